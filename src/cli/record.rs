@@ -1,0 +1,480 @@
+//! The recording commands. Each parses its arguments into a domain builder's input, records
+//! the transaction in one write and prints the id it created (or, with --dry-run, would).
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::{parse_txn_id, Context, CurrencyArg};
+use crate::domain::builders::{self, Conversion, Donation, Header, Recipient, Send};
+use crate::domain::money::parse_decimal;
+use crate::domain::names::{check_text, GENERAL_FUND, UNION_SLUG};
+use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
+use crate::error::{Error, Result};
+use crate::render::{self, write_json_value, Format};
+use crate::store::write::Confirmation;
+use crate::store::{read, Ledger};
+
+/// Options every recording command shares.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Date of the transaction: YYYY-MM-DD, today or yesterday [default: today]
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
+    /// External reference (receipt, bank or processor id); unique in the ledger
+    #[arg(long = "ref", value_name = "REF")]
+    reference: Option<String>,
+    /// A note kept with the transaction
+    #[arg(long, value_name = "TEXT")]
+    memo: Option<String>,
+    /// Description [default: made from the command, e.g. "donation from Ana"]
+    #[arg(long = "desc", value_name = "TEXT")]
+    description: Option<String>,
+    /// Show the postings that would be recorded, and write nothing
+    #[arg(long)]
+    dry_run: bool,
+}
+
+impl RecordArgs {
+    fn header(&self, ctx: &Context) -> Result<Header> {
+        Ok(Header {
+            date: self.date.as_deref().map(|d| ctx.date("--date", d)).transpose()?,
+            description: self.description.clone(),
+            reference: self.reference.clone(),
+            memo: self.memo.clone(),
+        })
+    }
+}
+
+/// Opens the ledger, builds the transaction, records it (or rolls back on a dry run) and
+/// prints what was recorded.
+fn record_with(
+    ctx: &Context,
+    args: &RecordArgs,
+    out: &mut dyn Write,
+    build: impl FnOnce(&Ledger, Header) -> Result<NewTransaction>,
+) -> Result<()> {
+    let mut ledger = ctx.open()?;
+    let header = args.header(ctx)?;
+    let txn = build(&ledger, header)?;
+    let recorded = ledger.write(args.dry_run, |w| {
+        let id = w.record(&txn, "cli")?;
+        read::transaction(w.conn(), id)
+    })?;
+    render::write_recorded(&recorded, args.dry_run, ctx.format, out)?;
+    Ok(())
+}
+
+fn recipient(ledger: &Ledger, name: &str) -> Result<Recipient> {
+    if name == UNION_SLUG {
+        return Ok(Recipient::Union);
+    }
+    let commune = read::commune(ledger.conn(), name)?;
+    Ok(Recipient::Commune {
+        slug: commune.slug,
+        name: commune.name,
+    })
+}
+
+fn optional_amount(field: &str, text: &Option<String>, currency: Currency) -> Result<Option<Amount>> {
+    text.as_deref()
+        .map(|t| Amount::parse_field(field, t, currency))
+        .transpose()
+}
+
+#[derive(Debug, Args)]
+pub struct DonationArgs {
+    /// The whole gift, before any fee, e.g. 100.00
+    #[arg(allow_negative_numbers = true)]
+    amount: String,
+    /// Who gave it
+    #[arg(long)]
+    donor: String,
+    /// The fund the donor earmarked it for
+    #[arg(long, default_value = GENERAL_FUND)]
+    fund: String,
+    /// Where the money arrived
+    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
+    into: String,
+    /// What the bank or processor kept of it
+    #[arg(long, value_name = "AMOUNT")]
+    fee: Option<String>,
+    #[command(flatten)]
+    currency: CurrencyArg,
+    #[command(flatten)]
+    record: RecordArgs,
+}
+
+pub fn donation(ctx: &Context, args: DonationArgs, out: &mut dyn Write) -> Result<()> {
+    record_with(ctx, &args.record, out, |ledger, header| {
+        let currency = args.currency.resolve(ledger)?;
+        check_text("--donor", &args.donor)?;
+        let d = Donation {
+            amount: Amount::parse_field("amount", &args.amount, currency)?,
+            fee: optional_amount("--fee", &args.fee, currency)?,
+            donor: args.donor.clone(),
+            fund: args.fund.clone(),
+            into: args.into.clone(),
+        };
+        builders::donation(d, header, ctx.today)
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// What the recipient receives, e.g. 500.00
+    #[arg(allow_negative_numbers = true)]
+    amount: String,
+    /// `union`, or a commune's slug or name
+    #[arg(long, value_name = "union|COMMUNE")]
+    to: String,
+    #[arg(long, default_value = GENERAL_FUND)]
+    fund: String,
+    /// The account the money leaves
+    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
+    from: String,
+    /// A transfer fee paid on top of the amount
+    #[arg(long, value_name = "AMOUNT")]
+    fee: Option<String>,
+    #[command(flatten)]
+    currency: CurrencyArg,
+    #[command(flatten)]
+    record: RecordArgs,
+}
+
+pub fn send(ctx: &Context, args: SendArgs, out: &mut dyn Write) -> Result<()> {
+    record_with(ctx, &args.record, out, |ledger, header| {
+        let currency = args.currency.resolve(ledger)?;
+        let s = Send {
+            amount: Amount::parse_field("amount", &args.amount, currency)?,
+            fee: optional_amount("--fee", &args.fee, currency)?,
+            to: recipient(ledger, &args.to)?,
+            fund: args.fund.clone(),
+            from: args.from.clone(),
+        };
+        builders::send(s, header, ctx.today)
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct AllocateArgs {
+    /// What the union reports passing on, e.g. 250.00
+    #[arg(allow_negative_numbers = true)]
+    amount: String,
+    /// A commune's slug or name, or `union` for a union programme
+    #[arg(long, value_name = "union|COMMUNE")]
+    to: String,
+    #[arg(long, default_value = GENERAL_FUND)]
+    fund: String,
+    #[command(flatten)]
+    currency: CurrencyArg,
+    #[command(flatten)]
+    record: RecordArgs,
+}
+
+pub fn allocate(ctx: &Context, args: AllocateArgs, out: &mut dyn Write) -> Result<()> {
+    record_with(ctx, &args.record, out, |ledger, header| {
+        let currency = args.currency.resolve(ledger)?;
+        let amount = Amount::parse_field("amount", &args.amount, currency)?;
+        builders::allocate(
+            amount,
+            recipient(ledger, &args.to)?,
+            &args.fund,
+            header,
+            ctx.today,
+        )
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct FeeArgs {
+    #[arg(allow_negative_numbers = true)]
+    amount: String,
+    /// The account charged
+    #[arg(long, value_name = "ACCOUNT")]
+    from: String,
+    #[arg(long, default_value = GENERAL_FUND)]
+    fund: String,
+    #[command(flatten)]
+    currency: CurrencyArg,
+    #[command(flatten)]
+    record: RecordArgs,
+}
+
+pub fn fee(ctx: &Context, args: FeeArgs, out: &mut dyn Write) -> Result<()> {
+    record_with(ctx, &args.record, out, |ledger, header| {
+        let amount = Amount::parse_field("amount", &args.amount, args.currency.resolve(ledger)?)?;
+        builders::fee(amount, &args.from, &args.fund, header, ctx.today)
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct TransferArgs {
+    #[arg(allow_negative_numbers = true)]
+    amount: String,
+    #[arg(long, value_name = "ACCOUNT")]
+    from: String,
+    #[arg(long, value_name = "ACCOUNT")]
+    to: String,
+    #[arg(long, default_value = GENERAL_FUND)]
+    fund: String,
+    #[command(flatten)]
+    currency: CurrencyArg,
+    #[command(flatten)]
+    record: RecordArgs,
+}
+
+pub fn transfer(ctx: &Context, args: TransferArgs, out: &mut dyn Write) -> Result<()> {
+    record_with(ctx, &args.record, out, |ledger, header| {
+        let amount = Amount::parse_field("amount", &args.amount, args.currency.resolve(ledger)?)?;
+        builders::transfer(amount, &args.from, &args.to, &args.fund, header, ctx.today)
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct ExchangeArgs {
+    /// How much is exchanged, e.g. 100.00
+    #[arg(allow_negative_numbers = true)]
+    amount: String,
+    /// Its currency, e.g. USD
+    currency: String,
+    /// The currency received, e.g. VES
+    #[arg(long, value_name = "CUR")]
+    to: String,
+    /// Units of --to per unit exchanged; the result must come out in whole minor units
+    #[arg(
+        long,
+        value_name = "RATE",
+        required_unless_present = "received",
+        conflicts_with = "received"
+    )]
+    rate: Option<String>,
+    /// The exact amount received, when the rate does not divide evenly
+    #[arg(long, value_name = "AMOUNT")]
+    received: Option<String>,
+    /// The account the exchange happens in
+    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
+    account: String,
+    #[arg(long, default_value = GENERAL_FUND)]
+    fund: String,
+    #[command(flatten)]
+    record: RecordArgs,
+}
+
+pub fn exchange(ctx: &Context, args: ExchangeArgs, out: &mut dyn Write) -> Result<()> {
+    record_with(ctx, &args.record, out, |_, header| {
+        let from = Currency::parse_field("currency", &args.currency)?;
+        let to = Currency::parse_field("--to", &args.to)?;
+        let amount = Amount::parse_field("amount", &args.amount, from)?;
+        let conversion = match (&args.rate, &args.received) {
+            (Some(rate), _) => {
+                Conversion::Rate(parse_decimal(rate).map_err(|p| Error::invalid("--rate", rate, p))?)
+            }
+            (None, Some(received)) => Conversion::Received(Amount::parse_field("--received", received, to)?),
+            (None, None) => return Err(Error::Refused("give --rate or --received".into())),
+        };
+        builders::exchange(
+            amount,
+            conversion,
+            to,
+            &args.account,
+            &args.fund,
+            header,
+            ctx.today,
+        )
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    /// A posting: "ACCOUNT AMOUNT [CUR] [FUND]"; positive debits, negative credits; repeat it
+    #[arg(
+        short = 'p',
+        long = "posting",
+        value_name = "ACCOUNT AMOUNT [CUR] [FUND]",
+        required = true
+    )]
+    postings: Vec<String>,
+    /// Who the money came from or went to
+    #[arg(long)]
+    counterparty: Option<String>,
+    #[command(flatten)]
+    currency: CurrencyArg,
+    #[command(flatten)]
+    record: RecordArgs,
+}
+
+pub fn entry(ctx: &Context, args: EntryArgs, out: &mut dyn Write) -> Result<()> {
+    record_with(ctx, &args.record, out, |ledger, header| {
+        let currency = args.currency.resolve(ledger)?;
+        let description = header
+            .description
+            .clone()
+            .ok_or_else(|| Error::Refused("`fondo entry` needs a description: --desc TEXT".into()))?;
+        let postings = args
+            .postings
+            .iter()
+            .map(|text| parse_posting(text, currency))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(NewTransaction {
+            date: header.date.unwrap_or(ctx.today),
+            description,
+            counterparty: args.counterparty.clone(),
+            reference: header.reference,
+            memo: header.memo,
+            voids: None,
+            postings,
+        })
+    })
+}
+
+/// Parses `ACCOUNT AMOUNT [CUR] [FUND]`: an upper-case ISO code is a currency, anything else
+/// after the amount is the fund.
+fn parse_posting(text: &str, default_currency: Currency) -> Result<NewPosting> {
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let shape = "write \"ACCOUNT AMOUNT [CUR] [FUND]\", e.g. \"assets:bank -25.00 USD tires\"";
+    let (account, number, rest) = match parts.as_slice() {
+        [account, number, rest @ ..] if rest.len() <= 2 => (*account, *number, rest),
+        _ => return Err(Error::invalid("--posting", text, shape)),
+    };
+    let mut currency = default_currency;
+    let mut fund = GENERAL_FUND;
+    match rest {
+        [] => {}
+        [one] => match Currency::parse(one) {
+            Ok(c) => currency = c,
+            Err(_) => fund = one,
+        },
+        [cur, f] => {
+            currency = Currency::parse(cur)
+                .map_err(|problem| Error::invalid("--posting currency", *cur, problem))?;
+            fund = f;
+        }
+        _ => return Err(Error::invalid("--posting", text, shape)),
+    }
+    Ok(NewPosting {
+        account: account.to_string(),
+        fund: fund.to_string(),
+        amount: Amount::parse_field("--posting amount", number, currency)?,
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct FundMoveArgs {
+    #[arg(allow_negative_numbers = true)]
+    amount: String,
+    /// The fund the money leaves
+    #[arg(long, value_name = "FUND")]
+    from: String,
+    /// The fund it joins
+    #[arg(long, value_name = "FUND")]
+    to: String,
+    /// The account where the money sits
+    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
+    account: String,
+    #[command(flatten)]
+    currency: CurrencyArg,
+    #[command(flatten)]
+    record: RecordArgs,
+}
+
+pub fn fund_move(ctx: &Context, args: FundMoveArgs, out: &mut dyn Write) -> Result<()> {
+    record_with(ctx, &args.record, out, |ledger, header| {
+        let amount = Amount::parse_field("amount", &args.amount, args.currency.resolve(ledger)?)?;
+        builders::fund_move(amount, &args.from, &args.to, &args.account, header, ctx.today)
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct VoidArgs {
+    /// The transaction to reverse, e.g. 42 or #42
+    #[arg(value_parser = parse_txn_id)]
+    id: i64,
+    /// Why it is voided (kept in the void's description)
+    #[arg(long)]
+    reason: String,
+    /// Void a grant even though the commune confirmed it (recorded in the memo)
+    #[arg(long)]
+    force: bool,
+    /// Date of the void [default: today]
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    memo: Option<String>,
+    /// Show the reversal without writing it
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub fn void(ctx: &Context, args: VoidArgs, out: &mut dyn Write) -> Result<()> {
+    let mut ledger = ctx.open()?;
+    let header = Header {
+        date: args.date.as_deref().map(|d| ctx.date("--date", d)).transpose()?,
+        memo: args.memo.clone(),
+        ..Header::default()
+    };
+    let recorded = ledger.write(args.dry_run, |w| {
+        let id = w.void(args.id, &args.reason, header, ctx.today, args.force)?;
+        read::transaction(w.conn(), id)
+    })?;
+    render::write_recorded(&recorded, args.dry_run, ctx.format, out)?;
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// The allocation or direct send the commune received, e.g. 42 or #42
+    #[arg(value_parser = parse_txn_id)]
+    id: i64,
+    /// The commune's receipt reference
+    #[arg(long = "ref", value_name = "RECEIPT")]
+    reference: Option<String>,
+    /// When the commune confirmed [default: today]
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    note: Option<String>,
+    /// Check the confirmation without writing it
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub fn confirm(ctx: &Context, args: ConfirmArgs, out: &mut dyn Write) -> Result<()> {
+    let mut ledger = ctx.open()?;
+    let confirmation = Confirmation {
+        date: args.date.as_deref().map(|d| ctx.date("--date", d)).transpose()?,
+        reference: args.reference,
+        note: args.note,
+    };
+    let id = ledger.write(args.dry_run, |w| w.confirm(args.id, &confirmation, ctx.today))?;
+    let date = confirmation
+        .date
+        .unwrap_or(ctx.today)
+        .format("%Y-%m-%d")
+        .to_string();
+    match ctx.format {
+        Format::Json => {
+            let value = serde_json::json!({
+                "txn": args.id,
+                "confirmation": id,
+                "dry_run": args.dry_run,
+                "date": date,
+                "reference": confirmation.reference,
+            });
+            write_json_value(&value, out)?;
+        }
+        Format::Csv => {
+            writeln!(out, "txn,confirmation,dry_run,date")?;
+            writeln!(out, "{},{id},{},{date}", args.id, args.dry_run)?;
+        }
+        Format::Table => {
+            let verb = if args.dry_run {
+                "dry run, nothing written: would record"
+            } else {
+                "recorded"
+            };
+            writeln!(out, "{verb} confirmation {id} of #{} on {date}", args.id)?;
+        }
+    }
+    Ok(())
+}

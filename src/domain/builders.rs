@@ -1,0 +1,622 @@
+//! How each recording command turns what the treasurer says into balanced postings. Pure
+//! functions: names are checked against the ledger later, when the transaction is recorded.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::money::{Amount, Currency};
+use super::names::{AccountType, GRANTS_PREFIX, UNION_ACCOUNT, UNION_SLUG};
+use super::transaction::{NewPosting, NewTransaction};
+use crate::error::{Error, Result};
+
+/// The fields every recording command shares.
+#[derive(Clone, Debug, Default)]
+pub struct Header {
+    pub date: Option<NaiveDate>,
+    /// Replaces the command's default description.
+    pub description: Option<String>,
+    pub reference: Option<String>,
+    pub memo: Option<String>,
+}
+
+/// Who receives a send or an allocation: the Communard Union itself, or one commune.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recipient {
+    Union,
+    Commune { slug: String, name: String },
+}
+
+impl Recipient {
+    /// The expense account a grant to this recipient is booked to.
+    pub fn grants_account(&self) -> String {
+        match self {
+            Recipient::Union => format!("{GRANTS_PREFIX}{UNION_SLUG}"),
+            Recipient::Commune { slug, .. } => format!("{GRANTS_PREFIX}{slug}"),
+        }
+    }
+
+    pub fn display_name(&self) -> &str {
+        match self {
+            Recipient::Union => "the Communard Union",
+            Recipient::Commune { name, .. } => name,
+        }
+    }
+}
+
+fn posting(account: &str, fund: &str, amount: Amount) -> NewPosting {
+    NewPosting {
+        account: account.to_string(),
+        fund: fund.to_string(),
+        amount,
+    }
+}
+
+fn require_positive(field: &str, amount: Amount) -> Result<()> {
+    if amount.is_positive() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            amount.to_string(),
+            "must be greater than zero",
+        ))
+    }
+}
+
+/// Refuses an account of the wrong kind for its role (a donation into `income:other`, say).
+/// A name that is not an account at all is left for the ledger to reject with a suggestion.
+fn require_type(field: &str, account: &str, allowed: &[AccountType]) -> Result<()> {
+    match AccountType::of(account) {
+        Some(t) if !allowed.contains(&t) => {
+            let kinds: Vec<_> = allowed.iter().map(|k| format!("{k}:…")).collect();
+            Err(Error::invalid(
+                field,
+                account,
+                format!(
+                    "must be one of our own accounts ({}), e.g. `assets:bank`",
+                    kinds.join(" or ")
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+const OWN_MONEY: &[AccountType] = &[AccountType::Assets];
+const OWN_MONEY_OR_DEBT: &[AccountType] = &[AccountType::Assets, AccountType::Liabilities];
+
+/// A fee is optional; zero means none. It must be in the amount's currency.
+fn optional_fee(fee: Option<Amount>, currency: Currency) -> Result<Option<Amount>> {
+    match fee {
+        Some(fee) if fee.is_negative() => {
+            Err(Error::invalid("--fee", fee.to_string(), "must not be negative"))
+        }
+        Some(fee) if fee.currency() != currency => Err(Error::invalid(
+            "--fee",
+            fee.to_string(),
+            format!("must be in {currency}, the currency of the amount"),
+        )),
+        Some(fee) if fee.is_zero() => Ok(None),
+        other => Ok(other),
+    }
+}
+
+fn transaction(
+    header: Header,
+    today: NaiveDate,
+    default_description: String,
+    counterparty: Option<String>,
+    postings: Vec<NewPosting>,
+) -> NewTransaction {
+    NewTransaction {
+        date: header.date.unwrap_or(today),
+        description: header.description.unwrap_or(default_description),
+        counterparty,
+        reference: header.reference,
+        memo: header.memo,
+        voids: None,
+        postings,
+    }
+}
+
+/// A gift received: the net amount into an asset account, the fee to `expenses:fees`, the
+/// whole gift credited to `income:donations`, all in the donation's fund.
+#[derive(Clone, Debug)]
+pub struct Donation {
+    pub amount: Amount,
+    pub fee: Option<Amount>,
+    pub donor: String,
+    pub fund: String,
+    pub into: String,
+}
+
+pub fn donation(d: Donation, header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    require_positive("amount", d.amount)?;
+    require_type("--into", &d.into, OWN_MONEY)?;
+    let fee = optional_fee(d.fee, d.amount.currency())?;
+    let mut postings = Vec::with_capacity(3);
+    match fee {
+        Some(fee) => {
+            if fee.minor() >= d.amount.minor() {
+                return Err(Error::invalid(
+                    "--fee",
+                    fee.to_string(),
+                    format!("must be less than the donation of {}", d.amount),
+                ));
+            }
+            postings.push(posting(&d.into, &d.fund, d.amount.checked_sub(fee)?));
+            postings.push(posting("expenses:fees", &d.fund, fee));
+        }
+        None => postings.push(posting(&d.into, &d.fund, d.amount)),
+    }
+    postings.push(posting("income:donations", &d.fund, d.amount.negated()));
+    let description = format!("donation from {}", d.donor);
+    Ok(transaction(header, today, description, Some(d.donor), postings))
+}
+
+/// Money leaving our account for the union (held by it until it allocates) or straight to a
+/// commune (a grant). `amount` is what the recipient gets; a fee is paid on top of it.
+#[derive(Clone, Debug)]
+pub struct Send {
+    pub amount: Amount,
+    pub fee: Option<Amount>,
+    pub to: Recipient,
+    pub fund: String,
+    pub from: String,
+}
+
+pub fn send(s: Send, header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    require_positive("amount", s.amount)?;
+    require_type("--from", &s.from, OWN_MONEY)?;
+    if s.from == UNION_ACCOUNT {
+        return Err(Error::invalid(
+            "--from",
+            &s.from,
+            "money held by the union reaches communes through `fondo allocate`",
+        ));
+    }
+    let fee = optional_fee(s.fee, s.amount.currency())?;
+    let to_account = match &s.to {
+        Recipient::Union => UNION_ACCOUNT.to_string(),
+        commune => commune.grants_account(),
+    };
+    let mut postings = vec![posting(&to_account, &s.fund, s.amount)];
+    let mut paid = s.amount;
+    if let Some(fee) = fee {
+        postings.push(posting("expenses:fees", &s.fund, fee));
+        paid = paid.checked_add(fee)?;
+    }
+    postings.push(posting(&s.from, &s.fund, paid.negated()));
+    let description = format!("send to {}", s.to.display_name());
+    let counterparty = s.to.display_name().to_string();
+    Ok(transaction(
+        header,
+        today,
+        description,
+        Some(counterparty),
+        postings,
+    ))
+}
+
+/// The union's report that it passed money it holds on to a commune (or spent it on a
+/// union programme): from `assets:union` to the recipient's grants account.
+pub fn allocate(
+    amount: Amount,
+    to: Recipient,
+    fund: &str,
+    header: Header,
+    today: NaiveDate,
+) -> Result<NewTransaction> {
+    require_positive("amount", amount)?;
+    let postings = vec![
+        posting(&to.grants_account(), fund, amount),
+        posting(UNION_ACCOUNT, fund, amount.negated()),
+    ];
+    let description = match &to {
+        Recipient::Union => "union allocation to its own programmes".to_string(),
+        commune => format!("union allocation to {}", commune.display_name()),
+    };
+    let counterparty = to.display_name().to_string();
+    Ok(transaction(
+        header,
+        today,
+        description,
+        Some(counterparty),
+        postings,
+    ))
+}
+
+/// A fee charged on its own (a monthly bank charge, say).
+pub fn fee(
+    amount: Amount,
+    from: &str,
+    fund: &str,
+    header: Header,
+    today: NaiveDate,
+) -> Result<NewTransaction> {
+    require_positive("amount", amount)?;
+    require_type("--from", from, OWN_MONEY_OR_DEBT)?;
+    let postings = vec![
+        posting("expenses:fees", fund, amount),
+        posting(from, fund, amount.negated()),
+    ];
+    Ok(transaction(
+        header,
+        today,
+        format!("fee charged to {from}"),
+        None,
+        postings,
+    ))
+}
+
+/// Money moved between two of our own accounts (a processor payout to the bank, say).
+pub fn transfer(
+    amount: Amount,
+    from: &str,
+    to: &str,
+    fund: &str,
+    header: Header,
+    today: NaiveDate,
+) -> Result<NewTransaction> {
+    require_positive("amount", amount)?;
+    require_type("--from", from, OWN_MONEY_OR_DEBT)?;
+    require_type("--to", to, OWN_MONEY_OR_DEBT)?;
+    if from == to {
+        return Err(Error::invalid("--to", to, "must differ from --from"));
+    }
+    let postings = vec![posting(to, fund, amount), posting(from, fund, amount.negated())];
+    Ok(transaction(
+        header,
+        today,
+        format!("transfer from {from} to {to}"),
+        None,
+        postings,
+    ))
+}
+
+/// How much of the target currency an exchange produced.
+#[derive(Clone, Copy, Debug)]
+pub enum Conversion {
+    /// Units of the target currency per unit of the source.
+    Rate(Decimal),
+    /// The exact amount received, when the rate does not give whole minor units.
+    Received(Amount),
+}
+
+/// Converts within one account through `equity:conversion`, which balances each currency.
+pub fn exchange(
+    amount: Amount,
+    conversion: Conversion,
+    to_currency: Currency,
+    account: &str,
+    fund: &str,
+    header: Header,
+    today: NaiveDate,
+) -> Result<NewTransaction> {
+    require_positive("amount", amount)?;
+    require_type("--account", account, OWN_MONEY)?;
+    if to_currency == amount.currency() {
+        return Err(Error::invalid(
+            "--to",
+            to_currency.code(),
+            format!("must differ from the currency exchanged ({})", amount.currency()),
+        ));
+    }
+    let (received, description) = match conversion {
+        Conversion::Rate(rate) => {
+            let received = converted(amount, rate, to_currency)?;
+            let text = format!(
+                "exchange {amount} to {received} at {rate} {to_currency} per {}",
+                amount.currency()
+            );
+            (received, text)
+        }
+        Conversion::Received(received) => {
+            require_positive("--received", received)?;
+            (received, format!("exchange {amount} to {received}"))
+        }
+    };
+    let postings = vec![
+        posting(account, fund, amount.negated()),
+        posting("equity:conversion", fund, amount),
+        posting("equity:conversion", fund, received.negated()),
+        posting(account, fund, received),
+    ];
+    Ok(transaction(header, today, description, None, postings))
+}
+
+/// `amount × rate` in `to`, refused when it does not come out in whole minor units.
+fn converted(amount: Amount, rate: Decimal, to: Currency) -> Result<Amount> {
+    let rate_text = rate.to_string();
+    if rate <= Decimal::ZERO {
+        return Err(Error::invalid("--rate", rate_text, "must be greater than zero"));
+    }
+    let product = amount
+        .to_decimal()
+        .checked_mul(rate)
+        .ok_or_else(|| Error::Overflow {
+            what: format!("{amount} × {rate}"),
+        })?;
+    Amount::parse(&product.normalize().to_string(), to).map_err(|problem| {
+        Error::invalid(
+            "--rate",
+            rate_text,
+            format!(
+                "{amount} × {rate} = {} {to}: {problem}; give the amount actually received with --received instead",
+                product.normalize()
+            ),
+        )
+    })
+}
+
+/// Moves money from one fund to another inside one account: four postings through
+/// `equity:transfers`, so each fund still balances on its own.
+pub fn fund_move(
+    amount: Amount,
+    from_fund: &str,
+    to_fund: &str,
+    account: &str,
+    header: Header,
+    today: NaiveDate,
+) -> Result<NewTransaction> {
+    require_positive("amount", amount)?;
+    require_type("--account", account, OWN_MONEY)?;
+    if from_fund == to_fund {
+        return Err(Error::invalid("--to", to_fund, "must differ from --from"));
+    }
+    let postings = vec![
+        posting(account, from_fund, amount.negated()),
+        posting("equity:transfers", from_fund, amount),
+        posting("equity:transfers", to_fund, amount.negated()),
+        posting(account, to_fund, amount),
+    ];
+    let description = format!("move {amount} from fund {from_fund} to fund {to_fund}");
+    Ok(transaction(header, today, description, None, postings))
+}
+
+/// The reversal of a recorded transaction: the same postings with opposite signs.
+pub fn void(
+    original_id: i64,
+    original_postings: &[NewPosting],
+    reason: &str,
+    header: Header,
+    today: NaiveDate,
+) -> NewTransaction {
+    let postings = original_postings
+        .iter()
+        .map(|p| posting(&p.account, &p.fund, p.amount.negated()))
+        .collect();
+    let mut txn = transaction(
+        header,
+        today,
+        format!("void #{original_id}: {reason}"),
+        None,
+        postings,
+    );
+    txn.voids = Some(original_id);
+    txn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(minor: i64) -> Amount {
+        Amount::from_minor(minor, Currency::parse("USD").unwrap()).unwrap()
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+    }
+
+    fn lines(txn: &NewTransaction) -> Vec<(String, String, i64)> {
+        txn.postings
+            .iter()
+            .map(|p| (p.account.clone(), p.fund.clone(), p.amount.minor()))
+            .collect()
+    }
+
+    fn l(account: &str, fund: &str, minor: i64) -> (String, String, i64) {
+        (account.into(), fund.into(), minor)
+    }
+
+    #[test]
+    fn donation_with_fee_splits_net_and_fee_in_the_same_fund() {
+        let d = Donation {
+            amount: usd(10_000),
+            fee: Some(usd(320)),
+            donor: "Ana".into(),
+            fund: "tires".into(),
+            into: "assets:processor".into(),
+        };
+        let txn = donation(d, Header::default(), today()).unwrap();
+        txn.check().unwrap();
+        assert_eq!(
+            lines(&txn),
+            [
+                l("assets:processor", "tires", 9_680),
+                l("expenses:fees", "tires", 320),
+                l("income:donations", "tires", -10_000),
+            ]
+        );
+        assert_eq!(txn.description, "donation from Ana");
+        assert_eq!(txn.counterparty.as_deref(), Some("Ana"));
+        assert_eq!(txn.date, today());
+    }
+
+    #[test]
+    fn donation_refuses_bad_fees() {
+        let mut d = Donation {
+            amount: usd(1_000),
+            fee: Some(usd(1_000)),
+            donor: "Ana".into(),
+            fund: "general".into(),
+            into: "assets:bank".into(),
+        };
+        let err = donation(d.clone(), Header::default(), today()).unwrap_err();
+        assert!(
+            err.to_string().contains("must be less than the donation"),
+            "{err}"
+        );
+        d.fee = Some(usd(-1));
+        assert!(donation(d.clone(), Header::default(), today()).is_err());
+        d.fee = Some(usd(0));
+        assert_eq!(
+            donation(d.clone(), Header::default(), today())
+                .unwrap()
+                .postings
+                .len(),
+            2
+        );
+        d.amount = usd(-1_000);
+        assert!(donation(d, Header::default(), today()).is_err());
+    }
+
+    #[test]
+    fn accounts_must_fit_their_role() {
+        let d = Donation {
+            amount: usd(1_000),
+            fee: None,
+            donor: "Ana".into(),
+            fund: "general".into(),
+            into: "income:other".into(),
+        };
+        let err = donation(d, Header::default(), today()).unwrap_err().to_string();
+        assert!(err.contains("invalid --into `income:other`"), "{err}");
+        let err = fee(usd(1), "expenses:fees", "general", Header::default(), today()).unwrap_err();
+        assert!(err.to_string().contains("--from"), "{err}");
+        assert!(fee(usd(1), "liabilities:card", "general", Header::default(), today()).is_ok());
+        let s = Send {
+            amount: usd(1),
+            fee: None,
+            to: Recipient::Union,
+            fund: "general".into(),
+            from: "assets:union".into(),
+        };
+        assert!(send(s, Header::default(), today())
+            .unwrap_err()
+            .to_string()
+            .contains("allocate"));
+    }
+
+    #[test]
+    fn send_fee_is_paid_on_top() {
+        let s = Send {
+            amount: usd(50_000),
+            fee: Some(usd(1_500)),
+            to: Recipient::Union,
+            fund: "general".into(),
+            from: "assets:bank".into(),
+        };
+        let txn = send(s, Header::default(), today()).unwrap();
+        txn.check().unwrap();
+        assert_eq!(
+            lines(&txn),
+            [
+                l("assets:union", "general", 50_000),
+                l("expenses:fees", "general", 1_500),
+                l("assets:bank", "general", -51_500),
+            ]
+        );
+    }
+
+    #[test]
+    fn direct_send_and_allocation_book_the_commune_grant() {
+        let commune = Recipient::Commune {
+            slug: "el-maizal".into(),
+            name: "El Maizal".into(),
+        };
+        let s = Send {
+            amount: usd(100),
+            fee: None,
+            to: commune.clone(),
+            fund: "general".into(),
+            from: "assets:bank".into(),
+        };
+        let direct = send(s, Header::default(), today()).unwrap();
+        assert_eq!(direct.postings[0].account, "expenses:grants:el-maizal");
+        let alloc = allocate(usd(100), commune, "general", Header::default(), today()).unwrap();
+        assert_eq!(
+            lines(&alloc),
+            [
+                l("expenses:grants:el-maizal", "general", 100),
+                l("assets:union", "general", -100)
+            ]
+        );
+        let programme = allocate(usd(100), Recipient::Union, "general", Header::default(), today()).unwrap();
+        assert_eq!(programme.postings[0].account, "expenses:grants:union");
+    }
+
+    #[test]
+    fn exchange_at_a_rate_must_be_exact() {
+        let ves = Currency::parse("VES").unwrap();
+        let ok = exchange(
+            usd(10_000),
+            Conversion::Rate("36.1234".parse().unwrap()),
+            ves,
+            "assets:bank",
+            "general",
+            Header::default(),
+            today(),
+        )
+        .unwrap();
+        ok.check().unwrap();
+        assert_eq!(ok.postings[3].amount.to_string(), "3612.34 VES");
+        let inexact = exchange(
+            usd(3_333),
+            Conversion::Rate("36.1234".parse().unwrap()),
+            ves,
+            "assets:bank",
+            "general",
+            Header::default(),
+            today(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(inexact.contains("= 1203.992922 VES"), "{inexact}");
+        assert!(inexact.contains("--received"), "{inexact}");
+    }
+
+    #[test]
+    fn fund_move_balances_each_fund() {
+        let txn = fund_move(
+            usd(2_500),
+            "general",
+            "tires",
+            "assets:bank",
+            Header::default(),
+            today(),
+        )
+        .unwrap();
+        txn.check().unwrap();
+        assert_eq!(txn.postings.len(), 4);
+        assert!(fund_move(
+            usd(1),
+            "tires",
+            "tires",
+            "assets:bank",
+            Header::default(),
+            today()
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn void_negates_every_posting() {
+        let d = Donation {
+            amount: usd(10_000),
+            fee: Some(usd(320)),
+            donor: "Ana".into(),
+            fund: "general".into(),
+            into: "assets:bank".into(),
+        };
+        let original = donation(d, Header::default(), today()).unwrap();
+        let reversal = void(7, &original.postings, "typo", Header::default(), today());
+        reversal.check().unwrap();
+        assert_eq!(reversal.voids, Some(7));
+        assert_eq!(reversal.description, "void #7: typo");
+        for (a, b) in original.postings.iter().zip(&reversal.postings) {
+            assert_eq!(a.amount.negated(), b.amount);
+        }
+    }
+}

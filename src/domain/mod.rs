@@ -1,0 +1,10 @@
+//! Pure types and rules: money, names, transactions and how each command builds one.
+//! No I/O and no SQL here.
+
+pub mod builders;
+pub mod money;
+pub mod names;
+pub mod transaction;
+
+pub use money::{Amount, Currency};
+pub use transaction::{NewPosting, NewTransaction};

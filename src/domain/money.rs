@@ -1,0 +1,322 @@
+//! Exact money: ISO 4217 currencies with their minor units, and amounts held as integer minor
+//! units. Text is parsed through `rust_decimal`; nothing here ever touches a float, rounds, or
+//! wraps on overflow.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+
+/// The largest amount one posting may carry, in major units (SPEC: 999,999,999,999).
+pub const MAX_MAJOR_UNITS: i64 = 999_999_999_999;
+
+/// An ISO 4217 currency that has a defined number of minor units (USD 2, JPY 0, BHD 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Currency(iso_currency::Currency);
+
+impl Currency {
+    /// Parses an upper-case ISO 4217 code such as `USD` or `VES`.
+    pub fn parse(code: &str) -> std::result::Result<Currency, String> {
+        let currency = iso_currency::Currency::from_code(code).ok_or_else(|| {
+            if iso_currency::Currency::from_code(&code.to_ascii_uppercase()).is_some() {
+                format!(
+                    "currency codes are upper case: write `{}`",
+                    code.to_ascii_uppercase()
+                )
+            } else {
+                "not an ISO 4217 currency code (e.g. `USD`, `VES`, `EUR`)".to_string()
+            }
+        })?;
+        if currency.exponent().is_none() {
+            return Err(format!(
+                "{code} ({}) has no minor units, so it cannot be kept as money here",
+                currency.name()
+            ));
+        }
+        Ok(Currency(currency))
+    }
+
+    /// Like [`Currency::parse`], with the error naming where the code came from.
+    pub fn parse_field(field: &str, code: &str) -> Result<Currency> {
+        Currency::parse(code).map_err(|problem| Error::invalid(field, code, problem))
+    }
+
+    /// The three-letter code.
+    pub fn code(self) -> &'static str {
+        self.0.code()
+    }
+
+    /// How many digits follow the decimal point (2 for USD, 0 for JPY, 3 for BHD).
+    pub fn minor_units(self) -> u32 {
+        // ok: `parse` only admits currencies whose exponent is defined.
+        u32::from(self.0.exponent().unwrap_or(0))
+    }
+
+    fn max_minor(self) -> i64 {
+        MAX_MAJOR_UNITS * 10_i64.pow(self.minor_units())
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl PartialOrd for Currency {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Currency {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.code().cmp(other.code())
+    }
+}
+
+/// An exact amount of one currency, as a signed count of minor units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Amount {
+    minor: i64,
+    currency: Currency,
+}
+
+impl Amount {
+    /// An amount of `minor` minor units (cents for USD). Fails outside the SPEC's bound.
+    pub fn from_minor(minor: i64, currency: Currency) -> Result<Amount> {
+        if minor.checked_abs().is_none_or(|m| m > currency.max_minor()) {
+            return Err(Error::Overflow {
+                what: format!(
+                    "{} {currency} (the most one amount may be is {MAX_MAJOR_UNITS} {currency})",
+                    format_minor(minor, currency)
+                ),
+            });
+        }
+        Ok(Amount { minor, currency })
+    }
+
+    /// Zero of a currency.
+    pub fn zero(currency: Currency) -> Amount {
+        Amount { minor: 0, currency }
+    }
+
+    /// Parses a plain decimal (`1250.00`, `-12.5`, `300`) as an amount of `currency`.
+    /// More digits after the point than the currency has are refused, never rounded.
+    pub fn parse(text: &str, currency: Currency) -> std::result::Result<Amount, String> {
+        let decimal = parse_decimal(text)?;
+        let scaled = decimal
+            .checked_mul(Decimal::from(10_i64.pow(currency.minor_units())))
+            .ok_or_else(|| too_large(currency))?;
+        if !scaled.fract().is_zero() {
+            return Err(match currency.minor_units() {
+                0 => format!("{currency} has no minor units; write a whole number"),
+                n => format!(
+                    "{currency} has {n} decimal place{}; write at most {n} digit{} after the point (fondo never rounds)",
+                    plural(n),
+                    plural(n)
+                ),
+            });
+        }
+        let minor = scaled.to_i64().ok_or_else(|| too_large(currency))?;
+        Amount::from_minor(minor, currency).map_err(|_| too_large(currency))
+    }
+
+    /// Like [`Amount::parse`], with the error naming where the text came from.
+    pub fn parse_field(field: &str, text: &str, currency: Currency) -> Result<Amount> {
+        Amount::parse(text, currency).map_err(|problem| Error::invalid(field, text, problem))
+    }
+
+    pub fn minor(self) -> i64 {
+        self.minor
+    }
+
+    pub fn currency(self) -> Currency {
+        self.currency
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.minor == 0
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.minor > 0
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.minor < 0
+    }
+
+    /// The amount as an exact decimal with the currency's scale (`1250.00`).
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::new(self.minor, self.currency.minor_units())
+    }
+
+    /// The same amount with the opposite sign.
+    pub fn negated(self) -> Amount {
+        // Cannot overflow: the bound keeps |minor| far below i64::MAX.
+        Amount {
+            minor: -self.minor,
+            currency: self.currency,
+        }
+    }
+
+    /// Adds two amounts of the same currency; an overflow or a currency mix is an error.
+    pub fn checked_add(self, other: Amount) -> Result<Amount> {
+        if self.currency != other.currency {
+            return Err(Error::Refused(format!(
+                "cannot add {} to {}: different currencies",
+                other, self
+            )));
+        }
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or_else(|| Error::Overflow {
+                what: format!("{self} + {other}"),
+            })?;
+        Amount::from_minor(minor, self.currency)
+    }
+
+    /// Subtracts an amount of the same currency.
+    pub fn checked_sub(self, other: Amount) -> Result<Amount> {
+        self.checked_add(other.negated())
+    }
+}
+
+impl fmt::Display for Amount {
+    /// `1250.00 USD`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", format_minor(self.minor, self.currency), self.currency)
+    }
+}
+
+/// Formats minor units with the currency's decimal places, without the code: `1250.00`.
+/// Used for sums, which may exceed one amount's bound.
+pub fn format_minor(minor: i64, currency: Currency) -> String {
+    Decimal::new(minor, currency.minor_units()).to_string()
+}
+
+/// Parses a plain decimal number: an optional `-`, digits, optionally a point and digits.
+/// Anything else (thousands separators, exponents, `NaN`) is refused with a hint.
+pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
+    let body = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match body.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (body, None),
+    };
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only(whole) || fraction.is_some_and(|f| !digits_only(f)) {
+        return Err(if text.contains(',') {
+            "use a point for decimals and no thousands separators (e.g. `1250.00`)".to_string()
+        } else if text.trim().is_empty() {
+            "an amount is required (e.g. `1250.00`)".to_string()
+        } else {
+            "not a plain decimal number (e.g. `1250.00` or `-12.50`)".to_string()
+        });
+    }
+    Decimal::from_str(text).map_err(|_| "too many digits to hold exactly".to_string())
+}
+
+fn too_large(currency: Currency) -> String {
+    format!("too large: the most one amount may be is {MAX_MAJOR_UNITS} {currency}")
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd() -> Currency {
+        Currency::parse("USD").unwrap()
+    }
+
+    #[test]
+    fn parses_to_minor_units_per_currency() {
+        let cases = [
+            ("1250.00", "USD", 125_000),
+            ("1250", "USD", 125_000),
+            ("-12.5", "USD", -1_250),
+            ("0.01", "USD", 1),
+            ("12.340", "USD", 1_234),
+            ("300", "JPY", 300),
+            ("1.234", "BHD", 1_234),
+            ("36.10", "VES", 3_610),
+            ("999999999999", "USD", 99_999_999_999_900),
+        ];
+        for (text, code, minor) in cases {
+            let amount = Amount::parse(text, Currency::parse(code).unwrap()).unwrap();
+            assert_eq!(amount.minor(), minor, "{text} {code}");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_amounts_with_a_reason() {
+        let cases = [
+            ("12.345", "USD", "2 decimal places"),
+            ("12.5", "JPY", "whole number"),
+            ("1.2345", "BHD", "3 decimal places"),
+            ("1,250.00", "USD", "no thousands separators"),
+            ("1250,00", "USD", "use a point"),
+            ("1e3", "USD", "plain decimal"),
+            ("NaN", "USD", "plain decimal"),
+            ("", "USD", "required"),
+            (".5", "USD", "plain decimal"),
+            ("5.", "USD", "plain decimal"),
+            ("+5", "USD", "plain decimal"),
+            ("--5", "USD", "plain decimal"),
+            (" 5", "USD", "plain decimal"),
+            ("1000000000000", "USD", "too large"),
+            ("999999999999.01", "USD", "too large"),
+            ("99999999999999999999999999999999", "USD", "too many digits"),
+        ];
+        for (text, code, expected) in cases {
+            let err = Amount::parse(text, Currency::parse(code).unwrap()).unwrap_err();
+            assert!(err.contains(expected), "{text} {code}: {err}");
+        }
+    }
+
+    #[test]
+    fn currencies_need_iso_codes_with_minor_units() {
+        assert_eq!(Currency::parse("BHD").unwrap().minor_units(), 3);
+        assert_eq!(Currency::parse("JPY").unwrap().minor_units(), 0);
+        assert!(Currency::parse("usd").unwrap_err().contains("write `USD`"));
+        assert!(Currency::parse("XYZ").unwrap_err().contains("ISO 4217"));
+        assert!(Currency::parse("XAU").unwrap_err().contains("no minor units"));
+    }
+
+    #[test]
+    fn displays_with_the_currency_scale() {
+        let usd = usd();
+        assert_eq!(
+            Amount::from_minor(125_000, usd).unwrap().to_string(),
+            "1250.00 USD"
+        );
+        assert_eq!(Amount::from_minor(-5, usd).unwrap().to_string(), "-0.05 USD");
+        assert_eq!(format_minor(0, usd), "0.00");
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(Amount::from_minor(300, jpy).unwrap().to_string(), "300 JPY");
+    }
+
+    #[test]
+    fn arithmetic_is_checked() {
+        let usd = usd();
+        let max = Amount::from_minor(usd.max_minor(), usd).unwrap();
+        let cent = Amount::from_minor(1, usd).unwrap();
+        assert!(matches!(max.checked_add(cent), Err(Error::Overflow { .. })));
+        assert!(Amount::from_minor(i64::MIN, usd).is_err());
+        let vef = Amount::from_minor(1, Currency::parse("VES").unwrap()).unwrap();
+        assert!(matches!(cent.checked_add(vef), Err(Error::Refused(_))));
+        assert_eq!(cent.checked_sub(cent).unwrap(), Amount::zero(usd));
+    }
+}

@@ -1,0 +1,272 @@
+//! Names the ledger keys things by: account names, fund codes, commune slugs; the free text
+//! fields of a transaction; dates; and the "did you mean" suggestion for a mistyped name.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+
+/// The five kinds of account, named by an account's first segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountType {
+    Assets,
+    Liabilities,
+    Equity,
+    Income,
+    Expenses,
+}
+
+impl AccountType {
+    pub const ALL: [AccountType; 5] = [
+        AccountType::Assets,
+        AccountType::Liabilities,
+        AccountType::Equity,
+        AccountType::Income,
+        AccountType::Expenses,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountType::Assets => "assets",
+            AccountType::Liabilities => "liabilities",
+            AccountType::Equity => "equity",
+            AccountType::Income => "income",
+            AccountType::Expenses => "expenses",
+        }
+    }
+
+    /// The type of a valid account name.
+    pub fn of(name: &str) -> Option<AccountType> {
+        let first = name.split(':').next()?;
+        AccountType::ALL.into_iter().find(|t| t.as_str() == first)
+    }
+}
+
+impl fmt::Display for AccountType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The prefix under which every recipient (the union and each commune) has its grants account.
+pub const GRANTS_PREFIX: &str = "expenses:grants:";
+/// Where money sent to the union sits until the union reports passing it on.
+pub const UNION_ACCOUNT: &str = "assets:union";
+/// The recipient slug for the Communard Union itself (union programmes).
+pub const UNION_SLUG: &str = "union";
+/// The fund of money with no earmark.
+pub const GENERAL_FUND: &str = "general";
+
+/// Accounts every new ledger starts with (SPEC section 2).
+pub const STANDARD_ACCOUNTS: [&str; 11] = [
+    "assets:bank",
+    "assets:cash",
+    "assets:processor",
+    UNION_ACCOUNT,
+    "income:donations",
+    "income:other",
+    "expenses:fees",
+    "expenses:grants:union",
+    "equity:opening",
+    "equity:transfers",
+    "equity:conversion",
+];
+
+const MAX_SLUG_LEN: usize = 64;
+const MAX_TEXT_LEN: usize = 1_000;
+
+/// Checks a slug: lower-case ASCII letters, digits, `-` and `_`, starting with a letter or digit.
+pub fn check_slug(text: &str) -> std::result::Result<(), String> {
+    let first_ok = text
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let rest_ok = text
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if text.is_empty() {
+        Err("must not be empty".into())
+    } else if text.len() > MAX_SLUG_LEN {
+        Err(format!("longer than {MAX_SLUG_LEN} characters"))
+    } else if !first_ok || !rest_ok {
+        Err("use lower-case letters a-z, digits, `-` and `_`, starting with a letter or digit".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks an account name such as `expenses:grants:el-maizal` and returns its type.
+pub fn check_account_name(name: &str) -> std::result::Result<AccountType, String> {
+    let account_type = AccountType::of(name).ok_or_else(|| {
+        "an account name starts with assets, liabilities, equity, income or expenses (e.g. `assets:bank`)"
+            .to_string()
+    })?;
+    if !name.contains(':') {
+        return Err(format!("name an account under {name}, e.g. `{name}:main`"));
+    }
+    for segment in name.split(':') {
+        check_slug(segment)
+            .map_err(|problem| format!("each part between colons {problem}: `{segment}` is not allowed"))?;
+    }
+    Ok(account_type)
+}
+
+/// Turns a display name into a slug: `Comuna El Maizal (Lara)` → `comuna-el-maizal-lara`.
+pub fn slugify(name: &str) -> String {
+    let ascii = deunicode::deunicode(name).to_ascii_lowercase();
+    let mut slug = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let trimmed = slug.trim_end_matches('-');
+    trimmed[..trimmed.len().min(MAX_SLUG_LEN)]
+        .trim_end_matches('-')
+        .to_string()
+}
+
+/// Checks a free-text field (description, name, reference, memo): one line, no control
+/// characters that could redraw a terminal or break a CSV cell, a sane length.
+pub fn check_text(field: &str, text: &str) -> Result<()> {
+    let problem = if text.trim().is_empty() {
+        Some("must not be empty".to_string())
+    } else if text.chars().any(char::is_control) {
+        Some("must be one line without control characters (tabs, newlines, escapes)".to_string())
+    } else if text.chars().count() > MAX_TEXT_LEN {
+        Some(format!("longer than {MAX_TEXT_LEN} characters"))
+    } else if text != text.trim() {
+        Some("must not start or end with spaces".to_string())
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(Error::invalid(field, text, problem)),
+        None => Ok(()),
+    }
+}
+
+/// Parses an ISO date (`2026-03-01`); `today` and `yesterday` are relative to `today`.
+pub fn parse_date(field: &str, text: &str, today: NaiveDate) -> Result<NaiveDate> {
+    match text {
+        "today" => return Ok(today),
+        "yesterday" => {
+            return today
+                .pred_opt()
+                .ok_or_else(|| Error::invalid(field, text, "out of range"))
+        }
+        _ => {}
+    }
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let date = shaped
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten();
+    date.ok_or_else(|| {
+        Error::invalid(
+            field,
+            text,
+            "not a date; write YYYY-MM-DD (e.g. `2026-03-01`), `today` or `yesterday`",
+        )
+    })
+}
+
+/// The existing name closest to a mistyped one, if any is close enough to be a likely typo.
+pub fn closest<'a>(wanted: &str, existing: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let wanted_lower = wanted.to_lowercase();
+    existing
+        .into_iter()
+        .map(|name| (strsim::levenshtein(&wanted_lower, &name.to_lowercase()), name))
+        .filter(|(distance, name)| *distance <= (name.len().max(wanted.len()) / 3).max(2))
+        .min_by_key(|(distance, name)| (*distance, name.len()))
+        .map(|(_, name)| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_names() {
+        assert_eq!(check_account_name("assets:bank"), Ok(AccountType::Assets));
+        assert_eq!(
+            check_account_name("expenses:grants:el-maizal"),
+            Ok(AccountType::Expenses)
+        );
+        let bad = [
+            ("bank", "starts with assets"),
+            ("assets", "name an account under assets"),
+            ("Assets:bank", "starts with assets"),
+            ("assets:Bank", "`Bank` is not allowed"),
+            ("assets::bank", "must not be empty"),
+            ("assets:bank:", "must not be empty"),
+            ("assets:my bank", "`my bank` is not allowed"),
+            ("assets:-x", "`-x` is not allowed"),
+        ];
+        for (name, expected) in bad {
+            let err = check_account_name(name).unwrap_err();
+            assert!(err.contains(expected), "{name}: {err}");
+        }
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Comuna El Maizal"), "comuna-el-maizal");
+        assert_eq!(slugify("  Anzoátegui — Ñaña!! "), "anzoategui-nana");
+        assert_eq!(slugify("!!!"), "");
+        assert!(check_slug("lara-cheese").is_ok());
+        assert!(check_slug("Lara").is_err());
+        assert!(check_slug("").is_err());
+        assert!(check_slug(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn text_fields() {
+        assert!(check_text("--desc", "Donation from Ana").is_ok());
+        for bad in ["", "   ", "two\nlines", "bell\x07", "esc\x1b[2J", " padded"] {
+            assert!(check_text("--desc", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(parse_date("--date", "today", today).unwrap(), today);
+        assert_eq!(
+            parse_date("--date", "yesterday", today).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+        );
+        assert_eq!(
+            parse_date("--date", "2024-02-29", today).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
+        for bad in [
+            "2023-02-29",
+            "2026-1-5",
+            "01/03/2026",
+            "2026-03-01T00:00",
+            "",
+            "tomorrow",
+        ] {
+            let err = parse_date("--date", bad, today).unwrap_err().to_string();
+            assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn suggestions() {
+        let names = ["assets:bank", "assets:cash", "income:donations"];
+        assert_eq!(closest("assets:bnak", names), Some("assets:bank".into()));
+        assert_eq!(closest("Assets:Bank", names), Some("assets:bank".into()));
+        assert_eq!(closest("liabilities:loan", names), None);
+    }
+}

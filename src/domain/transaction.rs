@@ -1,0 +1,193 @@
+//! A transaction before it is recorded, and the rule every transaction obeys: at least two
+//! non-zero postings, summing to exactly zero for each (currency, fund).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::money::{format_minor, Amount, Currency};
+use super::names::check_text;
+use crate::error::{Error, Result};
+
+/// One line of a transaction: an amount (positive = debit) to an account, in a fund.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPosting {
+    pub account: String,
+    pub fund: String,
+    pub amount: Amount,
+}
+
+/// A transaction as a command or an import row describes it, not yet recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTransaction {
+    pub date: NaiveDate,
+    pub description: String,
+    pub counterparty: Option<String>,
+    pub reference: Option<String>,
+    pub memo: Option<String>,
+    /// The transaction this one reverses, for a void.
+    pub voids: Option<i64>,
+    pub postings: Vec<NewPosting>,
+}
+
+impl NewTransaction {
+    /// Checks the text fields and that the postings balance per currency and fund.
+    pub fn check(&self) -> Result<()> {
+        check_text("description", &self.description)?;
+        for (field, value) in [
+            ("counterparty", &self.counterparty),
+            ("reference", &self.reference),
+            ("memo", &self.memo),
+        ] {
+            if let Some(value) = value {
+                check_text(field, value)?;
+            }
+        }
+        if self.postings.len() < 2 {
+            return Err(Error::Refused(format!(
+                "a transaction needs at least two postings; this one has {}",
+                self.postings.len()
+            )));
+        }
+        if let Some(p) = self.postings.iter().find(|p| p.amount.is_zero()) {
+            return Err(Error::invalid(
+                "posting amount",
+                format!("{} {}", p.account, p.amount),
+                "a posting must move money; leave out postings of zero",
+            ));
+        }
+        check_balanced(&self.postings)
+    }
+}
+
+/// Every (currency, fund) group must sum to zero; the error shows the arithmetic.
+fn check_balanced(postings: &[NewPosting]) -> Result<()> {
+    let mut groups: BTreeMap<(Currency, &str), Vec<Amount>> = BTreeMap::new();
+    for p in postings {
+        groups
+            .entry((p.amount.currency(), p.fund.as_str()))
+            .or_default()
+            .push(p.amount);
+    }
+    for ((currency, fund), amounts) in groups {
+        let mut sum = 0_i64;
+        for a in &amounts {
+            sum = sum.checked_add(a.minor()).ok_or_else(|| Error::Overflow {
+                what: format!("the sum of the {currency} postings in fund `{fund}`"),
+            })?;
+        }
+        if sum != 0 {
+            return Err(Error::Unbalanced {
+                currency: currency.code().to_string(),
+                fund: fund.to_string(),
+                arithmetic: format!("{} = {}", signed_sum_text(&amounts), format_minor(sum, currency)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `100.00 - 90.00 + 5.00`
+fn signed_sum_text(amounts: &[Amount]) -> String {
+    let mut text = String::new();
+    for (i, a) in amounts.iter().enumerate() {
+        let magnitude = format_minor(a.minor().abs(), a.currency());
+        match (i, a.is_negative()) {
+            (0, false) => text.push_str(&magnitude),
+            (0, true) => text.push_str(&format!("-{magnitude}")),
+            (_, false) => text.push_str(&format!(" + {magnitude}")),
+            (_, true) => text.push_str(&format!(" - {magnitude}")),
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn posting(account: &str, fund: &str, minor: i64, code: &str) -> NewPosting {
+        NewPosting {
+            account: account.into(),
+            fund: fund.into(),
+            amount: Amount::from_minor(minor, Currency::parse(code).unwrap()).unwrap(),
+        }
+    }
+
+    fn txn(postings: Vec<NewPosting>) -> NewTransaction {
+        NewTransaction {
+            date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            description: "test".into(),
+            counterparty: None,
+            reference: None,
+            memo: None,
+            voids: None,
+            postings,
+        }
+    }
+
+    #[test]
+    fn balanced_per_currency_and_fund() {
+        let ok = txn(vec![
+            posting("assets:bank", "general", 10_000, "USD"),
+            posting("income:donations", "general", -10_000, "USD"),
+            posting("assets:bank", "tires", 500, "VES"),
+            posting("income:donations", "tires", -500, "VES"),
+        ]);
+        assert!(ok.check().is_ok());
+    }
+
+    #[test]
+    fn unbalanced_cases_show_the_arithmetic() {
+        let cases = [
+            (
+                vec![
+                    posting("assets:bank", "general", 10_000, "USD"),
+                    posting("income:donations", "general", -9_000, "USD"),
+                ],
+                "does not balance in USD for fund `general`: 100.00 - 90.00 = 10.00",
+            ),
+            (
+                // Balanced in total but not per fund: money cannot silently change earmark.
+                vec![
+                    posting("assets:bank", "general", 10_000, "USD"),
+                    posting("income:donations", "tires", -10_000, "USD"),
+                ],
+                "for fund `general`: 100.00 = 100.00",
+            ),
+            (
+                // Balanced in number but not per currency.
+                vec![
+                    posting("assets:bank", "general", 10_000, "USD"),
+                    posting("income:donations", "general", -10_000, "VES"),
+                ],
+                "does not balance in USD",
+            ),
+            (
+                vec![posting("assets:bank", "general", 10_000, "USD")],
+                "at least two postings",
+            ),
+            (
+                vec![
+                    posting("assets:bank", "general", 0, "USD"),
+                    posting("income:donations", "general", 0, "USD"),
+                ],
+                "leave out postings of zero",
+            ),
+        ];
+        for (postings, expected) in cases {
+            let err = txn(postings).check().unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+        }
+    }
+
+    #[test]
+    fn text_fields_are_checked() {
+        let mut t = txn(vec![
+            posting("assets:bank", "general", 1, "USD"),
+            posting("income:donations", "general", -1, "USD"),
+        ]);
+        t.memo = Some("line\nbreak".into());
+        assert!(t.check().unwrap_err().to_string().contains("invalid memo"));
+    }
+}

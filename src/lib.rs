@@ -1,0 +1,21 @@
+//! fondo: a double-entry ledger for a solidarity fundraiser.
+//!
+//! The library holds all the logic; `src/main.rs` only parses the command line and maps
+//! errors to exit codes. The modules follow the data:
+//!
+//! - [`domain`]: money, names, transactions and the rules they obey (pure, no I/O);
+//! - [`store`]: the SQLite ledger, the only code that speaks SQL;
+//! - [`report`]: report data as plain structs;
+//! - [`render`]: table, CSV and JSON output of those structs;
+//! - [`cli`]: the command line, one file per command group.
+
+pub mod cli;
+mod demo;
+pub mod domain;
+pub mod error;
+pub mod render;
+pub mod report;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use store::Ledger;

@@ -1,0 +1,34 @@
+//! The `fondo` binary: parse the command line, run it, map errors to exit codes
+//! (0 success, 1 rejected input or failed check, 2 command-line usage).
+
+use std::io::{BufWriter, ErrorKind, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use fondo::cli::{self, Cli};
+use fondo::Error;
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: fondo hit a bug ({info}); the ledger was left as it was. Please report this.");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let result = cli::run(cli, &mut out).and_then(|()| out.flush().map_err(Error::Output));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `fondo report register | head` closes the pipe early: that is success.
+        Err(Error::Output(e)) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = out.flush();
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! Output: every list and report becomes a [`Tabular`] that renders as a table
+//! (comfy-table), CSV (header row, stable column names) or JSON (an array of objects with
+//! stable snake_case keys, amounts as strings). The only module that knows comfy-table.
+
+mod reports;
+
+use std::io::Write;
+
+use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+use serde_json::{Map, Value};
+
+pub use reports::*;
+
+/// How lists and reports are printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+/// One cell. Money is kept as exact text (`"1250.00"`) in every format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    Money(String),
+    Int(i64),
+    Bool(bool),
+    Empty,
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(s: Option<String>) -> Cell {
+        s.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
+/// A column: its stable key (CSV header, JSON key), its table title, and whether the table
+/// shows it (a few columns exist for scripts only, such as `row` and `tied_out`).
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub in_table: bool,
+}
+
+pub const fn col(key: &'static str, title: &'static str) -> Column {
+    Column {
+        key,
+        title,
+        in_table: true,
+    }
+}
+
+/// A column that only CSV and JSON carry.
+pub const fn machine_col(key: &'static str) -> Column {
+    Column {
+        key,
+        title: key,
+        in_table: false,
+    }
+}
+
+/// Rows under named columns, plus notes the table prints below itself (the tie-out line).
+#[derive(Clone, Debug, Default)]
+pub struct Tabular {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    pub notes: Vec<String>,
+}
+
+impl Tabular {
+    pub fn new(columns: Vec<Column>) -> Tabular {
+        Tabular {
+            columns,
+            rows: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn write(&self, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            Format::Table => self.write_table(out),
+            Format::Csv => self.write_csv(out),
+            Format::Json => self.write_json(out),
+        }
+    }
+
+    fn write_table(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let shown: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| self.columns[i].in_table)
+            .collect();
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(shown.iter().map(|&i| self.columns[i].title));
+        for row in &self.rows {
+            table.add_row(shown.iter().map(|&i| {
+                let cell = &row[i];
+                let text = match cell {
+                    Cell::Text(s) => escape_controls(s),
+                    Cell::Money(s) => s.clone(),
+                    Cell::Int(n) => n.to_string(),
+                    Cell::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+                    Cell::Empty => String::new(),
+                };
+                let aligned = comfy_table::Cell::new(text);
+                match cell {
+                    Cell::Money(_) | Cell::Int(_) => aligned.set_alignment(CellAlignment::Right),
+                    _ => aligned,
+                }
+            }));
+        }
+        for (position, &i) in shown.iter().enumerate() {
+            let right = self
+                .rows
+                .iter()
+                .any(|r| matches!(r[i], Cell::Money(_) | Cell::Int(_)));
+            if let Some(column) = table.column_mut(position).filter(|_| right) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        if self.rows.is_empty() {
+            writeln!(out, "(nothing to show)")?;
+        } else {
+            writeln!(out, "{table}")?;
+        }
+        for note in &self.notes {
+            writeln!(out, "{note}")?;
+        }
+        Ok(())
+    }
+
+    fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(self.columns.iter().map(|c| c.key))?;
+        for row in &self.rows {
+            writer.write_record(row.iter().map(|cell| match cell {
+                Cell::Text(s) => neutralize_formula(s),
+                Cell::Money(s) => s.clone(),
+                Cell::Int(n) => n.to_string(),
+                Cell::Bool(b) => b.to_string(),
+                Cell::Empty => String::new(),
+            }))?;
+        }
+        writer.flush()
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let array: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let object: Map<String, Value> = self
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .map(|(column, cell)| (column.key.to_string(), json_value(cell)))
+                    .collect();
+                Value::Object(object)
+            })
+            .collect();
+        write_json_value(&Value::Array(array), out)
+    }
+}
+
+fn json_value(cell: &Cell) -> Value {
+    match cell {
+        Cell::Text(s) | Cell::Money(s) => Value::String(s.clone()),
+        Cell::Int(n) => Value::from(*n),
+        Cell::Bool(b) => Value::Bool(*b),
+        Cell::Empty => Value::Null,
+    }
+}
+
+/// Pretty JSON followed by a newline.
+pub fn write_json_value(value: &impl serde::Serialize, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// Shows control characters as escapes, so text from the ledger cannot redraw the terminal.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Prefixes a text cell that a spreadsheet would run as a formula with `'` (OWASP CSV
+/// injection). Amount cells are never passed here, so they stay numeric.
+pub fn neutralize_formula(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Tabular {
+        let mut t = Tabular::new(vec![
+            col("account", "Account"),
+            col("amount", "Amount"),
+            machine_col("ok"),
+        ]);
+        t.rows.push(vec![
+            "=HYPERLINK(\"x\")".into(),
+            Cell::Money("-12.50".into()),
+            Cell::Bool(true),
+        ]);
+        t.rows
+            .push(vec![Cell::Empty, Cell::Money("3.00".into()), Cell::Bool(false)]);
+        t.notes.push("tied out".into());
+        t
+    }
+
+    fn render(t: &Tabular, format: Format) -> String {
+        let mut out = Vec::new();
+        t.write(format, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn csv_neutralizes_formulas_but_not_amounts() {
+        let csv = render(&sample(), Format::Csv);
+        assert_eq!(
+            csv,
+            "account,amount,ok\n\"'=HYPERLINK(\"\"x\"\")\",-12.50,true\n,3.00,false\n"
+        );
+    }
+
+    #[test]
+    fn json_keeps_money_as_strings_and_column_order() {
+        let json = render(&sample(), Format::Json);
+        let value: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value[0]["amount"], Value::String("-12.50".into()));
+        assert_eq!(value[1]["account"], Value::Null);
+        assert!(json.find("\"account\"").unwrap() < json.find("\"amount\"").unwrap());
+    }
+
+    #[test]
+    fn table_hides_machine_columns_and_prints_notes() {
+        let table = render(&sample(), Format::Table);
+        assert!(!table.contains("ok"), "{table}");
+        assert!(
+            table.contains("-12.50") && table.ends_with("tied out\n"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
+    }
+}

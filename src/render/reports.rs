@@ -1,0 +1,386 @@
+//! Each list and report as a [`Tabular`], and the views of one transaction.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::{col, machine_col, write_json_value, Cell, Format, Tabular};
+use crate::domain::money::format_minor;
+use crate::domain::Currency;
+use crate::report::balance::BalanceReport;
+use crate::report::register::RegisterRow;
+use crate::store::read::{AccountInfo, CommuneInfo, FundInfo, StoredPosting, StoredTransaction};
+use crate::store::verify::VerifyOutcome;
+
+fn money(minor: i64, currency: Currency) -> Cell {
+    Cell::Money(format_minor(minor, currency))
+}
+
+pub fn balance_table(report: &BalanceReport, by_fund: bool) -> Tabular {
+    let mut columns = vec![machine_col("row"), col("account", "Account")];
+    if by_fund {
+        columns.push(col("fund", "Fund"));
+    }
+    columns.extend([
+        col("currency", "Cur"),
+        col("debit", "Debit"),
+        col("credit", "Credit"),
+        col("balance", "Balance"),
+        machine_col("tied_out"),
+    ]);
+    let mut t = Tabular::new(columns);
+    for r in &report.rows {
+        let mut row = vec![Cell::from("account"), Cell::from(r.account.as_str())];
+        if by_fund {
+            row.push(Cell::from(r.fund.clone()));
+        }
+        row.extend([
+            Cell::from(r.currency.code()),
+            money(r.debit_minor, r.currency),
+            money(r.credit_minor, r.currency),
+            money(r.balance_minor, r.currency),
+            Cell::Empty,
+        ]);
+        t.rows.push(row);
+    }
+    for total in &report.totals {
+        let mut row = vec![Cell::from("total"), Cell::from("total")];
+        if by_fund {
+            row.push(Cell::Empty);
+        }
+        row.extend([
+            Cell::from(total.currency.code()),
+            money(total.debit_minor, total.currency),
+            money(total.credit_minor, total.currency),
+            money(total.balance_minor, total.currency),
+            Cell::Bool(total.tied_out),
+        ]);
+        t.rows.push(row);
+        let (debits, credits) = (
+            format_minor(total.debit_minor, total.currency),
+            format_minor(total.credit_minor, total.currency),
+        );
+        t.notes.push(if total.tied_out {
+            format!(
+                "tie-out {}: debits {debits} = credits {credits}: ok",
+                total.currency
+            )
+        } else {
+            format!(
+                "tie-out {}: debits {debits} ≠ credits {credits}: DOES NOT TIE OUT, run `fondo verify`",
+                total.currency
+            )
+        });
+    }
+    t
+}
+
+pub fn register_table(rows: &[RegisterRow]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("txn", "Txn"),
+        col("date", "Date"),
+        col("description", "Description"),
+        col("account", "Account"),
+        col("fund", "Fund"),
+        col("amount", "Amount"),
+        col("currency", "Cur"),
+        col("running_balance", "Running"),
+    ]);
+    for r in rows {
+        let currency = r.amount.currency();
+        t.rows.push(vec![
+            Cell::Int(r.txn),
+            r.date.as_str().into(),
+            r.description.as_str().into(),
+            r.account.as_str().into(),
+            r.fund.as_str().into(),
+            money(r.amount.minor(), currency),
+            currency.code().into(),
+            money(r.running_minor, currency),
+        ]);
+    }
+    t
+}
+
+pub fn accounts_table(accounts: &[AccountInfo]) -> Tabular {
+    let mut t = Tabular::new(vec![col("account", "Account"), col("type", "Type")]);
+    for a in accounts {
+        t.rows
+            .push(vec![a.name.as_str().into(), a.account_type.as_str().into()]);
+    }
+    t
+}
+
+pub fn funds_table(funds: &[FundInfo]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("fund", "Fund"),
+        col("name", "Name"),
+        col("restricted", "Restricted"),
+        col("target", "Target"),
+        col("target_currency", "Cur"),
+    ]);
+    for f in funds {
+        t.rows.push(vec![
+            f.code.as_str().into(),
+            f.name.as_str().into(),
+            Cell::Bool(f.restricted),
+            f.target.map_or(Cell::Empty, |a| money(a.minor(), a.currency())),
+            f.target.map_or(Cell::Empty, |a| a.currency().code().into()),
+        ]);
+    }
+    t
+}
+
+pub fn communes_table(communes: &[CommuneInfo]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("commune", "Commune"),
+        col("name", "Name"),
+        col("state", "State"),
+        col("account", "Account"),
+    ]);
+    for c in communes {
+        t.rows.push(vec![
+            c.slug.as_str().into(),
+            c.name.as_str().into(),
+            c.state.as_str().into(),
+            c.account.as_str().into(),
+        ]);
+    }
+    t
+}
+
+fn postings_table(txn: i64, postings: &[StoredPosting]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("txn", "Txn"),
+        col("line", "Line"),
+        col("account", "Account"),
+        col("fund", "Fund"),
+        col("amount", "Amount"),
+        col("currency", "Cur"),
+    ]);
+    for p in postings {
+        t.rows.push(vec![
+            Cell::Int(txn),
+            Cell::Int(p.line),
+            p.account.as_str().into(),
+            p.fund.as_str().into(),
+            money(p.amount.minor(), p.amount.currency()),
+            p.amount.currency().code().into(),
+        ]);
+    }
+    t
+}
+
+#[derive(Serialize)]
+struct PostingJson<'a> {
+    line: i64,
+    account: &'a str,
+    fund: &'a str,
+    amount: String,
+    currency: &'static str,
+}
+
+fn postings_json(postings: &[StoredPosting]) -> Vec<PostingJson<'_>> {
+    postings
+        .iter()
+        .map(|p| PostingJson {
+            line: p.line,
+            account: &p.account,
+            fund: &p.fund,
+            amount: format_minor(p.amount.minor(), p.amount.currency()),
+            currency: p.amount.currency().code(),
+        })
+        .collect()
+}
+
+/// What a recording command prints: the new id first, then the postings it recorded.
+pub fn write_recorded(
+    txn: &StoredTransaction,
+    dry_run: bool,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Recorded<'a> {
+                txn: i64,
+                dry_run: bool,
+                date: &'a str,
+                description: &'a str,
+                postings: Vec<PostingJson<'a>>,
+            }
+            write_json_value(
+                &Recorded {
+                    txn: txn.id,
+                    dry_run,
+                    date: &txn.date,
+                    description: &txn.description,
+                    postings: postings_json(&txn.postings),
+                },
+                out,
+            )
+        }
+        Format::Csv => postings_table(txn.id, &txn.postings).write(format, out),
+        Format::Table => {
+            let verb = if dry_run {
+                "dry run, nothing written: would record"
+            } else {
+                "recorded"
+            };
+            writeln!(
+                out,
+                "{verb} #{} {} {}",
+                txn.id,
+                txn.date,
+                super::escape_controls(&txn.description)
+            )?;
+            postings_table(txn.id, &txn.postings).write(format, out)
+        }
+    }
+}
+
+/// `fondo show ID`: the transaction, its postings, and every audit field.
+pub fn write_transaction(
+    txn: &StoredTransaction,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    struct ConfirmationJson<'a> {
+        id: i64,
+        date: &'a str,
+        reference: Option<&'a str>,
+        note: Option<&'a str>,
+        entered_at: &'a str,
+        entered_by: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        txn: i64,
+        date: &'a str,
+        description: &'a str,
+        counterparty: Option<&'a str>,
+        reference: Option<&'a str>,
+        memo: Option<&'a str>,
+        voids: Option<i64>,
+        voided_by: Option<i64>,
+        entered_at: &'a str,
+        entered_by: &'a str,
+        source: &'a str,
+        prev_hash: &'a str,
+        hash: &'a str,
+        confirmation: Option<ConfirmationJson<'a>>,
+        postings: Vec<PostingJson<'a>>,
+    }
+    let shown = Shown {
+        txn: txn.id,
+        date: &txn.date,
+        description: &txn.description,
+        counterparty: txn.counterparty.as_deref(),
+        reference: txn.reference.as_deref(),
+        memo: txn.memo.as_deref(),
+        voids: txn.voids,
+        voided_by: txn.voided_by,
+        entered_at: &txn.entered_at,
+        entered_by: &txn.entered_by,
+        source: &txn.source,
+        prev_hash: &txn.prev_hash,
+        hash: &txn.hash,
+        confirmation: txn.confirmation.as_ref().map(|c| ConfirmationJson {
+            id: c.id,
+            date: &c.date,
+            reference: c.reference.as_deref(),
+            note: c.note.as_deref(),
+            entered_at: &c.entered_at,
+            entered_by: &c.entered_by,
+        }),
+        postings: postings_json(&txn.postings),
+    };
+    if format == Format::Json {
+        return write_json_value(&shown, out);
+    }
+    if format == Format::Csv {
+        return postings_table(txn.id, &txn.postings).write(format, out);
+    }
+    let mut fields: Vec<(&str, String)> = vec![
+        ("transaction", format!("#{}", txn.id)),
+        ("date", txn.date.clone()),
+        ("description", txn.description.clone()),
+    ];
+    let optional = [
+        ("counterparty", txn.counterparty.clone()),
+        ("reference", txn.reference.clone()),
+        ("memo", txn.memo.clone()),
+        ("voids", txn.voids.map(|id| format!("#{id}"))),
+        ("voided by", txn.voided_by.map(|id| format!("#{id}"))),
+        (
+            "confirmed",
+            txn.confirmation.as_ref().map(|c| {
+                let mut text = format!("{} (confirmation {}", c.date, c.id);
+                if let Some(r) = &c.reference {
+                    text.push_str(&format!(", receipt {r}"));
+                }
+                if let Some(n) = &c.note {
+                    text.push_str(&format!(", {n}"));
+                }
+                text + ")"
+            }),
+        ),
+    ];
+    fields.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+    fields.extend([
+        ("entered", format!("{} by {}", txn.entered_at, txn.entered_by)),
+        ("source", txn.source.clone()),
+        ("hash", txn.hash.clone()),
+    ]);
+    for (key, value) in fields {
+        writeln!(out, "{key:>12}: {}", super::escape_controls(&value))?;
+    }
+    postings_table(txn.id, &txn.postings).write(format, out)
+}
+
+/// `fondo verify`: one object in JSON; in a table, `ok` or the problems, then the head.
+pub fn write_verify(outcome: &VerifyOutcome, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => write_json_value(outcome, out),
+        Format::Csv => {
+            let mut t = Tabular::new(vec![
+                col("ok", "ok"),
+                col("transactions", "transactions"),
+                col("head", "head"),
+                col("problem", "problem"),
+            ]);
+            let base = [
+                Cell::Bool(outcome.ok),
+                Cell::Int(outcome.transactions),
+                Cell::from(outcome.head.clone()),
+            ];
+            if outcome.problems.is_empty() {
+                t.rows.push(base.iter().cloned().chain([Cell::Empty]).collect());
+            }
+            for p in &outcome.problems {
+                t.rows
+                    .push(base.iter().cloned().chain([Cell::from(p.as_str())]).collect());
+            }
+            t.write(format, out)
+        }
+        Format::Table => {
+            let head = outcome.head.as_deref().unwrap_or("(empty ledger)");
+            if outcome.ok {
+                writeln!(out, "ok: {} transactions verified", outcome.transactions)?;
+            } else {
+                writeln!(
+                    out,
+                    "FAILED: {} problem(s) in {} transactions",
+                    outcome.problems.len(),
+                    outcome.transactions
+                )?;
+                for p in &outcome.problems {
+                    writeln!(out, "  - {p}")?;
+                }
+            }
+            writeln!(out, "head: {head}")
+        }
+    }
+}

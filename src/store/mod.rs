@@ -1,0 +1,239 @@
+//! The SQLite ledger: the only code that speaks SQL. Opening refuses anything that is not a
+//! fondo ledger without touching it; every write runs in one `BEGIN IMMEDIATE` transaction
+//! through a [`Writer`], so a command records everything it was asked to, or nothing.
+
+mod hash;
+pub mod read;
+mod schema;
+pub mod verify;
+pub mod write;
+
+use std::fs::OpenOptions;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::domain::names::{AccountType, GENERAL_FUND, STANDARD_ACCOUNTS};
+use crate::domain::Currency;
+use crate::error::{Error, Result, BUSY_TIMEOUT_SECONDS};
+pub use schema::SCHEMA_VERSION;
+pub use write::Writer;
+
+/// An open ledger file.
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+    currency: Currency,
+    actor: String,
+}
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+impl Ledger {
+    /// Creates a new ledger at `path`, which must not exist; the file is made mode 0600.
+    pub fn create(path: &Path, currency: Currency, org: Option<&str>, actor: &str) -> Result<Ledger> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::LedgerExists {
+                path: path.to_path_buf(),
+            },
+            _ => Error::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+        })?;
+        let created = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(Error::from)
+            .and_then(|conn| Ledger::initialize(conn, path, currency, org, actor));
+        if created.is_err() {
+            // Only the empty file we just made is removed: init never leaves half a ledger.
+            let _ = std::fs::remove_file(path);
+        }
+        let ledger = created?;
+        ledger.conn.pragma_update(None, "journal_mode", "WAL")?;
+        Ok(ledger)
+    }
+
+    /// A new ledger that lives in memory, for tests and examples.
+    pub fn create_in_memory(currency: Currency, actor: &str) -> Result<Ledger> {
+        Ledger::initialize(
+            Connection::open_in_memory()?,
+            Path::new(":memory:"),
+            currency,
+            None,
+            actor,
+        )
+    }
+
+    /// Opens an existing ledger. A missing path, a file that is not SQLite, an SQLite file of
+    /// another program, or a ledger of a newer schema is refused and left untouched.
+    pub fn open(path: &Path, actor: &str) -> Result<Ledger> {
+        check_header(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                path: path.to_path_buf(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let mut conn = configure(conn)?;
+        if found < SCHEMA_VERSION {
+            migrate(&mut conn, found)?;
+        }
+        let currency = read::default_currency(&conn)?;
+        Ok(Ledger {
+            conn,
+            path: path.to_path_buf(),
+            currency,
+            actor: actor.to_string(),
+        })
+    }
+
+    fn initialize(
+        conn: Connection,
+        path: &Path,
+        currency: Currency,
+        org: Option<&str>,
+        actor: &str,
+    ) -> Result<Ledger> {
+        let mut conn = configure(conn)?;
+        conn.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
+        migrate(&mut conn, 0)?;
+        let mut ledger = Ledger {
+            conn,
+            path: path.to_path_buf(),
+            currency,
+            actor: actor.to_string(),
+        };
+        ledger.write(false, |w| {
+            w.set_meta("currency", currency.code())?;
+            if let Some(org) = org {
+                w.set_meta("org", org)?;
+            }
+            for name in STANDARD_ACCOUNTS {
+                w.insert_account(
+                    name,
+                    AccountType::of(name).ok_or_else(|| Error::Corrupt(name.into()))?,
+                )?;
+            }
+            w.insert_fund(GENERAL_FUND, "General (no earmark)", None, false)
+        })?;
+        Ok(ledger)
+    }
+
+    /// Runs `f` in one immediate write transaction: committed when `f` succeeds (and this is
+    /// not a dry run), rolled back otherwise, so a failed or dry-run command changes nothing.
+    pub fn write<T>(&mut self, dry_run: bool, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut writer = Writer::new(tx, &self.actor);
+        let value = f(&mut writer)?;
+        if !dry_run {
+            writer.commit()?;
+        }
+        Ok(value)
+    }
+
+    /// The ledger's default currency, set by `init`.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Who is recorded as entering new transactions.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Sets what every connection needs: a busy timeout so concurrent commands wait for each
+/// other, foreign keys, and a full sync on every commit.
+fn configure(conn: Connection) -> Result<Connection> {
+    conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECONDS))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+/// Applies the migrations after `version`, all in one transaction.
+fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Reads the SQLite header directly, so that nothing is written to a file that is not a
+/// fondo ledger (SQLite itself might create a journal or change the journal mode).
+fn check_header(path: &Path) -> Result<()> {
+    let not_a_ledger = |why: &str| Error::NotALedger {
+        path: path.to_path_buf(),
+        why: why.to_string(),
+    };
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::LedgerMissing {
+                path: path.to_path_buf(),
+            })
+        }
+        Err(source) => {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(not_a_ledger("it is a directory"));
+    }
+    let mut header = [0_u8; 100];
+    let mut filled = 0;
+    while filled < header.len() {
+        match file.read(&mut header[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(source) => {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        }
+    }
+    if filled < header.len() || &header[..16] != SQLITE_MAGIC {
+        return Err(not_a_ledger("not an SQLite database"));
+    }
+    let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    if application_id != schema::APPLICATION_ID {
+        return Err(not_a_ledger("an SQLite database of another program"));
+    }
+    Ok(())
+}

@@ -1,0 +1,515 @@
+//! Queries: what the ledger holds, as plain structs for commands and reports.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::domain::names::closest;
+use crate::domain::{Amount, Currency, NewPosting};
+use crate::error::{Error, Result};
+
+/// An account of the chart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountInfo {
+    pub name: String,
+    pub account_type: String,
+}
+
+/// A fund (earmark) and its target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FundInfo {
+    pub code: String,
+    pub name: String,
+    pub restricted: bool,
+    pub target: Option<Amount>,
+}
+
+/// A commune that can receive grants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommuneInfo {
+    pub slug: String,
+    pub name: String,
+    pub state: String,
+    pub account: String,
+}
+
+/// One posting of a recorded transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPosting {
+    pub line: i64,
+    pub account: String,
+    pub fund: String,
+    pub amount: Amount,
+}
+
+impl StoredPosting {
+    pub fn to_new(&self) -> NewPosting {
+        NewPosting {
+            account: self.account.clone(),
+            fund: self.fund.clone(),
+            amount: self.amount,
+        }
+    }
+}
+
+/// A commune's confirmation that a grant reached it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfirmationInfo {
+    pub id: i64,
+    pub date: String,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub entered_at: String,
+    pub entered_by: String,
+}
+
+/// A recorded transaction with its postings and audit fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredTransaction {
+    pub id: i64,
+    pub date: String,
+    pub description: String,
+    pub counterparty: Option<String>,
+    pub reference: Option<String>,
+    pub memo: Option<String>,
+    pub voids: Option<i64>,
+    pub voided_by: Option<i64>,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub source: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub postings: Vec<StoredPosting>,
+    pub confirmation: Option<ConfirmationInfo>,
+}
+
+/// Debits and credits of one account, fund and currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BalanceLine {
+    pub account: String,
+    pub fund: String,
+    pub currency: Currency,
+    pub debit_minor: i64,
+    pub credit_minor: i64,
+}
+
+/// One posting as the register lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterLine {
+    pub txn: i64,
+    pub date: String,
+    pub description: String,
+    pub account: String,
+    pub fund: String,
+    pub amount: Amount,
+}
+
+/// Which postings a report covers: an inclusive date range and optionally one fund.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub fund: Option<String>,
+}
+
+pub(crate) fn currency(code: &str) -> Result<Currency> {
+    Currency::parse(code).map_err(|_| Error::Corrupt(format!("an invalid currency `{code}`")))
+}
+
+pub(crate) fn amount(minor: i64, code: &str) -> Result<Amount> {
+    Amount::from_minor(minor, currency(code)?)
+        .map_err(|_| Error::Corrupt(format!("an amount out of range ({minor} minor units of {code})")))
+}
+
+fn date_text(date: Option<NaiveDate>) -> Option<String> {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+pub(crate) fn default_currency(conn: &Connection) -> Result<Currency> {
+    let code: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'currency'", [], |r| r.get(0))
+        .optional()?;
+    currency(&code.ok_or_else(|| Error::Corrupt("no default currency".into()))?)
+}
+
+/// A value of the ledger's settings (`org`, `currency`).
+pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn exists(conn: &Connection, sql: &str, key: &str) -> Result<bool> {
+    Ok(conn.query_row(sql, [key], |_| Ok(())).optional()?.is_some())
+}
+
+pub(crate) fn account_exists(conn: &Connection, name: &str) -> Result<bool> {
+    exists(conn, "SELECT 1 FROM accounts WHERE name = ?1", name)
+}
+
+pub(crate) fn fund_exists(conn: &Connection, code: &str) -> Result<bool> {
+    exists(conn, "SELECT 1 FROM funds WHERE code = ?1", code)
+}
+
+pub(crate) fn commune_exists(conn: &Connection, slug: &str) -> Result<bool> {
+    exists(conn, "SELECT 1 FROM communes WHERE slug = ?1", slug)
+}
+
+fn strings(conn: &Connection, sql: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn account_names(conn: &Connection) -> Result<Vec<String>> {
+    strings(conn, "SELECT name FROM accounts ORDER BY name")
+}
+
+pub(crate) fn fund_codes(conn: &Connection) -> Result<Vec<String>> {
+    strings(conn, "SELECT code FROM funds ORDER BY code")
+}
+
+pub(crate) fn transaction_by_reference(conn: &Connection, reference: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM transactions WHERE reference = ?1",
+            [reference],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The last transaction's id and hash, if any.
+pub(crate) fn chain_head(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub(crate) fn confirmation_head(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, hash FROM confirmations ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Debits minus credits of one account, fund and currency, from the maintained totals.
+pub(crate) fn balance_minor(conn: &Connection, account_id: i64, fund_id: i64, currency: &str) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT debit_minor - credit_minor FROM balances
+             WHERE account_id = ?1 AND fund_id = ?2 AND currency = ?3",
+            params![account_id, fund_id, currency],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+pub fn accounts(conn: &Connection) -> Result<Vec<AccountInfo>> {
+    let mut stmt = conn.prepare("SELECT name, type FROM accounts ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(AccountInfo {
+            name: r.get(0)?,
+            account_type: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn funds(conn: &Connection) -> Result<Vec<FundInfo>> {
+    let mut stmt = conn
+        .prepare("SELECT code, name, restricted, target_minor, target_currency FROM funds ORDER BY code")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, bool>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let mut funds = Vec::new();
+    for row in rows {
+        let (code, name, restricted, target_minor, target_currency) = row?;
+        let target = match (target_minor, target_currency) {
+            (Some(minor), Some(code)) => Some(amount(minor, &code)?),
+            _ => None,
+        };
+        funds.push(FundInfo {
+            code,
+            name,
+            restricted,
+            target,
+        });
+    }
+    Ok(funds)
+}
+
+pub fn communes(conn: &Connection) -> Result<Vec<CommuneInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.slug, c.name, c.state, a.name FROM communes c JOIN accounts a ON a.id = c.account_id
+         ORDER BY c.slug",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(CommuneInfo {
+            slug: r.get(0)?,
+            name: r.get(1)?,
+            state: r.get(2)?,
+            account: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A commune by its slug, or by its name ignoring case; an unknown one is an error with the
+/// closest slug suggested.
+pub fn commune(conn: &Connection, wanted: &str) -> Result<CommuneInfo> {
+    let all = communes(conn)?;
+    if let Some(found) = all.iter().find(|c| c.slug == wanted).or_else(|| {
+        all.iter()
+            .find(|c| c.name.to_lowercase() == wanted.to_lowercase())
+    }) {
+        return Ok(found.clone());
+    }
+    Err(Error::UnknownCommune {
+        name: wanted.to_string(),
+        suggestion: closest(wanted, all.iter().map(|c| c.slug.as_str())),
+    })
+}
+
+/// The id of the most recent transaction, 0 for an empty ledger.
+pub fn last_transaction_id(conn: &Connection) -> Result<i64> {
+    Ok(chain_head(conn)?.map_or(0, |(id, _)| id))
+}
+
+pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
+    let row = conn
+        .query_row(
+            "SELECT t.date, t.description, t.counterparty, t.reference, t.memo, t.voids,
+                    (SELECT v.id FROM transactions v WHERE v.voids = t.id),
+                    t.entered_at, t.entered_by, t.source, t.prev_hash, t.hash
+             FROM transactions t WHERE t.id = ?1",
+            [id],
+            |r| {
+                Ok(StoredTransaction {
+                    id,
+                    date: r.get(0)?,
+                    description: r.get(1)?,
+                    counterparty: r.get(2)?,
+                    reference: r.get(3)?,
+                    memo: r.get(4)?,
+                    voids: r.get(5)?,
+                    voided_by: r.get(6)?,
+                    entered_at: r.get(7)?,
+                    entered_by: r.get(8)?,
+                    source: r.get(9)?,
+                    prev_hash: r.get(10)?,
+                    hash: r.get(11)?,
+                    postings: Vec::new(),
+                    confirmation: None,
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut txn) = row else {
+        return Err(Error::UnknownTransaction {
+            id,
+            last: last_transaction_id(conn)?,
+        });
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.line, a.name, f.code, p.currency, p.amount_minor
+         FROM postings p JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+         WHERE p.txn_id = ?1 ORDER BY p.line",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (line, account, fund, code, minor) = row?;
+        txn.postings.push(StoredPosting {
+            line,
+            account,
+            fund,
+            amount: amount(minor, &code)?,
+        });
+    }
+    txn.confirmation = conn
+        .query_row(
+            "SELECT id, date, reference, note, entered_at, entered_by FROM confirmations WHERE txn_id = ?1",
+            [id],
+            |r| {
+                Ok(ConfirmationInfo {
+                    id: r.get(0)?,
+                    date: r.get(1)?,
+                    reference: r.get(2)?,
+                    note: r.get(3)?,
+                    entered_at: r.get(4)?,
+                    entered_by: r.get(5)?,
+                })
+            },
+        )
+        .optional()?;
+    Ok(txn)
+}
+
+fn fund_id(conn: &Connection, code: &str) -> Result<i64> {
+    conn.query_row("SELECT id FROM funds WHERE code = ?1", [code], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::UnknownFund {
+            code: code.to_string(),
+            suggestion: fund_codes(conn)
+                .ok()
+                .and_then(|codes| closest(code, codes.iter().map(String::as_str))),
+        })
+}
+
+/// Debits and credits per account, fund and currency. Without dates it reads the maintained
+/// totals (O(accounts)); with dates it sums the postings in the range.
+pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLine>> {
+    let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
+    let sql = if filter.from.is_none() && filter.to.is_none() {
+        "SELECT a.name, f.code, b.currency, b.debit_minor, b.credit_minor
+         FROM balances b JOIN accounts a ON a.id = b.account_id JOIN funds f ON f.id = b.fund_id
+         WHERE (?1 IS NULL OR b.fund_id = ?1) AND ?2 IS NULL AND ?3 IS NULL
+         ORDER BY a.name, f.code, b.currency"
+    } else {
+        "SELECT a.name, f.code, p.currency,
+                SUM(max(p.amount_minor, 0)), SUM(max(-p.amount_minor, 0))
+         FROM postings p JOIN transactions t ON t.id = p.txn_id
+              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+         WHERE (?1 IS NULL OR p.fund_id = ?1) AND (?2 IS NULL OR t.date >= ?2) AND (?3 IS NULL OR t.date <= ?3)
+         GROUP BY a.name, f.code, p.currency
+         ORDER BY a.name, f.code, p.currency"
+    };
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map(
+        params![fund_id, date_text(filter.from), date_text(filter.to)],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        },
+    )?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let (account, fund, code, debit_minor, credit_minor) = row?;
+        lines.push(BalanceLine {
+            account,
+            fund,
+            currency: currency(&code)?,
+            debit_minor,
+            credit_minor,
+        });
+    }
+    Ok(lines)
+}
+
+/// The ids of `account` and the accounts below it (`expenses:grants` covers every commune).
+fn account_ids_under(conn: &Connection, account: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id, name FROM accounts")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut ids = Vec::new();
+    let mut names = Vec::new();
+    for row in rows {
+        let (id, name) = row?;
+        if name == account
+            || name
+                .strip_prefix(account)
+                .is_some_and(|rest| rest.starts_with(':'))
+        {
+            ids.push(id);
+        }
+        names.push(name);
+    }
+    if ids.is_empty() {
+        return Err(Error::UnknownAccount {
+            name: account.to_string(),
+            suggestion: closest(account, names.iter().map(String::as_str)),
+        });
+    }
+    Ok(ids)
+}
+
+/// What the register reads: the sum per currency of the matching postings before `from`,
+/// then the matching postings in the period.
+#[derive(Clone, Debug, Default)]
+pub struct RegisterLines {
+    pub opening: Vec<(Currency, i64)>,
+    pub lines: Vec<RegisterLine>,
+}
+
+/// Postings in date order (then transaction, then line), optionally of one account and the
+/// accounts below it.
+pub fn register_lines(conn: &Connection, account: Option<&str>, filter: &Filter) -> Result<RegisterLines> {
+    let ids = account.map(|a| account_ids_under(conn, a)).transpose()?;
+    let ids_json = ids.map(|ids| serde_json::Value::from(ids).to_string());
+    let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
+    let matching = "(?1 IS NULL OR p.account_id IN (SELECT value FROM json_each(?1)))
+                    AND (?2 IS NULL OR p.fund_id = ?2)";
+    let mut opening = Vec::new();
+    if let Some(from) = date_text(filter.from) {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT p.currency, SUM(p.amount_minor) FROM postings p JOIN transactions t ON t.id = p.txn_id
+             WHERE {matching} AND t.date < ?3 GROUP BY p.currency ORDER BY p.currency"
+        ))?;
+        let rows = stmt.query_map(params![ids_json, fund_id, from], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (code, sum) = row?;
+            opening.push((currency(&code)?, sum));
+        }
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.id, t.date, t.description, a.name, f.code, p.currency, p.amount_minor
+         FROM postings p JOIN transactions t ON t.id = p.txn_id
+              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+         WHERE {matching} AND (?3 IS NULL OR t.date >= ?3) AND (?4 IS NULL OR t.date <= ?4)
+         ORDER BY t.date, t.id, p.line"
+    ))?;
+    let rows = stmt.query_map(
+        params![ids_json, fund_id, date_text(filter.from), date_text(filter.to)],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        },
+    )?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let (txn, date, description, account, fund, code, minor) = row?;
+        lines.push(RegisterLine {
+            txn,
+            date,
+            description,
+            account,
+            fund,
+            amount: amount(minor, &code)?,
+        });
+    }
+    Ok(RegisterLines { opening, lines })
+}

@@ -1,0 +1,130 @@
+//! The ledger's SQL schema as numbered migrations keyed on `PRAGMA user_version`.
+//! Migration N takes a ledger from version N-1 to N; a released migration is never edited.
+
+/// Marks a SQLite file as a fondo ledger (`FOND` in ASCII), at byte 68 of the header.
+pub const APPLICATION_ID: i32 = 0x464F_4E44;
+
+/// The migrations, in order. `MIGRATIONS.len()` is the schema version this build writes.
+pub const MIGRATIONS: &[&str] = &[V1_CORE];
+
+/// The schema version this build of fondo writes and understands.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const V1_CORE: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE accounts (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 3 AND 400 AND name GLOB '[a-z]*:*'),
+    type       TEXT NOT NULL CHECK (type IN ('assets', 'liabilities', 'equity', 'income', 'expenses')),
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE funds (
+    id              INTEGER PRIMARY KEY,
+    code            TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 64),
+    name            TEXT NOT NULL CHECK (length(name) > 0),
+    target_minor    INTEGER CHECK (target_minor IS NULL OR target_minor > 0),
+    target_currency TEXT CHECK ((target_minor IS NULL) = (target_currency IS NULL)),
+    restricted      INTEGER NOT NULL CHECK (restricted IN (0, 1)),
+    created_at      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE communes (
+    id         INTEGER PRIMARY KEY,
+    slug       TEXT NOT NULL UNIQUE CHECK (length(slug) BETWEEN 1 AND 64),
+    name       TEXT NOT NULL CHECK (length(name) > 0),
+    state      TEXT NOT NULL CHECK (length(state) > 0),
+    account_id INTEGER NOT NULL UNIQUE REFERENCES accounts (id),
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE transactions (
+    id           INTEGER PRIMARY KEY CHECK (id > 0),
+    date         TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    description  TEXT NOT NULL CHECK (length(description) > 0),
+    counterparty TEXT,
+    reference    TEXT UNIQUE,
+    memo         TEXT,
+    voids        INTEGER UNIQUE REFERENCES transactions (id),
+    entered_at   TEXT NOT NULL,
+    entered_by   TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    prev_hash    TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    hash         TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+) STRICT;
+CREATE INDEX transactions_by_date ON transactions (date, id);
+
+CREATE TABLE postings (
+    id           INTEGER PRIMARY KEY,
+    txn_id       INTEGER NOT NULL REFERENCES transactions (id),
+    line         INTEGER NOT NULL CHECK (line >= 1),
+    account_id   INTEGER NOT NULL REFERENCES accounts (id),
+    fund_id      INTEGER NOT NULL REFERENCES funds (id),
+    currency     TEXT NOT NULL CHECK (length(currency) = 3),
+    amount_minor INTEGER NOT NULL CHECK (amount_minor <> 0 AND abs(amount_minor) <= 999999999999999),
+    UNIQUE (txn_id, line)
+) STRICT;
+CREATE INDEX postings_by_account ON postings (account_id, txn_id);
+
+-- Debits and credits per account, fund and currency, maintained in the same SQL transaction
+-- as every posting (TigerBeetle's debits_posted/credits_posted), so balances and the
+-- restricted-fund check cost O(1). `verify` recomputes them from the postings.
+CREATE TABLE balances (
+    account_id   INTEGER NOT NULL REFERENCES accounts (id),
+    fund_id      INTEGER NOT NULL REFERENCES funds (id),
+    currency     TEXT NOT NULL,
+    debit_minor  INTEGER NOT NULL CHECK (debit_minor >= 0),
+    credit_minor INTEGER NOT NULL CHECK (credit_minor >= 0),
+    PRIMARY KEY (account_id, fund_id, currency)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER postings_maintain_balances AFTER INSERT ON postings
+BEGIN
+    INSERT INTO balances (account_id, fund_id, currency, debit_minor, credit_minor)
+    VALUES (NEW.account_id, NEW.fund_id, NEW.currency,
+            max(NEW.amount_minor, 0), max(-NEW.amount_minor, 0))
+    ON CONFLICT (account_id, fund_id, currency) DO UPDATE
+        SET debit_minor = debit_minor + excluded.debit_minor,
+            credit_minor = credit_minor + excluded.credit_minor;
+END;
+
+-- A commune's acknowledgement that a grant reached it: a record of its own, never an edit.
+CREATE TABLE confirmations (
+    id         INTEGER PRIMARY KEY CHECK (id > 0),
+    txn_id     INTEGER NOT NULL UNIQUE REFERENCES transactions (id),
+    date       TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    reference  TEXT,
+    note       TEXT,
+    entered_at TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    hash       TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+) STRICT;
+
+CREATE TRIGGER transactions_immutable_update BEFORE UPDATE ON transactions
+BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
+CREATE TRIGGER transactions_immutable_delete BEFORE DELETE ON transactions
+BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
+CREATE TRIGGER postings_immutable_update BEFORE UPDATE ON postings
+BEGIN SELECT RAISE(ABORT, 'recorded postings are immutable; record a void instead'); END;
+CREATE TRIGGER postings_immutable_delete BEFORE DELETE ON postings
+BEGIN SELECT RAISE(ABORT, 'recorded postings are immutable; record a void instead'); END;
+CREATE TRIGGER confirmations_immutable_update BEFORE UPDATE ON confirmations
+BEGIN SELECT RAISE(ABORT, 'recorded confirmations are immutable'); END;
+CREATE TRIGGER confirmations_immutable_delete BEFORE DELETE ON confirmations
+BEGIN SELECT RAISE(ABORT, 'recorded confirmations are immutable'); END;
+CREATE TRIGGER accounts_immutable_update BEFORE UPDATE ON accounts
+BEGIN SELECT RAISE(ABORT, 'accounts cannot be renamed or changed'); END;
+CREATE TRIGGER accounts_immutable_delete BEFORE DELETE ON accounts
+BEGIN SELECT RAISE(ABORT, 'accounts cannot be deleted'); END;
+CREATE TRIGGER funds_immutable_delete BEFORE DELETE ON funds
+BEGIN SELECT RAISE(ABORT, 'funds cannot be deleted'); END;
+CREATE TRIGGER communes_immutable_delete BEFORE DELETE ON communes
+BEGIN SELECT RAISE(ABORT, 'communes cannot be deleted'); END;
+CREATE TRIGGER balances_no_delete BEFORE DELETE ON balances
+BEGIN SELECT RAISE(ABORT, 'maintained balances cannot be deleted'); END;
+"#;

@@ -1,0 +1,460 @@
+//! Everything that writes to the ledger, inside one open SQL transaction.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, Utc};
+use rusqlite::{params, OptionalExtension};
+
+use super::hash::{self, PostingContent, TxnContent, GENESIS};
+use super::read;
+use crate::domain::builders::{self, Header};
+use crate::domain::money::format_minor;
+use crate::domain::names::{
+    check_account_name, check_slug, check_text, closest, AccountType, GRANTS_PREFIX, UNION_ACCOUNT,
+    UNION_SLUG,
+};
+use crate::domain::{Amount, NewTransaction};
+use crate::error::{Error, Result};
+
+/// A write in progress. Dropped without [`Writer::commit`], it leaves the ledger unchanged.
+pub struct Writer<'l> {
+    tx: rusqlite::Transaction<'l>,
+    actor: &'l str,
+    entered_at: String,
+    accounts: HashMap<String, (i64, AccountType)>,
+    funds: HashMap<String, (i64, bool)>,
+}
+
+/// What `fondo confirm` records.
+#[derive(Clone, Debug, Default)]
+pub struct Confirmation {
+    pub date: Option<NaiveDate>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+}
+
+impl<'l> Writer<'l> {
+    pub(super) fn new(tx: rusqlite::Transaction<'l>, actor: &'l str) -> Writer<'l> {
+        Writer {
+            tx,
+            actor,
+            entered_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            accounts: HashMap::new(),
+            funds: HashMap::new(),
+        }
+    }
+
+    pub(super) fn commit(self) -> Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+
+    /// Read access to the ledger as this write sees it.
+    pub fn conn(&self) -> &rusqlite::Connection {
+        &self.tx
+    }
+
+    pub(super) fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn insert_account(&mut self, name: &str, account_type: AccountType) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO accounts (name, type, created_at) VALUES (?1, ?2, ?3)",
+            params![name, account_type.as_str(), self.entered_at],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub(super) fn insert_fund(
+        &mut self,
+        code: &str,
+        name: &str,
+        target: Option<Amount>,
+        restricted: bool,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO funds (code, name, target_minor, target_currency, restricted, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                code,
+                name,
+                target.map(Amount::minor),
+                target.map(|t| t.currency().code()),
+                restricted,
+                self.entered_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Adds an account to the chart. Grants accounts come with their commune instead.
+    pub fn add_account(&mut self, name: &str) -> Result<()> {
+        let account_type =
+            check_account_name(name).map_err(|problem| Error::invalid("account name", name, problem))?;
+        if name.starts_with(GRANTS_PREFIX) {
+            return Err(Error::Refused(format!(
+                "`{name}` is a grants account; they are created with their recipient: `fondo commune add NAME --state STATE`"
+            )));
+        }
+        if read::account_exists(&self.tx, name)? {
+            return Err(Error::AlreadyExists {
+                what: "account",
+                name: name.to_string(),
+            });
+        }
+        self.insert_account(name, account_type)?;
+        Ok(())
+    }
+
+    /// Adds a fund (earmark). Every fund but `general` is restricted unless said otherwise.
+    pub fn add_fund(
+        &mut self,
+        code: &str,
+        name: Option<&str>,
+        target: Option<Amount>,
+        restricted: bool,
+    ) -> Result<()> {
+        check_slug(code).map_err(|problem| Error::invalid("fund code", code, problem))?;
+        if let Some(name) = name {
+            check_text("--name", name)?;
+        }
+        if let Some(target) = target.filter(|t| !t.is_positive()) {
+            return Err(Error::invalid(
+                "--target",
+                target.to_string(),
+                "must be greater than zero",
+            ));
+        }
+        if read::fund_exists(&self.tx, code)? {
+            return Err(Error::AlreadyExists {
+                what: "fund",
+                name: code.to_string(),
+            });
+        }
+        self.insert_fund(code, name.unwrap_or(code), target, restricted)
+    }
+
+    /// Registers a commune and creates its grants account; returns the slug.
+    pub fn add_commune(&mut self, name: &str, state: &str, slug: Option<&str>) -> Result<String> {
+        check_text("commune name", name)?;
+        check_text("--state", state)?;
+        let slug = match slug {
+            Some(s) => {
+                check_slug(s).map_err(|problem| Error::invalid("--slug", s, problem))?;
+                s.to_string()
+            }
+            None => {
+                let derived = crate::domain::names::slugify(name);
+                check_slug(&derived).map_err(|_| {
+                    Error::invalid(
+                        "commune name",
+                        name,
+                        "has no letters or digits to make a slug from; give one with --slug",
+                    )
+                })?;
+                derived
+            }
+        };
+        if slug == UNION_SLUG {
+            return Err(Error::invalid(
+                "--slug",
+                slug,
+                "`union` is reserved for the Communard Union itself",
+            ));
+        }
+        if read::commune_exists(&self.tx, &slug)? {
+            return Err(Error::AlreadyExists {
+                what: "commune",
+                name: slug,
+            });
+        }
+        let account = format!("{GRANTS_PREFIX}{slug}");
+        if read::account_exists(&self.tx, &account)? {
+            return Err(Error::AlreadyExists {
+                what: "account",
+                name: account,
+            });
+        }
+        let account_id = self.insert_account(&account, AccountType::Expenses)?;
+        self.tx.execute(
+            "INSERT INTO communes (slug, name, state, account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![slug, name, state, account_id, self.entered_at],
+        )?;
+        Ok(slug)
+    }
+
+    fn account(&mut self, name: &str) -> Result<(i64, AccountType)> {
+        if let Some(found) = self.accounts.get(name) {
+            return Ok(*found);
+        }
+        let row: Option<(i64, String)> = self
+            .tx
+            .query_row("SELECT id, type FROM accounts WHERE name = ?1", [name], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let Some((id, type_text)) = row else {
+            return Err(Error::UnknownAccount {
+                name: name.to_string(),
+                suggestion: closest(name, read::account_names(&self.tx)?.iter().map(String::as_str)),
+            });
+        };
+        let account_type = AccountType::of(&type_text)
+            .ok_or_else(|| Error::Corrupt(format!("account `{name}` of unknown type `{type_text}`")))?;
+        self.accounts.insert(name.to_string(), (id, account_type));
+        Ok((id, account_type))
+    }
+
+    fn fund(&mut self, code: &str) -> Result<(i64, bool)> {
+        if let Some(found) = self.funds.get(code) {
+            return Ok(*found);
+        }
+        let row: Option<(i64, bool)> = self
+            .tx
+            .query_row("SELECT id, restricted FROM funds WHERE code = ?1", [code], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let found = row.ok_or_else(|| Error::UnknownFund {
+            code: code.to_string(),
+            suggestion: read::fund_codes(&self.tx)
+                .ok()
+                .and_then(|codes| closest(code, codes.iter().map(String::as_str))),
+        })?;
+        self.funds.insert(code.to_string(), found);
+        Ok(found)
+    }
+
+    /// Records a transaction and returns its id. It is checked first (balance, names,
+    /// reference); afterwards no restricted fund and no fund held by the union may be below
+    /// zero in an asset account it touched.
+    pub fn record(&mut self, txn: &NewTransaction, source: &str) -> Result<i64> {
+        txn.check()?;
+        let mut resolved = Vec::with_capacity(txn.postings.len());
+        for p in &txn.postings {
+            let (account_id, account_type) = self.account(&p.account)?;
+            let (fund_id, restricted) = self.fund(&p.fund)?;
+            resolved.push((account_id, account_type, fund_id, restricted));
+        }
+        if let Some(reference) = &txn.reference {
+            if let Some(existing) = read::transaction_by_reference(&self.tx, reference)? {
+                return Err(Error::DuplicateReference {
+                    reference: reference.clone(),
+                    txn: existing,
+                });
+            }
+        }
+        let (last_id, prev_hash) = read::chain_head(&self.tx)?.unwrap_or((0, GENESIS.to_string()));
+        let id = last_id + 1;
+        let date = txn.date.format("%Y-%m-%d").to_string();
+        let content = TxnContent {
+            id,
+            date: &date,
+            description: &txn.description,
+            counterparty: txn.counterparty.as_deref(),
+            reference: txn.reference.as_deref(),
+            memo: txn.memo.as_deref(),
+            voids: txn.voids,
+            entered_at: &self.entered_at,
+            entered_by: self.actor,
+            source,
+        };
+        let hash = hash::transaction_hash(
+            &prev_hash,
+            &content,
+            txn.postings.iter().zip(1..).map(|(p, line)| PostingContent {
+                line,
+                account: &p.account,
+                fund: &p.fund,
+                currency: p.amount.currency().code(),
+                amount_minor: p.amount.minor(),
+            }),
+        );
+        self.tx.execute(
+            "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
+                                       entered_at, entered_by, source, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                id,
+                date,
+                txn.description,
+                txn.counterparty,
+                txn.reference,
+                txn.memo,
+                txn.voids,
+                self.entered_at,
+                self.actor,
+                source,
+                prev_hash,
+                hash
+            ],
+        )?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO postings (txn_id, line, account_id, fund_id, currency, amount_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for ((p, (account_id, _, fund_id, _)), line) in txn.postings.iter().zip(&resolved).zip(1_i64..) {
+            insert.execute(params![
+                id,
+                line,
+                account_id,
+                fund_id,
+                p.amount.currency().code(),
+                p.amount.minor()
+            ])?;
+        }
+        drop(insert);
+        self.check_no_overdraft(txn, &resolved)?;
+        Ok(id)
+    }
+
+    /// After the postings are in: every (asset account, fund, currency) this transaction took
+    /// money from must still be at or above zero if the fund is restricted, or if the account
+    /// is `assets:union` (the union cannot pass on more than it holds for a fund).
+    fn check_no_overdraft(
+        &self,
+        txn: &NewTransaction,
+        resolved: &[(i64, AccountType, i64, bool)],
+    ) -> Result<()> {
+        let mut outflows: BTreeMap<(i64, i64, &str), (i64, usize)> = BTreeMap::new();
+        for (i, (p, (account_id, account_type, fund_id, restricted))) in
+            txn.postings.iter().zip(resolved).enumerate()
+        {
+            let guarded = *restricted || p.account == UNION_ACCOUNT;
+            if *account_type == AccountType::Assets && guarded {
+                let entry = outflows
+                    .entry((*account_id, *fund_id, p.amount.currency().code()))
+                    .or_insert((0, i));
+                entry.0 += p.amount.minor();
+            }
+        }
+        for ((account_id, fund_id, currency), (delta, i)) in outflows {
+            if delta >= 0 {
+                continue;
+            }
+            let after = read::balance_minor(&self.tx, account_id, fund_id, currency)?;
+            if after < 0 {
+                let p = &txn.postings[i];
+                let why = if p.account == UNION_ACCOUNT && !resolved[i].3 {
+                    "the union cannot pass on more than it holds for a fund"
+                } else {
+                    "a restricted fund cannot go below zero"
+                };
+                return Err(Error::InsufficientFunds {
+                    fund: p.fund.clone(),
+                    account: p.account.clone(),
+                    available: format!("{} {currency}", format_minor(after - delta, p.amount.currency())),
+                    after: format!("{} {currency}", format_minor(after, p.amount.currency())),
+                    why,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a reversal of transaction `id`. A void cannot be voided, nor can a transaction
+    /// twice; a grant the commune confirmed needs `force`, which the void's memo records.
+    pub fn void(
+        &mut self,
+        id: i64,
+        reason: &str,
+        mut header: Header,
+        today: NaiveDate,
+        force: bool,
+    ) -> Result<i64> {
+        check_text("--reason", reason)?;
+        let original = read::transaction(&self.tx, id)?;
+        if let Some(voided) = original.voids {
+            return Err(Error::Refused(format!(
+                "#{id} is itself the void of #{voided}; to restore #{voided}, record it again"
+            )));
+        }
+        if let Some(by) = original.voided_by {
+            return Err(Error::Refused(format!("#{id} was already voided by #{by}")));
+        }
+        if let Some(c) = &original.confirmation {
+            if !force {
+                return Err(Error::Refused(format!(
+                    "#{id} was confirmed received by the commune on {}{}; void it anyway with --force (recorded in the void's memo)",
+                    c.date,
+                    c.reference.as_deref().map(|r| format!(" (receipt {r})")).unwrap_or_default()
+                )));
+            }
+            let forced = format!("forced: voids a grant confirmed on {}", c.date);
+            header.memo = Some(match header.memo {
+                Some(memo) => format!("{memo}; {forced}"),
+                None => forced,
+            });
+        }
+        let postings: Vec<_> = original.postings.iter().map(|p| p.to_new()).collect();
+        let txn = builders::void(id, &postings, reason, header, today);
+        self.record(&txn, "cli")
+    }
+
+    /// Records a commune's acknowledgement that grant `txn_id` reached it.
+    pub fn confirm(&mut self, txn_id: i64, confirmation: &Confirmation, today: NaiveDate) -> Result<i64> {
+        for (field, value) in [("--ref", &confirmation.reference), ("--note", &confirmation.note)] {
+            if let Some(value) = value {
+                check_text(field, value)?;
+            }
+        }
+        let txn = read::transaction(&self.tx, txn_id)?;
+        let grant = txn
+            .postings
+            .iter()
+            .find(|p| p.account.starts_with(GRANTS_PREFIX) && p.amount.is_positive());
+        if grant.is_none() || txn.voids.is_some() {
+            return Err(Error::Refused(format!(
+                "#{txn_id} is not a grant (an allocation or a direct send to a recipient), so there is nothing to confirm"
+            )));
+        }
+        if let Some(by) = txn.voided_by {
+            return Err(Error::Refused(format!(
+                "#{txn_id} was voided by #{by}; a voided grant cannot be confirmed"
+            )));
+        }
+        if let Some(c) = &txn.confirmation {
+            return Err(Error::Refused(format!(
+                "#{txn_id} was already confirmed on {} (confirmation {})",
+                c.date, c.id
+            )));
+        }
+        let date = confirmation.date.unwrap_or(today).format("%Y-%m-%d").to_string();
+        let (last_id, prev_hash) = read::confirmation_head(&self.tx)?.unwrap_or((0, GENESIS.to_string()));
+        let id = last_id + 1;
+        let hash = hash::confirmation_hash(
+            &prev_hash,
+            &hash::ConfirmationContent {
+                id,
+                txn_id,
+                txn_hash: &txn.hash,
+                date: &date,
+                reference: confirmation.reference.as_deref(),
+                note: confirmation.note.as_deref(),
+                entered_at: &self.entered_at,
+                entered_by: self.actor,
+            },
+        );
+        self.tx.execute(
+            "INSERT INTO confirmations (id, txn_id, date, reference, note, entered_at, entered_by, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                id,
+                txn_id,
+                date,
+                confirmation.reference,
+                confirmation.note,
+                self.entered_at,
+                self.actor,
+                prev_hash,
+                hash
+            ],
+        )?;
+        Ok(id)
+    }
+}

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use fondo::cli::{self, Cli};
+use fondo::domain::names::escape_controls;
 use fondo::Error;
 
 fn main() -> ExitCode {
@@ -27,7 +28,8 @@ fn main() -> ExitCode {
         Err(Error::Output(e)) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            eprintln!("error: {e}");
+            // One line, whatever the offending value held.
+            eprintln!("error: {}", escape_controls(&e.to_string()));
             ExitCode::from(1)
         }
     }

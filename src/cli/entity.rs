@@ -69,7 +69,7 @@ pub enum FundCommand {
         #[arg(long)]
         name: Option<String>,
         /// Fundraising target, e.g. `500.00` or `500.00 EUR`
-        #[arg(long, value_name = "AMOUNT [CUR]")]
+        #[arg(long, value_name = "AMOUNT [CUR]", allow_negative_numbers = true)]
         target: Option<String>,
         /// Money in this fund carries no donor restriction (it may go below zero)
         #[arg(long)]

@@ -97,7 +97,7 @@ pub struct DonationArgs {
     #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
     into: String,
     /// What the bank or processor kept of it
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     fee: Option<String>,
     #[command(flatten)]
     currency: CurrencyArg,
@@ -134,7 +134,7 @@ pub struct SendArgs {
     #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
     from: String,
     /// A transfer fee paid on top of the amount
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     fee: Option<String>,
     #[command(flatten)]
     currency: CurrencyArg,
@@ -246,11 +246,12 @@ pub struct ExchangeArgs {
         long,
         value_name = "RATE",
         required_unless_present = "received",
-        conflicts_with = "received"
+        conflicts_with = "received",
+        allow_negative_numbers = true
     )]
     rate: Option<String>,
     /// The exact amount received, when the rate does not divide evenly
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     received: Option<String>,
     /// The account the exchange happens in
     #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]

@@ -149,6 +149,23 @@ pub fn check_text(field: &str, text: &str) -> Result<()> {
     }
 }
 
+/// Shows control characters as escapes (`\n`, `\u{1b}`), so text from the ledger or the
+/// command line cannot span lines or redraw the terminal when printed.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Parses an ISO date (`2026-03-01`); `today` and `yesterday` are relative to `today`.
 pub fn parse_date(field: &str, text: &str, today: NaiveDate) -> Result<NaiveDate> {
     match text {
@@ -235,6 +252,12 @@ mod tests {
         for bad in ["", "   ", "two\nlines", "bell\x07", "esc\x1b[2J", " padded"] {
             assert!(check_text("--desc", bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
+        assert_eq!(escape_controls("Anzoátegui"), "Anzoátegui");
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::io::Write;
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 use serde_json::{Map, Value};
 
+pub use crate::domain::names::escape_controls;
+
 pub use reports::*;
 
 /// How lists and reports are printed.
@@ -193,22 +195,6 @@ pub fn write_json_value(value: &impl serde::Serialize, out: &mut dyn Write) -> s
     writeln!(out)
 }
 
-/// Shows control characters as escapes, so text from the ledger cannot redraw the terminal.
-pub fn escape_controls(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
-        return text.to_string();
-    }
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 /// Prefixes a text cell that a spreadsheet would run as a formula with `'` (OWASP CSV
 /// injection). Amount cells are never passed here, so they stay numeric.
 pub fn neutralize_formula(text: &str) -> String {
@@ -271,10 +257,5 @@ mod tests {
             table.contains("-12.50") && table.ends_with("tied out\n"),
             "{table}"
         );
-    }
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(escape_controls("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
     }
 }

@@ -121,7 +121,7 @@ pub struct VerifyArgs {
 
 pub fn verify(ctx: &Context, args: VerifyArgs, out: &mut dyn Write) -> Result<()> {
     let ledger = ctx.open()?;
-    let outcome = verify::verify(ledger.conn(), args.head.as_deref())?;
+    let outcome = verify::verify(&ledger, args.head.as_deref())?;
     render::write_verify(&outcome, ctx.format, out)?;
     if outcome.ok {
         Ok(())

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::hash::{self, PostingContent, TxnContent, GENESIS};
-use super::read;
+use super::{read, Ledger};
 use crate::error::{Error, Result};
 
 /// What `verify` found. `ok` is true only when `problems` is empty.
@@ -41,7 +41,8 @@ impl Problems {
 
 /// Verifies the ledger; `expected_head` is a hash an auditor wrote down earlier, which must
 /// still be in the chain with everything up to it intact.
-pub fn verify(conn: &Connection, expected_head: Option<&str>) -> Result<VerifyOutcome> {
+pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutcome> {
+    let conn = ledger.conn();
     if let Some(head) = expected_head {
         if head.len() != 64
             || !head

@@ -3,4 +3,7 @@
 
 mod common;
 mod errors;
+mod properties;
+mod store;
+mod tamper;
 mod workflow;

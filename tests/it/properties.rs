@@ -1,0 +1,216 @@
+//! Property tests: random sequences of valid and invalid operations. Every rejected operation
+//! leaves the ledger exactly as it was; afterwards `verify` passes (chain, every transaction
+//! balanced per currency and fund, maintained totals equal to recomputed ones), the trial
+//! balance ties out, and no restricted fund or union holding is below zero.
+
+use chrono::NaiveDate;
+use fondo::domain::builders::{self, Donation, Header, Recipient, Send};
+use fondo::domain::{Amount, Currency, NewPosting, NewTransaction};
+use fondo::report::balance::{balance, BalanceOptions};
+use fondo::store::write::Confirmation;
+use fondo::Ledger;
+use proptest::prelude::*;
+
+use crate::common::TempLedger;
+
+const FUNDS: [&str; 4] = ["general", "tires", "lara-cheese", "no-such-fund"];
+const ACCOUNTS: [&str; 5] = [
+    "assets:bank",
+    "assets:processor",
+    "assets:union",
+    "income:donations",
+    "expenses:fees",
+];
+const COMMUNES: [&str; 3] = ["union", "el-maizal", "ataroa"];
+
+#[derive(Clone, Debug)]
+enum Op {
+    Donation {
+        minor: i64,
+        fee: i64,
+        fund: usize,
+        into: usize,
+        currency: bool,
+    },
+    Send {
+        minor: i64,
+        fee: i64,
+        fund: usize,
+        to: usize,
+    },
+    Allocate {
+        minor: i64,
+        fund: usize,
+        to: usize,
+    },
+    Transfer {
+        minor: i64,
+        fund: usize,
+    },
+    Move {
+        minor: i64,
+        from: usize,
+        to: usize,
+    },
+    Void {
+        id: i64,
+    },
+    Confirm {
+        id: i64,
+    },
+    Entry {
+        lines: Vec<(usize, usize, i64)>,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let minor = 1..50_000_i64;
+    prop_oneof![
+        3 => (minor.clone(), 0..600_i64, 0..4_usize, 0..2_usize, any::<bool>())
+            .prop_map(|(minor, fee, fund, into, currency)| Op::Donation { minor, fee, fund, into, currency }),
+        2 => (minor.clone(), 0..300_i64, 0..4_usize, 0..3_usize).prop_map(|(minor, fee, fund, to)| Op::Send { minor, fee, fund, to }),
+        2 => (minor.clone(), 0..4_usize, 0..3_usize).prop_map(|(minor, fund, to)| Op::Allocate { minor, fund, to }),
+        1 => (minor.clone(), 0..4_usize).prop_map(|(minor, fund)| Op::Transfer { minor, fund }),
+        1 => (minor, 0..4_usize, 0..4_usize).prop_map(|(minor, from, to)| Op::Move { minor, from, to }),
+        1 => (1..30_i64).prop_map(|id| Op::Void { id }),
+        1 => (1..30_i64).prop_map(|id| Op::Confirm { id }),
+        1 => prop::collection::vec((0..5_usize, 0..4_usize, -3_000..3_000_i64), 1..4).prop_map(|lines| Op::Entry { lines }),
+    ]
+}
+
+fn apply(ledger: &mut Ledger, op: &Op) -> fondo::Result<()> {
+    let usd = Currency::parse("USD").unwrap();
+    let ves = Currency::parse("VES").unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+    let money = |minor: i64, c: Currency| Amount::from_minor(minor, c);
+    let recipient = |to: usize| match COMMUNES[to] {
+        "union" => Recipient::Union,
+        slug => Recipient::Commune {
+            slug: slug.into(),
+            name: slug.into(),
+        },
+    };
+    let txn: NewTransaction = match op {
+        Op::Donation {
+            minor,
+            fee,
+            fund,
+            into,
+            currency,
+        } => {
+            let c = if *currency { ves } else { usd };
+            let d = Donation {
+                amount: money(*minor, c)?,
+                fee: Some(money(*fee, c)?),
+                donor: "donor".into(),
+                fund: FUNDS[*fund].into(),
+                into: ACCOUNTS[*into].into(),
+            };
+            builders::donation(d, Header::default(), day)?
+        }
+        Op::Send { minor, fee, fund, to } => {
+            let s = Send {
+                amount: money(*minor, usd)?,
+                fee: Some(money(*fee, usd)?),
+                to: recipient(*to),
+                fund: FUNDS[*fund].into(),
+                from: "assets:bank".into(),
+            };
+            builders::send(s, Header::default(), day)?
+        }
+        Op::Allocate { minor, fund, to } => builders::allocate(
+            money(*minor, usd)?,
+            recipient(*to),
+            FUNDS[*fund],
+            Header::default(),
+            day,
+        )?,
+        Op::Transfer { minor, fund } => builders::transfer(
+            money(*minor, usd)?,
+            "assets:processor",
+            "assets:bank",
+            FUNDS[*fund],
+            Header::default(),
+            day,
+        )?,
+        Op::Move { minor, from, to } => builders::fund_move(
+            money(*minor, usd)?,
+            FUNDS[*from],
+            FUNDS[*to],
+            "assets:bank",
+            Header::default(),
+            day,
+        )?,
+        Op::Void { id } => {
+            return ledger
+                .write(false, |w| w.void(*id, "test", Header::default(), day, false))
+                .map(drop)
+        }
+        Op::Confirm { id } => {
+            return ledger
+                .write(false, |w| w.confirm(*id, &Confirmation::default(), day))
+                .map(drop)
+        }
+        Op::Entry { lines } => NewTransaction {
+            date: day,
+            description: "entry".into(),
+            counterparty: None,
+            reference: None,
+            memo: None,
+            voids: None,
+            postings: lines
+                .iter()
+                .map(|(a, f, m)| {
+                    Ok(NewPosting {
+                        account: ACCOUNTS[*a].into(),
+                        fund: FUNDS[*f].into(),
+                        amount: money(*m, usd)?,
+                    })
+                })
+                .collect::<fondo::Result<_>>()?,
+        },
+    };
+    ledger.write(false, |w| w.record(&txn, "test")).map(drop)
+}
+
+/// A donation to an existing fund with a fee below the gift must always be recorded.
+fn certainly_valid(op: &Op) -> bool {
+    matches!(op, Op::Donation { minor, fee, fund, .. } if FUNDS[*fund] != "no-such-fund" && fee < minor)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invariants_hold_after_any_sequence(ops in prop::collection::vec(op(), 1..30)) {
+        let t = TempLedger::uninitialized();
+        let mut ledger = Ledger::create(&t.path, Currency::parse("USD").unwrap(), None, "prop").unwrap();
+        ledger.write(false, |w| {
+            w.add_fund("tires", None, None, true)?;
+            w.add_fund("lara-cheese", None, None, true)?;
+            w.add_commune("El Maizal", "Lara", None)?;
+            w.add_commune("Ataroa", "Lara", None).map(drop)
+        }).unwrap();
+        for op in &ops {
+            let before = t.snapshot();
+            match apply(&mut ledger, op) {
+                Ok(()) => {}
+                Err(e) => {
+                    prop_assert!(!certainly_valid(op), "{:?} was wrongly rejected: {}", op, e);
+                    prop_assert_eq!(t.snapshot(), before, "{:?} was rejected ({}) but changed the ledger", op, e);
+                }
+            }
+        }
+        let outcome = fondo::store::verify::verify(&ledger, None).unwrap();
+        prop_assert!(outcome.ok, "{:?}", outcome.problems);
+        let report = balance(&ledger, &BalanceOptions { by_fund: true, ..BalanceOptions::default() }).unwrap();
+        prop_assert!(report.tied_out());
+        for row in &report.rows {
+            let fund = row.fund.as_deref().unwrap();
+            let guarded = fund != "general" || row.account == "assets:union";
+            if row.account.starts_with("assets:") && guarded {
+                prop_assert!(row.balance_minor >= 0, "{} {} is {}", row.account, fund, row.balance_minor);
+            }
+        }
+    }
+}

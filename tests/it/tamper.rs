@@ -1,0 +1,165 @@
+//! Tampering with the ledger file directly, as someone with write access would: drop the
+//! triggers, edit, and keep the maintained totals consistent. `verify` must exit 1 and name
+//! the first transaction whose stored content no longer matches.
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::common::TempLedger;
+use crate::workflow::worked_example;
+
+const DROP_TRIGGERS: &str = "
+    DROP TRIGGER transactions_immutable_update; DROP TRIGGER transactions_immutable_delete;
+    DROP TRIGGER postings_immutable_update; DROP TRIGGER postings_immutable_delete;
+    DROP TRIGGER balances_no_delete;";
+
+/// Rebuilds the maintained totals from the postings, so only the hash chain can tell.
+const RECOMPUTE_TOTALS: &str = "
+    DELETE FROM balances;
+    INSERT INTO balances SELECT account_id, fund_id, currency,
+        SUM(max(amount_minor, 0)), SUM(max(-amount_minor, 0)) FROM postings GROUP BY 1, 2, 3;";
+
+fn tampered(edit: &str) -> TempLedger {
+    let l = worked_example();
+    let conn: Connection = l.raw();
+    conn.execute_batch(DROP_TRIGGERS).unwrap();
+    conn.execute_batch(&format!("PRAGMA foreign_keys = OFF; {edit}; {RECOMPUTE_TOTALS}"))
+        .unwrap();
+    drop(conn);
+    l
+}
+
+fn failed_verify(l: &TempLedger, extra: &[&str]) -> Value {
+    let mut args = vec!["--format", "json", "verify"];
+    args.extend_from_slice(extra);
+    let out = l.cmd().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "verify passed after tampering");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: verify found"), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    report
+}
+
+fn first_problem(report: &Value) -> String {
+    report["problems"][0].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_untouched_ledger_verifies() {
+    let l = worked_example();
+    let report = l.json(&["verify"]);
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["transactions"], 9);
+    assert_eq!(report["problems"], Value::Array(vec![]));
+    let head = report["head"].as_str().unwrap().to_string();
+    assert_eq!(l.json(&["verify", "--head", &head])["ok"], true);
+    let table = l.run(&["verify"]);
+    assert_eq!(table, format!("ok: 9 transactions verified\nhead: {head}\n"));
+}
+
+#[test]
+fn each_kind_of_edit_names_the_first_changed_transaction() {
+    let cases = [
+        // A balanced edit of an amount: both postings of #2 raised by 10.00.
+        ("UPDATE postings SET amount_minor = amount_minor + 1000 WHERE txn_id = 2 AND line = 1;
+          UPDATE postings SET amount_minor = amount_minor - 1000 WHERE txn_id = 2 AND line = 2", "transaction #2:"),
+        ("UPDATE transactions SET date = '2026-03-01' WHERE id = 5", "transaction #5:"),
+        ("UPDATE transactions SET description = 'send to a friend' WHERE id = 6", "transaction #6:"),
+        ("UPDATE transactions SET counterparty = 'Someone Else' WHERE id = 2", "transaction #2:"),
+        ("UPDATE postings SET account_id = (SELECT id FROM accounts WHERE name = 'assets:cash')
+          WHERE txn_id = 7 AND line = 2", "transaction #7:"),
+        ("UPDATE postings SET fund_id = (SELECT id FROM funds WHERE code = 'general') WHERE txn_id = 1", "transaction #1:"),
+        // Deleting #3 (and its void, so the books still balance) leaves a gap after #2.
+        ("DELETE FROM postings WHERE txn_id IN (3, 4); DELETE FROM transactions WHERE id IN (3, 4)", "transaction #5: follows #2"),
+        // Reordering: #5 and #6 swap places.
+        ("UPDATE transactions SET id = 1005 WHERE id = 5; UPDATE postings SET txn_id = 1005 WHERE txn_id = 5;
+          UPDATE transactions SET id = 5 WHERE id = 6; UPDATE postings SET txn_id = 5 WHERE txn_id = 6;
+          UPDATE transactions SET id = 6 WHERE id = 1005; UPDATE postings SET txn_id = 6 WHERE txn_id = 1005", "transaction #5:"),
+        // An inserted transaction that a forger could not hash correctly.
+        ("INSERT INTO transactions (id, date, description, entered_at, entered_by, source, prev_hash, hash)
+          SELECT 10, '2026-03-30', 'cash out', entered_at, entered_by, 'cli', hash, printf('%064d', 7)
+          FROM transactions WHERE id = 9;
+          INSERT INTO postings (txn_id, line, account_id, fund_id, currency, amount_minor) VALUES
+          (10, 1, (SELECT id FROM accounts WHERE name = 'assets:cash'), 1, 'USD', 4500),
+          (10, 2, (SELECT id FROM accounts WHERE name = 'assets:bank'), 1, 'USD', -4500)", "transaction #10:"),
+        // An unbalanced edit is caught twice over.
+        ("UPDATE postings SET amount_minor = 1 WHERE txn_id = 8 AND line = 1", "transaction #8:"),
+    ];
+    for (edit, expected) in cases {
+        let l = tampered(edit);
+        let report = failed_verify(&l, &[]);
+        let problem = first_problem(&report);
+        assert!(
+            problem.starts_with(expected),
+            "after `{edit}`\n  first problem: {problem}\n  wanted: {expected}"
+        );
+    }
+}
+
+#[test]
+fn an_unbalanced_edit_is_reported_as_unbalanced() {
+    let l = tampered("UPDATE postings SET amount_minor = 1 WHERE txn_id = 8 AND line = 1");
+    let problem = first_problem(&failed_verify(&l, &[]));
+    assert!(
+        problem.contains("does not balance: USD in fund `general`"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn editing_the_maintained_totals_alone_is_caught() {
+    let l = worked_example();
+    l.raw()
+        .execute(
+            "UPDATE balances SET debit_minor = debit_minor + 1 WHERE currency = 'USD' AND debit_minor > 0",
+            [],
+        )
+        .unwrap();
+    let problem = first_problem(&failed_verify(&l, &[]));
+    assert!(problem.starts_with("maintained total of"), "{problem}");
+}
+
+#[test]
+fn a_truncated_tail_is_caught_with_the_head_an_auditor_kept() {
+    let l = worked_example();
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    let conn = l.raw();
+    conn.execute_batch(DROP_TRIGGERS).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = OFF; DELETE FROM postings WHERE txn_id = 9;
+         DELETE FROM transactions WHERE id = 9; {RECOMPUTE_TOTALS}"
+    ))
+    .unwrap();
+    drop(conn);
+    // The chain that is left is intact...
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    // ...but it no longer reaches the head the auditor wrote down.
+    let problem = first_problem(&failed_verify(&l, &["--head", &head]));
+    assert!(problem.contains("is not in this ledger's chain"), "{problem}");
+}
+
+#[test]
+fn a_forged_confirmation_is_caught() {
+    let l = worked_example();
+    let conn = l.raw();
+    conn.execute_batch(
+        "DROP TRIGGER confirmations_immutable_update; UPDATE confirmations SET reference = 'FAKE'",
+    )
+    .unwrap();
+    drop(conn);
+    let problem = first_problem(&failed_verify(&l, &[]));
+    assert!(problem.starts_with("confirmation 1:"), "{problem}");
+}
+
+#[test]
+fn garbage_in_a_posting_is_an_error_not_a_panic() {
+    let l = tampered("UPDATE postings SET currency = 'ZZZ' WHERE txn_id = 2");
+    let problem = first_problem(&failed_verify(&l, &[]));
+    assert!(problem.starts_with("transaction #2:"), "{problem}");
+    let message = l.reject(&["show", "2"]);
+    assert!(
+        message.contains("the ledger holds an invalid currency `ZZZ`; run `fondo verify`"),
+        "{message}"
+    );
+}

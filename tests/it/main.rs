@@ -4,6 +4,7 @@
 mod common;
 mod errors;
 mod properties;
+mod readme;
 mod store;
 mod tamper;
 mod workflow;

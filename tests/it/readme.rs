@@ -1,0 +1,137 @@
+//! Runs the README's `console` blocks and compares what fondo prints with what the README
+//! shows, so the documentation cannot drift from the program.
+//!
+//! In a block, `$ export NAME=VALUE` sets a variable and `$ fondo ...` runs the binary in a
+//! fresh directory. The lines up to the next `$` are the expected output: stdout, or stderr
+//! when they start with `error: ` (the command must then exit 1). A command with no lines
+//! after it must succeed. An expected line ending in `…` matches any line that starts with
+//! the text before it.
+
+use crate::common::fondo;
+
+/// Splits a command line the way a shell would for the simple quoting the README uses.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    assert!(quote.is_none(), "unclosed quote in `{line}`");
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+fn matches(expected: &[String], actual: &str) -> bool {
+    let actual: Vec<&str> = actual.lines().map(str::trim_end).collect();
+    actual.len() == expected.len()
+        && expected
+            .iter()
+            .zip(&actual)
+            .all(|(e, a)| match e.strip_suffix('…') {
+                Some(prefix) => a.starts_with(prefix.trim_end()) && a.len() > prefix.trim_end().len(),
+                None => e == a,
+            })
+}
+
+#[test]
+fn readme_console_blocks_run_as_shown() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut env: Vec<(String, String)> = Vec::new();
+    let mut commands: Vec<(String, Vec<String>)> = Vec::new();
+    let mut in_block = false;
+    for line in readme.lines() {
+        match (in_block, line.trim_end()) {
+            (false, "```console") => in_block = true,
+            (true, "```") => in_block = false,
+            (true, l) => match l.strip_prefix("$ ") {
+                Some(command) => commands.push((command.to_string(), Vec::new())),
+                None => commands
+                    .last_mut()
+                    .expect("output before any command")
+                    .1
+                    .push(l.to_string()),
+            },
+            _ => {}
+        }
+    }
+    assert!(
+        commands.len() >= 15,
+        "found only {} README commands",
+        commands.len()
+    );
+    for (command, expected) in &commands {
+        if let Some(assignment) = command.strip_prefix("export ") {
+            let (name, value) = assignment.split_once('=').expect("NAME=VALUE");
+            env.push((name.into(), value.into()));
+            continue;
+        }
+        let words = shell_words(command);
+        assert_eq!(words[0], "fondo", "README commands run fondo: `{command}`");
+        let out = fondo()
+            .current_dir(dir.path())
+            .envs(env.iter().cloned())
+            .args(&words[1..])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let expects_error = expected.first().is_some_and(|l| l.starts_with("error: "));
+        if expects_error {
+            assert_eq!(out.status.code(), Some(1), "`{command}` should fail: {stdout}");
+            assert!(
+                matches(expected, &stderr),
+                "`{command}`\n--- README ---\n{}\n--- fondo ---\n{stderr}",
+                expected.join("\n")
+            );
+        } else {
+            assert!(out.status.success(), "`{command}` failed: {stderr}");
+            if !expected.is_empty() {
+                assert!(
+                    matches(expected, &stdout),
+                    "`{command}`\n--- README ---\n{}\n--- fondo ---\n{stdout}",
+                    expected.join("\n")
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn shell_words_handles_the_readme_quoting() {
+    assert_eq!(
+        shell_words(r#"fondo fund add tires --name "Tires for the union's transport" --target 250"#),
+        [
+            "fondo",
+            "fund",
+            "add",
+            "tires",
+            "--name",
+            "Tires for the union's transport",
+            "--target",
+            "250"
+        ]
+    );
+    assert_eq!(shell_words("a 'b c' \"\""), ["a", "b c", ""]);
+}

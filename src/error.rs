@@ -85,8 +85,12 @@ pub enum Error {
     #[error("the ledger is busy: another fondo process kept it locked for {seconds} s; nothing was written, try again")]
     Busy { seconds: u64 },
 
-    #[error("{}: {source}", .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     /// A check that ran and found problems (`verify`); the details were already printed.
     #[error("{0}")]
@@ -131,6 +135,18 @@ fn did_you_mean(suggestion: &Option<String>) -> String {
 }
 
 impl Error {
+    /// A failed file operation: `action` is what fondo was doing (`create`, `read`).
+    pub fn io<'p>(
+        action: &'static str,
+        path: &'p std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> Error + 'p {
+        move |source| Error::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
     /// A value that failed to parse: `field` names where it came from (`--fee`, `amount`).
     pub fn invalid(field: impl Into<String>, value: impl Into<String>, problem: impl Into<String>) -> Self {
         Error::Invalid {

@@ -267,12 +267,16 @@ pub fn exchange(ctx: &Context, args: ExchangeArgs, out: &mut dyn Write) -> Resul
         let from = Currency::parse_field("currency", &args.currency)?;
         let to = Currency::parse_field("--to", &args.to)?;
         let amount = Amount::parse_field("amount", &args.amount, from)?;
+        // clap requires exactly one of --rate and --received.
         let conversion = match (&args.rate, &args.received) {
             (Some(rate), _) => {
                 Conversion::Rate(parse_decimal(rate).map_err(|p| Error::invalid("--rate", rate, p))?)
             }
-            (None, Some(received)) => Conversion::Received(Amount::parse_field("--received", received, to)?),
-            (None, None) => return Err(Error::Refused("give --rate or --received".into())),
+            (None, received) => Conversion::Received(Amount::parse_field(
+                "--received",
+                received.as_deref().unwrap_or_default(),
+                to,
+            )?),
         };
         builders::exchange(
             amount,

@@ -141,10 +141,7 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let path = if ctx.db_given {
         ctx.db.clone()
     } else {
-        temp_dir = tempfile::tempdir().map_err(|source| Error::Io {
-            path: std::env::temp_dir(),
-            source,
-        })?;
+        temp_dir = tempfile::tempdir().map_err(Error::io("create a directory in", &std::env::temp_dir()))?;
         temp_dir.path().join("demo.db")
     };
     let ledger = crate::demo::build(&path, &ctx.actor)?;

@@ -35,10 +35,7 @@ impl Ledger {
     /// Creates a new ledger at `path`, which must not exist; the file is made mode 0600.
     pub fn create(path: &Path, currency: Currency, org: Option<&str>, actor: &str) -> Result<Ledger> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(parent).map_err(Error::io("create the directory", parent))?;
         }
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
@@ -48,10 +45,7 @@ impl Ledger {
             std::io::ErrorKind::AlreadyExists => Error::LedgerExists {
                 path: path.to_path_buf(),
             },
-            _ => Error::Io {
-                path: path.to_path_buf(),
-                source,
-            },
+            _ => Error::io("create", path)(source),
         })?;
         let created = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(Error::from)
@@ -204,12 +198,7 @@ fn check_header(path: &Path) -> Result<()> {
                 path: path.to_path_buf(),
             })
         }
-        Err(source) => {
-            return Err(Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
+        Err(source) => return Err(Error::io("open", path)(source)),
     };
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         return Err(not_a_ledger("it is a directory"));
@@ -220,12 +209,7 @@ fn check_header(path: &Path) -> Result<()> {
         match file.read(&mut header[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
-            Err(source) => {
-                return Err(Error::Io {
-                    path: path.to_path_buf(),
-                    source,
-                })
-            }
+            Err(source) => return Err(Error::io("read", path)(source)),
         }
     }
     if filled < header.len() || &header[..16] != SQLITE_MAGIC {

@@ -173,6 +173,15 @@ impl<'l> Writer<'l> {
                 name: slug,
             });
         }
+        if let Some(twin) = read::communes(&self.tx)?
+            .into_iter()
+            .find(|c| c.name.to_lowercase() == name.to_lowercase())
+        {
+            return Err(Error::Refused(format!(
+                "a commune named `{}` already exists (`{}`); names must differ so that `--to NAME` is never ambiguous",
+                twin.name, twin.slug
+            )));
+        }
         let account = format!("{GRANTS_PREFIX}{slug}");
         if read::account_exists(&self.tx, &account)? {
             return Err(Error::AlreadyExists {
@@ -391,6 +400,21 @@ impl<'l> Writer<'l> {
                 None => forced,
             });
         }
+        let original_date = stored_date(&original.date)?;
+        match header.date {
+            Some(date) if date < original_date => {
+                return Err(Error::invalid(
+                    "--date",
+                    date.to_string(),
+                    format!(
+                        "a void cannot be dated before the transaction it reverses (#{id}, {original_date})"
+                    ),
+                ))
+            }
+            Some(_) => {}
+            // A void of a transaction dated in the future takes that date, not today.
+            None => header.date = Some(today.max(original_date)),
+        }
         let postings: Vec<_> = original.postings.iter().map(|p| p.to_new()).collect();
         let txn = builders::void(id, &postings, reason, header, today);
         self.record(&txn, "cli")
@@ -424,7 +448,16 @@ impl<'l> Writer<'l> {
                 c.date, c.id
             )));
         }
-        let date = confirmation.date.unwrap_or(today).format("%Y-%m-%d").to_string();
+        let grant_date = stored_date(&txn.date)?;
+        let date = confirmation.date.unwrap_or(today);
+        if date < grant_date {
+            return Err(Error::invalid(
+                "--date",
+                date.to_string(),
+                format!("a commune cannot confirm a grant before it was made (#{txn_id}, {grant_date})"),
+            ));
+        }
+        let date = date.format("%Y-%m-%d").to_string();
         let (last_id, prev_hash) = read::confirmation_head(&self.tx)?.unwrap_or((0, GENESIS.to_string()));
         let id = last_id + 1;
         let hash = hash::confirmation_hash(
@@ -457,4 +490,10 @@ impl<'l> Writer<'l> {
         )?;
         Ok(id)
     }
+}
+
+/// A date as the ledger stores it; anything else is damage.
+fn stored_date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Error::Corrupt(format!("an invalid date `{text}`")))
 }

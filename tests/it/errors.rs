@@ -66,6 +66,7 @@ fn every_rejection_names_the_problem_and_changes_nothing() {
         (&["fund", "add", "x", "--target", "5 US"], "invalid --target `US`"),
         (&["commune", "add", "El Maizal", "--state", "Lara"], "commune `el-maizal` already exists"),
         (&["commune", "add", "!!!", "--state", "Lara"], "give one with --slug"),
+        (&["commune", "add", "el maizal", "--state", "Lara", "--slug", "em2"], "a commune named `El Maizal` already exists (`el-maizal`)"),
         (&["commune", "add", "Union HQ", "--state", "Lara", "--slug", "union"], "`union` is reserved"),
         // Transactions
         (&["entry", "--desc", "x", "-p", "assets:bank 10", "-p", "equity:opening -9"], "does not balance in USD for fund `general`: 10.00 - 9.00 = 1.00"),
@@ -92,6 +93,7 @@ fn every_rejection_names_the_problem_and_changes_nothing() {
         (&["void", "2", "--reason", "x"], "fund `tires` has only 20.00 USD in assets:bank"),
         (&["confirm", "1"], "#1 is not a grant"),
         (&["confirm", "4"], "#4 was already confirmed"),
+        (&["void", "1", "--reason", "x", "--date", "2000-01-01"], "a void cannot be dated before the transaction it reverses (#1,"),
         // Reports and checks
         (&["report", "balance", "--depth", "0"], "invalid --depth `0`"),
         (&["report", "balance", "--from", "2026-03-02", "--to", "2026-03-01"], "invalid --to `2026-03-01`: is before --from 2026-03-02"),
@@ -105,6 +107,42 @@ fn every_rejection_names_the_problem_and_changes_nothing() {
             "fondo {args:?}\n  said: {message}  wanted: {expected}"
         );
     }
+}
+
+#[test]
+fn confirmations_and_voids_keep_time_in_order() {
+    let l = TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-03-01"]);
+    l.run(&["send", "40", "--to", "el-maizal", "--date", "2026-03-10"]);
+    let message = l.reject(&["confirm", "2", "--date", "2026-03-09"]);
+    assert!(
+        message.contains("invalid --date `2026-03-09`: a commune cannot confirm a grant before it was made (#2, 2026-03-10)"),
+        "{message}"
+    );
+    l.run(&["confirm", "2", "--date", "2026-03-10"]);
+    // A mistaken entry dated in the future is voided on its own date unless told otherwise.
+    l.run(&["donation", "5", "--donor", "Bo", "--date", "2999-01-01"]);
+    let void = l.json(&["void", "3", "--reason", "typo in the year"]);
+    assert_eq!(void["date"], "2999-01-01");
+}
+
+#[test]
+fn an_unwritable_ledger_path_says_what_failed() {
+    let l = TempLedger::uninitialized();
+    std::fs::write(l.dir.path().join("file"), "x").unwrap();
+    let out = fondo()
+        .arg("--db")
+        .arg(l.dir.path().join("file/ledger.db"))
+        .arg("init")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.starts_with("error: cannot create the directory ") && stderr.contains("file"),
+        "{stderr}"
+    );
 }
 
 #[test]

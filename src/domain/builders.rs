@@ -409,6 +409,16 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
     }
 
+    fn ana_gives(amount: Amount, fee: Option<Amount>, fund: &str, into: &str) -> Donation {
+        Donation {
+            amount,
+            fee,
+            donor: "Ana".into(),
+            fund: fund.into(),
+            into: into.into(),
+        }
+    }
+
     fn lines(txn: &NewTransaction) -> Vec<(String, String, i64)> {
         txn.postings
             .iter()
@@ -422,13 +432,7 @@ mod tests {
 
     #[test]
     fn donation_with_fee_splits_net_and_fee_in_the_same_fund() {
-        let d = Donation {
-            amount: usd(10_000),
-            fee: Some(usd(320)),
-            donor: "Ana".into(),
-            fund: "tires".into(),
-            into: "assets:processor".into(),
-        };
+        let d = ana_gives(usd(10_000), Some(usd(320)), "tires", "assets:processor");
         let txn = donation(d, Header::default(), today()).unwrap();
         txn.check().unwrap();
         assert_eq!(
@@ -446,13 +450,7 @@ mod tests {
 
     #[test]
     fn donation_refuses_bad_fees() {
-        let mut d = Donation {
-            amount: usd(1_000),
-            fee: Some(usd(1_000)),
-            donor: "Ana".into(),
-            fund: "general".into(),
-            into: "assets:bank".into(),
-        };
+        let mut d = ana_gives(usd(1_000), Some(usd(1_000)), "general", "assets:bank");
         let err = donation(d.clone(), Header::default(), today()).unwrap_err();
         assert!(
             err.to_string().contains("must be less than the donation"),
@@ -474,13 +472,7 @@ mod tests {
 
     #[test]
     fn accounts_must_fit_their_role() {
-        let d = Donation {
-            amount: usd(1_000),
-            fee: None,
-            donor: "Ana".into(),
-            fund: "general".into(),
-            into: "income:other".into(),
-        };
+        let d = ana_gives(usd(1_000), None, "general", "income:other");
         let err = donation(d, Header::default(), today()).unwrap_err().to_string();
         assert!(err.contains("invalid --into `income:other`"), "{err}");
         let err = fee(usd(1), "expenses:fees", "general", Header::default(), today()).unwrap_err();
@@ -603,13 +595,7 @@ mod tests {
 
     #[test]
     fn void_negates_every_posting() {
-        let d = Donation {
-            amount: usd(10_000),
-            fee: Some(usd(320)),
-            donor: "Ana".into(),
-            fund: "general".into(),
-            into: "assets:bank".into(),
-        };
+        let d = ana_gives(usd(10_000), Some(usd(320)), "general", "assets:bank");
         let original = donation(d, Header::default(), today()).unwrap();
         let reversal = void(7, &original.postings, "typo", Header::default(), today());
         reversal.check().unwrap();

@@ -86,17 +86,17 @@ pub fn register_table(rows: &[RegisterRow]) -> Tabular {
         col("currency", "Cur"),
         col("running_balance", "Running"),
     ]);
-    for r in rows {
-        let currency = r.amount.currency();
+    for RegisterRow { line, running_minor } in rows {
+        let currency = line.amount.currency();
         t.rows.push(vec![
-            Cell::Int(r.txn),
-            r.date.as_str().into(),
-            r.description.as_str().into(),
-            r.account.as_str().into(),
-            r.fund.as_str().into(),
-            money(r.amount.minor(), currency),
+            Cell::Int(line.txn),
+            line.date.as_str().into(),
+            line.description.as_str().into(),
+            line.account.as_str().into(),
+            line.fund.as_str().into(),
+            money(line.amount.minor(), currency),
             currency.code().into(),
-            money(r.running_minor, currency),
+            money(*running_minor, currency),
         ]);
     }
     t

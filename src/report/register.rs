@@ -4,19 +4,14 @@
 use std::collections::BTreeMap;
 
 use super::add_into;
-use crate::domain::Amount;
 use crate::error::Result;
-use crate::store::read::{self, Filter};
+use crate::store::read::{self, Filter, RegisterLine};
 use crate::store::Ledger;
 
+/// A posting and the running balance after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegisterRow {
-    pub txn: i64,
-    pub date: String,
-    pub description: String,
-    pub account: String,
-    pub fund: String,
-    pub amount: Amount,
+    pub line: RegisterLine,
     /// The sum of the matching postings of this currency up to and including this one.
     pub running_minor: i64,
 }
@@ -31,15 +26,8 @@ pub fn register(ledger: &Ledger, account: Option<&str>, filter: &Filter) -> Resu
         add_into(&mut running, currency, line.amount.minor(), || {
             format!("the running {currency} balance")
         })?;
-        rows.push(RegisterRow {
-            txn: line.txn,
-            date: line.date,
-            description: line.description,
-            account: line.account,
-            fund: line.fund,
-            amount: line.amount,
-            running_minor: running[&currency],
-        });
+        let running_minor = running[&currency];
+        rows.push(RegisterRow { line, running_minor });
     }
     Ok(rows)
 }

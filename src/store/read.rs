@@ -226,18 +226,16 @@ pub fn accounts(conn: &Connection) -> Result<Vec<AccountInfo>> {
 pub fn funds(conn: &Connection) -> Result<Vec<FundInfo>> {
     let mut stmt = conn
         .prepare("SELECT code, name, restricted, target_minor, target_currency FROM funds ORDER BY code")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, bool>(2)?,
-            r.get::<_, Option<i64>>(3)?,
-            r.get::<_, Option<String>>(4)?,
-        ))
-    })?;
+    let rows = stmt.query_map([], |r| r.try_into())?;
     let mut funds = Vec::new();
     for row in rows {
-        let (code, name, restricted, target_minor, target_currency) = row?;
+        let (code, name, restricted, target_minor, target_currency): (
+            String,
+            String,
+            bool,
+            Option<i64>,
+            Option<String>,
+        ) = row?;
         let target = match (target_minor, target_currency) {
             (Some(minor), Some(code)) => Some(amount(minor, &code)?),
             _ => None,
@@ -329,17 +327,9 @@ pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
          FROM postings p JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
          WHERE p.txn_id = ?1 ORDER BY p.line",
     )?;
-    let rows = stmt.query_map([id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, i64>(4)?,
-        ))
-    })?;
+    let rows = stmt.query_map([id], |r| r.try_into())?;
     for row in rows {
-        let (line, account, fund, code, minor) = row?;
+        let (line, account, fund, code, minor): (i64, String, String, String, i64) = row?;
         txn.postings.push(StoredPosting {
             line,
             account,
@@ -398,19 +388,11 @@ pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLi
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map(
         params![fund_id, date_text(filter.from), date_text(filter.to)],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        },
+        |r| r.try_into(),
     )?;
     let mut lines = Vec::new();
     for row in rows {
-        let (account, fund, code, debit_minor, credit_minor) = row?;
+        let (account, fund, code, debit_minor, credit_minor): (String, String, String, i64, i64) = row?;
         lines.push(BalanceLine {
             account,
             fund,
@@ -425,11 +407,11 @@ pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLi
 /// The ids of `account` and the accounts below it (`expenses:grants` covers every commune).
 fn account_ids_under(conn: &Connection, account: &str) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare("SELECT id, name FROM accounts")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([], |r| r.try_into())?;
     let mut ids = Vec::new();
     let mut names = Vec::new();
     for row in rows {
-        let (id, name) = row?;
+        let (id, name): (i64, String) = row?;
         if name == account
             || name
                 .strip_prefix(account)
@@ -470,11 +452,9 @@ pub fn register_lines(conn: &Connection, account: Option<&str>, filter: &Filter)
             "SELECT p.currency, SUM(p.amount_minor) FROM postings p JOIN transactions t ON t.id = p.txn_id
              WHERE {matching} AND t.date < ?3 GROUP BY p.currency ORDER BY p.currency"
         ))?;
-        let rows = stmt.query_map(params![ids_json, fund_id, from], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
+        let rows = stmt.query_map(params![ids_json, fund_id, from], |r| r.try_into())?;
         for row in rows {
-            let (code, sum) = row?;
+            let (code, sum): (String, i64) = row?;
             opening.push((currency(&code)?, sum));
         }
     }
@@ -487,21 +467,19 @@ pub fn register_lines(conn: &Connection, account: Option<&str>, filter: &Filter)
     ))?;
     let rows = stmt.query_map(
         params![ids_json, fund_id, date_text(filter.from), date_text(filter.to)],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, i64>(6)?,
-            ))
-        },
+        |r| r.try_into(),
     )?;
     let mut lines = Vec::new();
     for row in rows {
-        let (txn, date, description, account, fund, code, minor) = row?;
+        let (txn, date, description, account, fund, code, minor): (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+        ) = row?;
         lines.push(RegisterLine {
             txn,
             date,

@@ -98,15 +98,9 @@ fn check_sqlite(conn: &Connection, problems: &mut Problems) -> Result<()> {
         }
     }
     let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<i64>>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
+    let rows = stmt.query_map([], |r| r.try_into())?;
     for row in rows {
-        let (table, rowid, parent) = row?;
+        let (table, rowid, parent): (String, Option<i64>, String) = row?;
         problems.push(format!(
             "row {} of {table} points to a missing row of {parent}",
             rowid.map_or("?".to_string(), |r| r.to_string())
@@ -296,17 +290,9 @@ fn check_maintained_totals(conn: &Connection, problems: &mut Problems) -> Result
          ) t LEFT JOIN accounts a ON a.id = t.account_id LEFT JOIN funds f ON f.id = t.fund_id
          WHERE t.debits <> 0 OR t.credits <> 0 OR t.kept = 0",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?,
-        ))
-    })?;
+    let rows = stmt.query_map([], |r| r.try_into())?;
     for row in rows {
-        let (account, fund, currency, debits, credits) = row?;
+        let (account, fund, currency, debits, credits): (String, String, String, i64, i64) = row?;
         problems.push(format!(
             "maintained total of {account} / {fund} / {currency} differs from its postings \
              (debits off by {debits}, credits off by {credits} minor units)"

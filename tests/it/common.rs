@@ -121,6 +121,23 @@ impl TempLedger {
     }
 }
 
+/// The given keys of each object of a JSON array, as text (numbers and booleans too).
+pub fn pick(report: &Value, keys: &[&str]) -> Vec<Vec<String>> {
+    report
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| {
+            keys.iter()
+                .map(|k| match &r[*k] {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The `(account, debit, credit, balance)` rows of a balance report in JSON.
 pub fn balance_rows(report: &Value) -> Vec<(String, String, String, String)> {
     report

@@ -1,6 +1,6 @@
 //! A month of bookkeeping through the CLI, checked against figures worked out by hand.
 
-use crate::common::{balance_rows, fondo, TempLedger};
+use crate::common::{balance_rows, fondo, pick, TempLedger};
 
 /// The README's worked example. Returns the ledger after these transactions:
 /// #1 Ana 100.00 to tires via the processor, fee 3.20 · #2 Bruno 250.00 · #3 Carla 50.00
@@ -144,28 +144,20 @@ fn trial_balance_matches_hand_arithmetic() {
 fn balance_by_fund_depth_and_period() {
     let l = worked_example();
     let by_fund = l.json(&["report", "balance", "--by-fund", "--fund", "tires"]);
-    let tires: Vec<_> = by_fund
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["row"] == "account")
-        .map(|r| {
-            (
-                r["account"].as_str().unwrap(),
-                r["fund"].as_str().unwrap(),
-                r["balance"].as_str().unwrap(),
-            )
-        })
+    let tires: Vec<_> = pick(&by_fund, &["row", "account", "fund", "balance"])
+        .into_iter()
+        .filter(|r| r[0] == "account")
+        .map(|r| r[1..].to_vec())
         .collect();
     assert_eq!(
         tires,
         [
-            ("assets:bank", "tires", "0.00"),
-            ("assets:processor", "tires", "0.00"),
-            ("assets:union", "tires", "0.00"),
-            ("expenses:fees", "tires", "3.20"),
-            ("expenses:grants:union", "tires", "96.80"),
-            ("income:donations", "tires", "-100.00"),
+            ["assets:bank", "tires", "0.00"],
+            ["assets:processor", "tires", "0.00"],
+            ["assets:union", "tires", "0.00"],
+            ["expenses:fees", "tires", "3.20"],
+            ["expenses:grants:union", "tires", "96.80"],
+            ["income:donations", "tires", "-100.00"],
         ]
     );
     let depth1 = balance_rows(&l.json(&["report", "balance", "--depth", "1"]));
@@ -195,27 +187,16 @@ fn balance_by_fund_depth_and_period() {
 fn register_runs_a_balance_in_date_order() {
     let l = worked_example();
     let register = l.json(&["report", "register", "assets:bank"]);
-    let lines: Vec<_> = register
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["txn"].as_i64().unwrap(),
-                r["amount"].as_str().unwrap(),
-                r["running_balance"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let lines = pick(&register, &["txn", "amount", "running_balance"]);
     assert_eq!(
         lines,
         [
-            (2, "250.00", "250.00"),
-            (3, "50.00", "300.00"),
-            (4, "-50.00", "250.00"),
-            (5, "96.80", "346.80"),
-            (6, "-205.00", "141.80"),
-            (7, "-96.80", "45.00"),
+            ["2", "250.00", "250.00"],
+            ["3", "50.00", "300.00"],
+            ["4", "-50.00", "250.00"],
+            ["5", "96.80", "346.80"],
+            ["6", "-205.00", "141.80"],
+            ["7", "-96.80", "45.00"],
         ]
     );
     // From 5 March the running balance starts from what came before (250.00).

@@ -239,9 +239,9 @@ impl<'l> Writer<'l> {
         Ok(found)
     }
 
-    /// Records a transaction and returns its id. It is checked first (balance, names,
-    /// reference); afterwards no restricted fund and no fund held by the union may be below
-    /// zero in an asset account it touched.
+    /// Records a transaction and returns its id. Every check (balance, names, restricted funds
+    /// and union holdings, reference) runs before anything is written, so a refused
+    /// transaction leaves the open write untouched and a long import can go on to the next row.
     pub fn record(&mut self, txn: &NewTransaction, source: &str) -> Result<i64> {
         txn.check()?;
         let mut resolved = Vec::with_capacity(txn.postings.len());
@@ -250,6 +250,7 @@ impl<'l> Writer<'l> {
             let (fund_id, restricted) = self.fund(&p.fund)?;
             resolved.push((account_id, account_type, fund_id, restricted));
         }
+        self.check_no_overdraft(txn, &resolved)?;
         if let Some(reference) = &txn.reference {
             if let Some(existing) = read::transaction_by_reference(&self.tx, reference)? {
                 return Err(Error::DuplicateReference {
@@ -318,13 +319,12 @@ impl<'l> Writer<'l> {
             ])?;
         }
         drop(insert);
-        self.check_no_overdraft(txn, &resolved)?;
         Ok(id)
     }
 
-    /// After the postings are in: every (asset account, fund, currency) this transaction took
-    /// money from must still be at or above zero if the fund is restricted, or if the account
-    /// is `assets:union` (the union cannot pass on more than it holds for a fund).
+    /// Before anything is written: every (asset account, fund, currency) this transaction takes
+    /// money from must stay at or above zero if the fund is restricted, or if the account is
+    /// `assets:union` (the union cannot pass on more than it holds for a fund).
     fn check_no_overdraft(
         &self,
         txn: &NewTransaction,
@@ -339,6 +339,7 @@ impl<'l> Writer<'l> {
                 let entry = outflows
                     .entry((*account_id, *fund_id, p.amount.currency().code()))
                     .or_insert((0, i));
+                // Cannot overflow: a transaction's postings of one currency are each bounded.
                 entry.0 += p.amount.minor();
             }
         }
@@ -346,7 +347,8 @@ impl<'l> Writer<'l> {
             if delta >= 0 {
                 continue;
             }
-            let after = read::balance_minor(&self.tx, account_id, fund_id, currency)?;
+            let available = read::balance_minor(&self.tx, account_id, fund_id, currency)?;
+            let after = available.saturating_add(delta);
             if after < 0 {
                 let p = &txn.postings[i];
                 let why = if p.account == UNION_ACCOUNT && !resolved[i].3 {
@@ -357,7 +359,7 @@ impl<'l> Writer<'l> {
                 return Err(Error::InsufficientFunds {
                     fund: p.fund.clone(),
                     account: p.account.clone(),
-                    available: format!("{} {currency}", format_minor(after - delta, p.amount.currency())),
+                    available: format!("{} {currency}", format_minor(available, p.amount.currency())),
                     after: format!("{} {currency}", format_minor(after, p.amount.currency())),
                     why,
                 });

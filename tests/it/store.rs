@@ -147,3 +147,30 @@ fn concurrent_writers_all_succeed() {
     assert!(outcome.ok, "{:?}", outcome.problems);
     assert_eq!(outcome.transactions, 100);
 }
+
+/// Import relies on this: inside one write, a refused transaction leaves no trace, so the
+/// next row can still be recorded and the write committed.
+#[test]
+fn a_refused_record_leaves_the_open_write_untouched() {
+    let (t, mut ledger) = file_ledger();
+    ledger
+        .write(false, |w| {
+            w.add_fund("tires", None, None, true)?;
+            let overdraw = builders::fee(
+                Amount::from_minor(500, usd()).unwrap(),
+                "assets:bank",
+                "tires",
+                Header::default(),
+                day(),
+            )?;
+            let err = w.record(&overdraw, "test").unwrap_err();
+            assert!(err.to_string().contains("fund `tires` has only 0.00 USD"), "{err}");
+            w.record(&gift(1_000, "Ana"), "test")
+        })
+        .unwrap();
+    let outcome = fondo::store::verify::verify(&ledger, None).unwrap();
+    assert!(outcome.ok, "{:?}", outcome.problems);
+    assert_eq!(outcome.transactions, 1);
+    let rows: i64 = t.raw().query_row("SELECT count(*) FROM postings", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 2);
+}

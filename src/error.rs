@@ -92,6 +92,19 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A file with bad rows: nothing was imported. `errors` lists the first problems, each as
+    /// `FILE:LINE: COLUMN: problem`; `total` counts them all.
+    #[error("{file} was not imported: {total} problem(s) found; nothing was written")]
+    RowsRejected {
+        file: String,
+        errors: Vec<String>,
+        total: usize,
+    },
+
+    /// A command line that parsed but does not make sense (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+
     /// A check that ran and found problems (`verify`); the details were already printed.
     #[error("{0}")]
     CheckFailed(String),

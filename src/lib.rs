@@ -13,6 +13,7 @@ pub mod cli;
 mod demo;
 pub mod domain;
 pub mod error;
+pub mod io;
 pub mod render;
 pub mod report;
 pub mod store;

@@ -28,9 +28,17 @@ fn main() -> ExitCode {
         Err(Error::Output(e)) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
+            if let Error::RowsRejected { errors, total, .. } = &e {
+                for line in errors {
+                    eprintln!("error: {}", escape_controls(line));
+                }
+                if *total > errors.len() {
+                    eprintln!("error: ... and {} more", total - errors.len());
+                }
+            }
             // One line, whatever the offending value held.
             eprintln!("error: {}", escape_controls(&e.to_string()));
-            ExitCode::from(1)
+            ExitCode::from(if matches!(e, Error::Usage(_)) { 2 } else { 1 })
         }
     }
 }

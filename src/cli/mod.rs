@@ -4,6 +4,7 @@
 mod entity;
 mod record;
 mod review;
+mod transfer;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,6 +15,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::domain::names::parse_date;
 use crate::domain::Currency;
 use crate::error::{Error, Result};
+use crate::io::import::InputFormat;
 use crate::render::Format;
 use crate::store::Ledger;
 
@@ -28,9 +30,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Output format of lists and reports
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output: table, csv or json [default: table]. For import, also the input format:
+    /// simple, journal or statement [default: from the file's header]
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = parse_format, action = clap::ArgAction::Append)]
+    pub format: Vec<FormatChoice>,
 
     /// Who is recorded as entering transactions [default: $FONDO_USER, else your login name]
     #[arg(long, global = true, value_name = "NAME")]
@@ -71,6 +74,11 @@ pub enum Command {
     Entry(record::EntryArgs),
     /// Record the reversal of a transaction
     Void(record::VoidArgs),
+    /// Import a CSV file: simple, journal (an export) or statement (with --mapping)
+    Import(transfer::ImportArgs),
+    /// Export the journal as CSV for auditors, one row per posting
+    #[command(subcommand)]
+    Export(transfer::ExportCommand),
     /// Show one transaction with its postings and audit fields
     Show(review::ShowArgs),
     /// Reports: trial balance, register
@@ -82,11 +90,32 @@ pub enum Command {
     Demo,
 }
 
+/// A value of `--format`: how to print, or (for `import`) how to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatChoice {
+    Output(Format),
+    Input(InputFormat),
+}
+
+fn parse_format(text: &str) -> std::result::Result<FormatChoice, String> {
+    Ok(match text {
+        "table" => FormatChoice::Output(Format::Table),
+        "csv" => FormatChoice::Output(Format::Csv),
+        "json" => FormatChoice::Output(Format::Json),
+        "simple" => FormatChoice::Input(InputFormat::Simple),
+        "journal" => FormatChoice::Input(InputFormat::Journal),
+        "statement" => FormatChoice::Input(InputFormat::Statement),
+        _ => return Err("use table, csv or json (and for import: simple, journal or statement)".into()),
+    })
+}
+
 /// What every command knows: where the ledger is, how to print, who is working, and today.
 pub struct Context {
     pub db: PathBuf,
     pub db_given: bool,
     pub format: Format,
+    /// `--format simple|journal|statement`, which only `import` takes.
+    pub input_format: Option<InputFormat>,
     pub actor: String,
     pub today: NaiveDate,
 }
@@ -108,10 +137,26 @@ impl Context {
                 .unwrap_or_else(whoami::username),
         };
         crate::domain::names::check_text("--by", &actor)?;
+        let choices = cli.format.iter().rev();
+        let format = choices.clone().find_map(|c| match c {
+            FormatChoice::Output(f) => Some(*f),
+            FormatChoice::Input(_) => None,
+        });
+        let input_format = choices.clone().find_map(|c| match c {
+            FormatChoice::Input(f) => Some(*f),
+            FormatChoice::Output(_) => None,
+        });
+        if let (Some(input), false) = (input_format, matches!(cli.command, Command::Import(_))) {
+            return Err(Error::Usage(format!(
+                "--format {} is an input format, which only `fondo import` takes",
+                input.as_str()
+            )));
+        }
         Ok(Context {
             db,
             db_given: cli.db.is_some(),
-            format: cli.format,
+            format: format.unwrap_or_default(),
+            input_format,
             actor,
             today: chrono::Local::now().date_naive(),
         })
@@ -178,6 +223,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Exchange(args) => record::exchange(&ctx, args, out),
         Command::Entry(args) => record::entry(&ctx, args, out),
         Command::Void(args) => record::void(&ctx, args, out),
+        Command::Import(args) => transfer::import(&ctx, args, out),
+        Command::Export(cmd) => transfer::export(&ctx, cmd, out),
         Command::Show(args) => review::show(&ctx, args, out),
         Command::Report(cmd) => review::report(&ctx, cmd, out),
         Command::Verify(args) => review::verify(&ctx, args, out),

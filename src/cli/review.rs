@@ -26,7 +26,7 @@ pub fn show(ctx: &Context, args: ShowArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// The period and fund every report can be narrowed to.
+/// The period and fund every report (and the export) can be narrowed to.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// First day included (YYYY-MM-DD, today, yesterday)
@@ -41,7 +41,7 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
-    fn filter(&self, ctx: &Context) -> Result<Filter> {
+    pub(super) fn filter(&self, ctx: &Context) -> Result<Filter> {
         let from = self.from.as_deref().map(|d| ctx.date("--from", d)).transpose()?;
         let to = self.to.as_deref().map(|d| ctx.date("--to", d)).transpose()?;
         if let (Some(from), Some(to)) = (from, to) {

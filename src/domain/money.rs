@@ -164,6 +164,14 @@ impl Amount {
         }
     }
 
+    /// The same amount without its sign.
+    pub fn abs(self) -> Amount {
+        Amount {
+            minor: self.minor.abs(),
+            currency: self.currency,
+        }
+    }
+
     /// Adds two amounts of the same currency; an overflow or a currency mix is an error.
     pub fn checked_add(self, other: Amount) -> Result<Amount> {
         if self.currency != other.currency {

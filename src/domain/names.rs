@@ -129,13 +129,17 @@ pub fn slugify(name: &str) -> String {
         .to_string()
 }
 
-/// Checks a free-text field (description, name, reference, memo): one line, no control
-/// characters that could redraw a terminal or break a CSV cell, a sane length.
+/// Checks a free-text field (description, name, reference, memo): not empty, a sane length,
+/// and no control characters that could redraw a terminal (escape sequences, bells). Line
+/// breaks and tabs are kept: a spreadsheet cell may hold them, and output shows them escaped.
 pub fn check_text(field: &str, text: &str) -> Result<()> {
     let problem = if text.trim().is_empty() {
         Some("must not be empty".to_string())
-    } else if text.chars().any(char::is_control) {
-        Some("must be one line without control characters (tabs, newlines, escapes)".to_string())
+    } else if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Some("must not contain control characters such as escape sequences".to_string())
     } else if text.chars().count() > MAX_TEXT_LEN {
         Some(format!("longer than {MAX_TEXT_LEN} characters"))
     } else if text != text.trim() {
@@ -169,14 +173,22 @@ pub fn escape_controls(text: &str) -> String {
 /// Parses an ISO date (`2026-03-01`); `today` and `yesterday` are relative to `today`.
 pub fn parse_date(field: &str, text: &str, today: NaiveDate) -> Result<NaiveDate> {
     match text {
-        "today" => return Ok(today),
-        "yesterday" => {
-            return today
-                .pred_opt()
-                .ok_or_else(|| Error::invalid(field, text, "out of range"))
-        }
-        _ => {}
+        "today" => Ok(today),
+        "yesterday" => today
+            .pred_opt()
+            .ok_or_else(|| Error::invalid(field, text, "out of range")),
+        _ => parse_iso_date(text).ok_or_else(|| {
+            Error::invalid(
+                field,
+                text,
+                "not a date; write YYYY-MM-DD (e.g. `2026-03-01`), `today` or `yesterday`",
+            )
+        }),
     }
+}
+
+/// Parses exactly `YYYY-MM-DD`, the only date form files and the ledger use.
+pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
     let shaped = text.len() == 10
         && text.bytes().enumerate().all(|(i, b)| {
             if i == 4 || i == 7 {
@@ -185,16 +197,9 @@ pub fn parse_date(field: &str, text: &str, today: NaiveDate) -> Result<NaiveDate
                 b.is_ascii_digit()
             }
         });
-    let date = shaped
+    shaped
         .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-        .flatten();
-    date.ok_or_else(|| {
-        Error::invalid(
-            field,
-            text,
-            "not a date; write YYYY-MM-DD (e.g. `2026-03-01`), `today` or `yesterday`",
-        )
-    })
+        .flatten()
 }
 
 /// The existing name closest to a mistyped one, if any is close enough to be a likely typo.
@@ -249,7 +254,16 @@ mod tests {
     #[test]
     fn text_fields() {
         assert!(check_text("--desc", "Donation from Ana").is_ok());
-        for bad in ["", "   ", "two\nlines", "bell\x07", "esc\x1b[2J", " padded"] {
+        assert!(check_text("--memo", "two\nlines\twith a tab").is_ok());
+        for bad in [
+            "",
+            "   ",
+            "bell\x07",
+            "esc\x1b[2J",
+            "nul\0",
+            " padded",
+            "\nleading break",
+        ] {
             assert!(check_text("--desc", bad).is_err(), "{bad:?}");
         }
     }

@@ -187,7 +187,7 @@ mod tests {
             posting("assets:bank", "general", 1, "USD"),
             posting("income:donations", "general", -1, "USD"),
         ]);
-        t.memo = Some("line\nbreak".into());
+        t.memo = Some("escape \u{1b}[2J".into());
         assert!(t.check().unwrap_err().to_string().contains("invalid memo"));
     }
 }

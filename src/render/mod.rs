@@ -196,12 +196,19 @@ pub fn write_json_value(value: &impl serde::Serialize, out: &mut dyn Write) -> s
 }
 
 /// Prefixes a text cell that a spreadsheet would run as a formula with `'` (OWASP CSV
-/// injection). Amount cells are never passed here, so they stay numeric.
+/// injection). A cell that already starts with `'` gets one too, so that
+/// [`restore_formula`] undoes this exactly. Amount cells are never passed here, so they stay
+/// numeric.
 pub fn neutralize_formula(text: &str) -> String {
     match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{text}"),
         _ => text.to_string(),
     }
+}
+
+/// The inverse of [`neutralize_formula`], for reading back a file fondo wrote.
+pub fn restore_formula(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
 }
 
 #[cfg(test)]
@@ -238,6 +245,14 @@ mod tests {
             csv,
             "account,amount,ok\n\"'=HYPERLINK(\"\"x\"\")\",-12.50,true\n,3.00,false\n"
         );
+    }
+
+    #[test]
+    fn neutralizing_is_undone_exactly() {
+        for text in ["=1+1", "+x", "-x", "@x", "'x", "''x", "plain", ""] {
+            assert_eq!(restore_formula(&neutralize_formula(text)), text);
+        }
+        assert_eq!(neutralize_formula("'x"), "''x");
     }
 
     #[test]

@@ -271,6 +271,8 @@ pub fn write_transaction(
         prev_hash: &'a str,
         hash: &'a str,
         confirmation: Option<ConfirmationJson<'a>>,
+        batch: Option<i64>,
+        batch_file: Option<&'a str>,
         postings: Vec<PostingJson<'a>>,
     }
     let shown = Shown {
@@ -295,6 +297,8 @@ pub fn write_transaction(
             entered_at: &c.entered_at,
             entered_by: &c.entered_by,
         }),
+        batch: txn.batch.as_ref().map(|(id, _)| *id),
+        batch_file: txn.batch.as_ref().map(|(_, file)| file.as_str()),
         postings: postings_json(&txn.postings),
     };
     if format == Format::Json {
@@ -332,8 +336,11 @@ pub fn write_transaction(
     fields.extend([
         ("entered", format!("{} by {}", txn.entered_at, txn.entered_by)),
         ("source", txn.source.clone()),
-        ("hash", txn.hash.clone()),
     ]);
+    if let Some((id, file)) = &txn.batch {
+        fields.push(("batch", format!("{id} (import of {file})")));
+    }
+    fields.extend([("hash", txn.hash.clone())]);
     for (key, value) in fields {
         writeln!(out, "{key:>12}: {}", super::escape_controls(&value))?;
     }

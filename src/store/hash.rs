@@ -105,6 +105,26 @@ pub fn transaction_hash<'a>(
     canonical.chained_hash(prev_hash)
 }
 
+/// The identity of an imported transaction without a reference: SHA-256 of what it says
+/// (date, text, postings), not of how or when it was entered.
+pub fn content_key(txn: &crate::domain::NewTransaction) -> [u8; 32] {
+    let mut canonical = Canonical::default()
+        .text("content")
+        .text(&txn.date.format("%Y-%m-%d").to_string())
+        .text(&txn.description)
+        .optional(txn.counterparty.as_deref())
+        .optional(txn.memo.as_deref())
+        .optional_int(txn.voids);
+    for p in &txn.postings {
+        canonical = canonical
+            .text(&p.account)
+            .text(&p.fund)
+            .text(p.amount.currency().code())
+            .int(p.amount.minor());
+    }
+    Sha256::digest(&canonical.0).into()
+}
+
 /// The fields of a confirmation that its hash covers. It includes the confirmed
 /// transaction's hash, so the confirmation cannot be moved to another grant.
 pub struct ConfirmationContent<'a> {

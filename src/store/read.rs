@@ -80,6 +80,8 @@ pub struct StoredTransaction {
     pub hash: String,
     pub postings: Vec<StoredPosting>,
     pub confirmation: Option<ConfirmationInfo>,
+    /// The import batch it came from: its id and file name.
+    pub batch: Option<(i64, String)>,
 }
 
 /// Debits and credits of one account, fund and currency.
@@ -292,8 +294,8 @@ pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
         .query_row(
             "SELECT t.date, t.description, t.counterparty, t.reference, t.memo, t.voids,
                     (SELECT v.id FROM transactions v WHERE v.voids = t.id),
-                    t.entered_at, t.entered_by, t.source, t.prev_hash, t.hash
-             FROM transactions t WHERE t.id = ?1",
+                    t.entered_at, t.entered_by, t.source, t.prev_hash, t.hash, b.id, b.file_name
+             FROM transactions t LEFT JOIN import_batches b ON b.id = t.batch_id WHERE t.id = ?1",
             [id],
             |r| {
                 Ok(StoredTransaction {
@@ -312,6 +314,10 @@ pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
                     hash: r.get(11)?,
                     postings: Vec::new(),
                     confirmation: None,
+                    batch: match (r.get(12)?, r.get(13)?) {
+                        (Some(id), Some(file_name)) => Some((id, file_name)),
+                        _ => None,
+                    },
                 })
             },
         )
@@ -490,4 +496,74 @@ pub fn register_lines(conn: &Connection, account: Option<&str>, filter: &Filter)
         });
     }
     Ok(RegisterLines { opening, lines })
+}
+
+/// One posting as `export journal` writes it, with its transaction's fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalRow {
+    pub txn: i64,
+    pub date: String,
+    pub description: String,
+    pub account: String,
+    pub fund: String,
+    pub amount: Amount,
+    pub counterparty: Option<String>,
+    pub reference: Option<String>,
+    pub memo: Option<String>,
+    pub voids: Option<i64>,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub hash: String,
+}
+
+/// Streams every posting in transaction order (then line) to `each`, one row in memory at
+/// a time. `filter` narrows by transaction date and fund.
+pub fn for_each_journal_row(
+    conn: &Connection,
+    filter: &Filter,
+    mut each: impl FnMut(JournalRow) -> Result<()>,
+) -> Result<()> {
+    let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
+    let mut stmt = conn.prepare(
+        "SELECT t.id, t.date, t.description, a.name, f.code, p.currency, p.amount_minor, t.counterparty,
+                t.reference, t.memo, t.voids, t.entered_at, t.entered_by, t.hash
+         FROM transactions t JOIN postings p ON p.txn_id = t.id
+              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+         WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)
+           AND (?3 IS NULL OR t.id IN (SELECT txn_id FROM postings WHERE fund_id = ?3))
+         ORDER BY t.id, p.line",
+    )?;
+    let mut rows = stmt.query(params![date_text(filter.from), date_text(filter.to), fund_id])?;
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(5)?;
+        each(JournalRow {
+            txn: r.get(0)?,
+            date: r.get(1)?,
+            description: r.get(2)?,
+            account: r.get(3)?,
+            fund: r.get(4)?,
+            amount: amount(r.get(6)?, &code)?,
+            counterparty: r.get(7)?,
+            reference: r.get(8)?,
+            memo: r.get(9)?,
+            voids: r.get(10)?,
+            entered_at: r.get(11)?,
+            entered_by: r.get(12)?,
+            hash: r.get(13)?,
+        })?;
+    }
+    Ok(())
+}
+
+/// Everyone who has given, in the order of their first gift: the counterparties of
+/// transactions that credit `income:donations`. The order makes pseudonyms stable.
+pub fn donors(conn: &Connection) -> Result<Vec<String>> {
+    strings(
+        conn,
+        "SELECT t.counterparty FROM transactions t
+         WHERE t.counterparty IS NOT NULL AND EXISTS (
+             SELECT 1 FROM postings p JOIN accounts a ON a.id = p.account_id
+             WHERE p.txn_id = t.id AND a.name = 'income:donations')
+         GROUP BY t.counterparty ORDER BY min(t.id)",
+    )
 }

@@ -5,7 +5,7 @@
 pub const APPLICATION_ID: i32 = 0x464F_4E44;
 
 /// The migrations, in order. `MIGRATIONS.len()` is the schema version this build writes.
-pub const MIGRATIONS: &[&str] = &[V1_CORE];
+pub const MIGRATIONS: &[&str] = &[V1_CORE, V2_IMPORT];
 
 /// The schema version this build of fondo writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -127,4 +127,41 @@ CREATE TRIGGER communes_immutable_delete BEFORE DELETE ON communes
 BEGIN SELECT RAISE(ABORT, 'communes cannot be deleted'); END;
 CREATE TRIGGER balances_no_delete BEFORE DELETE ON balances
 BEGIN SELECT RAISE(ABORT, 'maintained balances cannot be deleted'); END;
+"#;
+
+const V2_IMPORT: &str = r#"
+-- One row per `fondo import` that wrote (a re-import that added nothing is recorded too).
+CREATE TABLE import_batches (
+    id            INTEGER PRIMARY KEY CHECK (id > 0),
+    file_name     TEXT NOT NULL,
+    file_sha256   TEXT NOT NULL CHECK (length(file_sha256) = 64),
+    format        TEXT NOT NULL CHECK (format IN ('simple', 'journal', 'statement')),
+    row_count     INTEGER NOT NULL CHECK (row_count >= 0),
+    added_count   INTEGER NOT NULL CHECK (added_count >= 0),
+    skipped_count INTEGER NOT NULL CHECK (skipped_count >= 0 AND added_count + skipped_count = row_count),
+    entered_at    TEXT NOT NULL,
+    entered_by    TEXT NOT NULL
+) STRICT;
+
+-- The identity of an imported transaction without a reference: the SHA-256 of its content
+-- and which occurrence of that content in its file it was (SPEC section 4).
+CREATE TABLE import_keys (
+    content_sha256 BLOB NOT NULL CHECK (length(content_sha256) = 32),
+    occurrence     INTEGER NOT NULL CHECK (occurrence >= 1),
+    txn_id         INTEGER NOT NULL REFERENCES transactions (id),
+    PRIMARY KEY (content_sha256, occurrence)
+) STRICT, WITHOUT ROWID;
+
+-- The batch row is written when the import finishes, so the reference is checked at commit.
+ALTER TABLE transactions ADD COLUMN batch_id INTEGER
+    REFERENCES import_batches (id) DEFERRABLE INITIALLY DEFERRED;
+
+CREATE TRIGGER import_batches_immutable_update BEFORE UPDATE ON import_batches
+BEGIN SELECT RAISE(ABORT, 'import batches are immutable'); END;
+CREATE TRIGGER import_batches_immutable_delete BEFORE DELETE ON import_batches
+BEGIN SELECT RAISE(ABORT, 'import batches are immutable'); END;
+CREATE TRIGGER import_keys_immutable_update BEFORE UPDATE ON import_keys
+BEGIN SELECT RAISE(ABORT, 'import keys are immutable'); END;
+CREATE TRIGGER import_keys_immutable_delete BEFORE DELETE ON import_keys
+BEGIN SELECT RAISE(ABORT, 'import keys are immutable'); END;
 "#;

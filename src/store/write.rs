@@ -16,6 +16,9 @@ use crate::domain::names::{
 use crate::domain::{Amount, NewTransaction};
 use crate::error::{Error, Result};
 
+/// The state recorded for a commune that `import --create-missing` registered.
+pub const UNKNOWN_STATE: &str = "unknown";
+
 /// A write in progress. Dropped without [`Writer::commit`], it leaves the ledger unchanged.
 pub struct Writer<'l> {
     tx: rusqlite::Transaction<'l>,
@@ -23,6 +26,19 @@ pub struct Writer<'l> {
     entered_at: String,
     accounts: HashMap<String, (i64, AccountType)>,
     funds: HashMap<String, (i64, bool)>,
+    /// The import batch the transactions recorded now belong to.
+    batch: Option<i64>,
+}
+
+/// What `fondo import` records about one import.
+#[derive(Clone, Debug)]
+pub struct Batch<'a> {
+    pub file_name: &'a str,
+    pub file_sha256: &'a str,
+    pub format: &'a str,
+    pub row_count: i64,
+    pub added_count: i64,
+    pub skipped_count: i64,
 }
 
 /// What `fondo confirm` records.
@@ -41,6 +57,7 @@ impl<'l> Writer<'l> {
             entered_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             accounts: HashMap::new(),
             funds: HashMap::new(),
+            batch: None,
         }
     }
 
@@ -287,8 +304,8 @@ impl<'l> Writer<'l> {
         );
         self.tx.execute(
             "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
-                                       entered_at, entered_by, source, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                       entered_at, entered_by, source, prev_hash, hash, batch_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 id,
                 date,
@@ -301,7 +318,8 @@ impl<'l> Writer<'l> {
                 self.actor,
                 source,
                 prev_hash,
-                hash
+                hash,
+                self.batch
             ],
         )?;
         let mut insert = self.tx.prepare_cached(
@@ -366,6 +384,133 @@ impl<'l> Writer<'l> {
             }
         }
         Ok(())
+    }
+
+    /// Starts an import: transactions recorded from now on belong to the batch that
+    /// [`Writer::finish_import`] writes. Returns the batch's id.
+    pub fn begin_import(&mut self) -> Result<i64> {
+        let id: i64 = self
+            .tx
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM import_batches", [], |r| {
+                r.get(0)
+            })?;
+        // Occurrences of each content in this file, on disk so memory does not grow with it.
+        // Which source transaction numbers (journal) became which transactions here.
+        self.tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS import_seen (
+                 content_sha256 BLOB PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+             CREATE TEMP TABLE IF NOT EXISTS import_sources (
+                 source_id INTEGER PRIMARY KEY, txn_id INTEGER NOT NULL);
+             DELETE FROM temp.import_seen;
+             DELETE FROM temp.import_sources;",
+        )?;
+        self.batch = Some(id);
+        Ok(id)
+    }
+
+    /// Writes the batch record of the import begun with [`Writer::begin_import`].
+    pub fn finish_import(&mut self, batch: &Batch<'_>) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO import_batches (id, file_name, file_sha256, format, row_count, added_count,
+                                         skipped_count, entered_at, entered_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                self.batch,
+                batch.file_name,
+                batch.file_sha256,
+                batch.format,
+                batch.row_count,
+                batch.added_count,
+                batch.skipped_count,
+                self.entered_at,
+                self.actor
+            ],
+        )?;
+        self.batch = None;
+        Ok(())
+    }
+
+    /// The identity of a transaction without a reference within the file being imported:
+    /// its content hash and how many times that content has appeared in the file so far.
+    pub fn import_identity(&mut self, txn: &NewTransaction) -> Result<([u8; 32], i64)> {
+        let key = hash::content_key(txn);
+        let occurrence = self.tx.query_row(
+            "INSERT INTO temp.import_seen (content_sha256, count) VALUES (?1, 1)
+             ON CONFLICT (content_sha256) DO UPDATE SET count = count + 1 RETURNING count",
+            [&key[..]],
+            |r| r.get(0),
+        )?;
+        Ok((key, occurrence))
+    }
+
+    /// The transaction an earlier import recorded for this identity, if any.
+    pub fn imported(&self, identity: &([u8; 32], i64)) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT txn_id FROM import_keys WHERE content_sha256 = ?1 AND occurrence = ?2")?
+            .query_row(params![&identity.0[..], identity.1], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Remembers that `txn_id` was imported under this identity.
+    pub fn remember_import(&mut self, identity: &([u8; 32], i64), txn_id: i64) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO import_keys (content_sha256, occurrence, txn_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![&identity.0[..], identity.1, txn_id])?;
+        Ok(())
+    }
+
+    /// Notes that the file's transaction `source_id` is transaction `txn_id` here.
+    pub fn map_source(&mut self, source_id: i64, txn_id: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO temp.import_sources (source_id, txn_id) VALUES (?1, ?2)")?
+            .execute(params![source_id, txn_id])?;
+        Ok(())
+    }
+
+    /// The transaction here that the file's transaction `source_id` became, if seen yet.
+    pub fn mapped_source(&self, source_id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT txn_id FROM temp.import_sources WHERE source_id = ?1")?
+            .query_row([source_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Creates the account if it does not exist yet (a grants account registers its
+    /// commune, named by its slug). Returns what was created, for the treasurer to review.
+    pub fn ensure_account(&mut self, name: &str) -> Result<Vec<String>> {
+        if read::account_exists(&self.tx, name)? {
+            return Ok(Vec::new());
+        }
+        match name.strip_prefix(GRANTS_PREFIX) {
+            Some(slug) if !slug.contains(':') => {
+                let slug = self.add_commune(slug, UNKNOWN_STATE, Some(slug))?;
+                Ok(vec![
+                    format!("account {name}"),
+                    format!(
+                        "commune {slug} (state unknown: set it with `fondo commune add` in a new ledger)"
+                    ),
+                ])
+            }
+            _ => {
+                let account_type =
+                    check_account_name(name).map_err(|problem| Error::invalid("account", name, problem))?;
+                self.insert_account(name, account_type)?;
+                Ok(vec![format!("account {name}")])
+            }
+        }
+    }
+
+    /// Creates the fund if it does not exist yet (restricted, like every fund but `general`).
+    pub fn ensure_fund(&mut self, code: &str) -> Result<Vec<String>> {
+        if read::fund_exists(&self.tx, code)? {
+            return Ok(Vec::new());
+        }
+        self.add_fund(code, None, None, true)?;
+        Ok(vec![format!("fund {code} (restricted)")])
     }
 
     /// Records a reversal of transaction `id`. A void cannot be voided, nor can a transaction

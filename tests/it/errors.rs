@@ -46,8 +46,8 @@ fn every_rejection_names_the_problem_and_changes_nothing() {
         // Text
         (&["donation", "10", "--donor", "A\u{1b}[2J"], "invalid --donor"),
         (&["donation", "10", "--donor", " "], "invalid --donor ` `: must not be empty"),
-        (&["donation", "10", "--donor", "A", "--memo", "two\nlines"], "invalid memo"),
-        (&["donation", "10", "--donor", "A", "--desc", "x\ty"], "invalid description"),
+        (&["donation", "10", "--donor", "A", "--memo", "bell\u{7}"], "invalid memo"),
+        (&["donation", "10", "--donor", "A", "--desc", "x\u{1b}[2Jy"], "must not contain control characters such as escape sequences"),
         (&["--by", "bad\u{7}name", "donation", "10", "--donor", "A"], "invalid --by"),
         // Names
         (&["donation", "10", "--donor", "A", "--into", "assets:bnak"], "unknown account `assets:bnak` (did you mean `assets:bank`?)"),

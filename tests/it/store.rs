@@ -164,13 +164,19 @@ fn a_refused_record_leaves_the_open_write_untouched() {
                 day(),
             )?;
             let err = w.record(&overdraw, "test").unwrap_err();
-            assert!(err.to_string().contains("fund `tires` has only 0.00 USD"), "{err}");
+            assert!(
+                err.to_string().contains("fund `tires` has only 0.00 USD"),
+                "{err}"
+            );
             w.record(&gift(1_000, "Ana"), "test")
         })
         .unwrap();
     let outcome = fondo::store::verify::verify(&ledger, None).unwrap();
     assert!(outcome.ok, "{:?}", outcome.problems);
     assert_eq!(outcome.transactions, 1);
-    let rows: i64 = t.raw().query_row("SELECT count(*) FROM postings", [], |r| r.get(0)).unwrap();
+    let rows: i64 = t
+        .raw()
+        .query_row("SELECT count(*) FROM postings", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(rows, 2);
 }

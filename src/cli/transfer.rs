@@ -1,0 +1,126 @@
+//! Moving books in and out: `import` and `export journal`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::review::ReportArgs;
+use super::Context;
+use crate::error::Result;
+use crate::io::export::{self, ExportOptions};
+use crate::io::import::{self, ImportOptions, ImportOutcome};
+use crate::render::{col, write_json_value, Cell, Format, Tabular};
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file
+    file: PathBuf,
+    /// How to read a bank's or platform's export (TOML; see the README)
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
+    /// Check every row and show what would be added, writing nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Create accounts, funds and communes the file names that the ledger lacks
+    #[arg(long)]
+    create_missing: bool,
+}
+
+pub fn import(ctx: &Context, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
+    let mut ledger = ctx.open()?;
+    let options = ImportOptions {
+        format: ctx.input_format,
+        mapping: args.mapping,
+        dry_run: args.dry_run,
+        create_missing: args.create_missing,
+    };
+    let outcome = import::import(&mut ledger, &args.file, &options)?;
+    write_outcome(&outcome, ctx.format, out)
+}
+
+fn write_outcome(outcome: &ImportOutcome, format: Format, out: &mut dyn Write) -> Result<()> {
+    match format {
+        Format::Json => write_json_value(outcome, out)?,
+        Format::Csv => {
+            let mut t = Tabular::new(vec![
+                col("file", "file"),
+                col("format", "format"),
+                col("dry_run", "dry_run"),
+                col("rows", "rows"),
+                col("added", "added"),
+                col("skipped_duplicates", "skipped_duplicates"),
+                col("batch", "batch"),
+            ]);
+            t.rows.push(vec![
+                outcome.file.as_str().into(),
+                outcome.format.into(),
+                Cell::Bool(outcome.dry_run),
+                Cell::Int(outcome.rows),
+                Cell::Int(outcome.added),
+                Cell::Int(outcome.skipped_duplicates),
+                Cell::Int(outcome.batch),
+            ]);
+            t.write(format, out)?;
+        }
+        Format::Table => {
+            let (verb, add, skip) = if outcome.dry_run {
+                ("dry run, nothing written:", "would add", "would skip")
+            } else {
+                ("imported", "added", "skipped")
+            };
+            writeln!(
+                out,
+                "{verb} {} ({}): {} rows, {add} {}, {skip} {} already in the ledger (batch {})",
+                outcome.file,
+                outcome.format,
+                outcome.rows,
+                outcome.added,
+                outcome.skipped_duplicates,
+                outcome.batch
+            )?;
+            for created in &outcome.created {
+                writeln!(out, "created {created}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Every posting as one CSV row, in the journal format import reads back
+    Journal {
+        /// Write to this file (mode 0600) instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace donors with stable pseudonyms (donor-0001, ...) and drop their memos
+        #[arg(long)]
+        anonymize: bool,
+        #[command(flatten)]
+        period: ReportArgs,
+    },
+}
+
+pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<()> {
+    let ExportCommand::Journal {
+        output,
+        anonymize,
+        period,
+    } = cmd;
+    let ledger = ctx.open()?;
+    let options = ExportOptions {
+        filter: period.filter(ctx)?,
+        anonymize,
+    };
+    match output {
+        Some(path) => {
+            let rows = export::write_journal_file(&ledger, &options, &path)?;
+            writeln!(out, "wrote {rows} rows to {}", path.display())?;
+        }
+        None => {
+            export::write_journal(&ledger, &options, out)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! `fondo export journal`: every posting as one CSV row, in the journal format that
+//! `import` reads back. Amounts are written from the stored integers; text a spreadsheet
+//! would run as a formula is neutralised; `--anonymize` replaces donors with stable
+//! pseudonyms.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use super::journal::HEADER;
+use crate::domain::money::format_minor;
+use crate::error::{Error, Result};
+use crate::render::neutralize_formula;
+use crate::store::read::{self, Filter, JournalRow};
+use crate::store::Ledger;
+
+#[derive(Clone, Debug, Default)]
+pub struct ExportOptions {
+    pub filter: Filter,
+    pub anonymize: bool,
+}
+
+/// Replaces each donor with `donor-0001`, `donor-0002`, ... numbered by their first gift,
+/// so the same donor has the same pseudonym in every export of the ledger.
+pub struct Pseudonyms(HashMap<String, String>);
+
+impl Pseudonyms {
+    pub fn of(ledger: &Ledger) -> Result<Pseudonyms> {
+        let donors = read::donors(ledger.conn())?;
+        Ok(Pseudonyms(
+            donors
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| (name, format!("donor-{:04}", i + 1)))
+                .collect(),
+        ))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// A row with its donor's name replaced wherever it appears, and its memo dropped (a
+    /// memo is free text that may name the donor in ways no replacement can find).
+    fn anonymize(&self, mut row: JournalRow) -> JournalRow {
+        if let Some(pseudonym) = row.counterparty.as_deref().and_then(|c| self.get(c)) {
+            let name = row.counterparty.take().unwrap_or_default();
+            row.description = row.description.replace(&name, pseudonym);
+            row.counterparty = Some(pseudonym.to_string());
+            row.memo = None;
+        }
+        row
+    }
+}
+
+/// Writes the journal to `out`; returns how many rows it wrote.
+pub fn write_journal(ledger: &Ledger, options: &ExportOptions, out: &mut dyn Write) -> Result<u64> {
+    let pseudonyms = options.anonymize.then(|| Pseudonyms::of(ledger)).transpose()?;
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(HEADER).map_err(csv_error)?;
+    let mut count = 0;
+    read::for_each_journal_row(ledger.conn(), &options.filter, |row| {
+        let row = match &pseudonyms {
+            Some(p) => p.anonymize(row),
+            None => row,
+        };
+        let magnitude = format_minor(row.amount.minor().abs(), row.amount.currency());
+        let (debit, credit) = if row.amount.is_positive() {
+            (magnitude, String::new())
+        } else {
+            (String::new(), magnitude)
+        };
+        let text = |v: &str| neutralize_formula(v);
+        let optional = |v: &Option<String>| v.as_deref().map(neutralize_formula).unwrap_or_default();
+        writer
+            .write_record([
+                row.txn.to_string(),
+                row.date,
+                text(&row.description),
+                text(&row.account),
+                text(&row.fund),
+                debit,
+                credit,
+                row.amount.currency().code().to_string(),
+                optional(&row.counterparty),
+                optional(&row.reference),
+                optional(&row.memo),
+                row.voids.map(|v| v.to_string()).unwrap_or_default(),
+                row.entered_at,
+                text(&row.entered_by),
+                row.hash,
+            ])
+            .map_err(csv_error)?;
+        count += 1;
+        Ok(())
+    })?;
+    writer.flush()?;
+    Ok(count)
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Output(io),
+        other => Error::Refused(format!("cannot write CSV: {other:?}")),
+    }
+}
+
+/// Writes the journal to `path` through a temporary file in the same directory (created
+/// mode 0600, as donor names may be in it), renamed into place only when complete.
+pub fn write_journal_file(ledger: &Ledger, options: &ExportOptions, path: &Path) -> Result<u64> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(Error::io("create a file in", dir))?;
+    let count = {
+        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
+        let count = write_journal(ledger, options, &mut buffered)?;
+        buffered.flush().map_err(Error::io("write", path))?;
+        count
+    };
+    temp.as_file().sync_all().map_err(Error::io("write", path))?;
+    temp.persist(path)
+        .map_err(|e| Error::io("write", path)(e.error))?;
+    Ok(count)
+}

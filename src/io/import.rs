@@ -1,0 +1,360 @@
+//! `fondo import`: reads a file in one streaming pass inside one write. Every row is parsed
+//! and recorded; any problem in any row is collected and the whole write rolled back, so a
+//! file is imported entirely or not at all. A row already imported (same reference, or same
+//! content and occurrence in the file) is skipped, so importing again adds nothing.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::journal::{self, JournalReader};
+use super::simple::{self, SimpleReader};
+use super::source::{self, Encoding, Text};
+use super::statement::{Mapping, StatementReader};
+use super::{check_header, ParsedTxn, Records, RowError};
+use crate::domain::Currency;
+use crate::error::{Error, Result};
+use crate::store::read::{self, StoredTransaction};
+use crate::store::write::Batch;
+use crate::store::{Ledger, Writer};
+
+/// The three formats `import` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    Simple,
+    Journal,
+    Statement,
+}
+
+impl InputFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Simple => "simple",
+            InputFormat::Journal => "journal",
+            InputFormat::Statement => "statement",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Detected from the header (or the mapping) when not given.
+    pub format: Option<InputFormat>,
+    pub mapping: Option<std::path::PathBuf>,
+    pub dry_run: bool,
+    pub create_missing: bool,
+}
+
+/// What an import did (or, on a dry run, would do).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub file: String,
+    pub file_sha256: String,
+    pub format: &'static str,
+    pub dry_run: bool,
+    /// Transactions read from the file.
+    pub rows: i64,
+    pub added: i64,
+    pub skipped_duplicates: i64,
+    pub batch: i64,
+    /// Accounts, funds and communes `--create-missing` created.
+    pub created: Vec<String>,
+}
+
+/// Problems listed in full before the rest are only counted.
+const ERRORS_LISTED: usize = 100;
+
+enum Reader {
+    Simple(SimpleReader<Text>),
+    Journal(JournalReader<Text>),
+    Statement(Box<StatementReader<Text>>),
+}
+
+impl Reader {
+    fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Vec<RowError>>>> {
+        match self {
+            Reader::Simple(r) => r.next_txn(),
+            Reader::Journal(r) => r.next_txn(),
+            Reader::Statement(r) => r.next_txn(),
+        }
+    }
+}
+
+/// Imports `path` into the ledger.
+pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Result<ImportOutcome> {
+    let shown = path.display().to_string();
+    let rejected = |errors: Vec<RowError>| Error::RowsRejected {
+        total: errors.len(),
+        errors: errors.iter().map(|e| format!("{shown}:{e}")).collect(),
+        file: shown.clone(),
+    };
+    let (file_sha256, size) = source::fingerprint(path)?;
+    let (mut reader, format) = match open_reader(path, size, options, ledger.currency())? {
+        Ok(opened) => opened,
+        Err(e) => return Err(rejected(vec![e])),
+    };
+    let file_name = path
+        .file_name()
+        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+    ledger.write(options.dry_run, |w| {
+        let batch = w.begin_import()?;
+        let mut run = Run {
+            file_name: &file_name,
+            create_missing: options.create_missing,
+            errors: Vec::new(),
+            error_total: 0,
+            added: 0,
+            skipped: 0,
+            created: Vec::new(),
+        };
+        let mut rows = 0;
+        while let Some(item) = reader.next_txn()? {
+            rows += 1;
+            match item {
+                Err(errors) => run.reject(errors),
+                Ok(parsed) => {
+                    if let Err(e) = run.import_one(w, &parsed) {
+                        run.reject(vec![RowError::new(
+                            parsed.line,
+                            &parsed.column_of(&e),
+                            e.to_string(),
+                        )]);
+                    }
+                }
+            }
+        }
+        if run.error_total > 0 {
+            return Err(Error::RowsRejected {
+                file: shown.clone(),
+                errors: run.errors.iter().map(|e| format!("{shown}:{e}")).collect(),
+                total: run.error_total,
+            });
+        }
+        w.finish_import(&Batch {
+            file_name: &file_name,
+            file_sha256: &file_sha256,
+            format: format.as_str(),
+            row_count: rows,
+            added_count: run.added,
+            skipped_count: run.skipped,
+        })?;
+        Ok(ImportOutcome {
+            file: shown.clone(),
+            file_sha256: file_sha256.clone(),
+            format: format.as_str(),
+            dry_run: options.dry_run,
+            rows,
+            added: run.added,
+            skipped_duplicates: run.skipped,
+            batch,
+            created: run.created,
+        })
+    })
+}
+
+/// Opens the file and picks its reader: a statement when a mapping is given, otherwise the
+/// format whose header the file starts with.
+fn open_reader(
+    path: &Path,
+    size: u64,
+    options: &ImportOptions,
+    currency: Currency,
+) -> Result<std::result::Result<(Reader, InputFormat), RowError>> {
+    let wanted = match (options.format, &options.mapping) {
+        (Some(InputFormat::Statement), None) => {
+            return Err(Error::Usage(
+                "a statement import needs a mapping file: --mapping FILE (see the README)".into(),
+            ))
+        }
+        (Some(InputFormat::Simple | InputFormat::Journal), Some(_)) => {
+            return Err(Error::Usage("--mapping is for statement files only".into()))
+        }
+        (format, Some(mapping)) => {
+            let mapping = Mapping::load(mapping)?;
+            debug_assert!(format.is_none_or(|f| f == InputFormat::Statement));
+            let encoding = mapping.encoding_kind().map_err(Error::Refused)?;
+            let text = source::open(path, size, encoding)?;
+            return Ok(StatementReader::new(text, mapping, currency)?
+                .map(|r| (Reader::Statement(Box::new(r)), InputFormat::Statement)));
+        }
+        (format, None) => format,
+    };
+    let mut records = Records::new(source::open(path, size, Encoding::Utf8)?, b',');
+    let (line, header) = match records.next_record()? {
+        None => {
+            return Ok(Err(RowError::new(
+                1,
+                "header",
+                format!(
+                    "the file is empty; a simple file starts with `{}`, a journal with `{}`",
+                    simple::HEADER.join(","),
+                    journal::HEADER.join(",")
+                ),
+            )))
+        }
+        Some(Err(e)) => return Ok(Err(e)),
+        Some(Ok((line, header))) => (line, header.clone()),
+    };
+    let found: Vec<&str> = header.iter().map(str::trim).collect();
+    let format = match wanted {
+        Some(format) => format,
+        None if found == journal::HEADER => InputFormat::Journal,
+        None if found == simple::HEADER => InputFormat::Simple,
+        None => {
+            return Ok(Err(RowError::value(
+                line,
+                "header",
+                format!(
+                    "not a simple header (`{}`) nor a journal header (`{}`); for a bank or platform export give --mapping FILE",
+                    simple::HEADER.join(","),
+                    journal::HEADER.join(",")
+                ),
+                &found.join(","),
+            )))
+        }
+    };
+    let expected: &[&str] = match format {
+        InputFormat::Journal => &journal::HEADER,
+        _ => &simple::HEADER,
+    };
+    if let Err(e) = check_header(&header, line, expected) {
+        return Ok(Err(e));
+    }
+    Ok(Ok(match format {
+        InputFormat::Journal => (Reader::Journal(JournalReader::new(records, currency)), format),
+        _ => (
+            Reader::Simple(SimpleReader::new(records, currency)),
+            InputFormat::Simple,
+        ),
+    }))
+}
+
+/// The state of one import as it goes.
+struct Run<'a> {
+    file_name: &'a str,
+    create_missing: bool,
+    errors: Vec<RowError>,
+    error_total: usize,
+    added: i64,
+    skipped: i64,
+    created: Vec<String>,
+}
+
+impl Run<'_> {
+    fn reject(&mut self, errors: Vec<RowError>) {
+        self.error_total += errors.len();
+        let room = ERRORS_LISTED.saturating_sub(self.errors.len());
+        self.errors.extend(errors.into_iter().take(room));
+    }
+
+    /// Records one transaction, or skips it as already imported.
+    fn import_one(&mut self, w: &mut Writer<'_>, parsed: &ParsedTxn) -> Result<()> {
+        let mut txn = parsed.txn.clone();
+        if self.create_missing {
+            for p in &txn.postings {
+                self.created.extend(w.ensure_account(&p.account)?);
+                self.created.extend(w.ensure_fund(&p.fund)?);
+            }
+        }
+        if let Some(source_id) = parsed.source_id {
+            if w.mapped_source(source_id)?.is_some() {
+                return Err(Error::invalid(
+                    "txn",
+                    source_id.to_string(),
+                    "appears again after other transactions; the rows of one transaction must be together",
+                ));
+            }
+        }
+        if let Some(voided) = parsed.source_voids {
+            let target = w.mapped_source(voided)?.ok_or_else(|| {
+                Error::invalid(
+                    "voids",
+                    voided.to_string(),
+                    "names a transaction that does not come earlier in this file",
+                )
+            })?;
+            txn.voids = Some(target);
+        }
+        let source = format!("import:{}:{}", self.file_name, parsed.line);
+        let id = match &txn.reference {
+            Some(reference) => match read::transaction_by_reference(w.conn(), reference)? {
+                Some(existing) => {
+                    same_content(&read::transaction(w.conn(), existing)?, &txn)?;
+                    self.skipped += 1;
+                    existing
+                }
+                None => {
+                    self.added += 1;
+                    w.record(&txn, &source)?
+                }
+            },
+            None => {
+                let identity = w.import_identity(&txn)?;
+                match w.imported(&identity)? {
+                    Some(existing) => {
+                        self.skipped += 1;
+                        existing
+                    }
+                    None => {
+                        let id = w.record(&txn, &source)?;
+                        w.remember_import(&identity, id)?;
+                        self.added += 1;
+                        id
+                    }
+                }
+            }
+        };
+        if let Some(source_id) = parsed.source_id {
+            w.map_source(source_id, id)?;
+        }
+        Ok(())
+    }
+}
+
+/// A row whose reference is already in the ledger must say the same thing; the error names
+/// the first field that differs.
+fn same_content(stored: &StoredTransaction, txn: &crate::domain::NewTransaction) -> Result<()> {
+    let differs = |field: &str, before: String, now: String| -> Result<()> {
+        if before == now {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            field,
+            now,
+            format!(
+                "reference `{}` is already #{} with {field} `{before}`; a reference names one transaction",
+                txn.reference.as_deref().unwrap_or_default(),
+                stored.id
+            ),
+        ))
+    };
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    differs(
+        "date",
+        stored.date.clone(),
+        txn.date.format("%Y-%m-%d").to_string(),
+    )?;
+    differs("description", stored.description.clone(), txn.description.clone())?;
+    differs(
+        "counterparty",
+        text(&stored.counterparty),
+        text(&txn.counterparty),
+    )?;
+    differs("memo", text(&stored.memo), text(&txn.memo))?;
+    differs(
+        "postings",
+        stored.postings.len().to_string(),
+        txn.postings.len().to_string(),
+    )?;
+    for (before, now) in stored.postings.iter().zip(&txn.postings) {
+        differs("account", before.account.clone(), now.account.clone())?;
+        differs("fund", before.fund.clone(), now.fund.clone())?;
+        differs(
+            "currency",
+            before.amount.currency().to_string(),
+            now.amount.currency().to_string(),
+        )?;
+        differs("amount", before.amount.to_string(), now.amount.to_string())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! The journal format: what `export journal` writes and `import` reads back, one posting a
+//! row; consecutive rows with the same `txn` form one transaction. The audit columns
+//! (`entered_at`, `entered_by`, `hash`) describe the ledger the rows came from and are not
+//! imported.
+
+use std::io::Read;
+
+use csv::StringRecord;
+
+use super::simple::keep;
+use super::{ParsedTxn, Records, Row, RowError};
+use crate::domain::{Currency, NewPosting, NewTransaction};
+use crate::error::Result;
+
+pub const HEADER: [&str; 15] = [
+    "txn",
+    "date",
+    "description",
+    "account",
+    "fund",
+    "debit",
+    "credit",
+    "currency",
+    "counterparty",
+    "reference",
+    "memo",
+    "voids",
+    "entered_at",
+    "entered_by",
+    "hash",
+];
+
+/// The columns that belong to the transaction and so must agree on all of its rows.
+const TRANSACTION_COLUMNS: [usize; 7] = [0, 1, 2, 8, 9, 10, 11];
+
+/// More postings than this under one `txn` is taken as a broken file, not a transaction.
+const MAX_POSTINGS: usize = 10_000;
+
+type Pending = std::result::Result<(u64, StringRecord), RowError>;
+
+/// Reads journal rows after the header, a transaction at a time.
+pub struct JournalReader<R: Read> {
+    records: Records<R>,
+    currency: Currency,
+    columns: Vec<String>,
+    pending: Option<Pending>,
+}
+
+impl<R: Read> JournalReader<R> {
+    pub fn new(records: Records<R>, currency: Currency) -> JournalReader<R> {
+        JournalReader {
+            records,
+            currency,
+            columns: HEADER.iter().map(|c| c.to_string()).collect(),
+            pending: None,
+        }
+    }
+
+    fn next_pending(&mut self) -> Result<Option<Pending>> {
+        if let Some(p) = self.pending.take() {
+            return Ok(Some(p));
+        }
+        Ok(self
+            .records
+            .next_record()?
+            .map(|r| r.map(|(line, record)| (line, record.clone()))))
+    }
+
+    /// The next transaction (its consecutive rows), or every problem they have.
+    pub fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Vec<RowError>>>> {
+        let first = match self.next_pending()? {
+            None => return Ok(None),
+            Some(Err(e)) => return Ok(Some(Err(vec![e]))),
+            Some(Ok(first)) => first,
+        };
+        let txn_cell = |r: &StringRecord| r.get(0).unwrap_or("").trim().to_string();
+        let key = txn_cell(&first.1);
+        let mut group = vec![first];
+        while let Some(next) = self.next_pending()? {
+            match next {
+                Ok((line, record)) if txn_cell(&record) == key && group.len() < MAX_POSTINGS => {
+                    group.push((line, record))
+                }
+                other => {
+                    self.pending = Some(other);
+                    break;
+                }
+            }
+        }
+        Ok(Some(self.parse_group(&group)))
+    }
+
+    fn parse_group(&self, group: &[(u64, StringRecord)]) -> std::result::Result<ParsedTxn, Vec<RowError>> {
+        let mut errors = Vec::new();
+        let rows: Vec<Row<'_>> = group
+            .iter()
+            .map(|(line, record)| Row {
+                line: *line,
+                record,
+                columns: &self.columns,
+                restore: true,
+            })
+            .collect();
+        for row in &rows {
+            if row.record.len() != HEADER.len() {
+                errors.push(RowError::new(
+                    row.line,
+                    "row",
+                    format!("has {} fields; the header has {}", row.record.len(), HEADER.len()),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let head = &rows[0];
+        let source_id = keep(&mut errors, positive_int(head, 0)).flatten();
+        if source_id.is_none() && !head.cell(0).is_empty() {
+            // already reported
+        } else if source_id.is_none() {
+            errors.push(RowError::new(
+                head.line,
+                "txn",
+                "is empty; each row names its transaction",
+            ));
+        }
+        let date = keep(&mut errors, head.iso_date(1));
+        let description = keep(&mut errors, head.required_text(2));
+        let counterparty = keep(&mut errors, head.text(8));
+        let reference = keep(&mut errors, head.text(9));
+        let memo = keep(&mut errors, head.text(10));
+        let source_voids = keep(&mut errors, positive_int(head, 11));
+        for row in &rows[1..] {
+            for &i in &TRANSACTION_COLUMNS {
+                if row.cell(i) != head.cell(i) {
+                    errors.push(RowError::value(
+                        row.line,
+                        row.name(i),
+                        format!(
+                            "differs from line {} of the same transaction (`{}`); a transaction's rows must agree",
+                            head.line,
+                            head.cell(i)
+                        ),
+                        row.cell(i),
+                    ));
+                }
+            }
+        }
+        let mut postings = Vec::with_capacity(rows.len());
+        let mut account_columns = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let account = keep(&mut errors, row.required_text(3));
+            let currency = keep(&mut errors, row.currency(7, self.currency));
+            let amount = currency.and_then(|c| match (row.cell(5), row.cell(6)) {
+                ("", "") => {
+                    errors.push(RowError::new(
+                        row.line,
+                        "debit",
+                        "debit and credit are both empty; one holds the amount",
+                    ));
+                    None
+                }
+                (_, "") => keep(&mut errors, row.positive_amount(5, c)),
+                ("", _) => keep(&mut errors, row.positive_amount(6, c)).map(|a| a.negated()),
+                (_, _) => {
+                    errors.push(RowError::new(
+                        row.line,
+                        "credit",
+                        "debit and credit are both filled; one row is one posting",
+                    ));
+                    None
+                }
+            });
+            if let (Some(account), Some(amount)) = (account, amount) {
+                account_columns.push((account.clone(), "account".to_string()));
+                postings.push(NewPosting {
+                    account,
+                    fund: row.fund(4),
+                    amount,
+                });
+            }
+        }
+        match (date, description, counterparty, reference, memo, source_voids) {
+            (
+                Some(date),
+                Some(description),
+                Some(counterparty),
+                Some(reference),
+                Some(memo),
+                Some(source_voids),
+            ) if errors.is_empty() => Ok(ParsedTxn {
+                line: head.line,
+                txn: NewTransaction {
+                    date,
+                    description,
+                    counterparty,
+                    reference,
+                    memo,
+                    voids: None,
+                    postings,
+                },
+                source_id,
+                source_voids,
+                account_columns,
+                fund_column: "fund".into(),
+                amount_column: "debit".into(),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// An optional whole number greater than zero (`txn`, `voids`); `#42` is accepted too.
+fn positive_int(row: &Row<'_>, i: usize) -> std::result::Result<Option<i64>, RowError> {
+    let value = row.cell(i);
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value
+        .strip_prefix('#')
+        .unwrap_or(value)
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(Some)
+        .ok_or_else(|| RowError::value(row.line, row.name(i), "not a transaction number", value))
+}

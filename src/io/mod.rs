@@ -1,0 +1,243 @@
+//! CSV formats: reading simple, journal and statement files for `import`, and writing the
+//! journal for `export`. Readers stream: they hold one transaction at a time.
+
+pub mod export;
+pub mod import;
+pub mod journal;
+pub mod simple;
+pub mod source;
+pub mod statement;
+
+use std::fmt;
+use std::io::Read;
+
+use chrono::NaiveDate;
+use csv::StringRecord;
+
+use crate::domain::names::{check_text, escape_controls, parse_iso_date};
+use crate::domain::{Amount, Currency, NewTransaction};
+use crate::error::{Error, Result};
+use crate::render::restore_formula;
+
+/// A problem with one row of a file: its physical line (the first, for a quoted cell that
+/// spans lines), the column, and what is wrong with which value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub column: String,
+    pub problem: String,
+}
+
+impl RowError {
+    pub fn new(line: u64, column: &str, problem: impl Into<String>) -> RowError {
+        RowError {
+            line,
+            column: column.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    /// A problem with a value, which is quoted after it: `not a date (`3/1/2026`)`.
+    pub fn value(line: u64, column: &str, problem: impl fmt::Display, value: &str) -> RowError {
+        RowError::new(line, column, format!("{problem} (`{}`)", escape_controls(value)))
+    }
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.line, self.column, self.problem)
+    }
+}
+
+/// One transaction read from a file, with what is needed to point at its problems.
+#[derive(Clone, Debug)]
+pub struct ParsedTxn {
+    pub line: u64,
+    pub txn: NewTransaction,
+    /// For a journal: the transaction's number in the ledger it was exported from.
+    pub source_id: Option<i64>,
+    /// For a journal: the source number of the transaction this one voids.
+    pub source_voids: Option<i64>,
+    /// The column each account came from.
+    pub account_columns: Vec<(String, String)>,
+    pub fund_column: String,
+    pub amount_column: String,
+}
+
+impl ParsedTxn {
+    /// The column an error about this transaction belongs to.
+    pub fn column_of(&self, error: &Error) -> String {
+        match error {
+            Error::UnknownAccount { name, .. } => self
+                .account_columns
+                .iter()
+                .find(|(account, _)| account == name)
+                .map_or_else(|| "account".to_string(), |(_, column)| column.clone()),
+            Error::UnknownFund { .. } => self.fund_column.clone(),
+            Error::Invalid { field, .. }
+                if field == "account" || field == "--into" || field == "account name" =>
+            {
+                "account".to_string()
+            }
+            Error::Invalid { field, .. } => field.trim_start_matches('-').to_string(),
+            Error::InsufficientFunds { .. } | Error::Unbalanced { .. } | Error::Overflow { .. } => {
+                self.amount_column.clone()
+            }
+            Error::DuplicateReference { .. } => "reference".to_string(),
+            _ => "row".to_string(),
+        }
+    }
+}
+
+/// Reads CSV records one at a time with their physical line numbers.
+pub struct Records<R: Read> {
+    csv: csv::Reader<R>,
+    record: StringRecord,
+}
+
+impl<R: Read> Records<R> {
+    pub fn new(reader: R, delimiter: u8) -> Records<R> {
+        let csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(reader);
+        Records {
+            csv,
+            record: StringRecord::new(),
+        }
+    }
+
+    /// The next record and its line, `Ok(None)` at the end. A record that is not valid
+    /// UTF-8 is a row error; a failure to read the file is fatal.
+    pub fn next_record(&mut self) -> Result<Option<std::result::Result<(u64, &StringRecord), RowError>>> {
+        match self.csv.read_record(&mut self.record) {
+            Ok(false) => Ok(None),
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line());
+                Ok(Some(Ok((line, &self.record))))
+            }
+            Err(e) => match e.kind() {
+                csv::ErrorKind::Utf8 { pos, .. } => {
+                    let line = pos.as_ref().map_or(0, |p| p.line());
+                    Ok(Some(Err(RowError::new(
+                        line,
+                        "row",
+                        "not valid UTF-8; save the file as UTF-8 (or name its encoding in a statement mapping)",
+                    ))))
+                }
+                _ => Err(Error::Refused(format!("cannot read the file: {e}"))),
+            },
+        }
+    }
+}
+
+/// The cells of one record, read by column index, with errors naming the column.
+pub struct Row<'a> {
+    pub line: u64,
+    pub record: &'a StringRecord,
+    pub columns: &'a [String],
+    /// The file was written by fondo, whose text cells may carry a formula-guarding `'`.
+    pub restore: bool,
+}
+
+impl Row<'_> {
+    /// The column's name, for errors.
+    pub fn name(&self, i: usize) -> &str {
+        self.columns.get(i).map_or("?", String::as_str)
+    }
+
+    /// The cell with surrounding spaces removed; a missing cell is empty.
+    pub fn cell(&self, i: usize) -> &str {
+        let cell = self.record.get(i).unwrap_or("").trim();
+        if self.restore {
+            restore_formula(cell)
+        } else {
+            cell
+        }
+    }
+
+    fn error(&self, i: usize, problem: impl fmt::Display, value: &str) -> RowError {
+        RowError::value(self.line, self.name(i), problem, value)
+    }
+
+    /// Free text; empty means none.
+    pub fn text(&self, i: usize) -> std::result::Result<Option<String>, RowError> {
+        let value = self.cell(i);
+        if value.is_empty() {
+            return Ok(None);
+        }
+        check_text(self.name(i), value).map_err(|e| self.error(i, problem_of(&e), value))?;
+        Ok(Some(value.to_string()))
+    }
+
+    pub fn required_text(&self, i: usize) -> std::result::Result<String, RowError> {
+        self.text(i)?
+            .ok_or_else(|| RowError::new(self.line, self.name(i), "is empty; a value is required"))
+    }
+
+    /// A `YYYY-MM-DD` date.
+    pub fn iso_date(&self, i: usize) -> std::result::Result<NaiveDate, RowError> {
+        let value = self.cell(i);
+        parse_iso_date(value)
+            .ok_or_else(|| self.error(i, "not a date; write YYYY-MM-DD, e.g. 2026-03-01", value))
+    }
+
+    /// A currency code; empty means `default`.
+    pub fn currency(&self, i: usize, default: Currency) -> std::result::Result<Currency, RowError> {
+        match self.cell(i) {
+            "" => Ok(default),
+            code => Currency::parse(code).map_err(|problem| self.error(i, problem, code)),
+        }
+    }
+
+    /// A plain decimal amount of `currency` (more decimals than it has are refused).
+    pub fn amount(&self, i: usize, currency: Currency) -> std::result::Result<Amount, RowError> {
+        let value = self.cell(i);
+        Amount::parse(value, currency).map_err(|problem| self.error(i, problem, value))
+    }
+
+    /// An amount that must be greater than zero.
+    pub fn positive_amount(&self, i: usize, currency: Currency) -> std::result::Result<Amount, RowError> {
+        let amount = self.amount(i, currency)?;
+        if amount.is_positive() {
+            Ok(amount)
+        } else {
+            Err(self.error(i, "must be greater than zero", self.cell(i)))
+        }
+    }
+
+    /// A fund code; empty means `general`.
+    pub fn fund(&self, i: usize) -> String {
+        match self.cell(i) {
+            "" => crate::domain::names::GENERAL_FUND.to_string(),
+            code => code.to_string(),
+        }
+    }
+}
+
+/// The part of an error message after the value, for row errors that quote the value.
+fn problem_of(error: &Error) -> String {
+    match error {
+        Error::Invalid { problem, .. } => problem.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Checks a header row against the columns a format requires, naming the first difference.
+pub fn check_header(
+    record: &StringRecord,
+    line: u64,
+    expected: &[&str],
+) -> std::result::Result<(), RowError> {
+    let found: Vec<&str> = record.iter().map(str::trim).collect();
+    if found == expected {
+        return Ok(());
+    }
+    Err(RowError::value(
+        line,
+        "header",
+        format!("expected exactly `{}`", expected.join(",")),
+        &found.join(","),
+    ))
+}

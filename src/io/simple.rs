@@ -1,0 +1,129 @@
+//! The simple format: one two-posting transaction a row, as a treasurer keeps it in a
+//! spreadsheet. `amount` is positive, `currency` blank means the ledger's, `fund` blank means
+//! `general`.
+
+use std::io::Read;
+
+use super::{ParsedTxn, Records, Row, RowError};
+use crate::domain::{Currency, NewPosting, NewTransaction};
+use crate::error::Result;
+
+pub const HEADER: [&str; 9] = [
+    "date",
+    "description",
+    "debit",
+    "credit",
+    "amount",
+    "currency",
+    "fund",
+    "counterparty",
+    "reference",
+];
+
+/// Keeps a cell's value, or files its error and keeps going so a row reports every problem.
+pub(super) fn keep<T>(errors: &mut Vec<RowError>, result: std::result::Result<T, RowError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// Reads simple rows after the header.
+pub struct SimpleReader<R: Read> {
+    records: Records<R>,
+    currency: Currency,
+    columns: Vec<String>,
+}
+
+impl<R: Read> SimpleReader<R> {
+    pub fn new(records: Records<R>, currency: Currency) -> SimpleReader<R> {
+        SimpleReader {
+            records,
+            currency,
+            columns: HEADER.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    /// The next row as a transaction, or every problem it has.
+    pub fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Vec<RowError>>>> {
+        let (line, record) = match self.records.next_record()? {
+            None => return Ok(None),
+            Some(Err(e)) => return Ok(Some(Err(vec![e]))),
+            Some(Ok(found)) => found,
+        };
+        let row = Row {
+            line,
+            record,
+            columns: &self.columns,
+            restore: false,
+        };
+        Ok(Some(parse(&row, self.currency)))
+    }
+}
+
+fn parse(row: &Row<'_>, default_currency: Currency) -> std::result::Result<ParsedTxn, Vec<RowError>> {
+    if row.record.len() != HEADER.len() {
+        return Err(vec![RowError::new(
+            row.line,
+            "row",
+            format!("has {} fields; the header has {}", row.record.len(), HEADER.len()),
+        )]);
+    }
+    let mut errors = Vec::new();
+    let date = keep(&mut errors, row.iso_date(0));
+    let description = keep(&mut errors, row.required_text(1));
+    let debit = keep(&mut errors, row.required_text(2));
+    let credit = keep(&mut errors, row.required_text(3));
+    let currency = keep(&mut errors, row.currency(5, default_currency));
+    let amount = currency.and_then(|c| keep(&mut errors, row.positive_amount(4, c)));
+    let fund = row.fund(6);
+    let counterparty = keep(&mut errors, row.text(7));
+    let reference = keep(&mut errors, row.text(8));
+    if debit.is_some() && debit == credit {
+        errors.push(RowError::value(
+            row.line,
+            "credit",
+            "is the same account as debit",
+            row.cell(3),
+        ));
+    }
+    match (date, description, debit, credit, amount, counterparty, reference) {
+        (
+            Some(date),
+            Some(description),
+            Some(debit),
+            Some(credit),
+            Some(amount),
+            Some(counterparty),
+            Some(reference),
+        ) if errors.is_empty() => {
+            let postings = vec![
+                NewPosting {
+                    account: debit.clone(),
+                    fund: fund.clone(),
+                    amount,
+                },
+                NewPosting {
+                    account: credit.clone(),
+                    fund,
+                    amount: amount.negated(),
+                },
+            ];
+            Ok(ParsedTxn {
+                line: row.line,
+                txn: NewTransaction {
+                    date,
+                    description,
+                    counterparty,
+                    reference,
+                    memo: None,
+                    voids: None,
+                    postings,
+                },
+                source_id: None,
+                source_voids: None,
+                account_columns: vec![(debit, "debit".into()), (credit, "credit".into())],
+                fund_column: "fund".into(),
+                amount_column: "amount".into(),
+            })
+        }
+        _ => Err(errors),
+    }
+}

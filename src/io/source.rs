@@ -1,0 +1,85 @@
+//! Opening a file to import: its SHA-256 (recorded with the batch), a progress bar on a
+//! terminal for large files, and decoding to UTF-8 (BOM stripped, UTF-16 and Windows-1252
+//! transcoded) while streaming, so memory does not grow with the file.
+
+use std::fs::File;
+use std::io::{BufReader, IsTerminal, Read};
+use std::path::Path;
+
+use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
+use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Files larger than this get a progress bar when stderr is a terminal.
+const PROGRESS_BAR_BYTES: u64 = 8 * 1024 * 1024;
+
+/// How the bytes of a file are text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8, with or without a BOM (a UTF-16 BOM is honoured too).
+    #[default]
+    Utf8,
+    Windows1252,
+}
+
+/// The hex SHA-256 and size of a file, read once before the import.
+pub fn fingerprint(path: &Path) -> Result<(String, u64)> {
+    let mut file = File::open(path).map_err(Error::io("open", path))?;
+    let mut hasher = Sha256::new();
+    let size = std::io::copy(&mut file, &mut hasher).map_err(Error::io("read", path))?;
+    let hex = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((hex, size))
+}
+
+/// Counts bytes into a progress bar as they are read.
+pub struct Progress<R> {
+    inner: R,
+    bar: Option<ProgressBar>,
+}
+
+impl<R: Read> Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(bar) = &self.bar {
+            bar.inc(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+impl<R> Drop for Progress<R> {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The decoded text of a file, as a reader.
+pub type Text = DecodeReaderBytes<Progress<BufReader<File>>, Vec<u8>>;
+
+/// Opens `path` for reading as UTF-8 text.
+pub fn open(path: &Path, size: u64, encoding: Encoding) -> Result<Text> {
+    let file = File::open(path).map_err(Error::io("open", path))?;
+    let bar = (size > PROGRESS_BAR_BYTES && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(size);
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})") {
+            bar.set_style(style);
+        }
+        bar.set_message(format!("importing {}", path.display()));
+        bar
+    });
+    let mut builder = DecodeReaderBytesBuilder::new();
+    // Invalid UTF-8 passes through unchanged so the CSV reader reports it with its line,
+    // instead of it being replaced silently.
+    builder.utf8_passthru(true).strip_bom(true).bom_override(true);
+    if encoding == Encoding::Windows1252 {
+        builder.encoding(Some(encoding_rs::WINDOWS_1252));
+    }
+    Ok(builder.build(Progress {
+        inner: BufReader::with_capacity(256 * 1024, file),
+        bar,
+    }))
+}

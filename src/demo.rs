@@ -1,122 +1,95 @@
-//! The sample ledger `fondo demo` builds: the README's worked example of a month's
-//! bookkeeping, recorded through the same builders the commands use.
+//! The sample ledger `fondo demo` builds: `ledger.sample.csv` (embedded in the binary)
+//! imported into a new ledger, after the funds' targets and the communes' states that the
+//! simple format has no place for, and followed by the communes' confirmations of the
+//! older allocations.
 
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 
-use crate::domain::builders::{self, Donation, Header, Recipient, Send};
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
+use crate::io::import::{self, ImportOptions, ImportOutcome};
 use crate::store::write::Confirmation;
-use crate::store::Ledger;
+use crate::store::{read, Ledger};
 
-fn day(d: u32) -> Result<NaiveDate> {
-    NaiveDate::from_ymd_opt(2026, 3, d).ok_or_else(|| Error::Refused(format!("no such day 2026-03-{d}")))
-}
+/// The sample ledger in the simple format.
+pub const SAMPLE_CSV: &str = include_str!("../ledger.sample.csv");
 
-fn on(d: u32) -> Result<Header> {
-    Ok(Header {
-        date: Some(day(d)?),
-        ..Header::default()
-    })
-}
+/// The campaign's projects: fund code, name, target in USD.
+pub const FUNDS: [(&str, &str, &str); 6] = [
+    ("tires", "Tires for the union's transport", "250"),
+    (
+        "truck-part",
+        "Truck part for the recycling plant serving three communes in Anzoátegui",
+        "275",
+    ),
+    ("lara-cheese", "Goat-cheese tools in Lara", "500"),
+    ("macadamia", "Macadamia drying and packing machine", "1000"),
+    (
+        "training-course",
+        "7-day training course for 50 communards",
+        "3000",
+    ),
+    ("brigada-argelia-laya", "Brigada Argelia Laya", "5000"),
+];
 
-/// Creates a ledger at `path` (which must not exist) holding the worked example.
-pub fn build(path: &Path, actor: &str) -> Result<Ledger> {
+/// The communes the sample's grants reach: slug, name, state.
+pub const COMMUNES: [(&str, &str, &str); 7] = [
+    ("el-maizal", "Comuna El Maizal", "Lara"),
+    ("ataroa", "Comuna Ataroa", "Lara"),
+    ("renacer-del-neveri", "Comuna Renacer del Neverí", "Anzoátegui"),
+    ("rio-caroni", "Comuna Río Caroní", "Bolívar"),
+    ("autana", "Comuna Autana", "Amazonas"),
+    ("sierra-nevada", "Comuna Sierra Nevada", "Mérida"),
+    ("monte-carmelo", "Comuna Monte Carmelo", "Trujillo"),
+];
+
+/// Allocations dated before this are confirmed by their commune, 20 days later.
+const CONFIRMED_BEFORE: &str = "2026-07-01";
+
+/// Creates a ledger at `path` (which must not exist) holding the sample.
+pub fn build(path: &Path, actor: &str) -> Result<(Ledger, ImportOutcome)> {
     let usd = Currency::parse_field("currency", "USD")?;
-    let money = |text: &str| Amount::parse_field("amount", text, usd);
-    let el_maizal = Recipient::Commune {
-        slug: "el-maizal".into(),
-        name: "El Maizal".into(),
-    };
-    let mut ledger = Ledger::create(path, usd, Some("Communard Solidarity Fund"), actor)?;
-    let today = day(31)?;
+    let mut ledger = Ledger::create(path, usd, Some("Communard Solidarity Fund (sample)"), actor)?;
     ledger.write(false, |w| {
-        w.add_commune("El Maizal", "Lara", None)?;
-        w.add_fund(
-            "tires",
-            Some("Tires for the union's transport"),
-            Some(money("250")?),
-            true,
-        )?;
-        let donation =
-            |amount: &str, fee: Option<&str>, donor: &str, fund: &str, into: &str| -> Result<Donation> {
-                Ok(Donation {
-                    amount: money(amount)?,
-                    fee: fee.map(money).transpose()?,
-                    donor: donor.into(),
-                    fund: fund.into(),
-                    into: into.into(),
-                })
-            };
-        let mut header = on(2)?;
-        header.reference = Some("D-1001".into());
-        let txns = [
-            builders::donation(
-                donation("100.00", Some("3.20"), "Ana Pérez", "tires", "assets:processor")?,
-                header,
-                today,
-            )?,
-            builders::donation(
-                donation("250.00", None, "Bruno Díaz", "general", "assets:bank")?,
-                on(3)?,
-                today,
-            )?,
-            builders::donation(
-                donation("50.00", None, "Carla Ruiz", "general", "assets:bank")?,
-                on(4)?,
-                today,
-            )?,
-        ];
-        for txn in &txns {
-            w.record(txn, "demo")?;
+        for (code, name, target) in FUNDS {
+            w.add_fund(
+                code,
+                Some(name),
+                Some(Amount::parse_field("target", target, usd)?),
+                true,
+            )?;
         }
-        w.void(3, "entered twice", on(4)?, today, false)?;
-        let rest = [
-            builders::transfer(
-                money("96.80")?,
-                "assets:processor",
-                "assets:bank",
-                "tires",
-                on(5)?,
-                today,
-            )?,
-            builders::send(
-                Send {
-                    amount: money("200.00")?,
-                    fee: Some(money("5.00")?),
-                    to: Recipient::Union,
-                    fund: "general".into(),
-                    from: "assets:bank".into(),
-                },
-                on(6)?,
-                today,
-            )?,
-            builders::send(
-                Send {
-                    amount: money("96.80")?,
-                    fee: None,
-                    to: Recipient::Union,
-                    fund: "tires".into(),
-                    from: "assets:bank".into(),
-                },
-                on(6)?,
-                today,
-            )?,
-            builders::allocate(money("150.00")?, el_maizal.clone(), "general", on(12)?, today)?,
-            builders::allocate(money("96.80")?, Recipient::Union, "tires", on(12)?, today)?,
-        ];
-        for txn in &rest {
-            w.record(txn, "demo")?;
+        for (slug, name, state) in COMMUNES {
+            w.add_commune(name, state, Some(slug))?;
         }
-        let confirmation = Confirmation {
-            date: Some(day(20)?),
-            reference: Some("EM-2026-014".into()),
-            note: None,
-        };
-        w.confirm(8, &confirmation, today)?;
         Ok(())
     })?;
-    Ok(ledger)
+    let dir = tempfile::tempdir().map_err(Error::io("create a directory in", &std::env::temp_dir()))?;
+    let csv = dir.path().join("ledger.sample.csv");
+    std::fs::write(&csv, SAMPLE_CSV).map_err(Error::io("write", &csv))?;
+    let outcome = import::import(&mut ledger, &csv, &ImportOptions::default())?;
+    confirm_older_allocations(&mut ledger)?;
+    Ok((ledger, outcome))
+}
+
+fn confirm_older_allocations(ledger: &mut Ledger) -> Result<()> {
+    let cutoff = crate::domain::names::parse_iso_date(CONFIRMED_BEFORE)
+        .ok_or_else(|| Error::Refused(format!("bad cutoff {CONFIRMED_BEFORE}")))?;
+    let grants: Vec<(i64, NaiveDate)> = read::commune_grants(ledger.conn())?
+        .into_iter()
+        .filter(|(_, date)| *date < cutoff)
+        .collect();
+    ledger.write(false, |w| {
+        for (id, date) in grants {
+            let confirmation = Confirmation {
+                date: date.checked_add_days(Days::new(20)),
+                reference: Some(format!("REC-{id:04}")),
+                note: None,
+            };
+            w.confirm(id, &confirmation, date)?;
+        }
+        Ok(())
+    })
 }

@@ -4,8 +4,7 @@
 use std::io::{BufWriter, ErrorKind, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-use fondo::cli::{self, Cli};
+use fondo::cli;
 use fondo::domain::names::escape_controls;
 use fondo::Error;
 
@@ -13,7 +12,7 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: fondo hit a bug ({info}); the ledger was left as it was. Please report this.");
     }));
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse(std::env::args_os().collect()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

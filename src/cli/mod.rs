@@ -206,6 +206,28 @@ fn parse_txn_id(text: &str) -> std::result::Result<i64, String> {
         .ok_or_else(|| format!("`{text}` is not a transaction id; write it as 42 or #42"))
 }
 
+/// Parses the command line. `--format` may be given both before the command (output) and
+/// after it (an input format for import); clap keeps only the values after the command when
+/// a global option is repeated there, so every value is collected from the arguments
+/// themselves, after clap has checked them.
+pub fn parse(args: Vec<std::ffi::OsString>) -> std::result::Result<Cli, clap::Error> {
+    let mut cli = Cli::try_parse_from(&args)?;
+    let mut formats = Vec::new();
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        let value = match word.as_ref() {
+            "--" => break,
+            "--format" => words.next().map(|v| v.into_owned()),
+            other => other.strip_prefix("--format=").map(str::to_string),
+        };
+        if let Some(choice) = value.as_deref().and_then(|v| parse_format(v).ok()) {
+            formats.push(choice);
+        }
+    }
+    cli.format = formats;
+    Ok(cli)
+}
+
 /// Runs a parsed command line, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     let ctx = Context::from_cli(&cli)?;

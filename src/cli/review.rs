@@ -134,8 +134,7 @@ pub fn verify(ctx: &Context, args: VerifyArgs, out: &mut dyn Write) -> Result<()
     }
 }
 
-/// Builds the README's worked example in a fresh ledger (at --db, else a temporary file)
-/// and prints its trial balance and register.
+/// Builds the sample ledger (at --db, else in a temporary file) and prints its reports.
 pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let temp_dir;
     let path = if ctx.db_given {
@@ -144,13 +143,15 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
         temp_dir = tempfile::tempdir().map_err(Error::io("create a directory in", &std::env::temp_dir()))?;
         temp_dir.path().join("demo.db")
     };
-    let ledger = crate::demo::build(&path, &ctx.actor)?;
-    writeln!(out, "Sample ledger built at {}\n", path.display())?;
+    let (ledger, outcome) = crate::demo::build(&path, &ctx.actor)?;
+    writeln!(
+        out,
+        "Sample ledger built at {} from ledger.sample.csv ({} transactions)\n",
+        path.display(),
+        outcome.added
+    )?;
     writeln!(out, "Trial balance")?;
     let report = balance::balance(&ledger, &BalanceOptions::default())?;
     render::balance_table(&report, false).write(ctx.format, out)?;
-    writeln!(out, "\nRegister")?;
-    let rows = register::register(&ledger, None, &Filter::default())?;
-    render::register_table(&rows).write(ctx.format, out)?;
     Ok(())
 }

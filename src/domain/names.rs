@@ -208,7 +208,7 @@ pub fn closest<'a>(wanted: &str, existing: impl IntoIterator<Item = &'a str>) ->
     existing
         .into_iter()
         .map(|name| (strsim::levenshtein(&wanted_lower, &name.to_lowercase()), name))
-        .filter(|(distance, name)| *distance <= (name.len().max(wanted.len()) / 3).max(2))
+        .filter(|(distance, name)| *distance <= (name.len().max(wanted.len()) / 5).max(2))
         .min_by_key(|(distance, name)| (*distance, name.len()))
         .map(|(_, name)| name.to_string())
 }
@@ -305,5 +305,9 @@ mod tests {
         assert_eq!(closest("assets:bnak", names), Some("assets:bank".into()));
         assert_eq!(closest("Assets:Bank", names), Some("assets:bank".into()));
         assert_eq!(closest("liabilities:loan", names), None);
+        assert_eq!(
+            closest("expenses:grants:el-maizal", ["expenses:grants:union"]),
+            None
+        );
     }
 }

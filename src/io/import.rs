@@ -250,14 +250,8 @@ impl Run<'_> {
     /// Records one transaction, or skips it as already imported.
     fn import_one(&mut self, w: &mut Writer<'_>, parsed: &ParsedTxn) -> Result<()> {
         let mut txn = parsed.txn.clone();
-        if self.create_missing {
-            for p in &txn.postings {
-                self.created.extend(w.ensure_account(&p.account)?);
-                self.created.extend(w.ensure_fund(&p.fund)?);
-            }
-        }
         if let Some(source_id) = parsed.source_id {
-            if w.mapped_source(source_id)?.is_some() {
+            if !w.see_source(source_id)? {
                 return Err(Error::invalid(
                     "txn",
                     source_id.to_string(),
@@ -274,6 +268,12 @@ impl Run<'_> {
                 )
             })?;
             txn.voids = Some(target);
+        }
+        if self.create_missing {
+            for p in &txn.postings {
+                self.created.extend(w.ensure_account(&p.account)?);
+                self.created.extend(w.ensure_fund(&p.fund)?);
+            }
         }
         let source = format!("import:{}:{}", self.file_name, parsed.line);
         let id = match &txn.reference {

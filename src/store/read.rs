@@ -567,3 +567,24 @@ pub fn donors(conn: &Connection) -> Result<Vec<String>> {
          GROUP BY t.counterparty ORDER BY min(t.id)",
     )
 }
+
+/// Every grant to a commune (a debit to a commune's grants account) that is not voided and
+/// not a void, with its date, in id order.
+pub fn commune_grants(conn: &Connection) -> Result<Vec<(i64, NaiveDate)>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT t.id, t.date FROM transactions t
+         JOIN postings p ON p.txn_id = t.id JOIN communes c ON c.account_id = p.account_id
+         WHERE p.amount_minor > 0 AND t.voids IS NULL
+           AND NOT EXISTS (SELECT 1 FROM transactions v WHERE v.voids = t.id)
+         ORDER BY t.id",
+    )?;
+    let rows = stmt.query_map([], |r| r.try_into())?;
+    let mut grants = Vec::new();
+    for row in rows {
+        let (id, date): (i64, String) = row?;
+        let date = crate::domain::names::parse_iso_date(&date)
+            .ok_or_else(|| Error::Corrupt(format!("an invalid date `{date}`")))?;
+        grants.push((id, date));
+    }
+    Ok(grants)
+}

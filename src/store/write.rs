@@ -400,7 +400,7 @@ impl<'l> Writer<'l> {
             "CREATE TEMP TABLE IF NOT EXISTS import_seen (
                  content_sha256 BLOB PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
              CREATE TEMP TABLE IF NOT EXISTS import_sources (
-                 source_id INTEGER PRIMARY KEY, txn_id INTEGER NOT NULL);
+                 source_id INTEGER PRIMARY KEY, txn_id INTEGER);
              DELETE FROM temp.import_seen;
              DELETE FROM temp.import_sources;",
         )?;
@@ -462,21 +462,32 @@ impl<'l> Writer<'l> {
         Ok(())
     }
 
+    /// Notes that the file's transaction `source_id` has been read; false if it was before.
+    pub fn see_source(&mut self, source_id: i64) -> Result<bool> {
+        let inserted = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO temp.import_sources (source_id) VALUES (?1)")?
+            .execute([source_id])?;
+        Ok(inserted == 1)
+    }
+
     /// Notes that the file's transaction `source_id` is transaction `txn_id` here.
     pub fn map_source(&mut self, source_id: i64, txn_id: i64) -> Result<()> {
         self.tx
-            .prepare_cached("INSERT INTO temp.import_sources (source_id, txn_id) VALUES (?1, ?2)")?
+            .prepare_cached("UPDATE temp.import_sources SET txn_id = ?2 WHERE source_id = ?1")?
             .execute(params![source_id, txn_id])?;
         Ok(())
     }
 
-    /// The transaction here that the file's transaction `source_id` became, if seen yet.
+    /// The transaction here that the file's transaction `source_id` became, if it was read
+    /// and recorded (or found already recorded).
     pub fn mapped_source(&self, source_id: i64) -> Result<Option<i64>> {
         Ok(self
             .tx
             .prepare_cached("SELECT txn_id FROM temp.import_sources WHERE source_id = ?1")?
             .query_row([source_id], |r| r.get(0))
-            .optional()?)
+            .optional()?
+            .flatten())
     }
 
     /// Creates the account if it does not exist yet (a grants account registers its

@@ -102,6 +102,7 @@ fn every_rejection_names_the_problem_and_changes_nothing() {
     ];
     for (args, expected) in cases {
         let message = l.reject(args);
+        assert_eq!(message.lines().count(), 1, "one line: {message}");
         assert!(
             message.contains(expected),
             "fondo {args:?}\n  said: {message}  wanted: {expected}"

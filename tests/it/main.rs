@@ -3,6 +3,7 @@
 
 mod common;
 mod errors;
+mod import;
 mod properties;
 mod readme;
 mod store;

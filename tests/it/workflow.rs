@@ -245,32 +245,48 @@ fn show_has_postings_audit_fields_and_links() {
 }
 
 #[test]
-fn demo_builds_the_same_books_as_the_worked_example() {
-    let l = worked_example();
-    let demo_db = l.dir.path().join("demo.db");
-    let out = fondo()
-        .arg("--db")
-        .arg(&demo_db)
-        .args(["--format", "json", "demo"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let demo = TempLedger {
-        dir: tempfile::tempdir().unwrap(),
-        path: demo_db,
-    };
-    assert_eq!(
-        balance_rows(&demo.json(&["report", "balance"])),
-        balance_rows(&l.json(&["report", "balance"]))
-    );
-    // Without --db the demo leaves nothing behind in the working directory.
+fn demo_builds_the_sample_and_its_reports_tie_out() {
+    // Without --db the demo works in a temporary file and leaves nothing behind.
     let cwd = tempfile::tempdir().unwrap();
     let out = fondo().current_dir(cwd.path()).arg("demo").output().unwrap();
-    assert!(out.status.success());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("tie-out USD: debits 1095.40 = credits 1095.40: ok")
+        text.contains("from ledger.sample.csv (753 transactions)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tie-out USD: debits 50845.00 = credits 50845.00: ok"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tie-out VES: debits 14600.00 = credits 14600.00: ok"),
+        "{text}"
     );
     assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
+    // With --db it leaves the ledger, with the funds' targets, the communes' states and the
+    // communes' confirmations that the simple format cannot carry.
+    let demo = TempLedger::uninitialized();
+    demo.run(&["demo"]);
+    assert_eq!(demo.json(&["verify"])["ok"], true);
+    let funds = pick(&demo.json(&["fund", "list"]), &["fund", "target"]);
+    assert!(
+        funds.contains(&vec!["brigada-argelia-laya".to_string(), "5000.00".to_string()]),
+        "{funds:?}"
+    );
+    let communes = pick(&demo.json(&["commune", "list"]), &["commune", "state"]);
+    assert!(
+        communes.contains(&vec!["renacer-del-neveri".to_string(), "Anzoátegui".to_string()]),
+        "{communes:?}"
+    );
+    let confirmed: i64 = demo
+        .raw()
+        .query_row("SELECT count(*) FROM confirmations", [], |r| r.get(0))
+        .unwrap();
+    assert!(confirmed >= 10, "only {confirmed} confirmations");
+    assert!(!demo.json(&["show", "1"])["batch"].is_null());
+    // Demo refuses to overwrite an existing ledger.
+    assert!(demo.reject(&["demo"]).contains("already exists"));
 }
 
 #[test]

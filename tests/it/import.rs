@@ -1,0 +1,524 @@
+//! `fondo import`: the fixtures in tests/fixtures/import, the sample ledger, statements
+//! through mappings, atomicity and idempotence.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::common::{balance_rows, pick, TempLedger};
+
+fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import")).join(path)
+}
+
+fn sample() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/ledger.sample.csv"))
+}
+
+/// A ledger with the fund `tires`, the commune `el-maizal`, and #1 a 100.00 gift with
+/// reference D-1, for fixtures to collide with.
+fn ledger() -> TempLedger {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    l.run(&[
+        "commune",
+        "add",
+        "Comuna El Maizal",
+        "--state",
+        "Lara",
+        "--slug",
+        "el-maizal",
+    ]);
+    l.run(&[
+        "donation",
+        "100",
+        "--donor",
+        "Ana",
+        "--ref",
+        "D-1",
+        "--date",
+        "2026-01-01",
+    ]);
+    l
+}
+
+fn import(l: &TempLedger, path: &std::path::Path, extra: &[&str]) -> Value {
+    let mut args = vec!["--format", "json", "import", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&l.run(&args)).unwrap()
+}
+
+/// Each malformed file, with the start of an error it must give: the file, the physical
+/// line, the column, and the problem.
+#[test]
+fn malformed_files_are_rejected_with_line_and_column_and_change_nothing() {
+    let cases: &[(&str, &str)] = &[
+        ("empty.csv", "1: header: the file is empty"),
+        ("blank-lines-only.csv", "1: header: the file is empty"),
+        ("header-wrong.csv", "1: header: not a simple header"),
+        ("header-missing-column.csv", "1: header: not a simple header"),
+        ("header-extra-column.csv", "1: header: not a simple header"),
+        ("header-reordered.csv", "1: header: not a simple header"),
+        ("journal-header-typo.csv", "1: header: not a simple header"),
+        ("binary.bin.csv", "1: row: not valid UTF-8"),
+        ("windows-1252-in-simple.csv", "3: row: not valid UTF-8"),
+        ("invalid-utf8-mid-file.csv", "4: row: not valid UTF-8"),
+        ("too-few-fields.csv", "3: row: has 8 fields; the header has 9"),
+        ("too-many-fields.csv", "2: row: has 10 fields; the header has 9"),
+        ("unterminated-quote.csv", "3: row: has 2 fields; the header has 9"),
+        ("date-us-format.csv", "2: date: not a date; write YYYY-MM-DD, e.g. 2026-03-01 (`01/05/2026`)"),
+        ("date-impossible.csv", "2: date: not a date; write YYYY-MM-DD, e.g. 2026-03-01 (`2026-02-30`)"),
+        ("date-with-time.csv", "2: date: not a date"),
+        ("date-empty.csv", "2: date: not a date"),
+        ("date-relative.csv", "2: date: not a date"),
+        ("description-empty.csv", "2: description: is empty; a value is required"),
+        ("description-escape-sequence.csv", "2: description: must not contain control characters"),
+        ("counterparty-bell.csv", "2: counterparty: must not contain control characters"),
+        ("debit-empty.csv", "2: debit: is empty"),
+        ("credit-empty.csv", "2: credit: is empty"),
+        ("debit-equals-credit.csv", "2: credit: is the same account as debit (`assets:bank`)"),
+        ("unknown-debit-account.csv", "2: debit: unknown account `assets:bnak` (did you mean `assets:bank`?)"),
+        ("unknown-credit-account.csv", "2: credit: unknown account `income:donation` (did you mean `income:donations`?)"),
+        ("account-wrong-case.csv", "2: debit: unknown account `Assets:Bank` (did you mean `assets:bank`?)"),
+        ("grants-account-without-commune.csv", "2: debit: unknown account `expenses:grants:nobody`"),
+        ("unknown-fund.csv", "2: fund: unknown fund `tirse` (did you mean `tires`?)"),
+        ("amount-too-precise.csv", "2: amount: USD has 2 decimal places; write at most 2 digits after the point (fondo never rounds) (`12.345`)"),
+        ("amount-negative.csv", "2: amount: must be greater than zero (`-5.00`)"),
+        ("amount-zero.csv", "2: amount: must be greater than zero (`0.00`)"),
+        ("amount-thousands-separator.csv", "2: amount: use a point for decimals and no thousands separators"),
+        ("amount-decimal-comma.csv", "2: amount: use a point for decimals"),
+        ("amount-currency-symbol.csv", "2: amount: not a plain decimal number (e.g. `1250.00` or `-12.50`) (`$12.50`)"),
+        ("amount-too-large.csv", "2: amount: too large"),
+        ("amount-empty.csv", "2: amount: an amount is required"),
+        ("amount-words.csv", "2: amount: not a plain decimal number"),
+        ("amount-exponent.csv", "2: amount: not a plain decimal number"),
+        ("amount-jpy-with-decimals.csv", "2: amount: JPY has no minor units; write a whole number (`100.5`)"),
+        ("currency-unknown.csv", "2: currency: not an ISO 4217 currency code"),
+        ("currency-lowercase.csv", "2: currency: currency codes are upper case: write `USD`"),
+        ("currency-without-minor-units.csv", "2: currency: XAU (Gold (one troy ounce)) has no minor units"),
+        ("reference-reused-with-other-amount.csv", "3: amount: invalid amount `12.00 USD`: reference `R-1` is already #2 with amount `10.00 USD`"),
+        ("reference-clashes-with-ledger.csv", "2: date: invalid date `2026-01-05`: reference `D-1` is already #1 with date `2026-01-01`"),
+        ("restricted-fund-overdrawn.csv", "3: amount: fund `tires` has only 20.00 USD in assets:bank; this would take it to -5.00 USD"),
+        ("union-overallocated.csv", "3: amount: fund `general` has only 5.00 USD in assets:union; this would take it to -1.00 USD"),
+        ("errors-after-quoted-newline.csv", "5: amount: not a plain decimal number (e.g. `1250.00` or `-12.50`) (`oops`)"),
+        ("journal-split-transaction.csv", "5: txn: invalid txn `1`: appears again after other transactions"),
+        ("journal-unbalanced.csv", "2: debit: transaction does not balance in USD for fund `general`: 10.00 - 9.00 = 1.00"),
+        ("journal-debit-and-credit.csv", "2: credit: debit and credit are both filled"),
+        ("journal-no-amount.csv", "2: debit: debit and credit are both empty"),
+        ("journal-rows-disagree.csv", "3: date: differs from line 2 of the same transaction (`2026-01-05`)"),
+        ("journal-voids-unknown.csv", "2: voids: invalid voids `99`: names a transaction that does not come earlier in this file"),
+        ("journal-bad-txn-number.csv", "2: txn: not a transaction number (`abc`)"),
+        ("journal-single-posting.csv", "2: row: a transaction needs at least two postings"),
+        ("journal-too-few-fields.csv", "2: row: has 8 fields; the header has 15"),
+    ];
+    let dir = std::fs::read_dir(fixture("bad")).unwrap();
+    let on_disk = dir.count();
+    assert_eq!(
+        on_disk,
+        cases.len(),
+        "every fixture in tests/fixtures/import/bad has a case here"
+    );
+    assert!(cases.len() >= 40);
+    let l = ledger();
+    for (name, expected) in cases {
+        let path = fixture(&format!("bad/{name}"));
+        let message = l.reject(&["import", path.to_str().unwrap()]);
+        let wanted = format!("error: {}:{expected}", path.display());
+        assert!(
+            message.lines().any(|l| l.starts_with(&wanted)),
+            "{name}\n  said:   {message}\n  wanted: {wanted}"
+        );
+        assert!(
+            message.trim_end().ends_with("nothing was written"),
+            "{name}: {message}"
+        );
+    }
+}
+
+#[test]
+fn every_bad_row_is_listed_with_its_physical_line() {
+    let l = ledger();
+    let path = fixture("bad/errors-after-quoted-newline.csv");
+    let message = l.reject(&["import", path.to_str().unwrap()]);
+    let lines: Vec<&str> = message.lines().collect();
+    // The first row spans lines 2-3, so the bad rows are on physical lines 5 and 7.
+    assert_eq!(lines.len(), 3, "{message}");
+    assert!(lines[0].contains("csv:5: amount:"), "{message}");
+    assert!(lines[1].contains("csv:7: fund: unknown fund `nope`"), "{message}");
+    assert!(lines[2].contains("2 problem(s) found"), "{message}");
+}
+
+#[test]
+fn well_formed_variants_are_accepted() {
+    let cases: &[(&str, i64)] = &[
+        ("bom.csv", 1),
+        ("crlf.csv", 2),
+        ("no-final-newline.csv", 2),
+        ("quoted-newline.csv", 2),
+        ("doubled-quotes.csv", 1),
+        ("spaces-around-cells.csv", 1),
+        ("utf16le-bom.csv", 1),
+        ("identical-rows-both-count.csv", 3),
+        ("header-only.csv", 0),
+        ("blank-line-between-rows.csv", 2),
+    ];
+    assert_eq!(std::fs::read_dir(fixture("good")).unwrap().count(), cases.len());
+    for (name, added) in cases {
+        let l = ledger();
+        let outcome = import(&l, &fixture(&format!("good/{name}")), &[]);
+        assert_eq!(outcome["added"], *added, "{name}: {outcome}");
+        assert_eq!(outcome["rows"], *added, "{name}");
+        assert_eq!(l.json(&["verify"])["ok"], true, "{name}");
+    }
+    // What the cells said arrives unchanged.
+    let l = ledger();
+    import(&l, &fixture("good/doubled-quotes.csv"), &[]);
+    let shown = l.json(&["show", "2"]);
+    assert_eq!(shown["description"], "Gift \"for the tires\"");
+    assert_eq!(shown["counterparty"], "Pérez, Ana");
+    let l = ledger();
+    import(&l, &fixture("good/quoted-newline.csv"), &[]);
+    assert_eq!(
+        l.json(&["show", "2"])["description"],
+        "Gift for the\ncheese tools"
+    );
+    assert_eq!(l.json(&["show", "3"])["source"], "import:quoted-newline.csv:4");
+    let l = ledger();
+    import(&l, &fixture("good/spaces-around-cells.csv"), &[]);
+    let shown = l.json(&["show", "2"]);
+    assert_eq!(
+        (shown["description"].as_str(), shown["reference"].as_str()),
+        (Some("Donation"), Some("R-9"))
+    );
+    let l = ledger();
+    import(&l, &fixture("good/utf16le-bom.csv"), &[]);
+    assert_eq!(l.json(&["show", "2"])["counterparty"], "Zoë");
+}
+
+#[test]
+fn importing_again_adds_nothing_and_identical_rows_both_count() {
+    let l = ledger();
+    let path = fixture("good/identical-rows-both-count.csv");
+    let first = import(&l, &path, &[]);
+    assert_eq!(
+        (first["added"].as_i64(), first["skipped_duplicates"].as_i64()),
+        (Some(3), Some(0))
+    );
+    let before = l.snapshot();
+    let again = import(&l, &path, &[]);
+    assert_eq!(
+        (again["added"].as_i64(), again["skipped_duplicates"].as_i64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(again["batch"], 2);
+    // The second import is recorded as a batch, and adds no transaction.
+    let after = l.snapshot();
+    assert_ne!(before, after);
+    assert_eq!(l.json(&["verify"])["transactions"], 4);
+}
+
+#[test]
+fn an_overlapping_later_export_adds_only_the_new_rows() {
+    let l = ledger();
+    let dir = tempfile::tempdir().unwrap();
+    let header = "date,description,debit,credit,amount,currency,fund,counterparty,reference\n";
+    let rows = [
+        "2026-02-01,Gift,assets:bank,income:donations,10.00,,,Ana,\n",
+        "2026-02-01,Gift,assets:bank,income:donations,10.00,,,Ana,\n",
+        "2026-02-02,Gift,assets:bank,income:donations,20.00,,,Bo,P-2\n",
+        "2026-02-03,Gift,assets:bank,income:donations,30.00,,,Cy,\n",
+    ];
+    let january = dir.path().join("january.csv");
+    std::fs::write(&january, format!("{header}{}{}{}", rows[0], rows[1], rows[2])).unwrap();
+    let through_february = dir.path().join("through-february.csv");
+    std::fs::write(&through_february, format!("{header}{}", rows.concat())).unwrap();
+    assert_eq!(import(&l, &january, &[])["added"], 3);
+    let later = import(&l, &through_february, &[]);
+    assert_eq!(
+        (later["added"].as_i64(), later["skipped_duplicates"].as_i64()),
+        (Some(1), Some(3))
+    );
+}
+
+#[test]
+fn dry_run_reports_and_writes_nothing() {
+    let l = ledger();
+    let before = l.snapshot();
+    let outcome = import(&l, &sample(), &["--dry-run", "--create-missing"]);
+    assert_eq!(outcome["dry_run"], true);
+    assert_eq!(outcome["added"], 753);
+    assert_eq!(l.snapshot(), before);
+    let table = l.run(&[
+        "import",
+        sample().to_str().unwrap(),
+        "--dry-run",
+        "--create-missing",
+    ]);
+    assert!(table.starts_with("dry run, nothing written:"), "{table}");
+}
+
+#[test]
+fn the_sample_imports_ties_out_and_reimports_as_a_no_op() {
+    let l = TempLedger::new();
+    let outcome = import(&l, &sample(), &["--create-missing"]);
+    assert_eq!(outcome["added"], 753);
+    assert_eq!(outcome["format"], "simple");
+    let created: Vec<&str> = outcome["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(created.contains(&"fund tires (restricted)"), "{created:?}");
+    assert!(
+        created.contains(&"account expenses:grants:el-maizal"),
+        "{created:?}"
+    );
+    let again = import(&l, &sample(), &[]);
+    assert_eq!(
+        (again["added"].as_i64(), again["skipped_duplicates"].as_i64()),
+        (Some(0), Some(753))
+    );
+    let report = l.json(&["report", "balance"]);
+    let totals: Vec<_> = pick(&report, &["row", "currency", "debit", "credit", "tied_out"])
+        .into_iter()
+        .filter(|r| r[0] == "total")
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            ["total", "USD", "50845.00", "50845.00", "true"],
+            ["total", "VES", "14600.00", "14600.00", "true"]
+        ]
+    );
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    // The demo builds the same books (plus targets, states and confirmations).
+    let demo = TempLedger::uninitialized();
+    demo.run(&["demo"]);
+    assert_eq!(
+        balance_rows(&demo.json(&["report", "balance"])),
+        balance_rows(&report)
+    );
+    assert_eq!(demo.json(&["show", "1"])["batch_file"], "ledger.sample.csv");
+}
+
+#[test]
+fn the_sample_has_what_the_campaign_needs() {
+    let text = std::fs::read_to_string(sample()).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() >= 150);
+    let donors: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r[3] == "income:donations")
+        .map(|r| r[7])
+        .collect();
+    assert!((38..=45).contains(&donors.len()), "{} donors", donors.len());
+    for fund in [
+        "tires",
+        "truck-part",
+        "lara-cheese",
+        "macadamia",
+        "training-course",
+        "brigada-argelia-laya",
+    ] {
+        assert!(rows.iter().any(|r| r[6] == fund), "no rows for {fund}");
+    }
+    assert!(
+        rows.iter().any(|r| r[2] == "equity:conversion" && r[5] == "USD"),
+        "no USD→VES exchange"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[2].starts_with("expenses:grants:") && r[3] == "assets:bank"),
+        "no direct send"
+    );
+    assert!(
+        rows.iter().any(|r| r[2] == "assets:union"),
+        "no sends to the union"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[2] == "assets:bank" && r[3] == "assets:processor"),
+        "no payouts"
+    );
+}
+
+#[test]
+fn create_missing_names_what_it_created() {
+    let l = TempLedger::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new-names.csv");
+    std::fs::write(
+        &path,
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-01-05,Gift,assets:bank:banesco,income:donations,10.00,,seeds,Ana,\n\
+         2026-01-06,Seeds,expenses:grants:la-azulita,assets:bank:banesco,10.00,,seeds,,\n",
+    )
+    .unwrap();
+    let message = l.reject(&["import", path.to_str().unwrap()]);
+    assert!(
+        message.contains("new-names.csv:2: debit: unknown account `assets:bank:banesco`"),
+        "{message}"
+    );
+    let outcome = import(&l, &path, &["--create-missing"]);
+    assert_eq!(
+        outcome["created"],
+        serde_json::json!([
+            "account assets:bank:banesco",
+            "fund seeds (restricted)",
+            "account expenses:grants:la-azulita",
+            "commune la-azulita (state unknown: set it with `fondo commune add` in a new ledger)"
+        ])
+    );
+    assert_eq!(l.json(&["commune", "list"])[0]["commune"], "la-azulita");
+}
+
+#[test]
+fn a_bank_statement_through_its_mapping() {
+    let l = ledger();
+    let outcome = import(
+        &l,
+        &fixture("statement/bank.csv"),
+        &["--mapping", fixture("statement/bank.toml").to_str().unwrap()],
+    );
+    assert_eq!(
+        (outcome["format"].as_str(), outcome["added"].as_i64()),
+        (Some("statement"), Some(3))
+    );
+    let bank = l.json(&["report", "register", "assets:bank", "--from", "2026-03-01"]);
+    // 1.250,00 in; 15,50 and 500,00 out: the bank's own running balance ends at 734,50.
+    assert_eq!(
+        pick(&bank, &["date", "amount", "currency", "running_balance"]),
+        [
+            ["2026-03-02", "1250.00", "VES", "1250.00"],
+            ["2026-03-05", "-15.50", "VES", "1234.50"],
+            ["2026-03-10", "-500.00", "VES", "734.50"],
+        ]
+    );
+    let fee = l.json(&["show", "3"]);
+    assert_eq!(fee["description"], "COMISIÓN MANTENIMIENTO");
+    assert_eq!(fee["counterparty"], "Banco Ejemplo");
+    assert_eq!(fee["reference"], "000124");
+    assert_eq!(
+        l.json(&["show", "4"])["postings"][1]["account"],
+        "expenses:grants:el-maizal"
+    );
+    let again = import(
+        &l,
+        &fixture("statement/bank.csv"),
+        &["--mapping", fixture("statement/bank.toml").to_str().unwrap()],
+    );
+    assert_eq!(again["added"], 0);
+}
+
+#[test]
+fn a_donation_platform_export_with_fees_and_campaigns() {
+    let l = ledger();
+    let mapping = fixture("statement/platform.toml");
+    let outcome = import(
+        &l,
+        &fixture("statement/platform.csv"),
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(outcome["added"], 4);
+    let ana = l.json(&["show", "2"]);
+    assert_eq!(
+        pick(&ana["postings"], &["account", "fund", "amount"]),
+        [
+            ["assets:processor", "tires", "96.80"],
+            ["expenses:fees", "tires", "3.20"],
+            ["income:donations", "tires", "-100.00"],
+        ]
+    );
+    assert_eq!(ana["counterparty"], "Ana Pérez");
+    // "1,000.00" with its thousands separator, into the general fund by the fallback.
+    let bruno = l.json(&["show", "3"]);
+    assert_eq!(bruno["postings"][2]["amount"], "-1000.00");
+    assert_eq!(bruno["postings"][2]["fund"], "general");
+    let payout = l.json(&["show", "5"]);
+    assert_eq!(
+        pick(&payout["postings"], &["account", "amount"]),
+        [["assets:processor", "-970.70"], ["assets:bank", "970.70"]]
+    );
+}
+
+#[test]
+fn statement_problems_name_the_mapping_or_the_line() {
+    let l = ledger();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let csv = write(
+        "bank.csv",
+        "Date,Text,Amount\n2026-03-01,UNKNOWN THING,5.00\n2026-03-02,GIFT,(3.00)\n",
+    );
+    let no_fallback = write(
+        "a.toml",
+        "account = \"assets:bank\"\ndate_column = \"Date\"\ndescription_column = \"Text\"\namount_column = \"Amount\"\n\
+         [[rules]]\ncontains = \"gift\"\naccount = \"income:donations\"\n",
+    );
+    let message = l.reject(&["import", &csv, "--mapping", &no_fallback]);
+    assert!(
+        message.contains(
+            "bank.csv:2: Text: no rule matches this line and the mapping has no [fallback] (`UNKNOWN THING`)"
+        ),
+        "{message}"
+    );
+    // (3.00) is money out: a gift rule with no direction matches it, taking the bank below zero is allowed for general.
+    let typo = write("b.toml", "acount = \"assets:bank\"\n");
+    let message = l.reject(&["import", &csv, "--mapping", &typo]);
+    assert!(message.contains("b.toml:1: unknown field `acount`"), "{message}");
+    let missing_column = write(
+        "c.toml",
+        "account = \"assets:bank\"\ndate_column = \"Fecha\"\ndescription_column = \"Text\"\namount_column = \"Amount\"\n",
+    );
+    let message = l.reject(&["import", &csv, "--mapping", &missing_column]);
+    assert!(message.contains("bank.csv:1: header: the mapping names column `Fecha`, which the header does not have (it has: Date, Text, Amount)"), "{message}");
+    let both = write(
+        "d.toml",
+        "account = \"assets:bank\"\ndate_column = \"Date\"\ndescription_column = \"Text\"\namount_column = \"Amount\"\nin_column = \"Amount\"\n",
+    );
+    let message = l.reject(&["import", &csv, "--mapping", &both]);
+    assert!(
+        message.contains("give either amount_column, or both in_column and out_column"),
+        "{message}"
+    );
+    let out = l
+        .cmd()
+        .args(["import", &csv, "--format", "statement"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a mapping file"));
+}
+
+#[test]
+fn input_formats_belong_to_import_only() {
+    let l = ledger();
+    let out = l
+        .cmd()
+        .args(["--format", "journal", "report", "balance"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only `fondo import` takes"));
+    // The input format can be forced, and the output format chosen, in one command.
+    let path = fixture("good/bom.csv");
+    let out = l.run(&[
+        "--format",
+        "json",
+        "import",
+        path.to_str().unwrap(),
+        "--format",
+        "simple",
+    ]);
+    assert!(out.contains("\"added\": 1"), "{out}");
+    let message = l.reject(&["import", path.to_str().unwrap(), "--format", "journal"]);
+    assert!(
+        message.contains("1: header: expected exactly `txn,date,description"),
+        "{message}"
+    );
+}

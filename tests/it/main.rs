@@ -3,6 +3,7 @@
 
 mod common;
 mod errors;
+mod export;
 mod import;
 mod properties;
 mod readme;

@@ -22,6 +22,19 @@ const ACCOUNTS: [&str; 5] = [
     "expenses:fees",
 ];
 const COMMUNES: [&str; 3] = ["union", "el-maizal", "ataroa"];
+/// Text a spreadsheet or a CSV reader could trip on, for descriptions and donors.
+const TEXTS: [&str; 10] = [
+    "entry",
+    "=SUM(A1:A9)",
+    "-minus first",
+    "'quoted",
+    "+plus",
+    "@at",
+    "line\nbreak",
+    "comma, inside",
+    "quote \"inside\"",
+    "Zoë Ñandú",
+];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -31,6 +44,7 @@ enum Op {
         fund: usize,
         into: usize,
         currency: bool,
+        donor: usize,
     },
     Send {
         minor: i64,
@@ -60,21 +74,23 @@ enum Op {
     },
     Entry {
         lines: Vec<(usize, usize, i64)>,
+        text: usize,
     },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let minor = 1..50_000_i64;
     prop_oneof![
-        3 => (minor.clone(), 0..600_i64, 0..4_usize, 0..2_usize, any::<bool>())
-            .prop_map(|(minor, fee, fund, into, currency)| Op::Donation { minor, fee, fund, into, currency }),
+        3 => (minor.clone(), 0..600_i64, 0..4_usize, 0..2_usize, any::<bool>(), 0..TEXTS.len())
+            .prop_map(|(minor, fee, fund, into, currency, donor)| Op::Donation { minor, fee, fund, into, currency, donor }),
         2 => (minor.clone(), 0..300_i64, 0..4_usize, 0..3_usize).prop_map(|(minor, fee, fund, to)| Op::Send { minor, fee, fund, to }),
         2 => (minor.clone(), 0..4_usize, 0..3_usize).prop_map(|(minor, fund, to)| Op::Allocate { minor, fund, to }),
         1 => (minor.clone(), 0..4_usize).prop_map(|(minor, fund)| Op::Transfer { minor, fund }),
         1 => (minor, 0..4_usize, 0..4_usize).prop_map(|(minor, from, to)| Op::Move { minor, from, to }),
         1 => (1..30_i64).prop_map(|id| Op::Void { id }),
         1 => (1..30_i64).prop_map(|id| Op::Confirm { id }),
-        1 => prop::collection::vec((0..5_usize, 0..4_usize, -3_000..3_000_i64), 1..4).prop_map(|lines| Op::Entry { lines }),
+        1 => (prop::collection::vec((0..5_usize, 0..4_usize, -3_000..3_000_i64), 1..4), 0..TEXTS.len())
+            .prop_map(|(lines, text)| Op::Entry { lines, text }),
     ]
 }
 
@@ -97,12 +113,13 @@ fn apply(ledger: &mut Ledger, op: &Op) -> fondo::Result<()> {
             fund,
             into,
             currency,
+            donor,
         } => {
             let c = if *currency { ves } else { usd };
             let d = Donation {
                 amount: money(*minor, c)?,
                 fee: Some(money(*fee, c)?),
-                donor: "donor".into(),
+                donor: TEXTS[*donor].into(),
                 fund: FUNDS[*fund].into(),
                 into: ACCOUNTS[*into].into(),
             };
@@ -151,9 +168,9 @@ fn apply(ledger: &mut Ledger, op: &Op) -> fondo::Result<()> {
                 .write(false, |w| w.confirm(*id, &Confirmation::default(), day))
                 .map(drop)
         }
-        Op::Entry { lines } => NewTransaction {
+        Op::Entry { lines, text } => NewTransaction {
             date: day,
-            description: "entry".into(),
+            description: TEXTS[*text].into(),
             counterparty: None,
             reference: None,
             memo: None,
@@ -173,6 +190,34 @@ fn apply(ledger: &mut Ledger, op: &Op) -> fondo::Result<()> {
     ledger.write(false, |w| w.record(&txn, "test")).map(drop)
 }
 
+/// A ledger after `ops`, in a file under `t`.
+fn ledger_after(t: &TempLedger, ops: &[Op]) -> Ledger {
+    let mut ledger = Ledger::create(&t.path, Currency::parse("USD").unwrap(), None, "prop").unwrap();
+    ledger
+        .write(false, |w| {
+            w.add_fund("tires", None, None, true)?;
+            w.add_fund("lara-cheese", None, None, true)?;
+            w.add_commune("El Maizal", "Lara", None)?;
+            w.add_commune("Ataroa", "Lara", None).map(drop)
+        })
+        .unwrap();
+    for op in ops {
+        let _ = apply(&mut ledger, op);
+    }
+    ledger
+}
+
+/// The journal export without the audit columns (`entered_at`, `entered_by`, `hash`),
+/// which describe how this ledger was written rather than what it says.
+fn journal_without_audit(ledger: &Ledger) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    fondo::io::export::write_journal(ledger, &Default::default(), &mut out).unwrap();
+    csv::Reader::from_reader(out.as_slice())
+        .records()
+        .map(|r| r.unwrap().iter().take(12).map(str::to_string).collect())
+        .collect()
+}
+
 /// A donation to an existing fund with a fee below the gift must always be recorded.
 fn certainly_valid(op: &Op) -> bool {
     matches!(op, Op::Donation { minor, fee, fund, .. } if FUNDS[*fund] != "no-such-fund" && fee < minor)
@@ -180,6 +225,22 @@ fn certainly_valid(op: &Op) -> bool {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// Export, import into a new ledger, export again: the same rows.
+    #[test]
+    fn export_import_export_gives_the_same_rows(ops in prop::collection::vec(op(), 1..25)) {
+        let first = TempLedger::uninitialized();
+        let original = ledger_after(&first, &ops);
+        let exported = first.dir.path().join("journal.csv");
+        fondo::io::export::write_journal_file(&original, &Default::default(), &exported).unwrap();
+        let second = TempLedger::uninitialized();
+        let mut copy = Ledger::create(&second.path, Currency::parse("USD").unwrap(), None, "prop").unwrap();
+        let options = fondo::io::import::ImportOptions { create_missing: true, ..Default::default() };
+        let outcome = fondo::io::import::import(&mut copy, &exported, &options).unwrap();
+        let rows = journal_without_audit(&original);
+        prop_assert_eq!(outcome.skipped_duplicates, 0);
+        prop_assert_eq!(journal_without_audit(&copy), rows);
+    }
 
     #[test]
     fn invariants_hold_after_any_sequence(ops in prop::collection::vec(op(), 1..30)) {

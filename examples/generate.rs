@@ -42,13 +42,13 @@ impl Random {
 struct Books<W: Write> {
     out: W,
     rows: u64,
+    date: NaiveDate,
     balances: HashMap<(&'static str, &'static str), i64>,
 }
 
 impl<W: Write> Books<W> {
     fn row(
         &mut self,
-        date: NaiveDate,
         description: &str,
         debit: &str,
         credit: &str,
@@ -59,7 +59,8 @@ impl<W: Write> Books<W> {
         self.rows += 1;
         writeln!(
             self.out,
-            "{date},{description},{debit},{credit},{}.{:02},,{fund},{who},",
+            "{},{description},{debit},{credit},{}.{:02},,{fund},{who},",
+            self.date,
             cents / 100,
             cents % 100
         )
@@ -82,13 +83,13 @@ fn main() -> std::io::Result<()> {
     let mut books = Books {
         out: BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
         rows: 0,
+        date: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
         balances: HashMap::new(),
     };
     writeln!(
         books.out,
         "date,description,debit,credit,amount,currency,fund,counterparty,reference"
     )?;
-    let mut date = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
     while books.rows < wanted {
         let day_end = (books.rows + ROWS_PER_DAY).min(wanted);
         while books.rows + 2 < day_end {
@@ -97,7 +98,6 @@ fn main() -> std::io::Result<()> {
             let donor = format!("Donor {:05}", random.below(20_000));
             if random.below(3) == 0 {
                 books.row(
-                    date,
                     "Bank transfer",
                     "assets:bank",
                     "income:donations",
@@ -109,7 +109,6 @@ fn main() -> std::io::Result<()> {
             } else {
                 let fee = cents * 29 / 1_000 + 30;
                 books.row(
-                    date,
                     "Card donation",
                     "assets:processor",
                     "income:donations",
@@ -118,7 +117,6 @@ fn main() -> std::io::Result<()> {
                     &donor,
                 )?;
                 books.row(
-                    date,
                     "Processor fee",
                     "expenses:fees",
                     "assets:processor",
@@ -136,7 +134,6 @@ fn main() -> std::io::Result<()> {
             let held = *books.balance("assets:processor", fund);
             if held > 0 {
                 books.row(
-                    date,
                     "Processor payout",
                     "assets:bank",
                     "assets:processor",
@@ -150,7 +147,6 @@ fn main() -> std::io::Result<()> {
             let in_bank = *books.balance("assets:bank", fund);
             if in_bank > 200_000 && books.rows < wanted {
                 books.row(
-                    date,
                     "Wire to the Communard Union",
                     "assets:union",
                     "assets:bank",
@@ -165,7 +161,6 @@ fn main() -> std::io::Result<()> {
             if held > 0 && books.rows < wanted {
                 let commune = format!("expenses:grants:commune-{:02}", random.below(COMMUNES as u64));
                 books.row(
-                    date,
                     "Union allocation",
                     &commune,
                     "assets:union",
@@ -176,7 +171,7 @@ fn main() -> std::io::Result<()> {
                 *books.balance("assets:union", fund) = 0;
             }
         }
-        date = date.checked_add_days(Days::new(1)).unwrap_or(date);
+        books.date = books.date.checked_add_days(Days::new(1)).unwrap_or(books.date);
     }
     books.out.flush()
 }

@@ -27,12 +27,9 @@ fn main() -> ExitCode {
         Err(Error::Output(e)) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            if let Error::RowsRejected { errors, total, .. } = &e {
+            if let Error::RowsRejected { errors, .. } = &e {
                 for line in errors {
                     eprintln!("error: {}", escape_controls(line));
-                }
-                if *total > errors.len() {
-                    eprintln!("error: ... and {} more", total - errors.len());
                 }
             }
             // One line, whatever the offending value held.

@@ -61,8 +61,35 @@ pub struct ImportOutcome {
     pub created: Vec<String>,
 }
 
-/// Problems listed in full before the rest are only counted.
+/// Different problems listed before the rest are only counted.
 const ERRORS_LISTED: usize = 100;
+/// Lines named for a problem that repeats, before the rest are only counted.
+const REPEATS_NAMED: usize = 12;
+
+/// One problem and the other rows that have exactly the same one.
+struct Problem {
+    first: RowError,
+    other_lines: Vec<u64>,
+    others: usize,
+}
+
+impl Problem {
+    fn render(&self, file: &str) -> String {
+        let mut text = format!("{file}:{}", self.first);
+        if self.others > 0 {
+            let lines: Vec<String> = self.other_lines.iter().map(u64::to_string).collect();
+            let rest = if self.others > lines.len() { ", …" } else { "" };
+            text.push_str(&format!(
+                " (the same on {} more row{}: line{} {}{rest})",
+                self.others,
+                if self.others == 1 { "" } else { "s" },
+                if self.others == 1 { "" } else { "s" },
+                lines.join(", ")
+            ));
+        }
+        text
+    }
+}
 
 enum Reader {
     Simple(SimpleReader<Text>),
@@ -83,15 +110,16 @@ impl Reader {
 /// Imports `path` into the ledger.
 pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Result<ImportOutcome> {
     let shown = path.display().to_string();
-    let rejected = |errors: Vec<RowError>| Error::RowsRejected {
-        total: errors.len(),
-        errors: errors.iter().map(|e| format!("{shown}:{e}")).collect(),
-        file: shown.clone(),
-    };
     let (file_sha256, size) = source::fingerprint(path)?;
     let (mut reader, format) = match open_reader(path, size, options, ledger.currency())? {
         Ok(opened) => opened,
-        Err(e) => return Err(rejected(vec![e])),
+        Err(e) => {
+            return Err(Error::RowsRejected {
+                errors: vec![format!("{shown}:{e}")],
+                total: 1,
+                file: shown,
+            })
+        }
     };
     let file_name = path
         .file_name()
@@ -101,8 +129,10 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         let mut run = Run {
             file_name: &file_name,
             create_missing: options.create_missing,
-            errors: Vec::new(),
+            problems: Vec::new(),
+            seen: std::collections::HashMap::new(),
             error_total: 0,
+            names_missing: false,
             added: 0,
             skipped: 0,
             created: Vec::new(),
@@ -114,6 +144,8 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
                 Err(errors) => run.reject(errors),
                 Ok(parsed) => {
                     if let Err(e) = run.import_one(w, &parsed) {
+                        run.names_missing |=
+                            matches!(e, Error::UnknownAccount { .. } | Error::UnknownFund { .. });
                         run.reject(vec![RowError::new(
                             parsed.line,
                             &parsed.column_of(&e),
@@ -124,9 +156,15 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             }
         }
         if run.error_total > 0 {
+            let mut errors: Vec<String> = run.problems.iter().map(|p| p.render(&shown)).collect();
+            if run.names_missing {
+                errors.push(format!(
+                    "{shown}: names the ledger lacks: add them (fondo account add, fund add, commune add) or import with --create-missing"
+                ));
+            }
             return Err(Error::RowsRejected {
                 file: shown.clone(),
-                errors: run.errors.iter().map(|e| format!("{shown}:{e}")).collect(),
+                errors,
                 total: run.error_total,
             });
         }
@@ -233,8 +271,11 @@ fn open_reader(
 struct Run<'a> {
     file_name: &'a str,
     create_missing: bool,
-    errors: Vec<RowError>,
+    /// Each different problem once, with the other rows that have it.
+    problems: Vec<Problem>,
+    seen: std::collections::HashMap<(String, String), usize>,
     error_total: usize,
+    names_missing: bool,
     added: i64,
     skipped: i64,
     created: Vec<String>,
@@ -242,9 +283,24 @@ struct Run<'a> {
 
 impl Run<'_> {
     fn reject(&mut self, errors: Vec<RowError>) {
-        self.error_total += errors.len();
-        let room = ERRORS_LISTED.saturating_sub(self.errors.len());
-        self.errors.extend(errors.into_iter().take(room));
+        for error in errors {
+            self.error_total += 1;
+            let key = (error.column.clone(), error.problem.clone());
+            if let Some(&i) = self.seen.get(&key) {
+                let problem = &mut self.problems[i];
+                problem.others += 1;
+                if problem.other_lines.len() < REPEATS_NAMED {
+                    problem.other_lines.push(error.line);
+                }
+            } else if self.problems.len() < ERRORS_LISTED {
+                self.seen.insert(key, self.problems.len());
+                self.problems.push(Problem {
+                    first: error,
+                    other_lines: Vec::new(),
+                    others: 0,
+                });
+            }
+        }
     }
 
     /// Records one transaction, or skips it as already imported.

@@ -142,10 +142,11 @@ fn every_bad_row_is_listed_with_its_physical_line() {
     let message = l.reject(&["import", path.to_str().unwrap()]);
     let lines: Vec<&str> = message.lines().collect();
     // The first row spans lines 2-3, so the bad rows are on physical lines 5 and 7.
-    assert_eq!(lines.len(), 3, "{message}");
+    assert_eq!(lines.len(), 4, "{message}");
     assert!(lines[0].contains("csv:5: amount:"), "{message}");
     assert!(lines[1].contains("csv:7: fund: unknown fund `nope`"), "{message}");
-    assert!(lines[2].contains("2 problem(s) found"), "{message}");
+    assert!(lines[2].contains("names the ledger lacks"), "{message}");
+    assert!(lines[3].contains("2 problem(s) found"), "{message}");
 }
 
 #[test]
@@ -519,6 +520,40 @@ fn input_formats_belong_to_import_only() {
     let message = l.reject(&["import", path.to_str().unwrap(), "--format", "journal"]);
     assert!(
         message.contains("1: header: expected exactly `txn,date,description"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_problem_on_many_rows_is_listed_once_with_every_line() {
+    let l = TempLedger::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.csv");
+    let mut text =
+        String::from("date,description,debit,credit,amount,currency,fund,counterparty,reference\n");
+    for day in 1..=20 {
+        text.push_str(&format!(
+            "2026-01-{day:02},Gift,assets:bank,income:donations,10.00,,seeds,Ana,\n"
+        ));
+    }
+    text.push_str("2026-02-01,Gift,assets:bank,income:donations,1.001,,,Ana,\n");
+    std::fs::write(&path, text).unwrap();
+    let message = l.reject(&["import", path.to_str().unwrap()]);
+    let lines: Vec<&str> = message.lines().collect();
+    assert_eq!(lines.len(), 4, "{message}");
+    assert!(
+        lines[0].contains("many.csv:2: fund: unknown fund `seeds`")
+            && lines[0]
+                .ends_with("(the same on 19 more rows: lines 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, …)"),
+        "{message}"
+    );
+    assert!(
+        lines[1].contains("many.csv:22: amount: USD has 2 decimal places"),
+        "{message}"
+    );
+    assert!(lines[2].ends_with("or import with --create-missing"), "{message}");
+    assert!(
+        lines[3].ends_with("21 problem(s) found; nothing was written"),
         "{message}"
     );
 }

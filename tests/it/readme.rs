@@ -5,7 +5,8 @@
 //! fresh directory. The lines up to the next `$` are the expected output: stdout, or stderr
 //! when they start with `error: ` (the command must then exit 1). A command with no lines
 //! after it must succeed. An expected line ending in `…` matches any line that starts with
-//! the text before it.
+//! the text before it. The sample ledger and the statement fixtures are copied into the
+//! directory first, so the README can import them.
 
 use crate::common::fondo;
 
@@ -58,6 +59,19 @@ fn matches(expected: &[String], actual: &str) -> bool {
 fn readme_console_blocks_run_as_shown() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("ledger.sample.csv"),
+        dir.path().join("ledger.sample.csv"),
+    )
+    .unwrap();
+    for name in STATEMENT_FIXTURES {
+        std::fs::copy(
+            root.join("tests/fixtures/import/statement").join(name),
+            dir.path().join(name),
+        )
+        .unwrap();
+    }
     let mut env: Vec<(String, String)> = Vec::new();
     let mut commands: Vec<(String, Vec<String>)> = Vec::new();
     let mut in_block = false;
@@ -115,6 +129,33 @@ fn readme_console_blocks_run_as_shown() {
                 );
             }
         }
+    }
+}
+
+const STATEMENT_FIXTURES: [&str; 4] = ["bank.csv", "bank.toml", "platform.csv", "platform.toml"];
+
+/// The mapping examples in the README are the files the tests import.
+#[test]
+fn readme_shows_the_statement_fixtures_as_they_are() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let dir = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/import/statement"
+    ));
+    for name in STATEMENT_FIXTURES {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        // The bank's file is Windows-1252 with CRLF; the README shows it decoded.
+        let text = match name {
+            "bank.csv" => encoding_rs::WINDOWS_1252.decode(&bytes).0.replace("\r\n", "\n"),
+            _ => String::from_utf8(bytes)
+                .unwrap()
+                .trim_start_matches('\u{feff}')
+                .to_string(),
+        };
+        assert!(
+            readme.contains(&text),
+            "README does not show {name} as it is:\n{text}"
+        );
     }
 }
 

@@ -239,16 +239,27 @@ fn open_reader(
         None if found == journal::HEADER => InputFormat::Journal,
         None if found == simple::HEADER => InputFormat::Simple,
         None => {
+            let delimiter = match found.as_slice() {
+                [only] if only.contains(';') => Some("`;`"),
+                [only] if only.contains('\t') => Some("tabs"),
+                _ => None,
+            };
+            let hint = match delimiter {
+                Some(d) => format!(
+                    "the file separates cells with {d}, not commas: save it as comma-separated, or import it as a statement whose mapping says its delimiter"
+                ),
+                None => "for a bank or platform export give --mapping FILE".to_string(),
+            };
             return Ok(Err(RowError::value(
                 line,
                 "header",
                 format!(
-                    "not a simple header (`{}`) nor a journal header (`{}`); for a bank or platform export give --mapping FILE",
+                    "not a simple header (`{}`) nor a journal header (`{}`); {hint}",
                     simple::HEADER.join(","),
                     journal::HEADER.join(",")
                 ),
                 &found.join(","),
-            )))
+            )));
         }
     };
     let expected: &[&str] = match format {
@@ -323,6 +334,13 @@ impl Run<'_> {
                     "names a transaction that does not come earlier in this file",
                 )
             })?;
+            if let Some(by) = read::transaction(w.conn(), target)?.voided_by {
+                return Err(Error::invalid(
+                    "voids",
+                    voided.to_string(),
+                    format!("that transaction (#{target} here) is already voided by #{by}"),
+                ));
+            }
             txn.voids = Some(target);
         }
         if self.create_missing {

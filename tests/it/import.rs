@@ -110,6 +110,8 @@ fn malformed_files_are_rejected_with_line_and_column_and_change_nothing() {
         ("journal-bad-txn-number.csv", "2: txn: not a transaction number (`abc`)"),
         ("journal-single-posting.csv", "2: row: a transaction needs at least two postings"),
         ("journal-too-few-fields.csv", "2: row: has 8 fields; the header has 15"),
+        ("semicolons.csv", "1: header: not a simple header"),
+        ("journal-voided-twice.csv", "6: voids: invalid voids `1`: that transaction (#2 here) is already voided by #3"),
     ];
     let dir = std::fs::read_dir(fixture("bad")).unwrap();
     let on_disk = dir.count();
@@ -120,6 +122,11 @@ fn malformed_files_are_rejected_with_line_and_column_and_change_nothing() {
     );
     assert!(cases.len() >= 40);
     let l = ledger();
+    let semicolons = l.reject(&["import", fixture("bad/semicolons.csv").to_str().unwrap()]);
+    assert!(
+        semicolons.contains("the file separates cells with `;`, not commas"),
+        "{semicolons}"
+    );
     for (name, expected) in cases {
         let path = fixture(&format!("bad/{name}"));
         let message = l.reject(&["import", path.to_str().unwrap()]);

@@ -94,7 +94,7 @@ pub enum Error {
 
     /// A file with bad rows: nothing was imported. `errors` lists the first problems, each as
     /// `FILE:LINE: COLUMN: problem`; `total` counts them all.
-    #[error("{file} was not imported: {total} problem(s) found; nothing was written")]
+    #[error("{file} was rejected: {total} problem(s) found; nothing was written")]
     RowsRejected {
         file: String,
         errors: Vec<String>,

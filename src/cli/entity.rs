@@ -53,7 +53,7 @@ pub fn account(ctx: &Context, cmd: AccountCommand, out: &mut dyn Write) -> Resul
             writeln!(out, "added account {name}")?;
         }
         AccountCommand::List => {
-            render::accounts_table(&read::accounts(ledger.conn())?).write(ctx.format, out)?;
+            render::account_list_table(&read::accounts(ledger.conn())?).write(ctx.format, out)?;
         }
     }
     Ok(())
@@ -108,7 +108,7 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
         }
         FundCommand::List => {
             let ledger = ctx.open()?;
-            render::funds_table(&read::funds(ledger.conn())?).write(ctx.format, out)?;
+            render::fund_list_table(&read::funds(ledger.conn())?).write(ctx.format, out)?;
         }
         FundCommand::Move(args) => record::fund_move(ctx, args, out)?,
     }
@@ -161,7 +161,7 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
             )?;
         }
         CommuneCommand::List => {
-            render::communes_table(&read::communes(ledger.conn())?).write(ctx.format, out)?;
+            render::commune_list_table(&read::communes(ledger.conn())?).write(ctx.format, out)?;
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! arguments, call the domain and the store, and hand results to `render`; they build no SQL.
 
 mod entity;
+mod reconcile;
 mod record;
 mod review;
 mod transfer;
@@ -81,9 +82,11 @@ pub enum Command {
     Export(transfer::ExportCommand),
     /// Show one transaction with its postings and audit fields
     Show(review::ShowArgs),
-    /// Reports: trial balance, register
+    /// Reports: balance, register, funds, union, communes, campaign, donors
     #[command(subcommand)]
     Report(review::ReportCommand),
+    /// Match a bank statement to an account's postings; --mark saves the result
+    Reconcile(reconcile::ReconcileArgs),
     /// Check the hash chain, balances, maintained totals and the file's integrity
     Verify(review::VerifyArgs),
     /// Build a sample ledger and print its reports
@@ -249,6 +252,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Export(cmd) => transfer::export(&ctx, cmd, out),
         Command::Show(args) => review::show(&ctx, args, out),
         Command::Report(cmd) => review::report(&ctx, cmd, out),
+        Command::Reconcile(args) => reconcile::reconcile(&ctx, args, out),
         Command::Verify(args) => review::verify(&ctx, args, out),
         Command::Demo => review::demo(&ctx, out),
     }

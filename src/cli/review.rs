@@ -8,9 +8,9 @@ use super::{parse_txn_id, Context};
 use crate::error::{Error, Result};
 use crate::render;
 use crate::report::balance::{self, BalanceOptions};
-use crate::report::register;
+use crate::report::{campaign, communes, donors, funds, register, union};
 use crate::store::read::{self, Filter};
-use crate::store::verify;
+use crate::store::{verify, Ledger};
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -81,10 +81,59 @@ pub enum ReportCommand {
         #[command(flatten)]
         period: ReportArgs,
     },
+    /// Per fund: opening, raised, fees, granted, moved, closing, where the money sits, target
+    Funds {
+        #[command(flatten)]
+        period: ReportArgs,
+    },
+    /// Per fund: sent to the union, allocated onward, still held, and for how long
+    Union {
+        /// Flag money the union has held longer than this many days
+        #[arg(long, value_name = "N", default_value_t = union::STALE_DAYS_DEFAULT)]
+        stale_days: u32,
+        #[command(flatten)]
+        period: ReportArgs,
+    },
+    /// Per commune: received directly and via the union, confirmed, last grant
+    Communes {
+        /// One commune's statement, grant by grant
+        #[arg(long, value_name = "NAME")]
+        commune: Option<String>,
+        #[command(flatten)]
+        period: ReportArgs,
+    },
+    /// Funds with targets: raised, granted, target, percent and a progress bar
+    Campaign {
+        #[command(flatten)]
+        period: ReportArgs,
+    },
+    /// Private: per donor, number of gifts, total, first and last gift
+    Donors {
+        /// Show stable pseudonyms (donor-0001) instead of names
+        #[arg(long)]
+        anonymize: bool,
+        #[command(flatten)]
+        period: ReportArgs,
+    },
+}
+
+/// A report that did not tie out is a failed check (exit 1), after it was printed.
+fn tie_out(tied: bool, report: &str) -> Result<()> {
+    if tied {
+        Ok(())
+    } else {
+        Err(Error::CheckFailed(format!(
+            "the {report} report does not tie out; run `fondo verify`"
+        )))
+    }
 }
 
 pub fn report(ctx: &Context, cmd: ReportCommand, out: &mut dyn Write) -> Result<()> {
     let ledger = ctx.open()?;
+    print_report(ctx, &ledger, cmd, out)
+}
+
+fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dyn Write) -> Result<()> {
     match cmd {
         ReportCommand::Balance {
             by_fund,
@@ -96,20 +145,52 @@ pub fn report(ctx: &Context, cmd: ReportCommand, out: &mut dyn Write) -> Result<
                 by_fund,
                 depth,
             };
-            let report = balance::balance(&ledger, &options)?;
+            let report = balance::balance(ledger, &options)?;
             render::balance_table(&report, by_fund).write(ctx.format, out)?;
-            if !report.tied_out() {
-                return Err(Error::CheckFailed(
-                    "the trial balance does not tie out; run `fondo verify`".into(),
-                ));
-            }
+            tie_out(report.tied_out(), "trial balance")
         }
         ReportCommand::Register { account, period } => {
-            let rows = register::register(&ledger, account.as_deref(), &period.filter(ctx)?)?;
+            let rows = register::register(ledger, account.as_deref(), &period.filter(ctx)?)?;
             render::register_table(&rows).write(ctx.format, out)?;
+            Ok(())
+        }
+        ReportCommand::Funds { period } => {
+            let report = funds::funds(ledger, &period.filter(ctx)?)?;
+            render::funds_report_table(&report).write(ctx.format, out)?;
+            tie_out(report.tied_out(), "funds")
+        }
+        ReportCommand::Union { stale_days, period } => {
+            let report = union::union(ledger, &period.filter(ctx)?, stale_days, ctx.today)?;
+            render::write_union(&report, ctx.format, out)?;
+            tie_out(report.tied_out(), "union")
+        }
+        ReportCommand::Communes {
+            commune: Some(name),
+            period,
+        } => {
+            let rows = communes::commune_statement(ledger, &name, &period.filter(ctx)?)?;
+            render::commune_statement_table(&rows).write(ctx.format, out)?;
+            Ok(())
+        }
+        ReportCommand::Communes {
+            commune: None,
+            period,
+        } => {
+            let report = communes::communes(ledger, &period.filter(ctx)?)?;
+            render::communes_report_table(&report).write(ctx.format, out)?;
+            tie_out(report.tied_out(), "communes")
+        }
+        ReportCommand::Campaign { period } => {
+            let rows = campaign::campaign(ledger, &period.filter(ctx)?)?;
+            render::campaign_table(&rows).write(ctx.format, out)?;
+            tie_out(rows.iter().all(|r| r.tied_out), "campaign")
+        }
+        ReportCommand::Donors { anonymize, period } => {
+            let report = donors::donors(ledger, &period.filter(ctx)?, anonymize)?;
+            render::donors_table(&report).write(ctx.format, out)?;
+            tie_out(report.tied_out(), "donors")
         }
     }
-    Ok(())
 }
 
 #[derive(Debug, Args)]
@@ -146,12 +227,47 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let (ledger, outcome) = crate::demo::build(&path, &ctx.actor)?;
     writeln!(
         out,
-        "Sample ledger built at {} from ledger.sample.csv ({} transactions)\n",
+        "Sample ledger built at {} from ledger.sample.csv ({} transactions)",
         path.display(),
         outcome.added
     )?;
-    writeln!(out, "Trial balance")?;
-    let report = balance::balance(&ledger, &BalanceOptions::default())?;
-    render::balance_table(&report, false).write(ctx.format, out)?;
+    // Reports run to the sample's last day, so what the demo prints does not change with the date.
+    let last = read::last_date(ledger.conn())?.map(|d| d.to_string());
+    writeln!(out, "Reports to {}", last.as_deref().unwrap_or("today"))?;
+    let all = |fund| ReportArgs {
+        from: None,
+        to: last.clone(),
+        fund,
+    };
+    let reports = [
+        (
+            "Trial balance",
+            ReportCommand::Balance {
+                by_fund: false,
+                depth: None,
+                period: all(None),
+            },
+        ),
+        ("Funds", ReportCommand::Funds { period: all(None) }),
+        (
+            "The union",
+            ReportCommand::Union {
+                stale_days: union::STALE_DAYS_DEFAULT,
+                period: all(None),
+            },
+        ),
+        (
+            "Communes",
+            ReportCommand::Communes {
+                commune: None,
+                period: all(None),
+            },
+        ),
+        ("Campaign", ReportCommand::Campaign { period: all(None) }),
+    ];
+    for (title, report) in reports {
+        writeln!(out, "\n{title}")?;
+        print_report(ctx, &ledger, report, out)?;
+    }
     Ok(())
 }

@@ -3,12 +3,12 @@
 //! would run as a formula is neutralised; `--anonymize` replaces donors with stable
 //! pseudonyms.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
 use super::journal::HEADER;
 use crate::domain::money::format_minor;
+use crate::domain::privacy::Pseudonyms;
 use crate::error::{Error, Result};
 use crate::render::neutralize_formula;
 use crate::store::read::{self, Filter, JournalRow};
@@ -20,48 +20,31 @@ pub struct ExportOptions {
     pub anonymize: bool,
 }
 
-/// Replaces each donor with `donor-0001`, `donor-0002`, ... numbered by their first gift,
-/// so the same donor has the same pseudonym in every export of the ledger.
-pub struct Pseudonyms(HashMap<String, String>);
-
-impl Pseudonyms {
-    pub fn of(ledger: &Ledger) -> Result<Pseudonyms> {
-        let donors = read::donors(ledger.conn())?;
-        Ok(Pseudonyms(
-            donors
-                .into_iter()
-                .enumerate()
-                .map(|(i, name)| (name, format!("donor-{:04}", i + 1)))
-                .collect(),
-        ))
+/// A row with its donor's name replaced wherever it appears, and its memo dropped (a memo is
+/// free text that may name the donor in ways no replacement can find).
+fn anonymize(pseudonyms: &Pseudonyms, mut row: JournalRow) -> JournalRow {
+    if let Some(pseudonym) = row.counterparty.as_deref().and_then(|c| pseudonyms.get(c)) {
+        let pseudonym = pseudonym.to_string();
+        let name = row.counterparty.take().unwrap_or_default();
+        row.description = row.description.replace(&name, &pseudonym);
+        row.counterparty = Some(pseudonym);
+        row.memo = None;
     }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    /// A row with its donor's name replaced wherever it appears, and its memo dropped (a
-    /// memo is free text that may name the donor in ways no replacement can find).
-    fn anonymize(&self, mut row: JournalRow) -> JournalRow {
-        if let Some(pseudonym) = row.counterparty.as_deref().and_then(|c| self.get(c)) {
-            let name = row.counterparty.take().unwrap_or_default();
-            row.description = row.description.replace(&name, pseudonym);
-            row.counterparty = Some(pseudonym.to_string());
-            row.memo = None;
-        }
-        row
-    }
+    row
 }
 
 /// Writes the journal to `out`; returns how many rows it wrote.
 pub fn write_journal(ledger: &Ledger, options: &ExportOptions, out: &mut dyn Write) -> Result<u64> {
-    let pseudonyms = options.anonymize.then(|| Pseudonyms::of(ledger)).transpose()?;
+    let pseudonyms = options
+        .anonymize
+        .then(|| read::pseudonyms(ledger.conn()))
+        .transpose()?;
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER).map_err(csv_error)?;
     let mut count = 0;
     read::for_each_journal_row(ledger.conn(), &options.filter, |row| {
         let row = match &pseudonyms {
-            Some(p) => p.anonymize(row),
+            Some(p) => anonymize(p, row),
             None => row,
         };
         let magnitude = format_minor(row.amount.minor().abs(), row.amount.currency());

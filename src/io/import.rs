@@ -11,7 +11,7 @@ use super::journal::{self, JournalReader};
 use super::simple::{self, SimpleReader};
 use super::source::{self, Encoding, Text};
 use super::statement::{Mapping, StatementReader};
-use super::{check_header, ParsedTxn, Records, RowError};
+use super::{check_header, ParsedTxn, Problems, Records, RowError};
 use crate::domain::Currency;
 use crate::error::{Error, Result};
 use crate::store::read::{self, StoredTransaction};
@@ -61,36 +61,6 @@ pub struct ImportOutcome {
     pub created: Vec<String>,
 }
 
-/// Different problems listed before the rest are only counted.
-const ERRORS_LISTED: usize = 100;
-/// Lines named for a problem that repeats, before the rest are only counted.
-const REPEATS_NAMED: usize = 12;
-
-/// One problem and the other rows that have exactly the same one.
-struct Problem {
-    first: RowError,
-    other_lines: Vec<u64>,
-    others: usize,
-}
-
-impl Problem {
-    fn render(&self, file: &str) -> String {
-        let mut text = format!("{file}:{}", self.first);
-        if self.others > 0 {
-            let lines: Vec<String> = self.other_lines.iter().map(u64::to_string).collect();
-            let rest = if self.others > lines.len() { ", …" } else { "" };
-            text.push_str(&format!(
-                " (the same on {} more row{}: line{} {}{rest})",
-                self.others,
-                if self.others == 1 { "" } else { "s" },
-                if self.others == 1 { "" } else { "s" },
-                lines.join(", ")
-            ));
-        }
-        text
-    }
-}
-
 enum Reader {
     Simple(SimpleReader<Text>),
     Journal(JournalReader<Text>),
@@ -114,11 +84,9 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
     let (mut reader, format) = match open_reader(path, size, options, ledger.currency())? {
         Ok(opened) => opened,
         Err(e) => {
-            return Err(Error::RowsRejected {
-                errors: vec![format!("{shown}:{e}")],
-                total: 1,
-                file: shown,
-            })
+            let mut problems = Problems::default();
+            problems.add(e);
+            return Err(problems.into_error(&shown, None));
         }
     };
     let file_name = path
@@ -129,9 +97,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         let mut run = Run {
             file_name: &file_name,
             create_missing: options.create_missing,
-            problems: Vec::new(),
-            seen: std::collections::HashMap::new(),
-            error_total: 0,
+            problems: Problems::default(),
             names_missing: false,
             added: 0,
             skipped: 0,
@@ -141,32 +107,21 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         while let Some(item) = reader.next_txn()? {
             rows += 1;
             match item {
-                Err(errors) => run.reject(errors),
+                Err(errors) => run.problems.extend(errors),
                 Ok(parsed) => {
                     if let Err(e) = run.import_one(w, &parsed) {
                         run.names_missing |=
                             matches!(e, Error::UnknownAccount { .. } | Error::UnknownFund { .. });
-                        run.reject(vec![RowError::new(
-                            parsed.line,
-                            &parsed.column_of(&e),
-                            e.to_string(),
-                        )]);
+                        run.problems.add(RowError::new(parsed.line, &parsed.column_of(&e), e.to_string()));
                     }
                 }
             }
         }
-        if run.error_total > 0 {
-            let mut errors: Vec<String> = run.problems.iter().map(|p| p.render(&shown)).collect();
-            if run.names_missing {
-                errors.push(format!(
-                    "{shown}: names the ledger lacks: add them (fondo account add, fund add, commune add) or import with --create-missing"
-                ));
-            }
-            return Err(Error::RowsRejected {
-                file: shown.clone(),
-                errors,
-                total: run.error_total,
-            });
+        if !run.problems.is_empty() {
+            let hint = run.names_missing.then_some(
+                "names the ledger lacks: add them (fondo account add, fund add, commune add) or import with --create-missing",
+            );
+            return Err(run.problems.into_error(&shown, hint));
         }
         w.finish_import(&Batch {
             file_name: &file_name,
@@ -282,10 +237,7 @@ fn open_reader(
 struct Run<'a> {
     file_name: &'a str,
     create_missing: bool,
-    /// Each different problem once, with the other rows that have it.
-    problems: Vec<Problem>,
-    seen: std::collections::HashMap<(String, String), usize>,
-    error_total: usize,
+    problems: Problems,
     names_missing: bool,
     added: i64,
     skipped: i64,
@@ -293,27 +245,6 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn reject(&mut self, errors: Vec<RowError>) {
-        for error in errors {
-            self.error_total += 1;
-            let key = (error.column.clone(), error.problem.clone());
-            if let Some(&i) = self.seen.get(&key) {
-                let problem = &mut self.problems[i];
-                problem.others += 1;
-                if problem.other_lines.len() < REPEATS_NAMED {
-                    problem.other_lines.push(error.line);
-                }
-            } else if self.problems.len() < ERRORS_LISTED {
-                self.seen.insert(key, self.problems.len());
-                self.problems.push(Problem {
-                    first: error,
-                    other_lines: Vec::new(),
-                    others: 0,
-                });
-            }
-        }
-    }
-
     /// Records one transaction, or skips it as already imported.
     fn import_one(&mut self, w: &mut Writer<'_>, parsed: &ParsedTxn) -> Result<()> {
         let mut txn = parsed.txn.clone();

@@ -49,6 +49,76 @@ impl fmt::Display for RowError {
     }
 }
 
+/// Different problems listed before the rest are only counted.
+const PROBLEMS_LISTED: usize = 100;
+/// Lines named for a problem that repeats, before the rest are only counted.
+const REPEATS_NAMED: usize = 12;
+
+/// The problems found in a file, each different one listed once with the other lines that
+/// have exactly the same problem, so a file with one mistake on every row stays readable.
+#[derive(Debug, Default)]
+pub struct Problems {
+    listed: Vec<(RowError, Vec<u64>, usize)>,
+    seen: std::collections::HashMap<(String, String), usize>,
+    total: usize,
+}
+
+impl Problems {
+    pub fn add(&mut self, error: RowError) {
+        self.total += 1;
+        let key = (error.column.clone(), error.problem.clone());
+        if let Some(&i) = self.seen.get(&key) {
+            let (_, lines, others) = &mut self.listed[i];
+            *others += 1;
+            if lines.len() < REPEATS_NAMED {
+                lines.push(error.line);
+            }
+        } else if self.listed.len() < PROBLEMS_LISTED {
+            self.seen.insert(key, self.listed.len());
+            self.listed.push((error, Vec::new(), 0));
+        }
+    }
+
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = RowError>) {
+        for e in errors {
+            self.add(e);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The error that rejects `file`: a line per problem, then `hint` if given.
+    pub fn into_error(self, file: &str, hint: Option<&str>) -> Error {
+        let mut errors: Vec<String> = self
+            .listed
+            .iter()
+            .map(|(first, lines, others)| {
+                let mut text = format!("{file}:{first}");
+                if *others > 0 {
+                    let named: Vec<String> = lines.iter().map(u64::to_string).collect();
+                    let rest = if *others > named.len() { ", …" } else { "" };
+                    let (s, plural) = if *others == 1 { ("", "") } else { ("s", "s") };
+                    text.push_str(&format!(
+                        " (the same on {others} more row{s}: line{plural} {}{rest})",
+                        named.join(", ")
+                    ));
+                }
+                text
+            })
+            .collect();
+        if let Some(hint) = hint {
+            errors.push(format!("{file}: {hint}"));
+        }
+        Error::RowsRejected {
+            file: file.to_string(),
+            errors,
+            total: self.total,
+        }
+    }
+}
+
 /// One transaction read from a file, with what is needed to point at its problems.
 #[derive(Clone, Debug)]
 pub struct ParsedTxn {
@@ -97,10 +167,14 @@ pub struct Records<R: Read> {
 
 impl<R: Read> Records<R> {
     pub fn new(reader: R, delimiter: u8) -> Records<R> {
+        // Records end at `\n` only: with CRLF as the terminator the csv crate reports every
+        // record after the first one line too early. The `\r` then ends the last cell, and
+        // every cell is trimmed.
         let csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
+            .terminator(csv::Terminator::Any(b'\n'))
             .from_reader(reader);
         Records {
             csv,
@@ -111,7 +185,16 @@ impl<R: Read> Records<R> {
     /// The next record and its line, `Ok(None)` at the end. A record that is not valid
     /// UTF-8 is a row error; a failure to read the file is fatal.
     pub fn next_record(&mut self) -> Result<Option<std::result::Result<(u64, &StringRecord), RowError>>> {
-        match self.csv.read_record(&mut self.record) {
+        let read = loop {
+            let read = self.csv.read_record(&mut self.record);
+            // A blank line of a CRLF file is a record of one `\r`; skip it like an empty line.
+            let blank =
+                matches!(read, Ok(true)) && self.record.len() == 1 && self.record[0].trim().is_empty();
+            if !blank {
+                break read;
+            }
+        };
+        match read {
             Ok(false) => Ok(None),
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());

@@ -605,3 +605,92 @@ fn statement_date(row: &Row<'_>, i: usize, format: &str) -> std::result::Result<
             )
         })
 }
+
+impl Mapping {
+    /// The plain statement `reconcile` reads without a mapping: a header naming `date`
+    /// (YYYY-MM-DD), `description` and `amount` (signed, positive for money in), and
+    /// optionally `balance` and `reference`.
+    fn plain(account: &str, currency: Currency, header: &[String]) -> Mapping {
+        let has = |name: &str| {
+            header
+                .iter()
+                .any(|c| c == name)
+                .then(|| Column::Name(name.into()))
+        };
+        Mapping {
+            account: account.to_string(),
+            currency: Some(currency.code().to_string()),
+            delimiter: default_delimiter(),
+            skip_rows: 0,
+            has_header: true,
+            encoding: None,
+            date_column: Column::Name("date".into()),
+            date_format: default_date_format(),
+            description_column: Column::Name("description".into()),
+            amount_column: Some(Column::Name("amount".into())),
+            in_column: None,
+            out_column: None,
+            fee_column: None,
+            fee_account: default_fee_account(),
+            reference_column: has("reference"),
+            counterparty_column: None,
+            balance_column: has("balance"),
+            decimal_comma: false,
+            thousands_separator: None,
+            fund: None,
+            rules: Vec::new(),
+            fallback: None,
+        }
+    }
+}
+
+/// Reads every line of a statement of `account`, through `mapping` or in the plain form.
+/// Returns the lines and the statement's currency; any bad line rejects the file.
+pub fn read_lines(
+    path: &Path,
+    mapping: Option<Mapping>,
+    account: &str,
+    currency: Currency,
+) -> Result<(Vec<StatementLine>, Currency)> {
+    let shown = path.display().to_string();
+    let (_, size) = super::source::fingerprint(path)?;
+    let mapping = match mapping {
+        Some(m) if m.account != account => {
+            return Err(Error::Refused(format!(
+                "the mapping is for {}, not {account}; reconcile the account the statement is of",
+                m.account
+            )))
+        }
+        Some(m) => m,
+        None => {
+            let mut records = Records::new(super::source::open(path, size, Encoding::Utf8)?, b',');
+            let header: Vec<String> = match records.next_record()? {
+                Some(Ok((_, record))) => record.iter().map(|c| c.trim().to_string()).collect(),
+                _ => Vec::new(),
+            };
+            Mapping::plain(account, currency, &header)
+        }
+    };
+    let encoding = mapping.encoding_kind().map_err(Error::Refused)?;
+    let statement_currency = mapping.currency(currency);
+    let mut problems = super::Problems::default();
+    let mut reader =
+        match StatementReader::new(super::source::open(path, size, encoding)?, mapping, currency)? {
+            Ok(reader) => reader,
+            Err(e) => {
+                problems.add(e);
+                return Err(problems.into_error(&shown, None));
+            }
+        };
+    let mut lines = Vec::new();
+    while let Some(line) = reader.next_line()? {
+        match line {
+            Ok(line) => lines.push(line),
+            Err(errors) => problems.extend(errors),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.into_error(&shown, None));
+    }
+    Ok((lines, statement_currency))
+}

@@ -2,6 +2,8 @@
 //! (comfy-table), CSV (header row, stable column names) or JSON (an array of objects with
 //! stable snake_case keys, amounts as strings). The only module that knows comfy-table.
 
+mod flows;
+mod reconcile;
 mod reports;
 
 use std::io::Write;
@@ -11,6 +13,8 @@ use serde_json::{Map, Value};
 
 pub use crate::domain::names::escape_controls;
 
+pub use flows::*;
+pub use reconcile::*;
 pub use reports::*;
 
 /// How lists and reports are printed.

@@ -12,7 +12,7 @@ use crate::report::register::RegisterRow;
 use crate::store::read::{AccountInfo, CommuneInfo, FundInfo, StoredPosting, StoredTransaction};
 use crate::store::verify::VerifyOutcome;
 
-fn money(minor: i64, currency: Currency) -> Cell {
+pub(super) fn money(minor: i64, currency: Currency) -> Cell {
     Cell::Money(format_minor(minor, currency))
 }
 
@@ -102,7 +102,7 @@ pub fn register_table(rows: &[RegisterRow]) -> Tabular {
     t
 }
 
-pub fn accounts_table(accounts: &[AccountInfo]) -> Tabular {
+pub fn account_list_table(accounts: &[AccountInfo]) -> Tabular {
     let mut t = Tabular::new(vec![col("account", "Account"), col("type", "Type")]);
     for a in accounts {
         t.rows
@@ -111,7 +111,7 @@ pub fn accounts_table(accounts: &[AccountInfo]) -> Tabular {
     t
 }
 
-pub fn funds_table(funds: &[FundInfo]) -> Tabular {
+pub fn fund_list_table(funds: &[FundInfo]) -> Tabular {
     let mut t = Tabular::new(vec![
         col("fund", "Fund"),
         col("name", "Name"),
@@ -131,7 +131,7 @@ pub fn funds_table(funds: &[FundInfo]) -> Tabular {
     t
 }
 
-pub fn communes_table(communes: &[CommuneInfo]) -> Tabular {
+pub fn commune_list_table(communes: &[CommuneInfo]) -> Tabular {
     let mut t = Tabular::new(vec![
         col("commune", "Commune"),
         col("name", "Name"),

@@ -2,7 +2,13 @@
 //! structs; rendering them is `render`'s job.
 
 pub mod balance;
+pub mod campaign;
+pub mod communes;
+pub mod donors;
+pub mod funds;
+pub mod reconcile;
 pub mod register;
+pub mod union;
 
 use std::collections::BTreeMap;
 

@@ -2,8 +2,10 @@
 //! fondo ledger without touching it; every write runs in one `BEGIN IMMEDIATE` transaction
 //! through a [`Writer`], so a command records everything it was asked to, or nothing.
 
+pub mod flows;
 mod hash;
 pub mod read;
+pub mod reconcile;
 mod schema;
 pub mod verify;
 pub mod write;

@@ -284,6 +284,16 @@ pub fn commune(conn: &Connection, wanted: &str) -> Result<CommuneInfo> {
     })
 }
 
+/// The date of the latest transaction, if any.
+pub fn last_date(conn: &Connection) -> Result<Option<NaiveDate>> {
+    let date: Option<String> = conn.query_row("SELECT max(date) FROM transactions", [], |r| r.get(0))?;
+    date.map(|d| {
+        crate::domain::names::parse_iso_date(&d)
+            .ok_or_else(|| Error::Corrupt(format!("an invalid date `{d}`")))
+    })
+    .transpose()
+}
+
 /// The id of the most recent transaction, 0 for an empty ledger.
 pub fn last_transaction_id(conn: &Connection) -> Result<i64> {
     Ok(chain_head(conn)?.map_or(0, |(id, _)| id))
@@ -371,6 +381,12 @@ fn fund_id(conn: &Connection, code: &str) -> Result<i64> {
                 .ok()
                 .and_then(|codes| closest(code, codes.iter().map(String::as_str))),
         })
+}
+
+/// Refuses a filter that names a fund the ledger does not have, with a suggestion.
+pub fn check_filter(conn: &Connection, filter: &Filter) -> Result<()> {
+    filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
+    Ok(())
 }
 
 /// Debits and credits per account, fund and currency. Without dates it reads the maintained
@@ -555,9 +571,14 @@ pub fn for_each_journal_row(
     Ok(())
 }
 
+/// Stable pseudonyms for everyone who has given.
+pub fn pseudonyms(conn: &Connection) -> Result<crate::domain::privacy::Pseudonyms> {
+    Ok(crate::domain::privacy::Pseudonyms::new(donors(conn)?))
+}
+
 /// Everyone who has given, in the order of their first gift: the counterparties of
 /// transactions that credit `income:donations`. The order makes pseudonyms stable.
-pub fn donors(conn: &Connection) -> Result<Vec<String>> {
+fn donors(conn: &Connection) -> Result<Vec<String>> {
     strings(
         conn,
         "SELECT t.counterparty FROM transactions t

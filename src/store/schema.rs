@@ -5,7 +5,7 @@
 pub const APPLICATION_ID: i32 = 0x464F_4E44;
 
 /// The migrations, in order. `MIGRATIONS.len()` is the schema version this build writes.
-pub const MIGRATIONS: &[&str] = &[V1_CORE, V2_IMPORT];
+pub const MIGRATIONS: &[&str] = &[V1_CORE, V2_IMPORT, V3_RECONCILE];
 
 /// The schema version this build of fondo writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -164,4 +164,38 @@ CREATE TRIGGER import_keys_immutable_update BEFORE UPDATE ON import_keys
 BEGIN SELECT RAISE(ABORT, 'import keys are immutable'); END;
 CREATE TRIGGER import_keys_immutable_delete BEFORE DELETE ON import_keys
 BEGIN SELECT RAISE(ABORT, 'import keys are immutable'); END;
+"#;
+
+const V3_RECONCILE: &str = r#"
+-- A saved bank reconciliation: a record of its own, never an edit to postings.
+CREATE TABLE reconciliations (
+    id                      INTEGER PRIMARY KEY CHECK (id > 0),
+    account_id              INTEGER NOT NULL REFERENCES accounts (id),
+    currency                TEXT NOT NULL CHECK (length(currency) = 3),
+    statement_date          TEXT NOT NULL CHECK (statement_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    statement_balance_minor INTEGER,
+    ledger_balance_minor    INTEGER NOT NULL,
+    file_name               TEXT NOT NULL,
+    file_sha256             TEXT NOT NULL CHECK (length(file_sha256) = 64),
+    matched_count           INTEGER NOT NULL CHECK (matched_count >= 0),
+    entered_at              TEXT NOT NULL,
+    entered_by              TEXT NOT NULL
+) STRICT;
+
+-- The postings a reconciliation matched to its statement's lines; never offered again.
+CREATE TABLE reconciled_postings (
+    posting_id        INTEGER PRIMARY KEY REFERENCES postings (id),
+    reconciliation_id INTEGER NOT NULL REFERENCES reconciliations (id),
+    statement_line    INTEGER NOT NULL CHECK (statement_line >= 1)
+) STRICT;
+CREATE INDEX reconciled_postings_by_reconciliation ON reconciled_postings (reconciliation_id);
+
+CREATE TRIGGER reconciliations_immutable_update BEFORE UPDATE ON reconciliations
+BEGIN SELECT RAISE(ABORT, 'saved reconciliations are immutable'); END;
+CREATE TRIGGER reconciliations_immutable_delete BEFORE DELETE ON reconciliations
+BEGIN SELECT RAISE(ABORT, 'saved reconciliations are immutable'); END;
+CREATE TRIGGER reconciled_postings_immutable_update BEFORE UPDATE ON reconciled_postings
+BEGIN SELECT RAISE(ABORT, 'saved reconciliations are immutable'); END;
+CREATE TRIGGER reconciled_postings_immutable_delete BEFORE DELETE ON reconciled_postings
+BEGIN SELECT RAISE(ABORT, 'saved reconciliations are immutable'); END;
 "#;

@@ -66,6 +66,11 @@ impl<'l> Writer<'l> {
         Ok(())
     }
 
+    /// When and by whom what this write records was entered.
+    pub(super) fn stamp(&self) -> (String, String) {
+        (self.entered_at.clone(), self.actor.to_string())
+    }
+
     /// Read access to the ledger as this write sees it.
     pub fn conn(&self) -> &rusqlite::Connection {
         &self.tx
@@ -544,18 +549,32 @@ impl<'l> Writer<'l> {
         if let Some(by) = original.voided_by {
             return Err(Error::Refused(format!("#{id} was already voided by #{by}")));
         }
+        let mut forced = Vec::new();
         if let Some(c) = &original.confirmation {
+            forced.push(format!(
+                "#{id} was confirmed received by the commune on {}{}",
+                c.date,
+                c.reference
+                    .as_deref()
+                    .map(|r| format!(" (receipt {r})"))
+                    .unwrap_or_default()
+            ));
+        }
+        if let Some((reconciliation, date)) = super::reconcile::covering(&self.tx, id)? {
+            forced.push(format!(
+                "#{id} is covered by saved reconciliation {reconciliation} (statement of {date})"
+            ));
+        }
+        if let Some(first) = forced.first() {
             if !force {
                 return Err(Error::Refused(format!(
-                    "#{id} was confirmed received by the commune on {}{}; void it anyway with --force (recorded in the void's memo)",
-                    c.date,
-                    c.reference.as_deref().map(|r| format!(" (receipt {r})")).unwrap_or_default()
+                    "{first}; void it anyway with --force (recorded in the void's memo)"
                 )));
             }
-            let forced = format!("forced: voids a grant confirmed on {}", c.date);
+            let note = format!("forced: {}", forced.join("; "));
             header.memo = Some(match header.memo {
-                Some(memo) => format!("{memo}; {forced}"),
-                None => forced,
+                Some(memo) => format!("{memo}; {note}"),
+                None => note,
             });
         }
         let original_date = stored_date(&original.date)?;

@@ -155,7 +155,7 @@ fn a_forced_void_of_a_confirmed_grant_is_recorded() {
         shown["memo"]
             .as_str()
             .unwrap()
-            .starts_with("forced: voids a grant confirmed on"),
+            .starts_with("forced: #4 was confirmed received by the commune on"),
         "{shown}"
     );
 }

@@ -7,6 +7,8 @@ mod export;
 mod import;
 mod properties;
 mod readme;
+mod reconcile;
+mod reports;
 mod store;
 mod tamper;
 mod workflow;

@@ -5,8 +5,12 @@
 
 use chrono::NaiveDate;
 use fondo::domain::builders::{self, Donation, Header, Recipient, Send};
+use std::collections::BTreeMap;
+
 use fondo::domain::{Amount, Currency, NewPosting, NewTransaction};
 use fondo::report::balance::{balance, BalanceOptions};
+use fondo::report::funds::Flows;
+use fondo::store::read::Filter;
 use fondo::store::write::Confirmation;
 use fondo::Ledger;
 use proptest::prelude::*;
@@ -94,10 +98,14 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn apply(ledger: &mut Ledger, op: &Op) -> fondo::Result<()> {
+/// The date of the `i`th operation: the ledger's days spread over April.
+fn day_of(i: usize) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 4, 1 + (i % 28) as u32).unwrap()
+}
+
+fn apply(ledger: &mut Ledger, op: &Op, day: NaiveDate) -> fondo::Result<()> {
     let usd = Currency::parse("USD").unwrap();
     let ves = Currency::parse("VES").unwrap();
-    let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
     let money = |minor: i64, c: Currency| Amount::from_minor(minor, c);
     let recipient = |to: usize| match COMMUNES[to] {
         "union" => Recipient::Union,
@@ -201,8 +209,8 @@ fn ledger_after(t: &TempLedger, ops: &[Op]) -> Ledger {
             w.add_commune("Ataroa", "Lara", None).map(drop)
         })
         .unwrap();
-    for op in ops {
-        let _ = apply(&mut ledger, op);
+    for (i, op) in ops.iter().enumerate() {
+        let _ = apply(&mut ledger, op, day_of(i));
     }
     ledger
 }
@@ -223,8 +231,60 @@ fn certainly_valid(op: &Op) -> bool {
     matches!(op, Op::Donation { minor, fee, fund, .. } if FUNDS[*fund] != "no-such-fund" && fee < minor)
 }
 
+/// Each fund's flows, keyed by fund and currency.
+fn flows_by_fund(ledger: &Ledger, filter: &Filter) -> BTreeMap<(String, String), Flows> {
+    fondo::report::funds::funds(ledger, filter)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| ((r.fund, r.currency.to_string()), r.flows))
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// The reports' identities: funds close at their asset balances, the union holds what
+    /// was sent less what it allocated, the communes received what their grants accounts
+    /// show; and a period's report plus what came before it is the report through its end.
+    #[test]
+    fn reports_tie_out_and_periods_add_up(ops in prop::collection::vec(op(), 1..40), a in 1..28_u32, span in 0..28_u32) {
+        let t = TempLedger::uninitialized();
+        let ledger = ledger_after(&t, &ops);
+        let from = NaiveDate::from_ymd_opt(2026, 4, a).unwrap();
+        let to = NaiveDate::from_ymd_opt(2026, 4, (a + span).min(28)).unwrap();
+        let all = Filter::default();
+        let funds = fondo::report::funds::funds(&ledger, &all).unwrap();
+        prop_assert!(funds.tied_out(), "{:?}", funds);
+        let union = fondo::report::union::union(&ledger, &all, 90, to).unwrap();
+        prop_assert!(union.tied_out(), "{:?}", union);
+        for row in &union.rows {
+            prop_assert_eq!(row.held, row.sent - row.allocated);
+        }
+        let communes = fondo::report::communes::communes(&ledger, &all).unwrap();
+        prop_assert!(communes.tied_out(), "{:?}", communes);
+        let period = Filter { from: Some(from), to: Some(to), fund: None };
+        let before = Filter { from: None, to: from.pred_opt(), fund: None };
+        let through = Filter { from: None, to: Some(to), fund: None };
+        let (period, before, through) =
+            (flows_by_fund(&ledger, &period), flows_by_fund(&ledger, &before), flows_by_fund(&ledger, &through));
+        for (key, p) in &period {
+            let earlier = before.get(key).cloned().unwrap_or_default();
+            let whole = through.get(key).cloned().unwrap_or_default();
+            prop_assert!(p.tied_out(), "{:?} {:?}", key, p);
+            prop_assert_eq!(p.opening, earlier.closing, "{:?}: opening is what came before", key);
+            prop_assert_eq!(p.closing, whole.closing, "{:?}: the period closes where the books do", key);
+            prop_assert_eq!(earlier.raised + p.raised, whole.raised, "{:?}: raised adds up", key);
+            prop_assert_eq!(earlier.granted + p.granted, whole.granted, "{:?}: granted adds up", key);
+            prop_assert_eq!(earlier.fees + p.fees, whole.fees, "{:?}: fees add up", key);
+        }
+        let union_period = fondo::report::union::union(&ledger, &Filter { from: Some(from), to: Some(to), fund: None }, 90, to).unwrap();
+        let union_through = fondo::report::union::union(&ledger, &Filter { from: None, to: Some(to), fund: None }, 90, to).unwrap();
+        for (p, w) in union_period.rows.iter().zip(&union_through.rows) {
+            prop_assert_eq!(p.held, w.held);
+            prop_assert_eq!(p.opening + p.sent - p.allocated, w.sent - w.allocated);
+        }
+    }
 
     /// Export, import into a new ledger, export again: the same rows.
     #[test]
@@ -252,9 +312,9 @@ proptest! {
             w.add_commune("El Maizal", "Lara", None)?;
             w.add_commune("Ataroa", "Lara", None).map(drop)
         }).unwrap();
-        for op in &ops {
+        for (i, op) in ops.iter().enumerate() {
             let before = t.snapshot();
-            match apply(&mut ledger, op) {
+            match apply(&mut ledger, op, day_of(i)) {
                 Ok(()) => {}
                 Err(e) => {
                     prop_assert!(!certainly_valid(op), "{:?} was wrongly rejected: {}", op, e);

@@ -1,0 +1,398 @@
+//! The accountability reports as tables: funds, union, communes, campaign, donors. Each
+//! carries its tie-out: a note under the table, and `row`/`tied_out` columns in CSV and JSON.
+
+use std::io::Write;
+
+use super::reports::money;
+use super::{col, machine_col, Cell, Format, Tabular};
+use crate::domain::money::format_minor;
+use crate::domain::Currency;
+use crate::report::campaign::CampaignRow;
+use crate::report::communes::{CommunesReport, Received, StatementRow};
+use crate::report::donors::DonorsReport;
+use crate::report::funds::{Flows, FundsReport};
+use crate::report::union::UnionReport;
+
+fn ok(tied: bool) -> &'static str {
+    if tied {
+        "ok"
+    } else {
+        "DOES NOT TIE OUT, run `fondo verify`"
+    }
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> Cell {
+    d.map_or(Cell::Empty, |d| Cell::Text(d.to_string()))
+}
+
+fn flow_cells(f: &Flows, c: Currency) -> [Cell; 11] {
+    [
+        money(f.opening, c),
+        money(f.raised, c),
+        money(f.fees, c),
+        money(f.granted, c),
+        money(f.spent, c),
+        money(f.moved, c),
+        money(f.closing, c),
+        money(f.at_bank, c),
+        money(f.at_processor, c),
+        money(f.held_by_union, c),
+        money(f.at_other, c),
+    ]
+}
+
+pub fn funds_report_table(report: &FundsReport) -> Tabular {
+    let mut t = Tabular::new(vec![
+        machine_col("row"),
+        col("fund", "Fund"),
+        col("currency", "Cur"),
+        col("opening", "Opening"),
+        col("raised", "Raised"),
+        col("fees", "Fees"),
+        col("granted", "Granted"),
+        col("spent", "Spent"),
+        col("moved", "Moved"),
+        col("closing", "Closing"),
+        col("at_bank", "Bank"),
+        col("at_processor", "Processor"),
+        col("held_by_union", "Union"),
+        col("at_other", "Other"),
+        col("target", "Target"),
+        machine_col("target_currency"),
+        col("percent", "% raised"),
+        machine_col("restricted"),
+        machine_col("overdrawn"),
+        machine_col("tied_out"),
+    ]);
+    for r in &report.rows {
+        let mut row = vec![
+            Cell::from("fund"),
+            r.fund.as_str().into(),
+            r.currency.code().into(),
+        ];
+        row.extend(flow_cells(&r.flows, r.currency));
+        row.extend([
+            r.target.map_or(Cell::Empty, |a| money(a.minor(), a.currency())),
+            r.target.map_or(Cell::Empty, |a| a.currency().code().into()),
+            r.percent.map_or(Cell::Empty, |p| Cell::Money(format!("{p:.1}"))),
+            Cell::Bool(r.restricted),
+            Cell::Bool(!r.overdrawn.is_empty()),
+            Cell::Bool(r.flows.tied_out()),
+        ]);
+        t.rows.push(row);
+        for account in &r.overdrawn {
+            t.notes.push(format!(
+                "OVERDRAWN: fund `{}` is below zero in {account} ({})",
+                r.fund, r.currency
+            ));
+        }
+    }
+    for (c, f) in &report.totals {
+        let mut row = vec![Cell::from("total"), Cell::from("total"), c.code().into()];
+        row.extend(flow_cells(f, *c));
+        row.extend([
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Bool(f.tied_out()),
+        ]);
+        t.rows.push(row);
+        let m = |v: i64| format_minor(v, *c);
+        t.notes.push(format!(
+            "tie-out {c}: opening {} + raised {} - fees {} - granted {} - spent {} + moved {} = closing {} = bank {} + processor {} + union {} + other {}: {}",
+            m(f.opening), m(f.raised), m(f.fees), m(f.granted), m(f.spent), m(f.moved), m(f.closing),
+            m(f.at_bank), m(f.at_processor), m(f.held_by_union), m(f.at_other), ok(f.tied_out())
+        ));
+    }
+    t
+}
+
+/// The union report: in a table, the holdings and then the allocations by recipient; in CSV
+/// and JSON, one list whose `row` says which.
+pub fn write_union(report: &UnionReport, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut t = Tabular::new(vec![
+        machine_col("row"),
+        col("fund", "Fund"),
+        col("currency", "Cur"),
+        col("opening", "Opening"),
+        col("sent", "Sent"),
+        col("allocated", "Allocated"),
+        col("held", "Held"),
+        col("oldest_unallocated_date", "Oldest held"),
+        col("days_held", "Days"),
+        col("stale", "Stale"),
+        machine_col("recipient"),
+        machine_col("tied_out"),
+    ]);
+    for r in &report.rows {
+        let c = r.currency;
+        t.rows.push(vec![
+            "fund".into(),
+            r.fund.as_str().into(),
+            c.code().into(),
+            money(r.opening, c),
+            money(r.sent, c),
+            money(r.allocated, c),
+            money(r.held, c),
+            date(r.oldest_unallocated_date),
+            r.days_held.map_or(Cell::Empty, Cell::Int),
+            Cell::Bool(r.stale),
+            Cell::Empty,
+            Cell::Bool(r.tied_out()),
+        ]);
+        let m = |v: i64| format_minor(v, c);
+        t.notes.push(format!(
+            "tie-out {} {c}: opening {} + sent {} - allocated {} = held {} = assets:union {}: {}",
+            r.fund,
+            m(r.opening),
+            m(r.sent),
+            m(r.allocated),
+            m(r.held),
+            m(r.union_balance),
+            ok(r.tied_out())
+        ));
+        if r.stale {
+            t.notes.push(format!(
+                "STALE: the union has held {} money of fund `{}` since {} ({} days, more than {})",
+                c,
+                r.fund,
+                r.oldest_unallocated_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                r.days_held.unwrap_or(0),
+                report.stale_days
+            ));
+        }
+    }
+    if format == Format::Table {
+        let mut allocations = Tabular::new(vec![
+            col("fund", "Fund"),
+            col("currency", "Cur"),
+            col("recipient", "Recipient"),
+            col("allocated", "Allocated"),
+        ]);
+        for a in &report.allocations {
+            allocations.rows.push(vec![
+                a.fund.as_str().into(),
+                a.currency.code().into(),
+                a.recipient.as_str().into(),
+                money(a.amount_minor, a.currency),
+            ]);
+        }
+        writeln!(out, "Held by the union (ages as of {})", report.as_of)?;
+        t.write(format, out)?;
+        writeln!(out, "\nAllocated onward, by recipient")?;
+        return allocations.write(format, out);
+    }
+    for a in &report.allocations {
+        t.rows.push(vec![
+            "allocation".into(),
+            a.fund.as_str().into(),
+            a.currency.code().into(),
+            Cell::Empty,
+            Cell::Empty,
+            money(a.amount_minor, a.currency),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            a.recipient.as_str().into(),
+            Cell::Empty,
+        ]);
+    }
+    t.write(format, out)
+}
+
+fn received_cells(r: &Received, c: Currency) -> [Cell; 6] {
+    [
+        money(r.direct, c),
+        money(r.via_union, c),
+        money(r.total, c),
+        money(r.confirmed, c),
+        money(r.unconfirmed, c),
+        date(r.last_date),
+    ]
+}
+
+pub fn communes_report_table(report: &CommunesReport) -> Tabular {
+    let mut t = Tabular::new(vec![
+        machine_col("row"),
+        col("commune", "Commune"),
+        col("state", "State"),
+        col("fund", "Fund"),
+        col("currency", "Cur"),
+        col("direct", "Direct"),
+        col("via_union", "Via union"),
+        col("total", "Total"),
+        col("confirmed", "Confirmed"),
+        col("unconfirmed", "Unconfirmed"),
+        col("last_date", "Last grant"),
+        machine_col("tied_out"),
+    ]);
+    for r in &report.rows {
+        let (kind, fund) = match &r.fund {
+            None => ("commune", Cell::from("(all)")),
+            Some(f) => ("fund", Cell::from(f.as_str())),
+        };
+        let mut row = vec![
+            kind.into(),
+            r.commune.as_str().into(),
+            r.state.as_str().into(),
+            fund,
+            r.currency.code().into(),
+        ];
+        row.extend(received_cells(&r.received, r.currency));
+        row.push(Cell::Empty);
+        t.rows.push(row);
+    }
+    for (c, r, accounts) in &report.totals {
+        let mut row = vec![
+            "total".into(),
+            "total".into(),
+            Cell::Empty,
+            Cell::Empty,
+            c.code().into(),
+        ];
+        row.extend(received_cells(r, *c));
+        row.push(Cell::Bool(r.total == *accounts));
+        t.rows.push(row);
+        t.notes.push(format!(
+            "tie-out {c}: received by communes {} = communes' grants accounts {}: {}",
+            format_minor(r.total, *c),
+            format_minor(*accounts, *c),
+            ok(r.total == *accounts)
+        ));
+    }
+    t
+}
+
+pub fn commune_statement_table(rows: &[StatementRow]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("txn", "Txn"),
+        col("date", "Date"),
+        col("description", "Description"),
+        col("fund", "Fund"),
+        col("via", "Via"),
+        col("amount", "Amount"),
+        col("currency", "Cur"),
+        col("running_total", "Running"),
+        col("confirmed", "Confirmed"),
+        col("receipt", "Receipt"),
+    ]);
+    for r in rows {
+        let l = &r.line;
+        let c = l.amount.currency();
+        t.rows.push(vec![
+            Cell::Int(l.txn),
+            l.date.to_string().into(),
+            l.description.as_str().into(),
+            l.fund.as_str().into(),
+            if l.via_union { "union" } else { "direct" }.into(),
+            money(l.amount.minor(), c),
+            c.code().into(),
+            money(r.running_minor, c),
+            l.confirmed.as_ref().map(|(d, _)| d.clone()).into(),
+            l.confirmed.as_ref().and_then(|(_, r)| r.clone()).into(),
+        ]);
+    }
+    t
+}
+
+/// A text progress bar: `[######--------------]`.
+pub fn progress_bar(percent: rust_decimal::Decimal) -> String {
+    const WIDTH: i64 = 20;
+    let filled = (percent * rust_decimal::Decimal::from(WIDTH) / rust_decimal::Decimal::ONE_HUNDRED)
+        .floor()
+        .try_into()
+        .unwrap_or(0_i64)
+        .clamp(0, WIDTH);
+    format!(
+        "[{}{}]",
+        "#".repeat(filled as usize),
+        "-".repeat((WIDTH - filled) as usize)
+    )
+}
+
+pub fn campaign_table(rows: &[CampaignRow]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("fund", "Fund"),
+        col("name", "Name"),
+        col("currency", "Cur"),
+        col("raised", "Raised"),
+        col("granted", "Granted"),
+        col("target", "Target"),
+        col("percent", "%"),
+        col("progress", "Progress"),
+        machine_col("tied_out"),
+    ]);
+    for r in rows {
+        let c = r.target.currency();
+        t.rows.push(vec![
+            r.fund.as_str().into(),
+            r.name.as_str().into(),
+            c.code().into(),
+            money(r.raised, c),
+            money(r.granted, c),
+            money(r.target.minor(), c),
+            Cell::Money(format!("{:.1}", r.percent)),
+            progress_bar(r.percent).into(),
+            Cell::Bool(r.tied_out),
+        ]);
+    }
+    let tied = rows.iter().all(|r| r.tied_out);
+    t.notes.push(format!(
+        "tie-out: every fund's flows (see `fondo report funds`): {}",
+        ok(tied)
+    ));
+    t
+}
+
+pub fn donors_table(report: &DonorsReport) -> Tabular {
+    let mut t = Tabular::new(vec![
+        machine_col("row"),
+        col("donor", "Donor"),
+        col("currency", "Cur"),
+        col("count", "Gifts"),
+        col("total", "Total"),
+        col("first_date", "First"),
+        col("last_date", "Last"),
+        machine_col("tied_out"),
+    ]);
+    for r in &report.rows {
+        t.rows.push(vec![
+            "donor".into(),
+            r.donor.as_str().into(),
+            r.currency.code().into(),
+            Cell::Int(r.count),
+            money(r.total_minor, r.currency),
+            r.first_date.as_str().into(),
+            r.last_date.as_str().into(),
+            Cell::Empty,
+        ]);
+    }
+    for d in &report.totals {
+        let c = d.currency;
+        t.rows.push(vec![
+            "total".into(),
+            "total".into(),
+            c.code().into(),
+            Cell::Empty,
+            money(d.rows_total, c),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Bool(d.tied_out()),
+        ]);
+        let m = |v: i64| format_minor(v, c);
+        t.notes.push(format!(
+            "tie-out {c}: donors {} + gifts without a donor {} + voided gifts {} = income:donations {}: {}",
+            m(d.from_donors),
+            m(d.without_donor),
+            m(d.voided),
+            m(d.income_donations),
+            ok(d.tied_out())
+        ));
+    }
+    t
+}

@@ -1,0 +1,215 @@
+//! A reconciliation: one JSON object (SPEC), a table per section, or CSV rows tagged by
+//! `status`; and the list of saved reconciliations.
+
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use super::reports::money;
+use super::{col, write_json_value, Cell, Format, Tabular};
+use crate::domain::money::format_minor;
+use crate::io::statement::StatementLine;
+use crate::report::reconcile::Reconciled;
+use crate::store::reconcile::{LedgerEntry, Reconciliation};
+
+fn statement_json(l: &StatementLine) -> Value {
+    json!({
+        "line": l.line,
+        "date": l.date.to_string(),
+        "description": l.description,
+        "amount": format_minor(l.amount.minor(), l.amount.currency()),
+        "reference": l.reference,
+    })
+}
+
+fn ledger_json(e: &LedgerEntry) -> Value {
+    json!({
+        "txn": e.txn,
+        "date": e.date.to_string(),
+        "description": e.description,
+        "amount": format_minor(e.amount.minor(), e.amount.currency()),
+        "reference": e.reference,
+    })
+}
+
+pub fn write_reconciled(
+    r: &Reconciled,
+    saved: Option<i64>,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let c = r.currency;
+    let amount = |minor: Option<i64>| minor.map(|m| format_minor(m, c));
+    match format {
+        Format::Json => write_json_value(
+            &json!({
+                "account": r.account,
+                "currency": c.code(),
+                "statement_file": r.file_name,
+                "statement_date": r.statement_date.map(|d| d.to_string()),
+                "matched": r.matched.iter().map(|(s, l)| {
+                    let mut v = statement_json(s);
+                    v["txn"] = json!(l.txn);
+                    v["ledger_date"] = json!(l.date.to_string());
+                    v
+                }).collect::<Vec<_>>(),
+                "only_in_statement": r.only_in_statement.iter().map(statement_json).collect::<Vec<_>>(),
+                "only_in_ledger": r.only_in_ledger.iter().map(ledger_json).collect::<Vec<_>>(),
+                "statement_balance": amount(r.statement_balance),
+                "ledger_balance": format_minor(r.ledger_balance, c),
+                "difference": amount(r.difference()),
+                "tied_out": r.tied_out(),
+                "saved": saved,
+            }),
+            out,
+        ),
+        Format::Csv => {
+            let mut t = lines_table(r);
+            for (what, value) in [
+                ("statement balance", r.statement_balance),
+                ("ledger balance", Some(r.ledger_balance)),
+                ("difference", r.difference()),
+            ] {
+                t.rows.push(vec![
+                    "balance".into(),
+                    Cell::Empty,
+                    Cell::Empty,
+                    r.statement_date.map(|d| d.to_string()).into(),
+                    Cell::Empty,
+                    what.into(),
+                    value.map_or(Cell::Empty, |v| money(v, c)),
+                    c.code().into(),
+                    Cell::Empty,
+                ]);
+            }
+            t.write(format, out)
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "Reconciliation of {} ({c}) against {}, to {}",
+                r.account,
+                r.file_name,
+                r.statement_date
+                    .map_or_else(|| "(no lines)".to_string(), |d| d.to_string())
+            )?;
+            lines_table(r).write(format, out)?;
+            let shown = |v: Option<i64>| {
+                v.map_or_else(
+                    || "unknown (give --balance)".to_string(),
+                    |v| format!("{} {c}", format_minor(v, c)),
+                )
+            };
+            writeln!(
+                out,
+                "{} matched, {} only in the statement, {} only in the ledger",
+                r.matched.len(),
+                r.only_in_statement.len(),
+                r.only_in_ledger.len()
+            )?;
+            writeln!(
+                out,
+                "statement balance {}, ledger balance {} {c}, difference {}: {}",
+                shown(r.statement_balance),
+                format_minor(r.ledger_balance, c),
+                shown(r.difference()),
+                if r.tied_out() { "ok" } else { "DOES NOT RECONCILE" }
+            )?;
+            if let Some(id) = saved {
+                writeln!(
+                    out,
+                    "saved as reconciliation {id}: its {} matched postings will not be offered again",
+                    r.matched.len()
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Every line of the reconciliation, tagged matched / only_in_statement / only_in_ledger.
+fn lines_table(r: &Reconciled) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("status", "Status"),
+        col("line", "Line"),
+        col("txn", "Txn"),
+        col("date", "Date"),
+        col("ledger_date", "Ledger date"),
+        col("description", "Description"),
+        col("amount", "Amount"),
+        col("currency", "Cur"),
+        col("reference", "Reference"),
+    ]);
+    let c = r.currency.code();
+    for (s, l) in &r.matched {
+        t.rows.push(vec![
+            "matched".into(),
+            Cell::Int(s.line as i64),
+            Cell::Int(l.txn),
+            s.date.to_string().into(),
+            l.date.to_string().into(),
+            s.description.as_str().into(),
+            money(s.amount.minor(), s.amount.currency()),
+            c.into(),
+            s.reference.clone().into(),
+        ]);
+    }
+    for s in &r.only_in_statement {
+        t.rows.push(vec![
+            "only_in_statement".into(),
+            Cell::Int(s.line as i64),
+            Cell::Empty,
+            s.date.to_string().into(),
+            Cell::Empty,
+            s.description.as_str().into(),
+            money(s.amount.minor(), s.amount.currency()),
+            c.into(),
+            s.reference.clone().into(),
+        ]);
+    }
+    for l in &r.only_in_ledger {
+        t.rows.push(vec![
+            "only_in_ledger".into(),
+            Cell::Empty,
+            Cell::Int(l.txn),
+            Cell::Empty,
+            l.date.to_string().into(),
+            l.description.as_str().into(),
+            money(l.amount.minor(), l.amount.currency()),
+            c.into(),
+            l.reference.clone().into(),
+        ]);
+    }
+    t
+}
+
+pub fn reconciliation_list_table(list: &[Reconciliation]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("id", "Id"),
+        col("account", "Account"),
+        col("currency", "Cur"),
+        col("statement_date", "Statement date"),
+        col("statement_balance", "Statement balance"),
+        col("ledger_balance", "Ledger balance"),
+        col("matched", "Matched"),
+        col("file", "File"),
+        col("entered_at", "Saved"),
+        col("entered_by", "By"),
+    ]);
+    for r in list {
+        t.rows.push(vec![
+            Cell::Int(r.id),
+            r.account.as_str().into(),
+            r.currency.code().into(),
+            r.statement_date.as_str().into(),
+            r.statement_balance_minor
+                .map_or(Cell::Empty, |m| money(m, r.currency)),
+            money(r.ledger_balance_minor, r.currency),
+            Cell::Int(r.matched_count),
+            r.file_name.as_str().into(),
+            r.entered_at.as_str().into(),
+            r.entered_by.as_str().into(),
+        ]);
+    }
+    t
+}

@@ -1,0 +1,169 @@
+//! Communes: per commune and currency, what reached it directly and via the union, how much
+//! of that it has confirmed, by fund, and the date of the last grant; the total ties out
+//! against the communes' grants accounts. And one commune's statement, grant by grant.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::Currency;
+use crate::error::{Error, Result};
+use crate::store::flows::{self, GrantLine};
+use crate::store::read::{self, Filter};
+use crate::store::Ledger;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Received {
+    pub direct: i64,
+    pub via_union: i64,
+    pub total: i64,
+    /// Grants the commune confirmed (voided grants never count).
+    pub confirmed: i64,
+    pub unconfirmed: i64,
+    pub last_date: Option<NaiveDate>,
+}
+
+impl Received {
+    fn add(&mut self, line: &GrantLine) -> Result<()> {
+        let minor = line.amount.minor();
+        let overflow = || Error::Overflow {
+            what: format!("the grants to {}", line.commune),
+        };
+        let part = if line.via_union {
+            &mut self.via_union
+        } else {
+            &mut self.direct
+        };
+        *part = part.checked_add(minor).ok_or_else(overflow)?;
+        self.total = self.total.checked_add(minor).ok_or_else(overflow)?;
+        if line.live && line.confirmed.is_some() {
+            self.confirmed = self.confirmed.checked_add(minor).ok_or_else(overflow)?;
+        }
+        self.unconfirmed = self.total.checked_sub(self.confirmed).ok_or_else(overflow)?;
+        if line.live {
+            self.last_date = self.last_date.max(Some(line.date));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommuneRow {
+    pub commune: String,
+    pub name: String,
+    pub state: String,
+    pub currency: Currency,
+    /// `None` for the commune's total over every fund; `Some(fund)` for one fund of it.
+    pub fund: Option<String>,
+    pub received: Received,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommunesReport {
+    /// Each commune's total row, followed by one row per fund.
+    pub rows: Vec<CommuneRow>,
+    /// Every commune together, per currency, with the balance of the communes' grants
+    /// accounts over the same period, which it must equal.
+    pub totals: Vec<(Currency, Received, i64)>,
+}
+
+impl CommunesReport {
+    pub fn tied_out(&self) -> bool {
+        self.totals.iter().all(|(_, r, accounts)| r.total == *accounts)
+    }
+}
+
+pub fn communes(ledger: &Ledger, filter: &Filter) -> Result<CommunesReport> {
+    let conn = ledger.conn();
+    read::check_filter(conn, filter)?;
+    let lines = flows::grant_lines(conn, filter, None)?;
+    let mut by_commune: BTreeMap<(String, Currency), (CommuneRow, BTreeMap<String, Received>)> =
+        BTreeMap::new();
+    let mut totals: BTreeMap<Currency, Received> = BTreeMap::new();
+    for line in &lines {
+        let currency = line.amount.currency();
+        let (row, funds) = by_commune
+            .entry((line.commune.clone(), currency))
+            .or_insert_with(|| {
+                (
+                    CommuneRow {
+                        commune: line.commune.clone(),
+                        name: line.name.clone(),
+                        state: line.state.clone(),
+                        currency,
+                        fund: None,
+                        received: Received::default(),
+                    },
+                    BTreeMap::new(),
+                )
+            });
+        row.received.add(line)?;
+        funds.entry(line.fund.clone()).or_default().add(line)?;
+        totals.entry(currency).or_default().add(line)?;
+    }
+    let mut rows = Vec::new();
+    for (row, funds) in by_commune.into_values() {
+        let fund_rows: Vec<CommuneRow> = funds
+            .into_iter()
+            .map(|(fund, received)| CommuneRow {
+                fund: Some(fund),
+                received,
+                ..row.clone()
+            })
+            .collect();
+        rows.push(row);
+        rows.extend(fund_rows);
+    }
+    let commune_accounts: Vec<String> = read::communes(conn)?.into_iter().map(|c| c.account).collect();
+    let mut accounts: BTreeMap<Currency, i64> = BTreeMap::new();
+    for line in read::balance_lines(conn, filter)? {
+        if commune_accounts.contains(&line.account) {
+            super::add_into(
+                &mut accounts,
+                line.currency,
+                line.debit_minor - line.credit_minor,
+                || "the communes' grants accounts".into(),
+            )?;
+        }
+    }
+    let currencies: std::collections::BTreeSet<Currency> =
+        totals.keys().chain(accounts.keys()).copied().collect();
+    let totals = currencies
+        .into_iter()
+        .map(|c| {
+            (
+                c,
+                totals.get(&c).cloned().unwrap_or_default(),
+                accounts.get(&c).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    Ok(CommunesReport { rows, totals })
+}
+
+/// One grant on a commune's statement, with the running total of its currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementRow {
+    pub line: GrantLine,
+    pub running_minor: i64,
+}
+
+/// Everything that reached one commune (by slug or name), grant by grant.
+pub fn commune_statement(ledger: &Ledger, commune: &str, filter: &Filter) -> Result<Vec<StatementRow>> {
+    let conn = ledger.conn();
+    read::check_filter(conn, filter)?;
+    let commune = read::commune(conn, commune)?;
+    let mut running: BTreeMap<Currency, i64> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for line in flows::grant_lines(conn, filter, Some(&commune.slug))? {
+        let currency = line.amount.currency();
+        super::add_into(&mut running, currency, line.amount.minor(), || {
+            "a commune's running total".into()
+        })?;
+        rows.push(StatementRow {
+            running_minor: running[&currency],
+            line,
+        });
+    }
+    Ok(rows)
+}

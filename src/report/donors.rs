@@ -1,0 +1,89 @@
+//! Donors (private): per donor and currency, how many gifts, how much, first and last; the
+//! total ties out against `income:donations`. `--anonymize` shows pseudonyms instead.
+
+use std::collections::BTreeMap;
+
+use crate::domain::Currency;
+use crate::error::Result;
+use crate::store::flows::{self, DonorTotal};
+use crate::store::read::{self, Filter};
+use crate::store::Ledger;
+
+/// Per currency: gifts with a donor, gifts without one, voided gifts and their voids, and
+/// the net credit to `income:donations`; the first three add up to the last.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DonationTotals {
+    pub currency: Currency,
+    pub from_donors: i64,
+    pub without_donor: i64,
+    pub voided: i64,
+    pub income_donations: i64,
+    /// The donors' rows add up to `from_donors`.
+    pub rows_total: i64,
+}
+
+impl DonationTotals {
+    pub fn tied_out(&self) -> bool {
+        self.rows_total == self.from_donors
+            && self
+                .from_donors
+                .checked_add(self.without_donor)
+                .and_then(|s| s.checked_add(self.voided))
+                == Some(self.income_donations)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DonorsReport {
+    pub rows: Vec<DonorTotal>,
+    pub totals: Vec<DonationTotals>,
+}
+
+impl DonorsReport {
+    pub fn tied_out(&self) -> bool {
+        self.totals.iter().all(DonationTotals::tied_out)
+    }
+}
+
+pub fn donors(ledger: &Ledger, filter: &Filter, anonymize: bool) -> Result<DonorsReport> {
+    let conn = ledger.conn();
+    read::check_filter(conn, filter)?;
+    let mut rows = flows::donor_totals(conn, filter)?;
+    if anonymize {
+        let pseudonyms = read::pseudonyms(conn)?;
+        for row in &mut rows {
+            if let Some(p) = pseudonyms.get(&row.donor) {
+                row.donor = p.to_string();
+            }
+        }
+    }
+    let mut rows_total: BTreeMap<Currency, i64> = BTreeMap::new();
+    for row in &rows {
+        super::add_into(&mut rows_total, row.currency, row.total_minor, || {
+            "the donors' total".into()
+        })?;
+    }
+    let mut income: BTreeMap<Currency, i64> = BTreeMap::new();
+    for line in read::balance_lines(conn, filter)? {
+        if line.account == "income:donations" {
+            super::add_into(
+                &mut income,
+                line.currency,
+                line.credit_minor - line.debit_minor,
+                || "income:donations".into(),
+            )?;
+        }
+    }
+    let totals = flows::donation_sums(conn, filter)?
+        .into_iter()
+        .map(|(currency, from_donors, without_donor, voided)| DonationTotals {
+            currency,
+            from_donors,
+            without_donor,
+            voided,
+            income_donations: income.get(&currency).copied().unwrap_or(0),
+            rows_total: rows_total.get(&currency).copied().unwrap_or(0),
+        })
+        .collect();
+    Ok(DonorsReport { rows, totals })
+}

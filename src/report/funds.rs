@@ -1,0 +1,329 @@
+//! Funds: per fund and currency, where its money came from and went in a period — opening,
+//! raised, fees, granted, other spending, moved (between funds, currencies, loans and
+//! opening balances), closing — with the identity checked:
+//! opening + raised − fees − granted − spent + moved = closing = the fund's asset balances.
+//! Also where the money sits now, the target, and restricted funds below zero.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::add_into;
+use crate::domain::names::{GENERAL_FUND, UNION_ACCOUNT};
+use crate::domain::{Amount, Currency};
+use crate::error::{Error, Result};
+use crate::store::read::{self, BalanceLine, Filter};
+use crate::store::Ledger;
+
+/// What an account is, for the funds report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    Bank,
+    Processor,
+    Union,
+    OtherAsset,
+    Income,
+    Fees,
+    Grants,
+    OtherExpense,
+    /// Equity and liabilities: money moved between funds or currencies, opening balances, loans.
+    Moved,
+}
+
+impl Class {
+    pub fn of(account: &str) -> Class {
+        let under = |prefix: &str| account == prefix || account.starts_with(&format!("{prefix}:"));
+        if account == UNION_ACCOUNT {
+            Class::Union
+        } else if under("assets:bank") {
+            Class::Bank
+        } else if under("assets:processor") {
+            Class::Processor
+        } else if under("assets") {
+            Class::OtherAsset
+        } else if under("income") {
+            Class::Income
+        } else if under("expenses:fees") {
+            Class::Fees
+        } else if under("expenses:grants") {
+            Class::Grants
+        } else if under("expenses") {
+            Class::OtherExpense
+        } else {
+            Class::Moved
+        }
+    }
+
+    fn is_asset(self) -> bool {
+        matches!(
+            self,
+            Class::Bank | Class::Processor | Class::Union | Class::OtherAsset
+        )
+    }
+}
+
+/// One fund in one currency. Amounts are in minor units of `currency`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Flows {
+    pub opening: i64,
+    pub raised: i64,
+    pub fees: i64,
+    pub granted: i64,
+    pub spent: i64,
+    pub moved: i64,
+    /// The fund's asset balances at the end of the period.
+    pub closing: i64,
+    pub at_bank: i64,
+    pub at_processor: i64,
+    pub held_by_union: i64,
+    pub at_other: i64,
+}
+
+impl Flows {
+    /// opening + raised − fees − granted − spent + moved, or None if it overflows.
+    pub fn computed_closing(&self) -> Option<i64> {
+        self.opening
+            .checked_add(self.raised)?
+            .checked_sub(self.fees)?
+            .checked_sub(self.granted)?
+            .checked_sub(self.spent)?
+            .checked_add(self.moved)
+    }
+
+    pub fn tied_out(&self) -> bool {
+        self.computed_closing() == Some(self.closing)
+            && [self.at_bank, self.at_processor, self.held_by_union, self.at_other]
+                .into_iter()
+                .try_fold(0_i64, i64::checked_add)
+                == Some(self.closing)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FundRow {
+    pub fund: String,
+    pub currency: Currency,
+    pub restricted: bool,
+    pub flows: Flows,
+    pub target: Option<Amount>,
+    /// Raised from the start of the books through the end of the period, in this currency.
+    pub raised_to_date: i64,
+    /// Raised to date as a percentage of the target, when the target is in this currency.
+    pub percent: Option<Decimal>,
+    /// A restricted fund (or any fund's holding with the union) below zero in an asset account.
+    pub overdrawn: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FundsReport {
+    pub rows: Vec<FundRow>,
+    /// The sum of every fund, per currency.
+    pub totals: Vec<(Currency, Flows)>,
+}
+
+impl FundsReport {
+    pub fn tied_out(&self) -> bool {
+        self.rows.iter().all(|r| r.flows.tied_out()) && self.totals.iter().all(|(_, f)| f.tied_out())
+    }
+}
+
+type Key = (String, Currency);
+
+/// Adds every line's debit − credit into `into`, keyed by fund and currency, through `pick`.
+fn accumulate(
+    lines: &[BalanceLine],
+    into: &mut BTreeMap<Key, Flows>,
+    mut pick: impl FnMut(&mut Flows, Class, i64) -> Option<()>,
+) -> Result<()> {
+    for line in lines {
+        let net = line.debit_minor.checked_sub(line.credit_minor);
+        let flows = into.entry((line.fund.clone(), line.currency)).or_default();
+        net.and_then(|net| pick(flows, Class::of(&line.account), net))
+            .ok_or_else(|| Error::Overflow {
+                what: format!("the {} flows of fund `{}`", line.currency, line.fund),
+            })?;
+    }
+    Ok(())
+}
+
+fn add(field: &mut i64, value: i64) -> Option<()> {
+    *field = field.checked_add(value)?;
+    Some(())
+}
+
+pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
+    let conn = ledger.conn();
+    let day_before = |d: NaiveDate| d.pred_opt();
+    let before = Filter {
+        from: None,
+        to: filter.from.and_then(day_before),
+        fund: filter.fund.clone(),
+    };
+    let through = Filter {
+        from: None,
+        to: filter.to,
+        fund: filter.fund.clone(),
+    };
+    let mut by_fund: BTreeMap<Key, Flows> = BTreeMap::new();
+    if filter.from.is_some() {
+        accumulate(
+            &read::balance_lines(conn, &before)?,
+            &mut by_fund,
+            |f, class, net| {
+                if class.is_asset() {
+                    add(&mut f.opening, net)?;
+                }
+                Some(())
+            },
+        )?;
+    }
+    accumulate(
+        &read::balance_lines(conn, filter)?,
+        &mut by_fund,
+        |f, class, net| match class {
+            Class::Income => add(&mut f.raised, -net),
+            Class::Fees => add(&mut f.fees, net),
+            Class::Grants => add(&mut f.granted, net),
+            Class::OtherExpense => add(&mut f.spent, net),
+            Class::Moved => add(&mut f.moved, -net),
+            _ => Some(()),
+        },
+    )?;
+    let closing_lines = read::balance_lines(conn, &through)?;
+    let mut raised_to_date: BTreeMap<Key, i64> = BTreeMap::new();
+    let mut per_account: BTreeMap<(String, String, Currency), i64> = BTreeMap::new();
+    accumulate(&closing_lines, &mut by_fund, |f, class, net| {
+        match class {
+            Class::Bank => add(&mut f.at_bank, net)?,
+            Class::Processor => add(&mut f.at_processor, net)?,
+            Class::Union => add(&mut f.held_by_union, net)?,
+            Class::OtherAsset => add(&mut f.at_other, net)?,
+            _ => {}
+        }
+        if class.is_asset() {
+            add(&mut f.closing, net)?;
+        }
+        Some(())
+    })?;
+    for line in &closing_lines {
+        let net = line.debit_minor - line.credit_minor;
+        let key = (line.fund.clone(), line.currency);
+        match Class::of(&line.account) {
+            Class::Income => add_into(&mut raised_to_date, key, -net, || "money raised".into())?,
+            class if class.is_asset() => add_into(
+                &mut per_account,
+                (line.fund.clone(), line.account.clone(), line.currency),
+                net,
+                || "an asset balance".into(),
+            )?,
+            _ => {}
+        }
+    }
+    let funds: BTreeMap<String, read::FundInfo> = read::funds(conn)?
+        .into_iter()
+        .map(|f| (f.code.clone(), f))
+        .collect();
+    let mut rows = Vec::with_capacity(by_fund.len());
+    let mut totals: BTreeMap<Currency, Flows> = BTreeMap::new();
+    for ((fund, currency), flows) in by_fund {
+        let info = funds.get(&fund);
+        let restricted = info.is_some_and(|f| f.restricted);
+        let target = info.and_then(|f| f.target);
+        let raised = raised_to_date
+            .get(&(fund.clone(), currency))
+            .copied()
+            .unwrap_or(0);
+        let percent = target
+            .filter(|t| t.currency() == currency)
+            .map(|t| percent_of(raised, t.minor()));
+        let overdrawn = per_account
+            .iter()
+            .filter(|((f, account, c), balance)| {
+                f == &fund && *c == currency && **balance < 0 && (restricted || account == UNION_ACCOUNT)
+            })
+            .map(|((_, account, _), _)| account.clone())
+            .collect();
+        let total = totals.entry(currency).or_default();
+        for (sum, part) in [
+            (&mut total.opening, flows.opening),
+            (&mut total.raised, flows.raised),
+            (&mut total.fees, flows.fees),
+            (&mut total.granted, flows.granted),
+            (&mut total.spent, flows.spent),
+            (&mut total.moved, flows.moved),
+            (&mut total.closing, flows.closing),
+            (&mut total.at_bank, flows.at_bank),
+            (&mut total.at_processor, flows.at_processor),
+            (&mut total.held_by_union, flows.held_by_union),
+            (&mut total.at_other, flows.at_other),
+        ] {
+            add(sum, part).ok_or_else(|| Error::Overflow {
+                what: format!("the {currency} totals of the funds report"),
+            })?;
+        }
+        rows.push(FundRow {
+            fund,
+            currency,
+            restricted,
+            flows,
+            target,
+            raised_to_date: raised,
+            percent,
+            overdrawn,
+        });
+    }
+    // General first, then the projects by name, as a treasurer reads them.
+    rows.sort_by(|a, b| {
+        (a.fund != GENERAL_FUND, &a.fund, a.currency).cmp(&(b.fund != GENERAL_FUND, &b.fund, b.currency))
+    });
+    Ok(FundsReport {
+        rows,
+        totals: totals.into_iter().collect(),
+    })
+}
+
+/// `part / whole × 100` to one decimal place (a display figure, not money).
+pub fn percent_of(part: i64, whole: i64) -> Decimal {
+    if whole == 0 {
+        return Decimal::ZERO;
+    }
+    (Decimal::from(part) * Decimal::ONE_HUNDRED / Decimal::from(whole))
+        .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_fall_into_classes() {
+        let cases = [
+            ("assets:bank", Class::Bank),
+            ("assets:bank:banesco", Class::Bank),
+            ("assets:bankers", Class::OtherAsset),
+            ("assets:processor", Class::Processor),
+            ("assets:union", Class::Union),
+            ("assets:cash", Class::OtherAsset),
+            ("income:donations", Class::Income),
+            ("income:other", Class::Income),
+            ("expenses:fees", Class::Fees),
+            ("expenses:grants:el-maizal", Class::Grants),
+            ("expenses:office", Class::OtherExpense),
+            ("equity:transfers", Class::Moved),
+            ("liabilities:loan", Class::Moved),
+        ];
+        for (account, class) in cases {
+            assert_eq!(Class::of(account), class, "{account}");
+        }
+    }
+
+    #[test]
+    fn percentages_round_half_away_from_zero() {
+        assert_eq!(percent_of(14_505, 25_000).to_string(), "58.0");
+        assert_eq!(percent_of(1, 3).to_string(), "33.3");
+        assert_eq!(percent_of(2, 3).to_string(), "66.7");
+        assert_eq!(percent_of(25_000, 25_000).to_string(), "100.0");
+        assert_eq!(percent_of(5, 0).to_string(), "0");
+    }
+}

@@ -1,0 +1,264 @@
+//! Bank reconciliation: matches a statement's lines to the account's postings that no saved
+//! reconciliation covers yet — same amount, dates at most `days` apart, and the same
+//! reference when both have one — and compares the statement's balance with the ledger's.
+//!
+//! Matching is deterministic: every acceptable pair is ranked (agreeing references first,
+//! then the closest dates, then the earlier statement line, then the lowest transaction id)
+//! and taken in that order, each line and each posting at most once, so two equal amounts
+//! on the same day match one to one.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::domain::{Amount, Currency};
+use crate::error::{Error, Result};
+use crate::io::statement::{self, Mapping, StatementLine};
+use crate::store::reconcile::{self, LedgerEntry, NewReconciliation};
+use crate::store::Ledger;
+
+/// Statement and ledger dates may differ by this many days unless `--days` says otherwise.
+pub const DAYS_DEFAULT: u32 = 3;
+
+#[derive(Clone, Debug)]
+pub struct ReconcileOptions<'a> {
+    pub account: &'a str,
+    pub statement: &'a Path,
+    pub mapping: Option<Mapping>,
+    /// The statement's currency when it has no mapping [default: the ledger's].
+    pub currency: Option<Currency>,
+    pub days: u32,
+    /// The statement's closing balance, when the file does not carry one.
+    pub balance: Option<Amount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reconciled {
+    pub account: String,
+    pub currency: Currency,
+    /// The last date the statement covers.
+    pub statement_date: Option<NaiveDate>,
+    pub matched: Vec<(StatementLine, LedgerEntry)>,
+    pub only_in_statement: Vec<StatementLine>,
+    /// Postings up to the statement date that it does not show.
+    pub only_in_ledger: Vec<LedgerEntry>,
+    pub statement_balance: Option<i64>,
+    /// The account's balance at the end of the statement date.
+    pub ledger_balance: i64,
+    pub file_name: String,
+    pub file_sha256: String,
+}
+
+impl Reconciled {
+    /// Statement balance − ledger balance, when the statement's balance is known.
+    pub fn difference(&self) -> Option<i64> {
+        self.statement_balance
+            .and_then(|s| s.checked_sub(self.ledger_balance))
+    }
+
+    /// Everything matched and the balances agree (when the statement gives one).
+    pub fn tied_out(&self) -> bool {
+        self.only_in_statement.is_empty()
+            && self.only_in_ledger.is_empty()
+            && self.difference().is_none_or(|d| d == 0)
+    }
+
+    /// The record `--mark` saves.
+    pub fn record(&self) -> Option<(NaiveDate, Vec<(i64, u64)>)> {
+        let matched = self.matched.iter().map(|(s, l)| (l.posting_id, s.line)).collect();
+        self.statement_date.map(|d| (d, matched))
+    }
+}
+
+/// Reads the statement and matches it against the ledger; writes nothing.
+pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reconciled> {
+    let conn = ledger.conn();
+    reconcile::account_id(conn, options.account)?;
+    let (file_sha256, _) = crate::io::source::fingerprint(options.statement)?;
+    let currency = options.currency.unwrap_or(ledger.currency());
+    let (lines, currency) = statement::read_lines(
+        options.statement,
+        options.mapping.clone(),
+        options.account,
+        currency,
+    )?;
+    if let Some(balance) = options.balance.filter(|b| b.currency() != currency) {
+        return Err(Error::invalid(
+            "--balance",
+            balance.to_string(),
+            format!("the statement is in {currency}"),
+        ));
+    }
+    let entries = reconcile::unreconciled(conn, options.account, currency)?;
+    let statement_date = lines.iter().map(|l| l.date).max();
+    let pairs = match_lines(&lines, &entries, i64::from(options.days));
+    let mut used = vec![false; entries.len()];
+    let mut matched = Vec::new();
+    let mut only_in_statement = Vec::new();
+    for (line, pair) in lines.iter().zip(&pairs) {
+        match pair {
+            Some(i) => {
+                used[*i] = true;
+                matched.push((line.clone(), entries[*i].clone()));
+            }
+            None => only_in_statement.push(line.clone()),
+        }
+    }
+    let only_in_ledger = entries
+        .into_iter()
+        .zip(used)
+        .filter(|(e, used)| !used && statement_date.is_some_and(|d| e.date <= d))
+        .map(|(e, _)| e)
+        .collect();
+    let statement_balance = match options.balance {
+        Some(b) => Some(b.minor()),
+        None => lines.iter().rev().find_map(|l| l.balance).map(Amount::minor),
+    };
+    let ledger_balance = match statement_date {
+        Some(d) => reconcile::balance_on(conn, options.account, currency, d)?,
+        None => 0,
+    };
+    Ok(Reconciled {
+        account: options.account.to_string(),
+        currency,
+        statement_date,
+        matched,
+        only_in_statement,
+        only_in_ledger,
+        statement_balance,
+        ledger_balance,
+        file_name: options.statement.file_name().map_or_else(
+            || options.statement.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        file_sha256,
+    })
+}
+
+/// Saves a reconciliation so its postings are never offered again; returns its id.
+pub fn mark(ledger: &mut Ledger, reconciled: &Reconciled) -> Result<i64> {
+    let (statement_date, matched) = reconciled
+        .record()
+        .ok_or_else(|| Error::Refused("the statement has no lines, so there is nothing to save".into()))?;
+    ledger.write(false, |w| {
+        w.save_reconciliation(&NewReconciliation {
+            account: &reconciled.account,
+            currency: reconciled.currency,
+            statement_date,
+            statement_balance_minor: reconciled.statement_balance,
+            ledger_balance_minor: reconciled.ledger_balance,
+            file_name: &reconciled.file_name,
+            file_sha256: &reconciled.file_sha256,
+            matched: &matched,
+        })
+    })
+}
+
+/// For each statement line, the index of the ledger entry it matches.
+pub fn match_lines(lines: &[StatementLine], entries: &[LedgerEntry], days: i64) -> Vec<Option<usize>> {
+    let mut pairs = Vec::new();
+    for (s, line) in lines.iter().enumerate() {
+        for (l, entry) in entries.iter().enumerate() {
+            let distance = (line.date - entry.date).num_days().abs();
+            let references = match (&line.reference, &entry.reference) {
+                (Some(a), Some(b)) if a != b => continue,
+                (Some(_), Some(_)) => 0,
+                _ => 1,
+            };
+            if entry.amount == line.amount && distance <= days {
+                pairs.push((references, distance, s, entry.txn, entry.posting_id, l));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    let mut result = vec![None; lines.len()];
+    let mut taken = vec![false; entries.len()];
+    for (_, _, s, _, _, l) in pairs {
+        if result[s].is_none() && !taken[l] {
+            result[s] = Some(l);
+            taken[l] = true;
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(minor: i64) -> Amount {
+        Amount::from_minor(minor, Currency::parse("USD").unwrap()).unwrap()
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn line(n: u64, d: u32, minor: i64, reference: Option<&str>) -> StatementLine {
+        StatementLine {
+            line: n,
+            date: day(d),
+            description: format!("line {n}"),
+            amount: usd(minor),
+            fee: None,
+            reference: reference.map(str::to_string),
+            counterparty: None,
+            balance: None,
+            cells: Vec::new(),
+        }
+    }
+
+    fn entry(txn: i64, d: u32, minor: i64, reference: Option<&str>) -> LedgerEntry {
+        LedgerEntry {
+            posting_id: txn * 10,
+            txn,
+            date: day(d),
+            description: format!("txn {txn}"),
+            reference: reference.map(str::to_string),
+            amount: usd(minor),
+        }
+    }
+
+    #[test]
+    fn exact_and_tolerant_matches() {
+        let lines = [
+            line(2, 5, 1_000, None),
+            line(3, 9, -500, None),
+            line(4, 20, 700, None),
+        ];
+        let entries = [
+            entry(1, 5, 1_000, None),
+            entry(2, 6, -500, None),
+            entry(3, 10, 700, None),
+        ];
+        // The third is ten days off: too far for the default of three.
+        assert_eq!(match_lines(&lines, &entries, 3), [Some(0), Some(1), None]);
+        assert_eq!(match_lines(&lines, &entries, 10), [Some(0), Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn equal_amounts_on_one_day_match_one_to_one_by_lowest_id() {
+        let lines = [line(2, 5, 1_000, None), line(3, 5, 1_000, None)];
+        let entries = [
+            entry(7, 5, 1_000, None),
+            entry(4, 5, 1_000, None),
+            entry(9, 5, 1_000, None),
+        ];
+        assert_eq!(match_lines(&lines, &entries, 3), [Some(1), Some(0)]);
+    }
+
+    #[test]
+    fn closest_date_wins_then_references_decide() {
+        let lines = [line(2, 10, 1_000, None)];
+        let entries = [entry(1, 8, 1_000, None), entry(2, 11, 1_000, None)];
+        assert_eq!(match_lines(&lines, &entries, 3), [Some(1)]);
+        // Agreeing references beat a closer date; disagreeing ones never match.
+        let lines = [line(2, 10, 1_000, Some("R-1")), line(3, 10, 1_000, Some("R-3"))];
+        let entries = [
+            entry(1, 10, 1_000, Some("R-2")),
+            entry(2, 12, 1_000, Some("R-1")),
+            entry(3, 10, 1_000, None),
+        ];
+        assert_eq!(match_lines(&lines, &entries, 3), [Some(1), Some(2)]);
+    }
+}

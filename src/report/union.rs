@@ -1,0 +1,168 @@
+//! The union: per fund and currency, what we sent it, what it reports allocating onward,
+//! what it still holds (held = sent − allocated, checked against `assets:union`), and how
+//! long the oldest money still held has waited, first in, first out. Plus the allocations
+//! by recipient.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::names::GRANTS_PREFIX;
+use crate::domain::Currency;
+use crate::error::{Error, Result};
+use crate::store::flows::{self, UnionMovement};
+use crate::store::read::{self, Filter};
+use crate::store::Ledger;
+
+/// Money held longer than this is flagged, unless `--stale-days` says otherwise.
+pub const STALE_DAYS_DEFAULT: u32 = 90;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnionRow {
+    pub fund: String,
+    pub currency: Currency,
+    /// Held at the start of the period.
+    pub opening: i64,
+    /// Net sent to the union in the period (sends, less money it returned).
+    pub sent: i64,
+    /// Allocated onward in the period.
+    pub allocated: i64,
+    /// Held at the end of the period: opening + sent − allocated.
+    pub held: i64,
+    /// The balance of `assets:union` for this fund; equals `held` when the books tie out.
+    pub union_balance: i64,
+    /// The date of the oldest money still held, first in, first out.
+    pub oldest_unallocated_date: Option<NaiveDate>,
+    pub days_held: Option<i64>,
+    pub stale: bool,
+}
+
+impl UnionRow {
+    pub fn tied_out(&self) -> bool {
+        self.opening
+            .checked_add(self.sent)
+            .and_then(|s| s.checked_sub(self.allocated))
+            == Some(self.held)
+            && self.held == self.union_balance
+    }
+}
+
+/// The union's allocations in the period to one recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    pub fund: String,
+    pub currency: Currency,
+    /// A commune's slug, or `union` for the union's own programmes.
+    pub recipient: String,
+    pub amount_minor: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnionReport {
+    pub rows: Vec<UnionRow>,
+    pub allocations: Vec<Allocation>,
+    /// The day ages are measured to: the end of the period, else today.
+    pub as_of: NaiveDate,
+    pub stale_days: u32,
+}
+
+impl UnionReport {
+    pub fn tied_out(&self) -> bool {
+        self.rows.iter().all(UnionRow::tied_out)
+    }
+}
+
+fn overflow() -> Error {
+    Error::Overflow {
+        what: "the union report's sums".into(),
+    }
+}
+
+fn add(field: &mut i64, value: i64) -> Result<()> {
+    *field = field.checked_add(value).ok_or_else(overflow)?;
+    Ok(())
+}
+
+pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate) -> Result<UnionReport> {
+    let conn = ledger.conn();
+    read::check_filter(conn, filter)?;
+    let as_of = filter.to.unwrap_or(today);
+    let movements: Vec<UnionMovement> = flows::union_movements(conn, filter.to)?
+        .into_iter()
+        .filter(|m| filter.fund.as_ref().is_none_or(|f| f == &m.fund))
+        .collect();
+    let mut rows: BTreeMap<(String, Currency), UnionRow> = BTreeMap::new();
+    for m in &movements {
+        let currency = m.amount.currency();
+        let row = rows
+            .entry((m.fund.clone(), currency))
+            .or_insert_with(|| UnionRow {
+                fund: m.fund.clone(),
+                currency,
+                opening: 0,
+                sent: 0,
+                allocated: 0,
+                held: 0,
+                union_balance: 0,
+                oldest_unallocated_date: None,
+                days_held: None,
+                stale: false,
+            });
+        let minor = m.amount.minor();
+        add(&mut row.union_balance, minor)?;
+        add(&mut row.held, minor)?;
+        if filter.from.is_some_and(|from| m.date < from) {
+            add(&mut row.opening, minor)?;
+        } else if m.allocation {
+            add(&mut row.allocated, -minor)?;
+        } else {
+            add(&mut row.sent, minor)?;
+        }
+    }
+    for ((fund, currency), row) in rows.iter_mut() {
+        row.oldest_unallocated_date = oldest_still_held(&movements, fund, *currency)?;
+        row.days_held = row.oldest_unallocated_date.map(|d| (as_of - d).num_days());
+        row.stale = row.days_held.is_some_and(|days| days > i64::from(stale_days));
+    }
+    let allocations = flows::allocations_by_recipient(conn, filter)?
+        .into_iter()
+        .map(|(fund, currency, account, amount_minor)| Allocation {
+            fund,
+            currency,
+            recipient: account
+                .strip_prefix(GRANTS_PREFIX)
+                .unwrap_or(&account)
+                .to_string(),
+            amount_minor,
+        })
+        .collect();
+    Ok(UnionReport {
+        rows: rows.into_values().collect(),
+        allocations,
+        as_of,
+        stale_days,
+    })
+}
+
+/// First in, first out over live movements: money leaves the union in the order it came,
+/// so the oldest send not yet covered by everything that left is the oldest money held.
+fn oldest_still_held(
+    movements: &[UnionMovement],
+    fund: &str,
+    currency: Currency,
+) -> Result<Option<NaiveDate>> {
+    let mine = movements
+        .iter()
+        .filter(|m| m.live && m.fund == fund && m.amount.currency() == currency);
+    let mut left: i64 = 0;
+    for m in mine.clone().filter(|m| m.amount.is_negative()) {
+        left = left.checked_sub(m.amount.minor()).ok_or_else(overflow)?;
+    }
+    for m in mine.filter(|m| m.amount.is_positive()) {
+        if left < m.amount.minor() {
+            return Ok(Some(m.date));
+        }
+        left -= m.amount.minor();
+    }
+    Ok(None)
+}

@@ -1,0 +1,255 @@
+//! Queries behind the accountability reports: the movements of `assets:union`, the grants
+//! that reached each commune, and the gifts of each donor. A *live* transaction is one that
+//! is neither voided nor a void; sums include every transaction (a void nets its original
+//! out), while dates, ages and counts look at live transactions only.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+
+use super::read::{amount, currency, Filter};
+use crate::domain::names::{parse_iso_date, UNION_ACCOUNT};
+use crate::domain::{Amount, Currency};
+use crate::error::{Error, Result};
+
+/// SQL: the transaction `t` is neither voided nor a void.
+const LIVE: &str = "t.voids IS NULL AND NOT EXISTS (SELECT 1 FROM transactions v WHERE v.voids = t.id)";
+
+/// SQL: the transaction `t` has a posting to a grants account.
+const HAS_GRANT: &str = "EXISTS (SELECT 1 FROM postings g JOIN accounts ga ON ga.id = g.account_id
+                          WHERE g.txn_id = t.id AND ga.name GLOB 'expenses:grants:*')";
+
+fn date_of(text: &str) -> Result<NaiveDate> {
+    parse_iso_date(text).ok_or_else(|| Error::Corrupt(format!("an invalid date `{text}`")))
+}
+
+fn text(date: Option<NaiveDate>) -> Option<String> {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// One posting to `assets:union`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnionMovement {
+    pub date: NaiveDate,
+    pub fund: String,
+    pub amount: Amount,
+    /// The transaction also posts to a grants account: an allocation (or its void).
+    pub allocation: bool,
+    pub live: bool,
+}
+
+/// Every posting to `assets:union` up to `to`, in date order.
+pub fn union_movements(conn: &Connection, to: Option<NaiveDate>) -> Result<Vec<UnionMovement>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.date, f.code, p.currency, p.amount_minor, {HAS_GRANT}, {LIVE}
+         FROM postings p JOIN transactions t ON t.id = p.txn_id
+              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+         WHERE a.name = ?1 AND (?2 IS NULL OR t.date <= ?2)
+         ORDER BY t.date, t.id, p.line"
+    ))?;
+    let rows = stmt.query_map(params![UNION_ACCOUNT, text(to)], |r| r.try_into())?;
+    let mut movements = Vec::new();
+    for row in rows {
+        let (date, fund, code, minor, allocation, live): (String, String, String, i64, bool, bool) = row?;
+        movements.push(UnionMovement {
+            date: date_of(&date)?,
+            fund,
+            amount: amount(minor, &code)?,
+            allocation,
+            live,
+        });
+    }
+    Ok(movements)
+}
+
+/// The union's allocations in a period by recipient: (fund, currency, grants account, sum).
+pub fn allocations_by_recipient(
+    conn: &Connection,
+    filter: &Filter,
+) -> Result<Vec<(String, Currency, String, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT f.code, g.currency, ga.name, SUM(g.amount_minor)
+         FROM postings g JOIN transactions t ON t.id = g.txn_id
+              JOIN accounts ga ON ga.id = g.account_id JOIN funds f ON f.id = g.fund_id
+         WHERE ga.name GLOB 'expenses:grants:*'
+           AND EXISTS (SELECT 1 FROM postings u JOIN accounts ua ON ua.id = u.account_id
+                       WHERE u.txn_id = t.id AND ua.name = ?1 AND u.fund_id = g.fund_id)
+           AND (?2 IS NULL OR t.date >= ?2) AND (?3 IS NULL OR t.date <= ?3)
+           AND (?4 IS NULL OR f.code = ?4)
+         GROUP BY f.code, g.currency, ga.name
+         ORDER BY f.code, g.currency, ga.name",
+    )?;
+    let rows = stmt.query_map(
+        params![UNION_ACCOUNT, text(filter.from), text(filter.to), filter.fund],
+        |r| r.try_into(),
+    )?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (fund, code, account, sum): (String, String, String, i64) = row?;
+        out.push((fund, currency(&code)?, account, sum));
+    }
+    Ok(out)
+}
+
+/// One grant posting to a commune's account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantLine {
+    pub txn: i64,
+    pub date: NaiveDate,
+    pub description: String,
+    pub commune: String,
+    pub name: String,
+    pub state: String,
+    pub fund: String,
+    pub amount: Amount,
+    /// The money came out of `assets:union` (an allocation), not straight from us.
+    pub via_union: bool,
+    pub live: bool,
+    /// The commune's confirmation: its date and receipt reference.
+    pub confirmed: Option<(String, Option<String>)>,
+}
+
+/// Grants to communes in a period (optionally of one commune and one fund), in date order.
+pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) -> Result<Vec<GrantLine>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.id, t.date, t.description, c.slug, c.name, c.state, f.code, p.currency, p.amount_minor,
+                EXISTS (SELECT 1 FROM postings u JOIN accounts ua ON ua.id = u.account_id
+                        WHERE u.txn_id = t.id AND ua.name = ?1),
+                {LIVE}, k.date, k.reference
+         FROM postings p JOIN transactions t ON t.id = p.txn_id
+              JOIN communes c ON c.account_id = p.account_id JOIN funds f ON f.id = p.fund_id
+              LEFT JOIN confirmations k ON k.txn_id = t.id
+         WHERE (?2 IS NULL OR t.date >= ?2) AND (?3 IS NULL OR t.date <= ?3)
+           AND (?4 IS NULL OR f.code = ?4) AND (?5 IS NULL OR c.slug = ?5)
+         ORDER BY t.date, t.id, p.line"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            UNION_ACCOUNT,
+            text(filter.from),
+            text(filter.to),
+            filter.fund,
+            commune
+        ],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, i64>(8)?,
+                r.get::<_, bool>(9)?,
+                r.get::<_, bool>(10)?,
+                r.get::<_, Option<String>>(11)?,
+                r.get::<_, Option<String>>(12)?,
+            ))
+        },
+    )?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let (
+            txn,
+            date,
+            description,
+            commune,
+            name,
+            state,
+            fund,
+            code,
+            minor,
+            via_union,
+            live,
+            confirmed,
+            receipt,
+        ) = row?;
+        lines.push(GrantLine {
+            txn,
+            date: date_of(&date)?,
+            description,
+            commune,
+            name,
+            state,
+            fund,
+            amount: amount(minor, &code)?,
+            via_union,
+            live,
+            confirmed: confirmed.map(|d| (d, receipt)),
+        });
+    }
+    Ok(lines)
+}
+
+/// One donor's live gifts in one currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DonorTotal {
+    pub donor: String,
+    pub currency: Currency,
+    pub count: i64,
+    pub total_minor: i64,
+    pub first_date: String,
+    pub last_date: String,
+}
+
+/// Per donor and currency: live gifts (credits to `income:donations`) in a period.
+pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.counterparty, p.currency, count(DISTINCT t.id), -SUM(p.amount_minor), min(t.date), max(t.date)
+         FROM postings p JOIN transactions t ON t.id = p.txn_id
+              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+         WHERE a.name = 'income:donations' AND t.counterparty IS NOT NULL AND {LIVE}
+           AND (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR f.code = ?3)
+         GROUP BY t.counterparty, p.currency
+         ORDER BY -SUM(p.amount_minor) DESC, t.counterparty"
+    ))?;
+    let rows = stmt.query_map(params![text(filter.from), text(filter.to), filter.fund], |r| {
+        r.try_into()
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (donor, code, count, total_minor, first_date, last_date): (
+            String,
+            String,
+            i64,
+            i64,
+            String,
+            String,
+        ) = row?;
+        out.push(DonorTotal {
+            donor,
+            currency: currency(&code)?,
+            count,
+            total_minor,
+            first_date,
+            last_date,
+        });
+    }
+    Ok(out)
+}
+
+/// Credits to `income:donations` in a period, per currency, split three ways: live gifts
+/// with a donor, live gifts without one, and transactions that were voided or are voids.
+pub fn donation_sums(conn: &Connection, filter: &Filter) -> Result<Vec<(Currency, i64, i64, i64)>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT p.currency,
+                -SUM(CASE WHEN ({LIVE}) AND t.counterparty IS NOT NULL THEN p.amount_minor ELSE 0 END),
+                -SUM(CASE WHEN ({LIVE}) AND t.counterparty IS NULL THEN p.amount_minor ELSE 0 END),
+                -SUM(CASE WHEN ({LIVE}) THEN 0 ELSE p.amount_minor END)
+         FROM postings p JOIN transactions t ON t.id = p.txn_id
+              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+         WHERE a.name = 'income:donations'
+           AND (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR f.code = ?3)
+         GROUP BY p.currency ORDER BY p.currency"
+    ))?;
+    let rows = stmt.query_map(params![text(filter.from), text(filter.to), filter.fund], |r| {
+        r.try_into()
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (code, named, unnamed, not_live): (String, i64, i64, i64) = row?;
+        out.push((currency(&code)?, named, unnamed, not_live));
+    }
+    Ok(out)
+}

@@ -1,0 +1,208 @@
+//! What bank reconciliation reads and saves: an account's postings not yet covered by a
+//! saved reconciliation, its balance on a date, and the reconciliation records themselves.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::read::{amount, currency};
+use super::Writer;
+use crate::domain::names::closest;
+use crate::domain::{Amount, Currency};
+use crate::error::{Error, Result};
+
+/// A posting of the account being reconciled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub posting_id: i64,
+    pub txn: i64,
+    pub date: NaiveDate,
+    pub description: String,
+    pub reference: Option<String>,
+    pub amount: Amount,
+}
+
+/// The account's id; an unknown account is refused with the closest name.
+pub fn account_id(conn: &Connection, account: &str) -> Result<i64> {
+    conn.query_row("SELECT id FROM accounts WHERE name = ?1", [account], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::UnknownAccount {
+            name: account.to_string(),
+            suggestion: super::read::accounts(conn)
+                .ok()
+                .and_then(|all| closest(account, all.iter().map(|a| a.name.as_str()))),
+        })
+}
+
+/// The account's postings in `currency` that no saved reconciliation covers, by date.
+pub fn unreconciled(conn: &Connection, account: &str, currency: Currency) -> Result<Vec<LedgerEntry>> {
+    let id = account_id(conn, account)?;
+    let mut stmt = conn.prepare(
+        "SELECT p.id, t.id, t.date, t.description, t.reference, p.currency, p.amount_minor
+         FROM postings p JOIN transactions t ON t.id = p.txn_id
+         WHERE p.account_id = ?1 AND p.currency = ?2
+           AND NOT EXISTS (SELECT 1 FROM reconciled_postings r WHERE r.posting_id = p.id)
+         ORDER BY t.date, t.id, p.line",
+    )?;
+    let rows = stmt.query_map(params![id, currency.code()], |r| r.try_into())?;
+    let mut entries = Vec::new();
+    for row in rows {
+        let (posting_id, txn, date, description, reference, code, minor): (
+            i64,
+            i64,
+            String,
+            String,
+            Option<String>,
+            String,
+            i64,
+        ) = row?;
+        entries.push(LedgerEntry {
+            posting_id,
+            txn,
+            date: crate::domain::names::parse_iso_date(&date)
+                .ok_or_else(|| Error::Corrupt(format!("an invalid date `{date}`")))?,
+            description,
+            reference,
+            amount: amount(minor, &code)?,
+        });
+    }
+    Ok(entries)
+}
+
+/// The account's balance in `currency` at the end of `date`.
+pub fn balance_on(conn: &Connection, account: &str, currency: Currency, date: NaiveDate) -> Result<i64> {
+    let id = account_id(conn, account)?;
+    Ok(conn.query_row(
+        "SELECT coalesce(SUM(p.amount_minor), 0) FROM postings p JOIN transactions t ON t.id = p.txn_id
+         WHERE p.account_id = ?1 AND p.currency = ?2 AND t.date <= ?3",
+        params![id, currency.code(), date.format("%Y-%m-%d").to_string()],
+        |r| r.get(0),
+    )?)
+}
+
+/// A saved reconciliation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reconciliation {
+    pub id: i64,
+    pub account: String,
+    pub currency: Currency,
+    pub statement_date: String,
+    pub statement_balance_minor: Option<i64>,
+    pub ledger_balance_minor: i64,
+    pub file_name: String,
+    pub file_sha256: String,
+    pub matched_count: i64,
+    pub entered_at: String,
+    pub entered_by: String,
+}
+
+/// The saved reconciliations of an account, oldest first.
+pub fn reconciliations(conn: &Connection, account: &str) -> Result<Vec<Reconciliation>> {
+    let id = account_id(conn, account)?;
+    let mut stmt = conn.prepare(
+        "SELECT id, currency, statement_date, statement_balance_minor, ledger_balance_minor, file_name,
+                file_sha256, matched_count, entered_at, entered_by
+         FROM reconciliations WHERE account_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id], |r| r.try_into())?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (
+            id,
+            code,
+            statement_date,
+            statement_balance_minor,
+            ledger_balance_minor,
+            file_name,
+            file_sha256,
+            matched_count,
+            entered_at,
+            entered_by,
+        ): (
+            i64,
+            String,
+            String,
+            Option<i64>,
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            String,
+        ) = row?;
+        out.push(Reconciliation {
+            id,
+            account: account.to_string(),
+            currency: currency(&code)?,
+            statement_date,
+            statement_balance_minor,
+            ledger_balance_minor,
+            file_name,
+            file_sha256,
+            matched_count,
+            entered_at,
+            entered_by,
+        });
+    }
+    Ok(out)
+}
+
+/// The date of the saved reconciliation that covers a posting of transaction `txn`, if any.
+pub fn covering(conn: &Connection, txn: i64) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT r.id, r.statement_date FROM reconciled_postings rp
+             JOIN reconciliations r ON r.id = rp.reconciliation_id
+             JOIN postings p ON p.id = rp.posting_id WHERE p.txn_id = ?1 ORDER BY r.id LIMIT 1",
+            [txn],
+            |r| r.try_into(),
+        )
+        .optional()?)
+}
+
+/// What `reconcile --mark` saves.
+#[derive(Clone, Debug)]
+pub struct NewReconciliation<'a> {
+    pub account: &'a str,
+    pub currency: Currency,
+    pub statement_date: NaiveDate,
+    pub statement_balance_minor: Option<i64>,
+    pub ledger_balance_minor: i64,
+    pub file_name: &'a str,
+    pub file_sha256: &'a str,
+    /// (posting id, statement line) of every match.
+    pub matched: &'a [(i64, u64)],
+}
+
+impl Writer<'_> {
+    /// Saves a reconciliation and the postings it matched; returns its id.
+    pub fn save_reconciliation(&mut self, r: &NewReconciliation<'_>) -> Result<i64> {
+        let account_id = account_id(self.conn(), r.account)?;
+        let (entered_at, entered_by) = self.stamp();
+        self.conn().execute(
+            "INSERT INTO reconciliations (account_id, currency, statement_date, statement_balance_minor,
+                                          ledger_balance_minor, file_name, file_sha256, matched_count,
+                                          entered_at, entered_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                account_id,
+                r.currency.code(),
+                r.statement_date.format("%Y-%m-%d").to_string(),
+                r.statement_balance_minor,
+                r.ledger_balance_minor,
+                r.file_name,
+                r.file_sha256,
+                r.matched.len() as i64,
+                entered_at,
+                entered_by
+            ],
+        )?;
+        let id = self.conn().last_insert_rowid();
+        let mut insert = self.conn().prepare_cached(
+            "INSERT INTO reconciled_postings (posting_id, reconciliation_id, statement_line) VALUES (?1, ?2, ?3)",
+        )?;
+        for (posting_id, line) in r.matched {
+            insert.execute(params![posting_id, id, *line as i64])?;
+        }
+        Ok(id)
+    }
+}

@@ -1,0 +1,307 @@
+//! The accountability reports on the worked example, against figures worked out by hand
+//! (see `workflow::worked_example` for its nine transactions).
+
+use serde_json::Value;
+
+use crate::common::{pick, TempLedger};
+use crate::workflow::worked_example;
+
+fn rows(report: &Value, kind: &str, keys: &[&str]) -> Vec<Vec<String>> {
+    let mut with_kind = vec!["row"];
+    with_kind.extend_from_slice(keys);
+    pick(report, &with_kind)
+        .into_iter()
+        .filter(|r| r[0] == kind)
+        .map(|r| r[1..].to_vec())
+        .collect()
+}
+
+const FLOW_KEYS: [&str; 13] = [
+    "fund",
+    "currency",
+    "opening",
+    "raised",
+    "fees",
+    "granted",
+    "moved",
+    "closing",
+    "at_bank",
+    "at_processor",
+    "held_by_union",
+    "target",
+    "percent",
+];
+
+#[test]
+fn funds_report_by_hand() {
+    let l = worked_example();
+    let report = l.json(&["report", "funds"]);
+    assert_eq!(
+        rows(&report, "fund", &FLOW_KEYS),
+        [
+            // general: 250 + 50 − 50 raised; 5.00 wire fee; 150 granted; 45.00 in the bank
+            // (250 + 50 − 50 − 205) and 50.00 held by the union (200 − 150).
+            [
+                "general", "USD", "0.00", "250.00", "5.00", "150.00", "0.00", "95.00", "45.00", "0.00",
+                "50.00", "null", "null"
+            ],
+            // tires: 100 raised, 3.20 fee, 96.80 granted to the union's programme; 40% of 250.
+            [
+                "tires", "USD", "0.00", "100.00", "3.20", "96.80", "0.00", "0.00", "0.00", "0.00", "0.00",
+                "250.00", "40.0"
+            ],
+        ]
+    );
+    assert_eq!(
+        rows(
+            &report,
+            "total",
+            &["currency", "raised", "fees", "granted", "closing", "tied_out"]
+        ),
+        [["USD", "350.00", "8.20", "246.80", "95.00", "true"]]
+    );
+    assert!(report.as_array().unwrap().iter().all(|r| r["tied_out"] == true));
+    // From 6 March: general opens with 250.00 in the bank, tires with 96.80.
+    let later = l.json(&["report", "funds", "--from", "2026-03-06"]);
+    assert_eq!(
+        rows(
+            &later,
+            "fund",
+            &["fund", "opening", "raised", "fees", "granted", "closing"]
+        ),
+        [
+            ["general", "250.00", "0.00", "5.00", "150.00", "95.00"],
+            ["tires", "96.80", "0.00", "0.00", "96.80", "0.00"]
+        ]
+    );
+    let table = l.run(&["report", "funds"]);
+    assert!(table.contains("tie-out USD: opening 0.00 + raised 350.00 - fees 8.20 - granted 246.80 - spent 0.00 + moved 0.00 = closing 95.00 = bank 45.00 + processor 0.00 + union 50.00 + other 0.00: ok"), "{table}");
+}
+
+#[test]
+fn union_report_by_hand() {
+    let l = worked_example();
+    let report = l.json(&["report", "union", "--to", "2026-03-31"]);
+    assert_eq!(
+        rows(
+            &report,
+            "fund",
+            &[
+                "fund",
+                "sent",
+                "allocated",
+                "held",
+                "oldest_unallocated_date",
+                "days_held",
+                "stale"
+            ]
+        ),
+        [
+            // 200 sent on 6 March, 150 passed on: 50 of that send is still held, 25 days later.
+            [
+                "general",
+                "200.00",
+                "150.00",
+                "50.00",
+                "2026-03-06",
+                "25",
+                "false"
+            ],
+            ["tires", "96.80", "96.80", "0.00", "null", "null", "false"],
+        ]
+    );
+    assert_eq!(
+        rows(&report, "allocation", &["fund", "recipient", "allocated"]),
+        [["general", "el-maizal", "150.00"], ["tires", "union", "96.80"]]
+    );
+    let strict = l.json(&["report", "union", "--to", "2026-03-31", "--stale-days", "20"]);
+    assert_eq!(strict[0]["stale"], true);
+    let table = l.run(&["report", "union", "--to", "2026-03-31", "--stale-days", "20"]);
+    assert!(
+        table.contains(
+            "STALE: the union has held USD money of fund `general` since 2026-03-06 (25 days, more than 20)"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("tie-out general USD: opening 0.00 + sent 200.00 - allocated 150.00 = held 50.00 = assets:union 50.00: ok"), "{table}");
+    // Before the allocations, everything sent is still held.
+    let early = l.json(&["report", "union", "--to", "2026-03-10"]);
+    assert_eq!(
+        rows(&early, "fund", &["fund", "held"]),
+        [["general", "200.00"], ["tires", "96.80"]]
+    );
+}
+
+#[test]
+fn communes_report_and_statement_by_hand() {
+    let l = worked_example();
+    let report = l.json(&["report", "communes"]);
+    assert_eq!(
+        rows(
+            &report,
+            "commune",
+            &[
+                "commune",
+                "state",
+                "currency",
+                "direct",
+                "via_union",
+                "total",
+                "confirmed",
+                "unconfirmed",
+                "last_date"
+            ]
+        ),
+        [[
+            "el-maizal",
+            "Lara",
+            "USD",
+            "0.00",
+            "150.00",
+            "150.00",
+            "150.00",
+            "0.00",
+            "2026-03-12"
+        ]]
+    );
+    assert_eq!(
+        rows(&report, "fund", &["commune", "fund", "total"]),
+        [["el-maizal", "general", "150.00"]]
+    );
+    assert_eq!(
+        rows(&report, "total", &["currency", "total", "tied_out"]),
+        [["USD", "150.00", "true"]]
+    );
+    // Before the commune confirmed, nothing is confirmed.
+    let l2 = TempLedger::new();
+    l2.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l2.run(&["donation", "300", "--donor", "Ana", "--date", "2026-03-01"]);
+    l2.run(&["send", "100", "--to", "el-maizal", "--date", "2026-03-02"]);
+    l2.run(&["send", "200", "--to", "union", "--date", "2026-03-02"]);
+    l2.run(&["allocate", "80", "--to", "el-maizal", "--date", "2026-03-03"]);
+    l2.run(&["confirm", "2"]);
+    let r = l2.json(&["report", "communes"]);
+    assert_eq!(
+        rows(
+            &r,
+            "commune",
+            &["direct", "via_union", "total", "confirmed", "unconfirmed"]
+        ),
+        [["100.00", "80.00", "180.00", "100.00", "80.00"]]
+    );
+    let statement = l2.json(&["report", "communes", "--commune", "El Maizal"]);
+    assert_eq!(
+        pick(
+            &statement,
+            &["txn", "via", "amount", "running_total", "confirmed"]
+        ),
+        [
+            [
+                "2",
+                "direct",
+                "100.00",
+                "100.00",
+                &chrono::Local::now().date_naive().to_string()[..]
+            ],
+            ["4", "union", "80.00", "180.00", "null"]
+        ]
+    );
+}
+
+#[test]
+fn campaign_and_donors_by_hand() {
+    let l = worked_example();
+    let campaign = l.json(&["report", "campaign"]);
+    assert_eq!(
+        pick(
+            &campaign,
+            &["fund", "raised", "granted", "target", "percent", "progress"]
+        ),
+        [[
+            "tires",
+            "100.00",
+            "96.80",
+            "250.00",
+            "40.0",
+            "[########------------]"
+        ]]
+    );
+    let donors = l.json(&["report", "donors"]);
+    // Carla's gift was voided, so she is not a donor; largest total first.
+    assert_eq!(
+        rows(
+            &donors,
+            "donor",
+            &["donor", "count", "total", "first_date", "last_date"]
+        ),
+        [
+            ["Bruno Díaz", "1", "250.00", "2026-03-03", "2026-03-03"],
+            ["Ana Pérez", "1", "100.00", "2026-03-02", "2026-03-02"]
+        ]
+    );
+    assert_eq!(
+        rows(&donors, "total", &["currency", "total", "tied_out"]),
+        [["USD", "350.00", "true"]]
+    );
+    let table = l.run(&["report", "donors"]);
+    assert!(table.contains("tie-out USD: donors 350.00 + gifts without a donor 0.00 + voided gifts 0.00 = income:donations 350.00: ok"), "{table}");
+    // Pseudonyms follow first gifts: Ana #1, Bruno #2 (Carla #3, voided).
+    let anonymous = l.json(&["report", "donors", "--anonymize"]);
+    assert_eq!(
+        rows(&anonymous, "donor", &["donor", "total"]),
+        [["donor-0002", "250.00"], ["donor-0001", "100.00"]]
+    );
+    assert!(!l.run(&["report", "donors", "--anonymize"]).contains("Ana"));
+}
+
+#[test]
+fn every_report_ties_out_on_the_sample_in_every_format() {
+    let l = TempLedger::uninitialized();
+    l.run(&["demo"]);
+    for report in ["balance", "funds", "union", "communes", "campaign", "donors"] {
+        for format in ["table", "csv", "json"] {
+            let out = l.run(&["--format", format, "report", report, "--to", "2026-10-31"]);
+            match format {
+                "table" => assert!(
+                    out.contains(": ok") && !out.contains("DOES NOT"),
+                    "{report}: {out}"
+                ),
+                "csv" => {
+                    let header = out.lines().next().unwrap();
+                    assert!(
+                        header.contains("tied_out"),
+                        "{report} csv has no tie-out: {header}"
+                    );
+                    assert!(
+                        !out.lines().any(|line| line.ends_with(",false")),
+                        "{report}: {out}"
+                    );
+                }
+                _ => {
+                    let v: Value = serde_json::from_str(&out).unwrap();
+                    assert!(
+                        v.as_array().unwrap().iter().all(|r| r["tied_out"] != false),
+                        "{report}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn reports_refuse_unknown_funds_and_communes() {
+    let l = worked_example();
+    for report in ["funds", "union", "communes", "campaign", "donors"] {
+        let message = l.reject(&["report", report, "--fund", "tirse"]);
+        assert!(
+            message.contains("unknown fund `tirse` (did you mean `tires`?)"),
+            "{report}: {message}"
+        );
+    }
+    let message = l.reject(&["report", "communes", "--commune", "el-maizl"]);
+    assert!(
+        message.contains("unknown commune `el-maizl` (did you mean `el-maizal`?)"),
+        "{message}"
+    );
+}

@@ -320,10 +320,25 @@ mod tests {
 
     #[test]
     fn percentages_round_half_away_from_zero() {
-        assert_eq!(percent_of(14_505, 25_000).to_string(), "58.0");
-        assert_eq!(percent_of(1, 3).to_string(), "33.3");
-        assert_eq!(percent_of(2, 3).to_string(), "66.7");
-        assert_eq!(percent_of(25_000, 25_000).to_string(), "100.0");
-        assert_eq!(percent_of(5, 0).to_string(), "0");
+        let cases = [
+            (14_505, 25_000, "58.0"),
+            (1, 3, "33.3"),
+            (2, 3, "66.7"),
+            (1, 8, "12.5"),
+            (25_000, 25_000, "100"),
+            (5, 0, "0"),
+        ];
+        for (part, whole, expected) in cases {
+            assert_eq!(
+                percent_of(part, whole),
+                expected.parse::<Decimal>().unwrap(),
+                "{part}/{whole}"
+            );
+        }
+        assert_eq!(
+            percent_of(1, 16),
+            "6.3".parse::<Decimal>().unwrap(),
+            "6.25 rounds half away from zero"
+        );
     }
 }

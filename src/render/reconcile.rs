@@ -109,12 +109,28 @@ pub fn write_reconciled(
             )?;
             writeln!(
                 out,
-                "statement balance {}, ledger balance {} {c}, difference {}: {}",
+                "statement balance {}, ledger balance {} {c}, difference {}",
                 shown(r.statement_balance),
                 format_minor(r.ledger_balance, c),
-                shown(r.difference()),
-                if r.tied_out() { "ok" } else { "DOES NOT RECONCILE" }
+                shown(r.difference())
             )?;
+            let mut reasons = Vec::new();
+            for (count, place) in [
+                (r.only_in_statement.len(), "statement"),
+                (r.only_in_ledger.len(), "ledger"),
+            ] {
+                if count > 0 {
+                    reasons.push(format!("{count} only in the {place}"));
+                }
+            }
+            if let Some(d) = r.difference().filter(|d| *d != 0) {
+                reasons.push(format!("the balances differ by {} {c}", format_minor(d, c)));
+            }
+            if reasons.is_empty() {
+                writeln!(out, "reconciled")?;
+            } else {
+                writeln!(out, "NOT RECONCILED: {}", reasons.join(", "))?;
+            }
             if let Some(id) = saved {
                 writeln!(
                     out,

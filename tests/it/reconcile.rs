@@ -78,7 +78,7 @@ fn a_statement_matched_by_amount_date_and_one_to_one() {
         table.contains("4 matched, 1 only in the statement, 1 only in the ledger"),
         "{table}"
     );
-    assert!(table.contains("statement balance 167.50 USD, ledger balance 190.00 USD, difference -22.50 USD: DOES NOT RECONCILE"), "{table}");
+    assert!(table.contains("statement balance 167.50 USD, ledger balance 190.00 USD, difference -22.50 USD\nNOT RECONCILED: 1 only in the statement, 1 only in the ledger, the balances differ by -22.50 USD"), "{table}");
 }
 
 #[test]

@@ -6,10 +6,10 @@
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 
-use super::read::{amount, currency, Filter};
-use crate::domain::names::{parse_iso_date, UNION_ACCOUNT};
+use super::read::{amount, currency, stored_date, Filter};
+use crate::domain::names::UNION_ACCOUNT;
 use crate::domain::{Amount, Currency};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// SQL: the transaction `t` is neither voided nor a void.
 const LIVE: &str = "t.voids IS NULL AND NOT EXISTS (SELECT 1 FROM transactions v WHERE v.voids = t.id)";
@@ -17,10 +17,6 @@ const LIVE: &str = "t.voids IS NULL AND NOT EXISTS (SELECT 1 FROM transactions v
 /// SQL: the transaction `t` has a posting to a grants account.
 const HAS_GRANT: &str = "EXISTS (SELECT 1 FROM postings g JOIN accounts ga ON ga.id = g.account_id
                           WHERE g.txn_id = t.id AND ga.name GLOB 'expenses:grants:*')";
-
-fn date_of(text: &str) -> Result<NaiveDate> {
-    parse_iso_date(text).ok_or_else(|| Error::Corrupt(format!("an invalid date `{text}`")))
-}
 
 fn text(date: Option<NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
@@ -51,7 +47,7 @@ pub fn union_movements(conn: &Connection, to: Option<NaiveDate>) -> Result<Vec<U
     for row in rows {
         let (date, fund, code, minor, allocation, live): (String, String, String, i64, bool, bool) = row?;
         movements.push(UnionMovement {
-            date: date_of(&date)?,
+            date: stored_date(&date)?,
             fund,
             amount: amount(minor, &code)?,
             allocation,
@@ -167,7 +163,7 @@ pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) ->
         ) = row?;
         lines.push(GrantLine {
             txn,
-            date: date_of(&date)?,
+            date: stored_date(&date)?,
             description,
             commune,
             name,

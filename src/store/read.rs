@@ -122,6 +122,24 @@ pub(crate) fn amount(minor: i64, code: &str) -> Result<Amount> {
         .map_err(|_| Error::Corrupt(format!("an amount out of range ({minor} minor units of {code})")))
 }
 
+/// A date as the ledger stores it; anything else is damage.
+pub(crate) fn stored_date(text: &str) -> Result<NaiveDate> {
+    crate::domain::names::parse_iso_date(text)
+        .ok_or_else(|| Error::Corrupt(format!("an invalid date `{text}`")))
+}
+
+/// An account's id; an unknown one is refused with the closest existing name.
+pub fn account_id(conn: &Connection, name: &str) -> Result<i64> {
+    conn.query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::UnknownAccount {
+            name: name.to_string(),
+            suggestion: account_names(conn)
+                .ok()
+                .and_then(|names| closest(name, names.iter().map(String::as_str))),
+        })
+}
+
 fn date_text(date: Option<NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
 }
@@ -286,12 +304,8 @@ pub fn commune(conn: &Connection, wanted: &str) -> Result<CommuneInfo> {
 
 /// The date of the latest transaction, if any.
 pub fn last_date(conn: &Connection) -> Result<Option<NaiveDate>> {
-    let date: Option<String> = conn.query_row("SELECT max(date) FROM transactions", [], |r| r.get(0))?;
-    date.map(|d| {
-        crate::domain::names::parse_iso_date(&d)
-            .ok_or_else(|| Error::Corrupt(format!("an invalid date `{d}`")))
-    })
-    .transpose()
+    let last: Option<String> = conn.query_row("SELECT max(date) FROM transactions", [], |r| r.get(0))?;
+    last.as_deref().map(stored_date).transpose()
 }
 
 /// The id of the most recent transaction, 0 for an empty ledger.
@@ -602,10 +616,8 @@ pub fn commune_grants(conn: &Connection) -> Result<Vec<(i64, NaiveDate)>> {
     let rows = stmt.query_map([], |r| r.try_into())?;
     let mut grants = Vec::new();
     for row in rows {
-        let (id, date): (i64, String) = row?;
-        let date = crate::domain::names::parse_iso_date(&date)
-            .ok_or_else(|| Error::Corrupt(format!("an invalid date `{date}`")))?;
-        grants.push((id, date));
+        let (id, day): (i64, String) = row?;
+        grants.push((id, stored_date(&day)?));
     }
     Ok(grants)
 }

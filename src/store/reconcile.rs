@@ -4,11 +4,11 @@
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::read::{amount, currency};
+pub use super::read::account_id;
+use super::read::{amount, currency, stored_date};
 use super::Writer;
-use crate::domain::names::closest;
 use crate::domain::{Amount, Currency};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A posting of the account being reconciled.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,18 +19,6 @@ pub struct LedgerEntry {
     pub description: String,
     pub reference: Option<String>,
     pub amount: Amount,
-}
-
-/// The account's id; an unknown account is refused with the closest name.
-pub fn account_id(conn: &Connection, account: &str) -> Result<i64> {
-    conn.query_row("SELECT id FROM accounts WHERE name = ?1", [account], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::UnknownAccount {
-            name: account.to_string(),
-            suggestion: super::read::accounts(conn)
-                .ok()
-                .and_then(|all| closest(account, all.iter().map(|a| a.name.as_str()))),
-        })
 }
 
 /// The account's postings in `currency` that no saved reconciliation covers, by date.
@@ -46,7 +34,7 @@ pub fn unreconciled(conn: &Connection, account: &str, currency: Currency) -> Res
     let rows = stmt.query_map(params![id, currency.code()], |r| r.try_into())?;
     let mut entries = Vec::new();
     for row in rows {
-        let (posting_id, txn, date, description, reference, code, minor): (
+        let (posting_id, txn, day, description, reference, code, minor): (
             i64,
             i64,
             String,
@@ -58,8 +46,7 @@ pub fn unreconciled(conn: &Connection, account: &str, currency: Currency) -> Res
         entries.push(LedgerEntry {
             posting_id,
             txn,
-            date: crate::domain::names::parse_iso_date(&date)
-                .ok_or_else(|| Error::Corrupt(format!("an invalid date `{date}`")))?,
+            date: stored_date(&day)?,
             description,
             reference,
             amount: amount(minor, &code)?,

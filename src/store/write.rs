@@ -577,7 +577,7 @@ impl<'l> Writer<'l> {
                 None => note,
             });
         }
-        let original_date = stored_date(&original.date)?;
+        let original_date = read::stored_date(&original.date)?;
         match header.date {
             Some(date) if date < original_date => {
                 return Err(Error::invalid(
@@ -625,7 +625,7 @@ impl<'l> Writer<'l> {
                 c.date, c.id
             )));
         }
-        let grant_date = stored_date(&txn.date)?;
+        let grant_date = read::stored_date(&txn.date)?;
         let date = confirmation.date.unwrap_or(today);
         if date < grant_date {
             return Err(Error::invalid(
@@ -667,10 +667,4 @@ impl<'l> Writer<'l> {
         )?;
         Ok(id)
     }
-}
-
-/// A date as the ledger stores it; anything else is damage.
-fn stored_date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| Error::Corrupt(format!("an invalid date `{text}`")))
 }

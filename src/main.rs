@@ -1,7 +1,7 @@
 //! The `fondo` binary: parse the command line, run it, map errors to exit codes
 //! (0 success, 1 rejected input or failed check, 2 command-line usage).
 
-use std::io::{BufWriter, ErrorKind, Write};
+use std::io::{BufWriter, ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
 
 use fondo::cli;
@@ -19,6 +19,7 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
+    fondo::render::set_colour(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none());
     let mut out = BufWriter::new(std::io::stdout().lock());
     let result = cli::run(cli, &mut out).and_then(|()| out.flush().map_err(Error::Output));
     match result {

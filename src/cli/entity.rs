@@ -110,7 +110,7 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
             let ledger = ctx.open()?;
             render::fund_list_table(&read::funds(ledger.conn())?).write(ctx.format, out)?;
         }
-        FundCommand::Move(args) => record::fund_move(ctx, args, out)?,
+        FundCommand::Move(args) => record::record(ctx, &args, out)?,
     }
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! The command line: clap definitions and one small run function per command. Commands parse
 //! arguments, call the domain and the store, and hand results to `render`; they build no SQL.
 
+mod add;
 mod entity;
+mod prompt;
 mod reconcile;
 mod record;
 mod review;
@@ -47,50 +49,166 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new ledger file (never overwrites one)
+    #[command(after_help = "Example:\n  fondo init --currency USD --org \"Communard Solidarity Fund\"")]
     Init(entity::InitArgs),
     /// The chart of accounts
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  fondo account add assets:bank:banesco")]
     Account(entity::AccountCommand),
     /// Funds (earmarks): add, list, move money between them
     #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  fondo fund add tires --name \"Tires for the union's transport\" --target 250"
+    )]
     Fund(entity::FundCommand),
     /// Communes that receive grants
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  fondo commune add \"Comuna El Maizal\" --state Lara")]
     Commune(entity::CommuneCommand),
     /// Record a donation: net into an account, the fee to expenses:fees
+    #[command(
+        after_help = "Example:\n  fondo donation 100.00 --donor \"Ana Pérez\" --fund tires --into assets:processor --fee 3.20"
+    )]
     Donation(record::DonationArgs),
     /// Record money sent to the union (held by it) or straight to a commune
+    #[command(after_help = "Example:\n  fondo send 200.00 --to union --fee 5.00")]
     Send(record::SendArgs),
     /// Record the union's report that it passed money on to a commune
+    #[command(after_help = "Example:\n  fondo allocate 150.00 --to el-maizal --date 2026-03-12")]
     Allocate(record::AllocateArgs),
     /// Record a commune's confirmation that a grant reached it
+    #[command(after_help = "Example:\n  fondo confirm 8 --ref EM-2026-014 --date 2026-03-20")]
     Confirm(record::ConfirmArgs),
     /// Record a fee charged on its own
+    #[command(after_help = "Example:\n  fondo fee 2.50 --from assets:bank --desc \"monthly bank charge\"")]
     Fee(record::FeeArgs),
     /// Record a move between two of our own accounts
+    #[command(
+        after_help = "Example:\n  fondo transfer 96.80 --from assets:processor --to assets:bank --fund tires"
+    )]
     Transfer(record::TransferArgs),
     /// Record a currency exchange through equity:conversion
+    #[command(after_help = "Example:\n  fondo exchange 100 USD --to VES --rate 36.50")]
     Exchange(record::ExchangeArgs),
     /// Record any balanced transaction, posting by posting
+    #[command(
+        after_help = "Example:\n  fondo entry --desc \"opening balance\" -p \"assets:cash 20\" -p \"equity:opening -20\""
+    )]
     Entry(record::EntryArgs),
     /// Record the reversal of a transaction
+    #[command(after_help = "Example:\n  fondo void 3 --reason \"entered twice\"")]
     Void(record::VoidArgs),
     /// Import a CSV file: simple, journal (an export) or statement (with --mapping)
+    #[command(after_help = "Example:\n  fondo import bank.csv --mapping bank.toml --dry-run")]
     Import(transfer::ImportArgs),
     /// Export the journal as CSV for auditors, one row per posting
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  fondo export journal -o journal.csv --anonymize")]
     Export(transfer::ExportCommand),
     /// Show one transaction with its postings and audit fields
+    #[command(after_help = "Example:\n  fondo show 42")]
     Show(review::ShowArgs),
     /// Reports: balance, register, funds, union, communes, campaign, donors
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  fondo report funds --from 2026-01-01 --to 2026-03-31")]
     Report(review::ReportCommand),
     /// Match a bank statement to an account's postings; --mark saves the result
+    #[command(after_help = "Example:\n  fondo reconcile assets:bank --statement march.csv --mark")]
     Reconcile(reconcile::ReconcileArgs),
     /// Check the hash chain, balances, maintained totals and the file's integrity
+    #[command(after_help = "Example:\n  fondo verify --head 825a2133...")]
     Verify(review::VerifyArgs),
     /// Build a sample ledger and print its reports
+    #[command(after_help = "Example:\n  fondo demo")]
     Demo,
+    /// Record a transaction by answering questions (reads answers line by line from a pipe)
+    Add(add::AddArgs),
+    /// Print shell completions
+    #[command(
+        after_help = "Example:\n  fondo completions bash > ~/.local/share/bash-completion/completions/fondo"
+    )]
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    #[command(after_help = "Example:\n  fondo man > fondo.1 && man ./fondo.1")]
+    Man,
+}
+
+/// How `fondo --help` groups the commands: the way a treasurer thinks of the work.
+const GROUPS: [(&str, &[&str]); 5] = [
+    (
+        "Record",
+        &[
+            "add", "donation", "send", "allocate", "confirm", "fee", "transfer", "exchange", "entry", "void",
+        ],
+    ),
+    ("Review", &["report", "show"]),
+    ("Reconcile and check", &["reconcile", "verify"]),
+    ("Import and export", &["import", "export"]),
+    (
+        "Maintain",
+        &["init", "account", "fund", "commune", "demo", "completions", "man"],
+    ),
+];
+
+/// The command line's definition, with the commands grouped in the help and the ledger
+/// that `args` would use named under it.
+pub fn command(args: &[std::ffi::OsString]) -> clap::Command {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut groups = String::new();
+    for (heading, names) in GROUPS {
+        groups.push_str(&format!("{heading}:\n"));
+        for name in names {
+            let about = cmd
+                .find_subcommand(name)
+                .and_then(|c| c.get_about())
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            groups.push_str(&format!("  {name:<12} {about}\n"));
+        }
+        groups.push('\n');
+    }
+    let ledger = match ledger_from_args(args) {
+        Ok((path, source)) => format!("The ledger in use: {} ({source})", path.display()),
+        Err(e) => format!("The ledger in use: unknown ({e})"),
+    };
+    cmd.help_template(format!(
+        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{groups}Options:\n{{options}}\n\n{{after-help}}"
+    ))
+    .after_help(format!("{ledger}\nRun `fondo COMMAND --help` for a command's options and an example."))
+}
+
+/// The ledger the arguments name: `--db`, else `FONDO_DB`, else the default; and which.
+fn ledger_from_args(args: &[std::ffi::OsString]) -> Result<(PathBuf, &'static str)> {
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if let Some(path) = word.strip_prefix("--db=") {
+            return ledger_path(Some(PathBuf::from(path)));
+        }
+        if word == "--db" {
+            if let Some(path) = words.next() {
+                return ledger_path(Some(PathBuf::from(path)));
+            }
+        }
+    }
+    ledger_path(None)
+}
+
+/// The ledger file: `--db`, else `FONDO_DB`, else the default in the data directory; and
+/// which of the three it was.
+fn ledger_path(db_flag: Option<PathBuf>) -> Result<(PathBuf, &'static str)> {
+    if let Some(path) = db_flag {
+        return Ok((path, "from --db"));
+    }
+    match std::env::var_os("FONDO_DB").filter(|v| !v.is_empty()) {
+        Some(path) => Ok((PathBuf::from(path), "from FONDO_DB")),
+        None => Ok((default_db_path()?, "the default; change it with --db or FONDO_DB")),
+    }
 }
 
 /// A value of `--format`: how to print, or (for `import`) how to read.
@@ -125,13 +243,7 @@ pub struct Context {
 
 impl Context {
     fn from_cli(cli: &Cli) -> Result<Context> {
-        let env_db = std::env::var_os("FONDO_DB")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from);
-        let db = match cli.db.clone().or(env_db) {
-            Some(path) => path,
-            None => default_db_path()?,
-        };
+        let (db, _) = ledger_path(cli.db.clone())?;
         let actor = match &cli.by {
             Some(by) => by.clone(),
             None => std::env::var("FONDO_USER")
@@ -214,7 +326,8 @@ fn parse_txn_id(text: &str) -> std::result::Result<i64, String> {
 /// a global option is repeated there, so every value is collected from the arguments
 /// themselves, after clap has checked them.
 pub fn parse(args: Vec<std::ffi::OsString>) -> std::result::Result<Cli, clap::Error> {
-    let mut cli = Cli::try_parse_from(&args)?;
+    let matches = command(&args).try_get_matches_from(&args)?;
+    let mut cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches)?;
     let mut formats = Vec::new();
     let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
     while let Some(word) = words.next() {
@@ -239,14 +352,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Account(cmd) => entity::account(&ctx, cmd, out),
         Command::Fund(cmd) => entity::fund(&ctx, cmd, out),
         Command::Commune(cmd) => entity::commune(&ctx, cmd, out),
-        Command::Donation(args) => record::donation(&ctx, args, out),
-        Command::Send(args) => record::send(&ctx, args, out),
-        Command::Allocate(args) => record::allocate(&ctx, args, out),
+        Command::Donation(args) => record::record(&ctx, &args, out),
+        Command::Send(args) => record::record(&ctx, &args, out),
+        Command::Allocate(args) => record::record(&ctx, &args, out),
         Command::Confirm(args) => record::confirm(&ctx, args, out),
-        Command::Fee(args) => record::fee(&ctx, args, out),
-        Command::Transfer(args) => record::transfer(&ctx, args, out),
-        Command::Exchange(args) => record::exchange(&ctx, args, out),
-        Command::Entry(args) => record::entry(&ctx, args, out),
+        Command::Fee(args) => record::record(&ctx, &args, out),
+        Command::Transfer(args) => record::record(&ctx, &args, out),
+        Command::Exchange(args) => record::record(&ctx, &args, out),
+        Command::Entry(args) => record::record(&ctx, &args, out),
         Command::Void(args) => record::void(&ctx, args, out),
         Command::Import(args) => transfer::import(&ctx, args, out),
         Command::Export(cmd) => transfer::export(&ctx, cmd, out),
@@ -255,5 +368,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Reconcile(args) => reconcile::reconcile(&ctx, args, out),
         Command::Verify(args) => review::verify(&ctx, args, out),
         Command::Demo => review::demo(&ctx, out),
+        Command::Add(args) => add::add(&ctx, args, out),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut command(&[]), "fondo", out);
+            Ok(())
+        }
+        Command::Man => {
+            clap_mangen::Man::new(command(&[])).render(out)?;
+            Ok(())
+        }
     }
 }

@@ -11,7 +11,8 @@ use crate::domain::money::parse_decimal;
 use crate::domain::names::{check_text, GENERAL_FUND, UNION_SLUG};
 use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
-use crate::render::{self, write_json_value, Format};
+use crate::render::{self, write_json_value, Format, Recorded};
+use crate::store::read::StoredTransaction;
 use crate::store::write::Confirmation;
 use crate::store::{read, Ledger};
 
@@ -46,23 +47,39 @@ impl RecordArgs {
     }
 }
 
+/// A recording command: its shared options, and how it turns its arguments into a
+/// transaction. `fondo add` composes one of these from the treasurer's answers.
+pub(super) trait Recording {
+    fn record_args(&self) -> &RecordArgs;
+    fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction>;
+
+    /// The transaction these arguments describe.
+    fn transaction(&self, ctx: &Context, ledger: &Ledger) -> Result<NewTransaction> {
+        self.build(ctx, ledger, self.record_args().header(ctx)?)
+    }
+}
+
 /// Opens the ledger, builds the transaction, records it (or rolls back on a dry run) and
 /// prints what was recorded.
-fn record_with(
-    ctx: &Context,
-    args: &RecordArgs,
-    out: &mut dyn Write,
-    build: impl FnOnce(&Ledger, Header) -> Result<NewTransaction>,
-) -> Result<()> {
+pub fn record(ctx: &Context, args: &dyn Recording, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
-    let header = args.header(ctx)?;
-    let txn = build(&ledger, header)?;
-    let recorded = ledger.write(args.dry_run, |w| {
-        let id = w.record(&txn, "cli")?;
-        read::transaction(w.conn(), id)
-    })?;
-    render::write_recorded(&recorded, args.dry_run, ctx.format, out)?;
+    let txn = args.transaction(ctx, &ledger)?;
+    let dry_run = args.record_args().dry_run;
+    let recorded = write_transaction(&mut ledger, &txn, dry_run)?;
+    render::write_recorded(&recorded, Recorded::from_dry_run(dry_run), ctx.format, out)?;
     Ok(())
+}
+
+/// Records `txn` (or checks it and rolls back, on a dry run) and reads it back as stored.
+pub(super) fn write_transaction(
+    ledger: &mut Ledger,
+    txn: &NewTransaction,
+    dry_run: bool,
+) -> Result<StoredTransaction> {
+    ledger.write(dry_run, |w| {
+        let id = w.record(txn, "cli")?;
+        read::transaction(w.conn(), id)
+    })
 }
 
 fn recipient(ledger: &Ledger, name: &str) -> Result<Recipient> {
@@ -105,19 +122,23 @@ pub struct DonationArgs {
     record: RecordArgs,
 }
 
-pub fn donation(ctx: &Context, args: DonationArgs, out: &mut dyn Write) -> Result<()> {
-    record_with(ctx, &args.record, out, |ledger, header| {
-        let currency = args.currency.resolve(ledger)?;
-        check_text("--donor", &args.donor)?;
+impl Recording for DonationArgs {
+    fn record_args(&self) -> &RecordArgs {
+        &self.record
+    }
+
+    fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
+        let currency = self.currency.resolve(ledger)?;
+        check_text("--donor", &self.donor)?;
         let d = Donation {
-            amount: Amount::parse_field("amount", &args.amount, currency)?,
-            fee: optional_amount("--fee", &args.fee, currency)?,
-            donor: args.donor.clone(),
-            fund: args.fund.clone(),
-            into: args.into.clone(),
+            amount: Amount::parse_field("amount", &self.amount, currency)?,
+            fee: optional_amount("--fee", &self.fee, currency)?,
+            donor: self.donor.clone(),
+            fund: self.fund.clone(),
+            into: self.into.clone(),
         };
         builders::donation(d, header, ctx.today)
-    })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -142,18 +163,22 @@ pub struct SendArgs {
     record: RecordArgs,
 }
 
-pub fn send(ctx: &Context, args: SendArgs, out: &mut dyn Write) -> Result<()> {
-    record_with(ctx, &args.record, out, |ledger, header| {
-        let currency = args.currency.resolve(ledger)?;
+impl Recording for SendArgs {
+    fn record_args(&self) -> &RecordArgs {
+        &self.record
+    }
+
+    fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
+        let currency = self.currency.resolve(ledger)?;
         let s = Send {
-            amount: Amount::parse_field("amount", &args.amount, currency)?,
-            fee: optional_amount("--fee", &args.fee, currency)?,
-            to: recipient(ledger, &args.to)?,
-            fund: args.fund.clone(),
-            from: args.from.clone(),
+            amount: Amount::parse_field("amount", &self.amount, currency)?,
+            fee: optional_amount("--fee", &self.fee, currency)?,
+            to: recipient(ledger, &self.to)?,
+            fund: self.fund.clone(),
+            from: self.from.clone(),
         };
         builders::send(s, header, ctx.today)
-    })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -172,18 +197,22 @@ pub struct AllocateArgs {
     record: RecordArgs,
 }
 
-pub fn allocate(ctx: &Context, args: AllocateArgs, out: &mut dyn Write) -> Result<()> {
-    record_with(ctx, &args.record, out, |ledger, header| {
-        let currency = args.currency.resolve(ledger)?;
-        let amount = Amount::parse_field("amount", &args.amount, currency)?;
+impl Recording for AllocateArgs {
+    fn record_args(&self) -> &RecordArgs {
+        &self.record
+    }
+
+    fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
+        let currency = self.currency.resolve(ledger)?;
+        let amount = Amount::parse_field("amount", &self.amount, currency)?;
         builders::allocate(
             amount,
-            recipient(ledger, &args.to)?,
-            &args.fund,
+            recipient(ledger, &self.to)?,
+            &self.fund,
             header,
             ctx.today,
         )
-    })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -201,11 +230,15 @@ pub struct FeeArgs {
     record: RecordArgs,
 }
 
-pub fn fee(ctx: &Context, args: FeeArgs, out: &mut dyn Write) -> Result<()> {
-    record_with(ctx, &args.record, out, |ledger, header| {
-        let amount = Amount::parse_field("amount", &args.amount, args.currency.resolve(ledger)?)?;
-        builders::fee(amount, &args.from, &args.fund, header, ctx.today)
-    })
+impl Recording for FeeArgs {
+    fn record_args(&self) -> &RecordArgs {
+        &self.record
+    }
+
+    fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
+        let amount = Amount::parse_field("amount", &self.amount, self.currency.resolve(ledger)?)?;
+        builders::fee(amount, &self.from, &self.fund, header, ctx.today)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -224,11 +257,15 @@ pub struct TransferArgs {
     record: RecordArgs,
 }
 
-pub fn transfer(ctx: &Context, args: TransferArgs, out: &mut dyn Write) -> Result<()> {
-    record_with(ctx, &args.record, out, |ledger, header| {
-        let amount = Amount::parse_field("amount", &args.amount, args.currency.resolve(ledger)?)?;
-        builders::transfer(amount, &args.from, &args.to, &args.fund, header, ctx.today)
-    })
+impl Recording for TransferArgs {
+    fn record_args(&self) -> &RecordArgs {
+        &self.record
+    }
+
+    fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
+        let amount = Amount::parse_field("amount", &self.amount, self.currency.resolve(ledger)?)?;
+        builders::transfer(amount, &self.from, &self.to, &self.fund, header, ctx.today)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -262,13 +299,17 @@ pub struct ExchangeArgs {
     record: RecordArgs,
 }
 
-pub fn exchange(ctx: &Context, args: ExchangeArgs, out: &mut dyn Write) -> Result<()> {
-    record_with(ctx, &args.record, out, |_, header| {
-        let from = Currency::parse_field("currency", &args.currency)?;
-        let to = Currency::parse_field("--to", &args.to)?;
-        let amount = Amount::parse_field("amount", &args.amount, from)?;
+impl Recording for ExchangeArgs {
+    fn record_args(&self) -> &RecordArgs {
+        &self.record
+    }
+
+    fn build(&self, ctx: &Context, _ledger: &Ledger, header: Header) -> Result<NewTransaction> {
+        let from = Currency::parse_field("currency", &self.currency)?;
+        let to = Currency::parse_field("--to", &self.to)?;
+        let amount = Amount::parse_field("amount", &self.amount, from)?;
         // clap requires exactly one of --rate and --received.
-        let conversion = match (&args.rate, &args.received) {
+        let conversion = match (&self.rate, &self.received) {
             (Some(rate), _) => {
                 Conversion::Rate(parse_decimal(rate).map_err(|p| Error::invalid("--rate", rate, p))?)
             }
@@ -282,12 +323,12 @@ pub fn exchange(ctx: &Context, args: ExchangeArgs, out: &mut dyn Write) -> Resul
             amount,
             conversion,
             to,
-            &args.account,
-            &args.fund,
+            &self.account,
+            &self.fund,
             header,
             ctx.today,
         )
-    })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -309,14 +350,18 @@ pub struct EntryArgs {
     record: RecordArgs,
 }
 
-pub fn entry(ctx: &Context, args: EntryArgs, out: &mut dyn Write) -> Result<()> {
-    record_with(ctx, &args.record, out, |ledger, header| {
-        let currency = args.currency.resolve(ledger)?;
+impl Recording for EntryArgs {
+    fn record_args(&self) -> &RecordArgs {
+        &self.record
+    }
+
+    fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
+        let currency = self.currency.resolve(ledger)?;
         let description = header
             .description
             .clone()
             .ok_or_else(|| Error::Refused("`fondo entry` needs a description: --desc TEXT".into()))?;
-        let postings = args
+        let postings = self
             .postings
             .iter()
             .map(|text| parse_posting(text, currency))
@@ -324,18 +369,18 @@ pub fn entry(ctx: &Context, args: EntryArgs, out: &mut dyn Write) -> Result<()> 
         Ok(NewTransaction {
             date: header.date.unwrap_or(ctx.today),
             description,
-            counterparty: args.counterparty.clone(),
+            counterparty: self.counterparty.clone(),
             reference: header.reference,
             memo: header.memo,
             voids: None,
             postings,
         })
-    })
+    }
 }
 
 /// Parses `ACCOUNT AMOUNT [CUR] [FUND]`: an upper-case ISO code is a currency, anything else
 /// after the amount is the fund.
-fn parse_posting(text: &str, default_currency: Currency) -> Result<NewPosting> {
+pub(super) fn parse_posting(text: &str, default_currency: Currency) -> Result<NewPosting> {
     let parts: Vec<&str> = text.split_whitespace().collect();
     let shape = "write \"ACCOUNT AMOUNT [CUR] [FUND]\", e.g. \"assets:bank -25.00 USD tires\"";
     let (account, number, rest) = match parts.as_slice() {
@@ -383,11 +428,15 @@ pub struct FundMoveArgs {
     record: RecordArgs,
 }
 
-pub fn fund_move(ctx: &Context, args: FundMoveArgs, out: &mut dyn Write) -> Result<()> {
-    record_with(ctx, &args.record, out, |ledger, header| {
-        let amount = Amount::parse_field("amount", &args.amount, args.currency.resolve(ledger)?)?;
-        builders::fund_move(amount, &args.from, &args.to, &args.account, header, ctx.today)
-    })
+impl Recording for FundMoveArgs {
+    fn record_args(&self) -> &RecordArgs {
+        &self.record
+    }
+
+    fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
+        let amount = Amount::parse_field("amount", &self.amount, self.currency.resolve(ledger)?)?;
+        builders::fund_move(amount, &self.from, &self.to, &self.account, header, ctx.today)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -422,7 +471,7 @@ pub fn void(ctx: &Context, args: VoidArgs, out: &mut dyn Write) -> Result<()> {
         let id = w.void(args.id, &args.reason, header, ctx.today, args.force)?;
         read::transaction(w.conn(), id)
     })?;
-    render::write_recorded(&recorded, args.dry_run, ctx.format, out)?;
+    render::write_recorded(&recorded, Recorded::from_dry_run(args.dry_run), ctx.format, out)?;
     Ok(())
 }
 
@@ -444,13 +493,21 @@ pub struct ConfirmArgs {
     dry_run: bool,
 }
 
+impl ConfirmArgs {
+    /// The grant and what its confirmation records.
+    pub(super) fn confirmation(&self, ctx: &Context) -> Result<(i64, Confirmation)> {
+        let confirmation = Confirmation {
+            date: self.date.as_deref().map(|d| ctx.date("--date", d)).transpose()?,
+            reference: self.reference.clone(),
+            note: self.note.clone(),
+        };
+        Ok((self.id, confirmation))
+    }
+}
+
 pub fn confirm(ctx: &Context, args: ConfirmArgs, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
-    let confirmation = Confirmation {
-        date: args.date.as_deref().map(|d| ctx.date("--date", d)).transpose()?,
-        reference: args.reference,
-        note: args.note,
-    };
+    let (_, confirmation) = args.confirmation(ctx)?;
     let id = ledger.write(args.dry_run, |w| w.confirm(args.id, &confirmation, ctx.today))?;
     let date = confirmation
         .date

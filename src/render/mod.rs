@@ -7,6 +7,7 @@ mod reconcile;
 mod reports;
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 use serde_json::{Map, Value};
@@ -16,6 +17,40 @@ pub use crate::domain::names::escape_controls;
 pub use flows::*;
 pub use reconcile::*;
 pub use reports::*;
+
+/// Whether tables may use colour: set once by the binary, when standard output is a
+/// terminal and `NO_COLOR` is not set. Off by default, so tests and pipes get plain text.
+static COLOUR: AtomicBool = AtomicBool::new(false);
+
+pub fn set_colour(on: bool) {
+    COLOUR.store(on, Ordering::Relaxed);
+}
+
+/// `1234567.89` → `1,234,567.89`, for tables only (CSV and JSON keep plain numbers).
+pub fn group_thousands(amount: &str) -> String {
+    let (sign, unsigned) = match amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (unsigned, None),
+    };
+    if !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return amount.to_string();
+    }
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
 
 /// How lists and reports are printed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -109,7 +144,13 @@ impl Tabular {
         let shown: Vec<usize> = (0..self.columns.len())
             .filter(|&i| self.columns[i].in_table)
             .collect();
+        let colour = COLOUR.load(Ordering::Relaxed);
         let mut table = Table::new();
+        if colour {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
         table
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
@@ -119,13 +160,17 @@ impl Tabular {
                 let cell = &row[i];
                 let text = match cell {
                     Cell::Text(s) => escape_controls(s),
-                    Cell::Money(s) => s.clone(),
+                    Cell::Money(s) => group_thousands(s),
                     Cell::Int(n) => n.to_string(),
                     Cell::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
                     Cell::Empty => String::new(),
                 };
                 let aligned = comfy_table::Cell::new(text);
                 match cell {
+                    // A negative amount stands out in red where colour is allowed.
+                    Cell::Money(s) if colour && s.starts_with('-') => aligned
+                        .set_alignment(CellAlignment::Right)
+                        .fg(comfy_table::Color::Red),
                     Cell::Money(_) | Cell::Int(_) => aligned.set_alignment(CellAlignment::Right),
                     _ => aligned,
                 }
@@ -249,6 +294,24 @@ mod tests {
             csv,
             "account,amount,ok\n\"'=HYPERLINK(\"\"x\"\")\",-12.50,true\n,3.00,false\n"
         );
+    }
+
+    #[test]
+    fn thousands_are_grouped_for_tables() {
+        let cases = [
+            ("0.00", "0.00"),
+            ("999.99", "999.99"),
+            ("1000.00", "1,000.00"),
+            ("-1234567.89", "-1,234,567.89"),
+            ("1000000", "1,000,000"),
+            ("123456.789", "123,456.789"),
+            ("36.5", "36.5"),
+        ];
+        for (plain, grouped) in cases {
+            assert_eq!(group_thousands(plain), grouped);
+        }
+        let table = render(&sample(), Format::Table);
+        assert!(table.contains("-12.50"), "{table}");
     }
 
     #[test]

@@ -193,13 +193,34 @@ fn postings_json(postings: &[StoredPosting]) -> Vec<PostingJson<'_>> {
         .collect()
 }
 
+/// Whether a transaction shown was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    Written,
+    /// `--dry-run`: checked and rolled back.
+    DryRun,
+    /// Shown to the treasurer before they confirm it.
+    Preview,
+}
+
+impl Recorded {
+    pub fn from_dry_run(dry_run: bool) -> Recorded {
+        if dry_run {
+            Recorded::DryRun
+        } else {
+            Recorded::Written
+        }
+    }
+}
+
 /// What a recording command prints: the new id first, then the postings it recorded.
 pub fn write_recorded(
     txn: &StoredTransaction,
-    dry_run: bool,
+    recorded: Recorded,
     format: Format,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    let dry_run = recorded != Recorded::Written;
     match format {
         Format::Json => {
             #[derive(Serialize)]
@@ -223,10 +244,10 @@ pub fn write_recorded(
         }
         Format::Csv => postings_table(txn.id, &txn.postings).write(format, out),
         Format::Table => {
-            let verb = if dry_run {
-                "dry run, nothing written: would record"
-            } else {
-                "recorded"
+            let verb = match recorded {
+                Recorded::Written => "recorded",
+                Recorded::DryRun => "dry run, nothing written: would record",
+                Recorded::Preview => "about to record",
             };
             writeln!(
                 out,

@@ -4,7 +4,7 @@
 //! out), while dates, ages and counts look at live transactions only.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::read::{amount, currency, stored_date, Filter};
 use crate::domain::names::UNION_ACCOUNT;
@@ -248,4 +248,27 @@ pub fn donation_sums(conn: &Connection, filter: &Filter) -> Result<Vec<(Currency
         out.push((currency(&code)?, named, unnamed, not_live));
     }
     Ok(out)
+}
+
+/// A donor's most recent live gift: its fund, the account it arrived in, and the whole
+/// gift — the defaults `fondo add` offers for that donor's next one.
+pub fn last_gift(conn: &Connection, donor: &str) -> Result<Option<(String, String, Amount)>> {
+    let row: Option<(String, String, i64, Option<String>)> = conn
+        .query_row(
+            &format!(
+                "SELECT f.code, p.currency, -p.amount_minor,
+                        (SELECT a2.name FROM postings p2 JOIN accounts a2 ON a2.id = p2.account_id
+                         WHERE p2.txn_id = t.id AND a2.type = 'assets' AND p2.amount_minor > 0
+                         ORDER BY p2.line LIMIT 1)
+                 FROM transactions t JOIN postings p ON p.txn_id = t.id
+                      JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+                 WHERE t.counterparty = ?1 AND a.name = 'income:donations' AND {LIVE}
+                 ORDER BY t.date DESC, t.id DESC LIMIT 1"
+            ),
+            [donor],
+            |r| r.try_into(),
+        )
+        .optional()?;
+    row.map(|(fund, code, minor, into)| Ok((fund, into.unwrap_or_default(), amount(minor, &code)?)))
+        .transpose()
 }

@@ -592,7 +592,7 @@ pub fn pseudonyms(conn: &Connection) -> Result<crate::domain::privacy::Pseudonym
 
 /// Everyone who has given, in the order of their first gift: the counterparties of
 /// transactions that credit `income:donations`. The order makes pseudonyms stable.
-fn donors(conn: &Connection) -> Result<Vec<String>> {
+pub fn donors(conn: &Connection) -> Result<Vec<String>> {
     strings(
         conn,
         "SELECT t.counterparty FROM transactions t

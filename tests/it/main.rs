@@ -1,6 +1,7 @@
 //! fondo's integration tests: the real binary against temporary ledgers, the store through
 //! the library, tampering with the file directly, and property tests of the invariants.
 
+mod add;
 mod common;
 mod errors;
 mod export;

@@ -1,0 +1,456 @@
+//! `fondo add`: every kind driven from standard input, and a session in a real terminal.
+
+use crate::common::{pick, TempLedger};
+
+/// Runs `fondo add` with `answers` on standard input; returns (status, stdout, stderr).
+fn add(l: &TempLedger, answers: &str, extra: &[&str]) -> (i32, String, String) {
+    let out = l
+        .cmd()
+        .arg("add")
+        .args(extra)
+        .write_stdin(answers)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn books() -> TempLedger {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires", "--target", "250"]);
+    l.run(&[
+        "commune",
+        "add",
+        "Comuna El Maizal",
+        "--state",
+        "Lara",
+        "--slug",
+        "el-maizal",
+    ]);
+    l
+}
+
+fn lines(answers: &[&str]) -> String {
+    answers.iter().map(|a| format!("{a}\n")).collect()
+}
+
+#[test]
+fn every_kind_can_be_recorded_from_answers() {
+    let l = books();
+    // (answers, what the new transaction's postings must be)
+    let cases: Vec<(Vec<&str>, Vec<[&str; 3]>)> = vec![
+        (
+            vec![
+                "donation",
+                "2026-03-02",
+                "Ana Pérez",
+                "y",
+                "",
+                "100",
+                "tires",
+                "assets:processor",
+                "3.20",
+                "D-1",
+                "",
+                "y",
+            ],
+            vec![
+                ["assets:processor", "tires", "96.80"],
+                ["expenses:fees", "tires", "3.20"],
+                ["income:donations", "tires", "-100.00"],
+            ],
+        ),
+        (
+            vec![
+                "transfer",
+                "2026-03-03",
+                "",
+                "96.80",
+                "assets:processor",
+                "assets:bank",
+                "tires",
+                "",
+                "",
+                "y",
+            ],
+            vec![
+                ["assets:bank", "tires", "96.80"],
+                ["assets:processor", "tires", "-96.80"],
+            ],
+        ),
+        (
+            vec!["union", "2026-03-04", "", "90", "tires", "", "1.50", "", "", "y"],
+            vec![
+                ["assets:union", "tires", "90.00"],
+                ["expenses:fees", "tires", "1.50"],
+                ["assets:bank", "tires", "-91.50"],
+            ],
+        ),
+        (
+            vec![
+                "allocation",
+                "2026-03-05",
+                "el-maizal",
+                "",
+                "60",
+                "tires",
+                "",
+                "",
+                "y",
+            ],
+            vec![
+                ["expenses:grants:el-maizal", "tires", "60.00"],
+                ["assets:union", "tires", "-60.00"],
+            ],
+        ),
+        (
+            vec![
+                "donation",
+                "2026-03-06",
+                "Bo",
+                "y",
+                "",
+                "500",
+                "general",
+                "",
+                "",
+                "",
+                "",
+                "y",
+            ],
+            vec![
+                ["assets:bank", "general", "500.00"],
+                ["income:donations", "general", "-500.00"],
+            ],
+        ),
+        (
+            // A commune the ledger does not know yet is added (after asking) with its state.
+            vec![
+                "direct",
+                "2026-03-07",
+                "Comuna Ataroa",
+                "y",
+                "Lara",
+                "",
+                "40",
+                "general",
+                "",
+                "",
+                "",
+                "",
+                "y",
+            ],
+            vec![
+                ["expenses:grants:comuna-ataroa", "general", "40.00"],
+                ["assets:bank", "general", "-40.00"],
+            ],
+        ),
+        (
+            vec![
+                "fee",
+                "2026-03-08",
+                "",
+                "2.50",
+                "assets:bank",
+                "general",
+                "monthly bank charge",
+                "",
+                "",
+                "y",
+            ],
+            vec![
+                ["expenses:fees", "general", "2.50"],
+                ["assets:bank", "general", "-2.50"],
+            ],
+        ),
+        (
+            vec![
+                "exchange",
+                "2026-03-09",
+                "",
+                "100",
+                "VES",
+                "36.5",
+                "",
+                "general",
+                "",
+                "",
+                "y",
+            ],
+            vec![
+                ["assets:bank", "general", "-100.00"],
+                ["equity:conversion", "general", "100.00"],
+                ["equity:conversion", "general", "-3650.00"],
+                ["assets:bank", "general", "3650.00"],
+            ],
+        ),
+        (
+            vec![
+                "entry",
+                "2026-03-10",
+                "opening cash",
+                "assets:cash 20",
+                "equity:opening -20",
+                "",
+                "",
+                "",
+                "",
+                "y",
+            ],
+            vec![
+                ["assets:cash", "general", "20.00"],
+                ["equity:opening", "general", "-20.00"],
+            ],
+        ),
+    ];
+    for (i, (answers, postings)) in cases.iter().enumerate() {
+        let (status, stdout, stderr) = add(&l, &lines(answers), &[]);
+        let id = i + 1;
+        assert_eq!(status, 0, "{answers:?}\n{stderr}");
+        assert!(
+            stdout.starts_with(&format!("recorded #{id} ")),
+            "{answers:?}\n{stdout}\n{stderr}"
+        );
+        let shown = l.json(&["show", &id.to_string()]);
+        assert_eq!(
+            pick(&shown["postings"], &["account", "fund", "amount"]),
+            *postings,
+            "{answers:?}"
+        );
+    }
+    assert_eq!(l.json(&["show", "7"])["description"], "monthly bank charge");
+    assert_eq!(l.json(&["show", "1"])["reference"], "D-1");
+    assert_eq!(l.json(&["commune", "list"])[0]["state"], "Lara");
+    // The confirmation of the allocation (#4).
+    let (status, stdout, stderr) = add(
+        &l,
+        &lines(&["confirmation", "#4", "2026-03-20", "R-77", "", "y"]),
+        &[],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(stdout, "recorded confirmation 1 of #4\n");
+    assert_eq!(l.json(&["show", "4"])["confirmation"]["reference"], "R-77");
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+#[test]
+fn defaults_come_from_the_donors_last_gift() {
+    let l = books();
+    l.run(&[
+        "donation",
+        "25",
+        "--donor",
+        "Ana",
+        "--fund",
+        "tires",
+        "--into",
+        "assets:processor",
+        "--date",
+        "2026-03-01",
+    ]);
+    // Every answer after the donor left blank: the last gift's amount, fund and account.
+    let (status, stdout, stderr) = add(
+        &l,
+        &lines(&["donation", "2026-04-01", "Ana", "", "", "", "", "", "", "", "y"]),
+        &[],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.starts_with("recorded #2 "), "{stdout}");
+    assert!(
+        stderr.contains("Amount given (before any fee) [25.00]:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Fund [tires]:") && stderr.contains("Received into [assets:processor]:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the same as: fondo donation 25.00 --date=2026-04-01 --donor=Ana"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_answers_are_explained_and_asked_again() {
+    let l = books();
+    let answers = lines(&[
+        "gift", // not a kind
+        "donation",
+        "31/12/2026", // not a date
+        "2026-03-02",
+        "Ana",
+        "y",
+        "usd", // lower case
+        "USD",
+        "12.345", // too precise
+        "-5",     // not positive
+        "12.34",
+        "tirse", // unknown fund
+        "tires",
+        "income:other", // not an asset account
+        "assets:bank",
+        "",
+        "",
+        "",
+        "y",
+    ]);
+    let (status, stdout, stderr) = add(&l, &answers, &[]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.starts_with("recorded #1 "), "{stdout}");
+    for problem in [
+        "✗ `gift` is not a kind",
+        "✗ not a date; write YYYY-MM-DD",
+        "✗ currency codes are upper case: write `USD`",
+        "✗ USD has 2 decimal places",
+        "✗ must be greater than zero",
+        "✗ unknown fund `tirse` (did you mean `tires`?)",
+        "✗ `income:other` is a income account",
+    ] {
+        assert!(stderr.contains(problem), "missing {problem:?} in\n{stderr}");
+    }
+    assert_eq!(l.json(&["show", "1"])["postings"][0]["amount"], "12.34");
+}
+
+#[test]
+fn going_back_a_question_and_problems_found_at_the_end() {
+    let l = books();
+    // `<` takes back the amount; then a restricted fund with nothing in it sends the
+    // treasurer back to the amount after the preview fails.
+    let answers = lines(&[
+        "union",
+        "2026-03-02",
+        "",
+        "50",
+        "<",
+        "60",
+        "tires",
+        "",
+        "",
+        "",
+        "",
+        "40",
+        "general",
+        "",
+        "",
+        "",
+        "",
+        "y",
+    ]);
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-03-01"]);
+    let (status, stdout, stderr) = add(&l, &answers, &[]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stderr.contains("✗ fund `tires` has only 0.00 USD in assets:bank"),
+        "{stderr}"
+    );
+    assert!(stdout.starts_with("recorded #2 "), "{stdout}");
+    assert_eq!(l.json(&["show", "2"])["postings"][0]["amount"], "40.00");
+}
+
+#[test]
+fn nothing_is_written_without_a_yes() {
+    let l = books();
+    let before = l.snapshot();
+    let answers = ["donation", "2026-03-02", "Ana", "y", "", "10", "", "", "", "", ""];
+    let (status, _, stderr) = add(&l, &lines(&[&answers[..], &["n"]].concat()), &[]);
+    assert_eq!(status, 0);
+    assert!(stderr.trim_end().ends_with("nothing was written"), "{stderr}");
+    let (status, _, stderr) = add(&l, &lines(&answers[..6]), &[]);
+    assert_eq!(status, 1);
+    assert!(
+        stderr.contains(
+            "error: the answers ended after line 6 with `Fund [general]` unanswered; nothing was written"
+        ) || stderr.contains("the answers ended after line 6"),
+        "{stderr}"
+    );
+    let (status, _, _) = add(&l, &lines(&[&answers[..], &["y"]].concat()), &["--dry-run"]);
+    assert_eq!(status, 0);
+    assert_eq!(l.snapshot(), before);
+}
+
+#[test]
+fn the_help_documents_the_order_of_answers() {
+    let l = books();
+    let help = l.run(&["add", "--help"]);
+    for kind in [
+        "donation",
+        "union",
+        "allocation",
+        "direct",
+        "confirmation",
+        "fee",
+        "transfer",
+        "exchange",
+        "entry",
+    ] {
+        assert!(
+            help.contains(&format!("  {kind} ")),
+            "{kind} missing from\n{help}"
+        );
+    }
+    assert!(
+        help.contains("donation     date, donor, new_donor, currency, amount, fund, into, fee, ref, memo"),
+        "{help}"
+    );
+}
+
+/// A real terminal: completion of a known donor with Tab, a wrong amount asked again, and a
+/// confirmation.
+#[cfg(unix)]
+#[test]
+fn add_at_a_terminal() {
+    let l = books();
+    // rexpect reads the terminal byte by byte, so the names here are ASCII.
+    l.run(&[
+        "donation",
+        "25",
+        "--donor",
+        "Ana Perez",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-03-01",
+    ]);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("fondo"));
+    cmd.arg("--db")
+        .arg(&l.path)
+        .arg("add")
+        .env("FONDO_USER", "tester")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("What are you recording?").unwrap();
+    p.send_line("donation").unwrap();
+    p.exp_string("Date").unwrap();
+    p.send_line("2026-03-05").unwrap();
+    p.exp_string("Donor").unwrap();
+    p.send("Ana").unwrap();
+    p.exp_string("Ana Perez").unwrap();
+    p.send("\t").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Currency").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Amount given").unwrap();
+    p.send_line("12.345").unwrap();
+    p.exp_string("USD has 2 decimal places").unwrap();
+    p.exp_string("Amount given").unwrap();
+    p.send_line("40").unwrap();
+    // The last gift's fund and account are the defaults; no fee, reference or memo.
+    for prompt in ["Fund", "Received into", "Fee", "Reference", "Memo"] {
+        p.exp_string(prompt).unwrap();
+        p.send_line("").unwrap();
+    }
+    p.exp_string("Record this?").unwrap();
+    p.send_line("y").unwrap();
+    p.exp_string("recorded #2").unwrap();
+    p.exp_eof().unwrap();
+    let shown = l.json(&["show", "2"]);
+    assert_eq!(shown["counterparty"], "Ana Perez");
+    assert_eq!(
+        pick(&shown["postings"], &["fund", "amount"]),
+        [["tires", "40.00"], ["tires", "-40.00"]]
+    );
+}

@@ -10,7 +10,7 @@
 //! - [`cli`]: the command line, one file per command group.
 
 pub mod cli;
-mod demo;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod io;

@@ -37,11 +37,13 @@ pub fn init(ctx: &Context, args: InitArgs, out: &mut dyn Write) -> Result<()> {
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
     /// Add an account, e.g. `assets:bank:banesco` or `liabilities:loans`
+    #[command(after_help = "Example:\n  fondo account add liabilities:loans")]
     Add {
         /// Colon-separated name starting with assets, liabilities, equity, income or expenses
         name: String,
     },
     /// List the chart of accounts
+    #[command(after_help = "Example:\n  fondo account list --format csv")]
     List,
 }
 
@@ -62,6 +64,9 @@ pub fn account(ctx: &Context, cmd: AccountCommand, out: &mut dyn Write) -> Resul
 #[derive(Debug, Subcommand)]
 pub enum FundCommand {
     /// Add a fund (an earmark); restricted unless --unrestricted
+    #[command(
+        after_help = "Example:\n  fondo fund add macadamia --name \"Macadamia drying machine\" --target 1000"
+    )]
     Add {
         /// Short code, e.g. `lara-cheese` (lower-case letters, digits, `-`, `_`)
         code: String,
@@ -76,8 +81,10 @@ pub enum FundCommand {
         unrestricted: bool,
     },
     /// List funds with their targets
+    #[command(after_help = "Example:\n  fondo fund list")]
     List,
     /// Move money from one fund to another (four postings through equity:transfers)
+    #[command(after_help = "Example:\n  fondo fund move 25.00 --from general --to tires")]
     Move(record::FundMoveArgs),
 }
 
@@ -136,6 +143,9 @@ fn amount_with_currency(field: &str, text: &str, ledger: &Ledger) -> Result<Amou
 #[derive(Debug, Subcommand)]
 pub enum CommuneCommand {
     /// Register a commune; creates its account expenses:grants:<slug>
+    #[command(
+        after_help = "Example:\n  fondo commune add \"Comuna El Maizal\" --state Lara --slug el-maizal"
+    )]
     Add {
         /// The commune's name, e.g. "Comuna El Maizal"
         name: String,
@@ -147,6 +157,7 @@ pub enum CommuneCommand {
         slug: Option<String>,
     },
     /// List communes
+    #[command(after_help = "Example:\n  fondo commune list")]
     List,
 }
 

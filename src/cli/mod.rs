@@ -175,9 +175,11 @@ pub fn command(args: &[std::ffi::OsString]) -> clap::Command {
         Err(e) => format!("The ledger in use: unknown ({e})"),
     };
     cmd.help_template(format!(
-        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{groups}Options:\n{{options}}\n\n{{after-help}}"
+        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{groups}Options:\n{{options}}\n{{after-help}}"
     ))
-    .after_help(format!("{ledger}\nRun `fondo COMMAND --help` for a command's options and an example."))
+    .after_help(format!(
+        "{ledger}\nRun `fondo COMMAND --help` for a command's options and an example."
+    ))
 }
 
 /// The ledger the arguments name: `--db`, else `FONDO_DB`, else the default; and which.

@@ -64,6 +64,7 @@ impl ReportArgs {
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// Trial balance: debits, credits and balance per account and currency
+    #[command(after_help = "Example:\n  fondo report balance --by-fund --to 2026-03-31")]
     Balance {
         /// One row per account and fund
         #[arg(long)]
@@ -75,6 +76,7 @@ pub enum ReportCommand {
         period: ReportArgs,
     },
     /// Postings in date order with a running balance
+    #[command(after_help = "Example:\n  fondo report register assets:bank --from 2026-03-01")]
     Register {
         /// Only this account and the accounts below it (e.g. expenses:grants)
         account: Option<String>,
@@ -82,11 +84,13 @@ pub enum ReportCommand {
         period: ReportArgs,
     },
     /// Per fund: opening, raised, fees, granted, moved, closing, where the money sits, target
+    #[command(after_help = "Example:\n  fondo report funds --from 2026-01-01 --to 2026-03-31")]
     Funds {
         #[command(flatten)]
         period: ReportArgs,
     },
     /// Per fund: sent to the union, allocated onward, still held, and for how long
+    #[command(after_help = "Example:\n  fondo report union --stale-days 60")]
     Union {
         /// Flag money the union has held longer than this many days
         #[arg(long, value_name = "N", default_value_t = union::STALE_DAYS_DEFAULT)]
@@ -95,6 +99,7 @@ pub enum ReportCommand {
         period: ReportArgs,
     },
     /// Per commune: received directly and via the union, confirmed, last grant
+    #[command(after_help = "Example:\n  fondo report communes --commune el-maizal")]
     Communes {
         /// One commune's statement, grant by grant
         #[arg(long, value_name = "NAME")]
@@ -103,11 +108,13 @@ pub enum ReportCommand {
         period: ReportArgs,
     },
     /// Funds with targets: raised, granted, target, percent and a progress bar
+    #[command(after_help = "Example:\n  fondo report campaign")]
     Campaign {
         #[command(flatten)]
         period: ReportArgs,
     },
     /// Private: per donor, number of gifts, total, first and last gift
+    #[command(after_help = "Example:\n  fondo report donors --anonymize --format csv")]
     Donors {
         /// Show stable pseudonyms (donor-0001) instead of names
         #[arg(long)]

@@ -90,6 +90,7 @@ fn write_outcome(outcome: &ImportOutcome, format: Format, out: &mut dyn Write) -
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// Every posting as one CSV row, in the journal format import reads back
+    #[command(after_help = "Example:\n  fondo export journal -o journal.csv --from 2026-01-01")]
     Journal {
         /// Write to this file (mode 0600) instead of standard output
         #[arg(short, long, value_name = "FILE")]

@@ -22,6 +22,9 @@ pub use reports::*;
 /// terminal and `NO_COLOR` is not set. Off by default, so tests and pipes get plain text.
 static COLOUR: AtomicBool = AtomicBool::new(false);
 
+/// Narrower terminals than this are not fitted (see `write_table`).
+const MIN_FITTED_WIDTH: u16 = 40;
+
 pub fn set_colour(on: bool) {
     COLOUR.store(on, Ordering::Relaxed);
 }
@@ -148,12 +151,17 @@ impl Tabular {
         let mut table = Table::new();
         if colour {
             table.enforce_styling();
-        } else {
-            table.force_no_tty();
         }
+        // Fit the terminal when it says how wide it is; a width it reports as tiny (0 in some
+        // pseudo-terminals) would squeeze every column to a letter, so is ignored.
+        let fits = table.width().is_some_and(|w| w >= MIN_FITTED_WIDTH);
         table
             .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_content_arrangement(if fits {
+                ContentArrangement::Dynamic
+            } else {
+                ContentArrangement::Disabled
+            })
             .set_header(shown.iter().map(|&i| self.columns[i].title));
         for row in &self.rows {
             table.add_row(shown.iter().map(|&i| {

@@ -12,4 +12,5 @@ mod reconcile;
 mod reports;
 mod store;
 mod tamper;
+mod terminal;
 mod workflow;

@@ -1,0 +1,192 @@
+//! What the treasurer sees at the terminal: help, completions, the man page, tables, colour,
+//! and the example programs.
+
+use crate::common::{fondo, TempLedger};
+
+/// Every command path (`donation`, `report funds`, ...) of the command line.
+fn command_paths() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            out.push(path.clone());
+            walk(sub, &path, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&fondo::cli::command(&[]), &[], &mut out);
+    out
+}
+
+#[test]
+fn the_help_groups_every_command_and_each_has_an_example() {
+    let out = fondo()
+        .arg("--help")
+        .env("FONDO_DB", "/tmp/somewhere/books.db")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for heading in [
+        "Record:",
+        "Review:",
+        "Reconcile and check:",
+        "Import and export:",
+        "Maintain:",
+    ] {
+        assert!(help.contains(heading), "{heading} missing from\n{help}");
+    }
+    let paths = command_paths();
+    assert!(paths.len() > 30, "{paths:?}");
+    for top in paths.iter().filter(|p| p.len() == 1) {
+        let shown = help
+            .lines()
+            .filter(|l| l.starts_with(&format!("  {} ", top[0])))
+            .count();
+        assert_eq!(shown, 1, "`{}` should be listed once in\n{help}", top[0]);
+    }
+    assert!(
+        help.contains("The ledger in use: /tmp/somewhere/books.db (from FONDO_DB)"),
+        "{help}"
+    );
+    let with_db = fondo().args(["--db", "mine.db", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&with_db.stdout).contains("The ledger in use: mine.db (from --db)"));
+    for path in &paths {
+        let out = fondo().args(path).arg("--help").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{path:?}");
+        assert!(
+            text.contains("Example:\n  fondo ") || text.contains("Example:\n  printf"),
+            "{path:?} has no example:\n{text}"
+        );
+    }
+    // No arguments at all: the same grouped help, and exit 2 (a usage error).
+    let bare = fondo().output().unwrap();
+    assert_eq!(bare.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bare.stderr).contains("Record:"));
+}
+
+#[test]
+fn completions_load_in_bash_and_the_man_page_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let bash = fondo().args(["completions", "bash"]).output().unwrap();
+    assert!(bash.status.success());
+    let script = dir.path().join("fondo.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -e; bash -n '{0}'; source '{0}'; complete -p fondo",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(String::from_utf8_lossy(&check.stdout).contains("fondo"));
+    for shell in ["zsh", "fish", "powershell"] {
+        let out = fondo().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success() && out.stdout.len() > 1000, "{shell}");
+    }
+    let man = fondo().arg("man").output().unwrap();
+    let text = String::from_utf8(man.stdout).unwrap();
+    assert!(
+        text.starts_with(".ie") || text.contains(".TH fondo"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    assert!(text.contains("donation"));
+}
+
+#[test]
+fn tables_group_thousands_and_escape_control_characters() {
+    let l = TempLedger::new();
+    l.run(&[
+        "donation",
+        "1234567.89",
+        "--donor",
+        "Big Donor",
+        "--date",
+        "2026-01-02",
+    ]);
+    l.run(&[
+        "entry",
+        "--desc",
+        "two\nlines\tand a tab",
+        "--date",
+        "2026-01-03",
+        "-p",
+        "assets:cash 1",
+        "-p",
+        "equity:opening -1",
+    ]);
+    let table = l.run(&["report", "balance"]);
+    assert!(
+        table.contains("1,234,567.89") && table.contains("-1,234,567.89"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("\u{1b}"),
+        "no colour when output is not a terminal: {table}"
+    );
+    let csv = l.run(&["--format", "csv", "report", "balance"]);
+    assert!(
+        csv.contains(",1234567.89,") && !csv.contains("1,234,567"),
+        "{csv}"
+    );
+    let json = l.run(&["--format", "json", "report", "balance"]);
+    assert!(json.contains("\"1234567.89\""), "{json}");
+    let register = l.run(&["report", "register", "assets:cash"]);
+    assert!(register.contains("two\\nlines\\tand a tab"), "{register}");
+}
+
+/// Colour appears only on a terminal, and never with NO_COLOR.
+#[cfg(unix)]
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let l = TempLedger::new();
+    l.run(&["donation", "10", "--donor", "Ana", "--date", "2026-01-02"]);
+    let run_in_terminal = |no_color: bool| -> String {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("fondo"));
+        cmd.arg("--db")
+            .arg(&l.path)
+            .args(["report", "balance"])
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).unwrap();
+        p.exp_eof().unwrap()
+    };
+    let coloured = run_in_terminal(false);
+    assert!(
+        coloured.contains("\u{1b}[") && coloured.contains("-10.00"),
+        "{coloured:?}"
+    );
+    let plain = run_in_terminal(true);
+    assert!(!plain.contains("\u{1b}["), "{plain:?}");
+}
+
+#[test]
+fn the_custom_report_example_runs() {
+    let examples = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples");
+    let out = std::process::Command::new(examples.join("custom_report"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Anzoátegui") && text.contains("Lara"), "{text}");
+    assert!(
+        text.contains("tie-out USD: states 9775.00 = communes' grants accounts 9775.00: ok"),
+        "{text}"
+    );
+}

@@ -149,7 +149,7 @@ fn answer_order() -> String {
         text.push_str(&format!("\n  {key}: {when}"));
     }
     text.push_str(
-        "\n\nExample:\n  printf 'donation\\n2026-03-02\\nAna Pérez\\ny\\n100\\n\\ntires\\nassets:processor\\n3.20\\n\\n\\ny\\n' | fondo add",
+        "\n\nExample:\n  printf 'donation\\n2026-03-02\\nAna Pérez\\ny\\n\\n100\\ntires\\nassets:processor\\n3.20\\n\\n\\ny\\n' | fondo add",
     );
     text
 }

@@ -99,6 +99,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             create_missing: options.create_missing,
             problems: Problems::default(),
             names_missing: false,
+            ensured: std::collections::HashSet::new(),
             added: 0,
             skipped: 0,
             created: Vec::new(),
@@ -239,6 +240,8 @@ struct Run<'a> {
     create_missing: bool,
     problems: Problems,
     names_missing: bool,
+    /// Names `--create-missing` has already made sure of.
+    ensured: std::collections::HashSet<(&'static str, String)>,
     added: i64,
     skipped: i64,
     created: Vec<String>,
@@ -276,8 +279,12 @@ impl Run<'_> {
         }
         if self.create_missing {
             for p in &txn.postings {
-                self.created.extend(w.ensure_account(&p.account)?);
-                self.created.extend(w.ensure_fund(&p.fund)?);
+                if self.ensured.insert(("account", p.account.clone())) {
+                    self.created.extend(w.ensure_account(&p.account)?);
+                }
+                if self.ensured.insert(("fund", p.fund.clone())) {
+                    self.created.extend(w.ensure_fund(&p.fund)?);
+                }
             }
         }
         let source = format!("import:{}:{}", self.file_name, parsed.line);

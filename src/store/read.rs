@@ -159,7 +159,11 @@ pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
 }
 
 fn exists(conn: &Connection, sql: &str, key: &str) -> Result<bool> {
-    Ok(conn.query_row(sql, [key], |_| Ok(())).optional()?.is_some())
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row([key], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 pub(crate) fn account_exists(conn: &Connection, name: &str) -> Result<bool> {
@@ -222,12 +226,11 @@ pub(crate) fn confirmation_head(conn: &Connection) -> Result<Option<(i64, String
 /// Debits minus credits of one account, fund and currency, from the maintained totals.
 pub(crate) fn balance_minor(conn: &Connection, account_id: i64, fund_id: i64, currency: &str) -> Result<i64> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT debit_minor - credit_minor FROM balances
              WHERE account_id = ?1 AND fund_id = ?2 AND currency = ?3",
-            params![account_id, fund_id, currency],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![account_id, fund_id, currency], |r| r.get(0))
         .optional()?
         .unwrap_or(0))
 }

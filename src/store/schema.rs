@@ -47,16 +47,19 @@ CREATE TABLE transactions (
     date         TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
     description  TEXT NOT NULL CHECK (length(description) > 0),
     counterparty TEXT,
-    reference    TEXT UNIQUE,
+    reference    TEXT,
     memo         TEXT,
-    voids        INTEGER UNIQUE REFERENCES transactions (id),
+    voids        INTEGER REFERENCES transactions (id),
     entered_at   TEXT NOT NULL,
     entered_by   TEXT NOT NULL,
     source       TEXT NOT NULL,
     prev_hash    TEXT NOT NULL CHECK (length(prev_hash) = 64),
-    hash         TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+    hash         TEXT NOT NULL CHECK (length(hash) = 64)
 ) STRICT;
 CREATE INDEX transactions_by_date ON transactions (date, id);
+-- Partial, so the many transactions without a reference or a void cost no index entry.
+CREATE UNIQUE INDEX transactions_by_reference ON transactions (reference) WHERE reference IS NOT NULL;
+CREATE UNIQUE INDEX transactions_by_voids ON transactions (voids) WHERE voids IS NOT NULL;
 
 CREATE TABLE postings (
     id           INTEGER PRIMARY KEY,
@@ -144,12 +147,14 @@ CREATE TABLE import_batches (
 ) STRICT;
 
 -- The identity of an imported transaction without a reference: the SHA-256 of its content
--- and which occurrence of that content in its file it was (SPEC section 4).
+-- and which occurrence of that content in its file it was (SPEC section 4). The date (part
+-- of the content) leads the key so that chronological imports insert near each other.
 CREATE TABLE import_keys (
+    date           TEXT NOT NULL,
     content_sha256 BLOB NOT NULL CHECK (length(content_sha256) = 32),
     occurrence     INTEGER NOT NULL CHECK (occurrence >= 1),
     txn_id         INTEGER NOT NULL REFERENCES transactions (id),
-    PRIMARY KEY (content_sha256, occurrence)
+    PRIMARY KEY (date, content_sha256, occurrence)
 ) STRICT, WITHOUT ROWID;
 
 -- The batch row is written when the import finishes, so the reference is checked at commit.

@@ -28,6 +28,17 @@ pub struct Writer<'l> {
     funds: HashMap<String, (i64, bool)>,
     /// The import batch the transactions recorded now belong to.
     batch: Option<i64>,
+    /// The last transaction's id and hash, once read: each record extends the chain from it.
+    head: Option<(i64, String)>,
+}
+
+/// Who an imported transaction without a reference is: its date and content, and which
+/// occurrence of that content in its file it was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportIdentity {
+    pub date: String,
+    pub content: [u8; 32],
+    pub occurrence: i64,
 }
 
 /// What `fondo import` records about one import.
@@ -58,6 +69,7 @@ impl<'l> Writer<'l> {
             accounts: HashMap::new(),
             funds: HashMap::new(),
             batch: None,
+            head: None,
         }
     }
 
@@ -281,7 +293,10 @@ impl<'l> Writer<'l> {
                 });
             }
         }
-        let (last_id, prev_hash) = read::chain_head(&self.tx)?.unwrap_or((0, GENESIS.to_string()));
+        let (last_id, prev_hash) = match self.head.take() {
+            Some(head) => head,
+            None => read::chain_head(&self.tx)?.unwrap_or((0, GENESIS.to_string())),
+        };
         let id = last_id + 1;
         let date = txn.date.format("%Y-%m-%d").to_string();
         let content = TxnContent {
@@ -307,11 +322,13 @@ impl<'l> Writer<'l> {
                 amount_minor: p.amount.minor(),
             }),
         );
-        self.tx.execute(
-            "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
-                                       entered_at, entered_by, source, prev_hash, hash, batch_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
+        self.tx
+            .prepare_cached(
+                "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
+                                           entered_at, entered_by, source, prev_hash, hash, batch_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
                 id,
                 date,
                 txn.description,
@@ -325,8 +342,7 @@ impl<'l> Writer<'l> {
                 prev_hash,
                 hash,
                 self.batch
-            ],
-        )?;
+            ])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO postings (txn_id, line, account_id, fund_id, currency, amount_minor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -342,6 +358,7 @@ impl<'l> Writer<'l> {
             ])?;
         }
         drop(insert);
+        self.head = Some((id, hash));
         Ok(id)
     }
 
@@ -403,7 +420,8 @@ impl<'l> Writer<'l> {
         // Which source transaction numbers (journal) became which transactions here.
         self.tx.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS import_seen (
-                 content_sha256 BLOB PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+                 date TEXT NOT NULL, content_sha256 BLOB NOT NULL, count INTEGER NOT NULL,
+                 PRIMARY KEY (date, content_sha256)) WITHOUT ROWID;
              CREATE TEMP TABLE IF NOT EXISTS import_sources (
                  source_id INTEGER PRIMARY KEY, txn_id INTEGER);
              DELETE FROM temp.import_seen;
@@ -437,33 +455,49 @@ impl<'l> Writer<'l> {
 
     /// The identity of a transaction without a reference within the file being imported:
     /// its content hash and how many times that content has appeared in the file so far.
-    pub fn import_identity(&mut self, txn: &NewTransaction) -> Result<([u8; 32], i64)> {
-        let key = hash::content_key(txn);
-        let occurrence = self.tx.query_row(
-            "INSERT INTO temp.import_seen (content_sha256, count) VALUES (?1, 1)
-             ON CONFLICT (content_sha256) DO UPDATE SET count = count + 1 RETURNING count",
-            [&key[..]],
-            |r| r.get(0),
-        )?;
-        Ok((key, occurrence))
+    pub fn import_identity(&mut self, txn: &NewTransaction) -> Result<ImportIdentity> {
+        let date = txn.date.format("%Y-%m-%d").to_string();
+        let content = hash::content_key(txn);
+        let occurrence = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO temp.import_seen (date, content_sha256, count) VALUES (?1, ?2, 1)
+                 ON CONFLICT (date, content_sha256) DO UPDATE SET count = count + 1 RETURNING count",
+            )?
+            .query_row(params![date, &content[..]], |r| r.get(0))?;
+        Ok(ImportIdentity {
+            date,
+            content,
+            occurrence,
+        })
     }
 
     /// The transaction an earlier import recorded for this identity, if any.
-    pub fn imported(&self, identity: &([u8; 32], i64)) -> Result<Option<i64>> {
+    pub fn imported(&self, identity: &ImportIdentity) -> Result<Option<i64>> {
         Ok(self
             .tx
-            .prepare_cached("SELECT txn_id FROM import_keys WHERE content_sha256 = ?1 AND occurrence = ?2")?
-            .query_row(params![&identity.0[..], identity.1], |r| r.get(0))
+            .prepare_cached(
+                "SELECT txn_id FROM import_keys WHERE date = ?1 AND content_sha256 = ?2 AND occurrence = ?3",
+            )?
+            .query_row(
+                params![identity.date, &identity.content[..], identity.occurrence],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
     /// Remembers that `txn_id` was imported under this identity.
-    pub fn remember_import(&mut self, identity: &([u8; 32], i64), txn_id: i64) -> Result<()> {
+    pub fn remember_import(&mut self, identity: &ImportIdentity, txn_id: i64) -> Result<()> {
         self.tx
             .prepare_cached(
-                "INSERT INTO import_keys (content_sha256, occurrence, txn_id) VALUES (?1, ?2, ?3)",
+                "INSERT INTO import_keys (date, content_sha256, occurrence, txn_id) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![&identity.0[..], identity.1, txn_id])?;
+            .execute(params![
+                identity.date,
+                &identity.content[..],
+                identity.occurrence,
+                txn_id
+            ])?;
         Ok(())
     }
 

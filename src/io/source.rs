@@ -29,8 +29,7 @@ pub fn fingerprint(path: &Path) -> Result<(String, u64)> {
     let mut file = File::open(path).map_err(Error::io("open", path))?;
     let mut hasher = Sha256::new();
     let size = std::io::copy(&mut file, &mut hasher).map_err(Error::io("read", path))?;
-    let hex = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((hex, size))
+    Ok((crate::store::hash::hex(&hasher.finalize()), size))
 }
 
 /// Counts bytes into a progress bar as they are read.

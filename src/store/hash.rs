@@ -12,9 +12,26 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 #[derive(Default)]
 pub struct Canonical(Vec<u8>);
 
+/// Appends `value` in decimal without a formatting call: hashing writes a length for every
+/// field and several integers for every transaction.
+fn push_decimal(out: &mut Vec<u8>, value: u64) {
+    let mut digits = [0_u8; 20];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 impl Canonical {
     pub fn text(mut self, value: &str) -> Self {
-        self.0.extend_from_slice(value.len().to_string().as_bytes());
+        push_decimal(&mut self.0, value.len() as u64);
         self.0.push(b':');
         self.0.extend_from_slice(value.as_bytes());
         self
@@ -27,8 +44,17 @@ impl Canonical {
         }
     }
 
-    pub fn int(self, value: i64) -> Self {
-        self.text(&value.to_string())
+    /// An integer, as the text of its decimal digits.
+    pub fn int(mut self, value: i64) -> Self {
+        let mut digits = Vec::with_capacity(21);
+        if value < 0 {
+            digits.push(b'-');
+        }
+        push_decimal(&mut digits, value.unsigned_abs());
+        push_decimal(&mut self.0, digits.len() as u64);
+        self.0.push(b':');
+        self.0.extend_from_slice(&digits);
+        self
     }
 
     pub fn optional_int(self, value: Option<i64>) -> Self {
@@ -50,6 +76,17 @@ impl Canonical {
         hasher.update(&self.0);
         hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
+}
+
+/// Lower-case hex of bytes, without a formatting call per byte (it runs for every hash).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    text
 }
 
 /// The fields of a transaction that its hash covers, as stored.
@@ -164,6 +201,27 @@ mod tests {
         let empty = Canonical::default().optional(Some("")).chained_hash(GENESIS);
         assert_ne!(a, b);
         assert_ne!(none, empty);
+    }
+
+    #[test]
+    fn integers_are_written_in_decimal() {
+        for value in [0, 7, -7, 42, 1_000_000, i64::MAX, i64::MIN] {
+            let direct = Canonical::default().int(value).chained_hash(GENESIS);
+            let via_text = Canonical::default()
+                .text(&value.to_string())
+                .chained_hash(GENESIS);
+            assert_eq!(direct, via_text, "{value}");
+        }
+    }
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+        assert_eq!(
+            Canonical::default().chained_hash(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "SHA-256 of nothing"
+        );
     }
 
     #[test]

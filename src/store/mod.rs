@@ -3,7 +3,7 @@
 //! through a [`Writer`], so a command records everything it was asked to, or nothing.
 
 pub mod flows;
-mod hash;
+pub(crate) mod hash;
 pub mod read;
 pub mod reconcile;
 mod schema;

@@ -407,7 +407,7 @@ pub fn check_filter(conn: &Connection, filter: &Filter) -> Result<()> {
 }
 
 /// Debits and credits per account, fund and currency. Without dates it reads the maintained
-/// totals (O(accounts)); with dates it sums the postings in the range.
+/// totals (O(accounts)); with dates it sums the maintained daily totals in the range.
 pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLine>> {
     let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
     let sql = if filter.from.is_none() && filter.to.is_none() {
@@ -416,13 +416,11 @@ pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLi
          WHERE (?1 IS NULL OR b.fund_id = ?1) AND ?2 IS NULL AND ?3 IS NULL
          ORDER BY a.name, f.code, b.currency"
     } else {
-        "SELECT a.name, f.code, p.currency,
-                SUM(max(p.amount_minor, 0)), SUM(max(-p.amount_minor, 0))
-         FROM postings p JOIN transactions t ON t.id = p.txn_id
-              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
-         WHERE (?1 IS NULL OR p.fund_id = ?1) AND (?2 IS NULL OR t.date >= ?2) AND (?3 IS NULL OR t.date <= ?3)
-         GROUP BY a.name, f.code, p.currency
-         ORDER BY a.name, f.code, p.currency"
+        "SELECT a.name, f.code, d.currency, SUM(d.debit_minor), SUM(d.credit_minor)
+         FROM daily_totals d JOIN accounts a ON a.id = d.account_id JOIN funds f ON f.id = d.fund_id
+         WHERE (?1 IS NULL OR d.fund_id = ?1) AND (?2 IS NULL OR d.date >= ?2) AND (?3 IS NULL OR d.date <= ?3)
+         GROUP BY a.name, f.code, d.currency
+         ORDER BY a.name, f.code, d.currency"
     };
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map(
@@ -487,10 +485,12 @@ pub fn register_lines(conn: &Connection, account: Option<&str>, filter: &Filter)
                     AND (?2 IS NULL OR p.fund_id = ?2)";
     let mut opening = Vec::new();
     if let Some(from) = date_text(filter.from) {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT p.currency, SUM(p.amount_minor) FROM postings p JOIN transactions t ON t.id = p.txn_id
-             WHERE {matching} AND t.date < ?3 GROUP BY p.currency ORDER BY p.currency"
-        ))?;
+        let mut stmt = conn.prepare(
+            "SELECT d.currency, SUM(d.debit_minor - d.credit_minor) FROM daily_totals d
+             WHERE (?1 IS NULL OR d.account_id IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR d.fund_id = ?2) AND d.date < ?3
+             GROUP BY d.currency ORDER BY d.currency",
+        )?;
         let rows = stmt.query_map(params![ids_json, fund_id, from], |r| r.try_into())?;
         for row in rows {
             let (code, sum): (String, i64) = row?;

@@ -85,12 +85,30 @@ CREATE TABLE balances (
     PRIMARY KEY (account_id, fund_id, currency)
 ) STRICT, WITHOUT ROWID;
 
+-- The same per day, so a report over any period sums days, not postings.
+CREATE TABLE daily_totals (
+    account_id   INTEGER NOT NULL REFERENCES accounts (id),
+    fund_id      INTEGER NOT NULL REFERENCES funds (id),
+    currency     TEXT NOT NULL,
+    date         TEXT NOT NULL,
+    debit_minor  INTEGER NOT NULL CHECK (debit_minor >= 0),
+    credit_minor INTEGER NOT NULL CHECK (credit_minor >= 0),
+    PRIMARY KEY (account_id, fund_id, currency, date)
+) STRICT, WITHOUT ROWID;
+
 CREATE TRIGGER postings_maintain_balances AFTER INSERT ON postings
 BEGIN
     INSERT INTO balances (account_id, fund_id, currency, debit_minor, credit_minor)
     VALUES (NEW.account_id, NEW.fund_id, NEW.currency,
             max(NEW.amount_minor, 0), max(-NEW.amount_minor, 0))
     ON CONFLICT (account_id, fund_id, currency) DO UPDATE
+        SET debit_minor = debit_minor + excluded.debit_minor,
+            credit_minor = credit_minor + excluded.credit_minor;
+    INSERT INTO daily_totals (account_id, fund_id, currency, date, debit_minor, credit_minor)
+    VALUES (NEW.account_id, NEW.fund_id, NEW.currency,
+            (SELECT date FROM transactions WHERE id = NEW.txn_id),
+            max(NEW.amount_minor, 0), max(-NEW.amount_minor, 0))
+    ON CONFLICT (account_id, fund_id, currency, date) DO UPDATE
         SET debit_minor = debit_minor + excluded.debit_minor,
             credit_minor = credit_minor + excluded.credit_minor;
 END;
@@ -130,6 +148,8 @@ CREATE TRIGGER communes_immutable_delete BEFORE DELETE ON communes
 BEGIN SELECT RAISE(ABORT, 'communes cannot be deleted'); END;
 CREATE TRIGGER balances_no_delete BEFORE DELETE ON balances
 BEGIN SELECT RAISE(ABORT, 'maintained balances cannot be deleted'); END;
+CREATE TRIGGER daily_totals_no_delete BEFORE DELETE ON daily_totals
+BEGIN SELECT RAISE(ABORT, 'maintained totals cannot be deleted'); END;
 "#;
 
 const V2_IMPORT: &str = r#"

@@ -2,13 +2,14 @@
 //! SQLite's own integrity, foreign keys, the hash chains, that every transaction balances,
 //! and that the maintained totals equal totals recomputed from the postings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::hash::{self, PostingContent, TxnContent, GENESIS};
-use super::{read, Ledger};
+use super::Ledger;
+use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
 
 /// What `verify` found. `ok` is true only when `problems` is empty.
@@ -24,12 +25,21 @@ pub struct VerifyOutcome {
 /// Problems listed in full before the rest are only counted.
 const PROBLEMS_LISTED: usize = 50;
 
+#[derive(Default)]
 struct Problems {
     listed: Vec<String>,
     more: usize,
 }
 
 impl Problems {
+    /// Adds another set of problems after these.
+    fn extend(&mut self, other: Problems) {
+        for problem in other.listed {
+            self.push(problem);
+        }
+        self.more += other.more;
+    }
+
     fn push(&mut self, problem: String) {
         if self.listed.len() < PROBLEMS_LISTED {
             self.listed.push(problem);
@@ -56,13 +66,34 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
             ));
         }
     }
-    let mut problems = Problems {
-        listed: Vec::new(),
-        more: 0,
-    };
-    check_sqlite(conn, &mut problems)?;
-    let chain = check_transactions(conn, expected_head, &mut problems)?;
-    check_maintained_totals(conn, &mut problems)?;
+    let mut problems = Problems::default();
+    // SQLite's own checks read every page but need nothing from the walk below: on a file,
+    // they run on a second connection in another thread while the walk runs.
+    let path = ledger.path();
+    let sqlite_checks = (path != std::path::Path::new(":memory:")).then(|| {
+        let path = path.to_path_buf();
+        std::thread::spawn(move || -> Result<Problems> {
+            let own = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            let mut found = Problems::default();
+            check_sqlite(&own, &mut found)?;
+            Ok(found)
+        })
+    });
+    if sqlite_checks.is_none() {
+        check_sqlite(conn, &mut problems)?;
+    }
+    let names = Names::read(conn)?;
+    let mut recomputed = Recomputed::default();
+    let mut walked = Problems::default();
+    let chain = check_transactions(conn, &names, expected_head, &mut recomputed, &mut walked)?;
+    check_maintained_totals(conn, &names, recomputed, &mut walked)?;
+    if let Some(handle) = sqlite_checks {
+        let found = handle
+            .join()
+            .map_err(|_| Error::Refused("the integrity check stopped unexpectedly".into()))??;
+        problems.extend(found);
+    }
+    problems.extend(walked);
     check_confirmations(conn, &mut problems)?;
     if let Some(head) = expected_head {
         match chain.head_found_at {
@@ -116,21 +147,97 @@ struct ChainSummary {
     first_bad: Option<i64>,
 }
 
-/// Walks transactions and their postings in id order, in two streams merged by id.
+/// Debits and credits recomputed from the postings, keyed by account id, fund id, currency
+/// and (for the daily totals) date.
+type Sums<K> = HashMap<K, (i64, i64)>;
+
+/// A currency code or a date as fixed bytes, so keying millions of sums allocates nothing.
+/// Text of another length (possible only in a damaged file) is cut or padded, and then
+/// differs from what the store holds, which is reported.
+fn bytes<const N: usize>(text: &str) -> [u8; N] {
+    let mut out = [b'?'; N];
+    for (o, b) in out.iter_mut().zip(text.bytes()) {
+        *o = b;
+    }
+    out
+}
+
+fn text<const N: usize>(bytes: &[u8; N]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// What the walk recomputes, to compare with what the store maintains.
+#[derive(Default)]
+struct Recomputed {
+    totals: Sums<(i64, i64, [u8; 3])>,
+    daily: Sums<(i64, i64, [u8; 3], [u8; 10])>,
+}
+
+impl Recomputed {
+    fn add(&mut self, p: &PostingRow, date: [u8; 10]) -> Option<()> {
+        let (debit, credit) = (p.amount_minor.max(0), p.amount_minor.checked_neg()?.max(0));
+        let total = self
+            .totals
+            .entry((p.account_id, p.fund_id, p.currency))
+            .or_default();
+        total.0 = total.0.checked_add(debit)?;
+        total.1 = total.1.checked_add(credit)?;
+        let day = self
+            .daily
+            .entry((p.account_id, p.fund_id, p.currency, date))
+            .or_default();
+        day.0 = day.0.checked_add(debit)?;
+        day.1 = day.1.checked_add(credit)?;
+        Some(())
+    }
+}
+
+/// The names of accounts and funds by id: small tables, read once, so the walk over every
+/// posting needs no join.
+struct Names {
+    accounts: HashMap<i64, String>,
+    funds: HashMap<i64, String>,
+}
+
+impl Names {
+    fn read(conn: &Connection) -> Result<Names> {
+        let pairs = |sql: &str| -> Result<HashMap<i64, String>> {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| r.try_into())?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok(Names {
+            accounts: pairs("SELECT id, name FROM accounts")?,
+            funds: pairs("SELECT id, code FROM funds")?,
+        })
+    }
+
+    fn account(&self, id: i64) -> &str {
+        self.accounts.get(&id).map_or("?", String::as_str)
+    }
+
+    fn fund(&self, id: i64) -> &str {
+        self.funds.get(&id).map_or("?", String::as_str)
+    }
+}
+
+/// Walks transactions and their postings in the order they were written (rowid order, so no
+/// index is needed), in two streams merged by transaction id. A posting out of that order in
+/// a damaged file shows up as an orphan and as a hash mismatch of its transaction.
 fn check_transactions(
     conn: &Connection,
+    names: &Names,
     expected_head: Option<&str>,
+    recomputed: &mut Recomputed,
     problems: &mut Problems,
 ) -> Result<ChainSummary> {
     let mut txns = conn.prepare(
         "SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source,
                 prev_hash, hash
-         FROM transactions ORDER BY id",
+         FROM transactions ORDER BY rowid",
     )?;
     let mut postings = conn.prepare(
-        "SELECT p.txn_id, p.line, coalesce(a.name, '?'), coalesce(f.code, '?'), p.currency, p.amount_minor
-         FROM postings p LEFT JOIN accounts a ON a.id = p.account_id LEFT JOIN funds f ON f.id = p.fund_id
-         ORDER BY p.txn_id, p.line",
+        "SELECT txn_id, line, account_id, fund_id, currency, amount_minor FROM postings ORDER BY rowid",
     )?;
     let mut posting_rows = postings.query([])?;
     let mut pending = posting_rows.next()?.map(posting_of).transpose()?;
@@ -142,22 +249,25 @@ fn check_transactions(
     };
     let mut prev_hash = GENESIS.to_string();
     let mut prev_id = 0_i64;
+    let mut own = Vec::new();
+    let mut currencies = HashMap::new();
     let mut rows = txns.query([])?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let fields: [Option<String>; 9] = [
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(7)?,
-            r.get(8)?,
-            r.get(9)?,
-            r.get(10)?,
-        ];
-        let [date, description, counterparty, reference, memo, entered_at, entered_by, source, stored_prev] =
-            fields;
+        // Borrowed from the row: no allocation per field of a million transactions.
+        let field = |i: usize| -> Result<Option<&str>> {
+            Ok(match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => None,
+                value => Some(
+                    value
+                        .as_str()
+                        .map_err(|_| Error::Corrupt(format!("non-text in transaction #{id}")))?,
+                ),
+            })
+        };
+        let (date, description, counterparty, reference, memo) =
+            (field(1)?, field(2)?, field(3)?, field(4)?, field(5)?);
+        let (entered_at, entered_by, source, stored_prev) = (field(7)?, field(8)?, field(9)?, field(10)?);
         let voids: Option<i64> = r.get(6)?;
         let stored_hash: String = r.get(11)?;
         // Postings of transactions that no longer exist are orphans.
@@ -168,10 +278,17 @@ fn check_transactions(
             ));
             pending = posting_rows.next()?.map(posting_of).transpose()?;
         }
-        let mut own = Vec::new();
+        own.clear();
         while let Some(p) = pending.take_if(|p| p.txn_id == id) {
             own.push(p);
             pending = posting_rows.next()?.map(posting_of).transpose()?;
+        }
+        let date = date.unwrap_or_default();
+        let day = bytes(date);
+        for p in &own {
+            recomputed.add(p, day).ok_or_else(|| Error::Overflow {
+                what: "the totals recomputed by verify".into(),
+            })?;
         }
         let mut bad = Vec::new();
         if id != prev_id + 1 {
@@ -179,36 +296,36 @@ fn check_transactions(
                 "follows #{prev_id}: transactions are missing or out of order"
             ));
         }
-        if stored_prev.as_deref() != Some(prev_hash.as_str()) {
+        if stored_prev != Some(prev_hash.as_str()) {
             bad.push("does not link to the transaction before it".to_string());
         }
         let content = TxnContent {
             id,
-            date: date.as_deref().unwrap_or_default(),
-            description: description.as_deref().unwrap_or_default(),
-            counterparty: counterparty.as_deref(),
-            reference: reference.as_deref(),
-            memo: memo.as_deref(),
+            date,
+            description: description.unwrap_or_default(),
+            counterparty,
+            reference,
+            memo,
             voids,
-            entered_at: entered_at.as_deref().unwrap_or_default(),
-            entered_by: entered_by.as_deref().unwrap_or_default(),
-            source: source.as_deref().unwrap_or_default(),
+            entered_at: entered_at.unwrap_or_default(),
+            entered_by: entered_by.unwrap_or_default(),
+            source: source.unwrap_or_default(),
         };
         let computed = hash::transaction_hash(
-            stored_prev.as_deref().unwrap_or_default(),
+            stored_prev.unwrap_or_default(),
             &content,
             own.iter().map(|p| PostingContent {
                 line: p.line,
-                account: &p.account,
-                fund: &p.fund,
-                currency: &p.currency,
+                account: names.account(p.account_id),
+                fund: names.fund(p.fund_id),
+                currency: std::str::from_utf8(&p.currency).unwrap_or("?"),
                 amount_minor: p.amount_minor,
             }),
         );
         if computed != stored_hash {
             bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
         }
-        if let Some(problem) = balance_problem(&own) {
+        if let Some(problem) = balance_problem(&own, names, &mut currencies) {
             bad.push(problem);
         }
         if !bad.is_empty() {
@@ -236,9 +353,9 @@ fn check_transactions(
 struct PostingRow {
     txn_id: i64,
     line: i64,
-    account: String,
-    fund: String,
-    currency: String,
+    account_id: i64,
+    fund_id: i64,
+    currency: [u8; 3],
     amount_minor: i64,
 }
 
@@ -246,57 +363,112 @@ fn posting_of(r: &rusqlite::Row<'_>) -> Result<PostingRow> {
     Ok(PostingRow {
         txn_id: r.get(0)?,
         line: r.get(1)?,
-        account: r.get(2)?,
-        fund: r.get(3)?,
-        currency: r.get(4)?,
+        account_id: r.get(2)?,
+        fund_id: r.get(3)?,
+        currency: bytes(r.get_ref(4)?.as_str().unwrap_or("?")),
         amount_minor: r.get(5)?,
     })
 }
 
-fn balance_problem(postings: &[PostingRow]) -> Option<String> {
+fn balance_problem(
+    postings: &[PostingRow],
+    names: &Names,
+    currencies: &mut HashMap<[u8; 3], Option<Currency>>,
+) -> Option<String> {
     if postings.len() < 2 {
         return Some(format!(
             "has {} posting(s); a transaction needs at least two",
             postings.len()
         ));
     }
-    let mut sums: BTreeMap<(&str, &str), i128> = BTreeMap::new();
+    let mut sums: BTreeMap<([u8; 3], i64), i128> = BTreeMap::new();
     for p in postings {
-        if read::amount(p.amount_minor, &p.currency).is_err() {
+        // Each code is parsed once, not once a posting.
+        let currency = *currencies.entry(p.currency).or_insert_with(|| {
+            std::str::from_utf8(&p.currency)
+                .ok()
+                .and_then(|c| Currency::parse(c).ok())
+        });
+        if currency.is_none_or(|c| Amount::from_minor(p.amount_minor, c).is_err()) {
             return Some(format!("posting {} holds an invalid amount or currency", p.line));
         }
-        *sums.entry((&p.currency, &p.fund)).or_default() += i128::from(p.amount_minor);
+        *sums.entry((p.currency, p.fund_id)).or_default() += i128::from(p.amount_minor);
     }
     sums.into_iter()
         .find(|(_, sum)| *sum != 0)
         .map(|((currency, fund), sum)| {
-            format!("does not balance: {currency} in fund `{fund}` sums to {sum} minor units")
+            format!(
+                "does not balance: {} in fund `{}` sums to {sum} minor units",
+                text(&currency),
+                names.fund(fund)
+            )
         })
 }
 
-fn check_maintained_totals(conn: &Connection, problems: &mut Problems) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT coalesce(a.name, '?'), coalesce(f.code, '?'), t.currency, t.debits, t.credits, t.kept
-         FROM (
-             SELECT account_id, fund_id, currency, SUM(debits) AS debits, SUM(credits) AS credits, SUM(kept) AS kept
-             FROM (
-                 SELECT account_id, fund_id, currency, debit_minor AS debits, credit_minor AS credits, 1 AS kept
-                 FROM balances
-                 UNION ALL
-                 SELECT account_id, fund_id, currency, -SUM(max(amount_minor, 0)), -SUM(max(-amount_minor, 0)), 0
-                 FROM postings GROUP BY account_id, fund_id, currency
-             )
-             GROUP BY account_id, fund_id, currency
-         ) t LEFT JOIN accounts a ON a.id = t.account_id LEFT JOIN funds f ON f.id = t.fund_id
-         WHERE t.debits <> 0 OR t.credits <> 0 OR t.kept = 0",
-    )?;
+/// Compares what the store maintains (`balances`, `daily_totals`) with what the walk
+/// recomputed from the postings.
+fn check_maintained_totals(
+    conn: &Connection,
+    names: &Names,
+    recomputed: Recomputed,
+    problems: &mut Problems,
+) -> Result<()> {
+    let Recomputed {
+        mut totals,
+        mut daily,
+    } = recomputed;
+    let mut report =
+        |account: i64, fund: i64, currency: &str, when: &str, stored: (i64, i64), actual: (i64, i64)| {
+            if stored != actual {
+                problems.push(format!(
+                    "maintained total of {} / {} / {currency}{when} differs from its postings \
+                 (debits off by {}, credits off by {} minor units)",
+                    names.account(account),
+                    names.fund(fund),
+                    stored.0 - actual.0,
+                    stored.1 - actual.1
+                ));
+            }
+        };
+    let mut stmt =
+        conn.prepare("SELECT account_id, fund_id, currency, debit_minor, credit_minor FROM balances")?;
     let rows = stmt.query_map([], |r| r.try_into())?;
     for row in rows {
-        let (account, fund, currency, debits, credits): (String, String, String, i64, i64) = row?;
-        problems.push(format!(
-            "maintained total of {account} / {fund} / {currency} differs from its postings \
-             (debits off by {debits}, credits off by {credits} minor units)"
-        ));
+        let (account, fund, currency, debit, credit): (i64, i64, String, i64, i64) = row?;
+        let actual = totals
+            .remove(&(account, fund, bytes(&currency)))
+            .unwrap_or_default();
+        report(account, fund, &currency, "", (debit, credit), actual);
+    }
+    let mut stmt = conn
+        .prepare("SELECT account_id, fund_id, currency, date, debit_minor, credit_minor FROM daily_totals")?;
+    let rows = stmt.query_map([], |r| r.try_into())?;
+    for row in rows {
+        let (account, fund, currency, date, debit, credit): (i64, i64, String, String, i64, i64) = row?;
+        let actual = daily
+            .remove(&(account, fund, bytes(&currency), bytes(&date)))
+            .unwrap_or_default();
+        report(
+            account,
+            fund,
+            &currency,
+            &format!(" on {date}"),
+            (debit, credit),
+            actual,
+        );
+    }
+    for ((account, fund, currency), actual) in totals {
+        report(account, fund, &text(&currency), "", (0, 0), actual);
+    }
+    for ((account, fund, currency, date), actual) in daily {
+        report(
+            account,
+            fund,
+            &text(&currency),
+            &format!(" on {}", text(&date)),
+            (0, 0),
+            actual,
+        );
     }
     Ok(())
 }

@@ -11,13 +11,17 @@ use crate::workflow::worked_example;
 const DROP_TRIGGERS: &str = "
     DROP TRIGGER transactions_immutable_update; DROP TRIGGER transactions_immutable_delete;
     DROP TRIGGER postings_immutable_update; DROP TRIGGER postings_immutable_delete;
-    DROP TRIGGER balances_no_delete;";
+    DROP TRIGGER balances_no_delete; DROP TRIGGER daily_totals_no_delete;";
 
 /// Rebuilds the maintained totals from the postings, so only the hash chain can tell.
 const RECOMPUTE_TOTALS: &str = "
     DELETE FROM balances;
     INSERT INTO balances SELECT account_id, fund_id, currency,
-        SUM(max(amount_minor, 0)), SUM(max(-amount_minor, 0)) FROM postings GROUP BY 1, 2, 3;";
+        SUM(max(amount_minor, 0)), SUM(max(-amount_minor, 0)) FROM postings GROUP BY 1, 2, 3;
+    DELETE FROM daily_totals;
+    INSERT INTO daily_totals SELECT p.account_id, p.fund_id, p.currency, t.date,
+        SUM(max(p.amount_minor, 0)), SUM(max(-p.amount_minor, 0))
+        FROM postings p JOIN transactions t ON t.id = p.txn_id GROUP BY 1, 2, 3, 4;";
 
 fn tampered(edit: &str) -> TempLedger {
     let l = worked_example();
@@ -103,6 +107,19 @@ fn an_unbalanced_edit_is_reported_as_unbalanced() {
     let problem = first_problem(&failed_verify(&l, &[]));
     assert!(
         problem.contains("does not balance: USD in fund `general`"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn editing_a_days_maintained_total_is_caught() {
+    let l = worked_example();
+    l.raw()
+        .execute("UPDATE daily_totals SET credit_minor = credit_minor + 100 WHERE date = '2026-03-06' AND credit_minor > 0", [])
+        .unwrap();
+    let problem = first_problem(&failed_verify(&l, &[]));
+    assert!(
+        problem.starts_with("maintained total of assets:bank / general / USD on 2026-03-06 differs"),
         "{problem}"
     );
 }

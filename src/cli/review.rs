@@ -80,6 +80,9 @@ pub enum ReportCommand {
     Register {
         /// Only this account and the accounts below it (e.g. expenses:grants)
         account: Option<String>,
+        /// Only the first N lines (a page), from --from on
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
         #[command(flatten)]
         period: ReportArgs,
     },
@@ -156,8 +159,12 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             render::balance_table(&report, by_fund).write(ctx.format, out)?;
             tie_out(report.tied_out(), "trial balance")
         }
-        ReportCommand::Register { account, period } => {
-            let rows = register::register(ledger, account.as_deref(), &period.filter(ctx)?)?;
+        ReportCommand::Register {
+            account,
+            limit,
+            period,
+        } => {
+            let rows = register::register(ledger, account.as_deref(), &period.filter(ctx)?, limit)?;
             render::register_table(&rows).write(ctx.format, out)?;
             Ok(())
         }

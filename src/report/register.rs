@@ -16,9 +16,15 @@ pub struct RegisterRow {
     pub running_minor: i64,
 }
 
-/// The register of `account` and the accounts below it, or of every posting.
-pub fn register(ledger: &Ledger, account: Option<&str>, filter: &Filter) -> Result<Vec<RegisterRow>> {
-    let read::RegisterLines { opening, lines } = read::register_lines(ledger.conn(), account, filter)?;
+/// The register of `account` and the accounts below it, or of every posting; the first
+/// `limit` lines when given.
+pub fn register(
+    ledger: &Ledger,
+    account: Option<&str>,
+    filter: &Filter,
+    limit: Option<u64>,
+) -> Result<Vec<RegisterRow>> {
+    let read::RegisterLines { opening, lines } = read::register_lines(ledger.conn(), account, filter, limit)?;
     let mut running: BTreeMap<_, i64> = opening.into_iter().collect();
     let mut rows = Vec::with_capacity(lines.len());
     for line in lines {

@@ -476,8 +476,13 @@ pub struct RegisterLines {
 }
 
 /// Postings in date order (then transaction, then line), optionally of one account and the
-/// accounts below it.
-pub fn register_lines(conn: &Connection, account: Option<&str>, filter: &Filter) -> Result<RegisterLines> {
+/// accounts below it, and at most `limit` of them.
+pub fn register_lines(
+    conn: &Connection,
+    account: Option<&str>,
+    filter: &Filter,
+    limit: Option<u64>,
+) -> Result<RegisterLines> {
     let ids = account.map(|a| account_ids_under(conn, a)).transpose()?;
     let ids_json = ids.map(|ids| serde_json::Value::from(ids).to_string());
     let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
@@ -502,10 +507,19 @@ pub fn register_lines(conn: &Connection, account: Option<&str>, filter: &Filter)
          FROM postings p JOIN transactions t ON t.id = p.txn_id
               JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
          WHERE {matching} AND (?3 IS NULL OR t.date >= ?3) AND (?4 IS NULL OR t.date <= ?4)
-         ORDER BY t.date, t.id, p.line"
+         ORDER BY t.date, t.id, p.line
+         LIMIT ?5"
     ))?;
+    // SQLite reads a negative limit as none.
+    let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
     let rows = stmt.query_map(
-        params![ids_json, fund_id, date_text(filter.from), date_text(filter.to)],
+        params![
+            ids_json,
+            fund_id,
+            date_text(filter.from),
+            date_text(filter.to),
+            limit
+        ],
         |r| r.try_into(),
     )?;
     let mut lines = Vec::new();
@@ -549,41 +563,98 @@ pub struct JournalRow {
     pub hash: String,
 }
 
-/// Streams every posting in transaction order (then line) to `each`, one row in memory at
-/// a time. `filter` narrows by transaction date and fund.
+/// The names of accounts and funds by id: small tables, read once, so that walking every
+/// posting needs no join.
+pub(crate) struct Names {
+    accounts: std::collections::HashMap<i64, String>,
+    funds: std::collections::HashMap<i64, String>,
+}
+
+impl Names {
+    pub(crate) fn read(conn: &Connection) -> Result<Names> {
+        let pairs = |sql: &str| -> Result<std::collections::HashMap<i64, String>> {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| r.try_into())?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok(Names {
+            accounts: pairs("SELECT id, name FROM accounts")?,
+            funds: pairs("SELECT id, code FROM funds")?,
+        })
+    }
+
+    pub(crate) fn account(&self, id: i64) -> &str {
+        self.accounts.get(&id).map_or("?", String::as_str)
+    }
+
+    pub(crate) fn fund(&self, id: i64) -> &str {
+        self.funds.get(&id).map_or("?", String::as_str)
+    }
+}
+
+/// Streams every posting in transaction order (then line) to `each`, one transaction in
+/// memory at a time. `filter` narrows by transaction date and fund. Transactions and
+/// postings are read in the order they were written (rowid) and merged by transaction id,
+/// which needs no sort and no join.
 pub fn for_each_journal_row(
     conn: &Connection,
     filter: &Filter,
     mut each: impl FnMut(JournalRow) -> Result<()>,
 ) -> Result<()> {
-    let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
-    let mut stmt = conn.prepare(
-        "SELECT t.id, t.date, t.description, a.name, f.code, p.currency, p.amount_minor, t.counterparty,
-                t.reference, t.memo, t.voids, t.entered_at, t.entered_by, t.hash
-         FROM transactions t JOIN postings p ON p.txn_id = t.id
-              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
-         WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)
-           AND (?3 IS NULL OR t.id IN (SELECT txn_id FROM postings WHERE fund_id = ?3))
-         ORDER BY t.id, p.line",
+    let fund = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
+    let names = Names::read(conn)?;
+    let mut txns = conn.prepare(
+        "SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, hash
+         FROM transactions WHERE (?1 IS NULL OR date >= ?1) AND (?2 IS NULL OR date <= ?2) ORDER BY rowid",
     )?;
-    let mut rows = stmt.query(params![date_text(filter.from), date_text(filter.to), fund_id])?;
+    let mut postings = conn.prepare(
+        "SELECT txn_id, line, account_id, fund_id, currency, amount_minor FROM postings ORDER BY rowid",
+    )?;
+    let mut posting_rows = postings.query([])?;
+    let next_posting = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(i64, i64, i64, Amount)>> {
+        match rows.next()? {
+            Some(r) => {
+                let code: String = r.get(4)?;
+                Ok(Some((r.get(0)?, r.get(2)?, r.get(3)?, amount(r.get(5)?, &code)?)))
+            }
+            None => Ok(None),
+        }
+    };
+    let mut pending = next_posting(&mut posting_rows)?;
+    let mut own: Vec<(i64, i64, Amount)> = Vec::new();
+    let mut rows = txns.query(params![date_text(filter.from), date_text(filter.to)])?;
     while let Some(r) = rows.next()? {
-        let code: String = r.get(5)?;
-        each(JournalRow {
-            txn: r.get(0)?,
-            date: r.get(1)?,
-            description: r.get(2)?,
-            account: r.get(3)?,
-            fund: r.get(4)?,
-            amount: amount(r.get(6)?, &code)?,
-            counterparty: r.get(7)?,
-            reference: r.get(8)?,
-            memo: r.get(9)?,
-            voids: r.get(10)?,
-            entered_at: r.get(11)?,
-            entered_by: r.get(12)?,
-            hash: r.get(13)?,
-        })?;
+        let txn: i64 = r.get(0)?;
+        own.clear();
+        while let Some((txn_id, account, fund_id, amount)) = pending {
+            if txn_id > txn {
+                break;
+            }
+            if txn_id == txn {
+                own.push((account, fund_id, amount));
+            }
+            pending = next_posting(&mut posting_rows)?;
+        }
+        if fund.is_some_and(|f| !own.iter().any(|(_, fund_id, _)| *fund_id == f)) {
+            continue;
+        }
+        for (account, fund_id, amount) in &own {
+            each(JournalRow {
+                txn,
+                date: r.get(1)?,
+                description: r.get(2)?,
+                account: names.account(*account).to_string(),
+                fund: names.fund(*fund_id).to_string(),
+                amount: *amount,
+                counterparty: r.get(3)?,
+                reference: r.get(4)?,
+                memo: r.get(5)?,
+                voids: r.get(6)?,
+                entered_at: r.get(7)?,
+                entered_by: r.get(8)?,
+                hash: r.get(9)?,
+            })?;
+        }
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::hash::{self, PostingContent, TxnContent, GENESIS};
+use super::read::Names;
 use super::Ledger;
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
@@ -189,35 +190,6 @@ impl Recomputed {
         day.0 = day.0.checked_add(debit)?;
         day.1 = day.1.checked_add(credit)?;
         Some(())
-    }
-}
-
-/// The names of accounts and funds by id: small tables, read once, so the walk over every
-/// posting needs no join.
-struct Names {
-    accounts: HashMap<i64, String>,
-    funds: HashMap<i64, String>,
-}
-
-impl Names {
-    fn read(conn: &Connection) -> Result<Names> {
-        let pairs = |sql: &str| -> Result<HashMap<i64, String>> {
-            let mut stmt = conn.prepare(sql)?;
-            let rows = stmt.query_map([], |r| r.try_into())?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        };
-        Ok(Names {
-            accounts: pairs("SELECT id, name FROM accounts")?,
-            funds: pairs("SELECT id, code FROM funds")?,
-        })
-    }
-
-    fn account(&self, id: i64) -> &str {
-        self.accounts.get(&id).map_or("?", String::as_str)
-    }
-
-    fn fund(&self, id: i64) -> &str {
-        self.funds.get(&id).map_or("?", String::as_str)
     }
 }
 

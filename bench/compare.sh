@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Compares fondo with ledger-cli, hledger and beancount on the same generated books, and with
+# a minimal rusqlite program (examples/baseline.rs) that shows how close fondo is to what
+# SQLite can do. Prints one Markdown table: each operation's median wall time over RUNS runs
+# (after a warm-up) and peak RSS, measured with /usr/bin/time, and the ratio to fondo.
+#
+#   bench/compare.sh                          # 10k, 100k and 1M transactions, 3 runs each
+#   SIZES="10000 100000" RUNS=5 bench/compare.sh
+#   PEERS=0 bench/compare.sh                  # fondo and the baseline only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES="${SIZES:-10000 100000 1000000}"
+RUNS="${RUNS:-3}"
+PEERS="${PEERS:-1}"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if [ "$PEERS" = 1 ]; then
+  if ! need hledger || ! need ledger || [ ! -x /usr/bin/time ]; then
+    apt-get update -qq && apt-get install -y -qq hledger ledger time >/dev/null
+  fi
+  if ! need bean-query; then pip install -q beancount beanquery; fi
+fi
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+cargo build --release -q --bin fondo --example generate --example baseline
+fondo=$PWD/target/release/fondo
+generate=$PWD/target/release/examples/generate
+baseline=$PWD/target/release/examples/baseline
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# measure NAME SETUP COMMAND: runs SETUP then COMMAND, once to warm up and RUNS times
+# measured; prints "median_seconds peak_mib" of the measured runs.
+measure() {
+  local setup=$1 command=$2 times=() rss=()
+  for run in $(seq 0 "$RUNS"); do
+    bash -c "$setup" >/dev/null 2>&1
+    local start end
+    start=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$work/time" bash -c "$command" >/dev/null 2>"$work/err" ||
+      { echo "failed: $command" >&2; cat "$work/err" >&2; exit 1; }
+    end=$(date +%s%N)
+    [ "$run" = 0 ] && continue
+    times+=("$(awk -v n="$((end - start))" 'BEGIN { printf "%.3f", n / 1e9 }')")
+    rss+=("$(cat "$work/time")")
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  local peak
+  peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  echo "$median $((peak / 1024))"
+}
+
+row() { # row SIZE WORK TOOL "median mib" FONDO_MEDIAN
+  local m=$4 fondo_s=$5 s mib
+  read -r s mib <<<"$m"
+  local ratio
+  ratio=$(awk -v a="$s" -v b="$fondo_s" 'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "—" }')
+  printf '| %s | %s | %s | %s s | %s MiB | %s |\n' "$1" "$2" "$3" "$s" "$mib" "$ratio"
+}
+
+echo "| transactions | work | tool | median | peak RSS | vs fondo |"
+echo "| ---: | --- | --- | ---: | ---: | ---: |"
+for n in $SIZES; do
+  "$generate" "$n" >"$work/books.csv"
+  db=$work/books.db
+  import=$(measure "rm -f $db*; $fondo --db $db init" "$fondo --db $db import $work/books.csv --create-missing")
+  fi=${import%% *}
+  row "$n" "import CSV" fondo "$import" "$fi"
+  row "$n" "import CSV" "minimal rusqlite" "$(measure "rm -f $work/base.db*" "$baseline $work/books.csv $work/base.db")" "$fi"
+  balance=$(measure true "$fondo --db $db report balance")
+  fb=${balance%% *}
+  row "$n" "balance" fondo "$balance" "$fb"
+  if [ "$PEERS" = 1 ]; then
+    "$generate" "$n" hledger >"$work/books.journal"
+    "$generate" "$n" beancount >"$work/books.beancount"
+    row "$n" "balance" "ledger-cli" "$(measure true "ledger -f $work/books.journal bal")" "$fb"
+    row "$n" "balance" "hledger" "$(measure true "hledger -f $work/books.journal bal")" "$fb"
+    row "$n" "balance" "beancount (bean-query)" \
+      "$(measure true "bean-query $work/books.beancount 'SELECT account, sum(position) GROUP BY account'")" "$fb"
+  fi
+  dated=$(measure true "$fondo --db $db report balance --from 2001-01-01 --to 2030-12-31")
+  row "$n" "balance over a period" fondo "$dated" "${dated%% *}"
+  for report in funds union communes campaign; do
+    m=$(measure true "$fondo --db $db report $report --from 2001-01-01")
+    row "$n" "report $report over a period" fondo "$m" "${m%% *}"
+  done
+  m=$(measure true "$fondo --db $db report register assets:bank --limit 50")
+  row "$n" "register page (50 lines)" fondo "$m" "${m%% *}"
+  empty=$(measure "rm -f $work/empty.db*; $fondo --db $work/empty.db init" "$fondo --db $work/empty.db donation 10 --donor Someone")
+  row "$n" "one donation, empty ledger" fondo "$empty" "${empty%% *}"
+  cp "$db" "$work/big.db"
+  one=$(measure true "$fondo --db $work/big.db donation 10 --donor Someone")
+  row "$n" "one donation (vs empty ledger)" fondo "$one" "${empty%% *}"
+  m=$(measure true "$fondo --db $db verify")
+  row "$n" "verify" fondo "$m" "${m%% *}"
+  m=$(measure true "$fondo --db $db export journal -o $work/journal.csv")
+  row "$n" "export journal" fondo "$m" "${m%% *}"
+done
+echo
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); $(date -u +%Y-%m-%d)"

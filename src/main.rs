@@ -10,7 +10,9 @@ use fondo::Error;
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("error: fondo hit a bug ({info}); the ledger was left as it was. Please report this.");
+        say(&format!(
+            "fondo hit a bug ({info}); the ledger was left as it was. Please report this."
+        ));
     }));
     let cli = match cli::parse(std::env::args_os().collect()) {
         Ok(cli) => cli,
@@ -30,12 +32,18 @@ fn main() -> ExitCode {
             let _ = out.flush();
             if let Error::RowsRejected { errors, .. } = &e {
                 for line in errors {
-                    eprintln!("error: {}", escape_controls(line));
+                    say(line);
                 }
             }
-            // One line, whatever the offending value held.
-            eprintln!("error: {}", escape_controls(&e.to_string()));
+            say(&e.to_string());
             ExitCode::from(if matches!(e, Error::Usage(_)) { 2 } else { 1 })
         }
     }
+}
+
+/// One `error:` line on stderr, whatever the message held. A stderr that cannot
+/// be written to (a full disk, a closed pipe) must not turn a clean failure
+/// into a crash, so the write's own error is dropped.
+fn say(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "error: {}", escape_controls(message));
 }

@@ -123,6 +123,12 @@ pub enum Command {
     Demo,
     /// Record a transaction by answering questions (reads answers line by line from a pipe)
     Add(add::AddArgs),
+    /// Copy the ledger safely, even while it is in use, and verify the copy
+    #[command(after_help = "Example:\n  fondo backup /media/usb/fondo-2026-11-27.db")]
+    Backup {
+        /// The new file (never overwritten)
+        dest: PathBuf,
+    },
     /// Print shell completions
     #[command(
         after_help = "Example:\n  fondo completions bash > ~/.local/share/bash-completion/completions/fondo"
@@ -149,7 +155,16 @@ const GROUPS: [(&str, &[&str]); 5] = [
     ("Import and export", &["import", "export"]),
     (
         "Maintain",
-        &["init", "account", "fund", "commune", "demo", "completions", "man"],
+        &[
+            "init",
+            "account",
+            "fund",
+            "commune",
+            "backup",
+            "demo",
+            "completions",
+            "man",
+        ],
     ),
 ];
 
@@ -371,6 +386,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Verify(args) => review::verify(&ctx, args, out),
         Command::Demo => review::demo(&ctx, out),
         Command::Add(args) => add::add(&ctx, args, out),
+        Command::Backup { dest } => {
+            let outcome = crate::store::backup::backup(&ctx.open()?, &dest, &ctx.actor)?;
+            writeln!(
+                out,
+                "backup written to {}: {} transactions verified, head {}",
+                dest.display(),
+                outcome.transactions,
+                outcome.head.as_deref().unwrap_or("(empty ledger)")
+            )?;
+            Ok(())
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut command(&[]), "fondo", out);
             Ok(())

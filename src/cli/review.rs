@@ -140,7 +140,21 @@ fn tie_out(tied: bool, report: &str) -> Result<()> {
 
 pub fn report(ctx: &Context, cmd: ReportCommand, out: &mut dyn Write) -> Result<()> {
     let ledger = ctx.open()?;
-    print_report(ctx, &ledger, cmd, out)
+    let printed = print_report(ctx, &ledger, cmd, out);
+    if ctx.format == crate::render::Format::Table {
+        print_head(&ledger, out)?;
+    }
+    printed
+}
+
+/// Names the chain head under a report, so an auditor can note it and later check with
+/// `fondo verify --head` that nothing behind the report has changed.
+fn print_head(ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
+    match read::chain_head(ledger.conn())? {
+        Some((id, hash)) => writeln!(out, "chain head #{id} {hash}")?,
+        None => writeln!(out, "chain head: (empty ledger)")?,
+    }
+    Ok(())
 }
 
 fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dyn Write) -> Result<()> {

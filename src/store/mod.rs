@@ -2,8 +2,9 @@
 //! fondo ledger without touching it; every write runs in one `BEGIN IMMEDIATE` transaction
 //! through a [`Writer`], so a command records everything it was asked to, or nothing.
 
+pub mod backup;
 pub mod flows;
-pub(crate) mod hash;
+pub mod hash;
 pub mod read;
 pub mod reconcile;
 mod schema;
@@ -91,6 +92,12 @@ impl Ledger {
         let mut conn = configure(conn)?;
         if found < SCHEMA_VERSION {
             migrate(&mut conn, found)?;
+        }
+        // A ledger restored from a backup (a single file) goes back to WAL, which lets a
+        // reader and a writer work at once.
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         let currency = read::default_currency(&conn)?;
         Ok(Ledger {

@@ -149,7 +149,7 @@ pub fn report(ctx: &Context, cmd: ReportCommand, out: &mut dyn Write) -> Result<
 
 /// Names the chain head under a report, so an auditor can note it and later check with
 /// `fondo verify --head` that nothing behind the report has changed.
-fn print_head(ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
+pub(super) fn print_head(ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
     match read::chain_head(ledger.conn())? {
         Some((id, hash)) => writeln!(out, "chain head #{id} {hash}")?,
         None => writeln!(out, "chain head: (empty ledger)")?,

@@ -117,7 +117,8 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
     match output {
         Some(path) => {
             let rows = export::write_journal_file(&ledger, &options, &path)?;
-            writeln!(out, "wrote {rows} rows to {}", path.display())?;
+            write!(out, "wrote {rows} rows to {}; ", path.display())?;
+            super::review::print_head(&ledger, out)?;
         }
         None => {
             export::write_journal(&ledger, &options, out)?;

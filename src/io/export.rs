@@ -20,16 +20,23 @@ pub struct ExportOptions {
     pub anonymize: bool,
 }
 
-/// A row with its donor's name replaced wherever it appears, and its memo dropped (a memo is
-/// free text that may name the donor in ways no replacement can find).
+/// A row with every donor's name replaced wherever it appears, and the memo of a donor's
+/// own row dropped (a memo is free text that may name the donor in ways no replacement
+/// can find, such as a nickname or an address).
 fn anonymize(pseudonyms: &Pseudonyms, mut row: JournalRow) -> JournalRow {
-    if let Some(pseudonym) = row.counterparty.as_deref().and_then(|c| pseudonyms.get(c)) {
-        let pseudonym = pseudonym.to_string();
-        let name = row.counterparty.take().unwrap_or_default();
-        row.description = row.description.replace(&name, &pseudonym);
-        row.counterparty = Some(pseudonym);
-        row.memo = None;
-    }
+    let donors_row = row
+        .counterparty
+        .as_deref()
+        .and_then(|c| pseudonyms.get(c))
+        .is_some();
+    row.description = pseudonyms.scrub(&row.description);
+    row.counterparty = row.counterparty.map(|c| pseudonyms.scrub(&c));
+    row.reference = row.reference.map(|r| pseudonyms.scrub(&r));
+    row.memo = if donors_row {
+        None
+    } else {
+        row.memo.map(|m| pseudonyms.scrub(&m))
+    };
     row
 }
 

@@ -661,7 +661,13 @@ pub fn for_each_journal_row(
 
 /// Stable pseudonyms for everyone who has given.
 pub fn pseudonyms(conn: &Connection) -> Result<crate::domain::privacy::Pseudonyms> {
-    Ok(crate::domain::privacy::Pseudonyms::new(donors(conn)?))
+    let donors = donors(conn)?;
+    let count = donors.len();
+    crate::domain::privacy::Pseudonyms::new(donors).map_err(|e| Error::Invalid {
+        field: "donor names".into(),
+        value: format!("{count} donors"),
+        problem: format!("too many to pseudonymise at once ({e})"),
+    })
 }
 
 /// Everyone who has given, in the order of their first gift: the counterparties of

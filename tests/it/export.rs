@@ -149,8 +149,14 @@ fn an_export_file_is_private_and_replaced_whole() {
     )
     .unwrap();
     let said = l.run(&["export", "journal", "-o", path.to_str().unwrap()]);
-    assert_eq!(said, format!("wrote 2 rows to {}\n", path.display()));
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    assert_eq!(
+        said,
+        format!("wrote 2 rows to {}; chain head #1 {head}\n", path.display())
+    );
     let text = std::fs::read_to_string(&path).unwrap();
+    // The last row's hash is the head the message names.
+    assert!(text.trim_end().ends_with(&head), "{text}");
     assert!(text.starts_with("txn,date") && !text.contains("old contents"));
     #[cfg(unix)]
     {

@@ -7,6 +7,7 @@ mod errors;
 mod export;
 mod fuzz;
 mod import;
+mod privacy;
 mod properties;
 mod readme;
 mod reconcile;

@@ -180,3 +180,164 @@ fn garbage_in_a_posting_is_an_error_not_a_panic() {
         "{message}"
     );
 }
+
+/// Re-hashes every transaction in order with fondo's own hash function, as a forger who
+/// has read the source would after an edit, so the chain is internally consistent.
+fn recompute_chain(conn: &Connection) {
+    use fondo::store::hash::{
+        confirmation_hash, transaction_hash, ConfirmationContent, PostingContent, TxnContent, GENESIS,
+    };
+    type Conf = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    );
+    type Txn = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        String,
+        String,
+        String,
+    );
+    let txns: Vec<Txn> = conn
+        .prepare("SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source FROM transactions ORDER BY id")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = GENESIS.to_string();
+    for (id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source) in txns
+    {
+        let postings: Vec<(i64, String, String, String, i64)> = conn
+            .prepare(
+                "SELECT p.line, a.name, f.code, p.currency, p.amount_minor FROM postings p
+                 JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+                 WHERE p.txn_id = ?1 ORDER BY p.line",
+            )
+            .unwrap()
+            .query_map([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let content = TxnContent {
+            id,
+            date: &date,
+            description: &description,
+            counterparty: counterparty.as_deref(),
+            reference: reference.as_deref(),
+            memo: memo.as_deref(),
+            voids,
+            entered_at: &entered_at,
+            entered_by: &entered_by,
+            source: &source,
+        };
+        let hash = transaction_hash(
+            &prev,
+            &content,
+            postings
+                .iter()
+                .map(|(line, account, fund, currency, amount_minor)| PostingContent {
+                    line: *line,
+                    account,
+                    fund,
+                    currency,
+                    amount_minor: *amount_minor,
+                }),
+        );
+        conn.execute(
+            "UPDATE transactions SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            (&prev, &hash, id),
+        )
+        .unwrap();
+        prev = hash;
+    }
+    // Confirmations cover the hash of the grant they confirm, so they are re-chained too.
+    let confirmations: Vec<Conf> = conn
+        .prepare(
+            "SELECT c.id, c.txn_id, t.hash, c.date, c.reference, c.note, c.entered_at, c.entered_by
+             FROM confirmations c JOIN transactions t ON t.id = c.txn_id ORDER BY c.id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = GENESIS.to_string();
+    for (id, txn_id, txn_hash, date, reference, note, entered_at, entered_by) in confirmations {
+        let content = ConfirmationContent {
+            id,
+            txn_id,
+            txn_hash: &txn_hash,
+            date: &date,
+            reference: reference.as_deref(),
+            note: note.as_deref(),
+            entered_at: &entered_at,
+            entered_by: &entered_by,
+        };
+        let hash = confirmation_hash(&prev, &content);
+        conn.execute(
+            "UPDATE confirmations SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            (&prev, &hash, id),
+        )
+        .unwrap();
+        prev = hash;
+    }
+}
+
+#[test]
+fn a_fully_recomputed_chain_is_caught_with_the_head_an_auditor_kept() {
+    let l = worked_example();
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    // The head is printed under every report, so the auditor has it from any printout.
+    assert!(l
+        .run(&["report", "balance"])
+        .contains(&format!("chain head #9 {head}")));
+    let conn = l.raw();
+    conn.execute_batch(&format!(
+        "{DROP_TRIGGERS} DROP TRIGGER confirmations_immutable_update;"
+    ))
+    .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = OFF;
+         UPDATE postings SET amount_minor = amount_minor + 1000 WHERE txn_id = 2 AND line = 1;
+         UPDATE postings SET amount_minor = amount_minor - 1000 WHERE txn_id = 2 AND line = 2;
+         {RECOMPUTE_TOTALS}"
+    ))
+    .unwrap();
+    recompute_chain(&conn);
+    drop(conn);
+    // A perfect forgery passes on its own...
+    let out = l.cmd().args(["--format", "json", "verify"]).output().unwrap();
+    let alone: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(alone["ok"], true, "{alone}");
+    assert_ne!(alone["head"].as_str().unwrap(), head);
+    // ...and fails against the head the auditor kept.
+    let problem = first_problem(&failed_verify(&l, &["--head", &head]));
+    assert!(problem.contains("is not in this ledger's chain"), "{problem}");
+}

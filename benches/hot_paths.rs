@@ -11,7 +11,7 @@ use fondo::domain::builders::{self, Donation, Header};
 use fondo::domain::{Amount, Currency};
 use fondo::io::simple::SimpleReader;
 use fondo::io::Records;
-use fondo::store::hash::{transaction_hash, PostingContent, TxnContent, GENESIS};
+use fondo::store::hash::{transaction_hash, PostingContent, PrivateText, TxnContent, GENESIS};
 use fondo::Ledger;
 
 fn usd() -> Currency {
@@ -59,6 +59,7 @@ fn transaction_hashing(c: &mut Criterion) {
         counterparty: Some("Ana Pérez"),
         reference: Some("ch-1001"),
         memo: None,
+        private: PrivateText::Salted(&[7; 16]),
         voids: None,
         entered_at: "2026-11-27T05:00:00Z",
         entered_by: "treasurer",

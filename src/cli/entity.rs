@@ -177,3 +177,33 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
     }
     Ok(())
 }
+
+#[derive(Debug, Subcommand)]
+pub enum DonorCommand {
+    /// Erase a donor's name from the ledger for good; their gifts stay, under a placeholder
+    #[command(after_help = "Example:\n  fondo donor forget \"Ana Pérez\"\n\n\
+        Every description, counterparty and memo that names the donor is rewritten to\n\
+        `forgotten donor N`, the memos of their own gifts are dropped, and the erasure is\n\
+        recorded (without the name). Amounts, dates, accounts and the hash chain are\n\
+        unchanged. Backups and exports made before keep the name: replace them.")]
+    Forget {
+        /// The donor's name exactly as recorded (see `fondo report donors`)
+        name: String,
+    },
+}
+
+pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()> {
+    let mut ledger = ctx.open()?;
+    let DonorCommand::Forget { name } = cmd;
+    let erasure = ledger.forget_donor(&name)?;
+    let ids: Vec<String> = erasure.transactions.iter().map(|id| format!("#{id}")).collect();
+    writeln!(
+        out,
+        "erasure {}: the donor is now `{}` in {} transaction(s): {}",
+        erasure.id,
+        erasure.placeholder,
+        ids.len(),
+        ids.join(", ")
+    )?;
+    Ok(())
+}

@@ -65,6 +65,10 @@ pub enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo commune add \"Comuna El Maizal\" --state Lara")]
     Commune(entity::CommuneCommand),
+    /// Erase a donor's personal data, keeping their gifts
+    #[command(subcommand)]
+    #[command(after_help = "Example:\n  fondo donor forget \"Ana Pérez\"")]
+    Donor(entity::DonorCommand),
     /// Record a donation: net into an account, the fee to expenses:fees
     #[command(
         after_help = "Example:\n  fondo donation 100.00 --donor \"Ana Pérez\" --fund tires --into assets:processor --fee 3.20"
@@ -160,6 +164,7 @@ const GROUPS: [(&str, &[&str]); 5] = [
             "account",
             "fund",
             "commune",
+            "donor",
             "backup",
             "demo",
             "completions",
@@ -369,6 +374,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Account(cmd) => entity::account(&ctx, cmd, out),
         Command::Fund(cmd) => entity::fund(&ctx, cmd, out),
         Command::Commune(cmd) => entity::commune(&ctx, cmd, out),
+        Command::Donor(cmd) => entity::donor(&ctx, cmd, out),
         Command::Donation(args) => record::record(&ctx, &args, out),
         Command::Send(args) => record::record(&ctx, &args, out),
         Command::Allocate(args) => record::record(&ctx, &args, out),

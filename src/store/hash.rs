@@ -89,6 +89,36 @@ pub fn hex(bytes: &[u8]) -> String {
     text
 }
 
+/// How a transaction's free text — description, counterparty, memo, where a donor is
+/// named — enters its hash.
+#[derive(Clone, Copy)]
+pub enum PrivateText<'a> {
+    /// Recorded before donor erasure existed: the hash covers the text itself.
+    Plain,
+    /// The hash covers salted digests of the text (see [`private_digest`]), so the text
+    /// can later be erased and the salt with it, leaving the chain whole.
+    Salted(&'a [u8]),
+    /// The text was erased: the digests kept from before, in the order description,
+    /// counterparty, memo.
+    Erased([Option<&'a str>; 3]),
+}
+
+/// The digest that stands in a transaction's hash for one field of its free text:
+/// hex SHA-256 of the transaction's random salt, the field's name and its text. Without
+/// the salt, which erasure deletes, no one can test a guessed name against it.
+pub fn private_digest(salt: &[u8], field: &str, value: Option<&str>) -> Option<String> {
+    value.map(|v| {
+        let canonical = Canonical::default().text(field).text(v);
+        let mut hasher = Sha256::new();
+        hasher.update(salt);
+        hasher.update(&canonical.0);
+        hex(&hasher.finalize())
+    })
+}
+
+/// The free-text fields a transaction's hash covers through [`PrivateText`].
+pub const PRIVATE_FIELDS: [&str; 3] = ["description", "counterparty", "memo"];
+
 /// The fields of a transaction that its hash covers, as stored.
 pub struct TxnContent<'a> {
     pub id: i64,
@@ -97,6 +127,7 @@ pub struct TxnContent<'a> {
     pub counterparty: Option<&'a str>,
     pub reference: Option<&'a str>,
     pub memo: Option<&'a str>,
+    pub private: PrivateText<'a>,
     pub voids: Option<i64>,
     pub entered_at: &'a str,
     pub entered_by: &'a str,
@@ -118,18 +149,35 @@ pub fn transaction_hash<'a>(
     txn: &TxnContent<'_>,
     postings: impl IntoIterator<Item = PostingContent<'a>>,
 ) -> String {
-    let mut canonical = Canonical::default()
+    let texts = [Some(txn.description), txn.counterparty, txn.memo];
+    let digests: [Option<String>; 3] = match txn.private {
+        PrivateText::Plain => [None, None, None],
+        PrivateText::Salted(salt) => {
+            std::array::from_fn(|i| private_digest(salt, PRIVATE_FIELDS[i], texts[i]))
+        }
+        PrivateText::Erased(kept) => kept.map(|d| d.map(str::to_string)),
+    };
+    let canonical = Canonical::default()
         .text("transaction")
         .int(txn.id)
-        .text(txn.date)
-        .text(txn.description)
-        .optional(txn.counterparty)
-        .optional(txn.reference)
-        .optional(txn.memo)
-        .optional_int(txn.voids)
-        .text(txn.entered_at)
-        .text(txn.entered_by)
-        .text(txn.source);
+        .text(txn.date);
+    let mut canonical = match txn.private {
+        PrivateText::Plain => canonical
+            .text(txn.description)
+            .optional(txn.counterparty)
+            .optional(txn.reference)
+            .optional(txn.memo),
+        PrivateText::Salted(_) | PrivateText::Erased(_) => canonical
+            .text("private digests")
+            .optional(digests[0].as_deref())
+            .optional(digests[1].as_deref())
+            .optional(txn.reference)
+            .optional(digests[2].as_deref()),
+    }
+    .optional_int(txn.voids)
+    .text(txn.entered_at)
+    .text(txn.entered_by)
+    .text(txn.source);
     for p in postings {
         canonical = canonical
             .text("posting")
@@ -187,6 +235,36 @@ pub fn confirmation_hash(prev_hash: &str, c: &ConfirmationContent<'_>) -> String
         .text(c.entered_at)
         .text(c.entered_by)
         .chained_hash(prev_hash)
+}
+
+/// The hash of one `donor forget`, covering for each transaction it changed the digests
+/// kept and the text left, chained to the erasure before it.
+pub fn erasure_hash<'a>(
+    prev_hash: &str,
+    id: i64,
+    placeholder: &str,
+    entered_at: &str,
+    entered_by: &str,
+    erased: impl IntoIterator<Item = super::erase::ErasedText<'a>>,
+) -> String {
+    let mut canonical = Canonical::default()
+        .text("erasure")
+        .int(id)
+        .text(placeholder)
+        .text(entered_at)
+        .text(entered_by);
+    for e in erased {
+        canonical = canonical
+            .text("erased")
+            .int(e.txn_id)
+            .optional(e.digests[0])
+            .optional(e.digests[1])
+            .optional(e.digests[2])
+            .optional(e.texts[0])
+            .optional(e.texts[1])
+            .optional(e.texts[2]);
+    }
+    canonical.chained_hash(prev_hash)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! through a [`Writer`], so a command records everything it was asked to, or nothing.
 
 pub mod backup;
+pub mod erase;
 pub mod flows;
 pub mod hash;
 pub mod read;

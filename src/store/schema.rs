@@ -5,7 +5,7 @@
 pub const APPLICATION_ID: i32 = 0x464F_4E44;
 
 /// The migrations, in order. `MIGRATIONS.len()` is the schema version this build writes.
-pub const MIGRATIONS: &[&str] = &[V1_CORE, V2_IMPORT, V3_RECONCILE];
+pub const MIGRATIONS: &[&str] = &[V1_CORE, V2_IMPORT, V3_RECONCILE, V4_ERASURE];
 
 /// The schema version this build of fondo writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -223,4 +223,61 @@ CREATE TRIGGER reconciled_postings_immutable_update BEFORE UPDATE ON reconciled_
 BEGIN SELECT RAISE(ABORT, 'saved reconciliations are immutable'); END;
 CREATE TRIGGER reconciled_postings_immutable_delete BEFORE DELETE ON reconciled_postings
 BEGIN SELECT RAISE(ABORT, 'saved reconciliations are immutable'); END;
+"#;
+
+const V4_ERASURE: &str = r#"
+-- Each transaction's random salt for the digests of its free text in its hash
+-- (hash::PrivateText). NULL for transactions recorded before this migration (their hash
+-- covers the text itself) and for those whose text was erased.
+ALTER TABLE transactions ADD COLUMN pii_salt BLOB CHECK (pii_salt IS NULL OR length(pii_salt) = 16);
+
+-- One `donor forget`: a record in a chain of its own. It names no one.
+CREATE TABLE erasures (
+    id          INTEGER PRIMARY KEY CHECK (id > 0),
+    placeholder TEXT NOT NULL UNIQUE,
+    entered_at  TEXT NOT NULL,
+    entered_by  TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    hash        TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+) STRICT;
+
+-- Each transaction an erasure changed: the digests its hash covered before any erasure
+-- (the same in every row of a transaction), and the text the erasure left, which later
+-- edits must match.
+CREATE TABLE erased_text (
+    txn_id              INTEGER NOT NULL REFERENCES transactions (id),
+    erasure_id          INTEGER NOT NULL REFERENCES erasures (id),
+    description_digest  TEXT NOT NULL CHECK (length(description_digest) = 64),
+    counterparty_digest TEXT CHECK (length(counterparty_digest) = 64),
+    memo_digest         TEXT CHECK (length(memo_digest) = 64),
+    description         TEXT NOT NULL,
+    counterparty        TEXT,
+    memo                TEXT,
+    PRIMARY KEY (txn_id, erasure_id)
+) STRICT;
+CREATE INDEX erased_text_by_erasure ON erased_text (erasure_id);
+
+-- Recorded transactions stay immutable, except that the latest erasure may replace the
+-- free text (and drop the salt) of a transaction, with exactly the text it recorded.
+DROP TRIGGER transactions_immutable_update;
+CREATE TRIGGER transactions_immutable_update BEFORE UPDATE ON transactions
+WHEN NEW.id IS NOT OLD.id OR NEW.date IS NOT OLD.date OR NEW.reference IS NOT OLD.reference
+  OR NEW.voids IS NOT OLD.voids OR NEW.entered_at IS NOT OLD.entered_at
+  OR NEW.entered_by IS NOT OLD.entered_by OR NEW.source IS NOT OLD.source
+  OR NEW.prev_hash IS NOT OLD.prev_hash OR NEW.hash IS NOT OLD.hash
+  OR NEW.batch_id IS NOT OLD.batch_id OR NEW.pii_salt IS NOT NULL
+  OR NOT EXISTS (SELECT 1 FROM erased_text e
+                 WHERE e.txn_id = OLD.id AND e.erasure_id = (SELECT max(id) FROM erasures)
+                   AND e.description IS NEW.description AND e.counterparty IS NEW.counterparty
+                   AND e.memo IS NEW.memo)
+BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
+
+CREATE TRIGGER erasures_immutable_update BEFORE UPDATE ON erasures
+BEGIN SELECT RAISE(ABORT, 'erasures are immutable'); END;
+CREATE TRIGGER erasures_immutable_delete BEFORE DELETE ON erasures
+BEGIN SELECT RAISE(ABORT, 'erasures are immutable'); END;
+CREATE TRIGGER erased_text_immutable_update BEFORE UPDATE ON erased_text
+BEGIN SELECT RAISE(ABORT, 'erasures are immutable'); END;
+CREATE TRIGGER erased_text_immutable_delete BEFORE DELETE ON erased_text
+BEGIN SELECT RAISE(ABORT, 'erasures are immutable'); END;
 "#;

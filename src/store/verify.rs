@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::hash::{self, PostingContent, TxnContent, GENESIS};
+use super::hash::{self, PostingContent, PrivateText, TxnContent, GENESIS};
 use super::read::Names;
 use super::Ledger;
 use crate::domain::{Amount, Currency};
@@ -96,6 +96,9 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     }
     problems.extend(walked);
     check_confirmations(conn, &mut problems)?;
+    for problem in super::erase::check_erasures(conn)? {
+        problems.push(problem);
+    }
     if let Some(head) = expected_head {
         match chain.head_found_at {
             None => problems.push(format!(
@@ -204,9 +207,16 @@ fn check_transactions(
     problems: &mut Problems,
 ) -> Result<ChainSummary> {
     let mut txns = conn.prepare(
-        "SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source,
-                prev_hash, hash
-         FROM transactions ORDER BY rowid",
+        "SELECT t.id, t.date, t.description, t.counterparty, t.reference, t.memo, t.voids, t.entered_at,
+                t.entered_by, t.source, t.prev_hash, t.hash, t.pii_salt,
+                e.description_digest, e.counterparty_digest, e.memo_digest,
+                e.description, e.counterparty, e.memo, e.txn_id IS NOT NULL
+         FROM transactions t
+         -- The few erased transactions, each with what its latest erasure left.
+         LEFT JOIN (SELECT txn_id, description_digest, counterparty_digest, memo_digest,
+                           description, counterparty, memo, max(erasure_id)
+                    FROM erased_text GROUP BY txn_id) e ON e.txn_id = t.id
+         ORDER BY t.rowid",
     )?;
     let mut postings = conn.prepare(
         "SELECT txn_id, line, account_id, fund_id, currency, amount_minor FROM postings ORDER BY rowid",
@@ -242,6 +252,18 @@ fn check_transactions(
         let (entered_at, entered_by, source, stored_prev) = (field(7)?, field(8)?, field(9)?, field(10)?);
         let voids: Option<i64> = r.get(6)?;
         let stored_hash: String = r.get(11)?;
+        let salt = r
+            .get_ref(12)?
+            .as_blob_or_null()
+            .map_err(|_| Error::Corrupt(format!("a salt that is not bytes in transaction #{id}")))?;
+        let was_erased: bool = r.get(19)?;
+        let private = match (salt, was_erased) {
+            (Some(salt), _) => PrivateText::Salted(salt),
+            (None, false) => PrivateText::Plain,
+            (None, true) => PrivateText::Erased([field(13)?, field(14)?, field(15)?]),
+        };
+        let erased_text_changed =
+            was_erased && [description, counterparty, memo] != [field(16)?, field(17)?, field(18)?];
         // Postings of transactions that no longer exist are orphans.
         while let Some(p) = pending.as_ref().filter(|p| p.txn_id < id) {
             problems.push(format!(
@@ -278,6 +300,7 @@ fn check_transactions(
             counterparty,
             reference,
             memo,
+            private,
             voids,
             entered_at: entered_at.unwrap_or_default(),
             entered_by: entered_by.unwrap_or_default(),
@@ -296,6 +319,11 @@ fn check_transactions(
         );
         if computed != stored_hash {
             bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
+        }
+        if erased_text_changed {
+            bad.push(
+                "its text differs from what its erasure left (changed after `donor forget`)".to_string(),
+            );
         }
         if let Some(problem) = balance_problem(&own, names, &mut currencies) {
             bad.push(problem);

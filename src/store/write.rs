@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::hash::{self, PostingContent, TxnContent, GENESIS};
+use super::hash::{self, PostingContent, PrivateText, TxnContent, GENESIS};
 use super::read;
 use crate::domain::builders::{self, Header};
 use crate::domain::money::format_minor;
@@ -299,6 +299,9 @@ impl<'l> Writer<'l> {
         };
         let id = last_id + 1;
         let date = txn.date.format("%Y-%m-%d").to_string();
+        let mut salt = [0_u8; 16];
+        getrandom::fill(&mut salt)
+            .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
         let content = TxnContent {
             id,
             date: &date,
@@ -306,6 +309,7 @@ impl<'l> Writer<'l> {
             counterparty: txn.counterparty.as_deref(),
             reference: txn.reference.as_deref(),
             memo: txn.memo.as_deref(),
+            private: PrivateText::Salted(&salt),
             voids: txn.voids,
             entered_at: &self.entered_at,
             entered_by: self.actor,
@@ -325,8 +329,8 @@ impl<'l> Writer<'l> {
         self.tx
             .prepare_cached(
                 "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
-                                           entered_at, entered_by, source, prev_hash, hash, batch_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                           entered_at, entered_by, source, prev_hash, hash, batch_id, pii_salt)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 id,
@@ -341,7 +345,8 @@ impl<'l> Writer<'l> {
                 source,
                 prev_hash,
                 hash,
-                self.batch
+                self.batch,
+                &salt[..]
             ])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO postings (txn_id, line, account_id, fund_id, currency, amount_minor)

@@ -79,7 +79,7 @@ fn seeded_ledger(names: &[String]) -> TempLedger {
     l.run(&["import", file.to_str().unwrap()]);
     l.run(&[
         "send",
-        "100",
+        "10",
         "--to",
         "union",
         "--fund",
@@ -201,4 +201,161 @@ fn private_files_are_0600_and_no_temporary_file_is_left() {
         .collect();
     left.sort();
     assert_eq!(left, ["backup.db", "gifts.csv", "ledger.db", "private.csv"]);
+}
+
+/// The raw bytes of the ledger's files: what someone with the disk could read.
+fn raw_files(l: &TempLedger) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal", "-journal"] {
+        let path = format!("{}{suffix}", l.path.display());
+        if let Ok(mut b) = std::fs::read(path) {
+            bytes.append(&mut b);
+        }
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn forgetting_a_donor_erases_the_name_and_keeps_every_amount_and_the_chain() {
+    let names = donor_names(30, 11);
+    let l = seeded_ledger(&names);
+    let forgotten = &names[4];
+    l.run(&[
+        "donation",
+        "12.34",
+        "--donor",
+        forgotten,
+        "--memo",
+        "lives at 5 Calle Sol",
+        "--ref",
+        "M-1",
+    ]);
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    let funds = l.run(&["report", "funds"]);
+    let balance = l.run(&["report", "balance"]);
+    let donors_before = l.json(&["report", "donors", "--anonymize"]);
+    assert!(contains(&raw_files(&l), forgotten));
+
+    let said = l.run(&["donor", "forget", forgotten]);
+    // Both gifts and the fee line that named the donor, and no others.
+    assert!(
+        said.starts_with("erasure 1: the donor is now `forgotten donor 1` in 3 transaction(s)"),
+        "{said}"
+    );
+
+    // The name is gone from every output and from the file's bytes, memo included.
+    for args in [
+        &["report", "donors"][..],
+        &["export", "journal"],
+        &["report", "register", "assets:processor"],
+    ] {
+        let out = l.run(args);
+        assert!(
+            !out.contains(forgotten.as_str()) && !out.contains("Calle Sol"),
+            "{args:?}: {out}"
+        );
+    }
+    let raw = raw_files(&l);
+    for needle in [forgotten.as_str(), "Calle Sol"] {
+        if let Some(at) = raw.windows(needle.len()).position(|w| w == needle.as_bytes()) {
+            panic!(
+                "`{needle}` is still in the file: {:?}",
+                String::from_utf8_lossy(&raw[at.saturating_sub(80)..at + needle.len()])
+            );
+        }
+    }
+    assert!(contains(&raw, &names[5]), "another donor's name was erased too");
+    // Every amount, the chain and the head the auditor kept are untouched.
+    assert_eq!(
+        l.run(&["report", "funds"]).replace("forgotten donor 1", ""),
+        funds.replace("forgotten donor 1", "")
+    );
+    assert_eq!(l.run(&["report", "balance"]), balance);
+    assert_eq!(l.json(&["report", "donors", "--anonymize"]), donors_before);
+    let verified = l.json(&["verify", "--head", &head]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert_eq!(verified["head"], head);
+    let donors = l.run(&["report", "donors"]);
+    assert!(donors.contains("forgotten donor 1"), "{donors}");
+
+    // Asking again, or for someone who never gave, is refused and changes nothing.
+    assert!(l
+        .reject(&["donor", "forget", forgotten])
+        .contains("no donor has exactly this name"));
+    assert!(l
+        .reject(&["donor", "forget", "forgotten donor 1"])
+        .contains("already forgotten"));
+    assert!(l.reject(&["donor", "forget", "Nobody"]).contains("`Nobody`"));
+    // A second erasure chains onto the first.
+    assert!(l.run(&["donor", "forget", &names[6]]).starts_with("erasure 2:"));
+    assert_eq!(l.json(&["verify", "--head", &head])["ok"], true);
+}
+
+#[test]
+fn erased_text_and_erasure_records_are_still_tamper_evident() {
+    let names = donor_names(8, 5);
+    let cases = [
+        // Re-attributing the forgotten donor's gift to someone else.
+        (
+            "UPDATE transactions SET counterparty = 'Someone' WHERE counterparty = 'forgotten donor 1'",
+            "its text differs from what its erasure left",
+        ),
+        // Editing what the erasure left, in step with the transaction.
+        (
+            "UPDATE erased_text SET counterparty = 'Someone' WHERE counterparty = 'forgotten donor 1';
+          UPDATE transactions SET counterparty = 'Someone' WHERE counterparty = 'forgotten donor 1'",
+            "erasure 1:",
+        ),
+        // Pretending a transaction was erased to change its description.
+        (
+            "INSERT INTO erased_text SELECT id, 1, printf('%064d', 1), NULL, NULL, 'edited', NULL, NULL
+            FROM transactions WHERE id = 17;
+          UPDATE transactions SET description = 'edited', pii_salt = NULL WHERE id = 17",
+            "transaction #17:",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let l = seeded_ledger(&names);
+        l.run(&["donor", "forget", &names[0]]);
+        let conn = l.raw();
+        conn.execute_batch(&format!(
+            "DROP TRIGGER transactions_immutable_update; DROP TRIGGER erased_text_immutable_update; {edit}"
+        ))
+        .unwrap();
+        drop(conn);
+        let out = l.cmd().args(["--format", "json", "verify"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "verify passed after `{edit}`");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let problems = report["problems"].to_string();
+        assert!(problems.contains(expected), "after `{edit}`: {problems}");
+    }
+}
+
+#[test]
+fn a_ledger_from_before_erasure_still_verifies_and_refuses_to_break_its_chain() {
+    let names = donor_names(4, 9);
+    let l = seeded_ledger(&names);
+    let conn = l.raw();
+    conn.execute_batch(
+        "DROP TRIGGER transactions_immutable_update; DROP TRIGGER confirmations_immutable_update;",
+    )
+    .unwrap();
+    crate::tamper::recompute_chain(&conn, true);
+    drop(conn);
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    let message = l.reject(&["donor", "forget", &names[1]]);
+    assert!(
+        message.contains("was recorded before fondo could erase text"),
+        "{message}"
+    );
+    // New gifts are salted, so their donors can be forgotten.
+    l.run(&["donation", "3", "--donor", "Newer Donor"]);
+    assert!(l
+        .run(&["donor", "forget", "Newer Donor"])
+        .starts_with("erasure 1:"));
+    assert_eq!(l.json(&["verify", "--head", &head])["ok"], true);
 }

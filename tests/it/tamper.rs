@@ -183,9 +183,12 @@ fn garbage_in_a_posting_is_an_error_not_a_panic() {
 
 /// Re-hashes every transaction in order with fondo's own hash function, as a forger who
 /// has read the source would after an edit, so the chain is internally consistent.
-fn recompute_chain(conn: &Connection) {
+/// `legacy` hashes the text itself and drops the salts, as ledgers made before donor
+/// erasure (schema 3) were.
+pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
     use fondo::store::hash::{
-        confirmation_hash, transaction_hash, ConfirmationContent, PostingContent, TxnContent, GENESIS,
+        confirmation_hash, transaction_hash, ConfirmationContent, PostingContent, PrivateText, TxnContent,
+        GENESIS,
     };
     type Conf = (
         i64,
@@ -208,18 +211,20 @@ fn recompute_chain(conn: &Connection) {
         String,
         String,
         String,
+        Vec<u8>,
     );
     let txns: Vec<Txn> = conn
-        .prepare("SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source FROM transactions ORDER BY id")
+        .prepare("SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source, pii_salt FROM transactions ORDER BY id")
         .unwrap()
         .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
         })
         .unwrap()
         .map(Result::unwrap)
         .collect();
     let mut prev = GENESIS.to_string();
-    for (id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source) in txns
+    for (id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source, salt) in
+        txns
     {
         let postings: Vec<(i64, String, String, String, i64)> = conn
             .prepare(
@@ -241,6 +246,11 @@ fn recompute_chain(conn: &Connection) {
             counterparty: counterparty.as_deref(),
             reference: reference.as_deref(),
             memo: memo.as_deref(),
+            private: if legacy {
+                PrivateText::Plain
+            } else {
+                PrivateText::Salted(&salt)
+            },
             voids,
             entered_at: &entered_at,
             entered_by: &entered_by,
@@ -260,8 +270,9 @@ fn recompute_chain(conn: &Connection) {
                 }),
         );
         conn.execute(
-            "UPDATE transactions SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
-            (&prev, &hash, id),
+            "UPDATE transactions SET prev_hash = ?1, hash = ?2,
+                 pii_salt = CASE WHEN ?4 THEN NULL ELSE pii_salt END WHERE id = ?3",
+            (&prev, &hash, id, legacy),
         )
         .unwrap();
         prev = hash;
@@ -330,7 +341,7 @@ fn a_fully_recomputed_chain_is_caught_with_the_head_an_auditor_kept() {
          {RECOMPUTE_TOTALS}"
     ))
     .unwrap();
-    recompute_chain(&conn);
+    recompute_chain(&conn, false);
     drop(conn);
     // A perfect forgery passes on its own...
     let out = l.cmd().args(["--format", "json", "verify"]).output().unwrap();

@@ -42,6 +42,22 @@ impl Pseudonyms {
     pub fn scrub(&self, text: &str) -> String {
         self.names.replace_all(text, &self.pseudonyms)
     }
+
+    /// `text` with one donor's name replaced by `with` wherever it stands on its own:
+    /// not where it is part of a longer donor's name (forgetting "Ana" leaves "Ana María").
+    pub fn replace_donor(&self, text: &str, name: &str, with: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for found in self.names.find_iter(text) {
+            if &text[found.range()] == name {
+                out.push_str(&text[last..found.start()]);
+                out.push_str(with);
+                last = found.end();
+            }
+        }
+        out.push_str(&text[last..]);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -65,5 +81,15 @@ mod tests {
         );
         assert_eq!(p.scrub("no donors here"), "no donors here");
         assert_eq!(Pseudonyms::new(Vec::new()).unwrap().scrub("Ana"), "Ana");
+    }
+
+    #[test]
+    fn replacing_one_donor_leaves_longer_names_that_contain_it() {
+        let p = Pseudonyms::new(vec!["Ana".into(), "Ana María".into()]).unwrap();
+        assert_eq!(
+            p.replace_donor("from Ana María and Ana, via Ana", "Ana", "X"),
+            "from Ana María and X, via X"
+        );
+        assert_eq!(p.replace_donor("nothing", "Ana", "X"), "nothing");
     }
 }

@@ -91,33 +91,43 @@ impl Writer<'_> {
             )));
         }
         let affected = affected(self.conn(), name)?;
-        if let Some(old) = affected.iter().find(|t| t.salt.is_none() && !t.already_erased) {
-            return Err(Error::Refused(format!(
-                "transaction #{} was recorded before fondo could erase text (ledger schema 3 or older): its hash covers the text itself, so erasing it would break the chain",
-                old.id
-            )));
-        }
         let (last_id, prev_hash) = erasure_head(self.conn())?.unwrap_or((0, GENESIS.to_string()));
         let id = last_id + 1;
         let placeholder = format!("forgotten donor {id}");
         let (entered_at, entered_by) = self.stamp();
+        let donors = read::pseudonyms(self.conn())?;
         let mut changes: Vec<Change> = Vec::with_capacity(affected.len());
         for txn in &affected {
+            let [description, counterparty, memo] = &txn.texts;
+            let own = counterparty.as_deref() == Some(name);
+            let scrub = |text: &Option<String>| {
+                text.as_deref()
+                    .map(|t| donors.replace_donor(t, name, &placeholder))
+            };
+            let left = [
+                scrub(description),
+                if own {
+                    Some(placeholder.clone())
+                } else {
+                    counterparty.clone()
+                },
+                if own { None } else { scrub(memo) },
+            ];
+            if left == txn.texts {
+                // It named a longer donor's name that contains this one.
+                continue;
+            }
             let digests: [Option<String>; 3] = match &txn.salt {
                 Some(salt) => std::array::from_fn(|i| {
                     hash::private_digest(salt, PRIVATE_FIELDS[i], txn.texts[i].as_deref())
                 }),
                 // Erased before: the digests the chain needs are already kept.
-                None => kept_digests(self.conn(), txn.id)?,
+                None if txn.already_erased => kept_digests(self.conn(), txn.id)?,
+                None => return Err(Error::Refused(format!(
+                    "transaction #{} was recorded before fondo could erase text (ledger schema 3 or older): its hash covers the text itself, so erasing it would break the chain",
+                    txn.id
+                ))),
             };
-            let [description, counterparty, memo] = &txn.texts;
-            let own = counterparty.as_deref() == Some(name);
-            let scrub = |text: &Option<String>| text.as_deref().map(|t| t.replace(name, &placeholder));
-            let left = [
-                scrub(description),
-                scrub(counterparty),
-                if own { None } else { scrub(memo) },
-            ];
             changes.push((txn.id, digests, left));
         }
         let hash = hash::erasure_hash(

@@ -359,3 +359,36 @@ fn a_ledger_from_before_erasure_still_verifies_and_refuses_to_break_its_chain() 
         .starts_with("erasure 1:"));
     assert_eq!(l.json(&["verify", "--head", &head])["ok"], true);
 }
+
+#[test]
+fn forgetting_a_donor_leaves_a_donor_whose_name_contains_theirs() {
+    let l = TempLedger::new();
+    l.run(&["donation", "5", "--donor", "Ana"]);
+    l.run(&["donation", "7", "--donor", "Ana María", "--memo", "friend of Ana"]);
+    l.run(&[
+        "fee",
+        "0.30",
+        "--from",
+        "assets:bank",
+        "--desc",
+        "bank fee on Ana María's and Ana's gifts",
+    ]);
+    let said = l.run(&["donor", "forget", "Ana"]);
+    assert_eq!(
+        said,
+        "erasure 1: the donor is now `forgotten donor 1` in 3 transaction(s): #1, #2, #3\n"
+    );
+    let journal = l.run(&["export", "journal"]);
+    assert!(journal.contains(",Ana María,"), "{journal}");
+    assert!(journal.contains("friend of forgotten donor 1"), "{journal}");
+    assert!(
+        journal.contains("bank fee on Ana María's and forgotten donor 1's gifts"),
+        "{journal}"
+    );
+    let donors = l.run(&["--format", "csv", "report", "donors"]);
+    assert!(
+        donors.contains("Ana María,USD,1,7.00") && donors.contains("forgotten donor 1,USD,1,5.00"),
+        "{donors}"
+    );
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod io;
 pub mod render;
 pub mod report;

@@ -101,14 +101,27 @@ pub enum ExportCommand {
         #[command(flatten)]
         period: ReportArgs,
     },
+    /// A directory for auditors: journal, lists, every report as CSV, verify, a README
+    /// and a script that re-adds the totals
+    #[command(after_help = "Example:\n  fondo export audit audit-2026 --anonymize")]
+    Audit {
+        /// The directory to create (it must not exist yet)
+        dir: PathBuf,
+        /// Donors as pseudonyms, for an auditor who must not see them; files readable by all
+        #[arg(long)]
+        anonymize: bool,
+    },
 }
 
 pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<()> {
-    let ExportCommand::Journal {
-        output,
-        anonymize,
-        period,
-    } = cmd;
+    let (output, anonymize, period) = match cmd {
+        ExportCommand::Journal {
+            output,
+            anonymize,
+            period,
+        } => (output, anonymize, period),
+        ExportCommand::Audit { dir, anonymize } => return export_audit(ctx, &dir, anonymize, out),
+    };
     let ledger = ctx.open()?;
     let options = ExportOptions {
         filter: period.filter(ctx)?,
@@ -124,5 +137,22 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
             export::write_journal(&ledger, &options, out)?;
         }
     }
+    Ok(())
+}
+
+fn export_audit(ctx: &Context, dir: &std::path::Path, anonymize: bool, out: &mut dyn Write) -> Result<()> {
+    let ledger = ctx.open()?;
+    let options = crate::io::audit::AuditOptions {
+        anonymize,
+        today: ctx.today,
+    };
+    let pack = crate::io::audit::write_audit_pack(&ledger, &options, dir)?;
+    write!(out, "wrote {} files to {}; ", pack.files.len(), dir.display())?;
+    super::review::print_head(&ledger, out)?;
+    writeln!(
+        out,
+        "re-add the totals with: python3 {}",
+        dir.join("check_totals.py").display()
+    )?;
     Ok(())
 }

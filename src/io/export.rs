@@ -98,10 +98,7 @@ fn csv_error(e: csv::Error) -> Error {
 /// Writes the journal to `path` through a temporary file in the same directory (created
 /// mode 0600, as donor names may be in it), renamed into place only when complete.
 pub fn write_journal_file(ledger: &Ledger, options: &ExportOptions, path: &Path) -> Result<u64> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = crate::files::directory_of(path);
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(Error::io("create a file in", dir))?;
     let count = {
         let mut buffered = std::io::BufWriter::new(temp.as_file_mut());

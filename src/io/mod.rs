@@ -1,6 +1,7 @@
 //! CSV formats: reading simple, journal and statement files for `import`, and writing the
 //! journal for `export`. Readers stream: they hold one transaction at a time.
 
+pub mod audit;
 pub mod export;
 pub mod import;
 pub mod journal;

@@ -9,7 +9,9 @@ use crate::domain::money::format_minor;
 use crate::domain::Currency;
 use crate::report::balance::BalanceReport;
 use crate::report::register::RegisterRow;
-use crate::store::read::{AccountInfo, CommuneInfo, FundInfo, StoredPosting, StoredTransaction};
+use crate::store::read::{
+    AccountInfo, CommuneInfo, FundInfo, ImportBatchInfo, StoredPosting, StoredTransaction,
+};
 use crate::store::verify::VerifyOutcome;
 
 pub(super) fn money(minor: i64, currency: Currency) -> Cell {
@@ -107,6 +109,34 @@ pub fn account_list_table(accounts: &[AccountInfo]) -> Tabular {
     for a in accounts {
         t.rows
             .push(vec![a.name.as_str().into(), a.account_type.as_str().into()]);
+    }
+    t
+}
+
+pub fn import_batch_table(batches: &[ImportBatchInfo]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("batch", "Batch"),
+        col("file", "File"),
+        col("file_sha256", "SHA-256"),
+        col("format", "Format"),
+        col("rows", "Rows"),
+        col("added", "Added"),
+        col("skipped", "Skipped"),
+        col("entered_at", "Entered at"),
+        col("entered_by", "By"),
+    ]);
+    for b in batches {
+        t.rows.push(vec![
+            Cell::Int(b.id),
+            b.file_name.as_str().into(),
+            b.file_sha256.as_str().into(),
+            b.format.as_str().into(),
+            Cell::Int(b.rows),
+            Cell::Int(b.added),
+            Cell::Int(b.skipped),
+            b.entered_at.as_str().into(),
+            b.entered_by.as_str().into(),
+        ]);
     }
     t
 }

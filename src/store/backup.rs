@@ -24,10 +24,7 @@ pub fn backup(ledger: &Ledger, dest: &Path, actor: &str) -> Result<VerifyOutcome
             dest.display()
         )));
     }
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = crate::files::directory_of(dest);
     // tempfile creates the file mode 0600.
     let temp = tempfile::Builder::new()
         .prefix(".fondo-backup-")

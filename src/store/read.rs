@@ -7,6 +7,20 @@ use crate::domain::names::closest;
 use crate::domain::{Amount, Currency, NewPosting};
 use crate::error::{Error, Result};
 
+/// One `fondo import` as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportBatchInfo {
+    pub id: i64,
+    pub file_name: String,
+    pub file_sha256: String,
+    pub format: String,
+    pub rows: i64,
+    pub added: i64,
+    pub skipped: i64,
+    pub entered_at: String,
+    pub entered_by: String,
+}
+
 /// An account of the chart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountInfo {
@@ -233,6 +247,27 @@ pub(crate) fn balance_minor(conn: &Connection, account_id: i64, fund_id: i64, cu
         .query_row(params![account_id, fund_id, currency], |r| r.get(0))
         .optional()?
         .unwrap_or(0))
+}
+
+pub fn import_batches(conn: &Connection) -> Result<Vec<ImportBatchInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, file_name, file_sha256, format, row_count, added_count, skipped_count, entered_at, entered_by
+         FROM import_batches ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ImportBatchInfo {
+            id: r.get(0)?,
+            file_name: r.get(1)?,
+            file_sha256: r.get(2)?,
+            format: r.get(3)?,
+            rows: r.get(4)?,
+            added: r.get(5)?,
+            skipped: r.get(6)?,
+            entered_at: r.get(7)?,
+            entered_by: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn accounts(conn: &Connection) -> Result<Vec<AccountInfo>> {

@@ -3,7 +3,7 @@
 use crate::common::TempLedger;
 
 /// The sample ledger, as `demo` builds it.
-fn sample() -> TempLedger {
+pub(crate) fn sample() -> TempLedger {
     let l = TempLedger::uninitialized();
     l.run(&["demo"]);
     l

@@ -2,6 +2,7 @@
 //! the library, tampering with the file directly, and property tests of the invariants.
 
 mod add;
+mod audit;
 mod common;
 mod errors;
 mod export;

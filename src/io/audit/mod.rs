@@ -1,0 +1,189 @@
+//! `export audit DIR`: one directory with everything an auditor needs — the journal,
+//! the lists, every report as CSV, `verify` as JSON, a README and a script that re-adds the
+//! totals. Written into a temporary directory beside DIR and renamed into place, so a pack
+//! is either whole or absent.
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+use crate::io::export::{write_journal, ExportOptions};
+use crate::render::{self, Format};
+use crate::report::{balance, campaign, communes, donors, funds, union};
+use crate::store::read::{self, Filter};
+use crate::store::{reconcile, verify, Ledger};
+
+const README: &str = include_str!("README.txt");
+const CHECK_TOTALS: &str = include_str!("check_totals.py");
+
+/// The union report's default for money held too long (SPEC: `--stale-days`).
+const STALE_DAYS: u32 = 90;
+
+pub struct AuditOptions {
+    /// Donors as pseudonyms, for an auditor who must not see them.
+    pub anonymize: bool,
+    pub today: NaiveDate,
+}
+
+/// What went into a pack.
+pub struct AuditPack {
+    pub files: Vec<String>,
+    pub head: Option<String>,
+}
+
+/// Writes the pack to `dir`, which must not exist yet.
+pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dir: &Path) -> Result<AuditPack> {
+    if dir.exists() {
+        return Err(Error::Refused(format!(
+            "{} already exists; an audit pack goes into a new directory",
+            dir.display()
+        )));
+    }
+    let parent = crate::files::directory_of(dir);
+    let temp = tempfile::Builder::new()
+        .prefix(".fondo-audit-")
+        .tempdir_in(parent)
+        .map_err(Error::io("create a directory in", parent))?;
+    let mut pack = Pack {
+        dir: temp.path().to_path_buf(),
+        private: !options.anonymize,
+        files: Vec::new(),
+    };
+    let whole = Filter::default();
+    pack.file("journal.csv", |out| {
+        let export = ExportOptions {
+            filter: whole.clone(),
+            anonymize: options.anonymize,
+        };
+        write_journal(ledger, &export, out).map(drop)
+    })?;
+    let conn = ledger.conn();
+    let csv = |t: render::Tabular, out: &mut dyn Write| -> Result<()> { Ok(t.write(Format::Csv, out)?) };
+    pack.file("accounts.csv", |out| {
+        csv(render::account_list_table(&read::accounts(conn)?), out)
+    })?;
+    pack.file("funds.csv", |out| {
+        csv(render::fund_list_table(&read::funds(conn)?), out)
+    })?;
+    pack.file("communes.csv", |out| {
+        csv(render::commune_list_table(&read::communes(conn)?), out)
+    })?;
+    pack.file("import_batches.csv", |out| {
+        csv(render::import_batch_table(&read::import_batches(conn)?), out)
+    })?;
+    pack.file("reconciliations.csv", |out| {
+        let mut all = Vec::new();
+        for account in read::accounts(conn)? {
+            all.extend(reconcile::reconciliations(conn, &account.name)?);
+        }
+        csv(render::reconciliation_list_table(&all), out)
+    })?;
+    for (name, by_fund) in [
+        ("report_balance.csv", false),
+        ("report_balance_by_fund.csv", true),
+    ] {
+        pack.file(name, |out| {
+            let options = balance::BalanceOptions {
+                filter: whole.clone(),
+                by_fund,
+                depth: None,
+            };
+            csv(
+                render::balance_table(&balance::balance(ledger, &options)?, by_fund),
+                out,
+            )
+        })?;
+    }
+    pack.file("report_funds.csv", |out| {
+        csv(render::funds_report_table(&funds::funds(ledger, &whole)?), out)
+    })?;
+    pack.file("report_union.csv", |out| {
+        let report = union::union(ledger, &whole, STALE_DAYS, options.today)?;
+        Ok(render::write_union(&report, Format::Csv, out)?)
+    })?;
+    pack.file("report_communes.csv", |out| {
+        csv(
+            render::communes_report_table(&communes::communes(ledger, &whole)?),
+            out,
+        )
+    })?;
+    pack.file("report_campaign.csv", |out| {
+        csv(render::campaign_table(&campaign::campaign(ledger, &whole)?), out)
+    })?;
+    pack.file("report_donors.csv", |out| {
+        csv(
+            render::donors_table(&donors::donors(ledger, &whole, options.anonymize)?),
+            out,
+        )
+    })?;
+    let outcome = verify::verify(ledger, None)?;
+    pack.file("verify.json", |out| {
+        Ok(render::write_verify(&outcome, Format::Json, out)?)
+    })?;
+    pack.file("README.txt", |out| {
+        writeln!(
+            out,
+            "Audit pack made {} from {}; chain head {}.{}\n",
+            options.today,
+            ledger.path().display(),
+            outcome.head.as_deref().unwrap_or("(empty ledger)"),
+            if options.anonymize {
+                " Donors are pseudonyms (donor-0001, ...)."
+            } else {
+                ""
+            }
+        )?;
+        Ok(out.write_all(README.as_bytes())?)
+    })?;
+    pack.file("check_totals.py", |out| {
+        Ok(out.write_all(CHECK_TOTALS.as_bytes())?)
+    })?;
+    let kept = temp.keep();
+    set_mode(&kept, if pack.private { 0o700 } else { 0o755 })?;
+    fs::rename(&kept, dir).map_err(|e| {
+        let _ = fs::remove_dir_all(&kept);
+        Error::io("create", dir)(e)
+    })?;
+    Ok(AuditPack {
+        files: pack.files,
+        head: outcome.head,
+    })
+}
+
+struct Pack {
+    dir: PathBuf,
+    /// Files readable by their owner only (mode 0600), as the ledger is.
+    private: bool,
+    files: Vec<String>,
+}
+
+impl Pack {
+    fn file(&mut self, name: &str, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        let path = self.dir.join(name);
+        let file = fs::File::create(&path).map_err(Error::io("create", &path))?;
+        set_mode(&path, if self.private { 0o600 } else { 0o644 })?;
+        let mut out = BufWriter::new(file);
+        write(&mut out)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| Error::io("write", &path)(e.into_error()))?;
+        file.sync_all().map_err(Error::io("write", &path))?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+        .map_err(Error::io("set the permissions of", path))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
+    Ok(())
+}

@@ -238,6 +238,8 @@ fn ledger_path(db_flag: Option<PathBuf>) -> Result<(PathBuf, &'static str)> {
 pub enum FormatChoice {
     Output(Format),
     Input(InputFormat),
+    /// `html` or `md`, which only `report transparency` writes.
+    Page(crate::render::transparency::PageFormat),
 }
 
 fn parse_format(text: &str) -> std::result::Result<FormatChoice, String> {
@@ -248,7 +250,14 @@ fn parse_format(text: &str) -> std::result::Result<FormatChoice, String> {
         "simple" => FormatChoice::Input(InputFormat::Simple),
         "journal" => FormatChoice::Input(InputFormat::Journal),
         "statement" => FormatChoice::Input(InputFormat::Statement),
-        _ => return Err("use table, csv or json (and for import: simple, journal or statement)".into()),
+        "html" => FormatChoice::Page(crate::render::transparency::PageFormat::Html),
+        "md" => FormatChoice::Page(crate::render::transparency::PageFormat::Markdown),
+        _ => {
+            return Err(
+                "use table, csv or json (for import: simple, journal or statement; for report transparency: html or md)"
+                    .into(),
+            )
+        }
     })
 }
 
@@ -259,6 +268,8 @@ pub struct Context {
     pub format: Format,
     /// `--format simple|journal|statement`, which only `import` takes.
     pub input_format: Option<InputFormat>,
+    /// `--format html|md`, which only `report transparency` takes.
+    pub page_format: Option<crate::render::transparency::PageFormat>,
     pub actor: String,
     pub today: NaiveDate,
 }
@@ -277,12 +288,25 @@ impl Context {
         let choices = cli.format.iter().rev();
         let format = choices.clone().find_map(|c| match c {
             FormatChoice::Output(f) => Some(*f),
-            FormatChoice::Input(_) => None,
+            _ => None,
         });
         let input_format = choices.clone().find_map(|c| match c {
             FormatChoice::Input(f) => Some(*f),
-            FormatChoice::Output(_) => None,
+            _ => None,
         });
+        let page_format = choices.clone().find_map(|c| match c {
+            FormatChoice::Page(f) => Some(*f),
+            _ => None,
+        });
+        let transparency = matches!(
+            &cli.command,
+            Command::Report(review::ReportCommand::Transparency { .. })
+        );
+        if page_format.is_some() && !transparency {
+            return Err(Error::Usage(
+                "--format html and md are for `fondo report transparency`; other commands print table, csv or json".into(),
+            ));
+        }
         if let (Some(input), false) = (input_format, matches!(cli.command, Command::Import(_))) {
             return Err(Error::Usage(format!(
                 "--format {} is an input format, which only `fondo import` takes",
@@ -294,6 +318,7 @@ impl Context {
             db_given: cli.db.is_some(),
             format: format.unwrap_or_default(),
             input_format,
+            page_format,
             actor,
             today: chrono::Local::now().date_naive(),
         })

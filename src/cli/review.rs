@@ -117,6 +117,17 @@ pub enum ReportCommand {
         period: ReportArgs,
     },
     /// Private: per donor, number of gifts, total, first and last gift
+    /// The public page: totals, funds, the money's journey to communes, charts; no donors
+    #[command(
+        after_help = "Example:\n  fondo report transparency -o transparency.html\n  fondo --format md report transparency"
+    )]
+    Transparency {
+        /// Write to this file (.md for Markdown) instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        period: ReportArgs,
+    },
     #[command(after_help = "Example:\n  fondo report donors --anonymize --format csv")]
     Donors {
         /// Show stable pseudonyms (donor-0001) instead of names
@@ -140,11 +151,37 @@ fn tie_out(tied: bool, report: &str) -> Result<()> {
 
 pub fn report(ctx: &Context, cmd: ReportCommand, out: &mut dyn Write) -> Result<()> {
     let ledger = ctx.open()?;
+    // The page names the head in its own footer.
+    let page = matches!(cmd, ReportCommand::Transparency { .. });
     let printed = print_report(ctx, &ledger, cmd, out);
-    if ctx.format == crate::render::Format::Table {
+    if ctx.format == crate::render::Format::Table && !page {
         print_head(&ledger, out)?;
     }
     printed
+}
+
+fn transparency_page(
+    ctx: &Context,
+    ledger: &Ledger,
+    output: Option<&std::path::Path>,
+    period: &ReportArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use crate::render::transparency::{write_transparency, PageFormat};
+    let page = crate::report::transparency::transparency(ledger, &period.filter(ctx)?, ctx.today)?;
+    let by_extension = output
+        .and_then(|p| p.extension())
+        .filter(|e| e.eq_ignore_ascii_case("md"))
+        .map(|_| PageFormat::Markdown);
+    let format = ctx.page_format.or(by_extension).unwrap_or(PageFormat::Html);
+    match output {
+        None => write_transparency(&page, format, out),
+        Some(path) => {
+            crate::files::write_public_file(path, |file| write_transparency(&page, format, file))?;
+            writeln!(out, "wrote {}", path.display())?;
+            Ok(())
+        }
+    }
 }
 
 /// Names the chain head under a report, so an auditor can note it and later check with
@@ -212,6 +249,9 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             let rows = campaign::campaign(ledger, &period.filter(ctx)?)?;
             render::campaign_table(&rows).write(ctx.format, out)?;
             tie_out(rows.iter().all(|r| r.tied_out), "campaign")
+        }
+        ReportCommand::Transparency { output, period } => {
+            transparency_page(ctx, ledger, output.as_deref(), &period, out)
         }
         ReportCommand::Donors { anonymize, period } => {
             let report = donors::donors(ledger, &period.filter(ctx)?, anonymize)?;

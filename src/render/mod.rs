@@ -5,6 +5,7 @@
 mod flows;
 mod reconcile;
 mod reports;
+pub mod transparency;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};

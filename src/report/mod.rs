@@ -8,6 +8,7 @@ pub mod donors;
 pub mod funds;
 pub mod reconcile;
 pub mod register;
+pub mod transparency;
 pub mod union;
 
 use std::collections::BTreeMap;

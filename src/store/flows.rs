@@ -189,14 +189,17 @@ pub struct DonorTotal {
     pub last_date: String,
 }
 
+/// The postings to `income:donations` in the period and fund given as ?1, ?2 and ?3.
+const GIFTS_IN_PERIOD: &str = "FROM postings p JOIN transactions t ON t.id = p.txn_id
+         JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+    WHERE a.name = 'income:donations'
+      AND (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR f.code = ?3)";
+
 /// Per donor and currency: live gifts (credits to `income:donations`) in a period.
 pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT t.counterparty, p.currency, count(DISTINCT t.id), -SUM(p.amount_minor), min(t.date), max(t.date)
-         FROM postings p JOIN transactions t ON t.id = p.txn_id
-              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
-         WHERE a.name = 'income:donations' AND t.counterparty IS NOT NULL AND {LIVE}
-           AND (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR f.code = ?3)
+         {GIFTS_IN_PERIOD} AND t.counterparty IS NOT NULL AND {LIVE}
          GROUP BY t.counterparty, p.currency
          ORDER BY -SUM(p.amount_minor) DESC, t.counterparty"
     ))?;
@@ -220,6 +223,42 @@ pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal
             total_minor,
             first_date,
             last_date,
+        });
+    }
+    Ok(out)
+}
+
+/// Live gifts per calendar month and currency: how many donors gave (gifts without a named
+/// donor count as one donor each), how many gifts, and their total.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthOfGifts {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub currency: Currency,
+    pub donors: i64,
+    pub gifts: i64,
+    pub total_minor: i64,
+}
+
+pub fn gifts_by_month(conn: &Connection, filter: &Filter) -> Result<Vec<MonthOfGifts>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT substr(t.date, 1, 7), p.currency,
+                count(DISTINCT coalesce(t.counterparty, '#' || t.id)), count(DISTINCT t.id), -SUM(p.amount_minor)
+         {GIFTS_IN_PERIOD} AND {LIVE}
+         GROUP BY 1, 2 ORDER BY 1, 2"
+    ))?;
+    let rows = stmt.query_map(params![text(filter.from), text(filter.to), filter.fund], |r| {
+        r.try_into()
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (month, code, donors, gifts, total_minor): (String, String, i64, i64, i64) = row?;
+        out.push(MonthOfGifts {
+            month,
+            currency: currency(&code)?,
+            donors,
+            gifts,
+            total_minor,
         });
     }
     Ok(out)

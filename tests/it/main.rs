@@ -17,4 +17,5 @@ mod reports;
 mod store;
 mod tamper;
 mod terminal;
+mod transparency;
 mod workflow;

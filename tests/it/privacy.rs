@@ -6,12 +6,12 @@
 use crate::common::TempLedger;
 
 /// Every seeded name carries this marker, so one search finds any of them, whole or cut.
-const MARKER: &str = "Zqv";
+pub(crate) const MARKER: &str = "Zqv";
 
 /// `count` distinctive donor names, deterministic from `seed`, in the shapes real and
 /// hostile names take: accents, quotes, commas, SQL, spreadsheet formulas, prefixes of
 /// each other.
-fn donor_names(count: usize, seed: u64) -> Vec<String> {
+pub(crate) fn donor_names(count: usize, seed: u64) -> Vec<String> {
     let mut state = seed;
     let mut next = move || {
         state = state
@@ -45,7 +45,7 @@ fn csv_field(value: &str) -> String {
 
 /// Donations from every donor, and a fee line per donor that names them only in its
 /// description, as a treasurer's notes would.
-fn seeded_ledger(names: &[String]) -> TempLedger {
+pub(crate) fn seeded_ledger(names: &[String]) -> TempLedger {
     let l = TempLedger::new();
     l.run(&[
         "fund",
@@ -92,7 +92,7 @@ fn seeded_ledger(names: &[String]) -> TempLedger {
     l
 }
 
-fn assert_no_names(output: &str, what: &str) {
+pub(crate) fn assert_no_names(output: &str, what: &str) {
     if let Some(at) = output.find(MARKER) {
         let start = output[..at].rfind('\n').map_or(0, |n| n + 1);
         let end = output[at..].find('\n').map_or(output.len(), |n| at + n);

@@ -19,9 +19,6 @@ use crate::store::{reconcile, verify, Ledger};
 const README: &str = include_str!("README.txt");
 const CHECK_TOTALS: &str = include_str!("check_totals.py");
 
-/// The union report's default for money held too long (SPEC: `--stale-days`).
-const STALE_DAYS: u32 = 90;
-
 pub struct AuditOptions {
     /// Donors as pseudonyms, for an auditor who must not see them.
     pub anonymize: bool,
@@ -101,7 +98,7 @@ pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dir: &Path) -> 
         csv(render::funds_report_table(&funds::funds(ledger, &whole)?), out)
     })?;
     pack.file("report_union.csv", |out| {
-        let report = union::union(ledger, &whole, STALE_DAYS, options.today)?;
+        let report = union::union(ledger, &whole, union::STALE_DAYS_DEFAULT, options.today)?;
         Ok(render::write_union(&report, Format::Csv, out)?)
     })?;
     pack.file("report_communes.csv", |out| {

@@ -1,0 +1,149 @@
+//! `fondo report transparency`: the public page, its figures, its privacy, and the HTML as
+//! a browser (headless Chromium) renders it.
+
+use std::process::Command;
+
+use crate::export::sample;
+use crate::privacy::{assert_no_names, donor_names, seeded_ledger};
+
+#[test]
+fn the_markdown_page_carries_the_ledgers_figures_and_head() {
+    let l = sample();
+    let page = l.run(&["--format", "md", "report", "transparency"]);
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    assert!(
+        page.starts_with("# Communard Solidarity Fund (sample) — where the money went\n"),
+        "{page}"
+    );
+    assert!(page.contains("| Raised from donors | 19,800.00 USD |"), "{page}");
+    assert!(
+        page.contains("| Sent to the Communard Union | 14,125.00 USD |"),
+        "{page}"
+    );
+    assert!(
+        page.contains("| tires | 855.00 USD | 250.00 USD | 250.00 USD | 342% |"),
+        "{page}"
+    );
+    assert!(
+        page.contains("| Comuna El Maizal (Lara) | 300.00 USD | 1,600.00 USD | 1,900.00 USD |"),
+        "{page}"
+    );
+    assert!(
+        page.trim_end()
+            .ends_with(&format!("Ledger chain head #752 {head} · the whole ledger.")),
+        "{page}"
+    );
+    // Every month shown has at least five donors.
+    let months: Vec<&str> = page
+        .lines()
+        .skip_while(|l| !l.starts_with("| month |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert!(!months.is_empty());
+    for row in months {
+        let donors: i64 = row.split('|').nth(2).unwrap().trim().parse().unwrap();
+        assert!(donors >= 5, "{row}");
+    }
+    // A period narrows the page, and `-o x.md` writes Markdown.
+    let file = l.dir.path().join("march.md");
+    let said = l.run(&[
+        "report",
+        "transparency",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(said, format!("wrote {}\n", file.display()));
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("Period: 2026-03-01 to 2026-03-31."));
+}
+
+#[test]
+fn no_donor_name_reference_or_memo_reaches_the_page() {
+    let names = donor_names(600, 0xface);
+    let l = seeded_ledger(&names);
+    l.run(&[
+        "donation",
+        "40",
+        "--donor",
+        &names[3],
+        "--ref",
+        "Zqv-REF-1",
+        "--memo",
+        "Zqv memo: call her",
+    ]);
+    for format in ["md", "html"] {
+        let page = l.run(&["--format", format, "report", "transparency"]);
+        assert_no_names(&page, &format!("report transparency --format {format}"));
+        assert!(page.contains("donors") || page.contains("Donors"), "{page}");
+    }
+    // The format flags belong to this report only.
+    let out = l
+        .cmd()
+        .args(["--format", "md", "report", "funds"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.starts_with("error: --format html and md are for `fondo report transparency`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_html_page_renders_in_a_browser_with_its_charts() {
+    let l = sample();
+    let page = l.dir.path().join("transparency.html");
+    l.run(&["report", "transparency", "-o", page.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Self-contained: no script, stylesheet, image or font is fetched from anywhere.
+    for fetch in ["<script", "<link", "<img", "@import", "url(", "src=", "href="] {
+        assert!(!html.contains(fetch), "the page has `{fetch}`");
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let chromium = |extra: &[&str]| {
+        Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+                "--v=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .expect("chromium is needed (.ci/run installs it)")
+    };
+    let dom = chromium(&["--dump-dom"]);
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let stderr = String::from_utf8_lossy(&dom.stderr);
+    assert!(
+        !stderr.contains("Uncaught") && !stderr.contains("Failed to load resource"),
+        "{stderr}"
+    );
+    assert!(
+        dom_text.matches("<svg").count() >= 3,
+        "charts missing from the rendered page"
+    );
+    assert!(dom_text.contains("<figcaption>Raised per month (USD)</figcaption>"));
+    let shot = l.dir.path().join("shot.png");
+    let out = chromium(&[
+        "--window-size=1000,1400",
+        &format!("--screenshot={}", shot.display()),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "the screenshot is blank or missing"
+    );
+}

@@ -2,7 +2,8 @@
 """Re-adds journal.csv and compares the sums with the report CSVs of this audit pack.
 
 Run it from anywhere: python3 check_totals.py [PACK_DIR]. It uses only Python's standard
-library and exact decimal arithmetic. Exit 0: every total re-adds; exit 1: it lists each
+library and exact decimal arithmetic. Confirmations are records of their own, not journal postings,
+so the communes' `confirmed` column is not re-added here. Exit 0: every total re-adds; exit 1: it lists each
 difference.
 """
 import csv
@@ -25,10 +26,43 @@ def amount(text):
 
 debit = defaultdict(Decimal)
 credit = defaultdict(Decimal)
+transactions = defaultdict(list)
+voided = set()
 for r in rows("journal.csv"):
     for key in ((r["account"], "", r["currency"]), (r["account"], r["fund"], r["currency"])):
         debit[key] += amount(r["debit"])
         credit[key] += amount(r["credit"])
+    transactions[r["txn"]].append(r)
+    if r["voids"]:
+        voided.add(r["voids"])
+
+# Money through the union: a transaction that moves assets:union and a grants account is the
+# union passing money on (allocated, per commune); one that moves assets:union alone is a
+# send to the union. Grants without assets:union were sent to the commune directly.
+sent = defaultdict(Decimal)
+allocated = defaultdict(Decimal)
+to_commune = defaultdict(Decimal)
+gifts = defaultdict(Decimal)
+gift_count = defaultdict(set)
+for txn, postings in transactions.items():
+    via_union = any(p["account"] == "assets:union" for p in postings)
+    grants = [p for p in postings if p["account"].startswith("expenses:grants:")]
+    for p in postings:
+        net = amount(p["debit"]) - amount(p["credit"])
+        key = (p["fund"], p["currency"])
+        if p["account"] == "assets:union" and not grants:
+            sent[key] += net
+        if p in grants:
+            if via_union:
+                allocated[key] += net
+            commune = p["account"][len("expenses:grants:"):]
+            route = "via_union" if via_union else "direct"
+            to_commune[(commune, route, p["fund"], p["currency"])] += net
+            to_commune[(commune, route, "(all)", p["currency"])] += net
+        live = txn not in voided and not p["voids"]
+        if p["account"] == "income:donations" and p["counterparty"] and live:
+            gifts[(p["counterparty"], p["currency"])] -= net
+            gift_count[(p["counterparty"], p["currency"])].add(txn)
 
 
 def balance(account, fund, currency):
@@ -75,7 +109,49 @@ for r in rows("report_funds.csv"):
     expect(f"{label} at_bank", r["at_bank"], balance("assets:bank", fund, cur))
     expect(f"{label} at_processor", r["at_processor"], balance("assets:processor", fund, cur))
     expect(f"{label} held_by_union", r["held_by_union"], balance("assets:union", fund, cur))
-    expect(f"{label} closing", r["closing"], balances_under("assets:", fund, cur))
+    closing = balances_under("assets:", fund, cur)
+    expect(f"{label} closing", r["closing"], closing)
+    known = sum((balance(a, fund, cur) for a in ("assets:bank", "assets:processor", "assets:union")), Decimal(0))
+    expect(f"{label} at_other", r["at_other"], closing - known)
+    spent = balances_under("expenses:", fund, cur) - balance("expenses:fees", fund, cur) - balances_under(
+        "expenses:grants:", fund, cur
+    )
+    expect(f"{label} spent", r["spent"], spent)
+    # What is left moved in or out of the fund (fund moves, exchanges): the books' identity.
+    moved = closing - amount(r["opening"]) - amount(r["raised"]) + amount(r["fees"]) + amount(r["granted"]) + spent
+    expect(f"{label} moved", r["moved"], moved)
+
+for r in rows("report_union.csv"):
+    if r["row"] != "fund":
+        continue
+    key = (r["fund"], r["currency"])
+    label = f"report_union.csv {r['fund']} / {r['currency']}"
+    expect(f"{label} sent", r["sent"], sent[key])
+    expect(f"{label} allocated", r["allocated"], allocated[key])
+    expect(f"{label} held", r["held"], balance("assets:union", *key))
+
+for r in rows("report_communes.csv"):
+    if r["row"] not in ("commune", "fund"):
+        continue
+    label = f"report_communes.csv {r['commune']} / {r['fund']} / {r['currency']}"
+    direct = to_commune[(r["commune"], "direct", r["fund"], r["currency"])]
+    via = to_commune[(r["commune"], "via_union", r["fund"], r["currency"])]
+    expect(f"{label} direct", r["direct"], direct)
+    expect(f"{label} via_union", r["via_union"], via)
+    expect(f"{label} total", r["total"], direct + via)
+
+for r in rows("report_campaign.csv"):
+    label = f"report_campaign.csv {r['fund']} / {r['currency']}"
+    expect(f"{label} raised", r["raised"], -balance("income:donations", r["fund"], r["currency"]))
+    expect(f"{label} granted", r["granted"], balances_under("expenses:grants:", r["fund"], r["currency"]))
+
+for r in rows("report_donors.csv"):
+    if r["row"] != "donor":
+        continue
+    key = (r["donor"], r["currency"])
+    label = f"report_donors.csv {r['donor']} / {r['currency']}"
+    expect(f"{label} total", r["total"], gifts[key])
+    expect(f"{label} count", r["count"], Decimal(len(gift_count[key])))
 
 for p in problems:
     print(f"error: {p}")

@@ -168,6 +168,11 @@ fn transparency_page(
     out: &mut dyn Write,
 ) -> Result<()> {
     use crate::render::transparency::{write_transparency, PageFormat};
+    if ctx.format != crate::render::Format::Table {
+        return Err(Error::Usage(
+            "report transparency writes a page: use --format html (the default) or md".into(),
+        ));
+    }
     let page = crate::report::transparency::transparency(ledger, &period.filter(ctx)?, ctx.today)?;
     let by_extension = output
         .and_then(|p| p.extension())

@@ -85,8 +85,9 @@ fn journey_name(j: &Journey) -> String {
     }
 }
 
+/// Text for a Markdown table cell; Markdown renders inline HTML, so that is escaped too.
 fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    escape_html(text).replace('|', "\\|").replace('\n', " ")
 }
 
 fn markdown(t: &Transparency) -> String {

@@ -97,6 +97,38 @@ fn no_donor_name_reference_or_memo_reaches_the_page() {
 }
 
 #[test]
+fn names_are_text_in_the_page_never_markup() {
+    let l = crate::common::TempLedger::new();
+    l.run(&[
+        "commune",
+        "add",
+        "<script>alert(1)</script> & co",
+        "--state",
+        "Lara",
+        "--slug",
+        "hostile",
+    ]);
+    for i in 0..6 {
+        l.run(&["donation", "10", "--donor", &format!("D{i}")]);
+    }
+    l.run(&["send", "20", "--to", "hostile", "--ref", "G-1"]);
+    let html = l.run(&["report", "transparency"]);
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co (Lara)"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    let md = l.run(&["--format", "md", "report", "transparency"]);
+    assert!(
+        md.contains("| &lt;script&gt;alert(1)&lt;/script&gt; &amp; co (Lara) |"),
+        "{md}"
+    );
+    let empty = crate::common::TempLedger::new();
+    let page = empty.run(&["--format", "md", "report", "transparency"]);
+    assert!(page.contains("Ledger chain head (empty ledger)"), "{page}");
+}
+
+#[test]
 fn the_html_page_renders_in_a_browser_with_its_charts() {
     let l = sample();
     let page = l.dir.path().join("transparency.html");

@@ -58,14 +58,48 @@ impl Ledger {
     /// file itself, not only from its rows: SQLite leaves stale copies of rows in the free
     /// space of pages it has split or rewritten, so the file is rebuilt (VACUUM) and the
     /// write-ahead log that held the old pages is checkpointed and emptied.
+    ///
+    /// Naming a placeholder (`forgotten donor N`) only rebuilds the file again, for when
+    /// the rebuild after an erasure could not run.
     pub fn forget_donor(&mut self, name: &str) -> Result<Erasure> {
-        self.conn().pragma_update(None, "secure_delete", true)?;
-        let erasure = self.write(false, |w| w.forget_donor(name))?;
-        self.conn().execute_batch("VACUUM")?;
-        self.conn()
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        let erasure = match earlier_erasure(self.conn(), name)? {
+            Some(erasure) => erasure,
+            None => {
+                self.conn().pragma_update(None, "secure_delete", true)?;
+                self.write(false, |w| w.forget_donor(name))?
+            }
+        };
+        let rebuilt = self.conn().execute_batch("VACUUM").and_then(|()| {
+            self.conn()
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        });
+        if let Err(e) = rebuilt {
+            return Err(Error::Refused(format!(
+                "erasure {} is recorded, but the file could not be rebuilt to wipe old copies of the text ({e}); when no other fondo command is using the ledger, run `fondo donor forget \"{}\"` to rebuild it",
+                erasure.id, erasure.placeholder
+            )));
+        }
         Ok(erasure)
     }
+}
+
+/// The erasure whose placeholder `name` is, with the transactions it changed.
+fn earlier_erasure(conn: &Connection, name: &str) -> Result<Option<Erasure>> {
+    let id: Option<i64> = conn
+        .query_row("SELECT id FROM erasures WHERE placeholder = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(id) = id else { return Ok(None) };
+    let mut stmt = conn.prepare("SELECT txn_id FROM erased_text WHERE erasure_id = ?1 ORDER BY txn_id")?;
+    let transactions = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(Erasure {
+        id,
+        placeholder: name.to_string(),
+        transactions,
+    }))
 }
 
 impl Writer<'_> {
@@ -78,17 +112,6 @@ impl Writer<'_> {
                 name,
                 "no donor has exactly this name; `fondo report donors` lists them as recorded",
             ));
-        }
-        let placeholder_of: Option<i64> = self
-            .conn()
-            .query_row("SELECT id FROM erasures WHERE placeholder = ?1", [name], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if let Some(erasure) = placeholder_of {
-            return Err(Error::Refused(format!(
-                "`{name}` is already forgotten (erasure {erasure}); there is no name left to erase"
-            )));
         }
         let affected = affected(self.conn(), name)?;
         let (last_id, prev_hash) = erasure_head(self.conn())?.unwrap_or((0, GENESIS.to_string()));

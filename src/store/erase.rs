@@ -69,10 +69,17 @@ impl Ledger {
                 self.write(false, |w| w.forget_donor(name))?
             }
         };
+        // The checkpoint waits (up to the busy timeout) for readers of older snapshots,
+        // which still see the old pages; it reports rather than fails when they stay.
         let rebuilt = self.conn().execute_batch("VACUUM").and_then(|()| {
             self.conn()
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0))
         });
+        let rebuilt = match rebuilt {
+            Ok(0) => Ok(()),
+            Ok(_) => Err("another process is still reading the old copy".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
         if let Err(e) = rebuilt {
             return Err(Error::Refused(format!(
                 "erasure {} is recorded, but the file could not be rebuilt to wipe old copies of the text ({e}); when no other fondo command is using the ledger, run `fondo donor forget \"{}\"` to rebuild it",

@@ -395,3 +395,24 @@ fn forgetting_a_donor_leaves_a_donor_whose_name_contains_theirs() {
     );
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
+
+#[test]
+fn a_reader_holding_the_old_text_delays_the_wipe_but_does_not_defeat_it() {
+    let names = donor_names(12, 21);
+    let l = seeded_ledger(&names);
+    let reader = l.raw();
+    reader
+        .execute_batch("BEGIN; SELECT count(*) FROM transactions;")
+        .unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        reader.execute_batch("COMMIT").unwrap();
+    });
+    let said = l.run(&["donor", "forget", &names[2]]);
+    release.join().unwrap();
+    assert!(said.starts_with("erasure 1:"), "{said}");
+    assert!(
+        !contains(&raw_files(&l), &names[2]),
+        "the name is still in the file"
+    );
+}

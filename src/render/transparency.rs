@@ -175,6 +175,7 @@ h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:left}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.scroll{overflow-x:auto}\
 figure{margin:1rem 0}figure svg{width:100%;height:auto}progress{width:100%}\
+.key{margin-right:1rem;font-size:.85rem}.key i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem}\
 footer{margin-top:2rem;font-size:.8rem;color:#555;word-break:break-all}";
 
 fn html(t: &Transparency) -> Result<String> {
@@ -202,10 +203,12 @@ fn html(t: &Transparency) -> Result<String> {
             );
         }
         s.push_str("</table></div>\n");
-        let sits: Vec<(String, i64)> = rows[6..].iter().map(|(l, m)| (l.to_string(), *m)).collect();
+        let places: Vec<String> = rows[6..].iter().map(|(l, _)| l.to_string()).collect();
+        let amounts = rows[6..].iter().map(|(_, m)| *m).collect();
         s.push_str(&figure(
             &format!("Where the money is now ({})", currency.code()),
-            &sits,
+            &places,
+            &[("amount", amounts)],
             currency,
         )?);
     }
@@ -252,13 +255,18 @@ fn html(t: &Transparency) -> Result<String> {
         .collect::<std::collections::BTreeSet<_>>()
     {
         let states: Vec<&Journey> = t.states.iter().filter(|j| j.currency == currency).collect();
-        let bars: Vec<(String, i64)> = states
-            .iter()
-            .map(|j| (j.name.clone(), j.direct + j.via_union))
-            .collect();
+        let names: Vec<String> = states.iter().map(|j| j.name.clone()).collect();
         s.push_str(&figure(
-            &format!("Reached communes, per state ({})", currency.code()),
-            &bars,
+            &format!("The money's journey, per state ({})", currency.code()),
+            &names,
+            &[
+                ("sent directly", states.iter().map(|j| j.direct).collect()),
+                (
+                    "passed on by the union",
+                    states.iter().map(|j| j.via_union).collect(),
+                ),
+                ("confirmed received", states.iter().map(|j| j.confirmed).collect()),
+            ],
             currency,
         )?);
     }
@@ -283,15 +291,11 @@ fn html(t: &Transparency) -> Result<String> {
         .map(|m| m.currency)
         .collect::<std::collections::BTreeSet<_>>()
     {
-        let bars: Vec<(String, i64)> = t
-            .months
-            .iter()
-            .filter(|m| m.currency == currency)
-            .map(|m| (m.month.clone(), m.total_minor))
-            .collect();
+        let months: Vec<_> = t.months.iter().filter(|m| m.currency == currency).collect();
         s.push_str(&figure(
             &format!("Raised per month ({})", currency.code()),
-            &bars,
+            &months.iter().map(|m| m.month.clone()).collect::<Vec<_>>(),
+            &[("raised", months.iter().map(|m| m.total_minor).collect())],
             currency,
         )?);
     }
@@ -304,52 +308,85 @@ fn html(t: &Transparency) -> Result<String> {
     Ok(s)
 }
 
-/// A bar chart of `bars` as an inline SVG figure, drawn by plotters.
-fn figure(caption: &str, bars: &[(String, i64)], currency: Currency) -> Result<String> {
-    if bars.iter().all(|(_, v)| *v == 0) {
+/// Colours of a chart's series, in order.
+const SERIES_COLOURS: [RGBColor; 3] = [
+    RGBColor(46, 125, 50),
+    RGBColor(25, 118, 210),
+    RGBColor(245, 124, 0),
+];
+
+/// A bar chart as an inline SVG figure drawn by plotters: one group of bars per label, one
+/// bar per series (at most three), with an HTML legend when there is more than one series.
+fn figure(
+    caption: &str,
+    labels: &[String],
+    series: &[(&str, Vec<i64>)],
+    currency: Currency,
+) -> Result<String> {
+    let values = || series.iter().flat_map(|(_, v)| v.iter().copied());
+    if labels.is_empty() || values().all(|v| v == 0) {
         return Ok(String::new());
     }
     let chart_error = |e: String| Error::Refused(format!("could not draw the chart `{caption}`: {e}"));
-    let top = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
-    let low = bars.iter().map(|(_, v)| *v).min().unwrap_or(0).min(0);
+    let top = values().max().unwrap_or(0).max(1);
+    let low = values().min().unwrap_or(0).min(0);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 320)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_error(e.to_string()))?;
-        let count = bars.len() as i32;
+        // At least two slots: a segmented range of one collapses (the second stays empty).
+        let slots = labels.len().max(2);
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(48)
             .y_label_area_size(96)
             // A segmented range holds one segment more than its end.
-            .build_cartesian_2d((0..count - 1).into_segmented(), low..top + top / 10)
+            .build_cartesian_2d((0..slots as i32 - 1).into_segmented(), low..top + top / 10)
             .map_err(|e| chart_error(e.to_string()))?;
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(bars.len())
+            .x_labels(labels.len())
             .x_label_formatter(&|x| match x {
-                SegmentValue::CenterOf(i) => bars.get(*i as usize).map_or(String::new(), |(l, _)| l.clone()),
+                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
                 _ => String::new(),
             })
             .y_label_formatter(&|y| group_thousands(&format_minor(*y, currency)))
             .draw()
             .map_err(|e| chart_error(e.to_string()))?;
-        chart
-            .draw_series(bars.iter().enumerate().map(|(i, (_, value))| {
-                let i = i as i32;
-                let mut bar = Rectangle::new(
-                    [(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), *value)],
-                    RGBColor(46, 125, 50).filled(),
-                );
-                bar.set_margin(0, 0, 6, 6);
-                bar
-            }))
-            .map_err(|e| chart_error(e.to_string()))?;
+        // Bars share their label's segment side by side, placed by pixel margins.
+        let segment = chart.plotting_area().dim_in_pixel().0 / slots as u32;
+        let gap = (segment / 8).max(2);
+        let width = (segment.saturating_sub(2 * gap) / series.len() as u32).max(1);
+        for (k, ((_, values), colour)) in series.iter().zip(SERIES_COLOURS).enumerate() {
+            let k = k as u32;
+            let right = segment.saturating_sub(gap + (k + 1) * width);
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, value)| {
+                    let i = i as i32;
+                    let mut bar = Rectangle::new(
+                        [(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), *value)],
+                        colour.filled(),
+                    );
+                    bar.set_margin(0, 0, gap + k * width, right);
+                    bar
+                }))
+                .map_err(|e| chart_error(e.to_string()))?;
+        }
         root.present().map_err(|e| chart_error(e.to_string()))?;
     }
+    let mut legend = String::new();
+    if series.len() > 1 {
+        for ((name, _), RGBColor(r, g, b)) in series.iter().zip(SERIES_COLOURS) {
+            let _ = write!(
+                legend,
+                "<span class=\"key\"><i style=\"background:rgb({r},{g},{b})\"></i>{}</span>",
+                escape_html(name)
+            );
+        }
+    }
     Ok(format!(
-        "<figure><figcaption>{}</figcaption>{svg}</figure>\n",
+        "<figure><figcaption>{}</figcaption>{svg}{legend}</figure>\n",
         escape_html(caption)
     ))
 }

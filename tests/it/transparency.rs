@@ -167,6 +167,13 @@ fn the_html_page_renders_in_a_browser_with_its_charts() {
         "charts missing from the rendered page"
     );
     assert!(dom_text.contains("<figcaption>Raised per month (USD)</figcaption>"));
+    // The journey chart has a bar series per stage, and a legend naming them.
+    for stage in ["sent directly", "passed on by the union", "confirmed received"] {
+        assert!(
+            dom_text.contains(&format!("</i>{stage}</span>")),
+            "no legend for {stage}"
+        );
+    }
     let shot = l.dir.path().join("shot.png");
     let out = chromium(&[
         "--window-size=1000,1400",

@@ -5,7 +5,7 @@
 pub const APPLICATION_ID: i32 = 0x464F_4E44;
 
 /// The migrations, in order. `MIGRATIONS.len()` is the schema version this build writes.
-pub const MIGRATIONS: &[&str] = &[V1_CORE, V2_IMPORT, V3_RECONCILE, V4_ERASURE];
+pub const MIGRATIONS: &[&str] = &[V1_CORE, V2_IMPORT, V3_RECONCILE, V4_ERASURE, V5_TOTALS_AT_COMMIT];
 
 /// The schema version this build of fondo writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -281,3 +281,7 @@ BEGIN SELECT RAISE(ABORT, 'erasures are immutable'); END;
 CREATE TRIGGER erased_text_immutable_delete BEFORE DELETE ON erased_text
 BEGIN SELECT RAISE(ABORT, 'erasures are immutable'); END;
 "#;
+
+// The maintained totals are added once per write, at commit (store::write::PendingTotals),
+// instead of by a trigger per posting; `verify` still recomputes them from the postings.
+const V5_TOTALS_AT_COMMIT: &str = "DROP TRIGGER postings_maintain_balances;";

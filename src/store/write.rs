@@ -35,6 +35,9 @@ pub struct Writer<'l> {
     totals: PendingTotals,
 }
 
+/// How many (account, fund, currency, day) sums a write holds before writing them out.
+const PENDING_DAYS_LIMIT: usize = 8192;
+
 /// Debits and credits this write adds per (account, fund, currency), and per day as well.
 #[derive(Default)]
 struct PendingTotals {
@@ -74,7 +77,9 @@ impl PendingTotals {
             .map_or(0, |(d, c)| d.saturating_sub(*c))
     }
 
-    fn flush(&self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    /// Writes the sums and starts again from zero: at commit, and whenever a long import
+    /// has touched so many days that holding them would cost more memory than it saves.
+    fn flush(&mut self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
         let mut balance = tx.prepare_cached(
             "INSERT INTO balances (account_id, fund_id, currency, debit_minor, credit_minor)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -95,6 +100,8 @@ impl PendingTotals {
         for ((account_id, fund_id, currency, date), (debit, credit)) in &self.days {
             day.execute(params![account_id, fund_id, currency, date, debit, credit])?;
         }
+        self.balances.clear();
+        self.days.clear();
         Ok(())
     }
 }
@@ -141,7 +148,7 @@ impl<'l> Writer<'l> {
         }
     }
 
-    pub(super) fn commit(self) -> Result<()> {
+    pub(super) fn commit(mut self) -> Result<()> {
         self.totals.flush(&self.tx)?;
         self.tx.commit()?;
         Ok(())
@@ -439,6 +446,9 @@ impl<'l> Writer<'l> {
             )?;
         }
         drop(insert);
+        if self.totals.days.len() >= PENDING_DAYS_LIMIT {
+            self.totals.flush(&self.tx)?;
+        }
         self.head = Some((id, hash));
         Ok(id)
     }

@@ -575,3 +575,45 @@ fn a_problem_on_many_rows_is_listed_once_with_every_line() {
         "{message}"
     );
 }
+
+/// An import touching more days than the writer holds in memory writes its totals out
+/// part-way; the restricted-fund check and the totals must come out the same.
+#[test]
+fn a_long_import_over_many_days_keeps_exact_totals_and_checks() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "roof", "--name", "Roof"]);
+    let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let mut text =
+        String::from("date,description,debit,credit,amount,currency,fund,counterparty,reference\n");
+    let days = 9_000;
+    for n in 0..days {
+        let date = start + chrono::Days::new(n);
+        text.push_str(&format!(
+            "{date},Gift,assets:bank,income:donations,1.00,,roof,Donor {n},\n"
+        ));
+    }
+    // Spends every cent raised above, in the same file: allowed, exactly.
+    let last = start + chrono::Days::new(days);
+    text.push_str(&format!(
+        "{last},Roof,expenses:grants:union,assets:bank,{days}.00,,roof,,\n"
+    ));
+    let file = l.dir.path().join("long.csv");
+    std::fs::write(&file, &text).unwrap();
+    l.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    let funds = l.run(&["--format", "csv", "report", "funds"]);
+    assert!(
+        funds.contains(&format!("fund,roof,USD,0.00,{days}.00,0.00,{days}.00,")),
+        "{funds}"
+    );
+    // One cent more than was raised, in one file, is refused and changes nothing.
+    let over = text.replace(&format!("{days}.00,,roof,,"), &format!("{days}.01,,roof,,"));
+    let other = TempLedger::new();
+    other.run(&["fund", "add", "roof", "--name", "Roof"]);
+    std::fs::write(&file, over).unwrap();
+    let message = other.reject(&["import", file.to_str().unwrap()]);
+    assert!(
+        message.contains("fund `roof` has only 9000.00 USD in assets:bank; this would take it to -0.01 USD"),
+        "{message}"
+    );
+}

@@ -341,7 +341,10 @@ fn figure(
             .x_label_area_size(48)
             .y_label_area_size(96)
             // A segmented range holds one segment more than its end.
-            .build_cartesian_2d((0..slots as i32 - 1).into_segmented(), low..top + top / 10)
+            .build_cartesian_2d(
+                (0..slots as i32 - 1).into_segmented(),
+                low..top.saturating_add(top / 10),
+            )
             .map_err(|e| chart_error(e.to_string()))?;
         chart
             .configure_mesh()

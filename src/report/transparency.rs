@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::domain::Currency;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::report::{communes, funds, union};
 use crate::store::flows::{self, MonthOfGifts};
 use crate::store::read::{self, Filter};
@@ -90,8 +90,8 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     }
     for row in &union.rows {
         let t = totals.entry(row.currency).or_default();
-        t.sent_to_union += row.sent;
-        t.allocated += row.allocated;
+        add(&mut t.sent_to_union, row.sent)?;
+        add(&mut t.allocated, row.allocated)?;
     }
     for (currency, received, _) in &communes.totals {
         let t = totals.entry(*currency).or_default();
@@ -136,9 +136,9 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
                 via_union: 0,
                 confirmed: 0,
             });
-        s.direct += c.direct;
-        s.via_union += c.via_union;
-        s.confirmed += c.confirmed;
+        add(&mut s.direct, c.direct)?;
+        add(&mut s.via_union, c.via_union)?;
+        add(&mut s.confirmed, c.confirmed)?;
     }
     Ok(Transparency {
         org: read::meta(conn, "org")?,
@@ -149,7 +149,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         funds: fund_rows,
         communes: commune_rows,
         states: states.into_values().collect(),
-        months: merge_small_months(flows::gifts_by_month(conn, filter)?),
+        months: merge_small_months(flows::gifts_by_month(conn, filter)?)?,
     })
 }
 
@@ -157,7 +157,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
 /// [`OTHER_MONTHS`] row per currency (its donor count is a sum over months, so a donor who
 /// gave in two of them counts twice). When that row itself is too small it is left out,
 /// and its total stays in the campaign totals.
-pub fn merge_small_months(months: Vec<MonthOfGifts>) -> Vec<MonthOfGifts> {
+pub fn merge_small_months(months: Vec<MonthOfGifts>) -> Result<Vec<MonthOfGifts>> {
     let mut shown = Vec::new();
     let mut other: BTreeMap<Currency, MonthOfGifts> = BTreeMap::new();
     for m in months {
@@ -172,12 +172,20 @@ pub fn merge_small_months(months: Vec<MonthOfGifts>) -> Vec<MonthOfGifts> {
             gifts: 0,
             total_minor: 0,
         });
-        o.donors += m.donors;
-        o.gifts += m.gifts;
-        o.total_minor += m.total_minor;
+        add(&mut o.donors, m.donors)?;
+        add(&mut o.gifts, m.gifts)?;
+        add(&mut o.total_minor, m.total_minor)?;
     }
     shown.extend(other.into_values().filter(|o| o.donors >= MIN_DONORS));
-    shown
+    Ok(shown)
+}
+
+/// `*sum += part`, refused rather than wrapped past the largest amount a ledger can hold.
+fn add(sum: &mut i64, part: i64) -> Result<()> {
+    *sum = sum.checked_add(part).ok_or_else(|| Error::Overflow {
+        what: "the transparency report's totals".into(),
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -200,12 +208,13 @@ mod tests {
             month("2026-01", 7, 700),
             month("2026-02", 3, 300),
             month("2026-03", 2, 200),
-        ]);
+        ])
+        .unwrap();
         assert_eq!(
             merged,
             vec![month("2026-01", 7, 700), month(OTHER_MONTHS, 5, 500)]
         );
-        let merged = merge_small_months(vec![month("2026-01", 7, 700), month("2026-02", 4, 400)]);
+        let merged = merge_small_months(vec![month("2026-01", 7, 700), month("2026-02", 4, 400)]).unwrap();
         assert_eq!(merged, vec![month("2026-01", 7, 700)]);
     }
 }

@@ -138,8 +138,9 @@ pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dir: &Path) -> 
     pack.file("check_totals.py", |out| {
         Ok(out.write_all(CHECK_TOTALS.as_bytes())?)
     })?;
+    set_mode(temp.path(), if pack.private { 0o700 } else { 0o755 })?;
+    // Kept only to be renamed: a pack that cannot take its name is removed, not left behind.
     let kept = temp.keep();
-    set_mode(&kept, if pack.private { 0o700 } else { 0o755 })?;
     fs::rename(&kept, dir).map_err(|e| {
         let _ = fs::remove_dir_all(&kept);
         Error::io("create", dir)(e)

@@ -5,6 +5,11 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// Readable by the owner only: anything that may name donors.
+pub const PRIVATE: u32 = 0o600;
+/// Readable by anyone: pages meant to be shared.
+pub const PUBLIC: u32 = 0o644;
+
 /// The directory `path` is in: where a temporary file is made before it is renamed to
 /// `path`, so that the rename stays on one file system.
 pub fn directory_of(path: &Path) -> &Path {
@@ -14,25 +19,36 @@ pub fn directory_of(path: &Path) -> &Path {
     }
 }
 
-/// Writes a file meant to be shared (mode 0644) through a temporary file beside it,
-/// renamed into place, so a reader never sees half of it.
-pub fn write_public_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+/// Writes `path` with `mode` through a temporary file beside it (created 0600), synced and
+/// renamed into place only when complete, so no reader ever sees half of it.
+pub fn write_atomically<T>(
+    path: &Path,
+    mode: u32,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
     let dir = directory_of(path);
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(Error::io("create a file in", dir))?;
-    {
+    let value = {
         let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        write(&mut buffered)?;
+        let value = write(&mut buffered)?;
         buffered.flush().map_err(Error::io("write", path))?;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(Error::io("write", path))?;
-    }
+        value
+    };
+    set_mode(temp.path(), mode)?;
     temp.as_file().sync_all().map_err(Error::io("write", path))?;
     temp.persist(path)
         .map_err(|e| Error::io("write", path)(e.error))?;
+    Ok(value)
+}
+
+#[cfg(unix)]
+pub fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(Error::io("set the permissions of", path))
+}
+
+#[cfg(not(unix))]
+pub fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
     Ok(())
 }

@@ -182,7 +182,9 @@ fn transparency_page(
     match output {
         None => write_transparency(&page, format, out),
         Some(path) => {
-            crate::files::write_public_file(path, |file| write_transparency(&page, format, file))?;
+            crate::files::write_atomically(path, crate::files::PUBLIC, |file| {
+                write_transparency(&page, format, file)
+            })?;
             writeln!(out, "wrote {}", path.display())?;
             Ok(())
         }

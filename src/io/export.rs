@@ -95,19 +95,10 @@ fn csv_error(e: csv::Error) -> Error {
     }
 }
 
-/// Writes the journal to `path` through a temporary file in the same directory (created
-/// mode 0600, as donor names may be in it), renamed into place only when complete.
+/// Writes the journal to `path` (mode 0600, as donor names may be in it), whole or not at
+/// all; returns how many rows it wrote.
 pub fn write_journal_file(ledger: &Ledger, options: &ExportOptions, path: &Path) -> Result<u64> {
-    let dir = crate::files::directory_of(path);
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(Error::io("create a file in", dir))?;
-    let count = {
-        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        let count = write_journal(ledger, options, &mut buffered)?;
-        buffered.flush().map_err(Error::io("write", path))?;
-        count
-    };
-    temp.as_file().sync_all().map_err(Error::io("write", path))?;
-    temp.persist(path)
-        .map_err(|e| Error::io("write", path)(e.error))?;
-    Ok(count)
+    crate::files::write_atomically(path, crate::files::PRIVATE, |out| {
+        write_journal(ledger, options, out)
+    })
 }

@@ -11,7 +11,7 @@ use super::group_thousands;
 use crate::domain::money::format_minor;
 use crate::domain::Currency;
 use crate::error::{Error, Result};
-use crate::report::transparency::{Journey, Transparency, MIN_DONORS};
+use crate::report::transparency::{Journey, Totals, Transparency, MIN_DONORS};
 
 /// Which page to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,28 +43,31 @@ fn head(t: &Transparency) -> String {
         .map_or("(empty ledger)".to_string(), |(id, hash)| format!("#{id} {hash}"))
 }
 
-/// The rows every format shows: (label, amount) per currency.
-fn summary(t: &Transparency) -> Vec<(Currency, Vec<(&'static str, i64)>)> {
-    t.totals
-        .iter()
-        .map(|(c, x)| {
-            (
-                *c,
-                vec![
-                    ("Raised from donors", x.raised),
-                    ("Payment processor fees", x.fees),
-                    ("Sent to the Communard Union", x.sent_to_union),
-                    ("Passed on by the union to communes", x.allocated),
-                    ("Sent to communes directly", x.direct),
-                    ("Confirmed received by communes", x.confirmed),
-                    ("Held by the union, not yet passed on", x.held_by_union),
-                    ("In the bank", x.at_bank),
-                    ("With the payment processor", x.at_processor),
-                    ("Elsewhere", x.at_other),
-                ],
-            )
-        })
-        .collect()
+/// Where the money went, as every format labels it.
+fn movements(x: &Totals) -> [(&'static str, i64); 6] {
+    [
+        ("Raised from donors", x.raised),
+        ("Payment processor fees", x.fees),
+        ("Sent to the Communard Union", x.sent_to_union),
+        ("Passed on by the union to communes", x.allocated),
+        ("Sent to communes directly", x.direct),
+        ("Confirmed received by communes", x.confirmed),
+    ]
+}
+
+/// Where the money is now.
+fn holdings(x: &Totals) -> [(&'static str, i64); 4] {
+    [
+        ("Held by the union, not yet passed on", x.held_by_union),
+        ("In the bank", x.at_bank),
+        ("With the payment processor", x.at_processor),
+        ("Elsewhere", x.at_other),
+    ]
+}
+
+/// Every total row of one currency: the movements, then the holdings.
+fn summary(x: &Totals) -> impl Iterator<Item = (&'static str, i64)> {
+    movements(x).into_iter().chain(holdings(x))
 }
 
 pub fn write_transparency(t: &Transparency, format: PageFormat, out: &mut dyn Write) -> Result<()> {
@@ -95,13 +98,14 @@ fn markdown(t: &Transparency) -> String {
     let title = t.org.as_deref().unwrap_or("Fundraiser");
     let _ = writeln!(s, "# {} — where the money went\n", md_cell(title));
     let _ = writeln!(s, "Period: {}.\n", period(t));
-    for (currency, rows) in summary(t) {
+    for (currency, totals) in &t.totals {
+        let currency = *currency;
         let _ = writeln!(
             s,
             "## Totals in {}\n\n| | amount |\n| --- | ---: |",
             currency.code()
         );
-        for (label, minor) in rows {
+        for (label, minor) in summary(totals) {
             let _ = writeln!(s, "| {label} | {} |", money(minor, currency));
         }
         s.push('\n');
@@ -189,22 +193,23 @@ fn html(t: &Transparency) -> Result<String> {
          <h1>{title} — where the money went</h1><p>Period: {}.</p>\n",
         period(t)
     );
-    for (currency, rows) in summary(t) {
+    for (currency, totals) in &t.totals {
+        let currency = *currency;
         let _ = write!(
             s,
             "<h2>Totals in {}</h2><div class=\"scroll\"><table>",
             currency.code()
         );
-        for (label, minor) in &rows {
+        for (label, minor) in summary(totals) {
             let _ = write!(
                 s,
                 "<tr><td>{label}</td><td class=\"n\">{}</td></tr>",
-                money(*minor, currency)
+                money(minor, currency)
             );
         }
         s.push_str("</table></div>\n");
-        let places: Vec<String> = rows[6..].iter().map(|(l, _)| l.to_string()).collect();
-        let amounts = rows[6..].iter().map(|(_, m)| *m).collect();
+        let places: Vec<String> = holdings(totals).iter().map(|(l, _)| l.to_string()).collect();
+        let amounts = holdings(totals).iter().map(|(_, m)| *m).collect();
         s.push_str(&figure(
             &format!("Where the money is now ({})", currency.code()),
             &places,

@@ -113,7 +113,8 @@ impl Writer<'_> {
     /// Replaces `name` with a placeholder in every transaction's description, counterparty
     /// and memo, drops the memos of the donor's own transactions, and records the erasure.
     pub fn forget_donor(&mut self, name: &str) -> Result<Erasure> {
-        if !read::donors(self.conn())?.iter().any(|d| d == name) {
+        let donors = read::pseudonyms(self.conn())?;
+        if donors.get(name).is_none() {
             return Err(Error::invalid(
                 "NAME",
                 name,
@@ -125,7 +126,6 @@ impl Writer<'_> {
         let id = last_id + 1;
         let placeholder = format!("forgotten donor {id}");
         let (entered_at, entered_by) = self.stamp();
-        let donors = read::pseudonyms(self.conn())?;
         let mut changes: Vec<Change> = Vec::with_capacity(affected.len());
         for txn in &affected {
             let [description, counterparty, memo] = &txn.texts;

@@ -81,7 +81,7 @@ problems = []
 checked = 0
 
 
-def expect(what, stated, readded):
+def compare(what, stated, readded):
     global checked
     checked += 1
     if Decimal(stated) != readded:
@@ -94,41 +94,41 @@ for name, by_fund in (("report_balance.csv", False), ("report_balance_by_fund.cs
             continue
         key = (r["account"], r["fund"] if by_fund else "", r["currency"])
         label = f"{name} {' / '.join(k for k in key if k)}"
-        expect(f"{label} debit", r["debit"], debit[key])
-        expect(f"{label} credit", r["credit"], credit[key])
-        expect(f"{label} balance", r["balance"], debit[key] - credit[key])
+        compare(f"{label} debit", r["debit"], debit[key])
+        compare(f"{label} credit", r["credit"], credit[key])
+        compare(f"{label} balance", r["balance"], debit[key] - credit[key])
 
 for r in rows("report_funds.csv"):
     if r["row"] != "fund":
         continue
     fund, cur = r["fund"], r["currency"]
     label = f"report_funds.csv {fund} / {cur}"
-    expect(f"{label} raised", r["raised"], -balance("income:donations", fund, cur))
-    expect(f"{label} fees", r["fees"], balance("expenses:fees", fund, cur))
-    expect(f"{label} granted", r["granted"], balances_under("expenses:grants:", fund, cur))
-    expect(f"{label} at_bank", r["at_bank"], balance("assets:bank", fund, cur))
-    expect(f"{label} at_processor", r["at_processor"], balance("assets:processor", fund, cur))
-    expect(f"{label} held_by_union", r["held_by_union"], balance("assets:union", fund, cur))
+    compare(f"{label} raised", r["raised"], -balance("income:donations", fund, cur))
+    compare(f"{label} fees", r["fees"], balance("expenses:fees", fund, cur))
+    compare(f"{label} granted", r["granted"], balances_under("expenses:grants:", fund, cur))
+    compare(f"{label} at_bank", r["at_bank"], balance("assets:bank", fund, cur))
+    compare(f"{label} at_processor", r["at_processor"], balance("assets:processor", fund, cur))
+    compare(f"{label} held_by_union", r["held_by_union"], balance("assets:union", fund, cur))
     closing = balances_under("assets:", fund, cur)
-    expect(f"{label} closing", r["closing"], closing)
+    compare(f"{label} closing", r["closing"], closing)
     known = sum((balance(a, fund, cur) for a in ("assets:bank", "assets:processor", "assets:union")), Decimal(0))
-    expect(f"{label} at_other", r["at_other"], closing - known)
+    compare(f"{label} at_other", r["at_other"], closing - known)
     spent = balances_under("expenses:", fund, cur) - balance("expenses:fees", fund, cur) - balances_under(
         "expenses:grants:", fund, cur
     )
-    expect(f"{label} spent", r["spent"], spent)
+    compare(f"{label} spent", r["spent"], spent)
     # What is left moved in or out of the fund (fund moves, exchanges): the books' identity.
     moved = closing - amount(r["opening"]) - amount(r["raised"]) + amount(r["fees"]) + amount(r["granted"]) + spent
-    expect(f"{label} moved", r["moved"], moved)
+    compare(f"{label} moved", r["moved"], moved)
 
 for r in rows("report_union.csv"):
     if r["row"] != "fund":
         continue
     key = (r["fund"], r["currency"])
     label = f"report_union.csv {r['fund']} / {r['currency']}"
-    expect(f"{label} sent", r["sent"], sent[key])
-    expect(f"{label} allocated", r["allocated"], allocated[key])
-    expect(f"{label} held", r["held"], balance("assets:union", *key))
+    compare(f"{label} sent", r["sent"], sent[key])
+    compare(f"{label} allocated", r["allocated"], allocated[key])
+    compare(f"{label} held", r["held"], balance("assets:union", *key))
 
 for r in rows("report_communes.csv"):
     if r["row"] not in ("commune", "fund"):
@@ -136,22 +136,22 @@ for r in rows("report_communes.csv"):
     label = f"report_communes.csv {r['commune']} / {r['fund']} / {r['currency']}"
     direct = to_commune[(r["commune"], "direct", r["fund"], r["currency"])]
     via = to_commune[(r["commune"], "via_union", r["fund"], r["currency"])]
-    expect(f"{label} direct", r["direct"], direct)
-    expect(f"{label} via_union", r["via_union"], via)
-    expect(f"{label} total", r["total"], direct + via)
+    compare(f"{label} direct", r["direct"], direct)
+    compare(f"{label} via_union", r["via_union"], via)
+    compare(f"{label} total", r["total"], direct + via)
 
 for r in rows("report_campaign.csv"):
     label = f"report_campaign.csv {r['fund']} / {r['currency']}"
-    expect(f"{label} raised", r["raised"], -balance("income:donations", r["fund"], r["currency"]))
-    expect(f"{label} granted", r["granted"], balances_under("expenses:grants:", r["fund"], r["currency"]))
+    compare(f"{label} raised", r["raised"], -balance("income:donations", r["fund"], r["currency"]))
+    compare(f"{label} granted", r["granted"], balances_under("expenses:grants:", r["fund"], r["currency"]))
 
 for r in rows("report_donors.csv"):
     if r["row"] != "donor":
         continue
     key = (r["donor"], r["currency"])
     label = f"report_donors.csv {r['donor']} / {r['currency']}"
-    expect(f"{label} total", r["total"], gifts[key])
-    expect(f"{label} count", r["count"], Decimal(len(gift_count[key])))
+    compare(f"{label} total", r["total"], gifts[key])
+    compare(f"{label} count", r["count"], Decimal(len(gift_count[key])))
 
 for p in problems:
     print(f"error: {p}")

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
+use crate::files::{set_mode, PRIVATE, PUBLIC};
 use crate::io::export::{write_journal, ExportOptions};
 use crate::render::{self, Format};
 use crate::report::{balance, campaign, communes, donors, funds, union};
@@ -59,8 +60,9 @@ pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dir: &Path) -> 
     })?;
     let conn = ledger.conn();
     let csv = |t: render::Tabular, out: &mut dyn Write| -> Result<()> { Ok(t.write(Format::Csv, out)?) };
+    let accounts = read::accounts(conn)?;
     pack.file("accounts.csv", |out| {
-        csv(render::account_list_table(&read::accounts(conn)?), out)
+        csv(render::account_list_table(&accounts), out)
     })?;
     pack.file("funds.csv", |out| {
         csv(render::fund_list_table(&read::funds(conn)?), out)
@@ -73,7 +75,7 @@ pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dir: &Path) -> 
     })?;
     pack.file("reconciliations.csv", |out| {
         let mut all = Vec::new();
-        for account in read::accounts(conn)? {
+        for account in &accounts {
             all.extend(reconcile::reconciliations(conn, &account.name)?);
         }
         csv(render::reconciliation_list_table(&all), out)
@@ -162,7 +164,7 @@ impl Pack {
     fn file(&mut self, name: &str, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
         let path = self.dir.join(name);
         let file = fs::File::create(&path).map_err(Error::io("create", &path))?;
-        set_mode(&path, if self.private { 0o600 } else { 0o644 })?;
+        set_mode(&path, if self.private { PRIVATE } else { PUBLIC })?;
         let mut out = BufWriter::new(file);
         write(&mut out)?;
         let file = out
@@ -172,16 +174,4 @@ impl Pack {
         self.files.push(name.to_string());
         Ok(())
     }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .map_err(Error::io("set the permissions of", path))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
-    Ok(())
 }

@@ -293,6 +293,7 @@ fn forgetting_a_donor_erases_the_name_and_keeps_every_amount_and_the_chain() {
         .starts_with("erasure 1: the donor is now `forgotten donor 1` in 3 transaction(s)"));
     assert_eq!(l.snapshot(), before);
     assert!(l.reject(&["donor", "forget", "Nobody"]).contains("`Nobody`"));
+    assert!(l.reject(&["donor", "forget", ""]).contains("invalid NAME ``"));
     // A second erasure chains onto the first.
     assert!(l.run(&["donor", "forget", &names[6]]).starts_with("erasure 2:"));
     assert_eq!(l.json(&["verify", "--head", &head])["ok"], true);

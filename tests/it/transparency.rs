@@ -61,6 +61,22 @@ fn the_markdown_page_carries_the_ledgers_figures_and_head() {
     assert!(std::fs::read_to_string(&file)
         .unwrap()
         .contains("Period: 2026-03-01 to 2026-03-31."));
+    // A page that cannot be written leaves nothing behind and says where it failed.
+    let nowhere = l.dir.path().join("no/such/dir/page.html");
+    let message = l.reject(&["report", "transparency", "-o", nowhere.to_str().unwrap()]);
+    assert!(
+        message.starts_with("error: cannot create a file in "),
+        "{message}"
+    );
+    let message = l.reject(&[
+        "report",
+        "transparency",
+        "--from",
+        "2026-04-01",
+        "--to",
+        "2026-03-01",
+    ]);
+    assert!(message.contains("--to"), "{message}");
 }
 
 #[test]

@@ -119,6 +119,10 @@ pub enum Error {
 
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+
+    /// A broken internal invariant: a bug in fondo, not a problem with the input.
+    #[error("fondo hit a bug: {0}; nothing was written, please report it")]
+    Internal(String),
 }
 
 /// How long a command waits for another fondo process to finish writing.

@@ -1,12 +1,16 @@
 //! `donor forget`: erases a donor's name from the ledger while every amount stays, and the
 //! chain stays whole. A transaction's hash covers salted digests of its free text
-//! ([`hash::PrivateText`](super::hash::PrivateText)); erasing keeps those digests, replaces the text and deletes the
-//! salt, so the name can no longer be read or confirmed by guessing. The erasure is itself
-//! a record in a chain of its own, naming no one.
+//! ([`hash::PrivateText`](super::hash::PrivateText)), one salt per field. Erasing keeps
+//! those digests, replaces each field that named the donor with exactly the placeholder
+//! `forgotten donor N` and deletes that field's salt, so the name can no longer be read or
+//! confirmed by guessing; a field that did not name the donor keeps its salt, so its text
+//! stays provable. The erasure is an entry in the one chain, naming no one: a forged one
+//! can only turn text into a placeholder, never into text of the forger's choosing.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::hash::{self, GENESIS, PRIVATE_FIELDS};
+use super::chain::{Entry, ErasedFields};
+use super::hash::{self, field_salt, FIELD_SALT_LEN, PRIVATE_FIELDS};
 use super::read;
 use super::write::Writer;
 use super::Ledger;
@@ -22,35 +26,26 @@ pub struct Erasure {
     pub transactions: Vec<i64>,
 }
 
-/// One transaction an erasure changed, as the erasure's hash covers it.
-pub struct ErasedText<'a> {
-    pub txn_id: i64,
-    /// Digests of the original description, counterparty and memo.
-    pub digests: [Option<&'a str>; 3],
-    /// The description, counterparty and memo the erasure left.
-    pub texts: [Option<&'a str>; 3],
+/// The text erasure `id` writes in place of a name.
+pub fn placeholder(id: i64) -> String {
+    format!("forgotten donor {id}")
 }
 
+/// Whether `text` is the placeholder of an erasure numbered `up_to` or earlier.
+pub fn is_placeholder(text: &str, up_to: i64) -> bool {
+    text.strip_prefix("forgotten donor ")
+        .and_then(|n| n.parse::<i64>().ok())
+        .is_some_and(|n| n >= 1 && n <= up_to && placeholder(n) == text)
+}
+
+/// A transaction whose text names the donor, as stored.
 struct Affected {
     id: i64,
     texts: [Option<String>; 3],
-    salt: Option<Vec<u8>>,
-    already_erased: bool,
-}
-
-/// A transaction's change: its digests and the text left in place of the old.
-type Change = (i64, [Option<String>; 3], [Option<String>; 3]);
-
-fn erased_text<'a>((txn_id, digests, texts): &'a Change) -> ErasedText<'a> {
-    ErasedText {
-        txn_id: *txn_id,
-        digests: [
-            digests[0].as_deref(),
-            digests[1].as_deref(),
-            digests[2].as_deref(),
-        ],
-        texts: [texts[0].as_deref(), texts[1].as_deref(), texts[2].as_deref()],
-    }
+    /// Its salts: one per field, or one shared (legacy); none once erased.
+    salts: Option<Vec<u8>>,
+    /// What its latest earlier erasure left, if any.
+    earlier: Option<ErasedFields>,
 }
 
 impl Ledger {
@@ -110,8 +105,8 @@ fn earlier_erasure(conn: &Connection, name: &str) -> Result<Option<Erasure>> {
 }
 
 impl Writer<'_> {
-    /// Replaces `name` with a placeholder in every transaction's description, counterparty
-    /// and memo, drops the memos of the donor's own transactions, and records the erasure.
+    /// Replaces each field that names `name` (and the memo and counterparty of the donor's
+    /// own gifts) with the placeholder, and records the erasure.
     pub fn forget_donor(&mut self, name: &str) -> Result<Erasure> {
         let donors = read::pseudonyms(self.conn())?;
         if donors.get(name).is_none() {
@@ -121,85 +116,89 @@ impl Writer<'_> {
                 "no donor has exactly this name; `fondo report donors` lists them as recorded",
             ));
         }
-        let affected = affected(self.conn(), name)?;
-        let (last_id, prev_hash) = erasure_head(self.conn())?.unwrap_or((0, GENESIS.to_string()));
-        let id = last_id + 1;
-        let placeholder = format!("forgotten donor {id}");
-        let (entered_at, entered_by) = self.stamp();
-        let mut changes: Vec<Change> = Vec::with_capacity(affected.len());
-        for txn in &affected {
-            let [description, counterparty, memo] = &txn.texts;
-            let own = counterparty.as_deref() == Some(name);
-            let scrub = |text: &Option<String>| {
-                text.as_deref()
-                    .map(|t| donors.replace_donor(t, name, &placeholder))
+        let id: i64 = self
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM erasures", [], |r| r.get(0))?;
+        let placeholder = placeholder(id);
+        let mut erased = Vec::new();
+        for txn in affected(self.conn(), name)? {
+            let own = txn.texts[1].as_deref() == Some(name);
+            let names_donor = |i: usize, text: &str| {
+                (own && i > 0) || donors.replace_donor(text, name, &placeholder) != text
             };
-            let left = [
-                scrub(description),
-                if own {
-                    Some(placeholder.clone())
-                } else {
-                    counterparty.clone()
-                },
-                if own { None } else { scrub(memo) },
-            ];
-            if left == txn.texts {
+            let erase: [bool; 3] =
+                std::array::from_fn(|i| txn.texts[i].as_deref().is_some_and(|t| names_donor(i, t)));
+            if !erase.contains(&true) {
                 // It named a longer donor's name that contains this one.
                 continue;
             }
-            let digests: [Option<String>; 3] = match &txn.salt {
-                Some(salt) => std::array::from_fn(|i| {
-                    hash::private_digest(salt, PRIVATE_FIELDS[i], txn.texts[i].as_deref())
-                }),
-                // Erased before: the digests the chain needs are already kept.
-                None if txn.already_erased => kept_digests(self.conn(), txn.id)?,
-                None => return Err(Error::Refused(format!(
-                    "transaction #{} was recorded before fondo could erase text (ledger schema 3 or older): its hash covers the text itself, so erasing it would break the chain",
-                    txn.id
-                ))),
-            };
-            changes.push((txn.id, digests, left));
+            erased.push(erase_fields(&txn, erase, &placeholder)?);
         }
-        let hash = hash::erasure_hash(
-            &prev_hash,
+        self.append(&Entry::Erasure {
             id,
-            &placeholder,
-            &entered_at,
-            &entered_by,
-            changes.iter().map(erased_text),
-        );
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO erasures (id, placeholder, entered_at, entered_by, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, placeholder, entered_at, entered_by, prev_hash, hash],
+            placeholder: placeholder.clone(),
+            erased: erased.clone(),
+        })?;
+        let mut update = self.conn().prepare(
+            "UPDATE transactions SET description = ?2, counterparty = ?3, memo = ?4, pii_salt = NULL,
+                                     field_salts = NULL
+             WHERE id = ?1",
         )?;
-        for (txn_id, [dd, cd, md], [description, counterparty, memo]) in &changes {
-            conn.execute(
-                "INSERT INTO erased_text (txn_id, erasure_id, description_digest, counterparty_digest, memo_digest,
-                                          description, counterparty, memo)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![txn_id, id, dd, cd, md, description, counterparty, memo],
-            )?;
-            conn.execute(
-                "UPDATE transactions SET description = ?2, counterparty = ?3, memo = ?4, pii_salt = NULL
-                 WHERE id = ?1",
-                params![txn_id, description, counterparty, memo],
-            )?;
+        for e in &erased {
+            let [description, counterparty, memo] = &e.texts;
+            update.execute(params![e.txn_id, description, counterparty, memo])?;
         }
         Ok(Erasure {
             id,
             placeholder,
-            transactions: changes.iter().map(|c| c.0).collect(),
+            transactions: erased.iter().map(|e| e.txn_id).collect(),
         })
+    }
+}
+
+/// What erasing the fields marked in `erase` leaves of a transaction.
+fn erase_fields(txn: &Affected, erase: [bool; 3], placeholder: &str) -> Result<ErasedFields> {
+    let texts = std::array::from_fn(|i| {
+        if erase[i] {
+            Some(placeholder.to_string())
+        } else {
+            txn.texts[i].clone()
+        }
+    });
+    match (&txn.salts, &txn.earlier) {
+        (Some(salts), _) => {
+            let legacy = salts.len() != FIELD_SALT_LEN * PRIVATE_FIELDS.len();
+            Ok(ErasedFields {
+                txn_id: txn.id,
+                digests: std::array::from_fn(|i| {
+                    hash::private_digest(field_salt(salts, i), PRIVATE_FIELDS[i], txn.texts[i].as_deref())
+                }),
+                texts,
+                // A shared salt would open the erased fields too: it goes entirely.
+                salts: std::array::from_fn(|i| {
+                    (!legacy && !erase[i]).then(|| hash::hex(field_salt(salts, i)))
+                }),
+                legacy,
+            })
+        }
+        (None, Some(earlier)) => Ok(ErasedFields {
+            txn_id: txn.id,
+            digests: earlier.digests.clone(),
+            texts,
+            salts: std::array::from_fn(|i| earlier.salts[i].clone().filter(|_| !erase[i])),
+            legacy: earlier.legacy,
+        }),
+        (None, None) => Err(Error::Refused(format!(
+            "transaction #{} was recorded before fondo could erase text (ledger schema 3 or older): its hash covers the text itself, so erasing it would break the chain",
+            txn.id
+        ))),
     }
 }
 
 /// Every transaction that names `name` in its free text, or whose counterparty it is.
 fn affected(conn: &Connection, name: &str) -> Result<Vec<Affected>> {
     let mut stmt = conn.prepare(
-        "SELECT t.id, t.description, t.counterparty, t.memo, t.pii_salt,
-                EXISTS (SELECT 1 FROM erased_text e WHERE e.txn_id = t.id)
+        "SELECT t.id, t.description, t.counterparty, t.memo, coalesce(t.field_salts, t.pii_salt)
          FROM transactions t
          WHERE t.counterparty = ?1 OR instr(t.description, ?1) > 0 OR instr(t.memo, ?1) > 0
          ORDER BY t.id",
@@ -208,78 +207,36 @@ fn affected(conn: &Connection, name: &str) -> Result<Vec<Affected>> {
         Ok(Affected {
             id: r.get(0)?,
             texts: [r.get(1)?, r.get(2)?, r.get(3)?],
-            salt: r.get(4)?,
-            already_erased: r.get(5)?,
+            salts: r.get(4)?,
+            earlier: None,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn kept_digests(conn: &Connection, txn_id: i64) -> Result<[Option<String>; 3]> {
-    Ok(conn.query_row(
-        "SELECT description_digest, counterparty_digest, memo_digest FROM erased_text
-         WHERE txn_id = ?1 ORDER BY erasure_id LIMIT 1",
-        [txn_id],
-        |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]),
-    )?)
-}
-
-/// The last erasure's id and hash.
-pub(crate) fn erasure_head(conn: &Connection) -> Result<Option<(i64, String)>> {
-    let mut stmt = conn.prepare_cached("SELECT id, hash FROM erasures ORDER BY id DESC LIMIT 1")?;
-    let mut rows = stmt.query([])?;
-    Ok(match rows.next()? {
-        Some(r) => Some((r.get(0)?, r.get(1)?)),
-        None => None,
-    })
-}
-
-/// Checks the erasure chain, and that every erased transaction's kept digests are the ones
-/// its erasure's hash covers; returns the problems found.
-pub(crate) fn check_erasures(conn: &Connection) -> Result<Vec<String>> {
-    let mut problems = Vec::new();
-    let mut erasures = conn.prepare(
-        "SELECT id, placeholder, entered_at, entered_by, prev_hash, hash FROM erasures ORDER BY id",
-    )?;
-    let mut texts = conn.prepare_cached(
-        "SELECT txn_id, description_digest, counterparty_digest, memo_digest, description, counterparty, memo
-         FROM erased_text WHERE erasure_id = ?1 ORDER BY txn_id",
-    )?;
-    let mut rows = erasures.query([])?;
-    let (mut prev_id, mut prev_hash) = (0_i64, GENESIS.to_string());
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let (placeholder, entered_at, entered_by, stored_prev, stored_hash): (
-            String,
-            String,
-            String,
-            String,
-            String,
-        ) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-        let changes: Vec<Change> = texts
-            .query_map([id], |t| {
-                Ok((
-                    t.get(0)?,
-                    [t.get(1)?, t.get(2)?, t.get(3)?],
-                    [t.get(4)?, t.get(5)?, t.get(6)?],
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let computed = hash::erasure_hash(
-            &stored_prev,
-            id,
-            &placeholder,
-            &entered_at,
-            &entered_by,
-            changes.iter().map(erased_text),
-        );
-        if id != prev_id + 1 || stored_prev != prev_hash || computed != stored_hash {
-            problems.push(format!(
-                "erasure {id}: stored content no longer matches its hash, or erasures are missing"
-            ));
-        }
-        prev_id = id;
-        prev_hash = stored_hash;
+    let mut out: Vec<Affected> = rows.collect::<rusqlite::Result<_>>()?;
+    for txn in out.iter_mut().filter(|t| t.salts.is_none()) {
+        txn.earlier = latest_erased(conn, txn.id)?;
     }
-    Ok(problems)
+    Ok(out)
+}
+
+/// What the latest erasure of transaction `txn_id` left, if it was erased.
+pub(crate) fn latest_erased(conn: &Connection, txn_id: i64) -> Result<Option<ErasedFields>> {
+    let hex_of = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<String>> {
+        Ok(r.get::<_, Option<Vec<u8>>>(i)?.map(|b| hash::hex(&b)))
+    };
+    Ok(conn
+        .prepare_cached(
+            "SELECT description_digest, counterparty_digest, memo_digest, description, counterparty, memo,
+                    description_salt, counterparty_salt, memo_salt, legacy
+             FROM erased_text WHERE txn_id = ?1 ORDER BY erasure_id DESC LIMIT 1",
+        )?
+        .query_row([txn_id], |r| {
+            Ok(ErasedFields {
+                txn_id,
+                digests: [r.get(0)?, r.get(1)?, r.get(2)?],
+                texts: [r.get(3)?, r.get(4)?, r.get(5)?],
+                salts: [hex_of(r, 6)?, hex_of(r, 7)?, hex_of(r, 8)?],
+                legacy: r.get(9)?,
+            })
+        })
+        .optional()?)
 }

@@ -74,7 +74,12 @@ impl Canonical {
         let mut hasher = Sha256::new();
         hasher.update(prev_hash.as_bytes());
         hasher.update(&self.0);
-        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        hex(&hasher.finalize())
+    }
+
+    /// The canonical bytes themselves.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
     }
 }
 
@@ -89,6 +94,23 @@ pub fn hex(bytes: &[u8]) -> String {
     text
 }
 
+/// Bytes from lower-case hex, as [`hex`] writes them; `None` for anything else.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let bytes = text.as_bytes();
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    bytes
+        .chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
 /// How a transaction's free text — description, counterparty, memo, where a donor is
 /// named — enters its hash.
 #[derive(Clone, Copy)]
@@ -96,11 +118,26 @@ pub enum PrivateText<'a> {
     /// Recorded before donor erasure existed: the hash covers the text itself.
     Plain,
     /// The hash covers salted digests of the text (see [`private_digest`]), so the text
-    /// can later be erased and the salt with it, leaving the chain whole.
+    /// can later be erased and the salt with it, leaving the chain whole. The salt is
+    /// either one per field, [`FIELD_SALT_LEN`] bytes each in field order, or (ledgers of
+    /// schema 5 and older) one salt of [`FIELD_SALT_LEN`] bytes shared by the fields.
     Salted(&'a [u8]),
     /// The text was erased: the digests kept from before, in the order description,
     /// counterparty, memo.
     Erased([Option<&'a str>; 3]),
+}
+
+/// The length of one field's salt.
+pub const FIELD_SALT_LEN: usize = 16;
+
+/// Field `i`'s salt within a transaction's salts: its own where each field has one, else the
+/// one shared salt. A field with a salt of its own can keep it through an erasure of
+/// another field, so its text stays provable.
+pub fn field_salt(salts: &[u8], i: usize) -> &[u8] {
+    salts
+        .get(i * FIELD_SALT_LEN..(i + 1) * FIELD_SALT_LEN)
+        .filter(|_| salts.len() == FIELD_SALT_LEN * PRIVATE_FIELDS.len())
+        .unwrap_or(salts)
 }
 
 /// The digest that stands in a transaction's hash for one field of its free text:
@@ -153,7 +190,7 @@ pub fn transaction_hash<'a>(
     let digests: [Option<String>; 3] = match txn.private {
         PrivateText::Plain => [None, None, None],
         PrivateText::Salted(salt) => {
-            std::array::from_fn(|i| private_digest(salt, PRIVATE_FIELDS[i], texts[i]))
+            std::array::from_fn(|i| private_digest(field_salt(salt, i), PRIVATE_FIELDS[i], texts[i]))
         }
         PrivateText::Erased(kept) => kept.map(|d| d.map(str::to_string)),
     };
@@ -208,63 +245,6 @@ pub fn content_key(txn: &crate::domain::NewTransaction) -> [u8; 32] {
             .int(p.amount.minor());
     }
     Sha256::digest(&canonical.0).into()
-}
-
-/// The fields of a confirmation that its hash covers. It includes the confirmed
-/// transaction's hash, so the confirmation cannot be moved to another grant.
-pub struct ConfirmationContent<'a> {
-    pub id: i64,
-    pub txn_id: i64,
-    pub txn_hash: &'a str,
-    pub date: &'a str,
-    pub reference: Option<&'a str>,
-    pub note: Option<&'a str>,
-    pub entered_at: &'a str,
-    pub entered_by: &'a str,
-}
-
-pub fn confirmation_hash(prev_hash: &str, c: &ConfirmationContent<'_>) -> String {
-    Canonical::default()
-        .text("confirmation")
-        .int(c.id)
-        .int(c.txn_id)
-        .text(c.txn_hash)
-        .text(c.date)
-        .optional(c.reference)
-        .optional(c.note)
-        .text(c.entered_at)
-        .text(c.entered_by)
-        .chained_hash(prev_hash)
-}
-
-/// The hash of one `donor forget`, covering for each transaction it changed the digests
-/// kept and the text left, chained to the erasure before it.
-pub fn erasure_hash<'a>(
-    prev_hash: &str,
-    id: i64,
-    placeholder: &str,
-    entered_at: &str,
-    entered_by: &str,
-    erased: impl IntoIterator<Item = super::erase::ErasedText<'a>>,
-) -> String {
-    let mut canonical = Canonical::default()
-        .text("erasure")
-        .int(id)
-        .text(placeholder)
-        .text(entered_at)
-        .text(entered_by);
-    for e in erased {
-        canonical = canonical
-            .text("erased")
-            .int(e.txn_id)
-            .optional(e.digests[0])
-            .optional(e.digests[1])
-            .optional(e.digests[2])
-            .optional(e.texts[0])
-            .optional(e.texts[1])
-            .optional(e.texts[2]);
-    }
-    canonical.chained_hash(prev_hash)
 }
 
 #[cfg(test)]

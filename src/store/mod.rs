@@ -3,9 +3,11 @@
 //! through a [`Writer`], so a command records everything it was asked to, or nothing.
 
 pub mod backup;
+pub mod chain;
 pub mod erase;
 pub mod flows;
 pub mod hash;
+mod migrate;
 pub mod read;
 pub mod reconcile;
 mod schema;
@@ -92,7 +94,7 @@ impl Ledger {
         }
         let mut conn = configure(conn)?;
         if found < SCHEMA_VERSION {
-            migrate(&mut conn, found)?;
+            migrate::migrate(&mut conn, found)?;
         }
         // A ledger restored from a backup (a single file) goes back to WAL, which lets a
         // reader and a writer work at once.
@@ -118,7 +120,7 @@ impl Ledger {
     ) -> Result<Ledger> {
         let mut conn = configure(conn)?;
         conn.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
-        migrate(&mut conn, 0)?;
+        migrate::migrate(&mut conn, 0)?;
         let mut ledger = Ledger {
             conn,
             path: path.to_path_buf(),
@@ -187,17 +189,6 @@ fn configure(conn: Connection) -> Result<Connection> {
     // A larger page cache (negative: KiB) keeps index pages in memory during big imports.
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     Ok(conn)
-}
-
-/// Applies the migrations after `version`, all in one transaction.
-fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 /// Reads the SQLite header directly, so that nothing is written to a file that is not a

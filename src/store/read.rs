@@ -216,25 +216,11 @@ pub(crate) fn transaction_by_reference(conn: &Connection, reference: &str) -> Re
         .optional()?)
 }
 
-/// The last transaction's id and hash, if any.
+/// The chain's head: the last transaction's id and the hash of the chain's last link (a
+/// transaction or an entry after it); `None` while the chain is empty.
 pub(crate) fn chain_head(conn: &Connection) -> Result<Option<(i64, String)>> {
-    Ok(conn
-        .query_row(
-            "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
-}
-
-pub(crate) fn confirmation_head(conn: &Connection) -> Result<Option<(i64, String)>> {
-    Ok(conn
-        .query_row(
-            "SELECT id, hash FROM confirmations ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+    let head = super::chain::head(conn)?;
+    Ok((head.last_txn > 0 || head.last_entry > 0).then_some((head.last_txn, head.hash)))
 }
 
 /// Debits minus credits of one account, fund and currency, from the maintained totals.
@@ -348,7 +334,7 @@ pub fn last_date(conn: &Connection) -> Result<Option<NaiveDate>> {
 
 /// The id of the most recent transaction, 0 for an empty ledger.
 pub fn last_transaction_id(conn: &Connection) -> Result<i64> {
-    Ok(chain_head(conn)?.map_or(0, |(id, _)| id))
+    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM transactions", [], |r| r.get(0))?)
 }
 
 pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::chain::Entry;
 pub use super::read::account_id;
 use super::read::{amount, currency, stored_date};
 use super::Writer;
@@ -164,32 +165,27 @@ impl Writer<'_> {
     /// Saves a reconciliation and the postings it matched; returns its id.
     pub fn save_reconciliation(&mut self, r: &NewReconciliation<'_>) -> Result<i64> {
         let account_id = account_id(self.conn(), r.account)?;
-        let (entered_at, entered_by) = self.stamp();
-        self.conn().execute(
-            "INSERT INTO reconciliations (account_id, currency, statement_date, statement_balance_minor,
-                                          ledger_balance_minor, file_name, file_sha256, matched_count,
-                                          entered_at, entered_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                account_id,
-                r.currency.code(),
-                r.statement_date.format("%Y-%m-%d").to_string(),
-                r.statement_balance_minor,
-                r.ledger_balance_minor,
-                r.file_name,
-                r.file_sha256,
-                r.matched.len() as i64,
-                entered_at,
-                entered_by
-            ],
+        let id: i64 = self.conn().query_row(
+            "SELECT coalesce(max(id), 0) + 1 FROM reconciliations",
+            [],
+            |row| row.get(0),
         )?;
-        let id = self.conn().last_insert_rowid();
-        let mut insert = self.conn().prepare_cached(
-            "INSERT INTO reconciled_postings (posting_id, reconciliation_id, statement_line) VALUES (?1, ?2, ?3)",
-        )?;
-        for (posting_id, line) in r.matched {
-            insert.execute(params![posting_id, id, *line as i64])?;
+        let mut matched = Vec::with_capacity(r.matched.len());
+        for (posting_id, statement_line) in r.matched {
+            let (txn, line) = super::chain::posting_line(self.conn(), *posting_id)?;
+            matched.push((txn, line, *statement_line as i64));
         }
+        self.append(&Entry::Reconciled {
+            id,
+            account_id,
+            currency: r.currency.code().to_string(),
+            statement_date: r.statement_date.format("%Y-%m-%d").to_string(),
+            statement_balance_minor: r.statement_balance_minor,
+            ledger_balance_minor: r.ledger_balance_minor,
+            file_name: r.file_name.to_string(),
+            file_sha256: r.file_sha256.to_string(),
+            matched,
+        })?;
         Ok(id)
     }
 }

@@ -5,7 +5,16 @@
 pub const APPLICATION_ID: i32 = 0x464F_4E44;
 
 /// The migrations, in order. `MIGRATIONS.len()` is the schema version this build writes.
-pub const MIGRATIONS: &[&str] = &[V1_CORE, V2_IMPORT, V3_RECONCILE, V4_ERASURE, V5_TOTALS_AT_COMMIT];
+/// Migration 6 also has a step in code (`migrate::adopt_into_chain`) that records the
+/// state the earlier schemas kept outside the chain as entries in it.
+pub const MIGRATIONS: &[&str] = &[
+    V1_CORE,
+    V2_IMPORT,
+    V3_RECONCILE,
+    V4_ERASURE,
+    V5_TOTALS_AT_COMMIT,
+    V6_ONE_CHAIN,
+];
 
 /// The schema version this build of fondo writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -285,3 +294,110 @@ BEGIN SELECT RAISE(ABORT, 'erasures are immutable'); END;
 // The maintained totals are added once per write, at commit (store::write::PendingTotals),
 // instead of by a trigger per posting; `verify` still recomputes them from the postings.
 const V5_TOTALS_AT_COMMIT: &str = "DROP TRIGGER postings_maintain_balances;";
+
+/// Drops what schema 5 kept outside the chain — the confirmations' and erasures' chains of
+/// their own — and makes every table a report reads a projection of the chain's entries
+/// (store::chain). The projections' write guards are added by `migrate::guard_projections`.
+pub const V6_ONE_CHAIN: &str = r#"
+CREATE TABLE entries (
+    id         INTEGER PRIMARY KEY CHECK (id > 0),
+    after_txn  INTEGER NOT NULL CHECK (after_txn >= 0),
+    body       TEXT NOT NULL CHECK (json_valid(body)),
+    entered_at TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    hash       TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+) STRICT;
+CREATE TRIGGER entries_immutable_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'recorded entries are immutable'); END;
+CREATE TRIGGER entries_immutable_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'recorded entries are immutable'); END;
+
+-- A salt per field (hash::field_salt), so that erasing one field leaves the others provable.
+ALTER TABLE transactions ADD COLUMN field_salts BLOB
+    CHECK (field_salts IS NULL OR length(field_salts) = 48);
+
+DROP TRIGGER accounts_immutable_update;
+DROP TRIGGER accounts_immutable_delete;
+DROP TRIGGER funds_immutable_delete;
+DROP TRIGGER communes_immutable_delete;
+DROP TRIGGER confirmations_immutable_update;
+DROP TRIGGER confirmations_immutable_delete;
+DROP TRIGGER import_batches_immutable_update;
+DROP TRIGGER import_batches_immutable_delete;
+DROP TRIGGER reconciliations_immutable_update;
+DROP TRIGGER reconciliations_immutable_delete;
+DROP TRIGGER reconciled_postings_immutable_update;
+DROP TRIGGER reconciled_postings_immutable_delete;
+DROP TRIGGER erasures_immutable_update;
+DROP TRIGGER erasures_immutable_delete;
+DROP TRIGGER erased_text_immutable_update;
+DROP TRIGGER erased_text_immutable_delete;
+DROP TRIGGER transactions_immutable_update;
+
+ALTER TABLE meta ADD COLUMN entry_id INTEGER REFERENCES entries (id);
+ALTER TABLE accounts ADD COLUMN entry_id INTEGER REFERENCES entries (id);
+ALTER TABLE funds ADD COLUMN entry_id INTEGER REFERENCES entries (id);
+ALTER TABLE communes ADD COLUMN entry_id INTEGER REFERENCES entries (id);
+ALTER TABLE import_batches ADD COLUMN entry_id INTEGER REFERENCES entries (id);
+ALTER TABLE reconciliations ADD COLUMN entry_id INTEGER REFERENCES entries (id);
+ALTER TABLE reconciled_postings ADD COLUMN entry_id INTEGER REFERENCES entries (id);
+
+DROP TABLE erased_text;
+DROP TABLE erasures;
+DROP TABLE confirmations;
+
+CREATE TABLE confirmations (
+    id         INTEGER PRIMARY KEY CHECK (id > 0),
+    txn_id     INTEGER NOT NULL UNIQUE REFERENCES transactions (id),
+    date       TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    reference  TEXT,
+    note       TEXT,
+    entered_at TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    entry_id   INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+
+CREATE TABLE erasures (
+    id          INTEGER PRIMARY KEY CHECK (id > 0),
+    placeholder TEXT NOT NULL UNIQUE,
+    entered_at  TEXT NOT NULL,
+    entered_by  TEXT NOT NULL,
+    entry_id    INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+
+-- What each erasure left of a transaction's free text. The digests are the ones its hash
+-- covers (from before its first erasure); a field kept keeps its own salt, so its text
+-- stays provable; an erased field has none and must read as a placeholder.
+CREATE TABLE erased_text (
+    txn_id              INTEGER NOT NULL REFERENCES transactions (id),
+    erasure_id          INTEGER NOT NULL REFERENCES erasures (id),
+    description_digest  TEXT NOT NULL CHECK (length(description_digest) = 64),
+    counterparty_digest TEXT CHECK (length(counterparty_digest) = 64),
+    memo_digest         TEXT CHECK (length(memo_digest) = 64),
+    description         TEXT NOT NULL,
+    counterparty        TEXT,
+    memo                TEXT,
+    description_salt    BLOB CHECK (length(description_salt) = 16),
+    counterparty_salt   BLOB CHECK (length(counterparty_salt) = 16),
+    memo_salt           BLOB CHECK (length(memo_salt) = 16),
+    legacy              INTEGER NOT NULL CHECK (legacy IN (0, 1)),
+    entry_id            INTEGER NOT NULL REFERENCES entries (id),
+    PRIMARY KEY (txn_id, erasure_id)
+) STRICT;
+CREATE INDEX erased_text_by_erasure ON erased_text (erasure_id);
+
+-- Recorded transactions stay immutable, except that the latest erasure may replace the
+-- free text (and drop the salts) of a transaction, with exactly the text it recorded.
+CREATE TRIGGER transactions_immutable_update BEFORE UPDATE ON transactions
+WHEN NEW.id IS NOT OLD.id OR NEW.date IS NOT OLD.date OR NEW.reference IS NOT OLD.reference
+  OR NEW.voids IS NOT OLD.voids OR NEW.entered_at IS NOT OLD.entered_at
+  OR NEW.entered_by IS NOT OLD.entered_by OR NEW.source IS NOT OLD.source
+  OR NEW.prev_hash IS NOT OLD.prev_hash OR NEW.hash IS NOT OLD.hash
+  OR NEW.batch_id IS NOT OLD.batch_id OR NEW.pii_salt IS NOT NULL OR NEW.field_salts IS NOT NULL
+  OR NOT EXISTS (SELECT 1 FROM erased_text e
+                 WHERE e.txn_id = OLD.id AND e.erasure_id = (SELECT max(id) FROM erasures)
+                   AND e.description IS NEW.description AND e.counterparty IS NEW.counterparty
+                   AND e.memo IS NEW.memo)
+BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
+"#;

@@ -1,13 +1,18 @@
 //! `verify`: re-checks everything the store maintains against what it was derived from —
-//! SQLite's own integrity, foreign keys, the hash chains, that every transaction balances,
-//! and that the maintained totals equal totals recomputed from the postings.
+//! SQLite's own integrity, foreign keys, the one hash chain of transactions and entries,
+//! that every transaction balances, that the maintained totals equal totals recomputed from
+//! the postings, that every table projected from the entries equals their replay, that
+//! erased text is what erasures may leave, and that import batches and keys are the ones
+//! their entries recorded.
 
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::hash::{self, PostingContent, PrivateText, TxnContent, GENESIS};
+use super::chain::{self, Entry, ImportKeys, Replay, StoredEntry};
+use super::erase::is_placeholder;
+use super::hash::{self, PostingContent, PrivateText, TxnContent, GENESIS, PRIVATE_FIELDS};
 use super::read::Names;
 use super::Ledger;
 use crate::domain::{Amount, Currency};
@@ -18,7 +23,10 @@ use crate::error::{Error, Result};
 pub struct VerifyOutcome {
     pub ok: bool,
     pub transactions: i64,
-    /// The hash of the last transaction: what an auditor writes down for `--head`.
+    /// Entries of the chain: changes to settings, accounts, funds, communes, confirmations,
+    /// reconciliations, import batches and erasures.
+    pub entries: i64,
+    /// The hash of the chain's last link: what an auditor writes down for `--head`.
     pub head: Option<String>,
     pub problems: Vec<String>,
 }
@@ -86,7 +94,8 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     let names = Names::read(conn)?;
     let mut recomputed = Recomputed::default();
     let mut walked = Problems::default();
-    let chain = check_transactions(conn, &names, expected_head, &mut recomputed, &mut walked)?;
+    let mut chain = Walk::new(conn, chain::entries(conn)?, expected_head);
+    check_transactions(conn, &names, &mut chain, &mut recomputed, &mut walked)?;
     check_maintained_totals(conn, &names, recomputed, &mut walked)?;
     if let Some(handle) = sqlite_checks {
         let found = handle
@@ -95,21 +104,29 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         problems.extend(found);
     }
     problems.extend(walked);
-    check_confirmations(conn, &mut problems)?;
-    for problem in super::erase::check_erasures(conn)? {
+    let Walk {
+        replay,
+        batches,
+        batch_runs,
+        summary,
+        ..
+    } = chain;
+    for problem in replay.differences(conn)? {
         problems.push(problem);
     }
+    check_import_batches(conn, &batches, &batch_runs, &mut problems)?;
     if let Some(head) = expected_head {
-        match chain.head_found_at {
+        match &summary.head_found_at {
             None => problems.push(format!(
-                "head {head} is not in this ledger's chain: transactions up to it were changed, removed or reordered"
+                "head {head} is not in this ledger's chain: what was recorded up to it was changed, removed or reordered"
             )),
-            Some(id) if chain.first_bad.is_some_and(|bad| bad <= id) => problems.push(format!(
-                "head {head} is transaction #{id}, but the chain is broken before it"
+            Some((at, link)) if summary.first_bad.is_some_and(|bad| bad <= *at) => problems.push(format!(
+                "head {head} is {link}, but the chain is broken before it"
             )),
             Some(_) => {}
         }
     }
+    let chain = summary;
     if problems.more > 0 {
         problems
             .listed
@@ -117,7 +134,8 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     }
     Ok(VerifyOutcome {
         ok: problems.listed.is_empty(),
-        transactions: chain.count,
+        transactions: chain.transactions,
+        entries: chain.entries,
         head: chain.head,
         problems: problems.listed,
     })
@@ -145,10 +163,147 @@ fn check_sqlite(conn: &Connection, problems: &mut Problems) -> Result<()> {
 }
 
 struct ChainSummary {
-    count: i64,
+    transactions: i64,
+    entries: i64,
     head: Option<String>,
-    head_found_at: Option<i64>,
-    first_bad: Option<i64>,
+    /// Where the expected head is: the link's position in the chain and what it is.
+    head_found_at: Option<(u64, String)>,
+    /// The position of the first link that is not as recorded.
+    first_bad: Option<u64>,
+}
+
+/// An import batch as its entry recorded it.
+struct BatchRecord {
+    id: i64,
+    txns: Option<(i64, i64)>,
+    key_count: i64,
+    keys_sha256: String,
+}
+
+/// The walk along the one chain: transactions come from the caller's stream, entries from
+/// here, each entry after the transaction it names.
+struct Walk<'c> {
+    conn: &'c Connection,
+    entries: std::iter::Peekable<std::vec::IntoIter<StoredEntry>>,
+    expected_head: Option<&'c str>,
+    prev_hash: String,
+    prev_txn: i64,
+    prev_entry: i64,
+    position: u64,
+    replay: Replay,
+    batches: Vec<BatchRecord>,
+    /// Runs of consecutive transactions that name the same import batch: (first, last, batch).
+    batch_runs: Vec<(i64, i64, i64)>,
+    problems: Problems,
+    summary: ChainSummary,
+}
+
+impl<'c> Walk<'c> {
+    fn new(conn: &'c Connection, entries: Vec<StoredEntry>, expected_head: Option<&'c str>) -> Walk<'c> {
+        Walk {
+            conn,
+            entries: entries.into_iter().peekable(),
+            expected_head,
+            prev_hash: GENESIS.to_string(),
+            prev_txn: 0,
+            prev_entry: 0,
+            position: 0,
+            replay: Replay::default(),
+            batches: Vec::new(),
+            batch_runs: Vec::new(),
+            problems: Problems::default(),
+            summary: ChainSummary {
+                transactions: 0,
+                entries: 0,
+                head: None,
+                head_found_at: None,
+                first_bad: None,
+            },
+        }
+    }
+
+    /// Advances past one link whose stored hash is `hash`; `bad` lists what is wrong with it.
+    fn link(&mut self, what: String, hash: String, bad: Vec<String>) {
+        self.position += 1;
+        if !bad.is_empty() {
+            self.summary.first_bad.get_or_insert(self.position);
+            self.problems.push(format!("{what}: {}", bad.join("; ")));
+        }
+        if self.expected_head == Some(hash.as_str()) {
+            self.summary.head_found_at = Some((self.position, what));
+        }
+        self.prev_hash = hash;
+        self.summary.head = Some(self.prev_hash.clone());
+    }
+
+    /// Walks the entries recorded before transaction `next_txn`.
+    fn entries_before(&mut self, next_txn: i64) -> Result<()> {
+        while let Some(e) = self.entries.next_if(|e| e.after_txn < next_txn) {
+            let mut bad = Vec::new();
+            if e.id != self.prev_entry + 1 {
+                bad.push(format!(
+                    "follows entry {}: entries are missing or out of order",
+                    self.prev_entry
+                ));
+            }
+            if e.after_txn != self.prev_txn {
+                bad.push(format!(
+                    "says it follows #{} but stands after #{}",
+                    e.after_txn, self.prev_txn
+                ));
+            }
+            if e.prev_hash != self.prev_hash {
+                bad.push("does not link to the link before it".to_string());
+            }
+            if chain::entry_hash(&e.prev_hash, e.id, e.after_txn, &e.body, &e.stamp()) != e.hash {
+                bad.push(
+                    "stored content no longer matches its hash (changed after it was recorded)".to_string(),
+                );
+            }
+            match e.entry() {
+                Ok(entry) => self.replay_entry(&e, &entry, &mut bad),
+                Err(why) => bad.push(why),
+            }
+            self.summary.entries += 1;
+            self.prev_entry = e.id;
+            self.link(format!("entry {}", e.id), e.hash, bad);
+        }
+        Ok(())
+    }
+
+    fn replay_entry(&mut self, stored: &StoredEntry, entry: &Entry, bad: &mut Vec<String>) {
+        let conn = self.conn;
+        let mut lookup = |txn: i64, line: i64| chain::posting_id(conn, txn, line);
+        match entry.rows(stored.id, &stored.stamp(), &mut lookup) {
+            Ok(rows) => self.replay.apply(rows),
+            Err(e) => bad.push(format!("cannot be replayed: {e}")),
+        }
+        if let Entry::ImportBatch {
+            id,
+            first_txn,
+            last_txn,
+            key_count,
+            keys_sha256,
+            ..
+        } = entry
+        {
+            self.batches.push(BatchRecord {
+                id: *id,
+                txns: first_txn.zip(*last_txn),
+                key_count: *key_count,
+                keys_sha256: keys_sha256.clone(),
+            });
+        }
+    }
+
+    /// Notes that transaction `id` names import batch `batch`.
+    fn in_batch(&mut self, id: i64, batch: Option<i64>) {
+        let Some(batch) = batch else { return };
+        match self.batch_runs.last_mut() {
+            Some((_, last, b)) if *b == batch && *last + 1 == id => *last = id,
+            _ => self.batch_runs.push((id, id, batch)),
+        }
+    }
 }
 
 /// Debits and credits recomputed from the postings, keyed by account id, fund id, currency
@@ -202,19 +357,21 @@ impl Recomputed {
 fn check_transactions(
     conn: &Connection,
     names: &Names,
-    expected_head: Option<&str>,
+    chain: &mut Walk<'_>,
     recomputed: &mut Recomputed,
     problems: &mut Problems,
-) -> Result<ChainSummary> {
+) -> Result<()> {
     let mut txns = conn.prepare(
         "SELECT t.id, t.date, t.description, t.counterparty, t.reference, t.memo, t.voids, t.entered_at,
-                t.entered_by, t.source, t.prev_hash, t.hash, t.pii_salt,
+                t.entered_by, t.source, t.prev_hash, t.hash, coalesce(t.field_salts, t.pii_salt),
                 e.description_digest, e.counterparty_digest, e.memo_digest,
-                e.description, e.counterparty, e.memo, e.txn_id IS NOT NULL
+                e.description, e.counterparty, e.memo, e.txn_id IS NOT NULL,
+                e.description_salt, e.counterparty_salt, e.memo_salt, e.legacy, e.erasure_id, t.batch_id
          FROM transactions t
          -- The few erased transactions, each with what its latest erasure left.
          LEFT JOIN (SELECT txn_id, description_digest, counterparty_digest, memo_digest,
-                           description, counterparty, memo, max(erasure_id)
+                           description, counterparty, memo, description_salt, counterparty_salt,
+                           memo_salt, legacy, max(erasure_id) AS erasure_id
                     FROM erased_text GROUP BY txn_id) e ON e.txn_id = t.id
          ORDER BY t.rowid",
     )?;
@@ -223,14 +380,6 @@ fn check_transactions(
     )?;
     let mut posting_rows = postings.query([])?;
     let mut pending = posting_rows.next()?.map(posting_of).transpose()?;
-    let mut summary = ChainSummary {
-        count: 0,
-        head: None,
-        head_found_at: None,
-        first_bad: None,
-    };
-    let mut prev_hash = GENESIS.to_string();
-    let mut prev_id = 0_i64;
     let mut own = Vec::new();
     let mut currencies = HashMap::new();
     let mut rows = txns.query([])?;
@@ -247,6 +396,9 @@ fn check_transactions(
                 ),
             })
         };
+        chain.entries_before(id)?;
+        chain.in_batch(id, r.get(25)?);
+        let (prev_id, prev_hash) = (chain.prev_txn, chain.prev_hash.as_str());
         let (date, description, counterparty, reference, memo) =
             (field(1)?, field(2)?, field(3)?, field(4)?, field(5)?);
         let (entered_at, entered_by, source, stored_prev) = (field(7)?, field(8)?, field(9)?, field(10)?);
@@ -262,11 +414,26 @@ fn check_transactions(
             (None, false) => PrivateText::Plain,
             (None, true) => PrivateText::Erased([field(13)?, field(14)?, field(15)?]),
         };
-        let erased_text_changed =
-            was_erased && [description, counterparty, memo] != [field(16)?, field(17)?, field(18)?];
+        let erased_problem = if was_erased {
+            let salts: [Option<&[u8]>; 3] = [
+                r.get_ref(20)?.as_blob_or_null().ok().flatten(),
+                r.get_ref(21)?.as_blob_or_null().ok().flatten(),
+                r.get_ref(22)?.as_blob_or_null().ok().flatten(),
+            ];
+            erased_text_problem(
+                [description, counterparty, memo],
+                [field(16)?, field(17)?, field(18)?],
+                [field(13)?, field(14)?, field(15)?],
+                salts,
+                r.get::<_, bool>(23)?,
+                r.get::<_, i64>(24)?,
+            )
+        } else {
+            None
+        };
         // Postings of transactions that no longer exist are orphans.
         while let Some(p) = pending.as_ref().filter(|p| p.txn_id < id) {
-            problems.push(format!(
+            chain.problems.push(format!(
                 "posting {} of #{} belongs to no transaction",
                 p.line, p.txn_id
             ));
@@ -290,7 +457,7 @@ fn check_transactions(
                 "follows #{prev_id}: transactions are missing or out of order"
             ));
         }
-        if stored_prev != Some(prev_hash.as_str()) {
+        if stored_prev != Some(prev_hash) {
             bad.push("does not link to the transaction before it".to_string());
         }
         let content = TxnContent {
@@ -320,34 +487,141 @@ fn check_transactions(
         if computed != stored_hash {
             bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
         }
-        if erased_text_changed {
-            bad.push(
-                "its text differs from what its erasure left (changed after `donor forget`)".to_string(),
-            );
-        }
+        bad.extend(erased_problem);
         if let Some(problem) = balance_problem(&own, names, &mut currencies) {
             bad.push(problem);
         }
-        if !bad.is_empty() {
-            summary.first_bad.get_or_insert(id);
-            problems.push(format!("transaction #{id}: {}", bad.join("; ")));
-        }
-        if expected_head == Some(stored_hash.as_str()) {
-            summary.head_found_at = Some(id);
-        }
-        summary.count += 1;
-        prev_id = id;
-        prev_hash = stored_hash;
+        chain.summary.transactions += 1;
+        chain.prev_txn = id;
+        chain.link(format!("transaction #{id}"), stored_hash, bad);
     }
+    chain.entries_before(i64::MAX)?;
     while let Some(p) = pending {
-        problems.push(format!(
+        chain.problems.push(format!(
             "posting {} of #{} belongs to no transaction",
             p.line, p.txn_id
         ));
         pending = posting_rows.next()?.map(posting_of).transpose()?;
     }
-    summary.head = (summary.count > 0).then_some(prev_hash);
-    Ok(summary)
+    problems.extend(std::mem::take(&mut chain.problems));
+    Ok(())
+}
+
+/// What is wrong, if anything, with the text of an erased transaction: it must be what its
+/// latest erasure left; a field that kept its salt must still match its digest, and an
+/// erased one must read as a placeholder (erasures of schema 5 and older excepted: their
+/// kept fields are proven by the erasure's entry alone).
+fn erased_text_problem(
+    stored: [Option<&str>; 3],
+    left: [Option<&str>; 3],
+    digests: [Option<&str>; 3],
+    salts: [Option<&[u8]>; 3],
+    legacy: bool,
+    erasure: i64,
+) -> Option<String> {
+    if stored != left {
+        return Some(
+            "its text differs from what its erasure left (changed after `donor forget`)".to_string(),
+        );
+    }
+    for i in 0..PRIVATE_FIELDS.len() {
+        let field = PRIVATE_FIELDS[i];
+        match salts[i] {
+            Some(salt) => {
+                if hash::private_digest(salt, field, stored[i]).as_deref() != digests[i] {
+                    return Some(format!(
+                        "its {field} was kept by an erasure but no longer matches its digest"
+                    ));
+                }
+            }
+            None if legacy => {}
+            None => {
+                let erased_ok = match stored[i] {
+                    None => digests[i].is_none(),
+                    Some(text) => is_placeholder(text, erasure),
+                };
+                if !erased_ok {
+                    return Some(format!(
+                        "its {field} was erased, but reads as something other than an erasure's placeholder"
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Checks that the transactions naming each import batch are the ones its entry recorded,
+/// and that the import keys are the ones it wrote (a deleted key would let a re-import
+/// record the same gifts twice).
+fn check_import_batches(
+    conn: &Connection,
+    batches: &[BatchRecord],
+    runs: &[(i64, i64, i64)],
+    problems: &mut Problems,
+) -> Result<()> {
+    let mut expected: Vec<(i64, i64, i64)> = batches
+        .iter()
+        .filter_map(|b| b.txns.map(|(first, last)| (first, last, b.id)))
+        .collect();
+    expected.sort_unstable();
+    for run in runs.iter().filter(|run| !expected.contains(run)) {
+        problems.push(format!(
+            "transactions #{} to #{} name import batch {}, which the chain did not record them in",
+            run.0, run.1, run.2
+        ));
+    }
+    for batch in expected.iter().filter(|b| !runs.contains(b)) {
+        problems.push(format!(
+            "import batch {}: the chain recorded transactions #{} to #{} in it, but they no longer name it",
+            batch.2, batch.0, batch.1
+        ));
+    }
+    let mut digests: Vec<ImportKeys> = batches.iter().map(|_| ImportKeys::default()).collect();
+    // (first, last, index into batches), by first transaction, to find a key's batch.
+    let mut ranges: Vec<(i64, i64, usize)> = batches
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| b.txns.map(|(first, last)| (first, last, i)))
+        .collect();
+    ranges.sort_unstable();
+    let mut stray = 0_u64;
+    let mut stmt =
+        conn.prepare("SELECT txn_id, date, content_sha256, occurrence FROM import_keys ORDER BY txn_id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let txn: i64 = r.get(0)?;
+        let batch = ranges
+            .partition_point(|(first, ..)| *first <= txn)
+            .checked_sub(1)
+            .map(|at| ranges[at])
+            .filter(|(_, last, _)| txn <= *last)
+            .map(|(.., i)| i);
+        match batch {
+            Some(i) => digests[i].add(
+                txn,
+                r.get_ref(1)?.as_str().unwrap_or("?"),
+                r.get_ref(2)?.as_blob().unwrap_or_default(),
+                r.get(3)?,
+            ),
+            None => stray += 1,
+        }
+    }
+    if stray > 0 {
+        problems.push(format!(
+            "{stray} import key(s) belong to no import batch the chain recorded (added outside fondo)"
+        ));
+    }
+    for (batch, keys) in batches.iter().zip(digests) {
+        let count = keys.count;
+        if count != batch.key_count || keys.finish() != batch.keys_sha256 {
+            problems.push(format!(
+                "import batch {}: its import keys are not the {} it wrote ({count} found, or changed): a re-import could record its rows twice",
+                batch.id, batch.key_count
+            ));
+        }
+    }
+    Ok(())
 }
 
 struct PostingRow {
@@ -469,49 +743,6 @@ fn check_maintained_totals(
             (0, 0),
             actual,
         );
-    }
-    Ok(())
-}
-
-fn check_confirmations(conn: &Connection, problems: &mut Problems) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT c.id, c.txn_id, coalesce(t.hash, ''), c.date, c.reference, c.note, c.entered_at, c.entered_by,
-                c.prev_hash, c.hash
-         FROM confirmations c LEFT JOIN transactions t ON t.id = c.txn_id ORDER BY c.id",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut prev_hash = GENESIS.to_string();
-    let mut prev_id = 0_i64;
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let txn_hash: String = r.get(2)?;
-        let date: String = r.get(3)?;
-        let reference: Option<String> = r.get(4)?;
-        let note: Option<String> = r.get(5)?;
-        let entered_at: String = r.get(6)?;
-        let entered_by: String = r.get(7)?;
-        let stored_prev: String = r.get(8)?;
-        let stored_hash: String = r.get(9)?;
-        let computed = hash::confirmation_hash(
-            &stored_prev,
-            &hash::ConfirmationContent {
-                id,
-                txn_id: r.get(1)?,
-                txn_hash: &txn_hash,
-                date: &date,
-                reference: reference.as_deref(),
-                note: note.as_deref(),
-                entered_at: &entered_at,
-                entered_by: &entered_by,
-            },
-        );
-        if id != prev_id + 1 || stored_prev != prev_hash || computed != stored_hash {
-            problems.push(format!(
-                "confirmation {id}: stored content no longer matches its hash, or confirmations are missing"
-            ));
-        }
-        prev_id = id;
-        prev_hash = stored_hash;
     }
     Ok(())
 }

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::hash::{self, PostingContent, PrivateText, TxnContent, GENESIS};
+use super::chain::{self, Entry, Head, ImportKeys, Stamp};
+use super::hash::{self, PostingContent, PrivateText, TxnContent, FIELD_SALT_LEN, PRIVATE_FIELDS};
 use super::read;
 use crate::domain::builders::{self, Header};
 use crate::domain::money::format_minor;
@@ -26,10 +27,10 @@ pub struct Writer<'l> {
     entered_at: String,
     accounts: HashMap<String, (i64, AccountType)>,
     funds: HashMap<String, (i64, bool)>,
-    /// The import batch the transactions recorded now belong to.
-    batch: Option<i64>,
-    /// The last transaction's id and hash, once read: each record extends the chain from it.
-    head: Option<(i64, String)>,
+    /// The import in progress, whose batch the transactions recorded now belong to.
+    import: Option<ImportProgress>,
+    /// The chain's head, once read: each transaction or entry extends the chain from it.
+    head: Option<Head>,
     /// What this write adds to the maintained totals, written once at commit rather than
     /// per posting (half of an import's time went to per-posting upserts).
     totals: PendingTotals,
@@ -106,6 +107,14 @@ impl PendingTotals {
     }
 }
 
+/// What an import has recorded so far, for its batch entry.
+struct ImportProgress {
+    batch: i64,
+    first_txn: Option<i64>,
+    last_txn: Option<i64>,
+    keys: ImportKeys,
+}
+
 /// Who an imported transaction without a reference is: its date and content, and which
 /// occurrence of that content in its file it was.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,7 +151,7 @@ impl<'l> Writer<'l> {
             entered_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             accounts: HashMap::new(),
             funds: HashMap::new(),
-            batch: None,
+            import: None,
             head: None,
             totals: PendingTotals::default(),
         }
@@ -155,8 +164,36 @@ impl<'l> Writer<'l> {
     }
 
     /// When and by whom what this write records was entered.
-    pub(super) fn stamp(&self) -> (String, String) {
-        (self.entered_at.clone(), self.actor.to_string())
+    pub(super) fn stamp(&self) -> Stamp<'_> {
+        Stamp {
+            entered_at: &self.entered_at,
+            entered_by: self.actor,
+        }
+    }
+
+    fn head(&mut self) -> Result<Head> {
+        match self.head.take() {
+            Some(head) => Ok(head),
+            None => chain::head(&self.tx),
+        }
+    }
+
+    /// Records `entry` in the chain and writes the rows it implies: the only way the tables
+    /// it projects to change.
+    pub(super) fn append(&mut self, entry: &Entry) -> Result<()> {
+        let head = self.head()?;
+        let appended = chain::append(&self.tx, &head, entry, &self.stamp())?;
+        self.head = Some(appended);
+        Ok(())
+    }
+
+    /// The id after the largest in `table`.
+    fn next_id(&self, table: &str) -> Result<i64> {
+        Ok(self.tx.query_row(
+            &format!("SELECT coalesce(max(id), 0) + 1 FROM {table}"),
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Read access to the ledger as this write sees it.
@@ -165,19 +202,20 @@ impl<'l> Writer<'l> {
     }
 
     pub(super) fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-            params![key, value],
-        )?;
-        Ok(())
+        self.append(&Entry::Setting {
+            key: key.to_string(),
+            value: value.to_string(),
+        })
     }
 
     pub(super) fn insert_account(&mut self, name: &str, account_type: AccountType) -> Result<i64> {
-        self.tx.execute(
-            "INSERT INTO accounts (name, type, created_at) VALUES (?1, ?2, ?3)",
-            params![name, account_type.as_str(), self.entered_at],
-        )?;
-        Ok(self.tx.last_insert_rowid())
+        let id = self.next_id("accounts")?;
+        self.append(&Entry::AccountAdded {
+            id,
+            name: name.to_string(),
+            account_type: account_type.as_str().to_string(),
+        })?;
+        Ok(id)
     }
 
     pub(super) fn insert_fund(
@@ -187,19 +225,15 @@ impl<'l> Writer<'l> {
         target: Option<Amount>,
         restricted: bool,
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO funds (code, name, target_minor, target_currency, restricted, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                code,
-                name,
-                target.map(Amount::minor),
-                target.map(|t| t.currency().code()),
-                restricted,
-                self.entered_at
-            ],
-        )?;
-        Ok(())
+        let id = self.next_id("funds")?;
+        self.append(&Entry::FundAdded {
+            id,
+            code: code.to_string(),
+            name: name.to_string(),
+            target_minor: target.map(Amount::minor),
+            target_currency: target.map(|t| t.currency().code().to_string()),
+            restricted,
+        })
     }
 
     /// Adds an account to the chart. Grants accounts come with their commune instead.
@@ -300,10 +334,14 @@ impl<'l> Writer<'l> {
             });
         }
         let account_id = self.insert_account(&account, AccountType::Expenses)?;
-        self.tx.execute(
-            "INSERT INTO communes (slug, name, state, account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![slug, name, state, account_id, self.entered_at],
-        )?;
+        let id = self.next_id("communes")?;
+        self.append(&Entry::CommuneAdded {
+            id,
+            slug: slug.clone(),
+            name: name.to_string(),
+            state: state.to_string(),
+            account_id,
+        })?;
         Ok(slug)
     }
 
@@ -369,13 +407,10 @@ impl<'l> Writer<'l> {
                 });
             }
         }
-        let (last_id, prev_hash) = match self.head.take() {
-            Some(head) => head,
-            None => read::chain_head(&self.tx)?.unwrap_or((0, GENESIS.to_string())),
-        };
-        let id = last_id + 1;
+        let head = self.head()?;
+        let (id, prev_hash) = (head.last_txn + 1, head.hash);
         let date = txn.date.format("%Y-%m-%d").to_string();
-        let mut salt = [0_u8; 16];
+        let mut salt = [0_u8; FIELD_SALT_LEN * PRIVATE_FIELDS.len()];
         getrandom::fill(&mut salt)
             .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
         let content = TxnContent {
@@ -405,7 +440,7 @@ impl<'l> Writer<'l> {
         self.tx
             .prepare_cached(
                 "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
-                                           entered_at, entered_by, source, prev_hash, hash, batch_id, pii_salt)
+                                           entered_at, entered_by, source, prev_hash, hash, batch_id, field_salts)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
@@ -421,7 +456,7 @@ impl<'l> Writer<'l> {
                 source,
                 prev_hash,
                 hash,
-                self.batch,
+                self.import.as_ref().map(|i| i.batch),
                 &salt[..]
             ])?;
         let mut insert = self.tx.prepare_cached(
@@ -449,7 +484,15 @@ impl<'l> Writer<'l> {
         if self.totals.days.len() >= PENDING_DAYS_LIMIT {
             self.totals.flush(&self.tx)?;
         }
-        self.head = Some((id, hash));
+        self.head = Some(Head {
+            last_txn: id,
+            last_entry: head.last_entry,
+            hash,
+        });
+        if let Some(import) = &mut self.import {
+            import.first_txn.get_or_insert(id);
+            import.last_txn = Some(id);
+        }
         Ok(id)
     }
 
@@ -503,11 +546,7 @@ impl<'l> Writer<'l> {
     /// Starts an import: transactions recorded from now on belong to the batch that
     /// [`Writer::finish_import`] writes. Returns the batch's id.
     pub fn begin_import(&mut self) -> Result<i64> {
-        let id: i64 = self
-            .tx
-            .query_row("SELECT coalesce(max(id), 0) + 1 FROM import_batches", [], |r| {
-                r.get(0)
-            })?;
+        let id = self.next_id("import_batches")?;
         // Occurrences of each content in this file, on disk so memory does not grow with it.
         // Which source transaction numbers (journal) became which transactions here.
         self.tx.execute_batch(
@@ -519,30 +558,34 @@ impl<'l> Writer<'l> {
              DELETE FROM temp.import_seen;
              DELETE FROM temp.import_sources;",
         )?;
-        self.batch = Some(id);
+        self.import = Some(ImportProgress {
+            batch: id,
+            first_txn: None,
+            last_txn: None,
+            keys: ImportKeys::default(),
+        });
         Ok(id)
     }
 
     /// Writes the batch record of the import begun with [`Writer::begin_import`].
     pub fn finish_import(&mut self, batch: &Batch<'_>) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO import_batches (id, file_name, file_sha256, format, row_count, added_count,
-                                         skipped_count, entered_at, entered_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                self.batch,
-                batch.file_name,
-                batch.file_sha256,
-                batch.format,
-                batch.row_count,
-                batch.added_count,
-                batch.skipped_count,
-                self.entered_at,
-                self.actor
-            ],
-        )?;
-        self.batch = None;
-        Ok(())
+        let import = self
+            .import
+            .take()
+            .ok_or_else(|| Error::Internal("an import finished that had not begun".into()))?;
+        self.append(&Entry::ImportBatch {
+            id: import.batch,
+            file_name: batch.file_name.to_string(),
+            file_sha256: batch.file_sha256.to_string(),
+            format: batch.format.to_string(),
+            row_count: batch.row_count,
+            added_count: batch.added_count,
+            skipped_count: batch.skipped_count,
+            first_txn: import.first_txn,
+            last_txn: import.last_txn,
+            key_count: import.keys.count,
+            keys_sha256: import.keys.finish(),
+        })
     }
 
     /// The identity of a transaction without a reference within the file being imported:
@@ -590,6 +633,13 @@ impl<'l> Writer<'l> {
                 identity.occurrence,
                 txn_id
             ])?;
+        let import = self
+            .import
+            .as_mut()
+            .ok_or_else(|| Error::Internal("an import key was written outside an import".into()))?;
+        import
+            .keys
+            .add(txn_id, &identity.date, &identity.content, identity.occurrence);
         Ok(())
     }
 
@@ -760,37 +810,14 @@ impl<'l> Writer<'l> {
                 format!("a commune cannot confirm a grant before it was made (#{txn_id}, {grant_date})"),
             ));
         }
-        let date = date.format("%Y-%m-%d").to_string();
-        let (last_id, prev_hash) = read::confirmation_head(&self.tx)?.unwrap_or((0, GENESIS.to_string()));
-        let id = last_id + 1;
-        let hash = hash::confirmation_hash(
-            &prev_hash,
-            &hash::ConfirmationContent {
-                id,
-                txn_id,
-                txn_hash: &txn.hash,
-                date: &date,
-                reference: confirmation.reference.as_deref(),
-                note: confirmation.note.as_deref(),
-                entered_at: &self.entered_at,
-                entered_by: self.actor,
-            },
-        );
-        self.tx.execute(
-            "INSERT INTO confirmations (id, txn_id, date, reference, note, entered_at, entered_by, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                id,
-                txn_id,
-                date,
-                confirmation.reference,
-                confirmation.note,
-                self.entered_at,
-                self.actor,
-                prev_hash,
-                hash
-            ],
-        )?;
+        let id = self.next_id("confirmations")?;
+        self.append(&Entry::Confirmed {
+            id,
+            txn_id,
+            date: date.format("%Y-%m-%d").to_string(),
+            reference: confirmation.reference.clone(),
+            note: confirmation.note.clone(),
+        })?;
         Ok(id)
     }
 }

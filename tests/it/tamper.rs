@@ -143,9 +143,13 @@ fn a_truncated_tail_is_caught_with_the_head_an_auditor_kept() {
     let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
     let conn = l.raw();
     conn.execute_batch(DROP_TRIGGERS).unwrap();
+    // The tail is #9 and everything recorded after it, with the rows it wrote.
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = OFF; DELETE FROM postings WHERE txn_id = 9;
-         DELETE FROM transactions WHERE id = 9; {RECOMPUTE_TOTALS}"
+         DELETE FROM transactions WHERE id = 9; {RECOMPUTE_TOTALS}
+         DROP TRIGGER entries_immutable_delete; DROP TRIGGER confirmations_recorded_delete;
+         DELETE FROM entries WHERE after_txn >= 9;
+         DELETE FROM confirmations WHERE entry_id NOT IN (SELECT id FROM entries);"
     ))
     .unwrap();
     drop(conn);
@@ -161,12 +165,15 @@ fn a_forged_confirmation_is_caught() {
     let l = worked_example();
     let conn = l.raw();
     conn.execute_batch(
-        "DROP TRIGGER confirmations_immutable_update; UPDATE confirmations SET reference = 'FAKE'",
+        "DROP TRIGGER confirmations_recorded_update; UPDATE confirmations SET reference = 'FAKE'",
     )
     .unwrap();
     drop(conn);
     let problem = first_problem(&failed_verify(&l, &[]));
-    assert!(problem.starts_with("confirmation 1:"), "{problem}");
+    assert!(
+        problem.starts_with("confirmations (id 1): changed outside fondo: reference is `FAKE`"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -181,25 +188,13 @@ fn garbage_in_a_posting_is_an_error_not_a_panic() {
     );
 }
 
-/// Re-hashes every transaction in order with fondo's own hash function, as a forger who
-/// has read the source would after an edit, so the chain is internally consistent.
-/// `legacy` hashes the text itself and drops the salts, as ledgers made before donor
-/// erasure (schema 3) were.
+/// Re-hashes the whole chain — every transaction and every entry, in chain order — with
+/// fondo's own hash functions, as a forger who has read the source would after an edit, so
+/// the chain is internally consistent. `legacy` hashes transactions' text itself and drops
+/// the salts, as ledgers made before donor erasure (schema 3) were.
 pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
-    use fondo::store::hash::{
-        confirmation_hash, transaction_hash, ConfirmationContent, PostingContent, PrivateText, TxnContent,
-        GENESIS,
-    };
-    type Conf = (
-        i64,
-        i64,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-    );
+    use fondo::store::chain::{entry_hash, Stamp};
+    use fondo::store::hash::{transaction_hash, PostingContent, PrivateText, TxnContent, GENESIS};
     type Txn = (
         i64,
         String,
@@ -211,10 +206,10 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
         String,
         String,
         String,
-        Vec<u8>,
+        Option<Vec<u8>>,
     );
     let txns: Vec<Txn> = conn
-        .prepare("SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source, pii_salt FROM transactions ORDER BY id")
+        .prepare("SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source, coalesce(field_salts, pii_salt) FROM transactions ORDER BY id")
         .unwrap()
         .query_map([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
@@ -222,10 +217,36 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
         .unwrap()
         .map(Result::unwrap)
         .collect();
+    let entries: Vec<(i64, i64, String, String, String)> = conn
+        .prepare("SELECT id, after_txn, body, entered_at, entered_by FROM entries ORDER BY id")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut entries = entries.into_iter().peekable();
     let mut prev = GENESIS.to_string();
+    let mut rehash_entries_before = |next_txn: i64, prev: &mut String| {
+        while let Some((id, after_txn, body, at, by)) = entries.next_if(|e| e.1 < next_txn) {
+            let stamp = Stamp {
+                entered_at: &at,
+                entered_by: &by,
+            };
+            let hash = entry_hash(prev, id, after_txn, &body, &stamp);
+            conn.execute(
+                "UPDATE entries SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+                (&*prev, &hash, id),
+            )
+            .unwrap();
+            *prev = hash;
+        }
+    };
     for (id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source, salt) in
         txns
     {
+        rehash_entries_before(id, &mut prev);
         let postings: Vec<(i64, String, String, String, i64)> = conn
             .prepare(
                 "SELECT p.line, a.name, f.code, p.currency, p.amount_minor FROM postings p
@@ -239,6 +260,7 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
             .unwrap()
             .map(Result::unwrap)
             .collect();
+        let salt = salt.unwrap_or_default();
         let content = TxnContent {
             id,
             date: &date,
@@ -271,54 +293,14 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
         );
         conn.execute(
             "UPDATE transactions SET prev_hash = ?1, hash = ?2,
-                 pii_salt = CASE WHEN ?4 THEN NULL ELSE pii_salt END WHERE id = ?3",
+                 pii_salt = CASE WHEN ?4 THEN NULL ELSE pii_salt END,
+                 field_salts = CASE WHEN ?4 THEN NULL ELSE field_salts END WHERE id = ?3",
             (&prev, &hash, id, legacy),
         )
         .unwrap();
         prev = hash;
     }
-    // Confirmations cover the hash of the grant they confirm, so they are re-chained too.
-    let confirmations: Vec<Conf> = conn
-        .prepare(
-            "SELECT c.id, c.txn_id, t.hash, c.date, c.reference, c.note, c.entered_at, c.entered_by
-             FROM confirmations c JOIN transactions t ON t.id = c.txn_id ORDER BY c.id",
-        )
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = GENESIS.to_string();
-    for (id, txn_id, txn_hash, date, reference, note, entered_at, entered_by) in confirmations {
-        let content = ConfirmationContent {
-            id,
-            txn_id,
-            txn_hash: &txn_hash,
-            date: &date,
-            reference: reference.as_deref(),
-            note: note.as_deref(),
-            entered_at: &entered_at,
-            entered_by: &entered_by,
-        };
-        let hash = confirmation_hash(&prev, &content);
-        conn.execute(
-            "UPDATE confirmations SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
-            (&prev, &hash, id),
-        )
-        .unwrap();
-        prev = hash;
-    }
+    rehash_entries_before(i64::MAX, &mut prev);
 }
 
 #[test]
@@ -330,10 +312,8 @@ fn a_fully_recomputed_chain_is_caught_with_the_head_an_auditor_kept() {
         .run(&["report", "balance"])
         .contains(&format!("chain head #9 {head}")));
     let conn = l.raw();
-    conn.execute_batch(&format!(
-        "{DROP_TRIGGERS} DROP TRIGGER confirmations_immutable_update;"
-    ))
-    .unwrap();
+    conn.execute_batch(&format!("{DROP_TRIGGERS} DROP TRIGGER entries_immutable_update;"))
+        .unwrap();
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = OFF;
          UPDATE postings SET amount_minor = amount_minor + 1000 WHERE txn_id = 2 AND line = 1;

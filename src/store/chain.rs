@@ -1,0 +1,723 @@
+//! The ledger's one hash chain. Transactions and *entries* — every change to the state a
+//! report or a guard reads besides transactions: settings, accounts, funds, communes,
+//! confirmations, reconciliations, import batches, erasures — are links of a single chain,
+//! so one head proves all of it.
+//!
+//! An entry is a JSON body (an [`Entry`]) in the `entries` table. The tables a report reads
+//! (`funds`, `communes`, …) are projections of the entries: the only code that writes them
+//! is [`append`], which records the entry and then writes the rows it implies (the table
+//! triggers refuse any other write), and `verify` replays every entry into memory and
+//! reports each row of those tables that differs from the replay. State outside the chain
+//! therefore cannot pass `verify`.
+//!
+//! Order: entries sit between transactions. An entry's `after_txn` is the last
+//! transaction recorded before it, so the chain is transaction 1, the entries after it,
+//! transaction 2, …; each link's `prev_hash` is the hash of the link before it of either kind.
+
+use std::collections::BTreeMap;
+
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::hash::{self, GENESIS};
+use crate::error::{Error, Result};
+
+/// One change to the ledger's state other than a transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "entry", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Entry {
+    /// A ledger setting (`currency`, `org`).
+    Setting { key: String, value: String },
+    AccountAdded {
+        id: i64,
+        name: String,
+        #[serde(rename = "type")]
+        account_type: String,
+    },
+    FundAdded {
+        id: i64,
+        code: String,
+        name: String,
+        target_minor: Option<i64>,
+        target_currency: Option<String>,
+        restricted: bool,
+    },
+    CommuneAdded {
+        id: i64,
+        slug: String,
+        name: String,
+        state: String,
+        account_id: i64,
+    },
+    /// A commune's acknowledgement that grant `txn_id` reached it.
+    Confirmed {
+        id: i64,
+        txn_id: i64,
+        date: String,
+        reference: Option<String>,
+        note: Option<String>,
+    },
+    /// A saved bank reconciliation; `matched` lists (transaction, posting line, statement line).
+    Reconciled {
+        id: i64,
+        account_id: i64,
+        currency: String,
+        statement_date: String,
+        statement_balance_minor: Option<i64>,
+        ledger_balance_minor: i64,
+        file_name: String,
+        file_sha256: String,
+        matched: Vec<(i64, i64, i64)>,
+    },
+    /// One `fondo import`: its transactions are `first_txn..=last_txn`, and the import keys
+    /// it wrote hash, in transaction order, to `keys_sha256` (see [`ImportKeys`]).
+    ImportBatch {
+        id: i64,
+        file_name: String,
+        file_sha256: String,
+        format: String,
+        row_count: i64,
+        added_count: i64,
+        skipped_count: i64,
+        first_txn: Option<i64>,
+        last_txn: Option<i64>,
+        key_count: i64,
+        keys_sha256: String,
+    },
+    /// One `donor forget`; it names no one.
+    Erasure {
+        id: i64,
+        placeholder: String,
+        erased: Vec<ErasedFields>,
+    },
+}
+
+/// What an erasure left of one transaction's free text (description, counterparty, memo).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErasedFields {
+    pub txn_id: i64,
+    /// The digests the transaction's hash covers, from before its first erasure.
+    pub digests: [Option<String>; 3],
+    /// The text left in each field.
+    pub texts: [Option<String>; 3],
+    /// Each field's own salt (hex) where the field was kept: its text must still match its
+    /// digest. An erased field has none, and its text must be a placeholder.
+    pub salts: [Option<String>; 3],
+    /// Recorded before fields had salts of their own (schema 5 or older): a kept field can
+    /// be proven by this entry only, not by its digest.
+    pub legacy: bool,
+}
+
+/// A table that is a projection of the entries: its key columns and every column the
+/// entries determine (all of them).
+pub struct Table {
+    pub name: &'static str,
+    pub key: &'static [&'static str],
+    pub columns: &'static [&'static str],
+}
+
+const META: Table = Table {
+    name: "meta",
+    key: &["key"],
+    columns: &["key", "value", "entry_id"],
+};
+const ACCOUNTS: Table = Table {
+    name: "accounts",
+    key: &["id"],
+    columns: &["id", "name", "type", "created_at", "entry_id"],
+};
+const FUNDS: Table = Table {
+    name: "funds",
+    key: &["id"],
+    columns: &[
+        "id",
+        "code",
+        "name",
+        "target_minor",
+        "target_currency",
+        "restricted",
+        "created_at",
+        "entry_id",
+    ],
+};
+const COMMUNES: Table = Table {
+    name: "communes",
+    key: &["id"],
+    columns: &[
+        "id",
+        "slug",
+        "name",
+        "state",
+        "account_id",
+        "created_at",
+        "entry_id",
+    ],
+};
+const CONFIRMATIONS: Table = Table {
+    name: "confirmations",
+    key: &["id"],
+    columns: &[
+        "id",
+        "txn_id",
+        "date",
+        "reference",
+        "note",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+const RECONCILIATIONS: Table = Table {
+    name: "reconciliations",
+    key: &["id"],
+    columns: &[
+        "id",
+        "account_id",
+        "currency",
+        "statement_date",
+        "statement_balance_minor",
+        "ledger_balance_minor",
+        "file_name",
+        "file_sha256",
+        "matched_count",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+const RECONCILED_POSTINGS: Table = Table {
+    name: "reconciled_postings",
+    key: &["posting_id"],
+    columns: &["posting_id", "reconciliation_id", "statement_line", "entry_id"],
+};
+const IMPORT_BATCHES: Table = Table {
+    name: "import_batches",
+    key: &["id"],
+    columns: &[
+        "id",
+        "file_name",
+        "file_sha256",
+        "format",
+        "row_count",
+        "added_count",
+        "skipped_count",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+const ERASURES: Table = Table {
+    name: "erasures",
+    key: &["id"],
+    columns: &["id", "placeholder", "entered_at", "entered_by", "entry_id"],
+};
+const ERASED_TEXT: Table = Table {
+    name: "erased_text",
+    key: &["txn_id", "erasure_id"],
+    columns: &[
+        "txn_id",
+        "erasure_id",
+        "description_digest",
+        "counterparty_digest",
+        "memo_digest",
+        "description",
+        "counterparty",
+        "memo",
+        "description_salt",
+        "counterparty_salt",
+        "memo_salt",
+        "legacy",
+        "entry_id",
+    ],
+};
+
+/// Every projected table, in the order `verify` reports them.
+pub const TABLES: [&Table; 10] = [
+    &META,
+    &ACCOUNTS,
+    &FUNDS,
+    &COMMUNES,
+    &CONFIRMATIONS,
+    &RECONCILIATIONS,
+    &RECONCILED_POSTINGS,
+    &IMPORT_BATCHES,
+    &ERASURES,
+    &ERASED_TEXT,
+];
+
+/// One row an entry writes, with a value for every column of its table.
+pub struct Row {
+    pub table: &'static Table,
+    pub values: Vec<Value>,
+}
+
+/// Who recorded an entry, and when.
+pub struct Stamp<'a> {
+    pub entered_at: &'a str,
+    pub entered_by: &'a str,
+}
+
+fn text(value: &str) -> Value {
+    Value::Text(value.to_string())
+}
+
+fn optional_text(value: Option<&str>) -> Value {
+    value.map_or(Value::Null, text)
+}
+
+fn optional_int(value: Option<i64>) -> Value {
+    value.map_or(Value::Null, Value::Integer)
+}
+
+fn optional_blob(hex_text: Option<&str>) -> Result<Value> {
+    hex_text.map_or(Ok(Value::Null), |h| {
+        hash::unhex(h)
+            .map(Value::Blob)
+            .ok_or_else(|| Error::Corrupt(format!("a salt in an erasure entry is not hex: `{h}`")))
+    })
+}
+
+impl Entry {
+    /// The rows this entry writes. `posting_id` finds a posting by transaction and line.
+    pub fn rows(
+        &self,
+        entry_id: i64,
+        stamp: &Stamp<'_>,
+        posting_id: &mut dyn FnMut(i64, i64) -> Result<i64>,
+    ) -> Result<Vec<Row>> {
+        let id_value = Value::Integer(entry_id);
+        let (at, by) = (text(stamp.entered_at), text(stamp.entered_by));
+        let row = |table: &'static Table, mut values: Vec<Value>| {
+            values.push(id_value.clone());
+            Row { table, values }
+        };
+        Ok(match self {
+            Entry::Setting { key, value } => vec![row(&META, vec![text(key), text(value)])],
+            Entry::AccountAdded {
+                id,
+                name,
+                account_type,
+            } => vec![row(
+                &ACCOUNTS,
+                vec![Value::Integer(*id), text(name), text(account_type), at],
+            )],
+            Entry::FundAdded {
+                id,
+                code,
+                name,
+                target_minor,
+                target_currency,
+                restricted,
+            } => vec![row(
+                &FUNDS,
+                vec![
+                    Value::Integer(*id),
+                    text(code),
+                    text(name),
+                    optional_int(*target_minor),
+                    optional_text(target_currency.as_deref()),
+                    Value::Integer(i64::from(*restricted)),
+                    at,
+                ],
+            )],
+            Entry::CommuneAdded {
+                id,
+                slug,
+                name,
+                state,
+                account_id,
+            } => vec![row(
+                &COMMUNES,
+                vec![
+                    Value::Integer(*id),
+                    text(slug),
+                    text(name),
+                    text(state),
+                    Value::Integer(*account_id),
+                    at,
+                ],
+            )],
+            Entry::Confirmed {
+                id,
+                txn_id,
+                date,
+                reference,
+                note,
+            } => vec![row(
+                &CONFIRMATIONS,
+                vec![
+                    Value::Integer(*id),
+                    Value::Integer(*txn_id),
+                    text(date),
+                    optional_text(reference.as_deref()),
+                    optional_text(note.as_deref()),
+                    at,
+                    by,
+                ],
+            )],
+            Entry::Reconciled {
+                id,
+                account_id,
+                currency,
+                statement_date,
+                statement_balance_minor,
+                ledger_balance_minor,
+                file_name,
+                file_sha256,
+                matched,
+            } => {
+                let mut rows = vec![row(
+                    &RECONCILIATIONS,
+                    vec![
+                        Value::Integer(*id),
+                        Value::Integer(*account_id),
+                        text(currency),
+                        text(statement_date),
+                        optional_int(*statement_balance_minor),
+                        Value::Integer(*ledger_balance_minor),
+                        text(file_name),
+                        text(file_sha256),
+                        Value::Integer(matched.len() as i64),
+                        at,
+                        by,
+                    ],
+                )];
+                for (txn, line, statement_line) in matched {
+                    rows.push(row(
+                        &RECONCILED_POSTINGS,
+                        vec![
+                            Value::Integer(posting_id(*txn, *line)?),
+                            Value::Integer(*id),
+                            Value::Integer(*statement_line),
+                        ],
+                    ));
+                }
+                rows
+            }
+            Entry::ImportBatch {
+                id,
+                file_name,
+                file_sha256,
+                format,
+                row_count,
+                added_count,
+                skipped_count,
+                ..
+            } => vec![row(
+                &IMPORT_BATCHES,
+                vec![
+                    Value::Integer(*id),
+                    text(file_name),
+                    text(file_sha256),
+                    text(format),
+                    Value::Integer(*row_count),
+                    Value::Integer(*added_count),
+                    Value::Integer(*skipped_count),
+                    at,
+                    by,
+                ],
+            )],
+            Entry::Erasure {
+                id,
+                placeholder,
+                erased,
+            } => {
+                let mut rows = vec![row(
+                    &ERASURES,
+                    vec![Value::Integer(*id), text(placeholder), at, by],
+                )];
+                for e in erased {
+                    let mut values = vec![Value::Integer(e.txn_id), Value::Integer(*id)];
+                    values.extend(e.digests.iter().map(|d| optional_text(d.as_deref())));
+                    values.extend(e.texts.iter().map(|t| optional_text(t.as_deref())));
+                    for salt in &e.salts {
+                        values.push(optional_blob(salt.as_deref())?);
+                    }
+                    values.push(Value::Integer(i64::from(e.legacy)));
+                    rows.push(row(&ERASED_TEXT, values));
+                }
+                rows
+            }
+        })
+    }
+}
+
+/// Where the chain ends: the last transaction, the last entry, and the hash a new link
+/// chains to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub last_txn: i64,
+    pub last_entry: i64,
+    pub hash: String,
+}
+
+/// The chain's head as stored.
+pub fn head(conn: &Connection) -> Result<Head> {
+    let txn: Option<(i64, String)> = conn
+        .prepare_cached("SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let entry: Option<(i64, i64, String)> = conn
+        .prepare_cached("SELECT id, after_txn, hash FROM entries ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let (last_txn, txn_hash) = txn.unwrap_or((0, GENESIS.to_string()));
+    Ok(match entry {
+        Some((last_entry, after_txn, hash)) if after_txn >= last_txn => Head {
+            last_txn,
+            last_entry,
+            hash,
+        },
+        Some((last_entry, ..)) => Head {
+            last_txn,
+            last_entry,
+            hash: txn_hash,
+        },
+        None => Head {
+            last_txn,
+            last_entry: 0,
+            hash: txn_hash,
+        },
+    })
+}
+
+/// The hash of an entry, chained to the link before it.
+pub fn entry_hash(prev_hash: &str, id: i64, after_txn: i64, body: &str, stamp: &Stamp<'_>) -> String {
+    hash::Canonical::default()
+        .text("entry")
+        .int(id)
+        .int(after_txn)
+        .text(body)
+        .text(stamp.entered_at)
+        .text(stamp.entered_by)
+        .chained_hash(prev_hash)
+}
+
+/// Records `entry` after `head` and writes the rows it implies; returns the new head.
+pub fn append(conn: &Connection, head: &Head, entry: &Entry, stamp: &Stamp<'_>) -> Result<Head> {
+    let id = head.last_entry + 1;
+    let body = serde_json::to_string(entry)
+        .map_err(|e| Error::Internal(format!("an entry could not be written as JSON: {e}")))?;
+    let hash = entry_hash(&head.hash, id, head.last_txn, &body, stamp);
+    conn.prepare_cached(
+        "INSERT INTO entries (id, after_txn, body, entered_at, entered_by, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        id,
+        head.last_txn,
+        body,
+        stamp.entered_at,
+        stamp.entered_by,
+        head.hash,
+        hash
+    ])?;
+    let mut lookup = |txn: i64, line: i64| posting_id(conn, txn, line);
+    for row in entry.rows(id, stamp, &mut lookup)? {
+        write_row(conn, &row)?;
+    }
+    Ok(Head {
+        last_txn: head.last_txn,
+        last_entry: id,
+        hash,
+    })
+}
+
+fn write_row(conn: &Connection, row: &Row) -> Result<()> {
+    let t = row.table;
+    let placeholders: Vec<String> = (1..=t.columns.len()).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = t
+        .columns
+        .iter()
+        .filter(|c| !t.key.contains(c))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        t.name,
+        t.columns.join(", "),
+        placeholders.join(", "),
+        t.key.join(", "),
+        updates.join(", ")
+    );
+    conn.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(row.values.iter()))?;
+    Ok(())
+}
+
+/// The row id of a transaction's posting, as a reconciliation names it.
+pub(crate) fn posting_id(conn: &Connection, txn: i64, line: i64) -> Result<i64> {
+    conn.prepare_cached("SELECT id FROM postings WHERE txn_id = ?1 AND line = ?2")?
+        .query_row([txn, line], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::Corrupt(format!("transaction #{txn} has no posting {line}")))
+}
+
+/// The (transaction, line) of a posting row.
+pub(crate) fn posting_line(conn: &Connection, posting_id: i64) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT txn_id, line FROM postings WHERE id = ?1",
+        [posting_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// One stored entry, as the chain walk reads it.
+pub struct StoredEntry {
+    pub id: i64,
+    pub after_txn: i64,
+    pub body: String,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl StoredEntry {
+    pub fn stamp(&self) -> Stamp<'_> {
+        Stamp {
+            entered_at: &self.entered_at,
+            entered_by: &self.entered_by,
+        }
+    }
+
+    pub fn entry(&self) -> std::result::Result<Entry, String> {
+        serde_json::from_str(&self.body).map_err(|e| format!("its body is not an entry fondo writes ({e})"))
+    }
+}
+
+/// Every entry, in chain order.
+pub fn entries(conn: &Connection) -> Result<Vec<StoredEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, after_txn, body, entered_at, entered_by, prev_hash, hash FROM entries ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(StoredEntry {
+            id: r.get(0)?,
+            after_txn: r.get(1)?,
+            body: r.get(2)?,
+            entered_at: r.get(3)?,
+            entered_by: r.get(4)?,
+            prev_hash: r.get(5)?,
+            hash: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The projected tables as the entries say they should be: table → key → row.
+#[derive(Default)]
+pub struct Replay {
+    tables: BTreeMap<&'static str, BTreeMap<String, Vec<Value>>>,
+}
+
+fn key_of(table: &Table, values: &[Value]) -> String {
+    table
+        .key
+        .iter()
+        .filter_map(|k| Some((k, values.get(table.columns.iter().position(|c| c == k)?)?)))
+        .map(|(k, v)| format!("{k} {}", show(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::Null => "NULL".to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(r) => r.to_string(),
+        Value::Text(t) => format!("`{t}`"),
+        Value::Blob(b) => format!("x'{}'", hash::hex(b)),
+    }
+}
+
+impl Replay {
+    pub fn apply(&mut self, rows: Vec<Row>) {
+        for row in rows {
+            let key = key_of(row.table, &row.values);
+            self.tables
+                .entry(row.table.name)
+                .or_default()
+                .insert(key, row.values);
+        }
+    }
+
+    /// Compares every projected table with the replay; one line per row that differs.
+    pub fn differences(mut self, conn: &Connection) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        for table in TABLES {
+            let mut expected = self.tables.remove(table.name).unwrap_or_default();
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {} FROM {} ORDER BY {}",
+                table.columns.join(", "),
+                table.name,
+                table.key.join(", ")
+            ))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let values = (0..table.columns.len())
+                    .map(|i| r.get::<_, Value>(i))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let key = key_of(table, &values);
+                match expected.remove(&key) {
+                    None => problems.push(format!(
+                        "{} ({key}): this row was not recorded in the chain (added outside fondo)",
+                        table.name
+                    )),
+                    Some(chained) if chained != values => {
+                        let changed: Vec<String> = table
+                            .columns
+                            .iter()
+                            .zip(values.iter().zip(&chained))
+                            .filter(|(_, (stored, chained))| stored != chained)
+                            .map(|(c, (stored, chained))| {
+                                format!("{c} is {} but the chain recorded {}", show(stored), show(chained))
+                            })
+                            .collect();
+                        problems.push(format!(
+                            "{} ({key}): changed outside fondo: {}",
+                            table.name,
+                            changed.join("; ")
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            for key in expected.keys() {
+                problems.push(format!(
+                    "{} ({key}): a row the chain recorded is missing (deleted outside fondo)",
+                    table.name
+                ));
+            }
+        }
+        Ok(problems)
+    }
+}
+
+/// The import keys a batch wrote, hashed in the order of their transactions, so that a key
+/// deleted, added or changed afterwards shows in `verify`.
+#[derive(Default)]
+pub struct ImportKeys {
+    hasher: sha2::Sha256,
+    pub count: i64,
+}
+
+impl ImportKeys {
+    pub fn add(&mut self, txn_id: i64, date: &str, content: &[u8], occurrence: i64) {
+        use sha2::Digest;
+        let canonical = hash::Canonical::default()
+            .int(txn_id)
+            .text(date)
+            .text(&hash::hex(content))
+            .int(occurrence);
+        self.hasher.update(canonical.bytes());
+        self.count += 1;
+    }
+
+    pub fn finish(self) -> String {
+        use sha2::Digest;
+        hash::hex(&self.hasher.finalize())
+    }
+}

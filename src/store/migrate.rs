@@ -1,0 +1,306 @@
+//! Brings a ledger to the current schema: the SQL migrations in order, and for schema 6 the
+//! step that records, as entries of the one chain, the state earlier schemas kept outside
+//! it (settings, accounts, funds, communes, confirmations, reconciliations, import batches,
+//! erasures). What the file holds then is adopted as it stands: migration cannot tell
+//! whether it was edited before, which is why an auditor's kept head still matters.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::chain::{self, Entry, ErasedFields, Head, ImportKeys, Stamp, TABLES};
+use super::schema;
+use crate::error::Result;
+
+/// Who the adopted entries of rows that never recorded their author are entered by.
+const MIGRATION_ACTOR: &str = "fondo migration";
+
+/// The schema version at which the chain's entries begin.
+const ONE_CHAIN_VERSION: usize = 6;
+
+/// Applies the migrations after `version`, all in one transaction.
+pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        if i + 1 == ONE_CHAIN_VERSION {
+            let legacy = read_legacy(&tx)?;
+            tx.execute_batch(sql)?;
+            tx.execute_batch(&guard_projections())?;
+            adopt(&tx, legacy)?;
+        } else {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Triggers that let a projected table change only in the write that records the entry
+/// behind the change (its `entry_id` is the newest entry), and never lose a row.
+fn guard_projections() -> String {
+    let mut sql = String::new();
+    for t in TABLES {
+        let name = t.name;
+        let refuse = format!(
+            "BEGIN SELECT RAISE(ABORT, '{name} change only through entries fondo records in the chain'); END;"
+        );
+        sql.push_str(&format!(
+            "CREATE TRIGGER {name}_recorded_insert BEFORE INSERT ON {name}
+             WHEN NEW.entry_id IS NOT (SELECT max(id) FROM entries) {refuse}
+             CREATE TRIGGER {name}_recorded_update BEFORE UPDATE ON {name}
+             WHEN NEW.entry_id IS NOT (SELECT max(id) FROM entries) OR NEW.entry_id IS OLD.entry_id {refuse}
+             CREATE TRIGGER {name}_recorded_delete BEFORE DELETE ON {name} {refuse}\n"
+        ));
+    }
+    sql
+}
+
+/// One entry to adopt, with who recorded the row and when.
+struct Adopted {
+    entry: Entry,
+    entered_at: String,
+    entered_by: String,
+}
+
+fn adopted(entry: Entry, entered_at: String, entered_by: Option<String>) -> Adopted {
+    Adopted {
+        entry,
+        entered_at,
+        entered_by: entered_by.unwrap_or_else(|| MIGRATION_ACTOR.to_string()),
+    }
+}
+
+fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare(sql)?;
+    let out = stmt.query_map([], f)?.collect::<rusqlite::Result<_>>()?;
+    Ok(out)
+}
+
+/// Everything schema 5 kept outside the chain, as the entries that would have recorded it.
+fn read_legacy(conn: &Connection) -> Result<Vec<Adopted>> {
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let mut out = rows(conn, "SELECT key, value FROM meta ORDER BY key", |r| {
+        Ok(adopted(
+            Entry::Setting {
+                key: r.get(0)?,
+                value: r.get(1)?,
+            },
+            now.clone(),
+            None,
+        ))
+    })?;
+    out.extend(rows(
+        conn,
+        "SELECT id, name, type, created_at FROM accounts ORDER BY id",
+        |r| {
+            Ok(adopted(
+                Entry::AccountAdded {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    account_type: r.get(2)?,
+                },
+                r.get(3)?,
+                None,
+            ))
+        },
+    )?);
+    out.extend(rows(
+        conn,
+        "SELECT id, code, name, target_minor, target_currency, restricted, created_at FROM funds ORDER BY id",
+        |r| {
+            Ok(adopted(
+                Entry::FundAdded {
+                    id: r.get(0)?,
+                    code: r.get(1)?,
+                    name: r.get(2)?,
+                    target_minor: r.get(3)?,
+                    target_currency: r.get(4)?,
+                    restricted: r.get(5)?,
+                },
+                r.get(6)?,
+                None,
+            ))
+        },
+    )?);
+    out.extend(rows(
+        conn,
+        "SELECT id, slug, name, state, account_id, created_at FROM communes ORDER BY id",
+        |r| {
+            Ok(adopted(
+                Entry::CommuneAdded {
+                    id: r.get(0)?,
+                    slug: r.get(1)?,
+                    name: r.get(2)?,
+                    state: r.get(3)?,
+                    account_id: r.get(4)?,
+                },
+                r.get(5)?,
+                None,
+            ))
+        },
+    )?);
+    out.extend(legacy_batches(conn)?);
+    out.extend(rows(
+        conn,
+        "SELECT id, txn_id, date, reference, note, entered_at, entered_by FROM confirmations ORDER BY id",
+        |r| {
+            Ok(adopted(
+                Entry::Confirmed {
+                    id: r.get(0)?,
+                    txn_id: r.get(1)?,
+                    date: r.get(2)?,
+                    reference: r.get(3)?,
+                    note: r.get(4)?,
+                },
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        },
+    )?);
+    for mut a in rows(
+        conn,
+        "SELECT id, account_id, currency, statement_date, statement_balance_minor, ledger_balance_minor,
+                file_name, file_sha256, entered_at, entered_by
+         FROM reconciliations ORDER BY id",
+        |r| {
+            Ok(adopted(
+                Entry::Reconciled {
+                    id: r.get(0)?,
+                    account_id: r.get(1)?,
+                    currency: r.get(2)?,
+                    statement_date: r.get(3)?,
+                    statement_balance_minor: r.get(4)?,
+                    ledger_balance_minor: r.get(5)?,
+                    file_name: r.get(6)?,
+                    file_sha256: r.get(7)?,
+                    matched: Vec::new(),
+                },
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        },
+    )? {
+        if let Entry::Reconciled { id, matched, .. } = &mut a.entry {
+            let mut stmt = conn.prepare(
+                "SELECT p.txn_id, p.line, r.statement_line FROM reconciled_postings r
+                 JOIN postings p ON p.id = r.posting_id WHERE r.reconciliation_id = ?1 ORDER BY r.posting_id",
+            )?;
+            *matched = stmt
+                .query_map([*id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        out.push(a);
+    }
+    out.extend(legacy_erasures(conn)?);
+    Ok(out)
+}
+
+fn legacy_batches(conn: &Connection) -> Result<Vec<Adopted>> {
+    let mut out = Vec::new();
+    let batches = rows(
+        conn,
+        "SELECT b.id, b.file_name, b.file_sha256, b.format, b.row_count, b.added_count, b.skipped_count,
+                b.entered_at, b.entered_by,
+                (SELECT min(id) FROM transactions WHERE batch_id = b.id),
+                (SELECT max(id) FROM transactions WHERE batch_id = b.id)
+         FROM import_batches b ORDER BY b.id",
+        |r| {
+            Ok((
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                (r.get(4)?, r.get(5)?, r.get(6)?),
+                (r.get(7)?, r.get(8)?),
+                (r.get(9)?, r.get(10)?),
+            ))
+        },
+    )?;
+    let mut keys = conn.prepare(
+        "SELECT k.txn_id, k.date, k.content_sha256, k.occurrence FROM import_keys k
+         WHERE k.txn_id BETWEEN ?1 AND ?2 ORDER BY k.txn_id",
+    )?;
+    for ((id, file_name, file_sha256, format), (row_count, added_count, skipped_count), (at, by), range) in
+        batches
+    {
+        let (first_txn, last_txn): (Option<i64>, Option<i64>) = range;
+        let mut digest = ImportKeys::default();
+        if let (Some(first), Some(last)) = (first_txn, last_txn) {
+            let mut found = keys.query([first, last])?;
+            while let Some(r) = found.next()? {
+                let content: Vec<u8> = r.get(2)?;
+                digest.add(r.get(0)?, &r.get::<_, String>(1)?, &content, r.get(3)?);
+            }
+        }
+        out.push(adopted(
+            Entry::ImportBatch {
+                id,
+                file_name,
+                file_sha256,
+                format,
+                row_count,
+                added_count,
+                skipped_count,
+                first_txn,
+                last_txn,
+                key_count: digest.count,
+                keys_sha256: digest.finish(),
+            },
+            at,
+            by,
+        ));
+    }
+    Ok(out)
+}
+
+fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
+    let mut out = rows(
+        conn,
+        "SELECT id, placeholder, entered_at, entered_by FROM erasures ORDER BY id",
+        |r| {
+            Ok(adopted(
+                Entry::Erasure {
+                    id: r.get(0)?,
+                    placeholder: r.get(1)?,
+                    erased: Vec::new(),
+                },
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        },
+    )?;
+    let mut texts = conn.prepare(
+        "SELECT txn_id, description_digest, counterparty_digest, memo_digest, description, counterparty, memo
+         FROM erased_text WHERE erasure_id = ?1 ORDER BY txn_id",
+    )?;
+    for a in &mut out {
+        if let Entry::Erasure { id, erased, .. } = &mut a.entry {
+            *erased = texts
+                .query_map([*id], |r| {
+                    Ok(ErasedFields {
+                        txn_id: r.get(0)?,
+                        digests: [r.get(1)?, r.get(2)?, r.get(3)?],
+                        texts: [r.get(4)?, r.get(5)?, r.get(6)?],
+                        salts: [None, None, None],
+                        legacy: true,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+    }
+    Ok(out)
+}
+
+/// Records the legacy state as entries after the last transaction, each row rewritten by
+/// its entry (so it carries the entry's id).
+fn adopt(conn: &Connection, legacy: Vec<Adopted>) -> Result<()> {
+    let mut head: Head = chain::head(conn)?;
+    for a in legacy {
+        let stamp = Stamp {
+            entered_at: &a.entered_at,
+            entered_by: &a.entered_by,
+        };
+        head = chain::append(conn, &head, &a.entry, &stamp)?;
+    }
+    Ok(())
+}

@@ -27,6 +27,10 @@ use crate::error::{Error, Result};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "entry", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Entry {
+    /// The first entry of every chain, recorded when the ledger came to this design (at
+    /// `init`, or when an older ledger was migrated). Transactions up to its `after_txn`
+    /// were recorded under older schemas, with one salt shared by their text fields.
+    Schema { version: i64 },
     /// A ledger setting (`currency`, `org`).
     Setting { key: String, value: String },
     AccountAdded {
@@ -103,11 +107,10 @@ pub struct ErasedFields {
     /// The text left in each field.
     pub texts: [Option<String>; 3],
     /// Each field's own salt (hex) where the field was kept: its text must still match its
-    /// digest. An erased field has none, and its text must be a placeholder.
+    /// digest. An erased field has none, and its text must be a placeholder — except in a
+    /// transaction recorded before the chain's schema entry, whose fields shared one salt,
+    /// so that a field kept there is proven by this entry alone.
     pub salts: [Option<String>; 3],
-    /// Recorded before fields had salts of their own (schema 5 or older): a kept field can
-    /// be proven by this entry only, not by its digest.
-    pub legacy: bool,
 }
 
 /// A table that is a projection of the entries: its key columns and every column the
@@ -228,7 +231,6 @@ const ERASED_TEXT: Table = Table {
         "description_salt",
         "counterparty_salt",
         "memo_salt",
-        "legacy",
         "entry_id",
     ],
 };
@@ -251,6 +253,9 @@ pub const TABLES: [&Table; 10] = [
 pub struct Row {
     pub table: &'static Table,
     pub values: Vec<Value>,
+    /// Whether the row may replace one with the same key (a setting); every other entry
+    /// adds rows, and one that names an existing key is refused.
+    pub replaces: bool,
 }
 
 /// Who recorded an entry, and when.
@@ -291,10 +296,18 @@ impl Entry {
         let (at, by) = (text(stamp.entered_at), text(stamp.entered_by));
         let row = |table: &'static Table, mut values: Vec<Value>| {
             values.push(id_value.clone());
-            Row { table, values }
+            Row {
+                table,
+                values,
+                replaces: false,
+            }
         };
         Ok(match self {
-            Entry::Setting { key, value } => vec![row(&META, vec![text(key), text(value)])],
+            Entry::Schema { .. } => Vec::new(),
+            Entry::Setting { key, value } => vec![Row {
+                replaces: true,
+                ..row(&META, vec![text(key), text(value)])
+            }],
             Entry::AccountAdded {
                 id,
                 name,
@@ -435,7 +448,6 @@ impl Entry {
                     for salt in &e.salts {
                         values.push(optional_blob(salt.as_deref())?);
                     }
-                    values.push(Value::Integer(i64::from(e.legacy)));
                     rows.push(row(&ERASED_TEXT, values));
                 }
                 rows
@@ -497,6 +509,22 @@ pub fn entry_hash(prev_hash: &str, id: i64, after_txn: i64, body: &str, stamp: &
 
 /// Records `entry` after `head` and writes the rows it implies; returns the new head.
 pub fn append(conn: &Connection, head: &Head, entry: &Entry, stamp: &Stamp<'_>) -> Result<Head> {
+    append_rows(conn, head, entry, stamp, false)
+}
+
+/// Like [`append`], but the rows replace any with the same key: a migration adopting into
+/// the chain what an older schema kept outside it.
+pub(super) fn adopt(conn: &Connection, head: &Head, entry: &Entry, stamp: &Stamp<'_>) -> Result<Head> {
+    append_rows(conn, head, entry, stamp, true)
+}
+
+fn append_rows(
+    conn: &Connection,
+    head: &Head,
+    entry: &Entry,
+    stamp: &Stamp<'_>,
+    replace: bool,
+) -> Result<Head> {
     let id = head.last_entry + 1;
     let body = serde_json::to_string(entry)
         .map_err(|e| Error::Internal(format!("an entry could not be written as JSON: {e}")))?;
@@ -515,7 +543,8 @@ pub fn append(conn: &Connection, head: &Head, entry: &Entry, stamp: &Stamp<'_>) 
         hash
     ])?;
     let mut lookup = |txn: i64, line: i64| posting_id(conn, txn, line);
-    for row in entry.rows(id, stamp, &mut lookup)? {
+    for mut row in entry.rows(id, stamp, &mut lookup)? {
+        row.replaces |= replace;
         write_row(conn, &row)?;
     }
     Ok(Head {
@@ -528,20 +557,25 @@ pub fn append(conn: &Connection, head: &Head, entry: &Entry, stamp: &Stamp<'_>) 
 fn write_row(conn: &Connection, row: &Row) -> Result<()> {
     let t = row.table;
     let placeholders: Vec<String> = (1..=t.columns.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = t
-        .columns
-        .iter()
-        .filter(|c| !t.key.contains(c))
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+    let mut sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
         t.name,
         t.columns.join(", "),
-        placeholders.join(", "),
-        t.key.join(", "),
-        updates.join(", ")
+        placeholders.join(", ")
     );
+    if row.replaces {
+        let updates: Vec<String> = t
+            .columns
+            .iter()
+            .filter(|c| !t.key.contains(c))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        sql.push_str(&format!(
+            " ON CONFLICT ({}) DO UPDATE SET {}",
+            t.key.join(", "),
+            updates.join(", ")
+        ));
+    }
     conn.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(row.values.iter()))?;
     Ok(())
@@ -634,14 +668,21 @@ fn show(value: &Value) -> String {
 }
 
 impl Replay {
-    pub fn apply(&mut self, rows: Vec<Row>) {
+    /// Applies an entry's rows; an entry that adds a row that exists already is refused,
+    /// as the write would have been.
+    pub fn apply(&mut self, rows: Vec<Row>) -> std::result::Result<(), String> {
         for row in rows {
             let key = key_of(row.table, &row.values);
-            self.tables
-                .entry(row.table.name)
-                .or_default()
-                .insert(key, row.values);
+            let table = self.tables.entry(row.table.name).or_default();
+            if !row.replaces && table.contains_key(&key) {
+                return Err(format!(
+                    "adds {} ({key}), which an earlier entry added",
+                    row.table.name
+                ));
+            }
+            table.insert(key, row.values);
         }
+        Ok(())
     }
 
     /// Compares every projected table with the replay; one line per row that differs.

@@ -167,7 +167,7 @@ fn erase_fields(txn: &Affected, erase: [bool; 3], placeholder: &str) -> Result<E
     });
     match (&txn.salts, &txn.earlier) {
         (Some(salts), _) => {
-            let legacy = salts.len() != FIELD_SALT_LEN * PRIVATE_FIELDS.len();
+            let shared = salts.len() != FIELD_SALT_LEN * PRIVATE_FIELDS.len();
             Ok(ErasedFields {
                 txn_id: txn.id,
                 digests: std::array::from_fn(|i| {
@@ -176,9 +176,8 @@ fn erase_fields(txn: &Affected, erase: [bool; 3], placeholder: &str) -> Result<E
                 texts,
                 // A shared salt would open the erased fields too: it goes entirely.
                 salts: std::array::from_fn(|i| {
-                    (!legacy && !erase[i]).then(|| hash::hex(field_salt(salts, i)))
+                    (!shared && !erase[i]).then(|| hash::hex(field_salt(salts, i)))
                 }),
-                legacy,
             })
         }
         (None, Some(earlier)) => Ok(ErasedFields {
@@ -186,7 +185,6 @@ fn erase_fields(txn: &Affected, erase: [bool; 3], placeholder: &str) -> Result<E
             digests: earlier.digests.clone(),
             texts,
             salts: std::array::from_fn(|i| earlier.salts[i].clone().filter(|_| !erase[i])),
-            legacy: earlier.legacy,
         }),
         (None, None) => Err(Error::Refused(format!(
             "transaction #{} was recorded before fondo could erase text (ledger schema 3 or older): its hash covers the text itself, so erasing it would break the chain",
@@ -226,7 +224,7 @@ pub(crate) fn latest_erased(conn: &Connection, txn_id: i64) -> Result<Option<Era
     Ok(conn
         .prepare_cached(
             "SELECT description_digest, counterparty_digest, memo_digest, description, counterparty, memo,
-                    description_salt, counterparty_salt, memo_salt, legacy
+                    description_salt, counterparty_salt, memo_salt
              FROM erased_text WHERE txn_id = ?1 ORDER BY erasure_id DESC LIMIT 1",
         )?
         .query_row([txn_id], |r| {
@@ -235,7 +233,6 @@ pub(crate) fn latest_erased(conn: &Connection, txn_id: i64) -> Result<Option<Era
                 digests: [r.get(0)?, r.get(1)?, r.get(2)?],
                 texts: [r.get(3)?, r.get(4)?, r.get(5)?],
                 salts: [hex_of(r, 6)?, hex_of(r, 7)?, hex_of(r, 8)?],
-                legacy: r.get(9)?,
             })
         })
         .optional()?)

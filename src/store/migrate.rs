@@ -14,7 +14,7 @@ use crate::error::Result;
 const MIGRATION_ACTOR: &str = "fondo migration";
 
 /// The schema version at which the chain's entries begin.
-const ONE_CHAIN_VERSION: usize = 6;
+pub(super) const ONE_CHAIN_VERSION: usize = 6;
 
 /// Applies the migrations after `version`, all in one transaction.
 pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
@@ -282,7 +282,6 @@ fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
                         digests: [r.get(1)?, r.get(2)?, r.get(3)?],
                         texts: [r.get(4)?, r.get(5)?, r.get(6)?],
                         salts: [None, None, None],
-                        legacy: true,
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;
@@ -294,13 +293,21 @@ fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
 /// Records the legacy state as entries after the last transaction, each row rewritten by
 /// its entry (so it carries the entry's id).
 fn adopt(conn: &Connection, legacy: Vec<Adopted>) -> Result<()> {
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let schema = adopted(
+        Entry::Schema {
+            version: ONE_CHAIN_VERSION as i64,
+        },
+        now,
+        None,
+    );
     let mut head: Head = chain::head(conn)?;
-    for a in legacy {
+    for a in std::iter::once(schema).chain(legacy) {
         let stamp = Stamp {
             entered_at: &a.entered_at,
             entered_by: &a.entered_by,
         };
-        head = chain::append(conn, &head, &a.entry, &stamp)?;
+        head = chain::adopt(conn, &head, &a.entry, &stamp)?;
     }
     Ok(())
 }

@@ -381,7 +381,6 @@ CREATE TABLE erased_text (
     description_salt    BLOB CHECK (length(description_salt) = 16),
     counterparty_salt   BLOB CHECK (length(counterparty_salt) = 16),
     memo_salt           BLOB CHECK (length(memo_salt) = 16),
-    legacy              INTEGER NOT NULL CHECK (legacy IN (0, 1)),
     entry_id            INTEGER NOT NULL REFERENCES entries (id),
     PRIMARY KEY (txn_id, erasure_id)
 ) STRICT;

@@ -196,11 +196,21 @@ struct Walk<'c> {
     batch_runs: Vec<(i64, i64, i64)>,
     problems: Problems,
     summary: ChainSummary,
+    /// Transactions up to this one were recorded before the chain's schema entry, with one
+    /// salt shared by their text fields.
+    shared_salts_through: i64,
 }
 
 impl<'c> Walk<'c> {
     fn new(conn: &'c Connection, entries: Vec<StoredEntry>, expected_head: Option<&'c str>) -> Walk<'c> {
+        // Read ahead: the schema entry follows the transactions it tells about. Whether it
+        // is as recorded is checked when the walk reaches it.
+        let shared_salts_through = entries
+            .first()
+            .filter(|e| matches!(e.entry(), Ok(Entry::Schema { .. })))
+            .map_or(0, |e| e.after_txn);
         Walk {
+            shared_salts_through,
             conn,
             entries: entries.into_iter().peekable(),
             expected_head,
@@ -253,7 +263,7 @@ impl<'c> Walk<'c> {
                 ));
             }
             if e.prev_hash != self.prev_hash {
-                bad.push("does not link to the link before it".to_string());
+                bad.push("does not link to what was recorded before it".to_string());
             }
             if chain::entry_hash(&e.prev_hash, e.id, e.after_txn, &e.body, &e.stamp()) != e.hash {
                 bad.push(
@@ -261,7 +271,15 @@ impl<'c> Walk<'c> {
                 );
             }
             match e.entry() {
-                Ok(entry) => self.replay_entry(&e, &entry, &mut bad),
+                Ok(entry) => {
+                    if (e.id == 1) != matches!(entry, Entry::Schema { .. }) {
+                        bad.push(
+                            "the schema entry must be the chain's first entry, and only the first"
+                                .to_string(),
+                        );
+                    }
+                    self.replay_entry(&e, &entry, &mut bad);
+                }
                 Err(why) => bad.push(why),
             }
             self.summary.entries += 1;
@@ -275,7 +293,11 @@ impl<'c> Walk<'c> {
         let conn = self.conn;
         let mut lookup = |txn: i64, line: i64| chain::posting_id(conn, txn, line);
         match entry.rows(stored.id, &stored.stamp(), &mut lookup) {
-            Ok(rows) => self.replay.apply(rows),
+            Ok(rows) => {
+                if let Err(why) = self.replay.apply(rows) {
+                    bad.push(why);
+                }
+            }
             Err(e) => bad.push(format!("cannot be replayed: {e}")),
         }
         if let Entry::ImportBatch {
@@ -366,12 +388,12 @@ fn check_transactions(
                 t.entered_by, t.source, t.prev_hash, t.hash, coalesce(t.field_salts, t.pii_salt),
                 e.description_digest, e.counterparty_digest, e.memo_digest,
                 e.description, e.counterparty, e.memo, e.txn_id IS NOT NULL,
-                e.description_salt, e.counterparty_salt, e.memo_salt, e.legacy, e.erasure_id, t.batch_id
+                e.description_salt, e.counterparty_salt, e.memo_salt, e.erasure_id, t.batch_id
          FROM transactions t
          -- The few erased transactions, each with what its latest erasure left.
          LEFT JOIN (SELECT txn_id, description_digest, counterparty_digest, memo_digest,
                            description, counterparty, memo, description_salt, counterparty_salt,
-                           memo_salt, legacy, max(erasure_id) AS erasure_id
+                           memo_salt, max(erasure_id) AS erasure_id
                     FROM erased_text GROUP BY txn_id) e ON e.txn_id = t.id
          ORDER BY t.rowid",
     )?;
@@ -397,7 +419,7 @@ fn check_transactions(
             })
         };
         chain.entries_before(id)?;
-        chain.in_batch(id, r.get(25)?);
+        chain.in_batch(id, r.get(24)?);
         let (prev_id, prev_hash) = (chain.prev_txn, chain.prev_hash.as_str());
         let (date, description, counterparty, reference, memo) =
             (field(1)?, field(2)?, field(3)?, field(4)?, field(5)?);
@@ -425,8 +447,8 @@ fn check_transactions(
                 [field(16)?, field(17)?, field(18)?],
                 [field(13)?, field(14)?, field(15)?],
                 salts,
-                r.get::<_, bool>(23)?,
-                r.get::<_, i64>(24)?,
+                id <= chain.shared_salts_through,
+                r.get::<_, i64>(23)?,
             )
         } else {
             None
@@ -458,7 +480,7 @@ fn check_transactions(
             ));
         }
         if stored_prev != Some(prev_hash) {
-            bad.push("does not link to the transaction before it".to_string());
+            bad.push("does not link to what was recorded before it".to_string());
         }
         let content = TxnContent {
             id,
@@ -509,14 +531,15 @@ fn check_transactions(
 
 /// What is wrong, if anything, with the text of an erased transaction: it must be what its
 /// latest erasure left; a field that kept its salt must still match its digest, and an
-/// erased one must read as a placeholder (erasures of schema 5 and older excepted: their
-/// kept fields are proven by the erasure's entry alone).
+/// erased one must read as a placeholder (except in transactions whose fields shared one
+/// salt, recorded before the chain's schema entry: their kept fields are proven by the
+/// erasure's entry alone).
 fn erased_text_problem(
     stored: [Option<&str>; 3],
     left: [Option<&str>; 3],
     digests: [Option<&str>; 3],
     salts: [Option<&[u8]>; 3],
-    legacy: bool,
+    shared_salt: bool,
     erasure: i64,
 ) -> Option<String> {
     if stored != left {
@@ -534,7 +557,7 @@ fn erased_text_problem(
                     ));
                 }
             }
-            None if legacy => {}
+            None if shared_salt => {}
             None => {
                 let erased_ok = match stored[i] {
                     None => digests[i].is_none(),

@@ -3,11 +3,13 @@
 
 mod add;
 mod audit;
+mod chain;
 mod common;
 mod errors;
 mod export;
 mod fuzz;
 mod import;
+mod migration;
 mod privacy;
 mod properties;
 mod readme;

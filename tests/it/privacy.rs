@@ -323,7 +323,7 @@ fn erased_text_and_erasure_records_are_still_tamper_evident() {
         // Pretending a transaction was erased to change its description.
         (
             "INSERT INTO erased_text SELECT id, 1, printf('%064d', 1), NULL, NULL, 'edited', NULL, NULL,
-                NULL, NULL, NULL, 0, 1
+                NULL, NULL, NULL, 1
             FROM transactions WHERE id = 17;
           UPDATE transactions SET description = 'edited', field_salts = NULL WHERE id = 17",
             "transaction #17:",

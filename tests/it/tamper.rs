@@ -261,6 +261,15 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
             .map(Result::unwrap)
             .collect();
         let salt = salt.unwrap_or_default();
+        // An erased transaction's hash covers the digests its erasure kept.
+        let kept: Option<[Option<String>; 3]> = conn
+            .query_row(
+                "SELECT description_digest, counterparty_digest, memo_digest FROM erased_text
+                 WHERE txn_id = ?1 ORDER BY erasure_id DESC LIMIT 1",
+                [id],
+                |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]),
+            )
+            .ok();
         let content = TxnContent {
             id,
             date: &date,
@@ -268,10 +277,14 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
             counterparty: counterparty.as_deref(),
             reference: reference.as_deref(),
             memo: memo.as_deref(),
-            private: if legacy {
-                PrivateText::Plain
-            } else {
-                PrivateText::Salted(&salt)
+            private: match &kept {
+                _ if legacy => PrivateText::Plain,
+                Some(digests) if salt.is_empty() => PrivateText::Erased([
+                    digests[0].as_deref(),
+                    digests[1].as_deref(),
+                    digests[2].as_deref(),
+                ]),
+                _ => PrivateText::Salted(&salt),
             },
             voids,
             entered_at: &entered_at,

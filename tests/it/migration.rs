@@ -1,0 +1,106 @@
+//! Ledgers written by earlier versions of fondo (tests/fixtures/ledgers) open, migrate,
+//! verify — also against the head they had before — and report the same figures. After the
+//! migration, the state they kept outside the chain is in it, and tampering with it is
+//! caught like in a new ledger.
+
+use std::path::Path;
+
+use crate::common::TempLedger;
+
+/// A copy of a fixture ledger in a temporary directory.
+fn fixture(name: &str) -> TempLedger {
+    let l = TempLedger::uninitialized();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ledgers")
+        .join(name);
+    std::fs::copy(from, &l.path).expect("copy the fixture");
+    l
+}
+
+fn fixture_text(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ledgers")
+        .join(name);
+    std::fs::read_to_string(path).expect("read the fixture")
+}
+
+/// Each `## …` section of the golden file, with the command it ran.
+fn sections(golden: &str) -> Vec<(Vec<String>, String)> {
+    golden
+        .split("## ")
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let (command, output) = s.split_once('\n').unwrap_or((s, ""));
+            (
+                command.split(' ').map(str::to_string).collect(),
+                output.to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_schema_5_ledger_migrates_verifies_and_reports_the_same_figures() {
+    let l = fixture("v5-sample.db");
+    let old_head = fixture_text("v5-sample.head").trim().to_string();
+    let verified = l.json(&["verify", "--head", &old_head]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert_eq!(verified["transactions"], 755);
+    // The transactions' chain is untouched; the adopted state follows it as entries.
+    assert_ne!(verified["head"], old_head.as_str());
+    assert!(verified["entries"].as_i64().unwrap() > 40, "{verified}");
+    let version: i64 = l
+        .raw()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, fondo::store::SCHEMA_VERSION);
+    for (command, before) in sections(&fixture_text("v5-sample.reports.csv")) {
+        let mut args = vec!["--format", "csv"];
+        args.extend(command.iter().map(String::as_str));
+        assert_eq!(l.run(&args), before, "fondo {command:?} after the migration");
+    }
+    let confirmations: i64 = l
+        .raw()
+        .query_row("SELECT count(*) FROM confirmations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(confirmations, 19);
+}
+
+#[test]
+fn after_the_migration_its_adopted_state_is_under_the_chain() {
+    let l = fixture("v5-sample.db");
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    for (sql, expected) in [
+        (
+            "DROP TRIGGER confirmations_recorded_update; UPDATE confirmations SET date = '2026-11-28' WHERE id = 3",
+            "confirmations (id 3): changed outside fondo: date is `2026-11-28`",
+        ),
+        (
+            "DROP TRIGGER funds_recorded_update; UPDATE funds SET restricted = 0 WHERE code = 'tires'",
+            "funds (id 2): changed outside fondo: restricted is 0 but the chain recorded 1",
+        ),
+        (
+            "DROP TRIGGER import_keys_immutable_delete; DELETE FROM import_keys",
+            "import batch 2: its import keys are not the 2 it wrote",
+        ),
+    ] {
+        let l = fixture("v5-sample.db");
+        let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+        l.raw().execute_batch(sql).unwrap();
+        let out = l.cmd().args(["--format", "json", "verify", "--head", &head]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{sql}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(expected), "{sql}: {stdout}");
+    }
+    // New work goes on: a confirmation, a fund, and forgetting a donor of schema-5 gifts,
+    // whose text fields shared one salt.
+    l.run(&["fund", "add", "water"]);
+    l.run(&["donation", "7", "--donor", "Nueva Donante"]);
+    let said = l.run(&["donor", "forget", "Ana Pérez"]);
+    assert!(said.starts_with("erasure 2:"), "{said}");
+    l.run(&["donor", "forget", "Nueva Donante"]);
+    let verified = l.json(&["verify", "--head", &head]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    let journal = l.run(&["export", "journal"]);
+    assert!(!journal.contains("Ana Pérez") && !journal.contains("Nueva Donante"));
+}

@@ -438,6 +438,21 @@ pub fn write_verify(outcome: &VerifyOutcome, format: Format, out: &mut dyn Write
                     writeln!(out, "  - {p}")?;
                 }
             }
+            if let Some(since) = &outcome.since_head {
+                let entries: i64 = since.entries.values().sum();
+                let kinds: Vec<String> = since.entries.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                writeln!(
+                    out,
+                    "recorded after the head you gave: {} transaction(s), {entries} entr{}{}",
+                    since.transactions,
+                    if entries == 1 { "y" } else { "ies" },
+                    if kinds.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", kinds.join(", "))
+                    }
+                )?;
+            }
             writeln!(out, "head: {head}")
         }
     }

@@ -285,6 +285,21 @@ fn optional_blob(hex_text: Option<&str>) -> Result<Value> {
 }
 
 impl Entry {
+    /// What kind of entry this is, as its body names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Entry::Schema { .. } => "schema",
+            Entry::Setting { .. } => "setting",
+            Entry::AccountAdded { .. } => "account_added",
+            Entry::FundAdded { .. } => "fund_added",
+            Entry::CommuneAdded { .. } => "commune_added",
+            Entry::Confirmed { .. } => "confirmed",
+            Entry::Reconciled { .. } => "reconciled",
+            Entry::ImportBatch { .. } => "import_batch",
+            Entry::Erasure { .. } => "erasure",
+        }
+    }
+
     /// The rows this entry writes. `posting_id` finds a posting by transaction and line.
     pub fn rows(
         &self,

@@ -28,7 +28,19 @@ pub struct VerifyOutcome {
     pub entries: i64,
     /// The hash of the chain's last link: what an auditor writes down for `--head`.
     pub head: Option<String>,
+    /// With `--head`: what was recorded after that head (appending is what fondo does, so
+    /// it passes; this is the list to review).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since_head: Option<SinceHead>,
     pub problems: Vec<String>,
+}
+
+/// The links recorded after the head an auditor gave.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct SinceHead {
+    pub transactions: i64,
+    /// Entries by kind (`confirmed`, `fund_added`, …).
+    pub entries: BTreeMap<&'static str, i64>,
 }
 
 /// Problems listed in full before the rest are only counted.
@@ -137,6 +149,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         transactions: chain.transactions,
         entries: chain.entries,
         head: chain.head,
+        since_head: chain.since_head,
         problems: problems.listed,
     })
 }
@@ -170,6 +183,7 @@ struct ChainSummary {
     head_found_at: Option<(u64, String)>,
     /// The position of the first link that is not as recorded.
     first_bad: Option<u64>,
+    since_head: Option<SinceHead>,
 }
 
 /// An import batch as its entry recorded it.
@@ -228,19 +242,28 @@ impl<'c> Walk<'c> {
                 head: None,
                 head_found_at: None,
                 first_bad: None,
+                since_head: None,
             },
         }
     }
 
     /// Advances past one link whose stored hash is `hash`; `bad` lists what is wrong with it.
-    fn link(&mut self, what: String, hash: String, bad: Vec<String>) {
+    /// `kind` is an entry's kind, `None` for a transaction.
+    fn link(&mut self, what: String, kind: Option<&'static str>, hash: String, bad: Vec<String>) {
         self.position += 1;
+        if let Some(since) = &mut self.summary.since_head {
+            match kind {
+                Some(kind) => *since.entries.entry(kind).or_default() += 1,
+                None => since.transactions += 1,
+            }
+        }
         if !bad.is_empty() {
             self.summary.first_bad.get_or_insert(self.position);
             self.problems.push(format!("{what}: {}", bad.join("; ")));
         }
         if self.expected_head == Some(hash.as_str()) {
             self.summary.head_found_at = Some((self.position, what));
+            self.summary.since_head = Some(SinceHead::default());
         }
         self.prev_hash = hash;
         self.summary.head = Some(self.prev_hash.clone());
@@ -270,8 +293,10 @@ impl<'c> Walk<'c> {
                     "stored content no longer matches its hash (changed after it was recorded)".to_string(),
                 );
             }
+            let mut kind = None;
             match e.entry() {
                 Ok(entry) => {
+                    kind = Some(entry.kind());
                     if (e.id == 1) != matches!(entry, Entry::Schema { .. }) {
                         bad.push(
                             "the schema entry must be the chain's first entry, and only the first"
@@ -284,7 +309,12 @@ impl<'c> Walk<'c> {
             }
             self.summary.entries += 1;
             self.prev_entry = e.id;
-            self.link(format!("entry {}", e.id), e.hash, bad);
+            self.link(
+                format!("entry {}", e.id),
+                Some(kind.unwrap_or("unreadable")),
+                e.hash,
+                bad,
+            );
         }
         Ok(())
     }
@@ -515,7 +545,7 @@ fn check_transactions(
         }
         chain.summary.transactions += 1;
         chain.prev_txn = id;
-        chain.link(format!("transaction #{id}"), stored_hash, bad);
+        chain.link(format!("transaction #{id}"), None, stored_hash, bad);
     }
     chain.entries_before(i64::MAX)?;
     while let Some(p) = pending {

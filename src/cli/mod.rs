@@ -109,6 +109,12 @@ pub enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo export journal -o journal.csv --anonymize")]
     Export(transfer::ExportCommand),
+    /// Build a new ledger from an audit pack: the same books, every report the same
+    #[command(after_help = "Example:\n  fondo --db rebuilt.db rebuild audit-2026")]
+    Rebuild {
+        /// The audit pack's directory, made by `fondo export audit DIR` (without --anonymize)
+        pack: PathBuf,
+    },
     /// Show one transaction with its postings and audit fields
     #[command(after_help = "Example:\n  fondo show 42")]
     Show(review::ShowArgs),
@@ -156,7 +162,7 @@ const GROUPS: [(&str, &[&str]); 5] = [
     ),
     ("Review", &["report", "show"]),
     ("Reconcile and check", &["reconcile", "verify"]),
-    ("Import and export", &["import", "export"]),
+    ("Import and export", &["import", "export", "rebuild"]),
     (
         "Maintain",
         &[
@@ -411,6 +417,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Void(args) => record::void(&ctx, args, out),
         Command::Import(args) => transfer::import(&ctx, args, out),
         Command::Export(cmd) => transfer::export(&ctx, cmd, out),
+        Command::Rebuild { pack } => transfer::rebuild(&ctx, &pack, out),
         Command::Show(args) => review::show(&ctx, args, out),
         Command::Report(cmd) => review::report(&ctx, cmd, out),
         Command::Reconcile(args) => reconcile::reconcile(&ctx, args, out),

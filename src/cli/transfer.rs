@@ -7,10 +7,11 @@ use clap::{Args, Subcommand};
 
 use super::review::ReportArgs;
 use super::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::io::export::{self, ExportOptions};
 use crate::io::import::{self, ImportOptions, ImportOutcome};
 use crate::render::{col, write_json_value, Cell, Format, Tabular};
+use crate::store::Ledger;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -153,6 +154,30 @@ fn export_audit(ctx: &Context, dir: &std::path::Path, anonymize: bool, out: &mut
         out,
         "re-add the totals with: python3 {}",
         dir.join("check_totals.py").display()
+    )?;
+    Ok(())
+}
+
+/// `fondo rebuild PACK`: a new ledger at `--db` from an audit pack, verified.
+pub fn rebuild(ctx: &Context, pack: &std::path::Path, out: &mut dyn Write) -> Result<()> {
+    let contents = crate::io::rebuild::read_pack(pack)?;
+    let ledger = Ledger::rebuild(&ctx.db, contents, &ctx.actor)?;
+    let outcome = crate::store::verify::verify(&ledger, None)?;
+    if !outcome.ok {
+        return Err(Error::CheckFailed(format!(
+            "the ledger rebuilt at {} does not verify: {}",
+            ctx.db.display(),
+            outcome.problems.join("; ")
+        )));
+    }
+    writeln!(
+        out,
+        "rebuilt {} from {}: {} transactions and {} entries, verified; chain head {}",
+        ctx.db.display(),
+        pack.display(),
+        outcome.transactions,
+        outcome.entries,
+        outcome.head.as_deref().unwrap_or("(empty ledger)")
     )?;
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod export;
 pub mod import;
 pub mod journal;
+pub mod rebuild;
 pub mod simple;
 pub mod source;
 pub mod statement;

@@ -3,6 +3,7 @@
 //! stable snake_case keys, amounts as strings). The only module that knows comfy-table.
 
 mod flows;
+mod pack;
 mod reconcile;
 mod reports;
 pub mod transparency;
@@ -16,6 +17,7 @@ use serde_json::{Map, Value};
 pub use crate::domain::names::escape_controls;
 
 pub use flows::*;
+pub use pack::*;
 pub use reconcile::*;
 pub use reports::*;
 

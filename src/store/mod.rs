@@ -8,6 +8,7 @@ pub mod erase;
 pub mod flows;
 pub mod hash;
 mod migrate;
+pub mod pack;
 pub mod read;
 pub mod reconcile;
 mod schema;
@@ -40,6 +41,17 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 impl Ledger {
     /// Creates a new ledger at `path`, which must not exist; the file is made mode 0600.
     pub fn create(path: &Path, currency: Currency, org: Option<&str>, actor: &str) -> Result<Ledger> {
+        Ledger::create_with(path, currency, actor, |w| standard_start(w, currency, org))
+    }
+
+    /// Creates a new ledger at `path` as [`Ledger::create`] does, with `populate` writing
+    /// its first state instead of the standard accounts and settings (a rebuild).
+    pub(crate) fn create_with(
+        path: &Path,
+        currency: Currency,
+        actor: &str,
+        populate: impl FnOnce(&mut Writer<'_>) -> Result<()>,
+    ) -> Result<Ledger> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(Error::io("create the directory", parent))?;
         }
@@ -55,7 +67,7 @@ impl Ledger {
         })?;
         let created = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(Error::from)
-            .and_then(|conn| Ledger::initialize(conn, path, currency, org, actor));
+            .and_then(|conn| Ledger::initialize(conn, path, currency, actor, populate));
         if created.is_err() {
             // Only the empty file we just made is removed: init never leaves half a ledger.
             let _ = std::fs::remove_file(path);
@@ -71,8 +83,8 @@ impl Ledger {
             Connection::open_in_memory()?,
             Path::new(":memory:"),
             currency,
-            None,
             actor,
+            |w| standard_start(w, currency, None),
         )
     }
 
@@ -115,8 +127,8 @@ impl Ledger {
         conn: Connection,
         path: &Path,
         currency: Currency,
-        org: Option<&str>,
         actor: &str,
+        populate: impl FnOnce(&mut Writer<'_>) -> Result<()>,
     ) -> Result<Ledger> {
         let mut conn = configure(conn)?;
         conn.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
@@ -127,19 +139,7 @@ impl Ledger {
             currency,
             actor: actor.to_string(),
         };
-        ledger.write(false, |w| {
-            w.set_meta("currency", currency.code())?;
-            if let Some(org) = org {
-                w.set_meta("org", org)?;
-            }
-            for name in STANDARD_ACCOUNTS {
-                w.insert_account(
-                    name,
-                    AccountType::of(name).ok_or_else(|| Error::Corrupt(name.into()))?,
-                )?;
-            }
-            w.insert_fund(GENERAL_FUND, "General (no earmark)", None, false)
-        })?;
+        ledger.write(false, populate)?;
         Ok(ledger)
     }
 
@@ -174,6 +174,21 @@ impl Ledger {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// What `init` records: the settings, the standard accounts and the `general` fund.
+fn standard_start(w: &mut Writer<'_>, currency: Currency, org: Option<&str>) -> Result<()> {
+    w.set_meta("currency", currency.code())?;
+    if let Some(org) = org {
+        w.set_meta("org", org)?;
+    }
+    for name in STANDARD_ACCOUNTS {
+        w.insert_account(
+            name,
+            AccountType::of(name).ok_or_else(|| Error::Corrupt(name.into()))?,
+        )?;
+    }
+    w.insert_fund(GENERAL_FUND, "General (no earmark)", None, false)
 }
 
 /// SQLite's page cache per connection, in KiB: enough for the indexes of a large import,

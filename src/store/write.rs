@@ -163,14 +163,6 @@ impl<'l> Writer<'l> {
         Ok(())
     }
 
-    /// When and by whom what this write records was entered.
-    pub(super) fn stamp(&self) -> Stamp<'_> {
-        Stamp {
-            entered_at: &self.entered_at,
-            entered_by: self.actor,
-        }
-    }
-
     fn head(&mut self) -> Result<Head> {
         match self.head.take() {
             Some(head) => Ok(head),
@@ -181,10 +173,32 @@ impl<'l> Writer<'l> {
     /// Records `entry` in the chain and writes the rows it implies: the only way the tables
     /// it projects to change.
     pub(super) fn append(&mut self, entry: &Entry) -> Result<()> {
+        let entered_at = self.entered_at.clone();
+        let stamp = Stamp {
+            entered_at: &entered_at,
+            entered_by: self.actor,
+        };
+        self.append_as(entry, &stamp)
+    }
+
+    /// Records `entry` as someone else recorded it, when: a rebuild replaying a pack.
+    pub(super) fn append_as(&mut self, entry: &Entry, stamp: &Stamp<'_>) -> Result<()> {
         let head = self.head()?;
-        let appended = chain::append(&self.tx, &head, entry, &self.stamp())?;
-        self.head = Some(appended);
+        self.head = Some(chain::append(&self.tx, &head, entry, stamp)?);
         Ok(())
+    }
+
+    /// The import batch the transactions recorded next belong to, as a rebuild replays them
+    /// (their batch's entry, replayed after them, records the batch itself).
+    pub(super) fn set_batch(&mut self, batch: Option<i64>) {
+        if self.import.as_ref().map(|i| i.batch) != batch {
+            self.import = batch.map(|batch| ImportProgress {
+                batch,
+                first_txn: None,
+                last_txn: None,
+                keys: ImportKeys::default(),
+            });
+        }
     }
 
     /// The id after the largest in `table`.

@@ -7,14 +7,18 @@ use std::process::Command;
 use crate::common::TempLedger;
 use crate::export::sample;
 
-const FILES: [&str; 16] = [
+/// The files of every pack; a private one (not `--anonymize`) also has [`REBUILD_FILES`].
+const FILES: [&str; 19] = [
     "README.txt",
     "accounts.csv",
     "check_totals.py",
     "communes.csv",
+    "confirmations.csv",
+    "erasures.csv",
     "funds.csv",
     "import_batches.csv",
     "journal.csv",
+    "reconciled_postings.csv",
     "reconciliations.csv",
     "report_balance.csv",
     "report_balance_by_fund.csv",
@@ -25,6 +29,15 @@ const FILES: [&str; 16] = [
     "report_union.csv",
     "verify.json",
 ];
+
+/// What only a private pack holds: the chain's entries and the import keys a rebuild needs.
+const REBUILD_FILES: [&str; 2] = ["entries.csv", "import_keys.csv"];
+
+fn private_files() -> Vec<&'static str> {
+    let mut all: Vec<&str> = FILES.iter().chain(&REBUILD_FILES).copied().collect();
+    all.sort();
+    all
+}
 
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -61,12 +74,12 @@ fn the_pack_holds_everything_and_its_totals_re_add() {
     let said = l.run(&["export", "audit", dir.to_str().unwrap()]);
     assert!(
         said.contains(&format!(
-            "wrote 16 files to {}; chain head #752 {head}",
+            "wrote 21 files to {}; chain head #752 {head}",
             dir.display()
         )),
         "{said}"
     );
-    assert_eq!(listing(&dir), FILES);
+    assert_eq!(listing(&dir), private_files());
     let verify: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("verify.json")).unwrap()).unwrap();
     assert_eq!(
@@ -83,7 +96,7 @@ fn the_pack_holds_everything_and_its_totals_re_add() {
     #[cfg(unix)]
     {
         assert_eq!(mode(&dir), 0o700);
-        for file in FILES {
+        for file in private_files() {
             assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
         }
     }
@@ -121,6 +134,7 @@ fn an_anonymized_pack_names_no_donor_and_is_readable_by_others() {
     assert!(donors.len() > 20);
     let dir = l.dir.path().join("public-audit");
     l.run(&["export", "audit", dir.to_str().unwrap(), "--anonymize"]);
+    assert_eq!(listing(&dir), FILES);
     for file in FILES {
         let text = std::fs::read_to_string(dir.join(file)).unwrap();
         for donor in &donors {
@@ -171,4 +185,140 @@ fn a_pack_with_voids_moves_and_an_erased_donor_still_re_adds() {
         let (ok, said) = check_totals(&dir);
         assert!(ok && said.ends_with(" 0 differ\n"), "{said}");
     }
+}
+
+/// The reports a rebuilt ledger must print exactly as the original did.
+const REPORTS: [&[&str]; 7] = [
+    &["report", "balance", "--by-fund"],
+    &["report", "funds"],
+    &["report", "union", "--to", "2026-11-29"],
+    &["report", "communes"],
+    &["report", "campaign"],
+    &["report", "donors"],
+    &["reconcile", "--list", "assets:bank"],
+];
+
+#[test]
+fn a_ledger_rebuilt_from_its_pack_reports_the_same_books() {
+    let l = sample();
+    // Every kind of entry: a void, a fund move, a confirmation, an import of gifts without
+    // references (dedupe keys), a saved reconciliation and an erased donor.
+    l.run(&["void", "4", "--reason", "charge back"]);
+    l.run(&["fund", "move", "10", "--from", "general", "--to", "tires"]);
+    let gifts = l.dir.path().join("late.csv");
+    std::fs::write(
+        &gifts,
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-11-20,gift,assets:bank,income:donations,10.00,,,Eva Luna,\n\
+         2026-11-21,gift,assets:bank,income:donations,12.00,,tires,Fede Gil,\n",
+    )
+    .unwrap();
+    l.run(&["import", gifts.to_str().unwrap()]);
+    let statement = l.dir.path().join("nov.csv");
+    std::fs::write(&statement, "date,description,amount\n2026-11-20,DEPOSIT,10.00\n").unwrap();
+    l.run(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        statement.to_str().unwrap(),
+        "--mark",
+    ]);
+    l.run(&["donor", "forget", "Zoe Ríos"]);
+    let grant = l.json(&["report", "communes"]).as_array().unwrap().len();
+    assert!(grant > 5);
+
+    let pack = l.dir.path().join("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    let (ok, said) = check_totals(&pack);
+    assert!(ok && said.contains(" 0 differ"), "{said}");
+    let rebuilt = TempLedger::uninitialized();
+    let said = rebuilt.run(&["rebuild", pack.to_str().unwrap()]);
+    assert!(
+        said.starts_with(&format!("rebuilt {} from", rebuilt.path.display())),
+        "{said}"
+    );
+    for report in REPORTS {
+        let mut args = vec!["--format", "csv"];
+        args.extend_from_slice(report);
+        assert_eq!(rebuilt.run(&args), l.run(&args), "{report:?}");
+    }
+    assert_eq!(rebuilt.json(&["verify"])["ok"], true);
+    // The same confirmations and batches; the erasures as records (the journal already
+    // holds the erased text, so the rebuilt ones changed no transaction). A re-import of the
+    // same file adds nothing.
+    for list in ["confirmations.csv", "import_batches.csv"] {
+        let again = rebuilt.dir.path().join("again");
+        let _ = std::fs::remove_dir_all(&again);
+        rebuilt.run(&["export", "audit", again.to_str().unwrap()]);
+        let strip_hashes = |text: String| -> Vec<String> {
+            text.lines()
+                .map(|line| line.rsplit_once(',').map_or(line, |(rest, _)| rest).to_string())
+                .collect()
+        };
+        let original = std::fs::read_to_string(pack.join(list)).unwrap();
+        let copy = std::fs::read_to_string(again.join(list)).unwrap();
+        if list == "import_batches.csv" {
+            assert_eq!(copy, original, "{list}");
+        } else {
+            assert_eq!(strip_hashes(copy), strip_hashes(original), "{list}");
+        }
+    }
+    let erasures = rebuilt.json(&["verify"])["entries"].clone();
+    assert!(erasures.as_i64().unwrap() > 40, "{erasures}");
+    let rebuilt_erasures = std::fs::read_to_string(rebuilt.dir.path().join("again/erasures.csv")).unwrap();
+    assert!(
+        rebuilt_erasures.contains("\n1,forgotten donor 1,0,"),
+        "{rebuilt_erasures}"
+    );
+    let import = rebuilt.json(&["import", gifts.to_str().unwrap()]);
+    assert_eq!(
+        (import["added"].as_i64(), import["skipped_duplicates"].as_i64()),
+        (Some(0), Some(2))
+    );
+}
+
+#[test]
+fn a_rebuild_refuses_an_anonymized_pack_a_damaged_one_and_an_existing_ledger() {
+    let l = sample();
+    let public = l.dir.path().join("public");
+    l.run(&["export", "audit", public.to_str().unwrap(), "--anonymize"]);
+    let target = TempLedger::uninitialized();
+    let message = target.reject(&["rebuild", public.to_str().unwrap()]);
+    assert!(
+        message.contains("has no entries.csv: only an audit pack made without --anonymize"),
+        "{message}"
+    );
+    assert!(!target.path.exists());
+
+    let pack = l.dir.path().join("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    let entries = std::fs::read_to_string(pack.join("entries.csv")).unwrap();
+    std::fs::write(
+        pack.join("entries.csv"),
+        entries.replacen("fund_added", "fund_grown", 1),
+    )
+    .unwrap();
+    let message = target.reject(&["rebuild", pack.to_str().unwrap()]);
+    assert!(
+        message.contains("entries.csv:") && message.contains("body: "),
+        "{message}"
+    );
+    assert!(!target.path.exists());
+    std::fs::write(pack.join("entries.csv"), entries).unwrap();
+
+    // A journal with a transaction missing cannot rebuild the same books.
+    let journal = std::fs::read_to_string(pack.join("journal.csv")).unwrap();
+    let without_7: String = journal
+        .lines()
+        .filter(|l| !l.starts_with("7,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(pack.join("journal.csv"), without_7).unwrap();
+    let message = target.reject(&["rebuild", pack.to_str().unwrap()]);
+    assert!(message.contains("from #6 to #8"), "{message}");
+    assert!(!target.path.exists());
+
+    // The target must be new: the ledger in use is never written over.
+    let message = l.reject(&["rebuild", pack.to_str().unwrap()]);
+    assert!(message.contains("already exists"), "{message}");
 }

@@ -2,9 +2,9 @@
 """Re-adds journal.csv and compares the sums with the report CSVs of this audit pack.
 
 Run it from anywhere: python3 check_totals.py [PACK_DIR]. It uses only Python's standard
-library and exact decimal arithmetic. Confirmations are records of their own, not journal postings,
-so the communes' `confirmed` column is not re-added here. Exit 0: every total re-adds; exit 1: it lists each
-difference.
+library and exact decimal arithmetic. The communes' `confirmed` column is re-added from
+confirmations.csv: the grants (live, not voided) that a commune confirmed. Exit 0: every
+total re-adds; exit 1: it lists each difference.
 """
 import csv
 import sys
@@ -39,6 +39,8 @@ for r in rows("journal.csv"):
 # Money through the union: a transaction that moves assets:union and a grants account is the
 # union passing money on (allocated, per commune); one that moves assets:union alone is a
 # send to the union. Grants without assets:union were sent to the commune directly.
+confirmed_txns = {r["txn"] for r in rows("confirmations.csv")}
+confirmed = defaultdict(Decimal)
 sent = defaultdict(Decimal)
 allocated = defaultdict(Decimal)
 to_commune = defaultdict(Decimal)
@@ -60,6 +62,9 @@ for txn, postings in transactions.items():
             to_commune[(commune, route, p["fund"], p["currency"])] += net
             to_commune[(commune, route, "(all)", p["currency"])] += net
         live = txn not in voided and not p["voids"]
+        if p in grants and live and txn in confirmed_txns:
+            for fund in (p["fund"], "(all)"):
+                confirmed[(commune, fund, p["currency"])] += net
         if p["account"] == "income:donations" and p["counterparty"] and live:
             gifts[(p["counterparty"], p["currency"])] -= net
             gift_count[(p["counterparty"], p["currency"])].add(txn)
@@ -139,6 +144,7 @@ for r in rows("report_communes.csv"):
     compare(f"{label} direct", r["direct"], direct)
     compare(f"{label} via_union", r["via_union"], via)
     compare(f"{label} total", r["total"], direct + via)
+    compare(f"{label} confirmed", r["confirmed"], confirmed[(r["commune"], r["fund"], r["currency"])])
 
 for r in rows("report_campaign.csv"):
     label = f"report_campaign.csv {r['fund']} / {r['currency']}"

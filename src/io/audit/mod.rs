@@ -14,8 +14,9 @@ use crate::files::{set_mode, PRIVATE, PUBLIC};
 use crate::io::export::{write_journal, ExportOptions};
 use crate::render::{self, Format};
 use crate::report::{balance, campaign, communes, donors, funds, union};
+use crate::store::pack as store_pack;
 use crate::store::read::{self, Filter};
-use crate::store::{reconcile, verify, Ledger};
+use crate::store::{chain, reconcile, verify, Ledger};
 
 const README: &str = include_str!("README.txt");
 const CHECK_TOTALS: &str = include_str!("check_totals.py");
@@ -80,6 +81,29 @@ pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dir: &Path) -> 
         }
         csv(render::reconciliation_list_table(&all), out)
     })?;
+    pack.file("reconciled_postings.csv", |out| {
+        csv(
+            render::reconciled_postings_table(&store_pack::reconciled_postings(conn)?),
+            out,
+        )
+    })?;
+    pack.file("confirmations.csv", |out| {
+        csv(
+            render::confirmations_table(&store_pack::confirmations(conn)?),
+            out,
+        )
+    })?;
+    pack.file("erasures.csv", |out| {
+        csv(render::erasures_table(&store_pack::erasures(conn)?), out)
+    })?;
+    // The chain's entries and the import keys are what a rebuild replays; they name donors
+    // (in text) or can confirm a guessed gift, so an anonymized pack leaves them out.
+    if !options.anonymize {
+        pack.file("entries.csv", |out| {
+            csv(render::entries_table(&chain::entries(conn)?), out)
+        })?;
+        pack.file("import_keys.csv", |out| write_import_keys(conn, out))?;
+    }
     for (name, by_fund) in [
         ("report_balance.csv", false),
         ("report_balance_by_fund.csv", true),
@@ -152,6 +176,27 @@ pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dir: &Path) -> 
         head: outcome.head,
     })
 }
+
+/// The import keys, in transaction order: `txn,date,content_sha256,occurrence`.
+fn write_import_keys(conn: &rusqlite::Connection, out: &mut dyn Write) -> Result<()> {
+    let mut csv = ::csv::Writer::from_writer(out);
+    let failed = |e: ::csv::Error| Error::Output(e.into());
+    csv.write_record(IMPORT_KEYS_HEADER).map_err(failed)?;
+    store_pack::for_each_import_key(conn, |txn, key| {
+        csv.write_record([
+            txn.to_string(),
+            key.date,
+            crate::store::hash::hex(&key.content),
+            key.occurrence.to_string(),
+        ])
+        .map_err(failed)
+    })?;
+    csv.flush()?;
+    Ok(())
+}
+
+/// The columns of `import_keys.csv`.
+pub const IMPORT_KEYS_HEADER: [&str; 4] = ["txn", "date", "content_sha256", "occurrence"];
 
 struct Pack {
     dir: PathBuf,

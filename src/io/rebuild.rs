@@ -1,0 +1,203 @@
+//! `fondo rebuild PACK`: reads what an audit pack holds — `entries.csv` (the chain's
+//! entries), `journal.csv` and `import_keys.csv` — for the store to replay into a new ledger.
+//! Every problem in a file is listed with its line and column; nothing is written then.
+
+use std::path::Path;
+
+use super::journal::{self, JournalReader};
+use super::source::{self, Encoding};
+use super::{check_header, Problems, Records, RowError};
+use crate::domain::Currency;
+use crate::error::{Error, Result};
+use crate::io::audit::IMPORT_KEYS_HEADER;
+use crate::render::restore_formula;
+use crate::store::chain::Entry;
+use crate::store::pack::{PackContents, PackEntry, PackTransaction};
+use crate::store::write::ImportIdentity;
+
+const ENTRIES_HEADER: [&str; 7] = [
+    "entry",
+    "after_txn",
+    "body",
+    "entered_at",
+    "entered_by",
+    "prev_hash",
+    "hash",
+];
+
+/// Reads the pack in `dir`.
+pub fn read_pack(dir: &Path) -> Result<PackContents> {
+    let entries_path = dir.join("entries.csv");
+    if !entries_path.is_file() {
+        return Err(Error::Refused(format!(
+            "{} has no entries.csv: only an audit pack made without --anonymize holds what rebuilding the books needs",
+            dir.display()
+        )));
+    }
+    let entries = read_rows(&entries_path, &ENTRIES_HEADER, |line, cells| {
+        let int = |i: usize| {
+            cells[i]
+                .parse::<i64>()
+                .map_err(|_| RowError::value(line, ENTRIES_HEADER[i], "must be a whole number", cells[i]))
+        };
+        let body = restore_formula(cells[2]);
+        let entry: Entry = serde_json::from_str(body).map_err(|e| {
+            RowError::value(
+                line,
+                "body",
+                format!("is not an entry fondo writes ({e})"),
+                &body.chars().take(60).collect::<String>(),
+            )
+        })?;
+        Ok(PackEntry {
+            id: int(0)?,
+            after_txn: int(1)?,
+            entry,
+            entered_at: restore_formula(cells[3]).to_string(),
+            entered_by: restore_formula(cells[4]).to_string(),
+        })
+    })?;
+    let currency = entries
+        .iter()
+        .find_map(|e| match &e.entry {
+            Entry::Setting { key, value } if key == "currency" => Some(value.as_str()),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            Error::Refused(format!(
+                "{}: no entry sets the ledger's currency",
+                entries_path.display()
+            ))
+        })
+        .and_then(|code| Currency::parse_field("currency", code))?;
+    let transactions = read_journal(&dir.join("journal.csv"), currency)?;
+    let keys_path = dir.join("import_keys.csv");
+    let import_keys = if keys_path.is_file() {
+        read_rows(&keys_path, &IMPORT_KEYS_HEADER, |line, cells| {
+            let int = |i: usize| {
+                cells[i].parse::<i64>().map_err(|_| {
+                    RowError::value(line, IMPORT_KEYS_HEADER[i], "must be a whole number", cells[i])
+                })
+            };
+            let content: [u8; 32] = crate::store::hash::unhex(cells[2])
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| {
+                    RowError::value(
+                        line,
+                        "content_sha256",
+                        "must be 64 lower-case hex digits",
+                        cells[2],
+                    )
+                })?;
+            Ok((
+                int(0)?,
+                ImportIdentity {
+                    date: cells[1].to_string(),
+                    content,
+                    occurrence: int(3)?,
+                },
+            ))
+        })?
+    } else {
+        Vec::new()
+    };
+    Ok(PackContents {
+        entries,
+        transactions,
+        import_keys,
+    })
+}
+
+/// Reads a CSV file of the pack with exactly `header`, each row through `parse`.
+fn read_rows<T>(
+    path: &Path,
+    header: &[&str],
+    mut parse: impl FnMut(u64, &[&str]) -> std::result::Result<T, RowError>,
+) -> Result<Vec<T>> {
+    let size = std::fs::metadata(path).map_err(Error::io("read", path))?.len();
+    let mut records = Records::new(source::open(path, size, Encoding::Utf8)?, b',');
+    let mut problems = Problems::default();
+    let mut out = Vec::new();
+    let mut first = true;
+    while let Some(record) = records.next_record()? {
+        match record {
+            Err(e) => problems.add(e),
+            Ok((line, record)) if first => {
+                first = false;
+                if let Err(e) = check_header(record, line, header) {
+                    problems.add(e);
+                    break;
+                }
+            }
+            Ok((line, record)) => {
+                let cells: Vec<&str> = record.iter().map(str::trim).collect();
+                if cells.len() != header.len() {
+                    problems.add(RowError::new(
+                        line,
+                        "row",
+                        format!("has {} cells; the header has {}", cells.len(), header.len()),
+                    ));
+                    continue;
+                }
+                match parse(line, &cells) {
+                    Ok(value) => out.push(value),
+                    Err(e) => problems.add(e),
+                }
+            }
+        }
+    }
+    if first {
+        problems.add(RowError::new(
+            1,
+            "header",
+            format!("the file is empty; expected `{}`", header.join(",")),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems.into_error(&path.display().to_string(), None))
+    }
+}
+
+/// The pack's journal, every transaction with its number there.
+fn read_journal(path: &Path, currency: Currency) -> Result<Vec<PackTransaction>> {
+    let size = std::fs::metadata(path).map_err(Error::io("read", path))?.len();
+    let mut records = Records::new(source::open(path, size, Encoding::Utf8)?, b',');
+    let mut problems = Problems::default();
+    match records.next_record()? {
+        Some(Ok((line, header))) => {
+            if let Err(e) = check_header(header, line, &journal::HEADER) {
+                problems.add(e);
+            }
+        }
+        Some(Err(e)) => problems.add(e),
+        None => problems.add(RowError::new(1, "header", "the file is empty")),
+    }
+    let mut transactions = Vec::new();
+    if problems.is_empty() {
+        let mut reader = JournalReader::new(records, currency);
+        while let Some(parsed) = reader.next_txn()? {
+            match parsed {
+                Ok(parsed) => match parsed.source_id {
+                    Some(id) => {
+                        let mut txn = parsed.txn;
+                        txn.voids = parsed.source_voids;
+                        transactions.push(PackTransaction { id, txn });
+                    }
+                    None => problems.add(RowError::new(
+                        parsed.line,
+                        "txn",
+                        "a rebuild needs every transaction's number",
+                    )),
+                },
+                Err(errors) => problems.extend(errors),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(transactions)
+    } else {
+        Err(problems.into_error(&path.display().to_string(), None))
+    }
+}

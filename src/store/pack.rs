@@ -1,0 +1,225 @@
+//! What an audit pack carries besides the journal and the reports — the chain's entries,
+//! confirmations, reconciled postings, erasures and import keys — and the rebuild of a new
+//! ledger from a pack, which replays the entries and the transactions in chain order.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::chain::{Entry, Stamp};
+use super::write::ImportIdentity;
+use super::Ledger;
+use crate::domain::names::GRANTS_PREFIX;
+use crate::domain::{Currency, NewTransaction};
+use crate::error::{Error, Result};
+
+/// A commune's confirmation of a grant, with the hash of the entry that recorded it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfirmationRecord {
+    pub id: i64,
+    pub txn: i64,
+    /// The slug of the commune whose grants account the grant was paid to.
+    pub commune: String,
+    pub date: String,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub hash: String,
+}
+
+pub fn confirmations(conn: &Connection) -> Result<Vec<ConfirmationRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.txn_id,
+                (SELECT substr(a.name, length(?1) + 1) FROM postings p JOIN accounts a ON a.id = p.account_id
+                 WHERE p.txn_id = c.txn_id AND a.name LIKE ?1 || '%' AND p.amount_minor > 0
+                 ORDER BY p.line LIMIT 1),
+                c.date, c.reference, c.note, c.entered_at, c.entered_by, e.hash
+         FROM confirmations c JOIN entries e ON e.id = c.entry_id ORDER BY c.id",
+    )?;
+    let rows = stmt.query_map([GRANTS_PREFIX], |r| {
+        Ok(ConfirmationRecord {
+            id: r.get(0)?,
+            txn: r.get(1)?,
+            commune: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            date: r.get(3)?,
+            reference: r.get(4)?,
+            note: r.get(5)?,
+            entered_at: r.get(6)?,
+            entered_by: r.get(7)?,
+            hash: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A posting a saved reconciliation matched: (reconciliation, transaction, line, statement line).
+pub fn reconciled_postings(conn: &Connection) -> Result<Vec<(i64, i64, i64, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT r.reconciliation_id, p.txn_id, p.line, r.statement_line
+         FROM reconciled_postings r JOIN postings p ON p.id = r.posting_id
+         ORDER BY r.reconciliation_id, p.txn_id, p.line",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One `donor forget`, as the pack lists it: never the name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErasureRecord {
+    pub id: i64,
+    pub placeholder: String,
+    pub transactions: i64,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub hash: String,
+}
+
+pub fn erasures(conn: &Connection) -> Result<Vec<ErasureRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT x.id, x.placeholder, (SELECT count(*) FROM erased_text t WHERE t.erasure_id = x.id),
+                x.entered_at, x.entered_by, e.hash
+         FROM erasures x JOIN entries e ON e.id = x.entry_id ORDER BY x.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ErasureRecord {
+            id: r.get(0)?,
+            placeholder: r.get(1)?,
+            transactions: r.get(2)?,
+            entered_at: r.get(3)?,
+            entered_by: r.get(4)?,
+            hash: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Streams every import key, in transaction order: (transaction, identity).
+pub fn for_each_import_key(
+    conn: &Connection,
+    mut each: impl FnMut(i64, ImportIdentity) -> Result<()>,
+) -> Result<()> {
+    let mut stmt =
+        conn.prepare("SELECT txn_id, date, content_sha256, occurrence FROM import_keys ORDER BY txn_id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let content: Vec<u8> = r.get(2)?;
+        let content: [u8; 32] = content
+            .try_into()
+            .map_err(|_| Error::Corrupt("an import key that is not 32 bytes".into()))?;
+        each(
+            r.get(0)?,
+            ImportIdentity {
+                date: r.get(1)?,
+                content,
+                occurrence: r.get(3)?,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// An entry as a pack lists it.
+pub struct PackEntry {
+    pub id: i64,
+    pub after_txn: i64,
+    pub entry: Entry,
+    pub entered_at: String,
+    pub entered_by: String,
+}
+
+/// A transaction as a pack's journal gives it, with its number there.
+pub struct PackTransaction {
+    pub id: i64,
+    pub txn: NewTransaction,
+}
+
+/// What a rebuild replays: the pack's entries, transactions and import keys.
+pub struct PackContents {
+    pub entries: Vec<PackEntry>,
+    pub transactions: Vec<PackTransaction>,
+    pub import_keys: Vec<(i64, ImportIdentity)>,
+}
+
+impl Ledger {
+    /// Creates a ledger at `path` (which must not exist) holding what `pack` holds: every
+    /// entry and transaction, in chain order, with the same numbers, so every report reads
+    /// the same. The new ledger has a chain of its own (new salts, a new head). An erasure
+    /// is replayed as a record only: the journal already holds the erased text.
+    pub fn rebuild(path: &Path, pack: PackContents, actor: &str) -> Result<Ledger> {
+        let currency = pack
+            .entries
+            .iter()
+            .find_map(|e| match &e.entry {
+                Entry::Setting { key, value } if key == "currency" => Some(value.as_str()),
+                _ => None,
+            })
+            .ok_or_else(|| Error::Refused("the pack's entries set no currency".into()))
+            .and_then(|code| Currency::parse_field("currency", code))?;
+        let batches: Vec<(i64, i64, i64)> = pack
+            .entries
+            .iter()
+            .filter_map(|e| match &e.entry {
+                Entry::ImportBatch {
+                    id,
+                    first_txn: Some(first),
+                    last_txn: Some(last),
+                    ..
+                } => Some((*first, *last, *id)),
+                _ => None,
+            })
+            .collect();
+        Ledger::create_with(path, currency, actor, |w| {
+            let mut entries = pack.entries.iter().peekable();
+            let mut keys = pack.import_keys.iter().peekable();
+            let mut replay_before = |w: &mut super::Writer<'_>, next_txn: i64| -> Result<()> {
+                while let Some(e) = entries.next_if(|e| e.after_txn < next_txn) {
+                    let entry = match &e.entry {
+                        // The new ledger has a schema entry of its own.
+                        Entry::Schema { .. } => continue,
+                        Entry::Erasure { id, placeholder, .. } => Entry::Erasure {
+                            id: *id,
+                            placeholder: placeholder.clone(),
+                            erased: Vec::new(),
+                        },
+                        other => other.clone(),
+                    };
+                    let stamp = Stamp {
+                        entered_at: &e.entered_at,
+                        entered_by: &e.entered_by,
+                    };
+                    w.append_as(&entry, &stamp)?;
+                }
+                Ok(())
+            };
+            for t in &pack.transactions {
+                replay_before(w, t.id)?;
+                w.set_batch(
+                    batches
+                        .iter()
+                        .find(|(first, last, _)| (*first..=*last).contains(&t.id))
+                        .map(|b| b.2),
+                );
+                let id = w.record(&t.txn, &format!("rebuild:{}", t.id))?;
+                if id != t.id {
+                    return Err(Error::Refused(format!(
+                        "the pack's journal goes from #{} to #{}: transactions are missing, so the books cannot be rebuilt",
+                        id - 1,
+                        t.id
+                    )));
+                }
+                while let Some((_, identity)) = keys.next_if(|(txn, _)| *txn == t.id) {
+                    w.remember_import(identity, id)?;
+                }
+            }
+            w.set_batch(None);
+            replay_before(w, i64::MAX)?;
+            if let Some((txn, _)) = keys.next() {
+                return Err(Error::Refused(format!(
+                    "the pack's import keys name transaction #{txn}, which its journal does not hold in order"
+                )));
+            }
+            Ok(())
+        })
+    }
+}

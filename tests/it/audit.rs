@@ -205,24 +205,15 @@ fn a_ledger_rebuilt_from_its_pack_reports_the_same_books() {
     // references (dedupe keys), a saved reconciliation and an erased donor.
     l.run(&["void", "4", "--reason", "charge back"]);
     l.run(&["fund", "move", "10", "--from", "general", "--to", "tires"]);
-    let gifts = l.dir.path().join("late.csv");
-    std::fs::write(
-        &gifts,
+    let gifts = l.file(
+        "late.csv",
         "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
          2026-11-20,gift,assets:bank,income:donations,10.00,,,Eva Luna,\n\
          2026-11-21,gift,assets:bank,income:donations,12.00,,tires,Fede Gil,\n",
-    )
-    .unwrap();
-    l.run(&["import", gifts.to_str().unwrap()]);
-    let statement = l.dir.path().join("nov.csv");
-    std::fs::write(&statement, "date,description,amount\n2026-11-20,DEPOSIT,10.00\n").unwrap();
-    l.run(&[
-        "reconcile",
-        "assets:bank",
-        "--statement",
-        statement.to_str().unwrap(),
-        "--mark",
-    ]);
+    );
+    l.run(&["import", &gifts]);
+    let statement = l.file("nov.csv", "date,description,amount\n2026-11-20,DEPOSIT,10.00\n");
+    l.run(&["reconcile", "assets:bank", "--statement", &statement, "--mark"]);
     l.run(&["donor", "forget", "Zoe Ríos"]);
     let grant = l.json(&["report", "communes"]).as_array().unwrap().len();
     assert!(grant > 5);
@@ -270,7 +261,7 @@ fn a_ledger_rebuilt_from_its_pack_reports_the_same_books() {
         rebuilt_erasures.contains("\n1,forgotten donor 1,0,"),
         "{rebuilt_erasures}"
     );
-    let import = rebuilt.json(&["import", gifts.to_str().unwrap()]);
+    let import = rebuilt.json(&["import", &gifts]);
     assert_eq!(
         (import["added"].as_i64(), import["skipped_duplicates"].as_i64()),
         (Some(0), Some(2))

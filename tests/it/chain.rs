@@ -17,24 +17,18 @@ use crate::workflow::worked_example;
 fn books() -> TempLedger {
     let l = worked_example();
     l.run(&["commune", "add", "Ataroa", "--state", "Lara"]);
-    let gifts = l.dir.path().join("gifts.csv");
-    std::fs::write(
-        &gifts,
+    let gifts = l.file(
+        "gifts.csv",
         "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
          2026-03-21,gift,assets:bank,income:donations,10.00,,,Eva Luna,\n\
          2026-03-22,gift,assets:bank,income:donations,12.00,,,Fede Gil,\n",
-    )
-    .unwrap();
-    l.run(&["import", gifts.to_str().unwrap()]);
-    let statement = l.dir.path().join("march.csv");
-    std::fs::write(&statement, "date,description,amount\n2026-03-03,DEPOSIT,250.00\n").unwrap();
-    l.run(&[
-        "reconcile",
-        "assets:bank",
-        "--statement",
-        statement.to_str().unwrap(),
-        "--mark",
-    ]);
+    );
+    l.run(&["import", &gifts]);
+    let statement = l.file(
+        "march.csv",
+        "date,description,amount\n2026-03-03,DEPOSIT,250.00\n",
+    );
+    l.run(&["reconcile", "assets:bank", "--statement", &statement, "--mark"]);
     l.run(&[
         "donation",
         "5",

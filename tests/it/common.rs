@@ -119,6 +119,13 @@ impl TempLedger {
     }
 
     /// Opens the file directly, as an attacker with write access would.
+    /// Writes a file named `name` beside the ledger; returns its path as text.
+    pub fn file(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write a file beside the ledger");
+        path.to_str().expect("a UTF-8 temp path").to_string()
+    }
+
     pub fn raw(&self) -> Connection {
         Connection::open(&self.path).expect("open")
     }

@@ -27,9 +27,7 @@ const STATEMENT: &str = "date,description,amount,balance,reference
 ";
 
 fn statement(l: &TempLedger, text: &str) -> String {
-    let path = l.dir.path().join("april.csv");
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
+    l.file("april.csv", text)
 }
 
 fn lines(report: &Value, key: &str, fields: &[&str]) -> Vec<Vec<String>> {

@@ -46,11 +46,13 @@ pub enum Error {
         arithmetic: String,
     },
 
-    /// `available` and `after` are amounts with their currency (`96.80 USD`).
-    #[error("fund `{fund}` has only {available} in {account}; this would take it to {after} ({why})")]
+    /// `available` and `after` are amounts with their currency (`96.80 USD`), at the end of
+    /// `date`: the day the fund's balance would be lowest.
+    #[error("fund `{fund}` has only {available} in {account} on {date}; this would take it to {after} ({why})")]
     InsufficientFunds {
         fund: String,
         account: String,
+        date: String,
         available: String,
         after: String,
         why: &'static str,

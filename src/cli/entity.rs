@@ -8,6 +8,7 @@ use super::{record, Context};
 use crate::domain::{Amount, Currency};
 use crate::error::Result;
 use crate::render;
+use crate::store::write::Overdraft;
 use crate::store::{read, Ledger};
 
 #[derive(Debug, Args)]
@@ -41,6 +42,10 @@ pub enum AccountCommand {
     Add {
         /// Colon-separated name starting with assets, liabilities, equity, income or expenses
         name: String,
+        /// An asset account that may go below zero, such as a credit line (every other asset
+        /// account refuses a payment it does not hold the money for, on any date)
+        #[arg(long)]
+        allow_negative: bool,
     },
     /// List the chart of accounts
     #[command(after_help = "Example:\n  fondo account list --format csv")]
@@ -50,9 +55,19 @@ pub enum AccountCommand {
 pub fn account(ctx: &Context, cmd: AccountCommand, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
     match cmd {
-        AccountCommand::Add { name } => {
-            ledger.write(false, |w| w.add_account(&name))?;
-            writeln!(out, "added account {name}")?;
+        AccountCommand::Add { name, allow_negative } => {
+            let overdraft = if allow_negative {
+                Overdraft::Allowed
+            } else {
+                Overdraft::Refused
+            };
+            ledger.write(false, |w| w.add_account(&name, overdraft))?;
+            let note = if allow_negative {
+                " (may go below zero)"
+            } else {
+                ""
+            };
+            writeln!(out, "added account {name}{note}")?;
         }
         AccountCommand::List => {
             render::account_list_table(&read::accounts(ledger.conn())?).write(ctx.format, out)?;

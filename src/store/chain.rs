@@ -38,6 +38,9 @@ pub enum Entry {
         name: String,
         #[serde(rename = "type")]
         account_type: String,
+        /// An asset account that may go below zero (a credit line).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        allow_negative: bool,
     },
     FundAdded {
         id: i64,
@@ -129,7 +132,7 @@ const META: Table = Table {
 const ACCOUNTS: Table = Table {
     name: "accounts",
     key: &["id"],
-    columns: &["id", "name", "type", "created_at", "entry_id"],
+    columns: &["id", "name", "type", "allow_negative", "created_at", "entry_id"],
 };
 const FUNDS: Table = Table {
     name: "funds",
@@ -327,9 +330,16 @@ impl Entry {
                 id,
                 name,
                 account_type,
+                allow_negative,
             } => vec![row(
                 &ACCOUNTS,
-                vec![Value::Integer(*id), text(name), text(account_type), at],
+                vec![
+                    Value::Integer(*id),
+                    text(name),
+                    text(account_type),
+                    Value::Integer(i64::from(*allow_negative)),
+                    at,
+                ],
             )],
             Entry::FundAdded {
                 id,

@@ -19,16 +19,20 @@ pub(super) const ONE_CHAIN_VERSION: usize = 6;
 /// Applies the migrations after `version`, all in one transaction.
 pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut legacy = None;
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         if i + 1 == ONE_CHAIN_VERSION {
-            let legacy = read_legacy(&tx)?;
+            legacy = Some(read_legacy(&tx)?);
             tx.execute_batch(sql)?;
             tx.execute_batch(&guard_projections())?;
-            adopt(&tx, legacy)?;
         } else {
             tx.execute_batch(sql)?;
         }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    // The entries are written once every table has the columns this build's entries fill.
+    if let Some(legacy) = legacy {
+        adopt(&tx, legacy)?;
     }
     tx.commit()?;
     Ok(())
@@ -101,6 +105,7 @@ fn read_legacy(conn: &Connection) -> Result<Vec<Adopted>> {
                     id: r.get(0)?,
                     name: r.get(1)?,
                     account_type: r.get(2)?,
+                    allow_negative: false,
                 },
                 r.get(3)?,
                 None,

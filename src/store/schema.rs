@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     V4_ERASURE,
     V5_TOTALS_AT_COMMIT,
     V6_ONE_CHAIN,
+    V7_CREDIT_LINES,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -400,3 +401,8 @@ WHEN NEW.id IS NOT OLD.id OR NEW.date IS NOT OLD.date OR NEW.reference IS NOT OL
                    AND e.memo IS NEW.memo)
 BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
 "#;
+
+/// Every asset account is kept from going below zero, except one declared a credit line.
+const V7_CREDIT_LINES: &str = "
+ALTER TABLE accounts ADD COLUMN allow_negative INTEGER NOT NULL DEFAULT 0 CHECK (allow_negative IN (0, 1));
+";

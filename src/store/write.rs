@@ -25,8 +25,8 @@ pub struct Writer<'l> {
     tx: rusqlite::Transaction<'l>,
     actor: &'l str,
     entered_at: String,
-    accounts: HashMap<String, (i64, AccountType)>,
-    funds: HashMap<String, (i64, bool)>,
+    accounts: HashMap<String, AccountRow>,
+    funds: HashMap<String, i64>,
     /// The import in progress, whose batch the transactions recorded now belong to.
     import: Option<ImportProgress>,
     /// The chain's head, once read: each transaction or entry extends the chain from it.
@@ -39,11 +39,16 @@ pub struct Writer<'l> {
 /// How many (account, fund, currency, day) sums a write holds before writing them out.
 const PENDING_DAYS_LIMIT: usize = 8192;
 
+/// An (account, fund, currency) whose totals are maintained.
+type TotalKey = (i64, i64, &'static str);
+
 /// Debits and credits this write adds per (account, fund, currency), and per day as well.
 #[derive(Default)]
 struct PendingTotals {
-    balances: HashMap<(i64, i64, &'static str), (i64, i64)>,
-    days: HashMap<(i64, i64, &'static str, String), (i64, i64)>,
+    balances: HashMap<TotalKey, (i64, i64)>,
+    /// Per day, in date order, so the overdraft check can walk the days after a date.
+    days: HashMap<TotalKey, BTreeMap<String, (i64, i64)>>,
+    day_count: usize,
 }
 
 impl PendingTotals {
@@ -59,11 +64,13 @@ impl PendingTotals {
             what: "the maintained totals".into(),
         };
         let (debit, credit) = (minor.max(0), minor.checked_neg().ok_or_else(overflow)?.max(0));
+        let days = self.days.entry((account_id, fund_id, currency)).or_default();
+        if !days.contains_key(date) {
+            self.day_count += 1;
+        }
         for (d, c) in [
             self.balances.entry((account_id, fund_id, currency)).or_default(),
-            self.days
-                .entry((account_id, fund_id, currency, date.to_string()))
-                .or_default(),
+            days.entry(date.to_string()).or_default(),
         ] {
             *d = d.checked_add(debit).ok_or_else(overflow)?;
             *c = c.checked_add(credit).ok_or_else(overflow)?;
@@ -98,13 +105,41 @@ impl PendingTotals {
                  SET debit_minor = debit_minor + excluded.debit_minor,
                      credit_minor = credit_minor + excluded.credit_minor",
         )?;
-        for ((account_id, fund_id, currency, date), (debit, credit)) in &self.days {
-            day.execute(params![account_id, fund_id, currency, date, debit, credit])?;
+        for ((account_id, fund_id, currency), days) in &self.days {
+            for (date, (debit, credit)) in days {
+                day.execute(params![account_id, fund_id, currency, date, debit, credit])?;
+            }
         }
         self.balances.clear();
         self.days.clear();
+        self.day_count = 0;
         Ok(())
     }
+}
+
+/// Whether an asset account may go below zero: only a credit line should.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Overdraft {
+    #[default]
+    Refused,
+    Allowed,
+}
+
+/// What a write needs to know of an account: its id, its type, and whether it may go below
+/// zero.
+#[derive(Clone, Copy)]
+struct AccountRow {
+    id: i64,
+    account_type: AccountType,
+    allow_negative: bool,
+}
+
+/// A posting's account and fund, resolved to their rows.
+struct ResolvedPosting {
+    account_id: i64,
+    account_type: AccountType,
+    allow_negative: bool,
+    fund_id: i64,
 }
 
 /// What an import has recorded so far, for its batch entry.
@@ -223,11 +258,21 @@ impl<'l> Writer<'l> {
     }
 
     pub(super) fn insert_account(&mut self, name: &str, account_type: AccountType) -> Result<i64> {
+        self.insert_account_with(name, account_type, Overdraft::Refused)
+    }
+
+    fn insert_account_with(
+        &mut self,
+        name: &str,
+        account_type: AccountType,
+        overdraft: Overdraft,
+    ) -> Result<i64> {
         let id = self.next_id("accounts")?;
         self.append(&Entry::AccountAdded {
             id,
             name: name.to_string(),
             account_type: account_type.as_str().to_string(),
+            allow_negative: overdraft == Overdraft::Allowed,
         })?;
         Ok(id)
     }
@@ -250,8 +295,9 @@ impl<'l> Writer<'l> {
         })
     }
 
-    /// Adds an account to the chart. Grants accounts come with their commune instead.
-    pub fn add_account(&mut self, name: &str) -> Result<()> {
+    /// Adds an account to the chart. Grants accounts come with their commune instead. An
+    /// asset account that may go below zero (a credit line) says so with `overdraft`.
+    pub fn add_account(&mut self, name: &str, overdraft: Overdraft) -> Result<()> {
         let account_type =
             check_account_name(name).map_err(|problem| Error::invalid("account name", name, problem))?;
         if name.starts_with(GRANTS_PREFIX) {
@@ -265,7 +311,14 @@ impl<'l> Writer<'l> {
                 name: name.to_string(),
             });
         }
-        self.insert_account(name, account_type)?;
+        if overdraft == Overdraft::Allowed && account_type != AccountType::Assets {
+            return Err(Error::invalid(
+                "--allow-negative",
+                name,
+                "only an asset account can be allowed to go below zero (a credit line); other accounts are never checked",
+            ));
+        }
+        self.insert_account_with(name, account_type, overdraft)?;
         Ok(())
     }
 
@@ -359,17 +412,19 @@ impl<'l> Writer<'l> {
         Ok(slug)
     }
 
-    fn account(&mut self, name: &str) -> Result<(i64, AccountType)> {
+    fn account(&mut self, name: &str) -> Result<AccountRow> {
         if let Some(found) = self.accounts.get(name) {
             return Ok(*found);
         }
-        let row: Option<(i64, String)> = self
+        let row: Option<(i64, String, bool)> = self
             .tx
-            .query_row("SELECT id, type FROM accounts WHERE name = ?1", [name], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT id, type, allow_negative FROM accounts WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?;
-        let Some((id, type_text)) = row else {
+        let Some((id, type_text, allow_negative)) = row else {
             return Err(Error::UnknownAccount {
                 name: name.to_string(),
                 suggestion: closest(name, read::account_names(&self.tx)?.iter().map(String::as_str)),
@@ -377,19 +432,22 @@ impl<'l> Writer<'l> {
         };
         let account_type = AccountType::of(&type_text)
             .ok_or_else(|| Error::Corrupt(format!("account `{name}` of unknown type `{type_text}`")))?;
-        self.accounts.insert(name.to_string(), (id, account_type));
-        Ok((id, account_type))
+        let found = AccountRow {
+            id,
+            account_type,
+            allow_negative,
+        };
+        self.accounts.insert(name.to_string(), found);
+        Ok(found)
     }
 
-    fn fund(&mut self, code: &str) -> Result<(i64, bool)> {
+    fn fund(&mut self, code: &str) -> Result<i64> {
         if let Some(found) = self.funds.get(code) {
             return Ok(*found);
         }
-        let row: Option<(i64, bool)> = self
+        let row: Option<i64> = self
             .tx
-            .query_row("SELECT id, restricted FROM funds WHERE code = ?1", [code], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row("SELECT id FROM funds WHERE code = ?1", [code], |r| r.get(0))
             .optional()?;
         let found = row.ok_or_else(|| Error::UnknownFund {
             code: code.to_string(),
@@ -408,9 +466,13 @@ impl<'l> Writer<'l> {
         txn.check()?;
         let mut resolved = Vec::with_capacity(txn.postings.len());
         for p in &txn.postings {
-            let (account_id, account_type) = self.account(&p.account)?;
-            let (fund_id, restricted) = self.fund(&p.fund)?;
-            resolved.push((account_id, account_type, fund_id, restricted));
+            let account = self.account(&p.account)?;
+            resolved.push(ResolvedPosting {
+                account_id: account.id,
+                account_type: account.account_type,
+                allow_negative: account.allow_negative,
+                fund_id: self.fund(&p.fund)?,
+            });
         }
         self.check_no_overdraft(txn, &resolved)?;
         if let Some(reference) = &txn.reference {
@@ -477,25 +539,25 @@ impl<'l> Writer<'l> {
             "INSERT INTO postings (txn_id, line, account_id, fund_id, currency, amount_minor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for ((p, (account_id, _, fund_id, _)), line) in txn.postings.iter().zip(&resolved).zip(1_i64..) {
+        for ((p, r), line) in txn.postings.iter().zip(&resolved).zip(1_i64..) {
             insert.execute(params![
                 id,
                 line,
-                account_id,
-                fund_id,
+                r.account_id,
+                r.fund_id,
                 p.amount.currency().code(),
                 p.amount.minor()
             ])?;
             self.totals.add(
-                *account_id,
-                *fund_id,
+                r.account_id,
+                r.fund_id,
                 p.amount.currency().code(),
                 &date,
                 p.amount.minor(),
             )?;
         }
         drop(insert);
-        if self.totals.days.len() >= PENDING_DAYS_LIMIT {
+        if self.totals.day_count >= PENDING_DAYS_LIMIT {
             self.totals.flush(&self.tx)?;
         }
         self.head = Some(Head {
@@ -510,51 +572,93 @@ impl<'l> Writer<'l> {
         Ok(id)
     }
 
-    /// Before anything is written: every (asset account, fund, currency) this transaction takes
-    /// money from must stay at or above zero if the fund is restricted, or if the account is
-    /// `assets:union` (the union cannot pass on more than it holds for a fund).
-    fn check_no_overdraft(
-        &self,
-        txn: &NewTransaction,
-        resolved: &[(i64, AccountType, i64, bool)],
-    ) -> Result<()> {
-        let mut outflows: BTreeMap<(i64, i64, &'static str), (i64, usize)> = BTreeMap::new();
-        for (i, (p, (account_id, account_type, fund_id, restricted))) in
-            txn.postings.iter().zip(resolved).enumerate()
-        {
-            let guarded = *restricted || p.account == UNION_ACCOUNT;
-            if *account_type == AccountType::Assets && guarded {
+    /// Before anything is written: no (asset account, fund, currency) this transaction takes
+    /// money from may go below zero, at the end of its date or of any later day, unless the
+    /// account was added with `--allow-negative` (a credit line). A back-dated payment is
+    /// therefore refused if a later payment already spent the money it would take.
+    fn check_no_overdraft(&self, txn: &NewTransaction, resolved: &[ResolvedPosting]) -> Result<()> {
+        let mut outflows: BTreeMap<TotalKey, (i64, usize)> = BTreeMap::new();
+        for (i, (p, r)) in txn.postings.iter().zip(resolved).enumerate() {
+            if r.account_type == AccountType::Assets && !r.allow_negative {
                 let entry = outflows
-                    .entry((*account_id, *fund_id, p.amount.currency().code()))
+                    .entry((r.account_id, r.fund_id, p.amount.currency().code()))
                     .or_insert((0, i));
-                // Cannot overflow: a transaction's postings of one currency are each bounded.
-                entry.0 += p.amount.minor();
+                entry.0 = entry.0.checked_add(p.amount.minor()).ok_or_else(|| Error::Overflow {
+                    what: "the transaction's postings to one account".into(),
+                })?;
             }
         }
-        for ((account_id, fund_id, currency), (delta, i)) in outflows {
+        let date = txn.date.format("%Y-%m-%d").to_string();
+        for (key, (delta, i)) in outflows {
             if delta >= 0 {
                 continue;
             }
-            let available = read::balance_minor(&self.tx, account_id, fund_id, currency)?
-                .saturating_add(self.totals.net(account_id, fund_id, currency));
-            let after = available.saturating_add(delta);
+            let (lowest, on) = self.lowest_balance_from(key, &date)?;
+            let after = lowest.checked_add(delta).ok_or_else(|| Error::Overflow {
+                what: "the balance after this transaction".into(),
+            })?;
             if after < 0 {
                 let p = &txn.postings[i];
-                let why = if p.account == UNION_ACCOUNT && !resolved[i].3 {
+                let currency = p.amount.currency();
+                let why = if p.account == UNION_ACCOUNT {
                     "the union cannot pass on more than it holds for a fund"
                 } else {
-                    "a restricted fund cannot go below zero"
+                    "a fund cannot spend money it does not hold; an account that may go below zero, such as a credit line, is added with `--allow-negative`"
                 };
                 return Err(Error::InsufficientFunds {
                     fund: p.fund.clone(),
                     account: p.account.clone(),
-                    available: format!("{} {currency}", format_minor(available, p.amount.currency())),
-                    after: format!("{} {currency}", format_minor(after, p.amount.currency())),
+                    date: on,
+                    available: format!("{} {currency}", format_minor(lowest, currency)),
+                    after: format!("{} {currency}", format_minor(after, currency)),
                     why,
                 });
             }
         }
         Ok(())
+    }
+
+    /// The lowest end-of-day balance of (account, fund, currency) on `date` or any later day
+    /// recorded, and the day it falls on: what a payment dated `date` can take without
+    /// leaving any later day below zero. Reads the days from `date` on, not the whole history.
+    fn lowest_balance_from(&self, key: TotalKey, date: &str) -> Result<(i64, String)> {
+        let overflow = || Error::Overflow {
+            what: "an account's balance".into(),
+        };
+        let (account_id, fund_id, currency) = key;
+        let total = read::balance_minor(&self.tx, account_id, fund_id, currency)?
+            .checked_add(self.totals.net(account_id, fund_id, currency))
+            .ok_or_else(overflow)?;
+        let mut later: BTreeMap<String, i64> = BTreeMap::new();
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT date, debit_minor - credit_minor FROM daily_totals
+             WHERE account_id = ?1 AND fund_id = ?2 AND currency = ?3 AND date >= ?4",
+        )?;
+        let mut rows = stmt.query(params![account_id, fund_id, currency, date])?;
+        while let Some(r) = rows.next()? {
+            later.insert(r.get(0)?, r.get(1)?);
+        }
+        if let Some(days) = self.totals.days.get(&key) {
+            for (day, (debit, credit)) in days.range(date.to_string()..) {
+                let net = debit.checked_sub(*credit).ok_or_else(overflow)?;
+                let sum = later.entry(day.clone()).or_default();
+                *sum = sum.checked_add(net).ok_or_else(overflow)?;
+            }
+        }
+        later.entry(date.to_string()).or_default();
+        let after_date = later
+            .values()
+            .try_fold(0_i64, |sum, net| sum.checked_add(*net))
+            .ok_or_else(overflow)?;
+        let mut balance = total.checked_sub(after_date).ok_or_else(overflow)?;
+        let mut lowest: Option<(i64, String)> = None;
+        for (day, net) in later {
+            balance = balance.checked_add(net).ok_or_else(overflow)?;
+            if lowest.as_ref().is_none_or(|(low, _)| balance < *low) {
+                lowest = Some((balance, day));
+            }
+        }
+        lowest.ok_or_else(|| Error::Internal("no day to check the balance on".into()))
     }
 
     /// Starts an import: transactions recorded from now on belong to the batch that

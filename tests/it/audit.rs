@@ -172,7 +172,7 @@ fn an_existing_directory_is_never_written_into() {
 #[test]
 fn a_pack_with_voids_moves_and_an_erased_donor_still_re_adds() {
     let l = sample();
-    l.run(&["void", "4", "--reason", "charge back"]);
+    l.run(&["void", "741", "--reason", "charge back"]);
     l.run(&["fund", "move", "10", "--from", "general", "--to", "tires"]);
     l.run(&["donor", "forget", "Zoe Ríos"]);
     for anonymize in [false, true] {
@@ -203,7 +203,7 @@ fn a_ledger_rebuilt_from_its_pack_reports_the_same_books() {
     let l = sample();
     // Every kind of entry: a void, a fund move, a confirmation, an import of gifts without
     // references (dedupe keys), a saved reconciliation and an erased donor.
-    l.run(&["void", "4", "--reason", "charge back"]);
+    l.run(&["void", "741", "--reason", "charge back"]);
     l.run(&["fund", "move", "10", "--from", "general", "--to", "tires"]);
     let gifts = l.file(
         "late.csv",

@@ -80,7 +80,11 @@ fn every_rejection_names_the_problem_and_changes_nothing() {
         (&["fund", "move", "5", "--from", "tires", "--to", "tires"], "must differ from --from"),
         (&["send", "500", "--from", "assets:union", "--to", "union"], "through `fondo allocate`"),
         // Restricted funds and the union
-        (&["send", "100", "--to", "union", "--fund", "tires"], "fund `tires` has only 20.00 USD in assets:bank; this would take it to -80.00 USD (a restricted fund cannot go below zero)"),
+        // No fund below zero in an asset account, general included, on the payment's date
+        // or any later one.
+        (&["send", "100", "--to", "union", "--fund", "tires"], "fund `tires` has only 20.00 USD in assets:bank on "),
+        (&["send", "100", "--to", "union", "--fund", "tires"], "; this would take it to -80.00 USD (a fund cannot spend money it does not hold"),
+        (&["fee", "2000", "--from", "assets:bank"], "fund `general` has only "),
         (&["fund", "move", "21", "--from", "tires", "--to", "general"], "fund `tires` has only 20.00 USD in assets:bank"),
         (&["allocate", "500", "--to", "el-maizal"], "the union cannot pass on more than it holds for a fund"),
         (&["allocate", "21", "--to", "el-maizal", "--fund", "tires"], "fund `tires` has only 20.00 USD in assets:union"),

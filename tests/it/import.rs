@@ -98,8 +98,8 @@ fn malformed_files_are_rejected_with_line_and_column_and_change_nothing() {
         ("currency-without-minor-units.csv", "2: currency: XAU (Gold (one troy ounce)) has no minor units"),
         ("reference-reused-with-other-amount.csv", "3: amount: invalid amount `12.00 USD`: reference `R-1` is already #2 with amount `10.00 USD`"),
         ("reference-clashes-with-ledger.csv", "2: date: invalid date `2026-01-05`: reference `D-1` is already #1 with date `2026-01-01`"),
-        ("restricted-fund-overdrawn.csv", "3: amount: fund `tires` has only 20.00 USD in assets:bank; this would take it to -5.00 USD"),
-        ("union-overallocated.csv", "3: amount: fund `general` has only 5.00 USD in assets:union; this would take it to -1.00 USD"),
+        ("restricted-fund-overdrawn.csv", "3: amount: fund `tires` has only 20.00 USD in assets:bank on 2026-01-05; this would take it to -5.00 USD"),
+        ("union-overallocated.csv", "3: amount: fund `general` has only 5.00 USD in assets:union on"),
         ("errors-after-quoted-newline.csv", "5: amount: not a plain decimal number (e.g. `1250.00` or `-12.50`) (`oops`)"),
         ("journal-split-transaction.csv", "5: txn: invalid txn `1`: appears again after other transactions"),
         ("journal-unbalanced.csv", "2: debit: transaction does not balance in USD for fund `general`: 10.00 - 9.00 = 1.00"),
@@ -613,7 +613,7 @@ fn a_long_import_over_many_days_keeps_exact_totals_and_checks() {
     std::fs::write(&file, over).unwrap();
     let message = other.reject(&["import", file.to_str().unwrap()]);
     assert!(
-        message.contains("fund `roof` has only 9000.00 USD in assets:bank; this would take it to -0.01 USD"),
+        message.contains("fund `roof` has only 9000.00 USD in assets:bank on 2024-08-22; this would take it to -0.01 USD"),
         "{message}"
     );
 }

@@ -111,7 +111,7 @@ fn a_failed_write_leaves_nothing_behind() {
         ..gift(100, "x")
     };
     let result = ledger.write(false, |w| {
-        w.add_account("assets:savings")?;
+        w.add_account("assets:savings", fondo::store::write::Overdraft::Refused)?;
         w.record(&gift(500, "Ana"), "test")?;
         w.record(&bad, "test")
     });

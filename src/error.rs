@@ -46,17 +46,9 @@ pub enum Error {
         arithmetic: String,
     },
 
-    /// `available` and `after` are amounts with their currency (`96.80 USD`), at the end of
-    /// `date`: the day the fund's balance would be lowest.
-    #[error("fund `{fund}` has only {available} in {account} on {date}; this would take it to {after} ({why})")]
-    InsufficientFunds {
-        fund: String,
-        account: String,
-        date: String,
-        available: String,
-        after: String,
-        why: &'static str,
-    },
+    /// A fund would spend money it does not hold (see [`Shortfall`]).
+    #[error("fund `{}` has only {} in {} on {}; this would take it to {} ({})", .0.fund, .0.available, .0.account, .0.date, .0.after, .0.why)]
+    InsufficientFunds(Box<Shortfall>),
 
     #[error("reference `{reference}` is already used by transaction #{txn}; references must be unique")]
     DuplicateReference { reference: String, txn: i64 },
@@ -125,6 +117,18 @@ pub enum Error {
     /// A broken internal invariant: a bug in fondo, not a problem with the input.
     #[error("fondo hit a bug: {0}; nothing was written, please report it")]
     Internal(String),
+}
+
+/// Where and when a fund would go below zero. `available` and `after` are amounts with their
+/// currency (`96.80 USD`) at the end of `date`, the day the fund's balance would be lowest.
+#[derive(Debug)]
+pub struct Shortfall {
+    pub fund: String,
+    pub account: String,
+    pub date: String,
+    pub available: String,
+    pub after: String,
+    pub why: &'static str,
 }
 
 /// How long a command waits for another fondo process to finish writing.

@@ -666,7 +666,7 @@ fn key_of(error: &Error, kind: &Kind) -> &'static str {
         },
         Error::UnknownFund { .. } => "fund",
         Error::UnknownCommune { .. } => "commune",
-        Error::InsufficientFunds { .. } | Error::Overflow { .. } => "amount",
+        Error::InsufficientFunds(_) | Error::Overflow { .. } => "amount",
         Error::Unbalanced { .. } => "posting",
         Error::DuplicateReference { .. } => "ref",
         _ => "",

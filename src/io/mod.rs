@@ -152,7 +152,7 @@ impl ParsedTxn {
                 "account".to_string()
             }
             Error::Invalid { field, .. } => field.trim_start_matches('-').to_string(),
-            Error::InsufficientFunds { .. } | Error::Unbalanced { .. } | Error::Overflow { .. } => {
+            Error::InsufficientFunds(_) | Error::Unbalanced { .. } | Error::Overflow { .. } => {
                 self.amount_column.clone()
             }
             Error::DuplicateReference { .. } => "reference".to_string(),

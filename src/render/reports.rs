@@ -105,10 +105,17 @@ pub fn register_table(rows: &[RegisterRow]) -> Tabular {
 }
 
 pub fn account_list_table(accounts: &[AccountInfo]) -> Tabular {
-    let mut t = Tabular::new(vec![col("account", "Account"), col("type", "Type")]);
+    let mut t = Tabular::new(vec![
+        col("account", "Account"),
+        col("type", "Type"),
+        col("allow_negative", "May go below zero"),
+    ]);
     for a in accounts {
-        t.rows
-            .push(vec![a.name.as_str().into(), a.account_type.as_str().into()]);
+        t.rows.push(vec![
+            a.name.as_str().into(),
+            a.account_type.as_str().into(),
+            Cell::Bool(a.allow_negative),
+        ]);
     }
     t
 }

@@ -2,7 +2,7 @@
 //! raised, fees, granted, other spending, moved (between funds, currencies, loans and
 //! opening balances), closing — with the identity checked:
 //! opening + raised − fees − granted − spent + moved = closing = the fund's asset balances.
-//! Also where the money sits now, the target, and restricted funds below zero.
+//! Also where the money sits now, the target, and any fund below zero in an asset account.
 
 use std::collections::BTreeMap;
 
@@ -111,7 +111,7 @@ pub struct FundRow {
     pub raised_to_date: i64,
     /// Raised to date as a percentage of the target, when the target is in this currency.
     pub percent: Option<Decimal>,
-    /// A restricted fund (or any fund's holding with the union) below zero in an asset account.
+    /// The asset accounts this fund is below zero in (only a credit line may be).
     pub overdrawn: Vec<String>,
 }
 
@@ -239,9 +239,7 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
             .map(|t| percent_of(raised, t.minor()));
         let overdrawn = per_account
             .iter()
-            .filter(|((f, account, c), balance)| {
-                f == &fund && *c == currency && **balance < 0 && (restricted || account == UNION_ACCOUNT)
-            })
+            .filter(|((f, _, c), balance)| f == &fund && *c == currency && **balance < 0)
             .map(|((_, account, _), _)| account.clone())
             .collect();
         let total = totals.entry(currency).or_default();

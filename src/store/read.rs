@@ -26,6 +26,8 @@ pub struct ImportBatchInfo {
 pub struct AccountInfo {
     pub name: String,
     pub account_type: String,
+    /// A credit line: may go below zero.
+    pub allow_negative: bool,
 }
 
 /// A fund (earmark) and its target.
@@ -257,11 +259,12 @@ pub fn import_batches(conn: &Connection) -> Result<Vec<ImportBatchInfo>> {
 }
 
 pub fn accounts(conn: &Connection) -> Result<Vec<AccountInfo>> {
-    let mut stmt = conn.prepare("SELECT name, type FROM accounts ORDER BY name")?;
+    let mut stmt = conn.prepare("SELECT name, type, allow_negative FROM accounts ORDER BY name")?;
     let rows = stmt.query_map([], |r| {
         Ok(AccountInfo {
             name: r.get(0)?,
             account_type: r.get(1)?,
+            allow_negative: r.get(2)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

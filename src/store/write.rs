@@ -15,7 +15,7 @@ use crate::domain::names::{
     UNION_SLUG,
 };
 use crate::domain::{Amount, NewTransaction};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shortfall};
 
 /// The state recorded for a commune that `import --create-missing` registered.
 pub const UNKNOWN_STATE: &str = "unknown";
@@ -583,9 +583,12 @@ impl<'l> Writer<'l> {
                 let entry = outflows
                     .entry((r.account_id, r.fund_id, p.amount.currency().code()))
                     .or_insert((0, i));
-                entry.0 = entry.0.checked_add(p.amount.minor()).ok_or_else(|| Error::Overflow {
-                    what: "the transaction's postings to one account".into(),
-                })?;
+                entry.0 = entry
+                    .0
+                    .checked_add(p.amount.minor())
+                    .ok_or_else(|| Error::Overflow {
+                        what: "the transaction's postings to one account".into(),
+                    })?;
             }
         }
         let date = txn.date.format("%Y-%m-%d").to_string();
@@ -605,14 +608,14 @@ impl<'l> Writer<'l> {
                 } else {
                     "a fund cannot spend money it does not hold; an account that may go below zero, such as a credit line, is added with `--allow-negative`"
                 };
-                return Err(Error::InsufficientFunds {
+                return Err(Error::InsufficientFunds(Box::new(Shortfall {
                     fund: p.fund.clone(),
                     account: p.account.clone(),
                     date: on,
                     available: format!("{} {currency}", format_minor(lowest, currency)),
                     after: format!("{} {currency}", format_minor(after, currency)),
                     why,
-                });
+                })));
             }
         }
         Ok(())

@@ -25,82 +25,273 @@ fn every_rejection_names_the_problem_and_changes_nothing() {
     let l = books();
     let cases: &[(&[&str], &str)] = &[
         // Amounts
-        (&["donation", "12.345", "--donor", "A"], "invalid amount `12.345`: USD has 2 decimal places"),
-        (&["donation", "1,000.00", "--donor", "A"], "no thousands separators"),
+        (
+            &["donation", "12.345", "--donor", "A"],
+            "invalid amount `12.345`: USD has 2 decimal places",
+        ),
+        (
+            &["donation", "1,000.00", "--donor", "A"],
+            "no thousands separators",
+        ),
         (&["donation", "1e3", "--donor", "A"], "not a plain decimal number"),
         (&["donation", "-5", "--donor", "A"], "must be greater than zero"),
         (&["donation", "0", "--donor", "A"], "must be greater than zero"),
-        (&["donation", "1000000000000", "--donor", "A"], "too large: the most one amount may be is 999999999999 USD"),
-        (&["donation", "10", "--donor", "A", "--fee", "10"], "invalid --fee `10.00 USD`: must be less than the donation"),
-        (&["donation", "10", "--donor", "A", "--fee", "0.001"], "invalid --fee `0.001`"),
-        (&["send", "999999999999", "--to", "union", "--fee", "1"], "amount overflow"),
-        (&["exchange", "3.33", "USD", "--to", "VES", "--rate", "36.1234"], "give the amount actually received with --received"),
-        (&["exchange", "10", "USD", "--to", "USD", "--rate", "1"], "must differ from the currency exchanged"),
-        (&["exchange", "10", "USD", "--to", "VES", "--rate", "-2"], "invalid --rate `-2`: must be greater than zero"),
+        (
+            &["donation", "1000000000000", "--donor", "A"],
+            "too large: the most one amount may be is 999999999999 USD",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--fee", "10"],
+            "invalid --fee `10.00 USD`: must be less than the donation",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--fee", "0.001"],
+            "invalid --fee `0.001`",
+        ),
+        (
+            &["send", "999999999999", "--to", "union", "--fee", "1"],
+            "amount overflow",
+        ),
+        (
+            &["exchange", "3.33", "USD", "--to", "VES", "--rate", "36.1234"],
+            "give the amount actually received with --received",
+        ),
+        (
+            &["exchange", "10", "USD", "--to", "USD", "--rate", "1"],
+            "must differ from the currency exchanged",
+        ),
+        (
+            &["exchange", "10", "USD", "--to", "VES", "--rate", "-2"],
+            "invalid --rate `-2`: must be greater than zero",
+        ),
         // Currencies and dates
-        (&["donation", "10", "--donor", "A", "--currency", "usd"], "invalid --currency `usd`: currency codes are upper case: write `USD`"),
-        (&["donation", "10", "--donor", "A", "--currency", "XYZ"], "not an ISO 4217 currency code"),
-        (&["donation", "10", "--donor", "A", "--currency", "XAU"], "has no minor units"),
-        (&["donation", "10", "--donor", "A", "--date", "2026-02-30"], "invalid --date `2026-02-30`: not a date; write YYYY-MM-DD"),
-        (&["donation", "10", "--donor", "A", "--date", "3/1/2026"], "invalid --date `3/1/2026`"),
+        (
+            &["donation", "10", "--donor", "A", "--currency", "usd"],
+            "invalid --currency `usd`: currency codes are upper case: write `USD`",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--currency", "XYZ"],
+            "not an ISO 4217 currency code",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--currency", "XAU"],
+            "has no minor units",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--date", "2026-02-30"],
+            "invalid --date `2026-02-30`: not a date; write YYYY-MM-DD",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--date", "3/1/2026"],
+            "invalid --date `3/1/2026`",
+        ),
         // Text
         (&["donation", "10", "--donor", "A\u{1b}[2J"], "invalid --donor"),
-        (&["donation", "10", "--donor", " "], "invalid --donor ` `: must not be empty"),
-        (&["donation", "10", "--donor", "A", "--memo", "bell\u{7}"], "invalid memo"),
-        (&["donation", "10", "--donor", "A", "--desc", "x\u{1b}[2Jy"], "must not contain control characters such as escape sequences"),
-        (&["--by", "bad\u{7}name", "donation", "10", "--donor", "A"], "invalid --by"),
+        (
+            &["donation", "10", "--donor", " "],
+            "invalid --donor ` `: must not be empty",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--memo", "bell\u{7}"],
+            "invalid memo",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--desc", "x\u{1b}[2Jy"],
+            "must not contain control characters such as escape sequences",
+        ),
+        (
+            &["--by", "bad\u{7}name", "donation", "10", "--donor", "A"],
+            "invalid --by",
+        ),
         // Names
-        (&["donation", "10", "--donor", "A", "--into", "assets:bnak"], "unknown account `assets:bnak` (did you mean `assets:bank`?)"),
-        (&["donation", "10", "--donor", "A", "--into", "income:other"], "invalid --into `income:other`: must be one of our own accounts"),
-        (&["donation", "10", "--donor", "A", "--fund", "tirse"], "unknown fund `tirse` (did you mean `tires`?)"),
-        (&["allocate", "1", "--to", "el-maizl"], "unknown commune `el-maizl` (did you mean `el-maizal`?)"),
-        (&["report", "register", "assets:bnak"], "unknown account `assets:bnak` (did you mean `assets:bank`?)"),
+        (
+            &["donation", "10", "--donor", "A", "--into", "assets:bnak"],
+            "unknown account `assets:bnak` (did you mean `assets:bank`?)",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--into", "income:other"],
+            "invalid --into `income:other`: must be one of our own accounts",
+        ),
+        (
+            &["donation", "10", "--donor", "A", "--fund", "tirse"],
+            "unknown fund `tirse` (did you mean `tires`?)",
+        ),
+        (
+            &["allocate", "1", "--to", "el-maizl"],
+            "unknown commune `el-maizl` (did you mean `el-maizal`?)",
+        ),
+        (
+            &["report", "register", "assets:bnak"],
+            "unknown account `assets:bnak` (did you mean `assets:bank`?)",
+        ),
         (&["report", "balance", "--fund", "tirse"], "unknown fund `tirse`"),
-        (&["account", "add", "assets:My Bank"], "invalid account name `assets:My Bank`"),
-        (&["account", "add", "bank"], "an account name starts with assets, liabilities, equity, income or expenses"),
-        (&["account", "add", "assets:bank"], "account `assets:bank` already exists"),
-        (&["account", "add", "expenses:grants:someone"], "is a grants account; they are created with their recipient"),
+        (
+            &["account", "add", "assets:My Bank"],
+            "invalid account name `assets:My Bank`",
+        ),
+        (
+            &["account", "add", "bank"],
+            "an account name starts with assets, liabilities, equity, income or expenses",
+        ),
+        (
+            &["account", "add", "assets:bank"],
+            "account `assets:bank` already exists",
+        ),
+        (
+            &["account", "add", "expenses:grants:someone"],
+            "is a grants account; they are created with their recipient",
+        ),
         (&["fund", "add", "Lara Cheese"], "invalid fund code `Lara Cheese`"),
         (&["fund", "add", "tires"], "fund `tires` already exists"),
-        (&["fund", "add", "x", "--target", "0"], "invalid --target `0.00 USD`: must be greater than zero"),
+        (
+            &["fund", "add", "x", "--target", "0"],
+            "invalid --target `0.00 USD`: must be greater than zero",
+        ),
         (&["fund", "add", "x", "--target", "5 US"], "invalid --target `US`"),
-        (&["commune", "add", "El Maizal", "--state", "Lara"], "commune `el-maizal` already exists"),
-        (&["commune", "add", "!!!", "--state", "Lara"], "give one with --slug"),
-        (&["commune", "add", "el maizal", "--state", "Lara", "--slug", "em2"], "a commune named `El Maizal` already exists (`el-maizal`)"),
-        (&["commune", "add", "Union HQ", "--state", "Lara", "--slug", "union"], "`union` is reserved"),
+        (
+            &["commune", "add", "El Maizal", "--state", "Lara"],
+            "commune `el-maizal` already exists",
+        ),
+        (
+            &["commune", "add", "!!!", "--state", "Lara"],
+            "give one with --slug",
+        ),
+        (
+            &["commune", "add", "el maizal", "--state", "Lara", "--slug", "em2"],
+            "a commune named `El Maizal` already exists (`el-maizal`)",
+        ),
+        (
+            &["commune", "add", "Union HQ", "--state", "Lara", "--slug", "union"],
+            "`union` is reserved",
+        ),
         // Transactions
-        (&["entry", "--desc", "x", "-p", "assets:bank 10", "-p", "equity:opening -9"], "does not balance in USD for fund `general`: 10.00 - 9.00 = 1.00"),
-        (&["entry", "--desc", "x", "-p", "assets:bank 10 USD general", "-p", "equity:opening -10 USD tires"], "does not balance in USD for fund `general`"),
-        (&["entry", "--desc", "x", "-p", "assets:bank"], "invalid --posting `assets:bank`: write \"ACCOUNT AMOUNT [CUR] [FUND]\""),
-        (&["entry", "--desc", "x", "-p", "assets:bank 1 usd general", "-p", "equity:opening -1"], "invalid --posting currency `usd`"),
-        (&["entry", "--desc", "x", "-p", "assets:bank 0", "-p", "equity:opening 0"], "leave out postings of zero"),
-        (&["entry", "-p", "assets:bank 1", "-p", "equity:opening -1"], "needs a description"),
-        (&["donation", "5", "--donor", "A", "--ref", "D-1"], "reference `D-1` is already used by transaction #1"),
-        (&["transfer", "5", "--from", "assets:bank", "--to", "assets:bank"], "invalid --to `assets:bank`: must differ from --from"),
-        (&["fund", "move", "5", "--from", "tires", "--to", "tires"], "must differ from --from"),
-        (&["send", "500", "--from", "assets:union", "--to", "union"], "through `fondo allocate`"),
+        (
+            &[
+                "entry",
+                "--desc",
+                "x",
+                "-p",
+                "assets:bank 10",
+                "-p",
+                "equity:opening -9",
+            ],
+            "does not balance in USD for fund `general`: 10.00 - 9.00 = 1.00",
+        ),
+        (
+            &[
+                "entry",
+                "--desc",
+                "x",
+                "-p",
+                "assets:bank 10 USD general",
+                "-p",
+                "equity:opening -10 USD tires",
+            ],
+            "does not balance in USD for fund `general`",
+        ),
+        (
+            &["entry", "--desc", "x", "-p", "assets:bank"],
+            "invalid --posting `assets:bank`: write \"ACCOUNT AMOUNT [CUR] [FUND]\"",
+        ),
+        (
+            &[
+                "entry",
+                "--desc",
+                "x",
+                "-p",
+                "assets:bank 1 usd general",
+                "-p",
+                "equity:opening -1",
+            ],
+            "invalid --posting currency `usd`",
+        ),
+        (
+            &[
+                "entry",
+                "--desc",
+                "x",
+                "-p",
+                "assets:bank 0",
+                "-p",
+                "equity:opening 0",
+            ],
+            "leave out postings of zero",
+        ),
+        (
+            &["entry", "-p", "assets:bank 1", "-p", "equity:opening -1"],
+            "needs a description",
+        ),
+        (
+            &["donation", "5", "--donor", "A", "--ref", "D-1"],
+            "reference `D-1` is already used by transaction #1",
+        ),
+        (
+            &["transfer", "5", "--from", "assets:bank", "--to", "assets:bank"],
+            "invalid --to `assets:bank`: must differ from --from",
+        ),
+        (
+            &["fund", "move", "5", "--from", "tires", "--to", "tires"],
+            "must differ from --from",
+        ),
+        (
+            &["send", "500", "--from", "assets:union", "--to", "union"],
+            "through `fondo allocate`",
+        ),
         // Restricted funds and the union
         // No fund below zero in an asset account, general included, on the payment's date
         // or any later one.
-        (&["send", "100", "--to", "union", "--fund", "tires"], "fund `tires` has only 20.00 USD in assets:bank on "),
-        (&["send", "100", "--to", "union", "--fund", "tires"], "; this would take it to -80.00 USD (a fund cannot spend money it does not hold"),
-        (&["fee", "2000", "--from", "assets:bank"], "fund `general` has only "),
-        (&["fund", "move", "21", "--from", "tires", "--to", "general"], "fund `tires` has only 20.00 USD in assets:bank"),
-        (&["allocate", "500", "--to", "el-maizal"], "the union cannot pass on more than it holds for a fund"),
-        (&["allocate", "21", "--to", "el-maizal", "--fund", "tires"], "fund `tires` has only 20.00 USD in assets:union"),
+        (
+            &["send", "100", "--to", "union", "--fund", "tires"],
+            "fund `tires` has only 20.00 USD in assets:bank on ",
+        ),
+        (
+            &["send", "100", "--to", "union", "--fund", "tires"],
+            "; this would take it to -80.00 USD (a fund cannot spend money it does not hold",
+        ),
+        (
+            &["fee", "2000", "--from", "assets:bank"],
+            "fund `general` has only ",
+        ),
+        (
+            &["fund", "move", "21", "--from", "tires", "--to", "general"],
+            "fund `tires` has only 20.00 USD in assets:bank",
+        ),
+        (
+            &["allocate", "500", "--to", "el-maizal"],
+            "the union cannot pass on more than it holds for a fund",
+        ),
+        (
+            &["allocate", "21", "--to", "el-maizal", "--fund", "tires"],
+            "fund `tires` has only 20.00 USD in assets:union",
+        ),
         // Voids and confirmations
-        (&["show", "99"], "no transaction #99 in this ledger (transactions run from #1 to #6)"),
+        (
+            &["show", "99"],
+            "no transaction #99 in this ledger (transactions run from #1 to #6)",
+        ),
         (&["void", "99", "--reason", "x"], "no transaction #99"),
-        (&["void", "4", "--reason", "x"], "confirmed received by the commune"),
+        (
+            &["void", "4", "--reason", "x"],
+            "confirmed received by the commune",
+        ),
         (&["void", "6", "--reason", "x"], "#6 is itself the void of #5"),
         (&["void", "5", "--reason", "x"], "#5 was already voided by #6"),
-        (&["void", "2", "--reason", "x"], "fund `tires` has only 20.00 USD in assets:bank"),
+        (
+            &["void", "2", "--reason", "x"],
+            "fund `tires` has only 20.00 USD in assets:bank",
+        ),
         (&["confirm", "1"], "#1 is not a grant"),
         (&["confirm", "4"], "#4 was already confirmed"),
-        (&["void", "1", "--reason", "x", "--date", "2000-01-01"], "a void cannot be dated before the transaction it reverses (#1,"),
+        (
+            &["void", "1", "--reason", "x", "--date", "2000-01-01"],
+            "a void cannot be dated before the transaction it reverses (#1,",
+        ),
         // Reports and checks
         (&["report", "balance", "--depth", "0"], "invalid --depth `0`"),
-        (&["report", "balance", "--from", "2026-03-02", "--to", "2026-03-01"], "invalid --to `2026-03-01`: is before --from 2026-03-02"),
+        (
+            &["report", "balance", "--from", "2026-03-02", "--to", "2026-03-01"],
+            "invalid --to `2026-03-01`: is before --from 2026-03-02",
+        ),
         (&["verify", "--head", "abc"], "invalid --head `abc`"),
         (&["init"], "already exists; `fondo init` never overwrites a file"),
     ];

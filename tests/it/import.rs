@@ -613,7 +613,9 @@ fn a_long_import_over_many_days_keeps_exact_totals_and_checks() {
     std::fs::write(&file, over).unwrap();
     let message = other.reject(&["import", file.to_str().unwrap()]);
     assert!(
-        message.contains("fund `roof` has only 9000.00 USD in assets:bank on 2024-08-22; this would take it to -0.01 USD"),
+        message.contains(
+            "fund `roof` has only 9000.00 USD in assets:bank on 2024-08-22; this would take it to -0.01 USD"
+        ),
         "{message}"
     );
 }

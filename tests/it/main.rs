@@ -7,6 +7,7 @@ mod chain;
 mod common;
 mod errors;
 mod export;
+mod flows;
 mod fuzz;
 mod import;
 mod migration;

@@ -11,7 +11,7 @@ use fondo::domain::{Amount, Currency, NewPosting, NewTransaction};
 use fondo::report::balance::{balance, BalanceOptions};
 use fondo::report::funds::Flows;
 use fondo::store::read::Filter;
-use fondo::store::write::Confirmation;
+use fondo::store::write::{Confirmation, Overdraft};
 use fondo::Ledger;
 use proptest::prelude::*;
 
@@ -328,10 +328,54 @@ proptest! {
         prop_assert!(report.tied_out());
         for row in &report.rows {
             let fund = row.fund.as_deref().unwrap();
-            let guarded = fund != "general" || row.account == "assets:union";
-            if row.account.starts_with("assets:") && guarded {
+            if row.account.starts_with("assets:") {
                 prop_assert!(row.balance_minor >= 0, "{} {} is {}", row.account, fund, row.balance_minor);
             }
         }
+    }
+
+    /// Recordings on random days, back-dated ones included, never leave an (asset account,
+    /// fund, currency) below zero at the end of any day — except a declared credit line.
+    #[test]
+    fn no_asset_balance_is_below_zero_on_any_day(ops in prop::collection::vec((op(), 0..28_usize), 1..40), drawn in 1..90_000_i64) {
+        let t = TempLedger::uninitialized();
+        let mut ledger = ledger_after(&t, &[]);
+        ledger.write(false, |w| w.add_account("assets:credit-line", Overdraft::Allowed)).unwrap();
+        for (op, day) in &ops {
+            let _ = apply(&mut ledger, op, day_of(*day));
+        }
+        let usd = Currency::parse("USD").unwrap();
+        let drawing = NewTransaction {
+            date: day_of(3),
+            description: "paid from the credit line".into(),
+            counterparty: None,
+            reference: None,
+            memo: None,
+            voids: None,
+            postings: vec![
+                NewPosting { account: "expenses:fees".into(), fund: "general".into(), amount: Amount::from_minor(drawn, usd).unwrap() },
+                NewPosting { account: "assets:credit-line".into(), fund: "general".into(), amount: Amount::from_minor(-drawn, usd).unwrap() },
+            ],
+        };
+        ledger.write(false, |w| w.record(&drawing, "test")).unwrap();
+        drop(ledger);
+        let conn = t.raw();
+        let mut stmt = conn.prepare(
+            "SELECT a.name, a.allow_negative, d.fund_id, d.currency, d.date,
+                    sum(d.debit_minor - d.credit_minor) OVER (PARTITION BY d.account_id, d.fund_id, d.currency ORDER BY d.date)
+             FROM daily_totals d JOIN accounts a ON a.id = d.account_id WHERE a.type = 'assets'",
+        ).unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        let mut credit_line_used = false;
+        while let Some(r) = rows.next().unwrap() {
+            let (account, allowed, balance): (String, bool, i64) = (r.get(0).unwrap(), r.get(1).unwrap(), r.get(5).unwrap());
+            let date: String = r.get(4).unwrap();
+            if allowed {
+                credit_line_used |= balance < 0;
+            } else {
+                prop_assert!(balance >= 0, "{} fund {} is {} at the end of {}", account, r.get::<_, i64>(2).unwrap(), balance, date);
+            }
+        }
+        prop_assert!(credit_line_used);
     }
 }

@@ -1,0 +1,129 @@
+//! Real treasury flows recorded truthfully: no fund spends money it does not hold, in any
+//! asset account, on any date — the bank, `general` and back-dated entries included — unless
+//! the account is a declared credit line.
+
+use crate::common::TempLedger;
+
+#[test]
+fn the_bank_cannot_go_below_zero() {
+    let l = TempLedger::new();
+    l.run(&["donation", "400", "--donor", "Ana", "--date", "2026-03-01"]);
+    let message = l.reject(&["send", "1500", "--to", "union", "--date", "2026-03-02"]);
+    assert!(
+        message.contains(
+            "fund `general` has only 400.00 USD in assets:bank on 2026-03-02; this would take it to -1100.00 USD"
+        ),
+        "{message}"
+    );
+    l.run(&["send", "400", "--to", "union", "--date", "2026-03-02"]);
+}
+
+#[test]
+fn general_cannot_spend_money_held_for_a_restricted_fund() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    l.run(&[
+        "donation",
+        "100",
+        "--donor",
+        "Ana",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-03-01",
+    ]);
+    let message = l.reject(&["fee", "5", "--from", "assets:bank", "--date", "2026-03-02"]);
+    assert!(
+        message.contains("fund `general` has only 0.00 USD in assets:bank on 2026-03-02"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_back_dated_entry_is_checked_against_every_later_day() {
+    let l = TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&["donation", "300", "--donor", "Ana", "--date", "2026-03-01"]);
+    l.run(&["send", "200", "--to", "union", "--date", "2026-03-10"]);
+    // The union reports passing on money five days before it was sent.
+    let message = l.reject(&["allocate", "100", "--to", "el-maizal", "--date", "2026-03-05"]);
+    assert!(
+        message.contains("fund `general` has only 0.00 USD in assets:union on 2026-03-05"),
+        "{message}"
+    );
+    l.run(&["allocate", "100", "--to", "el-maizal", "--date", "2026-03-10"]);
+    // On 1 March the bank held 300.00, but the send of 10 March left 100.00: a fee of 150.00
+    // dated 2 March would leave 10 March short, and the error names that day.
+    let message = l.reject(&["fee", "150", "--from", "assets:bank", "--date", "2026-03-02"]);
+    assert!(
+        message.contains(
+            "fund `general` has only 100.00 USD in assets:bank on 2026-03-10; this would take it to -50.00 USD"
+        ),
+        "{message}"
+    );
+    l.run(&["fee", "100", "--from", "assets:bank", "--date", "2026-03-02"]);
+    // A void of a gift whose money was already spent is refused the same way.
+    let message = l.reject(&["void", "1", "--reason", "charge back", "--date", "2026-03-11"]);
+    assert!(
+        message.contains("fund `general` has only 0.00 USD in assets:bank on 2026-03-11"),
+        "{message}"
+    );
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+#[test]
+fn an_import_cannot_overdraw_either_and_names_the_row() {
+    let l = TempLedger::new();
+    let file = l.file(
+        "march.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-03-01,Gift,assets:bank,income:donations,50.00,,,Ana,\n\
+         2026-03-03,Wire,assets:union,assets:bank,50.00,,,,\n\
+         2026-03-02,Bank fee,expenses:fees,assets:bank,0.50,,,,\n",
+    );
+    let message = l.reject(&["import", &file]);
+    assert!(
+        message.contains(
+            "march.csv:4: amount: fund `general` has only 0.00 USD in assets:bank on 2026-03-03; this would take it to -0.50 USD"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_credit_line_may_go_below_zero_when_declared() {
+    let l = TempLedger::new();
+    l.run(&["account", "add", "assets:credit-line", "--allow-negative"]);
+    l.run(&[
+        "fee",
+        "20",
+        "--from",
+        "assets:credit-line",
+        "--date",
+        "2026-03-01",
+    ]);
+    let accounts = l.run(&["--format", "csv", "account", "list"]);
+    assert!(accounts.contains("assets:credit-line,assets,true"), "{accounts}");
+    assert!(accounts.contains("assets:bank,assets,false"), "{accounts}");
+    // The funds report still says where a fund is below zero.
+    let funds = l.run(&["report", "funds"]);
+    assert!(
+        funds.contains("OVERDRAWN: fund `general` is below zero in assets:credit-line (USD)"),
+        "{funds}"
+    );
+    let message = l.reject(&["account", "add", "income:grants", "--allow-negative"]);
+    assert!(
+        message.contains("only an asset account can be allowed to go below zero"),
+        "{message}"
+    );
+    // The declaration is in the chain.
+    let conn = l.raw();
+    conn.execute_batch(
+        "DROP TRIGGER accounts_recorded_update; UPDATE accounts SET allow_negative = 1 WHERE name = 'assets:bank'",
+    )
+    .unwrap();
+    drop(conn);
+    let out = l.cmd().args(["--format", "json", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("allow_negative is 1 but the chain recorded 0"));
+}

@@ -138,7 +138,7 @@ impl TempFile {
             Existing::Keep | Existing::Refuse => self.file.persist_noclobber(dest.path),
         };
         let file = persisted.map_err(|e| match e.error.kind() {
-            std::io::ErrorKind::AlreadyExists => refused(dest, existing_refusal(dest.existing)),
+            std::io::ErrorKind::AlreadyExists => refused(dest.path, existing_refusal(dest.existing)),
             _ => Error::io("write", dest.path)(e.error),
         })?;
         // Through the open file, not the path: whatever now has the name, this is the file.
@@ -256,9 +256,9 @@ impl DirectoryWriter<'_> {
     }
 }
 
-fn refused(dest: &Destination, reason: OutputRefusal) -> Error {
+fn refused(path: &Path, reason: OutputRefusal) -> Error {
     Error::OutputRefused {
-        path: dest.path.to_path_buf(),
+        path: path.to_path_buf(),
         reason,
     }
 }
@@ -284,18 +284,18 @@ fn check(dest: &Destination, kind: Kind) -> Result<()> {
         precious(dest, path, &target)?;
     }
     if dest.existing == Existing::Keep {
-        return Err(refused(dest, OutputRefusal::BackupExists));
+        return Err(refused(dest.path, OutputRefusal::BackupExists));
     }
     match kind {
         // A dangling symbolic link is replaced like a file (the link, not what it names).
         Kind::File => match fs::metadata(path) {
-            Ok(target) if target.is_dir() => return Err(refused(dest, OutputRefusal::Directory)),
-            Ok(target) if !target.is_file() => return Err(refused(dest, OutputRefusal::NotAFile)),
+            Ok(target) if target.is_dir() => return Err(refused(dest.path, OutputRefusal::Directory)),
+            Ok(target) if !target.is_file() => return Err(refused(dest.path, OutputRefusal::NotAFile)),
             _ => {}
         },
         Kind::Directory(names) => {
             if !here.is_dir() {
-                return Err(refused(dest, OutputRefusal::NotADirectory));
+                return Err(refused(dest.path, OutputRefusal::NotADirectory));
             }
             let entries = fs::read_dir(path).map_err(Error::io("read", path))?;
             for entry in entries {
@@ -303,7 +303,7 @@ fn check(dest: &Destination, kind: Kind) -> Result<()> {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let meta = entry.metadata().map_err(Error::io("look at", &entry.path()))?;
                 if !meta.is_file() || !names.contains(&name.as_str()) {
-                    return Err(refused(dest, OutputRefusal::Foreign { entry: name }));
+                    return Err(refused(dest.path, OutputRefusal::Foreign { entry: name }));
                 }
                 precious(dest, &entry.path(), &meta)?;
             }
@@ -311,12 +311,12 @@ fn check(dest: &Destination, kind: Kind) -> Result<()> {
     }
     match dest.existing {
         Existing::Replace => Ok(()),
-        other => Err(refused(dest, existing_refusal(other))),
+        other => Err(refused(dest.path, existing_refusal(other))),
     }
 }
 
 /// Refuses, even with `--force`, the file at `path` (whose metadata is `meta`) if it is the
-/// ledger in use (or its journal) or any SQLite database or journal. (For [`Existing::Keep`]
+/// ledger in use (or its journal) or any SQLite database or journal, naming `path`. (For [`Existing::Keep`]
 /// only the ledger has its own message: anything else there is refused as existing.)
 fn precious(dest: &Destination, path: &Path, meta: &fs::Metadata) -> Result<()> {
     let ledger_files = ["", "-wal", "-shm", "-journal"].map(|suffix| {
@@ -325,10 +325,10 @@ fn precious(dest: &Destination, path: &Path, meta: &fs::Metadata) -> Result<()> 
         PathBuf::from(name)
     });
     if ledger_files.iter().any(|ledger| same_file(path, meta, ledger)) {
-        return Err(refused(dest, OutputRefusal::Ledger));
+        return Err(refused(path, OutputRefusal::Ledger));
     }
     if dest.existing != Existing::Keep && meta.is_file() && is_sqlite(path)? {
-        return Err(refused(dest, OutputRefusal::Database));
+        return Err(refused(path, OutputRefusal::Database));
     }
     Ok(())
 }

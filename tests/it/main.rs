@@ -8,6 +8,7 @@ mod errors;
 mod export;
 mod fuzz;
 mod import;
+mod outputs;
 mod privacy;
 mod properties;
 mod readme;

@@ -94,7 +94,7 @@ for n in $SIZES; do
   row "$n" "one donation (vs empty ledger)" fondo "$one" "${empty%% *}"
   m=$(measure true "$fondo --db $db verify")
   row "$n" "verify" fondo "$m" "${m%% *}"
-  m=$(measure true "$fondo --db $db export journal -o $work/journal.csv")
+  m=$(measure "rm -f $work/journal.csv" "$fondo --db $db export journal -o $work/journal.csv")
   row "$n" "export journal" fondo "$m" "${m%% *}"
 done
 echo

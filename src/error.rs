@@ -76,6 +76,10 @@ pub enum Error {
         supported: i64,
     },
 
+    /// A path a command was asked to write that holds something fondo will not replace.
+    #[error("{} {reason}", .path.display())]
+    OutputRefused { path: PathBuf, reason: OutputRefusal },
+
     #[error("the ledger is busy: another fondo process kept it locked for {seconds} s; nothing was written, try again")]
     Busy { seconds: u64 },
 
@@ -129,6 +133,63 @@ pub struct Shortfall {
     pub available: String,
     pub after: String,
     pub why: &'static str,
+}
+
+/// Why fondo will not write at a path: what is there, and what would be accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputRefusal {
+    /// Something is there and `--force` was not given.
+    Exists,
+    /// Something is there, and `backup` has no `--force`.
+    BackupExists,
+    /// The ledger in use (or one of its journal files), by any name.
+    Ledger,
+    /// An SQLite database or journal: perhaps another ledger, or a backup.
+    Database,
+    /// A directory where a file was to be written.
+    Directory,
+    /// A device, a pipe or a socket where a file was to be written.
+    NotAFile,
+    /// A file where a directory was to be written.
+    NotADirectory,
+    /// A directory holding `entry`, which the command does not write.
+    Foreign { entry: String },
+}
+
+impl std::fmt::Display for OutputRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputRefusal::Exists => write!(f, "already exists; pass --force to replace it"),
+            OutputRefusal::BackupExists => write!(
+                f,
+                "already exists; a backup never overwrites a file (choose a new name)"
+            ),
+            OutputRefusal::Ledger => write!(
+                f,
+                "is the ledger in use; fondo never writes over it, not even with --force (choose another path)"
+            ),
+            OutputRefusal::Database => write!(
+                f,
+                "is an SQLite database (a ledger or a backup?); fondo never replaces one, not even with --force (choose another path)"
+            ),
+            OutputRefusal::Directory => write!(
+                f,
+                "is a directory; name a file to write (--force never replaces a directory)"
+            ),
+            OutputRefusal::NotAFile => write!(
+                f,
+                "is not a regular file; --force replaces only an ordinary file (choose another path)"
+            ),
+            OutputRefusal::NotADirectory => write!(
+                f,
+                "already exists and is not a directory; --force replaces only a directory fondo wrote (choose another path)"
+            ),
+            OutputRefusal::Foreign { entry } => write!(
+                f,
+                "already exists and holds `{entry}`, which fondo did not write there; --force replaces only a directory of fondo's own files (choose a new directory)"
+            ),
+        }
+    }
 }
 
 /// How long a command waits for another fondo process to finish writing.

@@ -125,6 +125,9 @@ pub enum ReportCommand {
         /// Write to this file (.md for Markdown) instead of standard output
         #[arg(short, long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+        /// Replace FILE if it exists (never the ledger, an SQLite file or a directory)
+        #[arg(long, requires = "output")]
+        force: bool,
         #[command(flatten)]
         period: ReportArgs,
     },
@@ -164,6 +167,7 @@ fn transparency_page(
     ctx: &Context,
     ledger: &Ledger,
     output: Option<&std::path::Path>,
+    force: bool,
     period: &ReportArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -182,7 +186,12 @@ fn transparency_page(
     match output {
         None => write_transparency(&page, format, out),
         Some(path) => {
-            crate::files::write_atomically(path, crate::files::PUBLIC, |file| {
+            let dest = crate::files::Destination {
+                path,
+                ledger: ledger.path(),
+                existing: crate::files::Existing::from_force(force),
+            };
+            crate::files::write_file(&dest, crate::files::PUBLIC, |file| {
                 write_transparency(&page, format, file)
             })?;
             writeln!(out, "wrote {}", path.display())?;
@@ -257,9 +266,11 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             render::campaign_table(&rows).write(ctx.format, out)?;
             tie_out(rows.iter().all(|r| r.tied_out), "campaign")
         }
-        ReportCommand::Transparency { output, period } => {
-            transparency_page(ctx, ledger, output.as_deref(), &period, out)
-        }
+        ReportCommand::Transparency {
+            output,
+            force,
+            period,
+        } => transparency_page(ctx, ledger, output.as_deref(), force, &period, out),
         ReportCommand::Donors { anonymize, period } => {
             let report = donors::donors(ledger, &period.filter(ctx)?, anonymize)?;
             render::donors_table(&report).write(ctx.format, out)?;

@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use super::review::ReportArgs;
 use super::Context;
 use crate::error::{Error, Result};
+use crate::files::{Destination, Existing};
 use crate::io::export::{self, ExportOptions};
 use crate::io::import::{self, ImportOptions, ImportOutcome};
 use crate::render::{col, write_json_value, Cell, Format, Tabular};
@@ -96,6 +97,9 @@ pub enum ExportCommand {
         /// Write to this file (mode 0600) instead of standard output
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Replace FILE if it exists (never the ledger, an SQLite file or a directory)
+        #[arg(long, requires = "output")]
+        force: bool,
         /// Replace donors with stable pseudonyms (donor-0001, ...) and drop their memos
         #[arg(long)]
         anonymize: bool,
@@ -106,22 +110,30 @@ pub enum ExportCommand {
     /// and a script that re-adds the totals
     #[command(after_help = "Example:\n  fondo export audit audit-2026 --anonymize")]
     Audit {
-        /// The directory to create (it must not exist yet)
+        /// The directory to create (it must not exist yet, unless --force)
         dir: PathBuf,
         /// Donors as pseudonyms, for an auditor who must not see them; files readable by all
         #[arg(long)]
         anonymize: bool,
+        /// Replace DIR if it holds an earlier audit pack and nothing else
+        #[arg(long)]
+        force: bool,
     },
 }
 
 pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<()> {
-    let (output, anonymize, period) = match cmd {
+    let (output, force, anonymize, period) = match cmd {
         ExportCommand::Journal {
             output,
+            force,
             anonymize,
             period,
-        } => (output, anonymize, period),
-        ExportCommand::Audit { dir, anonymize } => return export_audit(ctx, &dir, anonymize, out),
+        } => (output, force, anonymize, period),
+        ExportCommand::Audit {
+            dir,
+            anonymize,
+            force,
+        } => return export_audit(ctx, &dir, anonymize, force, out),
     };
     let ledger = ctx.open()?;
     let options = ExportOptions {
@@ -130,7 +142,12 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
     };
     match output {
         Some(path) => {
-            let rows = export::write_journal_file(&ledger, &options, &path)?;
+            let dest = Destination {
+                path: &path,
+                ledger: ledger.path(),
+                existing: Existing::from_force(force),
+            };
+            let rows = export::write_journal_file(&ledger, &options, &dest)?;
             write!(out, "wrote {rows} rows to {}; ", path.display())?;
             super::review::print_head(&ledger, out)?;
         }
@@ -141,13 +158,24 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
     Ok(())
 }
 
-fn export_audit(ctx: &Context, dir: &std::path::Path, anonymize: bool, out: &mut dyn Write) -> Result<()> {
+fn export_audit(
+    ctx: &Context,
+    dir: &std::path::Path,
+    anonymize: bool,
+    force: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
     let ledger = ctx.open()?;
     let options = crate::io::audit::AuditOptions {
         anonymize,
         today: ctx.today,
     };
-    let pack = crate::io::audit::write_audit_pack(&ledger, &options, dir)?;
+    let dest = Destination {
+        path: dir,
+        ledger: ledger.path(),
+        existing: Existing::from_force(force),
+    };
+    let pack = crate::io::audit::write_audit_pack(&ledger, &options, &dest)?;
     write!(out, "wrote {} files to {}; ", pack.files.len(), dir.display())?;
     super::review::print_head(&ledger, out)?;
     writeln!(

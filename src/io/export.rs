@@ -4,12 +4,12 @@
 //! pseudonyms.
 
 use std::io::Write;
-use std::path::Path;
 
 use super::journal::HEADER;
 use crate::domain::money::format_minor;
 use crate::domain::privacy::Pseudonyms;
 use crate::error::{Error, Result};
+use crate::files::Destination;
 use crate::render::neutralize_formula;
 use crate::store::read::{self, Filter, JournalRow};
 use crate::store::Ledger;
@@ -95,10 +95,10 @@ fn csv_error(e: csv::Error) -> Error {
     }
 }
 
-/// Writes the journal to `path` (mode 0600, as donor names may be in it), whole or not at
+/// Writes the journal to `dest` (mode 0600, as donor names may be in it), whole or not at
 /// all; returns how many rows it wrote.
-pub fn write_journal_file(ledger: &Ledger, options: &ExportOptions, path: &Path) -> Result<u64> {
-    crate::files::write_atomically(path, crate::files::PRIVATE, |out| {
+pub fn write_journal_file(ledger: &Ledger, options: &ExportOptions, dest: &Destination) -> Result<u64> {
+    crate::files::write_file(dest, crate::files::PRIVATE, |out| {
         write_journal(ledger, options, out)
     })
 }

@@ -1,44 +1,50 @@
-//! `fondo backup`: a copy of the ledger taken with SQLite's online backup API, so it is
-//! consistent even while another process writes. It is written to a temporary file beside
-//! the destination (mode 0600), checked with `verify`, and only then renamed into place: a
-//! killed or failed backup never leaves a half-written file under the destination's name.
+//! `fondo backup`: a consistent copy of the ledger, even while other processes write to it.
+//!
+//! The copy is made with `VACUUM INTO`, which reads the whole ledger inside one read
+//! transaction: in WAL mode writers carry on meanwhile and the copy is the state at its start,
+//! so it finishes in bounded time however often others write. (The online backup API copied
+//! in steps and started over whenever another process wrote between two steps, so a backup
+//! under a steady trickle of donations never finished.) It also leaves behind the free pages,
+//! where the text of an erased donor might linger.
+//!
+//! The copy goes into an empty temporary file beside the destination, made mode 0600 by
+//! [`crate::files::TempFile`] (`VACUUM INTO` accepts an empty file), is checked with `verify`,
+//! and only then renamed into place, never over an existing file: a killed or failed backup
+//! never leaves a half-written file under the destination's name.
 
 use std::path::Path;
-use std::time::Duration;
 
-use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 
 use super::verify::{verify, VerifyOutcome};
 use super::Ledger;
 use crate::error::{Error, Result};
-
-/// Pages copied per step; between steps other processes may write.
-const PAGES_PER_STEP: std::os::raw::c_int = 1024;
+use crate::files::{Destination, Existing, TempFile, PRIVATE};
 
 /// Copies the ledger to `dest`, which must not exist, and verifies the copy.
 pub fn backup(ledger: &Ledger, dest: &Path, actor: &str) -> Result<VerifyOutcome> {
-    if dest.exists() {
-        return Err(Error::Refused(format!(
-            "{} already exists; a backup never overwrites a file (choose a new name)",
-            dest.display()
-        )));
-    }
-    let dir = crate::files::directory_of(dest);
-    // tempfile creates the file mode 0600.
-    let temp = tempfile::Builder::new()
-        .prefix(".fondo-backup-")
-        .tempfile_in(dir)
-        .map_err(Error::io("create a file in", dir))?;
+    let destination = Destination {
+        path: dest,
+        ledger: ledger.path(),
+        existing: Existing::Keep,
+    };
+    let temp = TempFile::beside(&destination)?;
+    let target = temp.path().to_str().ok_or_else(|| {
+        Error::invalid(
+            "DEST",
+            dest.display().to_string(),
+            "a backup's directory must have a UTF-8 name",
+        )
+    })?;
+    ledger.conn().execute("VACUUM INTO ?1", [target])?;
     {
-        let mut copy = Connection::open_with_flags(temp.path(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let step = Backup::new(ledger.conn(), &mut copy)?;
-        step.run_to_completion(PAGES_PER_STEP, Duration::from_millis(10), None)?;
-        drop(step);
-        // The copy keeps the ledger's WAL mode; make it one self-contained file.
+        // The copy is a rollback-journal database already; say so, so it is one
+        // self-contained file whatever SQLite's defaults become.
+        let copy = Connection::open_with_flags(temp.path(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         copy.pragma_update(None, "journal_mode", "DELETE")?;
     }
-    let outcome = verify(&Ledger::open(temp.path(), actor)?, None)?;
+    // Read-only: opening it as a ledger would turn it back to WAL mode.
+    let outcome = verify(&Ledger::open_read_only(temp.path(), actor)?, None)?;
     if !outcome.ok {
         return Err(Error::CheckFailed(format!(
             "the backup did not verify ({}); nothing was written to {}",
@@ -46,8 +52,6 @@ pub fn backup(ledger: &Ledger, dest: &Path, actor: &str) -> Result<VerifyOutcome
             dest.display()
         )));
     }
-    temp.as_file().sync_all().map_err(Error::io("write", dest))?;
-    temp.persist_noclobber(dest)
-        .map_err(|e| Error::io("write", dest)(e.error))?;
+    temp.persist(&destination, PRIVATE)?;
     Ok(outcome)
 }

@@ -123,6 +123,39 @@ impl Ledger {
         })
     }
 
+    /// Opens a ledger to read it only, changing nothing in the file (not its journal mode, not
+    /// its schema): a copy being checked. A ledger of another schema version is refused.
+    pub fn open_read_only(path: &Path, actor: &str) -> Result<Ledger> {
+        check_header(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                path: path.to_path_buf(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found < SCHEMA_VERSION {
+            return Err(Error::Refused(format!(
+                "{} has an older schema (version {found}); open it once with `fondo --db {} verify` to upgrade it",
+                path.display(),
+                path.display()
+            )));
+        }
+        let conn = configure(conn)?;
+        let currency = read::default_currency(&conn)?;
+        Ok(Ledger {
+            conn,
+            path: path.to_path_buf(),
+            currency,
+            actor: actor.to_string(),
+        })
+    }
+
     fn initialize(
         conn: Connection,
         path: &Path,

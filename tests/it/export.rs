@@ -148,7 +148,19 @@ fn an_export_file_is_private_and_replaced_whole() {
         "old contents that are longer than the new export will be, surely, yes",
     )
     .unwrap();
-    let said = l.run(&["export", "journal", "-o", path.to_str().unwrap()]);
+    // Not without --force: an export never destroys a file it was not told to replace.
+    let message = l.reject(&["export", "journal", "-o", path.to_str().unwrap()]);
+    assert_eq!(
+        message,
+        format!(
+            "error: {} already exists; pass --force to replace it\n",
+            path.display()
+        )
+    );
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .starts_with("old contents"));
+    let said = l.run(&["export", "journal", "-o", path.to_str().unwrap(), "--force"]);
     let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
     assert_eq!(
         said,

@@ -11,6 +11,7 @@ mod flows;
 mod fuzz;
 mod import;
 mod migration;
+mod outputs;
 mod privacy;
 mod properties;
 mod readme;

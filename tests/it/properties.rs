@@ -292,7 +292,8 @@ proptest! {
         let first = TempLedger::uninitialized();
         let original = ledger_after(&first, &ops);
         let exported = first.dir.path().join("journal.csv");
-        fondo::io::export::write_journal_file(&original, &Default::default(), &exported).unwrap();
+        let dest = fondo::files::Destination { path: &exported, ledger: original.path(), existing: fondo::files::Existing::Refuse };
+        fondo::io::export::write_journal_file(&original, &Default::default(), &dest).unwrap();
         let second = TempLedger::uninitialized();
         let mut copy = Ledger::create(&second.path, Currency::parse("USD").unwrap(), None, "prop").unwrap();
         let options = fondo::io::import::ImportOptions { create_missing: true, ..Default::default() };

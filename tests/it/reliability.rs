@@ -2,12 +2,17 @@
 //! no transaction is lost or half-written, and nothing changes without `verify` noticing.
 //! Trial counts can be raised with FONDO_RELIABILITY_TRIALS (the defaults keep CI short).
 
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::common::{fondo, TempLedger};
+use crate::export::sample;
+use crate::outputs::{temporaries, HANG_GUARD};
 use crate::workflow::worked_example;
 
 /// A small deterministic random number generator (xorshift), so a failure can be replayed.
@@ -380,4 +385,159 @@ fn a_backup_is_private_verified_and_never_overwrites() {
     // A restored backup is a working ledger.
     copy.run(&["donation", "1", "--donor", "After restore"]);
     assert_eq!(verified(&copy), (true, 10));
+}
+
+/// `verify` of the file at `path` as JSON: whether it passed, and how many transactions.
+fn verified_file(path: &Path) -> (bool, i64) {
+    let copy = TempLedger {
+        dir: tempfile::tempdir().unwrap(),
+        path: path.to_path_buf(),
+    };
+    verified(&copy)
+}
+
+/// Kills `backup`, `export audit` and `export journal -o` at random points of their work on
+/// the sample ledger, 20 times each, half of the packs and exports replacing an earlier one
+/// with --force: the destination is then absent or whole, and the next run in the directory
+/// succeeds and leaves no temporary behind.
+#[test]
+fn killed_backups_audit_packs_and_exports_leave_nothing_behind() {
+    let l = sample();
+    let out = l.dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let journal = l.run(&["export", "journal"]);
+    let transactions = verified(&l).1;
+    let whole = |dest: &Path| match dest.extension().and_then(|e| e.to_str()) {
+        Some("db") => assert_eq!(verified_file(dest), (true, transactions), "{dest:?}"),
+        Some("csv") => assert!(std::fs::read_to_string(dest).unwrap() == journal, "{dest:?}"),
+        _ => {
+            assert_eq!(std::fs::read_dir(dest).unwrap().count(), 21, "{dest:?}");
+            assert!(std::fs::read_to_string(dest.join("journal.csv")).unwrap() == journal);
+            let verify = std::fs::read_to_string(dest.join("verify.json")).unwrap();
+            assert!(verify.contains("\"ok\": true"), "{verify}");
+        }
+    };
+    let mut random = Random(0xdead_f11e);
+    let mut killed = 0;
+    for (name, command) in [
+        ("backup.db", &["backup"][..]),
+        ("pack", &["export", "audit"][..]),
+        ("journal.csv", &["export", "journal", "-o"][..]),
+    ] {
+        let dest = out.join(name);
+        let args = |force: bool| {
+            let mut args: Vec<&str> = command.to_vec();
+            args.push(dest.to_str().unwrap());
+            if force {
+                args.push("--force");
+            }
+            args
+        };
+        // How long one whole run takes here, so that the kills land all through one.
+        let started = Instant::now();
+        l.run(&args(false));
+        let whole_run = started.elapsed();
+        for trial in 0..trials(20) {
+            let replacing = trial % 2 == 1 && name != "backup.db";
+            if !replacing {
+                let _ = std::fs::remove_file(&dest);
+                let _ = std::fs::remove_dir_all(&dest);
+            } else if !dest.exists() {
+                l.run(&args(false));
+            }
+            let delay = Duration::from_micros(random.below(whole_run.as_micros() as u64 * 5 / 4 + 1));
+            killed += u64::from(run_and_kill(&l, &args(replacing), delay).is_none());
+            if dest.exists() {
+                whole(&dest);
+            }
+            // The next run in the directory succeeds and clears what the killed one left.
+            if name == "backup.db" {
+                let _ = std::fs::remove_file(&dest);
+            }
+            l.run(&args(dest.exists()));
+            assert_eq!(temporaries(&out), Vec::<String>::new(), "{name} trial {trial}");
+            whole(&dest);
+        }
+    }
+    assert!(killed > 0, "no run was ever killed");
+    assert!(verified(&l).0);
+}
+
+/// A backup finishes while another process records a donation every 100 ms: the online
+/// backup API restarted whenever the ledger changed between two of its steps. The copy is
+/// one self-contained file, private, and verifies.
+#[test]
+fn a_backup_finishes_while_donations_keep_arriving() {
+    let l = TempLedger::new();
+    let file = gifts_file(&l, 1_000);
+    l.run(&["import", file.to_str().unwrap()]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let recorded = Arc::new(AtomicU64::new(0));
+    let writer = {
+        let (stop, recorded, path) = (stop.clone(), recorded.clone(), l.path.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                let i = recorded.load(Ordering::SeqCst);
+                let out = Command::new(bin())
+                    .arg("--db")
+                    .arg(&path)
+                    .args(["donation", "1", "--donor", "Meanwhile", "--ref"])
+                    .arg(format!("L-{i}"))
+                    .env("FONDO_USER", "writer")
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                recorded.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let started = Instant::now();
+    while recorded.load(Ordering::SeqCst) < 2 && started.elapsed() < HANG_GUARD {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let dest = l.dir.path().join("backup.db");
+    let mut backup = Command::new(bin())
+        .arg("--db")
+        .arg(&l.path)
+        .args(["backup", dest.to_str().unwrap()])
+        .env("FONDO_USER", "tester")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while backup.try_wait().unwrap().is_none() && started.elapsed() < HANG_GUARD {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let finished = backup.try_wait().unwrap().is_some();
+    if !finished {
+        backup.kill().unwrap();
+    }
+    let output = backup.wait_with_output().unwrap();
+    let during = recorded.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    writer.join().unwrap();
+    assert!(
+        finished,
+        "the backup never finished while donations kept arriving"
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(during >= 2, "the writer was not writing");
+    // One file in rollback-journal mode (header bytes 18 and 19 are 2 in WAL mode).
+    let header = std::fs::read(&dest).unwrap();
+    assert_eq!((header[18], header[19]), (1, 1));
+    #[cfg(unix)]
+    assert_eq!(crate::outputs::mode(&dest), 0o600);
+    let (ok, count) = verified_file(&dest);
+    assert!(ok, "the backup does not verify");
+    assert!(
+        (1_002..=1_000 + recorded.load(Ordering::SeqCst) as i64).contains(&count),
+        "{count} transactions in the backup"
+    );
+    assert_eq!(temporaries(l.dir.path()), Vec::<String>::new());
 }

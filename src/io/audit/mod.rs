@@ -1,16 +1,15 @@
 //! `export audit DIR`: one directory with everything an auditor needs — the journal,
 //! the lists, every report as CSV, `verify` as JSON, a README and a script that re-adds the
-//! totals. Written into a temporary directory beside DIR and renamed into place, so a pack
-//! is either whole or absent.
+//! totals. Written through [`crate::files::write_directory`]: built in a private temporary
+//! directory beside DIR and renamed into place, so a pack is either whole or absent and no
+//! one else can read it while it is made.
 
-use std::fs;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
 
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
-use crate::files::{set_mode, PRIVATE, PUBLIC};
+use crate::files::{write_directory, Destination, DirectoryWriter, PRIVATE, PRIVATE_DIR, PUBLIC, PUBLIC_DIR};
 use crate::io::export::{write_journal, ExportOptions};
 use crate::render::{self, Format};
 use crate::report::{balance, campaign, communes, donors, funds, union};
@@ -20,6 +19,31 @@ use crate::store::{chain, reconcile, verify, Ledger};
 
 const README: &str = include_str!("README.txt");
 const CHECK_TOTALS: &str = include_str!("check_totals.py");
+
+/// Every file a pack may hold: `--force` replaces a directory that holds nothing else.
+pub const FILES: [&str; 21] = [
+    "README.txt",
+    "accounts.csv",
+    "check_totals.py",
+    "communes.csv",
+    "confirmations.csv",
+    "entries.csv",
+    "erasures.csv",
+    "funds.csv",
+    "import_batches.csv",
+    "import_keys.csv",
+    "journal.csv",
+    "reconciled_postings.csv",
+    "reconciliations.csv",
+    "report_balance.csv",
+    "report_balance_by_fund.csv",
+    "report_campaign.csv",
+    "report_communes.csv",
+    "report_donors.csv",
+    "report_funds.csv",
+    "report_union.csv",
+    "verify.json",
+];
 
 pub struct AuditOptions {
     /// Donors as pseudonyms, for an auditor who must not see them.
@@ -33,24 +57,20 @@ pub struct AuditPack {
     pub head: Option<String>,
 }
 
-/// Writes the pack to `dir`, which must not exist yet.
-pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dir: &Path) -> Result<AuditPack> {
-    if dir.exists() {
-        return Err(Error::Refused(format!(
-            "{} already exists; an audit pack goes into a new directory",
-            dir.display()
-        )));
-    }
-    let parent = crate::files::directory_of(dir);
-    let temp = tempfile::Builder::new()
-        .prefix(".fondo-audit-")
-        .tempdir_in(parent)
-        .map_err(Error::io("create a directory in", parent))?;
-    let mut pack = Pack {
-        dir: temp.path().to_path_buf(),
-        private: !options.anonymize,
-        files: Vec::new(),
+/// Writes the pack to `dest`: a new directory, or with `--force` one that holds an earlier
+/// pack and nothing else. Private unless anonymized: the directory 0700 and its files 0600.
+pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dest: &Destination) -> Result<AuditPack> {
+    let (dir_mode, file_mode) = if options.anonymize {
+        (PUBLIC_DIR, PUBLIC)
+    } else {
+        (PRIVATE_DIR, PRIVATE)
     };
+    write_directory(dest, &FILES, dir_mode, file_mode, |pack| {
+        write_files(ledger, options, pack)
+    })
+}
+
+fn write_files(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWriter<'_>) -> Result<AuditPack> {
     let whole = Filter::default();
     pack.file("journal.csv", |out| {
         let export = ExportOptions {
@@ -164,15 +184,8 @@ pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dir: &Path) -> 
     pack.file("check_totals.py", |out| {
         Ok(out.write_all(CHECK_TOTALS.as_bytes())?)
     })?;
-    set_mode(temp.path(), if pack.private { 0o700 } else { 0o755 })?;
-    // Kept only to be renamed: a pack that cannot take its name is removed, not left behind.
-    let kept = temp.keep();
-    fs::rename(&kept, dir).map_err(|e| {
-        let _ = fs::remove_dir_all(&kept);
-        Error::io("create", dir)(e)
-    })?;
     Ok(AuditPack {
-        files: pack.files,
+        files: pack.names().to_vec(),
         head: outcome.head,
     })
 }
@@ -197,26 +210,3 @@ fn write_import_keys(conn: &rusqlite::Connection, out: &mut dyn Write) -> Result
 
 /// The columns of `import_keys.csv`.
 pub const IMPORT_KEYS_HEADER: [&str; 4] = ["txn", "date", "content_sha256", "occurrence"];
-
-struct Pack {
-    dir: PathBuf,
-    /// Files readable by their owner only (mode 0600), as the ledger is.
-    private: bool,
-    files: Vec<String>,
-}
-
-impl Pack {
-    fn file(&mut self, name: &str, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-        let path = self.dir.join(name);
-        let file = fs::File::create(&path).map_err(Error::io("create", &path))?;
-        set_mode(&path, if self.private { PRIVATE } else { PUBLIC })?;
-        let mut out = BufWriter::new(file);
-        write(&mut out)?;
-        let file = out
-            .into_inner()
-            .map_err(|e| Error::io("write", &path)(e.into_error()))?;
-        file.sync_all().map_err(Error::io("write", &path))?;
-        self.files.push(name.to_string());
-        Ok(())
-    }
-}

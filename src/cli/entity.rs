@@ -8,6 +8,7 @@ use super::{record, Context};
 use crate::domain::{Amount, Currency};
 use crate::error::Result;
 use crate::render;
+use crate::store::master::{Changed, FundEdit};
 use crate::store::write::Overdraft;
 use crate::store::{read, Ledger};
 
@@ -50,6 +51,12 @@ pub enum AccountCommand {
     /// List the chart of accounts
     #[command(after_help = "Example:\n  fondo account list --format csv")]
     List,
+    /// Close an account you added that holds nothing: no transaction may post to it again
+    #[command(after_help = "Example:\n  fondo account close assets:bank:old")]
+    Close {
+        /// The account to close
+        name: String,
+    },
 }
 
 pub fn account(ctx: &Context, cmd: AccountCommand, out: &mut dyn Write) -> Result<()> {
@@ -72,7 +79,21 @@ pub fn account(ctx: &Context, cmd: AccountCommand, out: &mut dyn Write) -> Resul
         AccountCommand::List => {
             render::account_list_table(&read::accounts(ledger.conn())?).write(ctx.format, out)?;
         }
+        AccountCommand::Close { name } => {
+            ledger.write(false, |w| w.close_account(&name))?;
+            writeln!(out, "closed account {name}")?;
+        }
     }
+    Ok(())
+}
+
+/// `changed fund tires: name `Tires` → `Truck tires`; closed false → true`
+fn write_changes(out: &mut dyn Write, what: &str, changes: &[Changed]) -> Result<()> {
+    let parts: Vec<String> = changes
+        .iter()
+        .map(|c| format!("{} `{}` → `{}`", c.field, c.from, c.to))
+        .collect();
+    writeln!(out, "changed {what}: {}", parts.join("; "))?;
     Ok(())
 }
 
@@ -101,6 +122,26 @@ pub enum FundCommand {
     /// Move money from one fund to another (four postings through equity:transfers)
     #[command(after_help = "Example:\n  fondo fund move 25.00 --from general --to tires")]
     Move(record::FundMoveArgs),
+    /// Rename a fund, change or remove its target, or close it once it holds nothing
+    #[command(
+        after_help = "Example:\n  fondo fund edit tires --name \"Tires for the union's truck\" --target 300"
+    )]
+    Edit {
+        /// The fund's code (it does not change)
+        code: String,
+        /// Its new readable name
+        #[arg(long)]
+        name: Option<String>,
+        /// Its new fundraising target, e.g. `300.00` or `300.00 EUR`
+        #[arg(long, value_name = "AMOUNT [CUR]", conflicts_with = "no_target")]
+        target: Option<String>,
+        /// Remove its target
+        #[arg(long)]
+        no_target: bool,
+        /// Close it: it takes no new postings (refused while it holds money)
+        #[arg(long)]
+        close: bool,
+    },
 }
 
 pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> {
@@ -133,6 +174,23 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
             render::fund_list_table(&read::funds(ledger.conn())?).write(ctx.format, out)?;
         }
         FundCommand::Move(args) => record::record(ctx, &args, out)?,
+        FundCommand::Edit {
+            code,
+            name,
+            target,
+            no_target,
+            close,
+        } => {
+            let mut ledger = ctx.open()?;
+            let target = match (target, no_target) {
+                (Some(t), _) => Some(Some(amount_with_currency("--target", &t, &ledger)?)),
+                (None, true) => Some(None),
+                (None, false) => None,
+            };
+            let edit = FundEdit { name, target, close };
+            let changes = ledger.write(false, |w| w.edit_fund(&code, &edit))?;
+            write_changes(out, &format!("fund {code}"), &changes)?;
+        }
     }
     Ok(())
 }
@@ -174,6 +232,18 @@ pub enum CommuneCommand {
     /// List communes
     #[command(after_help = "Example:\n  fondo commune list")]
     List,
+    /// Correct a commune's name or state (its slug and account stay)
+    #[command(after_help = "Example:\n  fondo commune edit el-maizal --state Lara")]
+    Edit {
+        /// The commune's slug or name
+        commune: String,
+        /// Its corrected name
+        #[arg(long)]
+        name: Option<String>,
+        /// Its corrected state
+        #[arg(long)]
+        state: Option<String>,
+    },
 }
 
 pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Result<()> {
@@ -189,6 +259,12 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
         CommuneCommand::List => {
             render::commune_list_table(&read::communes(ledger.conn())?).write(ctx.format, out)?;
         }
+        CommuneCommand::Edit { commune, name, state } => {
+            let changes = ledger.write(false, |w| {
+                w.edit_commune(&commune, name.as_deref(), state.as_deref())
+            })?;
+            write_changes(out, &format!("commune {commune}"), &changes)?;
+        }
     }
     Ok(())
 }
@@ -197,9 +273,9 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
 pub enum DonorCommand {
     /// Erase a donor's name from the ledger for good; their gifts stay, under a placeholder
     #[command(after_help = "Example:\n  fondo donor forget \"Ana Pérez\"\n\n\
-        Every description, counterparty and memo that names the donor is rewritten to\n\
-        `forgotten donor N`, the memos of their own gifts are dropped, and the erasure is\n\
-        recorded (without the name). Amounts, dates, accounts and the hash chain are\n\
+        Every description, counterparty and memo that names the donor, and the memos of\n\
+        their own gifts, now read exactly `forgotten donor N`, and the erasure is\n\
+        recorded in the chain (without the name). Amounts, dates, accounts and the hash chain are\n\
         unchanged. Backups and exports made before keep the name: replace them.")]
     Forget {
         /// The donor's name exactly as recorded (see `fondo report donors`)

@@ -109,12 +109,14 @@ pub fn account_list_table(accounts: &[AccountInfo]) -> Tabular {
         col("account", "Account"),
         col("type", "Type"),
         col("allow_negative", "May go below zero"),
+        col("closed", "Closed"),
     ]);
     for a in accounts {
         t.rows.push(vec![
             a.name.as_str().into(),
             a.account_type.as_str().into(),
             Cell::Bool(a.allow_negative),
+            Cell::Bool(a.closed),
         ]);
     }
     t
@@ -155,6 +157,7 @@ pub fn fund_list_table(funds: &[FundInfo]) -> Tabular {
         col("restricted", "Restricted"),
         col("target", "Target"),
         col("target_currency", "Cur"),
+        col("closed", "Closed"),
     ]);
     for f in funds {
         t.rows.push(vec![
@@ -163,6 +166,7 @@ pub fn fund_list_table(funds: &[FundInfo]) -> Tabular {
             Cell::Bool(f.restricted),
             f.target.map_or(Cell::Empty, |a| money(a.minor(), a.currency())),
             f.target.map_or(Cell::Empty, |a| a.currency().code().into()),
+            Cell::Bool(f.closed),
         ]);
     }
     t

@@ -57,6 +57,18 @@ pub enum Entry {
         state: String,
         account_id: i64,
     },
+    /// `fund edit`: the fund's name, target and whether it is closed, as they are now.
+    FundChanged {
+        id: i64,
+        name: String,
+        target_minor: Option<i64>,
+        target_currency: Option<String>,
+        closed: bool,
+    },
+    /// `commune edit`: its name and state as they are now.
+    CommuneChanged { id: i64, name: String, state: String },
+    /// `account close`: no transaction may post to it any more.
+    AccountClosed { id: i64 },
     /// A commune's acknowledgement that grant `txn_id` reached it.
     Confirmed {
         id: i64,
@@ -132,7 +144,15 @@ const META: Table = Table {
 const ACCOUNTS: Table = Table {
     name: "accounts",
     key: &["id"],
-    columns: &["id", "name", "type", "allow_negative", "created_at", "entry_id"],
+    columns: &[
+        "id",
+        "name",
+        "type",
+        "allow_negative",
+        "closed",
+        "created_at",
+        "entry_id",
+    ],
 };
 const FUNDS: Table = Table {
     name: "funds",
@@ -144,6 +164,7 @@ const FUNDS: Table = Table {
         "target_minor",
         "target_currency",
         "restricted",
+        "closed",
         "created_at",
         "entry_id",
     ],
@@ -252,13 +273,23 @@ pub const TABLES: [&Table; 10] = [
     &ERASED_TEXT,
 ];
 
-/// One row an entry writes, with a value for every column of its table.
+/// One row an entry writes.
 pub struct Row {
     pub table: &'static Table,
-    pub values: Vec<Value>,
-    /// Whether the row may replace one with the same key (a setting); every other entry
-    /// adds rows, and one that names an existing key is refused.
-    pub replaces: bool,
+    pub change: Change,
+}
+
+/// How an entry changes a row.
+pub enum Change {
+    /// A new row, a value for every column; an entry that adds an existing key is refused.
+    Add(Vec<Value>),
+    /// A row that may replace the one with the same key (a setting), every column.
+    Replace(Vec<Value>),
+    /// Some columns of an existing row (the entry's id is set too); the key's values first.
+    Update {
+        key: Vec<Value>,
+        set: Vec<(&'static str, Value)>,
+    },
 }
 
 /// Who recorded an entry, and when.
@@ -296,6 +327,9 @@ impl Entry {
             Entry::AccountAdded { .. } => "account_added",
             Entry::FundAdded { .. } => "fund_added",
             Entry::CommuneAdded { .. } => "commune_added",
+            Entry::FundChanged { .. } => "fund_changed",
+            Entry::CommuneChanged { .. } => "commune_changed",
+            Entry::AccountClosed { .. } => "account_closed",
             Entry::Confirmed { .. } => "confirmed",
             Entry::Reconciled { .. } => "reconciled",
             Entry::ImportBatch { .. } => "import_batch",
@@ -316,16 +350,51 @@ impl Entry {
             values.push(id_value.clone());
             Row {
                 table,
-                values,
-                replaces: false,
+                change: Change::Add(values),
+            }
+        };
+        let update = |table: &'static Table, id: i64, mut set: Vec<(&'static str, Value)>| {
+            set.push(("entry_id", id_value.clone()));
+            Row {
+                table,
+                change: Change::Update {
+                    key: vec![Value::Integer(id)],
+                    set,
+                },
             }
         };
         Ok(match self {
             Entry::Schema { .. } => Vec::new(),
-            Entry::Setting { key, value } => vec![Row {
-                replaces: true,
-                ..row(&META, vec![text(key), text(value)])
-            }],
+            Entry::Setting { key, value } => {
+                let mut values = vec![text(key), text(value)];
+                values.push(id_value.clone());
+                vec![Row {
+                    table: &META,
+                    change: Change::Replace(values),
+                }]
+            }
+            Entry::FundChanged {
+                id,
+                name,
+                target_minor,
+                target_currency,
+                closed,
+            } => vec![update(
+                &FUNDS,
+                *id,
+                vec![
+                    ("name", text(name)),
+                    ("target_minor", optional_int(*target_minor)),
+                    ("target_currency", optional_text(target_currency.as_deref())),
+                    ("closed", Value::Integer(i64::from(*closed))),
+                ],
+            )],
+            Entry::CommuneChanged { id, name, state } => vec![update(
+                &COMMUNES,
+                *id,
+                vec![("name", text(name)), ("state", text(state))],
+            )],
+            Entry::AccountClosed { id } => vec![update(&ACCOUNTS, *id, vec![("closed", Value::Integer(1))])],
             Entry::AccountAdded {
                 id,
                 name,
@@ -338,6 +407,7 @@ impl Entry {
                     text(name),
                     text(account_type),
                     Value::Integer(i64::from(*allow_negative)),
+                    Value::Integer(0),
                     at,
                 ],
             )],
@@ -357,6 +427,7 @@ impl Entry {
                     optional_int(*target_minor),
                     optional_text(target_currency.as_deref()),
                     Value::Integer(i64::from(*restricted)),
+                    Value::Integer(0),
                     at,
                 ],
             )],
@@ -569,7 +640,9 @@ fn append_rows(
     ])?;
     let mut lookup = |txn: i64, line: i64| posting_id(conn, txn, line);
     for mut row in entry.rows(id, stamp, &mut lookup)? {
-        row.replaces |= replace;
+        if let (true, Change::Add(values)) = (replace, &mut row.change) {
+            row.change = Change::Replace(std::mem::take(values));
+        }
         write_row(conn, &row)?;
     }
     Ok(Head {
@@ -581,28 +654,60 @@ fn append_rows(
 
 fn write_row(conn: &Connection, row: &Row) -> Result<()> {
     let t = row.table;
-    let placeholders: Vec<String> = (1..=t.columns.len()).map(|i| format!("?{i}")).collect();
-    let mut sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        t.name,
-        t.columns.join(", "),
-        placeholders.join(", ")
-    );
-    if row.replaces {
-        let updates: Vec<String> = t
-            .columns
-            .iter()
-            .filter(|c| !t.key.contains(c))
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        sql.push_str(&format!(
-            " ON CONFLICT ({}) DO UPDATE SET {}",
-            t.key.join(", "),
-            updates.join(", ")
-        ));
+    let numbered = |n: usize| (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>();
+    let (sql, values): (String, Vec<&Value>) = match &row.change {
+        Change::Add(values) | Change::Replace(values) => {
+            let mut sql = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                t.name,
+                t.columns.join(", "),
+                numbered(t.columns.len()).join(", ")
+            );
+            if matches!(row.change, Change::Replace(_)) {
+                let updates: Vec<String> = t
+                    .columns
+                    .iter()
+                    .filter(|c| !t.key.contains(c))
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect();
+                sql.push_str(&format!(
+                    " ON CONFLICT ({}) DO UPDATE SET {}",
+                    t.key.join(", "),
+                    updates.join(", ")
+                ));
+            }
+            (sql, values.iter().collect())
+        }
+        Change::Update { key, set } => {
+            let assignments: Vec<String> = set
+                .iter()
+                .zip(1..)
+                .map(|((c, _), i)| format!("{c} = ?{i}"))
+                .collect();
+            let conditions: Vec<String> = t
+                .key
+                .iter()
+                .zip(set.len() + 1..)
+                .map(|(c, i)| format!("{c} = ?{i}"))
+                .collect();
+            let sql = format!(
+                "UPDATE {} SET {} WHERE {}",
+                t.name,
+                assignments.join(", "),
+                conditions.join(" AND ")
+            );
+            (sql, set.iter().map(|(_, v)| v).chain(key).collect())
+        }
+    };
+    let changed = conn
+        .prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?;
+    if changed != 1 {
+        return Err(Error::Internal(format!(
+            "an entry changed {changed} rows of {}",
+            t.name
+        )));
     }
-    conn.prepare_cached(&sql)?
-        .execute(rusqlite::params_from_iter(row.values.iter()))?;
     Ok(())
 }
 
@@ -673,10 +778,19 @@ pub struct Replay {
 }
 
 fn key_of(table: &Table, values: &[Value]) -> String {
+    let key: Vec<&Value> = table
+        .key
+        .iter()
+        .filter_map(|k| values.get(table.columns.iter().position(|c| c == k)?))
+        .collect();
+    show_key(table, key)
+}
+
+fn show_key<'v>(table: &Table, key: impl IntoIterator<Item = &'v Value>) -> String {
     table
         .key
         .iter()
-        .filter_map(|k| Some((k, values.get(table.columns.iter().position(|c| c == k)?)?)))
+        .zip(key)
         .map(|(k, v)| format!("{k} {}", show(v)))
         .collect::<Vec<_>>()
         .join(", ")
@@ -697,15 +811,32 @@ impl Replay {
     /// as the write would have been.
     pub fn apply(&mut self, rows: Vec<Row>) -> std::result::Result<(), String> {
         for row in rows {
-            let key = key_of(row.table, &row.values);
-            let table = self.tables.entry(row.table.name).or_default();
-            if !row.replaces && table.contains_key(&key) {
-                return Err(format!(
-                    "adds {} ({key}), which an earlier entry added",
-                    row.table.name
-                ));
+            let t = row.table;
+            let table = self.tables.entry(t.name).or_default();
+            match row.change {
+                Change::Add(values) => {
+                    let key = key_of(t, &values);
+                    if table.contains_key(&key) {
+                        return Err(format!("adds {} ({key}), which an earlier entry added", t.name));
+                    }
+                    table.insert(key, values);
+                }
+                Change::Replace(values) => {
+                    table.insert(key_of(t, &values), values);
+                }
+                Change::Update { key, set } => {
+                    let key = show_key(t, &key);
+                    let Some(values) = table.get_mut(&key) else {
+                        return Err(format!("changes {} ({key}), which no entry added", t.name));
+                    };
+                    for (column, value) in set {
+                        let at = t.columns.iter().position(|c| *c == column).ok_or_else(|| {
+                            format!("changes {} column `{column}`, which it does not have", t.name)
+                        })?;
+                        values[at] = value;
+                    }
+                }
             }
-            table.insert(key, row.values);
         }
         Ok(())
     }

@@ -28,6 +28,8 @@ pub struct AccountInfo {
     pub account_type: String,
     /// A credit line: may go below zero.
     pub allow_negative: bool,
+    /// Closed by `account close`: takes no new postings.
+    pub closed: bool,
 }
 
 /// A fund (earmark) and its target.
@@ -37,6 +39,8 @@ pub struct FundInfo {
     pub name: String,
     pub restricted: bool,
     pub target: Option<Amount>,
+    /// Closed by `fund edit --close`: takes no new postings.
+    pub closed: bool,
 }
 
 /// A commune that can receive grants.
@@ -259,29 +263,32 @@ pub fn import_batches(conn: &Connection) -> Result<Vec<ImportBatchInfo>> {
 }
 
 pub fn accounts(conn: &Connection) -> Result<Vec<AccountInfo>> {
-    let mut stmt = conn.prepare("SELECT name, type, allow_negative FROM accounts ORDER BY name")?;
+    let mut stmt = conn.prepare("SELECT name, type, allow_negative, closed FROM accounts ORDER BY name")?;
     let rows = stmt.query_map([], |r| {
         Ok(AccountInfo {
             name: r.get(0)?,
             account_type: r.get(1)?,
             allow_negative: r.get(2)?,
+            closed: r.get(3)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn funds(conn: &Connection) -> Result<Vec<FundInfo>> {
-    let mut stmt = conn
-        .prepare("SELECT code, name, restricted, target_minor, target_currency FROM funds ORDER BY code")?;
+    let mut stmt = conn.prepare(
+        "SELECT code, name, restricted, target_minor, target_currency, closed FROM funds ORDER BY code",
+    )?;
     let rows = stmt.query_map([], |r| r.try_into())?;
     let mut funds = Vec::new();
     for row in rows {
-        let (code, name, restricted, target_minor, target_currency): (
+        let (code, name, restricted, target_minor, target_currency, closed): (
             String,
             String,
             bool,
             Option<i64>,
             Option<String>,
+            bool,
         ) = row?;
         let target = match (target_minor, target_currency) {
             (Some(minor), Some(code)) => Some(amount(minor, &code)?),
@@ -292,6 +299,7 @@ pub fn funds(conn: &Connection) -> Result<Vec<FundInfo>> {
             name,
             restricted,
             target,
+            closed,
         });
     }
     Ok(funds)
@@ -416,12 +424,17 @@ pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
 fn fund_id(conn: &Connection, code: &str) -> Result<i64> {
     conn.query_row("SELECT id FROM funds WHERE code = ?1", [code], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| Error::UnknownFund {
-            code: code.to_string(),
-            suggestion: fund_codes(conn)
-                .ok()
-                .and_then(|codes| closest(code, codes.iter().map(String::as_str))),
-        })
+        .ok_or_else(|| unknown_fund(conn, code))
+}
+
+/// The error for a fund code the ledger does not have, with the closest code it does.
+pub(crate) fn unknown_fund(conn: &Connection, code: &str) -> Error {
+    Error::UnknownFund {
+        code: code.to_string(),
+        suggestion: fund_codes(conn)
+            .ok()
+            .and_then(|codes| closest(code, codes.iter().map(String::as_str))),
+    }
 }
 
 /// Refuses a filter that names a fund the ledger does not have, with a suggestion.

@@ -14,7 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     V4_ERASURE,
     V5_TOTALS_AT_COMMIT,
     V6_ONE_CHAIN,
-    V7_CREDIT_LINES,
+    V7_MASTER_DATA,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -402,7 +402,10 @@ WHEN NEW.id IS NOT OLD.id OR NEW.date IS NOT OLD.date OR NEW.reference IS NOT OL
 BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
 "#;
 
-/// Every asset account is kept from going below zero, except one declared a credit line.
-const V7_CREDIT_LINES: &str = "
+/// Every asset account is kept from going below zero, except one declared a credit line;
+/// a finished fund and an unused account can be closed (by a chain entry) against new postings.
+const V7_MASTER_DATA: &str = "
 ALTER TABLE accounts ADD COLUMN allow_negative INTEGER NOT NULL DEFAULT 0 CHECK (allow_negative IN (0, 1));
+ALTER TABLE accounts ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));
+ALTER TABLE funds ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));
 ";

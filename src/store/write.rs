@@ -416,15 +416,15 @@ impl<'l> Writer<'l> {
         if let Some(found) = self.accounts.get(name) {
             return Ok(*found);
         }
-        let row: Option<(i64, String, bool)> = self
+        let row: Option<(i64, String, bool, bool)> = self
             .tx
             .query_row(
-                "SELECT id, type, allow_negative FROM accounts WHERE name = ?1",
+                "SELECT id, type, allow_negative, closed FROM accounts WHERE name = ?1",
                 [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((id, type_text, allow_negative)) = row else {
+        let Some((id, type_text, allow_negative, closed)) = row else {
             return Err(Error::UnknownAccount {
                 name: name.to_string(),
                 suggestion: closest(name, read::account_names(&self.tx)?.iter().map(String::as_str)),
@@ -432,6 +432,11 @@ impl<'l> Writer<'l> {
         };
         let account_type = AccountType::of(&type_text)
             .ok_or_else(|| Error::Corrupt(format!("account `{name}` of unknown type `{type_text}`")))?;
+        if closed {
+            return Err(Error::Refused(format!(
+                "account `{name}` is closed (`fondo account close`); no transaction may post to it"
+            )));
+        }
         let found = AccountRow {
             id,
             account_type,
@@ -445,16 +450,18 @@ impl<'l> Writer<'l> {
         if let Some(found) = self.funds.get(code) {
             return Ok(*found);
         }
-        let row: Option<i64> = self
+        let row: Option<(i64, bool)> = self
             .tx
-            .query_row("SELECT id FROM funds WHERE code = ?1", [code], |r| r.get(0))
+            .query_row("SELECT id, closed FROM funds WHERE code = ?1", [code], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
-        let found = row.ok_or_else(|| Error::UnknownFund {
-            code: code.to_string(),
-            suggestion: read::fund_codes(&self.tx)
-                .ok()
-                .and_then(|codes| closest(code, codes.iter().map(String::as_str))),
-        })?;
+        let (found, closed) = row.ok_or_else(|| read::unknown_fund(&self.tx, code))?;
+        if closed {
+            return Err(Error::Refused(format!(
+                "fund `{code}` is closed (`fondo fund edit {code} --close`); record this in another fund"
+            )));
+        }
         self.funds.insert(code.to_string(), found);
         Ok(found)
     }

@@ -123,7 +123,7 @@ fn every_edit_of_state_outside_transactions_is_named_by_table_and_key() {
             "name is `Something else` but the chain recorded `Tires for the union's transport`",
         ),
         (
-            "INSERT INTO funds SELECT 9, 'ghost', 'Ghost', NULL, NULL, 0, created_at, entry_id FROM funds WHERE id = 1",
+            "INSERT INTO funds (id, code, name, restricted, created_at, entry_id) SELECT 9, 'ghost', 'Ghost', 0, created_at, entry_id FROM funds WHERE id = 1",
             "funds (id 9): this row was not recorded in the chain",
         ),
         // Settings: the organisation named on the public page, the default currency.
@@ -218,7 +218,7 @@ fn tables_refuse_writes_that_no_entry_records() {
     let conn = l.raw();
     for sql in [
         "UPDATE funds SET restricted = 0",
-        "INSERT INTO funds SELECT 9, 'ghost', 'Ghost', NULL, NULL, 0, created_at, entry_id FROM funds WHERE id = 1",
+        "INSERT INTO funds (id, code, name, restricted, created_at, entry_id) SELECT 9, 'ghost', 'Ghost', 0, created_at, entry_id FROM funds WHERE id = 1",
         "DELETE FROM funds WHERE code = 'tires'",
         "UPDATE meta SET value = 'x'",
         "DELETE FROM meta",

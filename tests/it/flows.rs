@@ -127,3 +127,194 @@ fn a_credit_line_may_go_below_zero_when_declared() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("allow_negative is 1 but the chain recorded 0"));
 }
+
+#[test]
+fn a_fund_is_renamed_retargeted_and_closed_by_entries_in_the_chain() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires", "--name", "Tyres", "--target", "250"]);
+    l.run(&[
+        "donation",
+        "100",
+        "--donor",
+        "Ana",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-03-01",
+    ]);
+    let said = l.run(&[
+        "fund",
+        "edit",
+        "tires",
+        "--name",
+        "Tires for the truck",
+        "--target",
+        "300",
+    ]);
+    assert_eq!(
+        said,
+        "changed fund tires: name `Tyres` → `Tires for the truck`; target `250.00 USD` → `300.00 USD`\n"
+    );
+    let campaign = l.run(&["--format", "csv", "report", "campaign"]);
+    assert!(
+        campaign.contains("tires,Tires for the truck,USD,100.00,0.00,300.00,"),
+        "{campaign}"
+    );
+    assert!(l
+        .run(&["fund", "edit", "tires", "--no-target"])
+        .contains("target `300.00 USD` → `none`"));
+    // The register keeps what each transaction recorded.
+    let message = l.reject(&["fund", "edit", "tires", "--close"]);
+    assert!(
+        message.contains("fund `tires` still holds 100.00 USD in assets:bank; grant or move it"),
+        "{message}"
+    );
+    l.run(&[
+        "fund",
+        "move",
+        "100",
+        "--from",
+        "tires",
+        "--to",
+        "general",
+        "--date",
+        "2026-03-02",
+    ]);
+    assert!(l
+        .run(&["fund", "edit", "tires", "--close"])
+        .contains("closed `false` → `true`"));
+    let message = l.reject(&["donation", "5", "--donor", "Bo", "--fund", "tires"]);
+    assert!(message.contains("fund `tires` is closed"), "{message}");
+    let funds = l.run(&["--format", "csv", "fund", "list"]);
+    assert!(funds.contains("tires,Tires for the truck,true,,,true"), "{funds}");
+    for (args, expected) in [
+        (&["fund", "edit", "tires", "--close"][..], "changes nothing"),
+        (&["fund", "edit", "general", "--close"], "cannot be closed"),
+        (
+            &["fund", "edit", "tirse", "--name", "x"],
+            "unknown fund `tirse` (did you mean `tires`?)",
+        ),
+        (
+            &["fund", "edit", "tires", "--target", "0"],
+            "must be greater than zero",
+        ),
+        (
+            &["fund", "edit", "tires", "--name", "bad\u{1b}[2J"],
+            "invalid --name",
+        ),
+    ] {
+        let message = l.reject(args);
+        assert!(message.contains(expected), "{args:?}: {message}");
+    }
+    let verified = l.json(&["verify"]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    // An edit outside fondo shows against the chain.
+    let conn = l.raw();
+    conn.execute_batch(
+        "DROP TRIGGER funds_recorded_update; UPDATE funds SET closed = 0 WHERE code = 'tires'",
+    )
+    .unwrap();
+    drop(conn);
+    let out = l.cmd().args(["--format", "json", "verify"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("closed is 0 but the chain recorded 1"));
+}
+
+#[test]
+fn a_commune_s_state_typo_is_corrected_and_reports_follow() {
+    let l = TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Larra"]);
+    l.run(&["commune", "add", "Ataroa", "--state", "Lara"]);
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-03-01"]);
+    l.run(&["send", "50", "--to", "el-maizal", "--date", "2026-03-02"]);
+    let said = l.run(&[
+        "commune",
+        "edit",
+        "el-maizal",
+        "--state",
+        "Lara",
+        "--name",
+        "Comuna El Maizal",
+    ]);
+    assert_eq!(
+        said,
+        "changed commune el-maizal: name `El Maizal` → `Comuna El Maizal`; state `Larra` → `Lara`\n"
+    );
+    let communes = l.run(&["--format", "csv", "report", "communes"]);
+    assert!(communes.contains("commune,el-maizal,Lara,"), "{communes}");
+    // A grant still finds it by its slug or its new name; the transaction's text is as recorded.
+    l.run(&["send", "10", "--to", "Comuna El Maizal", "--date", "2026-03-03"]);
+    assert!(l.run(&["show", "2"]).contains("El Maizal"));
+    for (args, expected) in [
+        (
+            &["commune", "edit", "el-maizal", "--state", "Lara"][..],
+            "changes nothing",
+        ),
+        (
+            &["commune", "edit", "el-maizal", "--name", "ataroa"],
+            "a commune named `Ataroa` already exists",
+        ),
+        (
+            &["commune", "edit", "nowhere", "--state", "Zulia"],
+            "unknown commune `nowhere`",
+        ),
+    ] {
+        let message = l.reject(args);
+        assert!(message.contains(expected), "{args:?}: {message}");
+    }
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+#[test]
+fn an_unused_account_is_closed_and_takes_no_more_postings() {
+    let l = TempLedger::new();
+    l.run(&["account", "add", "assets:bank:old"]);
+    l.run(&[
+        "donation",
+        "30",
+        "--donor",
+        "Ana",
+        "--into",
+        "assets:bank:old",
+        "--date",
+        "2026-03-01",
+    ]);
+    let message = l.reject(&["account", "close", "assets:bank:old"]);
+    assert!(
+        message.contains("account `assets:bank:old` still has a balance of 30.00 USD in fund `general`"),
+        "{message}"
+    );
+    l.run(&[
+        "transfer",
+        "30",
+        "--from",
+        "assets:bank:old",
+        "--to",
+        "assets:bank",
+        "--date",
+        "2026-03-02",
+    ]);
+    assert_eq!(
+        l.run(&["account", "close", "assets:bank:old"]),
+        "closed account assets:bank:old\n"
+    );
+    let message = l.reject(&["donation", "5", "--donor", "Bo", "--into", "assets:bank:old"]);
+    assert!(
+        message.contains("account `assets:bank:old` is closed"),
+        "{message}"
+    );
+    assert!(l
+        .run(&["--format", "csv", "account", "list"])
+        .contains("assets:bank:old,assets,false,true"));
+    for (args, expected) in [
+        (&["account", "close", "assets:bank:old"][..], "is already closed"),
+        (
+            &["account", "close", "assets:bank"],
+            "one of the accounts fondo's commands post to",
+        ),
+        (&["account", "close", "assets:bnak:old"], "unknown account"),
+    ] {
+        let message = l.reject(args);
+        assert!(message.contains(expected), "{args:?}: {message}");
+    }
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}

@@ -821,7 +821,7 @@ fn preview_and_record(
         _ => return Err(Error::Refused(format!("`{shown}` is not a recording command"))),
     };
     let txn = recording.transaction(ctx, ledger)?;
-    let preview = write_transaction(ledger, &txn, true)?;
+    let preview = write_transaction(ledger, &txn, true, Default::default())?;
     let mut table = Vec::new();
     render::write_recorded(&preview, Recorded::Preview, Format::Table, &mut table)?;
     p.say(&String::from_utf8_lossy(&table));
@@ -830,7 +830,7 @@ fn preview_and_record(
         p.say("nothing was written");
         return Ok(());
     }
-    let recorded = write_transaction(ledger, &txn, false)?;
+    let recorded = write_transaction(ledger, &txn, false, Default::default())?;
     render::write_recorded(&recorded, Recorded::Written, ctx.format, out)?;
     Ok(())
 }

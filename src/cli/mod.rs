@@ -125,6 +125,12 @@ pub enum Command {
     /// Match a bank statement to an account's postings; --mark saves the result
     #[command(after_help = "Example:\n  fondo reconcile assets:bank --statement march.csv --mark")]
     Reconcile(reconcile::ReconcileArgs),
+    /// Close the books through a date: no later entry may be dated on or before it
+    #[command(after_help = "Example:\n  fondo close --through 2026-03-31\n\n\
+        A transaction dated in a closed period is refused unless given --force --reason TEXT;\n\
+        the reason is recorded in the chain. A saved reconciliation closes its account\n\
+        through its statement date the same way.")]
+    Close(reconcile::CloseArgs),
     /// Check the hash chain, balances, maintained totals and the file's integrity
     #[command(after_help = "Example:\n  fondo verify --head 825a2133...")]
     Verify(review::VerifyArgs),
@@ -161,7 +167,7 @@ const GROUPS: [(&str, &[&str]); 5] = [
         ],
     ),
     ("Review", &["report", "show"]),
-    ("Reconcile and check", &["reconcile", "verify"]),
+    ("Reconcile and check", &["reconcile", "close", "verify"]),
     ("Import and export", &["import", "export", "rebuild"]),
     (
         "Maintain",
@@ -421,6 +427,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Show(args) => review::show(&ctx, args, out),
         Command::Report(cmd) => review::report(&ctx, cmd, out),
         Command::Reconcile(args) => reconcile::reconcile(&ctx, args, out),
+        Command::Close(args) => reconcile::close(&ctx, args, out),
         Command::Verify(args) => review::verify(&ctx, args, out),
         Command::Demo => review::demo(&ctx, out),
         Command::Add(args) => add::add(&ctx, args, out),

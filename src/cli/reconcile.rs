@@ -95,3 +95,27 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
     }
     Ok(())
 }
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// The last day of the closed period: YYYY-MM-DD, today or yesterday
+    #[arg(long, value_name = "DATE")]
+    through: String,
+    /// Close only this account's books [default: the whole ledger]
+    #[arg(long, value_name = "ACCOUNT")]
+    account: Option<String>,
+}
+
+pub fn close(ctx: &Context, args: CloseArgs, out: &mut dyn Write) -> Result<()> {
+    let through = ctx.date("--through", &args.through)?;
+    let mut ledger = ctx.open()?;
+    let lock = ledger.write(false, |w| {
+        w.close_period(through, args.account.as_deref(), ctx.today)
+    })?;
+    let books = match &args.account {
+        Some(account) => format!("the books of {account}"),
+        None => "the books".to_string(),
+    };
+    writeln!(out, "closed {books} through {through} (lock {lock})")?;
+    Ok(())
+}

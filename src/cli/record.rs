@@ -12,6 +12,7 @@ use crate::domain::names::{check_text, GENERAL_FUND, UNION_SLUG};
 use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
 use crate::render::{self, write_json_value, Format, Recorded};
+use crate::store::locks::DateRules;
 use crate::store::read::StoredTransaction;
 use crate::store::write::Confirmation;
 use crate::store::{read, Ledger};
@@ -34,6 +35,31 @@ pub struct RecordArgs {
     /// Show the postings that would be recorded, and write nothing
     #[arg(long)]
     dry_run: bool,
+    #[command(flatten)]
+    dates: DateArgs,
+}
+
+/// Dates that need a word from the treasurer: the future, and closed periods.
+#[derive(Debug, Args)]
+pub struct DateArgs {
+    /// Allow a date more than a day ahead (a payment scheduled ahead)
+    #[arg(long)]
+    future: bool,
+    /// Record into a period closed by `fondo close` or a saved reconciliation (needs --reason)
+    #[arg(long, requires = "reason")]
+    force: bool,
+    /// Why a closed period is reopened for this transaction (recorded in the chain)
+    #[arg(long, value_name = "TEXT", requires = "force")]
+    reason: Option<String>,
+}
+
+impl DateArgs {
+    pub(super) fn rules(&self) -> DateRules {
+        DateRules {
+            future: self.future,
+            force_reason: self.reason.clone().filter(|_| self.force),
+        }
+    }
 }
 
 impl RecordArgs {
@@ -65,7 +91,8 @@ pub fn record(ctx: &Context, args: &dyn Recording, out: &mut dyn Write) -> Resul
     let mut ledger = ctx.open()?;
     let txn = args.transaction(ctx, &ledger)?;
     let dry_run = args.record_args().dry_run;
-    let recorded = write_transaction(&mut ledger, &txn, dry_run)?;
+    let rules = args.record_args().dates.rules();
+    let recorded = write_transaction(&mut ledger, &txn, dry_run, rules)?;
     render::write_recorded(&recorded, Recorded::from_dry_run(dry_run), ctx.format, out)?;
     Ok(())
 }
@@ -75,8 +102,10 @@ pub(super) fn write_transaction(
     ledger: &mut Ledger,
     txn: &NewTransaction,
     dry_run: bool,
+    rules: DateRules,
 ) -> Result<StoredTransaction> {
     ledger.write(dry_run, |w| {
+        w.set_date_rules(rules)?;
         let id = w.record(txn, "cli")?;
         read::transaction(w.conn(), id)
     })
@@ -447,9 +476,12 @@ pub struct VoidArgs {
     /// Why it is voided (kept in the void's description)
     #[arg(long)]
     reason: String,
-    /// Void a grant even though the commune confirmed it (recorded in the memo)
+    /// Void a grant even though the commune confirmed it or a period is closed (recorded)
     #[arg(long)]
     force: bool,
+    /// Allow a date more than a day ahead
+    #[arg(long)]
+    future: bool,
     /// Date of the void [default: today]
     #[arg(long, value_name = "DATE")]
     date: Option<String>,
@@ -467,7 +499,12 @@ pub fn void(ctx: &Context, args: VoidArgs, out: &mut dyn Write) -> Result<()> {
         memo: args.memo.clone(),
         ..Header::default()
     };
+    let rules = DateRules {
+        future: args.future,
+        force_reason: args.force.then(|| args.reason.clone()),
+    };
     let recorded = ledger.write(args.dry_run, |w| {
+        w.set_date_rules(rules)?;
         let id = w.void(args.id, &args.reason, header, ctx.today, args.force)?;
         read::transaction(w.conn(), id)
     })?;

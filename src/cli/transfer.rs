@@ -27,6 +27,8 @@ pub struct ImportArgs {
     /// Create accounts, funds and communes the file names that the ledger lacks
     #[arg(long)]
     create_missing: bool,
+    #[command(flatten)]
+    dates: super::record::DateArgs,
 }
 
 pub fn import(ctx: &Context, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
@@ -36,6 +38,7 @@ pub fn import(ctx: &Context, args: ImportArgs, out: &mut dyn Write) -> Result<()
         mapping: args.mapping,
         dry_run: args.dry_run,
         create_missing: args.create_missing,
+        date_rules: args.dates.rules(),
     };
     let outcome = import::import(&mut ledger, &args.file, &options)?;
     write_outcome(&outcome, ctx.format, out)

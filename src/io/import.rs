@@ -43,6 +43,8 @@ pub struct ImportOptions {
     pub mapping: Option<std::path::PathBuf>,
     pub dry_run: bool,
     pub create_missing: bool,
+    /// Future dates and closed periods the treasurer allowed.
+    pub date_rules: crate::store::locks::DateRules,
 }
 
 /// What an import did (or, on a dry run, would do).
@@ -93,6 +95,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         .file_name()
         .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
     ledger.write(options.dry_run, |w| {
+        w.set_date_rules(options.date_rules.clone())?;
         let batch = w.begin_import()?;
         let mut run = Run {
             file_name: &file_name,

@@ -69,6 +69,19 @@ pub enum Entry {
     CommuneChanged { id: i64, name: String, state: String },
     /// `account close`: no transaction may post to it any more.
     AccountClosed { id: i64 },
+    /// `close --through DATE`: no transaction dated on or before `through` (in one account,
+    /// or anywhere) without a recorded reason.
+    PeriodClosed {
+        id: i64,
+        through: String,
+        account_id: Option<i64>,
+    },
+    /// Transaction `txn_id` was recorded into a closed period, forced, for `reason`.
+    LockOverridden {
+        txn_id: i64,
+        through: String,
+        reason: String,
+    },
     /// A commune's acknowledgement that grant `txn_id` reached it.
     Confirmed {
         id: i64,
@@ -259,8 +272,33 @@ const ERASED_TEXT: Table = Table {
     ],
 };
 
+const PERIOD_LOCKS: Table = Table {
+    name: "period_locks",
+    key: &["id"],
+    columns: &[
+        "id",
+        "through",
+        "account_id",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+const LOCK_OVERRIDES: Table = Table {
+    name: "lock_overrides",
+    key: &["txn_id"],
+    columns: &[
+        "txn_id",
+        "through",
+        "reason",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 10] = [
+pub const TABLES: [&Table; 12] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -271,6 +309,8 @@ pub const TABLES: [&Table; 10] = [
     &IMPORT_BATCHES,
     &ERASURES,
     &ERASED_TEXT,
+    &PERIOD_LOCKS,
+    &LOCK_OVERRIDES,
 ];
 
 /// One row an entry writes.
@@ -330,6 +370,8 @@ impl Entry {
             Entry::FundChanged { .. } => "fund_changed",
             Entry::CommuneChanged { .. } => "commune_changed",
             Entry::AccountClosed { .. } => "account_closed",
+            Entry::PeriodClosed { .. } => "period_closed",
+            Entry::LockOverridden { .. } => "lock_overridden",
             Entry::Confirmed { .. } => "confirmed",
             Entry::Reconciled { .. } => "reconciled",
             Entry::ImportBatch { .. } => "import_batch",
@@ -395,6 +437,28 @@ impl Entry {
                 vec![("name", text(name)), ("state", text(state))],
             )],
             Entry::AccountClosed { id } => vec![update(&ACCOUNTS, *id, vec![("closed", Value::Integer(1))])],
+            Entry::PeriodClosed {
+                id,
+                through,
+                account_id,
+            } => vec![row(
+                &PERIOD_LOCKS,
+                vec![
+                    Value::Integer(*id),
+                    text(through),
+                    optional_int(*account_id),
+                    at,
+                    by,
+                ],
+            )],
+            Entry::LockOverridden {
+                txn_id,
+                through,
+                reason,
+            } => vec![row(
+                &LOCK_OVERRIDES,
+                vec![Value::Integer(*txn_id), text(through), text(reason), at, by],
+            )],
             Entry::AccountAdded {
                 id,
                 name,

@@ -23,14 +23,15 @@ pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         if i + 1 == ONE_CHAIN_VERSION {
             legacy = Some(read_legacy(&tx)?);
-            tx.execute_batch(sql)?;
-            tx.execute_batch(&guard_projections())?;
-        } else {
-            tx.execute_batch(sql)?;
         }
+        tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
     }
-    // The entries are written once every table has the columns this build's entries fill.
+    // Every projected table there is now gets its guards, and the entries are written once
+    // every table has the columns this build's entries fill.
+    if version < schema::SCHEMA_VERSION {
+        tx.execute_batch(&guard_projections())?;
+    }
     if let Some(legacy) = legacy {
         adopt(&tx, legacy)?;
     }
@@ -48,11 +49,11 @@ fn guard_projections() -> String {
             "BEGIN SELECT RAISE(ABORT, '{name} change only through entries fondo records in the chain'); END;"
         );
         sql.push_str(&format!(
-            "CREATE TRIGGER {name}_recorded_insert BEFORE INSERT ON {name}
+            "CREATE TRIGGER IF NOT EXISTS {name}_recorded_insert BEFORE INSERT ON {name}
              WHEN NEW.entry_id IS NOT (SELECT max(id) FROM entries) {refuse}
-             CREATE TRIGGER {name}_recorded_update BEFORE UPDATE ON {name}
+             CREATE TRIGGER IF NOT EXISTS {name}_recorded_update BEFORE UPDATE ON {name}
              WHEN NEW.entry_id IS NOT (SELECT max(id) FROM entries) OR NEW.entry_id IS OLD.entry_id {refuse}
-             CREATE TRIGGER {name}_recorded_delete BEFORE DELETE ON {name} {refuse}\n"
+             CREATE TRIGGER IF NOT EXISTS {name}_recorded_delete BEFORE DELETE ON {name} {refuse}\n"
         ));
     }
     sql

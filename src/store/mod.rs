@@ -7,6 +7,7 @@ pub mod chain;
 pub mod erase;
 pub mod flows;
 pub mod hash;
+pub mod locks;
 pub mod master;
 mod migrate;
 pub mod pack;

@@ -408,4 +408,24 @@ const V7_MASTER_DATA: &str = "
 ALTER TABLE accounts ADD COLUMN allow_negative INTEGER NOT NULL DEFAULT 0 CHECK (allow_negative IN (0, 1));
 ALTER TABLE accounts ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));
 ALTER TABLE funds ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));
+
+-- `fondo close --through DATE`: the books (or one account's) take no transaction dated on or
+-- before `through`, unless forced with a reason, which `lock_overrides` keeps.
+CREATE TABLE period_locks (
+    id         INTEGER PRIMARY KEY CHECK (id > 0),
+    through    TEXT NOT NULL CHECK (through GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    account_id INTEGER REFERENCES accounts (id),
+    entered_at TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    entry_id   INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+
+CREATE TABLE lock_overrides (
+    txn_id     INTEGER PRIMARY KEY REFERENCES transactions (id),
+    through    TEXT NOT NULL,
+    reason     TEXT NOT NULL CHECK (length(reason) > 0),
+    entered_at TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    entry_id   INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
 ";

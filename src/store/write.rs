@@ -7,6 +7,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::chain::{self, Entry, Head, ImportKeys, Stamp};
 use super::hash::{self, PostingContent, PrivateText, TxnContent, FIELD_SALT_LEN, PRIVATE_FIELDS};
+use super::locks::{self, DateRules, Locks};
 use super::read;
 use crate::domain::builders::{self, Header};
 use crate::domain::money::format_minor;
@@ -34,6 +35,12 @@ pub struct Writer<'l> {
     /// What this write adds to the maintained totals, written once at commit rather than
     /// per posting (half of an import's time went to per-posting upserts).
     totals: PendingTotals,
+    /// Today (UTC), for the check on dates in the future.
+    today: NaiveDate,
+    /// What the treasurer allowed: future dates, a closed period with a reason.
+    date_rules: DateRules,
+    /// The closed periods, once read.
+    locks: Option<Locks>,
 }
 
 /// How many (account, fund, currency, day) sums a write holds before writing them out.
@@ -180,10 +187,14 @@ pub struct Confirmation {
 
 impl<'l> Writer<'l> {
     pub(super) fn new(tx: rusqlite::Transaction<'l>, actor: &'l str) -> Writer<'l> {
+        let now = Utc::now();
         Writer {
             tx,
             actor,
-            entered_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            entered_at: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            today: now.date_naive(),
+            date_rules: DateRules::default(),
+            locks: None,
             accounts: HashMap::new(),
             funds: HashMap::new(),
             import: None,
@@ -216,8 +227,21 @@ impl<'l> Writer<'l> {
         self.append_as(entry, &stamp)
     }
 
+    /// What the treasurer allowed for the transactions this write records: dates in the
+    /// future, or in a closed period with a reason (recorded as an entry for each).
+    pub fn set_date_rules(&mut self, rules: DateRules) -> Result<()> {
+        if let Some(reason) = &rules.force_reason {
+            check_text("--reason", reason)?;
+        }
+        self.date_rules = rules;
+        Ok(())
+    }
+
     /// Records `entry` as someone else recorded it, when: a rebuild replaying a pack.
     pub(super) fn append_as(&mut self, entry: &Entry, stamp: &Stamp<'_>) -> Result<()> {
+        if matches!(entry, Entry::PeriodClosed { .. } | Entry::Reconciled { .. }) {
+            self.locks = None;
+        }
         let head = self.head()?;
         self.head = Some(chain::append(&self.tx, &head, entry, stamp)?);
         Ok(())
@@ -481,6 +505,7 @@ impl<'l> Writer<'l> {
                 fund_id: self.fund(&p.fund)?,
             });
         }
+        let lock_override = self.check_date(txn, &resolved)?;
         self.check_no_overdraft(txn, &resolved)?;
         if let Some(reference) = &txn.reference {
             if let Some(existing) = read::transaction_by_reference(&self.tx, reference)? {
@@ -576,7 +601,37 @@ impl<'l> Writer<'l> {
             import.first_txn.get_or_insert(id);
             import.last_txn = Some(id);
         }
+        if let Some((through, reason)) = lock_override {
+            self.append(&Entry::LockOverridden {
+                txn_id: id,
+                through,
+                reason,
+            })?;
+        }
         Ok(id)
+    }
+
+    /// Refuses a date more than a day ahead, or in a closed period, unless the date rules
+    /// allow it; returns the lock and the reason to record when a closed period was forced.
+    fn check_date(
+        &mut self,
+        txn: &NewTransaction,
+        resolved: &[ResolvedPosting],
+    ) -> Result<Option<(String, String)>> {
+        locks::check_future(txn.date, self.today, &self.date_rules)?;
+        if self.locks.is_none() {
+            self.locks = Some(Locks::read(&self.tx)?);
+        }
+        let date = txn.date.format("%Y-%m-%d").to_string();
+        let lock = self
+            .locks
+            .as_ref()
+            .and_then(|l| l.covering(&date, resolved.iter().map(|r| r.account_id)));
+        match (lock, &self.date_rules.force_reason) {
+            (None, _) => Ok(None),
+            (Some(lock), Some(reason)) => Ok(Some((lock.through.clone(), reason.clone()))),
+            (Some(lock), None) => Err(locks::locked(&date, lock)),
+        }
     }
 
     /// Before anything is written: no (asset account, fund, currency) this transaction takes

@@ -318,8 +318,16 @@ fn confirmations_and_voids_keep_time_in_order() {
     );
     l.run(&["confirm", "2", "--date", "2026-03-10"]);
     // A mistaken entry dated in the future is voided on its own date unless told otherwise.
-    l.run(&["donation", "5", "--donor", "Bo", "--date", "2999-01-01"]);
-    let void = l.json(&["void", "3", "--reason", "typo in the year"]);
+    l.run(&[
+        "donation",
+        "5",
+        "--donor",
+        "Bo",
+        "--date",
+        "2999-01-01",
+        "--future",
+    ]);
+    let void = l.json(&["void", "3", "--reason", "typo in the year", "--future"]);
     assert_eq!(void["date"], "2999-01-01");
 }
 

@@ -318,3 +318,139 @@ fn an_unused_account_is_closed_and_takes_no_more_postings() {
     }
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
+
+#[test]
+fn a_closed_period_takes_no_back_dated_entry_without_a_recorded_reason() {
+    let l = TempLedger::new();
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-03-01"]);
+    assert_eq!(
+        l.run(&["close", "--through", "2026-03-31"]),
+        "closed the books through 2026-03-31 (lock 1)\n"
+    );
+    let message = l.reject(&["fee", "2", "--from", "assets:bank", "--date", "2026-03-15"]);
+    assert!(
+        message.contains(
+            "the books are closed through 2026-03-31 (`fondo close`, lock 1); a transaction dated 2026-03-15 needs --force --reason TEXT"
+        ),
+        "{message}"
+    );
+    // April is open; a void dated in March is refused like any other entry.
+    l.run(&["fee", "2", "--from", "assets:bank", "--date", "2026-04-01"]);
+    assert!(l
+        .reject(&["void", "1", "--reason", "x", "--date", "2026-03-20"])
+        .contains("closed through 2026-03-31"));
+    // Forced, with a reason that the chain keeps.
+    l.run(&[
+        "fee",
+        "1",
+        "--from",
+        "assets:bank",
+        "--date",
+        "2026-03-15",
+        "--force",
+        "--reason",
+        "bank statement arrived late",
+    ]);
+    let since = l.json(&["verify"]);
+    assert_eq!(since["ok"], true);
+    let overrides: String = l
+        .raw()
+        .query_row(
+            "SELECT txn_id || ' ' || through || ' ' || reason FROM lock_overrides",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(overrides, "3 2026-03-31 bank statement arrived late");
+    // --force needs --reason, and the other way round (a usage error, exit 2).
+    let out = l
+        .cmd()
+        .args([
+            "fee",
+            "1",
+            "--from",
+            "assets:bank",
+            "--date",
+            "2026-03-15",
+            "--force",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    for (args, expected) in [
+        (
+            &["close", "--through", "2026-02-28"][..],
+            "already closed through 2026-03-31",
+        ),
+        (&["close", "--through", "2999-01-01"], "is after today"),
+        (
+            &["close", "--through", "2026-04-30", "--account", "assets:bnak"],
+            "unknown account",
+        ),
+    ] {
+        let message = l.reject(args);
+        assert!(message.contains(expected), "{args:?}: {message}");
+    }
+    // An import into the closed period is refused too, naming the row.
+    let file = l.file(
+        "march.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-03-20,Gift,assets:bank,income:donations,5.00,,,Bo,\n",
+    );
+    let message = l.reject(&["import", &file]);
+    assert!(
+        message.contains("march.csv:2: row: the books are closed through 2026-03-31"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_saved_reconciliation_closes_its_account_through_the_statement_date() {
+    let l = TempLedger::new();
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-03-01"]);
+    l.run(&[
+        "donation",
+        "50",
+        "--donor",
+        "Bo",
+        "--into",
+        "assets:processor",
+        "--date",
+        "2026-03-02",
+    ]);
+    let statement = l.file(
+        "march.csv",
+        "date,description,amount\n2026-03-01,DEPOSIT,100.00\n2026-03-31,END,0.01\n",
+    );
+    l.run(&["reconcile", "assets:bank", "--statement", &statement, "--mark"]);
+    let message = l.reject(&["fee", "1", "--from", "assets:bank", "--date", "2026-03-20"]);
+    assert!(
+        message.contains("closed through 2026-03-31 (saved reconciliation 1)"),
+        "{message}"
+    );
+    // Other accounts' books stay open.
+    l.run(&["fee", "1", "--from", "assets:processor", "--date", "2026-03-20"]);
+}
+
+#[test]
+fn a_date_far_ahead_needs_future() {
+    let l = TempLedger::new();
+    l.run(&["donation", "100", "--donor", "Ana"]);
+    let message = l.reject(&["fee", "1", "--from", "assets:bank", "--date", "2062-10-30"]);
+    assert!(
+        message.contains("invalid date `2062-10-30`: is more than a day after today")
+            && message.contains("needs --future"),
+        "{message}"
+    );
+    l.run(&[
+        "fee",
+        "1",
+        "--from",
+        "assets:bank",
+        "--date",
+        "2062-10-30",
+        "--future",
+    ]);
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+    l.run(&["fee", "1", "--from", "assets:bank", "--date", &tomorrow]);
+}

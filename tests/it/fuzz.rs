@@ -45,8 +45,8 @@ fn import_bytes(bytes: &[u8], mapping: Option<&Path>) {
         let options = ImportOptions {
             format: *format,
             mapping: mapping.map(Path::to_path_buf),
-            dry_run: false,
             create_missing: true,
+            ..ImportOptions::default()
         };
         let _ = import(&mut ledger, &file, &options);
     }

@@ -59,7 +59,7 @@ pub(crate) fn seeded_ledger(names: &[String]) -> TempLedger {
     let mut text =
         String::from("date,description,debit,credit,amount,currency,fund,counterparty,reference\n");
     for (i, name) in names.iter().enumerate() {
-        let date = format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+        let date = format!("2025-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
         let fund = if i % 3 == 0 { "water" } else { "general" };
         text.push_str(&format!(
             "{date},{},assets:processor,income:donations,{}.{:02},USD,{fund},{},\n",

@@ -122,7 +122,19 @@ fn strict_fails_and_saves_nothing_mark_saves_and_a_second_run_skips_what_was_sav
     assert_eq!(again["only_in_statement"].as_array().unwrap().len(), 5);
     assert_eq!(lines(&again, "only_in_ledger", &["txn"]), [["5"]]);
     // Once the fee is recorded and Dee's deposit appears, May's statement reconciles.
-    l.run(&["fee", "2.50", "--from", "assets:bank", "--date", "2026-04-07"]);
+    // The saved reconciliation closed the bank's books through 7 April: the fee the
+    // statement showed that day goes in with a recorded reason.
+    l.run(&[
+        "fee",
+        "2.50",
+        "--from",
+        "assets:bank",
+        "--date",
+        "2026-04-07",
+        "--force",
+        "--reason",
+        "on the statement, recorded after it was reconciled",
+    ]);
     let may = statement(&l, "date,description,amount,balance\n2026-04-07,MONTHLY FEE,-2.50,\n2026-04-06,DEPOSIT DEE,20.00,187.50\n");
     let r = l.json(&[
         "reconcile",

@@ -59,7 +59,7 @@ fn gifts_file(l: &TempLedger, rows: usize) -> std::path::PathBuf {
         String::from("date,description,debit,credit,amount,currency,fund,counterparty,reference\n");
     for i in 0..rows {
         text.push_str(&format!(
-            "2026-{:02}-{:02},Gift,assets:bank,income:donations,{}.{:02},,,Donor {i},G-{i}\n",
+            "2025-{:02}-{:02},Gift,assets:bank,income:donations,{}.{:02},,,Donor {i},G-{i}\n",
             1 + i % 12,
             1 + i % 28,
             1 + i % 500,

@@ -1,0 +1,142 @@
+//! Dates a transaction may not take without saying why: a day in a closed period (`fondo
+//! close --through`, or an account's saved reconciliation through its statement date), or
+//! more than a day ahead. Closing is an entry in the chain; so is every forced exception,
+//! with its reason.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use super::chain::Entry;
+use super::read;
+use super::write::Writer;
+use crate::error::{Error, Result};
+
+/// What the treasurer allowed for the transactions of one write.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DateRules {
+    /// `--future`: dates more than a day ahead are meant.
+    pub future: bool,
+    /// `--force --reason TEXT`: record into a closed period, and why.
+    pub force_reason: Option<String>,
+}
+
+/// A closed period: through which date, and what closed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Lock {
+    pub through: String,
+    pub why: String,
+}
+
+/// Every lock in force: the ledger's own and each account's.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Locks {
+    ledger: Option<Lock>,
+    accounts: HashMap<i64, Lock>,
+}
+
+fn later(current: &mut Option<Lock>, candidate: Lock) {
+    if current.as_ref().is_none_or(|c| candidate.through > c.through) {
+        *current = Some(candidate);
+    }
+}
+
+impl Locks {
+    pub(super) fn read(conn: &Connection) -> Result<Locks> {
+        let mut locks = Locks::default();
+        let mut accounts: HashMap<i64, Option<Lock>> = HashMap::new();
+        let mut stmt = conn.prepare("SELECT id, through, account_id FROM period_locks")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let lock = Lock {
+                through: r.get(1)?,
+                why: format!("`fondo close`, lock {}", r.get::<_, i64>(0)?),
+            };
+            match r.get::<_, Option<i64>>(2)? {
+                None => later(&mut locks.ledger, lock),
+                Some(account) => later(accounts.entry(account).or_default(), lock),
+            }
+        }
+        let mut stmt = conn.prepare("SELECT id, account_id, statement_date FROM reconciliations")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let lock = Lock {
+                through: r.get(2)?,
+                why: format!("saved reconciliation {}", r.get::<_, i64>(0)?),
+            };
+            later(accounts.entry(r.get(1)?).or_default(), lock);
+        }
+        locks.accounts = accounts.into_iter().filter_map(|(a, l)| Some((a, l?))).collect();
+        Ok(locks)
+    }
+
+    /// The latest lock a transaction dated `date` posting to `accounts` falls in, if any.
+    pub(super) fn covering(&self, date: &str, accounts: impl IntoIterator<Item = i64>) -> Option<&Lock> {
+        std::iter::once(self.ledger.as_ref())
+            .chain(accounts.into_iter().map(|a| self.accounts.get(&a)))
+            .flatten()
+            .filter(|lock| date <= lock.through.as_str())
+            .max_by(|a, b| a.through.cmp(&b.through))
+    }
+}
+
+/// Refuses a date more than a day ahead of `today` unless the rules allow the future.
+pub(super) fn check_future(date: NaiveDate, today: NaiveDate, rules: &DateRules) -> Result<()> {
+    if rules.future || date <= today + chrono::Days::new(1) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "date",
+        date.to_string(),
+        format!("is more than a day after today ({today}); a transaction dated in the future needs --future"),
+    ))
+}
+
+/// The error for a transaction dated inside a closed period without a reason.
+pub(super) fn locked(date: &str, lock: &Lock) -> Error {
+    Error::Refused(format!(
+        "the books are closed through {} ({}); a transaction dated {date} needs --force --reason TEXT, and the reason is recorded",
+        lock.through, lock.why
+    ))
+}
+
+impl Writer<'_> {
+    /// Closes the books through `through` (or one account's, with `account`): no later
+    /// transaction may be dated on or before it without a recorded reason. Returns the
+    /// lock's number.
+    pub fn close_period(
+        &mut self,
+        through: NaiveDate,
+        account: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<i64> {
+        if through > today {
+            return Err(Error::invalid(
+                "--through",
+                through.to_string(),
+                format!("is after today ({today}); a period can be closed once it has ended"),
+            ));
+        }
+        let account_id = account.map(|a| read::account_id(self.conn(), a)).transpose()?;
+        let through_text = through.format("%Y-%m-%d").to_string();
+        let locks = Locks::read(self.conn())?;
+        if let Some(lock) = locks.covering(&through_text, account_id) {
+            return Err(Error::Refused(format!(
+                "the books are already closed through {} ({})",
+                lock.through, lock.why
+            )));
+        }
+        let id: i64 =
+            self.conn()
+                .query_row("SELECT coalesce(max(id), 0) + 1 FROM period_locks", [], |r| {
+                    r.get(0)
+                })?;
+        self.append(&Entry::PeriodClosed {
+            id,
+            through: through_text,
+            account_id,
+        })?;
+        Ok(id)
+    }
+}

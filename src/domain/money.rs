@@ -3,7 +3,6 @@
 //! wraps on overflow.
 
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -208,8 +207,16 @@ pub fn format_minor(minor: i64, currency: Currency) -> String {
     Decimal::new(minor, currency.minor_units()).to_string()
 }
 
+/// The most digits a number may have. A `Decimal` holds 28 to 29 significant digits and at
+/// most 28 after the point; `Decimal::from_str` rounds what does not fit, so fondo refuses
+/// it instead. Every digit counts, zeros too, so that the rule is one count a treasurer can
+/// check by eye.
+pub const DIGITS_MAX: usize = 28;
+
 /// Parses a plain decimal number: an optional `-`, digits, optionally a point and digits.
-/// Anything else (thousands separators, exponents, `NaN`) is refused with a hint.
+/// Anything else (thousands separators, exponents, `NaN`) is refused with a hint, and so is
+/// a number with more than [`DIGITS_MAX`] digits: it is never rounded. This is the one
+/// parser every amount, rate and balance fondo reads goes through.
 pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
     let body = text.strip_prefix('-').unwrap_or(text);
     let (whole, fraction) = match body.split_once('.') {
@@ -226,7 +233,18 @@ pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
             "not a plain decimal number (e.g. `1250.00` or `-12.50`)".to_string()
         });
     }
-    Decimal::from_str(text).map_err(|_| "too many digits to hold exactly".to_string())
+    let digits = whole.len() + fraction.map_or(0, str::len);
+    let too_many = || {
+        format!(
+            "has {digits} digits; fondo keeps at most {DIGITS_MAX} digits exactly (zeros count too) and never rounds"
+        )
+    };
+    if digits > DIGITS_MAX {
+        return Err(too_many());
+    }
+    // `from_str_exact` errs where `from_str` would round; with at most 28 digits neither
+    // happens, so an error here would be a gap in the check above, still refused.
+    Decimal::from_str_exact(text).map_err(|_| too_many())
 }
 
 fn too_large(currency: Currency) -> String {
@@ -261,6 +279,9 @@ mod tests {
             ("1.234", "BHD", 1_234),
             ("36.10", "VES", 3_610),
             ("999999999999", "USD", 99_999_999_999_900),
+            // 28 digits, the most a number may have.
+            ("1.990000000000000000000000000", "USD", 199),
+            ("-0000000000000000000000000012", "JPY", -12),
         ];
         for (text, code, minor) in cases {
             let amount = Amount::parse(text, Currency::parse(code).unwrap()).unwrap();
@@ -286,11 +307,39 @@ mod tests {
             (" 5", "USD", "plain decimal"),
             ("1000000000000", "USD", "too large"),
             ("999999999999.01", "USD", "too large"),
-            ("99999999999999999999999999999999", "USD", "too many digits"),
+            (
+                "99999999999999999999999999999999",
+                "USD",
+                "has 32 digits; fondo keeps at most 28",
+            ),
+            // Rounded to 2.00 by `Decimal::from_str` before fondo refused it.
+            ("1.99999999999999999999999999999", "USD", "never rounds"),
+            ("1.000000000000000000000000000000", "USD", "has 31 digits"),
+            ("0.0000000000000000000000000001", "USD", "has 29 digits"),
         ];
         for (text, code, expected) in cases {
             let err = Amount::parse(text, Currency::parse(code).unwrap()).unwrap_err();
             assert!(err.contains(expected), "{text} {code}: {err}");
+        }
+    }
+
+    #[test]
+    fn decimals_keep_every_digit_or_are_refused() {
+        let most = "9999999999999999999999999999";
+        assert_eq!(parse_decimal(most).unwrap().to_string(), most);
+        let small = "0.000000000000000000000000001";
+        assert_eq!(parse_decimal(small).unwrap().to_string(), small);
+        for text in [
+            "99999999999999999999999999999",
+            "1.99999999999999999999999999999",
+            "36.49999999999999999999999999999",
+            "1.000000000000000000000000000000",
+            "-0.00000000000000000000000000001",
+        ] {
+            assert!(
+                parse_decimal(text).unwrap_err().contains("never rounds"),
+                "{text}"
+            );
         }
     }
 

@@ -8,6 +8,7 @@ mod errors;
 mod export;
 mod fuzz;
 mod import;
+mod input;
 mod privacy;
 mod properties;
 mod readme;

@@ -1,0 +1,240 @@
+//! Input fondo used to change silently and now refuses: numbers with more digits than a
+//! decimal holds (they were rounded), thousands separators out of place in a statement (they
+//! were dropped wherever they stood), fields too long to be real (a 200 MB line was held in
+//! memory and echoed whole), and control characters in file names (echoed raw, they could
+//! retitle or clear the terminal).
+
+use fondo::domain::money::parse_decimal;
+use proptest::prelude::*;
+
+use crate::common::TempLedger;
+
+/// 30 digits: `Decimal::from_str` rounded this to 2.
+const ROUNDED_TO_TWO: &str = "1.99999999999999999999999999999";
+/// 30 digits: a rate that was rounded to 36.5.
+const ROUNDED_RATE: &str = "36.49999999999999999999999999999";
+/// What every refusal of too many digits says.
+const TOO_MANY_DIGITS: &str = "fondo keeps at most 28 digits exactly";
+
+fn write(l: &TempLedger, name: &str, text: &str) -> String {
+    let path = l.dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+const SIMPLE_HEADER: &str = "date,description,debit,credit,amount,currency,fund,counterparty,reference\n";
+const JOURNAL_HEADER: &str = "txn,date,description,account,fund,debit,credit,currency,counterparty,reference,memo,voids,entered_at,entered_by,hash\n";
+
+/// A simple file of one gift of `amount`.
+fn simple(amount: &str) -> String {
+    format!("{SIMPLE_HEADER}2026-03-01,Gift,assets:bank,income:donations,{amount},,,Ana,\n")
+}
+
+/// A journal file of one transaction of `amount`.
+fn journal(amount: &str) -> String {
+    format!(
+        "{JOURNAL_HEADER}1,2026-03-01,Gift,assets:bank,general,{amount},,USD,Ana,,,,,,\n1,2026-03-01,Gift,income:donations,general,,{amount},USD,Ana,,,,,,\n"
+    )
+}
+
+/// A statement mapping with a decimal comma and `.` between thousands (as Venezuelan banks
+/// write `1.234,56`), or the other way round.
+fn mapping(l: &TempLedger, decimal_comma: bool) -> String {
+    let (comma, separator) = if decimal_comma {
+        ("true", ".")
+    } else {
+        ("false", ",")
+    };
+    write(
+        l,
+        &format!("mapping-{comma}.toml"),
+        &format!(
+            "account = \"assets:bank\"\ndate_column = \"date\"\ndescription_column = \"description\"\namount_column = \"amount\"\ndecimal_comma = {comma}\nthousands_separator = \"{separator}\"\n[fallback]\naccount = \"income:donations\"\n"
+        ),
+    )
+}
+
+fn statement(amount: &str) -> String {
+    format!("date,description,amount\n2026-03-01,Gift,\"{amount}\"\n")
+}
+
+#[test]
+fn more_digits_than_a_decimal_holds_are_refused_on_the_command_line_not_rounded() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    let bank = write(&l, "bank.csv", "date,description,amount\n2026-03-01,Gift,10.00\n");
+    let cases: &[&[&str]] = &[
+        &["donation", ROUNDED_TO_TWO, "--donor", "Ana"],
+        // Exact zeros past the 28th digit are refused too: the rule is one count of digits.
+        &["donation", "1.000000000000000000000000000000", "--donor", "Ana"],
+        &[
+            "donation",
+            "10",
+            "--donor",
+            "Ana",
+            "--fee",
+            "0.100000000000000000000000000000",
+        ],
+        &["exchange", "1", "USD", "--to", "VES", "--rate", ROUNDED_RATE],
+        &[
+            "exchange",
+            "1",
+            "USD",
+            "--to",
+            "VES",
+            "--received",
+            "36.5000000000000000000000000000",
+        ],
+        &[
+            "fund",
+            "add",
+            "cheese",
+            "--target",
+            "250.000000000000000000000000000",
+        ],
+        &[
+            "fund",
+            "move",
+            ROUNDED_TO_TWO,
+            "--from",
+            "general",
+            "--to",
+            "tires",
+        ],
+        &[
+            "entry",
+            "--desc",
+            "opening",
+            "-p",
+            &format!("assets:bank {ROUNDED_TO_TWO}"),
+            "-p",
+            "equity:opening -2",
+        ],
+        &[
+            "reconcile",
+            "assets:bank",
+            "--statement",
+            &bank,
+            "--balance",
+            "10.0000000000000000000000000000",
+        ],
+    ];
+    for args in cases {
+        let message = l.reject(args);
+        assert!(message.contains(TOO_MANY_DIGITS), "{args:?}: {message}");
+        assert!(message.contains("never rounds"), "{args:?}: {message}");
+    }
+    // 28 digits are kept exactly, and the amount then has to suit the currency.
+    let message = l.reject(&["donation", "1.999999999999999999999999999", "--donor", "Ana"]);
+    assert!(message.contains("USD has 2 decimal places"), "{message}");
+    l.run(&["donation", "1.990000000000000000000000000", "--donor", "Ana"]);
+    l.run(&[
+        "exchange",
+        "1",
+        "USD",
+        "--to",
+        "VES",
+        "--rate",
+        "36.50000000000000000000000000",
+    ]);
+}
+
+#[test]
+fn more_digits_than_a_decimal_holds_are_refused_in_every_import_format() {
+    let l = TempLedger::new();
+    let comma = mapping(&l, true);
+    let point = mapping(&l, false);
+    let cases: Vec<(String, Vec<String>, &str)> = vec![
+        (
+            write(&l, "simple.csv", &simple(ROUNDED_TO_TWO)),
+            vec![],
+            "simple.csv:2: amount:",
+        ),
+        (
+            write(&l, "journal.csv", &journal(ROUNDED_TO_TWO)),
+            vec![],
+            "journal.csv:2: debit:",
+        ),
+        (
+            write(&l, "comma.csv", &statement("1,99999999999999999999999999999")),
+            vec!["--mapping".into(), comma],
+            "comma.csv:2: amount:",
+        ),
+        (
+            write(&l, "point.csv", &statement("1,000.00000000000000000000000000")),
+            vec!["--mapping".into(), point],
+            "point.csv:2: amount:",
+        ),
+    ];
+    for (file, extra, place) in &cases {
+        let mut args = vec!["import", file.as_str()];
+        args.extend(extra.iter().map(String::as_str));
+        let message = l.reject(&args);
+        assert!(message.contains(place), "{file}: {message}");
+        assert!(message.contains(TOO_MANY_DIGITS), "{file}: {message}");
+    }
+    // The reconcile statement reads amounts and balances the same way.
+    let plain = write(
+        &l,
+        "april.csv",
+        &format!("date,description,amount,balance\n2026-04-02,DEPOSIT,10.00,{ROUNDED_TO_TWO}\n"),
+    );
+    let message = l.reject(&["reconcile", "assets:bank", "--statement", &plain]);
+    assert!(message.contains("april.csv:2: balance:"), "{message}");
+    assert!(message.contains(TOO_MANY_DIGITS), "{message}");
+}
+
+/// The digits of a plain decimal without its sign, leading zeros before the point or
+/// trailing zeros after it: the number's value, as text.
+fn normalised(text: &str) -> String {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
+    let whole = whole.trim_start_matches('0');
+    let fraction = fraction.trim_end_matches('0');
+    let digits = match (whole.is_empty(), fraction.is_empty()) {
+        (_, true) if whole.is_empty() => return "0".into(),
+        (_, true) => whole.to_string(),
+        (true, false) => format!("0.{fraction}"),
+        (false, false) => format!("{whole}.{fraction}"),
+    };
+    if negative {
+        format!("-{digits}")
+    } else {
+        digits
+    }
+}
+
+fn digit_count(text: &str) -> usize {
+    text.bytes().filter(u8::is_ascii_digit).count()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// A decimal parses to exactly the number written, or is refused: never another number.
+    #[test]
+    fn a_decimal_parses_exactly_or_not_at_all(
+        negative in any::<bool>(),
+        whole in "[0-9]{1,34}",
+        fraction in proptest::option::of("[0-9]{1,34}"),
+    ) {
+        let text = format!(
+            "{}{whole}{}",
+            if negative { "-" } else { "" },
+            fraction.as_ref().map_or(String::new(), |f| format!(".{f}"))
+        );
+        match parse_decimal(&text) {
+            Ok(value) => {
+                prop_assert!(digit_count(&text) <= 28, "{} has more than 28 digits", text);
+                prop_assert_eq!(normalised(&value.normalize().to_string()), normalised(&text));
+            }
+            Err(problem) => {
+                prop_assert!(digit_count(&text) > 28, "{}: {}", text, problem);
+                prop_assert!(problem.contains(TOO_MANY_DIGITS), "{}", problem);
+            }
+        }
+    }
+}

@@ -140,6 +140,24 @@ fn more_digits_than_a_decimal_holds_are_refused_on_the_command_line_not_rounded(
 }
 
 #[test]
+fn a_rate_whose_product_needs_more_digits_than_a_decimal_holds_is_refused() {
+    let l = TempLedger::new();
+    l.run(&["donation", "10", "--donor", "Ana"]);
+    // 0.01 × 1.000000000000000000000000001 = 0.01000000000000000000000000001 exactly, which
+    // the decimal multiplication rounded to 0.01.
+    let message = l.reject(&[
+        "exchange",
+        "0.01",
+        "USD",
+        "--to",
+        "VES",
+        "--rate",
+        "1.000000000000000000000000001",
+    ]);
+    assert!(message.contains("--received"), "{message}");
+}
+
+#[test]
 fn more_digits_than_a_decimal_holds_are_refused_in_every_import_format() {
     let l = TempLedger::new();
     let comma = mapping(&l, true);

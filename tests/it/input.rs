@@ -4,7 +4,7 @@
 //! memory and echoed whole), and control characters in file names (echoed raw, they could
 //! retitle or clear the terminal).
 
-use fondo::domain::money::parse_decimal;
+use fondo::domain::money::{parse_decimal, NumberStyle};
 use proptest::prelude::*;
 
 use crate::common::TempLedger;
@@ -202,6 +202,71 @@ fn more_digits_than_a_decimal_holds_are_refused_in_every_import_format() {
     assert!(message.contains(TOO_MANY_DIGITS), "{message}");
 }
 
+#[test]
+fn thousands_separators_are_taken_only_between_groups_of_three() {
+    let l = TempLedger::new();
+    let comma = mapping(&l, true);
+    let point = mapping(&l, false);
+    let bad: &[(&str, &str)] = &[
+        ("12.5", "comma"),
+        ("1.2.3.4,00", "comma"),
+        ("1,2,3.00", "comma"),
+        (".123,00", "comma"),
+        ("1..234,00", "comma"),
+        ("1.234.,00", "comma"),
+        ("1.234.", "comma"),
+        ("1.23,00", "comma"),
+        ("1234.567,00", "comma"),
+        ("1.234,567.8", "comma"),
+        ("-.123,00", "comma"),
+        ("(1.2345,00)", "comma"),
+        ("12,5", "point"),
+        ("1,2,3.00", "point"),
+        (",123.00", "point"),
+        ("1,,234.00", "point"),
+        ("1,234,", "point"),
+        ("1.234,56", "point"),
+        ("1,23.4", "point"),
+    ];
+    for (i, (amount, style)) in bad.iter().enumerate() {
+        let file = write(&l, &format!("bad-{i}.csv"), &statement(amount));
+        let map = if *style == "comma" { &comma } else { &point };
+        let message = l.reject(&["import", &file, "--mapping", map]);
+        let wanted = format!("bad-{i}.csv:2: amount: ");
+        assert!(message.contains(&wanted), "{amount}: {message}");
+        assert!(message.contains(&format!("(`{amount}`)")), "{amount}: {message}");
+        assert!(message.contains("groups of three"), "{amount}: {message}");
+    }
+    let good: &[(&str, &str, &str)] = &[
+        ("1.234,56", "comma", "1234.56"),
+        ("12.345.678,00", "comma", "12345678.00"),
+        ("1234,56", "comma", "1234.56"),
+        ("1.234,5", "comma", "1234.50"),
+        ("-1.234,56", "comma", "-1234.56"),
+        ("(1.234,56)", "comma", "-1234.56"),
+        ("+999", "comma", "999.00"),
+        ("0,5", "comma", "0.50"),
+        ("1,234.56", "point", "1234.56"),
+        ("12,345,678.00", "point", "12345678.00"),
+        ("1234.56", "point", "1234.56"),
+        ("123", "point", "123.00"),
+    ];
+    for (i, (amount, style, exact)) in good.iter().enumerate() {
+        let l = TempLedger::new();
+        let map = mapping(&l, *style == "comma");
+        let file = write(&l, &format!("good-{i}.csv"), &statement(amount));
+        l.run(&["import", &file, "--mapping", &map]);
+        let postings = &l.json(&["show", "1"])["postings"];
+        let bank = postings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["account"] == "assets:bank")
+            .unwrap();
+        assert_eq!(bank["amount"], *exact, "{amount}");
+    }
+}
+
 /// The digits of a plain decimal without its sign, leading zeros before the point or
 /// trailing zeros after it: the number's value, as text.
 fn normalised(text: &str) -> String {
@@ -252,6 +317,32 @@ proptest! {
             Err(problem) => {
                 prop_assert!(digit_count(&text) > 28, "{}: {}", text, problem);
                 prop_assert!(problem.contains(TOO_MANY_DIGITS), "{}", problem);
+            }
+        }
+    }
+
+    /// A statement's number, with separators wherever they fall: its value is its digits
+    /// with the separators taken out, or it is refused.
+    #[test]
+    fn a_statement_number_keeps_its_digits_or_is_refused(text in "[-+(]?[0-9.,]{1,16}[)]?", decimal_comma in any::<bool>()) {
+        let style = NumberStyle {
+            decimal_comma,
+            thousands_separator: Some(if decimal_comma { '.' } else { ',' }),
+        };
+        if let Ok(value) = style.plain(&text).and_then(|plain| parse_decimal(&plain)) {
+            let (separator, mark) = if decimal_comma { ('.', ',') } else { (',', '.') };
+            let negative = text.starts_with('-') || (text.starts_with('(') && text.ends_with(')'));
+            let digits: String = text
+                .chars()
+                .filter(|c| *c != separator && !"+-()".contains(*c))
+                .map(|c| if c == mark { '.' } else { c })
+                .collect();
+            let expected = if negative { format!("-{digits}") } else { digits };
+            prop_assert_eq!(normalised(&value.normalize().to_string()), normalised(&expected), "{}", text);
+            // Separators stood only between groups of three digits before the mark.
+            let whole = text.split(mark).next().unwrap_or_default();
+            for group in whole.split(separator).skip(1) {
+                prop_assert_eq!(group.trim_end_matches(')').len(), 3, "{}", text);
             }
         }
     }

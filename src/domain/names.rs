@@ -140,8 +140,11 @@ pub fn check_text(field: &str, text: &str) -> Result<()> {
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
         Some("must not contain control characters such as escape sequences".to_string())
-    } else if text.chars().count() > MAX_TEXT_LEN {
-        Some(format!("longer than {MAX_TEXT_LEN} characters"))
+    } else if text.chars().nth(MAX_TEXT_LEN).is_some() {
+        Some(format!(
+            "longer than {MAX_TEXT_LEN} characters (it has {})",
+            text.chars().count()
+        ))
     } else if text != text.trim() {
         Some("must not start or end with spaces".to_string())
     } else {
@@ -168,6 +171,27 @@ pub fn escape_controls(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// How many characters of a long value a message shows.
+pub const SHOWN_CHARS: usize = 40;
+/// Values up to this many characters are shown whole in messages.
+const SHOWN_WHOLE_MAX: usize = 60;
+
+/// A value as a message shows it: control characters escaped, and a long value cut to its
+/// first [`SHOWN_CHARS`] characters and `…`, so that one pasted blob cannot flood the
+/// terminal (the message says what was wrong with its length).
+pub fn shown_value(text: &str) -> String {
+    if text.chars().nth(SHOWN_WHOLE_MAX).is_none() {
+        return escape_controls(text);
+    }
+    shown_start(text)
+}
+
+/// The first [`SHOWN_CHARS`] characters of a value and `…`, escaped.
+pub fn shown_start(text: &str) -> String {
+    let start: String = text.chars().take(SHOWN_CHARS).collect();
+    format!("{}…", escape_controls(&start))
 }
 
 /// Parses an ISO date (`2026-03-01`); `today` and `yesterday` are relative to `today`.
@@ -272,6 +296,16 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(escape_controls("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
         assert_eq!(escape_controls("Anzoátegui"), "Anzoátegui");
+    }
+
+    #[test]
+    fn long_values_are_shown_by_their_start() {
+        assert_eq!(shown_value(&"a".repeat(60)), "a".repeat(60));
+        assert_eq!(shown_value(&"é".repeat(61)), format!("{}…", "é".repeat(40)));
+        assert_eq!(
+            shown_value(&format!("\x1b{}", "b".repeat(100))),
+            format!("\\u{{1b}}{}…", "b".repeat(39))
+        );
     }
 
     #[test]

@@ -345,6 +345,7 @@ impl<R: Read> StatementReader<R> {
             Err(e) => return Ok(Err(e)),
         };
         let currency = mapping.currency(ledger_currency);
+        records.name_columns(&columns);
         Ok(Ok(StatementReader {
             records,
             mapping,

@@ -267,6 +267,74 @@ fn thousands_separators_are_taken_only_between_groups_of_three() {
     }
 }
 
+/// A field of 100 KiB (a pasted blob, or a file that is not CSV at all).
+fn huge() -> String {
+    "A".repeat(100 * 1024)
+}
+
+/// An oversized field is refused on one short line, naming the place, the size and the
+/// limit and showing only the start of the value.
+fn assert_short_refusal(message: &str, place: &str) {
+    let line = message
+        .lines()
+        .find(|l| l.contains("65536"))
+        .unwrap_or_else(|| panic!("no line names the limit: {}", &message[..message.len().min(600)]));
+    assert!(line.len() < 300, "{} bytes: {line}", line.len());
+    assert!(line.contains(place), "{line}");
+    assert!(line.contains("AAAA…"), "{line}");
+    assert!(message.len() < 1_000, "{} bytes of errors", message.len());
+}
+
+#[test]
+fn a_field_longer_than_64_kib_is_refused_in_one_short_line() {
+    let l = TempLedger::new();
+    let big = huge();
+    let simple_file = write(
+        &l,
+        "simple.csv",
+        &format!("{SIMPLE_HEADER}2026-03-01,{big},assets:bank,income:donations,10.00,,,Ana,\n2026-03-02,Gift,assets:bank,income:donations,5.00,,,Bo,\n"),
+    );
+    let message = l.reject(&["import", &simple_file]);
+    assert_short_refusal(&message, "simple.csv:2: description: is 102400 bytes long");
+    let journal_file = write(
+        &l,
+        "journal.csv",
+        &format!(
+            "{JOURNAL_HEADER}1,2026-03-01,Gift,assets:bank,general,10.00,,USD,Ana,,\"{big}\",,,,\n1,2026-03-01,Gift,income:donations,general,,10.00,USD,Ana,,\"{big}\",,,,\n"
+        ),
+    );
+    let message = l.reject(&["import", &journal_file]);
+    assert_short_refusal(&message, "journal.csv:2: memo: is 102400 bytes long");
+    let comma = mapping(&l, true);
+    let statement_file = write(
+        &l,
+        "statement.csv",
+        &format!("date,description,amount\n2026-03-01,{big},\"10,00\"\n"),
+    );
+    let message = l.reject(&["import", &statement_file, "--mapping", &comma]);
+    assert_short_refusal(&message, "statement.csv:2: description: is 102400 bytes long");
+    let message = l.reject(&["reconcile", "assets:bank", "--statement", &statement_file]);
+    assert_short_refusal(&message, "statement.csv:2: description: is 102400 bytes long");
+    // A header that is one giant cell.
+    let blob = write(&l, "blob.csv", &format!("{big}\n"));
+    let message = l.reject(&["import", &blob]);
+    assert_short_refusal(&message, "blob.csv:1: column 1: is 102400 bytes long");
+}
+
+#[test]
+fn long_values_are_shown_shortened_in_errors() {
+    let l = TempLedger::new();
+    // Under the field limit, but over what any text field takes.
+    let long = "B".repeat(5_000);
+    let message = l.reject(&["donation", "10", "--donor", "Ana", "--desc", &long]);
+    assert!(message.len() < 300, "{message}");
+    assert!(message.contains("BBBB…"), "{message}");
+    assert!(
+        message.contains("longer than 1000 characters (it has 5000)"),
+        "{message}"
+    );
+}
+
 /// The digits of a plain decimal without its sign, leading zeros before the point or
 /// trailing zeros after it: the number's value, as text.
 fn normalised(text: &str) -> String {

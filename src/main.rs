@@ -14,7 +14,12 @@ fn main() -> ExitCode {
             "fondo hit a bug ({info}); the ledger was left as it was. Please report this."
         ));
     }));
-    let cli = match cli::parse(std::env::args_os().collect()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(e) = cli::check_lengths(&args) {
+        say(&e.to_string());
+        return ExitCode::from(1);
+    }
+    let cli = match cli::parse(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -368,6 +368,20 @@ fn parse_txn_id(text: &str) -> std::result::Result<i64, String> {
         .ok_or_else(|| format!("`{text}` is not a transaction id; write it as 42 or #42"))
 }
 
+/// Refuses an argument longer than any value fondo takes, before clap would echo it whole;
+/// the error names the option it follows, if any.
+pub fn check_lengths(args: &[std::ffi::OsString]) -> Result<()> {
+    let words: Vec<std::borrow::Cow<'_, str>> = args.iter().map(|a| a.to_string_lossy()).collect();
+    for (i, word) in words.iter().enumerate().skip(1) {
+        let field = match words[i - 1].as_ref() {
+            option if option.starts_with('-') && i > 1 => option.to_string(),
+            _ => format!("argument {i}"),
+        };
+        crate::domain::names::check_length(&field, word)?;
+    }
+    Ok(())
+}
+
 /// Parses the command line. `--format` may be given both before the command (output) and
 /// after it (an input format for import); clap keeps only the values after the command when
 /// a global option is repeated there, so every value is collected from the arguments

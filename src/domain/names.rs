@@ -173,6 +173,11 @@ pub fn escape_controls(text: &str) -> String {
         .collect()
 }
 
+/// The most bytes any one value fondo reads may have: a field of a CSV file, an argument
+/// on the command line, an answer to `fondo add`. Far more than any real value needs; it
+/// keeps a pasted blob or a file that is not CSV from being held in memory and echoed.
+pub const VALUE_BYTES_MAX: usize = 64 * 1024;
+
 /// How many characters of a long value a message shows.
 pub const SHOWN_CHARS: usize = 40;
 /// Values up to this many characters are shown whole in messages.
@@ -192,6 +197,21 @@ pub fn shown_value(text: &str) -> String {
 pub fn shown_start(text: &str) -> String {
     let start: String = text.chars().take(SHOWN_CHARS).collect();
     format!("{}…", escape_controls(&start))
+}
+
+/// Refuses a value longer than [`VALUE_BYTES_MAX`]: its length, the limit and its start.
+pub fn check_length(field: &str, text: &str) -> Result<()> {
+    if text.len() <= VALUE_BYTES_MAX {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        field,
+        text,
+        format!(
+            "is {} bytes long; fondo takes at most {VALUE_BYTES_MAX} bytes (64 KiB) in one value",
+            text.len()
+        ),
+    ))
 }
 
 /// Parses an ISO date (`2026-03-01`); `today` and `yesterday` are relative to `today`.

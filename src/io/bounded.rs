@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 
 /// The most bytes one field may have.
-pub const FIELD_BYTES_MAX: u64 = 64 * 1024;
+pub const FIELD_BYTES_MAX: u64 = crate::domain::names::VALUE_BYTES_MAX as u64;
 /// The most bytes one row may have, delimiters included: it bounds a row of many empty
 /// fields too, which cost the csv crate memory per field.
 pub const ROW_BYTES_MAX: u64 = 1024 * 1024;

@@ -319,6 +319,32 @@ fn a_field_longer_than_64_kib_is_refused_in_one_short_line() {
     let blob = write(&l, "blob.csv", &format!("{big}\n"));
     let message = l.reject(&["import", &blob]);
     assert_short_refusal(&message, "blob.csv:1: column 1: is 102400 bytes long");
+    // On the command line, before anything reads it.
+    let message = l.reject(&["donation", "10", "--donor", "Ana", "--desc", &big]);
+    assert_short_refusal(&message, "invalid --desc `AAAA");
+    let message = l.reject(&["donation", &big, "--donor", "Ana"]);
+    // Arguments are counted after `fondo`: `--db PATH donation AMOUNT`.
+    assert_short_refusal(&message, "invalid argument 4 `AAAA");
+    let message = l.reject(&["--format", &big, "report", "balance"]);
+    assert_short_refusal(&message, "invalid --format `AAAA");
+    // As an answer to `fondo add`.
+    let out = l
+        .cmd()
+        .arg("add")
+        .write_stdin(format!("donation\n2026-03-01\n{big}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_default();
+    assert!(
+        error.contains("answer 3 (to `Donor`) is longer than 65536 bytes"),
+        "{error}"
+    );
+    assert!(stderr.len() < 1_000, "{} bytes on stderr", stderr.len());
 }
 
 #[test]

@@ -191,7 +191,7 @@ pub fn command(args: &[std::ffi::OsString]) -> clap::Command {
         groups.push('\n');
     }
     let ledger = match ledger_from_args(args) {
-        Ok((path, source)) => format!("The ledger in use: {} ({source})", path.display()),
+        Ok((path, source)) => format!("The ledger in use: {} ({source})", crate::files::shown(&path)),
         Err(e) => format!("The ledger in use: unknown ({e})"),
     };
     cmd.help_template(format!(
@@ -436,7 +436,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             writeln!(
                 out,
                 "backup written to {}: {} transactions verified, head {}",
-                dest.display(),
+                crate::files::shown(&dest),
                 outcome.transactions,
                 outcome.head.as_deref().unwrap_or("(empty ledger)")
             )?;

@@ -8,7 +8,7 @@ use std::io::{BufRead, Read};
 use inquire::autocompletion::{Autocomplete, Replacement};
 use inquire::{CustomUserError, InquireError};
 
-use crate::domain::names::VALUE_BYTES_MAX;
+use crate::domain::names::{escape_controls, VALUE_BYTES_MAX};
 use crate::error::{Error, Result};
 
 /// One question of `fondo add`.
@@ -58,7 +58,7 @@ impl<R: BufRead> Lines<R> {
 impl<R: BufRead> Prompter for Lines<R> {
     fn ask(&mut self, question: &Question) -> Result<Reply> {
         match &question.default {
-            Some(d) if !d.is_empty() => eprint!("{} [{d}]: ", question.prompt),
+            Some(d) if !d.is_empty() => eprint!("{} [{}]: ", question.prompt, escape_controls(d)),
             _ => eprint!("{}: ", question.prompt),
         }
         let mut text = String::new();
@@ -85,7 +85,7 @@ impl<R: BufRead> Prompter for Lines<R> {
             )));
         }
         self.line += 1;
-        eprintln!("{}", text.trim_end());
+        eprintln!("{}", escape_controls(text.trim_end()));
         Ok(reply(question, text.trim_end_matches(['\n', '\r'])))
     }
 

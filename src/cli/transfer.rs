@@ -7,7 +7,9 @@ use clap::{Args, Subcommand};
 
 use super::review::ReportArgs;
 use super::Context;
+use crate::domain::names::escape_controls;
 use crate::error::Result;
+use crate::files::shown;
 use crate::io::export::{self, ExportOptions};
 use crate::io::import::{self, ImportOptions, ImportOutcome};
 use crate::render::{col, write_json_value, Cell, Format, Tabular};
@@ -72,7 +74,7 @@ fn write_outcome(outcome: &ImportOutcome, format: Format, out: &mut dyn Write) -
             writeln!(
                 out,
                 "{verb} {} ({}): {} rows, {add} {}, {skip} {} already in the ledger (batch {})",
-                outcome.file,
+                escape_controls(&outcome.file),
                 outcome.format,
                 outcome.rows,
                 outcome.added,
@@ -80,7 +82,7 @@ fn write_outcome(outcome: &ImportOutcome, format: Format, out: &mut dyn Write) -
                 outcome.batch
             )?;
             for created in &outcome.created {
-                writeln!(out, "created {created}")?;
+                writeln!(out, "created {}", escape_controls(created))?;
             }
         }
     }
@@ -130,7 +132,7 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
     match output {
         Some(path) => {
             let rows = export::write_journal_file(&ledger, &options, &path)?;
-            write!(out, "wrote {rows} rows to {}; ", path.display())?;
+            write!(out, "wrote {rows} rows to {}; ", shown(&path))?;
             super::review::print_head(&ledger, out)?;
         }
         None => {
@@ -147,12 +149,12 @@ fn export_audit(ctx: &Context, dir: &std::path::Path, anonymize: bool, out: &mut
         today: ctx.today,
     };
     let pack = crate::io::audit::write_audit_pack(&ledger, &options, dir)?;
-    write!(out, "wrote {} files to {}; ", pack.files.len(), dir.display())?;
+    write!(out, "wrote {} files to {}; ", pack.files.len(), shown(dir))?;
     super::review::print_head(&ledger, out)?;
     writeln!(
         out,
         "re-add the totals with: python3 {}",
-        dir.join("check_totals.py").display()
+        shown(&dir.join("check_totals.py"))
     )?;
     Ok(())
 }

@@ -157,20 +157,45 @@ pub fn check_text(field: &str, text: &str) -> Result<()> {
 }
 
 /// Shows control characters as escapes (`\n`, `\u{1b}`), so text from the ledger or the
-/// command line cannot span lines or redraw the terminal when printed.
+/// command line cannot span lines or redraw the terminal when printed; and invisible
+/// format characters too (`\u{202e}`), so it cannot reorder or hide what is shown.
 pub fn escape_controls(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(unsafe_to_show) {
         return text.to_string();
     }
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if unsafe_to_show(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
             }
         })
         .collect()
+}
+
+/// Like [`escape_controls`], keeping line breaks: for messages of several lines.
+pub fn escape_controls_by_line(text: &str) -> String {
+    text.split('\n')
+        .map(escape_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A character a terminal would act on or not show: C0 and C1 controls and DEL; the bidi
+/// embeddings, overrides, isolates and marks, which reorder text (a file named
+/// `\u{202e}vsc.exe` shows as `exe.csv`); zero-width spaces and joiners; the line and
+/// paragraph separators; and the byte order mark.
+fn unsafe_to_show(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
 }
 
 /// The most bytes any one value fondo reads may have: a field of a CSV file, an argument
@@ -316,6 +341,21 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(escape_controls("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
         assert_eq!(escape_controls("Anzoátegui"), "Anzoátegui");
+        let cases = [
+            ("\u{7f}\u{85}\u{9b}", "\\u{7f}\\u{85}\\u{9b}"),
+            ("\u{202e}vsc.exe", "\\u{202e}vsc.exe"),
+            ("a\u{200b}b\u{200d}c\u{feff}", "a\\u{200b}b\\u{200d}c\\u{feff}"),
+            (
+                "\u{2066}x\u{2069}\u{61c}\u{2028}",
+                "\\u{2066}x\\u{2069}\\u{61c}\\u{2028}",
+            ),
+            // Visible text in any script, and emoji with their joiner's neighbours, stay.
+            ("Ñaña 日本 עברית ✓", "Ñaña 日本 עברית ✓"),
+        ];
+        for (text, shown) in cases {
+            assert_eq!(escape_controls(text), shown, "{text:?}");
+        }
+        assert_eq!(escape_controls_by_line("a\x1b\nb\r"), "a\\u{1b}\nb\\r");
     }
 
     #[test]

@@ -435,7 +435,8 @@ pub fn write_verify(outcome: &VerifyOutcome, format: Format, out: &mut dyn Write
                     outcome.transactions
                 )?;
                 for p in &outcome.problems {
-                    writeln!(out, "  - {p}")?;
+                    // A problem may quote what a tampered file holds.
+                    writeln!(out, "  - {}", super::escape_controls(p))?;
                 }
             }
             writeln!(out, "head: {head}")

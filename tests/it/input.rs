@@ -361,6 +361,90 @@ fn long_values_are_shown_shortened_in_errors() {
     );
 }
 
+/// A character that must never reach a terminal raw.
+fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+fn assert_clean(what: &str, text: &str) {
+    let found: Vec<char> = text.chars().filter(|c| unsafe_char(*c)).collect();
+    assert!(found.is_empty(), "{what} carries {found:?}: {text:?}");
+}
+
+#[test]
+fn file_names_with_control_and_format_characters_are_shown_escaped() {
+    let l = TempLedger::new();
+    let name = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J\r\u{202e}vsc.csv";
+    let good = l.dir.path().join(name);
+    std::fs::write(&good, simple("10.00")).unwrap();
+    let good = good.to_str().unwrap();
+    // (CSV and JSON output carry the name as data, escaped as those formats escape.)
+    let out = l.cmd().args(["import", good, "--dry-run"]).output().unwrap();
+    assert!(out.status.success());
+    assert_clean("the import summary", &String::from_utf8(out.stdout).unwrap());
+    assert_clean("stderr", &String::from_utf8(out.stderr).unwrap());
+    let summary = l.run(&["import", good]);
+    assert_clean("the import summary", &summary);
+    assert!(summary.contains("evil\\u{1b}]0;pwned\\u{7}"), "{summary}");
+    assert!(summary.contains("\\u{202e}vsc.csv"), "{summary}");
+    // Where the transaction came from, as `show` prints it.
+    assert_clean("show", &l.run(&["show", "1"]));
+    let bad_path = l.dir.path().join(name.replace("evil", "bad"));
+    std::fs::write(&bad_path, simple("oops")).unwrap();
+    let message = l.reject(&["import", bad_path.to_str().unwrap()]);
+    assert_clean("the error", &message);
+    assert!(message.contains("bad\\u{1b}]0;pwned"), "{message}");
+    // A value on the command line is escaped the same way.
+    let message = l.reject(&[
+        "donation",
+        "10",
+        "--donor",
+        "Ana\u{202e}",
+        "--into",
+        "assets:\u{1b}[2Jbank",
+    ]);
+    assert_clean("the error", &message);
+    let message = l.reject(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &format!("{good}.missing"),
+    ]);
+    assert_clean("the error", &message);
+    // Text the ledger holds is escaped in tables.
+    l.run(&[
+        "donation",
+        "5",
+        "--donor",
+        "Ana\u{200b}\u{2066}",
+        "--desc",
+        "gift\u{202e}",
+    ]);
+    assert_clean("the register", &l.run(&["report", "register"]));
+    assert_clean("show", &l.run(&["show", "2"]));
+}
+
+#[test]
+fn usage_errors_do_not_echo_control_characters() {
+    let l = TempLedger::new();
+    let out = l
+        .cmd()
+        .args([
+            "--format",
+            "a\u{1b}]0;pwned\u{7}b\rc\u{202e}d",
+            "report",
+            "balance",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_clean("the usage error", &stderr);
+    // clap drops escape sequences when it renders plain text; fondo escapes the rest.
+    assert!(stderr.contains("b\\rc\\u{202e}d"), "{stderr}");
+}
+
 /// The digits of a plain decimal without its sign, leading zeros before the point or
 /// trailing zeros after it: the number's value, as text.
 fn normalised(text: &str) -> String {

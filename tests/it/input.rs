@@ -158,6 +158,37 @@ fn a_rate_whose_product_needs_more_digits_than_a_decimal_holds_is_refused() {
 }
 
 #[test]
+fn more_digits_than_a_decimal_holds_are_refused_as_an_answer_to_add() {
+    let l = TempLedger::new();
+    let answers: String = [
+        "donation",
+        "2026-03-02",
+        "Ana",
+        "y",
+        "USD",
+        ROUNDED_TO_TWO,
+        "12.34",
+        "general",
+        "assets:bank",
+        "",
+        "",
+        "",
+        "y",
+    ]
+    .iter()
+    .map(|a| format!("{a}\n"))
+    .collect();
+    let out = l.cmd().arg("add").write_stdin(answers).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("✗ has 30 digits; {TOO_MANY_DIGITS}")),
+        "{stderr}"
+    );
+    assert_eq!(l.json(&["show", "1"])["postings"][0]["amount"], "12.34");
+}
+
+#[test]
 fn more_digits_than_a_decimal_holds_are_refused_in_every_import_format() {
     let l = TempLedger::new();
     let comma = mapping(&l, true);

@@ -200,7 +200,8 @@ impl<R: Read> Records<R> {
     /// The next record and its line, `Ok(None)` at the end. A record that is not valid
     /// UTF-8 or is too long is a row error; a failure to read the file is fatal.
     pub fn next_record(&mut self) -> Result<Option<std::result::Result<(u64, &StringRecord), RowError>>> {
-        let (read, cuts) = loop {
+        let (read, cuts, shift) = loop {
+            // The csv reader's line numbers miss the line breaks cut before this record.
             let shift = self.lines_dropped;
             let read = self.csv.read_record(&mut self.record);
             let end = self.csv.position().byte();
@@ -210,7 +211,7 @@ impl<R: Read> Records<R> {
             let blank =
                 matches!(read, Ok(true)) && self.record.len() == 1 && self.record[0].trim().is_empty();
             if !blank || !cuts.is_empty() {
-                break (read.map(|more| (more, shift)), cuts);
+                break (read, cuts, shift);
             }
         };
         if let Some(cut) = cuts.first() {
@@ -218,18 +219,17 @@ impl<R: Read> Records<R> {
                 Ok(_) => self.record.position().map_or(0, |p| p.line()),
                 Err(e) => e.position().map_or(0, |p| p.line()),
             };
-            let shift = read.as_ref().map_or(self.lines_dropped, |(_, shift)| *shift);
             return Ok(Some(Err(self.too_long(line + shift, cut))));
         }
         match read {
-            Ok((false, _)) => Ok(None),
-            Ok((true, shift)) => {
+            Ok(false) => Ok(None),
+            Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line()) + shift;
                 Ok(Some(Ok((line, &self.record))))
             }
             Err(e) => match e.kind() {
                 csv::ErrorKind::Utf8 { pos, .. } => {
-                    let line = pos.as_ref().map_or(0, |p| p.line()) + self.lines_dropped;
+                    let line = pos.as_ref().map_or(0, |p| p.line()) + shift;
                     Ok(Some(Err(RowError::new(
                         line,
                         "row",

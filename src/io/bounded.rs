@@ -243,7 +243,8 @@ impl<R: Read> Bounded<R> {
         // The row limit counts what is passed on, so a row with one long field is refused
         // for that field, and a row is cut only when its fields together are too long.
         let dropped_anyway = self.field.cutting && matches!(kind, Kind::Content | Kind::Quote);
-        if self.row_passed >= ROW_BYTES_MAX && kind != Kind::EndRow && !dropped_anyway {
+        let ends_or_between = matches!(kind, Kind::EndRow | Kind::Blank);
+        if self.row_passed >= ROW_BYTES_MAX && !ends_or_between && !dropped_anyway {
             // A field being cut is reported as part of the row.
             let field_lines = if self.field.cutting {
                 self.field.lines_dropped
@@ -473,6 +474,14 @@ mod tests {
             cuts.iter().map(|c| c.field).collect::<Vec<_>>()
         );
         assert_eq!((cuts[15].field, cuts[15].bytes), (None, 20 * 70_000 + 19));
+    }
+
+    #[test]
+    fn a_blank_line_after_a_row_at_the_limit_is_not_cut() {
+        let cells = vec!["z".repeat(65_536); 16].join(",");
+        let row = &cells[..ROW_BYTES_MAX as usize];
+        let text = format!("{row}\n\n\nnext\n");
+        assert_eq!(through(text.as_bytes()), (text.as_bytes().to_vec(), Vec::new()));
     }
 
     #[test]

@@ -3,30 +3,32 @@
 
 use std::path::PathBuf;
 
+use crate::domain::names::shown_value;
+
 /// Everything that can go wrong in fondo, short of a bug.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A value given on the command line or in a file that cannot be parsed or is out of range.
-    #[error("invalid {field} `{value}`: {problem}")]
+    #[error("invalid {field} `{}`: {problem}", shown_value(.value))]
     Invalid {
         field: String,
         value: String,
         problem: String,
     },
 
-    #[error("unknown account `{name}`{}; list accounts with `fondo account list`, add one with `fondo account add NAME`", did_you_mean(.suggestion))]
+    #[error("unknown account `{}`{}; list accounts with `fondo account list`, add one with `fondo account add NAME`", shown_value(.name), did_you_mean(.suggestion))]
     UnknownAccount {
         name: String,
         suggestion: Option<String>,
     },
 
-    #[error("unknown fund `{code}`{}; list funds with `fondo fund list`, add one with `fondo fund add CODE`", did_you_mean(.suggestion))]
+    #[error("unknown fund `{}`{}; list funds with `fondo fund list`, add one with `fondo fund add CODE`", shown_value(.code), did_you_mean(.suggestion))]
     UnknownFund {
         code: String,
         suggestion: Option<String>,
     },
 
-    #[error("unknown commune `{name}`{}; list communes with `fondo commune list`, add one with `fondo commune add NAME --state STATE`", did_you_mean(.suggestion))]
+    #[error("unknown commune `{}`{}; list communes with `fondo commune list`, add one with `fondo commune add NAME --state STATE`", shown_value(.name), did_you_mean(.suggestion))]
     UnknownCommune {
         name: String,
         suggestion: Option<String>,
@@ -35,7 +37,7 @@ pub enum Error {
     #[error("no transaction #{id} in this ledger (transactions run from #1 to #{last})")]
     UnknownTransaction { id: i64, last: i64 },
 
-    #[error("{what} `{name}` already exists")]
+    #[error("{what} `{}` already exists", shown_value(.name))]
     AlreadyExists { what: &'static str, name: String },
 
     /// Postings of one currency and fund that do not sum to zero; `arithmetic` shows the sum.
@@ -50,7 +52,7 @@ pub enum Error {
     #[error("fund `{}` has only {} in {} on {}; this would take it to {} ({})", .0.fund, .0.available, .0.account, .0.date, .0.after, .0.why)]
     InsufficientFunds(Box<Shortfall>),
 
-    #[error("reference `{reference}` is already used by transaction #{txn}; references must be unique")]
+    #[error("reference `{}` is already used by transaction #{txn}; references must be unique", shown_value(.reference))]
     DuplicateReference { reference: String, txn: i64 },
 
     #[error("amount overflow: {what} exceeds what fondo can hold exactly")]

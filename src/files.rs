@@ -75,6 +75,13 @@ enum Kind<'a> {
     Directory(&'a [&'a str]),
 }
 
+/// A file name as a message shows it: not valid Unicode replaced, control and format
+/// characters escaped, so that a file named with escape sequences cannot retitle or clear
+/// the terminal when fondo names it.
+pub fn shown(path: &Path) -> String {
+    crate::domain::names::escape_controls(&path.to_string_lossy())
+}
+
 /// The directory `path` is in: where a temporary is made before it is renamed to `path`,
 /// so that the rename stays on one file system.
 pub fn directory_of(path: &Path) -> &Path {

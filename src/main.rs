@@ -5,7 +5,7 @@ use std::io::{BufWriter, ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
 
 use fondo::cli;
-use fondo::domain::names::escape_controls;
+use fondo::domain::names::{escape_controls, escape_controls_by_line};
 use fondo::Error;
 
 fn main() -> ExitCode {
@@ -14,10 +14,22 @@ fn main() -> ExitCode {
             "fondo hit a bug ({info}); the ledger was left as it was. Please report this."
         ));
     }));
-    let cli = match cli::parse(std::env::args_os().collect()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(e) = cli::check_lengths(&args) {
+        say(&e.to_string());
+        return ExitCode::from(1);
+    }
+    let cli = match cli::parse(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            if e.use_stderr() {
+                // A usage error quotes what was typed: plain, with its controls escaped.
+                let text = escape_controls_by_line(&e.render().to_string());
+                let _ = write!(std::io::stderr().lock(), "{text}");
+            } else {
+                // --help and --version.
+                let _ = e.print();
+            }
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };

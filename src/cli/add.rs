@@ -12,7 +12,9 @@ use super::prompt::{Lines, Prompter, Question, Reply, Terminal};
 use super::record::{parse_posting, write_transaction, Recording};
 use super::{Cli, Command, Context};
 use crate::domain::money::parse_decimal;
-use crate::domain::names::{check_text, closest, parse_date, AccountType, GENERAL_FUND, UNION_SLUG};
+use crate::domain::names::{
+    check_text, closest, escape_controls, parse_date, AccountType, GENERAL_FUND, UNION_SLUG,
+};
 use crate::domain::Currency;
 use crate::error::{Error, Result};
 use crate::render::{self, Format, Recorded};
@@ -717,7 +719,8 @@ fn run(
             Reply::Answer(word) => match KINDS.iter().find(|k| k.word == word.to_lowercase()) {
                 Some(kind) => break kind,
                 None => p.say(&format!(
-                    "  ✗ `{word}` is not a kind; answer one of: {}",
+                    "  ✗ `{}` is not a kind; answer one of: {}",
+                    escape_controls(&word),
                     words.join(", ")
                 )),
             },
@@ -751,7 +754,7 @@ fn run(
                         answers.0.pop();
                     }
                     Ok(value) => answers.0.push((key, value)),
-                    Err(problem) => p.say(&format!("  ✗ {problem}")),
+                    Err(problem) => p.say(&format!("  ✗ {}", escape_controls(&problem))),
                 },
             }
         }
@@ -759,10 +762,7 @@ fn run(
             Ok(()) => return Ok(()),
             Err(e @ Error::Refused(_)) if e.to_string().starts_with("cancelled") => return Err(e),
             Err(e) => {
-                p.say(&format!(
-                    "  ✗ {}",
-                    crate::domain::names::escape_controls(&e.to_string())
-                ));
+                p.say(&format!("  ✗ {}", escape_controls(&e.to_string())));
                 let key = key_of(&e, kind);
                 let at = answers.0.iter().position(|(k, _)| *k == key).unwrap_or(1).max(1);
                 for (k, v) in answers.0.drain(at..) {
@@ -790,7 +790,11 @@ fn preview_and_record(
             .unwrap_or_default();
         let state = answers.get("state").unwrap_or_default();
         let slug = ledger.write(false, |w| w.add_commune(name, state, None))?;
-        p.say(&format!("  added commune {slug} ({name}, {state})"));
+        p.say(&format!(
+            "  added commune {slug} ({}, {})",
+            escape_controls(name),
+            escape_controls(state)
+        ));
     }
     let mut words = vec!["fondo".to_string()];
     words.extend(command_line(kind, answers));
@@ -799,10 +803,11 @@ fn preview_and_record(
     let shown = words
         .iter()
         .map(|w| {
+            let w = escape_controls(w);
             if w.contains(' ') || w.is_empty() {
                 format!("'{w}'")
             } else {
-                w.clone()
+                w
             }
         })
         .collect::<Vec<_>>()
@@ -846,7 +851,7 @@ fn confirmed(p: &mut dyn Prompter) -> Result<bool> {
         match p.ask(&question)? {
             Reply::Answer(text) => match yes_no(&text) {
                 Ok(answer) => return Ok(answer == "y"),
-                Err(problem) => p.say(&format!("  ✗ {problem}")),
+                Err(problem) => p.say(&format!("  ✗ {}", escape_controls(&problem))),
             },
             Reply::Back => return Err(Error::Refused("cancelled; nothing was written".into())),
         }
@@ -868,7 +873,7 @@ fn confirm(
     p.say(&format!(
         "  confirmation of #{id} {} {} on {}",
         grant.date,
-        grant.description,
+        escape_controls(&grant.description),
         confirmation.date.unwrap_or(ctx.today)
     ));
     p.say(&format!("  the same as: {shown}"));

@@ -5,6 +5,7 @@ use std::io::Write;
 use clap::{Args, Subcommand};
 
 use super::{record, Context};
+use crate::domain::names::escape_controls;
 use crate::domain::{Amount, Currency};
 use crate::error::Result;
 use crate::render;
@@ -31,7 +32,7 @@ pub fn init(ctx: &Context, args: InitArgs, out: &mut dyn Write) -> Result<()> {
     writeln!(
         out,
         "created ledger {} (default currency {currency})",
-        ledger.path().display()
+        crate::files::shown(ledger.path())
     )?;
     Ok(())
 }
@@ -253,7 +254,9 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
             let slug = ledger.write(false, |w| w.add_commune(&name, &state, slug.as_deref()))?;
             writeln!(
                 out,
-                "added commune {slug} ({name}, {state}) with account expenses:grants:{slug}"
+                "added commune {slug} ({}, {}) with account expenses:grants:{slug}",
+                escape_controls(&name),
+                escape_controls(&state)
             )?;
         }
         CommuneCommand::List => {

@@ -203,7 +203,7 @@ pub fn command(args: &[std::ffi::OsString]) -> clap::Command {
         groups.push('\n');
     }
     let ledger = match ledger_from_args(args) {
-        Ok((path, source)) => format!("The ledger in use: {} ({source})", path.display()),
+        Ok((path, source)) => format!("The ledger in use: {} ({source})", crate::files::shown(&path)),
         Err(e) => format!("The ledger in use: unknown ({e})"),
     };
     cmd.help_template(format!(
@@ -380,6 +380,20 @@ fn parse_txn_id(text: &str) -> std::result::Result<i64, String> {
         .ok_or_else(|| format!("`{text}` is not a transaction id; write it as 42 or #42"))
 }
 
+/// Refuses an argument longer than any value fondo takes, before clap would echo it whole;
+/// the error names the option it follows, if any.
+pub fn check_lengths(args: &[std::ffi::OsString]) -> Result<()> {
+    let words: Vec<std::borrow::Cow<'_, str>> = args.iter().map(|a| a.to_string_lossy()).collect();
+    for (i, word) in words.iter().enumerate().skip(1) {
+        let field = match words[i - 1].as_ref() {
+            option if option.starts_with('-') && i > 1 => option.to_string(),
+            _ => format!("argument {i}"),
+        };
+        crate::domain::names::check_length(&field, word)?;
+    }
+    Ok(())
+}
+
 /// Parses the command line. `--format` may be given both before the command (output) and
 /// after it (an input format for import); clap keeps only the values after the command when
 /// a global option is repeated there, so every value is collected from the arguments
@@ -436,7 +450,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             writeln!(
                 out,
                 "backup written to {}: {} transactions verified, head {}",
-                dest.display(),
+                crate::files::shown(&dest),
                 outcome.transactions,
                 outcome.head.as_deref().unwrap_or("(empty ledger)")
             )?;

@@ -3,11 +3,12 @@
 //! terminal, so scripts and tests can drive `fondo add`. In both, a blank answer takes the
 //! default and `<` steps back a question.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use inquire::autocompletion::{Autocomplete, Replacement};
 use inquire::{CustomUserError, InquireError};
 
+use crate::domain::names::{escape_controls, VALUE_BYTES_MAX};
 use crate::error::{Error, Result};
 
 /// One question of `fondo add`.
@@ -57,14 +58,25 @@ impl<R: BufRead> Lines<R> {
 impl<R: BufRead> Prompter for Lines<R> {
     fn ask(&mut self, question: &Question) -> Result<Reply> {
         match &question.default {
-            Some(d) if !d.is_empty() => eprint!("{} [{d}]: ", question.prompt),
+            Some(d) if !d.is_empty() => eprint!("{} [{}]: ", question.prompt, escape_controls(d)),
             _ => eprint!("{}: ", question.prompt),
         }
         let mut text = String::new();
-        let read = self
-            .input
+        // An answer is read only up to the longest value fondo takes, so that a stray
+        // giant line is refused instead of held in memory.
+        let limit = VALUE_BYTES_MAX as u64 + 2;
+        let read = (&mut self.input)
+            .take(limit)
             .read_line(&mut text)
             .map_err(|e| Error::Refused(format!("cannot read the answers: {e}")))?;
+        if read as u64 == limit && !text.ends_with('\n') {
+            eprintln!();
+            return Err(Error::Refused(format!(
+                "answer {} (to `{}`) is longer than {VALUE_BYTES_MAX} bytes (64 KiB), more than any value fondo takes; nothing was written",
+                self.line + 1,
+                question.prompt
+            )));
+        }
         if read == 0 {
             eprintln!();
             return Err(Error::Refused(format!(
@@ -73,7 +85,7 @@ impl<R: BufRead> Prompter for Lines<R> {
             )));
         }
         self.line += 1;
-        eprintln!("{}", text.trim_end());
+        eprintln!("{}", escape_controls(text.trim_end()));
         Ok(reply(question, text.trim_end_matches(['\n', '\r'])))
     }
 

@@ -194,7 +194,7 @@ fn transparency_page(
             crate::files::write_file(&dest, crate::files::PUBLIC, |file| {
                 write_transparency(&page, format, file)
             })?;
-            writeln!(out, "wrote {}", path.display())?;
+            writeln!(out, "wrote {}", crate::files::shown(path))?;
             Ok(())
         }
     }
@@ -314,7 +314,7 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
     writeln!(
         out,
         "Sample ledger built at {} from ledger.sample.csv ({} transactions)",
-        path.display(),
+        crate::files::shown(&path),
         outcome.added
     )?;
     // Reports run to the sample's last day, so what the demo prints does not change with the date.

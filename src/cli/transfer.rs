@@ -7,8 +7,9 @@ use clap::{Args, Subcommand};
 
 use super::review::ReportArgs;
 use super::Context;
+use crate::domain::names::escape_controls;
 use crate::error::{Error, Result};
-use crate::files::{Destination, Existing};
+use crate::files::{shown, Destination, Existing};
 use crate::io::export::{self, ExportOptions};
 use crate::io::import::{self, ImportOptions, ImportOutcome};
 use crate::render::{col, write_json_value, Cell, Format, Tabular};
@@ -77,7 +78,7 @@ fn write_outcome(outcome: &ImportOutcome, format: Format, out: &mut dyn Write) -
             writeln!(
                 out,
                 "{verb} {} ({}): {} rows, {add} {}, {skip} {} already in the ledger (batch {})",
-                outcome.file,
+                escape_controls(&outcome.file),
                 outcome.format,
                 outcome.rows,
                 outcome.added,
@@ -85,7 +86,7 @@ fn write_outcome(outcome: &ImportOutcome, format: Format, out: &mut dyn Write) -
                 outcome.batch
             )?;
             for created in &outcome.created {
-                writeln!(out, "created {created}")?;
+                writeln!(out, "created {}", escape_controls(created))?;
             }
         }
     }
@@ -151,7 +152,7 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
                 existing: Existing::from_force(force),
             };
             let rows = export::write_journal_file(&ledger, &options, &dest)?;
-            write!(out, "wrote {rows} rows to {}; ", path.display())?;
+            write!(out, "wrote {rows} rows to {}; ", shown(&path))?;
             super::review::print_head(&ledger, out)?;
         }
         None => {
@@ -179,12 +180,12 @@ fn export_audit(
         existing: Existing::from_force(force),
     };
     let pack = crate::io::audit::write_audit_pack(&ledger, &options, &dest)?;
-    write!(out, "wrote {} files to {}; ", pack.files.len(), dir.display())?;
+    write!(out, "wrote {} files to {}; ", pack.files.len(), shown(dir))?;
     super::review::print_head(&ledger, out)?;
     writeln!(
         out,
         "re-add the totals with: python3 {}",
-        dir.join("check_totals.py").display()
+        shown(&dir.join("check_totals.py"))
     )?;
     Ok(())
 }
@@ -204,8 +205,8 @@ pub fn rebuild(ctx: &Context, pack: &std::path::Path, out: &mut dyn Write) -> Re
     writeln!(
         out,
         "rebuilt {} from {}: {} transactions and {} entries, verified; chain head {}",
-        ctx.db.display(),
-        pack.display(),
+        shown(&ctx.db),
+        shown(pack),
         outcome.transactions,
         outcome.entries,
         outcome.head.as_deref().unwrap_or("(empty ledger)")

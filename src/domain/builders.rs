@@ -331,12 +331,21 @@ fn converted(amount: Amount, rate: Decimal, to: Currency) -> Result<Amount> {
     if rate <= Decimal::ZERO {
         return Err(Error::invalid("--rate", rate_text, "must be greater than zero"));
     }
-    let product = amount
-        .to_decimal()
-        .checked_mul(rate)
-        .ok_or_else(|| Error::Overflow {
-            what: format!("{amount} × {rate}"),
-        })?;
+    let (exchanged, rate_exact) = (amount.to_decimal().normalize(), rate.normalize());
+    let product = exchanged.checked_mul(rate_exact).ok_or_else(|| Error::Overflow {
+        what: format!("{amount} × {rate}"),
+    })?;
+    // A product with more digits than a decimal holds comes back rounded, with fewer
+    // decimals than the two factors have together: refuse it rather than take it as exact.
+    if product.scale() != exchanged.scale() + rate_exact.scale() {
+        return Err(Error::invalid(
+            "--rate",
+            rate_text,
+            format!(
+                "{amount} × {rate} has more digits than fondo can keep exactly and it never rounds; give the amount actually received with --received instead"
+            ),
+        ));
+    }
     Amount::parse(&product.normalize().to_string(), to).map_err(|problem| {
         Error::invalid(
             "--rate",
@@ -567,6 +576,23 @@ mod tests {
         .to_string();
         assert!(inexact.contains("= 1203.992922 VES"), "{inexact}");
         assert!(inexact.contains("--received"), "{inexact}");
+        // 0.01 × 1.000000000000000000000000001 has 29 decimals; rounded, it looked like
+        // exactly 0.01.
+        let rounded = exchange(
+            usd(1),
+            Conversion::Rate(crate::domain::money::parse_decimal("1.000000000000000000000000001").unwrap()),
+            ves,
+            "assets:bank",
+            "general",
+            Header::default(),
+            today(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            rounded.contains("more digits than fondo can keep exactly"),
+            "{rounded}"
+        );
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! wraps on overflow.
 
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -208,8 +207,16 @@ pub fn format_minor(minor: i64, currency: Currency) -> String {
     Decimal::new(minor, currency.minor_units()).to_string()
 }
 
+/// The most digits a number may have. A `Decimal` holds 28 to 29 significant digits and at
+/// most 28 after the point; `Decimal::from_str` rounds what does not fit, so fondo refuses
+/// it instead. Every digit counts, zeros too, so that the rule is one count a treasurer can
+/// check by eye.
+pub const DIGITS_MAX: usize = 28;
+
 /// Parses a plain decimal number: an optional `-`, digits, optionally a point and digits.
-/// Anything else (thousands separators, exponents, `NaN`) is refused with a hint.
+/// Anything else (thousands separators, exponents, `NaN`) is refused with a hint, and so is
+/// a number with more than [`DIGITS_MAX`] digits: it is never rounded. This is the one
+/// parser every amount, rate and balance fondo reads goes through.
 pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
     let body = text.strip_prefix('-').unwrap_or(text);
     let (whole, fraction) = match body.split_once('.') {
@@ -226,7 +233,102 @@ pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, String> {
             "not a plain decimal number (e.g. `1250.00` or `-12.50`)".to_string()
         });
     }
-    Decimal::from_str(text).map_err(|_| "too many digits to hold exactly".to_string())
+    let digits = whole.len() + fraction.map_or(0, str::len);
+    let too_many = || {
+        format!(
+            "has {digits} digits; fondo keeps at most {DIGITS_MAX} digits exactly (zeros count too) and never rounds"
+        )
+    };
+    if digits > DIGITS_MAX {
+        return Err(too_many());
+    }
+    // `from_str_exact` errs where `from_str` would round; with at most 28 digits neither
+    // happens, so an error here would be a gap in the check above, still refused.
+    Decimal::from_str_exact(text).map_err(|_| too_many())
+}
+
+/// How a bank or platform writes its numbers: a decimal comma or point, and the character
+/// between groups of three digits, if any (`1.234,56`: a comma, and `.` between thousands).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NumberStyle {
+    pub decimal_comma: bool,
+    pub thousands_separator: Option<char>,
+}
+
+impl NumberStyle {
+    /// fondo's own style: a point before the decimals and no separator.
+    pub const PLAIN: NumberStyle = NumberStyle {
+        decimal_comma: false,
+        thousands_separator: None,
+    };
+
+    /// Turns a number as the bank writes it into a plain decimal for [`parse_decimal`]:
+    /// `(1.234,56)` → `-1234.56`, `+5` → `5`. A separator is taken only between groups of
+    /// three digits before the decimal mark, never first or last, never twice in a row and
+    /// never after the mark: `12.5` with a decimal comma is refused, not read as 125.
+    pub fn plain(self, text: &str) -> std::result::Result<String, String> {
+        let mut body = text.trim();
+        let mut negative = false;
+        if let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+            body = inner.trim();
+            negative = true;
+        }
+        if let Some(rest) = body.strip_prefix('+') {
+            body = rest;
+        } else if let Some(rest) = body.strip_prefix('-').filter(|_| !negative) {
+            body = rest;
+            negative = true;
+        }
+        let sign = if negative { "-" } else { "" };
+        if self == NumberStyle::PLAIN {
+            // Exactly what fondo reads everywhere, with the same messages.
+            return Ok(format!("{sign}{body}"));
+        }
+        let mark = if self.decimal_comma { ',' } else { '.' };
+        let (whole, fraction) = match body.split_once(mark) {
+            Some((w, f)) => (w, Some(f)),
+            None => (body, None),
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let whole: String = match self.thousands_separator {
+            Some(separator) if whole.contains(separator) => {
+                let mut groups = whole.split(separator);
+                let first = groups.next().unwrap_or_default();
+                let grouped =
+                    digits(first) && first.len() <= 3 && groups.clone().all(|g| g.len() == 3 && digits(g));
+                if !grouped {
+                    return Err(self.hint());
+                }
+                whole.split(separator).collect()
+            }
+            _ => whole.to_string(),
+        };
+        if !digits(&whole) || fraction.is_some_and(|f| !digits(f)) {
+            return Err(self.hint());
+        }
+        Ok(match fraction {
+            Some(f) => format!("{sign}{whole}.{f}"),
+            None => format!("{sign}{whole}"),
+        })
+    }
+
+    /// What a number in this style looks like, for errors.
+    fn hint(self) -> String {
+        let (mark, plain) = if self.decimal_comma {
+            (',', "1234,56")
+        } else {
+            ('.', "1234.56")
+        };
+        match self.thousands_separator {
+            Some(separator) => format!(
+                "not a number as the mapping describes them: decimals after `{mark}`, and `{separator}` only between groups of three digits (e.g. `1{separator}234{}` or `{plain}`)",
+                &plain[4..]
+            ),
+            None => format!(
+                "not a number as the mapping describes them: decimals after `{mark}` and no thousands separator (e.g. `{plain}`)"
+            ),
+        }
+    }
 }
 
 fn too_large(currency: Currency) -> String {
@@ -261,6 +363,9 @@ mod tests {
             ("1.234", "BHD", 1_234),
             ("36.10", "VES", 3_610),
             ("999999999999", "USD", 99_999_999_999_900),
+            // 28 digits, the most a number may have.
+            ("1.990000000000000000000000000", "USD", 199),
+            ("-0000000000000000000000000012", "JPY", -12),
         ];
         for (text, code, minor) in cases {
             let amount = Amount::parse(text, Currency::parse(code).unwrap()).unwrap();
@@ -286,12 +391,117 @@ mod tests {
             (" 5", "USD", "plain decimal"),
             ("1000000000000", "USD", "too large"),
             ("999999999999.01", "USD", "too large"),
-            ("99999999999999999999999999999999", "USD", "too many digits"),
+            (
+                "99999999999999999999999999999999",
+                "USD",
+                "has 32 digits; fondo keeps at most 28",
+            ),
+            // Rounded to 2.00 by `Decimal::from_str` before fondo refused it.
+            ("1.99999999999999999999999999999", "USD", "never rounds"),
+            ("1.000000000000000000000000000000", "USD", "has 31 digits"),
+            ("0.0000000000000000000000000001", "USD", "has 29 digits"),
         ];
         for (text, code, expected) in cases {
             let err = Amount::parse(text, Currency::parse(code).unwrap()).unwrap_err();
             assert!(err.contains(expected), "{text} {code}: {err}");
         }
+    }
+
+    #[test]
+    fn decimals_keep_every_digit_or_are_refused() {
+        let most = "9999999999999999999999999999";
+        assert_eq!(parse_decimal(most).unwrap().to_string(), most);
+        let small = "0.000000000000000000000000001";
+        assert_eq!(parse_decimal(small).unwrap().to_string(), small);
+        for text in [
+            "99999999999999999999999999999",
+            "1.99999999999999999999999999999",
+            "36.49999999999999999999999999999",
+            "1.000000000000000000000000000000",
+            "-0.00000000000000000000000000001",
+        ] {
+            assert!(
+                parse_decimal(text).unwrap_err().contains("never rounds"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn statement_numbers_take_separators_only_between_groups_of_three() {
+        let comma = NumberStyle {
+            decimal_comma: true,
+            thousands_separator: Some('.'),
+        };
+        let point = NumberStyle {
+            decimal_comma: false,
+            thousands_separator: Some(','),
+        };
+        let space = NumberStyle {
+            decimal_comma: true,
+            thousands_separator: Some(' '),
+        };
+        let bare_comma = NumberStyle {
+            decimal_comma: true,
+            thousands_separator: None,
+        };
+        let good = [
+            (comma, "1.234,56", "1234.56"),
+            (comma, "12.345.678,00", "12345678.00"),
+            (comma, "1234,56", "1234.56"),
+            (comma, "1.234,5", "1234.5"),
+            (comma, "123", "123"),
+            (comma, " (1.234,56) ", "-1234.56"),
+            (comma, "-1.234", "-1234"),
+            (comma, "+0,5", "0.5"),
+            (point, "1,234.56", "1234.56"),
+            (point, "999,999,999,999.99", "999999999999.99"),
+            (space, "1 234 567,89", "1234567.89"),
+            (bare_comma, "1234,56", "1234.56"),
+            (NumberStyle::PLAIN, "(12.50)", "-12.50"),
+        ];
+        for (style, text, plain) in good {
+            assert_eq!(style.plain(text).as_deref(), Ok(plain), "{text}");
+        }
+        let bad = [
+            (comma, "12.5"),
+            (comma, "1.2.3.4,00"),
+            (comma, "1,2,3.00"),
+            (comma, ".123,00"),
+            (comma, "1..234,00"),
+            (comma, "1.234.,00"),
+            (comma, "1.234."),
+            (comma, "1234.567,00"),
+            (comma, "1.234,567.8"),
+            (comma, "1.234,"),
+            (comma, ",5"),
+            (comma, "(-5)"),
+            (comma, "+-5"),
+            (comma, "1.234,-5"),
+            (comma, "١٢٣"),
+            (point, "12,5"),
+            (point, "1.234,56"),
+            (point, ",123.00"),
+            (point, "1,234,"),
+            (space, "1  234,00"),
+            (bare_comma, "1.234,56"),
+            (bare_comma, "1,2,3"),
+        ];
+        for (style, text) in bad {
+            let problem = style.plain(text).unwrap_err();
+            assert!(
+                problem.contains("not a number as the mapping describes them"),
+                "{text}: {problem}"
+            );
+        }
+        assert!(comma
+            .plain("12.5")
+            .unwrap_err()
+            .contains("`.` only between groups of three digits (e.g. `1.234,56` or `1234,56`)"));
+        assert!(bare_comma
+            .plain("1.5")
+            .unwrap_err()
+            .contains("decimals after `,` and no thousands separator (e.g. `1234,56`)"));
     }
 
     #[test]

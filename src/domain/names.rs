@@ -140,8 +140,11 @@ pub fn check_text(field: &str, text: &str) -> Result<()> {
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
         Some("must not contain control characters such as escape sequences".to_string())
-    } else if text.chars().count() > MAX_TEXT_LEN {
-        Some(format!("longer than {MAX_TEXT_LEN} characters"))
+    } else if text.chars().nth(MAX_TEXT_LEN).is_some() {
+        Some(format!(
+            "longer than {MAX_TEXT_LEN} characters (it has {})",
+            text.chars().count()
+        ))
     } else if text != text.trim() {
         Some("must not start or end with spaces".to_string())
     } else {
@@ -154,20 +157,86 @@ pub fn check_text(field: &str, text: &str) -> Result<()> {
 }
 
 /// Shows control characters as escapes (`\n`, `\u{1b}`), so text from the ledger or the
-/// command line cannot span lines or redraw the terminal when printed.
+/// command line cannot span lines or redraw the terminal when printed; and invisible
+/// format characters too (`\u{202e}`), so it cannot reorder or hide what is shown.
 pub fn escape_controls(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(unsafe_to_show) {
         return text.to_string();
     }
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if unsafe_to_show(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
             }
         })
         .collect()
+}
+
+/// Like [`escape_controls`], keeping line breaks: for messages of several lines.
+pub fn escape_controls_by_line(text: &str) -> String {
+    text.split('\n')
+        .map(escape_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A character a terminal would act on or not show: C0 and C1 controls and DEL; the bidi
+/// embeddings, overrides, isolates and marks, which reorder text (a file named
+/// `\u{202e}vsc.exe` shows as `exe.csv`); zero-width spaces and joiners; the line and
+/// paragraph separators; and the byte order mark.
+fn unsafe_to_show(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
+/// The most bytes any one value fondo reads may have: a field of a CSV file, an argument
+/// on the command line, an answer to `fondo add`. Far more than any real value needs; it
+/// keeps a pasted blob or a file that is not CSV from being held in memory and echoed.
+pub const VALUE_BYTES_MAX: usize = 64 * 1024;
+
+/// How many characters of a long value a message shows.
+pub const SHOWN_CHARS: usize = 40;
+/// Values up to this many characters are shown whole in messages.
+const SHOWN_WHOLE_MAX: usize = 60;
+
+/// A value as a message shows it: control characters escaped, and a long value cut to its
+/// first [`SHOWN_CHARS`] characters and `…`, so that one pasted blob cannot flood the
+/// terminal (the message says what was wrong with its length).
+pub fn shown_value(text: &str) -> String {
+    if text.chars().nth(SHOWN_WHOLE_MAX).is_none() {
+        return escape_controls(text);
+    }
+    shown_start(text)
+}
+
+/// The first [`SHOWN_CHARS`] characters of a value and `…`, escaped.
+pub fn shown_start(text: &str) -> String {
+    let start: String = text.chars().take(SHOWN_CHARS).collect();
+    format!("{}…", escape_controls(&start))
+}
+
+/// Refuses a value longer than [`VALUE_BYTES_MAX`]: its length, the limit and its start.
+pub fn check_length(field: &str, text: &str) -> Result<()> {
+    if text.len() <= VALUE_BYTES_MAX {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        field,
+        text,
+        format!(
+            "is {} bytes long; fondo takes at most {VALUE_BYTES_MAX} bytes (64 KiB) in one value",
+            text.len()
+        ),
+    ))
 }
 
 /// Parses an ISO date (`2026-03-01`); `today` and `yesterday` are relative to `today`.
@@ -272,6 +341,31 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(escape_controls("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
         assert_eq!(escape_controls("Anzoátegui"), "Anzoátegui");
+        let cases = [
+            ("\u{7f}\u{85}\u{9b}", "\\u{7f}\\u{85}\\u{9b}"),
+            ("\u{202e}vsc.exe", "\\u{202e}vsc.exe"),
+            ("a\u{200b}b\u{200d}c\u{feff}", "a\\u{200b}b\\u{200d}c\\u{feff}"),
+            (
+                "\u{2066}x\u{2069}\u{61c}\u{2028}",
+                "\\u{2066}x\\u{2069}\\u{61c}\\u{2028}",
+            ),
+            // Visible text in any script, and emoji with their joiner's neighbours, stay.
+            ("Ñaña 日本 עברית ✓", "Ñaña 日本 עברית ✓"),
+        ];
+        for (text, shown) in cases {
+            assert_eq!(escape_controls(text), shown, "{text:?}");
+        }
+        assert_eq!(escape_controls_by_line("a\x1b\nb\r"), "a\\u{1b}\nb\\r");
+    }
+
+    #[test]
+    fn long_values_are_shown_by_their_start() {
+        assert_eq!(shown_value(&"a".repeat(60)), "a".repeat(60));
+        assert_eq!(shown_value(&"é".repeat(61)), format!("{}…", "é".repeat(40)));
+        assert_eq!(
+            shown_value(&format!("\x1b{}", "b".repeat(100))),
+            format!("\\u{{1b}}{}…", "b".repeat(39))
+        );
     }
 
     #[test]

@@ -47,11 +47,13 @@ pub struct JournalReader<R: Read> {
 }
 
 impl<R: Read> JournalReader<R> {
-    pub fn new(records: Records<R>, currency: Currency) -> JournalReader<R> {
+    pub fn new(mut records: Records<R>, currency: Currency) -> JournalReader<R> {
+        let columns: Vec<String> = HEADER.iter().map(|c| c.to_string()).collect();
+        records.name_columns(&columns);
         JournalReader {
             records,
             currency,
-            columns: HEADER.iter().map(|c| c.to_string()).collect(),
+            columns,
             pending: None,
         }
     }

@@ -2,6 +2,7 @@
 //! journal for `export`. Readers stream: they hold one transaction at a time.
 
 pub mod audit;
+pub mod bounded;
 pub mod export;
 pub mod import;
 pub mod journal;
@@ -16,7 +17,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 use csv::StringRecord;
 
-use crate::domain::names::{check_text, escape_controls, parse_iso_date};
+use crate::domain::names::{check_text, parse_iso_date, shown_start, shown_value};
 use crate::domain::{Amount, Currency, NewTransaction};
 use crate::error::{Error, Result};
 use crate::render::restore_formula;
@@ -41,7 +42,7 @@ impl RowError {
 
     /// A problem with a value, which is quoted after it: `not a date (`3/1/2026`)`.
     pub fn value(line: u64, column: &str, problem: impl fmt::Display, value: &str) -> RowError {
-        RowError::new(line, column, format!("{problem} (`{}`)", escape_controls(value)))
+        RowError::new(line, column, format!("{problem} (`{}`)", shown_value(value)))
     }
 }
 
@@ -161,10 +162,16 @@ impl ParsedTxn {
     }
 }
 
-/// Reads CSV records one at a time with their physical line numbers.
+/// Reads CSV records one at a time with their physical line numbers, in bounded memory: a
+/// field longer than [`bounded::FIELD_BYTES_MAX`] or a row longer than
+/// [`bounded::ROW_BYTES_MAX`] is a row error, and the rows after it are read as usual.
 pub struct Records<R: Read> {
-    csv: csv::Reader<R>,
+    csv: csv::Reader<bounded::Bounded<R>>,
     record: StringRecord,
+    /// The columns' names, once the header is known, for errors about a field.
+    columns: Vec<String>,
+    /// Line breaks inside cut fields, which the csv reader did not see and so did not count.
+    lines_dropped: u64,
 }
 
 impl<R: Read> Records<R> {
@@ -177,34 +184,53 @@ impl<R: Read> Records<R> {
             .flexible(true)
             .delimiter(delimiter)
             .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(reader);
+            .from_reader(bounded::Bounded::new(reader, delimiter));
         Records {
             csv,
             record: StringRecord::new(),
+            columns: Vec::new(),
+            lines_dropped: 0,
         }
     }
 
+    /// Names the columns, for errors about a field too long to read.
+    pub fn name_columns(&mut self, columns: &[String]) {
+        self.columns = columns.to_vec();
+    }
+
     /// The next record and its line, `Ok(None)` at the end. A record that is not valid
-    /// UTF-8 is a row error; a failure to read the file is fatal.
+    /// UTF-8 or is too long is a row error; a failure to read the file is fatal.
     pub fn next_record(&mut self) -> Result<Option<std::result::Result<(u64, &StringRecord), RowError>>> {
-        let read = loop {
+        let (read, cuts, shift) = loop {
+            // The csv reader's line numbers miss the line breaks cut before this record.
+            let shift = self.lines_dropped;
             let read = self.csv.read_record(&mut self.record);
+            let end = self.csv.position().byte();
+            let cuts = self.csv.get_mut().take_cuts_before(end);
+            self.lines_dropped += cuts.iter().map(|c| c.lines_dropped).sum::<u64>();
             // A blank line of a CRLF file is a record of one `\r`; skip it like an empty line.
             let blank =
                 matches!(read, Ok(true)) && self.record.len() == 1 && self.record[0].trim().is_empty();
-            if !blank {
-                break read;
+            if !blank || !cuts.is_empty() {
+                break (read, cuts, shift);
             }
         };
+        if let Some(cut) = cuts.first() {
+            let line = match &read {
+                Ok(_) => self.record.position().map_or(0, |p| p.line()),
+                Err(e) => e.position().map_or(0, |p| p.line()),
+            };
+            return Ok(Some(Err(self.too_long(line + shift, cut))));
+        }
         match read {
             Ok(false) => Ok(None),
             Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
+                let line = self.record.position().map_or(0, |p| p.line()) + shift;
                 Ok(Some(Ok((line, &self.record))))
             }
             Err(e) => match e.kind() {
                 csv::ErrorKind::Utf8 { pos, .. } => {
-                    let line = pos.as_ref().map_or(0, |p| p.line());
+                    let line = pos.as_ref().map_or(0, |p| p.line()) + shift;
                     Ok(Some(Err(RowError::new(
                         line,
                         "row",
@@ -213,6 +239,37 @@ impl<R: Read> Records<R> {
                 }
                 _ => Err(Error::Refused(format!("cannot read the file: {e}"))),
             },
+        }
+    }
+
+    fn too_long(&self, line: u64, cut: &bounded::Cut) -> RowError {
+        let start = shown_start(&String::from_utf8_lossy(&cut.start));
+        match cut.field {
+            Some(i) => {
+                let column = self
+                    .columns
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", i + 1));
+                RowError::new(
+                    line,
+                    &column,
+                    format!(
+                        "is {} bytes long; fondo takes at most {} bytes (64 KiB) in one field (`{start}`)",
+                        cut.bytes,
+                        bounded::FIELD_BYTES_MAX
+                    ),
+                )
+            }
+            None => RowError::new(
+                line,
+                "row",
+                format!(
+                    "is {} bytes long; fondo reads at most {} bytes (1 MiB) in one row (`{start}`)",
+                    cut.bytes,
+                    bounded::ROW_BYTES_MAX
+                ),
+            ),
         }
     }
 }

@@ -33,11 +33,13 @@ pub struct SimpleReader<R: Read> {
 }
 
 impl<R: Read> SimpleReader<R> {
-    pub fn new(records: Records<R>, currency: Currency) -> SimpleReader<R> {
+    pub fn new(mut records: Records<R>, currency: Currency) -> SimpleReader<R> {
+        let columns: Vec<String> = HEADER.iter().map(|c| c.to_string()).collect();
+        records.name_columns(&columns);
         SimpleReader {
             records,
             currency,
-            columns: HEADER.iter().map(|c| c.to_string()).collect(),
+            columns,
         }
     }
 

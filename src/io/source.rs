@@ -67,7 +67,7 @@ pub fn open(path: &Path, size: u64, encoding: Encoding) -> Result<Text> {
         if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})") {
             bar.set_style(style);
         }
-        bar.set_message(format!("importing {}", path.display()));
+        bar.set_message(format!("importing {}", crate::files::shown(path)));
         bar
     });
     let mut builder = DecodeReaderBytesBuilder::new();

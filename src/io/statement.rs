@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::simple::keep;
 use super::source::Encoding;
 use super::{ParsedTxn, Records, Row, RowError};
+use crate::domain::money::NumberStyle;
 use crate::domain::names::{check_text, GENERAL_FUND};
 use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
@@ -108,7 +109,8 @@ pub struct Mapping {
     /// `1.234,56`: a comma before the decimals.
     #[serde(default)]
     pub decimal_comma: bool,
-    /// Removed from amounts before they are read: `,` in `1,234.56`, `.` in `1.234,56`.
+    /// Between groups of three digits: `,` in `1,234.56`, `.` in `1.234,56`. Taken only
+    /// there; anywhere else the number is refused.
     pub thousands_separator: Option<String>,
     /// The fund of lines no rule gives one [default: general].
     pub fund: Option<String>,
@@ -162,7 +164,7 @@ impl Mapping {
             ));
         }
         if let Some(sep) = &self.thousands_separator {
-            if sep.chars().count() != 1 || sep.chars().any(|c| c.is_ascii_digit() || c == '-') {
+            if sep.chars().count() != 1 || sep.chars().any(|c| c.is_ascii_digit() || "-+()".contains(c)) {
                 return Err(format!(
                     "thousands_separator `{sep}` must be one character such as `,` `.` or a space"
                 ));
@@ -215,28 +217,12 @@ impl Mapping {
             .unwrap_or(ledger_default)
     }
 
-    /// Turns a decimal as the bank writes it into a plain one: `(1.234,56)` → `-1234.56`.
-    fn plain_number(&self, text: &str) -> String {
-        let mut body = text.trim();
-        let mut negative = false;
-        if let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
-            body = inner.trim();
-            negative = true;
+    /// How the statement writes its numbers.
+    pub fn number_style(&self) -> NumberStyle {
+        NumberStyle {
+            decimal_comma: self.decimal_comma,
+            thousands_separator: self.thousands_separator.as_deref().and_then(|s| s.chars().next()),
         }
-        if let Some(rest) = body.strip_prefix('+') {
-            body = rest;
-        }
-        let mut plain: String = match &self.thousands_separator {
-            Some(sep) => body.replace(sep.as_str(), ""),
-            None => body.to_string(),
-        };
-        if self.decimal_comma {
-            plain = plain.replace(',', ".");
-        }
-        if negative {
-            plain.insert(0, '-');
-        }
-        plain
     }
 }
 
@@ -359,6 +345,7 @@ impl<R: Read> StatementReader<R> {
             Err(e) => return Ok(Err(e)),
         };
         let currency = mapping.currency(ledger_currency);
+        records.name_columns(&columns);
         Ok(Ok(StatementReader {
             records,
             mapping,
@@ -403,7 +390,9 @@ impl<R: Read> StatementReader<R> {
             if raw.is_empty() {
                 return Ok(None);
             }
-            Amount::parse(&m.plain_number(raw), self.currency)
+            m.number_style()
+                .plain(raw)
+                .and_then(|plain| Amount::parse(&plain, self.currency))
                 .map(Some)
                 .map_err(|problem| RowError::value(line, row.name(i), problem, raw))
         };

@@ -202,7 +202,7 @@ impl Tabular {
             writeln!(out, "{table}")?;
         }
         for note in &self.notes {
-            writeln!(out, "{note}")?;
+            writeln!(out, "{}", crate::domain::names::escape_controls_by_line(note))?;
         }
         Ok(())
     }

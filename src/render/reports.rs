@@ -446,7 +446,8 @@ pub fn write_verify(outcome: &VerifyOutcome, format: Format, out: &mut dyn Write
                     outcome.transactions
                 )?;
                 for p in &outcome.problems {
-                    writeln!(out, "  - {p}")?;
+                    // A problem may quote what a tampered file holds.
+                    writeln!(out, "  - {}", super::escape_controls(p))?;
                 }
             }
             if let Some(since) = &outcome.since_head {

@@ -89,6 +89,8 @@ fn malformed_files_are_rejected_with_line_and_column_and_change_nothing() {
         ("amount-decimal-comma.csv", "2: amount: use a point for decimals"),
         ("amount-currency-symbol.csv", "2: amount: not a plain decimal number (e.g. `1250.00` or `-12.50`) (`$12.50`)"),
         ("amount-too-large.csv", "2: amount: too large"),
+        // Rounded to 2.00 once; a decimal holds no more than 28 digits exactly.
+        ("amount-too-many-digits.csv", "2: amount: has 30 digits; fondo keeps at most 28 digits exactly (zeros count too) and never rounds (`1.99999999999999999999999999999`)"),
         ("amount-empty.csv", "2: amount: an amount is required"),
         ("amount-words.csv", "2: amount: not a plain decimal number"),
         ("amount-exponent.csv", "2: amount: not a plain decimal number"),

@@ -10,6 +10,7 @@ mod export;
 mod flows;
 mod fuzz;
 mod import;
+mod input;
 mod migration;
 mod outputs;
 mod privacy;

@@ -23,26 +23,48 @@ pub fn balance_table(report: &BalanceReport, by_fund: bool) -> Tabular {
     if by_fund {
         columns.push(col("fund", "Fund"));
     }
-    columns.extend([
-        col("currency", "Cur"),
-        col("debit", "Debit"),
-        col("credit", "Credit"),
-        col("balance", "Balance"),
-        machine_col("tied_out"),
-    ]);
+    columns.push(col("currency", "Cur"));
+    if report.has_opening {
+        columns.push(col("opening", "Opening"));
+    }
+    columns.extend([col("debit", "Debit"), col("credit", "Credit")]);
+    if report.has_opening {
+        // Over a period the balance is the closing one; `balance` stays for scripts.
+        columns.extend([col("closing", "Closing"), machine_col("balance")]);
+    } else {
+        columns.push(col("balance", "Balance"));
+    }
+    columns.push(machine_col("tied_out"));
     let mut t = Tabular::new(columns);
+    let amounts = |opening: Option<i64>, debit: i64, credit: i64, balance: i64, currency| {
+        let mut cells = Vec::with_capacity(5);
+        if report.has_opening {
+            cells.push(money(opening.unwrap_or(0), currency));
+        }
+        cells.extend([
+            money(debit, currency),
+            money(credit, currency),
+            money(balance, currency),
+        ]);
+        if report.has_opening {
+            cells.push(money(balance, currency));
+        }
+        cells
+    };
     for r in &report.rows {
         let mut row = vec![Cell::from("account"), Cell::from(r.account.as_str())];
         if by_fund {
             row.push(Cell::from(r.fund.clone()));
         }
-        row.extend([
-            Cell::from(r.currency.code()),
-            money(r.debit_minor, r.currency),
-            money(r.credit_minor, r.currency),
-            money(r.balance_minor, r.currency),
-            Cell::Empty,
-        ]);
+        row.push(Cell::from(r.currency.code()));
+        row.extend(amounts(
+            r.opening_minor,
+            r.debit_minor,
+            r.credit_minor,
+            r.balance_minor,
+            r.currency,
+        ));
+        row.push(Cell::Empty);
         t.rows.push(row);
     }
     for total in &report.totals {
@@ -50,13 +72,15 @@ pub fn balance_table(report: &BalanceReport, by_fund: bool) -> Tabular {
         if by_fund {
             row.push(Cell::Empty);
         }
-        row.extend([
-            Cell::from(total.currency.code()),
-            money(total.debit_minor, total.currency),
-            money(total.credit_minor, total.currency),
-            money(total.balance_minor, total.currency),
-            Cell::Bool(total.tied_out),
-        ]);
+        row.push(Cell::from(total.currency.code()));
+        row.extend(amounts(
+            total.opening_minor,
+            total.debit_minor,
+            total.credit_minor,
+            total.balance_minor,
+            total.currency,
+        ));
+        row.push(Cell::Bool(total.tied_out));
         t.rows.push(row);
         let (debits, credits) = (
             format_minor(total.debit_minor, total.currency),

@@ -23,16 +23,20 @@ pub struct BalanceRow {
     /// Set when the report is by fund.
     pub fund: Option<String>,
     pub currency: Currency,
+    /// The balance before the period, when the report has a start (`--from`).
+    pub opening_minor: Option<i64>,
     pub debit_minor: i64,
     pub credit_minor: i64,
-    /// `debit - credit`.
+    /// The closing balance: `opening + debit - credit`.
     pub balance_minor: i64,
 }
 
-/// The totals of one currency. The report ties out when debits equal credits.
+/// The totals of one currency. The report ties out when debits equal credits (and, over
+/// a period, when the openings sum to zero as well).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrencyTotal {
     pub currency: Currency,
+    pub opening_minor: Option<i64>,
     pub debit_minor: i64,
     pub credit_minor: i64,
     pub balance_minor: i64,
@@ -43,11 +47,49 @@ pub struct CurrencyTotal {
 pub struct BalanceReport {
     pub rows: Vec<BalanceRow>,
     pub totals: Vec<CurrencyTotal>,
+    /// The report is over a period with a start: its rows have an opening balance.
+    pub has_opening: bool,
 }
 
 impl BalanceReport {
     pub fn tied_out(&self) -> bool {
         self.totals.iter().all(|t| t.tied_out)
+    }
+}
+
+/// An account (rolled up to the depth), fund (when by fund) and currency.
+type Key = (String, Option<String>, Currency);
+
+/// Debits and credits per key, and per currency.
+#[derive(Default)]
+struct Sums {
+    debits: BTreeMap<Key, i64>,
+    credits: BTreeMap<Key, i64>,
+}
+
+impl Sums {
+    fn of(lines: Vec<read::BalanceLine>, options: &BalanceOptions) -> Result<Sums> {
+        let mut sums = Sums::default();
+        for line in lines {
+            let account = match options.depth {
+                Some(depth) => line.account.split(':').take(depth).collect::<Vec<_>>().join(":"),
+                None => line.account,
+            };
+            let fund = options.by_fund.then_some(line.fund);
+            let key = (account, fund, line.currency);
+            let what = || format!("the {} debits or credits", line.currency);
+            add_into(&mut sums.debits, key.clone(), line.debit_minor, what)?;
+            add_into(&mut sums.credits, key, line.credit_minor, what)?;
+        }
+        Ok(sums)
+    }
+
+    fn net(&self, key: &Key) -> Result<i64> {
+        difference(
+            self.debits.get(key).copied().unwrap_or(0),
+            self.credits.get(key).copied().unwrap_or(0),
+            key.2,
+        )
     }
 }
 
@@ -59,47 +101,78 @@ pub fn balance(ledger: &Ledger, options: &BalanceOptions) -> Result<BalanceRepor
             "must be 1 or more (1 shows assets, expenses, ...)",
         ));
     }
-    let lines = read::balance_lines(ledger.conn(), &options.filter)?;
-    type Key = (String, Option<String>, Currency);
-    let mut debits: BTreeMap<Key, i64> = BTreeMap::new();
-    let mut credits: BTreeMap<Key, i64> = BTreeMap::new();
-    let mut total_debits: BTreeMap<Currency, i64> = BTreeMap::new();
-    let mut total_credits: BTreeMap<Currency, i64> = BTreeMap::new();
-    for line in lines {
-        let account = match options.depth {
-            Some(depth) => line.account.split(':').take(depth).collect::<Vec<_>>().join(":"),
-            None => line.account,
-        };
-        let fund = options.by_fund.then_some(line.fund);
-        let key = (account, fund, line.currency);
-        let what = || format!("the {} debits or credits", line.currency);
-        add_into(&mut debits, key.clone(), line.debit_minor, what)?;
-        add_into(&mut credits, key, line.credit_minor, what)?;
-        add_into(&mut total_debits, line.currency, line.debit_minor, what)?;
-        add_into(&mut total_credits, line.currency, line.credit_minor, what)?;
+    let conn = ledger.conn();
+    let period = Sums::of(read::balance_lines(conn, &options.filter)?, options)?;
+    // Over a period with a start, what each account held before it.
+    let before = options
+        .filter
+        .from
+        .map(|from| {
+            let before = Filter {
+                from: None,
+                to: from.pred_opt(),
+                fund: options.filter.fund.clone(),
+            };
+            Sums::of(read::balance_lines(conn, &before)?, options)
+        })
+        .transpose()?;
+    let mut keys: Vec<&Key> = period.debits.keys().collect();
+    if let Some(before) = &before {
+        keys.extend(before.debits.keys());
+        keys.sort();
+        keys.dedup();
     }
-    let mut rows = Vec::with_capacity(debits.len());
-    for ((account, fund, currency), debit_minor) in debits {
-        let credit_minor = credits[&(account.clone(), fund.clone(), currency)];
+    let overflow = |currency: Currency| Error::Overflow {
+        what: format!("a {currency} balance"),
+    };
+    let mut rows = Vec::with_capacity(keys.len());
+    let mut totals: BTreeMap<Currency, CurrencyTotal> = BTreeMap::new();
+    for key in keys {
+        let (account, fund, currency) = key.clone();
+        let opening_minor = before.as_ref().map(|b| b.net(key)).transpose()?;
+        let debit_minor = period.debits.get(key).copied().unwrap_or(0);
+        let credit_minor = period.credits.get(key).copied().unwrap_or(0);
+        let balance_minor = difference(debit_minor, credit_minor, currency)?
+            .checked_add(opening_minor.unwrap_or(0))
+            .ok_or_else(|| overflow(currency))?;
+        let total = totals.entry(currency).or_insert(CurrencyTotal {
+            currency,
+            opening_minor: opening_minor.map(|_| 0),
+            debit_minor: 0,
+            credit_minor: 0,
+            balance_minor: 0,
+            tied_out: false,
+        });
+        for (sum, part) in [
+            (&mut total.debit_minor, debit_minor),
+            (&mut total.credit_minor, credit_minor),
+            (&mut total.balance_minor, balance_minor),
+        ] {
+            *sum = sum.checked_add(part).ok_or_else(|| overflow(currency))?;
+        }
+        if let (Some(sum), Some(part)) = (&mut total.opening_minor, opening_minor) {
+            *sum = sum.checked_add(part).ok_or_else(|| overflow(currency))?;
+        }
         rows.push(BalanceRow {
-            balance_minor: difference(debit_minor, credit_minor, currency)?,
             account,
             fund,
             currency,
+            opening_minor,
             debit_minor,
             credit_minor,
+            balance_minor,
         });
     }
-    let mut totals = Vec::with_capacity(total_debits.len());
-    for (currency, debit_minor) in total_debits {
-        let credit_minor = total_credits[&currency];
-        totals.push(CurrencyTotal {
-            currency,
-            debit_minor,
-            credit_minor,
-            balance_minor: difference(debit_minor, credit_minor, currency)?,
-            tied_out: debit_minor == credit_minor,
-        });
-    }
-    Ok(BalanceReport { rows, totals })
+    let totals = totals
+        .into_values()
+        .map(|mut t| {
+            t.tied_out = t.debit_minor == t.credit_minor && t.opening_minor.unwrap_or(0) == 0;
+            t
+        })
+        .collect();
+    Ok(BalanceReport {
+        rows,
+        totals,
+        has_opening: before.is_some(),
+    })
 }

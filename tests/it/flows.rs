@@ -454,3 +454,42 @@ fn a_date_far_ahead_needs_future() {
     let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
     l.run(&["fee", "1", "--from", "assets:bank", "--date", &tomorrow]);
 }
+
+#[test]
+fn a_balance_over_a_period_shows_opening_and_closing() {
+    let l = TempLedger::new();
+    l.run(&["donation", "1000", "--donor", "Ana", "--date", "2026-03-01"]);
+    l.run(&["send", "500", "--to", "union", "--date", "2026-04-05"]);
+    l.run(&["donation", "20", "--donor", "Bo", "--date", "2026-04-06"]);
+    let rows = l.json(&["report", "balance", "--from", "2026-04-01", "--to", "2026-04-30"]);
+    let bank = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["account"] == "assets:bank")
+        .unwrap();
+    // Held 1,000.00 on 1 April, paid out 500.00, took in 20.00: closes at 520.00, not −480.00.
+    for (key, value) in [
+        ("opening", "1000.00"),
+        ("debit", "20.00"),
+        ("credit", "500.00"),
+        ("closing", "520.00"),
+        ("balance", "520.00"),
+    ] {
+        assert_eq!(bank[key], value, "{key}: {bank}");
+    }
+    let total = rows.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (total["opening"].as_str(), total["tied_out"].as_bool()),
+        (Some("0.00"), Some(true))
+    );
+    let table = l.run(&["report", "balance", "--from", "2026-04-01"]);
+    let header = table.lines().nth(1).unwrap();
+    assert!(
+        header.contains("Opening") && header.contains("Closing") && !header.contains("Balance"),
+        "{table}"
+    );
+    // Without a start, the trial balance is as before.
+    let whole = l.json(&["report", "balance"]);
+    assert!(whole[0].get("opening").is_none(), "{whole}");
+}

@@ -170,16 +170,26 @@ fn balance_by_fund_depth_and_period() {
             row("total", "1095.40", "1095.40", "0.00"),
         ]
     );
-    // 12 March only: the two allocations.
+    // 12 March only: the two allocations are the day's debits and credits; the balance is
+    // where each account closed that day (the union held 296.80 before, 50.00 after).
     let day = balance_rows(&l.json(&["report", "balance", "--from", "2026-03-12", "--to", "2026-03-12"]));
     assert_eq!(
         day,
         [
-            row("assets:union", "0.00", "246.80", "-246.80"),
+            row("assets:bank", "0.00", "0.00", "45.00"),
+            row("assets:processor", "0.00", "0.00", "0.00"),
+            row("assets:union", "0.00", "246.80", "50.00"),
+            row("expenses:fees", "0.00", "0.00", "8.20"),
             row("expenses:grants:el-maizal", "150.00", "0.00", "150.00"),
             row("expenses:grants:union", "96.80", "0.00", "96.80"),
+            row("income:donations", "0.00", "0.00", "-350.00"),
             row("total", "246.80", "246.80", "0.00"),
         ]
+    );
+    let union = &l.json(&["report", "balance", "--from", "2026-03-12", "--to", "2026-03-12"])[2];
+    assert_eq!(
+        (union["opening"].as_str(), union["closing"].as_str()),
+        (Some("296.80"), Some("50.00"))
     );
 }
 

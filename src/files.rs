@@ -120,7 +120,7 @@ impl TempFile {
     pub fn beside(dest: &Destination) -> Result<TempFile> {
         check(dest, Kind::File)?;
         let dir = directory_of(dest.path);
-        sweep(dir);
+        sweep(dir, dest.ledger);
         let file = new_temp_file(dir).map_err(Error::io("create a file in", dir))?;
         lock(file.as_file()).map_err(Error::io("lock", file.path()))?;
         Ok(TempFile { file })
@@ -169,7 +169,7 @@ pub fn write_directory<T>(
     let kind = Kind::Directory(names);
     check(dest, kind)?;
     let parent = directory_of(dest.path);
-    sweep(parent);
+    sweep(parent, dest.ledger);
     let temp = new_temp_dir(parent).map_err(Error::io("create a directory in", parent))?;
     let held = lock_directory(temp.path()).map_err(Error::io("lock", temp.path()))?;
     let mut writer = DirectoryWriter {
@@ -401,7 +401,8 @@ fn new_temp_dir(dir: &Path) -> std::io::Result<tempfile::TempDir> {
 /// reused by an unrelated process only delays the clean-up to a later run.) Anything that is
 /// not ours — another user's, a symbolic link, a name that does not parse — is left alone, and
 /// a failure here never fails the command: the worst case is a leftover.
-pub fn sweep(dir: &Path) {
+/// The ledger in use (and its `-wal` and `-shm` files) is never removed, whatever its name.
+pub fn sweep(dir: &Path, ledger: &Path) {
     #[cfg(unix)]
     {
         let Ok(entries) = fs::read_dir(dir) else {
@@ -422,6 +423,14 @@ pub fn sweep(dir: &Path) {
             if !(meta.is_file() || meta.is_dir()) || !owned_by_me(&meta) {
                 continue;
             }
+            let is_ledger = ["", "-wal", "-shm"].iter().any(|suffix| {
+                let mut name = ledger.as_os_str().to_owned();
+                name.push(suffix);
+                same_file(&path, &meta, Path::new(&name))
+            });
+            if is_ledger {
+                continue;
+            }
             // Held until the removal is done, so two sweeping runs do not trip each other.
             let Ok(handle) = File::open(&path) else {
                 continue;
@@ -437,7 +446,7 @@ pub fn sweep(dir: &Path) {
         }
     }
     #[cfg(not(unix))]
-    let _ = dir;
+    let _ = (dir, ledger);
 }
 
 /// The writer's pid in a temporary's name (`.fondo-tmp-<pid>-<random>[-journal]`).

@@ -190,21 +190,33 @@ fn export_audit(
     Ok(())
 }
 
-/// `fondo rebuild PACK`: a new ledger at `--db` from an audit pack, verified.
+/// `fondo rebuild PACK`: a new ledger at `--db` from an audit pack, verified, and checked
+/// against the pack's own reports; a ledger that does not match them is removed again.
 pub fn rebuild(ctx: &Context, pack: &std::path::Path, out: &mut dyn Write) -> Result<()> {
     let contents = crate::io::rebuild::read_pack(pack)?;
     let ledger = Ledger::rebuild(&ctx.db, contents, &ctx.actor)?;
     let outcome = crate::store::verify::verify(&ledger, None)?;
-    if !outcome.ok {
+    let mismatch = if outcome.ok {
+        crate::io::audit::differs_from_pack(&ledger, pack)?
+    } else {
+        Some(format!("it does not verify: {}", outcome.problems.join("; ")))
+    };
+    if let Some(why) = mismatch {
+        drop(ledger);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = ctx.db.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(std::path::Path::new(&name));
+        }
         return Err(Error::CheckFailed(format!(
-            "the ledger rebuilt at {} does not verify: {}",
-            ctx.db.display(),
-            outcome.problems.join("; ")
+            "the books rebuilt from {} are not the ones the pack reports ({why}); nothing was kept at {}",
+            shown(pack),
+            shown(&ctx.db)
         )));
     }
     writeln!(
         out,
-        "rebuilt {} from {}: {} transactions and {} entries, verified; chain head {}",
+        "rebuilt {} from {}: {} transactions and {} entries, verified against the pack's reports; chain head {}",
         shown(&ctx.db),
         shown(pack),
         outcome.transactions,

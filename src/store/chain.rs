@@ -28,9 +28,13 @@ use crate::error::{Error, Result};
 #[serde(tag = "entry", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Entry {
     /// The first entry of every chain, recorded when the ledger came to this design (at
-    /// `init`, or when an older ledger was migrated). Transactions up to its `after_txn`
-    /// were recorded under older schemas, with one salt shared by their text fields.
-    Schema { version: i64 },
+    /// `init`, or when an older ledger was migrated). The `adopted` entries after it record
+    /// what the older schema kept outside the chain, as it stood.
+    Schema {
+        version: i64,
+        #[serde(default)]
+        adopted: i64,
+    },
     /// A ledger setting (`currency`, `org`).
     Setting { key: String, value: String },
     AccountAdded {

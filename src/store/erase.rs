@@ -31,13 +31,6 @@ pub fn placeholder(id: i64) -> String {
     format!("forgotten donor {id}")
 }
 
-/// Whether `text` is the placeholder of an erasure numbered `up_to` or earlier.
-pub fn is_placeholder(text: &str, up_to: i64) -> bool {
-    text.strip_prefix("forgotten donor ")
-        .and_then(|n| n.parse::<i64>().ok())
-        .is_some_and(|n| n >= 1 && n <= up_to && placeholder(n) == text)
-}
-
 /// A transaction whose text names the donor, as stored.
 struct Affected {
     id: i64,
@@ -92,7 +85,10 @@ fn earlier_erasure(conn: &Connection, name: &str) -> Result<Option<Erasure>> {
             r.get(0)
         })
         .optional()?;
-    let Some(id) = id else { return Ok(None) };
+    // Only a placeholder fondo wrote names an earlier erasure.
+    let Some(id) = id.filter(|id| placeholder(*id) == name) else {
+        return Ok(None);
+    };
     let mut stmt = conn.prepare("SELECT txn_id FROM erased_text WHERE erasure_id = ?1 ORDER BY txn_id")?;
     let transactions = stmt
         .query_map([id], |r| r.get(0))?
@@ -126,8 +122,11 @@ impl Writer<'_> {
             let names_donor = |i: usize, text: &str| {
                 (own && i > 0) || donors.replace_donor(text, name, &placeholder) != text
             };
-            let erase: [bool; 3] =
-                std::array::from_fn(|i| txn.texts[i].as_deref().is_some_and(|t| names_donor(i, t)));
+            // A field an earlier erasure took stays as it left it.
+            let erased_before = |i: usize| txn.earlier.as_ref().is_some_and(|e| e.salts[i].is_none());
+            let erase: [bool; 3] = std::array::from_fn(|i| {
+                !erased_before(i) && txn.texts[i].as_deref().is_some_and(|t| names_donor(i, t))
+            });
             if !erase.contains(&true) {
                 // It named a longer donor's name that contains this one.
                 continue;
@@ -167,14 +166,21 @@ fn erase_fields(txn: &Affected, erase: [bool; 3], placeholder: &str) -> Result<E
     });
     match (&txn.salts, &txn.earlier) {
         (Some(salts), _) => {
+            // A salt shared by the fields (recorded before fondo 0.2) would open the erased
+            // fields too, so it goes entirely, and every field is erased: a field kept
+            // without its salt could not be told from a forged one.
             let shared = salts.len() != FIELD_SALT_LEN * PRIVATE_FIELDS.len();
+            let texts = if shared {
+                std::array::from_fn(|i| txn.texts[i].as_ref().map(|_| placeholder.to_string()))
+            } else {
+                texts
+            };
             Ok(ErasedFields {
                 txn_id: txn.id,
                 digests: std::array::from_fn(|i| {
                     hash::private_digest(field_salt(salts, i), PRIVATE_FIELDS[i], txn.texts[i].as_deref())
                 }),
                 texts,
-                // A shared salt would open the erased fields too: it goes entirely.
                 salts: std::array::from_fn(|i| {
                     (!shared && !erase[i]).then(|| hash::hex(field_salt(salts, i)))
                 }),
@@ -236,4 +242,73 @@ pub(crate) fn latest_erased(conn: &Connection, txn_id: i64) -> Result<Option<Era
             })
         })
         .optional()?)
+}
+
+/// One row of `erased_text`, as the history check reads it.
+struct ErasedRow {
+    txn_id: i64,
+    erasure_id: i64,
+    digests: [Option<String>; 3],
+    texts: [Option<String>; 3],
+    salts: [Option<Vec<u8>>; 3],
+    entry_id: i64,
+}
+
+/// Checks what each erasure left of each transaction, erasure after erasure: a field kept
+/// still matches its digest through its own salt; a field erased now reads exactly as this
+/// erasure's placeholder (or stays empty if it was); a field erased before stays as it was
+/// left and never gets its salt back. So an erasure, forged or not, can hide a name but never
+/// write text of its own. Erasures adopted from a schema-5 ledger (`entry_id` up to
+/// `adopted_through`) replaced names inside text, and are proven by their entries alone.
+pub(crate) fn erasure_history_problems(conn: &Connection, adopted_through: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT txn_id, erasure_id, description_digest, counterparty_digest, memo_digest,
+                description, counterparty, memo, description_salt, counterparty_salt, memo_salt, entry_id
+         FROM erased_text ORDER BY txn_id, erasure_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ErasedRow {
+            txn_id: r.get(0)?,
+            erasure_id: r.get(1)?,
+            digests: [r.get(2)?, r.get(3)?, r.get(4)?],
+            texts: [r.get(5)?, r.get(6)?, r.get(7)?],
+            salts: [r.get(8)?, r.get(9)?, r.get(10)?],
+            entry_id: r.get(11)?,
+        })
+    })?;
+    let mut problems = Vec::new();
+    let mut before: Option<ErasedRow> = None;
+    for row in rows {
+        let row = row?;
+        let earlier = before.take().filter(|b| b.txn_id == row.txn_id);
+        if row.entry_id > adopted_through {
+            for (i, field) in PRIVATE_FIELDS.iter().enumerate() {
+                if let Some(why) = field_problem(&row, earlier.as_ref(), i) {
+                    problems.push(format!(
+                        "transaction #{}: erasure {} {why} its {field}",
+                        row.txn_id, row.erasure_id
+                    ));
+                }
+            }
+        }
+        before = Some(row);
+    }
+    Ok(problems)
+}
+
+/// What is wrong with field `i` of an erasure's row, given the erasure before it.
+fn field_problem(row: &ErasedRow, earlier: Option<&ErasedRow>, i: usize) -> Option<&'static str> {
+    let text = row.texts[i].as_deref();
+    let erased_before = earlier.is_some_and(|e| e.salts[i].is_none());
+    match &row.salts[i] {
+        Some(_) if erased_before => Some("gave a salt back to"),
+        Some(salt) => (hash::private_digest(salt, PRIVATE_FIELDS[i], text) != row.digests[i])
+            .then_some("kept, but no longer matches the digest of,"),
+        None if erased_before => (text != earlier.and_then(|e| e.texts[i].as_deref()))
+            .then_some("changed what an earlier erasure left in"),
+        None => {
+            let expected = row.digests[i].as_ref().map(|_| placeholder(row.erasure_id));
+            (text != expected.as_deref()).then_some("wrote text other than its placeholder into")
+        }
+    }
 }

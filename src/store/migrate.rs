@@ -303,6 +303,7 @@ fn adopt(conn: &Connection, legacy: Vec<Adopted>) -> Result<()> {
     let schema = adopted(
         Entry::Schema {
             version: ONE_CHAIN_VERSION as i64,
+            adopted: legacy.len() as i64,
         },
         now,
         None,

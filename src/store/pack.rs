@@ -7,6 +7,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use super::chain::{Entry, Stamp};
+use super::locks::DateRules;
 use super::write::ImportIdentity;
 use super::Ledger;
 use crate::domain::names::GRANTS_PREFIX;
@@ -169,14 +170,25 @@ impl Ledger {
                 _ => None,
             })
             .collect();
+        // The original took these dates: forced into closed periods (with the reasons its
+        // entries record) or ahead of their day.
+        let forced: std::collections::HashMap<i64, &str> = pack
+            .entries
+            .iter()
+            .filter_map(|e| match &e.entry {
+                Entry::LockOverridden { txn_id, reason, .. } => Some((*txn_id, reason.as_str())),
+                _ => None,
+            })
+            .collect();
         Ledger::create_with(path, currency, actor, |w| {
             let mut entries = pack.entries.iter().peekable();
             let mut keys = pack.import_keys.iter().peekable();
             let mut replay_before = |w: &mut super::Writer<'_>, next_txn: i64| -> Result<()> {
                 while let Some(e) = entries.next_if(|e| e.after_txn < next_txn) {
                     let entry = match &e.entry {
-                        // The new ledger has a schema entry of its own.
-                        Entry::Schema { .. } => continue,
+                        // The new ledger has a schema entry of its own, and records each
+                        // forced date itself as it records the transaction.
+                        Entry::Schema { .. } | Entry::LockOverridden { .. } => continue,
                         Entry::Erasure { id, placeholder, .. } => Entry::Erasure {
                             id: *id,
                             placeholder: placeholder.clone(),
@@ -200,6 +212,10 @@ impl Ledger {
                         .find(|(first, last, _)| (*first..=*last).contains(&t.id))
                         .map(|b| b.2),
                 );
+                w.set_date_rules(DateRules {
+                    future: true,
+                    force_reason: forced.get(&t.id).map(|r| r.to_string()),
+                })?;
                 let id = w.record(&t.txn, &format!("rebuild:{}", t.id))?;
                 if id != t.id {
                     return Err(Error::Refused(format!(

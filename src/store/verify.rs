@@ -11,8 +11,8 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::chain::{self, Entry, ImportKeys, Replay, StoredEntry};
-use super::erase::is_placeholder;
-use super::hash::{self, PostingContent, PrivateText, TxnContent, GENESIS, PRIVATE_FIELDS};
+use super::erase::placeholder as erase_placeholder;
+use super::hash::{self, PostingContent, PrivateText, TxnContent, GENESIS};
 use super::read::Names;
 use super::Ledger;
 use crate::domain::{Amount, Currency};
@@ -121,12 +121,17 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         batches,
         batch_runs,
         summary,
+        adopted_through,
         ..
     } = chain;
     for problem in replay.differences(conn)? {
         problems.push(problem);
     }
     check_import_batches(conn, &batches, &batch_runs, &mut problems)?;
+    check_schema(conn, &mut problems)?;
+    for problem in super::erase::erasure_history_problems(conn, adopted_through)? {
+        problems.push(problem);
+    }
     if let Some(head) = expected_head {
         match &summary.head_found_at {
             None => problems.push(format!(
@@ -210,21 +215,20 @@ struct Walk<'c> {
     batch_runs: Vec<(i64, i64, i64)>,
     problems: Problems,
     summary: ChainSummary,
-    /// Transactions up to this one were recorded before the chain's schema entry, with one
-    /// salt shared by their text fields.
-    shared_salts_through: i64,
+    /// Entries up to this one were adopted from a schema-5 ledger by its migration.
+    adopted_through: i64,
 }
 
 impl<'c> Walk<'c> {
     fn new(conn: &'c Connection, entries: Vec<StoredEntry>, expected_head: Option<&'c str>) -> Walk<'c> {
-        // Read ahead: the schema entry follows the transactions it tells about. Whether it
+        // Read ahead: erasures the schema entry adopted are checked by its rules. Whether it
         // is as recorded is checked when the walk reaches it.
-        let shared_salts_through = entries
-            .first()
-            .filter(|e| matches!(e.entry(), Ok(Entry::Schema { .. })))
-            .map_or(0, |e| e.after_txn);
+        let adopted_through = match entries.first().map(StoredEntry::entry) {
+            Some(Ok(Entry::Schema { adopted, .. })) => 1 + adopted,
+            _ => 0,
+        };
         Walk {
-            shared_salts_through,
+            adopted_through,
             conn,
             entries: entries.into_iter().peekable(),
             expected_head,
@@ -330,6 +334,14 @@ impl<'c> Walk<'c> {
             }
             Err(e) => bad.push(format!("cannot be replayed: {e}")),
         }
+        if let Entry::Erasure { id, placeholder, .. } = entry {
+            if *placeholder != erase_placeholder(*id) {
+                bad.push(format!(
+                    "erasure {id} names its placeholder `{placeholder}`; fondo writes `{}`",
+                    erase_placeholder(*id)
+                ));
+            }
+        }
         if let Entry::ImportBatch {
             id,
             first_txn,
@@ -417,13 +429,11 @@ fn check_transactions(
         "SELECT t.id, t.date, t.description, t.counterparty, t.reference, t.memo, t.voids, t.entered_at,
                 t.entered_by, t.source, t.prev_hash, t.hash, coalesce(t.field_salts, t.pii_salt),
                 e.description_digest, e.counterparty_digest, e.memo_digest,
-                e.description, e.counterparty, e.memo, e.txn_id IS NOT NULL,
-                e.description_salt, e.counterparty_salt, e.memo_salt, e.erasure_id, t.batch_id
+                e.description, e.counterparty, e.memo, e.txn_id IS NOT NULL, t.batch_id
          FROM transactions t
          -- The few erased transactions, each with what its latest erasure left.
          LEFT JOIN (SELECT txn_id, description_digest, counterparty_digest, memo_digest,
-                           description, counterparty, memo, description_salt, counterparty_salt,
-                           memo_salt, max(erasure_id) AS erasure_id
+                           description, counterparty, memo, max(erasure_id)
                     FROM erased_text GROUP BY txn_id) e ON e.txn_id = t.id
          ORDER BY t.rowid",
     )?;
@@ -449,7 +459,7 @@ fn check_transactions(
             })
         };
         chain.entries_before(id)?;
-        chain.in_batch(id, r.get(24)?);
+        chain.in_batch(id, r.get(20)?);
         let (prev_id, prev_hash) = (chain.prev_txn, chain.prev_hash.as_str());
         let (date, description, counterparty, reference, memo) =
             (field(1)?, field(2)?, field(3)?, field(4)?, field(5)?);
@@ -466,23 +476,9 @@ fn check_transactions(
             (None, false) => PrivateText::Plain,
             (None, true) => PrivateText::Erased([field(13)?, field(14)?, field(15)?]),
         };
-        let erased_problem = if was_erased {
-            let salts: [Option<&[u8]>; 3] = [
-                r.get_ref(20)?.as_blob_or_null().ok().flatten(),
-                r.get_ref(21)?.as_blob_or_null().ok().flatten(),
-                r.get_ref(22)?.as_blob_or_null().ok().flatten(),
-            ];
-            erased_text_problem(
-                [description, counterparty, memo],
-                [field(16)?, field(17)?, field(18)?],
-                [field(13)?, field(14)?, field(15)?],
-                salts,
-                id <= chain.shared_salts_through,
-                r.get::<_, i64>(23)?,
-            )
-        } else {
-            None
-        };
+        let erased_problem = (was_erased
+            && [description, counterparty, memo] != [field(16)?, field(17)?, field(18)?])
+        .then(|| "its text differs from what its erasure left (changed after `donor forget`)".to_string());
         // Postings of transactions that no longer exist are orphans.
         while let Some(p) = pending.as_ref().filter(|p| p.txn_id < id) {
             chain.problems.push(format!(
@@ -559,49 +555,39 @@ fn check_transactions(
     Ok(())
 }
 
-/// What is wrong, if anything, with the text of an erased transaction: it must be what its
-/// latest erasure left; a field that kept its salt must still match its digest, and an
-/// erased one must read as a placeholder (except in transactions whose fields shared one
-/// salt, recorded before the chain's schema entry: their kept fields are proven by the
-/// erasure's entry alone).
-fn erased_text_problem(
-    stored: [Option<&str>; 3],
-    left: [Option<&str>; 3],
-    digests: [Option<&str>; 3],
-    salts: [Option<&[u8]>; 3],
-    shared_salt: bool,
-    erasure: i64,
-) -> Option<String> {
-    if stored != left {
-        return Some(
-            "its text differs from what its erasure left (changed after `donor forget`)".to_string(),
-        );
-    }
-    for i in 0..PRIVATE_FIELDS.len() {
-        let field = PRIVATE_FIELDS[i];
-        match salts[i] {
-            Some(salt) => {
-                if hash::private_digest(salt, field, stored[i]).as_deref() != digests[i] {
-                    return Some(format!(
-                        "its {field} was kept by an erasure but no longer matches its digest"
-                    ));
-                }
+/// Compares the file's schema — tables, indexes and above all triggers, which guard the
+/// tables — with the one this build's migrations make: a trigger dropped, added or changed
+/// outside fondo (one that copies text an erasure removes, say) is named.
+fn check_schema(conn: &Connection, problems: &mut Problems) -> Result<()> {
+    type Objects = BTreeMap<(String, String), Option<String>>;
+    let objects = |c: &Connection| -> Result<Objects> {
+        let mut stmt = c.prepare(
+            "SELECT type, name, sql FROM main.sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )?;
+        let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let mut fresh = Connection::open_in_memory()?;
+    super::migrate::migrate(&mut fresh, 0)?;
+    let expected = objects(&fresh)?;
+    let mut found = objects(conn)?;
+    for ((kind, name), sql) in &expected {
+        match found.remove(&(kind.clone(), name.clone())) {
+            None => problems.push(format!(
+                "schema: {kind} `{name}` is missing (dropped outside fondo)"
+            )),
+            Some(stored) if stored != *sql => {
+                problems.push(format!("schema: {kind} `{name}` was changed outside fondo"))
             }
-            None if shared_salt => {}
-            None => {
-                let erased_ok = match stored[i] {
-                    None => digests[i].is_none(),
-                    Some(text) => is_placeholder(text, erasure),
-                };
-                if !erased_ok {
-                    return Some(format!(
-                        "its {field} was erased, but reads as something other than an erasure's placeholder"
-                    ));
-                }
-            }
+            Some(_) => {}
         }
     }
-    None
+    for (kind, name) in found.keys() {
+        problems.push(format!(
+            "schema: {kind} `{name}` is not fondo's (added outside fondo)"
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that the transactions naming each import batch are the ones its entry recorded,

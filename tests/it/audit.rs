@@ -313,3 +313,58 @@ fn a_rebuild_refuses_an_anonymized_pack_a_damaged_one_and_an_existing_ledger() {
     let message = l.reject(&["rebuild", pack.to_str().unwrap()]);
     assert!(message.contains("already exists"), "{message}");
 }
+
+#[test]
+fn a_rebuild_keeps_forced_and_future_dates_and_refuses_a_pack_edited_after_it_was_made() {
+    let l = TempLedger::new();
+    l.run(&["donation", "10", "--donor", "Ana", "--date", "2026-01-01"]);
+    l.run(&["close", "--through", "2026-01-05"]);
+    l.run(&[
+        "donation",
+        "5",
+        "--donor",
+        "Bo",
+        "--date",
+        "2026-01-03",
+        "--force",
+        "--reason",
+        "late",
+    ]);
+    l.run(&[
+        "donation",
+        "7",
+        "--donor",
+        "Cy",
+        "--date",
+        "2099-01-01",
+        "--future",
+    ]);
+    let pack = l.dir.path().join("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    let rebuilt = TempLedger::uninitialized();
+    rebuilt.run(&["rebuild", pack.to_str().unwrap()]);
+    let reason: String = rebuilt
+        .raw()
+        .query_row("SELECT reason FROM lock_overrides WHERE txn_id = 2", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(reason, "late");
+    assert_eq!(
+        rebuilt.run(&["--format", "csv", "report", "donors"]),
+        l.run(&["--format", "csv", "report", "donors"])
+    );
+
+    // A journal edited after the pack was made no longer matches the pack's own reports.
+    let journal = std::fs::read_to_string(pack.join("journal.csv")).unwrap();
+    let edited = journal.replace(",Ana,", ",Mallory,");
+    assert_ne!(edited, journal);
+    std::fs::write(pack.join("journal.csv"), edited).unwrap();
+    let target = TempLedger::uninitialized();
+    let message = target.reject(&["rebuild", pack.to_str().unwrap()]);
+    assert!(
+        message.contains("are not the ones the pack reports (its report_donors.csv differs)"),
+        "{message}"
+    );
+    assert!(!target.path.exists());
+}

@@ -268,18 +268,18 @@ fn salts_and_text(conn: &Connection, id: i64) -> (Vec<u8>, [Option<String>; 3]) 
 
 #[test]
 fn a_forged_erasure_can_erase_but_never_rewrite() {
-    // Moving Hana's gift (#14) to another donor, with an erasure entry hashed correctly.
+    // Moving Hana's gift (#13) to another donor, with an erasure entry hashed correctly.
     let l = books();
     let kept = head(&l);
     let hana = 13;
     /// What the forger tries, the text left, which fields keep their salts, what verify says.
     type Forgery<'a> = (&'a str, [Option<&'a str>; 3], [bool; 3], &'a str);
-    let cases: [Forgery; 3] = [
+    let cases: [Forgery; 4] = [
         (
             "a chosen name where an erased field must read as a placeholder",
             [Some("donation from Ivo"), Some("Ivo Chosen"), Some("monthly")],
             [false, false, true],
-            "its description was erased, but reads as something other than an erasure's placeholder",
+            "erasure 2 wrote text other than its placeholder into its description",
         ),
         (
             "a kept field's salt left in place, its text changed",
@@ -289,7 +289,17 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
                 Some("yearly"),
             ],
             [false, false, true],
-            "its memo was kept by an erasure but no longer matches its digest",
+            "erasure 2 kept, but no longer matches the digest of, its memo",
+        ),
+        (
+            "the placeholder of an earlier erasure: the gift moved to an erased donor",
+            [
+                Some("forgotten donor 1"),
+                Some("forgotten donor 1"),
+                Some("monthly"),
+            ],
+            [false, false, true],
+            "erasure 2 wrote text other than its placeholder into its counterparty",
         ),
         (
             "the placeholder of an erasure that does not exist yet",
@@ -299,7 +309,7 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
                 Some("monthly"),
             ],
             [false, false, true],
-            "its description was erased, but reads as something other than an erasure's placeholder",
+            "erasure 2 wrote text other than its placeholder into its description",
         ),
     ];
     let pristine = std::fs::read(&l.path).unwrap();
@@ -337,6 +347,7 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
             problems.contains(&format!("transaction #{hana}: {expected}")),
             "{attack}: {problems}"
         );
+        assert!(!problems.contains("\"ok\": true"), "{attack}: {problems}");
         caught(&l, &kept, expected);
     }
 }
@@ -366,7 +377,13 @@ fn an_entry_that_re_adds_a_row_or_a_second_schema_entry_is_refused() {
     // Claiming that every transaction so far shared one salt, so kept fields go unchecked.
     std::fs::write(&l.path, &pristine).unwrap();
     let conn = attacker(&l);
-    forge(&conn, &Entry::Schema { version: 6 });
+    forge(
+        &conn,
+        &Entry::Schema {
+            version: 6,
+            adopted: 0,
+        },
+    );
     drop(conn);
     caught(
         &l,
@@ -379,6 +396,7 @@ fn an_entry_that_re_adds_a_row_or_a_second_schema_entry_is_refused() {
 fn a_recomputed_chain_with_edited_state_passes_alone_and_fails_with_the_kept_head() {
     let l = books();
     let kept = head(&l);
+    let saved = crate::tamper::triggers(&l.raw());
     let conn = attacker(&l);
     conn.execute_batch(
         "UPDATE entries SET body = replace(body, '\"restricted\":true', '\"restricted\":false')
@@ -387,6 +405,7 @@ fn a_recomputed_chain_with_edited_state_passes_alone_and_fails_with_the_kept_hea
     )
     .unwrap();
     crate::tamper::recompute_chain(&conn, false);
+    crate::tamper::put_back(&conn, &saved);
     drop(conn);
     let alone = l.json(&["verify"]);
     assert_eq!(alone["ok"], true, "{alone}");
@@ -426,4 +445,59 @@ fn the_head_under_a_report_moves_with_every_entry() {
     let verified = l.json(&["verify"]);
     assert_eq!(verified["transactions"], 1);
     assert!(verified["entries"].as_i64().unwrap() > 10, "{verified}");
+}
+
+#[test]
+fn an_erasure_must_carry_the_placeholder_fondo_writes() {
+    // A forged erasure whose placeholder is a donor's name, so that `donor forget` would
+    // take the name for an earlier erasure and erase nothing.
+    let l = books();
+    let kept = head(&l);
+    let conn = attacker(&l);
+    forge(
+        &conn,
+        &Entry::Erasure {
+            id: 2,
+            placeholder: "Hana Kept".into(),
+            erased: vec![],
+        },
+    );
+    drop(conn);
+    caught(
+        &l,
+        &kept,
+        "erasure 2 names its placeholder `Hana Kept`; fondo writes `forgotten donor 2`",
+    );
+    // And `donor forget` still erases her: a placeholder fondo did not write names no erasure.
+    let said = l.run(&["donor", "forget", "Hana Kept"]);
+    assert!(said.contains("in 1 transaction(s): #13"), "{said}");
+    assert!(!l.run(&["export", "journal"]).contains("Hana Kept"));
+}
+
+#[test]
+fn a_trigger_or_table_added_or_dropped_outside_fondo_is_named() {
+    let cases = [
+        // A trigger that keeps a copy of every name a later `donor forget` erases.
+        (
+            "CREATE TABLE zz_notes (t TEXT);
+             CREATE TRIGGER zz_keep AFTER UPDATE OF counterparty ON transactions
+             BEGIN INSERT INTO zz_notes VALUES (OLD.counterparty); END;",
+            "schema: trigger `zz_keep` is not fondo's (added outside fondo)",
+        ),
+        // Every guard dropped, nothing else touched (yet).
+        (
+            "",
+            "schema: trigger `funds_recorded_update` is missing (dropped outside fondo)",
+        ),
+    ];
+    let l = books();
+    let kept = head(&l);
+    let pristine = std::fs::read(&l.path).unwrap();
+    for (sql, expected) in cases {
+        std::fs::write(&l.path, &pristine).unwrap();
+        let conn = if sql.is_empty() { attacker(&l) } else { l.raw() };
+        conn.execute_batch(sql).unwrap();
+        drop(conn);
+        caught(&l, &kept, expected);
+    }
 }

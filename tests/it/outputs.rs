@@ -437,3 +437,22 @@ fn a_killed_writers_temporary_is_cleared_and_a_running_ones_is_not() {
     assert_eq!(temporaries(&out), Vec::<String>::new());
     assert_eq!(listing(&out), ["journal.csv", "one.db", "page.html", "three.db"]);
 }
+
+#[test]
+fn clearing_leftovers_never_removes_the_ledger_in_use() {
+    // A ledger whose name looks like a leftover temporary of a process long gone.
+    let l = TempLedger::new();
+    let dir = l.dir.path().join("sw");
+    std::fs::create_dir(&dir).unwrap();
+    let odd = dir.join(".fondo-tmp-999999-ledger.db");
+    std::fs::copy(&l.path, &odd).unwrap();
+    let out = dir.join("out.csv");
+    crate::common::fondo()
+        .arg("--db")
+        .arg(&odd)
+        .args(["export", "journal", "-o", out.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(odd.exists(), "the ledger in use was removed as a leftover");
+    assert!(out.exists());
+}

@@ -23,6 +23,32 @@ const RECOMPUTE_TOTALS: &str = "
         SUM(max(p.amount_minor, 0)), SUM(max(-p.amount_minor, 0))
         FROM postings p JOIN transactions t ON t.id = p.txn_id GROUP BY 1, 2, 3, 4;";
 
+/// The ledger's triggers (name, SQL), so a thorough forger can put back what it dropped.
+pub(crate) fn triggers(conn: &Connection) -> Vec<(String, String)> {
+    conn.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Recreates every trigger of `saved` that is missing now: the schema looks untouched.
+pub(crate) fn put_back(conn: &Connection, saved: &[(String, String)]) {
+    for (name, sql) in saved {
+        let exists: bool = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if !exists {
+            conn.execute_batch(sql).unwrap();
+        }
+    }
+}
+
 fn tampered(edit: &str) -> TempLedger {
     let l = worked_example();
     let conn: Connection = l.raw();
@@ -142,6 +168,7 @@ fn a_truncated_tail_is_caught_with_the_head_an_auditor_kept() {
     let l = worked_example();
     let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
     let conn = l.raw();
+    let saved = triggers(&conn);
     conn.execute_batch(DROP_TRIGGERS).unwrap();
     // The tail is #9 and everything recorded after it, with the rows it wrote.
     conn.execute_batch(&format!(
@@ -152,6 +179,7 @@ fn a_truncated_tail_is_caught_with_the_head_an_auditor_kept() {
          DELETE FROM confirmations WHERE entry_id NOT IN (SELECT id FROM entries);"
     ))
     .unwrap();
+    put_back(&conn, &saved);
     drop(conn);
     // The chain that is left is intact...
     assert_eq!(l.json(&["verify"])["ok"], true);
@@ -325,6 +353,7 @@ fn a_fully_recomputed_chain_is_caught_with_the_head_an_auditor_kept() {
         .run(&["report", "balance"])
         .contains(&format!("chain head #9 {head}")));
     let conn = l.raw();
+    let saved = triggers(&conn);
     conn.execute_batch(&format!("{DROP_TRIGGERS} DROP TRIGGER entries_immutable_update;"))
         .unwrap();
     conn.execute_batch(&format!(
@@ -335,8 +364,9 @@ fn a_fully_recomputed_chain_is_caught_with_the_head_an_auditor_kept() {
     ))
     .unwrap();
     recompute_chain(&conn, false);
+    put_back(&conn, &saved);
     drop(conn);
-    // A perfect forgery passes on its own...
+    // A perfect forgery (triggers put back too) passes on its own...
     let out = l.cmd().args(["--format", "json", "verify"]).output().unwrap();
     let alone: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(alone["ok"], true, "{alone}");

@@ -190,6 +190,45 @@ fn write_files(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWrit
     })
 }
 
+/// The pack's reports that a ledger rebuilt from it must print exactly: every amount per
+/// account and fund, the communes' grants and confirmations, and the donors.
+const REBUILT_REPORTS: [&str; 3] = [
+    "report_balance_by_fund.csv",
+    "report_communes.csv",
+    "report_donors.csv",
+];
+
+/// Which of the pack's reports `ledger` does not print the same, if any: a pack whose
+/// journal was edited after it was made no longer matches its own reports.
+pub fn differs_from_pack(ledger: &Ledger, pack: &std::path::Path) -> Result<Option<String>> {
+    let whole = Filter::default();
+    for name in REBUILT_REPORTS {
+        let path = pack.join(name);
+        let stated = std::fs::read(&path).map_err(Error::io("read", &path))?;
+        let mut now = Vec::new();
+        let table = match name {
+            "report_balance_by_fund.csv" => render::balance_table(
+                &balance::balance(
+                    ledger,
+                    &balance::BalanceOptions {
+                        filter: whole.clone(),
+                        by_fund: true,
+                        depth: None,
+                    },
+                )?,
+                true,
+            ),
+            "report_communes.csv" => render::communes_report_table(&communes::communes(ledger, &whole)?),
+            _ => render::donors_table(&donors::donors(ledger, &whole, false)?),
+        };
+        table.write(Format::Csv, &mut now)?;
+        if now != stated {
+            return Ok(Some(format!("its {name} differs")));
+        }
+    }
+    Ok(None)
+}
+
 /// The import keys, in transaction order: `txn,date,content_sha256,occurrence`.
 fn write_import_keys(conn: &rusqlite::Connection, out: &mut dyn Write) -> Result<()> {
     let mut csv = ::csv::Writer::from_writer(out);

@@ -91,6 +91,14 @@ pub enum Command {
         after_help = "Example:\n  fondo transfer 96.80 --from assets:processor --to assets:bank --fund tires"
     )]
     Transfer(record::TransferArgs),
+    /// Record a processor's lump payout, split across funds oldest money first
+    #[command(
+        after_help = "Example:\n  fondo payout 145.05 --from assets:processor --to assets:bank --fee 1.00\n\n\
+        The lump (what reached --to, plus --fee) is taken from the funds' money at --from\n\
+        in the order it came in, oldest gift first, across every fund; the fee is shared\n\
+        among the funds in proportion to their parts, to the cent."
+    )]
+    Payout(record::PayoutArgs),
     /// Record a currency exchange through equity:conversion
     #[command(after_help = "Example:\n  fondo exchange 100 USD --to VES --rate 36.50")]
     Exchange(record::ExchangeArgs),
@@ -163,7 +171,8 @@ const GROUPS: [(&str, &[&str]); 5] = [
     (
         "Record",
         &[
-            "add", "donation", "send", "allocate", "confirm", "fee", "transfer", "exchange", "entry", "void",
+            "add", "donation", "send", "allocate", "confirm", "fee", "transfer", "payout", "exchange",
+            "entry", "void",
         ],
     ),
     ("Review", &["report", "show"]),
@@ -432,6 +441,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Confirm(args) => record::confirm(&ctx, args, out),
         Command::Fee(args) => record::record(&ctx, &args, out),
         Command::Transfer(args) => record::record(&ctx, &args, out),
+        Command::Payout(args) => record::record(&ctx, &args, out),
         Command::Exchange(args) => record::record(&ctx, &args, out),
         Command::Entry(args) => record::record(&ctx, &args, out),
         Command::Void(args) => record::void(&ctx, args, out),

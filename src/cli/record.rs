@@ -298,6 +298,45 @@ impl Recording for TransferArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PayoutArgs {
+    /// What reached --to, e.g. 145.05
+    #[arg(allow_negative_numbers = true)]
+    amount: String,
+    /// The account that paid out the lump
+    #[arg(long, value_name = "ACCOUNT", default_value = "assets:processor")]
+    from: String,
+    /// The account it reached
+    #[arg(long, value_name = "ACCOUNT", default_value = "assets:bank")]
+    to: String,
+    /// What the payer kept on top (a payout fee), shared among the funds in proportion
+    #[arg(long, value_name = "AMOUNT")]
+    fee: Option<String>,
+    #[command(flatten)]
+    currency: CurrencyArg,
+    #[command(flatten)]
+    record: RecordArgs,
+}
+
+impl Recording for PayoutArgs {
+    fn record_args(&self) -> &RecordArgs {
+        &self.record
+    }
+
+    fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
+        let currency = self.currency.resolve(ledger)?;
+        let date = header.date.unwrap_or(ctx.today);
+        let payout = builders::Payout {
+            amount: Amount::parse_field("amount", &self.amount, currency)?,
+            fee: optional_amount("--fee", &self.fee, currency)?,
+            holdings: read::holdings(ledger.conn(), &self.from, currency, date)?,
+            from: self.from.clone(),
+            to: self.to.clone(),
+        };
+        builders::payout(payout, header, ctx.today)
+    }
+}
+
+#[derive(Debug, Args)]
 pub struct ExchangeArgs {
     /// How much is exchanged, e.g. 100.00
     #[arg(allow_negative_numbers = true)]

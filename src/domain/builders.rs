@@ -274,6 +274,68 @@ pub fn transfer(
     ))
 }
 
+/// A processor's lump payout to another of our accounts, split across the funds whose money
+/// it carries (see [`super::payout`]): `amount` reached `to`; `fee`, kept by the processor, is
+/// shared among the funds in proportion to their parts.
+#[derive(Clone, Debug)]
+pub struct Payout {
+    pub amount: Amount,
+    pub fee: Option<Amount>,
+    pub from: String,
+    pub to: String,
+    /// What each fund holds in `from` on the payout's date.
+    pub holdings: Vec<super::payout::Holding>,
+}
+
+pub fn payout(p: Payout, header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    require_positive("amount", p.amount)?;
+    require_type("--from", &p.from, OWN_MONEY)?;
+    require_type("--to", &p.to, OWN_MONEY_OR_DEBT)?;
+    if p.from == p.to {
+        return Err(Error::invalid("--to", &p.to, "must differ from --from"));
+    }
+    let currency = p.amount.currency();
+    let fee = optional_fee(p.fee, currency)?;
+    let gross = match fee {
+        Some(fee) => p.amount.checked_add(fee)?,
+        None => p.amount,
+    };
+    let held: i64 = p.holdings.iter().flat_map(|h| &h.layers).map(|(_, m)| m).sum();
+    let parts = super::payout::split_oldest_first(&p.holdings, gross.minor()).ok_or_else(|| {
+        Error::invalid(
+            "amount",
+            gross.to_string(),
+            format!(
+                "{} holds only {} in all funds together on that date; a payout cannot take more",
+                p.from,
+                Amount::from_minor(held, currency).map_or_else(|_| held.to_string(), |a| a.to_string())
+            ),
+        )
+    })?;
+    let minors: Vec<i64> = parts.iter().map(|(_, m)| *m).collect();
+    let fees = match fee {
+        Some(fee) => super::payout::share_in_proportion(&minors, fee.minor())?,
+        None => vec![0; parts.len()],
+    };
+    let mut postings = Vec::with_capacity(parts.len() * 3);
+    for ((fund, part), fee_share) in parts.iter().zip(fees) {
+        let reached = part - fee_share;
+        if reached > 0 {
+            postings.push(posting(&p.to, fund, Amount::from_minor(reached, currency)?));
+        }
+        if fee_share > 0 {
+            postings.push(posting(
+                "expenses:fees",
+                fund,
+                Amount::from_minor(fee_share, currency)?,
+            ));
+        }
+        postings.push(posting(&p.from, fund, Amount::from_minor(-part, currency)?));
+    }
+    let description = format!("payout from {} to {}", p.from, p.to);
+    Ok(transaction(header, today, description, None, postings))
+}
+
 /// How much of the target currency an exchange produced.
 #[derive(Clone, Copy, Debug)]
 pub enum Conversion {

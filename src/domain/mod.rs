@@ -4,6 +4,7 @@
 pub mod builders;
 pub mod money;
 pub mod names;
+pub mod payout;
 pub mod privacy;
 pub mod transaction;
 

@@ -738,3 +738,50 @@ pub fn commune_grants(conn: &Connection) -> Result<Vec<(i64, NaiveDate)>> {
     }
     Ok(grants)
 }
+
+/// What each fund holds in `account` at the end of `date`, in `currency`, as the gifts it is
+/// made of (oldest first): a fund's balance is its latest inflows, the older ones having left
+/// first. Funds holding nothing are left out.
+pub fn holdings(
+    conn: &Connection,
+    account: &str,
+    currency: Currency,
+    date: NaiveDate,
+) -> Result<Vec<crate::domain::payout::Holding>> {
+    let account_id = account_id(conn, account)?;
+    let day = date.format("%Y-%m-%d").to_string();
+    let mut balances = conn.prepare(
+        "SELECT f.id, f.code, SUM(d.debit_minor) - SUM(d.credit_minor) FROM daily_totals d
+         JOIN funds f ON f.id = d.fund_id
+         WHERE d.account_id = ?1 AND d.currency = ?2 AND d.date <= ?3
+         GROUP BY f.id HAVING SUM(d.debit_minor) - SUM(d.credit_minor) > 0 ORDER BY f.code",
+    )?;
+    let held: Vec<(i64, String, i64)> = balances
+        .query_map(params![account_id, currency.code(), day], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut inflows = conn.prepare(
+        "SELECT t.date, p.amount_minor FROM postings p JOIN transactions t ON t.id = p.txn_id
+         WHERE p.account_id = ?1 AND p.fund_id = ?2 AND p.currency = ?3 AND p.amount_minor > 0
+           AND t.date <= ?4
+         ORDER BY t.date DESC, t.id DESC",
+    )?;
+    let mut out = Vec::with_capacity(held.len());
+    for (fund_id, fund, balance) in held {
+        let mut layers = Vec::new();
+        let mut left = balance;
+        let mut rows = inflows.query(params![account_id, fund_id, currency.code(), day])?;
+        while let Some(r) = rows.next()? {
+            if left == 0 {
+                break;
+            }
+            let minor: i64 = r.get(1)?;
+            layers.push((stored_date(&r.get::<_, String>(0)?)?, minor.min(left)));
+            left -= minor.min(left);
+        }
+        layers.reverse();
+        out.push(crate::domain::payout::Holding { fund, layers });
+    }
+    Ok(out)
+}

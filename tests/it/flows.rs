@@ -493,3 +493,86 @@ fn a_balance_over_a_period_shows_opening_and_closing() {
     let whole = l.json(&["report", "balance"]);
     assert!(whole[0].get("opening").is_none(), "{whole}");
 }
+
+#[test]
+fn a_lump_payout_is_split_across_funds_oldest_money_first() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    for (amount, fund, date) in [
+        ("50.00", "general", "2026-03-01"),
+        ("48.25", "tires", "2026-03-03"),
+        ("46.80", "general", "2026-03-09"),
+    ] {
+        l.run(&[
+            "donation",
+            amount,
+            "--donor",
+            "Ana",
+            "--fund",
+            fund,
+            "--into",
+            "assets:processor",
+            "--date",
+            date,
+        ]);
+    }
+    // With the lump booked to general alone, general would be below zero at the processor.
+    let message = l.reject(&[
+        "transfer",
+        "145.05",
+        "--from",
+        "assets:processor",
+        "--to",
+        "assets:bank",
+        "--date",
+        "2026-03-10",
+    ]);
+    assert!(
+        message.contains("fund `general` has only 96.80 USD in assets:processor"),
+        "{message}"
+    );
+    // The payout splits it: 96.80 general, 48.25 tires — one 145.05 bank line.
+    let payout = l.json(&[
+        "payout",
+        "144.05",
+        "--fee",
+        "1.00",
+        "--date",
+        "2026-03-10",
+        "--ref",
+        "po-1",
+    ]);
+    let postings: Vec<(String, String, String)> = payout["postings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["account"].as_str().unwrap().to_string(),
+                p["fund"].as_str().unwrap().to_string(),
+                p["amount"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = [
+        ("assets:bank", "general", "96.13"),
+        ("expenses:fees", "general", "0.67"),
+        ("assets:processor", "general", "-96.80"),
+        ("assets:bank", "tires", "47.92"),
+        ("expenses:fees", "tires", "0.33"),
+        ("assets:processor", "tires", "-48.25"),
+    ]
+    .iter()
+    .map(|(a, f, m)| (a.to_string(), f.to_string(), m.to_string()))
+    .collect();
+    assert_eq!(postings, expected);
+    let funds = l.run(&["--format", "csv", "report", "funds"]);
+    assert!(funds.contains("fund,general,USD,0.00,96.80,0.67,"), "{funds}");
+    // Nothing left to pay out; a payout of more than is held is refused and says how much.
+    let message = l.reject(&["payout", "0.01", "--date", "2026-03-11"]);
+    assert!(
+        message.contains("assets:processor holds only 0.00 USD in all funds together on that date"),
+        "{message}"
+    );
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}

@@ -55,6 +55,7 @@ pub fn write_reconciled(
                 }).collect::<Vec<_>>(),
                 "only_in_statement": r.only_in_statement.iter().map(statement_json).collect::<Vec<_>>(),
                 "only_in_ledger": r.only_in_ledger.iter().map(ledger_json).collect::<Vec<_>>(),
+                "cleared": r.cleared.iter().map(ledger_json).collect::<Vec<_>>(),
                 "statement_balance": amount(r.statement_balance),
                 "ledger_balance": format_minor(r.ledger_balance, c),
                 "difference": amount(r.difference()),
@@ -102,10 +103,11 @@ pub fn write_reconciled(
             };
             writeln!(
                 out,
-                "{} matched, {} only in the statement, {} only in the ledger",
+                "{} matched, {} only in the statement, {} only in the ledger, {} cleared (net zero in the account)",
                 r.matched.len(),
                 r.only_in_statement.len(),
-                r.only_in_ledger.len()
+                r.only_in_ledger.len(),
+                r.cleared.len()
             )?;
             writeln!(
                 out,
@@ -134,8 +136,9 @@ pub fn write_reconciled(
             if let Some(id) = saved {
                 writeln!(
                     out,
-                    "saved as reconciliation {id}: its {} matched postings will not be offered again",
-                    r.matched.len()
+                    "saved as reconciliation {id}: its {} matched and {} cleared transactions will not be offered again",
+                    r.matched.len(),
+                    r.cleared.len()
                 )?;
             }
             Ok(())
@@ -183,18 +186,20 @@ fn lines_table(r: &Reconciled) -> Tabular {
             s.reference.clone().into(),
         ]);
     }
-    for l in &r.only_in_ledger {
-        t.rows.push(vec![
-            "only_in_ledger".into(),
-            Cell::Empty,
-            Cell::Int(l.txn),
-            Cell::Empty,
-            l.date.to_string().into(),
-            l.description.as_str().into(),
-            money(l.amount.minor(), l.amount.currency()),
-            c.into(),
-            l.reference.clone().into(),
-        ]);
+    for (status, entries) in [("only_in_ledger", &r.only_in_ledger), ("cleared", &r.cleared)] {
+        for l in entries {
+            t.rows.push(vec![
+                status.into(),
+                Cell::Empty,
+                Cell::Int(l.txn),
+                Cell::Empty,
+                l.date.to_string().into(),
+                l.description.as_str().into(),
+                money(l.amount.minor(), l.amount.currency()),
+                c.into(),
+                l.reference.clone().into(),
+            ]);
+        }
     }
     t
 }

@@ -39,6 +39,9 @@ pub struct Reconciled {
     /// The last date the statement covers.
     pub statement_date: Option<NaiveDate>,
     pub matched: Vec<(StatementLine, LedgerEntry)>,
+    /// Transactions that net to zero in the account — a fund move, a payment and its void —
+    /// cleared without a statement line.
+    pub cleared: Vec<LedgerEntry>,
     pub only_in_statement: Vec<StatementLine>,
     /// Postings up to the statement date that it does not show.
     pub only_in_ledger: Vec<LedgerEntry>,
@@ -63,10 +66,18 @@ impl Reconciled {
             && self.difference().is_none_or(|d| d == 0)
     }
 
-    /// The record `--mark` saves.
+    /// The record `--mark` saves: each posting and the statement line it matched (0 for
+    /// a posting cleared without one).
     pub fn record(&self) -> Option<(NaiveDate, Vec<(i64, u64)>)> {
-        let matched = self.matched.iter().map(|(s, l)| (l.posting_id, s.line)).collect();
-        self.statement_date.map(|d| (d, matched))
+        let statement_date = self.statement_date?;
+        let matched = self
+            .matched
+            .iter()
+            .map(|(s, l)| (l, s.line))
+            .chain(self.cleared.iter().map(|e| (e, 0)))
+            .flat_map(|(l, line)| l.posting_ids.iter().map(move |id| (*id, line)))
+            .collect();
+        Some((statement_date, matched))
     }
 }
 
@@ -89,8 +100,9 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
             format!("the statement is in {currency}"),
         ));
     }
-    let entries = reconcile::unreconciled(conn, options.account, currency)?;
     let statement_date = lines.iter().map(|l| l.date).max();
+    let (mut cleared, entries) = clear_net_zero(reconcile::unreconciled(conn, options.account, currency)?);
+    cleared.retain(|e| statement_date.is_some_and(|d| e.date <= d));
     let pairs = match_lines(&lines, &entries, i64::from(options.days));
     let mut used = vec![false; entries.len()];
     let mut matched = Vec::new();
@@ -123,6 +135,7 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
         currency,
         statement_date,
         matched,
+        cleared,
         only_in_statement,
         only_in_ledger,
         statement_balance,
@@ -154,6 +167,23 @@ pub fn mark(ledger: &mut Ledger, reconciled: &Reconciled) -> Result<i64> {
     })
 }
 
+/// Splits off what clears without a statement line: transactions that net to zero in the
+/// account, and a transaction with its void when both are still open (they cancel out).
+fn clear_net_zero(entries: Vec<LedgerEntry>) -> (Vec<LedgerEntry>, Vec<LedgerEntry>) {
+    let open: std::collections::HashMap<i64, i64> =
+        entries.iter().map(|e| (e.txn, e.amount.minor())).collect();
+    let voided: std::collections::HashSet<i64> = entries
+        .iter()
+        .filter_map(|e| e.voids.filter(|v| open.get(v) == Some(&-e.amount.minor())))
+        .collect();
+    entries.into_iter().partition(|e| {
+        e.amount.minor() == 0
+            || voided.contains(&e.txn)
+            || e.voids
+                .is_some_and(|v| voided.contains(&v) && open.get(&v) == Some(&-e.amount.minor()))
+    })
+}
+
 /// For each statement line, the index of the ledger entry it matches.
 pub fn match_lines(lines: &[StatementLine], entries: &[LedgerEntry], days: i64) -> Vec<Option<usize>> {
     let mut pairs = Vec::new();
@@ -166,14 +196,14 @@ pub fn match_lines(lines: &[StatementLine], entries: &[LedgerEntry], days: i64) 
                 _ => 1,
             };
             if entry.amount == line.amount && distance <= days {
-                pairs.push((references, distance, s, entry.txn, entry.posting_id, l));
+                pairs.push((references, distance, s, entry.txn, l));
             }
         }
     }
     pairs.sort_unstable();
     let mut result = vec![None; lines.len()];
     let mut taken = vec![false; entries.len()];
-    for (_, _, s, _, _, l) in pairs {
+    for (_, _, s, _, l) in pairs {
         if result[s].is_none() && !taken[l] {
             result[s] = Some(l);
             taken[l] = true;
@@ -210,8 +240,9 @@ mod tests {
 
     fn entry(txn: i64, d: u32, minor: i64, reference: Option<&str>) -> LedgerEntry {
         LedgerEntry {
-            posting_id: txn * 10,
+            posting_ids: vec![txn * 10],
             txn,
+            voids: None,
             date: day(d),
             description: format!("txn {txn}"),
             reference: reference.map(str::to_string),

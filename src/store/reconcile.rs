@@ -11,47 +11,59 @@ use super::Writer;
 use crate::domain::{Amount, Currency};
 use crate::error::Result;
 
-/// A posting of the account being reconciled.
+/// A transaction's postings to the account being reconciled, netted: what one bank line
+/// shows of it (a payout split across funds is one line).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LedgerEntry {
-    pub posting_id: i64,
+    /// The postings it nets, not yet covered by a saved reconciliation.
+    pub posting_ids: Vec<i64>,
     pub txn: i64,
     pub date: NaiveDate,
     pub description: String,
     pub reference: Option<String>,
+    /// The transaction this one voids, if it is a void.
+    pub voids: Option<i64>,
     pub amount: Amount,
 }
 
-/// The account's postings in `currency` that no saved reconciliation covers, by date.
+/// The account's transactions in `currency` that no saved reconciliation covers, each with
+/// its postings to the account netted, by date.
 pub fn unreconciled(conn: &Connection, account: &str, currency: Currency) -> Result<Vec<LedgerEntry>> {
     let id = account_id(conn, account)?;
     let mut stmt = conn.prepare(
-        "SELECT p.id, t.id, t.date, t.description, t.reference, p.currency, p.amount_minor
+        "SELECT p.id, t.id, t.date, t.description, t.reference, t.voids, p.amount_minor
          FROM postings p JOIN transactions t ON t.id = p.txn_id
          WHERE p.account_id = ?1 AND p.currency = ?2
            AND NOT EXISTS (SELECT 1 FROM reconciled_postings r WHERE r.posting_id = p.id)
          ORDER BY t.date, t.id, p.line",
     )?;
     let rows = stmt.query_map(params![id, currency.code()], |r| r.try_into())?;
-    let mut entries = Vec::new();
+    let mut entries: Vec<LedgerEntry> = Vec::new();
     for row in rows {
-        let (posting_id, txn, day, description, reference, code, minor): (
+        let (posting_id, txn, day, description, reference, voids, minor): (
             i64,
             i64,
             String,
             String,
             Option<String>,
-            String,
+            Option<i64>,
             i64,
         ) = row?;
-        entries.push(LedgerEntry {
-            posting_id,
-            txn,
-            date: stored_date(&day)?,
-            description,
-            reference,
-            amount: amount(minor, &code)?,
-        });
+        match entries.last_mut().filter(|e| e.txn == txn) {
+            Some(entry) => {
+                entry.posting_ids.push(posting_id);
+                entry.amount = entry.amount.checked_add(Amount::from_minor(minor, currency)?)?;
+            }
+            None => entries.push(LedgerEntry {
+                posting_ids: vec![posting_id],
+                txn,
+                date: stored_date(&day)?,
+                description,
+                reference,
+                voids,
+                amount: amount(minor, currency.code())?,
+            }),
+        }
     }
     Ok(entries)
 }

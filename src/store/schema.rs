@@ -420,6 +420,20 @@ CREATE TABLE period_locks (
     entry_id   INTEGER NOT NULL REFERENCES entries (id)
 ) STRICT;
 
+-- A posting a reconciliation cleared without a statement line (it nets to zero in the
+-- account, like a fund move or a payment and its void) is saved with statement line 0.
+CREATE TABLE reconciled_postings_v7 (
+    posting_id        INTEGER PRIMARY KEY REFERENCES postings (id),
+    reconciliation_id INTEGER NOT NULL REFERENCES reconciliations (id),
+    statement_line    INTEGER NOT NULL CHECK (statement_line >= 0),
+    entry_id          INTEGER REFERENCES entries (id)
+) STRICT;
+INSERT INTO reconciled_postings_v7 SELECT posting_id, reconciliation_id, statement_line, entry_id
+    FROM reconciled_postings;
+DROP TABLE reconciled_postings;
+ALTER TABLE reconciled_postings_v7 RENAME TO reconciled_postings;
+CREATE INDEX reconciled_postings_by_reconciliation ON reconciled_postings (reconciliation_id);
+
 CREATE TABLE lock_overrides (
     txn_id     INTEGER PRIMARY KEY REFERENCES transactions (id),
     through    TEXT NOT NULL,

@@ -576,3 +576,79 @@ fn a_lump_payout_is_split_across_funds_oldest_money_first() {
     );
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
+
+#[test]
+fn reconcile_nets_each_transaction_and_clears_what_nets_to_zero() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    l.run(&[
+        "donation",
+        "50",
+        "--donor",
+        "Ana",
+        "--into",
+        "assets:processor",
+        "--date",
+        "2026-03-01",
+    ]);
+    l.run(&[
+        "donation",
+        "48.25",
+        "--donor",
+        "Bo",
+        "--fund",
+        "tires",
+        "--into",
+        "assets:processor",
+        "--date",
+        "2026-03-03",
+    ]);
+    // One bank line of 97.25 for a payout the ledger splits across two funds.
+    l.run(&["payout", "97.25", "--fee", "1.00", "--date", "2026-03-08"]);
+    // A fund move inside the bank and a gift voided the same week: no bank line for either.
+    l.run(&[
+        "fund",
+        "move",
+        "10",
+        "--from",
+        "general",
+        "--to",
+        "tires",
+        "--date",
+        "2026-03-09",
+    ]);
+    l.run(&["donation", "5", "--donor", "Cy", "--date", "2026-03-09"]);
+    l.run(&["void", "5", "--reason", "entered twice", "--date", "2026-03-09"]);
+    let statement = l.file(
+        "march.csv",
+        "date,description,amount,balance\n2026-03-10,PAYOUT,97.25,97.25\n",
+    );
+    let r = l.json(&["reconcile", "assets:bank", "--statement", &statement]);
+    assert_eq!(r["matched"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["matched"][0]["txn"], 3);
+    let cleared: Vec<i64> = r["cleared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["txn"].as_i64().unwrap())
+        .collect();
+    assert_eq!(cleared, [4, 5, 6], "{r}");
+    assert_eq!(r["only_in_ledger"], serde_json::json!([]));
+    assert_eq!(r["difference"], "0.00");
+    let saved = l.json(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &statement,
+        "--strict",
+        "--mark",
+    ]);
+    assert_eq!(saved["saved"], 1);
+    // Saved: nothing of it is offered again, and a void of the payout now needs --force.
+    let again = l.json(&["reconcile", "assets:bank", "--statement", &statement]);
+    assert_eq!(again["cleared"], serde_json::json!([]));
+    assert!(l
+        .reject(&["void", "3", "--reason", "x", "--date", "2026-04-01"])
+        .contains("saved reconciliation 1"));
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}

@@ -36,6 +36,9 @@ pub struct ReconcileArgs {
     /// Save the reconciliation so its matched postings are not offered again
     #[arg(long)]
     mark: bool,
+    /// With --mark: save it even though it does not tie out (the record says so)
+    #[arg(long, requires = "mark")]
+    force: bool,
     /// Exit 1 if anything is unmatched or the balances differ (nothing is then saved)
     #[arg(long)]
     strict: bool,
@@ -78,7 +81,7 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
     let reconciled = reconcile::reconcile(&ledger, &options)?;
     let strict_failed = args.strict && !reconciled.tied_out();
     let saved = if args.mark && !strict_failed {
-        Some(reconcile::mark(&mut ledger, &reconciled)?)
+        Some(reconcile::mark(&mut ledger, &reconciled, args.force)?)
     } else {
         None
     };

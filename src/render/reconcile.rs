@@ -56,6 +56,10 @@ pub fn write_reconciled(
                 "only_in_statement": r.only_in_statement.iter().map(statement_json).collect::<Vec<_>>(),
                 "only_in_ledger": r.only_in_ledger.iter().map(ledger_json).collect::<Vec<_>>(),
                 "cleared": r.cleared.iter().map(ledger_json).collect::<Vec<_>>(),
+                "hints": r.hints,
+                "saved_before": r.saved_before.as_ref().map(|(id, date, lines)| json!({
+                    "reconciliation": id, "statement_date": date, "lines": lines,
+                })),
                 "statement_balance": amount(r.statement_balance),
                 "ledger_balance": format_minor(r.ledger_balance, c),
                 "difference": amount(r.difference()),
@@ -132,6 +136,18 @@ pub fn write_reconciled(
                 writeln!(out, "reconciled")?;
             } else {
                 writeln!(out, "NOT RECONCILED: {}", reasons.join(", "))?;
+            }
+            for hint in &r.hints {
+                writeln!(out, "hint: {hint}")?;
+            }
+            if let Some((id, date, lines)) = &r.saved_before {
+                let lines: Vec<String> = lines.iter().map(i64::to_string).collect();
+                writeln!(
+                    out,
+                    "this statement (SHA-256 {}) was saved as reconciliation {id} (statement of {date}), which matched its lines {}",
+                    r.file_sha256,
+                    if lines.is_empty() { "(none)".to_string() } else { lines.join(", ") }
+                )?;
             }
             if let Some(id) = saved {
                 writeln!(

@@ -50,6 +50,11 @@ pub struct Reconciled {
     pub ledger_balance: i64,
     pub file_name: String,
     pub file_sha256: String,
+    /// This very statement (by SHA-256) was saved before: the reconciliation, its statement
+    /// date and the lines it matched.
+    pub saved_before: Option<(i64, String, Vec<i64>)>,
+    /// Pairs of the same amount left unmatched only because their dates are too far apart.
+    pub hints: Vec<String>,
 }
 
 impl Reconciled {
@@ -116,12 +121,13 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
             None => only_in_statement.push(line.clone()),
         }
     }
-    let only_in_ledger = entries
+    let only_in_ledger: Vec<LedgerEntry> = entries
         .into_iter()
         .zip(used)
         .filter(|(e, used)| !used && statement_date.is_some_and(|d| e.date <= d))
         .map(|(e, _)| e)
         .collect();
+    let hints = far_apart(&only_in_statement, &only_in_ledger, options.days);
     let statement_balance = match options.balance {
         Some(b) => Some(b.minor()),
         None => lines.iter().rev().find_map(|l| l.balance).map(Amount::minor),
@@ -144,15 +150,53 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
             || options.statement.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ),
+        saved_before: reconcile::saved_from(conn, options.account, &file_sha256)?,
         file_sha256,
+        hints,
     })
 }
 
-/// Saves a reconciliation so its postings are never offered again; returns its id.
-pub fn mark(ledger: &mut Ledger, reconciled: &Reconciled) -> Result<i64> {
+/// Hints for a statement line and a transaction of the same amount, both unmatched, whose
+/// dates are further apart than `days`: the `--days` that would match them.
+fn far_apart(lines: &[StatementLine], entries: &[LedgerEntry], days: u32) -> Vec<String> {
+    let mut hints = Vec::new();
+    for line in lines {
+        if let Some(e) = entries.iter().find(|e| e.amount == line.amount) {
+            let apart = (line.date - e.date).num_days().abs();
+            hints.push(format!(
+                "line {} ({}, {}) and #{} ({}) have the same amount {apart} days apart (more than --days {days}); --days {apart} would match them",
+                line.line, line.date, line.amount, e.txn, e.date
+            ));
+        }
+    }
+    hints
+}
+
+/// Saves a reconciliation so its postings are never offered again; returns its id. One that
+/// does not tie out is saved only when `force` says so, which the record keeps; a statement
+/// saved before is not saved again.
+pub fn mark(ledger: &mut Ledger, reconciled: &Reconciled, force: bool) -> Result<i64> {
     let (statement_date, matched) = reconciled
         .record()
         .ok_or_else(|| Error::Refused("the statement has no lines, so there is nothing to save".into()))?;
+    if let Some((id, date, _)) = &reconciled.saved_before {
+        return Err(Error::Refused(format!(
+            "{} was saved before, as reconciliation {id} (statement of {date}); it is not saved twice",
+            reconciled.file_name
+        )));
+    }
+    if !reconciled.tied_out() && !force {
+        return Err(Error::Refused(format!(
+            "{} does not tie out with {}: {} only in the statement, {} only in the ledger, difference {}; --mark saves it only with --force (which the record keeps)",
+            reconciled.account,
+            reconciled.file_name,
+            reconciled.only_in_statement.len(),
+            reconciled.only_in_ledger.len(),
+            reconciled
+                .difference()
+                .map_or_else(|| "unknown".to_string(), |d| format!("{} {}", crate::domain::money::format_minor(d, reconciled.currency), reconciled.currency))
+        )));
+    }
     ledger.write(false, |w| {
         w.save_reconciliation(&NewReconciliation {
             account: &reconciled.account,
@@ -163,6 +207,7 @@ pub fn mark(ledger: &mut Ledger, reconciled: &Reconciled) -> Result<i64> {
             file_name: &reconciled.file_name,
             file_sha256: &reconciled.file_sha256,
             matched: &matched,
+            forced: !reconciled.tied_out(),
         })
     })
 }

@@ -105,6 +105,9 @@ pub enum Entry {
         file_name: String,
         file_sha256: String,
         matched: Vec<(i64, i64, i64)>,
+        /// Saved with `--force` though it did not tie out.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        forced: bool,
     },
     /// One `fondo import`: its transactions are `first_txn..=last_txn`, and the import keys
     /// it wrote hash, in transaction order, to `keys_sha256` (see [`ImportKeys`]).
@@ -228,6 +231,7 @@ const RECONCILIATIONS: Table = Table {
         "matched_count",
         "entered_at",
         "entered_by",
+        "forced",
         "entry_id",
     ],
 };
@@ -544,6 +548,7 @@ impl Entry {
                 file_name,
                 file_sha256,
                 matched,
+                forced,
             } => {
                 let mut rows = vec![row(
                     &RECONCILIATIONS,
@@ -559,6 +564,7 @@ impl Entry {
                         Value::Integer(matched.len() as i64),
                         at,
                         by,
+                        Value::Integer(i64::from(*forced)),
                     ],
                 )];
                 for (txn, line, statement_line) in matched {

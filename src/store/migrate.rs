@@ -183,6 +183,7 @@ fn read_legacy(conn: &Connection) -> Result<Vec<Adopted>> {
                     file_name: r.get(6)?,
                     file_sha256: r.get(7)?,
                     matched: Vec::new(),
+                    forced: false,
                 },
                 r.get(8)?,
                 r.get(9)?,

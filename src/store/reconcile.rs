@@ -146,6 +146,35 @@ pub fn reconciliations(conn: &Connection, account: &str) -> Result<Vec<Reconcili
     Ok(out)
 }
 
+/// The saved reconciliation of `account` made from a statement with this SHA-256, if any:
+/// its id, statement date, and the statement lines it matched.
+pub fn saved_from(
+    conn: &Connection,
+    account: &str,
+    file_sha256: &str,
+) -> Result<Option<(i64, String, Vec<i64>)>> {
+    let id = account_id(conn, account)?;
+    let found: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, statement_date FROM reconciliations WHERE account_id = ?1 AND file_sha256 = ?2
+             ORDER BY id LIMIT 1",
+            params![id, file_sha256],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((reconciliation, date)) = found else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT statement_line FROM reconciled_postings
+         WHERE reconciliation_id = ?1 AND statement_line > 0 ORDER BY statement_line",
+    )?;
+    let lines = stmt
+        .query_map([reconciliation], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some((reconciliation, date, lines)))
+}
+
 /// The date of the saved reconciliation that covers a posting of transaction `txn`, if any.
 pub fn covering(conn: &Connection, txn: i64) -> Result<Option<(i64, String)>> {
     Ok(conn
@@ -171,6 +200,8 @@ pub struct NewReconciliation<'a> {
     pub file_sha256: &'a str,
     /// (posting id, statement line) of every match.
     pub matched: &'a [(i64, u64)],
+    /// Saved though it did not tie out.
+    pub forced: bool,
 }
 
 impl Writer<'_> {
@@ -197,6 +228,7 @@ impl Writer<'_> {
             file_name: r.file_name.to_string(),
             file_sha256: r.file_sha256.to_string(),
             matched,
+            forced: r.forced,
         })?;
         Ok(id)
     }

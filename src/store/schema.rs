@@ -420,6 +420,9 @@ CREATE TABLE period_locks (
     entry_id   INTEGER NOT NULL REFERENCES entries (id)
 ) STRICT;
 
+-- A reconciliation saved though it did not tie out (`reconcile --mark --force`).
+ALTER TABLE reconciliations ADD COLUMN forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0, 1));
+
 -- A posting a reconciliation cleared without a statement line (it nets to zero in the
 -- account, like a fund move or a payment and its void) is saved with statement line 0.
 CREATE TABLE reconciled_postings_v7 (

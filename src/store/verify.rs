@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::chain::{self, Entry, ImportKeys, Replay, StoredEntry};
 use super::erase::placeholder as erase_placeholder;
-use super::hash::{self, PostingContent, PrivateText, TxnContent, GENESIS};
+use super::hash::{self, PostingContent, PrivateText, TxnContent, FIELD_SALT_LEN, GENESIS};
 use super::read::Names;
 use super::Ledger;
 use crate::domain::{Amount, Currency};
@@ -476,6 +476,15 @@ fn check_transactions(
             (None, false) => PrivateText::Plain,
             (None, true) => PrivateText::Erased([field(13)?, field(14)?, field(15)?]),
         };
+        let empty_salted = match private {
+            PrivateText::Salted(salts) if salts.len() == FIELD_SALT_LEN * 3 => {
+                [description, counterparty, memo]
+                    .iter()
+                    .zip(salts.chunks(FIELD_SALT_LEN))
+                    .any(|(text, slot)| text.is_none() && slot.iter().any(|b| *b != 0))
+            }
+            _ => false,
+        };
         let erased_problem = (was_erased
             && [description, counterparty, memo] != [field(16)?, field(17)?, field(18)?])
         .then(|| "its text differs from what its erasure left (changed after `donor forget`)".to_string());
@@ -536,6 +545,9 @@ fn check_transactions(
             bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
         }
         bad.extend(erased_problem);
+        if empty_salted {
+            bad.push("the salt of an empty text field was changed".to_string());
+        }
         if let Some(problem) = balance_problem(&own, names, &mut currencies) {
             bad.push(problem);
         }

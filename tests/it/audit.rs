@@ -213,7 +213,14 @@ fn a_ledger_rebuilt_from_its_pack_reports_the_same_books() {
     );
     l.run(&["import", &gifts]);
     let statement = l.file("nov.csv", "date,description,amount\n2026-11-20,DEPOSIT,10.00\n");
-    l.run(&["reconcile", "assets:bank", "--statement", &statement, "--mark"]);
+    l.run(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &statement,
+        "--mark",
+        "--force",
+    ]);
     l.run(&["donor", "forget", "Zoe Ríos"]);
     let grant = l.json(&["report", "communes"]).as_array().unwrap().len();
     assert!(grant > 5);

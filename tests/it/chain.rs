@@ -28,7 +28,14 @@ fn books() -> TempLedger {
         "march.csv",
         "date,description,amount\n2026-03-03,DEPOSIT,250.00\n",
     );
-    l.run(&["reconcile", "assets:bank", "--statement", &statement, "--mark"]);
+    l.run(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &statement,
+        "--mark",
+        "--force",
+    ]);
     l.run(&[
         "donation",
         "5",

@@ -422,7 +422,14 @@ fn a_saved_reconciliation_closes_its_account_through_the_statement_date() {
         "march.csv",
         "date,description,amount\n2026-03-01,DEPOSIT,100.00\n2026-03-31,END,0.01\n",
     );
-    l.run(&["reconcile", "assets:bank", "--statement", &statement, "--mark"]);
+    l.run(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &statement,
+        "--mark",
+        "--force",
+    ]);
     let message = l.reject(&["fee", "1", "--from", "assets:bank", "--date", "2026-03-20"]);
     assert!(
         message.contains("closed through 2026-03-31 (saved reconciliation 1)"),

@@ -100,7 +100,44 @@ fn strict_fails_and_saves_nothing_mark_saves_and_a_second_run_skips_what_was_sav
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("does not reconcile with april.csv: 1 only in the statement, 1 only in the ledger; nothing was saved"), "{stderr}");
     assert_eq!(l.snapshot(), before);
-    let marked = l.json(&["reconcile", "assets:bank", "--statement", &file, "--mark"]);
+    // It does not tie out, so --mark alone refuses it; --force saves it and says so.
+    let refused = l.reject(&["reconcile", "assets:bank", "--statement", &file, "--mark"]);
+    assert!(
+        refused.contains("assets:bank does not tie out with april.csv: 1 only in the statement, 1 only in the ledger, difference -22.50 USD; --mark saves it only with --force"),
+        "{refused}"
+    );
+    let marked = l.json(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &file,
+        "--mark",
+        "--force",
+    ]);
+    assert_eq!(
+        l.raw()
+            .query_row("SELECT forced FROM reconciliations", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        1
+    );
+    // The same statement again: it says it was saved, and is not saved twice.
+    let again = l.run(&["reconcile", "assets:bank", "--statement", &file]);
+    assert!(
+        again.contains(
+            "was saved as reconciliation 1 (statement of 2026-04-07), which matched its lines 2, 3, 4, 5"
+        ),
+        "{again}"
+    );
+    assert!(l
+        .reject(&[
+            "reconcile",
+            "assets:bank",
+            "--statement",
+            &file,
+            "--mark",
+            "--force"
+        ])
+        .contains("was saved before, as reconciliation 1"));
     assert_eq!(marked["saved"], 1);
     let list = l.json(&["reconcile", "--list", "assets:bank"]);
     assert_eq!(
@@ -158,7 +195,14 @@ fn strict_fails_and_saves_nothing_mark_saves_and_a_second_run_skips_what_was_sav
 fn a_reconciled_transaction_is_voided_only_with_force() {
     let l = april();
     let file = statement(&l, STATEMENT);
-    l.run(&["reconcile", "assets:bank", "--statement", &file, "--mark"]);
+    l.run(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &file,
+        "--mark",
+        "--force",
+    ]);
     let message = l.reject(&["void", "2", "--reason", "wrong donor"]);
     assert!(
         message.contains(

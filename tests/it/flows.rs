@@ -659,3 +659,30 @@ fn reconcile_nets_each_transaction_and_clears_what_nets_to_zero() {
         .contains("saved reconciliation 1"));
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
+
+#[test]
+fn a_deposit_that_cleared_late_gets_a_hint() {
+    let l = TempLedger::new();
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-03-01"]);
+    let statement = l.file(
+        "march.csv",
+        "date,description,amount\n2026-03-12,DEPOSIT,100.00\n",
+    );
+    let table = l.run(&["reconcile", "assets:bank", "--statement", &statement]);
+    assert!(
+        table.contains(
+            "hint: line 2 (2026-03-12, 100.00 USD) and #1 (2026-03-01) have the same amount 11 days apart (more than --days 3); --days 11 would match them"
+        ),
+        "{table}"
+    );
+    let matched = l.json(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &statement,
+        "--days",
+        "11",
+    ]);
+    assert_eq!(matched["matched"][0]["txn"], 1);
+    assert_eq!(matched["hints"], serde_json::json!([]));
+}

@@ -14,9 +14,13 @@ use crate::report::reconcile::{self, ReconcileOptions, DAYS_DEFAULT};
 use crate::store::reconcile as saved;
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ReconcileArgs {
+    #[command(subcommand)]
+    action: Option<ReconcileAction>,
     /// The account the statement is of, e.g. assets:bank
-    account: String,
+    #[arg(required = true)]
+    account: Option<String>,
     /// The statement: `date,description,amount` (+ optional `balance`, `reference`), or any
     /// bank format with --mapping
     #[arg(long, value_name = "FILE", required_unless_present = "list")]
@@ -45,12 +49,48 @@ pub struct ReconcileArgs {
     /// List the account's saved reconciliations instead
     #[arg(long, conflicts_with_all = ["statement", "mark", "strict"])]
     list: bool,
+    /// Pair statement line LINE with transaction TXN by hand (repeatable), e.g. 7=42
+    #[arg(long = "match", value_name = "LINE=TXN", value_parser = parse_match)]
+    matches: Vec<(u64, i64)>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReconcileAction {
+    /// Undo a saved reconciliation: it stays on record, its postings are offered again
+    #[command(after_help = "Example:\n  fondo reconcile undo 3")]
+    Undo {
+        /// The reconciliation's number (`fondo reconcile --list ACCOUNT`)
+        id: i64,
+    },
+}
+
+/// Parses `7=42` (or `7=#42`): statement line 7 is transaction #42.
+fn parse_match(text: &str) -> std::result::Result<(u64, i64), String> {
+    let (line, txn) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not LINE=TXN; write e.g. 7=42"))?;
+    let line = line
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|l| *l >= 1)
+        .ok_or_else(|| format!("`{line}` is not a statement line number"))?;
+    Ok((line, super::parse_txn_id(txn.trim())?))
 }
 
 pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
+    if let Some(ReconcileAction::Undo { id }) = &args.action {
+        let account = ledger.write(false, |w| w.undo_reconciliation(*id))?;
+        writeln!(
+            out,
+            "undid reconciliation {id} of {account}: its postings will be offered again (the undo is recorded)"
+        )?;
+        return Ok(());
+    }
+    let account = args.account.clone().unwrap_or_default();
     let Some(statement) = args.statement.as_deref().filter(|_| !args.list) else {
-        let list = saved::reconciliations(ledger.conn(), &args.account)?;
+        let list = saved::reconciliations(ledger.conn(), &account)?;
         render::reconciliation_list_table(&list).write(ctx.format, out)?;
         return Ok(());
     };
@@ -71,8 +111,9 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
         .map(|b| Amount::parse_field("--balance", b, balance_currency))
         .transpose()?;
     let options = ReconcileOptions {
-        account: &args.account,
+        account: &account,
         statement,
+        matches: &args.matches,
         mapping,
         currency,
         days: args.days,
@@ -89,7 +130,7 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
     if strict_failed {
         return Err(Error::CheckFailed(format!(
             "{} does not reconcile with {}: {} only in the statement, {} only in the ledger{}",
-            args.account,
+            account,
             reconciled.file_name,
             reconciled.only_in_statement.len(),
             reconciled.only_in_ledger.len(),

@@ -30,6 +30,8 @@ pub struct ReconcileOptions<'a> {
     pub days: u32,
     /// The statement's closing balance, when the file does not carry one.
     pub balance: Option<Amount>,
+    /// Statement lines paired with transactions by hand: (line, transaction).
+    pub matches: &'a [(u64, i64)],
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,7 +110,8 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
     let statement_date = lines.iter().map(|l| l.date).max();
     let (mut cleared, entries) = clear_net_zero(reconcile::unreconciled(conn, options.account, currency)?);
     cleared.retain(|e| statement_date.is_some_and(|d| e.date <= d));
-    let pairs = match_lines(&lines, &entries, i64::from(options.days));
+    let fixed = manual_pairs(&lines, &entries, options)?;
+    let pairs = match_lines(&lines, &entries, i64::from(options.days), &fixed);
     let mut used = vec![false; entries.len()];
     let mut matched = Vec::new();
     let mut only_in_statement = Vec::new();
@@ -229,8 +232,58 @@ fn clear_net_zero(entries: Vec<LedgerEntry>) -> (Vec<LedgerEntry>, Vec<LedgerEnt
     })
 }
 
-/// For each statement line, the index of the ledger entry it matches.
-pub fn match_lines(lines: &[StatementLine], entries: &[LedgerEntry], days: i64) -> Vec<Option<usize>> {
+/// The (line, entry) indices of the pairs given by hand, each of equal amounts.
+fn manual_pairs(
+    lines: &[StatementLine],
+    entries: &[LedgerEntry],
+    options: &ReconcileOptions<'_>,
+) -> Result<Vec<(usize, usize)>> {
+    let mut fixed = Vec::new();
+    for (line_no, txn) in options.matches {
+        let given = format!("{line_no}=#{txn}");
+        let s = lines.iter().position(|l| l.line == *line_no).ok_or_else(|| {
+            Error::invalid("--match", &given, format!("the statement has no line {line_no}"))
+        })?;
+        let l = entries.iter().position(|e| e.txn == *txn).ok_or_else(|| {
+            Error::invalid(
+                "--match",
+                &given,
+                format!(
+                    "#{txn} has nothing open in {} (not in it, or already reconciled)",
+                    options.account
+                ),
+            )
+        })?;
+        if lines[s].amount != entries[l].amount {
+            return Err(Error::invalid(
+                "--match",
+                &given,
+                format!(
+                    "line {line_no} is {} but #{txn} is {} in {}; only equal amounts match",
+                    lines[s].amount, entries[l].amount, options.account
+                ),
+            ));
+        }
+        if fixed.iter().any(|(fs, fl)| *fs == s || *fl == l) {
+            return Err(Error::invalid(
+                "--match",
+                &given,
+                "pairs a line or a transaction twice",
+            ));
+        }
+        fixed.push((s, l));
+    }
+    Ok(fixed)
+}
+
+/// For each statement line, the index of the ledger entry it matches: the `fixed` pairs
+/// first, then the rest by the rules above.
+pub fn match_lines(
+    lines: &[StatementLine],
+    entries: &[LedgerEntry],
+    days: i64,
+    fixed: &[(usize, usize)],
+) -> Vec<Option<usize>> {
     let mut pairs = Vec::new();
     for (s, line) in lines.iter().enumerate() {
         for (l, entry) in entries.iter().enumerate() {
@@ -248,6 +301,10 @@ pub fn match_lines(lines: &[StatementLine], entries: &[LedgerEntry], days: i64) 
     pairs.sort_unstable();
     let mut result = vec![None; lines.len()];
     let mut taken = vec![false; entries.len()];
+    for (s, l) in fixed {
+        result[*s] = Some(*l);
+        taken[*l] = true;
+    }
     for (_, _, s, _, l) in pairs {
         if result[s].is_none() && !taken[l] {
             result[s] = Some(l);
@@ -308,8 +365,11 @@ mod tests {
             entry(3, 10, 700, None),
         ];
         // The third is ten days off: too far for the default of three.
-        assert_eq!(match_lines(&lines, &entries, 3), [Some(0), Some(1), None]);
-        assert_eq!(match_lines(&lines, &entries, 10), [Some(0), Some(1), Some(2)]);
+        assert_eq!(match_lines(&lines, &entries, 3, &[]), [Some(0), Some(1), None]);
+        assert_eq!(
+            match_lines(&lines, &entries, 10, &[]),
+            [Some(0), Some(1), Some(2)]
+        );
     }
 
     #[test]
@@ -320,14 +380,14 @@ mod tests {
             entry(4, 5, 1_000, None),
             entry(9, 5, 1_000, None),
         ];
-        assert_eq!(match_lines(&lines, &entries, 3), [Some(1), Some(0)]);
+        assert_eq!(match_lines(&lines, &entries, 3, &[]), [Some(1), Some(0)]);
     }
 
     #[test]
     fn closest_date_wins_then_references_decide() {
         let lines = [line(2, 10, 1_000, None)];
         let entries = [entry(1, 8, 1_000, None), entry(2, 11, 1_000, None)];
-        assert_eq!(match_lines(&lines, &entries, 3), [Some(1)]);
+        assert_eq!(match_lines(&lines, &entries, 3, &[]), [Some(1)]);
         // Agreeing references beat a closer date; disagreeing ones never match.
         let lines = [line(2, 10, 1_000, Some("R-1")), line(3, 10, 1_000, Some("R-3"))];
         let entries = [
@@ -335,6 +395,6 @@ mod tests {
             entry(2, 12, 1_000, Some("R-1")),
             entry(3, 10, 1_000, None),
         ];
-        assert_eq!(match_lines(&lines, &entries, 3), [Some(1), Some(2)]);
+        assert_eq!(match_lines(&lines, &entries, 3, &[]), [Some(1), Some(2)]);
     }
 }

@@ -73,6 +73,8 @@ pub enum Entry {
     CommuneChanged { id: i64, name: String, state: String },
     /// `account close`: no transaction may post to it any more.
     AccountClosed { id: i64 },
+    /// `reconcile undo`: reconciliation `id` stays on record, its postings open again.
+    ReconciliationUndone { id: i64 },
     /// `close --through DATE`: no transaction dated on or before `through` (in one account,
     /// or anywhere) without a recorded reason.
     PeriodClosed {
@@ -232,12 +234,13 @@ const RECONCILIATIONS: Table = Table {
         "entered_at",
         "entered_by",
         "forced",
+        "undone",
         "entry_id",
     ],
 };
 const RECONCILED_POSTINGS: Table = Table {
     name: "reconciled_postings",
-    key: &["posting_id"],
+    key: &["posting_id", "reconciliation_id"],
     columns: &["posting_id", "reconciliation_id", "statement_line", "entry_id"],
 };
 const IMPORT_BATCHES: Table = Table {
@@ -378,6 +381,7 @@ impl Entry {
             Entry::FundChanged { .. } => "fund_changed",
             Entry::CommuneChanged { .. } => "commune_changed",
             Entry::AccountClosed { .. } => "account_closed",
+            Entry::ReconciliationUndone { .. } => "reconciliation_undone",
             Entry::PeriodClosed { .. } => "period_closed",
             Entry::LockOverridden { .. } => "lock_overridden",
             Entry::Confirmed { .. } => "confirmed",
@@ -445,6 +449,9 @@ impl Entry {
                 vec![("name", text(name)), ("state", text(state))],
             )],
             Entry::AccountClosed { id } => vec![update(&ACCOUNTS, *id, vec![("closed", Value::Integer(1))])],
+            Entry::ReconciliationUndone { id } => {
+                vec![update(&RECONCILIATIONS, *id, vec![("undone", Value::Integer(1))])]
+            }
             Entry::PeriodClosed {
                 id,
                 through,
@@ -565,6 +572,7 @@ impl Entry {
                         at,
                         by,
                         Value::Integer(i64::from(*forced)),
+                        Value::Integer(0),
                     ],
                 )];
                 for (txn, line, statement_line) in matched {

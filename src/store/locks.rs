@@ -58,7 +58,8 @@ impl Locks {
                 Some(account) => later(accounts.entry(account).or_default(), lock),
             }
         }
-        let mut stmt = conn.prepare("SELECT id, account_id, statement_date FROM reconciliations")?;
+        let mut stmt =
+            conn.prepare("SELECT id, account_id, statement_date FROM reconciliations WHERE undone = 0")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let lock = Lock {

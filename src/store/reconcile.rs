@@ -34,7 +34,8 @@ pub fn unreconciled(conn: &Connection, account: &str, currency: Currency) -> Res
         "SELECT p.id, t.id, t.date, t.description, t.reference, t.voids, p.amount_minor
          FROM postings p JOIN transactions t ON t.id = p.txn_id
          WHERE p.account_id = ?1 AND p.currency = ?2
-           AND NOT EXISTS (SELECT 1 FROM reconciled_postings r WHERE r.posting_id = p.id)
+           AND NOT EXISTS (SELECT 1 FROM reconciled_postings r JOIN reconciliations c ON c.id = r.reconciliation_id
+                           WHERE r.posting_id = p.id AND c.undone = 0)
          ORDER BY t.date, t.id, p.line",
     )?;
     let rows = stmt.query_map(params![id, currency.code()], |r| r.try_into())?;
@@ -156,8 +157,8 @@ pub fn saved_from(
     let id = account_id(conn, account)?;
     let found: Option<(i64, String)> = conn
         .query_row(
-            "SELECT id, statement_date FROM reconciliations WHERE account_id = ?1 AND file_sha256 = ?2
-             ORDER BY id LIMIT 1",
+            "SELECT id, statement_date FROM reconciliations
+             WHERE account_id = ?1 AND file_sha256 = ?2 AND undone = 0 ORDER BY id LIMIT 1",
             params![id, file_sha256],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -181,7 +182,7 @@ pub fn covering(conn: &Connection, txn: i64) -> Result<Option<(i64, String)>> {
         .query_row(
             "SELECT r.id, r.statement_date FROM reconciled_postings rp
              JOIN reconciliations r ON r.id = rp.reconciliation_id
-             JOIN postings p ON p.id = rp.posting_id WHERE p.txn_id = ?1 ORDER BY r.id LIMIT 1",
+             JOIN postings p ON p.id = rp.posting_id WHERE p.txn_id = ?1 AND r.undone = 0 ORDER BY r.id LIMIT 1",
             [txn],
             |r| r.try_into(),
         )
@@ -231,5 +232,34 @@ impl Writer<'_> {
             forced: r.forced,
         })?;
         Ok(id)
+    }
+}
+
+impl Writer<'_> {
+    /// Undoes saved reconciliation `id`: it stays on record (so does this undo), its
+    /// postings are offered again and its account's books reopen through its date. Returns
+    /// the account it was of.
+    pub fn undo_reconciliation(&mut self, id: i64) -> Result<String> {
+        let found: Option<(String, bool)> = self
+            .conn()
+            .query_row(
+                "SELECT a.name, r.undone FROM reconciliations r JOIN accounts a ON a.id = r.account_id
+                 WHERE r.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match found {
+            Some((account, false)) => {
+                self.append(&Entry::ReconciliationUndone { id })?;
+                Ok(account)
+            }
+            Some(_) => Err(crate::error::Error::Refused(format!(
+                "reconciliation {id} was already undone"
+            ))),
+            None => Err(crate::error::Error::Refused(format!(
+                "no saved reconciliation {id}; `fondo reconcile --list ACCOUNT` lists an account's"
+            ))),
+        }
     }
 }

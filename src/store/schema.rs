@@ -422,14 +422,18 @@ CREATE TABLE period_locks (
 
 -- A reconciliation saved though it did not tie out (`reconcile --mark --force`).
 ALTER TABLE reconciliations ADD COLUMN forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0, 1));
+-- `reconcile undo ID`: the reconciliation stays on record; its postings are offered again.
+ALTER TABLE reconciliations ADD COLUMN undone INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1));
 
 -- A posting a reconciliation cleared without a statement line (it nets to zero in the
 -- account, like a fund move or a payment and its void) is saved with statement line 0.
+-- After an undo, a posting can be matched by a later reconciliation too.
 CREATE TABLE reconciled_postings_v7 (
-    posting_id        INTEGER PRIMARY KEY REFERENCES postings (id),
+    posting_id        INTEGER NOT NULL REFERENCES postings (id),
     reconciliation_id INTEGER NOT NULL REFERENCES reconciliations (id),
     statement_line    INTEGER NOT NULL CHECK (statement_line >= 0),
-    entry_id          INTEGER REFERENCES entries (id)
+    entry_id          INTEGER REFERENCES entries (id),
+    PRIMARY KEY (posting_id, reconciliation_id)
 ) STRICT;
 INSERT INTO reconciled_postings_v7 SELECT posting_id, reconciliation_id, statement_line, entry_id
     FROM reconciled_postings;

@@ -686,3 +686,94 @@ fn a_deposit_that_cleared_late_gets_a_hint() {
     assert_eq!(matched["matched"][0]["txn"], 1);
     assert_eq!(matched["hints"], serde_json::json!([]));
 }
+
+#[test]
+fn a_pair_is_matched_by_hand_and_a_saved_reconciliation_undone() {
+    let l = TempLedger::new();
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-03-01"]);
+    l.run(&["donation", "100", "--donor", "Bo", "--date", "2026-03-02"]);
+    let statement = l.file(
+        "march.csv",
+        "date,description,amount\n2026-03-20,DEPOSIT BO,100.00\n2026-03-21,DEPOSIT ANA,100.00\n",
+    );
+    // Far outside --days, and two candidates each: paired by hand.
+    let r = l.json(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &statement,
+        "--match",
+        "2=#2",
+        "--match",
+        "3=1",
+    ]);
+    let pairs: Vec<(i64, i64)> = r["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["line"].as_i64().unwrap(), m["txn"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(pairs, [(2, 2), (3, 1)]);
+    for (given, expected) in [
+        ("9=1", "the statement has no line 9"),
+        ("2=3", "#3 has nothing open in assets:bank"),
+        ("x=1", "is not a statement line number"),
+    ] {
+        let out = l
+            .cmd()
+            .args([
+                "reconcile",
+                "assets:bank",
+                "--statement",
+                &statement,
+                "--match",
+                given,
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{given}: {stderr}");
+    }
+    l.run(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &statement,
+        "--match",
+        "2=2",
+        "--match",
+        "3=1",
+        "--strict",
+        "--mark",
+    ]);
+    assert!(l
+        .reject(&["fee", "1", "--from", "assets:bank", "--date", "2026-03-15"])
+        .contains("saved reconciliation 1"));
+    // Undone: on record, its postings open again, the bank's books reopen.
+    assert_eq!(
+        l.run(&["reconcile", "undo", "1"]),
+        "undid reconciliation 1 of assets:bank: its postings will be offered again (the undo is recorded)\n"
+    );
+    l.run(&["fee", "1", "--from", "assets:bank", "--date", "2026-03-15"]);
+    let again = l.json(&["reconcile", "assets:bank", "--statement", &statement]);
+    assert_eq!(again["saved_before"], serde_json::Value::Null);
+    assert!(l
+        .reject(&["reconcile", "undo", "1"])
+        .contains("was already undone"));
+    assert!(l
+        .reject(&["reconcile", "undo", "7"])
+        .contains("no saved reconciliation 7"));
+    l.run(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &statement,
+        "--match",
+        "2=2",
+        "--match",
+        "3=1",
+        "--mark",
+        "--force",
+    ]);
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}

@@ -106,6 +106,7 @@ fn batch_insert(c: &mut Criterion) {
                 donor: format!("Donor {i}"),
                 fund: "general".into(),
                 into: "assets:processor".into(),
+                fee_to: Default::default(),
             };
             builders::donation(d, Header::default(), day).expect("donation")
         })

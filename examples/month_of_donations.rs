@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 donor: donor.into(),
                 fund: fund.into(),
                 into: "assets:bank".into(),
+                fee_to: Default::default(),
             };
             let txn = builders::donation(
                 gift,

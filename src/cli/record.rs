@@ -17,6 +17,28 @@ use crate::store::read::StoredTransaction;
 use crate::store::write::Confirmation;
 use crate::store::{read, Ledger};
 
+/// Where a donation's or a send's fee is booked, when not where the command implies.
+#[derive(Debug, Args)]
+pub struct FeeToArgs {
+    /// The kind of fee: expenses:fees:processor, :wire, :bank or another expenses account
+    /// [default: processor for a gift into the processor, bank for other gifts, wire for a send]
+    #[arg(long, value_name = "ACCOUNT", requires = "fee")]
+    fee_account: Option<String>,
+    /// The fund the fee is charged to, which pays it from its own money [default: the
+    /// transaction's fund]
+    #[arg(long, value_name = "FUND", requires = "fee")]
+    fee_fund: Option<String>,
+}
+
+impl FeeToArgs {
+    fn fee_to(&self) -> builders::FeeTo {
+        builders::FeeTo {
+            account: self.fee_account.clone(),
+            fund: self.fee_fund.clone(),
+        }
+    }
+}
+
 /// Options every recording command shares.
 #[derive(Debug, Args)]
 pub struct RecordArgs {
@@ -146,6 +168,8 @@ pub struct DonationArgs {
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     fee: Option<String>,
     #[command(flatten)]
+    fee_to: FeeToArgs,
+    #[command(flatten)]
     currency: CurrencyArg,
     #[command(flatten)]
     record: RecordArgs,
@@ -165,6 +189,7 @@ impl Recording for DonationArgs {
             donor: self.donor.clone(),
             fund: self.fund.clone(),
             into: self.into.clone(),
+            fee_to: self.fee_to.fee_to(),
         };
         builders::donation(d, header, ctx.today)
     }
@@ -187,6 +212,8 @@ pub struct SendArgs {
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     fee: Option<String>,
     #[command(flatten)]
+    fee_to: FeeToArgs,
+    #[command(flatten)]
     currency: CurrencyArg,
     #[command(flatten)]
     record: RecordArgs,
@@ -205,6 +232,7 @@ impl Recording for SendArgs {
             to: recipient(ledger, &self.to)?,
             fund: self.fund.clone(),
             from: self.from.clone(),
+            fee_to: self.fee_to.fee_to(),
         };
         builders::send(s, header, ctx.today)
     }

@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::money::{Amount, Currency};
-use super::names::{AccountType, GRANTS_PREFIX, UNION_ACCOUNT, UNION_SLUG};
+use super::names::{
+    AccountType, FEES_BANK, FEES_PROCESSOR, FEES_WIRE, GRANTS_PREFIX, UNION_ACCOUNT, UNION_SLUG,
+};
 use super::transaction::{NewPosting, NewTransaction};
 use crate::error::{Error, Result};
 
@@ -119,8 +121,30 @@ fn transaction(
     }
 }
 
-/// A gift received: the net amount into an asset account, the fee to `expenses:fees`, the
-/// whole gift credited to `income:donations`, all in the donation's fund.
+/// Where a fee is booked: an expense account (a kind of fee) and a fund, each defaulting to
+/// what the command implies (the fee kind of the command, the transaction's fund).
+#[derive(Clone, Debug, Default)]
+pub struct FeeTo {
+    pub account: Option<String>,
+    pub fund: Option<String>,
+}
+
+impl FeeTo {
+    fn account<'a>(&'a self, default: &'a str) -> Result<&'a str> {
+        let account = self.account.as_deref().unwrap_or(default);
+        require_type("--fee-account", account, &[AccountType::Expenses])?;
+        Ok(account)
+    }
+
+    fn fund<'a>(&'a self, default: &'a str) -> &'a str {
+        self.fund.as_deref().unwrap_or(default)
+    }
+}
+
+/// A gift received: the net amount into an asset account, the fee to a fee account (the
+/// processor's for a gift into the processor, else the bank's), the whole gift credited to
+/// `income:donations`, all in the donation's fund — unless the fee is charged to another
+/// fund, which then pays it from its own money in the account.
 #[derive(Clone, Debug)]
 pub struct Donation {
     pub amount: Amount,
@@ -128,6 +152,7 @@ pub struct Donation {
     pub donor: String,
     pub fund: String,
     pub into: String,
+    pub fee_to: FeeTo,
 }
 
 pub fn donation(d: Donation, header: Header, today: NaiveDate) -> Result<NewTransaction> {
@@ -144,8 +169,19 @@ pub fn donation(d: Donation, header: Header, today: NaiveDate) -> Result<NewTran
                     format!("must be less than the donation of {}", d.amount),
                 ));
             }
-            postings.push(posting(&d.into, &d.fund, d.amount.checked_sub(fee)?));
-            postings.push(posting("expenses:fees", &d.fund, fee));
+            let kind = if d.into.starts_with("assets:processor") {
+                FEES_PROCESSOR
+            } else {
+                FEES_BANK
+            };
+            let fee_fund = d.fee_to.fund(&d.fund);
+            if fee_fund == d.fund {
+                postings.push(posting(&d.into, &d.fund, d.amount.checked_sub(fee)?));
+            } else {
+                postings.push(posting(&d.into, &d.fund, d.amount));
+                postings.push(posting(&d.into, fee_fund, fee.negated()));
+            }
+            postings.push(posting(d.fee_to.account(kind)?, fee_fund, fee));
         }
         None => postings.push(posting(&d.into, &d.fund, d.amount)),
     }
@@ -163,6 +199,8 @@ pub struct Send {
     pub to: Recipient,
     pub fund: String,
     pub from: String,
+    /// Wire fees by default, in the send's fund.
+    pub fee_to: FeeTo,
 }
 
 pub fn send(s: Send, header: Header, today: NaiveDate) -> Result<NewTransaction> {
@@ -183,8 +221,13 @@ pub fn send(s: Send, header: Header, today: NaiveDate) -> Result<NewTransaction>
     let mut postings = vec![posting(&to_account, &s.fund, s.amount)];
     let mut paid = s.amount;
     if let Some(fee) = fee {
-        postings.push(posting("expenses:fees", &s.fund, fee));
-        paid = paid.checked_add(fee)?;
+        let fee_fund = s.fee_to.fund(&s.fund);
+        postings.push(posting(s.fee_to.account(FEES_WIRE)?, fee_fund, fee));
+        if fee_fund == s.fund {
+            paid = paid.checked_add(fee)?;
+        } else {
+            postings.push(posting(&s.from, fee_fund, fee.negated()));
+        }
     }
     postings.push(posting(&s.from, &s.fund, paid.negated()));
     let description = format!("send to {}", s.to.display_name());
@@ -237,7 +280,7 @@ pub fn fee(
     require_positive("amount", amount)?;
     require_type("--from", from, OWN_MONEY_OR_DEBT)?;
     let postings = vec![
-        posting("expenses:fees", fund, amount),
+        posting(FEES_BANK, fund, amount),
         posting(from, fund, amount.negated()),
     ];
     Ok(transaction(
@@ -325,7 +368,7 @@ pub fn payout(p: Payout, header: Header, today: NaiveDate) -> Result<NewTransact
         }
         if fee_share > 0 {
             postings.push(posting(
-                "expenses:fees",
+                FEES_PROCESSOR,
                 fund,
                 Amount::from_minor(fee_share, currency)?,
             ));
@@ -487,6 +530,7 @@ mod tests {
             donor: "Ana".into(),
             fund: fund.into(),
             into: into.into(),
+            fee_to: Default::default(),
         }
     }
 
@@ -510,7 +554,7 @@ mod tests {
             lines(&txn),
             [
                 l("assets:processor", "tires", 9_680),
-                l("expenses:fees", "tires", 320),
+                l("expenses:fees:processor", "tires", 320),
                 l("income:donations", "tires", -10_000),
             ]
         );
@@ -555,11 +599,60 @@ mod tests {
             to: Recipient::Union,
             fund: "general".into(),
             from: "assets:union".into(),
+            fee_to: Default::default(),
         };
         assert!(send(s, Header::default(), today())
             .unwrap_err()
             .to_string()
             .contains("allocate"));
+    }
+
+    #[test]
+    fn a_fee_charged_to_another_fund_is_paid_by_that_fund() {
+        let s = Send {
+            amount: usd(27_500),
+            fee: Some(usd(2_500)),
+            to: Recipient::Union,
+            fund: "truck-part".into(),
+            from: "assets:bank".into(),
+            fee_to: FeeTo {
+                account: None,
+                fund: Some("general".into()),
+            },
+        };
+        let txn = send(s, Header::default(), today()).unwrap();
+        txn.check().unwrap();
+        assert_eq!(
+            lines(&txn),
+            [
+                l("assets:union", "truck-part", 27_500),
+                l("expenses:fees:wire", "general", 2_500),
+                l("assets:bank", "general", -2_500),
+                l("assets:bank", "truck-part", -27_500),
+            ]
+        );
+        let mut d = ana_gives(usd(10_000), Some(usd(320)), "tires", "assets:processor");
+        d.fee_to = FeeTo {
+            account: Some("expenses:fees:bank".into()),
+            fund: Some("general".into()),
+        };
+        let txn = donation(d, Header::default(), today()).unwrap();
+        txn.check().unwrap();
+        assert_eq!(
+            lines(&txn),
+            [
+                l("assets:processor", "tires", 10_000),
+                l("assets:processor", "general", -320),
+                l("expenses:fees:bank", "general", 320),
+                l("income:donations", "tires", -10_000),
+            ]
+        );
+        let mut d = ana_gives(usd(10_000), Some(usd(320)), "tires", "assets:processor");
+        d.fee_to.account = Some("assets:bank".into());
+        assert!(donation(d, Header::default(), today())
+            .unwrap_err()
+            .to_string()
+            .contains("invalid --fee-account `assets:bank`"));
     }
 
     #[test]
@@ -570,6 +663,7 @@ mod tests {
             to: Recipient::Union,
             fund: "general".into(),
             from: "assets:bank".into(),
+            fee_to: Default::default(),
         };
         let txn = send(s, Header::default(), today()).unwrap();
         txn.check().unwrap();
@@ -577,7 +671,7 @@ mod tests {
             lines(&txn),
             [
                 l("assets:union", "general", 50_000),
-                l("expenses:fees", "general", 1_500),
+                l("expenses:fees:wire", "general", 1_500),
                 l("assets:bank", "general", -51_500),
             ]
         );
@@ -595,6 +689,7 @@ mod tests {
             to: commune.clone(),
             fund: "general".into(),
             from: "assets:bank".into(),
+            fee_to: Default::default(),
         };
         let direct = send(s, Header::default(), today()).unwrap();
         assert_eq!(direct.postings[0].account, "expenses:grants:el-maizal");

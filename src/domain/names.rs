@@ -58,8 +58,15 @@ pub const UNION_SLUG: &str = "union";
 /// The fund of money with no earmark.
 pub const GENERAL_FUND: &str = "general";
 
-/// Accounts every new ledger starts with (SPEC section 2).
-pub const STANDARD_ACCOUNTS: [&str; 11] = [
+/// Fees a card or donation processor keeps.
+pub const FEES_PROCESSOR: &str = "expenses:fees:processor";
+/// Fees for sending money (wires, transfers abroad).
+pub const FEES_WIRE: &str = "expenses:fees:wire";
+/// The bank's own charges.
+pub const FEES_BANK: &str = "expenses:fees:bank";
+
+/// Accounts every new ledger starts with (SPEC section 2, and the fee kinds of 0.2).
+pub const STANDARD_ACCOUNTS: [&str; 14] = [
     "assets:bank",
     "assets:cash",
     "assets:processor",
@@ -67,6 +74,9 @@ pub const STANDARD_ACCOUNTS: [&str; 11] = [
     "income:donations",
     "income:other",
     "expenses:fees",
+    FEES_PROCESSOR,
+    FEES_WIRE,
+    FEES_BANK,
     "expenses:grants:union",
     "equity:opening",
     "equity:transfers",

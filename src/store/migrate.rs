@@ -8,6 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use super::chain::{self, Entry, ErasedFields, Head, ImportKeys, Stamp, TABLES};
 use super::schema;
+use crate::domain::names::{AccountType, STANDARD_ACCOUNTS};
 use crate::error::Result;
 
 /// Who the adopted entries of rows that never recorded their author are entered by.
@@ -34,6 +35,10 @@ pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     }
     if let Some(legacy) = legacy {
         adopt(&tx, legacy)?;
+    }
+    // A new ledger gets its accounts from `init`; an older one, those it does not have yet.
+    if version > 0 && version < schema::SCHEMA_VERSION {
+        add_standard_accounts(&tx)?;
     }
     tx.commit()?;
     Ok(())
@@ -316,6 +321,37 @@ fn adopt(conn: &Connection, legacy: Vec<Adopted>) -> Result<()> {
             entered_by: &a.entered_by,
         };
         head = chain::adopt(conn, &head, &a.entry, &stamp)?;
+    }
+    Ok(())
+}
+
+/// Records the standard accounts an older ledger lacks (the fee kinds of fondo 0.2).
+fn add_standard_accounts(conn: &Connection) -> Result<()> {
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let stamp = Stamp {
+        entered_at: &now,
+        entered_by: MIGRATION_ACTOR,
+    };
+    let mut head = chain::head(conn)?;
+    for name in STANDARD_ACCOUNTS {
+        let exists: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM accounts WHERE name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?;
+        if exists {
+            continue;
+        }
+        let id: i64 = conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM accounts", [], |r| r.get(0))?;
+        let account_type = AccountType::of(name)
+            .ok_or_else(|| crate::error::Error::Internal(format!("standard account `{name}` has no type")))?;
+        let entry = Entry::AccountAdded {
+            id,
+            name: name.to_string(),
+            account_type: account_type.as_str().to_string(),
+            allow_negative: false,
+        };
+        head = chain::append(conn, &head, &entry, &stamp)?;
     }
     Ok(())
 }

@@ -59,7 +59,7 @@ fn every_kind_can_be_recorded_from_answers() {
             ],
             vec![
                 ["assets:processor", "tires", "96.80"],
-                ["expenses:fees", "tires", "3.20"],
+                ["expenses:fees:processor", "tires", "3.20"],
                 ["income:donations", "tires", "-100.00"],
             ],
         ),
@@ -85,7 +85,7 @@ fn every_kind_can_be_recorded_from_answers() {
             vec!["union", "2026-03-04", "", "90", "tires", "", "1.50", "", "", "y"],
             vec![
                 ["assets:union", "tires", "90.00"],
-                ["expenses:fees", "tires", "1.50"],
+                ["expenses:fees:wire", "tires", "1.50"],
                 ["assets:bank", "tires", "-91.50"],
             ],
         ),
@@ -162,7 +162,7 @@ fn every_kind_can_be_recorded_from_answers() {
                 "y",
             ],
             vec![
-                ["expenses:fees", "general", "2.50"],
+                ["expenses:fees:bank", "general", "2.50"],
                 ["assets:bank", "general", "-2.50"],
             ],
         ),

@@ -563,10 +563,10 @@ fn a_lump_payout_is_split_across_funds_oldest_money_first() {
         .collect();
     let expected: Vec<(String, String, String)> = [
         ("assets:bank", "general", "96.13"),
-        ("expenses:fees", "general", "0.67"),
+        ("expenses:fees:processor", "general", "0.67"),
         ("assets:processor", "general", "-96.80"),
         ("assets:bank", "tires", "47.92"),
-        ("expenses:fees", "tires", "0.33"),
+        ("expenses:fees:processor", "tires", "0.33"),
         ("assets:processor", "tires", "-48.25"),
     ]
     .iter()
@@ -776,4 +776,110 @@ fn a_pair_is_matched_by_hand_and_a_saved_reconciliation_undone() {
         "--force",
     ]);
     assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+#[test]
+fn a_fee_is_charged_to_the_fund_and_kind_it_belongs_to() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "truck-part"]);
+    l.run(&[
+        "donation",
+        "275",
+        "--donor",
+        "Ana",
+        "--fund",
+        "truck-part",
+        "--date",
+        "2026-03-01",
+    ]);
+    l.run(&["donation", "100", "--donor", "Bo", "--date", "2026-03-01"]);
+    // The restricted fund cannot pay the wire fee on top of its 275.00...
+    let message = l.reject(&[
+        "send",
+        "275",
+        "--to",
+        "union",
+        "--fund",
+        "truck-part",
+        "--fee",
+        "25",
+        "--date",
+        "2026-03-02",
+    ]);
+    assert!(
+        message.contains("fund `truck-part` has only 275.00 USD in assets:bank"),
+        "{message}"
+    );
+    // ...general can.
+    let sent = l.json(&[
+        "send",
+        "275",
+        "--to",
+        "union",
+        "--fund",
+        "truck-part",
+        "--fee",
+        "25",
+        "--fee-fund",
+        "general",
+        "--date",
+        "2026-03-02",
+    ]);
+    let postings: Vec<String> = sent["postings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {}",
+                p["account"].as_str().unwrap(),
+                p["fund"].as_str().unwrap(),
+                p["amount"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        postings,
+        [
+            "assets:union truck-part 275.00",
+            "expenses:fees:wire general 25.00",
+            "assets:bank general -25.00",
+            "assets:bank truck-part -275.00"
+        ]
+    );
+    l.run(&["fee", "2.50", "--from", "assets:bank", "--date", "2026-03-03"]);
+    l.run(&[
+        "donation",
+        "10",
+        "--donor",
+        "Cy",
+        "--into",
+        "assets:processor",
+        "--fee",
+        "0.59",
+        "--date",
+        "2026-03-03",
+    ]);
+    let balance = l.run(&["--format", "csv", "report", "balance"]);
+    for line in [
+        "account,expenses:fees:bank,USD,2.50,",
+        "account,expenses:fees:processor,USD,0.59,",
+        "account,expenses:fees:wire,USD,25.00,",
+    ] {
+        assert!(balance.contains(line), "{line}: {balance}");
+    }
+    let message = l.reject(&[
+        "send",
+        "5",
+        "--to",
+        "union",
+        "--fee",
+        "1",
+        "--fee-account",
+        "assets:cash",
+    ]);
+    assert!(
+        message.contains("invalid --fee-account `assets:cash`"),
+        "{message}"
+    );
 }

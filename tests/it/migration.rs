@@ -64,6 +64,15 @@ fn a_schema_5_ledger_migrates_verifies_and_reports_the_same_figures() {
         .query_row("SELECT count(*) FROM confirmations", [], |r| r.get(0))
         .unwrap();
     assert_eq!(confirmations, 19);
+    // The fee kinds of 0.2 are added; the fees recorded before stay where they are.
+    let accounts = l.run(&["--format", "csv", "account", "list"]);
+    for kind in [
+        "expenses:fees:processor",
+        "expenses:fees:wire",
+        "expenses:fees:bank",
+    ] {
+        assert!(accounts.contains(&format!("{kind},expenses,")), "{accounts}");
+    }
 }
 
 #[test]

@@ -399,7 +399,7 @@ fn forgetting_a_donor_leaves_a_donor_whose_name_contains_theirs() {
         "the memo `friend of Ana`: {journal}"
     );
     assert!(
-        journal.contains("3,2026-") && journal.contains(",forgotten donor 1,expenses:fees,"),
+        journal.contains("3,2026-") && journal.contains(",forgotten donor 1,expenses:fees:bank,"),
         "the fee's description: {journal}"
     );
     assert!(!journal.contains("Ana's"), "{journal}");

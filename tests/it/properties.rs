@@ -130,6 +130,7 @@ fn apply(ledger: &mut Ledger, op: &Op, day: NaiveDate) -> fondo::Result<()> {
                 donor: TEXTS[*donor].into(),
                 fund: FUNDS[*fund].into(),
                 into: ACCOUNTS[*into].into(),
+                fee_to: Default::default(),
             };
             builders::donation(d, Header::default(), day)?
         }
@@ -140,6 +141,7 @@ fn apply(ledger: &mut Ledger, op: &Op, day: NaiveDate) -> fondo::Result<()> {
                 to: recipient(*to),
                 fund: FUNDS[*fund].into(),
                 from: "assets:bank".into(),
+                fee_to: Default::default(),
             };
             builders::send(s, Header::default(), day)?
         }

@@ -21,6 +21,7 @@ fn gift(minor: i64, donor: &str) -> NewTransaction {
         donor: donor.into(),
         fund: "general".into(),
         into: "assets:bank".into(),
+        fee_to: Default::default(),
     };
     builders::donation(d, Header::default(), day()).unwrap()
 }

@@ -125,7 +125,8 @@ fn trial_balance_matches_hand_arithmetic() {
             row("assets:processor", "96.80", "96.80", "0.00"),
             // 200 + 96.80 sent; 150 + 96.80 allocated; 50.00 still held.
             row("assets:union", "296.80", "246.80", "50.00"),
-            row("expenses:fees", "8.20", "0.00", "8.20"),
+            row("expenses:fees:processor", "3.20", "0.00", "3.20"),
+            row("expenses:fees:wire", "5.00", "0.00", "5.00"),
             row("expenses:grants:el-maizal", "150.00", "0.00", "150.00"),
             row("expenses:grants:union", "96.80", "0.00", "96.80"),
             // 100 + 250 + 50 given; 50 voided.
@@ -155,7 +156,7 @@ fn balance_by_fund_depth_and_period() {
             ["assets:bank", "tires", "0.00"],
             ["assets:processor", "tires", "0.00"],
             ["assets:union", "tires", "0.00"],
-            ["expenses:fees", "tires", "3.20"],
+            ["expenses:fees:processor", "tires", "3.20"],
             ["expenses:grants:union", "tires", "96.80"],
             ["income:donations", "tires", "-100.00"],
         ]
@@ -179,7 +180,8 @@ fn balance_by_fund_depth_and_period() {
             row("assets:bank", "0.00", "0.00", "45.00"),
             row("assets:processor", "0.00", "0.00", "0.00"),
             row("assets:union", "0.00", "246.80", "50.00"),
-            row("expenses:fees", "0.00", "0.00", "8.20"),
+            row("expenses:fees:processor", "0.00", "0.00", "3.20"),
+            row("expenses:fees:wire", "0.00", "0.00", "5.00"),
             row("expenses:grants:el-maizal", "150.00", "0.00", "150.00"),
             row("expenses:grants:union", "96.80", "0.00", "96.80"),
             row("income:donations", "0.00", "0.00", "-350.00"),
@@ -467,6 +469,9 @@ fn lists_show_what_was_added() {
         "income:donations",
         "income:other",
         "expenses:fees",
+        "expenses:fees:processor",
+        "expenses:fees:wire",
+        "expenses:fees:bank",
         "expenses:grants:union",
         "equity:opening",
         "equity:transfers",
@@ -496,6 +501,7 @@ fn a_closed_pipe_is_success() {
                         donor: format!("donor {i}"),
                         fund: "general".into(),
                         into: "assets:bank".into(),
+                        fee_to: Default::default(),
                     };
                     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
                     let txn = fondo::domain::builders::donation(d, Default::default(), today)?;

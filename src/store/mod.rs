@@ -93,19 +93,7 @@ impl Ledger {
     /// Opens an existing ledger. A missing path, a file that is not SQLite, an SQLite file of
     /// another program, or a ledger of a newer schema is refused and left untouched.
     pub fn open(path: &Path, actor: &str) -> Result<Ledger> {
-        check_header(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if found > SCHEMA_VERSION {
-            return Err(Error::SchemaTooNew {
-                path: path.to_path_buf(),
-                found,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        let (conn, found) = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let mut conn = configure(conn)?;
         if found < SCHEMA_VERSION {
             migrate::migrate(&mut conn, found)?;
@@ -128,19 +116,7 @@ impl Ledger {
     /// Opens a ledger to read it only, changing nothing in the file (not its journal mode, not
     /// its schema): a copy being checked. A ledger of another schema version is refused.
     pub fn open_read_only(path: &Path, actor: &str) -> Result<Ledger> {
-        check_header(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if found > SCHEMA_VERSION {
-            return Err(Error::SchemaTooNew {
-                path: path.to_path_buf(),
-                found,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        let (conn, found) = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         if found < SCHEMA_VERSION {
             return Err(Error::Refused(format!(
                 "{} has an older schema (version {found}); open it once with `fondo --db {} verify` to upgrade it",
@@ -224,6 +200,22 @@ fn standard_start(w: &mut Writer<'_>, currency: Currency, org: Option<&str>) -> 
         )?;
     }
     w.insert_fund(GENERAL_FUND, "General (no earmark)", None, false)
+}
+
+/// Opens a fondo ledger file with `flags` and returns its schema version; a file that is not
+/// a ledger, or one of a newer schema, is refused untouched.
+fn connect(path: &Path, flags: OpenFlags) -> Result<(Connection, i64)> {
+    check_header(path)?;
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok((conn, found))
 }
 
 /// SQLite's page cache per connection, in KiB: enough for the indexes of a large import,

@@ -51,17 +51,17 @@ pub enum Command {
     /// Create a new ledger file (never overwrites one)
     #[command(after_help = "Example:\n  fondo init --currency USD --org \"Communard Solidarity Fund\"")]
     Init(entity::InitArgs),
-    /// The chart of accounts
+    /// The chart of accounts: add, list, close
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo account add assets:bank:banesco")]
     Account(entity::AccountCommand),
-    /// Funds (earmarks): add, list, move money between them
+    /// Funds (earmarks): add, edit, list, move money between them
     #[command(subcommand)]
     #[command(
         after_help = "Example:\n  fondo fund add tires --name \"Tires for the union's transport\" --target 250"
     )]
     Fund(entity::FundCommand),
-    /// Communes that receive grants
+    /// Communes that receive grants: add, edit, list
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo commune add \"Comuna El Maizal\" --state Lara")]
     Commune(entity::CommuneCommand),
@@ -69,7 +69,7 @@ pub enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo donor forget \"Ana Pérez\"")]
     Donor(entity::DonorCommand),
-    /// Record a donation: net into an account, the fee to expenses:fees
+    /// Record a donation: net into an account, the fee to its kind of expenses:fees
     #[command(
         after_help = "Example:\n  fondo donation 100.00 --donor \"Ana Pérez\" --fund tires --into assets:processor --fee 3.20"
     )]
@@ -139,7 +139,7 @@ pub enum Command {
         the reason is recorded in the chain. A saved reconciliation closes its account\n\
         through its statement date the same way.")]
     Close(reconcile::CloseArgs),
-    /// Check the hash chain, balances, maintained totals and the file's integrity
+    /// Check the one hash chain and everything it covers: transactions, entries, tables, schema
     #[command(after_help = "Example:\n  fondo verify --head 825a2133...")]
     Verify(review::VerifyArgs),
     /// Build a sample ledger and print its reports

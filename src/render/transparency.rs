@@ -44,12 +44,13 @@ fn head(t: &Transparency) -> String {
 }
 
 /// Where the money went, as every format labels it.
-fn movements(x: &Totals) -> [(&'static str, i64); 6] {
+fn movements(x: &Totals) -> [(&'static str, i64); 7] {
     [
         ("Raised from donors", x.raised),
-        ("Payment processor fees", x.fees),
+        ("Fees (payment processor, wires, bank)", x.fees),
         ("Sent to the Communard Union", x.sent_to_union),
         ("Passed on by the union to communes", x.allocated),
+        ("Spent by the union on its own programmes", x.union_programmes),
         ("Sent to communes directly", x.direct),
         ("Confirmed received by communes", x.confirmed),
     ]

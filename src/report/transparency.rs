@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use crate::domain::names::UNION_SLUG;
 use crate::domain::Currency;
 use crate::error::{Error, Result};
 use crate::report::{communes, funds, union};
@@ -27,6 +28,8 @@ pub struct Totals {
     pub sent_to_union: i64,
     /// Passed on by the union to communes.
     pub allocated: i64,
+    /// Spent by the union on its own programmes (grants to recipient `union`).
+    pub union_programmes: i64,
     /// Sent to communes directly.
     pub direct: i64,
     /// Communes' confirmations that grants arrived.
@@ -91,7 +94,14 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     for row in &union.rows {
         let t = totals.entry(row.currency).or_default();
         add(&mut t.sent_to_union, row.sent)?;
-        add(&mut t.allocated, row.allocated)?;
+    }
+    for a in &union.allocations {
+        let t = totals.entry(a.currency).or_default();
+        if a.recipient == UNION_SLUG {
+            add(&mut t.union_programmes, a.amount_minor)?;
+        } else {
+            add(&mut t.allocated, a.amount_minor)?;
+        }
     }
     for (currency, received, _) in &communes.totals {
         let t = totals.entry(*currency).or_default();

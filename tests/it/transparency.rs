@@ -203,3 +203,28 @@ fn the_html_page_renders_in_a_browser_with_its_charts() {
         "the screenshot is blank or missing"
     );
 }
+
+#[test]
+fn union_programmes_are_their_own_line_and_communes_add_up() {
+    // The worked example: the union passed 150.00 to El Maizal and spent 96.80 on its own
+    // programme (recipient `union`); fees were a processor's 3.20 and a wire's 5.00.
+    let l = crate::workflow::worked_example();
+    let page = l.run(&["--format", "md", "report", "transparency"]);
+    for line in [
+        "| Passed on by the union to communes | 150.00 USD |",
+        "| Spent by the union on its own programmes | 96.80 USD |",
+        "| Fees (payment processor, wires, bank) | 8.20 USD |",
+    ] {
+        assert!(page.contains(line), "{line}\n{page}");
+    }
+    // What the per-commune table shows via the union adds up to the line above it.
+    let communes = l.json(&["report", "communes"]);
+    let total = communes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["row"] == "commune")
+        .map(|r| r["via_union"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(total, ["150.00"]);
+}

@@ -155,7 +155,12 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         from: filter.from,
         to: filter.to,
         head: read::chain_head(conn)?,
-        totals: totals.into_iter().collect(),
+        // The ledger's own currency first, then the others by code.
+        totals: {
+            let mut totals: Vec<(Currency, Totals)> = totals.into_iter().collect();
+            totals.sort_by_key(|(c, _)| (*c != ledger.currency(), *c));
+            totals
+        },
         funds: fund_rows,
         communes: commune_rows,
         states: states.into_values().collect(),

@@ -228,3 +228,23 @@ fn union_programmes_are_their_own_line_and_communes_add_up() {
         .collect::<Vec<_>>();
     assert_eq!(total, ["150.00"]);
 }
+
+#[test]
+fn the_ledger_s_own_currency_comes_first() {
+    let l = crate::common::TempLedger::new();
+    l.run(&[
+        "donation",
+        "10",
+        "--donor",
+        "Ana",
+        "--currency",
+        "EUR",
+        "--date",
+        "2026-03-01",
+    ]);
+    l.run(&["donation", "20", "--donor", "Bo", "--date", "2026-03-01"]);
+    let page = l.run(&["--format", "md", "report", "transparency"]);
+    let usd = page.find("## Totals in USD").expect("a USD section");
+    let eur = page.find("## Totals in EUR").expect("an EUR section");
+    assert!(usd < eur, "{page}");
+}

@@ -118,7 +118,8 @@ fn markdown(t: &Transparency) -> String {
     for f in &t.funds {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} |",
+            "| {} <sub>{}</sub> | {} | {} | {} | {} |",
+            md_cell(&f.name),
             md_cell(&f.fund),
             money(f.raised, f.currency),
             money(f.granted, f.currency),
@@ -229,7 +230,8 @@ fn html(t: &Transparency) -> Result<String> {
         };
         let _ = write!(
             s,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{progress}</td></tr>",
+            "<tr><td>{} <small>{}</small></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{progress}</td></tr>",
+            escape_html(&f.name),
             escape_html(&f.fund),
             money(f.raised, f.currency),
             money(f.granted, f.currency),

@@ -45,6 +45,8 @@ pub struct Totals {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FundProgress {
     pub fund: String,
+    /// The fund's readable name, as the page shows it (the code in small print).
+    pub name: String,
     pub currency: Currency,
     pub raised: i64,
     pub granted: i64,
@@ -108,12 +110,14 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         t.direct = received.direct;
         t.confirmed = received.confirmed;
     }
+    let names: BTreeMap<String, String> = read::funds(conn)?.into_iter().map(|f| (f.code, f.name)).collect();
     let fund_rows = funds
         .rows
         .iter()
         .filter(|r| r.flows.raised != 0 || r.target.is_some())
         .map(|r| FundProgress {
             fund: r.fund.clone(),
+            name: names.get(&r.fund).cloned().unwrap_or_else(|| r.fund.clone()),
             currency: r.currency,
             raised: r.flows.raised,
             granted: r.flows.granted,

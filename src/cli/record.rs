@@ -340,6 +340,8 @@ pub struct PayoutArgs {
     #[arg(long, value_name = "AMOUNT")]
     fee: Option<String>,
     #[command(flatten)]
+    fee_to: FeeToArgs,
+    #[command(flatten)]
     currency: CurrencyArg,
     #[command(flatten)]
     record: RecordArgs,
@@ -359,6 +361,7 @@ impl Recording for PayoutArgs {
             holdings: read::holdings(ledger.conn(), &self.from, currency, date)?,
             from: self.from.clone(),
             to: self.to.clone(),
+            fee_to: self.fee_to.fee_to(),
         };
         builders::payout(payout, header, ctx.today)
     }

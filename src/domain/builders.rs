@@ -328,6 +328,8 @@ pub struct Payout {
     pub to: String,
     /// What each fund holds in `from` on the payout's date.
     pub holdings: Vec<super::payout::Holding>,
+    /// The processor's kind of fee by default; a fee fund, if given, pays the whole fee.
+    pub fee_to: FeeTo,
 }
 
 pub fn payout(p: Payout, header: Header, today: NaiveDate) -> Result<NewTransaction> {
@@ -356,11 +358,14 @@ pub fn payout(p: Payout, header: Header, today: NaiveDate) -> Result<NewTransact
         )
     })?;
     let minors: Vec<i64> = parts.iter().map(|(_, m)| *m).collect();
-    let fees = match fee {
-        Some(fee) => super::payout::share_in_proportion(&minors, fee.minor())?,
-        None => vec![0; parts.len()],
+    let fee_account = p.fee_to.account(FEES_PROCESSOR)?;
+    // Each fund's share of the fee: in proportion to its part, or all of it to the fee fund.
+    let fees = match (fee, &p.fee_to.fund) {
+        (None, _) => vec![0; parts.len()],
+        (Some(fee), None) => super::payout::share_in_proportion(&minors, fee.minor())?,
+        (Some(_), Some(_)) => vec![0; parts.len()],
     };
-    let mut postings = Vec::with_capacity(parts.len() * 3);
+    let mut postings = Vec::with_capacity(parts.len() * 3 + 2);
     for ((fund, part), fee_share) in parts.iter().zip(fees) {
         let reached = part - fee_share;
         if reached > 0 {
@@ -368,12 +373,18 @@ pub fn payout(p: Payout, header: Header, today: NaiveDate) -> Result<NewTransact
         }
         if fee_share > 0 {
             postings.push(posting(
-                FEES_PROCESSOR,
+                fee_account,
                 fund,
                 Amount::from_minor(fee_share, currency)?,
             ));
         }
         postings.push(posting(&p.from, fund, Amount::from_minor(-part, currency)?));
+    }
+    // A fee fund pays the whole fee from its own money at the destination: the lump's parts
+    // reached it whole.
+    if let (Some(fee), Some(fee_fund)) = (fee, &p.fee_to.fund) {
+        postings.push(posting(fee_account, fee_fund, fee));
+        postings.push(posting(&p.to, fee_fund, fee.negated()));
     }
     let description = format!("payout from {} to {}", p.from, p.to);
     Ok(transaction(header, today, description, None, postings))

@@ -883,3 +883,70 @@ fn a_fee_is_charged_to_the_fund_and_kind_it_belongs_to() {
         "{message}"
     );
 }
+
+#[test]
+fn a_payout_fee_can_be_charged_to_one_fund() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    l.run(&[
+        "donation",
+        "50",
+        "--donor",
+        "Ana",
+        "--into",
+        "assets:processor",
+        "--date",
+        "2026-03-01",
+    ]);
+    l.run(&[
+        "donation",
+        "30",
+        "--donor",
+        "Bo",
+        "--fund",
+        "tires",
+        "--into",
+        "assets:processor",
+        "--date",
+        "2026-03-02",
+    ]);
+    let payout = l.json(&[
+        "payout",
+        "79",
+        "--fee",
+        "1",
+        "--fee-fund",
+        "general",
+        "--date",
+        "2026-03-05",
+    ]);
+    let postings: Vec<String> = payout["postings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {}",
+                p["account"].as_str().unwrap(),
+                p["fund"].as_str().unwrap(),
+                p["amount"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        postings,
+        [
+            "assets:bank general 50.00",
+            "assets:processor general -50.00",
+            "assets:bank tires 30.00",
+            "assets:processor tires -30.00",
+            "expenses:fees:processor general 1.00",
+            "assets:bank general -1.00",
+        ]
+    );
+    let funds = l.run(&["--format", "csv", "report", "funds"]);
+    assert!(
+        funds.contains("fund,tires,USD,0.00,30.00,0.00,"),
+        "tires keeps its whole gift: {funds}"
+    );
+}

@@ -260,7 +260,13 @@ struct ErasedRow {
 /// left and never gets its salt back. So an erasure, forged or not, can hide a name but never
 /// write text of its own. Erasures adopted from a schema-5 ledger (`entry_id` up to
 /// `adopted_through`) replaced names inside text, and are proven by their entries alone.
-pub(crate) fn erasure_history_problems(conn: &Connection, adopted_through: i64) -> Result<Vec<String>> {
+/// Transactions up to `shared_salts_through` had one salt for all their text: an erasure
+/// keeps none of it (it would open the erased fields).
+pub(crate) fn erasure_history_problems(
+    conn: &Connection,
+    adopted_through: i64,
+    shared_salts_through: i64,
+) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT txn_id, erasure_id, description_digest, counterparty_digest, memo_digest,
                 description, counterparty, memo, description_salt, counterparty_salt, memo_salt, entry_id
@@ -283,7 +289,8 @@ pub(crate) fn erasure_history_problems(conn: &Connection, adopted_through: i64) 
         let earlier = before.take().filter(|b| b.txn_id == row.txn_id);
         if row.entry_id > adopted_through {
             for (i, field) in PRIVATE_FIELDS.iter().enumerate() {
-                if let Some(why) = field_problem(&row, earlier.as_ref(), i) {
+                let shared = row.txn_id <= shared_salts_through;
+                if let Some(why) = field_problem(&row, earlier.as_ref(), i, shared) {
                     problems.push(format!(
                         "transaction #{}: erasure {} {why} its {field}",
                         row.txn_id, row.erasure_id
@@ -297,10 +304,16 @@ pub(crate) fn erasure_history_problems(conn: &Connection, adopted_through: i64) 
 }
 
 /// What is wrong with field `i` of an erasure's row, given the erasure before it.
-fn field_problem(row: &ErasedRow, earlier: Option<&ErasedRow>, i: usize) -> Option<&'static str> {
+fn field_problem(
+    row: &ErasedRow,
+    earlier: Option<&ErasedRow>,
+    i: usize,
+    shared: bool,
+) -> Option<&'static str> {
     let text = row.texts[i].as_deref();
     let erased_before = earlier.is_some_and(|e| e.salts[i].is_none());
     match &row.salts[i] {
+        Some(_) if shared => Some("kept a salt shared with its erased fields in"),
         Some(_) if erased_before => Some("gave a salt back to"),
         Some(salt) => (hash::private_digest(salt, PRIVATE_FIELDS[i], text) != row.digests[i])
             .then_some("kept, but no longer matches the digest of,"),

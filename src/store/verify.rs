@@ -122,6 +122,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         batch_runs,
         summary,
         adopted_through,
+        shared_salts_through,
         ..
     } = chain;
     for problem in replay.differences(conn)? {
@@ -129,7 +130,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     }
     check_import_batches(conn, &batches, &batch_runs, &mut problems)?;
     check_schema(conn, &mut problems)?;
-    for problem in super::erase::erasure_history_problems(conn, adopted_through)? {
+    for problem in super::erase::erasure_history_problems(conn, adopted_through, shared_salts_through)? {
         problems.push(problem);
     }
     if let Some(head) = expected_head {
@@ -217,17 +218,23 @@ struct Walk<'c> {
     summary: ChainSummary,
     /// Entries up to this one were adopted from a schema-5 ledger by its migration.
     adopted_through: i64,
+    /// Transactions up to this one were recorded with one salt shared by their text fields.
+    shared_salts_through: i64,
 }
 
 impl<'c> Walk<'c> {
     fn new(conn: &'c Connection, entries: Vec<StoredEntry>, expected_head: Option<&'c str>) -> Walk<'c> {
         // Read ahead: erasures the schema entry adopted are checked by its rules. Whether it
         // is as recorded is checked when the walk reaches it.
-        let adopted_through = match entries.first().map(StoredEntry::entry) {
-            Some(Ok(Entry::Schema { adopted, .. })) => 1 + adopted,
-            _ => 0,
+        let (adopted_through, shared_salts_through) = match entries.first() {
+            Some(first) => match first.entry() {
+                Ok(Entry::Schema { adopted, .. }) => (1 + adopted, first.after_txn),
+                _ => (0, 0),
+            },
+            None => (0, 0),
         };
         Walk {
+            shared_salts_through,
             adopted_through,
             conn,
             entries: entries.into_iter().peekable(),
@@ -574,7 +581,9 @@ fn check_schema(conn: &Connection, problems: &mut Problems) -> Result<()> {
     type Objects = BTreeMap<(String, String), Option<String>>;
     let objects = |c: &Connection| -> Result<Objects> {
         let mut stmt = c.prepare(
-            "SELECT type, name, sql FROM main.sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+            "SELECT type, name, sql FROM main.sqlite_master
+             WHERE NOT (name GLOB 'sqlite_autoindex_*' OR name IN ('sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4'))
+             ORDER BY type, name",
         )?;
         let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

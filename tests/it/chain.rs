@@ -491,6 +491,13 @@ fn a_trigger_or_table_added_or_dropped_outside_fondo_is_named() {
              BEGIN INSERT INTO zz_notes VALUES (OLD.counterparty); END;",
             "schema: trigger `zz_keep` is not fondo's (added outside fondo)",
         ),
+        // The same under a name that starts like SQLite's own (`sqlite` + any character).
+        (
+            "CREATE TABLE sqliteXstash (t TEXT);
+             CREATE TRIGGER sqliteXcopy BEFORE UPDATE OF counterparty ON transactions
+             BEGIN INSERT INTO sqliteXstash VALUES (OLD.counterparty); END;",
+            "schema: trigger `sqliteXcopy` is not fondo's (added outside fondo)",
+        ),
         // Every guard dropped, nothing else touched (yet).
         (
             "",

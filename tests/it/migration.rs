@@ -113,3 +113,64 @@ fn after_the_migration_its_adopted_state_is_under_the_chain() {
     let journal = l.run(&["export", "journal"]);
     assert!(!journal.contains("Ana Pérez") && !journal.contains("Nueva Donante"));
 }
+
+#[test]
+fn a_forged_erasure_cannot_keep_a_salt_shared_with_the_fields_it_erased() {
+    use fondo::store::chain::{self, Entry, ErasedFields, Stamp};
+    use fondo::store::hash::{hex, private_digest, PRIVATE_FIELDS};
+    let l = fixture("v5-sample.db");
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    let conn = l.raw();
+    let (salt, texts): (Vec<u8>, [Option<String>; 3]) = conn
+        .query_row(
+            "SELECT pii_salt, description, counterparty, memo FROM transactions WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?])),
+        )
+        .unwrap();
+    // Erase the donor's name but keep the description with the one salt all fields share:
+    // with it, anyone could test a guessed name against the counterparty's digest.
+    let erased = ErasedFields {
+        txn_id: 1,
+        digests: std::array::from_fn(|i| private_digest(&salt, PRIVATE_FIELDS[i], texts[i].as_deref())),
+        texts: [
+            texts[0].clone(),
+            Some("forgotten donor 2".into()),
+            texts[2].as_ref().map(|_| "forgotten donor 2".into()),
+        ],
+        salts: [Some(hex(&salt)), None, None],
+    };
+    let stamp = Stamp {
+        entered_at: "2026-03-30T00:00:00Z",
+        entered_by: "mallory",
+    };
+    chain::append(
+        &conn,
+        &chain::head(&conn).unwrap(),
+        &Entry::Erasure {
+            id: 2,
+            placeholder: "forgotten donor 2".into(),
+            erased: vec![erased],
+        },
+        &stamp,
+    )
+    .unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER transactions_immutable_update;
+         UPDATE transactions SET counterparty = 'forgotten donor 2',
+             memo = CASE WHEN memo IS NULL THEN NULL ELSE 'forgotten donor 2' END, pii_salt = NULL WHERE id = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = l
+        .cmd()
+        .args(["--format", "json", "verify", "--head", &head])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("erasure 2 kept a salt shared with its erased fields in its description"),
+        "{stdout}"
+    );
+}

@@ -199,7 +199,8 @@ const REBUILT_REPORTS: [&str; 3] = [
 ];
 
 /// Which of the pack's reports `ledger` does not print the same, if any: a pack whose
-/// journal was edited after it was made no longer matches its own reports.
+/// journal's amounts, funds or donors were edited after it was made no longer matches its
+/// own reports (an edited date or text that leaves every total as it was still does).
 pub fn differs_from_pack(ledger: &Ledger, pack: &std::path::Path) -> Result<Option<String>> {
     let whole = Filter::default();
     for name in REBUILT_REPORTS {

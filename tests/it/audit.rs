@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::TempLedger;
+use crate::common::{listing, TempLedger};
 use crate::export::sample;
 
 /// The files of every pack; a private one (not `--anonymize`) also has [`REBUILD_FILES`].
@@ -37,15 +37,6 @@ fn private_files() -> Vec<&'static str> {
     let mut all: Vec<&str> = FILES.iter().chain(&REBUILD_FILES).copied().collect();
     all.sort();
     all
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Runs the pack's script as an auditor would; returns (success, stdout).

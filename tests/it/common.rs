@@ -160,3 +160,18 @@ pub fn balance_rows(report: &Value) -> Vec<(String, String, String, String)> {
         })
         .collect()
 }
+
+/// The names in a directory, sorted.
+pub fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read the directory")
+        .map(|e| {
+            e.expect("a directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}

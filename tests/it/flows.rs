@@ -4,6 +4,19 @@
 
 use crate::common::TempLedger;
 
+/// A recorded transaction's postings as `account fund amount`, from its JSON.
+fn postings(recorded: &serde_json::Value) -> Vec<String> {
+    recorded["postings"]
+        .as_array()
+        .expect("postings")
+        .iter()
+        .map(|p| {
+            let field = |k: &str| p[k].as_str().expect("text").to_string();
+            format!("{} {} {}", field("account"), field("fund"), field("amount"))
+        })
+        .collect()
+}
+
 #[test]
 fn the_bank_cannot_go_below_zero() {
     let l = TempLedger::new();
@@ -549,30 +562,17 @@ fn a_lump_payout_is_split_across_funds_oldest_money_first() {
         "--ref",
         "po-1",
     ]);
-    let postings: Vec<(String, String, String)> = payout["postings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["account"].as_str().unwrap().to_string(),
-                p["fund"].as_str().unwrap().to_string(),
-                p["amount"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let expected: Vec<(String, String, String)> = [
-        ("assets:bank", "general", "96.13"),
-        ("expenses:fees:processor", "general", "0.67"),
-        ("assets:processor", "general", "-96.80"),
-        ("assets:bank", "tires", "47.92"),
-        ("expenses:fees:processor", "tires", "0.33"),
-        ("assets:processor", "tires", "-48.25"),
-    ]
-    .iter()
-    .map(|(a, f, m)| (a.to_string(), f.to_string(), m.to_string()))
-    .collect();
-    assert_eq!(postings, expected);
+    assert_eq!(
+        postings(&payout),
+        [
+            "assets:bank general 96.13",
+            "expenses:fees:processor general 0.67",
+            "assets:processor general -96.80",
+            "assets:bank tires 47.92",
+            "expenses:fees:processor tires 0.33",
+            "assets:processor tires -48.25",
+        ]
+    );
     let funds = l.run(&["--format", "csv", "report", "funds"]);
     assert!(funds.contains("fund,general,USD,0.00,96.80,0.67,"), "{funds}");
     // Nothing left to pay out; a payout of more than is held is refused and says how much.
@@ -825,21 +825,8 @@ fn a_fee_is_charged_to_the_fund_and_kind_it_belongs_to() {
         "--date",
         "2026-03-02",
     ]);
-    let postings: Vec<String> = sent["postings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            format!(
-                "{} {} {}",
-                p["account"].as_str().unwrap(),
-                p["fund"].as_str().unwrap(),
-                p["amount"].as_str().unwrap()
-            )
-        })
-        .collect();
     assert_eq!(
-        postings,
+        postings(&sent),
         [
             "assets:union truck-part 275.00",
             "expenses:fees:wire general 25.00",
@@ -920,21 +907,8 @@ fn a_payout_fee_can_be_charged_to_one_fund() {
         "--date",
         "2026-03-05",
     ]);
-    let postings: Vec<String> = payout["postings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            format!(
-                "{} {} {}",
-                p["account"].as_str().unwrap(),
-                p["fund"].as_str().unwrap(),
-                p["amount"].as_str().unwrap()
-            )
-        })
-        .collect();
     assert_eq!(
-        postings,
+        postings(&payout),
         [
             "assets:bank general 50.00",
             "assets:processor general -50.00",

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::TempLedger;
+use crate::common::{listing, TempLedger};
 use crate::export::sample;
 
 /// How long a test waits for a fondo run before it calls it hung (a guard, not a timing).
@@ -26,15 +26,6 @@ pub(crate) fn temporaries(dir: &Path) -> Vec<String> {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".fondo-tmp") || n.starts_with(".tmp"))
-        .collect();
-    names.sort();
-    names
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
     names

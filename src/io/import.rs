@@ -11,10 +11,10 @@ use super::journal::{self, JournalReader};
 use super::simple::{self, SimpleReader};
 use super::source::{self, Encoding, Text};
 use super::statement::{Mapping, StatementReader};
-use super::{check_header, ParsedTxn, Problems, Records, RowError};
-use crate::domain::Currency;
+use super::{check_header, ParsedTxn, PayoutLine, Problems, Records, RowError};
+use crate::domain::{builders, Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
-use crate::store::read::{self, StoredTransaction};
+use crate::store::read::{self, StoredPosting, StoredTransaction};
 use crate::store::write::Batch;
 use crate::store::{Ledger, Writer};
 
@@ -294,13 +294,16 @@ impl Run<'_> {
         let id = match &txn.reference {
             Some(reference) => match read::transaction_by_reference(w.conn(), reference)? {
                 Some(existing) => {
-                    same_content(&read::transaction(w.conn(), existing)?, &txn)?;
+                    let stored = read::transaction(w.conn(), existing)?;
+                    let by_fund = parsed.payout.is_none();
+                    same_content(&stored, &txn, by_fund)?;
                     self.skipped += 1;
                     existing
                 }
                 None => {
                     self.added += 1;
-                    w.record(&txn, &source)?
+                    let recorded = recorded_form(w, &txn, parsed.payout.as_ref())?;
+                    w.record(&recorded, &source)?
                 }
             },
             None => {
@@ -311,7 +314,8 @@ impl Run<'_> {
                         existing
                     }
                     None => {
-                        let id = w.record(&txn, &source)?;
+                        let recorded = recorded_form(w, &txn, parsed.payout.as_ref())?;
+                        let id = w.record(&recorded, &source)?;
                         w.remember_import(&identity, id)?;
                         self.added += 1;
                         id
@@ -326,9 +330,42 @@ impl Run<'_> {
     }
 }
 
+/// What is recorded for a parsed transaction: itself, or for a payout line the lump split
+/// across the funds by what each holds at the payer now, in this same write.
+fn recorded_form(
+    w: &mut Writer<'_>,
+    txn: &NewTransaction,
+    payout: Option<&PayoutLine>,
+) -> Result<NewTransaction> {
+    let Some(p) = payout else {
+        return Ok(txn.clone());
+    };
+    let split = builders::Payout {
+        amount: p.amount,
+        fee: p.fee,
+        holdings: w.holdings(&p.from, p.amount.currency(), txn.date)?,
+        from: p.from.clone(),
+        to: p.to.clone(),
+        fee_to: builders::FeeTo {
+            account: Some(p.fee_account.clone()),
+            fund: None,
+        },
+    };
+    let header = builders::Header {
+        date: Some(txn.date),
+        description: Some(txn.description.clone()),
+        reference: txn.reference.clone(),
+        memo: txn.memo.clone(),
+    };
+    let mut recorded = builders::payout(split, header, txn.date)?;
+    recorded.counterparty = txn.counterparty.clone();
+    Ok(recorded)
+}
+
 /// A row whose reference is already in the ledger must say the same thing; the error names
-/// the first field that differs.
-fn same_content(stored: &StoredTransaction, txn: &crate::domain::NewTransaction) -> Result<()> {
+/// the first field that differs. A payout's split depends on what the funds held when it was
+/// recorded, so it is compared by account, its funds taken together (`by_fund` false).
+fn same_content(stored: &StoredTransaction, txn: &NewTransaction, by_fund: bool) -> Result<()> {
     let differs = |field: &str, before: String, now: String| -> Result<()> {
         if before == now {
             return Ok(());
@@ -356,12 +393,18 @@ fn same_content(stored: &StoredTransaction, txn: &crate::domain::NewTransaction)
         text(&txn.counterparty),
     )?;
     differs("memo", text(&stored.memo), text(&txn.memo))?;
+    let stored_postings: Vec<NewPosting> = stored.postings.iter().map(StoredPosting::to_new).collect();
+    let (before_postings, now_postings) = if by_fund {
+        (stored_postings, txn.postings.clone())
+    } else {
+        (by_account(&stored_postings)?, by_account(&txn.postings)?)
+    };
     differs(
         "postings",
-        stored.postings.len().to_string(),
-        txn.postings.len().to_string(),
+        before_postings.len().to_string(),
+        now_postings.len().to_string(),
     )?;
-    for (before, now) in stored.postings.iter().zip(&txn.postings) {
+    for (before, now) in before_postings.iter().zip(&now_postings) {
         differs("account", before.account.clone(), now.account.clone())?;
         differs("fund", before.fund.clone(), now.fund.clone())?;
         differs(
@@ -372,4 +415,25 @@ fn same_content(stored: &StoredTransaction, txn: &crate::domain::NewTransaction)
         differs("amount", before.amount.to_string(), now.amount.to_string())?;
     }
     Ok(())
+}
+
+/// Postings summed per account and currency, their funds taken together, in account order.
+fn by_account(postings: &[NewPosting]) -> Result<Vec<NewPosting>> {
+    let mut sums: std::collections::BTreeMap<(String, Currency), i64> = std::collections::BTreeMap::new();
+    for p in postings {
+        let sum = sums.entry((p.account.clone(), p.amount.currency())).or_default();
+        *sum = sum.checked_add(p.amount.minor()).ok_or_else(|| Error::Overflow {
+            what: "a payout's postings".into(),
+        })?;
+    }
+    sums.into_iter()
+        .filter(|(_, minor)| *minor != 0)
+        .map(|((account, currency), minor)| {
+            Ok(NewPosting {
+                account,
+                fund: String::new(),
+                amount: Amount::from_minor(minor, currency)?,
+            })
+        })
+        .collect()
 }

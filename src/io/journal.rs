@@ -206,6 +206,7 @@ impl<R: Read> JournalReader<R> {
                 account_columns,
                 fund_column: "fund".into(),
                 amount_column: "debit".into(),
+                payout: None,
             }),
             _ => Err(errors),
         }

@@ -135,6 +135,22 @@ pub struct ParsedTxn {
     pub account_columns: Vec<(String, String)>,
     pub fund_column: String,
     pub amount_column: String,
+    /// For a statement line a `payout = true` rule matched: split across funds when it is
+    /// recorded, by what each fund then holds at the payer. `txn` is then the line unsplit,
+    /// which is what re-importing the statement recognises it by.
+    pub payout: Option<PayoutLine>,
+}
+
+/// A processor's lump payout read from a statement line.
+#[derive(Clone, Debug)]
+pub struct PayoutLine {
+    /// The account that paid it out (the rule's account).
+    pub from: String,
+    /// Our account the statement is of.
+    pub to: String,
+    pub amount: crate::domain::Amount,
+    pub fee: Option<crate::domain::Amount>,
+    pub fee_account: String,
 }
 
 impl ParsedTxn {
@@ -152,6 +168,7 @@ impl ParsedTxn {
             {
                 "account".to_string()
             }
+            Error::Invalid { field, .. } if field == "amount" => self.amount_column.clone(),
             Error::Invalid { field, .. } => field.trim_start_matches('-').to_string(),
             Error::InsufficientFunds(_) | Error::Unbalanced { .. } | Error::Overflow { .. } => {
                 self.amount_column.clone()

@@ -124,6 +124,7 @@ fn parse(row: &Row<'_>, default_currency: Currency) -> std::result::Result<Parse
                 account_columns: vec![(debit, "debit".into()), (credit, "credit".into())],
                 fund_column: "fund".into(),
                 amount_column: "amount".into(),
+                payout: None,
             })
         }
         _ => Err(errors),

@@ -53,6 +53,11 @@ pub struct Rule {
     pub account: String,
     pub fund: Option<String>,
     pub counterparty: Option<String>,
+    /// The line is a processor's lump payout between our account and `account` (money in
+    /// came from it, money out went to it): split across the funds whose money it carries,
+    /// oldest money first, as `fondo payout` does.
+    #[serde(default)]
+    pub payout: bool,
 }
 
 fn default_delimiter() -> String {
@@ -180,6 +185,13 @@ impl Mapping {
         for rule in &self.rules {
             if rule.contains.trim().is_empty() {
                 return Err(format!("a rule for `{}` has an empty `contains`", rule.account));
+            }
+            if rule.payout && rule.fund.is_some() {
+                return Err(format!(
+                    "the payout rule for `{}` also names fund `{}`: a payout is split across the funds whose money it carries; remove `fund`",
+                    rule.account,
+                    rule.fund.as_deref().unwrap_or_default()
+                ));
             }
         }
         Ok(())
@@ -495,6 +507,9 @@ impl<R: Read> StatementReader<R> {
                         .get(column)
                         .is_some_and(|cell| cell.to_lowercase().contains(&rule.contains.to_lowercase()))
             });
+        let payout_with = rule
+            .filter(|(rule, _)| rule.payout)
+            .map(|(rule, _)| rule.account.clone());
         let target = match (rule, &m.fallback) {
             (Some((rule, _)), _) => Target {
                 account: rule.account.clone(),
@@ -515,6 +530,7 @@ impl<R: Read> StatementReader<R> {
             .fund
             .or_else(|| m.fund.clone())
             .unwrap_or_else(|| GENERAL_FUND.to_string());
+        let amount_column = self.amount_column(&line);
         let counterparty = target.counterparty.or(line.counterparty);
         if let Some(c) = &counterparty {
             check_text("counterparty", c)
@@ -547,15 +563,26 @@ impl<R: Read> StatementReader<R> {
                 amount: counter.negated(),
             });
         }
-        let amount_column = self
-            .resolved
-            .amount
-            .or(if line.amount.is_positive() {
-                self.resolved.money_in
-            } else {
-                self.resolved.money_out
-            })
-            .map_or_else(|| "amount".to_string(), |i| self.column_name(i));
+        // Money in came from the rule's account; money out went to it, less what the payer kept.
+        let payout = match payout_with {
+            None => None,
+            Some(other) => Some(match direction {
+                Direction::In => super::PayoutLine {
+                    from: other,
+                    to: m.account.clone(),
+                    amount: line.amount,
+                    fee,
+                    fee_account: m.fee_account.clone(),
+                },
+                Direction::Out => super::PayoutLine {
+                    from: m.account.clone(),
+                    to: other,
+                    amount: counter.negated(),
+                    fee,
+                    fee_account: m.fee_account.clone(),
+                },
+            }),
+        };
         Ok(ParsedTxn {
             line: line.line,
             txn: NewTransaction {
@@ -576,7 +603,20 @@ impl<R: Read> StatementReader<R> {
             ],
             fund_column: "rule fund".into(),
             amount_column,
+            payout,
         })
+    }
+
+    /// The column a line's amount came from.
+    fn amount_column(&self, line: &StatementLine) -> String {
+        self.resolved
+            .amount
+            .or(if line.amount.is_positive() {
+                self.resolved.money_in
+            } else {
+                self.resolved.money_out
+            })
+            .map_or_else(|| "amount".to_string(), |i| self.column_name(i))
     }
 }
 

@@ -737,6 +737,18 @@ impl<'l> Writer<'l> {
         lowest.ok_or_else(|| Error::Internal("no day to check the balance on".into()))
     }
 
+    /// What each fund holds in `account` at the end of `date`, including what this write has
+    /// recorded so far (its pending totals are written out first).
+    pub fn holdings(
+        &mut self,
+        account: &str,
+        currency: crate::domain::Currency,
+        date: NaiveDate,
+    ) -> Result<Vec<crate::domain::payout::Holding>> {
+        self.totals.flush(&self.tx)?;
+        read::holdings(&self.tx, account, currency, date)
+    }
+
     /// Starts an import: transactions recorded from now on belong to the batch that
     /// [`Writer::finish_import`] writes. Returns the batch's id.
     pub fn begin_import(&mut self) -> Result<i64> {

@@ -456,11 +456,116 @@ fn a_donation_platform_export_with_fees_and_campaigns() {
     let bruno = l.json(&["show", "3"]);
     assert_eq!(bruno["postings"][2]["amount"], "-1000.00");
     assert_eq!(bruno["postings"][2]["fund"], "general");
+    // The payout carries the oldest money first: Ana's 96.80 to tires, then 873.90 of
+    // Bruno's gift — recorded in the same import, so split by what this write had recorded.
     let payout = l.json(&["show", "5"]);
     assert_eq!(
-        pick(&payout["postings"], &["account", "amount"]),
-        [["assets:processor", "-970.70"], ["assets:bank", "970.70"]]
+        pick(&payout["postings"], &["account", "fund", "amount"]),
+        [
+            ["assets:bank", "general", "873.90"],
+            ["assets:processor", "general", "-873.90"],
+            ["assets:bank", "tires", "96.80"],
+            ["assets:processor", "tires", "-96.80"],
+        ]
     );
+    assert_eq!(payout["counterparty"], "Platform");
+    // Importing the export again recognises the payout although what the funds hold has changed.
+    let again = import(
+        &l,
+        &fixture("statement/platform.csv"),
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(
+        (again["added"].as_i64(), again["skipped_duplicates"].as_i64()),
+        (Some(0), Some(4))
+    );
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+#[test]
+fn a_bank_statement_payout_rule_splits_the_lump_by_fund() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    for (amount, fund, date) in [
+        ("50.00", "general", "2026-03-01"),
+        ("48.25", "tires", "2026-03-03"),
+    ] {
+        l.run(&[
+            "donation",
+            amount,
+            "--donor",
+            "Ana",
+            "--fund",
+            fund,
+            "--into",
+            "assets:processor",
+            "--date",
+            date,
+        ]);
+    }
+    let statement = l.file(
+        "bank.csv",
+        "Date,Text,Amount,Fee\n2026-03-10,STRIPE PAYOUT,97.25,1.00\n2026-03-11,STRIPE PAYOUT,0.50,0.00\n",
+    );
+    let mapping = l.file(
+        "bank.toml",
+        "account = \"assets:bank\"\ndate_column = \"Date\"\ndescription_column = \"Text\"\namount_column = \"Amount\"\n\
+         fee_column = \"Fee\"\nfee_account = \"expenses:fees:processor\"\n\
+         [[rules]]\ncontains = \"payout\"\naccount = \"assets:processor\"\npayout = true\n",
+    );
+    // The second payout takes more than the processor then holds: refused, nothing recorded.
+    let message = l.reject(&["import", &statement, "--mapping", &mapping]);
+    assert!(
+        message.contains("bank.csv:3: Amount: ") && message.contains("assets:processor holds only 0.00 USD"),
+        "{message}"
+    );
+    assert_eq!(
+        l.json(&["report", "register", "assets:bank"])
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    let statement = l.file(
+        "bank.csv",
+        "Date,Text,Amount,Fee\n2026-03-10,STRIPE PAYOUT,97.25,1.00\n",
+    );
+    import(&l, std::path::Path::new(&statement), &["--mapping", &mapping]);
+    assert_eq!(
+        pick(
+            &l.json(&["show", "3"])["postings"],
+            &["account", "fund", "amount"]
+        ),
+        [
+            ["assets:bank", "general", "49.49"],
+            ["expenses:fees:processor", "general", "0.51"],
+            ["assets:processor", "general", "-50.00"],
+            ["assets:bank", "tires", "47.76"],
+            ["expenses:fees:processor", "tires", "0.49"],
+            ["assets:processor", "tires", "-48.25"],
+        ]
+    );
+    // A payout rule that also names a fund contradicts itself.
+    let both = l.file(
+        "both.toml",
+        "account = \"assets:bank\"\ndate_column = \"Date\"\ndescription_column = \"Text\"\namount_column = \"Amount\"\n\
+         [[rules]]\ncontains = \"payout\"\naccount = \"assets:processor\"\nfund = \"tires\"\npayout = true\n",
+    );
+    let message = l.reject(&["import", &statement, "--mapping", &both]);
+    assert!(
+        message.contains("both.toml: the payout rule for `assets:processor` also names fund `tires`"),
+        "{message}"
+    );
+    // The statement reconciles: one bank line, one transaction netting 97.25 in the bank.
+    let saved = l.json(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &statement,
+        "--mapping",
+        &mapping,
+        "--strict",
+    ]);
+    assert_eq!(saved["matched"].as_array().map(Vec::len), Some(1), "{saved}");
 }
 
 #[test]

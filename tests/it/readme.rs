@@ -132,7 +132,13 @@ fn readme_console_blocks_run_as_shown() {
     }
 }
 
-const STATEMENT_FIXTURES: [&str; 4] = ["bank.csv", "bank.toml", "platform.csv", "platform.toml"];
+const STATEMENT_FIXTURES: [&str; 5] = [
+    "bank.csv",
+    "bank.toml",
+    "platform.csv",
+    "platform.toml",
+    "march-bank.csv",
+];
 
 /// The mapping examples in the README are the files the tests import.
 #[test]

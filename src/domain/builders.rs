@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 
 use super::money::{Amount, Currency};
 use super::names::{
-    AccountType, FEES_BANK, FEES_PROCESSOR, FEES_WIRE, GRANTS_PREFIX, UNION_ACCOUNT, UNION_SLUG,
+    AccountType, CONVERSION, FEES_BANK, FEES_PROCESSOR, FEES_WIRE, FUND_MOVES, GRANTS_PREFIX, UNION_ACCOUNT,
+    UNION_SLUG,
 };
 use super::transaction::{NewPosting, NewTransaction};
 use crate::error::{Error, Result};
@@ -434,8 +435,8 @@ pub fn exchange(
     };
     let postings = vec![
         posting(account, fund, amount.negated()),
-        posting("equity:conversion", fund, amount),
-        posting("equity:conversion", fund, received.negated()),
+        posting(CONVERSION, fund, amount),
+        posting(CONVERSION, fund, received.negated()),
         posting(account, fund, received),
     ];
     Ok(transaction(header, today, description, None, postings))
@@ -491,8 +492,8 @@ pub fn fund_move(
     }
     let postings = vec![
         posting(account, from_fund, amount.negated()),
-        posting("equity:transfers", from_fund, amount),
-        posting("equity:transfers", to_fund, amount.negated()),
+        posting(FUND_MOVES, from_fund, amount),
+        posting(FUND_MOVES, to_fund, amount.negated()),
         posting(account, to_fund, amount),
     ];
     let description = format!("move {amount} from fund {from_fund} to fund {to_fund}");

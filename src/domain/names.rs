@@ -57,6 +57,12 @@ pub const UNION_ACCOUNT: &str = "assets:union";
 pub const UNION_SLUG: &str = "union";
 /// The fund of money with no earmark.
 pub const GENERAL_FUND: &str = "general";
+/// Where `fund move` passes money from one fund to another.
+pub const FUND_MOVES: &str = "equity:transfers";
+/// Where `exchange` turns one currency into another.
+pub const CONVERSION: &str = "equity:conversion";
+/// Fees of every kind are accounts under this one.
+pub const FEES: &str = "expenses:fees";
 
 /// Fees a card or donation processor keeps.
 pub const FEES_PROCESSOR: &str = "expenses:fees:processor";

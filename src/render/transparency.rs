@@ -8,10 +8,14 @@ use std::io::Write;
 use plotters::prelude::*;
 
 use super::group_thousands;
+use rust_decimal::{Decimal, RoundingStrategy};
+
 use crate::domain::money::format_minor;
+use crate::domain::names::{FEES, FEES_BANK, FEES_PROCESSOR, FEES_WIRE};
 use crate::domain::Currency;
 use crate::error::{Error, Result};
-use crate::report::transparency::{Journey, Totals, Transparency, MIN_DONORS};
+use crate::report::transparency::{Consolidated, Journey, Totals, Transparency, MIN_DONORS};
+use crate::store::flows::Exchange;
 
 /// Which page to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,17 +47,75 @@ fn head(t: &Transparency) -> String {
         .map_or("(empty ledger)".to_string(), |(id, hash)| format!("#{id} {hash}"))
 }
 
-/// Where the money went, as every format labels it.
-fn movements(x: &Totals) -> [(&'static str, i64); 7] {
-    [
-        ("Raised from donors", x.raised),
-        ("Fees (payment processor, wires, bank)", x.fees),
-        ("Sent to the Communard Union", x.sent_to_union),
-        ("Passed on by the union to communes", x.allocated),
-        ("Spent by the union on its own programmes", x.union_programmes),
-        ("Sent to communes directly", x.direct),
-        ("Confirmed received by communes", x.confirmed),
-    ]
+/// One row of a currency's totals: a label, its sum, and whether it is a part of the row
+/// above it (a kind of fee).
+struct Line {
+    label: String,
+    minor: i64,
+    part: bool,
+}
+
+fn line(label: &str, minor: i64) -> Line {
+    Line {
+        label: label.to_string(),
+        minor,
+        part: false,
+    }
+}
+
+/// What a fee account is called on the page.
+fn fee_kind(account: &str) -> String {
+    match account {
+        FEES_PROCESSOR => "payment processor".to_string(),
+        FEES_WIRE => "wire transfers".to_string(),
+        FEES_BANK => "bank charges".to_string(),
+        FEES => "fees not classified by kind".to_string(),
+        other => other
+            .strip_prefix(FEES)
+            .map_or(other, |rest| rest.trim_start_matches(':'))
+            .replace(':', " "),
+    }
+}
+
+/// Where the money came from and went, as every format labels it: lines that are zero in
+/// every ledger kept with fondo's usual commands are shown only when they are not.
+fn movements(x: &Totals) -> Vec<Line> {
+    let mut lines = Vec::new();
+    if x.opening != 0 {
+        lines.push(line("Held at the start of the period", x.opening));
+    }
+    lines.push(line("Raised from donors", x.raised));
+    lines.push(line("Fees (payment processor, wires, bank)", x.fees));
+    for (account, minor) in &x.fees_by_kind {
+        lines.push(Line {
+            label: format!("of which {}", fee_kind(account)),
+            minor: *minor,
+            part: true,
+        });
+    }
+    lines.push(line("Sent to the Communard Union", x.sent_to_union));
+    lines.push(line("Passed on by the union to communes", x.allocated));
+    lines.push(line(
+        "Spent by the union on its own programmes",
+        x.union_programmes,
+    ));
+    lines.push(line("Sent to communes directly", x.direct));
+    for (label, minor) in [
+        ("Other grants", x.other_grants),
+        ("Other spending", x.other_spending),
+        ("Opening balances and other entries", x.other_equity),
+    ] {
+        if minor != 0 {
+            lines.push(line(label, minor));
+        }
+    }
+    match x.exchanged {
+        0 => {}
+        bought if bought > 0 => lines.push(line("Bought with other currencies", bought)),
+        spent => lines.push(line("Spent buying other currencies", -spent)),
+    }
+    lines.push(line("Confirmed received by communes", x.confirmed));
+    lines
 }
 
 /// Where the money is now.
@@ -67,8 +129,80 @@ fn holdings(x: &Totals) -> [(&'static str, i64); 4] {
 }
 
 /// Every total row of one currency: the movements, then the holdings.
-fn summary(x: &Totals) -> impl Iterator<Item = (&'static str, i64)> {
-    movements(x).into_iter().chain(holdings(x))
+fn summary(x: &Totals) -> Vec<Line> {
+    let mut lines = movements(x);
+    lines.extend(holdings(x).into_iter().map(|(label, minor)| line(label, minor)));
+    lines
+}
+
+/// A rate for people: exact when short, else to six decimals; at least two.
+fn rate_text(rate: Decimal) -> String {
+    let mut shown = rate.round_dp(6).normalize();
+    if shown.scale() < 2 {
+        shown.rescale(2);
+    }
+    group_thousands(&shown.to_string())
+}
+
+/// "3,650.00 VES bought with 100.00 USD at 36.50 VES per USD".
+fn exchange_text(e: &Exchange) -> String {
+    let rate = e.received.to_decimal() / e.given.to_decimal();
+    format!(
+        "{} bought with {} at {} {} per {}",
+        money(e.received.minor(), e.received.currency()),
+        money(e.given.minor(), e.given.currency()),
+        rate_text(rate),
+        e.received.currency().code(),
+        e.given.currency().code()
+    )
+}
+
+/// A consolidated value, rounded to the currency's smallest unit only here, for display.
+fn valued(value: Decimal, currency: Currency) -> String {
+    let shown = value.round_dp_with_strategy(currency.minor_units(), RoundingStrategy::MidpointNearestEven);
+    format!("{} {}", group_thousands(&shown.to_string()), currency.code())
+}
+
+/// The consolidated rows, and what each currency was valued at.
+fn consolidated_rows(c: &Consolidated) -> ([(&'static str, String); 5], Vec<String>) {
+    let rows = [
+        ("Raised from donors", valued(c.raised, c.currency)),
+        ("Fees", valued(c.fees, c.currency)),
+        (
+            "Reached communes (directly or via the union)",
+            valued(c.to_communes, c.currency),
+        ),
+        (
+            "Spent by the union on its own programmes",
+            valued(c.union_programmes, c.currency),
+        ),
+        (
+            "Held now (union, bank, processor, elsewhere)",
+            valued(c.held, c.currency),
+        ),
+    ];
+    let notes = c
+        .valuations
+        .iter()
+        .map(|v| match &v.per_unit {
+            Some((rate, e)) => format!(
+                "{} valued at {} {} per {}, the rate of the ledger's latest exchange between the two (#{} on {})",
+                v.currency.code(),
+                rate_text(*rate),
+                v.currency.code(),
+                c.currency.code(),
+                e.txn,
+                e.date
+            ),
+            None => format!(
+                "{} is not included: the ledger has no exchange between {} and {} to value it at",
+                v.currency.code(),
+                v.currency.code(),
+                c.currency.code()
+            ),
+        })
+        .collect();
+    (rows, notes)
 }
 
 pub fn write_transparency(t: &Transparency, format: PageFormat, out: &mut dyn Write) -> Result<()> {
@@ -106,22 +240,63 @@ fn markdown(t: &Transparency) -> String {
             "## Totals in {}\n\n| | amount |\n| --- | ---: |",
             currency.code()
         );
-        for (label, minor) in summary(totals) {
-            let _ = writeln!(s, "| {label} | {} |", money(minor, currency));
+        for l in summary(totals) {
+            let dot = if l.part { "· " } else { "" };
+            let _ = writeln!(s, "| {dot}{} | {} |", l.label, money(l.minor, currency));
+        }
+        s.push('\n');
+    }
+    if let Some(c) = &t.consolidated {
+        let (rows, notes) = consolidated_rows(c);
+        let _ = writeln!(
+            s,
+            "## All currencies together, in {}\n\n| | amount |\n| --- | ---: |",
+            c.currency.code()
+        );
+        for (label, value) in rows {
+            let _ = writeln!(s, "| {label} | {value} |");
+        }
+        s.push('\n');
+        for note in notes {
+            let _ = writeln!(s, "- {note}.");
+        }
+        s.push('\n');
+    }
+    if !t.exchanges.is_empty() {
+        let _ = writeln!(s, "## Currency exchanges\n");
+        for e in &t.exchanges {
+            let _ = writeln!(s, "- {}: {}.", e.date, exchange_text(e));
+        }
+        s.push('\n');
+    }
+    if !t.programmes.is_empty() {
+        let _ = writeln!(
+            s,
+            "## Spent by the union on its own programmes\n\n| from the fund | amount |\n| --- | ---: |"
+        );
+        for p in &t.programmes {
+            let _ = writeln!(
+                s,
+                "| {} <sub>{}</sub> | {} |",
+                md_cell(&p.name),
+                md_cell(&p.fund),
+                money(p.amount_minor, p.currency)
+            );
         }
         s.push('\n');
     }
     let _ = writeln!(
         s,
-        "## Funds\n\n| fund | raised | granted | target | progress |\n| --- | ---: | ---: | ---: | ---: |"
+        "## Funds\n\nProgress counts what was raised and what was moved in from other funds.\n\n| fund | raised | moved in | granted | target | progress |\n| --- | ---: | ---: | ---: | ---: | ---: |"
     );
     for f in &t.funds {
         let _ = writeln!(
             s,
-            "| {} <sub>{}</sub> | {} | {} | {} | {} |",
+            "| {} <sub>{}</sub> | {} | {} | {} | {} | {} |",
             md_cell(&f.name),
             md_cell(&f.fund),
             money(f.raised, f.currency),
+            money(f.moved_in, f.currency),
             money(f.granted, f.currency),
             f.target_minor.map_or(String::new(), |m| money(m, f.currency)),
             f.percent.map_or(String::new(), |p| format!("{p}%"))
@@ -179,9 +354,11 @@ fn escape_html(text: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0 auto;max-width:960px;padding:1rem;color:#222}\
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:left}\
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.scroll{overflow-x:auto}\
-figure{margin:1rem 0}figure svg{width:100%;height:auto}progress{width:100%}\
-.key{margin-right:1rem;font-size:.85rem}.key i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem}\
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.part{padding-left:1.5rem;color:#555}\
+.scroll{overflow-x:auto}figure{margin:1rem 0}.chart{overflow-x:auto}.chart svg{width:100%;min-width:720px;height:auto}td:first-child{min-width:7rem}\
+svg.bar{display:block;width:100%;height:2.5rem}figure.flow p{margin:.75rem 0 .25rem;font-weight:600}\
+.flowkey td{font-size:.9rem}.flowkey i,.key i{display:inline-block;width:.8rem;height:.8rem;margin-right:.4rem;vertical-align:middle}\
+progress{width:100%;max-width:8rem}.key{margin-right:1rem;font-size:.85rem;white-space:nowrap}\
 footer{margin-top:2rem;font-size:.8rem;color:#555;word-break:break-all}";
 
 fn html(t: &Transparency) -> Result<String> {
@@ -202,38 +379,70 @@ fn html(t: &Transparency) -> Result<String> {
             "<h2>Totals in {}</h2><div class=\"scroll\"><table>",
             currency.code()
         );
-        for (label, minor) in summary(totals) {
+        for l in summary(totals) {
+            let class = if l.part { " class=\"part\"" } else { "" };
             let _ = write!(
                 s,
-                "<tr><td>{label}</td><td class=\"n\">{}</td></tr>",
-                money(minor, currency)
+                "<tr><td{class}>{}</td><td class=\"n\">{}</td></tr>",
+                escape_html(&l.label),
+                money(l.minor, currency)
             );
         }
         s.push_str("</table></div>\n");
-        let places: Vec<String> = holdings(totals).iter().map(|(l, _)| l.to_string()).collect();
-        let amounts = holdings(totals).iter().map(|(_, m)| *m).collect();
-        s.push_str(&figure(
-            &format!("Where the money is now ({})", currency.code()),
-            &places,
-            &[("amount", amounts)],
-            currency,
-        )?);
+        s.push_str(&flow_chart(totals, currency)?);
     }
-    s.push_str("<h2>Funds</h2><div class=\"scroll\"><table><tr><th>Fund</th><th class=\"n\">Raised</th><th class=\"n\">Granted</th><th class=\"n\">Target</th><th>Progress</th></tr>");
+    if let Some(c) = &t.consolidated {
+        let (rows, notes) = consolidated_rows(c);
+        let _ = write!(
+            s,
+            "<h2>All currencies together, in {}</h2><div class=\"scroll\"><table>",
+            c.currency.code()
+        );
+        for (label, value) in rows {
+            let _ = write!(s, "<tr><td>{label}</td><td class=\"n\">{value}</td></tr>");
+        }
+        s.push_str("</table></div><ul>");
+        for note in notes {
+            let _ = write!(s, "<li>{}.</li>", escape_html(&note));
+        }
+        s.push_str("</ul>\n");
+    }
+    if !t.exchanges.is_empty() {
+        s.push_str("<h2>Currency exchanges</h2><ul>");
+        for e in &t.exchanges {
+            let _ = write!(s, "<li>{}: {}.</li>", e.date, exchange_text(e));
+        }
+        s.push_str("</ul>\n");
+    }
+    if !t.programmes.is_empty() {
+        s.push_str("<h2>Spent by the union on its own programmes</h2><div class=\"scroll\"><table><tr><th>From the fund</th><th class=\"n\">Amount</th></tr>");
+        for p in &t.programmes {
+            let _ = write!(
+                s,
+                "<tr><td>{} <small>{}</small></td><td class=\"n\">{}</td></tr>",
+                escape_html(&p.name),
+                escape_html(&p.fund),
+                money(p.amount_minor, p.currency)
+            );
+        }
+        s.push_str("</table></div>\n");
+    }
+    s.push_str("<h2>Funds</h2><p>Progress counts what was raised and what was moved in from other funds.</p><div class=\"scroll\"><table><tr><th>Fund</th><th class=\"n\">Raised</th><th class=\"n\">Moved in</th><th class=\"n\">Granted</th><th class=\"n\">Target</th><th>Progress</th></tr>");
     for f in &t.funds {
         let progress = match (f.target_minor, f.percent) {
-            (Some(target), Some(p)) => format!(
-                "<progress max=\"{target}\" value=\"{}\"></progress> {p}%",
-                f.raised.clamp(0, target)
+            (Some(_), Some(p)) => format!(
+                "<progress max=\"100\" value=\"{}\"></progress> {p}%",
+                p.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)
             ),
             _ => String::new(),
         };
         let _ = write!(
             s,
-            "<tr><td>{} <small>{}</small></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{progress}</td></tr>",
+            "<tr><td>{} <small>{}</small></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{progress}</td></tr>",
             escape_html(&f.name),
             escape_html(&f.fund),
             money(f.raised, f.currency),
+            money(f.moved_in, f.currency),
             money(f.granted, f.currency),
             f.target_minor.map_or(String::new(), |m| money(m, f.currency)),
         );
@@ -314,6 +523,82 @@ fn html(t: &Transparency) -> Result<String> {
         period(t)
     );
     Ok(s)
+}
+
+/// The colour of each part of the flow chart, the same wherever the part appears.
+const FLOW_COLOURS: [(&str, &str); 15] = [
+    ("Held at the start of the period", "#9e9e9e"),
+    ("Raised from donors", "#2e7d32"),
+    ("Bought with other currencies", "#6a1b9a"),
+    ("Opening balances and other entries", "#795548"),
+    ("Fees", "#c62828"),
+    ("Passed on by the union to communes", "#1565c0"),
+    ("The union's own programmes", "#00838f"),
+    ("Sent to communes directly", "#283593"),
+    ("Other grants", "#4e342e"),
+    ("Other spending", "#ad1457"),
+    ("Spent buying other currencies", "#8e24aa"),
+    ("Held by the union, not yet passed on", "#ef6c00"),
+    ("In the bank", "#f9a825"),
+    ("With the payment processor", "#8d6e63"),
+    ("Elsewhere", "#607d8b"),
+];
+
+fn flow_colour(label: &str) -> &'static str {
+    FLOW_COLOURS
+        .iter()
+        .find(|(l, _)| *l == label)
+        .map_or("#000000", |(_, colour)| colour)
+}
+
+/// One side of the flow as a bar of 1,000 units split in proportion (integer arithmetic:
+/// each part ends where its running sum falls), drawn as inline SVG with no text in it, so
+/// it stays legible at any width; the key below it is HTML and carries the figures.
+fn flow_bar(parts: &[(&str, i64)], total: i64, currency: Currency) -> String {
+    let mut svg =
+        String::from("<svg class=\"bar\" viewBox=\"0 0 1000 40\" preserveAspectRatio=\"none\" role=\"img\">");
+    let mut key = String::from("<table class=\"flowkey\">");
+    let mut running: i128 = 0;
+    let mut x: i128 = 0;
+    for (label, minor) in parts {
+        running += i128::from(*minor);
+        let end = running * 1000 / i128::from(total.max(1));
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"0\" width=\"{}\" height=\"40\" fill=\"{}\"><title>{label}: {}</title></rect>",
+            end - x,
+            flow_colour(label),
+            money(*minor, currency)
+        );
+        let _ = write!(
+            key,
+            "<tr><td><i style=\"background:{}\"></i>{label}</td><td class=\"n\">{}</td><td class=\"n\">{}%</td></tr>",
+            flow_colour(label),
+            money(*minor, currency),
+            crate::report::funds::percent_of(*minor, total)
+        );
+        x = end;
+    }
+    svg.push_str("</svg>");
+    key.push_str("</table>");
+    svg + &key
+}
+
+/// Where one currency's money came from and where it went or is now: two bars of the same
+/// length, since the two sides add up to the same sum.
+fn flow_chart(totals: &Totals, currency: Currency) -> Result<String> {
+    let flow = totals.flow()?;
+    if flow.total == 0 {
+        return Ok(String::new());
+    }
+    Ok(format!(
+        "<figure class=\"flow\"><figcaption>Where the money came from and where it is ({}): {}</figcaption>\
+         <p>Came in</p>{}<p>Went to, or is now</p>{}</figure>\n",
+        currency.code(),
+        money(flow.total, currency),
+        flow_bar(&flow.came_in, flow.total, currency),
+        flow_bar(&flow.went, flow.total, currency)
+    ))
 }
 
 /// Colours of a chart's series, in order.
@@ -397,7 +682,7 @@ fn figure(
         }
     }
     Ok(format!(
-        "<figure><figcaption>{}</figcaption>{svg}{legend}</figure>\n",
+        "<figure><figcaption>{}</figcaption><div class=\"chart\">{svg}</div>{legend}</figure>\n",
         escape_html(caption)
     ))
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::add_into;
-use crate::domain::names::{GENERAL_FUND, UNION_ACCOUNT};
+use crate::domain::names::{FUND_MOVES, GENERAL_FUND, UNION_ACCOUNT};
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
 use crate::store::read::{self, BalanceLine, Filter};
@@ -109,7 +109,11 @@ pub struct FundRow {
     pub target: Option<Amount>,
     /// Raised from the start of the books through the end of the period, in this currency.
     pub raised_to_date: i64,
-    /// Raised to date as a percentage of the target, when the target is in this currency.
+    /// Moved into the fund from other funds (`fund move`), less moved out, through the end
+    /// of the period, in this currency.
+    pub moved_in_to_date: i64,
+    /// Raised and moved in to date as a percentage of the target, when the target is in this
+    /// currency.
     pub percent: Option<Decimal>,
     /// The asset accounts this fund is below zero in (only a credit line may be).
     pub overdrawn: Vec<String>,
@@ -192,6 +196,7 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
     )?;
     let closing_lines = read::balance_lines(conn, &through)?;
     let mut raised_to_date: BTreeMap<Key, i64> = BTreeMap::new();
+    let mut moved_in_to_date: BTreeMap<Key, i64> = BTreeMap::new();
     let mut per_account: BTreeMap<(String, String, Currency), i64> = BTreeMap::new();
     accumulate(&closing_lines, &mut by_fund, |f, class, net| {
         match class {
@@ -211,6 +216,9 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
         let key = (line.fund.clone(), line.currency);
         match Class::of(&line.account) {
             Class::Income => add_into(&mut raised_to_date, key, -net, || "money raised".into())?,
+            _ if line.account == FUND_MOVES => add_into(&mut moved_in_to_date, key, -net, || {
+                "money moved between funds".into()
+            })?,
             class if class.is_asset() => add_into(
                 &mut per_account,
                 (line.fund.clone(), line.account.clone(), line.currency),
@@ -234,9 +242,21 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
             .get(&(fund.clone(), currency))
             .copied()
             .unwrap_or(0);
+        let moved_in = moved_in_to_date
+            .get(&(fund.clone(), currency))
+            .copied()
+            .unwrap_or(0);
         let percent = target
             .filter(|t| t.currency() == currency)
-            .map(|t| percent_of(raised, t.minor()));
+            .map(|t| {
+                raised
+                    .checked_add(moved_in)
+                    .map(|progress| percent_of(progress, t.minor()))
+                    .ok_or_else(|| Error::Overflow {
+                        what: format!("the progress of fund `{fund}`"),
+                    })
+            })
+            .transpose()?;
         let overdrawn = per_account
             .iter()
             .filter(|((f, _, c), balance)| f == &fund && *c == currency && **balance < 0)
@@ -267,6 +287,7 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
             flows,
             target,
             raised_to_date: raised,
+            moved_in_to_date: moved_in,
             percent,
             overdrawn,
         });

@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
-use crate::domain::names::UNION_SLUG;
+use crate::domain::names::{CONVERSION, FEES, UNION_SLUG};
 use crate::domain::Currency;
 use crate::error::{Error, Result};
 use crate::report::{communes, funds, union};
-use crate::store::flows::{self, MonthOfGifts};
+use crate::store::flows::{self, Exchange, MonthOfGifts};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
@@ -23,8 +24,12 @@ pub const OTHER_MONTHS: &str = "other months";
 /// The whole campaign per currency.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
+    /// What our accounts held when the period began (zero for the whole ledger).
+    pub opening: i64,
     pub raised: i64,
     pub fees: i64,
+    /// The fees by kind: each account under `expenses:fees` with its sum, by account name.
+    pub fees_by_kind: Vec<(String, i64)>,
     pub sent_to_union: i64,
     /// Passed on by the union to communes.
     pub allocated: i64,
@@ -32,6 +37,15 @@ pub struct Totals {
     pub union_programmes: i64,
     /// Sent to communes directly.
     pub direct: i64,
+    /// Grants neither sent directly nor passed on by the union (a grant paid from the
+    /// processor to the union's programmes, say); zero in a ledger kept with fondo's commands.
+    pub other_grants: i64,
+    /// Spent on anything other than fees and grants.
+    pub other_spending: i64,
+    /// Bought with other currencies (positive) or spent buying them (negative).
+    pub exchanged: i64,
+    /// Opening balances and other equity entries; fund moves cancel out here.
+    pub other_equity: i64,
     /// Communes' confirmations that grants arrived.
     pub confirmed: i64,
     /// With the union, not yet passed on.
@@ -39,6 +53,104 @@ pub struct Totals {
     pub at_bank: i64,
     pub at_processor: i64,
     pub at_other: i64,
+}
+
+/// Where a currency's money came from and where it went or is now, each side adding up
+/// to the same sum: the page's flow chart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flow {
+    pub came_in: Vec<(&'static str, i64)>,
+    pub went: Vec<(&'static str, i64)>,
+    pub total: i64,
+}
+
+impl Totals {
+    /// The flow of this currency's money. A part that is negative (a credit line drawn, say)
+    /// is shown on the other side; parts that are zero are left out.
+    pub fn flow(&self) -> Result<Flow> {
+        let mut came_in = Vec::new();
+        let mut went = Vec::new();
+        let sources = [
+            ("Held at the start of the period", self.opening),
+            ("Raised from donors", self.raised),
+            ("Bought with other currencies", self.exchanged.max(0)),
+            ("Opening balances and other entries", self.other_equity),
+        ];
+        let uses = [
+            ("Fees", self.fees),
+            ("Passed on by the union to communes", self.allocated),
+            ("The union's own programmes", self.union_programmes),
+            ("Sent to communes directly", self.direct),
+            ("Other grants", self.other_grants),
+            ("Other spending", self.other_spending),
+            (
+                "Spent buying other currencies",
+                self.exchanged.min(0).saturating_neg(),
+            ),
+            ("Held by the union, not yet passed on", self.held_by_union),
+            ("In the bank", self.at_bank),
+            ("With the payment processor", self.at_processor),
+            ("Elsewhere", self.at_other),
+        ];
+        // Each part with the side it belongs to when positive: true for money that came in.
+        let parts = sources
+            .iter()
+            .map(|p| (p, true))
+            .chain(uses.iter().map(|p| (p, false)));
+        for ((label, minor), came) in parts {
+            let side = if (*minor > 0) == came {
+                &mut came_in
+            } else {
+                &mut went
+            };
+            if *minor != 0 {
+                side.push((*label, minor.checked_abs().ok_or_else(overflow)?));
+            }
+        }
+        let sum = |side: &[(&str, i64)]| {
+            side.iter()
+                .try_fold(0_i64, |sum, (_, m)| sum.checked_add(*m))
+                .ok_or_else(overflow)
+        };
+        let (total, out) = (sum(&came_in)?, sum(&went)?);
+        if total != out {
+            return Err(Error::Internal(format!(
+                "the page's flow does not add up: {total} in, {out} out (run `fondo verify`)"
+            )));
+        }
+        Ok(Flow { came_in, went, total })
+    }
+}
+
+/// What the union spent on its own programmes from one fund.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Programme {
+    pub fund: String,
+    pub name: String,
+    pub currency: Currency,
+    pub amount_minor: i64,
+}
+
+/// The rate at which the page values one currency in the ledger's own: the latest exchange
+/// between the two in the ledger, up to the end of the period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Valuation {
+    pub currency: Currency,
+    /// Units of `currency` per unit of the ledger's currency, exactly as the exchange made it.
+    pub per_unit: Option<(Decimal, Exchange)>,
+}
+
+/// Every currency's totals valued in the ledger's own currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Consolidated {
+    pub currency: Currency,
+    pub valuations: Vec<Valuation>,
+    /// The totals of every currency that has a rate, valued exactly (rounded only when shown).
+    pub raised: Decimal,
+    pub fees: Decimal,
+    pub to_communes: Decimal,
+    pub union_programmes: Decimal,
+    pub held: Decimal,
 }
 
 /// One fund's progress.
@@ -49,6 +161,8 @@ pub struct FundProgress {
     pub name: String,
     pub currency: Currency,
     pub raised: i64,
+    /// Moved in from other funds, less moved out, to date.
+    pub moved_in: i64,
     pub granted: i64,
     pub target_minor: Option<i64>,
     pub percent: Option<rust_decimal::Decimal>,
@@ -76,6 +190,10 @@ pub struct Transparency {
     pub communes: Vec<Journey>,
     pub states: Vec<Journey>,
     pub months: Vec<MonthOfGifts>,
+    pub programmes: Vec<Programme>,
+    pub exchanges: Vec<Exchange>,
+    /// Present when the page has more than one currency.
+    pub consolidated: Option<Consolidated>,
 }
 
 pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Transparency> {
@@ -86,12 +204,41 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     let mut totals: BTreeMap<Currency, Totals> = BTreeMap::new();
     for (currency, f) in &funds.totals {
         let t = totals.entry(*currency).or_default();
+        t.opening = f.opening;
         t.raised = f.raised;
         t.fees = f.fees;
+        t.other_spending = f.spent;
+        t.other_equity = f.moved;
         t.at_bank = f.at_bank;
         t.at_processor = f.at_processor;
         t.held_by_union = f.held_by_union;
         t.at_other = f.at_other;
+    }
+    let mut fees_by_kind: BTreeMap<(Currency, String), i64> = BTreeMap::new();
+    for line in read::balance_lines(conn, filter)? {
+        let net = line
+            .debit_minor
+            .checked_sub(line.credit_minor)
+            .ok_or_else(overflow)?;
+        if line.account == FEES || line.account.starts_with(&format!("{FEES}:")) {
+            add(
+                fees_by_kind.entry((line.currency, line.account)).or_default(),
+                net,
+            )?;
+        } else if line.account == CONVERSION {
+            let t = totals.entry(line.currency).or_default();
+            add(&mut t.exchanged, -net)?;
+            add(&mut t.other_equity, net)?;
+        }
+    }
+    for ((currency, account), minor) in fees_by_kind {
+        if minor != 0 {
+            totals
+                .entry(currency)
+                .or_default()
+                .fees_by_kind
+                .push((account, minor));
+        }
     }
     for row in &union.rows {
         let t = totals.entry(row.currency).or_default();
@@ -110,16 +257,36 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         t.direct = received.direct;
         t.confirmed = received.confirmed;
     }
+    for (currency, f) in &funds.totals {
+        let t = totals.entry(*currency).or_default();
+        t.other_grants = [t.allocated, t.union_programmes, t.direct]
+            .into_iter()
+            .try_fold(f.granted, i64::checked_sub)
+            .ok_or_else(overflow)?;
+    }
     let names: BTreeMap<String, String> = read::funds(conn)?.into_iter().map(|f| (f.code, f.name)).collect();
+    let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
+    let programmes = union
+        .allocations
+        .iter()
+        .filter(|a| a.recipient == UNION_SLUG && a.amount_minor != 0)
+        .map(|a| Programme {
+            fund: a.fund.clone(),
+            name: name_of(&a.fund),
+            currency: a.currency,
+            amount_minor: a.amount_minor,
+        })
+        .collect();
     let fund_rows = funds
         .rows
         .iter()
         .filter(|r| r.flows.raised != 0 || r.target.is_some())
         .map(|r| FundProgress {
             fund: r.fund.clone(),
-            name: names.get(&r.fund).cloned().unwrap_or_else(|| r.fund.clone()),
+            name: name_of(&r.fund),
             currency: r.currency,
             raised: r.flows.raised,
+            moved_in: r.moved_in_to_date,
             granted: r.flows.granted,
             target_minor: r.target.filter(|t| t.currency() == r.currency).map(|t| t.minor()),
             percent: r.percent,
@@ -154,22 +321,112 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         add(&mut s.via_union, c.via_union)?;
         add(&mut s.confirmed, c.confirmed)?;
     }
+    // The ledger's own currency first, then the others by code.
+    let mut totals: Vec<(Currency, Totals)> = totals.into_iter().collect();
+    totals.sort_by_key(|(c, _)| (*c != ledger.currency(), *c));
+    let history = Filter {
+        from: None,
+        to: filter.to,
+        fund: None,
+    };
+    let consolidated = consolidate(ledger.currency(), &totals, &flows::exchanges(conn, &history)?)?;
     Ok(Transparency {
         org: read::meta(conn, "org")?,
         from: filter.from,
         to: filter.to,
         head: read::chain_head(conn)?,
-        // The ledger's own currency first, then the others by code.
-        totals: {
-            let mut totals: Vec<(Currency, Totals)> = totals.into_iter().collect();
-            totals.sort_by_key(|(c, _)| (*c != ledger.currency(), *c));
-            totals
-        },
+        totals,
         funds: fund_rows,
         communes: commune_rows,
         states: states.into_values().collect(),
         months: merge_small_months(flows::gifts_by_month(conn, filter)?)?,
+        programmes,
+        exchanges: flows::exchanges(conn, filter)?,
+        consolidated,
     })
+}
+
+/// Values every currency's totals in `own`, at the latest of `exchanges` between the two
+/// (in either direction); a currency never exchanged with `own` is left out, and named.
+/// `None` for a page of one currency.
+fn consolidate(
+    own: Currency,
+    totals: &[(Currency, Totals)],
+    exchanges: &[Exchange],
+) -> Result<Option<Consolidated>> {
+    if totals.len() < 2 {
+        return Ok(None);
+    }
+    let mut c = Consolidated {
+        currency: own,
+        valuations: Vec::new(),
+        raised: Decimal::ZERO,
+        fees: Decimal::ZERO,
+        to_communes: Decimal::ZERO,
+        union_programmes: Decimal::ZERO,
+        held: Decimal::ZERO,
+    };
+    for (currency, t) in totals {
+        // (own, foreign): the two sides of the exchange the currency is valued at.
+        let sides = if *currency == own {
+            Some((Decimal::ONE, Decimal::ONE))
+        } else {
+            let latest = exchanges.iter().rev().find_map(|e| {
+                let (g, r) = (e.given.currency(), e.received.currency());
+                let sides = if g == own && r == *currency {
+                    (e.given.to_decimal(), e.received.to_decimal())
+                } else if g == *currency && r == own {
+                    (e.received.to_decimal(), e.given.to_decimal())
+                } else {
+                    return None;
+                };
+                Some((sides, e))
+            });
+            c.valuations.push(Valuation {
+                currency: *currency,
+                per_unit: latest
+                    .map(|((own_side, foreign_side), e)| -> Result<(Decimal, Exchange)> {
+                        Ok((
+                            foreign_side.checked_div(own_side).ok_or_else(overflow)?,
+                            e.clone(),
+                        ))
+                    })
+                    .transpose()?,
+            });
+            latest.map(|(sides, _)| sides)
+        };
+        let Some((own_side, foreign_side)) = sides else {
+            continue;
+        };
+        // Multiplied before divided, so a value is exact whenever it can be.
+        let value = |minor: i64| -> Result<Decimal> {
+            Decimal::new(minor, currency.minor_units())
+                .checked_mul(own_side)
+                .and_then(|v| v.checked_div(foreign_side))
+                .ok_or_else(overflow)
+        };
+        let held = [t.held_by_union, t.at_bank, t.at_processor, t.at_other]
+            .into_iter()
+            .try_fold(0_i64, i64::checked_add)
+            .ok_or_else(overflow)?;
+        let to_communes = t.allocated.checked_add(t.direct).ok_or_else(overflow)?;
+        for (sum, minor) in [
+            (&mut c.raised, t.raised),
+            (&mut c.fees, t.fees),
+            (&mut c.to_communes, to_communes),
+            (&mut c.union_programmes, t.union_programmes),
+            (&mut c.held, held),
+        ] {
+            *sum = sum.checked_add(value(minor)?).ok_or_else(overflow)?;
+        }
+    }
+    Ok(Some(c))
+}
+
+fn overflow() -> Error {
+    Error::Overflow {
+        what: "the transparency report's totals".into(),
+    }
 }
 
 /// Months with fewer than [`MIN_DONORS`] donors in a currency go into one
@@ -201,9 +458,7 @@ pub fn merge_small_months(months: Vec<MonthOfGifts>) -> Result<Vec<MonthOfGifts>
 
 /// `*sum += part`, refused rather than wrapped past the largest amount a ledger can hold.
 fn add(sum: &mut i64, part: i64) -> Result<()> {
-    *sum = sum.checked_add(part).ok_or_else(|| Error::Overflow {
-        what: "the transparency report's totals".into(),
-    })?;
+    *sum = sum.checked_add(part).ok_or_else(overflow)?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::read::{amount, currency, stored_date, Filter};
-use crate::domain::names::UNION_ACCOUNT;
+use crate::domain::names::{CONVERSION, UNION_ACCOUNT};
 use crate::domain::{Amount, Currency};
 use crate::error::Result;
 
@@ -310,4 +310,72 @@ pub fn last_gift(conn: &Connection, donor: &str) -> Result<Option<(String, Strin
         .optional()?;
     row.map(|(fund, code, minor, into)| Ok((fund, into.unwrap_or_default(), amount(minor, &code)?)))
         .transpose()
+}
+
+/// A live exchange between two currencies: what was given and what it bought.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exchange {
+    pub txn: i64,
+    pub date: NaiveDate,
+    pub given: Amount,
+    pub received: Amount,
+}
+
+/// The live exchanges of a period (optionally of one fund), in date order: transactions
+/// through `equity:conversion` in exactly two currencies, one given and one received — or,
+/// as a simple-format import records an exchange, two transactions of one currency each on
+/// the same day, one after the other, one giving and one receiving.
+pub fn exchanges(conn: &Connection, filter: &Filter) -> Result<Vec<Exchange>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.id, t.date, p.currency, SUM(p.amount_minor)
+         FROM postings p JOIN transactions t ON t.id = p.txn_id
+              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+         WHERE a.name = '{CONVERSION}' AND {LIVE}
+           AND (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR f.code = ?3)
+         GROUP BY t.id, p.currency
+         ORDER BY t.id, p.currency"
+    ))?;
+    let rows = stmt.query_map(params![text(filter.from), text(filter.to), filter.fund], |r| {
+        r.try_into()
+    })?;
+    // What each transaction did through the conversion account, per currency: a debit
+    // there is what was given, a credit what was received.
+    let mut sides: Vec<(i64, String, Amount)> = Vec::new();
+    for row in rows {
+        let (id, day, code, sum): (i64, String, String, i64) = row?;
+        sides.push((id, day, amount(sum, &code)?));
+    }
+    let groups: Vec<&[(i64, String, Amount)]> = sides.chunk_by(|a, b| a.0 == b.0).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < groups.len() {
+        let pair = match (groups[i], groups.get(i + 1)) {
+            ([a, b], _) => Some((a, b, 1)),
+            ([a], Some([b])) if a.1 == b.1 && a.2.currency() != b.2.currency() => Some((a, b, 2)),
+            _ => None,
+        };
+        let Some((a, b, taken)) = pair else {
+            i += 1;
+            continue;
+        };
+        let found = match (a.2.is_positive(), b.2.is_positive()) {
+            (true, false) if !b.2.is_zero() => Some((a.2, b.2.negated())),
+            (false, true) if !a.2.is_zero() => Some((b.2, a.2.negated())),
+            _ => None,
+        };
+        match found {
+            Some((given, received)) => {
+                out.push(Exchange {
+                    txn: a.0,
+                    date: stored_date(&a.1)?,
+                    given,
+                    received,
+                });
+                i += taken;
+            }
+            None => i += 1,
+        }
+    }
+    out.sort_by_key(|x| (x.date, x.txn));
+    Ok(out)
 }

@@ -21,7 +21,7 @@ fn the_markdown_page_carries_the_ledgers_figures_and_head() {
         "{page}"
     );
     assert!(
-        page.contains("| Tires for the union&#39;s transport <sub>tires</sub> | 855.00 USD | 250.00 USD | 250.00 USD | 342% |"),
+        page.contains("| Tires for the union&#39;s transport <sub>tires</sub> | 855.00 USD | 0.00 USD | 250.00 USD | 250.00 USD | 342% |"),
         "{page}"
     );
     assert!(

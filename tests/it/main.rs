@@ -15,6 +15,7 @@ mod migration;
 mod outputs;
 mod privacy;
 mod properties;
+mod public_page;
 mod readme;
 mod reconcile;
 mod reliability;

@@ -1,0 +1,839 @@
+//! Every figure on the public page, re-added from the audit pack's journal and lists by code
+//! that shares nothing with fondo's reports — the way `check_totals.py` re-adds the pack. A
+//! row on the page that this file cannot account for fails the test, so a new line cannot
+//! be added to the page without saying here how a reader re-adds it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::common::TempLedger;
+
+/// One posting of the journal.
+struct Posting {
+    txn: i64,
+    date: String,
+    account: String,
+    fund: String,
+    amount: Decimal,
+    currency: String,
+    counterparty: String,
+    voids: Option<i64>,
+}
+
+fn records(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn number(text: &str) -> Decimal {
+    if text.is_empty() {
+        Decimal::ZERO
+    } else {
+        text.replace(',', "")
+            .parse()
+            .unwrap_or_else(|_| panic!("not a number: {text}"))
+    }
+}
+
+fn under(account: &str, prefix: &str) -> bool {
+    account == prefix || account.starts_with(&format!("{prefix}:"))
+}
+
+/// What a page amount `1,234.50 USD` says.
+fn page_amount(cell: &str) -> (Decimal, String) {
+    let (value, currency) = cell
+        .trim()
+        .rsplit_once(' ')
+        .unwrap_or_else(|| panic!("no currency in `{cell}`"));
+    (number(value), currency.to_string())
+}
+
+/// The rows of the Markdown table after `heading` (cells trimmed), up to the next heading.
+fn table<'a>(page: &'a str, heading: &str) -> Vec<Vec<&'a str>> {
+    let Some(start) = page.find(&format!("\n{heading}\n")) else {
+        return Vec::new();
+    };
+    page[start + heading.len() + 2..]
+        .lines()
+        .take_while(|l| !l.starts_with('#'))
+        .filter(|l| l.starts_with('|') && !l.starts_with("| ---"))
+        .skip(1)
+        .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect()
+}
+
+/// The page's text for an HTML-escaped name.
+fn escaped(name: &str) -> String {
+    name.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+struct Pack {
+    postings: Vec<Posting>,
+    /// Transactions a commune confirmed.
+    confirmed: BTreeSet<i64>,
+    /// code → (name, target and its currency).
+    funds: BTreeMap<String, (String, Option<(Decimal, String)>)>,
+    /// slug → (name, state).
+    communes: BTreeMap<String, (String, String)>,
+    /// The ledger's own currency, from its settings entry.
+    currency: String,
+}
+
+impl Pack {
+    fn read(l: &TempLedger) -> Pack {
+        let dir = l.dir.path().join(format!("pack-{}", std::process::id()));
+        l.run(&["export", "audit", dir.to_str().unwrap()]);
+        let postings = records(&dir.join("journal.csv"))
+            .into_iter()
+            .map(|r| Posting {
+                txn: r["txn"].parse().unwrap(),
+                date: r["date"].clone(),
+                account: r["account"].clone(),
+                fund: r["fund"].clone(),
+                amount: number(&r["debit"]) - number(&r["credit"]),
+                currency: r["currency"].clone(),
+                counterparty: r["counterparty"].clone(),
+                voids: r["voids"].parse().ok(),
+            })
+            .collect();
+        let confirmed = records(&dir.join("confirmations.csv"))
+            .iter()
+            .map(|r| r["txn"].parse().unwrap())
+            .collect();
+        let funds = records(&dir.join("funds.csv"))
+            .into_iter()
+            .map(|r| {
+                let target =
+                    (!r["target"].is_empty()).then(|| (number(&r["target"]), r["target_currency"].clone()));
+                (r["fund"].clone(), (r["name"].clone(), target))
+            })
+            .collect();
+        let communes = records(&dir.join("communes.csv"))
+            .into_iter()
+            .map(|r| (r["commune"].clone(), (r["name"].clone(), r["state"].clone())))
+            .collect();
+        let currency = records(&dir.join("entries.csv"))
+            .iter()
+            .filter_map(|r| serde_json::from_str::<serde_json::Value>(&r["body"]).ok())
+            .filter(|body| body["entry"] == "setting" && body["key"] == "currency")
+            .filter_map(|body| body["value"].as_str().map(str::to_string))
+            .next_back()
+            .expect("a currency setting");
+        std::fs::remove_dir_all(&dir).unwrap();
+        Pack {
+            postings,
+            confirmed,
+            funds,
+            communes,
+            currency,
+        }
+    }
+
+    fn live(&self) -> impl Fn(i64) -> bool + '_ {
+        let voided: BTreeSet<i64> = self.postings.iter().filter_map(|p| p.voids).collect();
+        let voids: BTreeSet<i64> = self
+            .postings
+            .iter()
+            .filter(|p| p.voids.is_some())
+            .map(|p| p.txn)
+            .collect();
+        move |txn| !voided.contains(&txn) && !voids.contains(&txn)
+    }
+
+    fn txns_with(&self, test: impl Fn(&str) -> bool) -> BTreeSet<i64> {
+        self.postings
+            .iter()
+            .filter(|p| test(&p.account))
+            .map(|p| p.txn)
+            .collect()
+    }
+
+    fn sum(&self, currency: &str, test: impl Fn(&Posting) -> bool) -> Decimal {
+        self.postings
+            .iter()
+            .filter(|p| p.currency == currency && test(p))
+            .map(|p| p.amount)
+            .sum()
+    }
+}
+
+/// The totals of one currency, each labelled as the page labels it.
+fn expected_totals(pack: &Pack, currency: &str) -> BTreeMap<String, Decimal> {
+    let with_union = pack.txns_with(|a| a == "assets:union");
+    let with_grant = pack.txns_with(|a| under(a, "expenses:grants"));
+    let live = pack.live();
+    let commune_grant =
+        |p: &Posting| under(&p.account, "expenses:grants") && p.account != "expenses:grants:union";
+    let sum = |test: &dyn Fn(&Posting) -> bool| pack.sum(currency, test);
+    let mut t = BTreeMap::new();
+    let raised = -sum(&|p| under(&p.account, "income"));
+    let fees = sum(&|p| under(&p.account, "expenses:fees"));
+    let allocated = sum(&|p| commune_grant(p) && with_union.contains(&p.txn));
+    let programmes = sum(&|p| p.account == "expenses:grants:union" && with_union.contains(&p.txn));
+    let direct = sum(&|p| commune_grant(p) && !with_union.contains(&p.txn));
+    let grants = sum(&|p| under(&p.account, "expenses:grants"));
+    let exchanged = -sum(&|p| p.account == "equity:conversion");
+    let other_equity = -sum(&|p| under(&p.account, "equity") && p.account != "equity:conversion");
+    t.insert("Raised from donors".to_string(), raised);
+    t.insert("Fees (payment processor, wires, bank)".into(), fees);
+    let kinds: BTreeSet<&str> = pack
+        .postings
+        .iter()
+        .filter(|p| p.currency == currency && under(&p.account, "expenses:fees"))
+        .map(|p| p.account.as_str())
+        .collect();
+    for kind in kinds {
+        let label = match kind {
+            "expenses:fees:processor" => "· of which payment processor".to_string(),
+            "expenses:fees:wire" => "· of which wire transfers".to_string(),
+            "expenses:fees:bank" => "· of which bank charges".to_string(),
+            "expenses:fees" => "· of which fees not classified by kind".to_string(),
+            other => format!("· of which {}", other["expenses:fees:".len()..].replace(':', " ")),
+        };
+        let value = sum(&|p| p.account == kind);
+        if !value.is_zero() {
+            t.insert(label, value);
+        }
+    }
+    t.insert(
+        "Sent to the Communard Union".into(),
+        sum(&|p| p.account == "assets:union" && !with_grant.contains(&p.txn)),
+    );
+    t.insert("Passed on by the union to communes".into(), allocated);
+    t.insert("Spent by the union on its own programmes".into(), programmes);
+    t.insert("Sent to communes directly".into(), direct);
+    t.insert(
+        "Confirmed received by communes".into(),
+        sum(&|p| commune_grant(p) && live(p.txn) && pack.confirmed.contains(&p.txn)),
+    );
+    t.insert(
+        "Held by the union, not yet passed on".into(),
+        sum(&|p| p.account == "assets:union"),
+    );
+    t.insert("In the bank".into(), sum(&|p| under(&p.account, "assets:bank")));
+    t.insert(
+        "With the payment processor".into(),
+        sum(&|p| under(&p.account, "assets:processor")),
+    );
+    t.insert(
+        "Elsewhere".into(),
+        sum(&|p| {
+            under(&p.account, "assets")
+                && p.account != "assets:union"
+                && !under(&p.account, "assets:bank")
+                && !under(&p.account, "assets:processor")
+        }),
+    );
+    // Shown only when not zero.
+    for (label, value) in [
+        ("Other grants", grants - allocated - programmes - direct),
+        (
+            "Other spending",
+            sum(&|p| {
+                under(&p.account, "expenses")
+                    && !under(&p.account, "expenses:fees")
+                    && !under(&p.account, "expenses:grants")
+            }),
+        ),
+        ("Opening balances and other entries", other_equity),
+        ("Bought with other currencies", exchanged.max(Decimal::ZERO)),
+        ("Spent buying other currencies", (-exchanged).max(Decimal::ZERO)),
+    ] {
+        if !value.is_zero() {
+            t.insert(label.to_string(), value);
+        }
+    }
+    t
+}
+
+/// The ledger's exchanges: (txn, date, given, given currency, received, received currency),
+/// paired the way a reader pairs them: one transaction through equity:conversion in two
+/// currencies, or two adjacent ones of one currency each on the same day.
+fn exchanges(pack: &Pack) -> Vec<(i64, String, Decimal, String, Decimal, String)> {
+    let live = pack.live();
+    let mut sides: BTreeMap<i64, BTreeMap<String, Decimal>> = BTreeMap::new();
+    let mut dates = BTreeMap::new();
+    for p in pack
+        .postings
+        .iter()
+        .filter(|p| p.account == "equity:conversion" && live(p.txn))
+    {
+        *sides
+            .entry(p.txn)
+            .or_default()
+            .entry(p.currency.clone())
+            .or_default() += p.amount;
+        dates.insert(p.txn, p.date.clone());
+    }
+    let groups: Vec<(i64, Vec<(String, Decimal)>)> = sides
+        .into_iter()
+        .map(|(txn, s)| (txn, s.into_iter().collect()))
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < groups.len() {
+        let (txn, ref sides) = groups[i];
+        let (pair, taken) = match (sides.as_slice(), groups.get(i + 1)) {
+            ([a, b], _) => ((a.clone(), b.clone()), 1),
+            ([a], Some((next, other)))
+                if other.len() == 1 && dates[&txn] == dates[next] && other[0].0 != a.0 =>
+            {
+                ((a.clone(), other[0].clone()), 2)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let ((ca, a), (cb, b)) = pair;
+        let (given, received) = if a > Decimal::ZERO && b < Decimal::ZERO {
+            ((a, ca), (-b, cb))
+        } else if b > Decimal::ZERO && a < Decimal::ZERO {
+            ((b, cb), (-a, ca))
+        } else {
+            i += 1;
+            continue;
+        };
+        out.push((txn, dates[&txn].clone(), given.0, given.1, received.0, received.1));
+        i += taken;
+    }
+    out.sort_by(|x, y| (&x.1, x.0).cmp(&(&y.1, y.0)));
+    out
+}
+
+fn grouped(value: Decimal) -> String {
+    let text = value.to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{out}")
+    } else {
+        format!("{sign}{out}.{frac}")
+    }
+}
+
+fn rate_shown(rate: Decimal) -> String {
+    let mut r = rate.round_dp(6).normalize();
+    if r.scale() < 2 {
+        r.rescale(2);
+    }
+    grouped(r)
+}
+
+/// A month's live gifts in one currency: its donors, its gift transactions, their sum.
+type Month = (BTreeSet<String>, BTreeSet<i64>, Decimal);
+
+/// Re-adds every figure on the page (Markdown, whole ledger) and checks the HTML page's flow
+/// chart against the same sums. Returns how many figures it checked.
+pub fn assert_page_readds(l: &TempLedger) -> usize {
+    let page = l.run(&["--format", "md", "report", "transparency"]);
+    let pack = Pack::read(l);
+    let currencies: BTreeSet<String> = pack.postings.iter().map(|p| p.currency.clone()).collect();
+    let mut checked = 0;
+    // Totals, per currency: every row is re-added, and every re-added figure is on the page.
+    let mut values: BTreeMap<String, BTreeMap<String, Decimal>> = BTreeMap::new();
+    for currency in &currencies {
+        let expected = expected_totals(&pack, currency);
+        let rows = table(&page, &format!("## Totals in {currency}"));
+        assert!(!rows.is_empty(), "no totals for {currency}:\n{page}");
+        let shown: BTreeMap<String, Decimal> = rows
+            .iter()
+            .map(|r| {
+                let (value, c) = page_amount(r[1]);
+                assert_eq!(&c, currency, "{r:?}");
+                (r[0].to_string(), value)
+            })
+            .collect();
+        assert_eq!(shown, expected, "totals in {currency}");
+        checked += shown.len();
+        values.insert(currency.clone(), expected);
+    }
+    // The flow chart of each currency: both sides add up to the caption, which is what came in.
+    let html = l.run(&["report", "transparency"]);
+    for (currency, t) in &values {
+        let came_in = t["Raised from donors"]
+            + t.get("Bought with other currencies").copied().unwrap_or_default()
+            + t.get("Opening balances and other entries")
+                .copied()
+                .unwrap_or_default()
+                .max(Decimal::ZERO);
+        let caption = format!("Where the money came from and where it is ({currency}): ");
+        let Some(at) = html.find(&caption) else {
+            assert!(came_in.is_zero(), "no flow chart for {currency}");
+            continue;
+        };
+        let figure = &html[at..at + html[at..].find("</figure>").unwrap()];
+        let total = figure[caption.len()..figure.find("</figcaption>").unwrap()].to_string();
+        assert_eq!(page_amount(&total), (came_in, currency.clone()), "{figure}");
+        let sides: Vec<Decimal> = figure
+            .split("<table class=\"flowkey\">")
+            .skip(1)
+            .map(|key| {
+                key.split("<td class=\"n\">")
+                    .skip(1)
+                    .step_by(2)
+                    .map(|cell| page_amount(&cell[..cell.find('<').unwrap()]).0)
+                    .sum()
+            })
+            .collect();
+        assert_eq!(sides, [came_in, came_in], "{figure}");
+        checked += 3;
+    }
+    // Every currency in the ledger's own, at the ledger's latest exchange between the two.
+    let swaps = exchanges(&pack);
+    if currencies.len() > 1 {
+        let own = pack.currency.clone();
+        let rows = table(&page, &format!("## All currencies together, in {own}"));
+        let mut expected = BTreeMap::new();
+        for (currency, t) in &values {
+            let rate = if *currency == own {
+                Some(Decimal::ONE)
+            } else {
+                swaps.iter().rev().find_map(|(_, _, g, gc, r, rc)| {
+                    (gc == &own && rc == currency)
+                        .then(|| g / r)
+                        .or_else(|| (gc == currency && rc == &own).then(|| r / g))
+                })
+            };
+            let Some(rate) = rate else {
+                assert!(
+                    page.contains(&format!("- {currency} is not included: the ledger has no exchange between {currency} and {own}")),
+                    "{page}"
+                );
+                continue;
+            };
+            let held = [
+                "Held by the union, not yet passed on",
+                "In the bank",
+                "With the payment processor",
+                "Elsewhere",
+            ]
+            .iter()
+            .map(|k| t[*k])
+            .sum::<Decimal>();
+            for (label, value) in [
+                ("Raised from donors", t["Raised from donors"]),
+                ("Fees", t["Fees (payment processor, wires, bank)"]),
+                (
+                    "Reached communes (directly or via the union)",
+                    t["Passed on by the union to communes"] + t["Sent to communes directly"],
+                ),
+                (
+                    "Spent by the union on its own programmes",
+                    t["Spent by the union on its own programmes"],
+                ),
+                ("Held now (union, bank, processor, elsewhere)", held),
+            ] {
+                *expected.entry(label.to_string()).or_insert(Decimal::ZERO) += value * rate;
+            }
+        }
+        let shown: BTreeMap<String, Decimal> = rows
+            .iter()
+            .map(|r| (r[0].to_string(), page_amount(r[1]).0))
+            .collect();
+        let expected: BTreeMap<String, Decimal> = expected
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    v.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven),
+                )
+            })
+            .collect();
+        assert_eq!(shown, expected, "consolidated");
+        checked += shown.len();
+    }
+    // Each exchange, explained.
+    for (_, date, given, gc, received, rc) in &swaps {
+        let line = format!(
+            "- {date}: {} {rc} bought with {} {gc} at {} {rc} per {gc}.",
+            grouped(*received),
+            grouped(*given),
+            rate_shown(*received / *given)
+        );
+        assert!(page.contains(&line), "{line}\n{page}");
+        checked += 1;
+    }
+    // The union's own programmes, per fund.
+    let with_union = pack.txns_with(|a| a == "assets:union");
+    let mut programmes: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+    for p in pack
+        .postings
+        .iter()
+        .filter(|p| p.account == "expenses:grants:union" && with_union.contains(&p.txn))
+    {
+        *programmes
+            .entry((p.fund.clone(), p.currency.clone()))
+            .or_default() += p.amount;
+    }
+    programmes.retain(|_, v| !v.is_zero());
+    let rows = table(&page, "## Spent by the union on its own programmes");
+    assert_eq!(rows.len(), programmes.len(), "{page}");
+    for ((fund, currency), value) in &programmes {
+        let name = format!("{} <sub>{fund}</sub>", escaped(&pack.funds[fund].0));
+        let row = rows
+            .iter()
+            .find(|r| r[0] == name)
+            .unwrap_or_else(|| panic!("no programme row {name}"));
+        assert_eq!(page_amount(row[1]), (*value, currency.clone()));
+        checked += 1;
+    }
+    // Funds: raised, moved in, granted, target and progress (raised and moved in, to date).
+    let rows = table(&page, "## Funds");
+    let mut funds: BTreeMap<(String, String), [Decimal; 3]> = BTreeMap::new();
+    for p in &pack.postings {
+        let f = funds.entry((p.fund.clone(), p.currency.clone())).or_default();
+        if under(&p.account, "income") {
+            f[0] -= p.amount;
+        } else if p.account == "equity:transfers" {
+            f[1] -= p.amount;
+        } else if under(&p.account, "expenses:grants") {
+            f[2] += p.amount;
+        }
+    }
+    for ((fund, currency), [raised, moved, granted]) in &funds {
+        let (name, target) = &pack.funds[fund];
+        let target = target.as_ref().filter(|(_, c)| c == currency);
+        if raised.is_zero() && target.is_none() {
+            continue;
+        }
+        let label = format!("{} <sub>{fund}</sub>", escaped(name));
+        let row = rows
+            .iter()
+            .find(|r| r[0] == label && page_amount(r[1]).1 == *currency)
+            .unwrap_or_else(|| panic!("no fund row {label} in {currency}:\n{page}"));
+        assert_eq!(
+            [
+                page_amount(row[1]).0,
+                page_amount(row[2]).0,
+                page_amount(row[3]).0
+            ],
+            [*raised, *moved, *granted],
+            "{row:?}"
+        );
+        match target {
+            Some((target, _)) => {
+                assert_eq!(page_amount(row[4]).0, *target, "{row:?}");
+                let progress = ((raised + moved) * Decimal::ONE_HUNDRED / target)
+                    .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+                assert_eq!(number(row[5].trim_end_matches('%')), progress, "{row:?}");
+            }
+            None => assert_eq!([row[4], row[5]], ["", ""], "{row:?}"),
+        }
+        checked += 5;
+    }
+    // Per commune and per state: sent directly, via the union, confirmed.
+    let live = pack.live();
+    let mut communes: BTreeMap<(String, String), [Decimal; 3]> = BTreeMap::new();
+    for p in &pack.postings {
+        let Some(slug) = p.account.strip_prefix("expenses:grants:") else {
+            continue;
+        };
+        if slug == "union" {
+            continue;
+        }
+        let (name, state) = &pack.communes[slug];
+        for key in [format!("{name} ({state})"), format!("state:{state}")] {
+            let c = communes.entry((key, p.currency.clone())).or_default();
+            c[usize::from(with_union.contains(&p.txn))] += p.amount;
+            if live(p.txn) && pack.confirmed.contains(&p.txn) {
+                c[2] += p.amount;
+            }
+        }
+    }
+    for (heading, states) in [("## Per commune", false), ("## Per state", true)] {
+        let rows = table(&page, heading);
+        let expected: Vec<_> = communes
+            .iter()
+            .filter(|((k, _), _)| k.starts_with("state:") == states)
+            .collect();
+        assert_eq!(rows.len(), expected.len(), "{heading}\n{page}");
+        for ((key, currency), [direct, via, confirmed]) in expected {
+            let label = escaped(key.trim_start_matches("state:"));
+            let row = rows
+                .iter()
+                .find(|r| r[0] == label && page_amount(r[1]).1 == *currency)
+                .unwrap_or_else(|| panic!("no row {label} in {currency} under {heading}"));
+            assert_eq!(
+                [
+                    page_amount(row[1]).0,
+                    page_amount(row[2]).0,
+                    page_amount(row[3]).0
+                ],
+                [*direct, *via, *confirmed],
+                "{row:?}"
+            );
+            checked += 3;
+        }
+    }
+    // Raised per month: live gifts, donors counted once a month, small months merged.
+    let mut months: BTreeMap<(String, String), Month> = BTreeMap::new();
+    for p in pack
+        .postings
+        .iter()
+        .filter(|p| p.account == "income:donations" && live(p.txn))
+    {
+        let m = months
+            .entry((p.date[..7].to_string(), p.currency.clone()))
+            .or_default();
+        let donor = if p.counterparty.is_empty() {
+            format!("#{}", p.txn)
+        } else {
+            p.counterparty.clone()
+        };
+        m.0.insert(donor);
+        m.1.insert(p.txn);
+        m.2 -= p.amount;
+    }
+    let mut expected: Vec<(String, usize, usize, Decimal, String)> = Vec::new();
+    let mut other: BTreeMap<String, (usize, usize, Decimal)> = BTreeMap::new();
+    for ((month, currency), (donors, gifts, total)) in months {
+        if donors.len() >= 5 {
+            expected.push((month, donors.len(), gifts.len(), total, currency));
+        } else {
+            let o = other.entry(currency).or_default();
+            *o = (o.0 + donors.len(), o.1 + gifts.len(), o.2 + total);
+        }
+    }
+    for (currency, (donors, gifts, total)) in other {
+        if donors >= 5 {
+            expected.push(("other months".into(), donors, gifts, total, currency));
+        }
+    }
+    let rows = table(&page, "## Raised per month");
+    let shown: Vec<(String, usize, usize, Decimal, String)> = rows
+        .iter()
+        .map(|r| {
+            let (total, currency) = page_amount(r[3]);
+            (
+                r[0].to_string(),
+                r[1].parse().unwrap(),
+                r[2].parse().unwrap(),
+                total,
+                currency,
+            )
+        })
+        .collect();
+    assert_eq!(shown, expected, "raised per month");
+    checked + shown.len() * 3
+}
+
+#[test]
+fn every_figure_on_the_sample_s_page_re_adds_from_the_pack() {
+    let l = crate::export::sample();
+    let checked = assert_page_readds(&l);
+    assert!(checked > 150, "only {checked} figures checked");
+}
+
+#[test]
+fn every_figure_re_adds_with_fund_moves_fee_kinds_exchanges_and_an_unvalued_currency() {
+    let l = TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&[
+        "fund",
+        "add",
+        "tires",
+        "--name",
+        "Tires & <wheels>",
+        "--target",
+        "300",
+    ]);
+    for (i, (amount, fund, into)) in [
+        ("120.00", "tires", "assets:processor"),
+        ("80.00", "general", "assets:processor"),
+        ("500.00", "general", "assets:bank"),
+        ("45.50", "tires", "assets:bank"),
+        ("60.00", "general", "assets:bank"),
+        ("15.00", "general", "assets:bank"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        l.run(&[
+            "donation",
+            amount,
+            "--donor",
+            &format!("Donor {i}"),
+            "--fund",
+            fund,
+            "--into",
+            into,
+            "--fee",
+            "1.10",
+            "--date",
+            "2026-03-02",
+        ]);
+    }
+    l.run(&[
+        "donation",
+        "40",
+        "--donor",
+        "Eva",
+        "--currency",
+        "EUR",
+        "--date",
+        "2026-03-03",
+    ]);
+    l.run(&["payout", "196.80", "--fee", "1.00", "--date", "2026-03-04"]);
+    l.run(&[
+        "fund",
+        "move",
+        "50",
+        "--from",
+        "general",
+        "--to",
+        "tires",
+        "--date",
+        "2026-03-05",
+    ]);
+    l.run(&[
+        "send",
+        "200",
+        "--to",
+        "union",
+        "--fee",
+        "12.50",
+        "--date",
+        "2026-03-06",
+    ]);
+    l.run(&[
+        "send",
+        "150",
+        "--to",
+        "union",
+        "--fund",
+        "tires",
+        "--fee",
+        "4.00",
+        "--fee-fund",
+        "general",
+        "--date",
+        "2026-03-06",
+    ]);
+    l.run(&["allocate", "120", "--to", "el-maizal", "--date", "2026-03-07"]);
+    l.run(&[
+        "allocate",
+        "100",
+        "--to",
+        "union",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-03-07",
+    ]);
+    l.run(&["confirm", "12", "--ref", "EM-1", "--date", "2026-03-09"]);
+    l.run(&[
+        "exchange",
+        "100",
+        "USD",
+        "--to",
+        "VES",
+        "--rate",
+        "36.5",
+        "--date",
+        "2026-03-08",
+    ]);
+    l.run(&[
+        "send",
+        "1000",
+        "--to",
+        "el-maizal",
+        "--currency",
+        "VES",
+        "--date",
+        "2026-03-09",
+    ]);
+    l.run(&["fee", "3.25", "--from", "assets:bank", "--date", "2026-03-10"]);
+    l.run(&["donation", "9.99", "--donor", "Mistake", "--date", "2026-03-10"]);
+    l.run(&["void", "17", "--reason", "typo", "--date", "2026-03-10"]);
+    let page = l.run(&["--format", "md", "report", "transparency"]);
+    // The figures a donor asked about, by hand: processor fees 2 × 1.10 + the payout's 1.00;
+    // wires 12.50 + 4.00; the bank 4 × 1.10 + 3.25 — and tires' progress counts the 50.00
+    // moved in: (120.00 + 45.50 + 50.00) / 300 = 71.8%.
+    for line in [
+        "| · of which payment processor | 3.20 USD |",
+        "| · of which wire transfers | 16.50 USD |",
+        "| · of which bank charges | 7.65 USD |",
+        "- 2026-03-08: 3,650.00 VES bought with 100.00 USD at 36.50 VES per USD.",
+        "- EUR is not included: the ledger has no exchange between EUR and USD to value it at.",
+        "| Tires &amp; &lt;wheels&gt; <sub>tires</sub> | 165.50 USD | 50.00 USD | 100.00 USD | 300.00 USD | 71.8% |",
+    ] {
+        assert!(page.contains(line), "{line}\n{page}");
+    }
+    assert!(assert_page_readds(&l) > 60);
+}
+
+/// The page as a phone (375 px) and a desktop (1200 px) show it, measured in headless
+/// Chromium: the page itself never needs sideways scrolling (a wide table or chart scrolls
+/// in its own box), no amount breaks over two lines, a bar chart keeps its drawn size (its
+/// labels stay legible) and both bars of the flow chart span the column.
+#[test]
+fn the_page_is_readable_on_a_phone_and_a_desktop() {
+    let l = crate::export::sample();
+    let page = l.dir.path().join("page.html");
+    l.run(&["report", "transparency", "-o", page.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    // A copy with a measuring script (the published page has none): it writes what it finds
+    // into the document, which Chromium then dumps.
+    let probe = "<script>addEventListener('load',()=>{const o=[];\
+        const vw=document.documentElement.clientWidth;\
+        if(document.documentElement.scrollWidth>vw)o.push('page '+document.documentElement.scrollWidth+'>'+vw);\
+        for(const c of document.querySelectorAll('td.n')){const r=document.createRange();r.selectNodeContents(c);\
+        const lines=new Set([...r.getClientRects()].map(x=>Math.round(x.top)));if(lines.size>1)o.push('wrapped: '+c.textContent);}\
+        for(const s of document.querySelectorAll('.chart svg')){const w=s.getBoundingClientRect().width;if(w<700)o.push('chart shrunk to '+w);}\
+        for(const b of document.querySelectorAll('svg.bar')){if(b.getBoundingClientRect().width<vw*0.7)o.push('narrow bar '+b.getBoundingClientRect().width);}\
+        const p=document.createElement('pre');p.id='probe';p.textContent=o.join('|');document.body.append(p);});</script>";
+    let probed = l.dir.path().join("probed.html");
+    std::fs::write(&probed, html.replace("</body>", &format!("{probe}</body>"))).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    for width in [375, 1200] {
+        let chromium = |extra: &[String], file: &Path| {
+            std::process::Command::new("chromium")
+                .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg(format!("--window-size={width},2000"))
+                .args(extra)
+                .arg(format!("file://{}", file.display()))
+                .output()
+                .expect("chromium is needed (.ci/run installs it)")
+        };
+        let dom = chromium(&["--dump-dom".to_string()], &probed);
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        let found = dom
+            .split("<pre id=\"probe\">")
+            .nth(1)
+            .and_then(|s| s.split("</pre>").next());
+        assert_eq!(found, Some(""), "at {width} px: {found:?}");
+        let shot = l.dir.path().join(format!("page-{width}.png"));
+        let out = chromium(&[format!("--screenshot={}", shot.display())], &page);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let png = std::fs::read(&shot).unwrap();
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 20_000,
+            "blank screenshot at {width} px"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 
 mod add;
 mod audit;
+mod campaign;
 mod chain;
 mod common;
 mod errors;

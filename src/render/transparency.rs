@@ -320,7 +320,7 @@ fn markdown(t: &Transparency) -> String {
     }
     let _ = writeln!(
         s,
-        "\n## Raised per month\n\nMonths with fewer than {MIN_DONORS} donors are shown together.\n\n| month | donors | gifts | raised |\n| --- | ---: | ---: | ---: |"
+        "\n## Raised per month\n\nMonths with fewer than {MIN_DONORS} donors are shown together, and left out when even together they are fewer; their gifts are in the totals above.\n\n| month | donors | gifts | raised |\n| --- | ---: | ---: | ---: |"
     );
     for m in &t.months {
         let _ = writeln!(
@@ -489,7 +489,7 @@ fn html(t: &Transparency) -> Result<String> {
     }
     let _ = write!(
         s,
-        "<h2>Raised per month</h2><p>Months with fewer than {MIN_DONORS} donors are shown together.</p><div class=\"scroll\"><table><tr><th>Month</th><th class=\"n\">Donors</th><th class=\"n\">Gifts</th><th class=\"n\">Raised</th></tr>"
+        "<h2>Raised per month</h2><p>Months with fewer than {MIN_DONORS} donors are shown together, and left out when even together they are fewer; their gifts are in the totals above.</p><div class=\"scroll\"><table><tr><th>Month</th><th class=\"n\">Donors</th><th class=\"n\">Gifts</th><th class=\"n\">Raised</th></tr>"
     );
     for m in &t.months {
         let _ = write!(

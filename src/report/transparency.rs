@@ -280,7 +280,12 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     let fund_rows = funds
         .rows
         .iter()
-        .filter(|r| r.flows.raised != 0 || r.target.is_some())
+        .filter(|r| {
+            r.target.is_some()
+                || [r.flows.raised, r.moved_in_to_date, r.flows.granted]
+                    .iter()
+                    .any(|m| *m != 0)
+        })
         .map(|r| FundProgress {
             fund: r.fund.clone(),
             name: name_of(&r.fund),

@@ -517,7 +517,7 @@ pub fn assert_page_readds(l: &TempLedger) -> usize {
     for ((fund, currency), [raised, moved, granted]) in &funds {
         let (name, target) = &pack.funds[fund];
         let target = target.as_ref().filter(|(_, c)| c == currency);
-        if raised.is_zero() && target.is_none() {
+        if [raised, moved, granted].iter().all(|m| m.is_zero()) && target.is_none() {
             continue;
         }
         let label = format!("{} <sub>{fund}</sub>", escaped(name));

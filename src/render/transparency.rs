@@ -223,9 +223,40 @@ fn journey_name(j: &Journey) -> String {
     }
 }
 
-/// Text for a Markdown table cell; Markdown renders inline HTML, so that is escaped too.
+/// Text for a Markdown page: it can only ever be text. Every character Markdown gives a
+/// meaning (links, images, emphasis, headings, code, tables, autolinks) is escaped with a
+/// backslash (but `-`, `,` and `/`, which mean nothing inside a line: a name never starts
+/// one), HTML is escaped as entities, and any kind of line break becomes a space, so a
+/// name cannot start a line of its own.
 fn md_cell(text: &str) -> String {
-    escape_html(text).replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            // Harmless in running text, and common in names and fund codes.
+            '-' | ',' | '/' => out.push(c),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`journey_name`] for Markdown: the names escaped, the parentheses kept.
+fn md_journey(j: &Journey) -> String {
+    if j.name == j.state {
+        md_cell(&j.name)
+    } else {
+        format!("{} ({})", md_cell(&j.name), md_cell(&j.state))
+    }
 }
 
 fn markdown(t: &Transparency) -> String {
@@ -311,7 +342,7 @@ fn markdown(t: &Transparency) -> String {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} |",
-                md_cell(&journey_name(j)),
+                md_journey(j),
                 money(j.direct, j.currency),
                 money(j.via_union, j.currency),
                 money(j.confirmed, j.currency)

@@ -361,7 +361,7 @@ fn campaign_public_page_adds_up_figure_by_figure() {
         "- 2026-10-09: 32,310.00 VES bought with 150.00 USD at 215.40 VES per USD.",
         "- EUR is not included: the ledger has no exchange between EUR and USD to value it at.",
         // A fund that only spent (general's bolívares) still has its row.
-        "| General (no earmark) <sub>general</sub> | 0.00 VES | 0.00 VES | 32,265.00 VES |  |  |",
+        "| General \\(no earmark\\) <sub>general</sub> | 0.00 VES | 0.00 VES | 32,265.00 VES |  |  |",
     ] {
         assert!(page.contains(line), "{line}\n{page}");
     }

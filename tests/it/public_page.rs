@@ -74,13 +74,22 @@ fn table<'a>(page: &'a str, heading: &str) -> Vec<Vec<&'a str>> {
         .collect()
 }
 
-/// The page's text for an HTML-escaped name.
+/// A name as the Markdown page writes it: HTML characters as entities, Markdown's own
+/// punctuation backslash-escaped (all but `-`, `,` and `/`), line breaks as spaces.
 fn escaped(name: &str) -> String {
-    name.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    name.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&#39;".to_string(),
+            '\n' | '\r' => " ".to_string(),
+            '-' | ',' | '/' => c.to_string(),
+            c if c.is_ascii_punctuation() => format!("\\{c}"),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 struct Pack {
@@ -556,7 +565,10 @@ pub fn assert_page_readds(l: &TempLedger) -> usize {
             continue;
         }
         let (name, state) = &pack.communes[slug];
-        for key in [format!("{name} ({state})"), format!("state:{state}")] {
+        for key in [
+            format!("{} ({})", escaped(name), escaped(state)),
+            format!("state:{}", escaped(state)),
+        ] {
             let c = communes.entry((key, p.currency.clone())).or_default();
             c[usize::from(with_union.contains(&p.txn))] += p.amount;
             if live(p.txn) && pack.confirmed.contains(&p.txn) {
@@ -572,7 +584,7 @@ pub fn assert_page_readds(l: &TempLedger) -> usize {
             .collect();
         assert_eq!(rows.len(), expected.len(), "{heading}\n{page}");
         for ((key, currency), [direct, via, confirmed]) in expected {
-            let label = escaped(key.trim_start_matches("state:"));
+            let label = key.trim_start_matches("state:").to_string();
             let row = rows
                 .iter()
                 .find(|r| r[0] == label && page_amount(r[1]).1 == *currency)
@@ -836,4 +848,117 @@ fn the_page_is_readable_on_a_phone_and_a_desktop() {
             "blank screenshot at {width} px"
         );
     }
+}
+
+/// Names full of Markdown and HTML cannot change the page's structure: rendered by a
+/// CommonMark parser, the page has only its own headings, no link, image, emphasis, code or
+/// HTML but its `<sub>` tags, and no bare address a renderer would turn into a link.
+#[test]
+fn names_cannot_change_the_markdown_page_s_structure() {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let l = TempLedger::uninitialized();
+    l.run(&[
+        "init",
+        "--org",
+        "Fund* _of_ `code` #1 ![x](http://evil.example/i.png)",
+    ]);
+    let hostile = [
+        "[click me](http://evil.example)",
+        "![tracker](https://evil.example/pixel.png)",
+        "**Bold** ~~gone~~ <img src=x onerror=alert(1)>",
+        "www.evil.example | extra cell",
+        "Comuna\r# All donations were confirmed received",
+        "Back\\slash \\[not a link\\](x)",
+    ];
+    for (i, name) in hostile.iter().enumerate() {
+        l.run(&[
+            "commune",
+            "add",
+            name,
+            "--state",
+            "Lara <b>",
+            "--slug",
+            &format!("c{i}"),
+        ]);
+        l.run(&["fund", "add", &format!("f{i}"), "--name", name]);
+        l.run(&[
+            "donation",
+            "10",
+            "--donor",
+            &format!("D{i}"),
+            "--fund",
+            &format!("f{i}"),
+            "--date",
+            "2026-03-02",
+        ]);
+        l.run(&[
+            "send",
+            "5",
+            "--to",
+            &format!("c{i}"),
+            "--fund",
+            &format!("f{i}"),
+            "--date",
+            "2026-03-03",
+        ]);
+    }
+    let page = l.run(&["--format", "md", "report", "transparency"]);
+    let headings: Vec<String> = page
+        .lines()
+        .filter(|l| l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    let expected_headings = [
+        "# Fund\\* \\_of\\_ \\`code\\` \\#1 \\!\\[x\\]\\(http\\://evil\\.example/i\\.png\\) — where the money went",
+        "## Totals in USD",
+        "## Funds",
+        "## Per commune",
+        "## Per state",
+        "## Raised per month",
+    ];
+    assert_eq!(headings, expected_headings, "{page}");
+    assert!(!page.contains("http://") && !page.contains("https://"), "{page}");
+    assert!(
+        !page.contains("www."),
+        "an address a renderer would link:\n{page}"
+    );
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut heading_count = 0;
+    for event in Parser::new_ext(&page, options) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => heading_count += 1,
+            Event::Start(
+                tag @ (Tag::Link { .. }
+                | Tag::Image { .. }
+                | Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::CodeBlock(_)
+                | Tag::HtmlBlock),
+            ) => panic!("the page has {tag:?}:\n{page}"),
+            Event::Code(code) => panic!("the page has code `{code}`:\n{page}"),
+            Event::InlineHtml(html) | Event::Html(html) => {
+                assert!(
+                    ["<sub>", "</sub>"].contains(&html.as_ref()),
+                    "the page has HTML {html}:\n{page}"
+                )
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(heading_count, expected_headings.len(), "{page}");
+    // Each name is still there, as text.
+    let text: String = Parser::new_ext(&page, options)
+        .filter_map(|e| match e {
+            Event::Text(t) => Some(t.into_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(text.contains("[click me](http://evil.example)"), "{text}");
+    assert!(
+        text.contains("**Bold** ~~gone~~ <img src=x onerror=alert(1)>"),
+        "{text}"
+    );
 }

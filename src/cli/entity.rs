@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 
 use super::{record, Context};
 use crate::domain::names::escape_controls;
+use crate::domain::privacy::Disclosure;
 use crate::domain::{Amount, Currency};
 use crate::error::Result;
 use crate::render;
@@ -299,5 +300,57 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
         ids.len(),
         ids.join(", ")
     )?;
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// The fewest different donors a published figure may cover (at least 3) [default: 5]
+    #[arg(long, value_name = "N")]
+    min_donors: Option<i64>,
+    /// The largest share of a published figure one donor may have, in percent (at most 50)
+    /// [default: 50]
+    #[arg(long, value_name = "PERCENT")]
+    max_share: Option<i64>,
+}
+
+pub fn settings(ctx: &Context, args: SettingsArgs, out: &mut dyn Write) -> Result<()> {
+    let mut ledger = ctx.open()?;
+    if args.min_donors.is_some() || args.max_share.is_some() {
+        let current = read::disclosure(ledger.conn())?;
+        let min_donors = args.min_donors.unwrap_or(current.min_donors);
+        let max_share = args.max_share.unwrap_or(current.max_share_percent);
+        let rules = Disclosure::new(min_donors, max_share).map_err(|problem| {
+            let (flag, value) = if min_donors < Disclosure::MIN_DONORS_FLOOR {
+                ("--min-donors", min_donors)
+            } else {
+                ("--max-share", max_share)
+            };
+            crate::error::Error::invalid(flag, value.to_string(), problem)
+        })?;
+        ledger.write(false, |w| w.set_disclosure(rules))?;
+    }
+    let rules = read::disclosure(ledger.conn())?;
+    let org = read::meta(ledger.conn(), "org")?.unwrap_or_default();
+    let rows = [
+        ("organisation", escape_controls(&org)),
+        ("currency", ledger.currency().code().to_string()),
+        ("min-donors", rules.min_donors.to_string()),
+        ("max-share", format!("{}%", rules.max_share_percent)),
+    ];
+    match ctx.format {
+        render::Format::Json => {
+            let object: serde_json::Map<String, serde_json::Value> = rows
+                .iter()
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+                .collect();
+            writeln!(out, "{}", serde_json::Value::Object(object))?;
+        }
+        _ => {
+            for (key, value) in rows {
+                writeln!(out, "{key}: {value}")?;
+            }
+        }
+    }
     Ok(())
 }

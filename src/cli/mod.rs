@@ -69,6 +69,13 @@ pub enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo donor forget \"Ana Pérez\"")]
     Donor(entity::DonorCommand),
+    /// Show the ledger's settings, or set the rules the public page follows for donors
+    #[command(after_help = "Example:\n  fondo settings --min-donors 6 --max-share 40\n\n\
+        A published figure about donors (a month on the public page) must cover at least\n\
+        --min-donors different people, none of whom gave more than --max-share percent of it.\n\
+        The rules can be made stricter than 5 and 50, never looser than 3 and 50; each change\n\
+        is recorded in the chain.")]
+    Settings(entity::SettingsArgs),
     /// Record a donation: net into an account, the fee to its kind of expenses:fees
     #[command(
         after_help = "Example:\n  fondo donation 100.00 --donor \"Ana Pérez\" --fund tires --into assets:processor --fee 3.20"
@@ -186,6 +193,7 @@ const GROUPS: [(&str, &[&str]); 5] = [
             "fund",
             "commune",
             "donor",
+            "settings",
             "backup",
             "demo",
             "completions",
@@ -435,6 +443,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Fund(cmd) => entity::fund(&ctx, cmd, out),
         Command::Commune(cmd) => entity::commune(&ctx, cmd, out),
         Command::Donor(cmd) => entity::donor(&ctx, cmd, out),
+        Command::Settings(args) => entity::settings(&ctx, args, out),
         Command::Donation(args) => record::record(&ctx, &args, out),
         Command::Send(args) => record::record(&ctx, &args, out),
         Command::Allocate(args) => record::record(&ctx, &args, out),

@@ -1,6 +1,7 @@
-//! Donor privacy: stable pseudonyms for anything shared beyond the treasurer.
+//! Donor privacy: stable pseudonyms for anything shared beyond the treasurer, and the
+//! disclosure rules every published figure about donors follows.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -60,6 +61,120 @@ impl Pseudonyms {
     }
 }
 
+/// Who a donor is, for counting people: the name case-folded, with accents and other
+/// marks dropped and runs of spaces made one, so "Ana Pérez", "ana perez" and "Ana  Perez"
+/// count once. Gifts without a donor are all one donor (`None`): they may be one person's.
+pub fn donor_key(name: Option<&str>) -> String {
+    name.map_or_else(String::new, |n| {
+        deunicode::deunicode(n)
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// The rules a published figure about donors follows: it covers at least `min_donors`
+/// people, and no one of them gave more than `max_share_percent` of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Disclosure {
+    pub min_donors: i64,
+    pub max_share_percent: i64,
+}
+
+impl Disclosure {
+    /// The loosest rules a ledger may set: never fewer than three donors, and no donor over
+    /// half of a figure.
+    pub const MIN_DONORS_FLOOR: i64 = 3;
+    pub const MAX_SHARE_CEILING: i64 = 50;
+
+    /// Rules within the floor and ceiling; anything looser is refused with the reason.
+    pub fn new(min_donors: i64, max_share_percent: i64) -> std::result::Result<Disclosure, String> {
+        if min_donors < Self::MIN_DONORS_FLOOR {
+            return Err(format!(
+                "at least {} donors per published figure: fewer would let a reader who knows the others work out one donor's gift",
+                Self::MIN_DONORS_FLOOR
+            ));
+        }
+        if !(1..=Self::MAX_SHARE_CEILING).contains(&max_share_percent) {
+            return Err(format!(
+                "a share from 1 to {} percent: above that one donor is most of a figure",
+                Self::MAX_SHARE_CEILING
+            ));
+        }
+        Ok(Disclosure {
+            min_donors,
+            max_share_percent,
+        })
+    }
+
+    /// Whether a figure made of these donors' sums may be published.
+    pub fn allows(&self, donors: &BTreeMap<String, i64>) -> bool {
+        let total: i128 = donors.values().map(|m| i128::from(*m)).sum();
+        let largest = donors.values().copied().max().map_or(0, i128::from);
+        i64::try_from(donors.len()).unwrap_or(i64::MAX) >= self.min_donors
+            && total > 0
+            && largest * 100 <= total * i128::from(self.max_share_percent)
+    }
+}
+
+impl Default for Disclosure {
+    fn default() -> Disclosure {
+        Disclosure {
+            min_donors: 5,
+            max_share_percent: 50,
+        }
+    }
+}
+
+/// Gifts published together (a month, say): each donor's sum by [`donor_key`], and how many
+/// gifts they were.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GiftGroup {
+    pub label: String,
+    pub donors: BTreeMap<String, i64>,
+    pub gifts: i64,
+}
+
+impl GiftGroup {
+    pub fn total(&self) -> i64 {
+        self.donors.values().sum()
+    }
+
+    fn absorb(&mut self, other: GiftGroup) {
+        for (donor, minor) in other.donors {
+            *self.donors.entry(donor).or_default() += minor;
+        }
+        self.gifts += other.gifts;
+    }
+}
+
+/// The groups that may be published, in their order, with those that may not merged into
+/// one group labelled `other` at the end. The published groups always add up to the whole,
+/// so no hidden figure can be worked out by subtraction: while the merged group breaks the
+/// rules, the smallest published group joins it; if even all of them together break the
+/// rules, nothing is published (an empty list).
+pub fn publishable(groups: Vec<GiftGroup>, rules: &Disclosure, other: &str) -> Vec<GiftGroup> {
+    let (mut shown, hidden): (Vec<GiftGroup>, Vec<GiftGroup>) =
+        groups.into_iter().partition(|g| rules.allows(&g.donors));
+    if hidden.is_empty() {
+        return shown;
+    }
+    let mut merged = GiftGroup {
+        label: other.to_string(),
+        ..GiftGroup::default()
+    };
+    hidden.into_iter().for_each(|g| merged.absorb(g));
+    while !rules.allows(&merged.donors) {
+        let Some(smallest) = (0..shown.len()).min_by_key(|&i| (shown[i].total(), i)) else {
+            return Vec::new();
+        };
+        merged.absorb(shown.remove(smallest));
+    }
+    shown.push(merged);
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +206,79 @@ mod tests {
             "from Ana María and X, via X"
         );
         assert_eq!(p.replace_donor("nothing", "Ana", "X"), "nothing");
+    }
+
+    fn group(label: &str, donors: &[(&str, i64)]) -> GiftGroup {
+        GiftGroup {
+            label: label.into(),
+            donors: donors.iter().map(|(d, m)| (d.to_string(), *m)).collect(),
+            gifts: donors.len() as i64,
+        }
+    }
+
+    #[test]
+    fn a_donor_is_one_person_whatever_the_case_accents_or_spaces() {
+        assert_eq!(donor_key(Some("Ana  Pérez")), donor_key(Some("ana perez")));
+        assert_eq!(donor_key(Some("Ana Pe\u{301}rez")), donor_key(Some("ANA PÉREZ")));
+        assert_ne!(donor_key(Some("Ana Pérez")), donor_key(Some("Ana Peres")));
+        assert_eq!(donor_key(None), "");
+    }
+
+    #[test]
+    fn a_figure_needs_enough_donors_and_none_dominant() {
+        let rules = Disclosure::default();
+        let five = group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 10), ("e", 10)]);
+        assert!(rules.allows(&five.donors));
+        assert!(!rules.allows(&group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 10)]).donors));
+        // 4 small donors and one who gave 60 of 100.
+        let dominated = group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 10), ("e", 60)]);
+        assert!(!rules.allows(&dominated.donors));
+        // Exactly half is allowed.
+        assert!(rules.allows(&group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 20), ("e", 50)]).donors));
+        assert!(Disclosure::new(2, 50).is_err());
+        assert!(Disclosure::new(5, 51).is_err());
+        assert_eq!(
+            Disclosure::new(6, 40),
+            Ok(Disclosure {
+                min_donors: 6,
+                max_share_percent: 40
+            })
+        );
+    }
+
+    #[test]
+    fn hidden_groups_are_merged_until_safe_so_nothing_is_left_to_subtract() {
+        let rules = Disclosure::default();
+        let big = |l: &str, base: i64| {
+            group(
+                l,
+                &[("a", base), ("b", base), ("c", base), ("d", base), ("e", base)],
+            )
+        };
+        // One person in three months: merged, still one donor; the smallest shown month
+        // joins until the merged group is safe.
+        let out = publishable(
+            vec![
+                big("01", 100),
+                group("02", &[("z", 7)]),
+                big("03", 50),
+                group("04", &[("z", 7)]),
+            ],
+            &rules,
+            "other",
+        );
+        let labels: Vec<&str> = out.iter().map(|g| g.label.as_str()).collect();
+        assert_eq!(labels, ["01", "other"]);
+        assert_eq!(out[1].total(), 250 + 14);
+        assert_eq!(out.iter().map(GiftGroup::total).sum::<i64>(), 500 + 264);
+        // Nothing safe at all: nothing published.
+        assert!(publishable(
+            vec![group("01", &[("z", 7)]), group("02", &[("y", 7)])],
+            &rules,
+            "other"
+        )
+        .is_empty());
+        // All safe: all shown, no other row.
+        assert_eq!(publishable(vec![big("01", 1)], &rules, "other").len(), 1);
     }
 }

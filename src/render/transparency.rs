@@ -14,7 +14,7 @@ use crate::domain::money::format_minor;
 use crate::domain::names::{FEES, FEES_BANK, FEES_PROCESSOR, FEES_WIRE};
 use crate::domain::Currency;
 use crate::error::{Error, Result};
-use crate::report::transparency::{Consolidated, Journey, Totals, Transparency, MIN_DONORS};
+use crate::report::transparency::{Consolidated, Journey, Totals, Transparency};
 use crate::store::flows::Exchange;
 
 /// Which page to write.
@@ -250,6 +250,25 @@ fn md_cell(text: &str) -> String {
     out
 }
 
+/// How the months table protects donors, in the page's words.
+fn months_note(t: &Transparency) -> String {
+    let rules = t.disclosure;
+    let mut note = format!(
+        "A month is shown on its own only when at least {} different people gave in it and no one \
+         gave more than {}% of its total; the other months are shown together, and more months \
+         join them until they too meet that rule, so no one's gifts can be worked out from the table.",
+        rules.min_donors, rules.max_share_percent
+    );
+    if !t.months_withheld.is_empty() {
+        let codes: Vec<&str> = t.months_withheld.iter().map(|c| c.code()).collect();
+        note.push_str(&format!(
+            " Gifts in {} are not broken down by month: even all months together do not meet it.",
+            codes.join(", ")
+        ));
+    }
+    note
+}
+
 /// [`journey_name`] for Markdown: the names escaped, the parentheses kept.
 fn md_journey(j: &Journey) -> String {
     if j.name == j.state {
@@ -351,7 +370,8 @@ fn markdown(t: &Transparency) -> String {
     }
     let _ = writeln!(
         s,
-        "\n## Raised per month\n\nMonths with fewer than {MIN_DONORS} donors are shown together, and left out when even together they are fewer; their gifts are in the totals above.\n\n| month | donors | gifts | raised |\n| --- | ---: | ---: | ---: |"
+        "\n## Raised per month\n\n{}\n\n| month | donors | gifts | raised |\n| --- | ---: | ---: | ---: |",
+        months_note(t)
     );
     for m in &t.months {
         let _ = writeln!(
@@ -520,7 +540,8 @@ fn html(t: &Transparency) -> Result<String> {
     }
     let _ = write!(
         s,
-        "<h2>Raised per month</h2><p>Months with fewer than {MIN_DONORS} donors are shown together, and left out when even together they are fewer; their gifts are in the totals above.</p><div class=\"scroll\"><table><tr><th>Month</th><th class=\"n\">Donors</th><th class=\"n\">Gifts</th><th class=\"n\">Raised</th></tr>"
+        "<h2>Raised per month</h2><p>{}</p><div class=\"scroll\"><table><tr><th>Month</th><th class=\"n\">Donors</th><th class=\"n\">Gifts</th><th class=\"n\">Raised</th></tr>",
+        escape_html(&months_note(t))
     );
     for m in &t.months {
         let _ = write!(

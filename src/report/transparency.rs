@@ -4,22 +4,31 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::domain::names::{CONVERSION, FEES, UNION_SLUG};
+use crate::domain::privacy::{self, Disclosure, GiftGroup};
 use crate::domain::Currency;
 use crate::error::{Error, Result};
 use crate::report::{communes, funds, union};
-use crate::store::flows::{self, Exchange, MonthOfGifts};
+use crate::store::flows::{self, DonorMonth, Exchange};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
-/// The fewest donors a published group may have.
-pub const MIN_DONORS: i64 = 5;
-
 /// What a month row is called when it holds the months too small to show on their own.
 pub const OTHER_MONTHS: &str = "other months";
+
+/// Raised in one month (or in the other months together), in one currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthOfGifts {
+    pub month: String,
+    pub currency: Currency,
+    /// People, by [`crate::domain::privacy::donor_key`].
+    pub donors: i64,
+    pub gifts: i64,
+    pub total_minor: i64,
+}
 
 /// The whole campaign per currency.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -190,13 +199,45 @@ pub struct Transparency {
     pub communes: Vec<Journey>,
     pub states: Vec<Journey>,
     pub months: Vec<MonthOfGifts>,
+    /// Currencies whose gifts per month are not published: even all months together break
+    /// the disclosure rules.
+    pub months_withheld: Vec<Currency>,
+    pub disclosure: Disclosure,
     pub programmes: Vec<Programme>,
     pub exchanges: Vec<Exchange>,
     /// Present when the page has more than one currency.
     pub consolidated: Option<Consolidated>,
 }
 
+/// The public page's period is whole calendar months: a shorter one could single out the
+/// few people who gave in it.
+fn check_whole_months(filter: &Filter) -> Result<()> {
+    if let Some(from) = filter.from.filter(|d| d.day() != 1) {
+        let start = from.with_day(1).unwrap_or(from);
+        return Err(Error::invalid(
+            "--from",
+            from.to_string(),
+            format!("the public page covers whole calendar months; use --from {start}"),
+        ));
+    }
+    if let Some(to) = filter.to {
+        let next_month = to
+            .with_day(1)
+            .and_then(|d| d.checked_add_months(chrono::Months::new(1)));
+        let end = next_month.and_then(|d| d.pred_opt()).unwrap_or(to);
+        if to != end {
+            return Err(Error::invalid(
+                "--to",
+                to.to_string(),
+                format!("the public page covers whole calendar months; use --to {end}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Transparency> {
+    check_whole_months(filter)?;
     let conn = ledger.conn();
     let funds = funds::funds(ledger, filter)?;
     let union = union::union(ledger, filter, union::STALE_DAYS_DEFAULT, today)?;
@@ -334,6 +375,9 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         to: filter.to,
         fund: None,
     };
+    let disclosure = read::disclosure(conn)?;
+    let (months, months_withheld) =
+        publishable_months(flows::gifts_by_month_and_donor(conn, filter)?, &disclosure);
     let consolidated = consolidate(ledger.currency(), &totals, &flows::exchanges(conn, &history)?)?;
     Ok(Transparency {
         org: read::meta(conn, "org")?,
@@ -344,7 +388,9 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         funds: fund_rows,
         communes: commune_rows,
         states: states.into_values().collect(),
-        months: merge_small_months(flows::gifts_by_month(conn, filter)?)?,
+        months,
+        months_withheld,
+        disclosure,
         programmes,
         exchanges: flows::exchanges(conn, filter)?,
         consolidated,
@@ -434,66 +480,46 @@ fn overflow() -> Error {
     }
 }
 
-/// Months with fewer than [`MIN_DONORS`] donors in a currency go into one
-/// [`OTHER_MONTHS`] row per currency (its donor count is a sum over months, so a donor who
-/// gave in two of them counts twice). When that row itself is too small it is left out,
-/// and its total stays in the campaign totals.
-pub fn merge_small_months(months: Vec<MonthOfGifts>) -> Result<Vec<MonthOfGifts>> {
-    let mut shown = Vec::new();
-    let mut other: BTreeMap<Currency, MonthOfGifts> = BTreeMap::new();
-    for m in months {
-        if m.donors >= MIN_DONORS {
-            shown.push(m);
-            continue;
+/// The months that may be published under `rules`, per currency (see
+/// [`privacy::publishable`]), and the currencies none of whose months may.
+pub fn publishable_months(rows: Vec<DonorMonth>, rules: &Disclosure) -> (Vec<MonthOfGifts>, Vec<Currency>) {
+    let mut by_currency: BTreeMap<Currency, Vec<GiftGroup>> = BTreeMap::new();
+    for row in rows {
+        let groups = by_currency.entry(row.currency).or_default();
+        if groups.last().is_none_or(|g| g.label != row.month) {
+            groups.push(GiftGroup {
+                label: row.month.clone(),
+                ..GiftGroup::default()
+            });
         }
-        let o = other.entry(m.currency).or_insert_with(|| MonthOfGifts {
-            month: OTHER_MONTHS.to_string(),
-            currency: m.currency,
-            donors: 0,
-            gifts: 0,
-            total_minor: 0,
-        });
-        add(&mut o.donors, m.donors)?;
-        add(&mut o.gifts, m.gifts)?;
-        add(&mut o.total_minor, m.total_minor)?;
+        if let Some(group) = groups.last_mut() {
+            *group
+                .donors
+                .entry(privacy::donor_key(row.donor.as_deref()))
+                .or_default() += row.total_minor;
+            group.gifts += row.gifts;
+        }
     }
-    shown.extend(other.into_values().filter(|o| o.donors >= MIN_DONORS));
-    Ok(shown)
+    let mut months = Vec::new();
+    let mut withheld = Vec::new();
+    for (currency, groups) in by_currency {
+        let shown = privacy::publishable(groups, rules, OTHER_MONTHS);
+        if shown.is_empty() {
+            withheld.push(currency);
+        }
+        months.extend(shown.into_iter().map(|g| MonthOfGifts {
+            total_minor: g.total(),
+            donors: i64::try_from(g.donors.len()).unwrap_or(i64::MAX),
+            month: g.label,
+            currency,
+            gifts: g.gifts,
+        }));
+    }
+    (months, withheld)
 }
 
 /// `*sum += part`, refused rather than wrapped past the largest amount a ledger can hold.
 fn add(sum: &mut i64, part: i64) -> Result<()> {
     *sum = sum.checked_add(part).ok_or_else(overflow)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn month(month: &str, donors: i64, total_minor: i64) -> MonthOfGifts {
-        MonthOfGifts {
-            month: month.into(),
-            currency: Currency::parse("USD").unwrap(),
-            donors,
-            gifts: donors,
-            total_minor,
-        }
-    }
-
-    #[test]
-    fn months_with_few_donors_are_merged_and_a_small_remainder_is_left_out() {
-        let merged = merge_small_months(vec![
-            month("2026-01", 7, 700),
-            month("2026-02", 3, 300),
-            month("2026-03", 2, 200),
-        ])
-        .unwrap();
-        assert_eq!(
-            merged,
-            vec![month("2026-01", 7, 700), month(OTHER_MONTHS, 5, 500)]
-        );
-        let merged = merge_small_months(vec![month("2026-01", 7, 700), month("2026-02", 4, 400)]).unwrap();
-        assert_eq!(merged, vec![month("2026-01", 7, 700)]);
-    }
 }

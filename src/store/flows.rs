@@ -228,35 +228,35 @@ pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal
     Ok(out)
 }
 
-/// Live gifts per calendar month and currency: how many donors gave (gifts without a named
-/// donor count as one donor each), how many gifts, and their total.
+/// One donor's live gifts in one month and currency: all gifts without a donor count as
+/// one donor, since they may all be one person's.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MonthOfGifts {
+pub struct DonorMonth {
     /// `YYYY-MM`.
     pub month: String,
     pub currency: Currency,
-    pub donors: i64,
+    pub donor: Option<String>,
     pub gifts: i64,
     pub total_minor: i64,
 }
 
-pub fn gifts_by_month(conn: &Connection, filter: &Filter) -> Result<Vec<MonthOfGifts>> {
+/// Live gifts in a period per month, currency and donor, in that order.
+pub fn gifts_by_month_and_donor(conn: &Connection, filter: &Filter) -> Result<Vec<DonorMonth>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT substr(t.date, 1, 7), p.currency,
-                count(DISTINCT coalesce(t.counterparty, '#' || t.id)), count(DISTINCT t.id), -SUM(p.amount_minor)
+        "SELECT substr(t.date, 1, 7), p.currency, t.counterparty, count(DISTINCT t.id), -SUM(p.amount_minor)
          {GIFTS_IN_PERIOD} AND {LIVE}
-         GROUP BY 1, 2 ORDER BY 1, 2"
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     ))?;
     let rows = stmt.query_map(params![text(filter.from), text(filter.to), filter.fund], |r| {
         r.try_into()
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (month, code, donors, gifts, total_minor): (String, String, i64, i64, i64) = row?;
-        out.push(MonthOfGifts {
+        let (month, code, donor, gifts, total_minor): (String, String, Option<String>, i64, i64) = row?;
+        out.push(DonorMonth {
             month,
             currency: currency(&code)?,
-            donors,
+            donor,
             gifts,
             total_minor,
         });

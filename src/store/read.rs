@@ -178,6 +178,26 @@ pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// The settings keys of the disclosure rules.
+pub const MIN_DONORS_KEY: &str = "disclosure_min_donors";
+pub const MAX_SHARE_KEY: &str = "disclosure_max_share_percent";
+
+/// The disclosure rules the ledger's settings give (the defaults when none were set).
+pub fn disclosure(conn: &Connection) -> Result<crate::domain::privacy::Disclosure> {
+    let default = crate::domain::privacy::Disclosure::default();
+    let setting = |key: &str, default: i64| -> Result<i64> {
+        meta(conn, key)?.map_or(Ok(default), |v| {
+            v.parse()
+                .map_err(|_| Error::Corrupt(format!("the setting {key} is `{v}`, not a number")))
+        })
+    };
+    crate::domain::privacy::Disclosure::new(
+        setting(MIN_DONORS_KEY, default.min_donors)?,
+        setting(MAX_SHARE_KEY, default.max_share_percent)?,
+    )
+    .map_err(|problem| Error::Corrupt(format!("the disclosure settings break the floor: {problem}")))
+}
+
 fn exists(conn: &Connection, sql: &str, key: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached(sql)?

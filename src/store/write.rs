@@ -281,6 +281,12 @@ impl<'l> Writer<'l> {
         })
     }
 
+    /// Records new disclosure rules (checked against their floor when they were made).
+    pub fn set_disclosure(&mut self, rules: crate::domain::privacy::Disclosure) -> Result<()> {
+        self.set_meta(read::MIN_DONORS_KEY, &rules.min_donors.to_string())?;
+        self.set_meta(read::MAX_SHARE_KEY, &rules.max_share_percent.to_string())
+    }
+
     pub(super) fn insert_account(&mut self, name: &str, account_type: AccountType) -> Result<i64> {
         self.insert_account_with(name, account_type, Overdraft::Refused)
     }

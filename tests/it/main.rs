@@ -6,6 +6,7 @@ mod audit;
 mod campaign;
 mod chain;
 mod common;
+mod disclosure;
 mod errors;
 mod export;
 mod flows;

@@ -352,8 +352,8 @@ fn rate_shown(rate: Decimal) -> String {
     grouped(r)
 }
 
-/// A month's live gifts in one currency: its donors, its gift transactions, their sum.
-type Month = (BTreeSet<String>, BTreeSet<i64>, Decimal);
+/// A month's live gifts in one currency: what each person gave, and the gift transactions.
+type Month = (BTreeMap<String, Decimal>, BTreeSet<i64>);
 
 /// Re-adds every figure on the page (Markdown, whole ledger) and checks the HTML page's flow
 /// chart against the same sums. Returns how many figures it checked.
@@ -601,7 +601,17 @@ pub fn assert_page_readds(l: &TempLedger) -> usize {
             checked += 3;
         }
     }
-    // Raised per month: live gifts, donors counted once a month, small months merged.
+    // Raised per month: live gifts, each person (case, accents and spaces aside; every gift
+    // without a donor one person) counted once per row. Every row shown covers at least five
+    // people none of whom gave over half of it; a month shown on its own is re-added exactly;
+    // the rows of a currency add up to all its gifts, so nothing hidden can be subtracted out.
+    let person = |name: &str| {
+        deunicode::deunicode(name)
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let mut months: BTreeMap<(String, String), Month> = BTreeMap::new();
     for p in pack
         .postings
@@ -609,48 +619,89 @@ pub fn assert_page_readds(l: &TempLedger) -> usize {
         .filter(|p| p.account == "income:donations" && live(p.txn))
     {
         let m = months
-            .entry((p.date[..7].to_string(), p.currency.clone()))
+            .entry((p.currency.clone(), p.date[..7].to_string()))
             .or_default();
-        let donor = if p.counterparty.is_empty() {
-            format!("#{}", p.txn)
-        } else {
-            p.counterparty.clone()
-        };
-        m.0.insert(donor);
+        *m.0.entry(person(&p.counterparty)).or_default() -= p.amount;
         m.1.insert(p.txn);
-        m.2 -= p.amount;
-    }
-    let mut expected: Vec<(String, usize, usize, Decimal, String)> = Vec::new();
-    let mut other: BTreeMap<String, (usize, usize, Decimal)> = BTreeMap::new();
-    for ((month, currency), (donors, gifts, total)) in months {
-        if donors.len() >= 5 {
-            expected.push((month, donors.len(), gifts.len(), total, currency));
-        } else {
-            let o = other.entry(currency).or_default();
-            *o = (o.0 + donors.len(), o.1 + gifts.len(), o.2 + total);
-        }
-    }
-    for (currency, (donors, gifts, total)) in other {
-        if donors >= 5 {
-            expected.push(("other months".into(), donors, gifts, total, currency));
-        }
     }
     let rows = table(&page, "## Raised per month");
-    let shown: Vec<(String, usize, usize, Decimal, String)> = rows
-        .iter()
-        .map(|r| {
-            let (total, currency) = page_amount(r[3]);
-            (
-                r[0].to_string(),
-                r[1].parse().unwrap(),
-                r[2].parse().unwrap(),
-                total,
-                currency,
-            )
-        })
-        .collect();
-    assert_eq!(shown, expected, "raised per month");
-    checked + shown.len() * 3
+    let mut shown_months = 0;
+    for currency in &currencies {
+        let all: Vec<(&String, &Month)> = months
+            .iter()
+            .filter(|((c, _), _)| c == currency)
+            .map(|((_, month), m)| (month, m))
+            .collect();
+        let mine: Vec<&Vec<&str>> = rows.iter().filter(|r| page_amount(r[3]).1 == *currency).collect();
+        let mut covered: BTreeSet<&String> = BTreeSet::new();
+        let mut rest = Month::default();
+        for (month, m) in &all {
+            match mine.iter().find(|r| r[0] == month.as_str()) {
+                Some(row) => {
+                    covered.insert(month);
+                    let total: Decimal = m.0.values().sum();
+                    assert_eq!(
+                        (
+                            row[1].parse::<usize>().unwrap(),
+                            row[2].parse::<usize>().unwrap(),
+                            page_amount(row[3]).0
+                        ),
+                        (m.0.len(), m.1.len(), total),
+                        "{row:?}"
+                    );
+                }
+                None => {
+                    for (who, amount) in &m.0 {
+                        *rest.0.entry(who.clone()).or_default() += amount;
+                    }
+                    rest.1.extend(&m.1);
+                }
+            }
+        }
+        let other = mine.iter().find(|r| r[0] == "other months");
+        let groups: Vec<&BTreeMap<String, Decimal>> = all
+            .iter()
+            .filter(|(month, _)| covered.contains(month))
+            .map(|(_, m)| &m.0)
+            .chain(other.map(|_| &rest.0))
+            .collect();
+        for donors in &groups {
+            let total: Decimal = donors.values().sum();
+            let largest = donors.values().copied().max().unwrap_or_default();
+            assert!(
+                donors.len() >= 5 && largest * Decimal::TWO <= total,
+                "{currency}: an unsafe row {donors:?}"
+            );
+        }
+        match other {
+            Some(row) => {
+                let total: Decimal = rest.0.values().sum();
+                assert_eq!(
+                    (
+                        row[1].parse::<usize>().unwrap(),
+                        row[2].parse::<usize>().unwrap(),
+                        page_amount(row[3]).0
+                    ),
+                    (rest.0.len(), rest.1.len(), total),
+                    "{row:?}"
+                );
+            }
+            // Nothing hidden, or nothing shown at all.
+            None => assert!(
+                rest.1.is_empty() || mine.is_empty(),
+                "{currency}: hidden months with no other row"
+            ),
+        }
+        if mine.is_empty() && !all.is_empty() {
+            assert!(
+                page.contains(&format!("Gifts in {currency}")) || page.contains(&format!(", {currency}")),
+                "{page}"
+            );
+        }
+        shown_months += mine.len();
+    }
+    assert_eq!(shown_months, rows.len(), "rows in no currency of the ledger");
+    checked + rows.len() * 3
 }
 
 #[test]

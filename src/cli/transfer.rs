@@ -104,9 +104,13 @@ pub enum ExportCommand {
         /// Replace FILE if it exists (never the ledger, an SQLite file or a directory)
         #[arg(long, requires = "output")]
         force: bool,
-        /// Replace donors with stable pseudonyms (donor-0001, ...) and drop their memos
+        /// Replace donors and the people who entered rows with stable pseudonyms (donor-0001,
+        /// user-0001, ...) and drop references and donors' memos
         #[arg(long)]
         anonymize: bool,
+        /// With --anonymize and -o: make FILE readable by every user (mode 0644)
+        #[arg(long, requires_all = ["anonymize", "output"])]
+        public: bool,
         #[command(flatten)]
         period: ReportArgs,
     },
@@ -116,9 +120,13 @@ pub enum ExportCommand {
     Audit {
         /// The directory to create (it must not exist yet, unless --force)
         dir: PathBuf,
-        /// Donors as pseudonyms, for an auditor who must not see them; files readable by all
+        /// Donors and the people who entered rows as pseudonyms, without references, notes
+        /// or file names: for an auditor who must not see them
         #[arg(long)]
         anonymize: bool,
+        /// With --anonymize: make the pack readable by every user (0755/0644)
+        #[arg(long, requires = "anonymize")]
+        public: bool,
         /// Replace DIR if it holds an earlier audit pack and nothing else
         #[arg(long)]
         force: bool,
@@ -126,23 +134,26 @@ pub enum ExportCommand {
 }
 
 pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<()> {
-    let (output, force, anonymize, period) = match cmd {
+    let (output, force, anonymize, public, period) = match cmd {
         ExportCommand::Journal {
             output,
             force,
             anonymize,
+            public,
             period,
-        } => (output, force, anonymize, period),
+        } => (output, force, anonymize, public, period),
         ExportCommand::Audit {
             dir,
             anonymize,
+            public,
             force,
-        } => return export_audit(ctx, &dir, anonymize, force, out),
+        } => return export_audit(ctx, &dir, (anonymize, public), force, out),
     };
     let ledger = ctx.open()?;
     let options = ExportOptions {
         filter: period.filter(ctx)?,
         anonymize,
+        public,
     };
     match output {
         Some(path) => {
@@ -165,13 +176,14 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
 fn export_audit(
     ctx: &Context,
     dir: &std::path::Path,
-    anonymize: bool,
+    (anonymize, public): (bool, bool),
     force: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     let ledger = ctx.open()?;
     let options = crate::io::audit::AuditOptions {
         anonymize,
+        public,
         today: ctx.today,
     };
     let dest = Destination {

@@ -20,7 +20,14 @@ impl Pseudonyms {
     /// `donors` in the order of their first gift. Fails only past the matcher's limits
     /// (billions of characters of names).
     pub fn new(donors: Vec<String>) -> Result<Pseudonyms, aho_corasick::BuildError> {
-        let pseudonyms: Vec<String> = (1..=donors.len()).map(|i| format!("donor-{i:04}")).collect();
+        Pseudonyms::labelled(donors, "donor")
+    }
+
+    /// `names` as `{prefix}-0001`, `{prefix}-0002`, ... in their order: for the people who
+    /// entered transactions (`user-0001`), say.
+    pub fn labelled(names: Vec<String>, prefix: &str) -> Result<Pseudonyms, aho_corasick::BuildError> {
+        let donors = names;
+        let pseudonyms: Vec<String> = (1..=donors.len()).map(|i| format!("{prefix}-{i:04}")).collect();
         let names = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&donors)?;

@@ -18,12 +18,22 @@ use crate::store::Ledger;
 pub struct ExportOptions {
     pub filter: Filter,
     pub anonymize: bool,
+    /// Readable by every user of the machine (only an anonymized export may be).
+    pub public: bool,
 }
 
-/// A row with every donor's name replaced wherever it appears, and the memo of a donor's
-/// own row dropped (a memo is free text that may name the donor in ways no replacement
-/// can find, such as a nickname or an address).
-fn anonymize(pseudonyms: &Pseudonyms, mut row: JournalRow) -> JournalRow {
+/// Who is named how in an anonymized export: donors and the people who entered rows.
+struct Anonymized {
+    donors: Pseudonyms,
+    people: Pseudonyms,
+}
+
+/// A row with every donor's name replaced wherever it appears, who entered it as a
+/// pseudonym, and its reference dropped, as is the memo of a donor's own row (free text
+/// that may name someone in ways no replacement can find: a nickname, an address, an
+/// account number).
+fn anonymize(names: &Anonymized, mut row: JournalRow) -> JournalRow {
+    let pseudonyms = &names.donors;
     let donors_row = row
         .counterparty
         .as_deref()
@@ -31,7 +41,8 @@ fn anonymize(pseudonyms: &Pseudonyms, mut row: JournalRow) -> JournalRow {
         .is_some();
     row.description = pseudonyms.scrub(&row.description);
     row.counterparty = row.counterparty.map(|c| pseudonyms.scrub(&c));
-    row.reference = row.reference.map(|r| pseudonyms.scrub(&r));
+    row.reference = None;
+    row.entered_by = names.people.get(&row.entered_by).unwrap_or("user").to_string();
     row.memo = if donors_row {
         None
     } else {
@@ -44,7 +55,12 @@ fn anonymize(pseudonyms: &Pseudonyms, mut row: JournalRow) -> JournalRow {
 pub fn write_journal(ledger: &Ledger, options: &ExportOptions, out: &mut dyn Write) -> Result<u64> {
     let pseudonyms = options
         .anonymize
-        .then(|| read::pseudonyms(ledger.conn()))
+        .then(|| -> Result<Anonymized> {
+            Ok(Anonymized {
+                donors: read::pseudonyms(ledger.conn())?,
+                people: read::people(ledger.conn())?,
+            })
+        })
         .transpose()?;
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER).map_err(csv_error)?;
@@ -98,7 +114,10 @@ fn csv_error(e: csv::Error) -> Error {
 /// Writes the journal to `dest` (mode 0600, as donor names may be in it), whole or not at
 /// all; returns how many rows it wrote.
 pub fn write_journal_file(ledger: &Ledger, options: &ExportOptions, dest: &Destination) -> Result<u64> {
-    crate::files::write_file(dest, crate::files::PRIVATE, |out| {
-        write_journal(ledger, options, out)
-    })
+    let mode = if options.public {
+        crate::files::PUBLIC
+    } else {
+        crate::files::PRIVATE
+    };
+    crate::files::write_file(dest, mode, |out| write_journal(ledger, options, out))
 }

@@ -122,6 +122,9 @@ pub const fn machine_col(key: &'static str) -> Column {
 }
 
 /// Rows under named columns, plus notes the table prints below itself (the tie-out line).
+/// Columns an anonymized output leaves empty (see [`Tabular::redact`]).
+const REDACTED_COLUMNS: [&str; 4] = ["reference", "note", "file", "memo"];
+
 #[derive(Clone, Debug, Default)]
 pub struct Tabular {
     pub columns: Vec<Column>,
@@ -135,6 +138,28 @@ impl Tabular {
             columns,
             rows: Vec::new(),
             notes: Vec::new(),
+        }
+    }
+
+    /// The table as an anonymized output shows it: who entered each row as a pseudonym, and
+    /// the free text that may name someone in ways no replacement finds — references, notes,
+    /// file names — left out.
+    pub fn redact(&mut self, people: &crate::domain::privacy::Pseudonyms) {
+        for (i, column) in self.columns.iter().enumerate() {
+            let by = column.key == "entered_by";
+            if !by && !REDACTED_COLUMNS.contains(&column.key) {
+                continue;
+            }
+            for row in &mut self.rows {
+                if let Some(cell) = row.get_mut(i) {
+                    *cell = match (by, &*cell) {
+                        (true, Cell::Text(name)) => {
+                            Cell::Text(people.get(name).unwrap_or("user").to_string())
+                        }
+                        _ => Cell::Empty,
+                    };
+                }
+            }
         }
     }
 

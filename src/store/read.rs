@@ -718,11 +718,26 @@ pub fn for_each_journal_row(
 
 /// Stable pseudonyms for everyone who has given.
 pub fn pseudonyms(conn: &Connection) -> Result<crate::domain::privacy::Pseudonyms> {
-    let donors = donors(conn)?;
-    let count = donors.len();
-    crate::domain::privacy::Pseudonyms::new(donors).map_err(|e| Error::Invalid {
-        field: "donor names".into(),
-        value: format!("{count} donors"),
+    labelled(donors(conn)?, "donor")
+}
+
+/// Everyone who entered a transaction or an entry (`--by`, else the login name), as
+/// `user-0001`, ... in the order they first did: the treasurer is often a donor too.
+pub fn people(conn: &Connection) -> Result<crate::domain::privacy::Pseudonyms> {
+    let people = strings(
+        conn,
+        "SELECT entered_by FROM (SELECT entered_by, entered_at FROM transactions
+                                 UNION ALL SELECT entered_by, entered_at FROM entries)
+         GROUP BY entered_by ORDER BY min(entered_at), entered_by",
+    )?;
+    labelled(people, "user")
+}
+
+fn labelled(names: Vec<String>, prefix: &str) -> Result<crate::domain::privacy::Pseudonyms> {
+    let count = names.len();
+    crate::domain::privacy::Pseudonyms::labelled(names, prefix).map_err(|e| Error::Invalid {
+        field: format!("{prefix} names"),
+        value: format!("{count} names"),
         problem: format!("too many to pseudonymise at once ({e})"),
     })
 }

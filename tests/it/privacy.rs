@@ -431,3 +431,108 @@ fn a_reader_holding_the_old_text_delays_the_wipe_but_does_not_defeat_it() {
         "the name is still in the file"
     );
 }
+
+/// The treasurer who is also a donor, a gift file named after her, and receipts that name
+/// people: an anonymized journal or pack shows none of it, and is private unless `--public`.
+#[cfg(unix)]
+#[test]
+fn anonymized_outputs_name_no_one_who_entered_rows_nor_files_references_or_notes() {
+    use std::os::unix::fs::PermissionsExt;
+    let l = TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    let by = ["--by", "Zoraida Quintero"];
+    l.run(
+        &[
+            &[
+                "donation",
+                "50",
+                "--donor",
+                "Zoraida Quintero",
+                "--ref",
+                "zoraida-card-77",
+                "--date",
+                "2026-03-01",
+            ][..],
+            &by[..],
+        ]
+        .concat(),
+    );
+    let file = l.file(
+        "zoraida-quintero-gifts.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-03-02,Gift,assets:bank,income:donations,20.00,,,Yadira Ocampo,ref-yadira-1\n",
+    );
+    l.run(&[&["import", &file][..], &by[..]].concat());
+    l.run(&["send", "60", "--to", "el-maizal", "--date", "2026-03-03"]);
+    l.run(&[
+        "confirm",
+        "3",
+        "--ref",
+        "receipt signed by Xiomara Blanco",
+        "--note",
+        "call Xiomara Blanco",
+    ]);
+    let secrets = [
+        "Zoraida", "Quintero", "zoraida", "Yadira", "yadira", "Xiomara", "tester",
+    ];
+    let check = |text: &str, what: &str| {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{what} contains `{secret}`:\n{text}");
+        }
+    };
+    // The private outputs do hold them, so the search can find them.
+    assert!(l.run(&["export", "journal"]).contains("Zoraida Quintero"));
+    let journal = l.run(&["export", "journal", "--anonymize"]);
+    check(&journal, "export journal --anonymize");
+    let people: std::collections::BTreeSet<&str> = journal
+        .lines()
+        .skip(1)
+        .map(|row| row.split(',').nth(13).unwrap())
+        .collect();
+    assert_eq!(people.len(), 2, "{journal}");
+    assert!(people.iter().all(|p| p.starts_with("user-")), "{journal}");
+    let out = l.dir.path().join("anon.csv");
+    l.run(&["export", "journal", "--anonymize", "-o", out.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let public = l.dir.path().join("public.csv");
+    l.run(&[
+        "export",
+        "journal",
+        "--anonymize",
+        "--public",
+        "-o",
+        public.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::metadata(&public).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    let refused = l
+        .cmd()
+        .args(["export", "journal", "--public", "-o", "x.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "--public without --anonymize");
+    for (dir, public) in [("pack", false), ("public-pack", true)] {
+        let pack = l.dir.path().join(dir);
+        let mut args = vec!["export", "audit", pack.to_str().unwrap(), "--anonymize"];
+        if public {
+            args.push("--public");
+        }
+        l.run(&args);
+        let dir_mode = std::fs::metadata(&pack).unwrap().permissions().mode() & 0o777;
+        assert_eq!(dir_mode, if public { 0o755 } else { 0o700 });
+        for entry in std::fs::read_dir(&pack).unwrap() {
+            let path = entry.unwrap().path();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, if public { 0o644 } else { 0o600 }, "{}", path.display());
+            check(
+                &std::fs::read_to_string(&path).unwrap(),
+                &path.display().to_string(),
+            );
+        }
+    }
+}

@@ -48,6 +48,8 @@ pub const FILES: [&str; 21] = [
 pub struct AuditOptions {
     /// Donors as pseudonyms, for an auditor who must not see them.
     pub anonymize: bool,
+    /// With `anonymize`: readable by every user of the machine.
+    pub public: bool,
     pub today: NaiveDate,
 }
 
@@ -58,9 +60,10 @@ pub struct AuditPack {
 }
 
 /// Writes the pack to `dest`: a new directory, or with `--force` one that holds an earlier
-/// pack and nothing else. Private unless anonymized: the directory 0700 and its files 0600.
+/// pack and nothing else. Private unless anonymized and made public: the directory 0700 and
+/// its files 0600.
 pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dest: &Destination) -> Result<AuditPack> {
-    let (dir_mode, file_mode) = if options.anonymize {
+    let (dir_mode, file_mode) = if options.anonymize && options.public {
         (PUBLIC_DIR, PUBLIC)
     } else {
         (PRIVATE_DIR, PRIVATE)
@@ -76,11 +79,18 @@ fn write_files(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWrit
         let export = ExportOptions {
             filter: whole.clone(),
             anonymize: options.anonymize,
+            public: options.public,
         };
         write_journal(ledger, &export, out).map(drop)
     })?;
     let conn = ledger.conn();
-    let csv = |t: render::Tabular, out: &mut dyn Write| -> Result<()> { Ok(t.write(Format::Csv, out)?) };
+    let people = options.anonymize.then(|| read::people(conn)).transpose()?;
+    let csv = |mut t: render::Tabular, out: &mut dyn Write| -> Result<()> {
+        if let Some(people) = &people {
+            t.redact(people);
+        }
+        Ok(t.write(Format::Csv, out)?)
+    };
     let accounts = read::accounts(conn)?;
     pack.file("accounts.csv", |out| {
         csv(render::account_list_table(&accounts), out)
@@ -171,10 +181,16 @@ fn write_files(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWrit
             out,
             "Audit pack made {} from {}; chain head {}.{}\n",
             options.today,
-            ledger.path().display(),
+            // An anonymized pack does not say where the ledger lives: a path may name a person.
+            if options.anonymize {
+                "the ledger".to_string()
+            } else {
+                ledger.path().display().to_string()
+            },
             outcome.head.as_deref().unwrap_or("(empty ledger)"),
             if options.anonymize {
-                " Donors are pseudonyms (donor-0001, ...)."
+                " Donors are pseudonyms (donor-0001, ...), and so are the people who entered rows \
+                 (user-0001, ...); references, notes, memos of donors' rows and file names are left out."
             } else {
                 ""
             }

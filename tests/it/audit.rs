@@ -114,7 +114,7 @@ fn the_pack_holds_everything_and_its_totals_re_add() {
 }
 
 #[test]
-fn an_anonymized_pack_names_no_donor_and_is_readable_by_others() {
+fn an_anonymized_pack_names_no_donor_and_is_readable_by_others_only_when_public() {
     let l = sample();
     let donors: Vec<String> =
         csv::Reader::from_reader(l.run(&["--format", "csv", "report", "donors"]).as_bytes())
@@ -123,8 +123,18 @@ fn an_anonymized_pack_names_no_donor_and_is_readable_by_others() {
             .filter(|name| name != "total")
             .collect();
     assert!(donors.len() > 20);
+    let private = l.dir.path().join("private-audit");
+    l.run(&["export", "audit", private.to_str().unwrap(), "--anonymize"]);
+    #[cfg(unix)]
+    assert_eq!(mode(&private.join("journal.csv")), 0o600);
     let dir = l.dir.path().join("public-audit");
-    l.run(&["export", "audit", dir.to_str().unwrap(), "--anonymize"]);
+    l.run(&[
+        "export",
+        "audit",
+        dir.to_str().unwrap(),
+        "--anonymize",
+        "--public",
+    ]);
     assert_eq!(listing(&dir), FILES);
     for file in FILES {
         let text = std::fs::read_to_string(dir.join(file)).unwrap();

@@ -367,3 +367,18 @@ fn campaign_public_page_adds_up_figure_by_figure() {
     }
     assert!(crate::public_page::assert_page_readds(&ledger) > 80);
 }
+
+/// The audit pack's script re-adds the campaign's books: fees of every kind, exchanges, a
+/// fund move, a void, three currencies.
+#[test]
+fn campaign_audit_pack_re_adds_with_its_own_script() {
+    let ledger = campaign_ledger();
+    let dir = ledger.dir.path().join("pack");
+    ledger.run(&["export", "audit", dir.to_str().unwrap()]);
+    let out = std::process::Command::new("python3")
+        .arg(dir.join("check_totals.py"))
+        .output()
+        .expect("python3 is needed (.ci/run installs it)");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && said.ends_with(" 0 differ\n"), "{said}");
+}

@@ -113,8 +113,8 @@ fn force_replaces_an_earlier_audit_pack_and_nothing_else() {
     assert_eq!(listing(&pack).len(), 19);
     #[cfg(unix)]
     {
-        assert_eq!(mode(&pack), 0o755);
-        assert_eq!(mode(&pack.join("journal.csv")), 0o644);
+        assert_eq!(mode(&pack), 0o700);
+        assert_eq!(mode(&pack.join("journal.csv")), 0o600);
     }
     assert_eq!(listing(l.dir.path()), ["ledger.db", "pack"]);
 
@@ -344,6 +344,7 @@ fn a_write_in_progress_is_readable_by_its_owner_only() {
                 "audit".into(),
                 path("public"),
                 "--anonymize".into(),
+                "--public".into(),
             ],
             "public",
             0o755,

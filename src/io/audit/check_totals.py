@@ -82,6 +82,11 @@ def balances_under(prefix, fund, currency):
     )
 
 
+def account_and_below(account, fund, currency):
+    """An account with the accounts below it: expenses:fees covers expenses:fees:wire."""
+    return balance(account, fund, currency) + balances_under(account + ":", fund, currency)
+
+
 problems = []
 checked = 0
 
@@ -108,19 +113,20 @@ for r in rows("report_funds.csv"):
         continue
     fund, cur = r["fund"], r["currency"]
     label = f"report_funds.csv {fund} / {cur}"
-    compare(f"{label} raised", r["raised"], -balance("income:donations", fund, cur))
-    compare(f"{label} fees", r["fees"], balance("expenses:fees", fund, cur))
+    compare(f"{label} raised", r["raised"], -balances_under("income:", fund, cur))
+    fees = account_and_below("expenses:fees", fund, cur)
+    compare(f"{label} fees", r["fees"], fees)
     compare(f"{label} granted", r["granted"], balances_under("expenses:grants:", fund, cur))
-    compare(f"{label} at_bank", r["at_bank"], balance("assets:bank", fund, cur))
-    compare(f"{label} at_processor", r["at_processor"], balance("assets:processor", fund, cur))
+    at_bank = account_and_below("assets:bank", fund, cur)
+    at_processor = account_and_below("assets:processor", fund, cur)
+    compare(f"{label} at_bank", r["at_bank"], at_bank)
+    compare(f"{label} at_processor", r["at_processor"], at_processor)
     compare(f"{label} held_by_union", r["held_by_union"], balance("assets:union", fund, cur))
     closing = balances_under("assets:", fund, cur)
     compare(f"{label} closing", r["closing"], closing)
-    known = sum((balance(a, fund, cur) for a in ("assets:bank", "assets:processor", "assets:union")), Decimal(0))
+    known = at_bank + at_processor + balance("assets:union", fund, cur)
     compare(f"{label} at_other", r["at_other"], closing - known)
-    spent = balances_under("expenses:", fund, cur) - balance("expenses:fees", fund, cur) - balances_under(
-        "expenses:grants:", fund, cur
-    )
+    spent = balances_under("expenses:", fund, cur) - fees - balances_under("expenses:grants:", fund, cur)
     compare(f"{label} spent", r["spent"], spent)
     # What is left moved in or out of the fund (fund moves, exchanges): the books' identity.
     moved = closing - amount(r["opening"]) - amount(r["raised"]) + amount(r["fees"]) + amount(r["granted"]) + spent

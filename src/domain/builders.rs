@@ -327,7 +327,7 @@ pub struct Payout {
     pub fee: Option<Amount>,
     pub from: String,
     pub to: String,
-    /// What each fund holds in `from` on the payout's date.
+    /// What each fund can give from `from` on the payout's date (see `read::holdings`).
     pub holdings: Vec<super::payout::Holding>,
     /// The processor's kind of fee by default; a fee fund, if given, pays the whole fee.
     pub fee_to: FeeTo,
@@ -352,7 +352,7 @@ pub fn payout(p: Payout, header: Header, today: NaiveDate) -> Result<NewTransact
             "amount",
             gross.to_string(),
             format!(
-                "{} holds only {} in all funds together on that date; a payout cannot take more",
+                "{} holds only {} in all funds together on that date (counting only what no later day spends); a payout cannot take more",
                 p.from,
                 Amount::from_minor(held, currency).map_or_else(|_| held.to_string(), |a| a.to_string())
             ),

@@ -774,9 +774,11 @@ pub fn commune_grants(conn: &Connection) -> Result<Vec<(i64, NaiveDate)>> {
     Ok(grants)
 }
 
-/// What each fund holds in `account` at the end of `date`, in `currency`, as the gifts it is
-/// made of (oldest first): a fund's balance is its latest inflows, the older ones having left
-/// first. Funds holding nothing are left out.
+/// What each fund can give from `account` on `date`, in `currency`, as the gifts it is made
+/// of (oldest first): its balance at the end of that day, but no more than its lowest balance
+/// on any later day (what a back-dated payout takes must not be spent again later); a fund's
+/// balance is its latest inflows, the older ones having left first. Funds that can give
+/// nothing are left out.
 pub fn holdings(
     conn: &Connection,
     account: &str,
@@ -796,6 +798,34 @@ pub fn holdings(
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let mut later = conn.prepare(
+        "SELECT fund_id, SUM(debit_minor) - SUM(credit_minor) FROM daily_totals
+         WHERE account_id = ?1 AND currency = ?2 AND date > ?3
+         GROUP BY fund_id, date ORDER BY fund_id, date",
+    )?;
+    let mut lowest_later: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    let mut running: std::collections::HashMap<i64, i64> = held.iter().map(|(id, _, b)| (*id, *b)).collect();
+    let mut rows = later.query(params![account_id, currency.code(), day])?;
+    while let Some(r) = rows.next()? {
+        let (fund_id, net): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let Some(balance) = running.get_mut(&fund_id) else {
+            continue;
+        };
+        *balance = balance.checked_add(net).ok_or_else(|| Error::Overflow {
+            what: "a fund's balance".into(),
+        })?;
+        let lowest = lowest_later.entry(fund_id).or_insert(*balance);
+        *lowest = (*lowest).min(*balance);
+    }
+    drop(rows);
+    let held: Vec<(i64, String, i64)> = held
+        .into_iter()
+        .map(|(id, fund, balance)| {
+            let can_give = lowest_later.get(&id).map_or(balance, |low| balance.min(*low));
+            (id, fund, can_give)
+        })
+        .filter(|(_, _, can_give)| *can_give > 0)
+        .collect();
     let mut inflows = conn.prepare(
         "SELECT t.date, p.amount_minor FROM postings p JOIN transactions t ON t.id = p.txn_id
          WHERE p.account_id = ?1 AND p.fund_id = ?2 AND p.currency = ?3 AND p.amount_minor > 0

@@ -585,6 +585,57 @@ fn a_lump_payout_is_split_across_funds_oldest_money_first() {
 }
 
 #[test]
+fn a_back_dated_payout_takes_only_money_no_later_day_spends() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    l.run(&["fund", "add", "seeds"]);
+    for (fund, donor, date) in [("seeds", "A", "2026-05-01"), ("tires", "B", "2026-05-02")] {
+        l.run(&[
+            "donation",
+            "10",
+            "--donor",
+            donor,
+            "--fund",
+            fund,
+            "--into",
+            "assets:processor",
+            "--date",
+            date,
+        ]);
+    }
+    l.run(&[
+        "transfer",
+        "5",
+        "--from",
+        "assets:processor",
+        "--to",
+        "assets:bank",
+        "--fund",
+        "seeds",
+        "--date",
+        "2026-05-03",
+    ]);
+    // The payout of 5 May took seeds' last 5.00 and 5.00 of tires.
+    l.run(&["payout", "10", "--date", "2026-05-05"]);
+    // A payout of 3 May, entered late: seeds held 5.00 that day, but 5 May spends it; the
+    // 5.00 tires still holds on every later day is what it can take. It was refused before
+    // ("fund `seeds` has only 0.00 USD in assets:processor on 2026-05-05").
+    let late = l.json(&["payout", "5", "--date", "2026-05-03"]);
+    assert_eq!(
+        postings(&late),
+        ["assets:bank tires 5.00", "assets:processor tires -5.00"]
+    );
+    let message = l.reject(&["payout", "0.01", "--date", "2026-05-03"]);
+    assert!(
+        message.contains(
+            "holds only 0.00 USD in all funds together on that date (counting only what no later day spends)"
+        ),
+        "{message}"
+    );
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+#[test]
 fn reconcile_nets_each_transaction_and_clears_what_nets_to_zero() {
     let l = TempLedger::new();
     l.run(&["fund", "add", "tires"]);

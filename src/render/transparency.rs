@@ -109,10 +109,13 @@ fn movements(x: &Totals) -> Vec<Line> {
             lines.push(line(label, minor));
         }
     }
-    match x.exchanged {
-        0 => {}
-        bought if bought > 0 => lines.push(line("Bought with other currencies", bought)),
-        spent => lines.push(line("Spent buying other currencies", -spent)),
+    for (label, minor) in [
+        ("Bought with other currencies", x.bought),
+        ("Spent buying other currencies", x.sold),
+    ] {
+        if minor != 0 {
+            lines.push(line(label, minor));
+        }
     }
     lines.push(line("Confirmed received by communes", x.confirmed));
     lines
@@ -159,27 +162,29 @@ fn exchange_text(e: &Exchange) -> String {
 
 /// A consolidated value, rounded to the currency's smallest unit only here, for display.
 fn valued(value: Decimal, currency: Currency) -> String {
-    let shown = value.round_dp_with_strategy(currency.minor_units(), RoundingStrategy::MidpointNearestEven);
+    let mut shown =
+        value.round_dp_with_strategy(currency.minor_units(), RoundingStrategy::MidpointNearestEven);
+    shown.rescale(currency.minor_units());
     format!("{} {}", group_thousands(&shown.to_string()), currency.code())
 }
 
-/// The consolidated rows, and what each currency was valued at.
-fn consolidated_rows(c: &Consolidated) -> ([(&'static str, String); 5], Vec<String>) {
+/// A table of the page: its heading and its (label, amount) rows.
+type ShownTable = (&'static str, Vec<(String, String)>);
+
+/// The consolidated tables (what came in, what went or is held; each with its total) and
+/// what each currency was valued at.
+fn consolidated_rows(c: &Consolidated) -> ([ShownTable; 2], Vec<String>) {
+    let side = |parts: &[(&'static str, Decimal)]| -> Vec<(String, String)> {
+        let total: Decimal = parts.iter().map(|(_, v)| *v).sum();
+        parts
+            .iter()
+            .map(|(label, value)| (label.to_string(), valued(*value, c.currency)))
+            .chain([("Total".to_string(), valued(total, c.currency))])
+            .collect()
+    };
     let rows = [
-        ("Raised from donors", valued(c.raised, c.currency)),
-        ("Fees", valued(c.fees, c.currency)),
-        (
-            "Reached communes (directly or via the union)",
-            valued(c.to_communes, c.currency),
-        ),
-        (
-            "Spent by the union on its own programmes",
-            valued(c.union_programmes, c.currency),
-        ),
-        (
-            "Held now (union, bank, processor, elsewhere)",
-            valued(c.held, c.currency),
-        ),
+        ("came in", side(&c.came_in)),
+        ("went, or is held now", side(&c.went)),
     ];
     let notes = c
         .valuations
@@ -297,16 +302,15 @@ fn markdown(t: &Transparency) -> String {
         s.push('\n');
     }
     if let Some(c) = &t.consolidated {
-        let (rows, notes) = consolidated_rows(c);
-        let _ = writeln!(
-            s,
-            "## All currencies together, in {}\n\n| | amount |\n| --- | ---: |",
-            c.currency.code()
-        );
-        for (label, value) in rows {
-            let _ = writeln!(s, "| {label} | {value} |");
+        let (tables, notes) = consolidated_rows(c);
+        let _ = writeln!(s, "## All currencies together, in {}\n", c.currency.code());
+        for (heading, rows) in tables {
+            let _ = writeln!(s, "| {heading} | amount |\n| --- | ---: |");
+            for (label, value) in rows {
+                let _ = writeln!(s, "| {label} | {value} |");
+            }
+            s.push('\n');
         }
-        s.push('\n');
         for note in notes {
             let _ = writeln!(s, "- {note}.");
         }
@@ -443,16 +447,19 @@ fn html(t: &Transparency) -> Result<String> {
         s.push_str(&flow_chart(totals, currency)?);
     }
     if let Some(c) = &t.consolidated {
-        let (rows, notes) = consolidated_rows(c);
-        let _ = write!(
-            s,
-            "<h2>All currencies together, in {}</h2><div class=\"scroll\"><table>",
-            c.currency.code()
-        );
-        for (label, value) in rows {
-            let _ = write!(s, "<tr><td>{label}</td><td class=\"n\">{value}</td></tr>");
+        let (tables, notes) = consolidated_rows(c);
+        let _ = write!(s, "<h2>All currencies together, in {}</h2>", c.currency.code());
+        for (heading, rows) in tables {
+            let _ = write!(
+                s,
+                "<div class=\"scroll\"><table><tr><th>{heading}</th><th class=\"n\">Amount</th></tr>"
+            );
+            for (label, value) in rows {
+                let _ = write!(s, "<tr><td>{label}</td><td class=\"n\">{value}</td></tr>");
+            }
+            s.push_str("</table></div>");
         }
-        s.push_str("</table></div><ul>");
+        s.push_str("<ul>");
         for note in notes {
             let _ = write!(s, "<li>{}.</li>", escape_html(&note));
         }

@@ -51,8 +51,10 @@ pub struct Totals {
     pub other_grants: i64,
     /// Spent on anything other than fees and grants.
     pub other_spending: i64,
-    /// Bought with other currencies (positive) or spent buying them (negative).
-    pub exchanged: i64,
+    /// Bought with other currencies, and spent buying them (each gross: both sides of every
+    /// exchange, not their difference).
+    pub bought: i64,
+    pub sold: i64,
     /// Opening balances and other equity entries; fund moves cancel out here.
     pub other_equity: i64,
     /// Communes' confirmations that grants arrived.
@@ -73,6 +75,29 @@ pub struct Flow {
     pub total: i64,
 }
 
+/// The flow's parts for money exchanged between currencies.
+const BOUGHT: &str = "Bought with other currencies";
+const SOLD: &str = "Spent buying other currencies";
+
+/// Every part of a flow, in the order the page lists them.
+const FLOW_ORDER: [&str; 15] = [
+    "Held at the start of the period",
+    "Raised from donors",
+    BOUGHT,
+    "Opening balances and other entries",
+    "Fees",
+    "Passed on by the union to communes",
+    "The union's own programmes",
+    "Sent to communes directly",
+    "Other grants",
+    "Other spending",
+    SOLD,
+    "Held by the union, not yet passed on",
+    "In the bank",
+    "With the payment processor",
+    "Elsewhere",
+];
+
 impl Totals {
     /// The flow of this currency's money. A part that is negative (a credit line drawn, say)
     /// is shown on the other side; parts that are zero are left out.
@@ -82,7 +107,7 @@ impl Totals {
         let sources = [
             ("Held at the start of the period", self.opening),
             ("Raised from donors", self.raised),
-            ("Bought with other currencies", self.exchanged.max(0)),
+            (BOUGHT, self.bought),
             ("Opening balances and other entries", self.other_equity),
         ];
         let uses = [
@@ -92,10 +117,7 @@ impl Totals {
             ("Sent to communes directly", self.direct),
             ("Other grants", self.other_grants),
             ("Other spending", self.other_spending),
-            (
-                "Spent buying other currencies",
-                self.exchanged.min(0).saturating_neg(),
-            ),
+            (SOLD, self.sold),
             ("Held by the union, not yet passed on", self.held_by_union),
             ("In the bank", self.at_bank),
             ("With the payment processor", self.at_processor),
@@ -149,18 +171,21 @@ pub struct Valuation {
     pub per_unit: Option<(Decimal, Exchange)>,
 }
 
-/// Every currency's totals valued in the ledger's own currency.
+/// Every currency's flow valued in the ledger's own currency: what came in and what went or
+/// is held, part by part as the flow chart shows them, valued exactly (rounded only when
+/// shown). Money exchanged between valued currencies appears once, as what the exchanges
+/// gained or lost at these rates, so the two sides add up to the same sum.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Consolidated {
     pub currency: Currency,
     pub valuations: Vec<Valuation>,
-    /// The totals of every currency that has a rate, valued exactly (rounded only when shown).
-    pub raised: Decimal,
-    pub fees: Decimal,
-    pub to_communes: Decimal,
-    pub union_programmes: Decimal,
-    pub held: Decimal,
+    pub came_in: Vec<(&'static str, Decimal)>,
+    pub went: Vec<(&'static str, Decimal)>,
 }
+
+/// What the exchanges gained, valued at the page's rates; a loss is on the other side.
+pub const EXCHANGE_GAIN: &str = "Gained on exchanges, at these rates";
+pub const EXCHANGE_LOSS: &str = "Lost on exchanges, at these rates";
 
 /// One fund's progress.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -268,7 +293,8 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
             )?;
         } else if line.account == CONVERSION {
             let t = totals.entry(line.currency).or_default();
-            add(&mut t.exchanged, -net)?;
+            add(&mut t.bought, line.credit_minor)?;
+            add(&mut t.sold, line.debit_minor)?;
             add(&mut t.other_equity, net)?;
         }
     }
@@ -397,9 +423,9 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     })
 }
 
-/// Values every currency's totals in `own`, at the latest of `exchanges` between the two
-/// (in either direction); a currency never exchanged with `own` is left out, and named.
-/// `None` for a page of one currency.
+/// Values every currency's flow in `own`, at the latest of `exchanges` between the two (in
+/// either direction); a currency never exchanged with `own` is left out, and named. `None`
+/// for a page of one currency.
 fn consolidate(
     own: Currency,
     totals: &[(Currency, Totals)],
@@ -411,12 +437,12 @@ fn consolidate(
     let mut c = Consolidated {
         currency: own,
         valuations: Vec::new(),
-        raised: Decimal::ZERO,
-        fees: Decimal::ZERO,
-        to_communes: Decimal::ZERO,
-        union_programmes: Decimal::ZERO,
-        held: Decimal::ZERO,
+        came_in: Vec::new(),
+        went: Vec::new(),
     };
+    let mut came_in: BTreeMap<&'static str, Decimal> = BTreeMap::new();
+    let mut went: BTreeMap<&'static str, Decimal> = BTreeMap::new();
+    let mut gained = Decimal::ZERO;
     for (currency, t) in totals {
         // (own, foreign): the two sides of the exchange the currency is valued at.
         let sides = if *currency == own {
@@ -456,20 +482,32 @@ fn consolidate(
                 .and_then(|v| v.checked_div(foreign_side))
                 .ok_or_else(overflow)
         };
-        let held = [t.held_by_union, t.at_bank, t.at_processor, t.at_other]
-            .into_iter()
-            .try_fold(0_i64, i64::checked_add)
-            .ok_or_else(overflow)?;
-        let to_communes = t.allocated.checked_add(t.direct).ok_or_else(overflow)?;
-        for (sum, minor) in [
-            (&mut c.raised, t.raised),
-            (&mut c.fees, t.fees),
-            (&mut c.to_communes, to_communes),
-            (&mut c.union_programmes, t.union_programmes),
-            (&mut c.held, held),
-        ] {
-            *sum = sum.checked_add(value(minor)?).ok_or_else(overflow)?;
+        let flow = t.flow()?;
+        for (side, parts) in [(&mut came_in, &flow.came_in), (&mut went, &flow.went)] {
+            for (label, minor) in parts {
+                let valued = value(*minor)?;
+                match *label {
+                    BOUGHT => gained = gained.checked_add(valued).ok_or_else(overflow)?,
+                    SOLD => gained = gained.checked_sub(valued).ok_or_else(overflow)?,
+                    _ => {
+                        let sum = side.entry(label).or_default();
+                        *sum = sum.checked_add(valued).ok_or_else(overflow)?;
+                    }
+                }
+            }
         }
+    }
+    // Each side in the flow chart's order, then what the exchanges gained or lost.
+    let order = |label: &str| FLOW_ORDER.iter().position(|l| *l == label).unwrap_or(usize::MAX);
+    for (side, sums) in [(&mut c.came_in, came_in), (&mut c.went, went)] {
+        side.extend(sums);
+        side.sort_by_key(|(label, _)| order(label));
+    }
+    // A difference too small to show (a rate's last digits) is no gain or loss.
+    match gained.round_dp(own.minor_units()).cmp(&Decimal::ZERO) {
+        std::cmp::Ordering::Greater => c.came_in.push((EXCHANGE_GAIN, gained)),
+        std::cmp::Ordering::Less => c.went.push((EXCHANGE_LOSS, -gained)),
+        std::cmp::Ordering::Equal => {}
     }
     Ok(Some(c))
 }

@@ -74,6 +74,36 @@ fn table<'a>(page: &'a str, heading: &str) -> Vec<Vec<&'a str>> {
         .collect()
 }
 
+/// Every Markdown table after `heading`, up to the next heading: each its rows (header
+/// row left out), each row its trimmed cells.
+fn tables<'a>(page: &'a str, heading: &str) -> Vec<Vec<Vec<&'a str>>> {
+    let Some(start) = page.find(&format!("\n{heading}\n")) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Vec<Vec<&str>>> = Vec::new();
+    let mut in_table = false;
+    for line in page[start + heading.len() + 2..]
+        .lines()
+        .take_while(|l| !l.starts_with('#'))
+    {
+        if !line.starts_with('|') {
+            in_table = false;
+            continue;
+        }
+        if !in_table {
+            in_table = true;
+            out.push(Vec::new());
+            continue;
+        }
+        if !line.starts_with("| ---") {
+            if let Some(table) = out.last_mut() {
+                table.push(line.trim_matches('|').split(" | ").map(str::trim).collect());
+            }
+        }
+    }
+    out
+}
+
 /// A name as the Markdown page writes it: HTML characters as entities, Markdown's own
 /// punctuation backslash-escaped (all but `-`, `,` and `/`), line breaks as spaces.
 fn escaped(name: &str) -> String {
@@ -173,6 +203,14 @@ impl Pack {
             .collect()
     }
 
+    fn sum_debits(&self, currency: &str, account: &str) -> Decimal {
+        self.sum(currency, |p| p.account == account && p.amount > Decimal::ZERO)
+    }
+
+    fn sum_credits(&self, currency: &str, account: &str) -> Decimal {
+        -self.sum(currency, |p| p.account == account && p.amount < Decimal::ZERO)
+    }
+
     fn sum(&self, currency: &str, test: impl Fn(&Posting) -> bool) -> Decimal {
         self.postings
             .iter()
@@ -197,7 +235,9 @@ fn expected_totals(pack: &Pack, currency: &str) -> BTreeMap<String, Decimal> {
     let programmes = sum(&|p| p.account == "expenses:grants:union" && with_union.contains(&p.txn));
     let direct = sum(&|p| commune_grant(p) && !with_union.contains(&p.txn));
     let grants = sum(&|p| under(&p.account, "expenses:grants"));
-    let exchanged = -sum(&|p| p.account == "equity:conversion");
+    // Both sides of every exchange: what the conversion account gave out and took in.
+    let bought = pack.sum_credits(currency, "equity:conversion");
+    let spent_buying = pack.sum_debits(currency, "equity:conversion");
     let other_equity = -sum(&|p| under(&p.account, "equity") && p.account != "equity:conversion");
     t.insert("Raised from donors".to_string(), raised);
     t.insert("Fees (payment processor, wires, bank)".into(), fees);
@@ -261,8 +301,8 @@ fn expected_totals(pack: &Pack, currency: &str) -> BTreeMap<String, Decimal> {
             }),
         ),
         ("Opening balances and other entries", other_equity),
-        ("Bought with other currencies", exchanged.max(Decimal::ZERO)),
-        ("Spent buying other currencies", (-exchanged).max(Decimal::ZERO)),
+        ("Bought with other currencies", bought),
+        ("Spent buying other currencies", spent_buying),
     ] {
         if !value.is_zero() {
             t.insert(label.to_string(), value);
@@ -411,69 +451,108 @@ pub fn assert_page_readds(l: &TempLedger) -> usize {
         assert_eq!(sides, [came_in, came_in], "{figure}");
         checked += 3;
     }
-    // Every currency in the ledger's own, at the ledger's latest exchange between the two.
+    // Every currency in the ledger's own, at the ledger's latest exchange between the two:
+    // what came in and what went or is held, valued part by part; what was exchanged between
+    // valued currencies appears once, as the gain or loss at those rates, and the two sides
+    // add up to the same total.
     let swaps = exchanges(&pack);
     if currencies.len() > 1 {
         let own = pack.currency.clone();
-        let rows = table(&page, &format!("## All currencies together, in {own}"));
-        let mut expected = BTreeMap::new();
+        let mut came_in: BTreeMap<String, Decimal> = BTreeMap::new();
+        let mut went: BTreeMap<String, Decimal> = BTreeMap::new();
+        let mut gained = Decimal::ZERO;
         for (currency, t) in &values {
-            let rate = if *currency == own {
-                Some(Decimal::ONE)
+            // (own, foreign): the two sides of the exchange the currency is valued at.
+            let sides = if *currency == own {
+                Some((Decimal::ONE, Decimal::ONE))
             } else {
                 swaps.iter().rev().find_map(|(_, _, g, gc, r, rc)| {
                     (gc == &own && rc == currency)
-                        .then(|| g / r)
-                        .or_else(|| (gc == currency && rc == &own).then(|| r / g))
+                        .then_some((*g, *r))
+                        .or_else(|| (gc == currency && rc == &own).then_some((*r, *g)))
                 })
             };
-            let Some(rate) = rate else {
+            let Some((own_side, foreign_side)) = sides else {
                 assert!(
                     page.contains(&format!("- {currency} is not included: the ledger has no exchange between {currency} and {own}")),
                     "{page}"
                 );
                 continue;
             };
-            let held = [
-                "Held by the union, not yet passed on",
-                "In the bank",
-                "With the payment processor",
-                "Elsewhere",
-            ]
-            .iter()
-            .map(|k| t[*k])
-            .sum::<Decimal>();
-            for (label, value) in [
-                ("Raised from donors", t["Raised from donors"]),
-                ("Fees", t["Fees (payment processor, wires, bank)"]),
+            let get = |label: &str| t.get(label).copied().unwrap_or_default();
+            let value = |amount: Decimal| amount * own_side / foreign_side;
+            gained += value(get("Bought with other currencies") - get("Spent buying other currencies"));
+            let sources = [
                 (
-                    "Reached communes (directly or via the union)",
-                    t["Passed on by the union to communes"] + t["Sent to communes directly"],
+                    "Held at the start of the period",
+                    get("Held at the start of the period"),
+                ),
+                ("Raised from donors", get("Raised from donors")),
+                (
+                    "Opening balances and other entries",
+                    get("Opening balances and other entries"),
+                ),
+            ];
+            let uses = [
+                ("Fees", get("Fees (payment processor, wires, bank)")),
+                (
+                    "Passed on by the union to communes",
+                    get("Passed on by the union to communes"),
                 ),
                 (
-                    "Spent by the union on its own programmes",
-                    t["Spent by the union on its own programmes"],
+                    "The union's own programmes",
+                    get("Spent by the union on its own programmes"),
                 ),
-                ("Held now (union, bank, processor, elsewhere)", held),
-            ] {
-                *expected.entry(label.to_string()).or_insert(Decimal::ZERO) += value * rate;
+                ("Sent to communes directly", get("Sent to communes directly")),
+                ("Other grants", get("Other grants")),
+                ("Other spending", get("Other spending")),
+                (
+                    "Held by the union, not yet passed on",
+                    get("Held by the union, not yet passed on"),
+                ),
+                ("In the bank", get("In the bank")),
+                ("With the payment processor", get("With the payment processor")),
+                ("Elsewhere", get("Elsewhere")),
+            ];
+            for (parts, is_source) in [(&sources[..], true), (&uses[..], false)] {
+                for (label, amount) in parts {
+                    let side = if (*amount > Decimal::ZERO) == is_source {
+                        &mut came_in
+                    } else {
+                        &mut went
+                    };
+                    if !amount.is_zero() {
+                        *side.entry(label.to_string()).or_default() += value(amount.abs());
+                    }
+                }
             }
         }
-        let shown: BTreeMap<String, Decimal> = rows
-            .iter()
-            .map(|r| (r[0].to_string(), page_amount(r[1]).0))
-            .collect();
-        let expected: BTreeMap<String, Decimal> = expected
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    k,
-                    v.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven),
-                )
-            })
-            .collect();
-        assert_eq!(shown, expected, "consolidated");
-        checked += shown.len();
+        let cent = |v: Decimal| v.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+        if cent(gained) > Decimal::ZERO {
+            came_in.insert("Gained on exchanges, at these rates".into(), gained);
+        } else if cent(gained) < Decimal::ZERO {
+            went.insert("Lost on exchanges, at these rates".into(), -gained);
+        }
+        let total_in: Decimal = came_in.values().sum();
+        let total_out: Decimal = went.values().sum();
+        assert_eq!(cent(total_in), cent(total_out), "the consolidated sides differ");
+        let shown = tables(&page, &format!("## All currencies together, in {own}"));
+        assert_eq!(shown.len(), 2, "{page}");
+        for (rows, expected, total) in [(&shown[0], came_in, total_in), (&shown[1], went, total_out)] {
+            let shown: BTreeMap<String, Decimal> = rows
+                .iter()
+                .map(|r| {
+                    let (value, c) = page_amount(r[1]);
+                    assert_eq!(c, own, "{r:?}");
+                    (r[0].to_string(), value)
+                })
+                .collect();
+            let mut expected: BTreeMap<String, Decimal> =
+                expected.into_iter().map(|(k, v)| (k, cent(v))).collect();
+            expected.insert("Total".into(), cent(total));
+            assert_eq!(shown, expected, "consolidated");
+            checked += shown.len();
+        }
     }
     // Each exchange, explained.
     for (_, date, given, gc, received, rc) in &swaps {
@@ -1012,4 +1091,50 @@ fn names_cannot_change_the_markdown_page_s_structure() {
         text.contains("**Bold** ~~gone~~ <img src=x onerror=alert(1)>"),
         "{text}"
     );
+}
+
+/// Money lost on a round trip through another currency is a line of its own, so the
+/// consolidated sides add up; both sides of each currency's exchanges are shown, not their
+/// difference.
+#[test]
+fn what_exchanges_lost_is_on_the_page() {
+    let l = TempLedger::new();
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-10-01"]);
+    l.run(&[
+        "exchange",
+        "100",
+        "USD",
+        "--to",
+        "VES",
+        "--rate",
+        "36.5",
+        "--date",
+        "2026-10-02",
+    ]);
+    l.run(&[
+        "exchange",
+        "365",
+        "VES",
+        "--to",
+        "USD",
+        "--received",
+        "9",
+        "--date",
+        "2026-10-03",
+    ]);
+    let page = l.run(&["--format", "md", "report", "transparency"]);
+    // 9.00 USD + 3,285.00 VES at 365/9 = 81.00 USD: 90.00 held of 100.00 raised.
+    for line in [
+        "| Bought with other currencies | 9.00 USD |",
+        "| Spent buying other currencies | 100.00 USD |",
+        "| Bought with other currencies | 3,650.00 VES |",
+        "| Spent buying other currencies | 365.00 VES |",
+        "| In the bank | 90.00 USD |",
+        "| Lost on exchanges, at these rates | 10.00 USD |",
+    ] {
+        assert!(page.contains(line), "{line}\n{page}");
+    }
+    assert!(!page.contains(" 0 USD"), "an amount without its cents:\n{page}");
+    assert_eq!(page.matches("| Total | 100.00 USD |").count(), 2, "{page}");
+    assert!(assert_page_readds(&l) > 20);
 }

@@ -133,7 +133,7 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
     let hints = far_apart(&only_in_statement, &only_in_ledger, options.days);
     let statement_balance = match options.balance {
         Some(b) => Some(b.minor()),
-        None => lines.iter().rev().find_map(|l| l.balance).map(Amount::minor),
+        None => closing_balance(&lines)?.map(Amount::minor),
     };
     let ledger_balance = match statement_date {
         Some(d) => reconcile::balance_on(conn, options.account, currency, d)?,
@@ -157,6 +157,25 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
         file_sha256,
         hints,
     })
+}
+
+/// The balance after the statement's last movement: the last line's when the file runs
+/// oldest first, the first line's when it runs newest first (as many banks export). A file
+/// in neither order has no last line to trust, so `--balance` must say it.
+fn closing_balance(lines: &[StatementLine]) -> Result<Option<Amount>> {
+    let with_balance: Vec<&StatementLine> = lines.iter().filter(|l| l.balance.is_some()).collect();
+    let oldest_first = with_balance.windows(2).all(|w| w[0].date <= w[1].date);
+    let newest_first = with_balance.windows(2).all(|w| w[0].date >= w[1].date);
+    let closing = match (oldest_first, newest_first) {
+        (true, _) => with_balance.last(),
+        (false, true) => with_balance.first(),
+        (false, false) => {
+            return Err(Error::Refused(
+                "the statement's lines are in neither date order, so which balance is the closing one cannot be told; give it with --balance".into(),
+            ))
+        }
+    };
+    Ok(closing.and_then(|l| l.balance))
 }
 
 /// Hints for a statement line and a transaction of the same amount, both unmatched, whose

@@ -308,3 +308,44 @@ fn reconcile_problems_are_reported() {
         (Some("100.00"), Some("0.00"))
     );
 }
+
+/// Many banks export newest first: the closing balance is then the first line's, not the
+/// last's (which gave a difference of −38.00 on books that tie out).
+#[test]
+fn a_newest_first_statement_closes_at_its_latest_line() {
+    let l = TempLedger::new();
+    l.run(&["donation", "25", "--donor", "A", "--date", "2026-08-01"]);
+    l.run(&["donation", "40", "--donor", "D", "--date", "2026-08-02"]);
+    l.run(&["fee", "2", "--from", "assets:bank", "--date", "2026-08-05"]);
+    let newest_first = l.file(
+        "newest.csv",
+        "date,description,amount,balance\n2026-08-05,FEE,-2.00,63.00\n2026-08-02,DEPOSIT,40.00,65.00\n2026-08-01,DEPOSIT,25.00,25.00\n",
+    );
+    let r = l.json(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &newest_first,
+        "--strict",
+    ]);
+    assert_eq!(
+        (r["statement_balance"].as_str(), r["difference"].as_str()),
+        (Some("63.00"), Some("0.00"))
+    );
+    // In no order at all, the closing balance is the treasurer's to give.
+    let shuffled = l.file(
+        "shuffled.csv",
+        "date,description,amount,balance\n2026-08-02,DEPOSIT,40.00,65.00\n2026-08-05,FEE,-2.00,63.00\n2026-08-01,DEPOSIT,25.00,25.00\n",
+    );
+    let message = l.reject(&["reconcile", "assets:bank", "--statement", &shuffled]);
+    assert!(message.contains("neither date order"), "{message}");
+    let r = l.json(&[
+        "reconcile",
+        "assets:bank",
+        "--statement",
+        &shuffled,
+        "--balance",
+        "63.00",
+    ]);
+    assert_eq!(r["difference"], "0.00");
+}

@@ -143,15 +143,7 @@ impl Writer<'_> {
         let commune = read::commune(self.conn(), wanted)?;
         if let Some(name) = name {
             check_text("--name", name)?;
-            if let Some(twin) = read::communes(self.conn())?
-                .into_iter()
-                .find(|c| c.slug != commune.slug && c.name.to_lowercase() == name.to_lowercase())
-            {
-                return Err(Error::Refused(format!(
-                    "a commune named `{}` already exists (`{}`); names must differ so that `--to NAME` is never ambiguous",
-                    twin.name, twin.slug
-                )));
-            }
+            read::check_commune_unique(self.conn(), &commune.slug, name, Some(&commune.slug))?;
         }
         if let Some(state) = state {
             check_text("--state", state)?;

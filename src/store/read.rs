@@ -345,16 +345,51 @@ pub fn communes(conn: &Connection) -> Result<Vec<CommuneInfo>> {
 /// closest slug suggested.
 pub fn commune(conn: &Connection, wanted: &str) -> Result<CommuneInfo> {
     let all = communes(conn)?;
-    if let Some(found) = all.iter().find(|c| c.slug == wanted).or_else(|| {
-        all.iter()
-            .find(|c| c.name.to_lowercase() == wanted.to_lowercase())
-    }) {
-        return Ok(found.clone());
+    let lower = wanted.to_lowercase();
+    // A slug or a name, ignoring case: `--to` must always mean one commune.
+    let found: Vec<&CommuneInfo> = all
+        .iter()
+        .filter(|c| c.slug == lower || c.name.to_lowercase() == lower)
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(Error::UnknownCommune {
+            name: wanted.to_string(),
+            suggestion: closest(wanted, all.iter().map(|c| c.slug.as_str())),
+        }),
+        many => Err(Error::invalid(
+            "commune",
+            wanted,
+            format!(
+                "names more than one commune ({}); give its slug exactly",
+                many.iter()
+                    .map(|c| format!("`{}`: {} ({})", c.slug, c.name, c.state))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
     }
-    Err(Error::UnknownCommune {
-        name: wanted.to_string(),
-        suggestion: closest(wanted, all.iter().map(|c| c.slug.as_str())),
-    })
+}
+
+/// Refuses a commune name or slug that another commune's name or slug already answers to
+/// (ignoring case), so that `--to` is never ambiguous. `except` is the commune being renamed.
+pub fn check_commune_unique(conn: &Connection, slug: &str, name: &str, except: Option<&str>) -> Result<()> {
+    let (slug, name) = (slug.to_lowercase(), name.to_lowercase());
+    for other in communes(conn)?
+        .into_iter()
+        .filter(|c| Some(c.slug.as_str()) != except)
+    {
+        let other_name = other.name.to_lowercase();
+        if [slug.as_str(), name.as_str()].contains(&other_name.as_str())
+            || [slug.as_str(), name.as_str()].contains(&other.slug.as_str())
+        {
+            return Err(Error::Refused(format!(
+                "the commune `{}` ({}) already answers to that name or slug; names and slugs must differ so that `--to` always means one commune",
+                other.slug, other.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The date of the latest transaction, if any.

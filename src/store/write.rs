@@ -414,15 +414,7 @@ impl<'l> Writer<'l> {
                 name: slug,
             });
         }
-        if let Some(twin) = read::communes(&self.tx)?
-            .into_iter()
-            .find(|c| c.name.to_lowercase() == name.to_lowercase())
-        {
-            return Err(Error::Refused(format!(
-                "a commune named `{}` already exists (`{}`); names must differ so that `--to NAME` is never ambiguous",
-                twin.name, twin.slug
-            )));
-        }
+        read::check_commune_unique(&self.tx, &slug, name, None)?;
         let account = format!("{GRANTS_PREFIX}{slug}");
         if read::account_exists(&self.tx, &account)? {
             return Err(Error::AlreadyExists {

@@ -975,3 +975,45 @@ fn a_payout_fee_can_be_charged_to_one_fund() {
         "tires keeps its whole gift: {funds}"
     );
 }
+
+/// `--to` always means one commune: a name that another commune's slug or name answers to
+/// (in any case) is refused when added or edited in (before, `--to maizal` and `--to Maizal`
+/// reached two different communes), and every case of a slug or name reaches one commune.
+#[test]
+fn to_names_one_commune_whatever_the_case() {
+    let l = TempLedger::new();
+    l.run(&[
+        "commune",
+        "add",
+        "Comuna El Maizal",
+        "--state",
+        "Lara",
+        "--slug",
+        "maizal",
+    ]);
+    let message = l.reject(&[
+        "commune",
+        "add",
+        "Maizal",
+        "--state",
+        "Mérida",
+        "--slug",
+        "maizal-merida",
+    ]);
+    assert!(
+        message.contains("the commune `maizal` (Comuna El Maizal) already answers to that name or slug"),
+        "{message}"
+    );
+    l.run(&["commune", "add", "Ataroa", "--state", "Lara"]);
+    let message = l.reject(&["commune", "edit", "maizal", "--name", "ataroa"]);
+    assert!(
+        message.contains("already answers to that name or slug"),
+        "{message}"
+    );
+    // Every spelling of the slug or the name, in any case, reaches the same commune.
+    l.run(&["donation", "100", "--donor", "A", "--date", "2026-10-01"]);
+    for to in ["maizal", "Maizal", "MAIZAL", "comuna el maizal"] {
+        let sent = l.json(&["send", "1", "--to", to, "--dry-run", "--date", "2026-10-02"]);
+        assert_eq!(sent["postings"][0]["account"], "expenses:grants:maizal", "{to}");
+    }
+}

@@ -108,9 +108,25 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             created: Vec::new(),
         };
         let mut rows = 0;
-        while let Some(item) = reader.next_txn()? {
+        // A short file that is not oldest first (a bank's newest-first export, say) is put in
+        // date order first, so a payment is checked after the gift that funds it; a journal
+        // keeps its order, which its transaction numbers and voids follow.
+        let mut head = Vec::new();
+        if format != InputFormat::Journal {
+            while head.len() < REORDER_ROWS_MAX {
+                match reader.next_txn()? {
+                    Some(item) => head.push(item),
+                    None => {
+                        in_date_order(&mut head);
+                        break;
+                    }
+                }
+            }
+        }
+        let mut rest = std::iter::from_fn(|| reader.next_txn().transpose());
+        for item in head.into_iter().map(Ok).chain(&mut rest) {
             rows += 1;
-            match item {
+            match item? {
                 Err(errors) => run.problems.extend(errors),
                 Ok(parsed) => {
                     if let Err(e) = run.import_one(w, &parsed) {
@@ -147,6 +163,30 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             created: run.created,
         })
     })
+}
+
+/// The most rows of a file that import puts in date order before recording them; a longer
+/// file is recorded in its own order, which must then be oldest first.
+const REORDER_ROWS_MAX: usize = 10_000;
+
+/// Puts a whole short file's rows in date order: a file whose dates only go down (newest
+/// first) is reversed, so rows of one day keep their order relative to each other as the
+/// bank listed them, reversed; any other order is sorted by date, rows of one day keeping
+/// the file's order. A file with a bad row keeps its order: it is refused anyway, by line.
+fn in_date_order(rows: &mut [std::result::Result<ParsedTxn, Vec<RowError>>]) {
+    let dates: Option<Vec<chrono::NaiveDate>> =
+        rows.iter().map(|r| r.as_ref().ok().map(|p| p.txn.date)).collect();
+    let Some(dates) = dates else {
+        return;
+    };
+    if dates.windows(2).all(|w| w[0] <= w[1]) {
+        return;
+    }
+    if dates.windows(2).all(|w| w[0] >= w[1]) {
+        rows.reverse();
+    } else {
+        rows.sort_by_key(|r| r.as_ref().ok().map(|p| p.txn.date));
+    }
 }
 
 /// Opens the file and picks its reader: a statement when a mapping is given, otherwise the

@@ -726,3 +726,42 @@ fn a_long_import_over_many_days_keeps_exact_totals_and_checks() {
         "{message}"
     );
 }
+
+/// A newest-first export is recorded oldest first: a payment is checked after the gift that
+/// funds it, and a payout is split by what the funds hold once the gifts before it are in.
+/// Both files were refused before ("fund `tires` has only 0.00 USD … on 2026-07-10").
+#[test]
+fn a_newest_first_file_is_recorded_in_date_order() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    let simple = l.file(
+        "newest.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-07-10,wire to union,assets:union,assets:bank,80.00,,tires,,\n\
+         2026-07-01,gift,assets:bank,income:donations,100.00,,tires,Ana,\n",
+    );
+    let outcome = import(&l, std::path::Path::new(&simple), &[]);
+    assert_eq!(outcome["added"], 2);
+    // Recorded in date order: the gift is #1.
+    assert_eq!(l.json(&["show", "1"])["date"], "2026-07-01");
+    // The platform's export, newest first: its payout comes before the gifts it carries.
+    let platform = std::fs::read_to_string(fixture("statement/platform.csv")).unwrap();
+    let mut lines: Vec<&str> = platform.trim_start_matches('\u{feff}').lines().collect();
+    lines[1..].reverse();
+    let reversed = l.file("platform-newest.csv", &(lines.join("\n") + "\n"));
+    let mapping = fixture("statement/platform.toml");
+    let outcome = import(
+        &l,
+        std::path::Path::new(&reversed),
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(outcome["added"], 4);
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    // Again: nothing new.
+    let again = import(
+        &l,
+        std::path::Path::new(&reversed),
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(again["added"], 0);
+}

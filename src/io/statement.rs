@@ -13,7 +13,7 @@ use super::simple::keep;
 use super::source::Encoding;
 use super::{ParsedTxn, Records, Row, RowError};
 use crate::domain::money::NumberStyle;
-use crate::domain::names::{check_text, GENERAL_FUND};
+use crate::domain::names::{check_text, FEES_PROCESSOR, GENERAL_FUND};
 use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
 
@@ -73,7 +73,7 @@ fn default_date_format() -> String {
 }
 
 fn default_fee_account() -> String {
-    "expenses:fees".into()
+    FEES_PROCESSOR.into()
 }
 
 /// The mapping file. See the README for worked examples.

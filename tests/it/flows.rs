@@ -97,7 +97,8 @@ fn an_import_cannot_overdraw_either_and_names_the_row() {
     let message = l.reject(&["import", &file]);
     assert!(
         message.contains(
-            "march.csv:4: amount: fund `general` has only 0.00 USD in assets:bank on 2026-03-03; this would take it to -0.50 USD"
+            // Recorded in date order, the 3 March wire is the row that overdraws.
+            "march.csv:3: amount: fund `general` has only 49.50 USD in assets:bank on 2026-03-03; this would take it to -0.50 USD"
         ),
         "{message}"
     );

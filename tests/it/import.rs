@@ -447,7 +447,7 @@ fn a_donation_platform_export_with_fees_and_campaigns() {
         pick(&ana["postings"], &["account", "fund", "amount"]),
         [
             ["assets:processor", "tires", "96.80"],
-            ["expenses:fees", "tires", "3.20"],
+            ["expenses:fees:processor", "tires", "3.20"],
             ["income:donations", "tires", "-100.00"],
         ]
     );

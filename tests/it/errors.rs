@@ -158,7 +158,7 @@ fn every_rejection_names_the_problem_and_changes_nothing() {
         ),
         (
             &["commune", "add", "el maizal", "--state", "Lara", "--slug", "em2"],
-            "a commune named `El Maizal` already exists (`el-maizal`)",
+            "the commune `el-maizal` (El Maizal) already answers to that name or slug",
         ),
         (
             &["commune", "add", "Union HQ", "--state", "Lara", "--slug", "union"],

@@ -265,7 +265,7 @@ fn a_commune_s_state_typo_is_corrected_and_reports_follow() {
         ),
         (
             &["commune", "edit", "el-maizal", "--name", "ataroa"],
-            "a commune named `Ataroa` already exists",
+            "the commune `ataroa` (Ataroa) already answers to that name or slug",
         ),
         (
             &["commune", "edit", "nowhere", "--state", "Zulia"],

@@ -228,7 +228,8 @@ pub fn reconciliation_list_table(list: &[Reconciliation]) -> Tabular {
         col("statement_date", "Statement date"),
         col("statement_balance", "Statement balance"),
         col("ledger_balance", "Ledger balance"),
-        col("matched", "Matched"),
+        col("matched", "Postings"),
+        col("state", "State"),
         col("file", "File"),
         col("entered_at", "Saved"),
         col("entered_by", "By"),
@@ -243,6 +244,12 @@ pub fn reconciliation_list_table(list: &[Reconciliation]) -> Tabular {
                 .map_or(Cell::Empty, |m| money(m, r.currency)),
             money(r.ledger_balance_minor, r.currency),
             Cell::Int(r.matched_count),
+            match (r.undone, r.forced) {
+                (true, _) => "undone",
+                (false, true) => "forced (did not tie out)",
+                (false, false) => "tied out",
+            }
+            .into(),
             r.file_name.as_str().into(),
             r.entered_at.as_str().into(),
             r.entered_by.as_str().into(),

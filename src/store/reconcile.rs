@@ -91,9 +91,14 @@ pub struct Reconciliation {
     pub ledger_balance_minor: i64,
     pub file_name: String,
     pub file_sha256: String,
+    /// Postings it matched or cleared.
     pub matched_count: i64,
     pub entered_at: String,
     pub entered_by: String,
+    /// Saved with `--force` though it did not tie out.
+    pub forced: bool,
+    /// Undone since (`reconcile undo`): its postings are offered again.
+    pub undone: bool,
 }
 
 /// The saved reconciliations of an account, oldest first.
@@ -101,47 +106,26 @@ pub fn reconciliations(conn: &Connection, account: &str) -> Result<Vec<Reconcili
     let id = account_id(conn, account)?;
     let mut stmt = conn.prepare(
         "SELECT id, currency, statement_date, statement_balance_minor, ledger_balance_minor, file_name,
-                file_sha256, matched_count, entered_at, entered_by
+                file_sha256, matched_count, entered_at, entered_by, forced, undone
          FROM reconciliations WHERE account_id = ?1 ORDER BY id",
     )?;
-    let rows = stmt.query_map([id], |r| r.try_into())?;
+    let mut rows = stmt.query([id])?;
     let mut out = Vec::new();
-    for row in rows {
-        let (
-            id,
-            code,
-            statement_date,
-            statement_balance_minor,
-            ledger_balance_minor,
-            file_name,
-            file_sha256,
-            matched_count,
-            entered_at,
-            entered_by,
-        ): (
-            i64,
-            String,
-            String,
-            Option<i64>,
-            i64,
-            String,
-            String,
-            i64,
-            String,
-            String,
-        ) = row?;
+    while let Some(r) = rows.next()? {
         out.push(Reconciliation {
-            id,
+            id: r.get(0)?,
             account: account.to_string(),
-            currency: currency(&code)?,
-            statement_date,
-            statement_balance_minor,
-            ledger_balance_minor,
-            file_name,
-            file_sha256,
-            matched_count,
-            entered_at,
-            entered_by,
+            currency: currency(&r.get::<_, String>(1)?)?,
+            statement_date: r.get(2)?,
+            statement_balance_minor: r.get(3)?,
+            ledger_balance_minor: r.get(4)?,
+            file_name: r.get(5)?,
+            file_sha256: r.get(6)?,
+            matched_count: r.get(7)?,
+            entered_at: r.get(8)?,
+            entered_by: r.get(9)?,
+            forced: r.get(10)?,
+            undone: r.get(11)?,
         });
     }
     Ok(out)

@@ -809,6 +809,9 @@ fn a_pair_is_matched_by_hand_and_a_saved_reconciliation_undone() {
     l.run(&["fee", "1", "--from", "assets:bank", "--date", "2026-03-15"]);
     let again = l.json(&["reconcile", "assets:bank", "--statement", &statement]);
     assert_eq!(again["saved_before"], serde_json::Value::Null);
+    // The list says it was undone (it looked like a live one before).
+    let list = l.json(&["reconcile", "--list", "assets:bank"]);
+    assert_eq!(list[0]["state"], "undone", "{list}");
     assert!(l
         .reject(&["reconcile", "undo", "1"])
         .contains("was already undone"));

@@ -148,10 +148,18 @@ fn strict_fails_and_saves_nothing_mark_saves_and_a_second_run_skips_what_was_sav
                 "statement_date",
                 "statement_balance",
                 "ledger_balance",
-                "matched"
+                "matched",
+                "state"
             ]
         ),
-        [["1", "2026-04-07", "167.50", "190.00", "4"]]
+        [[
+            "1",
+            "2026-04-07",
+            "167.50",
+            "190.00",
+            "4",
+            "forced (did not tie out)"
+        ]]
     );
     // The four matched postings are never offered again.
     let again = l.json(&["reconcile", "assets:bank", "--statement", &file]);

@@ -39,6 +39,30 @@ fn sections(golden: &str) -> Vec<(Vec<String>, String)> {
         .collect()
 }
 
+/// Columns reports gained after the fixture was written: left out, so that the figures the
+/// fixture holds are compared as they were.
+fn without_new_columns(command: &[String], csv_text: &str) -> String {
+    let new: &[&str] = match command.get(..2) {
+        Some([report, list]) if report == "reconcile" && list == "--list" => &["state"],
+        _ => return csv_text.to_string(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let Some(header) = rows.first() else {
+        return csv_text.to_string();
+    };
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|i| !new.contains(&&header[*i]))
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in &rows {
+        writer.write_record(keep.iter().map(|i| &row[*i])).unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
 #[test]
 fn a_schema_5_ledger_migrates_verifies_and_reports_the_same_figures() {
     let l = fixture("v5-sample.db");
@@ -57,7 +81,8 @@ fn a_schema_5_ledger_migrates_verifies_and_reports_the_same_figures() {
     for (command, before) in sections(&fixture_text("v5-sample.reports.csv")) {
         let mut args = vec!["--format", "csv"];
         args.extend(command.iter().map(String::as_str));
-        assert_eq!(l.run(&args), before, "fondo {command:?} after the migration");
+        let now = without_new_columns(&command, &l.run(&args));
+        assert_eq!(now, before, "fondo {command:?} after the migration");
     }
     let confirmations: i64 = l
         .raw()

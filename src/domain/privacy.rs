@@ -1,7 +1,7 @@
 //! Donor privacy: stable pseudonyms for anything shared beyond the treasurer, and the
 //! disclosure rules every published figure about donors follows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -116,7 +116,7 @@ impl Disclosure {
     }
 
     /// Whether a figure made of these donors' sums may be published.
-    pub fn allows(&self, donors: &BTreeMap<String, i64>) -> bool {
+    pub fn allows(&self, donors: &HashMap<u32, i64>) -> bool {
         let total: i128 = donors.values().map(|m| i128::from(*m)).sum();
         let largest = donors.values().copied().max().map_or(0, i128::from);
         i64::try_from(donors.len()).unwrap_or(i64::MAX) >= self.min_donors
@@ -134,13 +134,32 @@ impl Default for Disclosure {
     }
 }
 
-/// Gifts published together (a month, say): each donor's sum by [`donor_key`], and how many
-/// gifts they were.
+/// Gifts published together (a month, say): each donor's sum, the donor numbered by their
+/// [`donor_key`] (see [`DonorIds`]), and how many gifts they were.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GiftGroup {
     pub label: String,
-    pub donors: BTreeMap<String, i64>,
+    pub donors: HashMap<u32, i64>,
     pub gifts: i64,
+}
+
+/// Numbers each donor by their [`donor_key`], computing each name's key once.
+#[derive(Debug, Default)]
+pub struct DonorIds {
+    by_name: HashMap<Option<String>, u32>,
+    by_key: HashMap<String, u32>,
+}
+
+impl DonorIds {
+    pub fn id(&mut self, name: Option<&str>) -> u32 {
+        if let Some(id) = self.by_name.get(&name.map(str::to_string)) {
+            return *id;
+        }
+        let next = u32::try_from(self.by_key.len()).unwrap_or(u32::MAX);
+        let id = *self.by_key.entry(donor_key(name)).or_insert(next);
+        self.by_name.insert(name.map(str::to_string), id);
+        id
+    }
 }
 
 impl GiftGroup {
@@ -218,7 +237,10 @@ mod tests {
     fn group(label: &str, donors: &[(&str, i64)]) -> GiftGroup {
         GiftGroup {
             label: label.into(),
-            donors: donors.iter().map(|(d, m)| (d.to_string(), *m)).collect(),
+            donors: donors
+                .iter()
+                .map(|(d, m)| (u32::from(d.as_bytes()[0]), *m))
+                .collect(),
             gifts: donors.len() as i64,
         }
     }

@@ -8,11 +8,11 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::domain::names::{CONVERSION, FEES, UNION_SLUG};
-use crate::domain::privacy::{self, Disclosure, GiftGroup};
+use crate::domain::privacy::{self, Disclosure, DonorIds, GiftGroup};
 use crate::domain::Currency;
 use crate::error::{Error, Result};
 use crate::report::{communes, funds, union};
-use crate::store::flows::{self, DonorMonth, Exchange};
+use crate::store::flows::{self, Exchange};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
@@ -402,8 +402,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         fund: None,
     };
     let disclosure = read::disclosure(conn)?;
-    let (months, months_withheld) =
-        publishable_months(flows::gifts_by_month_and_donor(conn, filter)?, &disclosure);
+    let (months, months_withheld) = publishable_months(ledger, filter, &disclosure)?;
     let consolidated = consolidate(ledger.currency(), &totals, &flows::exchanges(conn, &history)?)?;
     Ok(Transparency {
         org: read::meta(conn, "org")?,
@@ -520,9 +519,14 @@ fn overflow() -> Error {
 
 /// The months that may be published under `rules`, per currency (see
 /// [`privacy::publishable`]), and the currencies none of whose months may.
-pub fn publishable_months(rows: Vec<DonorMonth>, rules: &Disclosure) -> (Vec<MonthOfGifts>, Vec<Currency>) {
+pub fn publishable_months(
+    ledger: &Ledger,
+    filter: &Filter,
+    rules: &Disclosure,
+) -> Result<(Vec<MonthOfGifts>, Vec<Currency>)> {
     let mut by_currency: BTreeMap<Currency, Vec<GiftGroup>> = BTreeMap::new();
-    for row in rows {
+    let mut ids = DonorIds::default();
+    flows::for_each_donor_month(ledger.conn(), filter, |row| {
         let groups = by_currency.entry(row.currency).or_default();
         if groups.last().is_none_or(|g| g.label != row.month) {
             groups.push(GiftGroup {
@@ -530,14 +534,12 @@ pub fn publishable_months(rows: Vec<DonorMonth>, rules: &Disclosure) -> (Vec<Mon
                 ..GiftGroup::default()
             });
         }
+        let donor = ids.id(row.donor.as_deref());
         if let Some(group) = groups.last_mut() {
-            *group
-                .donors
-                .entry(privacy::donor_key(row.donor.as_deref()))
-                .or_default() += row.total_minor;
+            *group.donors.entry(donor).or_default() += row.total_minor;
             group.gifts += row.gifts;
         }
-    }
+    })?;
     let mut months = Vec::new();
     let mut withheld = Vec::new();
     for (currency, groups) in by_currency {
@@ -553,7 +555,7 @@ pub fn publishable_months(rows: Vec<DonorMonth>, rules: &Disclosure) -> (Vec<Mon
             gifts: g.gifts,
         }));
     }
-    (months, withheld)
+    Ok((months, withheld))
 }
 
 /// `*sum += part`, refused rather than wrapped past the largest amount a ledger can hold.

@@ -240,28 +240,29 @@ pub struct DonorMonth {
     pub total_minor: i64,
 }
 
-/// Live gifts in a period per month, currency and donor, in that order.
-pub fn gifts_by_month_and_donor(conn: &Connection, filter: &Filter) -> Result<Vec<DonorMonth>> {
+/// Live gifts in a period per month, currency and donor, in that order, each handed to
+/// `each` as it is read (a large ledger has hundreds of thousands of them).
+pub fn for_each_donor_month(
+    conn: &Connection,
+    filter: &Filter,
+    mut each: impl FnMut(DonorMonth),
+) -> Result<()> {
     let mut stmt = conn.prepare(&format!(
         "SELECT substr(t.date, 1, 7), p.currency, t.counterparty, count(DISTINCT t.id), -SUM(p.amount_minor)
          {GIFTS_IN_PERIOD} AND {LIVE}
          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     ))?;
-    let rows = stmt.query_map(params![text(filter.from), text(filter.to), filter.fund], |r| {
-        r.try_into()
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (month, code, donor, gifts, total_minor): (String, String, Option<String>, i64, i64) = row?;
-        out.push(DonorMonth {
-            month,
-            currency: currency(&code)?,
-            donor,
-            gifts,
-            total_minor,
+    let mut rows = stmt.query(params![text(filter.from), text(filter.to), filter.fund])?;
+    while let Some(r) = rows.next()? {
+        each(DonorMonth {
+            month: r.get(0)?,
+            currency: currency(&r.get::<_, String>(1)?)?,
+            donor: r.get(2)?,
+            gifts: r.get(3)?,
+            total_minor: r.get(4)?,
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Credits to `income:donations` in a period, per currency, split three ways: live gifts

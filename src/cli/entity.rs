@@ -276,20 +276,67 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
 #[derive(Debug, Subcommand)]
 pub enum DonorCommand {
     /// Erase a donor's name from the ledger for good; their gifts stay, under a placeholder
-    #[command(after_help = "Example:\n  fondo donor forget \"Ana Pérez\"\n\n\
+    #[command(
+        after_help = "Example:\n  fondo donor forget \"Ana Pérez\" --dry-run\n  fondo donor forget \"Ana Pérez\" --yes\n\n\
         Every description, counterparty and memo that names the donor, and the memos of\n\
         their own gifts, now read exactly `forgotten donor N`, and the erasure is\n\
         recorded in the chain (without the name). Amounts, dates, accounts and the hash chain are\n\
-        unchanged. Backups and exports made before keep the name: replace them.")]
+        unchanged. Backups and exports made before keep the name: replace them.\n\
+        It shows what it will erase and asks first; it cannot be undone."
+    )]
     Forget {
         /// The donor's name exactly as recorded (see `fondo report donors`)
         name: String,
+        /// Show what would be erased, and erase nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Erase without asking (for scripts); without it, fondo asks at a terminal
+        #[arg(long, conflicts_with = "dry_run")]
+        yes: bool,
     },
 }
 
 pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
-    let DonorCommand::Forget { name } = cmd;
+    let DonorCommand::Forget { name, dry_run, yes } = cmd;
+    let is_placeholder = name.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX);
+    if !is_placeholder {
+        let preview = ledger.forget_preview(&name)?;
+        // Shown before asking; with --yes only what it leaves alone, as a note.
+        let mut said: Vec<String> = Vec::new();
+        let [descriptions, counterparties, memos] = preview.erasure.fields;
+        said.push(format!(
+            "donor `{}`: {} gift(s); {} transaction(s) name them: {descriptions} description(s), {counterparties} counterparty field(s), {memos} memo(s) would read `{}`",
+            escape_controls(&name),
+            preview.gifts,
+            preview.erasure.transactions.len(),
+            preview.erasure.placeholder
+        ));
+        for (other, gifts) in &preview.other_spellings {
+            said.push(format!(
+                "not touched: `{}` ({gifts} gift(s)), spelled differently; forget it separately if it is the same person",
+                escape_controls(other)
+            ));
+        }
+        if yes {
+            for note in &said[1..] {
+                eprintln!("note: {note}");
+            }
+        } else {
+            for line in &said {
+                writeln!(out, "{line}")?;
+            }
+        }
+        if dry_run {
+            writeln!(out, "dry run: nothing was erased")?;
+            return Ok(());
+        }
+        if !yes && !confirmed_at_terminal(&name)? {
+            return Err(crate::error::Error::Refused(
+                "nothing was erased: `donor forget` cannot be undone, so it needs a yes at a terminal, or --yes (see what it would erase with --dry-run)".into(),
+            ));
+        }
+    }
     let erasure = ledger.forget_donor(&name)?;
     let ids: Vec<String> = erasure.transactions.iter().map(|id| format!("#{id}")).collect();
     writeln!(
@@ -301,6 +348,27 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
         ids.join(", ")
     )?;
     Ok(())
+}
+
+/// Asks "Erase … for good?" when standard input is a terminal; `false` otherwise or on
+/// anything but yes.
+fn confirmed_at_terminal(name: &str) -> Result<bool> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    eprint!(
+        "Erase `{}` from the ledger for good? This cannot be undone. [y/N] ",
+        escape_controls(name)
+    );
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(crate::error::Error::io(
+            "read the answer",
+            std::path::Path::new("standard input"),
+        ))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
 
 #[derive(Debug, Args)]

@@ -158,6 +158,7 @@ pub struct Donation {
 
 pub fn donation(d: Donation, header: Header, today: NaiveDate) -> Result<NewTransaction> {
     require_positive("amount", d.amount)?;
+    super::privacy::check_not_placeholder("--donor", &d.donor)?;
     require_type("--into", &d.into, OWN_MONEY)?;
     let fee = optional_fee(d.fee, d.amount.currency())?;
     let mut postings = Vec::with_capacity(3);

@@ -51,13 +51,17 @@ impl Pseudonyms {
         self.names.replace_all(text, &self.pseudonyms)
     }
 
-    /// `text` with one donor's name replaced by `with` wherever it stands on its own:
-    /// not where it is part of a longer donor's name (forgetting "Ana" leaves "Ana María").
+    /// `text` with one donor's name replaced by `with` wherever it stands on its own: as a
+    /// whole word, and not as part of a longer donor's name (forgetting "Ana" leaves
+    /// "Ana María", and forgetting "Dan" leaves "Danielle").
     pub fn replace_donor(&self, text: &str, name: &str, with: &str) -> String {
+        let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         for found in self.names.find_iter(text) {
-            if &text[found.range()] == name {
+            let before = text[..found.start()].chars().next_back();
+            let after = text[found.end()..].chars().next();
+            if &text[found.range()] == name && !word_char(before) && !word_char(after) {
                 out.push_str(&text[last..found.start()]);
                 out.push_str(with);
                 last = found.end();
@@ -66,6 +70,31 @@ impl Pseudonyms {
         out.push_str(&text[last..]);
         out
     }
+}
+
+/// What an erasure writes in place of a name: `forgotten donor N`. No donor may be given a
+/// name of this form, so a placeholder always means an erasure.
+pub const PLACEHOLDER_PREFIX: &str = "forgotten donor ";
+
+/// The placeholder erasure `id` writes.
+pub fn placeholder(id: i64) -> String {
+    format!("{PLACEHOLDER_PREFIX}{id}")
+}
+
+/// Refuses a donor or counterparty named like an erasure's placeholder, in any case.
+pub fn check_not_placeholder(field: &str, name: &str) -> crate::error::Result<()> {
+    let lower = name.trim().to_lowercase();
+    let reserved = lower
+        .strip_prefix(PLACEHOLDER_PREFIX)
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    if reserved {
+        return Err(crate::error::Error::invalid(
+            field,
+            name,
+            "names of the form `forgotten donor N` are what `donor forget` leaves in place of a name, and are reserved; a real donor named so would be mixed up with a forgotten one (to move a whole ledger with its erasures, rebuild it from its audit pack)",
+        ));
+    }
+    Ok(())
 }
 
 /// Who a donor is, for counting people: the name case-folded, with accents and other
@@ -309,5 +338,18 @@ mod tests {
         .is_empty());
         // All safe: all shown, no other row.
         assert_eq!(publishable(vec![big("01", 1)], &rules, "other").len(), 1);
+    }
+
+    #[test]
+    fn a_name_is_replaced_only_as_a_whole_word() {
+        let p = Pseudonyms::new(vec!["Dan".into(), "Ana".into()]).unwrap();
+        assert_eq!(
+            p.replace_donor("Dan, Danielle and Jordan; (Dan)", "Dan", "X"),
+            "X, Danielle and Jordan; (X)"
+        );
+        assert_eq!(
+            p.replace_donor("Anabel gave for Ana", "Ana", "X"),
+            "Anabel gave for X"
+        );
     }
 }

@@ -294,6 +294,9 @@ impl Run<'_> {
     /// Records one transaction, or skips it as already imported.
     fn import_one(&mut self, w: &mut Writer<'_>, parsed: &ParsedTxn) -> Result<()> {
         let mut txn = parsed.txn.clone();
+        if let Some(counterparty) = &txn.counterparty {
+            crate::domain::privacy::check_not_placeholder("counterparty", counterparty)?;
+        }
         if let Some(source_id) = parsed.source_id {
             if !w.see_source(source_id)? {
                 return Err(Error::invalid(

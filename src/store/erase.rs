@@ -24,12 +24,11 @@ pub struct Erasure {
     pub placeholder: String,
     /// The transactions whose text was changed.
     pub transactions: Vec<i64>,
+    /// How many descriptions, counterparties and memos were replaced.
+    pub fields: [usize; 3],
 }
 
-/// The text erasure `id` writes in place of a name.
-pub fn placeholder(id: i64) -> String {
-    format!("forgotten donor {id}")
-}
+pub use crate::domain::privacy::placeholder;
 
 /// A transaction whose text names the donor, as stored.
 struct Affected {
@@ -41,7 +40,42 @@ struct Affected {
     earlier: Option<ErasedFields>,
 }
 
+/// What `donor forget` would do, shown before it does it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForgetPreview {
+    pub erasure: Erasure,
+    /// Gifts recorded with the donor as counterparty.
+    pub gifts: i64,
+    /// Other donors whose names differ from this one only in case, accents or spaces, with
+    /// their gifts: they are not touched.
+    pub other_spellings: Vec<(String, i64)>,
+}
+
 impl Ledger {
+    /// What forgetting `name` would erase, computed in a write that is then rolled back.
+    pub fn forget_preview(&mut self, name: &str) -> Result<ForgetPreview> {
+        let erasure = self.write(true, |w| w.forget_donor(name))?;
+        let gifts = |donor: &str| -> Result<i64> {
+            Ok(self.conn().query_row(
+                "SELECT count(*) FROM transactions WHERE counterparty = ?1",
+                [donor],
+                |r| r.get(0),
+            )?)
+        };
+        let key = crate::domain::privacy::donor_key(Some(name));
+        let mut other_spellings = Vec::new();
+        for donor in read::donors(self.conn())? {
+            if donor != name && crate::domain::privacy::donor_key(Some(&donor)) == key {
+                other_spellings.push((donor.clone(), gifts(&donor)?));
+            }
+        }
+        Ok(ForgetPreview {
+            erasure,
+            gifts: gifts(name)?,
+            other_spellings,
+        })
+    }
+
     /// Forgets a donor (see [`Writer::forget_donor`]) so that the name is gone from the
     /// file itself, not only from its rows: SQLite leaves stale copies of rows in the free
     /// space of pages it has split or rewritten, so the file is rebuilt (VACUUM) and the
@@ -97,6 +131,7 @@ fn earlier_erasure(conn: &Connection, name: &str) -> Result<Option<Erasure>> {
         id,
         placeholder: name.to_string(),
         transactions,
+        fields: [0; 3],
     }))
 }
 
@@ -147,10 +182,17 @@ impl Writer<'_> {
             let [description, counterparty, memo] = &e.texts;
             update.execute(params![e.txn_id, description, counterparty, memo])?;
         }
+        let fields = std::array::from_fn(|i| {
+            erased
+                .iter()
+                .filter(|e| e.salts[i].is_none() && e.texts[i].is_some())
+                .count()
+        });
         Ok(Erasure {
             id,
             placeholder,
             transactions: erased.iter().map(|e| e.txn_id).collect(),
+            fields,
         })
     }
 }

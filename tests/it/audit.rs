@@ -175,7 +175,7 @@ fn a_pack_with_voids_moves_and_an_erased_donor_still_re_adds() {
     let l = sample();
     l.run(&["void", "741", "--reason", "charge back"]);
     l.run(&["fund", "move", "10", "--from", "general", "--to", "tires"]);
-    l.run(&["donor", "forget", "Zoe Ríos"]);
+    l.run(&["donor", "forget", "Zoe Ríos", "--yes"]);
     for anonymize in [false, true] {
         let dir = l.dir.path().join(format!("pack-{anonymize}"));
         let mut args = vec!["export", "audit", dir.to_str().unwrap()];
@@ -222,7 +222,7 @@ fn a_ledger_rebuilt_from_its_pack_reports_the_same_books() {
         "--mark",
         "--force",
     ]);
-    l.run(&["donor", "forget", "Zoe Ríos"]);
+    l.run(&["donor", "forget", "Zoe Ríos", "--yes"]);
     let grant = l.json(&["report", "communes"]).as_array().unwrap().len();
     assert!(grant > 5);
 

@@ -44,7 +44,7 @@ fn books() -> TempLedger {
         "--date",
         "2026-03-23",
     ]);
-    l.run(&["donor", "forget", "Gil Forgotten"]);
+    l.run(&["donor", "forget", "Gil Forgotten", "--yes"]);
     l.run(&[
         "donation",
         "8",
@@ -476,7 +476,7 @@ fn an_erasure_must_carry_the_placeholder_fondo_writes() {
         "erasure 2 names its placeholder `Hana Kept`; fondo writes `forgotten donor 2`",
     );
     // And `donor forget` still erases her: a placeholder fondo did not write names no erasure.
-    let said = l.run(&["donor", "forget", "Hana Kept"]);
+    let said = l.run(&["donor", "forget", "Hana Kept", "--yes"]);
     assert!(said.contains("in 1 transaction(s): #13"), "{said}");
     assert!(!l.run(&["export", "journal"]).contains("Hana Kept"));
 }

@@ -130,9 +130,9 @@ fn after_the_migration_its_adopted_state_is_under_the_chain() {
     // whose text fields shared one salt.
     l.run(&["fund", "add", "water"]);
     l.run(&["donation", "7", "--donor", "Nueva Donante"]);
-    let said = l.run(&["donor", "forget", "Ana Pérez"]);
+    let said = l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
     assert!(said.starts_with("erasure 2:"), "{said}");
-    l.run(&["donor", "forget", "Nueva Donante"]);
+    l.run(&["donor", "forget", "Nueva Donante", "--yes"]);
     let verified = l.json(&["verify", "--head", &head]);
     assert_eq!(verified["ok"], true, "{verified}");
     let journal = l.run(&["export", "journal"]);

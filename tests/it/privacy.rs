@@ -240,7 +240,7 @@ fn forgetting_a_donor_erases_the_name_and_keeps_every_amount_and_the_chain() {
     let donors_before = l.json(&["report", "donors", "--anonymize"]);
     assert!(contains(&raw_files(&l), forgotten));
 
-    let said = l.run(&["donor", "forget", forgotten]);
+    let said = l.run(&["donor", "forget", forgotten, "--yes"]);
     // Both gifts and the fee line that named the donor, and no others.
     assert!(
         said.starts_with("erasure 1: the donor is now `forgotten donor 1` in 3 transaction(s)"),
@@ -290,18 +290,24 @@ fn forgetting_a_donor_erases_the_name_and_keeps_every_amount_and_the_chain() {
 
     // Asking again, or for someone who never gave, is refused and changes nothing.
     assert!(l
-        .reject(&["donor", "forget", forgotten])
+        .reject(&["donor", "forget", forgotten, "--yes"])
         .contains("no donor has exactly this name"));
     // Naming the placeholder only rebuilds the file again, and changes no row.
     let before = l.snapshot();
     assert!(l
-        .run(&["donor", "forget", "forgotten donor 1"])
+        .run(&["donor", "forget", "forgotten donor 1", "--yes"])
         .starts_with("erasure 1: the donor is now `forgotten donor 1` in 3 transaction(s)"));
     assert_eq!(l.snapshot(), before);
-    assert!(l.reject(&["donor", "forget", "Nobody"]).contains("`Nobody`"));
-    assert!(l.reject(&["donor", "forget", ""]).contains("invalid NAME ``"));
+    assert!(l
+        .reject(&["donor", "forget", "Nobody", "--yes"])
+        .contains("`Nobody`"));
+    assert!(l
+        .reject(&["donor", "forget", "", "--yes"])
+        .contains("invalid NAME ``"));
     // A second erasure chains onto the first.
-    assert!(l.run(&["donor", "forget", &names[6]]).starts_with("erasure 2:"));
+    assert!(l
+        .run(&["donor", "forget", &names[6], "--yes"])
+        .starts_with("erasure 2:"));
     assert_eq!(l.json(&["verify", "--head", &head])["ok"], true);
 }
 
@@ -331,7 +337,7 @@ fn erased_text_and_erasure_records_are_still_tamper_evident() {
     ];
     for (edit, expected) in cases {
         let l = seeded_ledger(&names);
-        l.run(&["donor", "forget", &names[0]]);
+        l.run(&["donor", "forget", &names[0], "--yes"]);
         let conn = l.raw();
         conn.execute_batch(&format!(
             "DROP TRIGGER transactions_immutable_update; DROP TRIGGER erased_text_recorded_update;
@@ -359,7 +365,7 @@ fn a_ledger_from_before_erasure_still_verifies_and_refuses_to_break_its_chain() 
     crate::tamper::put_back(&conn, &saved);
     drop(conn);
     let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
-    let message = l.reject(&["donor", "forget", &names[1]]);
+    let message = l.reject(&["donor", "forget", &names[1], "--yes"]);
     assert!(
         message.contains("was recorded before fondo could erase text"),
         "{message}"
@@ -367,7 +373,7 @@ fn a_ledger_from_before_erasure_still_verifies_and_refuses_to_break_its_chain() 
     // New gifts are salted, so their donors can be forgotten.
     l.run(&["donation", "3", "--donor", "Newer Donor"]);
     assert!(l
-        .run(&["donor", "forget", "Newer Donor"])
+        .run(&["donor", "forget", "Newer Donor", "--yes"])
         .starts_with("erasure 1:"));
     assert_eq!(l.json(&["verify", "--head", &head])["ok"], true);
 }
@@ -385,7 +391,7 @@ fn forgetting_a_donor_leaves_a_donor_whose_name_contains_theirs() {
         "--desc",
         "bank fee on Ana María's and Ana's gifts",
     ]);
-    let said = l.run(&["donor", "forget", "Ana"]);
+    let said = l.run(&["donor", "forget", "Ana", "--yes"]);
     assert_eq!(
         said,
         "erasure 1: the donor is now `forgotten donor 1` in 3 transaction(s): #1, #2, #3\n"
@@ -423,7 +429,7 @@ fn a_reader_holding_the_old_text_delays_the_wipe_but_does_not_defeat_it() {
         std::thread::sleep(std::time::Duration::from_millis(1500));
         reader.execute_batch("COMMIT").unwrap();
     });
-    let said = l.run(&["donor", "forget", &names[2]]);
+    let said = l.run(&["donor", "forget", &names[2], "--yes"]);
     release.join().unwrap();
     assert!(said.starts_with("erasure 1:"), "{said}");
     assert!(
@@ -535,4 +541,78 @@ fn anonymized_outputs_name_no_one_who_entered_rows_nor_files_references_or_notes
             );
         }
     }
+}
+
+/// `donor forget` cannot be undone: it shows what it will erase (and the look-alike
+/// spellings it will not touch), `--dry-run` writes nothing, and without `--yes` or a yes at
+/// a terminal nothing is erased. It erases a name only as a whole word, and no donor can be
+/// named like its placeholder.
+#[test]
+fn forgetting_shows_first_asks_and_touches_only_whole_names() {
+    let l = TempLedger::new();
+    l.run(&[
+        "donation",
+        "10",
+        "--donor",
+        "Dan",
+        "--memo",
+        "Dan's first gift",
+        "--date",
+        "2026-03-01",
+    ]);
+    l.run(&["donation", "20", "--donor", "Danielle", "--date", "2026-03-02"]);
+    l.run(&["donation", "30", "--donor", "dan", "--date", "2026-03-03"]);
+    l.run(&[
+        "fee",
+        "1",
+        "--from",
+        "assets:bank",
+        "--desc",
+        "fee on Dan's and Danielle's gifts",
+        "--date",
+        "2026-03-04",
+    ]);
+    let before = l.snapshot();
+    let preview = l.run(&["donor", "forget", "Dan", "--dry-run"]);
+    assert_eq!(
+        preview,
+        "donor `Dan`: 1 gift(s); 2 transaction(s) name them: 2 description(s), 1 counterparty field(s), 1 memo(s) would read `forgotten donor 1`\n\
+         not touched: `dan` (1 gift(s)), spelled differently; forget it separately if it is the same person\n\
+         dry run: nothing was erased\n"
+    );
+    assert_eq!(l.snapshot(), before);
+    // Piped, without --yes: refused, nothing erased.
+    let message = l.reject(&["donor", "forget", "Dan"]);
+    assert!(
+        message.contains("nothing was erased: `donor forget` cannot be undone"),
+        "{message}"
+    );
+    assert_eq!(l.snapshot(), before);
+    let out = l
+        .cmd()
+        .args(["donor", "forget", "Dan", "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("note: not touched: `dan`"));
+    let journal = l.run(&["export", "journal"]);
+    // The fee line was replaced whole (it named Dan), Danielle's gift and `dan` were not.
+    assert!(
+        journal.contains("Danielle") && journal.contains(",dan,"),
+        "{journal}"
+    );
+    assert!(!journal.contains("Dan's"), "{journal}");
+    // A donor named like a placeholder is refused, by command and by import.
+    let message = l.reject(&["donation", "5", "--donor", "Forgotten Donor 1"]);
+    assert!(message.contains("are reserved"), "{message}");
+    let file = l.file(
+        "gifts.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-03-05,gift,assets:bank,income:donations,5.00,,,forgotten donor 7,\n",
+    );
+    let message = l.reject(&["import", &file]);
+    assert!(
+        message.contains("gifts.csv:2: counterparty: invalid counterparty `forgotten donor 7`"),
+        "{message}"
+    );
 }

@@ -476,7 +476,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             Ok(())
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut command(&[]), "fondo", out);
+            // clap_complete panics on a failed write (`| head -1` closes the pipe): write the
+            // script to memory, then out, where a closed pipe is the reader's choice.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command(&[]), "fondo", &mut script);
+            out.write_all(&script)?;
             Ok(())
         }
         Command::Man => {

@@ -105,10 +105,7 @@ pub fn write_journal(ledger: &Ledger, options: &ExportOptions, out: &mut dyn Wri
 }
 
 fn csv_error(e: csv::Error) -> Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::Output(io),
-        other => Error::Refused(format!("cannot write CSV: {other:?}")),
-    }
+    Error::Output(crate::render::csv_io_error(e))
 }
 
 /// Writes the journal to `dest` (mode 0600, as donor names may be in it), whole or not at

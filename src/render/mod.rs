@@ -125,6 +125,15 @@ pub const fn machine_col(key: &'static str) -> Column {
 /// Columns an anonymized output leaves empty (see [`Tabular::redact`]).
 const REDACTED_COLUMNS: [&str; 4] = ["reference", "note", "file", "memo"];
 
+/// A CSV writer's error as the I/O error it is, keeping its kind (a closed pipe stays a
+/// closed pipe, which the binary treats as the reader's choice).
+pub fn csv_io_error(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Tabular {
     pub columns: Vec<Column>,
@@ -234,15 +243,19 @@ impl Tabular {
 
     fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(self.columns.iter().map(|c| c.key))?;
+        writer
+            .write_record(self.columns.iter().map(|c| c.key))
+            .map_err(csv_io_error)?;
         for row in &self.rows {
-            writer.write_record(row.iter().map(|cell| match cell {
-                Cell::Text(s) => neutralize_formula(s),
-                Cell::Money(s) => s.clone(),
-                Cell::Int(n) => n.to_string(),
-                Cell::Bool(b) => b.to_string(),
-                Cell::Empty => String::new(),
-            }))?;
+            writer
+                .write_record(row.iter().map(|cell| match cell {
+                    Cell::Text(s) => neutralize_formula(s),
+                    Cell::Money(s) => s.clone(),
+                    Cell::Int(n) => n.to_string(),
+                    Cell::Bool(b) => b.to_string(),
+                    Cell::Empty => String::new(),
+                }))
+                .map_err(csv_io_error)?;
         }
         writer.flush()
     }

@@ -448,3 +448,59 @@ fn clearing_leftovers_never_removes_the_ledger_in_use() {
     assert!(odd.exists(), "the ledger in use was removed as a leftover");
     assert!(out.exists());
 }
+
+/// A reader that stops early (`fondo … | head -1`) is the reader's choice, not a failure:
+/// every command that writes to standard output exits 0 and says nothing when the pipe is
+/// closed before it writes. (`fondo completions bash | head -1` panicked with exit 101.)
+#[test]
+fn a_closed_pipe_is_success_for_every_command_that_prints() {
+    let l = crate::export::sample();
+    let mut commands: Vec<Vec<&str>> = vec![
+        vec!["completions", "bash"],
+        vec!["completions", "zsh"],
+        vec!["completions", "fish"],
+        vec!["completions", "elvish"],
+        vec!["completions", "powershell"],
+        vec!["man"],
+        vec!["--help"],
+        vec!["export", "journal"],
+        vec!["verify"],
+        vec!["show", "1"],
+        vec!["account", "list"],
+        vec!["fund", "list"],
+        vec!["commune", "list"],
+        vec!["settings"],
+        vec!["report", "transparency"],
+        vec!["--format", "md", "report", "transparency"],
+    ];
+    for format in ["table", "csv", "json"] {
+        for report in [
+            "balance", "register", "funds", "union", "communes", "campaign", "donors",
+        ] {
+            commands.push(vec!["--format", format, "report", report]);
+        }
+    }
+    for args in commands {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("fondo"))
+            .env_remove("FONDO_DB")
+            .env("FONDO_USER", "tester")
+            .arg("--db")
+            .arg(&l.path)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the command writes anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).to_string()
+            ),
+            (Some(0), String::new()),
+            "fondo {args:?}"
+        );
+    }
+}

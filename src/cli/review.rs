@@ -116,7 +116,6 @@ pub enum ReportCommand {
         #[command(flatten)]
         period: ReportArgs,
     },
-    /// Private: per donor, number of gifts, total, first and last gift
     /// The public page: totals, funds, the money's journey to communes, charts; no donors
     #[command(
         after_help = "Example:\n  fondo report transparency -o transparency.html\n  fondo --format md report transparency"
@@ -131,6 +130,7 @@ pub enum ReportCommand {
         #[command(flatten)]
         period: ReportArgs,
     },
+    /// Private: per donor, number of gifts, total, first and last gift
     #[command(after_help = "Example:\n  fondo report donors --anonymize --format csv")]
     Donors {
         /// Show stable pseudonyms (donor-0001) instead of names

@@ -59,6 +59,23 @@ fn the_help_groups_every_command_and_each_has_an_example() {
             "{path:?} has no example:\n{text}"
         );
     }
+    // Each report kind says what it is (a doc comment on the wrong variant once described
+    // the public page as "Private: per donor…" and donors as "The period and fund…").
+    let reports =
+        String::from_utf8_lossy(&fondo().args(["report", "--help"]).output().unwrap().stdout).to_string();
+    for (kind, says) in [
+        ("transparency", "The public page"),
+        ("donors", "Private: per donor"),
+        ("balance", "Trial balance"),
+    ] {
+        let line = reports
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{kind} ")))
+            .unwrap_or_else(|| panic!("no `{kind}` in\n{reports}"));
+        assert!(line.contains(says), "{line}");
+    }
+    assert!(reports
+        .starts_with("Reports: balance, register, funds, union, communes, campaign, transparency, donors"));
     // No arguments at all: the same grouped help, and exit 2 (a usage error).
     let bare = fondo().output().unwrap();
     assert_eq!(bare.status.code(), Some(2));

@@ -98,6 +98,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         w.set_date_rules(options.date_rules.clone())?;
         let batch = w.begin_import()?;
         let mut run = Run {
+            last_before: read::last_transaction_id(w.conn())?,
             file_name: &file_name,
             create_missing: options.create_missing,
             problems: Problems::default(),
@@ -288,6 +289,8 @@ struct Run<'a> {
     added: i64,
     skipped: i64,
     created: Vec<String>,
+    /// The last transaction recorded before this import: later ones are this file's rows.
+    last_before: i64,
 }
 
 impl Run<'_> {
@@ -339,7 +342,7 @@ impl Run<'_> {
                 Some(existing) => {
                     let stored = read::transaction(w.conn(), existing)?;
                     let by_fund = parsed.payout.is_none();
-                    same_content(&stored, &txn, by_fund)?;
+                    same_content(&stored, &txn, by_fund, self.last_before)?;
                     self.skipped += 1;
                     existing
                 }
@@ -408,7 +411,18 @@ fn recorded_form(
 /// A row whose reference is already in the ledger must say the same thing; the error names
 /// the first field that differs. A payout's split depends on what the funds held when it was
 /// recorded, so it is compared by account, its funds taken together (`by_fund` false).
-fn same_content(stored: &StoredTransaction, txn: &NewTransaction, by_fund: bool) -> Result<()> {
+fn same_content(
+    stored: &StoredTransaction,
+    txn: &NewTransaction,
+    by_fund: bool,
+    last_before: i64,
+) -> Result<()> {
+    // A row earlier in this very file is not in the ledger yet (the import is all or nothing).
+    let holder = if stored.id > last_before {
+        "on an earlier row of this file".to_string()
+    } else {
+        format!("already #{} in the ledger", stored.id)
+    };
     let differs = |field: &str, before: String, now: String| -> Result<()> {
         if before == now {
             return Ok(());
@@ -417,9 +431,8 @@ fn same_content(stored: &StoredTransaction, txn: &NewTransaction, by_fund: bool)
             field,
             now,
             format!(
-                "reference `{}` is already #{} with {field} `{before}`; a reference names one transaction",
+                "reference `{}` is {holder}, with {field} `{before}`; a reference names one transaction",
                 txn.reference.as_deref().unwrap_or_default(),
-                stored.id
             ),
         ))
     };

@@ -11,7 +11,7 @@ use super::journal::{self, JournalReader};
 use super::simple::{self, SimpleReader};
 use super::source::{self, Encoding, Text};
 use super::statement::{Mapping, StatementReader};
-use super::{check_header, ParsedTxn, PayoutLine, Problems, Records, RowError};
+use super::{ParsedTxn, PayoutLine, Problems, Records, RowError};
 use crate::domain::{builders, Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
 use crate::store::read::{self, StoredPosting, StoredTransaction};
@@ -166,6 +166,24 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
     })
 }
 
+/// A format's columns, and how many of them a file must have: a spreadsheet may leave out
+/// the optional columns at the end (a simple file's currency, fund, counterparty and
+/// reference; a journal's last three, which describe the ledger it came from).
+fn columns(format: InputFormat) -> (&'static [&'static str], usize) {
+    match format {
+        InputFormat::Journal => (&journal::HEADER, journal::HEADER.len() - 3),
+        _ => (&simple::HEADER, 5),
+    }
+}
+
+/// Whether a header names `format`'s columns in order, in any case, with only optional
+/// ones left out at the end.
+fn header_fits(found: &[&str], format: InputFormat) -> bool {
+    let (expected, required) = columns(format);
+    (required..=expected.len()).contains(&found.len())
+        && found.iter().zip(expected).all(|(f, e)| f.eq_ignore_ascii_case(e))
+}
+
 /// The most rows of a file that import puts in date order before recording them; a longer
 /// file is recorded in its own order, which must then be oldest first.
 const REORDER_ROWS_MAX: usize = 10_000;
@@ -236,8 +254,8 @@ fn open_reader(
     let found: Vec<&str> = header.iter().map(str::trim).collect();
     let format = match wanted {
         Some(format) => format,
-        None if found == journal::HEADER => InputFormat::Journal,
-        None if found == simple::HEADER => InputFormat::Simple,
+        None if header_fits(&found, InputFormat::Journal) => InputFormat::Journal,
+        None if header_fits(&found, InputFormat::Simple) => InputFormat::Simple,
         None => {
             let delimiter = match found.as_slice() {
                 [only] if only.contains(';') => Some("`;`"),
@@ -262,17 +280,26 @@ fn open_reader(
             )));
         }
     };
-    let expected: &[&str] = match format {
-        InputFormat::Journal => &journal::HEADER,
-        _ => &simple::HEADER,
-    };
-    if let Err(e) = check_header(&header, line, expected) {
-        return Ok(Err(e));
+    if !header_fits(&found, format) {
+        let (expected, required) = columns(format);
+        return Ok(Err(RowError::value(
+            line,
+            "header",
+            format!(
+                "expected `{}` (names in any case; the last {} may be left out)",
+                expected.join(","),
+                expected.len() - required
+            ),
+            &found.join(","),
+        )));
     }
     Ok(Ok(match format {
-        InputFormat::Journal => (Reader::Journal(JournalReader::new(records, currency)), format),
+        InputFormat::Journal => (
+            Reader::Journal(JournalReader::new(records, currency).with_columns(found.len())),
+            format,
+        ),
         _ => (
-            Reader::Simple(SimpleReader::new(records, currency)),
+            Reader::Simple(SimpleReader::new(records, currency).with_columns(found.len())),
             InputFormat::Simple,
         ),
     }))

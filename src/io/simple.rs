@@ -33,6 +33,14 @@ pub struct SimpleReader<R: Read> {
 }
 
 impl<R: Read> SimpleReader<R> {
+    /// A reader for a file whose header has only the first `width` columns (the optional
+    /// ones at the end left out): each row must then have that many cells.
+    pub fn with_columns(mut self, width: usize) -> Self {
+        self.columns.truncate(width.clamp(1, HEADER.len()));
+        self.records.name_columns(&self.columns);
+        self
+    }
+
     pub fn new(mut records: Records<R>, currency: Currency) -> SimpleReader<R> {
         let columns: Vec<String> = HEADER.iter().map(|c| c.to_string()).collect();
         records.name_columns(&columns);
@@ -56,16 +64,20 @@ impl<R: Read> SimpleReader<R> {
             columns: &self.columns,
             restore: false,
         };
-        Ok(Some(parse(&row, self.currency)))
+        Ok(Some(parse(&row, self.currency, self.columns.len())))
     }
 }
 
-fn parse(row: &Row<'_>, default_currency: Currency) -> std::result::Result<ParsedTxn, Vec<RowError>> {
-    if row.record.len() != HEADER.len() {
+fn parse(
+    row: &Row<'_>,
+    default_currency: Currency,
+    width: usize,
+) -> std::result::Result<ParsedTxn, Vec<RowError>> {
+    if row.record.len() != width {
         return Err(vec![RowError::new(
             row.line,
             "row",
-            format!("has {} fields; the header has {}", row.record.len(), HEADER.len()),
+            format!("has {} fields; the header has {width}", row.record.len()),
         )]);
     }
     let mut errors = Vec::new();

@@ -305,7 +305,7 @@ impl Context {
                 .filter(|s| !s.trim().is_empty())
                 .unwrap_or_else(whoami::username),
         };
-        crate::domain::names::check_text("--by", &actor)?;
+        let actor = crate::domain::names::check_name("--by", &actor)?;
         let choices = cli.format.iter().rev();
         let format = choices.clone().find_map(|c| match c {
             FormatChoice::Output(f) => Some(*f),

@@ -147,6 +147,8 @@ impl Writer<'_> {
             let [description, counterparty, memo] = &e.texts;
             update.execute(params![e.txn_id, description, counterparty, memo])?;
         }
+        // The donors' names follow the counterparties just replaced.
+        super::donors::rebuild(self.conn())?;
         Ok(Erasure {
             id,
             placeholder,

@@ -324,14 +324,25 @@ pub enum DonorCommand {
         recorded in the chain (without the name). Amounts, dates, accounts and the hash chain are\n\
         unchanged. Backups and exports made before keep the name: replace them.")]
     Forget {
-        /// The donor's name exactly as recorded (see `fondo report donors`)
+        /// The donor's name exactly as recorded (see `fondo donor list`)
         name: String,
     },
+    /// List every donor's name as recorded, with their gifts, flagging names that differ
+    /// only in case, accents or spaces
+    #[command(after_help = "Example:\n  fondo donor list --format csv")]
+    List,
 }
 
 pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
-    let DonorCommand::Forget { name } = cmd;
+    let name = match cmd {
+        DonorCommand::List => {
+            let rows = crate::report::donor_list::donor_list(&ledger)?;
+            render::donor_list_table(&rows).write(ctx.format, out)?;
+            return Ok(());
+        }
+        DonorCommand::Forget { name } => name,
+    };
     let erasure = ledger.forget_donor(&name)?;
     let ids: Vec<String> = erasure.transactions.iter().map(|id| format!("#{id}")).collect();
     writeln!(

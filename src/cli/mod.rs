@@ -65,9 +65,9 @@ pub enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo commune add \"Comuna El Maizal\" --state Lara")]
     Commune(entity::CommuneCommand),
-    /// Erase a donor's personal data, keeping their gifts
+    /// Donors: list their names as recorded, or erase one's name, keeping their gifts
     #[command(subcommand)]
-    #[command(after_help = "Example:\n  fondo donor forget \"Ana Pérez\"")]
+    #[command(after_help = "Example:\n  fondo donor list\n  fondo donor forget \"Ana Pérez\"")]
     Donor(entity::DonorCommand),
     /// Record a donation: net into an account, the fee to its kind of expenses:fees
     #[command(

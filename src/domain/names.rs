@@ -473,6 +473,74 @@ mod tests {
     }
 
     #[test]
+    fn invisible_characters_are_refused_by_name() {
+        let cases = [
+            (
+                "Ana\u{200b} Pérez",
+                "contains U+200B ZERO WIDTH SPACE, an invisible character",
+            ),
+            ("Ana\u{200c}", "U+200C ZERO WIDTH NON-JOINER"),
+            ("Ana\u{200d}", "U+200D ZERO WIDTH JOINER"),
+            ("Ana\u{2060}", "U+2060 WORD JOINER"),
+            (
+                "A\u{feff}na",
+                "U+FEFF ZERO WIDTH NO-BREAK SPACE (BYTE ORDER MARK)",
+            ),
+            ("\u{202e}anA", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+            ("Ana\u{2067}", "U+2067 RIGHT-TO-LEFT ISOLATE"),
+            ("Ana\u{200f}", "U+200F RIGHT-TO-LEFT MARK"),
+            ("An\u{ad}a", "U+00AD SOFT HYPHEN"),
+            ("An\u{3164}a", "U+3164 HANGUL FILLER"),
+            ("Ana\u{2029}b", "U+2029 PARAGRAPH SEPARATOR"),
+            // A tag character (Cf) without a name here: the code point alone.
+            ("Ana\u{e0041}", "contains U+E0041, an invisible character"),
+            (
+                "Ana\x1b[2J",
+                "control characters such as escape sequences: it has U+001B ESCAPE",
+            ),
+        ];
+        for (text, expected) in cases {
+            for check in [check_text, check_name] {
+                let err = check("--donor", text).unwrap_err().to_string();
+                assert!(err.contains(expected), "{text:?}: {err}");
+                assert!(err.starts_with("invalid --donor `"), "{err}");
+            }
+        }
+        let err = check_name("--donor", "Ana\u{200b}").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid --donor `Ana\\u{200b}`: contains U+200B ZERO WIDTH SPACE, an invisible character; type the name without it"
+        );
+        for broken in ["Ana\nPérez", "Ana\tPérez", "Ana\rPérez"] {
+            assert!(check_text("--memo", broken).is_ok());
+            let err = check_name("--donor", broken).unwrap_err().to_string();
+            assert!(err.contains("a name is one line"), "{err}");
+        }
+        // Visible text of any script, emoji and ordinary combining accents stay.
+        for fine in [
+            "Ñaña 日本 עברית ✓",
+            "Zoë 🙂",
+            "Ana Pe\u{301}rez",
+            "Ana\u{a0}Pérez",
+        ] {
+            assert!(check_name("--donor", fine).is_ok(), "{fine:?}");
+        }
+    }
+
+    #[test]
+    fn text_is_returned_composed() {
+        assert_eq!(
+            check_name("--donor", "Ana Pe\u{301}rez").unwrap(),
+            "Ana P\u{e9}rez"
+        );
+        assert_eq!(
+            check_text("--memo", "A\u{30a}ngstr\u{f6}m").unwrap(),
+            "\u{c5}ngstr\u{f6}m"
+        );
+        assert_eq!(nfc("already composed"), "already composed");
+    }
+
+    #[test]
     fn control_characters_are_escaped() {
         assert_eq!(escape_controls("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
         assert_eq!(escape_controls("Anzoátegui"), "Anzoátegui");

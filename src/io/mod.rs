@@ -174,6 +174,7 @@ impl ParsedTxn {
                 self.amount_column.clone()
             }
             Error::DuplicateReference { .. } => "reference".to_string(),
+            Error::LookAlike(look_alike) => look_alike.field.trim_start_matches('-').to_string(),
             _ => "row".to_string(),
         }
     }

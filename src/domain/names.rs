@@ -244,8 +244,9 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
-/// A character as messages name it: `U+200B ZERO WIDTH SPACE`; `U+041C `М`` for a visible
-/// one; `U+E0041` for an invisible one without a name here.
+/// A character as messages name it: by its code point and Unicode name (`U+200B ZERO WIDTH
+/// SPACE`); a visible character without a name here followed by itself in backticks; an
+/// invisible one by its code point alone.
 pub fn code_point(c: char) -> String {
     match char_name(c) {
         Some(name) => format!("U+{:04X} {name}", c as u32),

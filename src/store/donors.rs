@@ -99,32 +99,21 @@ pub(super) fn problems(conn: &Connection, mut recorded: HashSet<String>) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
+    use crate::domain::builders::{donation, Donation, Header};
+    use crate::domain::{Amount, Currency, NewTransaction};
     use crate::store::Ledger;
 
     fn gift(donor: &str) -> NewTransaction {
-        let usd = Currency::parse("USD").unwrap();
-        let amount = Amount::from_minor(100, usd).unwrap();
-        NewTransaction {
-            date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
-            description: "gift".into(),
-            counterparty: Some(donor.into()),
-            reference: None,
-            memo: None,
-            voids: None,
-            postings: vec![
-                NewPosting {
-                    account: "assets:bank".into(),
-                    fund: "general".into(),
-                    amount,
-                },
-                NewPosting {
-                    account: "income:donations".into(),
-                    fund: "general".into(),
-                    amount: amount.negated(),
-                },
-            ],
-        }
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let d = Donation {
+            amount: Amount::from_minor(100, Currency::parse("USD").unwrap()).unwrap(),
+            fee: None,
+            donor: donor.into(),
+            fund: "general".into(),
+            into: "assets:bank".into(),
+            fee_to: Default::default(),
+        };
+        donation(d, Header::default(), day).unwrap()
     }
 
     #[test]

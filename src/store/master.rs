@@ -156,15 +156,7 @@ impl Writer<'_> {
                     .into_iter()
                     .filter(|c| c.slug != commune.slug)
                     .collect();
-                if let Some(twin) = others
-                    .iter()
-                    .find(|c| c.name.to_lowercase() == name.to_lowercase())
-                {
-                    return Err(Error::Refused(format!(
-                        "a commune named `{}` already exists (`{}`); names must differ so that `--to NAME` is never ambiguous",
-                        twin.name, twin.slug
-                    )));
-                }
+                super::write::check_no_twin(&others, &name)?;
                 self.check_look_alike("--name", "commune", &name, others.into_iter().map(|c| c.name))?;
                 name
             }

@@ -174,6 +174,18 @@ impl NameRules {
     }
 }
 
+/// Refuses a commune name that is another commune's but for case, so that `--to NAME` is
+/// never ambiguous.
+pub(super) fn check_no_twin(others: &[read::CommuneInfo], name: &str) -> Result<()> {
+    match others.iter().find(|c| c.name.to_lowercase() == name.to_lowercase()) {
+        Some(twin) => Err(Error::Refused(format!(
+            "a commune named `{}` already exists (`{}`); names must differ so that `--to NAME` is never ambiguous",
+            twin.name, twin.slug
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// What a write needs to know of an account: its id, its type, and whether it may go below
 /// zero.
 #[derive(Clone, Copy)]
@@ -522,15 +534,7 @@ impl<'l> Writer<'l> {
                 name: slug,
             });
         }
-        if let Some(twin) = communes
-            .iter()
-            .find(|c| c.name.to_lowercase() == name.to_lowercase())
-        {
-            return Err(Error::Refused(format!(
-                "a commune named `{}` already exists (`{}`); names must differ so that `--to NAME` is never ambiguous",
-                twin.name, twin.slug
-            )));
-        }
+        check_no_twin(&communes, name)?;
         let account = format!("{GRANTS_PREFIX}{slug}");
         if read::account_exists(&self.tx, &account)? {
             return Err(Error::AlreadyExists {

@@ -514,34 +514,25 @@ fn verify_recomputes_the_donors_names_and_forgetting_a_donor_removes_theirs() {
 
 #[test]
 fn a_file_imported_before_text_was_normalised_is_still_recognised() {
-    use fondo::domain::{Amount, Currency, NewPosting, NewTransaction};
+    use fondo::domain::builders::{donation, Donation, Header};
+    use fondo::domain::{Amount, Currency};
     use fondo::store::write::Batch;
     let l = TempLedger::new();
-    let file = format!("{SIMPLE_HEADER}2026-03-01,gift,assets:bank,income:donations,10.00,,,{NFD},\n");
+    let file = format!(
+        "{SIMPLE_HEADER}2026-03-01,donation from {NFD},assets:bank,income:donations,10.00,,,{NFD},\n"
+    );
     let path = l.file("old.csv", &file);
     // What an earlier fondo did: the row's import key was of its text as read (decomposed).
-    let usd = Currency::parse("USD").unwrap();
-    let ten = Amount::from_minor(1000, usd).unwrap();
-    let as_read = NewTransaction {
-        date: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-        description: "gift".into(),
-        counterparty: Some(NFD.into()),
-        reference: None,
-        memo: None,
-        voids: None,
-        postings: vec![
-            NewPosting {
-                account: "assets:bank".into(),
-                fund: "general".into(),
-                amount: ten,
-            },
-            NewPosting {
-                account: "income:donations".into(),
-                fund: "general".into(),
-                amount: ten.negated(),
-            },
-        ],
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let row = Donation {
+        amount: Amount::from_minor(1000, Currency::parse("USD").unwrap()).unwrap(),
+        fee: None,
+        donor: NFD.into(),
+        fund: "general".into(),
+        into: "assets:bank".into(),
+        fee_to: Default::default(),
     };
+    let as_read = donation(row, Header::default(), day).unwrap();
     let mut ledger = fondo::Ledger::open(&l.path, "tester").unwrap();
     ledger
         .write(false, |w| {

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::domain::identity::{why_alike, Likeness};
 use crate::domain::names::shown_value;
 
 /// Everything that can go wrong in fondo, short of a bug.
@@ -36,6 +37,10 @@ pub enum Error {
 
     #[error("no transaction #{id} in this ledger (transactions run from #1 to #{last})")]
     UnknownTransaction { id: i64, last: i64 },
+
+    /// A new name that looks like one the ledger has (see [`LookAlike`]).
+    #[error("{0}")]
+    LookAlike(Box<LookAlike>),
 
     #[error("{what} `{}` already exists", shown_value(.name))]
     AlreadyExists { what: &'static str, name: String },
@@ -135,6 +140,41 @@ pub struct Shortfall {
     pub available: String,
     pub after: String,
     pub why: &'static str,
+}
+
+/// A new name that meets an existing one: a new spelling of a known donor, or a name that
+/// can be mistaken for another on a page. `flag` is what says it is someone (or something)
+/// else; `what` names the kind (`donor`, `fund`, `commune`).
+#[derive(Debug)]
+pub struct LookAlike {
+    pub field: String,
+    pub name: String,
+    pub what: &'static str,
+    pub existing: String,
+    pub likeness: Likeness,
+    pub flag: &'static str,
+}
+
+impl std::fmt::Display for LookAlike {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (name, existing) = (shown_value(&self.name), shown_value(&self.existing));
+        let verb = match self.likeness {
+            Likeness::SameKey => "looks like",
+            Likeness::Confusable => "can be mistaken for",
+        };
+        let other = match self.what {
+            "donor" => "a different person".to_string(),
+            what => format!("a different {what}"),
+        };
+        write!(
+            f,
+            "{} `{name}` {verb} the existing {} `{existing}` ({}); did you mean `{existing}`? Give {} if this is {other}",
+            self.field,
+            self.what,
+            why_alike(&self.name, &self.existing, self.likeness),
+            self.flag
+        )
+    }
 }
 
 /// Why fondo will not write at a path: what is there, and what would be accepted.

@@ -11,15 +11,18 @@ use clap::{Args, Parser};
 use super::prompt::{Lines, Prompter, Question, Reply, Terminal};
 use super::record::{parse_posting, write_transaction, Recording};
 use super::{Cli, Command, Context};
+use crate::domain::identity::{likeness, why_alike, Likeness};
 use crate::domain::money::parse_decimal;
 use crate::domain::names::{
-    check_text, closest, escape_controls, parse_date, AccountType, GENERAL_FUND, UNION_SLUG,
+    check_name, check_text, closest, escape_controls, parse_date, AccountType, GENERAL_FUND, UNION_SLUG,
 };
 use crate::domain::Currency;
 use crate::error::{Error, Result};
 use crate::render::{self, Format, Recorded};
+use crate::store::donors;
 use crate::store::flows::{self, GrantLine};
 use crate::store::read::{self, CommuneInfo, Filter};
+use crate::store::write::NameRules;
 use crate::store::Ledger;
 
 /// A kind of transaction `add` knows: the word that picks it, what it is, and its questions
@@ -313,18 +316,24 @@ fn question(key: &str, ctx: &Context, ledger: &Ledger, known: &Known, answers: &
         "new_donor" => {
             let donor = answers.get("donor").unwrap_or_default();
             let near = closest(donor, known.donors.iter().map(String::as_str));
-            let prompt = match &near {
-                Some(n) => {
+            let look_alike = donors::look_alikes(conn, donor)?.into_iter().next();
+            let prompt = match (&look_alike, &near) {
+                (Some((existing, likeness)), _) => format!(
+                    "`{donor}` looks like the existing donor `{}` ({}). Record a different person? (y/n)",
+                    escape_controls(existing),
+                    why_alike(donor, existing, *likeness)
+                ),
+                (None, Some(n)) => {
                     format!("`{donor}` has not given before (did you mean `{n}`?). Record a new donor? (y/n)")
                 }
-                None => format!("`{donor}` has not given before. Record a new donor? (y/n)"),
+                (None, None) => format!("`{donor}` has not given before. Record a new donor? (y/n)"),
             };
-            q(
-                &prompt,
-                "n goes back to the donor",
-                Some(if near.is_some() { "n" } else { "y" }.into()),
-                vec![],
-            )
+            let default = if look_alike.is_some() || near.is_some() {
+                "n"
+            } else {
+                "y"
+            };
+            q(&prompt, "n goes back to the donor", Some(default.into()), vec![])
         }
         "amount" => {
             let default = donor_last
@@ -417,9 +426,18 @@ fn question(key: &str, ctx: &Context, ledger: &Ledger, known: &Known, answers: &
                 .or(answers.get("recipient"))
                 .unwrap_or_default();
             let near = closest(name, known.communes.iter().map(|c| c.slug.as_str()));
-            let prompt = match near {
-                Some(n) => format!("`{name}` is not a known commune (did you mean `{n}`?). Add it? (y/n)"),
-                None => format!("`{name}` is not a known commune. Add it? (y/n)"),
+            let look_alike = known
+                .communes
+                .iter()
+                .find_map(|c| likeness(name, &c.name).map(|how| (&c.name, how)));
+            let prompt = match (look_alike, near) {
+                (Some((existing, how)), _) => format!(
+                    "`{name}` is not a known commune, but looks like the commune `{}` ({}). Add it as a different commune? (y/n)",
+                    escape_controls(existing),
+                    why_alike(name, existing, how)
+                ),
+                (None, Some(n)) => format!("`{name}` is not a known commune (did you mean `{n}`?). Add it? (y/n)"),
+                (None, None) => format!("`{name}` is not a known commune. Add it? (y/n)"),
             };
             q(&prompt, "n goes back to the commune", Some("n".into()), vec![])
         }
@@ -549,7 +567,10 @@ fn check(
         "donor" | "state" | "description" if key == "description" && text.is_empty() => Ok(String::new()),
         "donor" | "state" | "description" => {
             required("an answer")?;
-            check_text(key, text).map(|()| text.to_string()).map_err(problem)
+            match key {
+                "description" => check_text(key, text).map_err(problem),
+                _ => check_name(key, text).map_err(problem),
+            }
         }
         "new_donor" | "new_commune" => yes_no(text),
         "fund" => match known.funds.iter().any(|f| f == text) {
@@ -563,10 +584,8 @@ fn check(
         "from" | "to" => account(&[AccountType::Assets, AccountType::Liabilities]),
         "recipient" | "commune" => {
             required("a commune")?;
-            check_text(key, text).map_err(problem)?;
-            Ok(known
-                .commune(text)
-                .map_or_else(|| text.to_string(), |c| c.slug.clone()))
+            let name = check_name(key, text).map_err(problem)?;
+            Ok(known.commune(&name).map_or(name, |c| c.slug.clone()))
         }
         "grant" => {
             let id = text
@@ -596,7 +615,8 @@ fn check(
                 .map_err(problem)
         }
         _ if text.is_empty() => Ok(String::new()),
-        _ => check_text(key, text).map(|()| text.to_string()).map_err(problem),
+        "counterparty" => check_name(key, text).map_err(problem),
+        _ => check_text(key, text).map_err(problem),
     }
 }
 
@@ -671,6 +691,13 @@ fn key_of(error: &Error, kind: &Kind) -> &'static str {
         Error::InsufficientFunds(_) | Error::Overflow { .. } => "amount",
         Error::Unbalanced { .. } => "posting",
         Error::DuplicateReference { .. } => "ref",
+        Error::LookAlike(l) => {
+            let keys = match l.what {
+                "donor" => ["donor", "counterparty"],
+                _ => ["commune", "recipient"],
+            };
+            keys.into_iter().find(|k| kind.keys.contains(k)).unwrap_or("")
+        }
         _ => "",
     };
     kind.keys
@@ -789,7 +816,11 @@ fn preview_and_record(
             .or(answers.get("recipient"))
             .unwrap_or_default();
         let state = answers.get("state").unwrap_or_default();
-        let slug = ledger.write(false, |w| w.add_commune(name, state, None))?;
+        // The question named any commune this one looks like; `y` said it is another.
+        let slug = ledger.write(false, |w| {
+            w.set_name_rules(NameRules::accept_all());
+            w.add_commune(name, state, None)
+        })?;
         p.say(&format!(
             "  added commune {slug} ({}, {})",
             escape_controls(name),
@@ -798,6 +829,16 @@ fn preview_and_record(
     }
     let mut words = vec!["fondo".to_string()];
     words.extend(command_line(kind, answers));
+    // The question named the donor this one looks like; `y` said it is someone else.
+    if answers.yes("new_donor") {
+        let donor = answers.get("donor").unwrap_or_default();
+        for (_, likeness) in donors::look_alikes(ledger.conn(), donor)? {
+            words.push(match likeness {
+                Likeness::SameKey => "--new-donor".into(),
+                Likeness::Confusable => "--allow-confusable".into(),
+            });
+        }
+    }
     let parsed = Cli::try_parse_from(&words)
         .map_err(|e| Error::Refused(e.to_string().lines().next().unwrap_or_default().to_string()))?;
     let shown = words
@@ -826,7 +867,8 @@ fn preview_and_record(
         _ => return Err(Error::Refused(format!("`{shown}` is not a recording command"))),
     };
     let txn = recording.transaction(ctx, ledger)?;
-    let preview = write_transaction(ledger, &txn, true, Default::default())?;
+    let names = recording.name_rules();
+    let preview = write_transaction(ledger, &txn, true, Default::default(), names)?;
     let mut table = Vec::new();
     render::write_recorded(&preview, Recorded::Preview, Format::Table, &mut table)?;
     p.say(&String::from_utf8_lossy(&table));
@@ -835,7 +877,7 @@ fn preview_and_record(
         p.say("nothing was written");
         return Ok(());
     }
-    let recorded = write_transaction(ledger, &txn, false, Default::default())?;
+    let recorded = write_transaction(ledger, &txn, false, Default::default(), names)?;
     render::write_recorded(&recorded, Recorded::Written, ctx.format, out)?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use crate::domain::{Amount, Currency};
 use crate::error::Result;
 use crate::render;
 use crate::store::master::{Changed, FundEdit};
-use crate::store::write::Overdraft;
+use crate::store::write::{NameRules, Overdraft};
 use crate::store::{read, Ledger};
 
 #[derive(Debug, Args)]
@@ -26,10 +26,11 @@ pub struct InitArgs {
 
 pub fn init(ctx: &Context, args: InitArgs, out: &mut dyn Write) -> Result<()> {
     let currency = Currency::parse_field("--currency", &args.currency)?;
-    if let Some(org) = &args.org {
-        crate::domain::names::check_text("--org", org)?;
-    }
-    let ledger = Ledger::create(&ctx.db, currency, args.org.as_deref(), &ctx.actor)?;
+    let org = args
+        .org
+        .map(|org| crate::domain::names::check_name("--org", &org))
+        .transpose()?;
+    let ledger = Ledger::create(&ctx.db, currency, org.as_deref(), &ctx.actor)?;
     writeln!(
         out,
         "created ledger {} (default currency {currency})",
@@ -89,6 +90,14 @@ pub fn account(ctx: &Context, cmd: AccountCommand, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
+/// The name rules of a command whose only say is `--allow-confusable`.
+fn confusable(allow: bool) -> NameRules {
+    NameRules {
+        confusable: allow,
+        ..NameRules::default()
+    }
+}
+
 /// `changed fund tires: name `Tires` → `Truck tires`; closed false → true`
 fn write_changes(out: &mut dyn Write, what: &str, changes: &[Changed]) -> Result<()> {
     let parts: Vec<String> = changes
@@ -117,6 +126,10 @@ pub enum FundCommand {
         /// Money in this fund carries no donor restriction (it may go below zero)
         #[arg(long)]
         unrestricted: bool,
+        /// Accept a name that looks like another fund's (the same but for case, accents or
+        /// spaces, or letters of another script that look the same)
+        #[arg(long)]
+        allow_confusable: bool,
     },
     /// List funds with their targets
     #[command(after_help = "Example:\n  fondo fund list")]
@@ -143,6 +156,9 @@ pub enum FundCommand {
         /// Close it: it takes no new postings (refused while it holds money)
         #[arg(long)]
         close: bool,
+        /// Accept a name that looks like another fund's
+        #[arg(long)]
+        allow_confusable: bool,
     },
 }
 
@@ -153,12 +169,14 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
             name,
             target,
             unrestricted,
+            allow_confusable,
         } => {
             let mut ledger = ctx.open()?;
             let target = target
                 .map(|t| amount_with_currency("--target", &t, &ledger))
                 .transpose()?;
             ledger.write(false, |w| {
+                w.set_name_rules(confusable(allow_confusable));
                 w.add_fund(&code, name.as_deref(), target, !unrestricted)
             })?;
             let kind = if unrestricted {
@@ -182,6 +200,7 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
             target,
             no_target,
             close,
+            allow_confusable,
         } => {
             let mut ledger = ctx.open()?;
             let target = match (target, no_target) {
@@ -190,7 +209,10 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
                 (None, false) => None,
             };
             let edit = FundEdit { name, target, close };
-            let changes = ledger.write(false, |w| w.edit_fund(&code, &edit))?;
+            let changes = ledger.write(false, |w| {
+                w.set_name_rules(confusable(allow_confusable));
+                w.edit_fund(&code, &edit)
+            })?;
             write_changes(out, &format!("fund {code}"), &changes)?;
         }
     }
@@ -230,6 +252,10 @@ pub enum CommuneCommand {
         /// Short code used in commands and accounts [default: made from the name]
         #[arg(long)]
         slug: Option<String>,
+        /// Accept a name that looks like another commune's (the same but for case, accents
+        /// or spaces, or letters of another script that look the same)
+        #[arg(long)]
+        allow_confusable: bool,
     },
     /// List communes
     #[command(after_help = "Example:\n  fondo commune list")]
@@ -245,14 +271,25 @@ pub enum CommuneCommand {
         /// Its corrected state
         #[arg(long)]
         state: Option<String>,
+        /// Accept a name that looks like another commune's
+        #[arg(long)]
+        allow_confusable: bool,
     },
 }
 
 pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
     match cmd {
-        CommuneCommand::Add { name, state, slug } => {
-            let slug = ledger.write(false, |w| w.add_commune(&name, &state, slug.as_deref()))?;
+        CommuneCommand::Add {
+            name,
+            state,
+            slug,
+            allow_confusable,
+        } => {
+            let slug = ledger.write(false, |w| {
+                w.set_name_rules(confusable(allow_confusable));
+                w.add_commune(&name, &state, slug.as_deref())
+            })?;
             writeln!(
                 out,
                 "added commune {slug} ({}, {}) with account expenses:grants:{slug}",
@@ -263,8 +300,14 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
         CommuneCommand::List => {
             render::commune_list_table(&read::communes(ledger.conn())?).write(ctx.format, out)?;
         }
-        CommuneCommand::Edit { commune, name, state } => {
+        CommuneCommand::Edit {
+            commune,
+            name,
+            state,
+            allow_confusable,
+        } => {
             let changes = ledger.write(false, |w| {
+                w.set_name_rules(confusable(allow_confusable));
                 w.edit_commune(&commune, name.as_deref(), state.as_deref())
             })?;
             write_changes(out, &format!("commune {commune}"), &changes)?;
@@ -285,7 +328,7 @@ pub enum DonorCommand {
         It shows what it will erase and asks first; it cannot be undone."
     )]
     Forget {
-        /// The donor's name exactly as recorded (see `fondo report donors`)
+        /// The donor's name exactly as recorded (see `fondo donor list`)
         name: String,
         /// Show what would be erased, and erase nothing
         #[arg(long)]
@@ -294,11 +337,22 @@ pub enum DonorCommand {
         #[arg(long, conflicts_with = "dry_run")]
         yes: bool,
     },
+    /// List every donor's name as recorded, with their gifts, flagging names that differ
+    /// only in case, accents or spaces
+    #[command(after_help = "Example:\n  fondo donor list --format csv")]
+    List,
 }
 
 pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
-    let DonorCommand::Forget { name, dry_run, yes } = cmd;
+    let (name, dry_run, yes) = match cmd {
+        DonorCommand::List => {
+            let rows = crate::report::donor_list::donor_list(&ledger)?;
+            render::donor_list_table(&rows).write(ctx.format, out)?;
+            return Ok(());
+        }
+        DonorCommand::Forget { name, dry_run, yes } => (name, dry_run, yes),
+    };
     let is_placeholder = name.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX);
     if !is_placeholder {
         let preview = ledger.forget_preview(&name)?;

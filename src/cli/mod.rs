@@ -65,9 +65,9 @@ pub enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo commune add \"Comuna El Maizal\" --state Lara")]
     Commune(entity::CommuneCommand),
-    /// Erase a donor's personal data, keeping their gifts
+    /// Donors: list their names as recorded, or erase one's name, keeping their gifts
     #[command(subcommand)]
-    #[command(after_help = "Example:\n  fondo donor forget \"Ana Pérez\"")]
+    #[command(after_help = "Example:\n  fondo donor list\n  fondo donor forget \"Ana Pérez\"")]
     Donor(entity::DonorCommand),
     /// Show the ledger's settings, or set the rules the public page follows for donors
     #[command(after_help = "Example:\n  fondo settings --min-donors 6 --max-share 40\n\n\
@@ -313,7 +313,7 @@ impl Context {
                 .filter(|s| !s.trim().is_empty())
                 .unwrap_or_else(whoami::username),
         };
-        crate::domain::names::check_text("--by", &actor)?;
+        let actor = crate::domain::names::check_name("--by", &actor)?;
         let choices = cli.format.iter().rev();
         let format = choices.clone().find_map(|c| match c {
             FormatChoice::Output(f) => Some(*f),

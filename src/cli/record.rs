@@ -8,13 +8,13 @@ use clap::Args;
 use super::{parse_txn_id, Context, CurrencyArg};
 use crate::domain::builders::{self, Conversion, Donation, Header, Recipient, Send};
 use crate::domain::money::parse_decimal;
-use crate::domain::names::{check_text, GENERAL_FUND, UNION_SLUG};
+use crate::domain::names::{check_name, GENERAL_FUND, UNION_SLUG};
 use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
 use crate::render::{self, write_json_value, Format, Recorded};
 use crate::store::locks::DateRules;
 use crate::store::read::StoredTransaction;
-use crate::store::write::Confirmation;
+use crate::store::write::{Confirmation, NameRules};
 use crate::store::{read, Ledger};
 
 /// Where a donation's or a send's fee is booked, when not where the command implies.
@@ -35,6 +35,31 @@ impl FeeToArgs {
         builders::FeeTo {
             account: self.fee_account.clone(),
             fund: self.fee_fund.clone(),
+        }
+    }
+}
+
+/// What the treasurer says of a donor whose name looks like an existing donor's.
+#[derive(Debug, Args)]
+pub struct LookAlikeArgs {
+    /// The donor is not the existing donor whose name differs only in case, accents or
+    /// spaces: record the name as given, as a new donor
+    #[arg(long)]
+    new_donor: bool,
+    /// Accept a name that can be mistaken for an existing one (letters of another script
+    /// that look the same, such as a Cyrillic М for a Latin M)
+    #[arg(long)]
+    allow_confusable: bool,
+}
+
+impl LookAlikeArgs {
+    /// The name rules these flags make, for a command that names the donor with `field`.
+    fn rules(&self, field: &'static str) -> NameRules {
+        NameRules {
+            new_donor: self.new_donor,
+            confusable: self.allow_confusable,
+            donor_field: field,
+            ..NameRules::default()
         }
     }
 }
@@ -105,6 +130,11 @@ pub(super) trait Recording {
     fn transaction(&self, ctx: &Context, ledger: &Ledger) -> Result<NewTransaction> {
         self.build(ctx, ledger, self.record_args().header(ctx)?)
     }
+
+    /// What the command says of names that look like ones the ledger has.
+    fn name_rules(&self) -> NameRules {
+        NameRules::default()
+    }
 }
 
 /// Opens the ledger, builds the transaction, records it (or rolls back on a dry run) and
@@ -114,7 +144,7 @@ pub fn record(ctx: &Context, args: &dyn Recording, out: &mut dyn Write) -> Resul
     let txn = args.transaction(ctx, &ledger)?;
     let dry_run = args.record_args().dry_run;
     let rules = args.record_args().dates.rules();
-    let recorded = write_transaction(&mut ledger, &txn, dry_run, rules)?;
+    let recorded = write_transaction(&mut ledger, &txn, dry_run, rules, args.name_rules())?;
     render::write_recorded(&recorded, Recorded::from_dry_run(dry_run), ctx.format, out)?;
     Ok(())
 }
@@ -125,9 +155,11 @@ pub(super) fn write_transaction(
     txn: &NewTransaction,
     dry_run: bool,
     rules: DateRules,
+    names: NameRules,
 ) -> Result<StoredTransaction> {
     ledger.write(dry_run, |w| {
         w.set_date_rules(rules)?;
+        w.set_name_rules(names);
         let id = w.record(txn, "cli")?;
         read::transaction(w.conn(), id)
     })
@@ -170,6 +202,8 @@ pub struct DonationArgs {
     #[command(flatten)]
     fee_to: FeeToArgs,
     #[command(flatten)]
+    look_alike: LookAlikeArgs,
+    #[command(flatten)]
     currency: CurrencyArg,
     #[command(flatten)]
     record: RecordArgs,
@@ -180,13 +214,16 @@ impl Recording for DonationArgs {
         &self.record
     }
 
+    fn name_rules(&self) -> NameRules {
+        self.look_alike.rules("--donor")
+    }
+
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
         let currency = self.currency.resolve(ledger)?;
-        check_text("--donor", &self.donor)?;
         let d = Donation {
+            donor: check_name("--donor", &self.donor)?,
             amount: Amount::parse_field("amount", &self.amount, currency)?,
             fee: optional_amount("--fee", &self.fee, currency)?,
-            donor: self.donor.clone(),
             fund: self.fund.clone(),
             into: self.into.clone(),
             fee_to: self.fee_to.fee_to(),
@@ -444,6 +481,8 @@ pub struct EntryArgs {
     #[arg(long)]
     counterparty: Option<String>,
     #[command(flatten)]
+    look_alike: LookAlikeArgs,
+    #[command(flatten)]
     currency: CurrencyArg,
     #[command(flatten)]
     record: RecordArgs,
@@ -452,6 +491,10 @@ pub struct EntryArgs {
 impl Recording for EntryArgs {
     fn record_args(&self) -> &RecordArgs {
         &self.record
+    }
+
+    fn name_rules(&self) -> NameRules {
+        self.look_alike.rules("--counterparty")
     }
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {

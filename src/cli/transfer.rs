@@ -13,6 +13,7 @@ use crate::files::{shown, Destination, Existing};
 use crate::io::export::{self, ExportOptions};
 use crate::io::import::{self, ImportOptions, ImportOutcome};
 use crate::render::{col, write_json_value, Cell, Format, Tabular};
+use crate::store::write::NameRules;
 use crate::store::Ledger;
 
 #[derive(Debug, Args)]
@@ -28,6 +29,14 @@ pub struct ImportArgs {
     /// Create accounts, funds and communes the file names that the ledger lacks
     #[arg(long)]
     create_missing: bool,
+    /// Record donors whose names look like existing donors' (the same but for case, accents
+    /// or spaces) as new donors, rather than refusing the file
+    #[arg(long)]
+    new_donors: bool,
+    /// Accept names that can be mistaken for existing ones (letters of another script that
+    /// look the same)
+    #[arg(long)]
+    allow_confusable: bool,
     #[command(flatten)]
     dates: super::record::DateArgs,
 }
@@ -40,6 +49,12 @@ pub fn import(ctx: &Context, args: ImportArgs, out: &mut dyn Write) -> Result<()
         dry_run: args.dry_run,
         create_missing: args.create_missing,
         date_rules: args.dates.rules(),
+        name_rules: NameRules {
+            new_donor: args.new_donors,
+            confusable: args.allow_confusable,
+            donor_field: "counterparty",
+            new_donor_flag: "--new-donors",
+        },
     };
     let outcome = import::import(&mut ledger, &args.file, &options)?;
     write_outcome(&outcome, ctx.format, out)

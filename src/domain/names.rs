@@ -57,6 +57,8 @@ pub const UNION_ACCOUNT: &str = "assets:union";
 pub const UNION_SLUG: &str = "union";
 /// The fund of money with no earmark.
 pub const GENERAL_FUND: &str = "general";
+/// Where gifts are credited: a transaction posting here is a gift, its counterparty a donor.
+pub const DONATIONS: &str = "income:donations";
 /// Where `fund move` passes money from one fund to another.
 pub const FUND_MOVES: &str = "equity:transfers";
 /// Where `exchange` turns one currency into another.
@@ -145,17 +147,60 @@ pub fn slugify(name: &str) -> String {
         .to_string()
 }
 
-/// Checks a free-text field (description, name, reference, memo): not empty, a sane length,
-/// and no control characters that could redraw a terminal (escape sequences, bells). Line
-/// breaks and tabs are kept: a spreadsheet cell may hold them, and output shows them escaped.
-pub fn check_text(field: &str, text: &str) -> Result<()> {
+/// What kind of text a field holds, which decides what it may contain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextKind {
+    /// A description, reference, memo or note: may hold line breaks and tabs, as a
+    /// spreadsheet cell can (output shows them escaped).
+    Text,
+    /// A donor, a fund's or a commune's name, a state, who entered it: one line.
+    Name,
+}
+
+/// Checks a free-text field (description, reference, memo, note) and returns it in Unicode
+/// NFC, the one form fondo stores, so that the same letters are always the same bytes. It
+/// must not be empty, must have a sane length, and must hold no character a reader cannot
+/// see: control characters that could redraw a terminal (escape sequences, bells), and
+/// invisible format characters (zero-width spaces and joiners, bidi controls, soft hyphens)
+/// that would make two texts that look the same differ. Line breaks and tabs are kept.
+pub fn check_text(field: &str, text: &str) -> Result<String> {
+    check(field, text, TextKind::Text)
+}
+
+/// Checks a name — a donor, a fund's or a commune's name, a state, who entered it — as
+/// [`check_text`] does, and refuses line breaks and tabs too: a name is one line.
+pub fn check_name(field: &str, text: &str) -> Result<String> {
+    check(field, text, TextKind::Name)
+}
+
+fn check(field: &str, text: &str, kind: TextKind) -> Result<String> {
+    let what = match kind {
+        TextKind::Text => "text",
+        TextKind::Name => "name",
+    };
+    let line_break = |c: char| matches!(c, '\n' | '\r' | '\t');
+    let refused = text
+        .chars()
+        .find(|&c| (c.is_control() || is_invisible(c)) && (kind == TextKind::Name || !line_break(c)));
     let problem = if text.trim().is_empty() {
         Some("must not be empty".to_string())
-    } else if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        Some("must not contain control characters such as escape sequences".to_string())
+    } else if let Some(c) = refused {
+        Some(if line_break(c) {
+            format!(
+                "contains {}; a {what} is one line: type it without line breaks or tabs",
+                code_point(c)
+            )
+        } else if c.is_control() {
+            format!(
+                "must not contain control characters such as escape sequences: it has {}",
+                code_point(c)
+            )
+        } else {
+            format!(
+                "contains {}, an invisible character; type the {what} without it",
+                code_point(c)
+            )
+        })
     } else if text.chars().nth(MAX_TEXT_LEN).is_some() {
         Some(format!(
             "longer than {MAX_TEXT_LEN} characters (it has {})",
@@ -168,13 +213,97 @@ pub fn check_text(field: &str, text: &str) -> Result<()> {
     };
     match problem {
         Some(problem) => Err(Error::invalid(field, text, problem)),
-        None => Ok(()),
+        None => Ok(nfc(text)),
     }
+}
+
+/// `text` in Unicode normalization form C (composed: `é` as one character, not `e` and a
+/// combining accent), copied once.
+pub fn nfc(text: &str) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text.to_string(),
+        _ => text.nfc().collect(),
+    }
+}
+
+/// A character that takes no visible space of its own, so that text holding it looks like
+/// text without it: Unicode's format characters (general category Cf: zero-width spaces
+/// and joiners, the word joiner, bidi embeddings, overrides, isolates and marks, the soft
+/// hyphen, the byte order mark, invisible operators, tags), the line and paragraph
+/// separators, and the blank letters and marks (Hangul fillers, the combining grapheme
+/// joiner, Mongolian variation selectors).
+pub fn is_invisible(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    matches!(
+        c.general_category(),
+        GeneralCategory::Format | GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator
+    ) || matches!(
+        c,
+        '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{180B}'..='\u{180F}' | '\u{3164}' | '\u{FFA0}'
+    )
+}
+
+/// A character as messages name it: by its code point and Unicode name (`U+200B ZERO WIDTH
+/// SPACE`); a visible character without a name here followed by itself in backticks; an
+/// invisible one by its code point alone.
+pub fn code_point(c: char) -> String {
+    match char_name(c) {
+        Some(name) => format!("U+{:04X} {name}", c as u32),
+        None if unsafe_to_show(c) => format!("U+{:04X}", c as u32),
+        None => format!("U+{:04X} `{c}`", c as u32),
+    }
+}
+
+/// The Unicode names of the invisible and control characters that get pasted by accident.
+fn char_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\0' => "NULL",
+        '\u{07}' => "BELL",
+        '\u{08}' => "BACKSPACE",
+        '\t' => "CHARACTER TABULATION",
+        '\n' => "LINE FEED",
+        '\r' => "CARRIAGE RETURN",
+        '\u{1B}' => "ESCAPE",
+        '\u{7F}' => "DELETE",
+        '\u{85}' => "NEXT LINE",
+        '\u{AD}' => "SOFT HYPHEN",
+        '\u{34F}' => "COMBINING GRAPHEME JOINER",
+        '\u{61C}' => "ARABIC LETTER MARK",
+        '\u{115F}' => "HANGUL CHOSEONG FILLER",
+        '\u{1160}' => "HANGUL JUNGSEONG FILLER",
+        '\u{180E}' => "MONGOLIAN VOWEL SEPARATOR",
+        '\u{200B}' => "ZERO WIDTH SPACE",
+        '\u{200C}' => "ZERO WIDTH NON-JOINER",
+        '\u{200D}' => "ZERO WIDTH JOINER",
+        '\u{200E}' => "LEFT-TO-RIGHT MARK",
+        '\u{200F}' => "RIGHT-TO-LEFT MARK",
+        '\u{2028}' => "LINE SEPARATOR",
+        '\u{2029}' => "PARAGRAPH SEPARATOR",
+        '\u{202A}' => "LEFT-TO-RIGHT EMBEDDING",
+        '\u{202B}' => "RIGHT-TO-LEFT EMBEDDING",
+        '\u{202C}' => "POP DIRECTIONAL FORMATTING",
+        '\u{202D}' => "LEFT-TO-RIGHT OVERRIDE",
+        '\u{202E}' => "RIGHT-TO-LEFT OVERRIDE",
+        '\u{2060}' => "WORD JOINER",
+        '\u{2061}' => "FUNCTION APPLICATION",
+        '\u{2062}' => "INVISIBLE TIMES",
+        '\u{2063}' => "INVISIBLE SEPARATOR",
+        '\u{2064}' => "INVISIBLE PLUS",
+        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
+        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
+        '\u{2068}' => "FIRST STRONG ISOLATE",
+        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
+        '\u{3164}' => "HANGUL FILLER",
+        '\u{FEFF}' => "ZERO WIDTH NO-BREAK SPACE (BYTE ORDER MARK)",
+        '\u{FFA0}' => "HALFWIDTH HANGUL FILLER",
+        _ => return None,
+    })
 }
 
 /// Shows control characters as escapes (`\n`, `\u{1b}`), so text from the ledger or the
 /// command line cannot span lines or redraw the terminal when printed; and invisible
-/// format characters too (`\u{202e}`), so it cannot reorder or hide what is shown.
+/// characters too (`\u{202e}`, `\u{ad}`), so it cannot reorder or hide what is shown.
 pub fn escape_controls(text: &str) -> String {
     if !text.chars().any(unsafe_to_show) {
         return text.to_string();
@@ -198,20 +327,11 @@ pub fn escape_controls_by_line(text: &str) -> String {
         .join("\n")
 }
 
-/// A character a terminal would act on or not show: C0 and C1 controls and DEL; the bidi
-/// embeddings, overrides, isolates and marks, which reorder text (a file named
-/// `\u{202e}vsc.exe` shows as `exe.csv`); zero-width spaces and joiners; the line and
-/// paragraph separators; and the byte order mark.
+/// A character a terminal would act on or not show: C0 and C1 controls and DEL, and the
+/// invisible characters of [`is_invisible`] (a file named `\u{202e}vsc.exe` shows as
+/// `exe.csv`).
 fn unsafe_to_show(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{FEFF}'
-        )
+    c.is_control() || is_invisible(c)
 }
 
 /// The most bytes any one value fondo reads may have: a field of a CSV file, an argument
@@ -351,6 +471,74 @@ mod tests {
         ] {
             assert!(check_text("--desc", bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_by_name() {
+        let cases = [
+            (
+                "Ana\u{200b} Pérez",
+                "contains U+200B ZERO WIDTH SPACE, an invisible character",
+            ),
+            ("Ana\u{200c}", "U+200C ZERO WIDTH NON-JOINER"),
+            ("Ana\u{200d}", "U+200D ZERO WIDTH JOINER"),
+            ("Ana\u{2060}", "U+2060 WORD JOINER"),
+            (
+                "A\u{feff}na",
+                "U+FEFF ZERO WIDTH NO-BREAK SPACE (BYTE ORDER MARK)",
+            ),
+            ("\u{202e}anA", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+            ("Ana\u{2067}", "U+2067 RIGHT-TO-LEFT ISOLATE"),
+            ("Ana\u{200f}", "U+200F RIGHT-TO-LEFT MARK"),
+            ("An\u{ad}a", "U+00AD SOFT HYPHEN"),
+            ("An\u{3164}a", "U+3164 HANGUL FILLER"),
+            ("Ana\u{2029}b", "U+2029 PARAGRAPH SEPARATOR"),
+            // A tag character (Cf) without a name here: the code point alone.
+            ("Ana\u{e0041}", "contains U+E0041, an invisible character"),
+            (
+                "Ana\x1b[2J",
+                "control characters such as escape sequences: it has U+001B ESCAPE",
+            ),
+        ];
+        for (text, expected) in cases {
+            for check in [check_text, check_name] {
+                let err = check("--donor", text).unwrap_err().to_string();
+                assert!(err.contains(expected), "{text:?}: {err}");
+                assert!(err.starts_with("invalid --donor `"), "{err}");
+            }
+        }
+        let err = check_name("--donor", "Ana\u{200b}").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid --donor `Ana\\u{200b}`: contains U+200B ZERO WIDTH SPACE, an invisible character; type the name without it"
+        );
+        for broken in ["Ana\nPérez", "Ana\tPérez", "Ana\rPérez"] {
+            assert!(check_text("--memo", broken).is_ok());
+            let err = check_name("--donor", broken).unwrap_err().to_string();
+            assert!(err.contains("a name is one line"), "{err}");
+        }
+        // Visible text of any script, emoji and ordinary combining accents stay.
+        for fine in [
+            "Ñaña 日本 עברית ✓",
+            "Zoë 🙂",
+            "Ana Pe\u{301}rez",
+            "Ana\u{a0}Pérez",
+        ] {
+            assert!(check_name("--donor", fine).is_ok(), "{fine:?}");
+        }
+    }
+
+    #[test]
+    fn text_is_returned_composed() {
+        assert_eq!(
+            check_name("--donor", "Ana Pe\u{301}rez").unwrap(),
+            "Ana P\u{e9}rez"
+        );
+        assert_eq!(
+            check_text("--memo", "A\u{30a}ngstr\u{f6}m").unwrap(),
+            "\u{c5}ngstr\u{f6}m"
+        );
+        assert_eq!(nfc("already composed"), "already composed");
     }
 
     #[test]

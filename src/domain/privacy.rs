@@ -101,13 +101,7 @@ pub fn check_not_placeholder(field: &str, name: &str) -> crate::error::Result<()
 /// marks dropped and runs of spaces made one, so "Ana Pérez", "ana perez" and "Ana  Perez"
 /// count once. Gifts without a donor are all one donor (`None`): they may be one person's.
 pub fn donor_key(name: Option<&str>) -> String {
-    name.map_or_else(String::new, |n| {
-        deunicode::deunicode(n)
-            .to_lowercase()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
+    name.map_or_else(String::new, super::identity::identity_key)
 }
 
 /// The rules a published figure about donors follows: it covers at least `min_donors`

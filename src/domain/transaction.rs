@@ -1,12 +1,13 @@
 //! A transaction before it is recorded, and the rule every transaction obeys: at least two
 //! non-zero postings, summing to exactly zero for each (currency, fund).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
 use super::money::{format_minor, Amount, Currency};
-use super::names::check_text;
+use super::names::{check_name, check_text};
 use crate::error::{Error, Result};
 
 /// One line of a transaction: an amount (positive = debit) to an account, in a fund.
@@ -31,18 +32,26 @@ pub struct NewTransaction {
 }
 
 impl NewTransaction {
-    /// Checks the text fields and that the postings balance per currency and fund.
-    pub fn check(&self) -> Result<()> {
-        check_text("description", &self.description)?;
-        for (field, value) in [
-            ("counterparty", &self.counterparty),
-            ("reference", &self.reference),
-            ("memo", &self.memo),
-        ] {
-            if let Some(value) = value {
-                check_text(field, value)?;
-            }
-        }
+    /// Checks the text fields and that the postings balance per currency and fund. Returns
+    /// the transaction as it is recorded: its text in NFC ([`check_text`]), borrowed when it
+    /// already was.
+    pub fn check(&self) -> Result<Cow<'_, NewTransaction>> {
+        let description = check_text("description", &self.description)?;
+        let optional = |field: &str, value: &Option<String>, name: bool| -> Result<Option<String>> {
+            value
+                .as_deref()
+                .map(|v| {
+                    if name {
+                        check_name(field, v)
+                    } else {
+                        check_text(field, v)
+                    }
+                })
+                .transpose()
+        };
+        let counterparty = optional("counterparty", &self.counterparty, true)?;
+        let reference = optional("reference", &self.reference, false)?;
+        let memo = optional("memo", &self.memo, false)?;
         if self.postings.len() < 2 {
             return Err(Error::Refused(format!(
                 "a transaction needs at least two postings; this one has {}",
@@ -56,7 +65,22 @@ impl NewTransaction {
                 "a posting must move money; leave out postings of zero",
             ));
         }
-        check_balanced(&self.postings)
+        check_balanced(&self.postings)?;
+        let same = description == self.description
+            && counterparty == self.counterparty
+            && reference == self.reference
+            && memo == self.memo;
+        Ok(if same {
+            Cow::Borrowed(self)
+        } else {
+            Cow::Owned(NewTransaction {
+                description,
+                counterparty,
+                reference,
+                memo,
+                ..self.clone()
+            })
+        })
     }
 }
 
@@ -189,5 +213,27 @@ mod tests {
         ]);
         t.memo = Some("escape \u{1b}[2J".into());
         assert!(t.check().unwrap_err().to_string().contains("invalid memo"));
+        t.memo = Some("one\ntwo".into());
+        t.counterparty = Some("Ana\nPérez".into());
+        assert!(t
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("invalid counterparty"));
+    }
+
+    #[test]
+    fn text_is_recorded_composed() {
+        let mut t = txn(vec![
+            posting("assets:bank", "general", 1, "USD"),
+            posting("income:donations", "general", -1, "USD"),
+        ]);
+        assert!(matches!(t.check().unwrap(), Cow::Borrowed(_)));
+        t.counterparty = Some("Ana Pe\u{301}rez".into());
+        t.memo = Some("cafe\u{301}".into());
+        let checked = t.check().unwrap();
+        assert_eq!(checked.counterparty.as_deref(), Some("Ana P\u{e9}rez"));
+        assert_eq!(checked.memo.as_deref(), Some("caf\u{e9}"));
+        assert_eq!(checked.postings, t.postings);
     }
 }

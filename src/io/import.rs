@@ -3,6 +3,7 @@
 //! file is imported entirely or not at all. A row already imported (same reference, or same
 //! content and occurrence in the file) is skipped, so importing again adds nothing.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::Serialize;
@@ -12,6 +13,7 @@ use super::simple::{self, SimpleReader};
 use super::source::{self, Encoding, Text};
 use super::statement::{Mapping, StatementReader};
 use super::{ParsedTxn, PayoutLine, Problems, Records, RowError};
+use crate::domain::names::nfc;
 use crate::domain::{builders, Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
 use crate::store::read::{self, StoredPosting, StoredTransaction};
@@ -45,6 +47,8 @@ pub struct ImportOptions {
     pub create_missing: bool,
     /// Future dates and closed periods the treasurer allowed.
     pub date_rules: crate::store::locks::DateRules,
+    /// Donors and names that look like existing ones the treasurer allowed.
+    pub name_rules: crate::store::write::NameRules,
 }
 
 /// What an import did (or, on a dry run, would do).
@@ -96,6 +100,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
     ledger.write(options.dry_run, |w| {
         w.set_date_rules(options.date_rules.clone())?;
+        w.set_name_rules(options.name_rules);
         let batch = w.begin_import()?;
         let mut run = Run {
             last_before: read::last_transaction_id(w.conn())?,
@@ -363,6 +368,11 @@ impl Run<'_> {
                 }
             }
         }
+        // The row as it is recorded: its text in NFC. `as_read` is kept only for text that
+        // was not, by which a row imported before fondo normalised text is recognised.
+        let checked = txn.check()?;
+        let as_read = matches!(checked, Cow::Owned(_)).then(|| txn.clone());
+        let txn = checked.into_owned();
         let source = format!("import:{}:{}", self.file_name, parsed.line);
         let id = match &txn.reference {
             Some(reference) => match read::transaction_by_reference(w.conn(), reference)? {
@@ -381,7 +391,12 @@ impl Run<'_> {
             },
             None => {
                 let identity = w.import_identity(&txn)?;
-                match w.imported(&identity)? {
+                let mut imported = w.imported(&identity)?;
+                if let (None, Some(as_read)) = (imported, &as_read) {
+                    let legacy = w.import_identity(as_read)?;
+                    imported = w.imported(&legacy)?;
+                }
+                match imported {
                     Some(existing) => {
                         self.skipped += 1;
                         existing
@@ -463,13 +478,14 @@ fn same_content(
             ),
         ))
     };
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    // Text recorded before fondo normalised it is compared in NFC, as the row's now is.
+    let text = |v: &Option<String>| nfc(v.as_deref().unwrap_or_default());
     differs(
         "date",
         stored.date.clone(),
         txn.date.format("%Y-%m-%d").to_string(),
     )?;
-    differs("description", stored.description.clone(), txn.description.clone())?;
+    differs("description", nfc(&stored.description), txn.description.clone())?;
     differs(
         "counterparty",
         text(&stored.counterparty),

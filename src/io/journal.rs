@@ -140,7 +140,7 @@ impl<R: Read> JournalReader<R> {
         }
         let date = keep(&mut errors, head.iso_date(1));
         let description = keep(&mut errors, head.required_text(2));
-        let counterparty = keep(&mut errors, head.text(8));
+        let counterparty = keep(&mut errors, head.name_cell(8));
         let reference = keep(&mut errors, head.text(9));
         let memo = keep(&mut errors, head.text(10));
         let source_voids = keep(&mut errors, positive_int(head, 11));

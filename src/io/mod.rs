@@ -17,7 +17,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 use csv::StringRecord;
 
-use crate::domain::names::{check_text, parse_iso_date, shown_start, shown_value};
+use crate::domain::names::{check_name, check_text, parse_iso_date, shown_start, shown_value};
 use crate::domain::{Amount, Currency, NewTransaction};
 use crate::error::{Error, Result};
 use crate::render::restore_formula;
@@ -174,6 +174,7 @@ impl ParsedTxn {
                 self.amount_column.clone()
             }
             Error::DuplicateReference { .. } => "reference".to_string(),
+            Error::LookAlike(look_alike) => look_alike.field.trim_start_matches('-').to_string(),
             _ => "row".to_string(),
         }
     }
@@ -320,13 +321,28 @@ impl Row<'_> {
         RowError::value(self.line, self.name(i), problem, value)
     }
 
-    /// Free text; empty means none.
+    /// Free text; empty means none. Checked as [`check_text`] checks it, and kept as read:
+    /// it is recorded in NFC, but an import recognises the rows it imported before fondo
+    /// normalised text by their text as read (see `import`).
     pub fn text(&self, i: usize) -> std::result::Result<Option<String>, RowError> {
+        self.checked(i, check_text)
+    }
+
+    /// A name (a counterparty): free text on one line ([`check_name`]); empty means none.
+    pub fn name_cell(&self, i: usize) -> std::result::Result<Option<String>, RowError> {
+        self.checked(i, check_name)
+    }
+
+    fn checked(
+        &self,
+        i: usize,
+        check: fn(&str, &str) -> Result<String>,
+    ) -> std::result::Result<Option<String>, RowError> {
         let value = self.cell(i);
         if value.is_empty() {
             return Ok(None);
         }
-        check_text(self.name(i), value).map_err(|e| self.error(i, problem_of(&e), value))?;
+        check(self.name(i), value).map_err(|e| self.error(i, problem_of(&e), value))?;
         Ok(Some(value.to_string()))
     }
 

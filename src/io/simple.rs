@@ -88,7 +88,7 @@ fn parse(
     let currency = keep(&mut errors, row.currency(5, default_currency));
     let amount = currency.and_then(|c| keep(&mut errors, row.positive_amount(4, c)));
     let fund = row.fund(6);
-    let counterparty = keep(&mut errors, row.text(7));
+    let counterparty = keep(&mut errors, row.name_cell(7));
     let reference = keep(&mut errors, row.text(8));
     if debit.is_some() && debit == credit {
         errors.push(RowError::value(

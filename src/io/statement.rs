@@ -13,7 +13,7 @@ use super::simple::keep;
 use super::source::Encoding;
 use super::{ParsedTxn, Records, Row, RowError};
 use crate::domain::money::NumberStyle;
-use crate::domain::names::{check_text, FEES_PROCESSOR, GENERAL_FUND};
+use crate::domain::names::{check_name, FEES_PROCESSOR, GENERAL_FUND};
 use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
 
@@ -458,7 +458,7 @@ impl<R: Read> StatementReader<R> {
         let reference = r.reference.and_then(|i| keep(&mut errors, row.text(i))).flatten();
         let counterparty = r
             .counterparty
-            .and_then(|i| keep(&mut errors, row.text(i)))
+            .and_then(|i| keep(&mut errors, row.name_cell(i)))
             .flatten();
         let balance = r.balance.and_then(|i| keep(&mut errors, number(i))).flatten();
         match (date, description, amount) {
@@ -533,7 +533,7 @@ impl<R: Read> StatementReader<R> {
         let amount_column = self.amount_column(&line);
         let counterparty = target.counterparty.or(line.counterparty);
         if let Some(c) = &counterparty {
-            check_text("counterparty", c)
+            check_name("counterparty", c)
                 .map_err(|e| vec![RowError::new(line.line, "counterparty", e.to_string())])?;
         }
         let fee = line.fee.filter(|f| !f.is_zero());

@@ -8,6 +8,7 @@ use super::{col, machine_col, write_json_value, Cell, Format, Tabular};
 use crate::domain::money::format_minor;
 use crate::domain::Currency;
 use crate::report::balance::BalanceReport;
+use crate::report::donor_list::DonorListRow;
 use crate::report::register::RegisterRow;
 use crate::store::read::{
     AccountInfo, CommuneInfo, FundInfo, ImportBatchInfo, StoredPosting, StoredTransaction,
@@ -210,6 +211,43 @@ pub fn commune_list_table(communes: &[CommuneInfo]) -> Tabular {
             c.state.as_str().into(),
             c.account.as_str().into(),
         ]);
+    }
+    t
+}
+
+/// `donor list`: a row per donor's name and currency; `other_spellings` names the donors
+/// whose names share its identity key (`;`-separated), blank for most.
+pub fn donor_list_table(rows: &[DonorListRow]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("donor", "Donor"),
+        col("currency", "Cur"),
+        col("gifts", "Gifts"),
+        col("total", "Total"),
+        col("first_date", "First"),
+        col("last_date", "Last"),
+        col("other_spellings", "Same name as"),
+    ]);
+    for r in rows {
+        let g = &r.gifts;
+        t.rows.push(vec![
+            g.donor.as_str().into(),
+            g.currency.code().into(),
+            Cell::Int(g.count),
+            money(g.total_minor, g.currency),
+            g.first_date.as_str().into(),
+            g.last_date.as_str().into(),
+            match r.other_spellings.is_empty() {
+                true => Cell::Empty,
+                false => r.other_spellings.join("; ").into(),
+            },
+        ]);
+    }
+    let flagged = rows.iter().filter(|r| !r.other_spellings.is_empty()).count();
+    if flagged > 0 {
+        t.notes.push(
+            "names in \"Same name as\" differ only in case, accents or spaces: probably one person written several ways"
+                .to_string(),
+        );
     }
     t
 }

@@ -4,6 +4,7 @@
 pub mod balance;
 pub mod campaign;
 pub mod communes;
+pub mod donor_list;
 pub mod donors;
 pub mod funds;
 pub mod reconcile;

@@ -188,6 +188,8 @@ impl Writer<'_> {
                 .filter(|e| e.salts[i].is_none() && e.texts[i].is_some())
                 .count()
         });
+        // The donors' names follow the counterparties just replaced.
+        super::donors::rebuild(self.conn())?;
         Ok(Erasure {
             id,
             placeholder,

@@ -9,7 +9,7 @@ use super::chain::Entry;
 use super::read;
 use super::write::Writer;
 use crate::domain::money::format_minor;
-use crate::domain::names::{check_text, GENERAL_FUND, GRANTS_PREFIX, STANDARD_ACCOUNTS};
+use crate::domain::names::{check_name, GENERAL_FUND, GRANTS_PREFIX, STANDARD_ACCOUNTS};
 use crate::domain::Amount;
 use crate::error::{Error, Result};
 
@@ -58,9 +58,18 @@ impl Writer<'_> {
         let Some((id, name, target_minor, target_currency, closed)) = row else {
             return Err(read::unknown_fund(self.conn(), code));
         };
-        if let Some(name) = &edit.name {
-            check_text("--name", name)?;
-        }
+        let new_name = match &edit.name {
+            Some(new_name) => {
+                let new_name = check_name("--name", new_name)?;
+                let others = read::funds(self.conn())?
+                    .into_iter()
+                    .filter(|f| f.code != code)
+                    .map(|f| f.name);
+                self.check_look_alike("--name", "fund", &new_name, others)?;
+                new_name
+            }
+            None => name.clone(),
+        };
         if let Some(Some(target)) = edit.target.filter(|t| t.is_some_and(|t| !t.is_positive())) {
             return Err(Error::invalid(
                 "--target",
@@ -76,7 +85,6 @@ impl Writer<'_> {
             Some(target) => target.map(|t| (t.minor(), t.currency().code().to_string())),
             None => old_target.clone(),
         };
-        let new_name = edit.name.clone().unwrap_or_else(|| name.clone());
         let changes: Vec<Changed> = [
             changed("name", name, new_name.clone()),
             changed(
@@ -141,15 +149,24 @@ impl Writer<'_> {
         state: Option<&str>,
     ) -> Result<Vec<Changed>> {
         let commune = read::commune(self.conn(), wanted)?;
-        if let Some(name) = name {
-            check_text("--name", name)?;
-            read::check_commune_unique(self.conn(), &commune.slug, name, Some(&commune.slug))?;
-        }
-        if let Some(state) = state {
-            check_text("--state", state)?;
-        }
-        let new_name = name.unwrap_or(&commune.name).to_string();
-        let new_state = state.unwrap_or(&commune.state).to_string();
+        let new_name = match name {
+            Some(name) => {
+                let name = check_name("--name", name)?;
+                let others: Vec<_> = read::communes(self.conn())?
+                    .into_iter()
+                    .filter(|c| c.slug != commune.slug)
+                    .collect();
+                read::check_commune_unique(self.conn(), &commune.slug, &name, Some(&commune.slug))?;
+                super::write::check_no_twin(&others, &name)?;
+                self.check_look_alike("--name", "commune", &name, others.into_iter().map(|c| c.name))?;
+                name
+            }
+            None => commune.name.clone(),
+        };
+        let new_state = match state {
+            Some(state) => check_name("--state", state)?,
+            None => commune.state.clone(),
+        };
         let changes: Vec<Changed> = [
             changed("name", commune.name.clone(), new_name.clone()),
             changed("state", commune.state.clone(), new_state.clone()),

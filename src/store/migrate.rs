@@ -17,6 +17,9 @@ const MIGRATION_ACTOR: &str = "fondo migration";
 /// The schema version at which the chain's entries begin.
 pub(super) const ONE_CHAIN_VERSION: usize = 6;
 
+/// The schema version at which donors' names are kept with their identity keys.
+const DONOR_NAMES_VERSION: i64 = 8;
+
 /// Applies the migrations after `version`, all in one transaction.
 pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -39,6 +42,10 @@ pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     // A new ledger gets its accounts from `init`; an older one, those it does not have yet.
     if version > 0 && version < schema::SCHEMA_VERSION {
         add_standard_accounts(&tx)?;
+    }
+    // An older ledger's donors, as its transactions name them (which stay as recorded).
+    if version > 0 && version < DONOR_NAMES_VERSION {
+        super::donors::rebuild(&tx)?;
     }
     tx.commit()?;
     Ok(())

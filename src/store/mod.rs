@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod chain;
+pub mod donors;
 pub mod erase;
 pub mod flows;
 pub mod hash;

@@ -216,6 +216,8 @@ impl Ledger {
                     future: true,
                     force_reason: forced.get(&t.id).map(|r| r.to_string()),
                 })?;
+                // The books' donors are replayed as the original accepted them.
+                w.set_name_rules(super::write::NameRules::accept_all());
                 let id = w.record(&t.txn, &format!("rebuild:{}", t.id))?;
                 if id != t.id {
                     return Err(Error::Refused(format!(

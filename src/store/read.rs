@@ -682,6 +682,11 @@ impl Names {
     pub(crate) fn fund(&self, id: i64) -> &str {
         self.funds.get(&id).map_or("?", String::as_str)
     }
+
+    /// The id of the account named `name`, if there is one.
+    pub(crate) fn account_id(&self, name: &str) -> Option<i64> {
+        self.accounts.iter().find(|(_, n)| *n == name).map(|(id, _)| *id)
+    }
 }
 
 /// Streams every posting in transaction order (then line) to `each`, one transaction in

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     V5_TOTALS_AT_COMMIT,
     V6_ONE_CHAIN,
     V7_MASTER_DATA,
+    V8_DONOR_NAMES,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -449,4 +450,19 @@ CREATE TABLE lock_overrides (
     entered_by TEXT NOT NULL,
     entry_id   INTEGER NOT NULL REFERENCES entries (id)
 ) STRICT;
+";
+
+/// Every donor's name as recorded (the counterparty of a gift), with its identity key and
+/// confusable skeleton (`domain::identity`), so that recording a gift finds a look-alike
+/// of its donor through an index instead of reading every transaction. Derived from the
+/// transactions alone: each write adds its donors, `donor forget` rebuilds it, `verify`
+/// recomputes it. Filled for an older ledger by `store::donors::rebuild` after migrating.
+const V8_DONOR_NAMES: &str = "
+CREATE TABLE donor_names (
+    name         TEXT PRIMARY KEY,
+    identity_key TEXT NOT NULL,
+    skeleton     TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX donor_names_by_key ON donor_names (identity_key);
+CREATE INDEX donor_names_by_skeleton ON donor_names (skeleton);
 ";

@@ -5,7 +5,7 @@
 //! erased text is what erasures may leave, and that import batches and keys are the ones
 //! their entries recorded.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -15,6 +15,7 @@ use super::erase::placeholder as erase_placeholder;
 use super::hash::{self, PostingContent, PrivateText, TxnContent, FIELD_SALT_LEN, GENESIS};
 use super::read::Names;
 use super::Ledger;
+use crate::domain::names::DONATIONS;
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
 
@@ -105,10 +106,21 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     }
     let names = Names::read(conn)?;
     let mut recomputed = Recomputed::default();
+    let mut donors = HashSet::new();
     let mut walked = Problems::default();
     let mut chain = Walk::new(conn, chain::entries(conn)?, expected_head);
-    check_transactions(conn, &names, &mut chain, &mut recomputed, &mut walked)?;
+    check_transactions(
+        conn,
+        &names,
+        &mut chain,
+        &mut recomputed,
+        &mut donors,
+        &mut walked,
+    )?;
     check_maintained_totals(conn, &names, recomputed, &mut walked)?;
+    for problem in super::donors::problems(conn, donors)? {
+        walked.push(problem);
+    }
     if let Some(handle) = sqlite_checks {
         let found = handle
             .join()
@@ -424,14 +436,17 @@ impl Recomputed {
 
 /// Walks transactions and their postings in the order they were written (rowid order, so no
 /// index is needed), in two streams merged by transaction id. A posting out of that order in
-/// a damaged file shows up as an orphan and as a hash mismatch of its transaction.
+/// a damaged file shows up as an orphan and as a hash mismatch of its transaction. Collects
+/// the donors' names (the counterparties of gifts) into `donors` on the way.
 fn check_transactions(
     conn: &Connection,
     names: &Names,
     chain: &mut Walk<'_>,
     recomputed: &mut Recomputed,
+    donors: &mut HashSet<String>,
     problems: &mut Problems,
 ) -> Result<()> {
+    let donations = names.account_id(DONATIONS);
     let mut txns = conn.prepare(
         "SELECT t.id, t.date, t.description, t.counterparty, t.reference, t.memo, t.voids, t.entered_at,
                 t.entered_by, t.source, t.prev_hash, t.hash, coalesce(t.field_salts, t.pii_salt),
@@ -507,6 +522,11 @@ fn check_transactions(
         while let Some(p) = pending.take_if(|p| p.txn_id == id) {
             own.push(p);
             pending = posting_rows.next()?.map(posting_of).transpose()?;
+        }
+        if let Some(donor) = counterparty.filter(|d| !donors.contains(*d)) {
+            if own.iter().any(|p| Some(p.account_id) == donations) {
+                donors.insert(donor.to_string());
+            }
         }
         let date = date.unwrap_or_default();
         let day = bytes(date);

@@ -8,15 +8,19 @@ use rusqlite::{params, OptionalExtension};
 use super::chain::{self, Entry, Head, ImportKeys, Stamp};
 use super::hash::{self, PostingContent, PrivateText, TxnContent, FIELD_SALT_LEN, PRIVATE_FIELDS};
 use super::locks::{self, DateRules, Locks};
-use super::read;
+use super::{donors, read};
 use crate::domain::builders::{self, Header};
+use crate::domain::identity::{likeness, Likeness};
 use crate::domain::money::format_minor;
 use crate::domain::names::{
-    check_account_name, check_slug, check_text, closest, AccountType, GRANTS_PREFIX, UNION_ACCOUNT,
-    UNION_SLUG,
+    check_account_name, check_name, check_slug, check_text, closest, AccountType, DONATIONS, GRANTS_PREFIX,
+    UNION_ACCOUNT, UNION_SLUG,
 };
 use crate::domain::{Amount, NewTransaction};
-use crate::error::{Error, Result, Shortfall};
+use crate::error::{Error, LookAlike, Result, Shortfall};
+
+/// The flag that lets in a name that looks like an existing one.
+const ALLOW_CONFUSABLE: &str = "--allow-confusable";
 
 /// The state recorded for a commune that `import --create-missing` registered.
 pub const UNKNOWN_STATE: &str = "unknown";
@@ -39,6 +43,8 @@ pub struct Writer<'l> {
     today: NaiveDate,
     /// What the treasurer allowed: future dates, a closed period with a reason.
     date_rules: DateRules,
+    /// What the treasurer said of names that look like existing ones.
+    name_rules: NameRules,
     /// The closed periods, once read.
     locks: Option<Locks>,
 }
@@ -132,6 +138,54 @@ pub enum Overdraft {
     Allowed,
 }
 
+/// What the treasurer said about new names that look like names the ledger has, and how the
+/// command names the donor and the flag in its messages.
+#[derive(Clone, Copy, Debug)]
+pub struct NameRules {
+    /// A donor spelled like an existing one but for case, accents or spaces is someone else.
+    pub new_donor: bool,
+    /// A name that can be mistaken for an existing one is meant (`--allow-confusable`).
+    pub confusable: bool,
+    /// How the command names the donor: `--donor`, `counterparty`.
+    pub donor_field: &'static str,
+    /// The flag that says a look-alike donor is someone else: `--new-donor`.
+    pub new_donor_flag: &'static str,
+}
+
+impl Default for NameRules {
+    fn default() -> Self {
+        NameRules {
+            new_donor: false,
+            confusable: false,
+            donor_field: "counterparty",
+            new_donor_flag: "--new-donor",
+        }
+    }
+}
+
+impl NameRules {
+    /// Every name as it comes: for replaying books whose names were accepted before.
+    pub fn accept_all() -> NameRules {
+        NameRules {
+            new_donor: true,
+            confusable: true,
+            ..NameRules::default()
+        }
+    }
+}
+
+/// Refuses a commune name that is another commune's but for case, so that `--to NAME` is
+/// never ambiguous.
+pub(super) fn check_no_twin(others: &[read::CommuneInfo], name: &str) -> Result<()> {
+    match others.iter().find(|c| c.name.to_lowercase() == name.to_lowercase()) {
+        Some(twin) => Err(Error::Refused(format!(
+            "a commune named `{}` already exists (`{}`); names must differ so that `--to NAME` is never ambiguous",
+            twin.name, twin.slug
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// What a write needs to know of an account: its id, its type, and whether it may go below
 /// zero.
 #[derive(Clone, Copy)]
@@ -194,6 +248,7 @@ impl<'l> Writer<'l> {
             entered_at: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             today: now.date_naive(),
             date_rules: DateRules::default(),
+            name_rules: NameRules::default(),
             locks: None,
             accounts: HashMap::new(),
             funds: HashMap::new(),
@@ -229,11 +284,71 @@ impl<'l> Writer<'l> {
 
     /// What the treasurer allowed for the transactions this write records: dates in the
     /// future, or in a closed period with a reason (recorded as an entry for each).
-    pub fn set_date_rules(&mut self, rules: DateRules) -> Result<()> {
-        if let Some(reason) = &rules.force_reason {
-            check_text("--reason", reason)?;
-        }
+    pub fn set_date_rules(&mut self, mut rules: DateRules) -> Result<()> {
+        rules.force_reason = rules
+            .force_reason
+            .map(|reason| check_text("--reason", &reason))
+            .transpose()?;
         self.date_rules = rules;
+        Ok(())
+    }
+
+    /// What the treasurer said of the new names this write records that look like names
+    /// the ledger has (`--new-donor`, `--allow-confusable`).
+    pub fn set_name_rules(&mut self, rules: NameRules) {
+        self.name_rules = rules;
+    }
+
+    /// Refuses a gift's donor whose name looks like an existing donor's (see
+    /// [`donors::look_alikes`]), unless the name rules say it is someone else.
+    fn check_donor(&self, name: &str) -> Result<()> {
+        let rules = self.name_rules;
+        if rules.new_donor && rules.confusable {
+            return Ok(());
+        }
+        for (existing, likeness) in donors::look_alikes(&self.tx, name)? {
+            let flag = match likeness {
+                Likeness::SameKey if !rules.new_donor => rules.new_donor_flag,
+                Likeness::Confusable if !rules.confusable => ALLOW_CONFUSABLE,
+                _ => continue,
+            };
+            return Err(Error::LookAlike(Box::new(LookAlike {
+                field: rules.donor_field.to_string(),
+                name: name.to_string(),
+                what: "donor",
+                existing,
+                likeness,
+                flag,
+            })));
+        }
+        Ok(())
+    }
+
+    /// Refuses `name` for a `what` (a fund, a commune) if it looks like one of `others`'
+    /// names — the same but for case, accents or spaces, or confusable — unless the
+    /// treasurer allowed it.
+    pub(super) fn check_look_alike(
+        &self,
+        field: &str,
+        what: &'static str,
+        name: &str,
+        others: impl IntoIterator<Item = String>,
+    ) -> Result<()> {
+        if self.name_rules.confusable {
+            return Ok(());
+        }
+        for existing in others {
+            if let Some(likeness) = likeness(name, &existing) {
+                return Err(Error::LookAlike(Box::new(LookAlike {
+                    field: field.to_string(),
+                    name: name.to_string(),
+                    what,
+                    existing,
+                    likeness,
+                    flag: ALLOW_CONFUSABLE,
+                })));
+            }
+        }
         Ok(())
     }
 
@@ -361,9 +476,10 @@ impl<'l> Writer<'l> {
         restricted: bool,
     ) -> Result<()> {
         check_slug(code).map_err(|problem| Error::invalid("fund code", code, problem))?;
-        if let Some(name) = name {
-            check_text("--name", name)?;
-        }
+        let name = match name {
+            Some(name) => check_name("--name", name)?,
+            None => code.to_string(),
+        };
         if let Some(target) = target.filter(|t| !t.is_positive()) {
             return Err(Error::invalid(
                 "--target",
@@ -377,13 +493,23 @@ impl<'l> Writer<'l> {
                 name: code.to_string(),
             });
         }
-        self.insert_fund(code, name.unwrap_or(code), target, restricted)
+        let others = read::funds(&self.tx)?.into_iter().map(|f| f.name);
+        self.check_look_alike("--name", "fund", &name, others)?;
+        self.insert_fund(code, &name, target, restricted)
     }
 
     /// Registers a commune and creates its grants account; returns the slug.
     pub fn add_commune(&mut self, name: &str, state: &str, slug: Option<&str>) -> Result<String> {
-        check_text("commune name", name)?;
-        check_text("--state", state)?;
+        let name = &check_name("commune name", name)?;
+        let state = &check_name("--state", state)?;
+        // A look-alike name first, as it would often make the same slug; a name the same
+        // but for case is refused below, as ambiguous for `--to NAME`.
+        let communes = read::communes(&self.tx)?;
+        let others = communes
+            .iter()
+            .filter(|c| c.name.to_lowercase() != name.to_lowercase())
+            .map(|c| c.name.clone());
+        self.check_look_alike("commune name", "commune", name, others)?;
         let slug = match slug {
             Some(s) => {
                 check_slug(s).map_err(|problem| Error::invalid("--slug", s, problem))?;
@@ -415,6 +541,7 @@ impl<'l> Writer<'l> {
             });
         }
         read::check_commune_unique(&self.tx, &slug, name, None)?;
+        check_no_twin(&communes, name)?;
         let account = format!("{GRANTS_PREFIX}{slug}");
         if read::account_exists(&self.tx, &account)? {
             return Err(Error::AlreadyExists {
@@ -492,7 +619,8 @@ impl<'l> Writer<'l> {
     /// and union holdings, reference) runs before anything is written, so a refused
     /// transaction leaves the open write untouched and a long import can go on to the next row.
     pub fn record(&mut self, txn: &NewTransaction, source: &str) -> Result<i64> {
-        txn.check()?;
+        let checked = txn.check()?;
+        let txn = checked.as_ref();
         let mut resolved = Vec::with_capacity(txn.postings.len());
         for p in &txn.postings {
             let account = self.account(&p.account)?;
@@ -512,6 +640,14 @@ impl<'l> Writer<'l> {
                     txn: existing,
                 });
             }
+        }
+        // A gift's counterparty is its donor.
+        let donor = txn
+            .counterparty
+            .as_deref()
+            .filter(|_| txn.postings.iter().any(|p| p.account == DONATIONS));
+        if let Some(donor) = donor {
+            self.check_donor(donor)?;
         }
         let head = self.head()?;
         let (id, prev_hash) = (head.last_txn + 1, head.hash);
@@ -598,6 +734,9 @@ impl<'l> Writer<'l> {
             )?;
         }
         drop(insert);
+        if let Some(donor) = donor {
+            donors::remember(&self.tx, donor)?;
+        }
         if self.totals.day_count >= PENDING_DAYS_LIMIT {
             self.totals.flush(&self.tx)?;
         }
@@ -979,11 +1118,12 @@ impl<'l> Writer<'l> {
 
     /// Records a commune's acknowledgement that grant `txn_id` reached it.
     pub fn confirm(&mut self, txn_id: i64, confirmation: &Confirmation, today: NaiveDate) -> Result<i64> {
-        for (field, value) in [("--ref", &confirmation.reference), ("--note", &confirmation.note)] {
-            if let Some(value) = value {
-                check_text(field, value)?;
-            }
-        }
+        let text =
+            |field: &str, value: &Option<String>| value.as_deref().map(|v| check_text(field, v)).transpose();
+        let (reference, note) = (
+            text("--ref", &confirmation.reference)?,
+            text("--note", &confirmation.note)?,
+        );
         let txn = read::transaction(&self.tx, txn_id)?;
         let grant = txn
             .postings
@@ -1019,8 +1159,8 @@ impl<'l> Writer<'l> {
             id,
             txn_id,
             date: date.format("%Y-%m-%d").to_string(),
-            reference: confirmation.reference.clone(),
-            note: confirmation.note.clone(),
+            reference,
+            note,
         })?;
         Ok(id)
     }

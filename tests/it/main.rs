@@ -14,6 +14,7 @@ mod fuzz;
 mod import;
 mod input;
 mod migration;
+mod names;
 mod outputs;
 mod privacy;
 mod properties;

@@ -561,7 +561,15 @@ fn forgetting_shows_first_asks_and_touches_only_whole_names() {
         "2026-03-01",
     ]);
     l.run(&["donation", "20", "--donor", "Danielle", "--date", "2026-03-02"]);
-    l.run(&["donation", "30", "--donor", "dan", "--date", "2026-03-03"]);
+    l.run(&[
+        "donation",
+        "30",
+        "--donor",
+        "dan",
+        "--new-donor",
+        "--date",
+        "2026-03-03",
+    ]);
     l.run(&[
         "fee",
         "1",

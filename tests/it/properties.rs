@@ -127,7 +127,8 @@ fn apply(ledger: &mut Ledger, op: &Op, day: NaiveDate) -> fondo::Result<()> {
             let d = Donation {
                 amount: money(*minor, c)?,
                 fee: Some(money(*fee, c)?),
-                donor: TEXTS[*donor].into(),
+                // A donor's name is one line; descriptions keep their line breaks.
+                donor: TEXTS[*donor].replace('\n', " "),
                 fund: FUNDS[*fund].into(),
                 into: ACCOUNTS[*into].into(),
                 fee_to: Default::default(),

@@ -42,6 +42,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub by: Option<String>,
 
+    /// Tables at full width: never shorten text or hide columns to fit the terminal
+    #[arg(long, global = true)]
+    pub wide: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -437,6 +441,7 @@ pub fn parse(args: Vec<std::ffi::OsString>) -> std::result::Result<Cli, clap::Er
 /// Runs a parsed command line, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     let ctx = Context::from_cli(&cli)?;
+    crate::render::set_wide(cli.wide);
     match cli.command {
         Command::Init(args) => entity::init(&ctx, args, out),
         Command::Account(cmd) => entity::account(&ctx, cmd, out),

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::reports::money;
-use super::{col, machine_col, Cell, Format, Tabular};
+use super::{col, machine_col, optional_col, Cell, Format, Tabular};
 use crate::domain::money::format_minor;
 use crate::domain::Currency;
 use crate::report::campaign::CampaignRow;
@@ -46,18 +46,18 @@ pub fn funds_report_table(report: &FundsReport) -> Tabular {
         machine_col("row"),
         col("fund", "Fund"),
         col("currency", "Cur"),
-        col("opening", "Opening"),
+        optional_col("opening", "Opening"),
         col("raised", "Raised"),
-        col("fees", "Fees"),
+        optional_col("fees", "Fees"),
         col("granted", "Granted"),
-        col("spent", "Spent"),
-        col("moved", "Moved"),
+        optional_col("spent", "Spent"),
+        optional_col("moved", "Moved"),
         col("closing", "Closing"),
-        col("at_bank", "Bank"),
-        col("at_processor", "Processor"),
-        col("held_by_union", "Union"),
-        col("at_other", "Other"),
-        col("target", "Target"),
+        optional_col("at_bank", "Bank"),
+        optional_col("at_processor", "Processor"),
+        optional_col("held_by_union", "Union"),
+        optional_col("at_other", "Other"),
+        optional_col("target", "Target"),
         machine_col("target_currency"),
         col("percent", "% raised"),
         machine_col("restricted"),
@@ -116,13 +116,13 @@ pub fn write_union(report: &UnionReport, format: Format, out: &mut dyn Write) ->
         machine_col("row"),
         col("fund", "Fund"),
         col("currency", "Cur"),
-        col("opening", "Opening"),
+        optional_col("opening", "Opening"),
         col("sent", "Sent"),
         col("allocated", "Allocated"),
         col("held", "Held"),
-        col("oldest_unallocated_date", "Oldest held"),
-        col("days_held", "Days"),
-        col("stale", "Stale"),
+        optional_col("oldest_unallocated_date", "Oldest held"),
+        optional_col("days_held", "Days"),
+        optional_col("stale", "Stale"),
         machine_col("recipient"),
         machine_col("tied_out"),
     ]);
@@ -220,15 +220,15 @@ pub fn communes_report_table(report: &CommunesReport) -> Tabular {
     let mut t = Tabular::new(vec![
         machine_col("row"),
         col("commune", "Commune"),
-        col("state", "State"),
+        optional_col("state", "State"),
         col("fund", "Fund"),
         col("currency", "Cur"),
         col("direct", "Direct"),
         col("via_union", "Via union"),
-        col("total", "Total"),
+        optional_col("total", "Total"),
         col("confirmed", "Confirmed"),
-        col("unconfirmed", "Unconfirmed"),
-        col("last_date", "Last grant"),
+        optional_col("unconfirmed", "Unconfirmed"),
+        optional_col("last_date", "Last grant"),
         machine_col("tied_out"),
     ]);
     for r in &report.rows {
@@ -274,12 +274,12 @@ pub fn commune_statement_table(rows: &[StatementRow]) -> Tabular {
         col("date", "Date"),
         col("description", "Description"),
         col("fund", "Fund"),
-        col("via", "Via"),
+        optional_col("via", "Via"),
         col("amount", "Amount"),
         col("currency", "Cur"),
         col("running_total", "Running"),
         col("confirmed", "Confirmed"),
-        col("receipt", "Receipt"),
+        optional_col("receipt", "Receipt"),
     ]);
     for r in rows {
         let l = &r.line;
@@ -322,9 +322,9 @@ pub fn campaign_table(rows: &[CampaignRow]) -> Tabular {
         col("currency", "Cur"),
         col("raised", "Raised"),
         col("granted", "Granted"),
-        col("target", "Target"),
+        optional_col("target", "Target"),
         col("percent", "%"),
-        col("progress", "Progress"),
+        optional_col("progress", "Progress"),
         machine_col("tied_out"),
     ]);
     for r in rows {

@@ -25,11 +25,124 @@ pub use reports::*;
 /// terminal and `NO_COLOR` is not set. Off by default, so tests and pipes get plain text.
 static COLOUR: AtomicBool = AtomicBool::new(false);
 
+/// `--wide`: tables are never fitted to the terminal.
+static WIDE: AtomicBool = AtomicBool::new(false);
+
 /// Narrower terminals than this are not fitted (see `write_table`).
-const MIN_FITTED_WIDTH: u16 = 40;
+const MIN_FITTED_WIDTH: usize = 40;
+
+/// The narrowest a shortened text column becomes before columns are hidden instead.
+const MIN_TEXT_WIDTH: usize = 10;
 
 pub fn set_colour(on: bool) {
     COLOUR.store(on, Ordering::Relaxed);
+}
+
+pub fn set_wide(on: bool) {
+    WIDE.store(on, Ordering::Relaxed);
+}
+
+/// The width tables must fit: the terminal's, or `COLUMNS` when set (a pipe has no width,
+/// and then nothing is fitted).
+fn terminal_width(table: &Table) -> Option<usize> {
+    if WIDE.load(Ordering::Relaxed) {
+        return None;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .or_else(|| table.width().map(usize::from))
+        .filter(|w| *w >= MIN_FITTED_WIDTH)
+}
+
+/// How many terminal columns `text` takes.
+fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` cut to `width` columns, ending in `…` when cut.
+fn shortened(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Which columns of a table to show and how wide each text column may be, to fit `limit`
+/// terminal columns: numbers, dates and currency codes are never cut; names and text are
+/// shortened with `…` first, the widest first, down to
+/// [`MIN_TEXT_WIDTH`]; then the columns marked optional are hidden, the rightmost first.
+/// Returns (shown columns, each one's width limit, hidden column titles).
+fn fit(
+    titles: &[&str],
+    cells: &[Vec<String>],
+    money: &[bool],
+    optional: &[bool],
+    limit: usize,
+) -> (Vec<usize>, Vec<usize>, Vec<String>) {
+    let natural: Vec<usize> = (0..titles.len())
+        .map(|i| {
+            cells
+                .iter()
+                .map(|row| display_width(&row[i]))
+                .chain([display_width(titles[i])])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    // Dates, currency codes, numbers and yes/no are never cut; names and text may be.
+    let atomic = |text: &str| {
+        text.len() <= 10
+            && text
+                .chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || "-.,%".contains(c))
+            || ["yes", "no", ""].contains(&text)
+    };
+    let cuttable: Vec<bool> = (0..titles.len())
+        .map(|i| !money[i] && cells.iter().any(|row| !atomic(&row[i])))
+        .collect();
+    let mut widths = natural.clone();
+    let mut shown: Vec<usize> = (0..titles.len()).collect();
+    // Each column costs its width and three characters of border and padding, plus one.
+    let total = |shown: &[usize], widths: &[usize]| shown.iter().map(|&i| widths[i] + 3).sum::<usize>() + 1;
+    while total(&shown, &widths) > limit {
+        let widest = shown
+            .iter()
+            .copied()
+            .filter(|&i| cuttable[i] && widths[i] > MIN_TEXT_WIDTH.max(display_width(titles[i])))
+            .max_by_key(|&i| (widths[i], i));
+        match widest {
+            Some(i) => {
+                let excess = total(&shown, &widths) - limit;
+                let floor = MIN_TEXT_WIDTH.max(display_width(titles[i]));
+                widths[i] = widths[i].saturating_sub(excess).max(floor);
+            }
+            None => {
+                // Past that, the optional columns go, the rightmost first; what is left may
+                // still be wider than the terminal, and is then printed whole, never wrapped.
+                let Some(at) = shown.iter().rposition(|&i| optional[i]) else {
+                    break;
+                };
+                shown.remove(at);
+            }
+        }
+    }
+    let hidden = (0..titles.len())
+        .filter(|i| !shown.contains(i))
+        .map(|i| titles[i].to_string())
+        .collect();
+    (shown, widths, hidden)
 }
 
 /// `1234567.89` → `1,234,567.89`, for tables only (CSV and JSON keep plain numbers).
@@ -102,6 +215,8 @@ pub struct Column {
     pub key: &'static str,
     pub title: &'static str,
     pub in_table: bool,
+    /// May be hidden to fit the terminal.
+    pub optional: bool,
 }
 
 pub const fn col(key: &'static str, title: &'static str) -> Column {
@@ -109,6 +224,17 @@ pub const fn col(key: &'static str, title: &'static str) -> Column {
         key,
         title,
         in_table: true,
+        optional: false,
+    }
+}
+
+/// A column a table at the terminal may hide when it does not fit (a hint says so).
+pub const fn optional_col(key: &'static str, title: &'static str) -> Column {
+    Column {
+        key,
+        title,
+        in_table: true,
+        optional: true,
     }
 }
 
@@ -118,6 +244,7 @@ pub const fn machine_col(key: &'static str) -> Column {
         key,
         title: key,
         in_table: false,
+        optional: false,
     }
 }
 
@@ -181,7 +308,7 @@ impl Tabular {
     }
 
     fn write_table(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        let shown: Vec<usize> = (0..self.columns.len())
+        let in_table: Vec<usize> = (0..self.columns.len())
             .filter(|&i| self.columns[i].in_table)
             .collect();
         let colour = COLOUR.load(Ordering::Relaxed);
@@ -189,28 +316,45 @@ impl Tabular {
         if colour {
             table.enforce_styling();
         }
-        // Fit the terminal when it says how wide it is; a width it reports as tiny (0 in some
-        // pseudo-terminals) would squeeze every column to a letter, so is ignored.
-        let fits = table.width().is_some_and(|w| w >= MIN_FITTED_WIDTH);
+        let text_of = |cell: &Cell| match cell {
+            Cell::Text(s) => escape_controls(s),
+            Cell::Money(s) => group_thousands(s),
+            Cell::Int(n) => n.to_string(),
+            Cell::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+            Cell::Empty => String::new(),
+        };
+        let titles: Vec<&str> = in_table.iter().map(|&i| self.columns[i].title).collect();
+        let texts: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|row| in_table.iter().map(|&i| text_of(&row[i])).collect())
+            .collect();
+        let money: Vec<bool> = in_table
+            .iter()
+            .map(|&i| {
+                self.rows
+                    .iter()
+                    .any(|r| matches!(r[i], Cell::Money(_) | Cell::Int(_)))
+            })
+            .collect();
+        let optional: Vec<bool> = in_table.iter().map(|&i| self.columns[i].optional).collect();
+        // Never wrapped inside a cell: fitted here, by shortening text and hiding columns.
+        let (shown, widths, hidden) = match terminal_width(&table) {
+            Some(limit) => fit(&titles, &texts, &money, &optional, limit),
+            None => (
+                (0..titles.len()).collect(),
+                vec![usize::MAX; titles.len()],
+                Vec::new(),
+            ),
+        };
         table
             .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(if fits {
-                ContentArrangement::Dynamic
-            } else {
-                ContentArrangement::Disabled
-            })
-            .set_header(shown.iter().map(|&i| self.columns[i].title));
-        for row in &self.rows {
-            table.add_row(shown.iter().map(|&i| {
-                let cell = &row[i];
-                let text = match cell {
-                    Cell::Text(s) => escape_controls(s),
-                    Cell::Money(s) => group_thousands(s),
-                    Cell::Int(n) => n.to_string(),
-                    Cell::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-                    Cell::Empty => String::new(),
-                };
-                let aligned = comfy_table::Cell::new(text);
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(shown.iter().map(|&k| titles[k]));
+        for (row, text) in self.rows.iter().zip(&texts) {
+            table.add_row(shown.iter().map(|&k| {
+                let cell = &row[in_table[k]];
+                let aligned = comfy_table::Cell::new(shortened(&text[k], widths[k]));
                 match cell {
                     // A negative amount stands out in red where colour is allowed.
                     Cell::Money(s) if colour && s.starts_with('-') => aligned
@@ -221,12 +365,8 @@ impl Tabular {
                 }
             }));
         }
-        for (position, &i) in shown.iter().enumerate() {
-            let right = self
-                .rows
-                .iter()
-                .any(|r| matches!(r[i], Cell::Money(_) | Cell::Int(_)));
-            if let Some(column) = table.column_mut(position).filter(|_| right) {
+        for (position, &k) in shown.iter().enumerate() {
+            if let Some(column) = table.column_mut(position).filter(|_| money[k]) {
                 column.set_cell_alignment(CellAlignment::Right);
             }
         }
@@ -234,6 +374,14 @@ impl Tabular {
             writeln!(out, "(nothing to show)")?;
         } else {
             writeln!(out, "{table}")?;
+        }
+        if !hidden.is_empty() && !self.rows.is_empty() {
+            writeln!(
+                out,
+                "{} column(s) hidden to fit: {}; --wide shows them",
+                hidden.len(),
+                hidden.join(", ")
+            )?;
         }
         for note in &self.notes {
             writeln!(out, "{}", crate::domain::names::escape_controls_by_line(note))?;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{col, machine_col, write_json_value, Cell, Format, Tabular};
+use super::{col, machine_col, optional_col, write_json_value, Cell, Format, Tabular};
 use crate::domain::money::format_minor;
 use crate::domain::Currency;
 use crate::report::balance::BalanceReport;
@@ -108,7 +108,7 @@ pub fn register_table(rows: &[RegisterRow]) -> Tabular {
         col("date", "Date"),
         col("description", "Description"),
         col("account", "Account"),
-        col("fund", "Fund"),
+        optional_col("fund", "Fund"),
         col("amount", "Amount"),
         col("currency", "Cur"),
         col("running_balance", "Running"),

@@ -16,6 +16,7 @@ pub struct TempLedger {
 pub fn fondo() -> Command {
     let mut cmd = Command::cargo_bin("fondo").expect("binary built");
     cmd.env_remove("FONDO_DB")
+        .env_remove("COLUMNS")
         .env("FONDO_USER", "tester")
         .env("NO_COLOR", "1");
     cmd

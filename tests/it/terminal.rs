@@ -207,3 +207,61 @@ fn the_custom_report_example_runs() {
         "{text}"
     );
 }
+
+/// Tables fit 80 and 120 columns: no line is wider, no cell is wrapped onto a second line
+/// (each row of the CSV is one line of the table), no number or date is cut, and what was
+/// hidden is said. (The funds report needed 153 columns and amounts wrapped as `1,3` / `00`.)
+#[test]
+fn tables_fit_the_terminal_without_breaking_a_number() {
+    let l = crate::export::sample();
+    for width in [80_usize, 120] {
+        for report in ["balance", "register", "funds", "communes", "campaign", "donors"] {
+            let out = l
+                .cmd()
+                .env("COLUMNS", width.to_string())
+                .args(["report", report])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{report}");
+            let table = String::from_utf8(out.stdout).unwrap();
+            let lines: Vec<&str> = table
+                .lines()
+                .filter(|l| l.starts_with(['│', '┌', '╞', '└']))
+                .collect();
+            for line in &lines {
+                assert!(
+                    line.chars().count() <= width,
+                    "report {report} at {width}: {line}"
+                );
+                for cell in line.split(['│', '┆']).map(str::trim) {
+                    assert!(
+                        !(cell.contains('…')
+                            && cell.chars().any(|c| c.is_ascii_digit())
+                            && !cell.contains(' ')),
+                        "report {report} at {width}: a cut number or date `{cell}`"
+                    );
+                }
+            }
+            let csv = l.run(&["--format", "csv", "report", report]);
+            let body = lines.iter().filter(|l| l.starts_with('│')).count();
+            assert_eq!(
+                body,
+                csv.lines().count(),
+                "report {report} at {width}: rows wrapped\n{table}"
+            );
+            if report == "funds" && width == 80 {
+                assert!(table.contains("column(s) hidden to fit: "), "{table}");
+            }
+        }
+    }
+    // --wide: the whole table, whatever the terminal.
+    let wide = l
+        .cmd()
+        .env("COLUMNS", "80")
+        .args(["--wide", "report", "funds"])
+        .output()
+        .unwrap();
+    let wide = String::from_utf8(wide.stdout).unwrap();
+    assert!(!wide.contains("hidden"), "{wide}");
+    assert!(wide.lines().any(|line| line.chars().count() > 80));
+}

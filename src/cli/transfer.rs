@@ -29,6 +29,10 @@ pub struct ImportArgs {
     /// Create accounts, funds and communes the file names that the ledger lacks
     #[arg(long)]
     create_missing: bool,
+    /// With --create-missing: create a name even when it is a letter or two from one the
+    /// ledger has (otherwise refused as a likely typo)
+    #[arg(long, requires = "create_missing")]
+    allow_similar: bool,
     /// Record donors whose names look like existing donors' (the same but for case, accents
     /// or spaces) as new donors, rather than refusing the file
     #[arg(long)]
@@ -48,6 +52,7 @@ pub fn import(ctx: &Context, args: ImportArgs, out: &mut dyn Write) -> Result<()
         mapping: args.mapping,
         dry_run: args.dry_run,
         create_missing: args.create_missing,
+        allow_similar: args.allow_similar,
         date_rules: args.dates.rules(),
         name_rules: NameRules {
             new_donor: args.new_donors,
@@ -100,8 +105,13 @@ fn write_outcome(outcome: &ImportOutcome, format: Format, out: &mut dyn Write) -
                 outcome.skipped_duplicates,
                 outcome.batch
             )?;
+            let verb = if outcome.dry_run {
+                "would create"
+            } else {
+                "created"
+            };
             for created in &outcome.created {
-                writeln!(out, "created {}", escape_controls(created))?;
+                writeln!(out, "{verb} {}", escape_controls(created))?;
             }
         }
     }

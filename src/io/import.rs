@@ -45,6 +45,8 @@ pub struct ImportOptions {
     pub mapping: Option<std::path::PathBuf>,
     pub dry_run: bool,
     pub create_missing: bool,
+    /// With `create_missing`: create a name even when it is close to an existing one.
+    pub allow_similar: bool,
     /// Future dates and closed periods the treasurer allowed.
     pub date_rules: crate::store::locks::DateRules,
     /// Donors and names that look like existing ones the treasurer allowed.
@@ -106,8 +108,9 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             last_before: read::last_transaction_id(w.conn())?,
             file_name: &file_name,
             create_missing: options.create_missing,
+            allow_similar: options.allow_similar,
+            missing: std::collections::BTreeSet::new(),
             problems: Problems::default(),
-            names_missing: false,
             ensured: std::collections::HashSet::new(),
             added: 0,
             skipped: 0,
@@ -136,18 +139,29 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
                 Err(errors) => run.problems.extend(errors),
                 Ok(parsed) => {
                     if let Err(e) = run.import_one(w, &parsed) {
-                        run.names_missing |=
-                            matches!(e, Error::UnknownAccount { .. } | Error::UnknownFund { .. });
+                        match &e {
+                            Error::UnknownAccount { name, .. } => {
+                                run.missing.insert(("account", name.clone()));
+                            }
+                            Error::UnknownFund { code, .. } => {
+                                run.missing.insert(("fund", code.clone()));
+                            }
+                            _ => {}
+                        }
                         run.problems.add(RowError::new(parsed.line, &parsed.column_of(&e), e.to_string()));
                     }
                 }
             }
         }
         if !run.problems.is_empty() {
-            let hint = run.names_missing.then_some(
-                "names the ledger lacks: add them (fondo account add, fund add, commune add) or import with --create-missing",
-            );
-            return Err(run.problems.into_error(&shown, hint));
+            let hint = (!run.missing.is_empty()).then(|| {
+                let names: Vec<String> = run.missing.iter().map(|(what, name)| format!("{what} `{name}`")).collect();
+                format!(
+                    "names the ledger lacks: {}; add them (fondo account add, fund add, commune add) or import with --create-missing",
+                    names.join(", ")
+                )
+            });
+            return Err(run.problems.into_error(&shown, hint.as_deref()));
         }
         w.finish_import(&Batch {
             file_name: &file_name,
@@ -169,6 +183,37 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             created: run.created,
         })
     })
+}
+
+/// Refuses to create a name the ledger lacks that is a letter or two from one it has
+/// (`assets:bnak`, `tire`): most likely a typo, which `--create-missing` would otherwise
+/// turn into a new account or fund for good.
+fn refuse_near_typo(w: &Writer<'_>, what: &'static str, name: &str) -> Result<()> {
+    let existing = match what {
+        "account" => read::account_names(w.conn())?,
+        _ => read::fund_codes(w.conn())?,
+    };
+    if existing.iter().any(|e| e == name) {
+        return Ok(());
+    }
+    // Names under the same parent whose last parts are one edit apart (two for long ones),
+    // counting a swap of two letters as one: `assets:bnak` and `assets:bank`, `tire` and
+    // `tires` — not `ataroa` and `autana`.
+    let (parent, leaf) = name.rsplit_once(':').unwrap_or(("", name));
+    let near = existing.iter().find(|other| {
+        let (other_parent, other_leaf) = other.rsplit_once(':').unwrap_or(("", other.as_str()));
+        let allowed = if leaf.chars().count() >= 8 { 2 } else { 1 };
+        other_parent == parent
+            && strsim::damerau_levenshtein(&leaf.to_lowercase(), &other_leaf.to_lowercase()) <= allowed
+    });
+    match near {
+        Some(near) => Err(Error::invalid(
+            what,
+            name,
+            format!("is not in the ledger but is close to `{near}`: a typo? fix the file, or give --allow-similar to create it"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A format's columns, and how many of them a file must have: a spreadsheet may leave out
@@ -314,8 +359,10 @@ fn open_reader(
 struct Run<'a> {
     file_name: &'a str,
     create_missing: bool,
+    allow_similar: bool,
+    /// The names the ledger lacks, for the summary under the errors: (`account`, name).
+    missing: std::collections::BTreeSet<(&'static str, String)>,
     problems: Problems,
-    names_missing: bool,
     /// Names `--create-missing` has already made sure of.
     ensured: std::collections::HashSet<(&'static str, String)>,
     added: i64,
@@ -361,9 +408,15 @@ impl Run<'_> {
         if self.create_missing {
             for p in &txn.postings {
                 if self.ensured.insert(("account", p.account.clone())) {
+                    if !self.allow_similar {
+                        refuse_near_typo(w, "account", &p.account)?;
+                    }
                     self.created.extend(w.ensure_account(&p.account)?);
                 }
                 if self.ensured.insert(("fund", p.fund.clone())) {
+                    if !self.allow_similar {
+                        refuse_near_typo(w, "fund", &p.fund)?;
+                    }
                     self.created.extend(w.ensure_fund(&p.fund)?);
                 }
             }

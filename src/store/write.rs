@@ -1026,7 +1026,7 @@ impl<'l> Writer<'l> {
                 Ok(vec![
                     format!("account {name}"),
                     format!(
-                        "commune {slug} (state unknown: set it with `fondo commune add` in a new ledger)"
+                        "commune {slug} (state unknown: set it with `fondo commune edit {slug} --state STATE`)"
                     ),
                 ])
             }

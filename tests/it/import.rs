@@ -388,7 +388,7 @@ fn create_missing_names_what_it_created() {
             "account assets:bank:banesco",
             "fund seeds (restricted)",
             "account expenses:grants:la-azulita",
-            "commune la-azulita (state unknown: set it with `fondo commune add` in a new ledger)"
+            "commune la-azulita (state unknown: set it with `fondo commune edit la-azulita --state STATE`)"
         ])
     );
     assert_eq!(l.json(&["commune", "list"])[0]["commune"], "la-azulita");
@@ -791,4 +791,41 @@ fn a_spreadsheet_header_in_any_case_without_the_optional_columns() {
         message.contains("bad.csv:1: header: not a simple header"),
         "{message}"
     );
+}
+
+/// `--create-missing` does not turn a typo into a new account or fund; the errors list every
+/// name the ledger lacks; a dry run says what it would create.
+#[test]
+fn create_missing_refuses_near_typos_and_says_what_it_would_create() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    let file = l.file(
+        "typos.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-01-05,Gift,assets:bnak,income:donations,10.00,,tire,Ana,\n\
+         2026-01-06,Gift,assets:bank,income:donations,10.00,,seeds,Bo,\n",
+    );
+    let message = l.reject(&["import", &file]);
+    assert!(
+        message.contains("names the ledger lacks: account `assets:bnak`, fund `seeds`; add them"),
+        "{message}"
+    );
+    let message = l.reject(&["import", &file, "--create-missing"]);
+    assert!(
+        message.contains("typos.csv:2: account: invalid account `assets:bnak`: is not in the ledger but is close to `assets:bank`"),
+        "{message}"
+    );
+    // With --allow-similar they are what the treasurer meant; a dry run only says so.
+    let dry = l.run(&[
+        "import",
+        &file,
+        "--create-missing",
+        "--allow-similar",
+        "--dry-run",
+    ]);
+    assert!(
+        dry.contains("would create account assets:bnak") && !dry.contains("\ncreated "),
+        "{dry}"
+    );
+    assert_eq!(l.json(&["fund", "list"]).as_array().map(Vec::len), Some(2));
 }

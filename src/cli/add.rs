@@ -141,6 +141,22 @@ const CONDITIONAL: [(&str, &str); 3] = [
 ];
 
 /// `fondo add --help`: the order of the answers, for scripts.
+/// The script `fondo add --help` and the README show, one answer a line.
+const EXAMPLE_SCRIPT: [&str; 12] = [
+    "donation",
+    "2026-03-02",
+    "Ana Pérez",
+    "y",
+    "",
+    "100",
+    "tires",
+    "assets:processor",
+    "3.20",
+    "",
+    "",
+    "y",
+];
+
 fn answer_order() -> String {
     let mut text = String::from(
         "When standard input is not a terminal, fondo add reads the answers one a line, in this\n\
@@ -153,9 +169,11 @@ fn answer_order() -> String {
     for (key, when) in CONDITIONAL {
         text.push_str(&format!("\n  {key}: {when}"));
     }
-    text.push_str(
-        "\n\nExample:\n  printf 'donation\\n2026-03-02\\nAna Pérez\\ny\\n\\n100\\ntires\\nassets:processor\\n3.20\\n\\n\\ny\\n' | fondo add",
-    );
+    text.push_str("\n\nExample:\n  fondo add <<'EOF'\n");
+    for answer in EXAMPLE_SCRIPT {
+        text.push_str(&format!("  {answer}\n"));
+    }
+    text.push_str("  EOF");
     text
 }
 
@@ -745,11 +763,10 @@ fn run(
         match p.ask(&question)? {
             Reply::Answer(word) => match KINDS.iter().find(|k| k.word == word.to_lowercase()) {
                 Some(kind) => break kind,
-                None => p.say(&format!(
-                    "  ✗ `{}` is not a kind; answer one of: {}",
-                    escape_controls(&word),
-                    words.join(", ")
-                )),
+                None => p.refuse(
+                    &question,
+                    &format!("`{word}` is not a kind; answer one of: {}", words.join(", ")),
+                )?,
             },
             Reply::Back => p.say("  (this is the first question)"),
         }
@@ -781,7 +798,7 @@ fn run(
                         answers.0.pop();
                     }
                     Ok(value) => answers.0.push((key, value)),
-                    Err(problem) => p.say(&format!("  ✗ {}", escape_controls(&problem))),
+                    Err(problem) => p.refuse(&question, &problem)?,
                 },
             }
         }
@@ -789,8 +806,12 @@ fn run(
             Ok(()) => return Ok(()),
             Err(e @ Error::Refused(_)) if e.to_string().starts_with("cancelled") => return Err(e),
             Err(e) => {
-                p.say(&format!("  ✗ {}", escape_controls(&e.to_string())));
                 let key = key_of(&e, kind);
+                let asked = Question {
+                    prompt: format!("the answers together ({key})"),
+                    ..Question::default()
+                };
+                p.refuse(&asked, &e.to_string())?;
                 let at = answers.0.iter().position(|(k, _)| *k == key).unwrap_or(1).max(1);
                 for (k, v) in answers.0.drain(at..) {
                     earlier.entry(k).or_insert(v);
@@ -893,7 +914,7 @@ fn confirmed(p: &mut dyn Prompter) -> Result<bool> {
         match p.ask(&question)? {
             Reply::Answer(text) => match yes_no(&text) {
                 Ok(answer) => return Ok(answer == "y"),
-                Err(problem) => p.say(&format!("  ✗ {}", escape_controls(&problem))),
+                Err(problem) => p.refuse(&question, &problem)?,
             },
             Reply::Back => return Err(Error::Refused("cancelled; nothing was written".into())),
         }

@@ -32,6 +32,10 @@ pub trait Prompter {
     fn ask(&mut self, question: &Question) -> Result<Reply>;
     /// Tells the treasurer something (a problem, a preview) without asking.
     fn say(&mut self, text: &str);
+    /// The answer to `question` was refused for `problem`: at a terminal the question is
+    /// asked again; from a script, whose next line was written for the next question, the
+    /// whole entry stops before anything is written.
+    fn refuse(&mut self, question: &Question, problem: &str) -> Result<()>;
 }
 
 /// The answer to `question` written as `text`: `<` steps back, blank takes the default.
@@ -92,6 +96,15 @@ impl<R: BufRead> Prompter for Lines<R> {
     fn say(&mut self, text: &str) {
         eprintln!("{text}");
     }
+
+    fn refuse(&mut self, question: &Question, problem: &str) -> Result<()> {
+        Err(Error::Refused(format!(
+            "line {} ({}): {}; nothing was written (answers from a script are not asked again: the next line was meant for the next question)",
+            self.line,
+            question.prompt,
+            escape_controls(problem)
+        )))
+    }
 }
 
 /// Completes from known names that contain what was typed, ignoring case.
@@ -146,5 +159,10 @@ impl Prompter for Terminal {
 
     fn say(&mut self, text: &str) {
         eprintln!("{text}");
+    }
+
+    fn refuse(&mut self, _question: &Question, problem: &str) -> Result<()> {
+        self.say(&format!("  ✗ {}", escape_controls(problem)));
+        Ok(())
     }
 }

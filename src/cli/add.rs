@@ -22,7 +22,6 @@ use crate::render::{self, Format, Recorded};
 use crate::store::donors;
 use crate::store::flows::{self, GrantLine};
 use crate::store::read::{self, CommuneInfo, Filter};
-use crate::store::write::NameRules;
 use crate::store::Ledger;
 
 /// A kind of transaction `add` knows: the word that picks it, what it is, and its questions
@@ -831,23 +830,29 @@ fn preview_and_record(
     dry_run: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
-    if answers.yes("new_commune") {
+    // A new commune is added in the same write as the transaction, so nothing is written
+    // before the treasurer says yes (nor on a dry run).
+    let with_commune;
+    let ctx = if answers.yes("new_commune") {
         let name = answers
             .get("commune")
             .or(answers.get("recipient"))
             .unwrap_or_default();
         let state = answers.get("state").unwrap_or_default();
-        // The question named any commune this one looks like; `y` said it is another.
-        let slug = ledger.write(false, |w| {
-            w.set_name_rules(NameRules::accept_all());
-            w.add_commune(name, state, None)
-        })?;
+        with_commune = Context {
+            new_commune: Some((name.to_string(), state.to_string())),
+            ..ctx.clone()
+        };
         p.say(&format!(
-            "  added commune {slug} ({}, {})",
+            "  with it, the new commune {} ({}, {})",
+            crate::domain::names::slugify(name),
             escape_controls(name),
             escape_controls(state)
         ));
-    }
+        &with_commune
+    } else {
+        ctx
+    };
     let mut words = vec!["fondo".to_string()];
     words.extend(command_line(kind, answers));
     // The question named the donor this one looks like; `y` said it is someone else.
@@ -889,7 +894,14 @@ fn preview_and_record(
     };
     let txn = recording.transaction(ctx, ledger)?;
     let names = recording.name_rules();
-    let preview = write_transaction(ledger, &txn, true, Default::default(), names)?;
+    let preview = write_transaction(
+        ledger,
+        &txn,
+        true,
+        Default::default(),
+        names,
+        ctx.new_commune.as_ref(),
+    )?;
     let mut table = Vec::new();
     render::write_recorded(&preview, Recorded::Preview, Format::Table, &mut table)?;
     p.say(&String::from_utf8_lossy(&table));
@@ -898,7 +910,14 @@ fn preview_and_record(
         p.say("nothing was written");
         return Ok(());
     }
-    let recorded = write_transaction(ledger, &txn, false, Default::default(), names)?;
+    let recorded = write_transaction(
+        ledger,
+        &txn,
+        false,
+        Default::default(),
+        names,
+        ctx.new_commune.as_ref(),
+    )?;
     render::write_recorded(&recorded, Recorded::Written, ctx.format, out)?;
     Ok(())
 }

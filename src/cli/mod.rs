@@ -295,6 +295,7 @@ fn parse_format(text: &str) -> std::result::Result<FormatChoice, String> {
 }
 
 /// What every command knows: where the ledger is, how to print, who is working, and today.
+#[derive(Clone)]
 pub struct Context {
     pub db: PathBuf,
     pub db_given: bool,
@@ -305,6 +306,9 @@ pub struct Context {
     pub page_format: Option<crate::render::transparency::PageFormat>,
     pub actor: String,
     pub today: NaiveDate,
+    /// A commune `fondo add` adds in the same write as the transaction that names it:
+    /// (name, state). Nothing is written before the treasurer says yes.
+    pub new_commune: Option<(String, String)>,
 }
 
 impl Context {
@@ -354,6 +358,7 @@ impl Context {
             page_format,
             actor,
             today: chrono::Local::now().date_naive(),
+            new_commune: None,
         })
     }
 

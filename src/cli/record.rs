@@ -144,7 +144,7 @@ pub fn record(ctx: &Context, args: &dyn Recording, out: &mut dyn Write) -> Resul
     let txn = args.transaction(ctx, &ledger)?;
     let dry_run = args.record_args().dry_run;
     let rules = args.record_args().dates.rules();
-    let recorded = write_transaction(&mut ledger, &txn, dry_run, rules, args.name_rules())?;
+    let recorded = write_transaction(&mut ledger, &txn, dry_run, rules, args.name_rules(), None)?;
     render::write_recorded(&recorded, Recorded::from_dry_run(dry_run), ctx.format, out)?;
     Ok(())
 }
@@ -156,18 +156,30 @@ pub(super) fn write_transaction(
     dry_run: bool,
     rules: DateRules,
     names: NameRules,
+    new_commune: Option<&(String, String)>,
 ) -> Result<StoredTransaction> {
     ledger.write(dry_run, |w| {
         w.set_date_rules(rules)?;
+        if let Some((name, state)) = new_commune {
+            // `fondo add` asked, naming any commune this one looks like; yes said it is another.
+            w.set_name_rules(NameRules::accept_all());
+            w.add_commune(name, state, None)?;
+        }
         w.set_name_rules(names);
         let id = w.record(txn, "cli")?;
         read::transaction(w.conn(), id)
     })
 }
 
-fn recipient(ledger: &Ledger, name: &str) -> Result<Recipient> {
+fn recipient(ctx: &Context, ledger: &Ledger, name: &str) -> Result<Recipient> {
     if name == UNION_SLUG {
         return Ok(Recipient::Union);
+    }
+    if let Some((new, _)) = ctx.new_commune.as_ref().filter(|(new, _)| new == name) {
+        return Ok(Recipient::Commune {
+            slug: crate::domain::names::slugify(new),
+            name: new.clone(),
+        });
     }
     let commune = read::commune(ledger.conn(), name)?;
     Ok(Recipient::Commune {
@@ -266,7 +278,7 @@ impl Recording for SendArgs {
         let s = Send {
             amount: Amount::parse_field("amount", &self.amount, currency)?,
             fee: optional_amount("--fee", &self.fee, currency)?,
-            to: recipient(ledger, &self.to)?,
+            to: recipient(ctx, ledger, &self.to)?,
             fund: self.fund.clone(),
             from: self.from.clone(),
             fee_to: self.fee_to.fee_to(),
@@ -301,7 +313,7 @@ impl Recording for AllocateArgs {
         let amount = Amount::parse_field("amount", &self.amount, currency)?;
         builders::allocate(
             amount,
-            recipient(ledger, &self.to)?,
+            recipient(ctx, ledger, &self.to)?,
             &self.fund,
             header,
             ctx.today,

@@ -520,3 +520,46 @@ fn the_documented_add_script_records_its_gift() {
         ["assets:processor", "tires", "96.80"]
     );
 }
+
+/// A commune `add` does not know is added in the same write as the grant: declining, a dry
+/// run, or a problem found at the preview leave the ledger byte for byte as it was (the
+/// commune was once committed before the preview).
+#[test]
+fn a_new_commune_is_written_only_with_its_grant() {
+    let l = books();
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-03-01"]);
+    let answers = |last: &'static str| -> Vec<&'static str> {
+        [
+            "direct",
+            "2026-03-07",
+            "Comuna Ataroa",
+            "y",
+            "Lara",
+            "",
+            "40",
+            "general",
+            "",
+            "",
+            "",
+            "",
+            last,
+        ]
+        .to_vec()
+    };
+    let before = l.snapshot();
+    let (status, _, stderr) = add(&l, &lines(&answers("n")), &[]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stderr.contains("with it, the new commune comuna-ataroa (Comuna Ataroa, Lara)"),
+        "{stderr}"
+    );
+    assert_eq!(l.snapshot(), before, "declined");
+    let (status, _, stderr) = add(&l, &lines(&answers("y")), &["--dry-run"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(l.snapshot(), before, "dry run");
+    let (status, stdout, stderr) = add(&l, &lines(&answers("y")), &[]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.starts_with("recorded #2 "), "{stdout}");
+    assert_eq!(l.json(&["commune", "list"])[0]["commune"], "comuna-ataroa");
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}

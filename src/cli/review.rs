@@ -310,11 +310,21 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
         temp_dir = tempfile::tempdir().map_err(Error::io("create a directory in", &std::env::temp_dir()))?;
         temp_dir.path().join("demo.db")
     };
+    if ctx.db_given && path.exists() {
+        return Err(Error::Refused(format!(
+            "{} already exists; `fondo demo` builds the sample in a new file and never writes into an existing one (give another --db, or none for a temporary ledger)",
+            crate::files::shown(&path)
+        )));
+    }
     let (ledger, outcome) = crate::demo::build(&path, &ctx.actor)?;
+    let kept = if ctx.db_given {
+        format!("at {}", crate::files::shown(&path))
+    } else {
+        "in a temporary file, removed when the demo ends (give --db PATH to keep it)".to_string()
+    };
     writeln!(
         out,
-        "Sample ledger built at {} from ledger.sample.csv ({} transactions)",
-        crate::files::shown(&path),
+        "Sample ledger built {kept} from ledger.sample.csv ({} transactions)",
         outcome.added
     )?;
     // Reports run to the sample's last day, so what the demo prints does not change with the date.

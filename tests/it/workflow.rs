@@ -276,11 +276,24 @@ fn demo_builds_the_sample_and_its_reports_tie_out() {
         "{text}"
     );
     assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
+    // It does not print the path of a file that is gone when it returns.
+    assert!(
+        text.starts_with(
+            "Sample ledger built in a temporary file, removed when the demo ends (give --db PATH to keep it)"
+        ),
+        "{text}"
+    );
     // With --db it leaves the ledger, with the funds' targets, the communes' states and the
     // communes' confirmations that the simple format cannot carry.
     let demo = TempLedger::uninitialized();
     demo.run(&["demo"]);
     assert_eq!(demo.json(&["verify"])["ok"], true);
+    // Run again on the same file: refused by the demo itself, not blamed on `fondo init`.
+    let message = demo.reject(&["demo"]);
+    assert!(
+        message.contains("`fondo demo` builds the sample in a new file"),
+        "{message}"
+    );
     let funds = pick(&demo.json(&["fund", "list"]), &["fund", "target"]);
     assert!(
         funds.contains(&vec!["brigada-argelia-laya".to_string(), "5000.00".to_string()]),

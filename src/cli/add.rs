@@ -964,6 +964,5 @@ fn confirm(
         return Ok(());
     }
     let confirmation_id = ledger.write(false, |w| w.confirm(id, &confirmation, ctx.today))?;
-    writeln!(out, "recorded confirmation {confirmation_id} of #{id}")?;
-    Ok(())
+    super::record::write_confirmation(ctx, id, confirmation_id, &confirmation, false, out)
 }

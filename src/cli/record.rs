@@ -671,6 +671,18 @@ pub fn confirm(ctx: &Context, args: ConfirmArgs, out: &mut dyn Write) -> Result<
     let mut ledger = ctx.open()?;
     let (_, confirmation) = args.confirmation(ctx)?;
     let id = ledger.write(args.dry_run, |w| w.confirm(args.id, &confirmation, ctx.today))?;
+    write_confirmation(ctx, args.id, id, &confirmation, args.dry_run, out)
+}
+
+/// Says what `confirm` (or `add`'s confirmation) recorded, in the chosen format.
+pub(super) fn write_confirmation(
+    ctx: &Context,
+    txn: i64,
+    id: i64,
+    confirmation: &Confirmation,
+    dry_run: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
     let date = confirmation
         .date
         .unwrap_or(ctx.today)
@@ -679,9 +691,9 @@ pub fn confirm(ctx: &Context, args: ConfirmArgs, out: &mut dyn Write) -> Result<
     match ctx.format {
         Format::Json => {
             let value = serde_json::json!({
-                "txn": args.id,
+                "txn": txn,
                 "confirmation": id,
-                "dry_run": args.dry_run,
+                "dry_run": dry_run,
                 "date": date,
                 "reference": confirmation.reference,
             });
@@ -689,15 +701,15 @@ pub fn confirm(ctx: &Context, args: ConfirmArgs, out: &mut dyn Write) -> Result<
         }
         Format::Csv => {
             writeln!(out, "txn,confirmation,dry_run,date")?;
-            writeln!(out, "{},{id},{},{date}", args.id, args.dry_run)?;
+            writeln!(out, "{txn},{id},{dry_run},{date}")?;
         }
         Format::Table => {
-            let verb = if args.dry_run {
+            let verb = if dry_run {
                 "dry run, nothing written: would record"
             } else {
                 "recorded"
             };
-            writeln!(out, "{verb} confirmation {id} of #{} on {date}", args.id)?;
+            writeln!(out, "{verb} confirmation {id} of #{txn} on {date}")?;
         }
     }
     Ok(())

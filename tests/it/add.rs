@@ -231,7 +231,7 @@ fn every_kind_can_be_recorded_from_answers() {
         &[],
     );
     assert_eq!(status, 0, "{stderr}");
-    assert_eq!(stdout, "recorded confirmation 1 of #4\n");
+    assert_eq!(stdout, "recorded confirmation 1 of #4 on 2026-03-20\n");
     assert_eq!(l.json(&["show", "4"])["confirmation"]["reference"], "R-77");
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
@@ -562,4 +562,16 @@ fn a_new_commune_is_written_only_with_its_grant() {
     assert!(stdout.starts_with("recorded #2 "), "{stdout}");
     assert_eq!(l.json(&["commune", "list"])[0]["commune"], "comuna-ataroa");
     assert_eq!(l.json(&["verify"])["ok"], true);
+    // Its confirmation through `add`, in JSON as asked (it printed plain text).
+    let (status, stdout, stderr) = add(
+        &l,
+        &lines(&["confirmation", "#2", "2026-03-20", "R-1", "", "y"]),
+        &["--format", "json"],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let said: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(
+        (said["txn"].as_i64(), said["reference"].as_str()),
+        (Some(2), Some("R-1"))
+    );
 }

@@ -30,20 +30,21 @@ use crate::store::Ledger;
 #[command(name = "fondo", version, arg_required_else_help = true)]
 pub struct Cli {
     /// The ledger file [default: $FONDO_DB, else fondo.db in your data directory]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = "Global options")]
     pub db: Option<PathBuf>,
 
-    /// Output: table, csv or json [default: table]. For import, also the input format:
-    /// simple, journal or statement [default: from the file's header]
-    #[arg(long, global = true, value_name = "FORMAT", value_parser = parse_format, action = clap::ArgAction::Append)]
+    /// Output: table, csv or json [default: table]; for report transparency, html or md [default:
+    /// html]. For import, also the input format: simple, journal or statement [default: from the
+    /// file's header]
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = parse_format, action = clap::ArgAction::Append, help_heading = "Global options")]
     pub format: Vec<FormatChoice>,
 
     /// Who is recorded as entering transactions [default: $FONDO_USER, else your login name]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = "Global options")]
     pub by: Option<String>,
 
     /// Tables at full width: never shorten text or hide columns to fit the terminal
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub wide: bool,
 
     #[command(subcommand)]
@@ -497,5 +498,30 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             clap_mangen::Man::new(command(&[])).render(out)?;
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every argument and option of every command says what it is.
+    #[test]
+    fn every_argument_has_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if ["help", "version"].contains(&id) {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::command(&[]), "fondo", &mut missing);
+        assert_eq!(missing, Vec::<String>::new());
     }
 }

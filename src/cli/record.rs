@@ -76,7 +76,7 @@ pub struct RecordArgs {
     /// A note kept with the transaction
     #[arg(long, value_name = "TEXT")]
     memo: Option<String>,
-    /// Description [default: made from the command, e.g. "donation from Ana"]
+    /// Description [default: made from the command and its names]
     #[arg(long = "desc", value_name = "TEXT")]
     description: Option<String>,
     /// Show the postings that would be recorded, and write nothing
@@ -252,6 +252,7 @@ pub struct SendArgs {
     /// `union`, or a commune's slug or name
     #[arg(long, value_name = "union|COMMUNE")]
     to: String,
+    /// The fund the money is sent from
     #[arg(long, default_value = GENERAL_FUND)]
     fund: String,
     /// The account the money leaves
@@ -295,6 +296,7 @@ pub struct AllocateArgs {
     /// A commune's slug or name, or `union` for a union programme
     #[arg(long, value_name = "union|COMMUNE")]
     to: String,
+    /// The fund the union spends from
     #[arg(long, default_value = GENERAL_FUND)]
     fund: String,
     #[command(flatten)]
@@ -323,11 +325,13 @@ impl Recording for AllocateArgs {
 
 #[derive(Debug, Args)]
 pub struct FeeArgs {
+    /// The fee, e.g. 2.50
     #[arg(allow_negative_numbers = true)]
     amount: String,
     /// The account charged
     #[arg(long, value_name = "ACCOUNT")]
     from: String,
+    /// The fund that pays the fee
     #[arg(long, default_value = GENERAL_FUND)]
     fund: String,
     #[command(flatten)]
@@ -349,12 +353,16 @@ impl Recording for FeeArgs {
 
 #[derive(Debug, Args)]
 pub struct TransferArgs {
+    /// How much moves, e.g. 96.80
     #[arg(allow_negative_numbers = true)]
     amount: String,
+    /// The account the money leaves, e.g. assets:processor
     #[arg(long, value_name = "ACCOUNT")]
     from: String,
+    /// The account it reaches, e.g. assets:bank
     #[arg(long, value_name = "ACCOUNT")]
     to: String,
+    /// The fund whose money moves
     #[arg(long, default_value = GENERAL_FUND)]
     fund: String,
     #[command(flatten)]
@@ -441,6 +449,7 @@ pub struct ExchangeArgs {
     /// The account the exchange happens in
     #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
     account: String,
+    /// The fund whose money is exchanged
     #[arg(long, default_value = GENERAL_FUND)]
     fund: String,
     #[command(flatten)]
@@ -565,6 +574,7 @@ pub(super) fn parse_posting(text: &str, default_currency: Currency) -> Result<Ne
 
 #[derive(Debug, Args)]
 pub struct FundMoveArgs {
+    /// How much moves, e.g. 50.00
     #[arg(allow_negative_numbers = true)]
     amount: String,
     /// The fund the money leaves
@@ -610,6 +620,7 @@ pub struct VoidArgs {
     /// Date of the void [default: today]
     #[arg(long, value_name = "DATE")]
     date: Option<String>,
+    /// A note kept with the void
     #[arg(long, value_name = "TEXT")]
     memo: Option<String>,
     /// Show the reversal without writing it
@@ -648,6 +659,7 @@ pub struct ConfirmArgs {
     /// When the commune confirmed [default: today]
     #[arg(long, value_name = "DATE")]
     date: Option<String>,
+    /// A note kept with the confirmation
     #[arg(long, value_name = "TEXT")]
     note: Option<String>,
     /// Check the confirmation without writing it

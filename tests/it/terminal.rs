@@ -76,6 +76,17 @@ fn the_help_groups_every_command_and_each_has_an_example() {
     }
     assert!(reports
         .starts_with("Reports: balance, register, funds, union, communes, campaign, transparency, donors"));
+    // Global options under their own heading, after the command's own; the page formats named.
+    let send =
+        String::from_utf8_lossy(&fondo().args(["send", "--help"]).output().unwrap().stdout).to_string();
+    let (own, global) = send
+        .split_once("Global options:")
+        .expect("a Global options heading");
+    assert!(own.contains("--fund") && !own.contains("--db <PATH>"), "{send}");
+    assert!(
+        global.contains("--db <PATH>") && global.contains("html or md"),
+        "{send}"
+    );
     // No arguments at all: the same grouped help, and exit 2 (a usage error).
     let bare = fondo().output().unwrap();
     assert_eq!(bare.status.code(), Some(2));

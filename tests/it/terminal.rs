@@ -84,7 +84,7 @@ fn the_help_groups_every_command_and_each_has_an_example() {
         .expect("a Global options heading");
     assert!(own.contains("--fund") && !own.contains("--db <PATH>"), "{send}");
     assert!(
-        global.contains("--db <PATH>") && global.contains("html or md"),
+        global.contains("--db <PATH>") && global.contains("report transparency, html"),
         "{send}"
     );
     // No arguments at all: the same grouped help, and exit 2 (a usage error).

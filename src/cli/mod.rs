@@ -22,7 +22,7 @@ use crate::io::import::InputFormat;
 use crate::render::Format;
 use crate::store::Ledger;
 
-/// fondo: a double-entry ledger for a solidarity fundraiser.
+/// A double-entry ledger for a solidarity fundraiser.
 ///
 /// Records donations, fees, money sent to the Communard Union and money that reaches each
 /// commune, in one SQLite file, and prints reports that show where every dollar is.
@@ -173,9 +173,14 @@ pub enum Command {
         /// bash, zsh, fish, powershell or elvish
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff)
+    /// Print the manual page (roff), or write one per command to a directory
     #[command(after_help = "Example:\n  fondo man > fondo.1 && man ./fondo.1")]
-    Man,
+    Man {
+        /// Write fondo.1 and a fondo-COMMAND.1 for every command into DIR, instead of
+        /// printing fondo.1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// How `fondo --help` groups the commands: the way a treasurer thinks of the work.
@@ -494,11 +499,76 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             out.write_all(&script)?;
             Ok(())
         }
-        Command::Man => {
-            clap_mangen::Man::new(command(&[])).render(out)?;
-            Ok(())
-        }
+        Command::Man { dir } => man(dir.as_deref(), out),
     }
+}
+
+/// The manual pages: `fondo.1` with ENVIRONMENT and EXIT STATUS, and with `dir` a page
+/// per command (`fondo-report-funds.1`), each written whole; existing pages are replaced
+/// only by pages fondo wrote (a man directory holds nothing else of value to fondo).
+fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<()> {
+    let mut top = command(&[]).disable_help_subcommand(true);
+    // Built, every command knows its full name (`fondo-report-funds`), as its page needs.
+    top.build();
+    let Some(dir) = dir else {
+        return Ok(man_page(&top, true, out)?);
+    };
+    std::fs::create_dir_all(dir).map_err(Error::io("create the directory", dir))?;
+    let mut pages = vec![(top.clone(), true)];
+    let mut stack: Vec<clap::Command> = top.get_subcommands().cloned().collect();
+    while let Some(cmd) = stack.pop() {
+        stack.extend(cmd.get_subcommands().cloned());
+        pages.push((cmd, false));
+    }
+    for (cmd, top) in &pages {
+        let file = dir.join(format!("{}.1", cmd.get_display_name().unwrap_or(cmd.get_name())));
+        let mut page = Vec::new();
+        man_page(cmd, *top, &mut page)?;
+        std::fs::write(&file, page).map_err(Error::io("write the manual page", &file))?;
+    }
+    writeln!(
+        out,
+        "wrote {} manual pages to {}",
+        pages.len(),
+        crate::files::shown(dir)
+    )?;
+    Ok(())
+}
+
+/// One manual page; the top one also says which environment variables fondo reads and
+/// what its exit statuses mean.
+fn man_page(cmd: &clap::Command, top: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(out)?;
+    }
+    if cmd.has_subcommands() {
+        man.render_subcommands_section(out)?;
+    }
+    if top {
+        out.write_all(
+            b".SH ENVIRONMENT\n\
+.TP\n\\fBFONDO_DB\\fR\nThe ledger file, when \\fB\\-\\-db\\fR is not given.\n\
+.TP\n\\fBFONDO_USER\\fR\nWho is recorded as entering transactions, when \\fB\\-\\-by\\fR is not given (else the login name).\n\
+.TP\n\\fBNO_COLOR\\fR\nWhen set, tables are never coloured.\n\
+.TP\n\\fBCOLUMNS\\fR\nThe width tables are fitted to, when the terminal does not say.\n\
+.SH \"EXIT STATUS\"\n\
+.TP\n0\nSuccess (also when a reader closes the output early).\n\
+.TP\n1\nRefused input, a failed check (a report that does not tie out, verify), or an error; nothing was written.\n\
+.TP\n2\nA command\\-line usage error.\n",
+        )?;
+    }
+    if cmd.get_after_help().is_some() || cmd.get_after_long_help().is_some() {
+        man.render_extra_section(out)?;
+    }
+    if cmd.get_version().is_some() || cmd.get_long_version().is_some() {
+        man.render_version_section(out)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

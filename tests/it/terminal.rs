@@ -126,6 +126,41 @@ fn completions_load_in_bash_and_the_man_page_renders() {
         &text[..200.min(text.len())]
     );
     assert!(text.contains("donation"));
+    // Its NAME is not "fondo - fondo: …", it says what fondo reads from the environment and
+    // what its exit statuses mean, and every page it refers to exists with `--dir`.
+    assert!(
+        text.contains("fondo \\- A double\\-ledger") || text.contains("fondo \\- A double\\-entry ledger"),
+        "{text}"
+    );
+    for section in [
+        ".SH ENVIRONMENT",
+        "FONDO_DB",
+        "FONDO_USER",
+        "NO_COLOR",
+        ".SH \"EXIT STATUS\"",
+    ] {
+        assert!(text.contains(section), "no {section}");
+    }
+    let pages = dir.path().join("man");
+    let out = fondo()
+        .args(["man", "--dir", pages.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let referred: std::collections::BTreeSet<String> = text
+        .split("fondo\\-")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("(1)").map(|(name, _)| name.replace("\\-", "-")))
+        .filter(|name| name.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        .collect();
+    assert!(referred.len() > 20, "{referred:?}");
+    for name in referred {
+        assert!(
+            pages.join(format!("fondo-{name}.1")).is_file(),
+            "no page fondo-{name}.1"
+        );
+    }
+    assert!(pages.join("fondo-report-funds.1").is_file());
 }
 
 #[test]

@@ -1,12 +1,18 @@
-//! Asking the treasurer questions: at a terminal with inquire (completion from known names,
-//! Esc or Ctrl-C to cancel), or one answer a line from standard input when it is not a
-//! terminal, so scripts and tests can drive `fondo add`. In both, a blank answer takes the
-//! default and `<` steps back a question.
+//! Asking the treasurer questions: at a terminal with rustyline (readline's editing keys —
+//! Ctrl-U, Ctrl-W, Ctrl-A, Ctrl-E, Ctrl-K —, a known name completed with Tab and hinted as
+//! you type, Ctrl-C or Ctrl-D to cancel), or one answer a line from standard input when it
+//! is not a terminal, so scripts and tests can drive `fondo add`. In both, a blank answer
+//! takes the default and `<` steps back a question.
 
 use std::io::{BufRead, Read};
 
-use inquire::autocompletion::{Autocomplete, Replacement};
-use inquire::{CustomUserError, InquireError};
+use rustyline::completion::Completer;
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::Validator;
+use rustyline::Editor;
 
 use crate::domain::names::{escape_controls, VALUE_BYTES_MAX};
 use crate::error::{Error, Result};
@@ -107,30 +113,45 @@ impl<R: BufRead> Prompter for Lines<R> {
     }
 }
 
-/// Completes from known names that contain what was typed, ignoring case.
-#[derive(Clone)]
+/// Completes from known names that contain what was typed, ignoring case, and hints the
+/// rest of the first known name that starts with it.
 struct Suggest(Vec<String>);
 
-impl Autocomplete for Suggest {
-    fn get_suggestions(&mut self, input: &str) -> std::result::Result<Vec<String>, CustomUserError> {
-        let wanted = input.to_lowercase();
-        Ok(self
+impl Completer for Suggest {
+    type Candidate = String;
+
+    fn complete(&self, line: &str, pos: usize, _: &rustyline::Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
+        let wanted = line[..pos].to_lowercase();
+        let found = self
             .0
             .iter()
             .filter(|s| s.to_lowercase().contains(&wanted))
             .take(8)
             .cloned()
-            .collect())
-    }
-
-    fn get_completion(
-        &mut self,
-        input: &str,
-        highlighted: Option<String>,
-    ) -> std::result::Result<Replacement, CustomUserError> {
-        Ok(highlighted.or_else(|| self.get_suggestions(input).ok()?.into_iter().next()))
+            .collect();
+        Ok((0, found))
     }
 }
+
+impl Hinter for Suggest {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, _: &rustyline::Context<'_>) -> Option<String> {
+        if line.is_empty() || pos < line.len() {
+            return None;
+        }
+        let typed = line.to_lowercase();
+        self.0
+            .iter()
+            .find(|s| s.len() > line.len() && s.to_lowercase().starts_with(&typed))
+            .and_then(|s| s.get(line.len()..))
+            .map(str::to_string)
+    }
+}
+
+impl Highlighter for Suggest {}
+impl Validator for Suggest {}
+impl rustyline::Helper for Suggest {}
 
 /// Questions at a terminal.
 pub struct Terminal;
@@ -138,22 +159,23 @@ pub struct Terminal;
 impl Prompter for Terminal {
     fn ask(&mut self, question: &Question) -> Result<Reply> {
         let help = match question.help.as_str() {
-            "" => "< to go back · Esc to cancel".to_string(),
-            help => format!("{help} · < to go back · Esc to cancel"),
+            "" => "< to go back · Ctrl-C to cancel".to_string(),
+            help => format!("{help} · < to go back · Ctrl-C to cancel"),
         };
-        let mut prompt = inquire::Text::new(&question.prompt).with_help_message(&help);
-        if let Some(default) = question.default.as_deref().filter(|d| !d.is_empty()) {
-            prompt = prompt.with_default(default);
-        }
-        if !question.suggestions.is_empty() {
-            prompt = prompt.with_autocomplete(Suggest(question.suggestions.clone()));
-        }
-        match prompt.prompt() {
+        eprintln!("  {}", escape_controls(&help));
+        let prompt = match question.default.as_deref().filter(|d| !d.is_empty()) {
+            Some(default) => format!("> {} [{}] ", question.prompt, escape_controls(default)),
+            None => format!("> {} ", question.prompt),
+        };
+        let cannot = |e: ReadlineError| Error::Refused(format!("cannot ask at this terminal: {e}"));
+        let mut editor: Editor<Suggest, DefaultHistory> = Editor::new().map_err(cannot)?;
+        editor.set_helper(Some(Suggest(question.suggestions.clone())));
+        match editor.readline(&prompt) {
             Ok(text) => Ok(reply(question, &text)),
-            Err(InquireError::OperationCanceled | InquireError::OperationInterrupted) => {
+            Err(ReadlineError::Interrupted | ReadlineError::Eof) => {
                 Err(Error::Refused("cancelled; nothing was written".into()))
             }
-            Err(e) => Err(Error::Refused(format!("cannot ask at this terminal: {e}"))),
+            Err(e) => Err(cannot(e)),
         }
     }
 

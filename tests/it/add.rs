@@ -424,8 +424,8 @@ fn the_help_documents_the_order_of_answers() {
     );
 }
 
-/// A real terminal: completion of a known donor with Tab, a wrong amount asked again, and a
-/// confirmation.
+/// A real terminal: readline editing keys, completion of a known donor with Tab, a wrong
+/// amount asked again, and a confirmation.
 #[cfg(unix)]
 #[test]
 fn add_at_a_terminal() {
@@ -454,9 +454,17 @@ fn add_at_a_terminal() {
     p.exp_string("Date").unwrap();
     p.send_line("2026-03-05").unwrap();
     p.exp_string("Donor").unwrap();
+    // Readline's keys edit the answer: Ctrl-U clears what was typed (it typed a `u`).
+    p.send("xyz").unwrap();
+    p.flush().unwrap();
+    p.exp_string("xyz").unwrap();
+    p.send_control('u').unwrap();
     p.send("Ana").unwrap();
+    p.flush().unwrap();
+    // The rest of the known name is hinted as it is typed; Tab takes it.
     p.exp_string("Ana Perez").unwrap();
     p.send("\t").unwrap();
+    p.flush().unwrap();
     p.send_line("").unwrap();
     p.exp_string("Currency").unwrap();
     p.send_line("").unwrap();

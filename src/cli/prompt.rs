@@ -120,7 +120,12 @@ struct Suggest(Vec<String>);
 impl Completer for Suggest {
     type Candidate = String;
 
-    fn complete(&self, line: &str, pos: usize, _: &rustyline::Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
         let wanted = line[..pos].to_lowercase();
         let found = self
             .0

@@ -138,16 +138,20 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             match item? {
                 Err(errors) => run.problems.extend(errors),
                 Ok(parsed) => {
-                    if let Err(e) = run.import_one(w, &parsed) {
-                        match &e {
-                            Error::UnknownAccount { name, .. } => {
-                                run.missing.insert(("account", name.clone()));
+                    // Every name the ledger lacks, not only the row's first.
+                    let mut unknown = run.unknown_names(w, &parsed)?.into_iter();
+                    let result = match unknown.next() {
+                        None => run.import_one(w, &parsed),
+                        Some(first) => {
+                            for e in unknown {
+                                run.note_missing(&e);
+                                run.problems.add(RowError::new(parsed.line, &parsed.column_of(&e), e.to_string()));
                             }
-                            Error::UnknownFund { code, .. } => {
-                                run.missing.insert(("fund", code.clone()));
-                            }
-                            _ => {}
+                            Err(first)
                         }
+                    };
+                    if let Err(e) = result {
+                        run.note_missing(&e);
                         run.problems.add(RowError::new(parsed.line, &parsed.column_of(&e), e.to_string()));
                     }
                 }
@@ -373,6 +377,46 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Remembers a name the ledger lacks, for the summary under the errors.
+    fn note_missing(&mut self, e: &Error) {
+        match e {
+            Error::UnknownAccount { name, .. } => {
+                self.missing.insert(("account", name.clone()));
+            }
+            Error::UnknownFund { code, .. } => {
+                self.missing.insert(("fund", code.clone()));
+            }
+            _ => {}
+        }
+    }
+
+    /// The row's accounts and funds the ledger lacks (none with `--create-missing`), each
+    /// once, so that a row names all of them rather than the first.
+    fn unknown_names(&self, w: &Writer<'_>, parsed: &ParsedTxn) -> Result<Vec<Error>> {
+        if self.create_missing {
+            return Ok(Vec::new());
+        }
+        let mut unknown = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for p in &parsed.txn.postings {
+            for (what, name) in [("account", &p.account), ("fund", &p.fund)] {
+                if !seen.insert((what, name.as_str())) {
+                    continue;
+                }
+                let found = match what {
+                    "account" => read::account_id(w.conn(), name),
+                    _ => read::fund_id(w.conn(), name),
+                };
+                match found {
+                    Ok(_) => {}
+                    Err(e @ (Error::UnknownAccount { .. } | Error::UnknownFund { .. })) => unknown.push(e),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(unknown)
+    }
+
     /// Records one transaction, or skips it as already imported.
     fn import_one(&mut self, w: &mut Writer<'_>, parsed: &ParsedTxn) -> Result<()> {
         let mut txn = parsed.txn.clone();

@@ -476,7 +476,7 @@ pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
     Ok(txn)
 }
 
-fn fund_id(conn: &Connection, code: &str) -> Result<i64> {
+pub(crate) fn fund_id(conn: &Connection, code: &str) -> Result<i64> {
     conn.query_row("SELECT id FROM funds WHERE code = ?1", [code], |r| r.get(0))
         .optional()?
         .ok_or_else(|| unknown_fund(conn, code))

@@ -807,7 +807,13 @@ fn create_missing_refuses_near_typos_and_says_what_it_would_create() {
     );
     let message = l.reject(&["import", &file]);
     assert!(
-        message.contains("names the ledger lacks: account `assets:bnak`, fund `seeds`; add them"),
+        message
+            .contains("names the ledger lacks: account `assets:bnak`, fund `seeds`, fund `tire`; add them"),
+        "{message}"
+    );
+    // Both names line 2 lacks are reported, not only the first.
+    assert!(
+        message.contains("typos.csv:2: fund: unknown fund `tire`"),
         "{message}"
     );
     let message = l.reject(&["import", &file, "--create-missing"]);

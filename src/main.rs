@@ -9,6 +9,8 @@ use fondo::domain::names::{escape_controls, escape_controls_by_line};
 use fondo::Error;
 
 fn main() -> ExitCode {
+    // A shell asking for completions (`COMPLETE=bash fondo …`) is answered, and fondo exits.
+    clap_complete::CompleteEnv::with_factory(|| cli::command(&[])).complete();
     std::panic::set_hook(Box::new(|info| {
         say(&format!(
             "fondo hit a bug ({info}); the ledger was left as it was. Please report this."

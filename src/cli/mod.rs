@@ -2,6 +2,7 @@
 //! arguments, call the domain and the store, and hand results to `render`; they build no SQL.
 
 mod add;
+mod complete;
 mod entity;
 mod prompt;
 mod reconcile;
@@ -36,7 +37,7 @@ pub struct Cli {
     /// Output: table, csv or json [default: table]; for report transparency, html or md [default:
     /// html]. For import, also the input format: simple, journal or statement [default: from the
     /// file's header]
-    #[arg(long, global = true, value_name = "FORMAT", value_parser = parse_format, action = clap::ArgAction::Append, help_heading = "Global options")]
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = parse_format, action = clap::ArgAction::Append, help_heading = "Global options", add = complete::formats())]
     pub format: Vec<FormatChoice>,
 
     /// Who is recorded as entering transactions [default: $FONDO_USER, else your login name]
@@ -495,7 +496,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             // clap_complete panics on a failed write (`| head -1` closes the pipe): write the
             // script to memory, then out, where a closed pipe is the reader's choice.
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command(&[]), "fondo", &mut script);
+            complete::registration(shell, &mut script)?;
             out.write_all(&script)?;
             Ok(())
         }

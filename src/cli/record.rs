@@ -26,7 +26,7 @@ pub struct FeeToArgs {
     fee_account: Option<String>,
     /// The fund the fee is charged to, which pays it from its own money [default: the
     /// transaction's fund]
-    #[arg(long, value_name = "FUND", requires = "fee")]
+    #[arg(long, value_name = "FUND", requires = "fee", add = super::complete::funds())]
     fee_fund: Option<String>,
 }
 
@@ -200,13 +200,13 @@ pub struct DonationArgs {
     #[arg(allow_negative_numbers = true)]
     amount: String,
     /// Who gave it
-    #[arg(long)]
+    #[arg(long, add = super::complete::donors())]
     donor: String,
     /// The fund the donor earmarked it for
-    #[arg(long, default_value = GENERAL_FUND)]
+    #[arg(long, default_value = GENERAL_FUND, add = super::complete::funds())]
     fund: String,
     /// Where the money arrived
-    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
+    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT", add = super::complete::accounts())]
     into: String,
     /// What the bank or processor kept of it
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
@@ -250,13 +250,13 @@ pub struct SendArgs {
     #[arg(allow_negative_numbers = true)]
     amount: String,
     /// `union`, or a commune's slug or name
-    #[arg(long, value_name = "union|COMMUNE")]
+    #[arg(long, value_name = "union|COMMUNE", add = super::complete::recipients())]
     to: String,
     /// The fund the money is sent from
-    #[arg(long, default_value = GENERAL_FUND)]
+    #[arg(long, default_value = GENERAL_FUND, add = super::complete::funds())]
     fund: String,
     /// The account the money leaves
-    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
+    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT", add = super::complete::accounts())]
     from: String,
     /// A transfer fee paid on top of the amount
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
@@ -294,10 +294,10 @@ pub struct AllocateArgs {
     #[arg(allow_negative_numbers = true)]
     amount: String,
     /// A commune's slug or name, or `union` for a union programme
-    #[arg(long, value_name = "union|COMMUNE")]
+    #[arg(long, value_name = "union|COMMUNE", add = super::complete::recipients())]
     to: String,
     /// The fund the union spends from
-    #[arg(long, default_value = GENERAL_FUND)]
+    #[arg(long, default_value = GENERAL_FUND, add = super::complete::funds())]
     fund: String,
     #[command(flatten)]
     currency: CurrencyArg,
@@ -329,10 +329,10 @@ pub struct FeeArgs {
     #[arg(allow_negative_numbers = true)]
     amount: String,
     /// The account charged
-    #[arg(long, value_name = "ACCOUNT")]
+    #[arg(long, value_name = "ACCOUNT", add = super::complete::accounts())]
     from: String,
     /// The fund that pays the fee
-    #[arg(long, default_value = GENERAL_FUND)]
+    #[arg(long, default_value = GENERAL_FUND, add = super::complete::funds())]
     fund: String,
     #[command(flatten)]
     currency: CurrencyArg,
@@ -357,13 +357,13 @@ pub struct TransferArgs {
     #[arg(allow_negative_numbers = true)]
     amount: String,
     /// The account the money leaves, e.g. assets:processor
-    #[arg(long, value_name = "ACCOUNT")]
+    #[arg(long, value_name = "ACCOUNT", add = super::complete::accounts())]
     from: String,
     /// The account it reaches, e.g. assets:bank
-    #[arg(long, value_name = "ACCOUNT")]
+    #[arg(long, value_name = "ACCOUNT", add = super::complete::accounts())]
     to: String,
     /// The fund whose money moves
-    #[arg(long, default_value = GENERAL_FUND)]
+    #[arg(long, default_value = GENERAL_FUND, add = super::complete::funds())]
     fund: String,
     #[command(flatten)]
     currency: CurrencyArg,
@@ -388,10 +388,10 @@ pub struct PayoutArgs {
     #[arg(allow_negative_numbers = true)]
     amount: String,
     /// The account that paid out the lump
-    #[arg(long, value_name = "ACCOUNT", default_value = "assets:processor")]
+    #[arg(long, value_name = "ACCOUNT", default_value = "assets:processor", add = super::complete::accounts())]
     from: String,
     /// The account it reached
-    #[arg(long, value_name = "ACCOUNT", default_value = "assets:bank")]
+    #[arg(long, value_name = "ACCOUNT", default_value = "assets:bank", add = super::complete::accounts())]
     to: String,
     /// What the payer kept on top (a payout fee), shared among the funds in proportion
     #[arg(long, value_name = "AMOUNT")]
@@ -447,10 +447,10 @@ pub struct ExchangeArgs {
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     received: Option<String>,
     /// The account the exchange happens in
-    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
+    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT", add = super::complete::accounts())]
     account: String,
     /// The fund whose money is exchanged
-    #[arg(long, default_value = GENERAL_FUND)]
+    #[arg(long, default_value = GENERAL_FUND, add = super::complete::funds())]
     fund: String,
     #[command(flatten)]
     record: RecordArgs,
@@ -584,7 +584,7 @@ pub struct FundMoveArgs {
     #[arg(long, value_name = "FUND")]
     to: String,
     /// The account where the money sits
-    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT")]
+    #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT", add = super::complete::accounts())]
     account: String,
     #[command(flatten)]
     currency: CurrencyArg,

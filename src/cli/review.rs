@@ -36,7 +36,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DATE")]
     to: Option<String>,
     /// Only this fund
-    #[arg(long, value_name = "FUND")]
+    #[arg(long, value_name = "FUND", add = super::complete::funds())]
     fund: Option<String>,
 }
 
@@ -105,7 +105,7 @@ pub enum ReportCommand {
     #[command(after_help = "Example:\n  fondo report communes --commune el-maizal")]
     Communes {
         /// One commune's statement, grant by grant
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", add = super::complete::communes())]
         commune: Option<String>,
         #[command(flatten)]
         period: ReportArgs,

@@ -116,7 +116,12 @@ fn completions_load_in_bash_and_the_man_page_renders() {
     assert!(String::from_utf8_lossy(&check.stdout).contains("fondo"));
     for shell in ["zsh", "fish", "powershell"] {
         let out = fondo().args(["completions", shell]).output().unwrap();
-        assert!(out.status.success() && out.stdout.len() > 1000, "{shell}");
+        // Each shell's script asks fondo for the names as you type.
+        let script = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success() && script.contains("COMPLETE"),
+            "{shell}: {script}"
+        );
     }
     let man = fondo().arg("man").output().unwrap();
     let text = String::from_utf8(man.stdout).unwrap();
@@ -310,4 +315,42 @@ fn tables_fit_the_terminal_without_breaking_a_number() {
     let wide = String::from_utf8(wide.stdout).unwrap();
     assert!(!wide.contains("hidden"), "{wide}");
     assert!(wide.lines().any(|line| line.chars().count() > 80));
+}
+
+/// Tab after `--fund`, `--to`, `--donor`, `--into` or `--format` offers the ledger's own
+/// names (it offered file names), read from the ledger on the line being completed, which
+/// is left untouched.
+#[test]
+fn completion_offers_the_ledger_s_names() {
+    let l = crate::export::sample();
+    let before = l.snapshot();
+    let complete = |words: &[&str]| -> Vec<String> {
+        let out = fondo()
+            .env("COMPLETE", "fish")
+            .arg("--")
+            .arg("fondo")
+            .arg("--db")
+            .arg(&l.path)
+            .args(words)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(complete(&["send", "10", "--fund", "ti"]).contains(&"tires".to_string()));
+    let to = complete(&["send", "10", "--to", ""]);
+    assert!(
+        to.contains(&"union".to_string()) && to.contains(&"el-maizal".to_string()),
+        "{to:?}"
+    );
+    let into = complete(&["donation", "10", "--into", "assets:p"]);
+    assert_eq!(into, ["assets:processor"]);
+    let donors = complete(&["donation", "10", "--donor", "Ana"]);
+    assert!(donors.iter().any(|d| d.starts_with("Ana ")), "{donors:?}");
+    assert!(complete(&["report", "funds", "--format", ""]).contains(&"csv".to_string()));
+    assert_eq!(l.snapshot(), before);
 }

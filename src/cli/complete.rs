@@ -1,0 +1,105 @@
+//! Completion of the names a ledger knows — funds, communes, accounts, donors — and of
+//! `--format`, as the shell asks for them (`COMPLETE=bash fondo …`, set up by
+//! `fondo completions SHELL`). The ledger named by `--db` on the line being completed, else
+//! `FONDO_DB`, else the default, is opened read-only; any problem completes nothing.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
+use clap_complete::env::EnvCompleter;
+use rusqlite::{Connection, OpenFlags};
+
+/// The ledger of the command line being completed, opened read-only.
+fn ledger() -> Option<Connection> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let given = args
+        .iter()
+        .position(|a| a == "--db")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+        .or_else(|| {
+            args.iter()
+                .filter_map(|a| a.to_str()?.strip_prefix("--db=").map(PathBuf::from))
+                .next()
+        });
+    let (path, _) = super::ledger_path(given).ok()?;
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()
+}
+
+/// The first column of `sql`'s rows, as candidates.
+fn names(sql: &str) -> Vec<CompletionCandidate> {
+    let Some(conn) = ledger() else {
+        return Vec::new();
+    };
+    let Ok(mut stmt) = conn.prepare(sql) else {
+        return Vec::new();
+    };
+    let Ok(rows) = stmt.query_map([], |r| r.get::<_, String>(0)) else {
+        return Vec::new();
+    };
+    rows.filter_map(std::result::Result::ok)
+        .map(CompletionCandidate::new)
+        .collect()
+}
+
+pub fn funds() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| names("SELECT code FROM funds WHERE NOT closed ORDER BY code"))
+}
+
+pub fn accounts() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| names("SELECT name FROM accounts WHERE NOT closed ORDER BY name"))
+}
+
+/// A grant's recipient: `union` or a commune's slug.
+pub fn recipients() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| {
+        let mut all = vec![CompletionCandidate::new(crate::domain::names::UNION_SLUG)];
+        all.extend(names("SELECT slug FROM communes ORDER BY slug"));
+        all
+    })
+}
+
+pub fn communes() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| names("SELECT slug FROM communes ORDER BY slug"))
+}
+
+pub fn donors() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| names("SELECT name FROM donor_names ORDER BY name"))
+}
+
+pub fn formats() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| {
+        [
+            "table",
+            "csv",
+            "json",
+            "html",
+            "md",
+            "simple",
+            "journal",
+            "statement",
+        ]
+        .into_iter()
+        .map(CompletionCandidate::new)
+        .collect()
+    })
+}
+
+/// The script that sets `shell` up to ask fondo for completions as you type — the names
+/// come from the ledger then, so a fund added today completes today.
+pub fn registration(shell: clap_complete::Shell, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let completer: &dyn EnvCompleter = match shell {
+        clap_complete::Shell::Bash => &clap_complete::env::Bash,
+        clap_complete::Shell::Zsh => &clap_complete::env::Zsh,
+        clap_complete::Shell::Fish => &clap_complete::env::Fish,
+        clap_complete::Shell::Elvish => &clap_complete::env::Elvish,
+        clap_complete::Shell::PowerShell => &clap_complete::env::Powershell,
+        _ => &clap_complete::env::Bash,
+    };
+    completer.write_registration("COMPLETE", "fondo", "fondo", "fondo", out)
+}

@@ -431,7 +431,17 @@ pub fn exchange(
         }
         Conversion::Received(received) => {
             require_positive("--received", received)?;
-            (received, format!("exchange {amount} to {received}"))
+            // The rate it came to, shown to six decimals at most (the amounts are exact).
+            let rate = received
+                .to_decimal()
+                .checked_div(amount.to_decimal())
+                .map(|r| r.round_dp(6).normalize().to_string())
+                .unwrap_or_default();
+            let text = format!(
+                "exchange {amount} to {received} (a rate of {rate} {to_currency} per {})",
+                amount.currency()
+            );
+            (received, text)
         }
     };
     let postings = vec![

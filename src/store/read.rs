@@ -355,7 +355,13 @@ pub fn commune(conn: &Connection, wanted: &str) -> Result<CommuneInfo> {
         [one] => Ok((*one).clone()),
         [] => Err(Error::UnknownCommune {
             name: wanted.to_string(),
-            suggestion: closest(wanted, all.iter().map(|c| c.slug.as_str())),
+            // A commune whose name holds what was typed (`maizal`: Comuna El Maizal), else
+            // the nearest slug.
+            suggestion: all
+                .iter()
+                .find(|c| c.name.to_lowercase().contains(&lower))
+                .map(|c| c.slug.clone())
+                .or_else(|| closest(wanted, all.iter().map(|c| c.slug.as_str()))),
         }),
         many => Err(Error::invalid(
             "commune",

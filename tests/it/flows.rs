@@ -1021,3 +1021,32 @@ fn to_names_one_commune_whatever_the_case() {
         assert_eq!(sent["postings"][0]["account"], "expenses:grants:maizal", "{to}");
     }
 }
+
+/// Small gaps: a commune named by part of its name is suggested (it found nothing), and an
+/// exchange given by the amount received says the rate it came to (it dropped it).
+#[test]
+fn a_partial_commune_name_is_suggested_and_a_received_exchange_keeps_its_rate() {
+    let l = TempLedger::new();
+    l.run(&["commune", "add", "Comuna El Maizal", "--state", "Lara"]);
+    l.run(&["donation", "100", "--donor", "A", "--date", "2026-03-01"]);
+    let message = l.reject(&["send", "20", "--to", "maizal", "--date", "2026-03-02"]);
+    assert!(
+        message.contains("unknown commune `maizal` (did you mean `comuna-el-maizal`?)"),
+        "{message}"
+    );
+    let exchanged = l.json(&[
+        "exchange",
+        "10",
+        "USD",
+        "--to",
+        "VES",
+        "--received",
+        "365",
+        "--date",
+        "2026-03-02",
+    ]);
+    assert_eq!(
+        exchanged["description"],
+        "exchange 10.00 USD to 365.00 VES (a rate of 36.5 VES per USD)"
+    );
+}

@@ -274,6 +274,15 @@ fn months_note(t: &Transparency) -> String {
     note
 }
 
+/// A fund as the page names it: its name, its code in small print.
+fn md_fund(name: &str, code: &str) -> String {
+    format!("{} <sub>{}</sub>", md_cell(name), md_cell(code))
+}
+
+fn html_fund(name: &str, code: &str) -> String {
+    format!("{} <small>{}</small>", escape_html(name), escape_html(code))
+}
+
 /// [`journey_name`] for Markdown: the names escaped, the parentheses kept.
 fn md_journey(j: &Journey) -> String {
     if j.name == j.state {
@@ -331,9 +340,8 @@ fn markdown(t: &Transparency) -> String {
         for p in &t.programmes {
             let _ = writeln!(
                 s,
-                "| {} <sub>{}</sub> | {} |",
-                md_cell(&p.name),
-                md_cell(&p.fund),
+                "| {} | {} |",
+                md_fund(&p.name, &p.fund),
                 money(p.amount_minor, p.currency)
             );
         }
@@ -346,9 +354,8 @@ fn markdown(t: &Transparency) -> String {
     for f in &t.funds {
         let _ = writeln!(
             s,
-            "| {} <sub>{}</sub> | {} | {} | {} | {} | {} |",
-            md_cell(&f.name),
-            md_cell(&f.fund),
+            "| {} | {} | {} | {} | {} | {} |",
+            md_fund(&f.name, &f.fund),
             money(f.raised, f.currency),
             money(f.moved_in, f.currency),
             money(f.granted, f.currency),
@@ -477,9 +484,8 @@ fn html(t: &Transparency) -> Result<String> {
         for p in &t.programmes {
             let _ = write!(
                 s,
-                "<tr><td>{} <small>{}</small></td><td class=\"n\">{}</td></tr>",
-                escape_html(&p.name),
-                escape_html(&p.fund),
+                "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+                html_fund(&p.name, &p.fund),
                 money(p.amount_minor, p.currency)
             );
         }
@@ -496,9 +502,8 @@ fn html(t: &Transparency) -> Result<String> {
         };
         let _ = write!(
             s,
-            "<tr><td>{} <small>{}</small></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{progress}</td></tr>",
-            escape_html(&f.name),
-            escape_html(&f.fund),
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{progress}</td></tr>",
+            html_fund(&f.name, &f.fund),
             money(f.raised, f.currency),
             money(f.moved_in, f.currency),
             money(f.granted, f.currency),

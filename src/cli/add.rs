@@ -160,7 +160,10 @@ fn answer_order() -> String {
     let mut text = String::from(
         "When standard input is not a terminal, fondo add reads the answers one a line, in this\n\
          order: first the kind, then its questions, then y to record. A blank line takes the\n\
-         default, `<` goes back a question. Postings of an entry end with a blank line.\n\n",
+         default, `<` goes back a question. Postings of an entry end with a blank line.\n\
+         Or name them, one a line in any order, starting with the kind (kind=donation,\n\
+         donor=Ana Pérez, amount=100, record=y, ...): a question not named takes its default,\n\
+         so a skipped question never shifts the others. A refused answer stops the entry.\n\n",
     );
     for kind in &KINDS {
         text.push_str(&format!("  {:<13}{}\n", kind.word, kind.keys.join(", ")));
@@ -311,6 +314,7 @@ fn question(key: &str, ctx: &Context, ledger: &Ledger, known: &Known, answers: &
         None => None,
     };
     let q = |prompt: &str, help: &str, default: Option<String>, suggestions: Vec<String>| Question {
+        key: "",
         prompt: prompt.to_string(),
         help: help.to_string(),
         default,
@@ -750,6 +754,7 @@ fn run(
     let words: Vec<String> = KINDS.iter().map(|k| k.word.to_string()).collect();
     let kind = loop {
         let question = Question {
+            key: "kind",
             prompt: format!("What are you recording? ({})", words.join(", ")),
             help: KINDS
                 .iter()
@@ -778,6 +783,7 @@ fn run(
         let known = Known::of(ledger)?;
         while let Some(key) = next_key(kind, &answers, &known) {
             let mut question = question(key, ctx, ledger, &known, &answers)?;
+            question.key = key;
             if let Some(value) = earlier.remove(key).filter(|v| !v.is_empty()) {
                 question.default = Some(value);
             }
@@ -924,6 +930,7 @@ fn preview_and_record(
 
 fn confirmed(p: &mut dyn Prompter) -> Result<bool> {
     let question = Question {
+        key: "record",
         prompt: "Record this? (y/n)".into(),
         help: String::new(),
         default: Some("y".into()),

@@ -20,6 +20,8 @@ use crate::error::{Error, Result};
 /// One question of `fondo add`.
 #[derive(Clone, Debug, Default)]
 pub struct Question {
+    /// What a named answer calls it (`donor=Ana Pérez`).
+    pub key: &'static str,
     pub prompt: String,
     pub help: String,
     pub default: Option<String>,
@@ -53,27 +55,36 @@ fn reply(question: &Question, text: &str) -> Reply {
     }
 }
 
-/// Answers read one a line, with each question echoed to stderr.
+/// Answers read one a line, with each question echoed to stderr: in the questions' order, or
+/// named (`kind=donation`, then `donor=Ana Pérez`, … one a line in any order), which the
+/// first line starting `kind=` chooses. A question a named script does not answer takes its
+/// default; one without a default stops the entry.
 pub struct Lines<R: BufRead> {
     input: R,
     line: u64,
+    /// The named answers not asked for yet: key → (line, text).
+    named: Option<std::collections::HashMap<String, (u64, String)>>,
+    /// The line read to see whether answers are named, when they are not.
+    first: Option<String>,
+    /// The question last asked that a named script did not answer.
+    unnamed: Option<&'static str>,
 }
 
 impl<R: BufRead> Lines<R> {
     pub fn new(input: R) -> Lines<R> {
-        Lines { input, line: 0 }
-    }
-}
-
-impl<R: BufRead> Prompter for Lines<R> {
-    fn ask(&mut self, question: &Question) -> Result<Reply> {
-        match &question.default {
-            Some(d) if !d.is_empty() => eprint!("{} [{}]: ", question.prompt, escape_controls(d)),
-            _ => eprint!("{}: ", question.prompt),
+        Lines {
+            input,
+            line: 0,
+            named: None,
+            first: None,
+            unnamed: None,
         }
+    }
+
+    /// The next line, at most the longest value fondo takes (so that a stray giant line is
+    /// refused instead of held in memory); `None` at the end.
+    fn next_line(&mut self, question: &Question) -> Result<Option<String>> {
         let mut text = String::new();
-        // An answer is read only up to the longest value fondo takes, so that a stray
-        // giant line is refused instead of held in memory.
         let limit = VALUE_BYTES_MAX as u64 + 2;
         let read = (&mut self.input)
             .take(limit)
@@ -88,15 +99,90 @@ impl<R: BufRead> Prompter for Lines<R> {
             )));
         }
         if read == 0 {
-            eprintln!();
-            return Err(Error::Refused(format!(
-                "the answers ended after line {} with `{}` unanswered; nothing was written",
-                self.line, question.prompt
-            )));
+            return Ok(None);
         }
         self.line += 1;
+        Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()))
+    }
+
+    /// Reads every named answer, once, when the first line names the kind.
+    fn read_named(&mut self, question: &Question) -> Result<()> {
+        if self.line > 0 {
+            return Ok(());
+        }
+        let Some(first) = self.next_line(question)? else {
+            return Ok(());
+        };
+        if !first.starts_with("kind=") {
+            self.first = Some(first);
+            return Ok(());
+        }
+        let mut named = std::collections::HashMap::new();
+        let mut line = Some(first);
+        while let Some(text) = line {
+            if !text.trim().is_empty() {
+                let Some((key, value)) = text.split_once('=') else {
+                    return Err(Error::Refused(format!(
+                        "line {}: `{}` is not a named answer `key=value`; nothing was written",
+                        self.line,
+                        escape_controls(&text)
+                    )));
+                };
+                let key = key.trim().to_string();
+                if named
+                    .insert(key.clone(), (self.line, value.trim().to_string()))
+                    .is_some()
+                {
+                    return Err(Error::Refused(format!(
+                        "line {}: `{key}` is answered twice; nothing was written",
+                        self.line
+                    )));
+                }
+            }
+            line = self.next_line(question)?;
+        }
+        self.named = Some(named);
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Prompter for Lines<R> {
+    fn ask(&mut self, question: &Question) -> Result<Reply> {
+        match &question.default {
+            Some(d) if !d.is_empty() => eprint!("{} [{}]: ", question.prompt, escape_controls(d)),
+            _ => eprint!("{}: ", question.prompt),
+        }
+        self.read_named(question)?;
+        if let Some(named) = &mut self.named {
+            return match named.remove(question.key) {
+                Some((line, text)) => {
+                    self.line = line;
+                    eprintln!("{}", escape_controls(&text));
+                    Ok(reply(question, &text))
+                }
+                // Not named: blank, as if skipped — its default, or none where none is needed.
+                None => {
+                    eprintln!();
+                    self.unnamed = Some(question.key);
+                    Ok(reply(question, ""))
+                }
+            };
+        }
+        let text = match self.first.take() {
+            Some(first) => first,
+            None => match self.next_line(question)? {
+                Some(text) => text,
+                None => {
+                    eprintln!();
+                    return Err(Error::Refused(format!(
+                        "the answers ended after line {} with `{}` unanswered; nothing was written",
+                        self.line, question.prompt
+                    )));
+                }
+            },
+        };
         eprintln!("{}", escape_controls(text.trim_end()));
-        Ok(reply(question, text.trim_end_matches(['\n', '\r'])))
+        Ok(reply(question, &text))
     }
 
     fn say(&mut self, text: &str) {
@@ -104,6 +190,14 @@ impl<R: BufRead> Prompter for Lines<R> {
     }
 
     fn refuse(&mut self, question: &Question, problem: &str) -> Result<()> {
+        if self.named.is_some() && self.unnamed == Some(question.key) {
+            return Err(Error::Refused(format!(
+                "no answer named `{}` for `{}`, which needs one ({}); nothing was written",
+                question.key,
+                question.prompt,
+                escape_controls(problem)
+            )));
+        }
         Err(Error::Refused(format!(
             "line {} ({}): {}; nothing was written (answers from a script are not asked again: the next line was meant for the next question)",
             self.line,

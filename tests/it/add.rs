@@ -490,23 +490,29 @@ fn add_at_a_terminal() {
     );
 }
 
+/// Every `fondo add <<'EOF'` script in `text`, each as the answers it feeds.
+fn blocks(text: &str, indent: &str) -> Vec<String> {
+    let start = format!("{indent}fondo add <<'EOF'");
+    let mut found = Vec::new();
+    let mut lines = text.lines();
+    while lines.any(|l| l == start) {
+        let answers: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| l.trim() != "EOF")
+            .map(|l| l.strip_prefix(indent).unwrap_or(l.trim()))
+            .collect();
+        found.push(answers.join("\n") + "\n");
+    }
+    assert!(!found.is_empty(), "no `{start}` block");
+    found
+}
+
 /// The README's and `fondo add --help`'s example scripts are the same, and record what they
 /// say on a fresh ledger (they once disagreed about the answer to "new donor?").
 #[test]
 fn the_documented_add_script_records_its_gift() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let block = |text: &str, indent: &str| -> String {
-        let start = format!("{indent}fondo add <<'EOF'");
-        let lines: Vec<&str> = text
-            .lines()
-            .skip_while(|l| *l != start)
-            .skip(1)
-            .take_while(|l| l.trim() != "EOF")
-            .map(|l| l.strip_prefix(indent).unwrap_or(l.trim()))
-            .collect();
-        assert!(!lines.is_empty(), "no `{start}` block");
-        lines.join("\n") + "\n"
-    };
+    let block = |text: &str, indent: &str| -> String { blocks(text, indent).swap_remove(0) };
     let from_readme = block(&readme, "");
     let help = String::from_utf8(
         crate::common::fondo()
@@ -518,15 +524,20 @@ fn the_documented_add_script_records_its_gift() {
     .unwrap();
     assert_eq!(from_readme, block(&help, "  "));
     let script = from_readme;
-    let l = books();
-    let out = l.cmd().arg("add").write_stdin(script).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let gift = l.json(&["show", "1"]);
-    assert_eq!(gift["counterparty"], "Ana Pérez");
-    assert_eq!(
-        crate::common::pick(&gift["postings"], &["account", "fund", "amount"])[0],
-        ["assets:processor", "tires", "96.80"]
-    );
+    // The README's named form records the same.
+    let named = blocks(&readme, "").pop().unwrap_or_default();
+    assert!(named.starts_with("kind=donation\n"), "{named}");
+    for script in [script, named] {
+        let l = books();
+        let out = l.cmd().arg("add").write_stdin(script).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let gift = l.json(&["show", "1"]);
+        assert_eq!(gift["counterparty"], "Ana Pérez");
+        assert_eq!(
+            crate::common::pick(&gift["postings"], &["account", "fund", "amount"])[0],
+            ["assets:processor", "tires", "96.80"]
+        );
+    }
 }
 
 /// A commune `add` does not know is added in the same write as the grant: declining, a dry
@@ -582,4 +593,42 @@ fn a_new_commune_is_written_only_with_its_grant() {
         (said["txn"].as_i64(), said["reference"].as_str()),
         (Some(2), Some("R-1"))
     );
+}
+
+/// Named answers: in any order, a question not named takes its default, so a script written
+/// for a new donor records the same for a returning one (whose "new donor?" is not asked).
+#[test]
+fn named_answers_cannot_shift() {
+    let l = books();
+    let script = "kind=donation\nrecord=y\namount=100\ndonor=Ana Pérez\nnew_donor=y\ndate=2026-03-02\nfund=tires\ninto=assets:processor\nfee=3.20\n";
+    for expected_id in ["1", "2"] {
+        let out = l.cmd().arg("add").write_stdin(script).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let gift = l.json(&["show", expected_id]);
+        assert_eq!(
+            crate::common::pick(&gift["postings"], &["account", "fund", "amount"])[0],
+            ["assets:processor", "tires", "96.80"],
+            "gift #{expected_id}"
+        );
+    }
+    // A question with no default that is not named stops the entry; so does a line that is
+    // not `key=value`.
+    let before = l.snapshot();
+    let out = l
+        .cmd()
+        .arg("add")
+        .write_stdin("kind=donation\ndate=2026-03-02\nrecord=y\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no answer named `donor`"));
+    let out = l
+        .cmd()
+        .arg("add")
+        .write_stdin("kind=donation\nAna\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: `Ana` is not a named answer"));
+    assert_eq!(l.snapshot(), before);
 }

@@ -354,3 +354,50 @@ fn completion_offers_the_ledger_s_names() {
     assert!(complete(&["report", "funds", "--format", ""]).contains(&"csv".to_string()));
     assert_eq!(l.snapshot(), before);
 }
+
+/// The same through a real terminal (a pty that `script` opens, sized with `stty`), where
+/// fondo asks the terminal its width rather than reading `COLUMNS`.
+#[cfg(unix)]
+#[test]
+fn tables_fit_a_real_terminal_at_80_and_120_columns() {
+    let l = crate::export::sample();
+    let fondo = assert_cmd::cargo::cargo_bin("fondo");
+    for width in [80_usize, 120] {
+        for report in [
+            "balance", "register", "funds", "union", "communes", "campaign", "donors",
+        ] {
+            let line = format!(
+                "stty cols {width} rows 50; '{}' --db '{}' report {report}",
+                fondo.display(),
+                l.path.display()
+            );
+            let out = std::process::Command::new("script")
+                .args(["-qec", &line, "/dev/null"])
+                .env_remove("COLUMNS")
+                .env("NO_COLOR", "1")
+                .env("FONDO_USER", "tester")
+                .output()
+                .expect("script (util-linux) is needed; .ci/run installs it");
+            assert!(
+                out.status.success(),
+                "{report} at {width}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            for table_line in text.lines().filter(|l| l.starts_with(['│', '┌', '╞', '└'])) {
+                let shown = table_line.trim_end_matches('\r');
+                assert!(shown.chars().count() <= width, "{report} at {width}: {shown}");
+            }
+            // One line per row: nothing wrapped inside a cell (the union report prints two tables).
+            if report != "union" {
+                let rows = text.lines().filter(|l| l.starts_with('│')).count();
+                let csv = l.run(&["--format", "csv", "report", report]);
+                assert_eq!(
+                    rows,
+                    csv.lines().count(),
+                    "{report} at {width}: rows wrapped\n{text}"
+                );
+            }
+        }
+    }
+}

@@ -401,3 +401,43 @@ fn tables_fit_a_real_terminal_at_80_and_120_columns() {
         }
     }
 }
+
+/// Every `--help`, as a golden file: a help text that changes — a doc comment moved to the
+/// wrong command, a description lost — fails here until the change is looked at and the
+/// file regenerated with `FONDO_BLESS=1 cargo test help_golden`.
+#[test]
+fn help_golden() {
+    let mut paths = vec![Vec::new()];
+    paths.extend(command_paths());
+    let mut all = String::new();
+    for path in &paths {
+        let out = fondo()
+            .env("FONDO_DB", "/ledger.db")
+            .args(path)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{path:?}");
+        all.push_str(&format!("## fondo {} --help\n", path.join(" ")));
+        all.push_str(&String::from_utf8_lossy(&out.stdout));
+        all.push('\n');
+    }
+    let golden = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/help.txt"));
+    if std::env::var_os("FONDO_BLESS").is_some() {
+        std::fs::write(golden, &all).unwrap();
+    }
+    let expected = std::fs::read_to_string(golden).expect("tests/golden/help.txt (FONDO_BLESS=1 writes it)");
+    if expected != all {
+        let first = expected
+            .lines()
+            .zip(all.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(expected.lines().count().min(all.lines().count()));
+        panic!(
+            "help differs from tests/golden/help.txt at line {}:\n  golden: {:?}\n  now:    {:?}\n(FONDO_BLESS=1 cargo test help_golden regenerates it)",
+            first + 1,
+            expected.lines().nth(first),
+            all.lines().nth(first)
+        );
+    }
+}

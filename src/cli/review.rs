@@ -110,6 +110,18 @@ pub enum ReportCommand {
         #[command(flatten)]
         period: ReportArgs,
     },
+    /// Grants not yet confirmed, per commune and fund, by age (0–30, 31–60, 61–90, > 90 days)
+    #[command(after_help = "Example:\n  fondo report aging --strict --days 60")]
+    Aging {
+        /// With --strict: how old a grant may be before the check fails [default: 90]
+        #[arg(long, value_name = "N", default_value_t = 90)]
+        days: i64,
+        /// Exit 1 when a grant has waited longer than --days
+        #[arg(long)]
+        strict: bool,
+        #[command(flatten)]
+        period: ReportArgs,
+    },
     /// Funds with targets: raised, granted, target, percent and a progress bar
     #[command(after_help = "Example:\n  fondo report campaign")]
     Campaign {
@@ -260,6 +272,17 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             let report = communes::communes(ledger, &period.filter(ctx)?)?;
             render::communes_report_table(&report).write(ctx.format, out)?;
             tie_out(report.tied_out(), "communes")
+        }
+        ReportCommand::Aging { days, strict, period } => {
+            let report = crate::report::aging::aging(ledger, &period.filter(ctx)?, ctx.today)?;
+            render::aging_table(&report).write(ctx.format, out)?;
+            tie_out(report.tied_out(), "aging")?;
+            match report.oldest() {
+                Some((date, age)) if strict && age > days => Err(Error::CheckFailed(format!(
+                    "a grant of {date} has waited {age} days for its confirmation, more than --days {days}"
+                ))),
+                _ => Ok(()),
+            }
         }
         ReportCommand::Campaign { period } => {
             let rows = campaign::campaign(ledger, &period.filter(ctx)?)?;

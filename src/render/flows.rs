@@ -7,6 +7,7 @@ use super::reports::money;
 use super::{col, machine_col, optional_col, Cell, Format, Tabular};
 use crate::domain::money::format_minor;
 use crate::domain::Currency;
+use crate::report::aging::{Aging, AgingRow};
 use crate::report::campaign::CampaignRow;
 use crate::report::communes::{CommunesReport, Received, StatementRow};
 use crate::report::donors::DonorsReport;
@@ -394,5 +395,62 @@ pub fn donors_table(report: &DonorsReport) -> Tabular {
             ok(d.tied_out())
         ));
     }
+    t
+}
+
+/// Grants not yet confirmed, by how long they have waited.
+pub fn aging_table(report: &Aging) -> Tabular {
+    let mut t = Tabular::new(vec![
+        machine_col("row"),
+        col("commune", "Commune"),
+        col("fund", "Fund"),
+        col("currency", "Cur"),
+        col("days_0_30", "0–30 days"),
+        col("days_31_60", "31–60"),
+        col("days_61_90", "61–90"),
+        col("days_over_90", "> 90"),
+        col("total", "Unconfirmed"),
+        optional_col("grants", "Grants"),
+        col("oldest", "Oldest"),
+        machine_col("tied_out"),
+    ]);
+    let cells = |kind: &str, r: &AgingRow, c: Currency, tied: Option<bool>| {
+        let mut row = vec![
+            Cell::Text(kind.into()),
+            r.commune.as_str().into(),
+            r.fund.as_str().into(),
+            c.code().into(),
+        ];
+        row.extend(r.bands.iter().map(|m| money(*m, c)));
+        row.extend([
+            money(r.total, c),
+            Cell::Int(r.grants),
+            date(r.oldest),
+            tied.map_or(Cell::Empty, Cell::Bool),
+        ]);
+        row
+    };
+    for r in &report.rows {
+        if let Some(c) = r.currency {
+            t.rows.push(cells("commune", r, c, None));
+        }
+    }
+    for (c, total, unconfirmed) in &report.totals {
+        t.rows
+            .push(cells("total", total, *c, Some(total.total == *unconfirmed)));
+        t.notes.push(format!(
+            "tie-out {c}: waiting {} = unconfirmed in the communes report {}: {}",
+            format_minor(total.total, *c),
+            format_minor(*unconfirmed, *c),
+            ok(total.total == *unconfirmed)
+        ));
+    }
+    t.notes.push(match report.oldest() {
+        Some((d, days)) => format!(
+            "as of {}; the oldest unconfirmed grant is of {d}, {days} days ago",
+            report.as_of
+        ),
+        None => format!("as of {}; every grant is confirmed", report.as_of),
+    });
     t
 }

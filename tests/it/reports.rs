@@ -305,3 +305,98 @@ fn reports_refuse_unknown_funds_and_communes() {
         "{message}"
     );
 }
+
+/// Aging of grants, worked by hand: as of 31 May, El Maizal's 100.00 of 20 May waits 11 days,
+/// its 40.00 of 10 April 51 days; Ataroa's 60.00 of 1 March 91 days (over 90); the 25.00 of 1
+/// April was confirmed and the 30.00 of 2 April voided, so neither waits. The total, 200.00,
+/// is the communes report's unconfirmed total; `--strict --days 60` fails on the 91 days.
+#[test]
+fn aging_of_grants_by_band() {
+    let l = crate::common::TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&["commune", "add", "Ataroa", "--state", "Lara"]);
+    l.run(&["donation", "1000", "--donor", "A", "--date", "2026-02-01"]);
+    for (amount, to, date) in [
+        ("60", "ataroa", "2026-03-01"),
+        ("25", "el-maizal", "2026-04-01"),
+        ("30", "el-maizal", "2026-04-02"),
+        ("40", "el-maizal", "2026-04-10"),
+        ("100", "el-maizal", "2026-05-20"),
+    ] {
+        l.run(&["send", amount, "--to", to, "--date", date]);
+    }
+    l.run(&["confirm", "3", "--date", "2026-04-05"]);
+    l.run(&["void", "4", "--reason", "returned", "--date", "2026-04-06"]);
+    let report = l.json(&["report", "aging", "--to", "2026-05-31"]);
+    assert_eq!(
+        crate::common::pick(
+            &report,
+            &[
+                "row",
+                "commune",
+                "days_0_30",
+                "days_31_60",
+                "days_61_90",
+                "days_over_90",
+                "total",
+                "oldest"
+            ]
+        ),
+        [
+            [
+                "commune",
+                "ataroa",
+                "0.00",
+                "0.00",
+                "0.00",
+                "60.00",
+                "60.00",
+                "2026-03-01"
+            ],
+            [
+                "commune",
+                "el-maizal",
+                "100.00",
+                "40.00",
+                "0.00",
+                "0.00",
+                "140.00",
+                "2026-04-10"
+            ],
+            [
+                "total",
+                "total",
+                "100.00",
+                "40.00",
+                "0.00",
+                "60.00",
+                "200.00",
+                "2026-03-01"
+            ],
+        ]
+    );
+    assert_eq!(report[2]["tied_out"], true);
+    let message = l.reject(&[
+        "report",
+        "aging",
+        "--to",
+        "2026-05-31",
+        "--strict",
+        "--days",
+        "60",
+    ]);
+    assert!(
+        message
+            .contains("a grant of 2026-03-01 has waited 91 days for its confirmation, more than --days 60"),
+        "{message}"
+    );
+    l.run(&[
+        "report",
+        "aging",
+        "--to",
+        "2026-05-31",
+        "--strict",
+        "--days",
+        "91",
+    ]);
+}

@@ -1,0 +1,135 @@
+//! Aging of grants: what reached communes but is not yet confirmed, per commune, fund and
+//! currency, by how long it has waited (0–30, 31–60, 61–90, over 90 days), with the oldest
+//! grant's date. Its total ties out against the communes report's unconfirmed total.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::names::UNION_SLUG;
+use crate::domain::Currency;
+use crate::error::{Error, Result};
+use crate::report::communes;
+use crate::store::flows;
+use crate::store::read::Filter;
+use crate::store::Ledger;
+
+/// The upper ends of the age bands, in days; the last band is everything older.
+pub const BANDS: [i64; 3] = [30, 60, 90];
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgingRow {
+    pub commune: String,
+    pub fund: String,
+    pub currency: Option<Currency>,
+    /// Minor units waiting 0–30, 31–60, 61–90 and over 90 days.
+    pub bands: [i64; 4],
+    pub total: i64,
+    pub oldest: Option<NaiveDate>,
+    pub grants: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Aging {
+    /// The day ages are counted to: the end of the period, else today.
+    pub as_of: NaiveDate,
+    pub rows: Vec<AgingRow>,
+    /// Per currency: the sum of the rows, and the communes report's unconfirmed total.
+    pub totals: Vec<(Currency, AgingRow, i64)>,
+}
+
+impl Aging {
+    pub fn tied_out(&self) -> bool {
+        self.totals
+            .iter()
+            .all(|(_, t, unconfirmed)| t.total == *unconfirmed)
+    }
+
+    /// The oldest grant still waiting, and its age in days.
+    pub fn oldest(&self) -> Option<(NaiveDate, i64)> {
+        self.rows
+            .iter()
+            .filter_map(|r| r.oldest)
+            .min()
+            .map(|d| (d, (self.as_of - d).num_days()))
+    }
+}
+
+fn add(sum: &mut i64, part: i64) -> Result<()> {
+    *sum = sum.checked_add(part).ok_or_else(|| Error::Overflow {
+        what: "the aging of grants".into(),
+    })?;
+    Ok(())
+}
+
+fn band(days: i64) -> usize {
+    BANDS.iter().position(|end| days <= *end).unwrap_or(BANDS.len())
+}
+
+pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging> {
+    let as_of = filter.to.unwrap_or(today);
+    let through = Filter {
+        from: None,
+        to: Some(as_of),
+        fund: filter.fund.clone(),
+    };
+    let mut rows: BTreeMap<(String, String, Currency), AgingRow> = BTreeMap::new();
+    for line in flows::grant_lines(ledger.conn(), &through, None)? {
+        if !line.live || line.confirmed.is_some() || line.commune == UNION_SLUG {
+            continue;
+        }
+        let currency = line.amount.currency();
+        let row = rows
+            .entry((line.commune.clone(), line.fund.clone(), currency))
+            .or_insert_with(|| AgingRow {
+                commune: line.commune.clone(),
+                fund: line.fund.clone(),
+                currency: Some(currency),
+                ..AgingRow::default()
+            });
+        let minor = line.amount.minor();
+        add(&mut row.bands[band((as_of - line.date).num_days())], minor)?;
+        add(&mut row.total, minor)?;
+        add(&mut row.grants, 1)?;
+        row.oldest = Some(row.oldest.map_or(line.date, |d| d.min(line.date)));
+    }
+    let rows: Vec<AgingRow> = rows.into_values().collect();
+    let mut totals: BTreeMap<Currency, AgingRow> = BTreeMap::new();
+    for r in &rows {
+        let Some(currency) = r.currency else { continue };
+        let t = totals.entry(currency).or_insert_with(|| AgingRow {
+            commune: "total".into(),
+            currency: Some(currency),
+            ..AgingRow::default()
+        });
+        for i in 0..4 {
+            add(&mut t.bands[i], r.bands[i])?;
+        }
+        add(&mut t.total, r.total)?;
+        add(&mut t.grants, r.grants)?;
+        t.oldest = match (t.oldest, r.oldest) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let unconfirmed: BTreeMap<Currency, i64> = communes::communes(ledger, &through)?
+        .totals
+        .into_iter()
+        .map(|(c, received, _)| (c, received.unconfirmed))
+        .collect();
+    let mut currencies: Vec<Currency> = totals.keys().chain(unconfirmed.keys()).copied().collect();
+    currencies.sort();
+    currencies.dedup();
+    let totals = currencies
+        .into_iter()
+        .map(|c| {
+            let row = totals.remove(&c).unwrap_or(AgingRow {
+                commune: "total".into(),
+                currency: Some(c),
+                ..AgingRow::default()
+            });
+            (c, row, unconfirmed.get(&c).copied().unwrap_or(0))
+        })
+        .collect();
+    Ok(Aging { as_of, rows, totals })
+}

@@ -110,6 +110,14 @@ pub enum ReportCommand {
         #[command(flatten)]
         period: ReportArgs,
     },
+    /// Statement of financial position: assets by account, liabilities, net assets without and
+    /// with donor restrictions (per restricted fund)
+    #[command(after_help = "Example:\n  fondo report position --at 2026-03-31")]
+    Position {
+        /// The day the position is taken at the end of: YYYY-MM-DD [default: everything recorded]
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
+    },
     /// Grants not yet confirmed, per commune and fund, by age (0–30, 31–60, 61–90, > 90 days)
     #[command(after_help = "Example:\n  fondo report aging --strict --days 60")]
     Aging {
@@ -272,6 +280,12 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             let report = communes::communes(ledger, &period.filter(ctx)?)?;
             render::communes_report_table(&report).write(ctx.format, out)?;
             tie_out(report.tied_out(), "communes")
+        }
+        ReportCommand::Position { at } => {
+            let at = at.as_deref().map(|d| ctx.date("--at", d)).transpose()?;
+            let report = crate::report::position::position(ledger, at)?;
+            render::position_table(&report).write(ctx.format, out)?;
+            tie_out(report.currencies.iter().all(|(_, p)| p.tied_out()), "position")
         }
         ReportCommand::Aging { days, strict, period } => {
             let report = crate::report::aging::aging(ledger, &period.filter(ctx)?, ctx.today)?;

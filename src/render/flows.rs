@@ -12,6 +12,7 @@ use crate::report::campaign::CampaignRow;
 use crate::report::communes::{CommunesReport, Received, StatementRow};
 use crate::report::donors::DonorsReport;
 use crate::report::funds::{Flows, FundsReport};
+use crate::report::position::{PositionLine, PositionReport};
 use crate::report::union::UnionReport;
 
 fn ok(tied: bool) -> &'static str {
@@ -452,5 +453,71 @@ pub fn aging_table(report: &Aging) -> Tabular {
         ),
         None => format!("as of {}; every grant is confirmed", report.as_of),
     });
+    t
+}
+
+/// The statement of financial position, section by section, per currency.
+pub fn position_table(report: &PositionReport) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("section", "Section"),
+        col("item", "Item"),
+        col("currency", "Cur"),
+        col("amount", "Amount"),
+        machine_col("tied_out"),
+    ]);
+    for (c, p) in &report.currencies {
+        let c = *c;
+        let section = |name: &str, lines: &[PositionLine], total: i64, t: &mut Tabular| {
+            for l in lines {
+                t.rows.push(vec![
+                    name.into(),
+                    l.name.as_str().into(),
+                    c.code().into(),
+                    money(l.minor, c),
+                    Cell::Empty,
+                ]);
+            }
+            t.rows.push(vec![
+                name.into(),
+                "total".into(),
+                c.code().into(),
+                money(total, c),
+                Cell::Empty,
+            ]);
+        };
+        section("Assets", &p.assets, p.total_assets, &mut t);
+        section("Liabilities", &p.liabilities, p.total_liabilities, &mut t);
+        section(
+            "Net assets without donor restrictions",
+            &p.unrestricted,
+            p.total_unrestricted,
+            &mut t,
+        );
+        section(
+            "Net assets with donor restrictions",
+            &p.restricted,
+            p.total_restricted,
+            &mut t,
+        );
+        let net = p.total_unrestricted.saturating_add(p.total_restricted);
+        t.rows.push(vec![
+            "Net assets".into(),
+            "total".into(),
+            c.code().into(),
+            money(net, c),
+            Cell::Bool(p.tied_out()),
+        ]);
+        t.notes.push(format!(
+            "tie-out {c}: assets {} = liabilities {} + net assets {}; assets = the funds report's closing {}: {}",
+            format_minor(p.total_assets, c),
+            format_minor(p.total_liabilities, c),
+            format_minor(net, c),
+            format_minor(p.funds_closing, c),
+            ok(p.tied_out())
+        ));
+    }
+    if let Some(at) = report.at {
+        t.notes.push(format!("at the end of {at}"));
+    }
     t
 }

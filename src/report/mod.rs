@@ -8,6 +8,7 @@ pub mod communes;
 pub mod donor_list;
 pub mod donors;
 pub mod funds;
+pub mod position;
 pub mod reconcile;
 pub mod register;
 pub mod transparency;

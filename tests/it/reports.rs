@@ -400,3 +400,57 @@ fn aging_of_grants_by_band() {
         "91",
     ]);
 }
+
+/// The statement of financial position, worked by hand: 100.00 to general in the bank, 50.00
+/// to tires through the processor less a 2.00 fee, then 30.00 of general sent to the union.
+/// At 3 March: bank 100.00 + processor 48.00 = 148.00, general 100.00, tires 48.00. At the end:
+/// bank 70.00, union 30.00, processor 48.00 — the same net assets, now partly with the union.
+#[test]
+fn statement_of_financial_position() {
+    let l = crate::common::TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    l.run(&["donation", "100", "--donor", "A", "--date", "2026-03-01"]);
+    l.run(&[
+        "donation",
+        "50",
+        "--donor",
+        "B",
+        "--fund",
+        "tires",
+        "--into",
+        "assets:processor",
+        "--fee",
+        "2",
+        "--date",
+        "2026-03-02",
+    ]);
+    l.run(&["send", "30", "--to", "union", "--date", "2026-03-04"]);
+    let lines = |at: Option<&str>| {
+        let mut args = vec!["report", "position"];
+        if let Some(at) = at {
+            args.extend(["--at", at]);
+        }
+        crate::common::pick(&l.json(&args), &["section", "item", "amount"])
+    };
+    let row = |s: &str, i: &str, a: &str| vec![s.to_string(), i.to_string(), a.to_string()];
+    assert_eq!(
+        lines(Some("2026-03-03")),
+        [
+            row("Assets", "assets:bank", "100.00"),
+            row("Assets", "assets:processor", "48.00"),
+            row("Assets", "total", "148.00"),
+            row("Liabilities", "total", "0.00"),
+            row("Net assets without donor restrictions", "general", "100.00"),
+            row("Net assets without donor restrictions", "total", "100.00"),
+            row("Net assets with donor restrictions", "tires", "48.00"),
+            row("Net assets with donor restrictions", "total", "48.00"),
+            row("Net assets", "total", "148.00"),
+        ]
+    );
+    let end = lines(None);
+    assert_eq!(end[0], row("Assets", "assets:bank", "70.00"));
+    assert_eq!(end[2], row("Assets", "assets:union", "30.00"));
+    assert_eq!(end.last().unwrap(), &row("Net assets", "total", "148.00"));
+    let message = l.reject(&["report", "position", "--at", "2026-02-30"]);
+    assert!(message.contains("--at"), "{message}");
+}

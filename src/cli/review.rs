@@ -110,6 +110,13 @@ pub enum ReportCommand {
         #[command(flatten)]
         period: ReportArgs,
     },
+    /// Statement of activities: gifts, fees, grants and programmes without and with donor
+    /// restrictions, net assets released from restriction, opening and closing net assets
+    #[command(after_help = "Example:\n  fondo report activities --from 2026-01-01 --to 2026-03-31")]
+    Activities {
+        #[command(flatten)]
+        period: ReportArgs,
+    },
     /// Statement of financial position: assets by account, liabilities, net assets without and
     /// with donor restrictions (per restricted fund)
     #[command(after_help = "Example:\n  fondo report position --at 2026-03-31")]
@@ -280,6 +287,11 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             let report = communes::communes(ledger, &period.filter(ctx)?)?;
             render::communes_report_table(&report).write(ctx.format, out)?;
             tie_out(report.tied_out(), "communes")
+        }
+        ReportCommand::Activities { period } => {
+            let report = crate::report::activities::activities(ledger, &period.filter(ctx)?)?;
+            render::activities_table(&report).write(ctx.format, out)?;
+            tie_out(report.currencies.iter().all(|(_, a)| a.tied_out()), "activities")
         }
         ReportCommand::Position { at } => {
             let at = at.as_deref().map(|d| ctx.date("--at", d)).transpose()?;

@@ -7,6 +7,7 @@ use super::reports::money;
 use super::{col, machine_col, optional_col, Cell, Format, Tabular};
 use crate::domain::money::format_minor;
 use crate::domain::Currency;
+use crate::report::activities::ActivitiesReport;
 use crate::report::aging::{Aging, AgingRow};
 use crate::report::campaign::CampaignRow;
 use crate::report::communes::{CommunesReport, Received, StatementRow};
@@ -518,6 +519,46 @@ pub fn position_table(report: &PositionReport) -> Tabular {
     }
     if let Some(at) = report.at {
         t.notes.push(format!("at the end of {at}"));
+    }
+    t
+}
+
+/// The statement of activities: each line without and with donor restrictions, per currency.
+pub fn activities_table(report: &ActivitiesReport) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("line", "Line"),
+        col("currency", "Cur"),
+        col("without_restrictions", "Without donor restrictions"),
+        col("with_restrictions", "With donor restrictions"),
+        col("total", "Total"),
+        machine_col("tied_out"),
+    ]);
+    for (c, a) in &report.currencies {
+        let c = *c;
+        for (i, (name, [without, with])) in a.lines.iter().enumerate() {
+            let last = i + 1 == a.lines.len();
+            t.rows.push(vec![
+                (*name).into(),
+                c.code().into(),
+                money(*without, c),
+                money(*with, c),
+                money(without.saturating_add(*with), c),
+                if last {
+                    Cell::Bool(a.tied_out())
+                } else {
+                    Cell::Empty
+                },
+            ]);
+        }
+        let [end_without, end_with] = a.closing();
+        t.notes.push(format!(
+            "tie-out {c}: net assets at the end {} without and {} with donor restrictions = the funds report's closing {} and {}: {}",
+            format_minor(end_without, c),
+            format_minor(end_with, c),
+            format_minor(a.funds_closing[0], c),
+            format_minor(a.funds_closing[1], c),
+            ok(a.tied_out())
+        ));
     }
     t
 }

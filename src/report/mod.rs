@@ -1,6 +1,7 @@
 //! Reports as plain data: each function reads the ledger through the store and returns
 //! structs; rendering them is `render`'s job.
 
+pub mod activities;
 pub mod aging;
 pub mod balance;
 pub mod campaign;

@@ -454,3 +454,118 @@ fn statement_of_financial_position() {
     let message = l.reject(&["report", "position", "--at", "2026-02-30"]);
     assert!(message.contains("--at"), "{message}");
 }
+
+/// The statement of activities, worked by hand. 100.00 to general, 50.00 to tires less a 2.00
+/// processor fee; 30.00 of general to the union with a 1.00 wire fee, 20.00 of it passed on to
+/// El Maizal; tires' 48.00 paid out to the bank, 40.00 sent and spent on the union's own
+/// programme; 5.00 moved from general to tires. Restricted money spent for its purpose (the
+/// 2.00 fee and the 40.00 programme) is released: 42.00. Without restrictions: 100 + 42 − 3 −
+/// 20 − 40 − 5 = 74.00; with: 50 − 42 + 5 = 13.00 — what general and tires hold at the end.
+#[test]
+fn statement_of_activities_releases_restricted_money_spent() {
+    let l = crate::common::TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&["fund", "add", "tires"]);
+    let steps: [&[&str]; 8] = [
+        &["donation", "100", "--donor", "A", "--date", "2026-03-01"],
+        &[
+            "donation",
+            "50",
+            "--donor",
+            "B",
+            "--fund",
+            "tires",
+            "--into",
+            "assets:processor",
+            "--fee",
+            "2",
+            "--date",
+            "2026-03-02",
+        ],
+        &[
+            "send",
+            "30",
+            "--to",
+            "union",
+            "--fee",
+            "1",
+            "--date",
+            "2026-03-03",
+        ],
+        &["allocate", "20", "--to", "el-maizal", "--date", "2026-03-04"],
+        &[
+            "transfer",
+            "48",
+            "--from",
+            "assets:processor",
+            "--to",
+            "assets:bank",
+            "--fund",
+            "tires",
+            "--date",
+            "2026-03-05",
+        ],
+        &[
+            "send",
+            "40",
+            "--to",
+            "union",
+            "--fund",
+            "tires",
+            "--date",
+            "2026-03-05",
+        ],
+        &[
+            "allocate",
+            "40",
+            "--to",
+            "union",
+            "--fund",
+            "tires",
+            "--date",
+            "2026-03-05",
+        ],
+        &[
+            "fund",
+            "move",
+            "5",
+            "--from",
+            "general",
+            "--to",
+            "tires",
+            "--date",
+            "2026-03-06",
+        ],
+    ];
+    for step in steps {
+        l.run(step);
+    }
+    let report = l.json(&["report", "activities"]);
+    let got: Vec<Vec<String>> =
+        crate::common::pick(&report, &["line", "without_restrictions", "with_restrictions"]);
+    let row = |n: &str, a: &str, b: &str| vec![n.to_string(), a.to_string(), b.to_string()];
+    assert_eq!(
+        got,
+        [
+            row("Gifts", "100.00", "50.00"),
+            row("Other income", "0.00", "0.00"),
+            row("Net assets released from restriction", "42.00", "-42.00"),
+            row("Fees", "-3.00", "0.00"),
+            row("Grants to communes", "-20.00", "0.00"),
+            row("The union's own programmes", "-40.00", "0.00"),
+            row("Other spending", "0.00", "0.00"),
+            row("Moved between funds", "-5.00", "5.00"),
+            row("Currency exchanges and other entries", "0.00", "0.00"),
+            row("Change in net assets", "74.00", "13.00"),
+            row("Net assets at the start", "0.00", "0.00"),
+            row("Net assets at the end", "74.00", "13.00"),
+        ]
+    );
+    assert_eq!(report[11]["tied_out"], true);
+    // From 4 March on, the start is what the first three days left: general 69.00 in the bank
+    // and 30.00 with the union, 99.00; tires 48.00 at the processor.
+    let later = l.json(&["report", "activities", "--from", "2026-03-04"]);
+    let got = crate::common::pick(&later, &["line", "without_restrictions", "with_restrictions"]);
+    assert_eq!(got[10], row("Net assets at the start", "99.00", "48.00"));
+    assert_eq!(got[11], row("Net assets at the end", "74.00", "13.00"));
+}

@@ -75,7 +75,7 @@ fn the_help_groups_every_command_and_each_has_an_example() {
         assert!(line.contains(says), "{line}");
     }
     assert!(reports.starts_with(
-        "Reports: balance, register, funds, union, communes, aging, position, campaign, transparency, donors"
+        "Reports: balance, register, funds, union, communes, aging, activities, position, campaign, transparency, donors"
     ));
     // Global options under their own heading, after the command's own; the page formats named.
     let send =

@@ -1,0 +1,186 @@
+//! The statement of activities for a period, per currency, in two columns: without donor
+//! restrictions (`general` and other unrestricted funds) and with them (restricted funds).
+//! Every expense is shown in the first column; what restricted funds spent for their purpose
+//! is moved across as *net assets released from restriction*, as nonprofit statements do.
+//! The change in net assets ties to the opening and closing net assets, and those to the
+//! funds report.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::names::{AccountType, FEES, FUND_MOVES, GRANTS_PREFIX, UNION_SLUG};
+use crate::domain::Currency;
+use crate::error::{Error, Result};
+use crate::report::funds;
+use crate::store::read::{self, Filter};
+use crate::store::Ledger;
+
+/// The lines of the statement, in order; each a pair (without, with donor restrictions).
+pub const LINES: [&str; 11] = [
+    "Gifts",
+    "Other income",
+    "Net assets released from restriction",
+    "Fees",
+    "Grants to communes",
+    "The union's own programmes",
+    "Other spending",
+    "Moved between funds",
+    "Currency exchanges and other entries",
+    "Change in net assets",
+    "Net assets at the start",
+];
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Activities {
+    /// Per line of [`LINES`] and the closing line: (without, with donor restrictions).
+    pub lines: Vec<(&'static str, [i64; 2])>,
+    /// The funds report's closing, split the same way, for the tie-out.
+    pub funds_closing: [i64; 2],
+}
+
+impl Activities {
+    pub fn closing(&self) -> [i64; 2] {
+        self.lines.last().map_or([0, 0], |(_, v)| *v)
+    }
+
+    pub fn tied_out(&self) -> bool {
+        self.closing() == self.funds_closing
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActivitiesReport {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub currencies: Vec<(Currency, Activities)>,
+}
+
+fn overflow() -> Error {
+    Error::Overflow {
+        what: "the statement of activities".into(),
+    }
+}
+
+fn add(sum: &mut i64, part: i64) -> Result<()> {
+    *sum = sum.checked_add(part).ok_or_else(overflow)?;
+    Ok(())
+}
+
+pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> {
+    let conn = ledger.conn();
+    let restricted: BTreeMap<String, bool> = read::funds(conn)?
+        .into_iter()
+        .map(|f| (f.code, f.restricted))
+        .collect();
+    let column = |fund: &str| usize::from(restricted.get(fund).copied().unwrap_or(false));
+    // (currency, line) → [without, with]
+    let mut sums: BTreeMap<(Currency, usize), [i64; 2]> = BTreeMap::new();
+    let mut released: BTreeMap<Currency, i64> = BTreeMap::new();
+    let line_of = |name: &str| LINES.iter().position(|l| *l == name).unwrap_or(0);
+    for line in read::balance_lines(conn, filter)? {
+        let net = line
+            .debit_minor
+            .checked_sub(line.credit_minor)
+            .ok_or_else(overflow)?;
+        let col = column(&line.fund);
+        let under = |prefix: &str| line.account == prefix || line.account.starts_with(&format!("{prefix}:"));
+        let kind = AccountType::of(&line.account);
+        let (name, amount) = match kind {
+            Some(AccountType::Income) if line.account == "income:donations" => ("Gifts", -net),
+            Some(AccountType::Income) => ("Other income", -net),
+            Some(AccountType::Expenses) => {
+                let name = if under(FEES) {
+                    "Fees"
+                } else if line.account == format!("{GRANTS_PREFIX}{UNION_SLUG}") {
+                    "The union's own programmes"
+                } else if under(GRANTS_PREFIX.trim_end_matches(':')) {
+                    "Grants to communes"
+                } else {
+                    "Other spending"
+                };
+                // Every expense in the first column; a restricted fund's is released to it.
+                if col == 1 {
+                    add(released.entry(line.currency).or_default(), net)?;
+                }
+                let sum = sums.entry((line.currency, line_of(name))).or_default();
+                add(&mut sum[0], -net)?;
+                continue;
+            }
+            Some(AccountType::Equity) if line.account == FUND_MOVES => ("Moved between funds", -net),
+            // Exchanges, opening balances, and money borrowed or repaid.
+            Some(AccountType::Equity | AccountType::Liabilities) => {
+                ("Currency exchanges and other entries", -net)
+            }
+            _ => continue,
+        };
+        let sum = sums.entry((line.currency, line_of(name))).or_default();
+        add(&mut sum[col], amount)?;
+    }
+    for (currency, minor) in released {
+        let sum = sums
+            .entry((currency, line_of("Net assets released from restriction")))
+            .or_default();
+        add(&mut sum[0], minor)?;
+        add(&mut sum[1], minor.checked_neg().ok_or_else(overflow)?)?;
+    }
+    let funds_closing = |f: &Filter| -> Result<BTreeMap<Currency, [i64; 2]>> {
+        let mut out: BTreeMap<Currency, [i64; 2]> = BTreeMap::new();
+        for row in funds::funds(ledger, f)?.rows {
+            add(
+                &mut out.entry(row.currency).or_default()[usize::from(row.restricted)],
+                row.flows.closing,
+            )?;
+        }
+        Ok(out)
+    };
+    let closing = funds_closing(filter)?;
+    let opening = match filter.from.and_then(|d| d.pred_opt()) {
+        Some(before) => funds_closing(&Filter {
+            from: None,
+            to: Some(before),
+            fund: filter.fund.clone(),
+        })?,
+        None => BTreeMap::new(),
+    };
+    let mut currencies: Vec<Currency> = sums
+        .keys()
+        .map(|(c, _)| *c)
+        .chain(closing.keys().copied())
+        .chain(opening.keys().copied())
+        .collect();
+    currencies.sort_by_key(|c| (*c != ledger.currency(), *c));
+    currencies.dedup();
+    let mut report = Vec::new();
+    for currency in currencies {
+        let mut lines: Vec<(&'static str, [i64; 2])> = Vec::new();
+        let mut change = [0_i64; 2];
+        for (i, name) in LINES.iter().enumerate().take(9) {
+            let v = sums.get(&(currency, i)).copied().unwrap_or([0, 0]);
+            for c in 0..2 {
+                add(&mut change[c], v[c])?;
+            }
+            lines.push((name, v));
+        }
+        let start = opening.get(&currency).copied().unwrap_or([0, 0]);
+        lines.push(("Change in net assets", change));
+        lines.push(("Net assets at the start", start));
+        let end = [
+            start[0].checked_add(change[0]).ok_or_else(overflow)?,
+            start[1].checked_add(change[1]).ok_or_else(overflow)?,
+        ];
+        lines.push(("Net assets at the end", end));
+        report.push((
+            currency,
+            Activities {
+                lines,
+                funds_closing: closing.get(&currency).copied().unwrap_or([0, 0]),
+            },
+        ));
+    }
+    Ok(ActivitiesReport {
+        from: filter.from,
+        to: filter.to,
+        currencies: report,
+    })
+}

@@ -139,7 +139,7 @@ pub enum Command {
     /// Show one transaction with its postings and audit fields
     #[command(after_help = "Example:\n  fondo show 42")]
     Show(review::ShowArgs),
-    /// Reports: balance, register, funds, union, communes, aging, activities, position, campaign, transparency, donors
+    /// Reports: the trial balance, the accountability reports, the statements and the public page
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo report funds --from 2026-01-01 --to 2026-03-31")]
     Report(review::ReportCommand),

@@ -281,6 +281,25 @@ proptest! {
             prop_assert_eq!(earlier.granted + p.granted, whole.granted, "{:?}: granted adds up", key);
             prop_assert_eq!(earlier.fees + p.fees, whole.fees, "{:?}: fees add up", key);
         }
+        // The statements: the period's activities added to the position before it give the
+        // position at its end, column by column (without and with donor restrictions).
+        let activities = fondo::report::activities::activities(&ledger, &Filter { from: Some(from), to: Some(to), fund: None }).unwrap();
+        let position = |at| fondo::report::position::position(&ledger, at).unwrap();
+        let (start, end) = (position(from.pred_opt()), position(Some(to)));
+        for (currency, a) in &activities.currencies {
+            prop_assert!(a.tied_out(), "{:?}", a);
+            let net = |p: &fondo::report::position::PositionReport| {
+                p.currencies.iter().find(|(c, _)| c == currency).map_or([0, 0], |(_, p)| [p.total_unrestricted, p.total_restricted])
+            };
+            let find = |name: &str| a.lines.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).unwrap();
+            prop_assert_eq!(find("Net assets at the start"), net(&start), "{}: start", currency);
+            let change = find("Change in net assets");
+            let [s0, s1] = net(&start);
+            prop_assert_eq!([s0 + change[0], s1 + change[1]], net(&end), "{}: start + change = end", currency);
+        }
+        for (_, p) in start.currencies.iter().chain(&end.currencies) {
+            prop_assert!(p.tied_out(), "{:?}", p);
+        }
         let union_period = fondo::report::union::union(&ledger, &Filter { from: Some(from), to: Some(to), fund: None }, 90, to).unwrap();
         let union_through = fondo::report::union::union(&ledger, &Filter { from: None, to: Some(to), fund: None }, 90, to).unwrap();
         for (p, w) in union_period.rows.iter().zip(&union_through.rows) {

@@ -81,10 +81,14 @@ for n in $SIZES; do
   fi
   dated=$(measure true "$fondo --db $db report balance --from 2001-01-01 --to 2030-12-31")
   row "$n" "balance over a period" fondo "$dated" "${dated%% *}"
-  for report in funds union communes campaign; do
+  for report in funds union communes campaign activities aging; do
     m=$(measure true "$fondo --db $db report $report --from 2001-01-01")
     row "$n" "report $report over a period" fondo "$m" "${m%% *}"
   done
+  m=$(measure true "$fondo --db $db report position --at 2030-12-31")
+  row "$n" "report position" fondo "$m" "${m%% *}"
+  m=$(measure true "$fondo --db $db --format md report transparency")
+  row "$n" "public page (Markdown)" fondo "$m" "${m%% *}"
   m=$(measure true "$fondo --db $db report register assets:bank --limit 50")
   row "$n" "register page (50 lines)" fondo "$m" "${m%% *}"
   empty=$(measure "rm -f $work/empty.db*; $fondo --db $work/empty.db init" "$fondo --db $work/empty.db donation 10 --donor Someone")

@@ -304,14 +304,35 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
         let preview = ledger.forget_preview(&name)?;
         // Shown before asking; with --yes only what it leaves alone, as a note.
         let mut said: Vec<String> = Vec::new();
-        let [descriptions, counterparties, memos] = preview.erasure.fields;
+        // The first three kinds always, the others where there are any.
+        let fields: Vec<String> = preview
+            .erasure
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, count))| *i < 3 || *count > 0)
+            .map(|(_, (label, count))| format!("{count} {label}"))
+            .collect();
         said.push(format!(
-            "donor `{}`: {} gift(s); {} transaction(s) name them: {descriptions} description(s), {counterparties} counterparty field(s), {memos} memo(s) would read `{}`",
+            "donor `{}`: {} gift(s); {} transaction(s) name them: {} would read `{}`",
             escape_controls(&name),
             preview.gifts,
             preview.erasure.transactions.len(),
+            fields.join(", "),
             preview.erasure.placeholder
         ));
+        if !preview.erasure.not_erased.is_empty() {
+            let places: Vec<String> = preview
+                .erasure
+                .not_erased
+                .iter()
+                .map(|(place, field)| format!("{place} {field}"))
+                .collect();
+            said.push(format!(
+                "cannot erase: {} name them, but were recorded before fondo could erase such text (their hash covers it as written)",
+                places.join(", ")
+            ));
+        }
         for (other, gifts) in &preview.other_spellings {
             said.push(format!(
                 "not touched: `{}` ({gifts} gift(s)), spelled differently; forget it separately if it is the same person",

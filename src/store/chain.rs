@@ -134,20 +134,40 @@ pub enum Entry {
     },
 }
 
-/// What an erasure left of one transaction's free text (description, counterparty, memo).
+/// What an erasure left of one transaction's private text: its fields in
+/// [`hash::PRIVATE_FIELDS`] order, the first three for a transaction recorded before schema 8
+/// (whose reference, author and source its hash covers as they are), all six since.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErasedFields {
     pub txn_id: i64,
     /// The digests the transaction's hash covers, from before its first erasure.
-    pub digests: [Option<String>; 3],
+    pub digests: Vec<Option<String>>,
     /// The text left in each field.
-    pub texts: [Option<String>; 3],
+    pub texts: Vec<Option<String>>,
     /// Each field's own salt (hex) where the field was kept: its text must still match its
     /// digest. An erased field has none, and its text must be a placeholder — except in a
     /// transaction recorded before the chain's schema entry, whose fields shared one salt,
     /// so that a field kept there is proven by this entry alone.
-    pub salts: [Option<String>; 3],
+    pub salts: Vec<Option<String>>,
+}
+
+impl ErasedFields {
+    /// How many fields it covers: three or six, the same for digests, texts and salts.
+    pub fn field_count(&self) -> Result<usize> {
+        let n = self.digests.len();
+        if (n == 3 || n == hash::PRIVATE_FIELDS.len()) && self.texts.len() == n && self.salts.len() == n {
+            Ok(n)
+        } else {
+            Err(Error::Corrupt(format!(
+                "an erasure lists {} digests, {} texts and {} salts for transaction #{}; fondo writes 3 or 6 of each",
+                n,
+                self.texts.len(),
+                self.salts.len(),
+                self.txn_id
+            )))
+        }
+    }
 }
 
 /// A table that is a projection of the entries: its key columns and every column the
@@ -279,6 +299,15 @@ const ERASED_TEXT: Table = Table {
         "description_salt",
         "counterparty_salt",
         "memo_salt",
+        "reference_digest",
+        "entered_by_digest",
+        "source_digest",
+        "reference",
+        "entered_by",
+        "source",
+        "reference_salt",
+        "entered_by_salt",
+        "source_salt",
         "entry_id",
     ],
 };
@@ -620,11 +649,19 @@ impl Entry {
                     vec![Value::Integer(*id), text(placeholder), at, by],
                 )];
                 for e in erased {
+                    e.field_count()?;
                     let mut values = vec![Value::Integer(e.txn_id), Value::Integer(*id)];
-                    values.extend(e.digests.iter().map(|d| optional_text(d.as_deref())));
-                    values.extend(e.texts.iter().map(|t| optional_text(t.as_deref())));
-                    for salt in &e.salts {
-                        values.push(optional_blob(salt.as_deref())?);
+                    // The first three fields' columns, then the three schema 8 added.
+                    for fields in [0..3, 3..6] {
+                        for i in fields.clone() {
+                            values.push(optional_text(e.digests.get(i).cloned().flatten().as_deref()));
+                        }
+                        for i in fields.clone() {
+                            values.push(optional_text(e.texts.get(i).cloned().flatten().as_deref()));
+                        }
+                        for i in fields {
+                            values.push(optional_blob(e.salts.get(i).cloned().flatten().as_deref())?);
+                        }
                     }
                     rows.push(row(&ERASED_TEXT, values));
                 }

@@ -291,9 +291,9 @@ fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
                 .query_map([*id], |r| {
                     Ok(ErasedFields {
                         txn_id: r.get(0)?,
-                        digests: [r.get(1)?, r.get(2)?, r.get(3)?],
-                        texts: [r.get(4)?, r.get(5)?, r.get(6)?],
-                        salts: [None, None, None],
+                        digests: vec![r.get(1)?, r.get(2)?, r.get(3)?],
+                        texts: vec![r.get(4)?, r.get(5)?, r.get(6)?],
+                        salts: vec![None, None, None],
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;

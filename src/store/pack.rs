@@ -181,6 +181,7 @@ impl Ledger {
             })
             .collect();
         Ledger::create_with(path, currency, actor, |w| {
+            w.allow_placeholders();
             let mut entries = pack.entries.iter().peekable();
             let mut keys = pack.import_keys.iter().peekable();
             let mut replay_before = |w: &mut super::Writer<'_>, next_txn: i64| -> Result<()> {

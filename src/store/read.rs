@@ -232,10 +232,13 @@ pub(crate) fn fund_codes(conn: &Connection) -> Result<Vec<String>> {
     strings(conn, "SELECT code FROM funds ORDER BY code")
 }
 
+/// The transaction a reference names. An erased reference (`forgotten donor N`, which
+/// several may share) names none; the second condition is the reference index's own, so
+/// that the index answers.
 pub(crate) fn transaction_by_reference(conn: &Connection, reference: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
-            "SELECT id FROM transactions WHERE reference = ?1",
+            "SELECT id FROM transactions WHERE reference = ?1 AND reference NOT GLOB 'forgotten donor *'",
             [reference],
             |r| r.get(0),
         )

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     V5_TOTALS_AT_COMMIT,
     V6_ONE_CHAIN,
     V7_MASTER_DATA,
+    V8_ERASABLE_TEXT,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -450,3 +451,54 @@ CREATE TABLE lock_overrides (
     entry_id   INTEGER NOT NULL REFERENCES entries (id)
 ) STRICT;
 ";
+
+/// Everything personal a transaction recorded from now on holds can be erased: its reference,
+/// who entered it and its source (an import's file name) are covered by salted digests like
+/// its description, counterparty and memo (hash::TextForm::SixFields). Transactions recorded
+/// before keep their form, and their hashes.
+const V8_ERASABLE_TEXT: &str = r#"
+-- One salt per private field (hash::PRIVATE_FIELDS), for transactions recorded from now on;
+-- NULL for those recorded before (they keep field_salts or pii_salt) and once erased.
+ALTER TABLE transactions ADD COLUMN text_salts BLOB
+    CHECK (text_salts IS NULL OR length(text_salts) = 96);
+
+-- What an erasure left of the three fields that only such transactions can have erased:
+-- NULL in every row of a transaction recorded before (its `source_digest` says which).
+ALTER TABLE erased_text ADD COLUMN reference_digest TEXT CHECK (length(reference_digest) = 64);
+ALTER TABLE erased_text ADD COLUMN entered_by_digest TEXT CHECK (length(entered_by_digest) = 64);
+ALTER TABLE erased_text ADD COLUMN source_digest TEXT CHECK (length(source_digest) = 64);
+ALTER TABLE erased_text ADD COLUMN reference TEXT;
+ALTER TABLE erased_text ADD COLUMN entered_by TEXT;
+ALTER TABLE erased_text ADD COLUMN source TEXT;
+ALTER TABLE erased_text ADD COLUMN reference_salt BLOB CHECK (length(reference_salt) = 16);
+ALTER TABLE erased_text ADD COLUMN entered_by_salt BLOB CHECK (length(entered_by_salt) = 16);
+ALTER TABLE erased_text ADD COLUMN source_salt BLOB CHECK (length(source_salt) = 16);
+
+-- An erased reference reads `forgotten donor N`, which several transactions may share; no
+-- new reference may start so (write::check_reference), so a reference still names one
+-- transaction.
+DROP INDEX transactions_by_reference;
+CREATE UNIQUE INDEX transactions_by_reference ON transactions (reference)
+    WHERE reference IS NOT NULL AND reference NOT GLOB 'forgotten donor *';
+
+-- Recorded transactions stay immutable, except that the latest erasure may replace the
+-- private text (and drop the salts) of a transaction, with exactly the text it recorded:
+-- all six fields for one recorded with six salts, the first three for one recorded before.
+DROP TRIGGER transactions_immutable_update;
+CREATE TRIGGER transactions_immutable_update BEFORE UPDATE ON transactions
+WHEN NEW.id IS NOT OLD.id OR NEW.date IS NOT OLD.date
+  OR NEW.voids IS NOT OLD.voids OR NEW.entered_at IS NOT OLD.entered_at
+  OR NEW.prev_hash IS NOT OLD.prev_hash OR NEW.hash IS NOT OLD.hash
+  OR NEW.batch_id IS NOT OLD.batch_id OR NEW.pii_salt IS NOT NULL OR NEW.field_salts IS NOT NULL
+  OR NEW.text_salts IS NOT NULL
+  OR NOT EXISTS (SELECT 1 FROM erased_text e
+                 WHERE e.txn_id = OLD.id AND e.erasure_id = (SELECT max(id) FROM erasures)
+                   AND e.description IS NEW.description AND e.counterparty IS NEW.counterparty
+                   AND e.memo IS NEW.memo
+                   AND CASE WHEN e.source_digest IS NULL
+                       THEN NEW.reference IS OLD.reference AND NEW.entered_by IS OLD.entered_by
+                            AND NEW.source IS OLD.source
+                       ELSE e.reference IS NEW.reference AND e.entered_by IS NEW.entered_by
+                            AND e.source IS NEW.source END)
+BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
+"#;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::chain::{self, Entry, ImportKeys, Replay, StoredEntry};
 use super::erase::placeholder as erase_placeholder;
-use super::hash::{self, PostingContent, PrivateText, TxnContent, FIELD_SALT_LEN, GENESIS};
+use super::hash::{self, PostingContent, PrivateText, TextForm, TxnContent, FIELD_SALT_LEN, GENESIS};
 use super::read::Names;
 use super::Ledger;
 use crate::domain::{Amount, Currency};
@@ -434,13 +434,18 @@ fn check_transactions(
 ) -> Result<()> {
     let mut txns = conn.prepare(
         "SELECT t.id, t.date, t.description, t.counterparty, t.reference, t.memo, t.voids, t.entered_at,
-                t.entered_by, t.source, t.prev_hash, t.hash, coalesce(t.field_salts, t.pii_salt),
+                t.entered_by, t.source, t.prev_hash, t.hash, coalesce(t.text_salts, t.field_salts, t.pii_salt),
                 e.description_digest, e.counterparty_digest, e.memo_digest,
-                e.description, e.counterparty, e.memo, e.txn_id IS NOT NULL, t.batch_id
+                e.reference_digest, e.entered_by_digest, e.source_digest,
+                e.description, e.counterparty, e.memo, e.reference, e.entered_by, e.source,
+                e.txn_id IS NOT NULL, t.batch_id,
+                (t.text_salts IS NOT NULL) + 2 * (t.field_salts IS NOT NULL) + 4 * (t.pii_salt IS NOT NULL)
          FROM transactions t
          -- The few erased transactions, each with what its latest erasure left.
          LEFT JOIN (SELECT txn_id, description_digest, counterparty_digest, memo_digest,
-                           description, counterparty, memo, max(erasure_id)
+                           reference_digest, entered_by_digest, source_digest,
+                           description, counterparty, memo, reference, entered_by, source,
+                           max(erasure_id)
                     FROM erased_text GROUP BY txn_id) e ON e.txn_id = t.id
          ORDER BY t.rowid",
     )?;
@@ -466,7 +471,7 @@ fn check_transactions(
             })
         };
         chain.entries_before(id)?;
-        chain.in_batch(id, r.get(20)?);
+        chain.in_batch(id, r.get(26)?);
         let (prev_id, prev_hash) = (chain.prev_txn, chain.prev_hash.as_str());
         let (date, description, counterparty, reference, memo) =
             (field(1)?, field(2)?, field(3)?, field(4)?, field(5)?);
@@ -477,24 +482,56 @@ fn check_transactions(
             .get_ref(12)?
             .as_blob_or_null()
             .map_err(|_| Error::Corrupt(format!("a salt that is not bytes in transaction #{id}")))?;
-        let was_erased: bool = r.get(19)?;
+        let was_erased: bool = r.get(25)?;
+        let texts = [description, counterparty, memo, reference, entered_by, source];
+        let kept: [Option<&str>; 6] = [
+            field(13)?,
+            field(14)?,
+            field(15)?,
+            field(16)?,
+            field(17)?,
+            field(18)?,
+        ];
+        // A transaction recorded with six salts has a source digest (its source is never
+        // empty); one recorded before, three digests.
+        let kept_count = if kept[5].is_some() { 6 } else { 3 };
         let private = match (salt, was_erased) {
             (Some(salt), _) => PrivateText::Salted(salt),
             (None, false) => PrivateText::Plain,
-            (None, true) => PrivateText::Erased([field(13)?, field(14)?, field(15)?]),
+            (None, true) => PrivateText::Erased(&kept[..kept_count]),
         };
         let empty_salted = match private {
-            PrivateText::Salted(salts) if salts.len() == FIELD_SALT_LEN * 3 => {
-                [description, counterparty, memo]
+            PrivateText::Salted(salts) => match TextForm::of_salts(salts) {
+                Some(form @ (TextForm::ThreeFields | TextForm::SixFields)) => texts
                     .iter()
+                    .take(form.fields().len())
                     .zip(salts.chunks(FIELD_SALT_LEN))
-                    .any(|(text, slot)| text.is_none() && slot.iter().any(|b| *b != 0))
-            }
+                    .any(|(text, slot)| text.is_none() && slot.iter().any(|b| *b != 0)),
+                _ => false,
+            },
             _ => false,
         };
-        let erased_problem = (was_erased
-            && [description, counterparty, memo] != [field(16)?, field(17)?, field(18)?])
-        .then(|| "its text differs from what its erasure left (changed after `donor forget`)".to_string());
+        // Each form's salts have a column of their own: the column must be the one fondo
+        // writes for their length, and only one may hold salts.
+        let salt_columns: i64 = r.get(27)?;
+        let misplaced = match salt.map(TextForm::of_salts) {
+            None => salt_columns != 0,
+            Some(Some(TextForm::SixFields)) => salt_columns != 1,
+            Some(Some(TextForm::ThreeFields)) => salt_columns != 2,
+            Some(Some(TextForm::Shared)) => salt_columns != 4,
+            Some(None) => true,
+        };
+        let left = [
+            field(19)?,
+            field(20)?,
+            field(21)?,
+            field(22)?,
+            field(23)?,
+            field(24)?,
+        ];
+        let erased_problem = (was_erased && texts[..kept_count] != left[..kept_count]).then(|| {
+            "its text differs from what its erasure left (changed after `donor forget`)".to_string()
+        });
         // Postings of transactions that no longer exist are orphans.
         while let Some(p) = pending.as_ref().filter(|p| p.txn_id < id) {
             chain.problems.push(format!(
@@ -552,6 +589,9 @@ fn check_transactions(
             bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
         }
         bad.extend(erased_problem);
+        if misplaced {
+            bad.push("its salts are not in the column fondo writes them to".to_string());
+        }
         if empty_salted {
             bad.push("the salt of an empty text field was changed".to_string());
         }

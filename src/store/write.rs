@@ -18,6 +18,20 @@ use crate::domain::names::{
 use crate::domain::{Amount, NewTransaction};
 use crate::error::{Error, Result, Shortfall};
 
+/// Refuses a reference that starts like an erasure's placeholder (`forgotten donor N`), which
+/// is what `donor forget` leaves in place of a reference: several transactions may then share
+/// it, so it must never name one.
+fn check_reference(reference: &str) -> Result<()> {
+    if reference.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX) {
+        return Err(Error::invalid(
+            "reference",
+            reference,
+            "references that start with `forgotten donor ` are what `donor forget` leaves in place of one, and are reserved",
+        ));
+    }
+    Ok(())
+}
+
 /// The state recorded for a commune that `import --create-missing` registered.
 pub const UNKNOWN_STATE: &str = "unknown";
 
@@ -41,6 +55,8 @@ pub struct Writer<'l> {
     date_rules: DateRules,
     /// The closed periods, once read.
     locks: Option<Locks>,
+    /// A rebuild records text as an earlier ledger left it, erasures' placeholders included.
+    placeholders_allowed: bool,
 }
 
 /// How many (account, fund, currency, day) sums a write holds before writing them out.
@@ -195,6 +211,7 @@ impl<'l> Writer<'l> {
             today: now.date_naive(),
             date_rules: DateRules::default(),
             locks: None,
+            placeholders_allowed: false,
             accounts: HashMap::new(),
             funds: HashMap::new(),
             import: None,
@@ -245,6 +262,12 @@ impl<'l> Writer<'l> {
         let head = self.head()?;
         self.head = Some(chain::append(&self.tx, &head, entry, stamp)?);
         Ok(())
+    }
+
+    /// Lets the transactions recorded next carry an erasure's placeholder as their reference:
+    /// a rebuild replaying a journal in which a donor was forgotten.
+    pub(super) fn allow_placeholders(&mut self) {
+        self.placeholders_allowed = true;
     }
 
     /// The import batch the transactions recorded next belong to, as a rebuild replays them
@@ -506,6 +529,9 @@ impl<'l> Writer<'l> {
         let lock_override = self.check_date(txn, &resolved)?;
         self.check_no_overdraft(txn, &resolved)?;
         if let Some(reference) = &txn.reference {
+            if !self.placeholders_allowed {
+                check_reference(reference)?;
+            }
             if let Some(existing) = read::transaction_by_reference(&self.tx, reference)? {
                 return Err(Error::DuplicateReference {
                     reference: reference.clone(),
@@ -516,20 +542,6 @@ impl<'l> Writer<'l> {
         let head = self.head()?;
         let (id, prev_hash) = (head.last_txn + 1, head.hash);
         let date = txn.date.format("%Y-%m-%d").to_string();
-        let mut salt = [0_u8; FIELD_SALT_LEN * PRIVATE_FIELDS.len()];
-        getrandom::fill(&mut salt)
-            .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
-        // An empty field has no digest; its salt is zeros, so that no byte of the row is
-        // left that the hash does not pin down (verify checks them).
-        for (slot, text) in salt.chunks_mut(FIELD_SALT_LEN).zip([
-            Some(&txn.description),
-            txn.counterparty.as_ref(),
-            txn.memo.as_ref(),
-        ]) {
-            if text.is_none() {
-                slot.fill(0);
-            }
-        }
         let content = TxnContent {
             id,
             date: &date,
@@ -537,11 +549,25 @@ impl<'l> Writer<'l> {
             counterparty: txn.counterparty.as_deref(),
             reference: txn.reference.as_deref(),
             memo: txn.memo.as_deref(),
-            private: PrivateText::Salted(&salt),
+            private: PrivateText::Plain,
             voids: txn.voids,
             entered_at: &self.entered_at,
             entered_by: self.actor,
             source,
+        };
+        let mut salt = [0_u8; FIELD_SALT_LEN * PRIVATE_FIELDS.len()];
+        getrandom::fill(&mut salt)
+            .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
+        // An empty field has no digest; its salt is zeros, so that no byte of the row is
+        // left that the hash does not pin down (verify checks them).
+        for (slot, text) in salt.chunks_mut(FIELD_SALT_LEN).zip(content.private_texts()) {
+            if text.is_none() {
+                slot.fill(0);
+            }
+        }
+        let content = TxnContent {
+            private: PrivateText::Salted(&salt),
+            ..content
         };
         let hash = hash::transaction_hash(
             &prev_hash,
@@ -557,7 +583,7 @@ impl<'l> Writer<'l> {
         self.tx
             .prepare_cached(
                 "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
-                                           entered_at, entered_by, source, prev_hash, hash, batch_id, field_salts)
+                                           entered_at, entered_by, source, prev_hash, hash, batch_id, text_salts)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![

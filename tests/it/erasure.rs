@@ -1,0 +1,195 @@
+//! Erasure is complete by design: every place a transaction recorded now can hold a donor's
+//! name — its description, counterparty, memo, reference, who entered it and its source (an
+//! import's file name) — is covered by a salted digest, so `donor forget` can erase it and
+//! `verify` still proves everything else. What older records hold as written is listed.
+
+use crate::common::TempLedger;
+
+/// The raw bytes of the ledger's files: what someone with the disk could read.
+pub(crate) fn ledger_bytes(l: &TempLedger) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        if let Ok(mut b) = std::fs::read(format!("{}{suffix}", l.path.display())) {
+            bytes.append(&mut b);
+        }
+    }
+    bytes
+}
+
+pub(crate) fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn head(l: &TempLedger) -> String {
+    l.json(&["verify"])["head"].as_str().unwrap().to_string()
+}
+
+/// Ana Pérez gives twice (with references, one entered by herself), is named in another
+/// donor's memo and in a fee's reference, and a file named after her is imported.
+fn books() -> TempLedger {
+    let l = TempLedger::new();
+    let gift = |amount: &str, donor: &str, date: &str, more: &[&str]| {
+        let mut args = vec!["donation", amount, "--donor", donor, "--date", date];
+        args.extend_from_slice(more);
+        l.run(&args);
+    };
+    gift(
+        "20",
+        "Ana Pérez",
+        "2026-03-01",
+        &["--ref", "card of Ana Pérez", "--by", "Ana Pérez"],
+    );
+    gift("30", "Ana Pérez", "2026-03-02", &["--ref", "A-2"]);
+    gift(
+        "40",
+        "Bea Ruiz",
+        "2026-03-03",
+        &["--ref", "B-1", "--memo", "friend of Ana Pérez"],
+    );
+    l.run(&[
+        "fee",
+        "1",
+        "--from",
+        "assets:bank",
+        "--desc",
+        "bank fee",
+        "--ref",
+        "fee on the gift of Ana Pérez",
+        "--date",
+        "2026-03-04",
+    ]);
+    let file = l.file(
+        "ana-perez-gifts.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-03-05,gift,assets:bank,income:donations,15.00,,,Carla Gómez,C-1\n",
+    );
+    l.run(&["import", &file]);
+    gift("7", "Ana María", "2026-03-06", &["--ref", "Ana María's card"]);
+    l
+}
+
+#[test]
+fn every_private_field_of_a_new_transaction_is_erased_and_the_rest_stays_provable() {
+    let l = books();
+    let kept = head(&l);
+    let before = l.run(&["--format", "csv", "report", "balance"]);
+    let preview = l.run(&["donor", "forget", "Ana Pérez", "--dry-run"]);
+    assert_eq!(
+        preview,
+        "donor `Ana Pérez`: 2 gift(s); 5 transaction(s) name them: 2 description(s), 2 counterparty field(s), \
+         1 memo(s), 3 reference(s), 1 entered-by name(s), 1 source(s) would read `forgotten donor 1`\n\
+         dry run: nothing was erased\n"
+    );
+    let said = l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    assert_eq!(
+        said,
+        "erasure 1: the donor is now `forgotten donor 1` in 5 transaction(s): #1, #2, #3, #4, #5\n"
+    );
+    let journal = l.run(&["export", "journal"]);
+    for gone in ["Ana Pérez", "A-2", "ana-perez"] {
+        assert!(!journal.contains(gone), "`{gone}` is left: {journal}");
+    }
+    // Both of her gifts' references now read the placeholder (which several may share); the
+    // others' text is untouched, and a longer donor's name that contains hers stays.
+    assert!(journal.matches(",forgotten donor 1,").count() >= 4, "{journal}");
+    for kept_text in ["B-1", "Bea Ruiz", "Carla Gómez", "C-1", "Ana María's card"] {
+        assert!(journal.contains(kept_text), "`{kept_text}` was erased: {journal}");
+    }
+    let shown = l.run(&["show", "1"]);
+    assert!(
+        shown.contains("by forgotten donor 1") && !shown.contains("Ana"),
+        "{shown}"
+    );
+    let shown = l.run(&["show", "5"]);
+    assert!(shown.contains("source: forgotten donor 1"), "{shown}");
+    assert_eq!(l.run(&["--format", "csv", "report", "balance"]), before);
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    assert_eq!(l.json(&["verify", "--head", &kept])["ok"], true);
+    let bytes = ledger_bytes(&l);
+    for gone in ["Ana Pérez", "A-2"] {
+        assert!(!holds(&bytes, gone.as_bytes()), "`{gone}` is in the file");
+    }
+    // A reference still names one transaction, and the placeholder is no one's to take.
+    let message = l.reject(&["donation", "5", "--donor", "Eva", "--ref", "B-1"]);
+    assert!(message.contains("`B-1`"), "{message}");
+    let message = l.reject(&["donation", "5", "--donor", "Eva", "--ref", "forgotten donor 1"]);
+    assert!(message.contains("are reserved"), "{message}");
+    // A second erasure of a transaction leaves what the first left.
+    l.run(&["donor", "forget", "Bea Ruiz", "--yes"]);
+    assert_eq!(l.json(&["verify", "--head", &kept])["ok"], true);
+    let journal = l.run(&["export", "journal"]);
+    assert!(!journal.contains("B-1") && !journal.contains("Bea"), "{journal}");
+}
+
+#[test]
+fn erased_references_authors_and_sources_are_tamper_evident() {
+    let cases = [
+        (
+            "UPDATE transactions SET reference = 'card of Someone' WHERE id = 1",
+            "transaction #1: its text differs from what its erasure left",
+        ),
+        (
+            "UPDATE transactions SET entered_by = 'Someone' WHERE id = 1;
+             UPDATE erased_text SET entered_by = 'Someone' WHERE txn_id = 1",
+            "erased_text (txn_id 1, erasure_id 1): changed outside fondo",
+        ),
+        // Someone else's reference, kept with its salt, rewritten: in a transaction the
+        // erasure changed (its memo), and in one it did not touch.
+        (
+            "UPDATE transactions SET reference = 'B-9' WHERE id = 3",
+            "transaction #3: its text differs from what its erasure left",
+        ),
+        (
+            "UPDATE transactions SET reference = 'someone else''s card' WHERE id = 6",
+            "transaction #6: stored content no longer matches its hash",
+        ),
+        (
+            "UPDATE transactions SET source = 'cli' WHERE id = 5",
+            "transaction #5: its text differs from what its erasure left",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let l = books();
+        l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+        let kept = head(&l);
+        let conn = l.raw();
+        let triggers: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for name in triggers {
+            conn.execute_batch(&format!("DROP TRIGGER \"{name}\"")).unwrap();
+        }
+        conn.execute_batch(edit).unwrap();
+        drop(conn);
+        for extra in [&[][..], &["--head", &kept]] {
+            let mut args = vec!["--format", "json", "verify"];
+            args.extend_from_slice(extra);
+            let out = l.cmd().args(&args).output().unwrap();
+            assert_eq!(out.status.code(), Some(1), "verify passed after `{edit}`");
+            let problems = String::from_utf8_lossy(&out.stdout).to_string();
+            assert!(problems.contains(expected), "after `{edit}`: {problems}");
+        }
+    }
+}
+
+#[test]
+fn a_reference_that_looks_like_a_placeholder_is_refused_at_the_door() {
+    let l = TempLedger::new();
+    let message = l.reject(&["donation", "5", "--donor", "Eva", "--ref", "forgotten donor 12"]);
+    assert!(
+        message.contains("invalid reference `forgotten donor 12`") && message.contains("reserved"),
+        "{message}"
+    );
+    let file = l.file(
+        "gifts.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-03-05,gift,assets:bank,income:donations,5.00,,,Eva,forgotten donor 3\n",
+    );
+    let message = l.reject(&["import", &file]);
+    assert!(message.contains("gifts.csv:2:"), "{message}");
+    assert!(message.contains("reserved"), "{message}");
+}

@@ -112,7 +112,9 @@ pub enum Entry {
         forced: bool,
     },
     /// One `fondo import`: its transactions are `first_txn..=last_txn`, and the import keys
-    /// it wrote hash, in transaction order, to `keys_sha256` (see [`ImportKeys`]).
+    /// it wrote hash, in transaction order, to `keys_sha256` (see [`ImportKeys`]): through a
+    /// salted commitment per key where `salted_keys` (imports since schema 8), so that an
+    /// erasure can replace a key and no stored value confirms a guess at what it hashed.
     ImportBatch {
         id: i64,
         file_name: String,
@@ -125,12 +127,17 @@ pub enum Entry {
         last_txn: Option<i64>,
         key_count: i64,
         keys_sha256: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        salted_keys: bool,
     },
     /// One `donor forget`; it names no one.
     Erasure {
         id: i64,
         placeholder: String,
         erased: Vec<ErasedFields>,
+        /// The import keys of the rows it erased, replaced by random tokens.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        keys: Vec<ErasedKey>,
     },
 }
 
@@ -168,6 +175,16 @@ impl ErasedFields {
             )))
         }
     }
+}
+
+/// An import key an erasure replaced: the commitment its batch's digest covers (its salt is
+/// gone, so it confirms no guess), and the random token that now stands in its place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErasedKey {
+    pub txn_id: i64,
+    pub commitment: String,
+    pub token: String,
 }
 
 /// A table that is a projection of the entries: its key columns and every column the
@@ -311,6 +328,11 @@ const ERASED_TEXT: Table = Table {
         "entry_id",
     ],
 };
+const ERASED_KEYS: Table = Table {
+    name: "erased_keys",
+    key: &["txn_id"],
+    columns: &["txn_id", "erasure_id", "commitment", "token", "entry_id"],
+};
 
 const PERIOD_LOCKS: Table = Table {
     name: "period_locks",
@@ -338,7 +360,7 @@ const LOCK_OVERRIDES: Table = Table {
 };
 
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 12] = [
+pub const TABLES: [&Table; 13] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -349,6 +371,7 @@ pub const TABLES: [&Table; 12] = [
     &IMPORT_BATCHES,
     &ERASURES,
     &ERASED_TEXT,
+    &ERASED_KEYS,
     &PERIOD_LOCKS,
     &LOCK_OVERRIDES,
 ];
@@ -643,6 +666,7 @@ impl Entry {
                 id,
                 placeholder,
                 erased,
+                keys,
             } => {
                 let mut rows = vec![row(
                     &ERASURES,
@@ -664,6 +688,20 @@ impl Entry {
                         }
                     }
                     rows.push(row(&ERASED_TEXT, values));
+                }
+                for k in keys {
+                    let token = hash::unhex(&k.token).ok_or_else(|| {
+                        Error::Corrupt(format!("a token in an erasure entry is not hex: `{}`", k.token))
+                    })?;
+                    rows.push(row(
+                        &ERASED_KEYS,
+                        vec![
+                            Value::Integer(k.txn_id),
+                            Value::Integer(*id),
+                            text(&k.commitment),
+                            Value::Blob(token),
+                        ],
+                    ));
                 }
                 rows
             }
@@ -1013,22 +1051,47 @@ impl Replay {
 }
 
 /// The import keys a batch wrote, hashed in the order of their transactions, so that a key
-/// deleted, added or changed afterwards shows in `verify`.
+/// deleted, added or changed afterwards shows in `verify`. A batch recorded before schema 8
+/// hashes the keys themselves ([`ImportKeys::add`]); since, each key's salted commitment
+/// ([`key_commitment`]), which an erasure keeps when it replaces the key and deletes its salt.
 #[derive(Default)]
 pub struct ImportKeys {
     hasher: sha2::Sha256,
     pub count: i64,
 }
 
+/// The canonical form of one import key.
+fn key_canonical(txn_id: i64, date: &str, content: &[u8], occurrence: i64) -> hash::Canonical {
+    hash::Canonical::default()
+        .int(txn_id)
+        .text(date)
+        .text(&hash::hex(content))
+        .int(occurrence)
+}
+
+/// What a batch's digest covers of one key since schema 8: SHA-256 of the key's random salt
+/// and the key. Without the salt, which an erasure deletes, it confirms no guess.
+pub fn key_commitment(salt: &[u8], txn_id: i64, date: &str, content: &[u8], occurrence: i64) -> [u8; 32] {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(salt);
+    hasher.update(key_canonical(txn_id, date, content, occurrence).bytes());
+    hasher.finalize().into()
+}
+
 impl ImportKeys {
+    /// Adds a key as a batch recorded before schema 8 covers it: the key itself.
     pub fn add(&mut self, txn_id: i64, date: &str, content: &[u8], occurrence: i64) {
         use sha2::Digest;
-        let canonical = hash::Canonical::default()
-            .int(txn_id)
-            .text(date)
-            .text(&hash::hex(content))
-            .int(occurrence);
-        self.hasher.update(canonical.bytes());
+        self.hasher
+            .update(key_canonical(txn_id, date, content, occurrence).bytes());
+        self.count += 1;
+    }
+
+    /// Adds a key as a batch since schema 8 covers it: its [`key_commitment`].
+    pub fn add_commitment(&mut self, commitment: &[u8; 32]) {
+        use sha2::Digest;
+        self.hasher.update(commitment);
         self.count += 1;
     }
 

@@ -13,7 +13,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::chain::{Entry, ErasedFields};
+use super::chain::{key_commitment, Entry, ErasedFields, ErasedKey};
 use super::hash::{self, field_salt, TextForm, PRIVATE_FIELDS};
 use super::read;
 use super::write::Writer;
@@ -193,6 +193,7 @@ impl Writer<'_> {
         let mut erased = Vec::new();
         let mut counts = [0_usize; 6];
         let mut not_erased = Vec::new();
+        let mut keys = Vec::new();
         for txn in affected(self.conn(), name, &files)? {
             let own = txn.texts[1].as_deref() == Some(name);
             let names_donor = |i: usize, text: &str| {
@@ -232,13 +233,28 @@ impl Writer<'_> {
                     *count += 1;
                 }
             }
+            match erased_key(self.conn(), txn.id)? {
+                KeyToErase::None => {}
+                KeyToErase::Unsalted => not_erased.push((format!("#{}", txn.id), "import key")),
+                KeyToErase::Salted(key) => keys.push(key),
+            }
             erased.push((fields, txn.texts));
         }
         self.append(&Entry::Erasure {
             id,
             placeholder: placeholder.clone(),
             erased: erased.iter().map(|(e, _)| e.clone()).collect(),
+            keys: keys.clone(),
         })?;
+        let mut replace_key = self
+            .conn()
+            .prepare("UPDATE import_keys SET content_sha256 = ?2, key_salt = NULL WHERE txn_id = ?1")?;
+        for key in &keys {
+            let token =
+                hash::unhex(&key.token).ok_or_else(|| Error::Internal("a token that is not hex".into()))?;
+            replace_key.execute(params![key.txn_id, token])?;
+        }
+        drop(replace_key);
         let mut update = self.conn().prepare(
             "UPDATE transactions SET description = ?2, counterparty = ?3, memo = ?4, reference = ?5,
                                      entered_by = ?6, source = ?7, pii_salt = NULL, field_salts = NULL,
@@ -266,6 +282,43 @@ impl Writer<'_> {
             not_erased,
         })
     }
+}
+
+/// What an erasure does to the import key of a transaction it changed.
+enum KeyToErase {
+    /// It has none (not imported, imported with a reference, or replaced before).
+    None,
+    /// Its batch's digest covers the key itself (an import recorded before schema 8): it stays.
+    Unsalted,
+    /// Replaced by a random token; its batch's digest keeps the key's commitment.
+    Salted(ErasedKey),
+}
+
+fn erased_key(conn: &Connection, txn_id: i64) -> Result<KeyToErase> {
+    type Key = (String, Vec<u8>, i64, Option<Vec<u8>>, bool);
+    let key: Option<Key> = conn
+        .query_row(
+            "SELECT date, content_sha256, occurrence, key_salt,
+                    EXISTS (SELECT 1 FROM erased_keys e WHERE e.txn_id = k.txn_id)
+             FROM import_keys k WHERE txn_id = ?1",
+            [txn_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    Ok(match key {
+        None | Some((.., true)) => KeyToErase::None,
+        Some((_, _, _, None, false)) => KeyToErase::Unsalted,
+        Some((date, content, occurrence, Some(salt), false)) => {
+            let mut token = [0_u8; 32];
+            getrandom::fill(&mut token)
+                .map_err(|e| Error::Refused(format!("the operating system gave no random token: {e}")))?;
+            KeyToErase::Salted(ErasedKey {
+                txn_id,
+                commitment: hash::hex(&key_commitment(&salt, txn_id, &date, &content, occurrence)),
+                token: hash::hex(&token),
+            })
+        }
+    })
 }
 
 /// What erasing the fields marked in `erase` leaves of a transaction.

@@ -194,7 +194,10 @@ impl Ledger {
                             id: *id,
                             placeholder: placeholder.clone(),
                             erased: Vec::new(),
+                            keys: Vec::new(),
                         },
+                        // Its keys have salts of this ledger's own.
+                        batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),
                         other => other.clone(),
                     };
                     let stamp = Stamp {
@@ -229,8 +232,9 @@ impl Ledger {
                     w.remember_import(identity, id)?;
                 }
             }
-            w.set_batch(None);
+            // The last batch's entry, if it comes last, covers the keys written for it.
             replay_before(w, i64::MAX)?;
+            w.set_batch(None);
             if let Some((txn, _)) = keys.next() {
                 return Err(Error::Refused(format!(
                     "the pack's import keys name transaction #{txn}, which its journal does not hold in order"

@@ -455,7 +455,9 @@ CREATE TABLE lock_overrides (
 /// Everything personal a transaction recorded from now on holds can be erased: its reference,
 /// who entered it and its source (an import's file name) are covered by salted digests like
 /// its description, counterparty and memo (hash::TextForm::SixFields). Transactions recorded
-/// before keep their form, and their hashes.
+/// before keep their form, and their hashes. An import key (a digest of a row's text) of an
+/// import recorded from now on can be replaced by a random token when its row is erased: its
+/// batch's entry covers it through a salted commitment (chain::ImportKeys).
 const V8_ERASABLE_TEXT: &str = r#"
 -- One salt per private field (hash::PRIVATE_FIELDS), for transactions recorded from now on;
 -- NULL for those recorded before (they keep field_salts or pii_salt) and once erased.
@@ -501,4 +503,29 @@ WHEN NEW.id IS NOT OLD.id OR NEW.date IS NOT OLD.date
                        ELSE e.reference IS NEW.reference AND e.entered_by IS NEW.entered_by
                             AND e.source IS NEW.source END)
 BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
+
+-- Each key's salt, which its batch's commitment covers; NULL for keys of imports recorded
+-- before, and once an erasure replaced the key.
+ALTER TABLE import_keys ADD COLUMN key_salt BLOB CHECK (key_salt IS NULL OR length(key_salt) = 16);
+
+-- Each import key an erasure replaced by a random token: the commitment its batch's digest
+-- covered, and the token that now stands in the key's place.
+CREATE TABLE erased_keys (
+    txn_id     INTEGER PRIMARY KEY REFERENCES transactions (id),
+    erasure_id INTEGER NOT NULL REFERENCES erasures (id),
+    commitment TEXT NOT NULL CHECK (length(commitment) = 64),
+    token      BLOB NOT NULL CHECK (length(token) = 32),
+    entry_id   INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+
+-- Import keys stay as written, except that the latest erasure may replace one by the token
+-- it recorded, dropping its salt.
+DROP TRIGGER import_keys_immutable_update;
+CREATE TRIGGER import_keys_immutable_update BEFORE UPDATE ON import_keys
+WHEN NEW.txn_id IS NOT OLD.txn_id OR NEW.date IS NOT OLD.date OR NEW.occurrence IS NOT OLD.occurrence
+  OR NEW.key_salt IS NOT NULL
+  OR NOT EXISTS (SELECT 1 FROM erased_keys k
+                 WHERE k.txn_id = OLD.txn_id AND k.erasure_id = (SELECT max(id) FROM erasures)
+                   AND k.token IS NEW.content_sha256)
+BEGIN SELECT RAISE(ABORT, 'import keys are immutable'); END;
 "#;

@@ -129,10 +129,11 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         problems.push(problem);
     }
     check_import_batches(conn, &batches, &batch_runs, &mut problems)?;
-    check_schema(conn, &mut problems)?;
     for problem in super::erase::erasure_history_problems(conn, adopted_through, shared_salts_through)? {
         problems.push(problem);
     }
+    // Last: with every trigger dropped they are many, and the problems above say more.
+    check_schema(conn, &mut problems)?;
     if let Some(head) = expected_head {
         match &summary.head_found_at {
             None => problems.push(format!(
@@ -198,6 +199,8 @@ struct BatchRecord {
     txns: Option<(i64, i64)>,
     key_count: i64,
     keys_sha256: String,
+    /// Its digest covers each key's salted commitment (imports since schema 8).
+    salted_keys: bool,
 }
 
 /// The walk along the one chain: transactions come from the caller's stream, entries from
@@ -355,6 +358,7 @@ impl<'c> Walk<'c> {
             last_txn,
             key_count,
             keys_sha256,
+            salted_keys,
             ..
         } = entry
         {
@@ -363,6 +367,7 @@ impl<'c> Walk<'c> {
                 txns: first_txn.zip(*last_txn),
                 key_count: *key_count,
                 keys_sha256: keys_sha256.clone(),
+                salted_keys: *salted_keys,
             });
         }
     }
@@ -685,9 +690,17 @@ fn check_import_batches(
         .filter_map(|(i, b)| b.txns.map(|(first, last)| (first, last, i)))
         .collect();
     ranges.sort_unstable();
+    // The keys erasures replaced: the commitment each kept, and the token in its place.
+    let mut replaced: HashMap<i64, (String, Vec<u8>)> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT txn_id, commitment, token FROM erased_keys")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        replaced.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+    }
     let mut stray = 0_u64;
-    let mut stmt =
-        conn.prepare("SELECT txn_id, date, content_sha256, occurrence FROM import_keys ORDER BY txn_id")?;
+    let mut stmt = conn.prepare(
+        "SELECT txn_id, date, content_sha256, occurrence, key_salt FROM import_keys ORDER BY txn_id",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let txn: i64 = r.get(0)?;
@@ -697,14 +710,30 @@ fn check_import_batches(
             .map(|at| ranges[at])
             .filter(|(_, last, _)| txn <= *last)
             .map(|(.., i)| i);
-        match batch {
-            Some(i) => digests[i].add(
-                txn,
-                r.get_ref(1)?.as_str().unwrap_or("?"),
-                r.get_ref(2)?.as_blob().unwrap_or_default(),
-                r.get(3)?,
-            ),
-            None => stray += 1,
+        let Some(i) = batch else {
+            stray += 1;
+            continue;
+        };
+        let date = r.get_ref(1)?.as_str().unwrap_or("?");
+        let content = r.get_ref(2)?.as_blob().unwrap_or_default();
+        let occurrence: i64 = r.get(3)?;
+        let salt = r.get_ref(4)?.as_blob_or_null().unwrap_or_default();
+        match (batches[i].salted_keys, salt) {
+            (false, None) => digests[i].add(txn, date, content, occurrence),
+            (true, Some(salt)) => {
+                digests[i].add_commitment(&chain::key_commitment(salt, txn, date, content, occurrence))
+            }
+            // A key an erasure replaced counts by the commitment it kept, if it is the token
+            // the erasure wrote; anything else (a salt where none belongs, say) cannot match.
+            (true, None) => {
+                let kept = replaced
+                    .get(&txn)
+                    .filter(|(_, token)| token == content)
+                    .and_then(|(commitment, _)| hash::unhex(commitment))
+                    .and_then(|c| <[u8; 32]>::try_from(c).ok());
+                digests[i].add_commitment(&kept.unwrap_or_default());
+            }
+            (false, Some(_)) => digests[i].add_commitment(&[0; 32]),
         }
     }
     if stray > 0 {

@@ -353,6 +353,7 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
                 id: 2,
                 placeholder: "forgotten donor 2".into(),
                 erased: vec![erased],
+                keys: vec![],
             },
         );
         conn.execute(
@@ -482,6 +483,7 @@ fn an_erasure_must_carry_the_placeholder_fondo_writes() {
             id: 2,
             placeholder: "Hana Kept".into(),
             erased: vec![],
+            keys: vec![],
         },
     );
     drop(conn);

@@ -193,3 +193,124 @@ fn a_reference_that_looks_like_a_placeholder_is_refused_at_the_door() {
     assert!(message.contains("gifts.csv:2:"), "{message}");
     assert!(message.contains("reserved"), "{message}");
 }
+
+const GIFTS: &str = "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+    2026-03-01,gift from Ana Pérez,assets:bank,income:donations,10.00,,,Ana Pérez,\n\
+    2026-03-02,gift,assets:bank,income:donations,12.00,,,Bea Ruiz,\n\
+    2026-03-03,gift,assets:bank,income:donations,13.00,,,Ana Pérez,card-77\n";
+
+/// Each import key, by transaction: (content, salt).
+fn import_keys(l: &TempLedger) -> Vec<(i64, Vec<u8>, Option<Vec<u8>>)> {
+    l.raw()
+        .prepare("SELECT txn_id, content_sha256, key_salt FROM import_keys ORDER BY txn_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// An import key is a digest of a row's text, so anyone could confirm a guessed name by
+/// recomputing it: the erasure replaces the keys of the rows it erased by random tokens, and
+/// their batch's digest covers a salted commitment of each key, whose salt goes too. Then
+/// nothing recognises those rows in the file again: re-importing it is refused at them
+/// rather than record the forgotten gifts (and name) a second time.
+#[test]
+fn an_erased_rows_import_key_is_replaced_and_a_re_import_of_it_is_refused() {
+    let l = TempLedger::new();
+    let file = l.file("march.csv", GIFTS);
+    l.run(&["import", &file]);
+    let before = import_keys(&l);
+    assert_eq!(before.len(), 2, "rows with a reference have no import key");
+    assert!(before.iter().all(|(_, _, salt)| salt.is_some()));
+    let kept = head(&l);
+    l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    let after = import_keys(&l);
+    assert_eq!(after[1], before[1], "Bea Ruiz's key is hers to keep");
+    assert_eq!(after[0].0, 1);
+    assert_ne!(after[0].1, before[0].1);
+    assert_eq!(after[0].2, None);
+    let bytes = ledger_bytes(&l);
+    for gone in [&before[0].1, before[0].2.as_ref().unwrap()] {
+        assert!(!holds(&bytes, gone), "Ana Pérez's key or its salt is in the file");
+    }
+    assert!(!holds(&bytes, b"card-77"));
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    assert_eq!(l.json(&["verify", "--head", &kept])["ok"], true);
+
+    let message = l.reject(&["import", &file]);
+    for line in [":2: row: this row is like #1", ":4: row: this row is like #3"] {
+        assert!(message.contains(line), "{line}: {message}");
+    }
+    assert!(!message.contains(":3:"), "{message}");
+    // Without her rows, the file is the one imported before: nothing is added.
+    let without = l.file(
+        "march-without-her.csv",
+        &GIFTS
+            .lines()
+            .filter(|row| !row.contains("Ana"))
+            .map(|row| format!("{row}\n"))
+            .collect::<String>(),
+    );
+    let again = l.json(&["import", &without]);
+    assert_eq!(
+        (again["added"].clone(), again["skipped_duplicates"].clone()),
+        (0.into(), 1.into())
+    );
+    assert_eq!(l.json(&["verify", "--head", &kept])["ok"], true);
+}
+
+#[test]
+fn a_replaced_import_key_is_tamper_evident() {
+    let cases = [
+        // A key put back where the erasure left its token.
+        (
+            "UPDATE import_keys SET content_sha256 = randomblob(32) WHERE txn_id = 1",
+            "import batch 1: its import keys are not the 2 it wrote",
+        ),
+        (
+            "UPDATE import_keys SET key_salt = randomblob(16) WHERE txn_id = 1",
+            "import batch 1: its import keys are not the 2 it wrote",
+        ),
+        (
+            "UPDATE erased_keys SET commitment = printf('%064d', 7)",
+            "erased_keys (txn_id 1): changed outside fondo",
+        ),
+        (
+            "UPDATE erased_keys SET token = randomblob(32)",
+            "erased_keys (txn_id 1): changed outside fondo",
+        ),
+        (
+            "DELETE FROM erased_keys",
+            "erased_keys (txn_id 1): a row the chain recorded is missing",
+        ),
+        // Someone else's key.
+        (
+            "UPDATE import_keys SET occurrence = 3 WHERE txn_id = 2",
+            "import batch 1: its import keys are not the 2 it wrote",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let l = TempLedger::new();
+        let file = l.file("march.csv", GIFTS);
+        l.run(&["import", &file]);
+        l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+        let kept = head(&l);
+        let conn = l.raw();
+        conn.execute_batch(
+            "DROP TRIGGER import_keys_immutable_update; DROP TRIGGER erased_keys_recorded_update;
+             DROP TRIGGER erased_keys_recorded_delete;",
+        )
+        .unwrap();
+        conn.execute_batch(edit).unwrap();
+        drop(conn);
+        for extra in [&[][..], &["--head", &kept]] {
+            let mut args = vec!["--format", "json", "verify"];
+            args.extend_from_slice(extra);
+            let out = l.cmd().args(&args).output().unwrap();
+            assert_eq!(out.status.code(), Some(1), "verify passed after `{edit}`");
+            let problems = String::from_utf8_lossy(&out.stdout).to_string();
+            assert!(problems.contains(expected), "after `{edit}`: {problems}");
+        }
+    }
+}

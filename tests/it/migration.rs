@@ -178,6 +178,7 @@ fn a_forged_erasure_cannot_keep_a_salt_shared_with_the_fields_it_erased() {
             id: 2,
             placeholder: "forgotten donor 2".into(),
             erased: vec![erased],
+            keys: vec![],
         },
         &stamp,
     )
@@ -223,8 +224,8 @@ fn a_schema_7_ledger_migrates_verifies_and_names_the_text_it_cannot_erase() {
         args.extend(command.iter().map(String::as_str));
         assert_eq!(l.run(&args), before, "fondo {command:?} after the migration");
     }
-    let cannot = "cannot erase: #1 reference, #1 entered_by, #3 entered_by, #3 source, #4 entered_by, \
-                  #4 source name them, but were recorded before fondo could erase such text";
+    let cannot = "cannot erase: #1 reference, #1 entered_by, #3 entered_by, #3 source, #3 import key, \
+                  #4 entered_by, #4 source name them, but were recorded before fondo could erase such text";
     let preview = l.run(&["donor", "forget", "Lucía Ferrer", "--dry-run"]);
     assert!(preview.contains(cannot), "{preview}");
     let out = l

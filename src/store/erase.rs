@@ -13,7 +13,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::chain::{key_commitment, Entry, ErasedFields, ErasedKey};
+use super::chain::{
+    self, erased_value, key_commitment, Entry, ErasedEntryText, ErasedFields, ErasedKey, StoredEntry,
+};
 use super::hash::{self, field_salt, TextForm, PRIVATE_FIELDS};
 use super::read;
 use super::write::Writer;
@@ -38,15 +40,31 @@ pub struct Erasure {
     pub not_erased: Vec<(String, &'static str)>,
 }
 
-/// How the treasurer is told about each kind of field an erasure replaced, in
-/// [`PRIVATE_FIELDS`] order.
-pub const FIELD_LABELS: [&str; 6] = [
+/// How the treasurer is told about each kind of field an erasure replaced: a transaction's,
+/// in [`PRIVATE_FIELDS`] order (who entered an entry counts with who entered a transaction),
+/// then the other private texts of entries ([`ENTRY_FIELDS`]).
+pub const FIELD_LABELS: [&str; 11] = [
     "description(s)",
     "counterparty field(s)",
     "memo(s)",
     "reference(s)",
     "entered-by name(s)",
     "source(s)",
+    "receipt(s)",
+    "note(s)",
+    "file name(s)",
+    "file fingerprint(s)",
+    "reason(s)",
+];
+
+/// The private texts of entries, each with its place in [`FIELD_LABELS`].
+const ENTRY_FIELDS: [(&str, usize); 6] = [
+    ("entered_by", 4),
+    ("reference", 6),
+    ("note", 7),
+    ("file_name", 8),
+    ("file_sha256", 9),
+    ("reason", 10),
 ];
 
 pub use crate::domain::privacy::placeholder;
@@ -191,7 +209,7 @@ impl Writer<'_> {
             .query_row("SELECT coalesce(max(id), 0) + 1 FROM erasures", [], |r| r.get(0))?;
         let placeholder = placeholder(id);
         let mut erased = Vec::new();
-        let mut counts = [0_usize; 6];
+        let mut counts = [0_usize; FIELD_LABELS.len()];
         let mut not_erased = Vec::new();
         let mut keys = Vec::new();
         for txn in affected(self.conn(), name, &files)? {
@@ -223,7 +241,7 @@ impl Writer<'_> {
                 continue;
             }
             let fields = erase_fields(&txn, erase, &placeholder)?;
-            for (i, count) in counts.iter_mut().enumerate() {
+            for (i, count) in counts.iter_mut().enumerate().take(PRIVATE_FIELDS.len()) {
                 let now = fields
                     .texts
                     .get(i)
@@ -240,12 +258,35 @@ impl Writer<'_> {
             }
             erased.push((fields, txn.texts));
         }
+        let changed: Vec<i64> = erased.iter().map(|(e, _)| e.txn_id).collect();
+        let names_donor = |field: &str, text: &str| {
+            donors.replace_donor(text, name, &placeholder) != text
+                || (field == "file_name" && files.names_donor(text))
+        };
+        let entry_texts = entry_texts_to_erase(self.conn(), &names_donor, &changed, &mut not_erased)?;
+        for e in &entry_texts {
+            for field in &e.fields {
+                if let Some((_, at)) = ENTRY_FIELDS.iter().find(|(f, _)| f == field) {
+                    counts[*at] += 1;
+                }
+            }
+        }
         self.append(&Entry::Erasure {
             id,
             placeholder: placeholder.clone(),
             erased: erased.iter().map(|(e, _)| e.clone()).collect(),
             keys: keys.clone(),
+            entry_texts: entry_texts.clone(),
         })?;
+        let mut replace_text = self
+            .conn()
+            .prepare("UPDATE entry_texts SET text = ?3, salt = NULL WHERE entry_id = ?1 AND field = ?2")?;
+        for e in &entry_texts {
+            for field in &e.fields {
+                replace_text.execute(params![e.entry_id, field, erased_value(field, id)])?;
+            }
+        }
+        drop(replace_text);
         let mut replace_key = self
             .conn()
             .prepare("UPDATE import_keys SET content_sha256 = ?2, key_salt = NULL WHERE txn_id = ?1")?;
@@ -281,6 +322,85 @@ impl Writer<'_> {
             fields: FIELD_LABELS.iter().copied().zip(counts).collect(),
             not_erased,
         })
+    }
+}
+
+/// The private texts of entries that name the donor (`names_donor(field, text)`): those of
+/// sealed entries, to erase, and those of entries recorded before, which their hash covers as
+/// written, added to `not_erased`. An import's file fingerprint goes with the file name, and
+/// wherever the import recorded a row this erasure changes (the file held the name, so its
+/// SHA-256 would confirm a guess at it), and so does every import of the same file.
+fn entry_texts_to_erase(
+    conn: &Connection,
+    names_donor: &dyn Fn(&str, &str) -> bool,
+    changed: &[i64],
+    not_erased: &mut Vec<(String, &'static str)>,
+) -> Result<Vec<ErasedEntryText>> {
+    let entries: Vec<(StoredEntry, Entry)> = chain::entries(conn)?
+        .into_iter()
+        .filter_map(|e| {
+            let entry = e.entry().ok()?;
+            Some((e, entry))
+        })
+        .collect();
+    let mut fingerprints = std::collections::HashSet::new();
+    for (_, entry) in &entries {
+        if let Entry::ImportBatch {
+            file_name,
+            file_sha256,
+            first_txn,
+            last_txn,
+            ..
+        } = entry
+        {
+            let held = first_txn
+                .zip(*last_txn)
+                .is_some_and(|(first, last)| changed.iter().any(|t| (first..=last).contains(t)));
+            if held || names_donor("file_name", file_name) {
+                fingerprints.insert(file_sha256.clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (stored, entry) in &entries {
+        let texts =
+            std::iter::once(("entered_by", Some(stored.author().to_string()))).chain(entry.private_texts());
+        let mut fields = Vec::new();
+        for (field, text) in texts {
+            let Some(text) = text else { continue };
+            let named = match field {
+                "file_sha256" => fingerprints.contains(&text),
+                _ => names_donor(field, &text),
+            };
+            if !named {
+                continue;
+            }
+            let sealed = stored.texts.iter().find(|t| t.field == field);
+            match sealed {
+                // Erased before: it stays as that erasure left it.
+                Some(t) if t.salt.is_none() => {}
+                Some(_) => fields.push(field.to_string()),
+                None => not_erased.push((place(entry, stored.id), field)),
+            }
+        }
+        if !fields.is_empty() {
+            out.push(ErasedEntryText {
+                entry_id: stored.id,
+                fields,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// How the treasurer is told where an entry's text is.
+fn place(entry: &Entry, entry_id: i64) -> String {
+    match entry {
+        Entry::Confirmed { id, .. } => format!("confirmation {id}"),
+        Entry::ImportBatch { id, .. } => format!("import batch {id}"),
+        Entry::Reconciled { id, .. } => format!("reconciliation {id}"),
+        Entry::LockOverridden { txn_id, .. } => format!("the forced date of #{txn_id}"),
+        _ => format!("entry {entry_id}"),
     }
 }
 

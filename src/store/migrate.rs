@@ -277,6 +277,7 @@ fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
                     placeholder: r.get(1)?,
                     erased: Vec::new(),
                     keys: Vec::new(),
+                    entry_texts: Vec::new(),
                 },
                 r.get(2)?,
                 r.get(3)?,

@@ -195,6 +195,7 @@ impl Ledger {
                             placeholder: placeholder.clone(),
                             erased: Vec::new(),
                             keys: Vec::new(),
+                            entry_texts: Vec::new(),
                         },
                         // Its keys have salts of this ledger's own.
                         batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),

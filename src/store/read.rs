@@ -765,7 +765,10 @@ pub fn people(conn: &Connection) -> Result<crate::domain::privacy::Pseudonyms> {
     let people = strings(
         conn,
         "SELECT entered_by FROM (SELECT entered_by, entered_at FROM transactions
-                                 UNION ALL SELECT entered_by, entered_at FROM entries)
+                                 UNION ALL
+                                 -- A sealed entry keeps who entered it among its texts.
+                                 SELECT coalesce(t.text, e.entered_by), e.entered_at FROM entries e
+                                 LEFT JOIN entry_texts t ON t.entry_id = e.id AND t.field = 'entered_by')
          GROUP BY entered_by ORDER BY min(entered_at), entered_by",
     )?;
     labelled(people, "user")

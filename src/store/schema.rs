@@ -457,7 +457,9 @@ CREATE TABLE lock_overrides (
 /// its description, counterparty and memo (hash::TextForm::SixFields). Transactions recorded
 /// before keep their form, and their hashes. An import key (a digest of a row's text) of an
 /// import recorded from now on can be replaced by a random token when its row is erased: its
-/// batch's entry covers it through a salted commitment (chain::ImportKeys).
+/// batch's entry covers it through a salted commitment (chain::ImportKeys). An entry recorded
+/// from now on is sealed: who entered it and the text of its own that may name a person are
+/// kept apart, in `entry_texts`, and its body holds their salted digests (chain::seal).
 const V8_ERASABLE_TEXT: &str = r#"
 -- One salt per private field (hash::PRIVATE_FIELDS), for transactions recorded from now on;
 -- NULL for those recorded before (they keep field_salts or pii_salt) and once erased.
@@ -528,4 +530,39 @@ WHEN NEW.txn_id IS NOT OLD.txn_id OR NEW.date IS NOT OLD.date OR NEW.occurrence 
                  WHERE k.txn_id = OLD.txn_id AND k.erasure_id = (SELECT max(id) FROM erasures)
                    AND k.token IS NEW.content_sha256)
 BEGIN SELECT RAISE(ABORT, 'import keys are immutable'); END;
+
+-- The private texts of a sealed entry (chain::seal): who entered it and the text of its own
+-- that may name a person, each with a salt of its own, whose digest its body holds. Written
+-- with the entry; an erasure may replace a text by exactly the value it recorded and drop
+-- the salt; nothing else changes them.
+CREATE TABLE entry_texts (
+    entry_id INTEGER NOT NULL REFERENCES entries (id),
+    field    TEXT NOT NULL,
+    text     TEXT,
+    salt     BLOB CHECK (salt IS NULL OR length(salt) = 16),
+    PRIMARY KEY (entry_id, field)
+) STRICT, WITHOUT ROWID;
+
+-- Each private text of a sealed entry that an erasure replaced.
+CREATE TABLE erased_entry_texts (
+    erased_entry INTEGER NOT NULL REFERENCES entries (id),
+    field        TEXT NOT NULL,
+    erasure_id   INTEGER NOT NULL REFERENCES erasures (id),
+    entry_id     INTEGER NOT NULL REFERENCES entries (id),
+    PRIMARY KEY (erased_entry, field)
+) STRICT;
+
+CREATE TRIGGER entry_texts_recorded_insert BEFORE INSERT ON entry_texts
+WHEN NEW.entry_id IS NOT (SELECT max(id) FROM entries)
+BEGIN SELECT RAISE(ABORT, 'entry texts are written only with their entry'); END;
+CREATE TRIGGER entry_texts_erased_update BEFORE UPDATE ON entry_texts
+WHEN NEW.entry_id IS NOT OLD.entry_id OR NEW.field IS NOT OLD.field OR NEW.salt IS NOT NULL
+  OR NOT EXISTS (SELECT 1 FROM erased_entry_texts x
+                 WHERE x.erased_entry = OLD.entry_id AND x.field = OLD.field
+                   AND x.erasure_id = (SELECT max(id) FROM erasures))
+  OR NEW.text IS NOT (CASE OLD.field WHEN 'file_sha256' THEN printf('%064d', 0)
+                      ELSE 'forgotten donor ' || (SELECT max(id) FROM erasures) END)
+BEGIN SELECT RAISE(ABORT, 'entry texts are immutable, but for an erasure'); END;
+CREATE TRIGGER entry_texts_immutable_delete BEFORE DELETE ON entry_texts
+BEGIN SELECT RAISE(ABORT, 'entry texts are immutable, but for an erasure'); END;
 "#;

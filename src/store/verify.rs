@@ -106,7 +106,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     let names = Names::read(conn)?;
     let mut recomputed = Recomputed::default();
     let mut walked = Problems::default();
-    let mut chain = Walk::new(conn, chain::entries(conn)?, expected_head);
+    let mut chain = Walk::new(conn, chain::entries(conn)?, expected_head)?;
     check_transactions(conn, &names, &mut chain, &mut recomputed, &mut walked)?;
     check_maintained_totals(conn, &names, recomputed, &mut walked)?;
     if let Some(handle) = sqlite_checks {
@@ -223,10 +223,108 @@ struct Walk<'c> {
     adopted_through: i64,
     /// Transactions up to this one were recorded with one salt shared by their text fields.
     shared_salts_through: i64,
+    /// The row each entry walked so far wrote its private texts to, for an erasure of them.
+    text_rows: HashMap<i64, Option<(&'static chain::Table, i64)>>,
+    /// Which erasure replaced each private text of a sealed entry: (entry, field) → erasure,
+    /// as `erased_entry_texts` holds it (which the replay checks in turn).
+    erased_texts: HashMap<(i64, String), i64>,
+}
+
+/// What the replay of an entry looks up: postings in the ledger, earlier entries in the walk.
+struct WalkLookup<'w> {
+    conn: &'w Connection,
+    text_rows: &'w HashMap<i64, Option<(&'static chain::Table, i64)>>,
+}
+
+impl chain::Lookup for WalkLookup<'_> {
+    fn posting_id(&mut self, txn: i64, line: i64) -> Result<i64> {
+        chain::posting_id(self.conn, txn, line)
+    }
+
+    fn text_row(&mut self, entry_id: i64) -> Result<Option<(&'static chain::Table, i64)>> {
+        self.text_rows.get(&entry_id).copied().ok_or_else(|| {
+            Error::Corrupt(format!(
+                "it erases text of entry {entry_id}, which is not recorded before it"
+            ))
+        })
+    }
+}
+
+/// What is wrong with a sealed entry's private texts: each must be the one its body's digest
+/// was made of (through its own salt), or, once an erasure replaced it, exactly the value that
+/// erasure writes, without a salt; none may be missing or added.
+fn sealed_text_problems(
+    e: &StoredEntry,
+    entry: &Entry,
+    digests: &chain::Digests,
+    erased: &HashMap<(i64, String), i64>,
+) -> Vec<String> {
+    let mut bad = Vec::new();
+    let expected: Vec<&str> = std::iter::once("entered_by")
+        .chain(entry.private_texts().into_iter().map(|(field, _)| field))
+        .collect();
+    let mut fields: Vec<&str> = digests.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    let mut wanted = expected.clone();
+    wanted.sort_unstable();
+    if fields != wanted {
+        bad.push(format!(
+            "its body seals {} but fondo seals {} in a {}",
+            fields.join(", "),
+            wanted.join(", "),
+            entry.kind()
+        ));
+    }
+    if !e.entered_by.is_empty() {
+        bad.push("a sealed entry names who entered it outside its texts".to_string());
+    }
+    for (field, digest) in digests {
+        let digest = digest.as_str();
+        let Some(t) = e.texts.iter().find(|t| t.field == *field) else {
+            bad.push(format!("its {field} is missing (deleted outside fondo)"));
+            continue;
+        };
+        let problem = match (&t.salt, erased.get(&(e.id, field.clone()))) {
+            (Some(salt), _) => {
+                let zeros = salt.iter().all(|b| *b == 0);
+                if hash::private_digest(salt, field, t.text.as_deref()).as_deref() != digest {
+                    Some(format!(
+                        "its {field} no longer matches its digest (changed outside fondo)"
+                    ))
+                } else if t.text.is_none() && !zeros {
+                    Some(format!("the salt of its empty {field} was changed"))
+                } else {
+                    None
+                }
+            }
+            (None, None) => Some(format!("its {field} lost its salt, but no erasure records it")),
+            (None, Some(erasure)) => (digest.is_none()
+                || t.text.as_deref() != Some(chain::erased_value(field, *erasure).as_str()))
+            .then(|| format!("erasure {erasure} wrote text other than its placeholder into its {field}")),
+        };
+        bad.extend(problem);
+    }
+    for t in e.texts.iter().filter(|t| !digests.contains_key(&t.field)) {
+        bad.push(format!(
+            "its {} was not recorded with it (added outside fondo)",
+            t.field
+        ));
+    }
+    bad
 }
 
 impl<'c> Walk<'c> {
-    fn new(conn: &'c Connection, entries: Vec<StoredEntry>, expected_head: Option<&'c str>) -> Walk<'c> {
+    fn new(
+        conn: &'c Connection,
+        entries: Vec<StoredEntry>,
+        expected_head: Option<&'c str>,
+    ) -> Result<Walk<'c>> {
+        let mut erased_texts = HashMap::new();
+        let mut stmt = conn.prepare("SELECT erased_entry, field, erasure_id FROM erased_entry_texts")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            erased_texts.insert((r.get(0)?, r.get(1)?), r.get(2)?);
+        }
         // Read ahead: erasures the schema entry adopted are checked by its rules. Whether it
         // is as recorded is checked when the walk reaches it.
         let (adopted_through, shared_salts_through) = match entries.first() {
@@ -236,7 +334,9 @@ impl<'c> Walk<'c> {
             },
             None => (0, 0),
         };
-        Walk {
+        Ok(Walk {
+            text_rows: HashMap::new(),
+            erased_texts,
             shared_salts_through,
             adopted_through,
             conn,
@@ -258,7 +358,7 @@ impl<'c> Walk<'c> {
                 first_bad: None,
                 since_head: None,
             },
-        }
+        })
     }
 
     /// Advances past one link whose stored hash is `hash`; `bad` lists what is wrong with it.
@@ -308,9 +408,12 @@ impl<'c> Walk<'c> {
                 );
             }
             let mut kind = None;
-            match e.entry() {
-                Ok(entry) => {
+            match e.open() {
+                Ok((entry, digests)) => {
                     kind = Some(entry.kind());
+                    if let Some(digests) = &digests {
+                        bad.extend(sealed_text_problems(&e, &entry, digests, &self.erased_texts));
+                    }
                     if (e.id == 1) != matches!(entry, Entry::Schema { .. }) {
                         bad.push(
                             "the schema entry must be the chain's first entry, and only the first"
@@ -334,9 +437,17 @@ impl<'c> Walk<'c> {
     }
 
     fn replay_entry(&mut self, stored: &StoredEntry, entry: &Entry, bad: &mut Vec<String>) {
-        let conn = self.conn;
-        let mut lookup = |txn: i64, line: i64| chain::posting_id(conn, txn, line);
-        match entry.rows(stored.id, &stored.stamp(), &mut lookup) {
+        let mut lookup = WalkLookup {
+            conn: self.conn,
+            text_rows: &self.text_rows,
+        };
+        let stamp = chain::Stamp {
+            entered_at: &stored.entered_at,
+            entered_by: stored.author(),
+        };
+        let rows = entry.rows(stored.id, &stamp, &mut lookup);
+        self.text_rows.insert(stored.id, entry.text_row());
+        match rows {
             Ok(rows) => {
                 if let Err(why) = self.replay.apply(rows) {
                     bad.push(why);

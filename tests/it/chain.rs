@@ -354,6 +354,7 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
                 placeholder: "forgotten donor 2".into(),
                 erased: vec![erased],
                 keys: vec![],
+                entry_texts: vec![],
             },
         );
         conn.execute(
@@ -484,6 +485,7 @@ fn an_erasure_must_carry_the_placeholder_fondo_writes() {
             placeholder: "Hana Kept".into(),
             erased: vec![],
             keys: vec![],
+            entry_texts: vec![],
         },
     );
     drop(conn);

@@ -77,7 +77,8 @@ fn every_private_field_of_a_new_transaction_is_erased_and_the_rest_stays_provabl
     assert_eq!(
         preview,
         "donor `Ana Pérez`: 2 gift(s); 5 transaction(s) name them: 2 description(s), 2 counterparty field(s), \
-         1 memo(s), 3 reference(s), 1 entered-by name(s), 1 source(s) would read `forgotten donor 1`\n\
+         1 memo(s), 3 reference(s), 1 entered-by name(s), 1 source(s), 1 file name(s), 1 file fingerprint(s) \
+         would read `forgotten donor 1`\n\
          dry run: nothing was erased\n"
     );
     let said = l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
@@ -106,7 +107,7 @@ fn every_private_field_of_a_new_transaction_is_erased_and_the_rest_stays_provabl
     assert_eq!(l.json(&["verify"])["ok"], true);
     assert_eq!(l.json(&["verify", "--head", &kept])["ok"], true);
     let bytes = ledger_bytes(&l);
-    for gone in ["Ana Pérez", "A-2"] {
+    for gone in ["Ana Pérez", "ana-perez", "A-2"] {
         assert!(!holds(&bytes, gone.as_bytes()), "`{gone}` is in the file");
     }
     // A reference still names one transaction, and the placeholder is no one's to take.
@@ -313,4 +314,220 @@ fn a_replaced_import_key_is_tamper_evident() {
             assert!(problems.contains(expected), "after `{edit}`: {problems}");
         }
     }
+}
+
+/// A sealed entry's personal text — who entered it (`--by`), a confirmation's receipt and
+/// note, an import's file name and fingerprint, a forced date's reason — is kept apart from
+/// the body its hash covers, so `donor forget` erases it like a transaction's text, in the
+/// entry and in the row it wrote.
+fn books_with_entries() -> TempLedger {
+    let l = TempLedger::new();
+    let by = ["--by", "Ana Pérez"];
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&[&["fund", "add", "water"][..], &by].concat());
+    l.run(&["donation", "50", "--donor", "Ana Pérez", "--date", "2026-03-01"]);
+    l.run(&["donation", "40", "--donor", "Bea Ruiz", "--date", "2026-03-02"]);
+    let file = l.file(
+        "gifts of Ana Pérez.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-03-03,gift,assets:bank,income:donations,15.00,,,Carla Gómez,\n",
+    );
+    l.run(&[&["import", &file][..], &by].concat());
+    l.run(&["send", "60", "--to", "el-maizal", "--date", "2026-03-04"]);
+    l.run(&[
+        "confirm",
+        "4",
+        "--ref",
+        "receipt signed for Ana Pérez",
+        "--note",
+        "thanks to Ana Pérez and Bea Ruiz",
+        "--date",
+        "2026-03-05",
+    ]);
+    l.run(&["close", "--through", "2026-03-10"]);
+    l.run(&[
+        "donation",
+        "5",
+        "--donor",
+        "Bea Ruiz",
+        "--date",
+        "2026-03-06",
+        "--force",
+        "--reason",
+        "Ana Pérez brought it late",
+    ]);
+    l
+}
+
+#[test]
+fn the_personal_text_of_entries_is_erased_too() {
+    let l = books_with_entries();
+    let kept = head(&l);
+    let reports = |l: &TempLedger| -> Vec<String> {
+        ["balance", "funds", "communes", "donors --anonymize"]
+            .iter()
+            .map(|r| {
+                let mut args = vec!["--format", "csv", "report"];
+                args.extend(r.split(' '));
+                l.run(&args)
+            })
+            .collect()
+    };
+    let before = reports(&l);
+    let preview = l.run(&["donor", "forget", "Ana Pérez", "--dry-run"]);
+    assert!(
+        preview.ends_with(
+            "1 description(s), 1 counterparty field(s), 0 memo(s), 3 entered-by name(s), 1 source(s), \
+             1 receipt(s), 1 note(s), 1 file name(s), 1 file fingerprint(s), 1 reason(s) would read \
+             `forgotten donor 1`\ndry run: nothing was erased\n"
+        ),
+        "{preview}"
+    );
+    l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    let bytes = ledger_bytes(&l);
+    assert!(!holds(&bytes, "Ana Pérez".as_bytes()), "the name is in the file");
+    assert!(holds(&bytes, "Bea Ruiz".as_bytes()) && holds(&bytes, "Carla Gómez".as_bytes()));
+    assert_eq!(reports(&l), before);
+    assert_eq!(l.json(&["verify"])["ok"], true);
+    assert_eq!(l.json(&["verify", "--head", &kept])["ok"], true);
+    let journal = l.run(&["export", "journal"]);
+    assert!(!journal.contains("Ana"), "{journal}");
+    let pack = l.dir.path().join("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    // What each record shows now: the placeholder where the name was, zeros for the file's
+    // fingerprint (which must stay 64 hex digits).
+    let batches = std::fs::read_to_string(pack.join("import_batches.csv")).unwrap();
+    assert!(
+        batches.contains(&format!("forgotten donor 1,{}", "0".repeat(64))),
+        "{batches}"
+    );
+    for file in ["confirmations.csv", "entries.csv", "import_batches.csv"] {
+        let text = std::fs::read_to_string(pack.join(file)).unwrap();
+        assert!(!text.contains("Ana Pérez"), "{file}: {text}");
+        assert!(text.contains("forgotten donor 1"), "{file}: {text}");
+    }
+    // The pack still rebuilds the same books.
+    let rebuilt = TempLedger::uninitialized();
+    rebuilt.run(&["rebuild", pack.to_str().unwrap()]);
+    assert_eq!(reports(&rebuilt), before);
+}
+
+#[test]
+fn a_sealed_entrys_texts_are_tamper_evident() {
+    let cases = [
+        // A text kept (its salt with it) rewritten.
+        (
+            "UPDATE entry_texts SET text = 'mallory' WHERE field = 'entered_by' AND entry_id = 1",
+            "entry 1: its entered_by no longer matches its digest",
+        ),
+        // What an erasure left rewritten.
+        (
+            "UPDATE entry_texts SET text = 'thanks to Someone' WHERE field = 'note'",
+            "erasure 1 wrote text other than its placeholder into its note",
+        ),
+        // What an erasure left rewritten, in step with the row the entry wrote.
+        (
+            "UPDATE entry_texts SET text = 'receipt for Someone' WHERE field = 'reference';
+             UPDATE confirmations SET reference = 'receipt for Someone'",
+            "erasure 1 wrote text other than its placeholder into its reference",
+        ),
+        // A text dropped in favour of a placeholder no erasure wrote.
+        (
+            "UPDATE entry_texts SET text = 'forgotten donor 1', salt = NULL
+             WHERE field = 'entered_by' AND entry_id = 1",
+            "entry 1: its entered_by lost its salt, but no erasure records it",
+        ),
+        (
+            "DELETE FROM entry_texts WHERE field = 'note'",
+            "its note is missing",
+        ),
+        (
+            "INSERT INTO entry_texts VALUES (1, 'note', 'added', zeroblob(16))",
+            "entry 1: its note was not recorded with it",
+        ),
+        (
+            "UPDATE confirmations SET note = 'thanks to Someone'",
+            "confirmations (id 1): changed outside fondo: note is `thanks to Someone`",
+        ),
+        (
+            "DELETE FROM erased_entry_texts WHERE field = 'reason'",
+            "erased_entry_texts (erased_entry",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let l = books_with_entries();
+        l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+        let kept = head(&l);
+        let conn = l.raw();
+        conn.execute_batch(
+            "DROP TRIGGER entry_texts_erased_update; DROP TRIGGER entry_texts_immutable_delete;
+             DROP TRIGGER entry_texts_recorded_insert; DROP TRIGGER confirmations_recorded_update;
+             DROP TRIGGER erased_entry_texts_recorded_delete;",
+        )
+        .unwrap();
+        conn.execute_batch(edit).unwrap();
+        drop(conn);
+        for extra in [&[][..], &["--head", &kept]] {
+            let mut args = vec!["--format", "json", "verify"];
+            args.extend_from_slice(extra);
+            let out = l.cmd().args(&args).output().unwrap();
+            assert_eq!(out.status.code(), Some(1), "verify passed after `{edit}`");
+            let problems = String::from_utf8_lossy(&out.stdout).to_string();
+            assert!(problems.contains(expected), "after `{edit}`: {problems}");
+        }
+    }
+}
+
+/// With fondo's own functions, a forger can append an erasure of a sealed entry's text, but
+/// what it leaves must be exactly that erasure's placeholder.
+#[test]
+fn a_forged_erasure_of_an_entrys_text_can_hide_it_but_never_rewrite_it() {
+    use fondo::store::chain::{self, Entry, ErasedEntryText, Stamp};
+    let l = books_with_entries();
+    let kept = head(&l);
+    let conn = l.raw();
+    let confirmed: i64 = conn
+        .query_row("SELECT entry_id FROM confirmations WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    chain::append(
+        &conn,
+        &chain::head(&conn).unwrap(),
+        &Entry::Erasure {
+            id: 1,
+            placeholder: "forgotten donor 1".into(),
+            erased: vec![],
+            keys: vec![],
+            entry_texts: vec![ErasedEntryText {
+                entry_id: confirmed,
+                fields: vec!["note".into()],
+            }],
+        },
+        &Stamp {
+            entered_at: "2026-11-30T00:00:00Z",
+            entered_by: "mallory",
+        },
+    )
+    .unwrap();
+    // The row the entry wrote reads the placeholder already; the text itself is chosen.
+    conn.execute_batch(
+        "DROP TRIGGER entry_texts_erased_update;
+         UPDATE entry_texts SET text = 'thanks to Bea Ruiz only', salt = NULL WHERE field = 'note';",
+    )
+    .unwrap();
+    drop(conn);
+    let out = l
+        .cmd()
+        .args(["--format", "json", "verify", "--head", &kept])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let problems = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        problems.contains(&format!(
+            "entry {confirmed}: erasure 1 wrote text other than its placeholder into its note"
+        )),
+        "{problems}"
+    );
 }

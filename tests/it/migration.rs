@@ -179,6 +179,7 @@ fn a_forged_erasure_cannot_keep_a_salt_shared_with_the_fields_it_erased() {
             placeholder: "forgotten donor 2".into(),
             erased: vec![erased],
             keys: vec![],
+            entry_texts: vec![],
         },
         &stamp,
     )
@@ -225,7 +226,9 @@ fn a_schema_7_ledger_migrates_verifies_and_names_the_text_it_cannot_erase() {
         assert_eq!(l.run(&args), before, "fondo {command:?} after the migration");
     }
     let cannot = "cannot erase: #1 reference, #1 entered_by, #3 entered_by, #3 source, #3 import key, \
-                  #4 entered_by, #4 source name them, but were recorded before fondo could erase such text";
+                  #4 entered_by, #4 source, import batch 1 entered_by, import batch 1 file_name, \
+                  import batch 1 file_sha256, confirmation 1 reference, confirmation 1 note name them, \
+                  but were recorded before fondo could erase such text";
     let preview = l.run(&["donor", "forget", "Lucía Ferrer", "--dry-run"]);
     assert!(preview.contains(cannot), "{preview}");
     let out = l

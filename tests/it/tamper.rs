@@ -176,7 +176,9 @@ fn a_truncated_tail_is_caught_with_the_head_an_auditor_kept() {
          DELETE FROM transactions WHERE id = 9; {RECOMPUTE_TOTALS}
          DROP TRIGGER entries_immutable_delete; DROP TRIGGER confirmations_recorded_delete;
          DELETE FROM entries WHERE after_txn >= 9;
-         DELETE FROM confirmations WHERE entry_id NOT IN (SELECT id FROM entries);"
+         DELETE FROM confirmations WHERE entry_id NOT IN (SELECT id FROM entries);
+         DROP TRIGGER entry_texts_immutable_delete;
+         DELETE FROM entry_texts WHERE entry_id NOT IN (SELECT id FROM entries);"
     ))
     .unwrap();
     put_back(&conn, &saved);

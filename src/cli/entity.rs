@@ -278,11 +278,13 @@ pub enum DonorCommand {
     /// Erase a donor's name from the ledger for good; their gifts stay, under a placeholder
     #[command(
         after_help = "Example:\n  fondo donor forget \"Ana Pérez\" --dry-run\n  fondo donor forget \"Ana Pérez\" --yes\n\n\
-        Every description, counterparty and memo that names the donor, and the memos of\n\
-        their own gifts, now read exactly `forgotten donor N`, and the erasure is\n\
-        recorded in the chain (without the name). Amounts, dates, accounts and the hash chain are\n\
-        unchanged. Backups and exports made before keep the name: replace them.\n\
-        It shows what it will erase and asks first; it cannot be undone."
+        Every description, counterparty, memo, reference, entered-by name and source that\n\
+        names the donor, the memos and references of their own gifts, and the receipts,\n\
+        notes, file names and reasons of other records that name them now read exactly\n\
+        `forgotten donor N`, and the erasure is recorded in the chain (without the name).\n\
+        Text recorded before fondo could erase it is listed, not erased. Amounts, dates,\n\
+        accounts and the hash chain are unchanged. Backups and exports made before keep the\n\
+        name: replace them. It shows what it will erase and asks first; it cannot be undone."
     )]
     Forget {
         /// The donor's name exactly as recorded (see `fondo report donors`)

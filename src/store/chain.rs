@@ -1101,6 +1101,8 @@ pub struct StoredEntry {
     pub hash: String,
     /// A sealed entry's private texts, as `entry_texts` holds them.
     pub texts: Vec<EntryText>,
+    /// Whether its body is sealed (holds digests of private texts kept apart).
+    pub sealed: bool,
 }
 
 impl StoredEntry {
@@ -1116,6 +1118,7 @@ impl StoredEntry {
     pub fn author(&self) -> &str {
         self.texts
             .iter()
+            .filter(|_| self.sealed)
             .find(|t| t.field == "entered_by")
             .and_then(|t| t.text.as_deref())
             .unwrap_or(&self.entered_by)
@@ -1153,9 +1156,13 @@ pub fn entries(conn: &Connection) -> Result<Vec<StoredEntry>> {
             prev_hash: r.get(5)?,
             hash: r.get(6)?,
             texts: Vec::new(),
+            sealed: false,
         })
     })?;
     let mut entries: Vec<StoredEntry> = rows.collect::<rusqlite::Result<_>>()?;
+    for e in &mut entries {
+        e.sealed = matches!(parse_body(&e.body), Ok((_, Some(_))));
+    }
     let mut stmt = conn.prepare("SELECT entry_id, field, text, salt FROM entry_texts ORDER BY entry_id")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {

@@ -766,8 +766,10 @@ pub fn people(conn: &Connection) -> Result<crate::domain::privacy::Pseudonyms> {
         conn,
         "SELECT entered_by FROM (SELECT entered_by, entered_at FROM transactions
                                  UNION ALL
-                                 -- A sealed entry keeps who entered it among its texts.
-                                 SELECT coalesce(t.text, e.entered_by), e.entered_at FROM entries e
+                                 -- A sealed entry keeps who entered it among its texts
+                                 -- (its own `entered_by` is empty).
+                                 SELECT CASE e.entered_by WHEN '' THEN coalesce(t.text, '') ELSE e.entered_by END,
+                                        e.entered_at FROM entries e
                                  LEFT JOIN entry_texts t ON t.entry_id = e.id AND t.field = 'entered_by')
          GROUP BY entered_by ORDER BY min(entered_at), entered_by",
     )?;

@@ -411,8 +411,15 @@ impl<'c> Walk<'c> {
             match e.open() {
                 Ok((entry, digests)) => {
                     kind = Some(entry.kind());
-                    if let Some(digests) = &digests {
-                        bad.extend(sealed_text_problems(&e, &entry, digests, &self.erased_texts));
+                    match &digests {
+                        Some(digests) => {
+                            bad.extend(sealed_text_problems(&e, &entry, digests, &self.erased_texts))
+                        }
+                        // Its text is in its body: texts beside it would pass for it.
+                        None if !e.texts.is_empty() => {
+                            bad.push("texts were added beside it (outside fondo)".to_string())
+                        }
+                        None => {}
                     }
                     if (e.id == 1) != matches!(entry, Entry::Schema { .. }) {
                         bad.push(
@@ -807,6 +814,20 @@ fn check_import_batches(
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         replaced.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+    }
+    // A key is replaced only by an erasure that changed its row's text too: one that only
+    // replaced keys (forged) would let a re-import record the rows again.
+    let mut stmt = conn.prepare(
+        "SELECT k.txn_id, k.erasure_id FROM erased_keys k
+         WHERE NOT EXISTS (SELECT 1 FROM erased_text e WHERE e.txn_id = k.txn_id AND e.erasure_id = k.erasure_id)
+         ORDER BY k.txn_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (txn, erasure): (i64, i64) = (r.get(0)?, r.get(1)?);
+        problems.push(format!(
+            "transaction #{txn}: erasure {erasure} replaced its import key but left its text as it was"
+        ));
     }
     let mut stray = 0_u64;
     let mut stmt = conn.prepare(

@@ -1252,3 +1252,62 @@ fn no_value_left_in_the_file_confirms_a_guessed_name() {
     }
     assert_eq!(s.l.json(&["verify"])["ok"], true);
 }
+
+/// An erasure may replace an import key only with the row's text: a forged one that only
+/// replaced keys would let a re-import record those rows a second time.
+#[test]
+fn an_erasure_that_replaces_a_key_but_leaves_its_row_is_caught() {
+    use fondo::store::chain::{self, key_commitment, Entry, ErasedKey, Stamp};
+    use fondo::store::hash::hex;
+    let l = TempLedger::new();
+    let file = l.file("march.csv", GIFTS);
+    l.run(&["import", &file]);
+    let kept = head(&l);
+    let conn = l.raw();
+    let (date, content, occurrence, salt): (String, Vec<u8>, i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT date, content_sha256, occurrence, key_salt FROM import_keys WHERE txn_id = 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    let token = [7_u8; 32];
+    chain::append(
+        &conn,
+        &chain::head(&conn).unwrap(),
+        &Entry::Erasure {
+            id: 1,
+            placeholder: "forgotten donor 1".into(),
+            erased: vec![],
+            keys: vec![ErasedKey {
+                txn_id: 2,
+                commitment: hex(&key_commitment(&salt, 2, &date, &content, occurrence)),
+                token: hex(&token),
+            }],
+            entry_texts: vec![],
+        },
+        &Stamp {
+            entered_at: "2026-11-30T00:00:00Z",
+            entered_by: "mallory",
+        },
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE import_keys SET content_sha256 = ?1, key_salt = NULL WHERE txn_id = 2",
+        [&token[..]],
+    )
+    .unwrap();
+    drop(conn);
+    for extra in [&[][..], &["--head", &kept]] {
+        let mut args = vec!["--format", "json", "verify"];
+        args.extend_from_slice(extra);
+        let out = l.cmd().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "verify {extra:?} passed");
+        let problems = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            problems
+                .contains("transaction #2: erasure 1 replaced its import key but left its text as it was"),
+            "{problems}"
+        );
+    }
+}

@@ -267,3 +267,28 @@ fn a_schema_7_ledger_migrates_verifies_and_names_the_text_it_cannot_erase() {
     assert!(!l.run(&["export", "journal"]).contains("Nueva Donante"));
     assert_eq!(l.json(&["verify", "--head", &old_head])["ok"], true);
 }
+
+/// An entry recorded before schema 8 keeps its text in its body: texts added beside it, to
+/// pass for who entered it, are named.
+#[test]
+fn texts_added_beside_an_entry_of_schema_7_are_named() {
+    let l = fixture("v7-sample.db");
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    l.raw()
+        .execute_batch(
+            "DROP TRIGGER entry_texts_recorded_insert;
+             INSERT INTO entry_texts VALUES (2, 'entered_by', 'someone else', zeroblob(16));",
+        )
+        .unwrap();
+    let out = l
+        .cmd()
+        .args(["--format", "json", "verify", "--head", &head])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("entry 2: texts were added beside it (outside fondo)"),
+        "{stdout}"
+    );
+}

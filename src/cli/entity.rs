@@ -321,11 +321,13 @@ pub enum DonorCommand {
     /// Erase a donor's name from the ledger for good; their gifts stay, under a placeholder
     #[command(
         after_help = "Example:\n  fondo donor forget \"Ana Pérez\" --dry-run\n  fondo donor forget \"Ana Pérez\" --yes\n\n\
-        Every description, counterparty and memo that names the donor, and the memos of\n\
-        their own gifts, now read exactly `forgotten donor N`, and the erasure is\n\
-        recorded in the chain (without the name). Amounts, dates, accounts and the hash chain are\n\
-        unchanged. Backups and exports made before keep the name: replace them.\n\
-        It shows what it will erase and asks first; it cannot be undone."
+        Every description, counterparty, memo, reference, entered-by name and source that\n\
+        names the donor, the memos and references of their own gifts, and the receipts,\n\
+        notes, file names and reasons of other records that name them now read exactly\n\
+        `forgotten donor N`, and the erasure is recorded in the chain (without the name).\n\
+        Text recorded before fondo could erase it is listed, not erased. Amounts, dates,\n\
+        accounts and the hash chain are unchanged. Backups and exports made before keep the\n\
+        name: replace them. It shows what it will erase and asks first; it cannot be undone."
     )]
     Forget {
         /// The donor's name exactly as recorded (see `fondo donor list`)
@@ -358,14 +360,35 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
         let preview = ledger.forget_preview(&name)?;
         // Shown before asking; with --yes only what it leaves alone, as a note.
         let mut said: Vec<String> = Vec::new();
-        let [descriptions, counterparties, memos] = preview.erasure.fields;
+        // The first three kinds always, the others where there are any.
+        let fields: Vec<String> = preview
+            .erasure
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, count))| *i < 3 || *count > 0)
+            .map(|(_, (label, count))| format!("{count} {label}"))
+            .collect();
         said.push(format!(
-            "donor `{}`: {} gift(s); {} transaction(s) name them: {descriptions} description(s), {counterparties} counterparty field(s), {memos} memo(s) would read `{}`",
+            "donor `{}`: {} gift(s); {} transaction(s) name them: {} would read `{}`",
             escape_controls(&name),
             preview.gifts,
             preview.erasure.transactions.len(),
+            fields.join(", "),
             preview.erasure.placeholder
         ));
+        if !preview.erasure.not_erased.is_empty() {
+            let places: Vec<String> = preview
+                .erasure
+                .not_erased
+                .iter()
+                .map(|(place, field)| format!("{place} {field}"))
+                .collect();
+            said.push(format!(
+                "cannot erase: {} name them, but were recorded before fondo could erase such text (their hash covers it as written)",
+                places.join(", ")
+            ));
+        }
         for (other, gifts) in &preview.other_spellings {
             said.push(format!(
                 "not touched: `{}` ({gifts} gift(s)), spelled differently; forget it separately if it is the same person",

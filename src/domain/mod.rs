@@ -2,6 +2,7 @@
 //! No I/O and no SQL here.
 
 pub mod builders;
+pub mod erasure;
 pub mod identity;
 pub mod money;
 pub mod names;

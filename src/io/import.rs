@@ -483,6 +483,7 @@ impl Run<'_> {
                 None => {
                     self.added += 1;
                     let recorded = recorded_form(w, &txn, parsed.payout.as_ref())?;
+                    not_forgotten(w, &recorded)?;
                     w.record(&recorded, &source)?
                 }
             },
@@ -500,6 +501,7 @@ impl Run<'_> {
                     }
                     None => {
                         let recorded = recorded_form(w, &txn, parsed.payout.as_ref())?;
+                        not_forgotten(w, &recorded)?;
                         let id = w.record(&recorded, &source)?;
                         w.remember_import(&identity, id)?;
                         self.added += 1;
@@ -512,6 +514,18 @@ impl Run<'_> {
             w.map_source(source_id, id)?;
         }
         Ok(())
+    }
+}
+
+/// Refuses a row that is like an imported gift whose donor was forgotten: `donor forget`
+/// replaced its import key and reference, so re-importing the file would record the gift a
+/// second time and bring the name back.
+fn not_forgotten(w: &mut Writer<'_>, txn: &NewTransaction) -> Result<()> {
+    match w.like_forgotten(txn)? {
+        None => Ok(()),
+        Some(like) => Err(Error::Refused(format!(
+            "this row is like #{like}, an imported row `donor forget` erased: it is not imported again, so that the forgotten name does not come back and the money is not counted twice; take the row out of the file (it names someone who asked to be forgotten), or if it is a new gift, record it with `fondo donation`"
+        ))),
     }
 }
 

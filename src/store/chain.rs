@@ -10,6 +10,15 @@
 //! reports each row of those tables that differs from the replay. State outside the chain
 //! therefore cannot pass `verify`.
 //!
+//! Personal text: an entry recorded since schema 9 is *sealed*. Who entered it, and the
+//! text of its own that may name a person (a confirmation's receipt and note, an import's or
+//! a reconciliation's file name, an import's file fingerprint, a forced date's reason) are
+//! kept in `entry_texts`, each field with a salt of its own, and its body holds their salted
+//! digests instead (under `digests`). Its hash covers the body as stored, so `donor forget`
+//! can replace such a text with its placeholder and drop the salt, as it does for a
+//! transaction's, without breaking the chain. Entries recorded before hold their text in
+//! their body, which their hash covers as it is.
+//!
 //! Order: entries sit between transactions. An entry's `after_txn` is the last
 //! transaction recorded before it, so the chain is transaction 1, the entries after it,
 //! transaction 2, …; each link's `prev_hash` is the hash of the link before it of either kind.
@@ -112,7 +121,9 @@ pub enum Entry {
         forced: bool,
     },
     /// One `fondo import`: its transactions are `first_txn..=last_txn`, and the import keys
-    /// it wrote hash, in transaction order, to `keys_sha256` (see [`ImportKeys`]).
+    /// it wrote hash, in transaction order, to `keys_sha256` (see [`ImportKeys`]): through a
+    /// salted commitment per key where `salted_keys` (imports since schema 9), so that an
+    /// erasure can replace a key and no stored value confirms a guess at what it hashed.
     ImportBatch {
         id: i64,
         file_name: String,
@@ -125,29 +136,86 @@ pub enum Entry {
         last_txn: Option<i64>,
         key_count: i64,
         keys_sha256: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        salted_keys: bool,
     },
     /// One `donor forget`; it names no one.
     Erasure {
         id: i64,
         placeholder: String,
         erased: Vec<ErasedFields>,
+        /// The import keys of the rows it erased, replaced by random tokens.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        keys: Vec<ErasedKey>,
+        /// The private texts of sealed entries it replaced by its placeholder.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        entry_texts: Vec<ErasedEntryText>,
     },
 }
 
-/// What an erasure left of one transaction's free text (description, counterparty, memo).
+/// What an erasure left of one transaction's private text: its fields in
+/// [`hash::PRIVATE_FIELDS`] order, the first three for a transaction recorded before schema 9
+/// (whose reference, author and source its hash covers as they are), all six since.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErasedFields {
     pub txn_id: i64,
     /// The digests the transaction's hash covers, from before its first erasure.
-    pub digests: [Option<String>; 3],
+    pub digests: Vec<Option<String>>,
     /// The text left in each field.
-    pub texts: [Option<String>; 3],
+    pub texts: Vec<Option<String>>,
     /// Each field's own salt (hex) where the field was kept: its text must still match its
     /// digest. An erased field has none, and its text must be a placeholder — except in a
     /// transaction recorded before the chain's schema entry, whose fields shared one salt,
     /// so that a field kept there is proven by this entry alone.
-    pub salts: [Option<String>; 3],
+    pub salts: Vec<Option<String>>,
+}
+
+impl ErasedFields {
+    /// How many fields it covers: three or six, the same for digests, texts and salts.
+    pub fn field_count(&self) -> Result<usize> {
+        let n = self.digests.len();
+        if (n == 3 || n == hash::PRIVATE_FIELDS.len()) && self.texts.len() == n && self.salts.len() == n {
+            Ok(n)
+        } else {
+            Err(Error::Corrupt(format!(
+                "an erasure lists {} digests, {} texts and {} salts for transaction #{}; fondo writes 3 or 6 of each",
+                n,
+                self.texts.len(),
+                self.salts.len(),
+                self.txn_id
+            )))
+        }
+    }
+}
+
+/// An import key an erasure replaced: the commitment its batch's digest covers (its salt is
+/// gone, so it confirms no guess), and the random token that now stands in its place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErasedKey {
+    pub txn_id: i64,
+    pub commitment: String,
+    pub token: String,
+}
+
+/// The private texts of one sealed entry that an erasure replaced: each now reads as
+/// [`erased_value`], in `entry_texts` and in the row the entry wrote, and has no salt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErasedEntryText {
+    pub entry_id: i64,
+    pub fields: Vec<String>,
+}
+
+/// What an erasure leaves in a private field of an entry: its placeholder, or for a file's
+/// fingerprint (which must stay 64 hex digits) zeros.
+pub fn erased_value(field: &str, erasure_id: i64) -> String {
+    if field == "file_sha256" {
+        "0".repeat(64)
+    } else {
+        crate::domain::privacy::placeholder(erasure_id)
+    }
 }
 
 /// A table that is a projection of the entries: its key columns and every column the
@@ -279,8 +347,28 @@ const ERASED_TEXT: Table = Table {
         "description_salt",
         "counterparty_salt",
         "memo_salt",
+        "reference_digest",
+        "entered_by_digest",
+        "source_digest",
+        "reference",
+        "entered_by",
+        "source",
+        "reference_salt",
+        "entered_by_salt",
+        "source_salt",
         "entry_id",
     ],
+};
+const ERASED_ENTRY_TEXTS: Table = Table {
+    name: "erased_entry_texts",
+    key: &["erased_entry", "field"],
+    columns: &["erased_entry", "field", "erasure_id", "entry_id"],
+};
+
+const ERASED_KEYS: Table = Table {
+    name: "erased_keys",
+    key: &["txn_id"],
+    columns: &["txn_id", "erasure_id", "commitment", "token", "entry_id"],
 };
 
 const PERIOD_LOCKS: Table = Table {
@@ -309,7 +397,7 @@ const LOCK_OVERRIDES: Table = Table {
 };
 
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 12] = [
+pub const TABLES: [&Table; 14] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -320,6 +408,8 @@ pub const TABLES: [&Table; 12] = [
     &IMPORT_BATCHES,
     &ERASURES,
     &ERASED_TEXT,
+    &ERASED_KEYS,
+    &ERASED_ENTRY_TEXTS,
     &PERIOD_LOCKS,
     &LOCK_OVERRIDES,
 ];
@@ -391,13 +481,57 @@ impl Entry {
         }
     }
 
-    /// The rows this entry writes. `posting_id` finds a posting by transaction and line.
-    pub fn rows(
-        &self,
-        entry_id: i64,
-        stamp: &Stamp<'_>,
-        posting_id: &mut dyn FnMut(i64, i64) -> Result<i64>,
-    ) -> Result<Vec<Row>> {
+    /// The private text of its own a sealed entry keeps apart (`entered_by` aside, which
+    /// every entry has): field name and text, in a fixed order.
+    pub fn private_texts(&self) -> Vec<(&'static str, Option<String>)> {
+        match self {
+            Entry::Confirmed { reference, note, .. } => {
+                vec![("reference", reference.clone()), ("note", note.clone())]
+            }
+            Entry::Reconciled { file_name, .. } => vec![("file_name", Some(file_name.clone()))],
+            Entry::ImportBatch {
+                file_name,
+                file_sha256,
+                ..
+            } => vec![
+                ("file_name", Some(file_name.clone())),
+                ("file_sha256", Some(file_sha256.clone())),
+            ],
+            Entry::LockOverridden { reason, .. } => vec![("reason", Some(reason.clone()))],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Sets one of its [`Entry::private_texts`]; `None` blanks a text that must be there.
+    fn set_private_text(&mut self, field: &str, value: Option<String>) {
+        let text = |slot: &mut String| *slot = value.clone().unwrap_or_default();
+        match (self, field) {
+            (Entry::Confirmed { reference, .. }, "reference") => *reference = value,
+            (Entry::Confirmed { note, .. }, "note") => *note = value,
+            (Entry::Reconciled { file_name, .. }, "file_name")
+            | (Entry::ImportBatch { file_name, .. }, "file_name") => text(file_name),
+            (Entry::ImportBatch { file_sha256, .. }, "file_sha256") => text(file_sha256),
+            (Entry::LockOverridden { reason, .. }, "reason") => text(reason),
+            _ => {}
+        }
+    }
+
+    /// The projected row that holds this entry's private texts (who entered it included),
+    /// which an erasure of them rewrites: its table and key.
+    pub fn text_row(&self) -> Option<(&'static Table, i64)> {
+        match self {
+            Entry::Confirmed { id, .. } => Some((&CONFIRMATIONS, *id)),
+            Entry::Reconciled { id, .. } => Some((&RECONCILIATIONS, *id)),
+            Entry::ImportBatch { id, .. } => Some((&IMPORT_BATCHES, *id)),
+            Entry::LockOverridden { txn_id, .. } => Some((&LOCK_OVERRIDES, *txn_id)),
+            Entry::PeriodClosed { id, .. } => Some((&PERIOD_LOCKS, *id)),
+            Entry::Erasure { id, .. } => Some((&ERASURES, *id)),
+            _ => None,
+        }
+    }
+
+    /// The rows this entry writes, with what they need looked up.
+    pub fn rows(&self, entry_id: i64, stamp: &Stamp<'_>, lookup: &mut dyn Lookup) -> Result<Vec<Row>> {
         let id_value = Value::Integer(entry_id);
         let (at, by) = (text(stamp.entered_at), text(stamp.entered_by));
         let row = |table: &'static Table, mut values: Vec<Value>| {
@@ -579,7 +713,7 @@ impl Entry {
                     rows.push(row(
                         &RECONCILED_POSTINGS,
                         vec![
-                            Value::Integer(posting_id(*txn, *line)?),
+                            Value::Integer(lookup.posting_id(*txn, *line)?),
                             Value::Integer(*id),
                             Value::Integer(*statement_line),
                         ],
@@ -614,24 +748,160 @@ impl Entry {
                 id,
                 placeholder,
                 erased,
+                keys,
+                entry_texts,
             } => {
                 let mut rows = vec![row(
                     &ERASURES,
                     vec![Value::Integer(*id), text(placeholder), at, by],
                 )];
                 for e in erased {
+                    e.field_count()?;
                     let mut values = vec![Value::Integer(e.txn_id), Value::Integer(*id)];
-                    values.extend(e.digests.iter().map(|d| optional_text(d.as_deref())));
-                    values.extend(e.texts.iter().map(|t| optional_text(t.as_deref())));
-                    for salt in &e.salts {
-                        values.push(optional_blob(salt.as_deref())?);
+                    // The first three fields' columns, then the three schema 9 added.
+                    for fields in [0..3, 3..6] {
+                        for i in fields.clone() {
+                            values.push(optional_text(e.digests.get(i).cloned().flatten().as_deref()));
+                        }
+                        for i in fields.clone() {
+                            values.push(optional_text(e.texts.get(i).cloned().flatten().as_deref()));
+                        }
+                        for i in fields {
+                            values.push(optional_blob(e.salts.get(i).cloned().flatten().as_deref())?);
+                        }
                     }
                     rows.push(row(&ERASED_TEXT, values));
+                }
+                for k in keys {
+                    let token = hash::unhex(&k.token).ok_or_else(|| {
+                        Error::Corrupt(format!("a token in an erasure entry is not hex: `{}`", k.token))
+                    })?;
+                    rows.push(row(
+                        &ERASED_KEYS,
+                        vec![
+                            Value::Integer(k.txn_id),
+                            Value::Integer(*id),
+                            text(&k.commitment),
+                            Value::Blob(token),
+                        ],
+                    ));
+                }
+                for e in entry_texts {
+                    for field in &e.fields {
+                        rows.push(row(
+                            &ERASED_ENTRY_TEXTS,
+                            vec![Value::Integer(e.entry_id), text(field), Value::Integer(*id)],
+                        ));
+                    }
+                    // The row the entry wrote holds the same texts: one change for all of them.
+                    if let Some((table, key)) = lookup.text_row(e.entry_id)? {
+                        let set: Vec<(&'static str, Value)> = table
+                            .columns
+                            .iter()
+                            .filter(|c| e.fields.iter().any(|f| f == *c))
+                            .map(|c| (*c, text(&erased_value(c, *id))))
+                            .collect();
+                        if !set.is_empty() {
+                            rows.push(update(table, key, set));
+                        }
+                    }
                 }
                 rows
             }
         })
     }
+}
+
+/// What an entry's rows need looked up: a posting's row id, and the row an earlier entry
+/// wrote (an erasure of its texts rewrites it).
+pub trait Lookup {
+    fn posting_id(&mut self, txn: i64, line: i64) -> Result<i64>;
+    fn text_row(&mut self, entry_id: i64) -> Result<Option<(&'static Table, i64)>>;
+}
+
+/// Looks up in the ledger itself.
+struct Stored<'c>(&'c Connection);
+
+impl Lookup for Stored<'_> {
+    fn posting_id(&mut self, txn: i64, line: i64) -> Result<i64> {
+        posting_id(self.0, txn, line)
+    }
+
+    fn text_row(&mut self, entry_id: i64) -> Result<Option<(&'static Table, i64)>> {
+        let body: Option<String> = self
+            .0
+            .prepare_cached("SELECT body FROM entries WHERE id = ?1")?
+            .query_row([entry_id], |r| r.get(0))
+            .optional()?;
+        let Some(body) = body else {
+            return Err(Error::Corrupt(format!(
+                "an erasure names entry {entry_id}, which does not exist"
+            )));
+        };
+        let (entry, _) = parse_body(&body).map_err(Error::Corrupt)?;
+        Ok(entry.text_row())
+    }
+}
+
+/// The digests a sealed entry's body holds in place of its private texts.
+pub type Digests = serde_json::Map<String, serde_json::Value>;
+
+/// An entry's body as stored: the entry (a sealed one's private texts blank) and, if it is
+/// sealed, the digests of its private texts.
+fn parse_body(body: &str) -> std::result::Result<(Entry, Option<Digests>), String> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| format!("its body is not an entry fondo writes ({e})"))?;
+    let digests = match value.as_object_mut().and_then(|o| o.remove("digests")) {
+        None => None,
+        Some(serde_json::Value::Object(digests)) => Some(digests),
+        Some(_) => return Err("its body's digests are not an object".to_string()),
+    };
+    let entry =
+        serde_json::from_value(value).map_err(|e| format!("its body is not an entry fondo writes ({e})"))?;
+    Ok((entry, digests))
+}
+
+/// One private text of a sealed entry, as `entry_texts` holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryText {
+    pub field: String,
+    pub text: Option<String>,
+    /// Zeros for an empty field; `None` once an erasure replaced the text.
+    pub salt: Option<Vec<u8>>,
+}
+
+/// Seals `entry` entered by `entered_by`: the body to store (its private texts blank, their
+/// digests under `digests`), and each text with its new random salt.
+fn seal(entry: &Entry, entered_by: &str) -> Result<(String, Vec<EntryText>)> {
+    let mut blank = entry.clone();
+    let mut texts = Vec::new();
+    let mut digests = Digests::new();
+    let private = std::iter::once(("entered_by", Some(entered_by.to_string()))).chain(entry.private_texts());
+    for (field, text) in private {
+        blank.set_private_text(field, None);
+        let mut salt = vec![0_u8; hash::FIELD_SALT_LEN];
+        if text.is_some() {
+            getrandom::fill(&mut salt)
+                .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
+        }
+        let digest = hash::private_digest(&salt, field, text.as_deref());
+        digests.insert(
+            field.to_string(),
+            digest.map_or(serde_json::Value::Null, serde_json::Value::String),
+        );
+        texts.push(EntryText {
+            field: field.to_string(),
+            text,
+            salt: Some(salt),
+        });
+    }
+    let mut value = serde_json::to_value(&blank)
+        .map_err(|e| Error::Internal(format!("an entry could not be written as JSON: {e}")))?;
+    value
+        .as_object_mut()
+        .ok_or_else(|| Error::Internal("an entry is not a JSON object".into()))?
+        .insert("digests".to_string(), serde_json::Value::Object(digests));
+    Ok((value.to_string(), texts))
 }
 
 /// Where the chain ends: the last transaction, the last entry, and the hash a new link
@@ -673,7 +943,8 @@ pub fn head(conn: &Connection) -> Result<Head> {
     })
 }
 
-/// The hash of an entry, chained to the link before it.
+/// The hash of an entry, chained to the link before it. It covers the entry as stored: its
+/// body and its `entered_by` column (empty for a sealed entry, whose body holds the digest).
 pub fn entry_hash(prev_hash: &str, id: i64, after_txn: i64, body: &str, stamp: &Stamp<'_>) -> String {
     hash::Canonical::default()
         .text("entry")
@@ -704,9 +975,12 @@ fn append_rows(
     replace: bool,
 ) -> Result<Head> {
     let id = head.last_entry + 1;
-    let body = serde_json::to_string(entry)
-        .map_err(|e| Error::Internal(format!("an entry could not be written as JSON: {e}")))?;
-    let hash = entry_hash(&head.hash, id, head.last_txn, &body, stamp);
+    let (body, texts) = seal(entry, stamp.entered_by)?;
+    let stored = Stamp {
+        entered_at: stamp.entered_at,
+        entered_by: "",
+    };
+    let hash = entry_hash(&head.hash, id, head.last_txn, &body, &stored);
     conn.prepare_cached(
         "INSERT INTO entries (id, after_txn, body, entered_at, entered_by, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -716,12 +990,17 @@ fn append_rows(
         head.last_txn,
         body,
         stamp.entered_at,
-        stamp.entered_by,
+        stored.entered_by,
         head.hash,
         hash
     ])?;
-    let mut lookup = |txn: i64, line: i64| posting_id(conn, txn, line);
-    for mut row in entry.rows(id, stamp, &mut lookup)? {
+    let mut insert =
+        conn.prepare_cached("INSERT INTO entry_texts (entry_id, field, text, salt) VALUES (?1, ?2, ?3, ?4)")?;
+    for t in &texts {
+        insert.execute(params![id, t.field, t.text, t.salt])?;
+    }
+    drop(insert);
+    for mut row in entry.rows(id, stamp, &mut Stored(conn))? {
         if let (true, Change::Add(values)) = (replace, &mut row.change) {
             row.change = Change::Replace(std::mem::take(values));
         }
@@ -816,12 +1095,18 @@ pub struct StoredEntry {
     pub after_txn: i64,
     pub body: String,
     pub entered_at: String,
+    /// As stored: empty for a sealed entry, whose author is among its `texts`.
     pub entered_by: String,
     pub prev_hash: String,
     pub hash: String,
+    /// A sealed entry's private texts, as `entry_texts` holds them.
+    pub texts: Vec<EntryText>,
+    /// Whether its body is sealed (holds digests of private texts kept apart).
+    pub sealed: bool,
 }
 
 impl StoredEntry {
+    /// Who entered it and when, as stored: what its hash covers.
     pub fn stamp(&self) -> Stamp<'_> {
         Stamp {
             entered_at: &self.entered_at,
@@ -829,12 +1114,34 @@ impl StoredEntry {
         }
     }
 
+    /// Who entered it: a sealed entry's text as it stands (a placeholder once erased).
+    pub fn author(&self) -> &str {
+        self.texts
+            .iter()
+            .filter(|_| self.sealed)
+            .find(|t| t.field == "entered_by")
+            .and_then(|t| t.text.as_deref())
+            .unwrap_or(&self.entered_by)
+    }
+
+    /// The entry, a sealed one's private texts filled in as they stand, and a sealed one's
+    /// digests of them.
+    pub fn open(&self) -> std::result::Result<(Entry, Option<Digests>), String> {
+        let (mut entry, digests) = parse_body(&self.body)?;
+        if digests.is_some() {
+            for t in &self.texts {
+                entry.set_private_text(&t.field, t.text.clone());
+            }
+        }
+        Ok((entry, digests))
+    }
+
     pub fn entry(&self) -> std::result::Result<Entry, String> {
-        serde_json::from_str(&self.body).map_err(|e| format!("its body is not an entry fondo writes ({e})"))
+        self.open().map(|(entry, _)| entry)
     }
 }
 
-/// Every entry, in chain order.
+/// Every entry, in chain order, with a sealed entry's private texts.
 pub fn entries(conn: &Connection) -> Result<Vec<StoredEntry>> {
     let mut stmt = conn.prepare(
         "SELECT id, after_txn, body, entered_at, entered_by, prev_hash, hash FROM entries ORDER BY id",
@@ -848,9 +1155,45 @@ pub fn entries(conn: &Connection) -> Result<Vec<StoredEntry>> {
             entered_by: r.get(4)?,
             prev_hash: r.get(5)?,
             hash: r.get(6)?,
+            texts: Vec::new(),
+            sealed: false,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut entries: Vec<StoredEntry> = rows.collect::<rusqlite::Result<_>>()?;
+    for e in &mut entries {
+        e.sealed = matches!(parse_body(&e.body), Ok((_, Some(_))));
+    }
+    let mut stmt = conn.prepare("SELECT entry_id, field, text, salt FROM entry_texts ORDER BY entry_id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let entry_id: i64 = r.get(0)?;
+        let text = EntryText {
+            field: r.get(1)?,
+            text: r.get(2)?,
+            salt: r.get(3)?,
+        };
+        // Texts of no entry are left out here; verify's foreign key check names them.
+        if let Ok(at) = entries.binary_search_by_key(&entry_id, |e| e.id) {
+            entries[at].texts.push(text);
+        }
+    }
+    Ok(entries)
+}
+
+/// Every entry as a reader (an audit pack, a rebuild) takes it: a sealed entry's body is the
+/// entry with its private texts as they stand, and who entered it is filled in. Its hash is
+/// the stored one, which covers the sealed body.
+pub fn opened_entries(conn: &Connection) -> Result<Vec<StoredEntry>> {
+    let mut out = entries(conn)?;
+    for e in &mut out {
+        if let Ok((entry, Some(_))) = e.open() {
+            e.body = serde_json::to_string(&entry)
+                .map_err(|err| Error::Internal(format!("an entry could not be written as JSON: {err}")))?;
+            e.entered_by = e.author().to_string();
+            e.texts.clear();
+        }
+    }
+    Ok(out)
 }
 
 /// The projected tables as the entries say they should be: table → key → row.
@@ -976,22 +1319,47 @@ impl Replay {
 }
 
 /// The import keys a batch wrote, hashed in the order of their transactions, so that a key
-/// deleted, added or changed afterwards shows in `verify`.
+/// deleted, added or changed afterwards shows in `verify`. A batch recorded before schema 9
+/// hashes the keys themselves ([`ImportKeys::add`]); since, each key's salted commitment
+/// ([`key_commitment`]), which an erasure keeps when it replaces the key and deletes its salt.
 #[derive(Default)]
 pub struct ImportKeys {
     hasher: sha2::Sha256,
     pub count: i64,
 }
 
+/// The canonical form of one import key.
+fn key_canonical(txn_id: i64, date: &str, content: &[u8], occurrence: i64) -> hash::Canonical {
+    hash::Canonical::default()
+        .int(txn_id)
+        .text(date)
+        .text(&hash::hex(content))
+        .int(occurrence)
+}
+
+/// What a batch's digest covers of one key since schema 9: SHA-256 of the key's random salt
+/// and the key. Without the salt, which an erasure deletes, it confirms no guess.
+pub fn key_commitment(salt: &[u8], txn_id: i64, date: &str, content: &[u8], occurrence: i64) -> [u8; 32] {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(salt);
+    hasher.update(key_canonical(txn_id, date, content, occurrence).bytes());
+    hasher.finalize().into()
+}
+
 impl ImportKeys {
+    /// Adds a key as a batch recorded before schema 9 covers it: the key itself.
     pub fn add(&mut self, txn_id: i64, date: &str, content: &[u8], occurrence: i64) {
         use sha2::Digest;
-        let canonical = hash::Canonical::default()
-            .int(txn_id)
-            .text(date)
-            .text(&hash::hex(content))
-            .int(occurrence);
-        self.hasher.update(canonical.bytes());
+        self.hasher
+            .update(key_canonical(txn_id, date, content, occurrence).bytes());
+        self.count += 1;
+    }
+
+    /// Adds a key as a batch since schema 9 covers it: its [`key_commitment`].
+    pub fn add_commitment(&mut self, commitment: &[u8; 32]) {
+        use sha2::Digest;
+        self.hasher.update(commitment);
         self.count += 1;
     }
 

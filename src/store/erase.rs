@@ -1,19 +1,26 @@
 //! `donor forget`: erases a donor's name from the ledger while every amount stays, and the
-//! chain stays whole. A transaction's hash covers salted digests of its free text
-//! ([`hash::PrivateText`](super::hash::PrivateText)), one salt per field. Erasing keeps
-//! those digests, replaces each field that named the donor with exactly the placeholder
-//! `forgotten donor N` and deletes that field's salt, so the name can no longer be read or
-//! confirmed by guessing; a field that did not name the donor keeps its salt, so its text
-//! stays provable. The erasure is an entry in the one chain, naming no one: a forged one
-//! can only turn text into a placeholder, never into text of the forger's choosing.
+//! chain stays whole. A transaction's hash covers salted digests of its personal text
+//! ([`hash::PrivateText`](super::hash::PrivateText)), one salt per field: since schema 9 its
+//! description, counterparty, memo, reference, who entered it and its source; before, the
+//! first three only. Erasing keeps those digests, replaces each field that named the donor
+//! with exactly the placeholder `forgotten donor N` and deletes that field's salt, so the name
+//! can no longer be read or confirmed by guessing; a field that did not name the donor keeps
+//! its salt, so its text stays provable. Text whose record's hash covers it as it is (the
+//! reference, author and source of a transaction recorded before schema 9) cannot be erased
+//! without breaking the chain: it is listed, never silently left. The erasure is an entry in
+//! the one chain, naming no one: a forged one can only turn text into a placeholder, never
+//! into text of the forger's choosing.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::chain::{Entry, ErasedFields};
-use super::hash::{self, field_salt, FIELD_SALT_LEN, PRIVATE_FIELDS};
+use super::chain::{
+    self, erased_value, key_commitment, Entry, ErasedEntryText, ErasedFields, ErasedKey, StoredEntry,
+};
+use super::hash::{self, field_salt, TextForm, PRIVATE_FIELDS};
 use super::read;
 use super::write::Writer;
 use super::Ledger;
+use crate::domain::erasure::FileNameMatch;
 use crate::error::{Error, Result};
 
 /// What one erasure did.
@@ -24,20 +31,65 @@ pub struct Erasure {
     pub placeholder: String,
     /// The transactions whose text was changed.
     pub transactions: Vec<i64>,
-    /// How many descriptions, counterparties and memos were replaced.
-    pub fields: [usize; 3],
+    /// How many fields of each kind now read as the placeholder, as the treasurer is told:
+    /// `("description(s)", 2)`, … in [`FIELD_LABELS`] order.
+    pub fields: Vec<(&'static str, usize)>,
+    /// Text that names the donor but cannot be erased, because the hash of the record holding
+    /// it covers the text itself (recorded before fondo could erase it): where (`#12`) and
+    /// which field.
+    pub not_erased: Vec<(String, &'static str)>,
 }
+
+/// How the treasurer is told about each kind of field an erasure replaced: a transaction's,
+/// in [`PRIVATE_FIELDS`] order (who entered an entry counts with who entered a transaction),
+/// then the other private texts of entries ([`ENTRY_FIELDS`]).
+pub const FIELD_LABELS: [&str; 11] = [
+    "description(s)",
+    "counterparty field(s)",
+    "memo(s)",
+    "reference(s)",
+    "entered-by name(s)",
+    "source(s)",
+    "receipt(s)",
+    "note(s)",
+    "file name(s)",
+    "file fingerprint(s)",
+    "reason(s)",
+];
+
+/// The private texts of entries, each with its place in [`FIELD_LABELS`].
+const ENTRY_FIELDS: [(&str, usize); 6] = [
+    ("entered_by", 4),
+    ("reference", 6),
+    ("note", 7),
+    ("file_name", 8),
+    ("file_sha256", 9),
+    ("reason", 10),
+];
 
 pub use crate::domain::privacy::placeholder;
 
 /// A transaction whose text names the donor, as stored.
 struct Affected {
     id: i64,
-    texts: [Option<String>; 3],
-    /// Its salts: one per field, or one shared (legacy); none once erased.
+    /// Its private fields, in [`PRIVATE_FIELDS`] order.
+    texts: [Option<String>; 6],
+    /// Its salts: one per field (three or six), or one shared (schema 5 and older); none
+    /// once erased.
     salts: Option<Vec<u8>>,
     /// What its latest earlier erasure left, if any.
     earlier: Option<ErasedFields>,
+}
+
+impl Affected {
+    /// The form its hash was recorded in; `None` for text its hash covers as it is.
+    fn form(&self) -> Option<TextForm> {
+        match (&self.salts, &self.earlier) {
+            (Some(salts), _) => TextForm::of_salts(salts),
+            (None, Some(earlier)) => Some(TextForm::of_digests(earlier.digests.len())),
+            (None, None) => None,
+        }
+    }
 }
 
 /// What `donor forget` would do, shown before it does it.
@@ -131,13 +183,16 @@ fn earlier_erasure(conn: &Connection, name: &str) -> Result<Option<Erasure>> {
         id,
         placeholder: name.to_string(),
         transactions,
-        fields: [0; 3],
+        fields: FIELD_LABELS.iter().map(|label| (*label, 0)).collect(),
+        not_erased: Vec::new(),
     }))
 }
 
 impl Writer<'_> {
-    /// Replaces each field that names `name` (and the memo and counterparty of the donor's
-    /// own gifts) with the placeholder, and records the erasure.
+    /// Replaces each private field that names `name` as a whole word (a source, also where
+    /// its file name does in another spelling — see [`FileNameMatch`]), and the counterparty,
+    /// memo and reference of the donor's own gifts, with the placeholder, and records the
+    /// erasure. Fields it cannot erase are listed in [`Erasure::not_erased`].
     pub fn forget_donor(&mut self, name: &str) -> Result<Erasure> {
         let donors = read::pseudonyms(self.conn())?;
         if donors.get(name).is_none() {
@@ -147,115 +202,328 @@ impl Writer<'_> {
                 "no donor has exactly this name; `fondo report donors` lists them as recorded",
             ));
         }
+        let all_donors = read::donors(self.conn())?;
+        let files = FileNameMatch::new(name, all_donors.iter().map(String::as_str));
         let id: i64 = self
             .conn()
             .query_row("SELECT coalesce(max(id), 0) + 1 FROM erasures", [], |r| r.get(0))?;
         let placeholder = placeholder(id);
         let mut erased = Vec::new();
-        for txn in affected(self.conn(), name)? {
+        let mut counts = [0_usize; FIELD_LABELS.len()];
+        let mut not_erased = Vec::new();
+        let mut keys = Vec::new();
+        for txn in affected(self.conn(), name, &files)? {
             let own = txn.texts[1].as_deref() == Some(name);
             let names_donor = |i: usize, text: &str| {
-                (own && i > 0) || donors.replace_donor(text, name, &placeholder) != text
+                (own && matches!(i, 1..=3))
+                    || donors.replace_donor(text, name, &placeholder) != text
+                    || (i == 5 && files.names_donor_in_source(text))
             };
+            let wanted: [bool; 6] =
+                std::array::from_fn(|i| txn.texts[i].as_deref().is_some_and(|t| names_donor(i, t)));
+            let reach = txn.form().map_or(0, |form| form.fields().len());
+            for (i, field) in PRIVATE_FIELDS.iter().enumerate().skip(reach) {
+                if wanted[i] && !(i < 3 && txn.form().is_none()) {
+                    not_erased.push((format!("#{}", txn.id), *field));
+                }
+            }
             // A field an earlier erasure took stays as it left it.
-            let erased_before = |i: usize| txn.earlier.as_ref().is_some_and(|e| e.salts[i].is_none());
-            let erase: [bool; 3] = std::array::from_fn(|i| {
-                !erased_before(i) && txn.texts[i].as_deref().is_some_and(|t| names_donor(i, t))
-            });
+            let erased_before = |i: usize| {
+                txn.earlier
+                    .as_ref()
+                    .is_some_and(|e| e.salts.get(i).is_some_and(Option::is_none))
+            };
+            let erase: [bool; 6] =
+                std::array::from_fn(|i| i < reach.max(3) && wanted[i] && !erased_before(i));
             if !erase.contains(&true) {
-                // It named a longer donor's name that contains this one.
+                // It named a longer donor's name that contains this one, or only in text
+                // this erasure cannot reach.
                 continue;
             }
-            erased.push(erase_fields(&txn, erase, &placeholder)?);
+            let fields = erase_fields(&txn, erase, &placeholder)?;
+            for (i, count) in counts.iter_mut().enumerate().take(PRIVATE_FIELDS.len()) {
+                let now = fields
+                    .texts
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| txn.texts[i].clone());
+                if now != txn.texts[i] {
+                    *count += 1;
+                }
+            }
+            match erased_key(self.conn(), txn.id)? {
+                KeyToErase::None => {}
+                KeyToErase::Unsalted => not_erased.push((format!("#{}", txn.id), "import key")),
+                KeyToErase::Salted(key) => keys.push(key),
+            }
+            erased.push((fields, txn.texts));
+        }
+        let changed: Vec<i64> = erased.iter().map(|(e, _)| e.txn_id).collect();
+        let names_donor = |field: &str, text: &str| {
+            donors.replace_donor(text, name, &placeholder) != text
+                || (field == "file_name" && files.names_donor(text))
+        };
+        let entry_texts = entry_texts_to_erase(self.conn(), &names_donor, &changed, &mut not_erased)?;
+        for e in &entry_texts {
+            for field in &e.fields {
+                if let Some((_, at)) = ENTRY_FIELDS.iter().find(|(f, _)| f == field) {
+                    counts[*at] += 1;
+                }
+            }
         }
         self.append(&Entry::Erasure {
             id,
             placeholder: placeholder.clone(),
-            erased: erased.clone(),
+            erased: erased.iter().map(|(e, _)| e.clone()).collect(),
+            keys: keys.clone(),
+            entry_texts: entry_texts.clone(),
         })?;
+        let mut replace_text = self
+            .conn()
+            .prepare("UPDATE entry_texts SET text = ?3, salt = NULL WHERE entry_id = ?1 AND field = ?2")?;
+        for e in &entry_texts {
+            for field in &e.fields {
+                replace_text.execute(params![e.entry_id, field, erased_value(field, id)])?;
+            }
+        }
+        drop(replace_text);
+        let mut replace_key = self
+            .conn()
+            .prepare("UPDATE import_keys SET content_sha256 = ?2, key_salt = NULL WHERE txn_id = ?1")?;
+        for key in &keys {
+            let token =
+                hash::unhex(&key.token).ok_or_else(|| Error::Internal("a token that is not hex".into()))?;
+            replace_key.execute(params![key.txn_id, token])?;
+        }
+        drop(replace_key);
         let mut update = self.conn().prepare(
-            "UPDATE transactions SET description = ?2, counterparty = ?3, memo = ?4, pii_salt = NULL,
-                                     field_salts = NULL
+            "UPDATE transactions SET description = ?2, counterparty = ?3, memo = ?4, reference = ?5,
+                                     entered_by = ?6, source = ?7, pii_salt = NULL, field_salts = NULL,
+                                     text_salts = NULL
              WHERE id = ?1",
         )?;
-        for e in &erased {
-            let [description, counterparty, memo] = &e.texts;
-            update.execute(params![e.txn_id, description, counterparty, memo])?;
+        for (e, before) in &erased {
+            // Fields its form does not cover stay as they were.
+            let text = |i: usize| e.texts.get(i).cloned().unwrap_or_else(|| before[i].clone());
+            update.execute(params![
+                e.txn_id,
+                text(0),
+                text(1),
+                text(2),
+                text(3),
+                text(4),
+                text(5)
+            ])?;
         }
-        let fields = std::array::from_fn(|i| {
-            erased
-                .iter()
-                .filter(|e| e.salts[i].is_none() && e.texts[i].is_some())
-                .count()
-        });
         // The donors' names follow the counterparties just replaced.
         super::donors::rebuild(self.conn())?;
         Ok(Erasure {
             id,
             placeholder,
-            transactions: erased.iter().map(|e| e.txn_id).collect(),
-            fields,
+            transactions: erased.iter().map(|(e, _)| e.txn_id).collect(),
+            fields: FIELD_LABELS.iter().copied().zip(counts).collect(),
+            not_erased,
         })
     }
 }
 
-/// What erasing the fields marked in `erase` leaves of a transaction.
-fn erase_fields(txn: &Affected, erase: [bool; 3], placeholder: &str) -> Result<ErasedFields> {
-    let texts = std::array::from_fn(|i| {
-        if erase[i] {
-            Some(placeholder.to_string())
-        } else {
-            txn.texts[i].clone()
+/// The private texts of entries that name the donor (`names_donor(field, text)`): those of
+/// sealed entries, to erase, and those of entries recorded before, which their hash covers as
+/// written, added to `not_erased`. An import's file fingerprint goes with the file name, and
+/// wherever the import recorded a row this erasure changes (the file held the name, so its
+/// SHA-256 would confirm a guess at it), and so does every import of the same file.
+fn entry_texts_to_erase(
+    conn: &Connection,
+    names_donor: &dyn Fn(&str, &str) -> bool,
+    changed: &[i64],
+    not_erased: &mut Vec<(String, &'static str)>,
+) -> Result<Vec<ErasedEntryText>> {
+    let entries: Vec<(StoredEntry, Entry)> = chain::entries(conn)?
+        .into_iter()
+        .filter_map(|e| {
+            let entry = e.entry().ok()?;
+            Some((e, entry))
+        })
+        .collect();
+    let mut fingerprints = std::collections::HashSet::new();
+    for (_, entry) in &entries {
+        if let Entry::ImportBatch {
+            file_name,
+            file_sha256,
+            first_txn,
+            last_txn,
+            ..
+        } = entry
+        {
+            let held = first_txn
+                .zip(*last_txn)
+                .is_some_and(|(first, last)| changed.iter().any(|t| (first..=last).contains(t)));
+            if held || names_donor("file_name", file_name) {
+                fingerprints.insert(file_sha256.clone());
+            }
         }
-    });
+    }
+    let mut out = Vec::new();
+    for (stored, entry) in &entries {
+        let texts =
+            std::iter::once(("entered_by", Some(stored.author().to_string()))).chain(entry.private_texts());
+        let mut fields = Vec::new();
+        for (field, text) in texts {
+            let Some(text) = text else { continue };
+            let named = match field {
+                "file_sha256" => fingerprints.contains(&text),
+                _ => names_donor(field, &text),
+            };
+            if !named {
+                continue;
+            }
+            let sealed = stored.texts.iter().find(|t| t.field == field);
+            match sealed {
+                // Erased before: it stays as that erasure left it.
+                Some(t) if t.salt.is_none() => {}
+                Some(_) => fields.push(field.to_string()),
+                None => not_erased.push((place(entry, stored.id), field)),
+            }
+        }
+        if !fields.is_empty() {
+            out.push(ErasedEntryText {
+                entry_id: stored.id,
+                fields,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// How the treasurer is told where an entry's text is.
+fn place(entry: &Entry, entry_id: i64) -> String {
+    match entry {
+        Entry::Confirmed { id, .. } => format!("confirmation {id}"),
+        Entry::ImportBatch { id, .. } => format!("import batch {id}"),
+        Entry::Reconciled { id, .. } => format!("reconciliation {id}"),
+        Entry::LockOverridden { txn_id, .. } => format!("the forced date of #{txn_id}"),
+        _ => format!("entry {entry_id}"),
+    }
+}
+
+/// What an erasure does to the import key of a transaction it changed.
+enum KeyToErase {
+    /// It has none (not imported, imported with a reference, or replaced before).
+    None,
+    /// Its batch's digest covers the key itself (an import recorded before schema 9): it stays.
+    Unsalted,
+    /// Replaced by a random token; its batch's digest keeps the key's commitment.
+    Salted(ErasedKey),
+}
+
+fn erased_key(conn: &Connection, txn_id: i64) -> Result<KeyToErase> {
+    type Key = (String, Vec<u8>, i64, Option<Vec<u8>>, bool);
+    let key: Option<Key> = conn
+        .query_row(
+            "SELECT date, content_sha256, occurrence, key_salt,
+                    EXISTS (SELECT 1 FROM erased_keys e WHERE e.txn_id = k.txn_id)
+             FROM import_keys k WHERE txn_id = ?1",
+            [txn_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    Ok(match key {
+        None | Some((.., true)) => KeyToErase::None,
+        Some((_, _, _, None, false)) => KeyToErase::Unsalted,
+        Some((date, content, occurrence, Some(salt), false)) => {
+            let mut token = [0_u8; 32];
+            getrandom::fill(&mut token)
+                .map_err(|e| Error::Refused(format!("the operating system gave no random token: {e}")))?;
+            KeyToErase::Salted(ErasedKey {
+                txn_id,
+                commitment: hash::hex(&key_commitment(&salt, txn_id, &date, &content, occurrence)),
+                token: hash::hex(&token),
+            })
+        }
+    })
+}
+
+/// What erasing the fields marked in `erase` leaves of a transaction.
+fn erase_fields(txn: &Affected, erase: [bool; 6], placeholder: &str) -> Result<ErasedFields> {
+    let Some(form) = txn.form() else {
+        return Err(Error::Refused(format!(
+            "transaction #{} was recorded before fondo could erase text (ledger schema 3 or older): its hash covers the text itself, so erasing it would break the chain",
+            txn.id
+        )));
+    };
+    let fields = form.fields();
+    let texts = |erase: &dyn Fn(usize) -> bool| -> Vec<Option<String>> {
+        (0..fields.len())
+            .map(|i| match &txn.texts[i] {
+                Some(_) if erase(i) => Some(placeholder.to_string()),
+                text => text.clone(),
+            })
+            .collect()
+    };
     match (&txn.salts, &txn.earlier) {
         (Some(salts), _) => {
             // A salt shared by the fields (recorded before fondo 0.2) would open the erased
             // fields too, so it goes entirely, and every field is erased: a field kept
             // without its salt could not be told from a forged one.
-            let shared = salts.len() != FIELD_SALT_LEN * PRIVATE_FIELDS.len();
-            let texts = if shared {
-                std::array::from_fn(|i| txn.texts[i].as_ref().map(|_| placeholder.to_string()))
-            } else {
-                texts
-            };
+            let shared = form == TextForm::Shared;
             Ok(ErasedFields {
                 txn_id: txn.id,
-                digests: std::array::from_fn(|i| {
-                    hash::private_digest(field_salt(salts, i), PRIVATE_FIELDS[i], txn.texts[i].as_deref())
-                }),
-                texts,
-                salts: std::array::from_fn(|i| {
-                    (!shared && !erase[i]).then(|| hash::hex(field_salt(salts, i)))
-                }),
+                digests: (0..fields.len())
+                    .map(|i| hash::private_digest(field_salt(salts, i), fields[i], txn.texts[i].as_deref()))
+                    .collect(),
+                texts: texts(&|i| shared || erase[i]),
+                salts: (0..fields.len())
+                    .map(|i| (!shared && !erase[i]).then(|| hash::hex(field_salt(salts, i))))
+                    .collect(),
             })
         }
         (None, Some(earlier)) => Ok(ErasedFields {
             txn_id: txn.id,
             digests: earlier.digests.clone(),
-            texts,
-            salts: std::array::from_fn(|i| earlier.salts[i].clone().filter(|_| !erase[i])),
+            texts: texts(&|i| erase[i]),
+            salts: earlier
+                .salts
+                .iter()
+                .enumerate()
+                .map(|(i, salt)| salt.clone().filter(|_| !erase[i]))
+                .collect(),
         }),
-        (None, None) => Err(Error::Refused(format!(
-            "transaction #{} was recorded before fondo could erase text (ledger schema 3 or older): its hash covers the text itself, so erasing it would break the chain",
+        (None, None) => Err(Error::Internal(format!(
+            "transaction #{} has neither salts nor an erasure",
             txn.id
         ))),
     }
 }
 
-/// Every transaction that names `name` in its free text, or whose counterparty it is.
-fn affected(conn: &Connection, name: &str) -> Result<Vec<Affected>> {
+/// Every transaction that may name `name` in its private text (to be decided field by
+/// field), or whose counterparty it is.
+fn affected(conn: &Connection, name: &str, files: &FileNameMatch) -> Result<Vec<Affected>> {
+    // Imports whose file name names the donor, in any spelling: their rows' sources hold it.
+    let mut batches = Vec::new();
+    let mut stmt = conn.prepare("SELECT id, file_name FROM import_batches")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let file_name: String = r.get(1)?;
+        if files.names_donor(&file_name) {
+            batches.push(r.get::<_, i64>(0)?);
+        }
+    }
+    let batches =
+        serde_json::to_string(&batches).map_err(|e| Error::Internal(format!("batch ids as JSON: {e}")))?;
     let mut stmt = conn.prepare(
-        "SELECT t.id, t.description, t.counterparty, t.memo, coalesce(t.field_salts, t.pii_salt)
+        "SELECT t.id, t.description, t.counterparty, t.memo, t.reference, t.entered_by, t.source,
+                coalesce(t.text_salts, t.field_salts, t.pii_salt)
          FROM transactions t
          WHERE t.counterparty = ?1 OR instr(t.description, ?1) > 0 OR instr(t.memo, ?1) > 0
+            OR instr(t.reference, ?1) > 0 OR instr(t.entered_by, ?1) > 0 OR instr(t.source, ?1) > 0
+            OR t.batch_id IN (SELECT value FROM json_each(?2))
          ORDER BY t.id",
     )?;
-    let rows = stmt.query_map([name], |r| {
+    let rows = stmt.query_map(params![name, batches], |r| {
         Ok(Affected {
             id: r.get(0)?,
-            texts: [r.get(1)?, r.get(2)?, r.get(3)?],
-            salts: r.get(4)?,
+            texts: [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+            salts: r.get(7)?,
             earlier: None,
         })
     })?;
@@ -266,23 +534,57 @@ fn affected(conn: &Connection, name: &str) -> Result<Vec<Affected>> {
     Ok(out)
 }
 
+/// The columns of `erased_text` for field `i`'s digest, text and salt.
+fn erased_columns(i: usize) -> [String; 3] {
+    let field = PRIVATE_FIELDS[i];
+    [
+        format!("{field}_digest"),
+        field.to_string(),
+        format!("{field}_salt"),
+    ]
+}
+
+/// `erased_text`'s digests, texts and salts, as one SELECT list in that order.
+fn erased_select() -> String {
+    (0..3)
+        .flat_map(|k| (0..PRIVATE_FIELDS.len()).map(move |i| erased_columns(i)[k].clone()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Digests, texts and salts read from `erased_text` from column `at` on (see
+/// [`erased_select`]): three fields for a transaction recorded before schema 9 (its
+/// `source_digest` is NULL), six since.
+type ErasedColumns = (Vec<Option<String>>, Vec<Option<String>>, Vec<Option<Vec<u8>>>);
+
+fn erased_values(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ErasedColumns> {
+    let all = PRIVATE_FIELDS.len();
+    let source_digest: Option<String> = r.get(at + all - 1)?;
+    let n = if source_digest.is_some() { all } else { 3 };
+    let digests = (0..n).map(|i| r.get(at + i)).collect::<rusqlite::Result<_>>()?;
+    let texts = (0..n)
+        .map(|i| r.get(at + all + i))
+        .collect::<rusqlite::Result<_>>()?;
+    let salts = (0..n)
+        .map(|i| r.get(at + 2 * all + i))
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((digests, texts, salts))
+}
+
 /// What the latest erasure of transaction `txn_id` left, if it was erased.
 pub(crate) fn latest_erased(conn: &Connection, txn_id: i64) -> Result<Option<ErasedFields>> {
-    let hex_of = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<String>> {
-        Ok(r.get::<_, Option<Vec<u8>>>(i)?.map(|b| hash::hex(&b)))
-    };
     Ok(conn
-        .prepare_cached(
-            "SELECT description_digest, counterparty_digest, memo_digest, description, counterparty, memo,
-                    description_salt, counterparty_salt, memo_salt
-             FROM erased_text WHERE txn_id = ?1 ORDER BY erasure_id DESC LIMIT 1",
-        )?
+        .prepare_cached(&format!(
+            "SELECT {} FROM erased_text WHERE txn_id = ?1 ORDER BY erasure_id DESC LIMIT 1",
+            erased_select()
+        ))?
         .query_row([txn_id], |r| {
+            let (digests, texts, salts) = erased_values(r, 0)?;
             Ok(ErasedFields {
                 txn_id,
-                digests: [r.get(0)?, r.get(1)?, r.get(2)?],
-                texts: [r.get(3)?, r.get(4)?, r.get(5)?],
-                salts: [hex_of(r, 6)?, hex_of(r, 7)?, hex_of(r, 8)?],
+                digests,
+                texts,
+                salts: salts.into_iter().map(|s| s.map(|b| hash::hex(&b))).collect(),
             })
         })
         .optional()?)
@@ -292,9 +594,9 @@ pub(crate) fn latest_erased(conn: &Connection, txn_id: i64) -> Result<Option<Era
 struct ErasedRow {
     txn_id: i64,
     erasure_id: i64,
-    digests: [Option<String>; 3],
-    texts: [Option<String>; 3],
-    salts: [Option<Vec<u8>>; 3],
+    digests: Vec<Option<String>>,
+    texts: Vec<Option<String>>,
+    salts: Vec<Option<Vec<u8>>>,
     entry_id: i64,
 }
 
@@ -311,19 +613,19 @@ pub(crate) fn erasure_history_problems(
     adopted_through: i64,
     shared_salts_through: i64,
 ) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT txn_id, erasure_id, description_digest, counterparty_digest, memo_digest,
-                description, counterparty, memo, description_salt, counterparty_salt, memo_salt, entry_id
-         FROM erased_text ORDER BY txn_id, erasure_id",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT txn_id, erasure_id, entry_id, {} FROM erased_text ORDER BY txn_id, erasure_id",
+        erased_select()
+    ))?;
     let rows = stmt.query_map([], |r| {
+        let (digests, texts, salts) = erased_values(r, 3)?;
         Ok(ErasedRow {
             txn_id: r.get(0)?,
             erasure_id: r.get(1)?,
-            digests: [r.get(2)?, r.get(3)?, r.get(4)?],
-            texts: [r.get(5)?, r.get(6)?, r.get(7)?],
-            salts: [r.get(8)?, r.get(9)?, r.get(10)?],
-            entry_id: r.get(11)?,
+            entry_id: r.get(2)?,
+            digests,
+            texts,
+            salts,
         })
     })?;
     let mut problems = Vec::new();
@@ -331,8 +633,16 @@ pub(crate) fn erasure_history_problems(
     for row in rows {
         let row = row?;
         let earlier = before.take().filter(|b| b.txn_id == row.txn_id);
-        if row.entry_id > adopted_through {
-            for (i, field) in PRIVATE_FIELDS.iter().enumerate() {
+        if earlier
+            .as_ref()
+            .is_some_and(|e| e.digests.len() != row.digests.len())
+        {
+            problems.push(format!(
+                "transaction #{}: erasure {} covers other fields than the erasure before it",
+                row.txn_id, row.erasure_id
+            ));
+        } else if row.entry_id > adopted_through {
+            for (i, field) in PRIVATE_FIELDS.iter().enumerate().take(row.digests.len()) {
                 let shared = row.txn_id <= shared_salts_through;
                 if let Some(why) = field_problem(&row, earlier.as_ref(), i, shared) {
                     problems.push(format!(

@@ -111,20 +111,64 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// How a transaction's free text — description, counterparty, memo, where a donor is
-/// named — enters its hash.
+/// How a transaction's personal text — description, counterparty, memo and, since fondo 0.3,
+/// reference, who entered it and where it came from — enters its hash.
 #[derive(Clone, Copy)]
 pub enum PrivateText<'a> {
     /// Recorded before donor erasure existed: the hash covers the text itself.
     Plain,
     /// The hash covers salted digests of the text (see [`private_digest`]), so the text
-    /// can later be erased and the salt with it, leaving the chain whole. The salt is
-    /// either one per field, [`FIELD_SALT_LEN`] bytes each in field order, or (ledgers of
-    /// schema 5 and older) one salt of [`FIELD_SALT_LEN`] bytes shared by the fields.
+    /// can later be erased and the salt with it, leaving the chain whole. The salts' length
+    /// says which [`TextForm`] the transaction was recorded in.
     Salted(&'a [u8]),
-    /// The text was erased: the digests kept from before, in the order description,
-    /// counterparty, memo.
-    Erased([Option<&'a str>; 3]),
+    /// The text was erased: the digests kept from before, one per field of its form (three
+    /// or six, in [`PRIVATE_FIELDS`] order).
+    Erased(&'a [Option<&'a str>]),
+}
+
+/// Which of a transaction's fields its hash covers through salted digests, and with what
+/// salts. Every transaction keeps the form it was recorded in: its hash never changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextForm {
+    /// Schema 4 and 5: description, counterparty and memo, under one shared salt; the
+    /// reference, who entered it and its source as plain text.
+    Shared,
+    /// Schema 6 and 7: the same three fields, each with a salt of its own.
+    ThreeFields,
+    /// Schema 8 on: all six [`PRIVATE_FIELDS`], each with a salt of its own, so that the
+    /// reference, who entered it and its source (an import's file name) can be erased too.
+    SixFields,
+}
+
+impl TextForm {
+    /// The form of a transaction recorded with these salts; `None` for a length fondo never
+    /// writes (the hash then fails to match).
+    pub fn of_salts(salts: &[u8]) -> Option<TextForm> {
+        match salts.len() / FIELD_SALT_LEN {
+            _ if salts.len() % FIELD_SALT_LEN != 0 => None,
+            1 => Some(TextForm::Shared),
+            3 => Some(TextForm::ThreeFields),
+            6 => Some(TextForm::SixFields),
+            _ => None,
+        }
+    }
+
+    /// The form of an erased transaction, from how many digests its erasure kept.
+    pub fn of_digests(count: usize) -> TextForm {
+        if count == PRIVATE_FIELDS.len() {
+            TextForm::SixFields
+        } else {
+            TextForm::ThreeFields
+        }
+    }
+
+    /// The fields covered by salted digests in this form.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            TextForm::Shared | TextForm::ThreeFields => &PRIVATE_FIELDS[..3],
+            TextForm::SixFields => &PRIVATE_FIELDS,
+        }
+    }
 }
 
 /// The length of one field's salt.
@@ -134,15 +178,19 @@ pub const FIELD_SALT_LEN: usize = 16;
 /// one shared salt. A field with a salt of its own can keep it through an erasure of
 /// another field, so its text stays provable.
 pub fn field_salt(salts: &[u8], i: usize) -> &[u8] {
+    let own = matches!(
+        TextForm::of_salts(salts),
+        Some(TextForm::ThreeFields | TextForm::SixFields)
+    );
     salts
         .get(i * FIELD_SALT_LEN..(i + 1) * FIELD_SALT_LEN)
-        .filter(|_| salts.len() == FIELD_SALT_LEN * PRIVATE_FIELDS.len())
+        .filter(|_| own)
         .unwrap_or(salts)
 }
 
-/// The digest that stands in a transaction's hash for one field of its free text:
-/// hex SHA-256 of the transaction's random salt, the field's name and its text. Without
-/// the salt, which erasure deletes, no one can test a guessed name against it.
+/// The digest that stands in a hash for one field of personal text: hex SHA-256 of the
+/// field's random salt, the field's name and its text. Without the salt, which erasure
+/// deletes, no one can test a guessed name against it.
 pub fn private_digest(salt: &[u8], field: &str, value: Option<&str>) -> Option<String> {
     value.map(|v| {
         let canonical = Canonical::default().text(field).text(v);
@@ -153,8 +201,16 @@ pub fn private_digest(salt: &[u8], field: &str, value: Option<&str>) -> Option<S
     })
 }
 
-/// The free-text fields a transaction's hash covers through [`PrivateText`].
-pub const PRIVATE_FIELDS: [&str; 3] = ["description", "counterparty", "memo"];
+/// The personal-text fields of a transaction, in the order its salts and digests follow.
+/// Transactions recorded before schema 9 cover only the first three this way.
+pub const PRIVATE_FIELDS: [&str; 6] = [
+    "description",
+    "counterparty",
+    "memo",
+    "reference",
+    "entered_by",
+    "source",
+];
 
 /// The fields of a transaction that its hash covers, as stored.
 pub struct TxnContent<'a> {
@@ -180,41 +236,76 @@ pub struct PostingContent<'a> {
     pub amount_minor: i64,
 }
 
+impl TxnContent<'_> {
+    /// Its six private fields, in [`PRIVATE_FIELDS`] order.
+    pub fn private_texts(&self) -> [Option<&str>; 6] {
+        [
+            Some(self.description),
+            self.counterparty,
+            self.memo,
+            self.reference,
+            Some(self.entered_by),
+            Some(self.source),
+        ]
+    }
+}
+
 /// The hash of a transaction with its postings, chained to `prev_hash`.
 pub fn transaction_hash<'a>(
     prev_hash: &str,
     txn: &TxnContent<'_>,
     postings: impl IntoIterator<Item = PostingContent<'a>>,
 ) -> String {
-    let texts = [Some(txn.description), txn.counterparty, txn.memo];
-    let digests: [Option<String>; 3] = match txn.private {
-        PrivateText::Plain => [None, None, None],
-        PrivateText::Salted(salt) => {
-            std::array::from_fn(|i| private_digest(field_salt(salt, i), PRIVATE_FIELDS[i], texts[i]))
+    let texts = txn.private_texts();
+    let (form, digests): (Option<TextForm>, [Option<String>; 6]) = match txn.private {
+        PrivateText::Plain => (None, Default::default()),
+        PrivateText::Salted(salts) => {
+            let form = TextForm::of_salts(salts).unwrap_or(TextForm::Shared);
+            let fields = form.fields();
+            let digests = std::array::from_fn(|i| {
+                fields
+                    .get(i)
+                    .and_then(|field| private_digest(field_salt(salts, i), field, texts[i]))
+            });
+            (Some(form), digests)
         }
-        PrivateText::Erased(kept) => kept.map(|d| d.map(str::to_string)),
+        PrivateText::Erased(kept) => (
+            Some(TextForm::of_digests(kept.len())),
+            std::array::from_fn(|i| kept.get(i).copied().flatten().map(str::to_string)),
+        ),
     };
     let canonical = Canonical::default()
         .text("transaction")
         .int(txn.id)
         .text(txn.date);
-    let mut canonical = match txn.private {
-        PrivateText::Plain => canonical
+    let mut canonical = match form {
+        None => canonical
             .text(txn.description)
             .optional(txn.counterparty)
             .optional(txn.reference)
-            .optional(txn.memo),
-        PrivateText::Salted(_) | PrivateText::Erased(_) => canonical
+            .optional(txn.memo)
+            .optional_int(txn.voids)
+            .text(txn.entered_at)
+            .text(txn.entered_by)
+            .text(txn.source),
+        Some(TextForm::Shared | TextForm::ThreeFields) => canonical
             .text("private digests")
             .optional(digests[0].as_deref())
             .optional(digests[1].as_deref())
             .optional(txn.reference)
-            .optional(digests[2].as_deref()),
-    }
-    .optional_int(txn.voids)
-    .text(txn.entered_at)
-    .text(txn.entered_by)
-    .text(txn.source);
+            .optional(digests[2].as_deref())
+            .optional_int(txn.voids)
+            .text(txn.entered_at)
+            .text(txn.entered_by)
+            .text(txn.source),
+        Some(TextForm::SixFields) => digests
+            .iter()
+            .fold(canonical.text("private digests 2"), |c, d| {
+                c.optional(d.as_deref())
+            })
+            .optional_int(txn.voids)
+            .text(txn.entered_at),
+    };
     for p in postings {
         canonical = canonical
             .text("posting")

@@ -264,6 +264,7 @@ fn legacy_batches(conn: &Connection) -> Result<Vec<Adopted>> {
                 last_txn,
                 key_count: digest.count,
                 keys_sha256: digest.finish(),
+                salted_keys: false,
             },
             at,
             by,
@@ -282,6 +283,8 @@ fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
                     id: r.get(0)?,
                     placeholder: r.get(1)?,
                     erased: Vec::new(),
+                    keys: Vec::new(),
+                    entry_texts: Vec::new(),
                 },
                 r.get(2)?,
                 r.get(3)?,
@@ -298,9 +301,9 @@ fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
                 .query_map([*id], |r| {
                     Ok(ErasedFields {
                         txn_id: r.get(0)?,
-                        digests: [r.get(1)?, r.get(2)?, r.get(3)?],
-                        texts: [r.get(4)?, r.get(5)?, r.get(6)?],
-                        salts: [None, None, None],
+                        digests: vec![r.get(1)?, r.get(2)?, r.get(3)?],
+                        texts: vec![r.get(4)?, r.get(5)?, r.get(6)?],
+                        salts: vec![None, None, None],
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;

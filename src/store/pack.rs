@@ -181,6 +181,7 @@ impl Ledger {
             })
             .collect();
         Ledger::create_with(path, currency, actor, |w| {
+            w.allow_placeholders();
             let mut entries = pack.entries.iter().peekable();
             let mut keys = pack.import_keys.iter().peekable();
             let mut replay_before = |w: &mut super::Writer<'_>, next_txn: i64| -> Result<()> {
@@ -193,7 +194,11 @@ impl Ledger {
                             id: *id,
                             placeholder: placeholder.clone(),
                             erased: Vec::new(),
+                            keys: Vec::new(),
+                            entry_texts: Vec::new(),
                         },
+                        // Its keys have salts of this ledger's own.
+                        batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),
                         other => other.clone(),
                     };
                     let stamp = Stamp {
@@ -230,8 +235,9 @@ impl Ledger {
                     w.remember_import(identity, id)?;
                 }
             }
-            w.set_batch(None);
+            // The last batch's entry, if it comes last, covers the keys written for it.
             replay_before(w, i64::MAX)?;
+            w.set_batch(None);
             if let Some((txn, _)) = keys.next() {
                 return Err(Error::Refused(format!(
                     "the pack's import keys name transaction #{txn}, which its journal does not hold in order"

@@ -232,10 +232,13 @@ pub(crate) fn fund_codes(conn: &Connection) -> Result<Vec<String>> {
     strings(conn, "SELECT code FROM funds ORDER BY code")
 }
 
+/// The transaction a reference names. An erased reference (`forgotten donor N`, which
+/// several may share) names none; the second condition is the reference index's own, so
+/// that the index answers.
 pub(crate) fn transaction_by_reference(conn: &Connection, reference: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
-            "SELECT id FROM transactions WHERE reference = ?1",
+            "SELECT id FROM transactions WHERE reference = ?1 AND reference NOT GLOB 'forgotten donor *'",
             [reference],
             |r| r.get(0),
         )
@@ -773,7 +776,12 @@ pub fn people(conn: &Connection) -> Result<crate::domain::privacy::Pseudonyms> {
     let people = strings(
         conn,
         "SELECT entered_by FROM (SELECT entered_by, entered_at FROM transactions
-                                 UNION ALL SELECT entered_by, entered_at FROM entries)
+                                 UNION ALL
+                                 -- A sealed entry keeps who entered it among its texts
+                                 -- (its own `entered_by` is empty).
+                                 SELECT CASE e.entered_by WHEN '' THEN coalesce(t.text, '') ELSE e.entered_by END,
+                                        e.entered_at FROM entries e
+                                 LEFT JOIN entry_texts t ON t.entry_id = e.id AND t.field = 'entered_by')
          GROUP BY entered_by ORDER BY min(entered_at), entered_by",
     )?;
     labelled(people, "user")

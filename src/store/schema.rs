@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     V6_ONE_CHAIN,
     V7_MASTER_DATA,
     V8_DONOR_NAMES,
+    V9_ERASABLE_TEXT,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -466,3 +467,117 @@ CREATE TABLE donor_names (
 CREATE INDEX donor_names_by_key ON donor_names (identity_key);
 CREATE INDEX donor_names_by_skeleton ON donor_names (skeleton);
 ";
+/// Everything personal a transaction recorded from now on holds can be erased: its reference,
+/// who entered it and its source (an import's file name) are covered by salted digests like
+/// its description, counterparty and memo (hash::TextForm::SixFields). Transactions recorded
+/// before keep their form, and their hashes. An import key (a digest of a row's text) of an
+/// import recorded from now on can be replaced by a random token when its row is erased: its
+/// batch's entry covers it through a salted commitment (chain::ImportKeys). An entry recorded
+/// from now on is sealed: who entered it and the text of its own that may name a person are
+/// kept apart, in `entry_texts`, and its body holds their salted digests (chain::seal).
+const V9_ERASABLE_TEXT: &str = r#"
+-- One salt per private field (hash::PRIVATE_FIELDS), for transactions recorded from now on;
+-- NULL for those recorded before (they keep field_salts or pii_salt) and once erased.
+ALTER TABLE transactions ADD COLUMN text_salts BLOB
+    CHECK (text_salts IS NULL OR length(text_salts) = 96);
+
+-- What an erasure left of the three fields that only such transactions can have erased:
+-- NULL in every row of a transaction recorded before (its `source_digest` says which).
+ALTER TABLE erased_text ADD COLUMN reference_digest TEXT CHECK (length(reference_digest) = 64);
+ALTER TABLE erased_text ADD COLUMN entered_by_digest TEXT CHECK (length(entered_by_digest) = 64);
+ALTER TABLE erased_text ADD COLUMN source_digest TEXT CHECK (length(source_digest) = 64);
+ALTER TABLE erased_text ADD COLUMN reference TEXT;
+ALTER TABLE erased_text ADD COLUMN entered_by TEXT;
+ALTER TABLE erased_text ADD COLUMN source TEXT;
+ALTER TABLE erased_text ADD COLUMN reference_salt BLOB CHECK (length(reference_salt) = 16);
+ALTER TABLE erased_text ADD COLUMN entered_by_salt BLOB CHECK (length(entered_by_salt) = 16);
+ALTER TABLE erased_text ADD COLUMN source_salt BLOB CHECK (length(source_salt) = 16);
+
+-- An erased reference reads `forgotten donor N`, which several transactions may share; no
+-- new reference may start so (write::check_reference), so a reference still names one
+-- transaction.
+DROP INDEX transactions_by_reference;
+CREATE UNIQUE INDEX transactions_by_reference ON transactions (reference)
+    WHERE reference IS NOT NULL AND reference NOT GLOB 'forgotten donor *';
+
+-- Recorded transactions stay immutable, except that the latest erasure may replace the
+-- private text (and drop the salts) of a transaction, with exactly the text it recorded:
+-- all six fields for one recorded with six salts, the first three for one recorded before.
+DROP TRIGGER transactions_immutable_update;
+CREATE TRIGGER transactions_immutable_update BEFORE UPDATE ON transactions
+WHEN NEW.id IS NOT OLD.id OR NEW.date IS NOT OLD.date
+  OR NEW.voids IS NOT OLD.voids OR NEW.entered_at IS NOT OLD.entered_at
+  OR NEW.prev_hash IS NOT OLD.prev_hash OR NEW.hash IS NOT OLD.hash
+  OR NEW.batch_id IS NOT OLD.batch_id OR NEW.pii_salt IS NOT NULL OR NEW.field_salts IS NOT NULL
+  OR NEW.text_salts IS NOT NULL
+  OR NOT EXISTS (SELECT 1 FROM erased_text e
+                 WHERE e.txn_id = OLD.id AND e.erasure_id = (SELECT max(id) FROM erasures)
+                   AND e.description IS NEW.description AND e.counterparty IS NEW.counterparty
+                   AND e.memo IS NEW.memo
+                   AND CASE WHEN e.source_digest IS NULL
+                       THEN NEW.reference IS OLD.reference AND NEW.entered_by IS OLD.entered_by
+                            AND NEW.source IS OLD.source
+                       ELSE e.reference IS NEW.reference AND e.entered_by IS NEW.entered_by
+                            AND e.source IS NEW.source END)
+BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
+
+-- Each key's salt, which its batch's commitment covers; NULL for keys of imports recorded
+-- before, and once an erasure replaced the key.
+ALTER TABLE import_keys ADD COLUMN key_salt BLOB CHECK (key_salt IS NULL OR length(key_salt) = 16);
+
+-- Each import key an erasure replaced by a random token: the commitment its batch's digest
+-- covered, and the token that now stands in the key's place.
+CREATE TABLE erased_keys (
+    txn_id     INTEGER PRIMARY KEY REFERENCES transactions (id),
+    erasure_id INTEGER NOT NULL REFERENCES erasures (id),
+    commitment TEXT NOT NULL CHECK (length(commitment) = 64),
+    token      BLOB NOT NULL CHECK (length(token) = 32),
+    entry_id   INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+
+-- Import keys stay as written, except that the latest erasure may replace one by the token
+-- it recorded, dropping its salt.
+DROP TRIGGER import_keys_immutable_update;
+CREATE TRIGGER import_keys_immutable_update BEFORE UPDATE ON import_keys
+WHEN NEW.txn_id IS NOT OLD.txn_id OR NEW.date IS NOT OLD.date OR NEW.occurrence IS NOT OLD.occurrence
+  OR NEW.key_salt IS NOT NULL
+  OR NOT EXISTS (SELECT 1 FROM erased_keys k
+                 WHERE k.txn_id = OLD.txn_id AND k.erasure_id = (SELECT max(id) FROM erasures)
+                   AND k.token IS NEW.content_sha256)
+BEGIN SELECT RAISE(ABORT, 'import keys are immutable'); END;
+
+-- The private texts of a sealed entry (chain::seal): who entered it and the text of its own
+-- that may name a person, each with a salt of its own, whose digest its body holds. Written
+-- with the entry; an erasure may replace a text by exactly the value it recorded and drop
+-- the salt; nothing else changes them.
+CREATE TABLE entry_texts (
+    entry_id INTEGER NOT NULL REFERENCES entries (id),
+    field    TEXT NOT NULL,
+    text     TEXT,
+    salt     BLOB CHECK (salt IS NULL OR length(salt) = 16),
+    PRIMARY KEY (entry_id, field)
+) STRICT, WITHOUT ROWID;
+
+-- Each private text of a sealed entry that an erasure replaced.
+CREATE TABLE erased_entry_texts (
+    erased_entry INTEGER NOT NULL REFERENCES entries (id),
+    field        TEXT NOT NULL,
+    erasure_id   INTEGER NOT NULL REFERENCES erasures (id),
+    entry_id     INTEGER NOT NULL REFERENCES entries (id),
+    PRIMARY KEY (erased_entry, field)
+) STRICT;
+
+CREATE TRIGGER entry_texts_recorded_insert BEFORE INSERT ON entry_texts
+WHEN NEW.entry_id IS NOT (SELECT max(id) FROM entries)
+BEGIN SELECT RAISE(ABORT, 'entry texts are written only with their entry'); END;
+CREATE TRIGGER entry_texts_erased_update BEFORE UPDATE ON entry_texts
+WHEN NEW.entry_id IS NOT OLD.entry_id OR NEW.field IS NOT OLD.field OR NEW.salt IS NOT NULL
+  OR NOT EXISTS (SELECT 1 FROM erased_entry_texts x
+                 WHERE x.erased_entry = OLD.entry_id AND x.field = OLD.field
+                   AND x.erasure_id = (SELECT max(id) FROM erasures))
+  OR NEW.text IS NOT (CASE OLD.field WHEN 'file_sha256' THEN printf('%064d', 0)
+                      ELSE 'forgotten donor ' || (SELECT max(id) FROM erasures) END)
+BEGIN SELECT RAISE(ABORT, 'entry texts are immutable, but for an erasure'); END;
+CREATE TRIGGER entry_texts_immutable_delete BEFORE DELETE ON entry_texts
+BEGIN SELECT RAISE(ABORT, 'entry texts are immutable, but for an erasure'); END;
+"#;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::chain::{self, Entry, ImportKeys, Replay, StoredEntry};
 use super::erase::placeholder as erase_placeholder;
-use super::hash::{self, PostingContent, PrivateText, TxnContent, FIELD_SALT_LEN, GENESIS};
+use super::hash::{self, PostingContent, PrivateText, TextForm, TxnContent, FIELD_SALT_LEN, GENESIS};
 use super::read::Names;
 use super::Ledger;
 use crate::domain::names::DONATIONS;
@@ -108,7 +108,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     let mut recomputed = Recomputed::default();
     let mut donors = HashSet::new();
     let mut walked = Problems::default();
-    let mut chain = Walk::new(conn, chain::entries(conn)?, expected_head);
+    let mut chain = Walk::new(conn, chain::entries(conn)?, expected_head)?;
     check_transactions(
         conn,
         &names,
@@ -141,10 +141,11 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         problems.push(problem);
     }
     check_import_batches(conn, &batches, &batch_runs, &mut problems)?;
-    check_schema(conn, &mut problems)?;
     for problem in super::erase::erasure_history_problems(conn, adopted_through, shared_salts_through)? {
         problems.push(problem);
     }
+    // Last: with every trigger dropped they are many, and the problems above say more.
+    check_schema(conn, &mut problems)?;
     if let Some(head) = expected_head {
         match &summary.head_found_at {
             None => problems.push(format!(
@@ -210,6 +211,8 @@ struct BatchRecord {
     txns: Option<(i64, i64)>,
     key_count: i64,
     keys_sha256: String,
+    /// Its digest covers each key's salted commitment (imports since schema 9).
+    salted_keys: bool,
 }
 
 /// The walk along the one chain: transactions come from the caller's stream, entries from
@@ -232,10 +235,108 @@ struct Walk<'c> {
     adopted_through: i64,
     /// Transactions up to this one were recorded with one salt shared by their text fields.
     shared_salts_through: i64,
+    /// The row each entry walked so far wrote its private texts to, for an erasure of them.
+    text_rows: HashMap<i64, Option<(&'static chain::Table, i64)>>,
+    /// Which erasure replaced each private text of a sealed entry: (entry, field) → erasure,
+    /// as `erased_entry_texts` holds it (which the replay checks in turn).
+    erased_texts: HashMap<(i64, String), i64>,
+}
+
+/// What the replay of an entry looks up: postings in the ledger, earlier entries in the walk.
+struct WalkLookup<'w> {
+    conn: &'w Connection,
+    text_rows: &'w HashMap<i64, Option<(&'static chain::Table, i64)>>,
+}
+
+impl chain::Lookup for WalkLookup<'_> {
+    fn posting_id(&mut self, txn: i64, line: i64) -> Result<i64> {
+        chain::posting_id(self.conn, txn, line)
+    }
+
+    fn text_row(&mut self, entry_id: i64) -> Result<Option<(&'static chain::Table, i64)>> {
+        self.text_rows.get(&entry_id).copied().ok_or_else(|| {
+            Error::Corrupt(format!(
+                "it erases text of entry {entry_id}, which is not recorded before it"
+            ))
+        })
+    }
+}
+
+/// What is wrong with a sealed entry's private texts: each must be the one its body's digest
+/// was made of (through its own salt), or, once an erasure replaced it, exactly the value that
+/// erasure writes, without a salt; none may be missing or added.
+fn sealed_text_problems(
+    e: &StoredEntry,
+    entry: &Entry,
+    digests: &chain::Digests,
+    erased: &HashMap<(i64, String), i64>,
+) -> Vec<String> {
+    let mut bad = Vec::new();
+    let expected: Vec<&str> = std::iter::once("entered_by")
+        .chain(entry.private_texts().into_iter().map(|(field, _)| field))
+        .collect();
+    let mut fields: Vec<&str> = digests.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    let mut wanted = expected.clone();
+    wanted.sort_unstable();
+    if fields != wanted {
+        bad.push(format!(
+            "its body seals {} but fondo seals {} in a {}",
+            fields.join(", "),
+            wanted.join(", "),
+            entry.kind()
+        ));
+    }
+    if !e.entered_by.is_empty() {
+        bad.push("a sealed entry names who entered it outside its texts".to_string());
+    }
+    for (field, digest) in digests {
+        let digest = digest.as_str();
+        let Some(t) = e.texts.iter().find(|t| t.field == *field) else {
+            bad.push(format!("its {field} is missing (deleted outside fondo)"));
+            continue;
+        };
+        let problem = match (&t.salt, erased.get(&(e.id, field.clone()))) {
+            (Some(salt), _) => {
+                let zeros = salt.iter().all(|b| *b == 0);
+                if hash::private_digest(salt, field, t.text.as_deref()).as_deref() != digest {
+                    Some(format!(
+                        "its {field} no longer matches its digest (changed outside fondo)"
+                    ))
+                } else if t.text.is_none() && !zeros {
+                    Some(format!("the salt of its empty {field} was changed"))
+                } else {
+                    None
+                }
+            }
+            (None, None) => Some(format!("its {field} lost its salt, but no erasure records it")),
+            (None, Some(erasure)) => (digest.is_none()
+                || t.text.as_deref() != Some(chain::erased_value(field, *erasure).as_str()))
+            .then(|| format!("erasure {erasure} wrote text other than its placeholder into its {field}")),
+        };
+        bad.extend(problem);
+    }
+    for t in e.texts.iter().filter(|t| !digests.contains_key(&t.field)) {
+        bad.push(format!(
+            "its {} was not recorded with it (added outside fondo)",
+            t.field
+        ));
+    }
+    bad
 }
 
 impl<'c> Walk<'c> {
-    fn new(conn: &'c Connection, entries: Vec<StoredEntry>, expected_head: Option<&'c str>) -> Walk<'c> {
+    fn new(
+        conn: &'c Connection,
+        entries: Vec<StoredEntry>,
+        expected_head: Option<&'c str>,
+    ) -> Result<Walk<'c>> {
+        let mut erased_texts = HashMap::new();
+        let mut stmt = conn.prepare("SELECT erased_entry, field, erasure_id FROM erased_entry_texts")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            erased_texts.insert((r.get(0)?, r.get(1)?), r.get(2)?);
+        }
         // Read ahead: erasures the schema entry adopted are checked by its rules. Whether it
         // is as recorded is checked when the walk reaches it.
         let (adopted_through, shared_salts_through) = match entries.first() {
@@ -245,7 +346,9 @@ impl<'c> Walk<'c> {
             },
             None => (0, 0),
         };
-        Walk {
+        Ok(Walk {
+            text_rows: HashMap::new(),
+            erased_texts,
             shared_salts_through,
             adopted_through,
             conn,
@@ -267,7 +370,7 @@ impl<'c> Walk<'c> {
                 first_bad: None,
                 since_head: None,
             },
-        }
+        })
     }
 
     /// Advances past one link whose stored hash is `hash`; `bad` lists what is wrong with it.
@@ -317,9 +420,19 @@ impl<'c> Walk<'c> {
                 );
             }
             let mut kind = None;
-            match e.entry() {
-                Ok(entry) => {
+            match e.open() {
+                Ok((entry, digests)) => {
                     kind = Some(entry.kind());
+                    match &digests {
+                        Some(digests) => {
+                            bad.extend(sealed_text_problems(&e, &entry, digests, &self.erased_texts))
+                        }
+                        // Its text is in its body: texts beside it would pass for it.
+                        None if !e.texts.is_empty() => {
+                            bad.push("texts were added beside it (outside fondo)".to_string())
+                        }
+                        None => {}
+                    }
                     if (e.id == 1) != matches!(entry, Entry::Schema { .. }) {
                         bad.push(
                             "the schema entry must be the chain's first entry, and only the first"
@@ -343,9 +456,17 @@ impl<'c> Walk<'c> {
     }
 
     fn replay_entry(&mut self, stored: &StoredEntry, entry: &Entry, bad: &mut Vec<String>) {
-        let conn = self.conn;
-        let mut lookup = |txn: i64, line: i64| chain::posting_id(conn, txn, line);
-        match entry.rows(stored.id, &stored.stamp(), &mut lookup) {
+        let mut lookup = WalkLookup {
+            conn: self.conn,
+            text_rows: &self.text_rows,
+        };
+        let stamp = chain::Stamp {
+            entered_at: &stored.entered_at,
+            entered_by: stored.author(),
+        };
+        let rows = entry.rows(stored.id, &stamp, &mut lookup);
+        self.text_rows.insert(stored.id, entry.text_row());
+        match rows {
             Ok(rows) => {
                 if let Err(why) = self.replay.apply(rows) {
                     bad.push(why);
@@ -367,6 +488,7 @@ impl<'c> Walk<'c> {
             last_txn,
             key_count,
             keys_sha256,
+            salted_keys,
             ..
         } = entry
         {
@@ -375,6 +497,7 @@ impl<'c> Walk<'c> {
                 txns: first_txn.zip(*last_txn),
                 key_count: *key_count,
                 keys_sha256: keys_sha256.clone(),
+                salted_keys: *salted_keys,
             });
         }
     }
@@ -449,13 +572,18 @@ fn check_transactions(
     let donations = names.account_id(DONATIONS);
     let mut txns = conn.prepare(
         "SELECT t.id, t.date, t.description, t.counterparty, t.reference, t.memo, t.voids, t.entered_at,
-                t.entered_by, t.source, t.prev_hash, t.hash, coalesce(t.field_salts, t.pii_salt),
+                t.entered_by, t.source, t.prev_hash, t.hash, coalesce(t.text_salts, t.field_salts, t.pii_salt),
                 e.description_digest, e.counterparty_digest, e.memo_digest,
-                e.description, e.counterparty, e.memo, e.txn_id IS NOT NULL, t.batch_id
+                e.reference_digest, e.entered_by_digest, e.source_digest,
+                e.description, e.counterparty, e.memo, e.reference, e.entered_by, e.source,
+                e.txn_id IS NOT NULL, t.batch_id,
+                (t.text_salts IS NOT NULL) + 2 * (t.field_salts IS NOT NULL) + 4 * (t.pii_salt IS NOT NULL)
          FROM transactions t
          -- The few erased transactions, each with what its latest erasure left.
          LEFT JOIN (SELECT txn_id, description_digest, counterparty_digest, memo_digest,
-                           description, counterparty, memo, max(erasure_id)
+                           reference_digest, entered_by_digest, source_digest,
+                           description, counterparty, memo, reference, entered_by, source,
+                           max(erasure_id)
                     FROM erased_text GROUP BY txn_id) e ON e.txn_id = t.id
          ORDER BY t.rowid",
     )?;
@@ -481,7 +609,7 @@ fn check_transactions(
             })
         };
         chain.entries_before(id)?;
-        chain.in_batch(id, r.get(20)?);
+        chain.in_batch(id, r.get(26)?);
         let (prev_id, prev_hash) = (chain.prev_txn, chain.prev_hash.as_str());
         let (date, description, counterparty, reference, memo) =
             (field(1)?, field(2)?, field(3)?, field(4)?, field(5)?);
@@ -492,24 +620,56 @@ fn check_transactions(
             .get_ref(12)?
             .as_blob_or_null()
             .map_err(|_| Error::Corrupt(format!("a salt that is not bytes in transaction #{id}")))?;
-        let was_erased: bool = r.get(19)?;
+        let was_erased: bool = r.get(25)?;
+        let texts = [description, counterparty, memo, reference, entered_by, source];
+        let kept: [Option<&str>; 6] = [
+            field(13)?,
+            field(14)?,
+            field(15)?,
+            field(16)?,
+            field(17)?,
+            field(18)?,
+        ];
+        // A transaction recorded with six salts has a source digest (its source is never
+        // empty); one recorded before, three digests.
+        let kept_count = if kept[5].is_some() { 6 } else { 3 };
         let private = match (salt, was_erased) {
             (Some(salt), _) => PrivateText::Salted(salt),
             (None, false) => PrivateText::Plain,
-            (None, true) => PrivateText::Erased([field(13)?, field(14)?, field(15)?]),
+            (None, true) => PrivateText::Erased(&kept[..kept_count]),
         };
         let empty_salted = match private {
-            PrivateText::Salted(salts) if salts.len() == FIELD_SALT_LEN * 3 => {
-                [description, counterparty, memo]
+            PrivateText::Salted(salts) => match TextForm::of_salts(salts) {
+                Some(form @ (TextForm::ThreeFields | TextForm::SixFields)) => texts
                     .iter()
+                    .take(form.fields().len())
                     .zip(salts.chunks(FIELD_SALT_LEN))
-                    .any(|(text, slot)| text.is_none() && slot.iter().any(|b| *b != 0))
-            }
+                    .any(|(text, slot)| text.is_none() && slot.iter().any(|b| *b != 0)),
+                _ => false,
+            },
             _ => false,
         };
-        let erased_problem = (was_erased
-            && [description, counterparty, memo] != [field(16)?, field(17)?, field(18)?])
-        .then(|| "its text differs from what its erasure left (changed after `donor forget`)".to_string());
+        // Each form's salts have a column of their own: the column must be the one fondo
+        // writes for their length, and only one may hold salts.
+        let salt_columns: i64 = r.get(27)?;
+        let misplaced = match salt.map(TextForm::of_salts) {
+            None => salt_columns != 0,
+            Some(Some(TextForm::SixFields)) => salt_columns != 1,
+            Some(Some(TextForm::ThreeFields)) => salt_columns != 2,
+            Some(Some(TextForm::Shared)) => salt_columns != 4,
+            Some(None) => true,
+        };
+        let left = [
+            field(19)?,
+            field(20)?,
+            field(21)?,
+            field(22)?,
+            field(23)?,
+            field(24)?,
+        ];
+        let erased_problem = (was_erased && texts[..kept_count] != left[..kept_count]).then(|| {
+            "its text differs from what its erasure left (changed after `donor forget`)".to_string()
+        });
         // Postings of transactions that no longer exist are orphans.
         while let Some(p) = pending.as_ref().filter(|p| p.txn_id < id) {
             chain.problems.push(format!(
@@ -572,6 +732,9 @@ fn check_transactions(
             bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
         }
         bad.extend(erased_problem);
+        if misplaced {
+            bad.push("its salts are not in the column fondo writes them to".to_string());
+        }
         if empty_salted {
             bad.push("the salt of an empty text field was changed".to_string());
         }
@@ -665,9 +828,31 @@ fn check_import_batches(
         .filter_map(|(i, b)| b.txns.map(|(first, last)| (first, last, i)))
         .collect();
     ranges.sort_unstable();
+    // The keys erasures replaced: the commitment each kept, and the token in its place.
+    let mut replaced: HashMap<i64, (String, Vec<u8>)> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT txn_id, commitment, token FROM erased_keys")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        replaced.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+    }
+    // A key is replaced only by an erasure that changed its row's text too: one that only
+    // replaced keys (forged) would let a re-import record the rows again.
+    let mut stmt = conn.prepare(
+        "SELECT k.txn_id, k.erasure_id FROM erased_keys k
+         WHERE NOT EXISTS (SELECT 1 FROM erased_text e WHERE e.txn_id = k.txn_id AND e.erasure_id = k.erasure_id)
+         ORDER BY k.txn_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (txn, erasure): (i64, i64) = (r.get(0)?, r.get(1)?);
+        problems.push(format!(
+            "transaction #{txn}: erasure {erasure} replaced its import key but left its text as it was"
+        ));
+    }
     let mut stray = 0_u64;
-    let mut stmt =
-        conn.prepare("SELECT txn_id, date, content_sha256, occurrence FROM import_keys ORDER BY txn_id")?;
+    let mut stmt = conn.prepare(
+        "SELECT txn_id, date, content_sha256, occurrence, key_salt FROM import_keys ORDER BY txn_id",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let txn: i64 = r.get(0)?;
@@ -677,14 +862,30 @@ fn check_import_batches(
             .map(|at| ranges[at])
             .filter(|(_, last, _)| txn <= *last)
             .map(|(.., i)| i);
-        match batch {
-            Some(i) => digests[i].add(
-                txn,
-                r.get_ref(1)?.as_str().unwrap_or("?"),
-                r.get_ref(2)?.as_blob().unwrap_or_default(),
-                r.get(3)?,
-            ),
-            None => stray += 1,
+        let Some(i) = batch else {
+            stray += 1;
+            continue;
+        };
+        let date = r.get_ref(1)?.as_str().unwrap_or("?");
+        let content = r.get_ref(2)?.as_blob().unwrap_or_default();
+        let occurrence: i64 = r.get(3)?;
+        let salt = r.get_ref(4)?.as_blob_or_null().unwrap_or_default();
+        match (batches[i].salted_keys, salt) {
+            (false, None) => digests[i].add(txn, date, content, occurrence),
+            (true, Some(salt)) => {
+                digests[i].add_commitment(&chain::key_commitment(salt, txn, date, content, occurrence))
+            }
+            // A key an erasure replaced counts by the commitment it kept, if it is the token
+            // the erasure wrote; anything else (a salt where none belongs, say) cannot match.
+            (true, None) => {
+                let kept = replaced
+                    .get(&txn)
+                    .filter(|(_, token)| token == content)
+                    .and_then(|(commitment, _)| hash::unhex(commitment))
+                    .and_then(|c| <[u8; 32]>::try_from(c).ok());
+                digests[i].add_commitment(&kept.unwrap_or_default());
+            }
+            (false, Some(_)) => digests[i].add_commitment(&[0; 32]),
         }
     }
     if stray > 0 {

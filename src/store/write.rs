@@ -22,6 +22,20 @@ use crate::error::{Error, LookAlike, Result, Shortfall};
 /// The flag that lets in a name that looks like an existing one.
 const ALLOW_CONFUSABLE: &str = "--allow-confusable";
 
+/// Refuses a reference that starts like an erasure's placeholder (`forgotten donor N`), which
+/// is what `donor forget` leaves in place of a reference: several transactions may then share
+/// it, so it must never name one.
+fn check_reference(reference: &str) -> Result<()> {
+    if reference.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX) {
+        return Err(Error::invalid(
+            "reference",
+            reference,
+            "references that start with `forgotten donor ` are what `donor forget` leaves in place of one, and are reserved",
+        ));
+    }
+    Ok(())
+}
+
 /// The state recorded for a commune that `import --create-missing` registered.
 pub const UNKNOWN_STATE: &str = "unknown";
 
@@ -47,7 +61,15 @@ pub struct Writer<'l> {
     name_rules: NameRules,
     /// The closed periods, once read.
     locks: Option<Locks>,
+    /// A rebuild records text as an earlier ledger left it, erasures' placeholders included.
+    placeholders_allowed: bool,
+    /// The imported transactions an erasure changed, by what they moved, once read.
+    forgotten: Option<HashMap<Signature, i64>>,
 }
+
+/// What a transaction moved, without its text: its date, and per account and currency the
+/// sum of its postings (funds together, so a payout's split compares with its lump).
+type Signature = (String, Vec<(String, String, i64)>);
 
 /// How many (account, fund, currency, day) sums a write holds before writing them out.
 const PENDING_DAYS_LIMIT: usize = 8192;
@@ -250,6 +272,8 @@ impl<'l> Writer<'l> {
             date_rules: DateRules::default(),
             name_rules: NameRules::default(),
             locks: None,
+            placeholders_allowed: false,
+            forgotten: None,
             accounts: HashMap::new(),
             funds: HashMap::new(),
             import: None,
@@ -360,6 +384,12 @@ impl<'l> Writer<'l> {
         let head = self.head()?;
         self.head = Some(chain::append(&self.tx, &head, entry, stamp)?);
         Ok(())
+    }
+
+    /// Lets the transactions recorded next carry an erasure's placeholder as their reference:
+    /// a rebuild replaying a journal in which a donor was forgotten.
+    pub(super) fn allow_placeholders(&mut self) {
+        self.placeholders_allowed = true;
     }
 
     /// The import batch the transactions recorded next belong to, as a rebuild replays them
@@ -634,6 +664,9 @@ impl<'l> Writer<'l> {
         let lock_override = self.check_date(txn, &resolved)?;
         self.check_no_overdraft(txn, &resolved)?;
         if let Some(reference) = &txn.reference {
+            if !self.placeholders_allowed {
+                check_reference(reference)?;
+            }
             if let Some(existing) = read::transaction_by_reference(&self.tx, reference)? {
                 return Err(Error::DuplicateReference {
                     reference: reference.clone(),
@@ -652,20 +685,6 @@ impl<'l> Writer<'l> {
         let head = self.head()?;
         let (id, prev_hash) = (head.last_txn + 1, head.hash);
         let date = txn.date.format("%Y-%m-%d").to_string();
-        let mut salt = [0_u8; FIELD_SALT_LEN * PRIVATE_FIELDS.len()];
-        getrandom::fill(&mut salt)
-            .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
-        // An empty field has no digest; its salt is zeros, so that no byte of the row is
-        // left that the hash does not pin down (verify checks them).
-        for (slot, text) in salt.chunks_mut(FIELD_SALT_LEN).zip([
-            Some(&txn.description),
-            txn.counterparty.as_ref(),
-            txn.memo.as_ref(),
-        ]) {
-            if text.is_none() {
-                slot.fill(0);
-            }
-        }
         let content = TxnContent {
             id,
             date: &date,
@@ -673,11 +692,25 @@ impl<'l> Writer<'l> {
             counterparty: txn.counterparty.as_deref(),
             reference: txn.reference.as_deref(),
             memo: txn.memo.as_deref(),
-            private: PrivateText::Salted(&salt),
+            private: PrivateText::Plain,
             voids: txn.voids,
             entered_at: &self.entered_at,
             entered_by: self.actor,
             source,
+        };
+        let mut salt = [0_u8; FIELD_SALT_LEN * PRIVATE_FIELDS.len()];
+        getrandom::fill(&mut salt)
+            .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
+        // An empty field has no digest; its salt is zeros, so that no byte of the row is
+        // left that the hash does not pin down (verify checks them).
+        for (slot, text) in salt.chunks_mut(FIELD_SALT_LEN).zip(content.private_texts()) {
+            if text.is_none() {
+                slot.fill(0);
+            }
+        }
+        let content = TxnContent {
+            private: PrivateText::Salted(&salt),
+            ..content
         };
         let hash = hash::transaction_hash(
             &prev_hash,
@@ -693,7 +726,7 @@ impl<'l> Writer<'l> {
         self.tx
             .prepare_cached(
                 "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
-                                           entered_at, entered_by, source, prev_hash, hash, batch_id, field_salts)
+                                           entered_at, entered_by, source, prev_hash, hash, batch_id, text_salts)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
@@ -928,6 +961,7 @@ impl<'l> Writer<'l> {
             last_txn: import.last_txn,
             key_count: import.keys.count,
             keys_sha256: import.keys.finish(),
+            salted_keys: true,
         })
     }
 
@@ -964,26 +998,115 @@ impl<'l> Writer<'l> {
             .optional()?)
     }
 
-    /// Remembers that `txn_id` was imported under this identity.
+    /// Remembers that `txn_id` was imported under this identity, with a random salt for the
+    /// commitment its batch's digest covers (so an erasure can replace the key).
     pub fn remember_import(&mut self, identity: &ImportIdentity, txn_id: i64) -> Result<()> {
+        let mut salt = [0_u8; FIELD_SALT_LEN];
+        getrandom::fill(&mut salt)
+            .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
         self.tx
             .prepare_cached(
-                "INSERT INTO import_keys (date, content_sha256, occurrence, txn_id) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO import_keys (date, content_sha256, occurrence, txn_id, key_salt)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
                 identity.date,
                 &identity.content[..],
                 identity.occurrence,
-                txn_id
+                txn_id,
+                &salt[..]
             ])?;
         let import = self
             .import
             .as_mut()
             .ok_or_else(|| Error::Internal("an import key was written outside an import".into()))?;
-        import
-            .keys
-            .add(txn_id, &identity.date, &identity.content, identity.occurrence);
+        import.keys.add_commitment(&chain::key_commitment(
+            &salt,
+            txn_id,
+            &identity.date,
+            &identity.content,
+            identity.occurrence,
+        ));
         Ok(())
+    }
+
+    /// An imported transaction that an erasure changed and that `txn` is like — the same
+    /// date, and the same amounts moved in the same accounts — if any. Its import key and
+    /// reference are gone with the name, so that nothing stored confirms a guess at it; an
+    /// import refuses a row like it rather than record the forgotten gift (and name) again.
+    pub fn like_forgotten(&mut self, txn: &NewTransaction) -> Result<Option<i64>> {
+        if self.forgotten.is_none() {
+            let mut found: HashMap<Signature, i64> = HashMap::new();
+            let mut stmt = self.tx.prepare(
+                "SELECT t.id, t.date, a.name, p.currency, sum(p.amount_minor)
+                 FROM transactions t JOIN postings p ON p.txn_id = t.id JOIN accounts a ON a.id = p.account_id
+                 WHERE t.batch_id IS NOT NULL AND t.id IN (SELECT txn_id FROM erased_text)
+                 GROUP BY t.id, a.name, p.currency ORDER BY t.id, a.name, p.currency",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut current: Option<(i64, Signature)> = None;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if current.as_ref().is_none_or(|(at, _)| *at != id) {
+                    if let Some((at, signature)) = current.take() {
+                        found.entry(signature).or_insert(at);
+                    }
+                    current = Some((id, (r.get(1)?, Vec::new())));
+                }
+                let minor: i64 = r.get(4)?;
+                if let Some((_, (_, moved))) = current.as_mut().filter(|_| minor != 0) {
+                    moved.push((r.get(2)?, r.get(3)?, minor));
+                }
+            }
+            if let Some((at, signature)) = current {
+                found.entry(signature).or_insert(at);
+            }
+            self.forgotten = Some(found);
+        }
+        let mut moved: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for p in &txn.postings {
+            let sum = moved
+                .entry((p.account.clone(), p.amount.currency().code().to_string()))
+                .or_default();
+            *sum = sum.checked_add(p.amount.minor()).ok_or_else(|| Error::Overflow {
+                what: "the transaction's postings to one account".into(),
+            })?;
+        }
+        let signature = (
+            txn.date.format("%Y-%m-%d").to_string(),
+            moved
+                .into_iter()
+                .filter(|(_, minor)| *minor != 0)
+                .map(|((account, currency), minor)| (account, currency, minor))
+                .collect(),
+        );
+        Ok(self.forgotten.as_ref().and_then(|f| f.get(&signature).copied()))
+    }
+
+    /// A batch entry as a rebuild replays it: covering the keys this ledger wrote for the
+    /// batch, each with a salt of its own.
+    pub(super) fn replayed_batch(&mut self, entry: &Entry) -> Entry {
+        let mut entry = entry.clone();
+        if let Entry::ImportBatch {
+            id,
+            key_count,
+            keys_sha256,
+            salted_keys,
+            ..
+        } = &mut entry
+        {
+            let keys = match self.import.take() {
+                Some(import) if import.batch == *id => import.keys,
+                other => {
+                    self.import = other;
+                    ImportKeys::default()
+                }
+            };
+            *key_count = keys.count;
+            *keys_sha256 = keys.finish();
+            *salted_keys = true;
+        }
+        entry
     }
 
     /// Notes that the file's transaction `source_id` has been read; false if it was before.

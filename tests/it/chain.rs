@@ -263,12 +263,13 @@ fn forge(conn: &Connection, entry: &Entry) {
     chain::append(conn, &head, entry, &stamp).unwrap();
 }
 
-/// A transaction's salts and free text, as the file holds them.
-fn salts_and_text(conn: &Connection, id: i64) -> (Vec<u8>, [Option<String>; 3]) {
+/// A transaction's salts and private text, as the file holds them.
+fn salts_and_text(conn: &Connection, id: i64) -> (Vec<u8>, Vec<Option<String>>) {
     conn.query_row(
-        "SELECT field_salts, description, counterparty, memo FROM transactions WHERE id = ?1",
+        "SELECT text_salts, description, counterparty, memo, reference, entered_by, source
+         FROM transactions WHERE id = ?1",
         [id],
-        |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?])),
+        |r| Ok((r.get(0)?, (1..=6).map(|i| r.get(i)).collect::<Result<_, _>>()?)),
     )
     .unwrap()
 }
@@ -324,13 +325,27 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
         std::fs::write(&l.path, &pristine).unwrap();
         let conn = attacker(&l);
         let (salts, original) = salts_and_text(&conn, hana);
+        // The reference, author and source are kept as they were, with their salts.
         let erased = ErasedFields {
             txn_id: hana,
-            digests: std::array::from_fn(|i| {
-                private_digest(field_salt(&salts, i), PRIVATE_FIELDS[i], original[i].as_deref())
-            }),
-            texts: texts.map(|t| t.map(str::to_string)),
-            salts: std::array::from_fn(|i| keep_salt[i].then(|| hex(field_salt(&salts, i)))),
+            digests: (0..6)
+                .map(|i| private_digest(field_salt(&salts, i), PRIVATE_FIELDS[i], original[i].as_deref()))
+                .collect(),
+            texts: (0..6)
+                .map(|i| {
+                    texts
+                        .get(i)
+                        .map_or(original[i].clone(), |t| t.map(str::to_string))
+                })
+                .collect(),
+            salts: (0..6)
+                .map(|i| {
+                    keep_salt
+                        .get(i)
+                        .is_none_or(|k| *k)
+                        .then(|| hex(field_salt(&salts, i)))
+                })
+                .collect(),
         };
         forge(
             &conn,
@@ -338,10 +353,12 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
                 id: 2,
                 placeholder: "forgotten donor 2".into(),
                 erased: vec![erased],
+                keys: vec![],
+                entry_texts: vec![],
             },
         );
         conn.execute(
-            "UPDATE transactions SET description = ?2, counterparty = ?3, memo = ?4, field_salts = NULL
+            "UPDATE transactions SET description = ?2, counterparty = ?3, memo = ?4, text_salts = NULL
              WHERE id = ?1",
             (hana, texts[0], texts[1], texts[2]),
         )
@@ -467,6 +484,8 @@ fn an_erasure_must_carry_the_placeholder_fondo_writes() {
             id: 2,
             placeholder: "Hana Kept".into(),
             erased: vec![],
+            keys: vec![],
+            entry_texts: vec![],
         },
     );
     drop(conn);

@@ -7,6 +7,7 @@ mod campaign;
 mod chain;
 mod common;
 mod disclosure;
+mod erasure;
 mod errors;
 mod export;
 mod flows;

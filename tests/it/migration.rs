@@ -157,13 +157,15 @@ fn a_forged_erasure_cannot_keep_a_salt_shared_with_the_fields_it_erased() {
     // with it, anyone could test a guessed name against the counterparty's digest.
     let erased = ErasedFields {
         txn_id: 1,
-        digests: std::array::from_fn(|i| private_digest(&salt, PRIVATE_FIELDS[i], texts[i].as_deref())),
-        texts: [
+        digests: (0..3)
+            .map(|i| private_digest(&salt, PRIVATE_FIELDS[i], texts[i].as_deref()))
+            .collect(),
+        texts: vec![
             texts[0].clone(),
             Some("forgotten donor 2".into()),
             texts[2].as_ref().map(|_| "forgotten donor 2".into()),
         ],
-        salts: [Some(hex(&salt)), None, None],
+        salts: vec![Some(hex(&salt)), None, None],
     };
     let stamp = Stamp {
         entered_at: "2026-03-30T00:00:00Z",
@@ -176,6 +178,8 @@ fn a_forged_erasure_cannot_keep_a_salt_shared_with_the_fields_it_erased() {
             id: 2,
             placeholder: "forgotten donor 2".into(),
             erased: vec![erased],
+            keys: vec![],
+            entry_texts: vec![],
         },
         &stamp,
     )
@@ -196,6 +200,95 @@ fn a_forged_erasure_cannot_keep_a_salt_shared_with_the_fields_it_erased() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("erasure 2 kept a salt shared with its erased fields in its description"),
+        "{stdout}"
+    );
+}
+
+/// Schema 7 covered a transaction's reference, author and source by its hash as written:
+/// after the migration those still verify against the old head, and `donor forget` names
+/// each such field that names the donor instead of leaving it silently. What is recorded
+/// after the migration can be erased whole.
+#[test]
+fn a_schema_7_ledger_migrates_verifies_and_names_the_text_it_cannot_erase() {
+    let l = fixture("v7-sample.db");
+    let old_head = fixture_text("v7-sample.head").trim().to_string();
+    let verified = l.json(&["verify", "--head", &old_head]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert_eq!(verified["transactions"], 6);
+    let version: i64 = l
+        .raw()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, fondo::store::SCHEMA_VERSION);
+    for (command, before) in sections(&fixture_text("v7-sample.reports.csv")) {
+        let mut args = vec!["--format", "csv"];
+        args.extend(command.iter().map(String::as_str));
+        assert_eq!(l.run(&args), before, "fondo {command:?} after the migration");
+    }
+    let cannot = "cannot erase: #1 reference, #1 entered_by, #3 entered_by, #3 source, #3 import key, \
+                  #4 entered_by, #4 source, import batch 1 entered_by, import batch 1 file_name, \
+                  import batch 1 file_sha256, confirmation 1 reference, confirmation 1 note name them, \
+                  but were recorded before fondo could erase such text";
+    let preview = l.run(&["donor", "forget", "Lucía Ferrer", "--dry-run"]);
+    assert!(preview.contains(cannot), "{preview}");
+    let out = l
+        .cmd()
+        .args(["donor", "forget", "Lucía Ferrer", "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("note: {cannot}")), "{stderr}");
+    assert_eq!(l.json(&["verify", "--head", &old_head])["ok"], true);
+    // The fields it could reach are erased; the rest is exactly what it said it left.
+    let journal = l.run(&["export", "journal"]);
+    assert!(
+        journal.contains("forgotten donor 2,card of Lucía Ferrer"),
+        "{journal}"
+    );
+    // Recorded now: everything erasable, nothing listed.
+    l.run(&[
+        "donation",
+        "9",
+        "--donor",
+        "Nueva Donante",
+        "--ref",
+        "card of Nueva Donante",
+        "--by",
+        "Nueva Donante",
+    ]);
+    let out = l
+        .cmd()
+        .args(["donor", "forget", "Nueva Donante", "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(!l.run(&["export", "journal"]).contains("Nueva Donante"));
+    assert_eq!(l.json(&["verify", "--head", &old_head])["ok"], true);
+}
+
+/// An entry recorded before schema 9 keeps its text in its body: texts added beside it, to
+/// pass for who entered it, are named.
+#[test]
+fn texts_added_beside_an_entry_of_schema_7_are_named() {
+    let l = fixture("v7-sample.db");
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    l.raw()
+        .execute_batch(
+            "DROP TRIGGER entry_texts_recorded_insert;
+             INSERT INTO entry_texts VALUES (2, 'entered_by', 'someone else', zeroblob(16));",
+        )
+        .unwrap();
+    let out = l
+        .cmd()
+        .args(["--format", "json", "verify", "--head", &head])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("entry 2: texts were added beside it (outside fondo)"),
         "{stdout}"
     );
 }

@@ -328,10 +328,9 @@ fn erased_text_and_erasure_records_are_still_tamper_evident() {
         ),
         // Pretending a transaction was erased to change its description.
         (
-            "INSERT INTO erased_text SELECT id, 1, printf('%064d', 1), NULL, NULL, 'edited', NULL, NULL,
-                NULL, NULL, NULL, 1
-            FROM transactions WHERE id = 17;
-          UPDATE transactions SET description = 'edited', field_salts = NULL WHERE id = 17",
+            "INSERT INTO erased_text (txn_id, erasure_id, description_digest, description, entry_id)
+            SELECT id, 1, printf('%064d', 1), 'edited', 1 FROM transactions WHERE id = 17;
+          UPDATE transactions SET description = 'edited', text_salts = NULL WHERE id = 17",
             "transaction #17:",
         ),
     ];

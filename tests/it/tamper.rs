@@ -176,7 +176,9 @@ fn a_truncated_tail_is_caught_with_the_head_an_auditor_kept() {
          DELETE FROM transactions WHERE id = 9; {RECOMPUTE_TOTALS}
          DROP TRIGGER entries_immutable_delete; DROP TRIGGER confirmations_recorded_delete;
          DELETE FROM entries WHERE after_txn >= 9;
-         DELETE FROM confirmations WHERE entry_id NOT IN (SELECT id FROM entries);"
+         DELETE FROM confirmations WHERE entry_id NOT IN (SELECT id FROM entries);
+         DROP TRIGGER entry_texts_immutable_delete;
+         DELETE FROM entry_texts WHERE entry_id NOT IN (SELECT id FROM entries);"
     ))
     .unwrap();
     put_back(&conn, &saved);
@@ -237,7 +239,7 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
         Option<Vec<u8>>,
     );
     let txns: Vec<Txn> = conn
-        .prepare("SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source, coalesce(field_salts, pii_salt) FROM transactions ORDER BY id")
+        .prepare("SELECT id, date, description, counterparty, reference, memo, voids, entered_at, entered_by, source, coalesce(text_salts, field_salts, pii_salt) FROM transactions ORDER BY id")
         .unwrap()
         .query_map([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
@@ -289,15 +291,24 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
             .map(Result::unwrap)
             .collect();
         let salt = salt.unwrap_or_default();
-        // An erased transaction's hash covers the digests its erasure kept.
-        let kept: Option<[Option<String>; 3]> = conn
+        // An erased transaction's hash covers the digests its erasure kept: six for one
+        // recorded with six salts (its source digest is never empty), else three.
+        let kept: Option<Vec<Option<String>>> = conn
             .query_row(
-                "SELECT description_digest, counterparty_digest, memo_digest FROM erased_text
+                "SELECT description_digest, counterparty_digest, memo_digest, reference_digest,
+                        entered_by_digest, source_digest FROM erased_text
                  WHERE txn_id = ?1 ORDER BY erasure_id DESC LIMIT 1",
                 [id],
-                |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]),
+                |r| (0..6).map(|i| r.get(i)).collect(),
             )
-            .ok();
+            .ok()
+            .map(|mut digests: Vec<Option<String>>| {
+                if digests[5].is_none() {
+                    digests.truncate(3);
+                }
+                digests
+            });
+        let kept: Option<Vec<Option<&str>>> = kept.as_ref().map(|d| d.iter().map(Option::as_deref).collect());
         let content = TxnContent {
             id,
             date: &date,
@@ -307,11 +318,7 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
             memo: memo.as_deref(),
             private: match &kept {
                 _ if legacy => PrivateText::Plain,
-                Some(digests) if salt.is_empty() => PrivateText::Erased([
-                    digests[0].as_deref(),
-                    digests[1].as_deref(),
-                    digests[2].as_deref(),
-                ]),
+                Some(digests) if salt.is_empty() => PrivateText::Erased(digests),
                 _ => PrivateText::Salted(&salt),
             },
             voids,
@@ -335,7 +342,8 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
         conn.execute(
             "UPDATE transactions SET prev_hash = ?1, hash = ?2,
                  pii_salt = CASE WHEN ?4 THEN NULL ELSE pii_salt END,
-                 field_salts = CASE WHEN ?4 THEN NULL ELSE field_salts END WHERE id = ?3",
+                 field_salts = CASE WHEN ?4 THEN NULL ELSE field_salts END,
+                 text_salts = CASE WHEN ?4 THEN NULL ELSE text_salts END WHERE id = ?3",
             (&prev, &hash, id, legacy),
         )
         .unwrap();

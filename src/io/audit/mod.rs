@@ -130,7 +130,7 @@ fn write_files(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWrit
     // (in text) or can confirm a guessed gift, so an anonymized pack leaves them out.
     if !options.anonymize {
         pack.file("entries.csv", |out| {
-            csv(render::entries_table(&chain::entries(conn)?), out)
+            csv(render::entries_table(&chain::opened_entries(conn)?), out)
         })?;
         pack.file("import_keys.csv", |out| write_import_keys(conn, out))?;
     }

@@ -1,0 +1,112 @@
+//! Which text names a donor, for `donor forget`: pure rules, no I/O.
+//!
+//! Free text names a donor where their name stands as a whole word
+//! ([`Pseudonyms::replace_donor`](super::privacy::Pseudonyms::replace_donor)). A file name is
+//! looser, because people name files after people in other spellings: `ana-perez-gifts.csv`
+//! holds Ana Pérez's gifts. So a file name names a donor where the words of their name stand
+//! in a row in it, compared without case or accents, any run of other characters counting
+//! as one space — unless a longer donor's name stands there ("Ana María" when forgetting
+//! "Ana"). An import's file name lives on in every row it recorded (their source) and in its
+//! batch, so this decides whether those are erased.
+
+/// A name as its words: accents dropped, lower case, anything but letters and digits a
+/// separator.
+fn words(text: &str) -> Vec<String> {
+    deunicode::deunicode(text)
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Finds one donor's name in file names.
+#[derive(Clone, Debug)]
+pub struct FileNameMatch {
+    name: Vec<String>,
+    /// Longer donors' names that contain this one's words, with where in them it stands.
+    longer: Vec<(Vec<String>, usize)>,
+}
+
+impl FileNameMatch {
+    /// A match for `name`, among all the ledger's `donors` (which may include it).
+    pub fn new<'a>(name: &str, donors: impl IntoIterator<Item = &'a str>) -> FileNameMatch {
+        let name = words(name);
+        let mut longer = Vec::new();
+        if !name.is_empty() {
+            for donor in donors {
+                let other = words(donor);
+                if other.len() > name.len() {
+                    for at in 0..=other.len() - name.len() {
+                        if other[at..at + name.len()] == name[..] {
+                            longer.push((other.clone(), at));
+                        }
+                    }
+                }
+            }
+        }
+        FileNameMatch { name, longer }
+    }
+
+    /// Whether `file_name` names the donor.
+    pub fn names_donor(&self, file_name: &str) -> bool {
+        let n = self.name.len();
+        if n == 0 {
+            return false;
+        }
+        let found = words(file_name);
+        (0..found.len().saturating_sub(n - 1)).any(|at| {
+            found[at..at + n] == self.name[..]
+                && !self.longer.iter().any(|(other, offset)| {
+                    at >= *offset
+                        && found
+                            .get(at - offset..at - offset + other.len())
+                            .is_some_and(|there| there == &other[..])
+                })
+        })
+    }
+
+    /// Whether a transaction's `source` (`import:FILE:LINE` for an imported row) names the
+    /// donor in the file name it holds.
+    pub fn names_donor_in_source(&self, source: &str) -> bool {
+        source
+            .strip_prefix("import:")
+            .and_then(|rest| rest.rsplit_once(':'))
+            .is_some_and(|(file, _line)| self.names_donor(file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_name_a_donor_in_any_case_accents_or_separators() {
+        let donors = ["Ana Pérez", "Ana", "Ana María", "Dan", "Danielle"];
+        let cases = [
+            ("Ana Pérez", "ana-perez-gifts.csv", true),
+            ("Ana Pérez", "ANA_PEREZ.csv", true),
+            ("Ana Pérez", "Ana Pérez gifts.csv", true),
+            ("Ana Pérez", "ana.csv", false),
+            ("Ana", "ana-gifts.csv", true),
+            ("Ana", "ana-maria-gifts.csv", false),
+            ("Ana", "ana-maria-and-ana.csv", true),
+            ("Ana", "banana.csv", false),
+            ("Dan", "danielle.csv", false),
+            ("Dan", "from dan.csv", true),
+            ("@@", "@@.csv", false),
+        ];
+        for (name, file, expected) in cases {
+            let matcher = FileNameMatch::new(name, donors);
+            assert_eq!(matcher.names_donor(file), expected, "{name} in {file}");
+        }
+    }
+
+    #[test]
+    fn a_source_names_the_donor_only_in_its_file_name() {
+        let matcher = FileNameMatch::new("Import", ["Import"]);
+        assert!(!matcher.names_donor_in_source("import:gifts.csv:12"));
+        assert!(matcher.names_donor_in_source("import:import.csv:12"));
+        assert!(!matcher.names_donor_in_source("cli"));
+    }
+}

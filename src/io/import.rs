@@ -204,10 +204,19 @@ fn refuse_near_typo(w: &Writer<'_>, what: &'static str, name: &str) -> Result<()
     // counting a swap of two letters as one: `assets:bnak` and `assets:bank`, `tire` and
     // `tires` — not `ataroa` and `autana`.
     let (parent, leaf) = name.rsplit_once(':').unwrap_or(("", name));
+    // Names of a numbered series (`commune-20`, `commune-21`; `phase-1`, `phase-2`) differ only
+    // in their digits: they are meant, not typos.
+    let shape = |text: &str| -> String {
+        text.to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
     let near = existing.iter().find(|other| {
         let (other_parent, other_leaf) = other.rsplit_once(':').unwrap_or(("", other.as_str()));
         let allowed = if leaf.chars().count() >= 8 { 2 } else { 1 };
         other_parent == parent
+            && shape(leaf) != shape(other_leaf)
             && strsim::damerau_levenshtein(&leaf.to_lowercase(), &other_leaf.to_lowercase()) <= allowed
     });
     match near {

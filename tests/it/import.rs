@@ -834,4 +834,15 @@ fn create_missing_refuses_near_typos_and_says_what_it_would_create() {
         "{dry}"
     );
     assert_eq!(l.json(&["fund", "list"]).as_array().map(Vec::len), Some(2));
+    // A numbered series is meant, not a typo: commune-20 then commune-21, phase-1 then phase-2.
+    let series = l.file(
+        "series.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-01-05,Gift,assets:bank,income:donations,30.00,,phase-1,Ana,\n\
+         2026-01-06,Gift,assets:bank,income:donations,30.00,,phase-2,Bo,\n\
+         2026-01-07,Grant,expenses:grants:commune-20,assets:bank,10.00,,phase-1,,\n\
+         2026-01-08,Grant,expenses:grants:commune-21,assets:bank,10.00,,phase-2,,\n",
+    );
+    let outcome = import(&l, std::path::Path::new(&series), &["--create-missing"]);
+    assert_eq!(outcome["added"], 4);
 }

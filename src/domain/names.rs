@@ -235,6 +235,11 @@ pub fn nfc(text: &str) -> String {
 /// joiner, Mongolian variation selectors).
 pub fn is_invisible(c: char) -> bool {
     use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    // No ASCII character is one (controls are refused on their own): the common case, checked
+    // for every character of every text an import reads, skips the table lookup.
+    if c.is_ascii() {
+        return false;
+    }
     matches!(
         c.general_category(),
         GeneralCategory::Format | GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator

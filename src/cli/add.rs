@@ -797,7 +797,9 @@ fn run(
                         p.say("  (this is the first question)");
                     }
                 }
-                Reply::Answer(text) => match check(key, &text, ctx, &known, &answers) {
+                Reply::Answer(text) => match check(key, &text, ctx, &known, &answers)
+                    .and_then(|value| after_its_grant(ledger, key, &answers, value))
+                {
                     Ok(value) if (key == "new_donor" || key == "new_commune") && value == "n" => {
                         // Back to the name, to choose a known one.
                         answers.0.pop();
@@ -823,6 +825,27 @@ fn run(
                 }
             }
         }
+    }
+}
+
+/// A confirmation's date, refused at its question when it comes before the grant it confirms
+/// (it was refused only after every question, naming `--date`, a flag no one had typed).
+fn after_its_grant(
+    ledger: &Ledger,
+    key: &str,
+    answers: &Answers,
+    value: String,
+) -> std::result::Result<String, String> {
+    let grant = answers.get("grant").and_then(|g| g.parse::<i64>().ok());
+    let (Some(id), "date") = (grant, key) else {
+        return Ok(value);
+    };
+    match read::transaction(ledger.conn(), id) {
+        Ok(t) if value < t.date => Err(format!(
+            "grant #{id} is of {}; the commune cannot have confirmed it before it was sent",
+            t.date
+        )),
+        _ => Ok(value),
     }
 }
 

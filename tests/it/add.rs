@@ -632,3 +632,30 @@ fn named_answers_cannot_shift() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: `Ana` is not a named answer"));
     assert_eq!(l.snapshot(), before);
 }
+
+/// A confirmation dated before its grant is refused at the Date question, naming the grant's
+/// date (it was refused only after every question, with an error about `--date`).
+#[test]
+fn a_confirmation_before_its_grant_is_refused_at_the_date() {
+    let l = books();
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-03-01"]);
+    l.run(&["send", "40", "--to", "el-maizal", "--date", "2026-03-10"]);
+    let before = l.snapshot();
+    let (status, _, stderr) = add(
+        &l,
+        &lines(&["confirmation", "#2", "2026-03-05", "R-1", "", "y"]),
+        &[],
+    );
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("error: line 3 (Date") && stderr.contains("grant #2 is of 2026-03-10"),
+        "{stderr}"
+    );
+    assert_eq!(l.snapshot(), before);
+    let (status, _, stderr) = add(
+        &l,
+        &lines(&["confirmation", "#2", "2026-03-12", "R-1", "", "y"]),
+        &[],
+    );
+    assert_eq!(status, 0, "{stderr}");
+}

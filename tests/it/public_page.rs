@@ -104,6 +104,18 @@ fn tables<'a>(page: &'a str, heading: &str) -> Vec<Vec<Vec<&'a str>>> {
     out
 }
 
+/// The row of a page table labelled `label` whose amounts are in `currency`.
+fn row_of<'r, 'p>(rows: &'r [Vec<&'p str>], label: &str, currency: &str, table: &str) -> &'r Vec<&'p str> {
+    rows.iter()
+        .find(|r| r[0] == label && page_amount(r[1]).1 == currency)
+        .unwrap_or_else(|| panic!("no row {label} in {currency} under {table}"))
+}
+
+/// A row's first three amounts.
+fn amounts(row: &[&str]) -> [Decimal; 3] {
+    [1, 2, 3].map(|i| page_amount(row[i]).0)
+}
+
 /// A name as the Markdown page writes it: HTML characters as entities, Markdown's own
 /// punctuation backslash-escaped (all but `-`, `,` and `/`), line breaks as spaces.
 fn escaped(name: &str) -> String {
@@ -609,19 +621,8 @@ pub fn assert_page_readds(l: &TempLedger) -> usize {
             continue;
         }
         let label = format!("{} <sub>{fund}</sub>", escaped(name));
-        let row = rows
-            .iter()
-            .find(|r| r[0] == label && page_amount(r[1]).1 == *currency)
-            .unwrap_or_else(|| panic!("no fund row {label} in {currency}:\n{page}"));
-        assert_eq!(
-            [
-                page_amount(row[1]).0,
-                page_amount(row[2]).0,
-                page_amount(row[3]).0
-            ],
-            [*raised, *moved, *granted],
-            "{row:?}"
-        );
+        let row = row_of(&rows, &label, currency, "Funds");
+        assert_eq!(amounts(row), [*raised, *moved, *granted], "{row:?}");
         match target {
             Some((target, _)) => {
                 assert_eq!(page_amount(row[4]).0, *target, "{row:?}");
@@ -664,19 +665,8 @@ pub fn assert_page_readds(l: &TempLedger) -> usize {
         assert_eq!(rows.len(), expected.len(), "{heading}\n{page}");
         for ((key, currency), [direct, via, confirmed]) in expected {
             let label = key.trim_start_matches("state:").to_string();
-            let row = rows
-                .iter()
-                .find(|r| r[0] == label && page_amount(r[1]).1 == *currency)
-                .unwrap_or_else(|| panic!("no row {label} in {currency} under {heading}"));
-            assert_eq!(
-                [
-                    page_amount(row[1]).0,
-                    page_amount(row[2]).0,
-                    page_amount(row[3]).0
-                ],
-                [*direct, *via, *confirmed],
-                "{row:?}"
-            );
+            let row = row_of(&rows, &label, currency, heading);
+            assert_eq!(amounts(row), [*direct, *via, *confirmed], "{row:?}");
             checked += 3;
         }
     }

@@ -3,6 +3,7 @@
 
 mod add;
 mod complete;
+mod donor;
 mod entity;
 mod prompt;
 mod reconcile;
@@ -71,10 +72,13 @@ pub enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo commune add \"Comuna El Maizal\" --state Lara")]
     Commune(entity::CommuneCommand),
-    /// Donors: list their names as recorded, or erase one's name, keeping their gifts
+    /// Donors: list their names as recorded, rename or merge them, or erase one's name,
+    /// keeping their gifts
     #[command(subcommand)]
-    #[command(after_help = "Example:\n  fondo donor list\n  fondo donor forget \"Ana Pérez\"")]
-    Donor(entity::DonorCommand),
+    #[command(
+        after_help = "Example:\n  fondo donor list\n  fondo donor merge \"ana perez\" \"Ana Pérez\"\n  fondo donor forget \"Ana Pérez\""
+    )]
+    Donor(donor::DonorCommand),
     /// Show the ledger's settings, or set the rules the public page follows for donors
     #[command(after_help = "Example:\n  fondo settings --min-donors 6 --max-share 40\n\n\
         A published figure about donors (a month on the public page) must cover at least\n\
@@ -459,7 +463,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Account(cmd) => entity::account(&ctx, cmd, out),
         Command::Fund(cmd) => entity::fund(&ctx, cmd, out),
         Command::Commune(cmd) => entity::commune(&ctx, cmd, out),
-        Command::Donor(cmd) => entity::donor(&ctx, cmd, out),
+        Command::Donor(cmd) => donor::donor(&ctx, cmd, out),
         Command::Settings(args) => entity::settings(&ctx, args, out),
         Command::Donation(args) => record::record(&ctx, &args, out),
         Command::Send(args) => record::record(&ctx, &args, out),

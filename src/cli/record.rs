@@ -54,7 +54,7 @@ pub struct LookAlikeArgs {
 
 impl LookAlikeArgs {
     /// The name rules these flags make, for a command that names the donor with `field`.
-    fn rules(&self, field: &'static str) -> NameRules {
+    pub(super) fn rules(&self, field: &'static str) -> NameRules {
         NameRules {
             new_donor: self.new_donor,
             confusable: self.allow_confusable,

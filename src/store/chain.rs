@@ -150,7 +150,30 @@ pub enum Entry {
         /// The private texts of sealed entries it replaced by its placeholder.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         entry_texts: Vec<ErasedEntryText>,
+        /// The fields of transactions it erased since schema 10 (`erased` holds those of
+        /// transactions an earlier form of erasure changed).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        revised: Vec<Revision>,
     },
+    /// `donor rename` / `donor merge`: the counterparty of each transaction in `revised` was
+    /// given a new text (whose salted digest it records); it names no one.
+    DonorRenamed { revised: Vec<Revision> },
+}
+
+/// One field of one transaction's private text that an erasure or a rename changed. It holds
+/// no text and no salt, so that nothing a later erasure cannot reach keeps a copy of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    pub txn_id: i64,
+    /// One of [`hash::PRIVATE_FIELDS`].
+    pub field: String,
+    /// The digest the transaction's hash covers for this field, from before any change.
+    pub hash_digest: String,
+    /// A rename's: the salted digest of the field's text now (its salt is kept apart, in
+    /// `revision_salts`). An erasure has none: the field reads exactly its placeholder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_digest: Option<String>,
 }
 
 /// What an erasure left of one transaction's private text: its fields in
@@ -365,6 +388,19 @@ const ERASED_ENTRY_TEXTS: Table = Table {
     columns: &["erased_entry", "field", "erasure_id", "entry_id"],
 };
 
+const TEXT_REVISIONS: Table = Table {
+    name: "text_revisions",
+    key: &["txn_id", "field", "entry_id"],
+    columns: &[
+        "txn_id",
+        "field",
+        "erasure_id",
+        "hash_digest",
+        "new_digest",
+        "entry_id",
+    ],
+};
+
 const ERASED_KEYS: Table = Table {
     name: "erased_keys",
     key: &["txn_id"],
@@ -397,7 +433,7 @@ const LOCK_OVERRIDES: Table = Table {
 };
 
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 14] = [
+pub const TABLES: [&Table; 15] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -410,6 +446,7 @@ pub const TABLES: [&Table; 14] = [
     &ERASED_TEXT,
     &ERASED_KEYS,
     &ERASED_ENTRY_TEXTS,
+    &TEXT_REVISIONS,
     &PERIOD_LOCKS,
     &LOCK_OVERRIDES,
 ];
@@ -478,6 +515,7 @@ impl Entry {
             Entry::Reconciled { .. } => "reconciled",
             Entry::ImportBatch { .. } => "import_batch",
             Entry::Erasure { .. } => "erasure",
+            Entry::DonorRenamed { .. } => "donor_renamed",
         }
     }
 
@@ -744,17 +782,20 @@ impl Entry {
                     by,
                 ],
             )],
+            Entry::DonorRenamed { revised } => revision_rows(revised, None, &row)?,
             Entry::Erasure {
                 id,
                 placeholder,
                 erased,
                 keys,
                 entry_texts,
+                revised,
             } => {
                 let mut rows = vec![row(
                     &ERASURES,
                     vec![Value::Integer(*id), text(placeholder), at, by],
                 )];
+                rows.extend(revision_rows(revised, Some(*id), &row)?);
                 for e in erased {
                     e.field_count()?;
                     let mut values = vec![Value::Integer(e.txn_id), Value::Integer(*id)];
@@ -810,6 +851,46 @@ impl Entry {
             }
         })
     }
+}
+
+/// The `text_revisions` rows of an erasure (`erasure_id`) or a rename; a rename's each
+/// have a new digest, an erasure's none.
+fn revision_rows(
+    revised: &[Revision],
+    erasure_id: Option<i64>,
+    row: &dyn Fn(&'static Table, Vec<Value>) -> Row,
+) -> Result<Vec<Row>> {
+    revised
+        .iter()
+        .map(|r| {
+            if !hash::PRIVATE_FIELDS.contains(&r.field.as_str()) {
+                return Err(Error::Corrupt(format!(
+                    "a revision of transaction #{} names a field fondo does not have: `{}`",
+                    r.txn_id, r.field
+                )));
+            }
+            if erasure_id.is_some() == r.new_digest.is_some() {
+                return Err(Error::Corrupt(format!(
+                    "a revision of transaction #{}'s {} gives it {} new digest, but an {} does {}",
+                    r.txn_id,
+                    r.field,
+                    if r.new_digest.is_some() { "a" } else { "no" },
+                    if erasure_id.is_some() { "erasure" } else { "rename" },
+                    if erasure_id.is_some() { "not" } else { "so" }
+                )));
+            }
+            Ok(row(
+                &TEXT_REVISIONS,
+                vec![
+                    Value::Integer(r.txn_id),
+                    text(&r.field),
+                    optional_int(erasure_id),
+                    text(&r.hash_digest),
+                    optional_text(r.new_digest.as_deref()),
+                ],
+            ))
+        })
+        .collect()
 }
 
 /// What an entry's rows need looked up: a posting's row id, and the row an earlier entry
@@ -879,11 +960,10 @@ fn seal(entry: &Entry, entered_by: &str) -> Result<(String, Vec<EntryText>)> {
     let private = std::iter::once(("entered_by", Some(entered_by.to_string()))).chain(entry.private_texts());
     for (field, text) in private {
         blank.set_private_text(field, None);
-        let mut salt = vec![0_u8; hash::FIELD_SALT_LEN];
-        if text.is_some() {
-            getrandom::fill(&mut salt)
-                .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
-        }
+        let salt = match text {
+            Some(_) => hash::random::<{ hash::FIELD_SALT_LEN }>()?,
+            None => [0_u8; hash::FIELD_SALT_LEN],
+        };
         let digest = hash::private_digest(&salt, field, text.as_deref());
         digests.insert(
             field.to_string(),
@@ -892,7 +972,7 @@ fn seal(entry: &Entry, entered_by: &str) -> Result<(String, Vec<EntryText>)> {
         texts.push(EntryText {
             field: field.to_string(),
             text,
-            salt: Some(salt),
+            salt: Some(salt.to_vec()),
         });
     }
     let mut value = serde_json::to_value(&blank)

@@ -31,6 +31,11 @@ pub(super) fn remember(conn: &Connection, name: &str) -> Result<()> {
 /// one with the same identity key, then at most one with the same skeleton. Three index
 /// look-ups, whatever the size of the ledger.
 pub fn look_alikes(conn: &Connection, name: &str) -> Result<Vec<(String, Likeness)>> {
+    look_alikes_but(conn, name, None)
+}
+
+/// [`look_alikes`], leaving out the donor `but` (the one a rename gives `name` to).
+pub fn look_alikes_but(conn: &Connection, name: &str, but: Option<&str>) -> Result<Vec<(String, Likeness)>> {
     let known = conn
         .prepare_cached("SELECT 1 FROM donor_names WHERE name = ?1")?
         .exists([name])?;
@@ -41,9 +46,9 @@ pub fn look_alikes(conn: &Connection, name: &str) -> Result<Vec<(String, Likenes
     for (column, value) in [("identity_key", identity_key(name)), ("skeleton", skeleton(name))] {
         let other: Option<String> = conn
             .prepare_cached(&format!(
-                "SELECT name FROM donor_names WHERE {column} = ?1 ORDER BY name LIMIT 1"
+                "SELECT name FROM donor_names WHERE {column} = ?1 AND name IS NOT ?2 ORDER BY name LIMIT 1"
             ))?
-            .query_row([&value], |r| r.get(0))
+            .query_row(rusqlite::params![&value, but], |r| r.get(0))
             .optional()?;
         // A stored name's likeness is worked out again: it may meet by both.
         if let Some((other, how)) = other.and_then(|o| likeness(name, &o).map(|how| (o, how))) {
@@ -56,7 +61,7 @@ pub fn look_alikes(conn: &Connection, name: &str) -> Result<Vec<(String, Likenes
 }
 
 /// Fills the table afresh from the transactions: after migrating an older ledger, and after
-/// `donor forget` changed the names its transactions hold.
+/// `donor forget` or `donor rename` changed the names its transactions hold.
 pub(super) fn rebuild(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM donor_names", [])?;
     for name in read::donors(conn)? {

@@ -18,6 +18,7 @@ use super::chain::{
 };
 use super::hash::{self, field_salt, TextForm, PRIVATE_FIELDS};
 use super::read;
+use super::revise;
 use super::write::Writer;
 use super::Ledger;
 use crate::domain::erasure::FileNameMatch;
@@ -77,8 +78,10 @@ struct Affected {
     /// Its salts: one per field (three or six), or one shared (schema 5 and older); none
     /// once erased.
     salts: Option<Vec<u8>>,
-    /// What its latest earlier erasure left, if any.
+    /// What its latest earlier erasure of the form before schema 10 left, if any.
     earlier: Option<ErasedFields>,
+    /// Each field's latest revision (since schema 10).
+    latest: revise::Latest,
 }
 
 impl Affected {
@@ -175,7 +178,8 @@ fn earlier_erasure(conn: &Connection, name: &str) -> Result<Option<Erasure>> {
     let Some(id) = id.filter(|id| placeholder(*id) == name) else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare("SELECT txn_id FROM erased_text WHERE erasure_id = ?1 ORDER BY txn_id")?;
+    let mut stmt =
+        conn.prepare("SELECT txn_id FROM erased_transactions WHERE erasure_id = ?1 ORDER BY txn_id")?;
     let transactions = stmt
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -194,21 +198,26 @@ impl Writer<'_> {
     /// memo and reference of the donor's own gifts, with the placeholder, and records the
     /// erasure. Fields it cannot erase are listed in [`Erasure::not_erased`].
     pub fn forget_donor(&mut self, name: &str) -> Result<Erasure> {
-        let donors = read::pseudonyms(self.conn())?;
-        if donors.get(name).is_none() {
-            return Err(Error::invalid(
-                "NAME",
-                name,
-                "no donor has exactly this name; `fondo report donors` lists them as recorded",
-            ));
+        // A name no gift records any more (a donor's spelling before `donor rename`) is
+        // erased from the text that still holds it, as a donor's would be.
+        let mut all_donors = read::donors(self.conn())?;
+        let is_donor = all_donors.iter().any(|d| d == name);
+        if !is_donor {
+            all_donors.push(name.to_string());
         }
-        let all_donors = read::donors(self.conn())?;
+        let donors = crate::domain::privacy::Pseudonyms::labelled(all_donors.clone(), "donor")
+            .map_err(|e| Error::Internal(format!("the donors' names could not be searched for ({e})")))?;
         let files = FileNameMatch::new(name, all_donors.iter().map(String::as_str));
         let id: i64 = self
             .conn()
             .query_row("SELECT coalesce(max(id), 0) + 1 FROM erasures", [], |r| r.get(0))?;
         let placeholder = placeholder(id);
         let mut erased = Vec::new();
+        let mut revised = Vec::new();
+        let mut revised_txns = Vec::new();
+        let mut revised_fields = Vec::new();
+        let mut changed = Vec::new();
+        let mut texts_now = Vec::new();
         let mut counts = [0_usize; FIELD_LABELS.len()];
         let mut not_erased = Vec::new();
         let mut keys = Vec::new();
@@ -232,6 +241,7 @@ impl Writer<'_> {
                 txn.earlier
                     .as_ref()
                     .is_some_and(|e| e.salts.get(i).is_some_and(Option::is_none))
+                    || txn.latest[i].as_ref().is_some_and(|r| r.erasure_id.is_some())
             };
             let erase: [bool; 6] =
                 std::array::from_fn(|i| i < reach.max(3) && wanted[i] && !erased_before(i));
@@ -240,14 +250,30 @@ impl Writer<'_> {
                 // this erasure cannot reach.
                 continue;
             }
-            let fields = erase_fields(&txn, erase, &placeholder)?;
+            let now = match &txn.salts {
+                Some(salts) => {
+                    let erased = revise::erase(txn.id, &txn.texts, salts, &txn.latest, erase, id)?;
+                    revised_fields.extend(erased.revisions.iter().map(|r| (r.txn_id, r.field.clone())));
+                    revised.extend(erased.revisions);
+                    revised_txns.push((txn.id, erased.salts));
+                    erased.texts
+                }
+                None => {
+                    let fields = erase_fields(&txn, erase, &placeholder)?;
+                    not_erased.extend(kept_by_earlier_erasures(self.conn(), txn.id, erase)?);
+                    let now = std::array::from_fn(|i| {
+                        fields
+                            .texts
+                            .get(i)
+                            .cloned()
+                            .unwrap_or_else(|| txn.texts[i].clone())
+                    });
+                    erased.push(fields);
+                    now
+                }
+            };
             for (i, count) in counts.iter_mut().enumerate().take(PRIVATE_FIELDS.len()) {
-                let now = fields
-                    .texts
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| txn.texts[i].clone());
-                if now != txn.texts[i] {
+                if now[i] != txn.texts[i] {
                     *count += 1;
                 }
             }
@@ -256,14 +282,21 @@ impl Writer<'_> {
                 KeyToErase::Unsalted => not_erased.push((format!("#{}", txn.id), "import key")),
                 KeyToErase::Salted(key) => keys.push(key),
             }
-            erased.push((fields, txn.texts));
+            changed.push(txn.id);
+            texts_now.push((txn.id, now));
         }
-        let changed: Vec<i64> = erased.iter().map(|(e, _)| e.txn_id).collect();
         let names_donor = |field: &str, text: &str| {
             donors.replace_donor(text, name, &placeholder) != text
                 || (field == "file_name" && files.names_donor(text))
         };
         let entry_texts = entry_texts_to_erase(self.conn(), &names_donor, &changed, &mut not_erased)?;
+        if !is_donor && changed.is_empty() && entry_texts.is_empty() {
+            return Err(Error::invalid(
+                "NAME",
+                name,
+                "no donor has exactly this name, and no text names it; `fondo donor list` lists the donors as recorded",
+            ));
+        }
         for e in &entry_texts {
             for field in &e.fields {
                 if let Some((_, at)) = ENTRY_FIELDS.iter().find(|(f, _)| f == field) {
@@ -274,9 +307,10 @@ impl Writer<'_> {
         self.append(&Entry::Erasure {
             id,
             placeholder: placeholder.clone(),
-            erased: erased.iter().map(|(e, _)| e.clone()).collect(),
+            erased,
             keys: keys.clone(),
             entry_texts: entry_texts.clone(),
+            revised,
         })?;
         let mut replace_text = self
             .conn()
@@ -302,25 +336,29 @@ impl Writer<'_> {
                                      text_salts = NULL
              WHERE id = ?1",
         )?;
-        for (e, before) in &erased {
-            // Fields its form does not cover stay as they were.
-            let text = |i: usize| e.texts.get(i).cloned().unwrap_or_else(|| before[i].clone());
-            update.execute(params![
-                e.txn_id,
-                text(0),
-                text(1),
-                text(2),
-                text(3),
-                text(4),
-                text(5)
-            ])?;
+        for (txn_id, now) in &texts_now {
+            match revised_txns.iter().find(|(t, _)| t == txn_id) {
+                Some((_, salts_now)) => revise::write(self.conn(), *txn_id, now, salts_now)?,
+                None => {
+                    update.execute(params![txn_id, now[0], now[1], now[2], now[3], now[4], now[5]])?;
+                }
+            }
         }
+        drop(update);
+        // A rename's salt of an erased field goes with it.
+        let mut drop_salt = self
+            .conn()
+            .prepare("DELETE FROM revision_salts WHERE txn_id = ?1 AND field = ?2")?;
+        for r in &revised_fields {
+            drop_salt.execute(params![r.0, r.1])?;
+        }
+        drop(drop_salt);
         // The donors' names follow the counterparties just replaced.
         super::donors::rebuild(self.conn())?;
         Ok(Erasure {
             id,
             placeholder,
-            transactions: erased.iter().map(|(e, _)| e.txn_id).collect(),
+            transactions: changed,
             fields: FIELD_LABELS.iter().copied().zip(counts).collect(),
             not_erased,
         })
@@ -431,9 +469,7 @@ fn erased_key(conn: &Connection, txn_id: i64) -> Result<KeyToErase> {
         None | Some((.., true)) => KeyToErase::None,
         Some((_, _, _, None, false)) => KeyToErase::Unsalted,
         Some((date, content, occurrence, Some(salt), false)) => {
-            let mut token = [0_u8; 32];
-            getrandom::fill(&mut token)
-                .map_err(|e| Error::Refused(format!("the operating system gave no random token: {e}")))?;
+            let token = hash::random::<32>()?;
             KeyToErase::Salted(ErasedKey {
                 txn_id,
                 commitment: hash::hex(&key_commitment(&salt, txn_id, &date, &content, occurrence)),
@@ -525,11 +561,44 @@ fn affected(conn: &Connection, name: &str, files: &FileNameMatch) -> Result<Vec<
             texts: [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
             salts: r.get(7)?,
             earlier: None,
+            latest: Default::default(),
         })
     })?;
     let mut out: Vec<Affected> = rows.collect::<rusqlite::Result<_>>()?;
-    for txn in out.iter_mut().filter(|t| t.salts.is_none()) {
-        txn.earlier = latest_erased(conn, txn.id)?;
+    for txn in &mut out {
+        match txn.salts {
+            None => txn.earlier = latest_erased(conn, txn.id)?,
+            Some(_) => txn.latest = revise::latest(conn, txn.id)?,
+        }
+    }
+    Ok(out)
+}
+
+/// Where an erasure recorded before schema 10 kept a copy of text this one erases (of the
+/// fields marked in `erase` of transaction `txn_id`): its entry holds the text as it was,
+/// and its hash covers it, so that copy stays and is listed.
+fn kept_by_earlier_erasures(
+    conn: &Connection,
+    txn_id: i64,
+    erase: [bool; 6],
+) -> Result<Vec<(String, &'static str)>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT erasure_id, {} FROM erased_text WHERE txn_id = ?1 ORDER BY erasure_id",
+        erased_select()
+    ))?;
+    let mut rows = stmt.query([txn_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let erasure: i64 = r.get(0)?;
+        let (_, texts, _) = erased_values(r, 1)?;
+        for (i, field) in PRIVATE_FIELDS.iter().enumerate() {
+            let kept_text = texts.get(i).cloned().flatten();
+            if erase[i]
+                && kept_text.is_some_and(|t| !t.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX))
+            {
+                out.push((format!("erasure {erasure} of #{txn_id}"), *field));
+            }
+        }
     }
     Ok(out)
 }

@@ -124,6 +124,9 @@ pub enum PrivateText<'a> {
     /// The text was erased: the digests kept from before, one per field of its form (three
     /// or six, in [`PRIVATE_FIELDS`] order).
     Erased(&'a [Option<&'a str>]),
+    /// Salted, but some fields were revised since (store::revise): the digest recorded for
+    /// each of those stands in for its text's.
+    Revised(&'a [u8], &'a [Option<String>; 6]),
 }
 
 /// Which of a transaction's fields its hash covers through salted digests, and with what
@@ -169,6 +172,15 @@ impl TextForm {
             TextForm::SixFields => &PRIVATE_FIELDS,
         }
     }
+}
+
+/// `N` random bytes from the operating system: a salt, a token.
+pub fn random<const N: usize>() -> crate::error::Result<[u8; N]> {
+    let mut bytes = [0_u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        crate::error::Error::Refused(format!("the operating system gave no random bytes: {e}"))
+    })?;
+    Ok(bytes)
 }
 
 /// The length of one field's salt.
@@ -259,13 +271,20 @@ pub fn transaction_hash<'a>(
     let texts = txn.private_texts();
     let (form, digests): (Option<TextForm>, [Option<String>; 6]) = match txn.private {
         PrivateText::Plain => (None, Default::default()),
-        PrivateText::Salted(salts) => {
+        PrivateText::Salted(salts) | PrivateText::Revised(salts, _) => {
             let form = TextForm::of_salts(salts).unwrap_or(TextForm::Shared);
             let fields = form.fields();
+            let revised = match txn.private {
+                PrivateText::Revised(_, revised) => Some(revised),
+                _ => None,
+            };
             let digests = std::array::from_fn(|i| {
                 fields
                     .get(i)
-                    .and_then(|field| private_digest(field_salt(salts, i), field, texts[i]))
+                    .and_then(|field| match revised.and_then(|r| r[i].clone()) {
+                        Some(digest) => Some(digest),
+                        None => private_digest(field_salt(salts, i), field, texts[i]),
+                    })
             });
             (Some(form), digests)
         }

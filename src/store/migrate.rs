@@ -285,6 +285,7 @@ fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
                     erased: Vec::new(),
                     keys: Vec::new(),
                     entry_texts: Vec::new(),
+                    revised: Vec::new(),
                 },
                 r.get(2)?,
                 r.get(3)?,

@@ -14,6 +14,8 @@ mod migrate;
 pub mod pack;
 pub mod read;
 pub mod reconcile;
+pub mod rename;
+mod revise;
 mod schema;
 pub mod verify;
 pub mod write;

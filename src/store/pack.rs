@@ -78,7 +78,7 @@ pub struct ErasureRecord {
 
 pub fn erasures(conn: &Connection) -> Result<Vec<ErasureRecord>> {
     let mut stmt = conn.prepare(
-        "SELECT x.id, x.placeholder, (SELECT count(*) FROM erased_text t WHERE t.erasure_id = x.id),
+        "SELECT x.id, x.placeholder, (SELECT count(*) FROM erased_transactions t WHERE t.erasure_id = x.id),
                 x.entered_at, x.entered_by, e.hash
          FROM erasures x JOIN entries e ON e.id = x.entry_id ORDER BY x.id",
     )?;
@@ -187,15 +187,19 @@ impl Ledger {
             let mut replay_before = |w: &mut super::Writer<'_>, next_txn: i64| -> Result<()> {
                 while let Some(e) = entries.next_if(|e| e.after_txn < next_txn) {
                     let entry = match &e.entry {
-                        // The new ledger has a schema entry of its own, and records each
-                        // forced date itself as it records the transaction.
-                        Entry::Schema { .. } | Entry::LockOverridden { .. } => continue,
+                        // The new ledger has a schema entry of its own, records each forced
+                        // date itself as it records the transaction, and records each text as
+                        // it reads now (a rename's revisions are of this ledger's salts).
+                        Entry::Schema { .. } | Entry::LockOverridden { .. } | Entry::DonorRenamed { .. } => {
+                            continue
+                        }
                         Entry::Erasure { id, placeholder, .. } => Entry::Erasure {
                             id: *id,
                             placeholder: placeholder.clone(),
                             erased: Vec::new(),
                             keys: Vec::new(),
                             entry_texts: Vec::new(),
+                            revised: Vec::new(),
                         },
                         // Its keys have salts of this ledger's own.
                         batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),

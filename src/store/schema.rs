@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     V7_MASTER_DATA,
     V8_DONOR_NAMES,
     V9_ERASABLE_TEXT,
+    V10_TEXT_REVISIONS,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -580,4 +581,80 @@ WHEN NEW.entry_id IS NOT OLD.entry_id OR NEW.field IS NOT OLD.field OR NEW.salt 
 BEGIN SELECT RAISE(ABORT, 'entry texts are immutable, but for an erasure'); END;
 CREATE TRIGGER entry_texts_immutable_delete BEFORE DELETE ON entry_texts
 BEGIN SELECT RAISE(ABORT, 'entry texts are immutable, but for an erasure'); END;
+"#;
+
+/// A transaction's private text is revised field by field, and nothing an erasure or a
+/// rename records holds text or a salt: `donor forget` zeroes the erased field's salt in the
+/// transaction itself and `text_revisions` keeps the digest its hash covers, so the other
+/// fields keep their own salts where they were and no record holds a copy of them that a
+/// later erasure could not reach. `donor rename` / `donor merge` give the counterparty a new
+/// text whose salted digest the chain records, its salt kept apart (erasable in turn).
+/// Transactions erased before keep the `erased_text` form.
+const V10_TEXT_REVISIONS: &str = r#"
+-- One field of one transaction that an erasure (`erasure_id`) or a rename (`new_digest`, the
+-- salted digest of its text now) changed: the digest its hash covers, from before any change.
+CREATE TABLE text_revisions (
+    txn_id      INTEGER NOT NULL REFERENCES transactions (id),
+    field       TEXT NOT NULL CHECK (field IN ('description', 'counterparty', 'memo',
+                                               'reference', 'entered_by', 'source')),
+    erasure_id  INTEGER REFERENCES erasures (id),
+    hash_digest TEXT NOT NULL CHECK (length(hash_digest) = 64),
+    new_digest  TEXT CHECK (length(new_digest) = 64),
+    entry_id    INTEGER NOT NULL REFERENCES entries (id),
+    CHECK ((erasure_id IS NULL) <> (new_digest IS NULL)),
+    PRIMARY KEY (txn_id, field, entry_id)
+) STRICT;
+
+-- The salt of a renamed field's text, kept apart from the chain so that an erasure can
+-- delete it; written with its rename, deleted only by an erasure of the same field.
+CREATE TABLE revision_salts (
+    txn_id   INTEGER NOT NULL,
+    field    TEXT NOT NULL,
+    entry_id INTEGER NOT NULL,
+    salt     BLOB NOT NULL CHECK (length(salt) = 16),
+    PRIMARY KEY (txn_id, field, entry_id),
+    FOREIGN KEY (txn_id, field, entry_id) REFERENCES text_revisions (txn_id, field, entry_id)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER revision_salts_recorded_insert BEFORE INSERT ON revision_salts
+WHEN NEW.entry_id IS NOT (SELECT max(id) FROM entries)
+BEGIN SELECT RAISE(ABORT, 'revision salts are written only with their rename'); END;
+CREATE TRIGGER revision_salts_immutable_update BEFORE UPDATE ON revision_salts
+BEGIN SELECT RAISE(ABORT, 'revision salts are immutable'); END;
+CREATE TRIGGER revision_salts_erased_delete BEFORE DELETE ON revision_salts
+WHEN NOT EXISTS (SELECT 1 FROM text_revisions r
+                 WHERE r.txn_id = OLD.txn_id AND r.field = OLD.field AND r.erasure_id IS NOT NULL
+                   AND r.entry_id = (SELECT max(id) FROM entries))
+BEGIN SELECT RAISE(ABORT, 'revision salts are deleted only by an erasure'); END;
+
+-- Every transaction an erasure changed, in either form.
+CREATE VIEW erased_transactions AS
+    SELECT txn_id, erasure_id FROM erased_text
+    UNION SELECT txn_id, erasure_id FROM text_revisions WHERE erasure_id IS NOT NULL;
+
+-- Recorded transactions stay immutable, except that the entry recorded in the same write may
+-- revise their private text: a revision of `text_revisions` (its salts keep their column;
+-- verify checks every field against the revision), or an erasure of the earlier form.
+DROP TRIGGER transactions_immutable_update;
+CREATE TRIGGER transactions_immutable_update BEFORE UPDATE ON transactions
+WHEN NEW.id IS NOT OLD.id OR NEW.date IS NOT OLD.date
+  OR NEW.voids IS NOT OLD.voids OR NEW.entered_at IS NOT OLD.entered_at
+  OR NEW.prev_hash IS NOT OLD.prev_hash OR NEW.hash IS NOT OLD.hash
+  OR NEW.batch_id IS NOT OLD.batch_id
+  OR CASE WHEN EXISTS (SELECT 1 FROM text_revisions r
+                       WHERE r.txn_id = OLD.id AND r.entry_id = (SELECT max(id) FROM entries))
+     THEN (OLD.text_salts IS NULL) <> (NEW.text_salts IS NULL)
+       OR (OLD.field_salts IS NULL) <> (NEW.field_salts IS NULL)
+       OR (OLD.pii_salt IS NULL) <> (NEW.pii_salt IS NULL)
+     ELSE NEW.pii_salt IS NOT NULL OR NEW.field_salts IS NOT NULL OR NEW.text_salts IS NOT NULL
+       OR NOT EXISTS (SELECT 1 FROM erased_text e
+                      WHERE e.txn_id = OLD.id AND e.erasure_id = (SELECT max(id) FROM erasures)
+                        AND e.description IS NEW.description AND e.counterparty IS NEW.counterparty
+                        AND e.memo IS NEW.memo
+                        AND CASE WHEN e.source_digest IS NULL
+                            THEN NEW.reference IS OLD.reference AND NEW.entered_by IS OLD.entered_by
+                                 AND NEW.source IS OLD.source
+                            ELSE e.reference IS NEW.reference AND e.entered_by IS NEW.entered_by
+                                 AND e.source IS NEW.source END)
+     END
+BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
 "#;

@@ -12,8 +12,11 @@ use serde::Serialize;
 
 use super::chain::{self, Entry, ImportKeys, Replay, StoredEntry};
 use super::erase::placeholder as erase_placeholder;
-use super::hash::{self, PostingContent, PrivateText, TextForm, TxnContent, FIELD_SALT_LEN, GENESIS};
+use super::hash::{
+    self, PostingContent, PrivateText, TextForm, TxnContent, FIELD_SALT_LEN, GENESIS, PRIVATE_FIELDS,
+};
 use super::read::Names;
+use super::revise;
 use super::Ledger;
 use crate::domain::names::DONATIONS;
 use crate::domain::{Amount, Currency};
@@ -591,6 +594,8 @@ fn check_transactions(
         "SELECT txn_id, line, account_id, fund_id, currency, amount_minor FROM postings ORDER BY rowid",
     )?;
     let mut posting_rows = postings.query([])?;
+    // The few transactions whose text was revised since schema 10, with their revisions.
+    let revised = revise::all(conn)?;
     let mut pending = posting_rows.next()?.map(posting_of).transpose()?;
     let mut own = Vec::new();
     let mut currencies = HashMap::new();
@@ -633,13 +638,31 @@ fn check_transactions(
         // A transaction recorded with six salts has a source digest (its source is never
         // empty); one recorded before, three digests.
         let kept_count = if kept[5].is_some() { 6 } else { 3 };
+        let revisions = revised.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let mut revised_digests: [Option<String>; 6] = Default::default();
+        for r in revisions {
+            revised_digests[r.field] = Some(r.hash_digest.clone());
+        }
         let private = match (salt, was_erased) {
+            (Some(salt), _) if !revisions.is_empty() => PrivateText::Revised(salt, &revised_digests),
             (Some(salt), _) => PrivateText::Salted(salt),
             (None, false) => PrivateText::Plain,
             (None, true) => PrivateText::Erased(&kept[..kept_count]),
         };
+        let revision_problems: Vec<String> = match salt {
+            _ if revisions.is_empty() => Vec::new(),
+            None => vec![
+                "its text was revised, but it has no salts (they were removed outside fondo)".to_string(),
+            ],
+            Some(salts) => (0..PRIVATE_FIELDS.len())
+                .flat_map(|i| {
+                    let of_field: Vec<&revise::Revised> = revisions.iter().filter(|r| r.field == i).collect();
+                    revise::field_problems(texts[i], salts, &of_field, i)
+                })
+                .collect(),
+        };
         let empty_salted = match private {
-            PrivateText::Salted(salts) => match TextForm::of_salts(salts) {
+            PrivateText::Salted(salts) | PrivateText::Revised(salts, _) => match TextForm::of_salts(salts) {
                 Some(form @ (TextForm::ThreeFields | TextForm::SixFields)) => texts
                     .iter()
                     .take(form.fields().len())
@@ -732,6 +755,7 @@ fn check_transactions(
             bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
         }
         bad.extend(erased_problem);
+        bad.extend(revision_problems);
         if misplaced {
             bad.push("its salts are not in the column fondo writes them to".to_string());
         }
@@ -839,7 +863,7 @@ fn check_import_batches(
     // replaced keys (forged) would let a re-import record the rows again.
     let mut stmt = conn.prepare(
         "SELECT k.txn_id, k.erasure_id FROM erased_keys k
-         WHERE NOT EXISTS (SELECT 1 FROM erased_text e WHERE e.txn_id = k.txn_id AND e.erasure_id = k.erasure_id)
+         WHERE NOT EXISTS (SELECT 1 FROM erased_transactions e WHERE e.txn_id = k.txn_id AND e.erasure_id = k.erasure_id)
          ORDER BY k.txn_id",
     )?;
     let mut rows = stmt.query([])?;

@@ -326,18 +326,24 @@ impl<'l> Writer<'l> {
     /// Refuses a gift's donor whose name looks like an existing donor's (see
     /// [`donors::look_alikes`]), unless the name rules say it is someone else.
     fn check_donor(&self, name: &str) -> Result<()> {
+        self.check_donor_but(self.name_rules.donor_field, name, None)
+    }
+
+    /// [`Writer::check_donor`] for `field`, leaving out the donor `but` (the one a rename
+    /// gives `name` to).
+    pub(super) fn check_donor_but(&self, field: &str, name: &str, but: Option<&str>) -> Result<()> {
         let rules = self.name_rules;
         if rules.new_donor && rules.confusable {
             return Ok(());
         }
-        for (existing, likeness) in donors::look_alikes(&self.tx, name)? {
+        for (existing, likeness) in donors::look_alikes_but(&self.tx, name, but)? {
             let flag = match likeness {
                 Likeness::SameKey if !rules.new_donor => rules.new_donor_flag,
                 Likeness::Confusable if !rules.confusable => ALLOW_CONFUSABLE,
                 _ => continue,
             };
             return Err(Error::LookAlike(Box::new(LookAlike {
-                field: rules.donor_field.to_string(),
+                field: field.to_string(),
                 name: name.to_string(),
                 what: "donor",
                 existing,
@@ -698,9 +704,7 @@ impl<'l> Writer<'l> {
             entered_by: self.actor,
             source,
         };
-        let mut salt = [0_u8; FIELD_SALT_LEN * PRIVATE_FIELDS.len()];
-        getrandom::fill(&mut salt)
-            .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
+        let mut salt = hash::random::<{ FIELD_SALT_LEN * PRIVATE_FIELDS.len() }>()?;
         // An empty field has no digest; its salt is zeros, so that no byte of the row is
         // left that the hash does not pin down (verify checks them).
         for (slot, text) in salt.chunks_mut(FIELD_SALT_LEN).zip(content.private_texts()) {
@@ -1001,9 +1005,7 @@ impl<'l> Writer<'l> {
     /// Remembers that `txn_id` was imported under this identity, with a random salt for the
     /// commitment its batch's digest covers (so an erasure can replace the key).
     pub fn remember_import(&mut self, identity: &ImportIdentity, txn_id: i64) -> Result<()> {
-        let mut salt = [0_u8; FIELD_SALT_LEN];
-        getrandom::fill(&mut salt)
-            .map_err(|e| Error::Refused(format!("the operating system gave no random salt: {e}")))?;
+        let salt = hash::random::<FIELD_SALT_LEN>()?;
         self.tx
             .prepare_cached(
                 "INSERT INTO import_keys (date, content_sha256, occurrence, txn_id, key_salt)
@@ -1040,7 +1042,7 @@ impl<'l> Writer<'l> {
             let mut stmt = self.tx.prepare(
                 "SELECT t.id, t.date, a.name, p.currency, sum(p.amount_minor)
                  FROM transactions t JOIN postings p ON p.txn_id = t.id JOIN accounts a ON a.id = p.account_id
-                 WHERE t.batch_id IS NOT NULL AND t.id IN (SELECT txn_id FROM erased_text)
+                 WHERE t.batch_id IS NOT NULL AND t.id IN (SELECT txn_id FROM erased_transactions)
                  GROUP BY t.id, a.name, p.currency ORDER BY t.id, a.name, p.currency",
             )?;
             let mut rows = stmt.query([])?;

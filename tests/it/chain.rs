@@ -190,9 +190,15 @@ fn every_edit_of_state_outside_transactions_is_named_by_table_and_key() {
         ),
         // Erasures: the record of one, what it left.
         ("DELETE FROM erasures", "erasures (id 1): a row the chain recorded is missing"),
+        // ... or made a rename, with the name written back: its record differs from the chain.
         (
-            "UPDATE erased_text SET counterparty = 'Someone'; UPDATE transactions SET counterparty = 'Someone' WHERE counterparty = 'forgotten donor 1'",
-            "erased_text (txn_id 12, erasure_id 1): changed outside fondo",
+            "UPDATE text_revisions SET erasure_id = NULL, new_digest = hash_digest WHERE field = 'counterparty';
+             UPDATE transactions SET counterparty = 'Someone' WHERE counterparty = 'forgotten donor 1'",
+            "text_revisions (txn_id 12, field `counterparty`, entry_id",
+        ),
+        (
+            "DELETE FROM text_revisions",
+            "text_revisions (txn_id 12, field `counterparty`, entry_id",
         ),
         // An entry itself: its body edited in step with the table it wrote.
         (
@@ -238,7 +244,8 @@ fn tables_refuse_writes_that_no_entry_records() {
         "UPDATE import_batches SET file_name = 'x'",
         "DELETE FROM import_keys",
         "DELETE FROM erasures",
-        "UPDATE erased_text SET description = 'x'",
+        "UPDATE text_revisions SET hash_digest = 'x'",
+        "DELETE FROM text_revisions",
         "UPDATE entries SET body = '{}'",
         "DELETE FROM entries",
     ] {
@@ -355,6 +362,7 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
                 erased: vec![erased],
                 keys: vec![],
                 entry_texts: vec![],
+                revised: vec![],
             },
         );
         conn.execute(
@@ -486,6 +494,7 @@ fn an_erasure_must_carry_the_placeholder_fondo_writes() {
             erased: vec![],
             keys: vec![],
             entry_texts: vec![],
+            revised: vec![],
         },
     );
     drop(conn);

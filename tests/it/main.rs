@@ -23,6 +23,7 @@ mod public_page;
 mod readme;
 mod reconcile;
 mod reliability;
+mod rename;
 mod reports;
 mod store;
 mod tamper;

@@ -318,15 +318,22 @@ fn erased_text_and_erasure_records_are_still_tamper_evident() {
         // Re-attributing the forgotten donor's gift to someone else.
         (
             "UPDATE transactions SET counterparty = 'Someone' WHERE counterparty = 'forgotten donor 1'",
-            "its text differs from what its erasure left",
+            "wrote text other than its placeholder into its counterparty",
         ),
-        // Editing what the erasure left, in step with the transaction.
+        // Turning what the erasure recorded into a rename, in step with the transaction.
         (
-            "UPDATE erased_text SET counterparty = 'Someone' WHERE counterparty = 'forgotten donor 1';
+            "UPDATE text_revisions SET erasure_id = NULL, new_digest = hash_digest WHERE field = 'counterparty';
           UPDATE transactions SET counterparty = 'Someone' WHERE counterparty = 'forgotten donor 1'",
-            "erased_text (txn_id",
+            "text_revisions (txn_id",
         ),
-        // Pretending a transaction was erased to change its description.
+        // Pretending a transaction was erased to change its description: in the form of
+        // erasures since schema 10, and in the form before.
+        (
+            "INSERT INTO text_revisions (txn_id, field, erasure_id, hash_digest, entry_id)
+            SELECT id, 'description', 1, printf('%064d', 1), 1 FROM transactions WHERE id = 17;
+          UPDATE transactions SET description = 'forgotten donor 1' WHERE id = 17",
+            "transaction #17:",
+        ),
         (
             "INSERT INTO erased_text (txn_id, erasure_id, description_digest, description, entry_id)
             SELECT id, 1, printf('%064d', 1), 'edited', 1 FROM transactions WHERE id = 17;
@@ -340,7 +347,8 @@ fn erased_text_and_erasure_records_are_still_tamper_evident() {
         let conn = l.raw();
         conn.execute_batch(&format!(
             "DROP TRIGGER transactions_immutable_update; DROP TRIGGER erased_text_recorded_update;
-             DROP TRIGGER erased_text_recorded_insert; {edit}"
+             DROP TRIGGER erased_text_recorded_insert; DROP TRIGGER text_revisions_recorded_update;
+             DROP TRIGGER text_revisions_recorded_insert; {edit}"
         ))
         .unwrap();
         drop(conn);

@@ -55,7 +55,7 @@ fn a_new_ledger_is_private_marked_and_in_wal_mode() {
         .unwrap();
     assert_eq!(mode, "wal");
     let strict: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_table_list WHERE strict = 0 AND schema = 'main' AND name NOT LIKE 'sqlite_%'", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM pragma_table_list WHERE strict = 0 AND schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(strict, 0, "every table is STRICT");
 }

@@ -309,6 +309,19 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
                 digests
             });
         let kept: Option<Vec<Option<&str>>> = kept.as_ref().map(|d| d.iter().map(Option::as_deref).collect());
+        // A revised one's hash covers, for each revised field, the digest its revisions keep.
+        let mut revised: [Option<String>; 6] = Default::default();
+        let fields = fondo::store::hash::PRIVATE_FIELDS;
+        let mut stmt = conn
+            .prepare("SELECT field, hash_digest FROM text_revisions WHERE txn_id = ?1")
+            .unwrap();
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .unwrap();
+        for row in rows {
+            let (field, digest) = row.unwrap();
+            revised[fields.iter().position(|f| *f == field).unwrap()] = Some(digest);
+        }
         let content = TxnContent {
             id,
             date: &date,
@@ -319,6 +332,7 @@ pub(crate) fn recompute_chain(conn: &Connection, legacy: bool) {
             private: match &kept {
                 _ if legacy => PrivateText::Plain,
                 Some(digests) if salt.is_empty() => PrivateText::Erased(digests),
+                _ if revised.iter().any(Option::is_some) => PrivateText::Revised(&salt, &revised),
                 _ => PrivateText::Salted(&salt),
             },
             voids,

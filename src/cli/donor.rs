@@ -1,0 +1,306 @@
+//! `fondo donor`: the donors' names as recorded — listing them, putting right the mess of
+//! several spellings (`rename`, `merge`), and erasing one for good (`forget`).
+
+use std::io::Write;
+
+use clap::Subcommand;
+
+use super::record::LookAlikeArgs;
+use super::Context;
+use crate::domain::names::escape_controls;
+use crate::error::{Error, Result};
+use crate::render;
+use crate::store::rename::RenameArgs;
+
+#[derive(Debug, Subcommand)]
+pub enum DonorCommand {
+    /// List every donor's name as recorded, with their gifts, flagging names that differ
+    /// only in case, accents or spaces
+    #[command(after_help = "Example:\n  fondo donor list --format csv")]
+    List,
+    /// Give a donor a new name: their gifts, and every report, read the new one
+    #[command(after_help = "Example:\n  fondo donor rename \"ana perez\" \"Ana Pérez\"\n\n\
+        Each of the donor's transactions gets the new name as its counterparty, and where the\n\
+        old name stands as a whole word in their description or memo, the new one there too.\n\
+        Other text that names the donor (other transactions, references, file names) stays as\n\
+        recorded. The rename is recorded in the chain without either name, so `donor forget`\n\
+        can still erase the new one completely. To join two donors who are one person, use\n\
+        `fondo donor merge`.")]
+    Rename {
+        /// The donor's name exactly as recorded (see `fondo donor list`)
+        old: String,
+        /// The name to give them; it must not be another donor's
+        new: String,
+        #[command(flatten)]
+        look_alike: LookAlikeArgs,
+        /// Show what would change, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Record that two donors are one person: A's gifts are recorded under B's name
+    #[command(
+        after_help = "Example:\n  fondo donor merge \"ana perez\" \"Ana Pérez\" --dry-run\n  \
+        fondo donor merge \"ana perez\" \"Ana Pérez\" --yes\n\n\
+        A's transactions get B's name as their counterparty (and in their description or memo\n\
+        where A's name stands as a whole word), as `donor rename` does; from then on every\n\
+        report counts them as one donor. A merge cannot be told apart afterwards, so it shows\n\
+        what it will change and asks first."
+    )]
+    Merge {
+        /// The donor whose gifts move, exactly as recorded
+        a: String,
+        /// The donor they are, exactly as recorded
+        b: String,
+        /// Show what would change, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Merge without asking (for scripts); without it, fondo asks at a terminal
+        #[arg(long, conflicts_with = "dry_run")]
+        yes: bool,
+    },
+    /// Erase a donor's name from the ledger for good; their gifts stay, under a placeholder
+    #[command(
+        after_help = "Example:\n  fondo donor forget \"Ana Pérez\" --dry-run\n  fondo donor forget \"Ana Pérez\" --yes\n\n\
+        Every description, counterparty, memo, reference, entered-by name and source that\n\
+        names the donor, the memos and references of their own gifts, and the receipts,\n\
+        notes, file names and reasons of other records that name them now read exactly\n\
+        `forgotten donor N`, and the erasure is recorded in the chain (without the name).\n\
+        Text recorded before fondo could erase it is listed, not erased. Amounts, dates,\n\
+        accounts and the hash chain are unchanged. Backups and exports made before keep the\n\
+        name: replace them. It shows what it will erase and asks first; it cannot be undone."
+    )]
+    Forget {
+        /// The donor's name exactly as recorded (see `fondo donor list`), or a name that
+        /// no gift records any more but text still holds (a spelling before a rename)
+        name: String,
+        /// Show what would be erased, and erase nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Erase without asking (for scripts); without it, fondo asks at a terminal
+        #[arg(long, conflicts_with = "dry_run")]
+        yes: bool,
+    },
+}
+
+pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        DonorCommand::List => {
+            let ledger = ctx.open()?;
+            let rows = crate::report::donor_list::donor_list(&ledger)?;
+            render::donor_list_table(&rows).write(ctx.format, out)?;
+            Ok(())
+        }
+        DonorCommand::Rename {
+            old,
+            new,
+            look_alike,
+            dry_run,
+        } => {
+            let args = RenameArgs {
+                from: &old,
+                to: &new,
+                merge: false,
+            };
+            rename(ctx, &args, look_alike.rules("NEW"), Ask::No { dry_run }, out)
+        }
+        DonorCommand::Merge { a, b, dry_run, yes } => {
+            let args = RenameArgs {
+                from: &a,
+                to: &b,
+                merge: true,
+            };
+            let ask = if dry_run || yes {
+                Ask::No { dry_run }
+            } else {
+                Ask::AtTerminal
+            };
+            rename(ctx, &args, Default::default(), ask, out)
+        }
+        DonorCommand::Forget { name, dry_run, yes } => forget(ctx, &name, dry_run, yes, out),
+    }
+}
+
+/// Whether a command that changes names asks first.
+enum Ask {
+    No { dry_run: bool },
+    AtTerminal,
+}
+
+fn rename(
+    ctx: &Context,
+    args: &RenameArgs<'_>,
+    rules: crate::store::write::NameRules,
+    ask: Ask,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut ledger = ctx.open()?;
+    let write = |ledger: &mut crate::store::Ledger, dry_run: bool| {
+        ledger.write(dry_run, |w| {
+            w.set_name_rules(rules);
+            w.rename_donor(args)
+        })
+    };
+    let from = escape_controls(args.from);
+    let say = |renamed: &crate::store::rename::Renamed, out: &mut dyn Write, dry_run: bool| -> Result<()> {
+        let done = match (args.merge, dry_run) {
+            (false, false) => "is now",
+            (false, true) => "would become",
+            (true, false) => "is merged into",
+            (true, true) => "would be merged into",
+        };
+        let ids: Vec<String> = renamed.transactions.iter().map(|id| format!("#{id}")).collect();
+        let [counterparties, descriptions, memos] = renamed.fields;
+        writeln!(
+            out,
+            "donor `{from}` {done} `{}`: {} transaction(s) ({}); {counterparties} counterparty field(s), {descriptions} description(s), {memos} memo(s)",
+            escape_controls(&renamed.name),
+            ids.len(),
+            ids.join(", ")
+        )?;
+        Ok(())
+    };
+    match ask {
+        Ask::No { dry_run: true } => {
+            let renamed = write(&mut ledger, true)?;
+            say(&renamed, out, true)?;
+            writeln!(out, "dry run: nothing was changed")?;
+        }
+        Ask::No { dry_run: false } => {
+            let renamed = write(&mut ledger, false)?;
+            say(&renamed, out, false)?;
+            note_old_name_left(&mut ledger, args.from)?;
+        }
+        Ask::AtTerminal => {
+            let preview = write(&mut ledger, true)?;
+            say(&preview, out, true)?;
+            let question = format!(
+                "Merge `{from}` into `{}`? Their gifts cannot be told apart afterwards. [y/N] ",
+                escape_controls(args.to)
+            );
+            if !confirmed_at_terminal(&question)? {
+                return Err(Error::Refused(
+                    "nothing was merged: `donor merge` cannot be told apart afterwards, so it needs a yes at a terminal, or --yes (see what it would change with --dry-run)".into(),
+                ));
+            }
+            let renamed = write(&mut ledger, false)?;
+            say(&renamed, out, false)?;
+            note_old_name_left(&mut ledger, args.from)?;
+        }
+    }
+    Ok(())
+}
+
+/// After a rename, says where the old name still stands (text of other records, which a
+/// rename leaves as recorded), and how to erase it there.
+fn note_old_name_left(ledger: &mut crate::store::Ledger, old: &str) -> Result<()> {
+    let Ok(preview) = ledger.forget_preview(old) else {
+        return Ok(());
+    };
+    let places = preview.erasure.transactions.len()
+        + preview.erasure.fields[6..].iter().map(|(_, n)| n).sum::<usize>();
+    if places > 0 {
+        eprintln!(
+            "note: `{}` still stands in the text of {} other record(s) (references, memos, file names, notes); `fondo donor forget \"{}\" --dry-run` shows where (without --dry-run, it erases it there)",
+            escape_controls(old),
+            places,
+            escape_controls(old)
+        );
+    }
+    Ok(())
+}
+
+fn forget(ctx: &Context, name: &str, dry_run: bool, yes: bool, out: &mut dyn Write) -> Result<()> {
+    let mut ledger = ctx.open()?;
+    let is_placeholder = name.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX);
+    if !is_placeholder {
+        let preview = ledger.forget_preview(name)?;
+        // Shown before asking; with --yes only what it leaves alone, as a note.
+        let mut said: Vec<String> = Vec::new();
+        // The first three kinds always, the others where there are any.
+        let fields: Vec<String> = preview
+            .erasure
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, count))| *i < 3 || *count > 0)
+            .map(|(_, (label, count))| format!("{count} {label}"))
+            .collect();
+        let who = match preview.gifts {
+            0 => format!("`{}` (no gift records this name)", escape_controls(name)),
+            gifts => format!("donor `{}`: {gifts} gift(s)", escape_controls(name)),
+        };
+        said.push(format!(
+            "{who}; {} transaction(s) name them: {} would read `{}`",
+            preview.erasure.transactions.len(),
+            fields.join(", "),
+            preview.erasure.placeholder
+        ));
+        if !preview.erasure.not_erased.is_empty() {
+            let places: Vec<String> = preview
+                .erasure
+                .not_erased
+                .iter()
+                .map(|(place, field)| format!("{place} {field}"))
+                .collect();
+            said.push(format!(
+                "cannot erase: {} name them, but were recorded before fondo could erase such text (their hash covers it as written)",
+                places.join(", ")
+            ));
+        }
+        for (other, gifts) in &preview.other_spellings {
+            said.push(format!(
+                "not touched: `{}` ({gifts} gift(s)), spelled differently; forget it separately if it is the same person",
+                escape_controls(other)
+            ));
+        }
+        if yes {
+            for note in &said[1..] {
+                eprintln!("note: {note}");
+            }
+        } else {
+            for line in &said {
+                writeln!(out, "{line}")?;
+            }
+        }
+        if dry_run {
+            writeln!(out, "dry run: nothing was erased")?;
+            return Ok(());
+        }
+        let question = format!(
+            "Erase `{}` from the ledger for good? This cannot be undone. [y/N] ",
+            escape_controls(name)
+        );
+        if !yes && !confirmed_at_terminal(&question)? {
+            return Err(Error::Refused(
+                "nothing was erased: `donor forget` cannot be undone, so it needs a yes at a terminal, or --yes (see what it would erase with --dry-run)".into(),
+            ));
+        }
+    }
+    let erasure = ledger.forget_donor(name)?;
+    let ids: Vec<String> = erasure.transactions.iter().map(|id| format!("#{id}")).collect();
+    writeln!(
+        out,
+        "erasure {}: the donor is now `{}` in {} transaction(s): {}",
+        erasure.id,
+        erasure.placeholder,
+        ids.len(),
+        ids.join(", ")
+    )?;
+    Ok(())
+}
+
+/// Asks `question` when standard input is a terminal; `false` otherwise or on anything but
+/// yes.
+fn confirmed_at_terminal(question: &str) -> Result<bool> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    eprint!("{question}");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).map_err(Error::io(
+        "read the answer",
+        std::path::Path::new("standard input"),
+    ))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}

@@ -1,0 +1,194 @@
+//! `donor rename` and `donor merge`: a donor's name as recorded changes, in the chain, and
+//! every report follows because the transactions themselves read the new name. What changes
+//! is each of the donor's transactions' counterparty, and their name where it stands as a
+//! whole word in the description or memo of those transactions (`Donation from ana perez`,
+//! as fondo writes a description). Each is a revision (see [`super::revise`]): the entry
+//! records the salted digest of the new text and no text, the new text's salt is kept apart,
+//! and the old spelling's salt is zeroed where the field had one of its own — so a renamed
+//! donor can still be forgotten completely, and the old spelling cannot be confirmed by
+//! guessing. Other text that names the donor (other transactions, references, file names)
+//! stays as recorded.
+
+use rusqlite::params;
+
+use super::chain::{Entry, Revision};
+use super::hash::{self, private_digest, TextForm, FIELD_SALT_LEN, PRIVATE_FIELDS};
+use super::revise;
+use super::write::Writer;
+use super::{donors, read};
+use crate::domain::names::check_name;
+use crate::domain::privacy::{check_not_placeholder, PLACEHOLDER_PREFIX};
+use crate::error::{Error, Result};
+
+/// What one rename or merge did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Renamed {
+    /// The name now, as stored (NFC).
+    pub name: String,
+    /// The transactions whose text changed.
+    pub transactions: Vec<i64>,
+    /// How many fields changed: counterparties, descriptions, memos.
+    pub fields: [usize; 3],
+}
+
+/// How the command names its two donors, for errors.
+pub struct RenameArgs<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    /// `donor merge`: `to` is an existing donor.
+    pub merge: bool,
+}
+
+/// A transaction the rename changes, as stored.
+struct Own {
+    id: i64,
+    texts: [Option<String>; 6],
+    salts: Option<Vec<u8>>,
+}
+
+impl Writer<'_> {
+    /// Gives every transaction whose counterparty is `from` the counterparty `to` (and `to`
+    /// for `from` as a whole word in their descriptions and memos), recorded in the chain.
+    pub fn rename_donor(&mut self, args: &RenameArgs<'_>) -> Result<Renamed> {
+        let (old_field, new_field) = if args.merge { ("A", "B") } else { ("OLD", "NEW") };
+        let is_donor = |conn: &rusqlite::Connection, name: &str| -> Result<bool> {
+            Ok(conn
+                .prepare_cached("SELECT 1 FROM donor_names WHERE name = ?1")?
+                .exists([name])?)
+        };
+        let from = args.from;
+        if from.starts_with(PLACEHOLDER_PREFIX) {
+            return Err(Error::invalid(
+                old_field,
+                from,
+                "a forgotten donor keeps its placeholder; it cannot be renamed or merged",
+            ));
+        }
+        if !is_donor(self.conn(), from)? {
+            return Err(Error::invalid(
+                old_field,
+                from,
+                "no donor has exactly this name; `fondo donor list` lists them as recorded",
+            ));
+        }
+        let to = check_name(new_field, args.to)?;
+        check_not_placeholder(new_field, &to)?;
+        if to == from {
+            return Err(Error::invalid(
+                new_field,
+                &to,
+                "is the name the donor has already",
+            ));
+        }
+        match (args.merge, is_donor(self.conn(), &to)?) {
+            (true, false) => {
+                return Err(Error::invalid(
+                    new_field,
+                    &to,
+                    "no donor has exactly this name; to give the donor a new name, use `fondo donor rename`",
+                ))
+            }
+            (false, true) => {
+                return Err(Error::invalid(
+                    new_field,
+                    &to,
+                    format!(
+                        "is another donor's name already; if both are one person, use `fondo donor merge \"{from}\" \"{to}\"`"
+                    ),
+                ))
+            }
+            (false, false) => self.check_donor_but(new_field, &to, Some(from))?,
+            (true, true) => {}
+        }
+        let own = own_transactions(self.conn(), from)?;
+        let fixed: Vec<String> = own
+            .iter()
+            .filter(|t| t.salts.is_none())
+            .map(|t| format!("#{}", t.id))
+            .collect();
+        if !fixed.is_empty() {
+            return Err(Error::Refused(format!(
+                "cannot rename `{from}`: {} name the donor in text whose hash covers it as written (recorded before fondo 0.2, or erased before schema 10); nothing was changed",
+                fixed.join(", ")
+            )));
+        }
+        let donors = read::pseudonyms(self.conn())?;
+        let mut revised = Vec::new();
+        let mut changes = Vec::new();
+        let mut fields = [0_usize; 3];
+        for txn in &own {
+            let salts = txn.salts.as_deref().unwrap_or_default();
+            let form = TextForm::of_salts(salts)
+                .ok_or_else(|| Error::Corrupt(format!("#{} has salts of no form fondo writes", txn.id)))?;
+            let latest = revise::latest(self.conn(), txn.id)?;
+            let mut now = txn.texts.clone();
+            let mut salts_now = salts.to_vec();
+            let mut new_salts = Vec::new();
+            for i in 0..3 {
+                let Some(text) = txn.texts[i].as_deref() else {
+                    continue;
+                };
+                let new_text = if i == 1 {
+                    to.clone()
+                } else {
+                    donors.replace_donor(text, from, &to)
+                };
+                if new_text == text {
+                    continue;
+                }
+                let salt = hash::random::<FIELD_SALT_LEN>()?;
+                let field = PRIVATE_FIELDS[i];
+                revised.push(Revision {
+                    txn_id: txn.id,
+                    field: field.to_string(),
+                    hash_digest: revise::hash_digest(salts, &latest, i, Some(text), txn.id)?,
+                    new_digest: private_digest(&salt, field, Some(&new_text)),
+                });
+                if form != TextForm::Shared {
+                    salts_now[i * FIELD_SALT_LEN..(i + 1) * FIELD_SALT_LEN].fill(0);
+                }
+                now[i] = Some(new_text);
+                new_salts.push((field, salt));
+                fields[i] += 1;
+            }
+            changes.push((txn.id, now, salts_now, new_salts));
+        }
+        self.append(&Entry::DonorRenamed { revised })?;
+        let entry_id: i64 = self
+            .conn()
+            .query_row("SELECT max(id) FROM entries", [], |r| r.get(0))?;
+        let mut keep_salt = self
+            .conn()
+            .prepare("INSERT INTO revision_salts (txn_id, field, entry_id, salt) VALUES (?1, ?2, ?3, ?4)")?;
+        for (txn_id, now, salts_now, new_salts) in &changes {
+            revise::write(self.conn(), *txn_id, now, salts_now)?;
+            for (field, salt) in new_salts {
+                keep_salt.execute(params![txn_id, field, entry_id, salt.as_slice()])?;
+            }
+        }
+        drop(keep_salt);
+        donors::rebuild(self.conn())?;
+        Ok(Renamed {
+            name: to,
+            transactions: changes.iter().map(|(id, ..)| *id).collect(),
+            fields,
+        })
+    }
+}
+
+/// Every transaction whose counterparty is `name`.
+fn own_transactions(conn: &rusqlite::Connection, name: &str) -> Result<Vec<Own>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, description, counterparty, memo, reference, entered_by, source,
+                coalesce(text_salts, field_salts, pii_salt)
+         FROM transactions WHERE counterparty = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([name], |r| {
+        Ok(Own {
+            id: r.get(0)?,
+            texts: [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+            salts: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

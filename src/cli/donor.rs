@@ -247,6 +247,10 @@ fn forget(ctx: &Context, name: &str, dry_run: bool, yes: bool, out: &mut dyn Wri
                 places.join(", ")
             ));
         }
+        if !yes {
+            // With --yes it comes after the erasure, as a warning.
+            said.extend(earlier_outputs(&ledger, name)?);
+        }
         for (other, gifts) in &preview.other_spellings {
             said.push(format!(
                 "not touched: `{}` ({gifts} gift(s)), spelled differently; forget it separately if it is the same person",
@@ -276,7 +280,11 @@ fn forget(ctx: &Context, name: &str, dry_run: bool, yes: bool, out: &mut dyn Wri
             ));
         }
     }
+    let outputs = earlier_outputs(&ledger, name)?;
     let erasure = ledger.forget_donor(name)?;
+    if let Some(line) = outputs {
+        eprintln!("warning: {line}");
+    }
     let ids: Vec<String> = erasure.transactions.iter().map(|id| format!("#{id}")).collect();
     writeln!(
         out,
@@ -287,6 +295,32 @@ fn forget(ctx: &Context, name: &str, dry_run: bool, yes: bool, out: &mut dyn Wri
         ids.join(", ")
     )?;
     Ok(())
+}
+
+/// The files fondo wrote before (exports, packs, pages, backups) that still hold `name`: the
+/// erasure cannot reach them.
+fn earlier_outputs(ledger: &crate::store::Ledger, name: &str) -> Result<Option<String>> {
+    let outputs = ledger.outputs_holding(name)?;
+    if outputs.is_empty() {
+        return Ok(None);
+    }
+    // Shown as typed where it is under the current directory, as the treasurer knows it.
+    let here = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    let listed: Vec<String> = outputs
+        .iter()
+        .map(|o| {
+            let path = here
+                .as_deref()
+                .and_then(|here| o.path.strip_prefix(here).ok())
+                .unwrap_or(&o.path);
+            format!("{} ({}, {})", crate::files::shown(path), o.kind, o.written_at)
+        })
+        .collect();
+    Ok(Some(format!(
+        "{} earlier export(s) still contain this name, and the erasure cannot reach them: {}; replace or delete them",
+        outputs.len(),
+        listed.join(", ")
+    )))
 }
 
 /// Asks `question` when standard input is a terminal; `false` otherwise or on anything but

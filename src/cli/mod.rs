@@ -486,7 +486,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Demo => review::demo(&ctx, out),
         Command::Add(args) => add::add(&ctx, args, out),
         Command::Backup { dest } => {
-            let outcome = crate::store::backup::backup(&ctx.open()?, &dest, &ctx.actor)?;
+            let ledger = ctx.open()?;
+            let outcome = crate::store::backup::backup(&ledger, &dest, &ctx.actor)?;
+            ledger.note_output("backup", &dest);
             writeln!(
                 out,
                 "backup written to {}: {} transactions verified, head {}",

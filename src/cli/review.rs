@@ -221,6 +221,7 @@ fn transparency_page(
             crate::files::write_file(&dest, crate::files::PUBLIC, |file| {
                 write_transparency(&page, format, file)
             })?;
+            ledger.note_output("report transparency", path);
             writeln!(out, "wrote {}", crate::files::shown(path))?;
             Ok(())
         }

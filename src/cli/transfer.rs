@@ -188,6 +188,7 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
                 existing: Existing::from_force(force),
             };
             let rows = export::write_journal_file(&ledger, &options, &dest)?;
+            ledger.note_output("export journal", &path);
             write!(out, "wrote {rows} rows to {}; ", shown(&path))?;
             super::review::print_head(&ledger, out)?;
         }
@@ -217,6 +218,7 @@ fn export_audit(
         existing: Existing::from_force(force),
     };
     let pack = crate::io::audit::write_audit_pack(&ledger, &options, &dest)?;
+    ledger.note_output("export audit", dir);
     write!(out, "wrote {} files to {}; ", pack.files.len(), shown(dir))?;
     super::review::print_head(&ledger, out)?;
     writeln!(

@@ -355,6 +355,7 @@ impl Writer<'_> {
         drop(drop_salt);
         // The donors' names follow the counterparties just replaced.
         super::donors::rebuild(self.conn())?;
+        super::outputs::forget_paths_naming(self.conn(), &files)?;
         Ok(Erasure {
             id,
             placeholder,

@@ -11,6 +11,7 @@ pub mod hash;
 pub mod locks;
 pub mod master;
 mod migrate;
+pub mod outputs;
 pub mod pack;
 pub mod read;
 pub mod reconcile;

@@ -626,6 +626,17 @@ WHEN NOT EXISTS (SELECT 1 FROM text_revisions r
                    AND r.entry_id = (SELECT max(id) FROM entries))
 BEGIN SELECT RAISE(ABORT, 'revision salts are deleted only by an erasure'); END;
 
+-- The files fondo wrote at paths it was given (`export journal -o`, `export audit`, `report
+-- transparency -o`, `backup`), so that `donor forget` can say which of them still hold the
+-- name. Not part of the chain: no report reads it. An erasure deletes the rows whose path
+-- names the donor.
+CREATE TABLE outputs (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    path       TEXT NOT NULL,
+    written_at TEXT NOT NULL
+) STRICT;
+
 -- Every transaction an erasure changed, in either form.
 CREATE VIEW erased_transactions AS
     SELECT txn_id, erasure_id FROM erased_text

@@ -1348,3 +1348,56 @@ fn an_erasure_that_replaces_a_key_but_leaves_its_row_is_caught() {
         );
     }
 }
+
+/// The exports, packs and backups fondo wrote before an erasure keep the name: `donor
+/// forget` names those that still hold it (and only those), and the ledger does not keep a
+/// path that names the donor either.
+#[test]
+fn earlier_exports_that_still_hold_the_name_are_named() {
+    let l = TempLedger::new();
+    l.run(&["donation", "10", "--donor", "Ana Pérez", "--date", "2026-03-01"]);
+    l.run(&["donation", "5", "--donor", "Bea Ruiz", "--date", "2026-03-02"]);
+    let out = tempfile::tempdir().unwrap();
+    let at = |name: &str| out.path().join(name).to_str().unwrap().to_string();
+    l.run(&["export", "journal", "-o", &at("journal.csv")]);
+    l.run(&["export", "journal", "--anonymize", "-o", &at("anonymized.csv")]);
+    l.run(&["export", "audit", &at("pack")]);
+    l.run(&["report", "transparency", "-o", &at("page.html")]);
+    l.run(&["backup", &at("copy.db")]);
+    l.run(&["export", "journal", "-o", &at("ana-perez.csv")]);
+    l.run(&["export", "journal", "-o", &at("gone.csv")]);
+    std::fs::remove_file(at("gone.csv")).unwrap();
+
+    let preview = l.run(&["donor", "forget", "Ana Pérez", "--dry-run"]);
+    let line = preview
+        .lines()
+        .find(|line| line.contains("earlier export(s) still contain this name"))
+        .unwrap_or_else(|| panic!("{preview}"));
+    assert!(line.starts_with("4 earlier export(s)"), "{line}");
+    for held in ["journal.csv", "pack", "copy.db", "ana-perez.csv"] {
+        assert!(line.contains(&format!("{held} (")), "{held}: {line}");
+    }
+    for clean in ["anonymized.csv", "page.html", "gone.csv"] {
+        assert!(!line.contains(clean), "{clean}: {line}");
+    }
+
+    let forgot = l
+        .cmd()
+        .args(["donor", "forget", "Ana Pérez", "--yes"])
+        .output()
+        .unwrap();
+    assert!(forgot.status.success());
+    let warning = String::from_utf8_lossy(&forgot.stderr);
+    assert!(
+        warning.starts_with("warning: 4 earlier export(s) still contain this name")
+            && warning.contains("replace or delete them"),
+        "{warning}"
+    );
+    assert!(
+        !holds(&ledger_bytes(&l), b"ana-perez"),
+        "the ledger keeps a path naming her"
+    );
+    // Bea's exports are named for Bea: the journal, the pack and the backup.
+    let preview = l.run(&["donor", "forget", "Bea Ruiz", "--dry-run"]);
+    assert!(preview.contains("3 earlier export(s)"), "{preview}");
+}

@@ -121,7 +121,9 @@ impl TempFile {
         check(dest, Kind::File)?;
         let dir = directory_of(dest.path);
         sweep(dir, dest.ledger);
-        let file = new_temp_file(dir).map_err(Error::io("create a file in", dir))?;
+        let file = new_temp_file(dir)
+            .map_err(without_temp_name)
+            .map_err(Error::io("create a file in", dir))?;
         lock(file.as_file()).map_err(Error::io("lock", file.path()))?;
         Ok(TempFile { file })
     }
@@ -170,7 +172,9 @@ pub fn write_directory<T>(
     check(dest, kind)?;
     let parent = directory_of(dest.path);
     sweep(parent, dest.ledger);
-    let temp = new_temp_dir(parent).map_err(Error::io("create a directory in", parent))?;
+    let temp = new_temp_dir(parent)
+        .map_err(without_temp_name)
+        .map_err(Error::io("create a directory in", parent))?;
     let held = lock_directory(temp.path()).map_err(Error::io("lock", temp.path()))?;
     let mut writer = DirectoryWriter {
         dir: temp.path().to_path_buf(),
@@ -369,6 +373,18 @@ fn is_sqlite(path: &Path) -> Result<bool> {
 /// characters (and creates with `create_new`, so two runs never share one).
 fn temp_prefix() -> String {
     format!("{TEMP_PREFIX}{}-", std::process::id())
+}
+
+/// The error the operating system gave, without the temporary's random name that the
+/// `tempfile` crate adds (`… at path "/x/.fondo-tmp-…"`): the message names the directory.
+fn without_temp_name(e: std::io::Error) -> std::io::Error {
+    match e.get_ref().map(ToString::to_string) {
+        Some(text) => match text.split_once(" at path ") {
+            Some((cause, _)) => std::io::Error::new(e.kind(), cause.to_string()),
+            None => e,
+        },
+        None => e,
+    }
 }
 
 /// A new temporary file in `dir`, mode 0600 from its creation.

@@ -585,16 +585,16 @@ fn same_content(
     } else {
         format!("already #{} in the ledger", stored.id)
     };
+    // The reference is what is wrong: the row's other fields may be exactly as meant.
     let differs = |field: &str, before: String, now: String| -> Result<()> {
         if before == now {
             return Ok(());
         }
         Err(Error::invalid(
-            field,
-            now,
+            "reference",
+            txn.reference.as_deref().unwrap_or_default(),
             format!(
-                "reference `{}` is {holder}, with {field} `{before}`; a reference names one transaction",
-                txn.reference.as_deref().unwrap_or_default(),
+                "is {holder}, whose {field} is `{before}` where this row has `{now}`; a reference names one transaction (a row the same as the one recorded is skipped as imported before): give this row its own reference"
             ),
         ))
     };

@@ -27,6 +27,12 @@ const ENTRIES_HEADER: [&str; 7] = [
 
 /// Reads the pack in `dir`.
 pub fn read_pack(dir: &Path) -> Result<PackContents> {
+    if !dir.is_dir() {
+        return Err(Error::Refused(format!(
+            "{} is not a directory: give the directory `fondo export audit` wrote",
+            crate::files::shown(dir)
+        )));
+    }
     let entries_path = dir.join("entries.csv");
     if !entries_path.is_file() {
         return Err(Error::Refused(format!(

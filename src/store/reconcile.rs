@@ -242,7 +242,7 @@ impl Writer<'_> {
                 "reconciliation {id} was already undone"
             ))),
             None => Err(crate::error::Error::Refused(format!(
-                "no saved reconciliation {id}; `fondo reconcile --list ACCOUNT` lists an account's"
+                "no saved reconciliation {id}; `fondo reconcile --list ACCOUNT` lists an account's saved reconciliations with their ids"
             ))),
         }
     }

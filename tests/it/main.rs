@@ -8,6 +8,7 @@ mod chain;
 mod common;
 mod disclosure;
 mod erasure;
+mod error_cases;
 mod errors;
 mod export;
 mod flows;

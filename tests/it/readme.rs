@@ -1,5 +1,5 @@
-//! Runs the README's `console` blocks and compares what fondo prints with what the README
-//! shows, so the documentation cannot drift from the program.
+//! Runs the `console` blocks of the README and the pages under docs/ and compares what fondo
+//! prints with what they show, so the documentation cannot drift from the program.
 //!
 //! In a block, `$ export NAME=VALUE` sets a variable and `$ fondo ...` runs the binary in a
 //! fresh directory. The lines up to the next `$` are the expected output: stdout, or stderr
@@ -22,9 +22,30 @@ fn matches(expected: &[String], actual: &str) -> bool {
             })
 }
 
+/// The README, then the pages under docs/ it links to, in the order their sections once
+/// stood in it: their examples continue the README's, on the same ledgers.
+const PAGES: [&str; 6] = [
+    "README.md",
+    "docs/statement-mappings.md",
+    "docs/transparency.md",
+    "docs/trust.md",
+    "docs/privacy.md",
+    "docs/decisions.md",
+];
+
+fn documentation() -> String {
+    PAGES
+        .iter()
+        .map(|page| {
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(page)).unwrap()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn readme_console_blocks_run_as_shown() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = documentation();
     let dir = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::copy(
@@ -107,10 +128,10 @@ const STATEMENT_FIXTURES: [&str; 5] = [
     "march-bank.csv",
 ];
 
-/// The mapping examples in the README are the files the tests import.
+/// The mapping examples in the documentation are the files the tests import.
 #[test]
 fn readme_shows_the_statement_fixtures_as_they_are() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = documentation();
     let dir = std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/import/statement"

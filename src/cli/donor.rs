@@ -10,6 +10,7 @@ use super::Context;
 use crate::domain::names::escape_controls;
 use crate::error::{Error, Result};
 use crate::render;
+use crate::store::outputs::Holding;
 use crate::store::rename::RenameArgs;
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +84,8 @@ pub enum DonorCommand {
 }
 
 pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()> {
+    // Names are stored in NFC: a name typed or pasted in another form is the same name.
+    let nfc = |name: String| crate::domain::names::nfc(&name);
     match cmd {
         DonorCommand::List => {
             let ledger = ctx.open()?;
@@ -96,6 +99,7 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
             look_alike,
             dry_run,
         } => {
+            let (old, new) = (nfc(old), nfc(new));
             let args = RenameArgs {
                 from: &old,
                 to: &new,
@@ -104,6 +108,7 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
             rename(ctx, &args, look_alike.rules("NEW"), Ask::No { dry_run }, out)
         }
         DonorCommand::Merge { a, b, dry_run, yes } => {
+            let (a, b) = (nfc(a), nfc(b));
             let args = RenameArgs {
                 from: &a,
                 to: &b,
@@ -116,7 +121,7 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
             };
             rename(ctx, &args, Default::default(), ask, out)
         }
-        DonorCommand::Forget { name, dry_run, yes } => forget(ctx, &name, dry_run, yes, out),
+        DonorCommand::Forget { name, dry_run, yes } => forget(ctx, &nfc(name), dry_run, yes, out),
     }
 }
 
@@ -134,12 +139,7 @@ fn rename(
     out: &mut dyn Write,
 ) -> Result<()> {
     let mut ledger = ctx.open()?;
-    let write = |ledger: &mut crate::store::Ledger, dry_run: bool| {
-        ledger.write(dry_run, |w| {
-            w.set_name_rules(rules);
-            w.rename_donor(args)
-        })
-    };
+    let write = |ledger: &mut crate::store::Ledger, dry_run: bool| ledger.rename_donor(args, rules, dry_run);
     let from = escape_controls(args.from);
     let say = |renamed: &crate::store::rename::Renamed, out: &mut dyn Write, dry_run: bool| -> Result<()> {
         let done = match (args.merge, dry_run) {
@@ -149,7 +149,7 @@ fn rename(
             (true, true) => "would be merged into",
         };
         let ids: Vec<String> = renamed.transactions.iter().map(|id| format!("#{id}")).collect();
-        let [counterparties, descriptions, memos] = renamed.fields;
+        let [descriptions, counterparties, memos] = renamed.fields;
         writeln!(
             out,
             "donor `{from}` {done} `{}`: {} transaction(s) ({}); {counterparties} counterparty field(s), {descriptions} description(s), {memos} memo(s)",
@@ -213,7 +213,17 @@ fn forget(ctx: &Context, name: &str, dry_run: bool, yes: bool, out: &mut dyn Wri
     let mut ledger = ctx.open()?;
     let is_placeholder = name.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX);
     if !is_placeholder {
-        let preview = ledger.forget_preview(name)?;
+        let preview = match ledger.forget_preview(name) {
+            Ok(preview) => preview,
+            Err(e) => {
+                // Nothing in the ledger names them (a spelling a rename replaced), but files
+                // made before may.
+                if let Some(line) = earlier_outputs(&ledger, name)? {
+                    eprintln!("warning: {line}");
+                }
+                return Err(e);
+            }
+        };
         // Shown before asking; with --yes only what it leaves alone, as a note.
         let mut said: Vec<String> = Vec::new();
         // The first three kinds always, the others where there are any.
@@ -308,12 +318,21 @@ fn earlier_outputs(ledger: &crate::store::Ledger, name: &str) -> Result<Option<S
     let here = std::env::current_dir().and_then(std::fs::canonicalize).ok();
     let listed: Vec<String> = outputs
         .iter()
-        .map(|o| {
+        .map(|(o, holding)| {
             let path = here
                 .as_deref()
                 .and_then(|here| o.path.strip_prefix(here).ok())
                 .unwrap_or(&o.path);
-            format!("{} ({}, {})", crate::files::shown(path), o.kind, o.written_at)
+            let unread = match holding {
+                Holding::Holds => String::new(),
+                Holding::Unreadable(why) => format!("; could not be read, so it may: {why}"),
+            };
+            format!(
+                "{} ({}, {}{unread})",
+                crate::files::shown(path),
+                o.kind,
+                o.written_at
+            )
         })
         .collect();
     Ok(Some(format!(

@@ -1,7 +1,7 @@
 //! Which text names a donor, for `donor forget`: pure rules, no I/O.
 //!
 //! Free text names a donor where their name stands as a whole word
-//! ([`Pseudonyms::replace_donor`](super::privacy::Pseudonyms::replace_donor)). A file name is
+//! ([`NameMatch`](super::privacy::NameMatch)). A file name is
 //! looser, because people name files after people in other spellings: `ana-perez-gifts.csv`
 //! holds Ana Pérez's gifts. So a file name names a donor where the words of their name stand
 //! in a row in it, compared without case or accents, any run of other characters counting
@@ -48,14 +48,15 @@ impl FileNameMatch {
         FileNameMatch { name, longer }
     }
 
-    /// Whether `file_name` names the donor.
+    /// Whether `file_name` names the donor: their name's words in a row, in their order or
+    /// starting from another of them (`perez-ana.csv`, "Pérez, Ana María").
     pub fn names_donor(&self, file_name: &str) -> bool {
         let n = self.name.len();
         if n == 0 {
             return false;
         }
         let found = words(file_name);
-        (0..found.len().saturating_sub(n - 1)).any(|at| {
+        let in_order = |at: usize| {
             found[at..at + n] == self.name[..]
                 && !self.longer.iter().any(|(other, offset)| {
                     at >= *offset
@@ -63,7 +64,17 @@ impl FileNameMatch {
                             .get(at - offset..at - offset + other.len())
                             .is_some_and(|there| there == &other[..])
                 })
-        })
+        };
+        let turned = |at: usize| {
+            (1..n).any(|k| {
+                self.name[k..]
+                    .iter()
+                    .chain(&self.name[..k])
+                    .zip(&found[at..at + n])
+                    .all(|(a, b)| a == b)
+            })
+        };
+        (0..found.len().saturating_sub(n - 1)).any(|at| in_order(at) || turned(at))
     }
 
     /// Whether a transaction's `source` (`import:FILE:LINE` for an imported row) names the
@@ -88,6 +99,11 @@ mod tests {
             ("Ana Pérez", "ANA_PEREZ.csv", true),
             ("Ana Pérez", "Ana Pérez gifts.csv", true),
             ("Ana Pérez", "ana.csv", false),
+            ("Ana Pérez", "Pérez, Ana - gifts.csv", true),
+            ("Ana Pérez", "PEREZ_ANA.csv", true),
+            ("Ana María Pérez", "perez-ana-maria.csv", true),
+            ("Ana María Pérez", "maria-perez-ana.csv", true),
+            ("Ana María Pérez", "ana-perez-maria.csv", false),
             ("Ana", "ana-gifts.csv", true),
             ("Ana", "ana-maria-gifts.csv", false),
             ("Ana", "ana-maria-and-ana.csv", true),

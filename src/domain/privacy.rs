@@ -10,9 +10,11 @@ use aho_corasick::{AhoCorasick, MatchKind};
 #[derive(Clone, Debug)]
 pub struct Pseudonyms {
     by_name: HashMap<String, String>,
-    /// Every donor's name at once, longest first where names overlap, to find them in
-    /// free text: a fee or refund line may name a donor it is not attributed to.
+    /// Every donor's name at once, to find them in free text, overlapping matches included:
+    /// a fee or refund line may name a donor it is not attributed to, and one name may
+    /// start inside another ("Luis A" in "Luis Ana Ruiz").
     names: AhoCorasick,
+    donors: Vec<String>,
     pseudonyms: Vec<String>,
 }
 
@@ -26,15 +28,15 @@ impl Pseudonyms {
     /// `names` as `{prefix}-0001`, `{prefix}-0002`, ... in their order: for the people who
     /// entered transactions (`user-0001`), say.
     pub fn labelled(names: Vec<String>, prefix: &str) -> Result<Pseudonyms, aho_corasick::BuildError> {
-        let donors = names;
-        let pseudonyms: Vec<String> = (1..=donors.len()).map(|i| format!("{prefix}-{i:04}")).collect();
-        let names = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&donors)?;
-        let by_name = donors.into_iter().zip(pseudonyms.iter().cloned()).collect();
+        let pseudonyms: Vec<String> = (1..=names.len()).map(|i| format!("{prefix}-{i:04}")).collect();
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&names)?;
+        let by_name = names.iter().cloned().zip(pseudonyms.iter().cloned()).collect();
         Ok(Pseudonyms {
             by_name,
-            names,
+            names: matcher,
+            donors: names,
             pseudonyms,
         })
     }
@@ -46,30 +48,134 @@ impl Pseudonyms {
 
     /// `text` with every donor's name replaced by their pseudonym. A name is replaced
     /// wherever it appears, even inside a longer word: a mangled word is a small price
-    /// next to a donor named where they were promised they would not be.
+    /// next to a donor named where they were promised they would not be. Names that overlap
+    /// are replaced together, by their pseudonyms joined with `+`; a name inside a longer
+    /// one found at the same place ("Ana" in "Ana María") goes with the longer one.
     pub fn scrub(&self, text: &str) -> String {
-        self.names.replace_all(text, &self.pseudonyms)
-    }
-
-    /// `text` with one donor's name replaced by `with` wherever it stands on its own: as a
-    /// whole word, and not as part of a longer donor's name (forgetting "Ana" leaves
-    /// "Ana María", and forgetting "Dan" leaves "Danielle").
-    pub fn replace_donor(&self, text: &str, name: &str, with: &str) -> String {
-        let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let mut found: Vec<(usize, usize, usize)> = self
+            .names
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        if found.is_empty() {
+            return text.to_string();
+        }
+        // Longest first at each start, so that a name inside another is dropped below.
+        found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
-        for found in self.names.find_iter(text) {
-            let before = text[..found.start()].chars().next_back();
-            let after = text[found.end()..].chars().next();
-            if &text[found.range()] == name && !word_char(before) && !word_char(after) {
-                out.push_str(&text[last..found.start()]);
-                out.push_str(with);
-                last = found.end();
+        let mut at = 0;
+        while at < found.len() {
+            let (start, mut end, first) = found[at];
+            let mut names = vec![first];
+            at += 1;
+            while let Some(&(s, e, pattern)) = found.get(at).filter(|m| m.0 < end) {
+                // Within what is already covered, a name adds nothing; past it, it overlaps.
+                if e > end {
+                    end = e;
+                    names.push(pattern);
+                } else if s == start && e == end && !names.contains(&pattern) {
+                    names.push(pattern);
+                }
+                at += 1;
             }
+            out.push_str(&text[last..start]);
+            let shown: Vec<&str> = names.iter().map(|&p| self.pseudonyms[p].as_str()).collect();
+            out.push_str(&shown.join("+"));
+            last = end;
         }
         out.push_str(&text[last..]);
         out
     }
+
+    /// Finds one donor's name in free text as a whole word (see [`NameMatch`]), among this
+    /// ledger's donors.
+    pub fn matcher(&self, name: &str) -> NameMatch {
+        NameMatch::new(name, self.donors.iter().map(String::as_str))
+    }
+}
+
+/// One name found where it stands on its own in free text: as a whole word, and not as
+/// part of a longer donor's name standing there (forgetting "Ana" leaves "Ana María", and
+/// forgetting "Dan" leaves "Danielle"). In scripts written without spaces between words
+/// (Chinese, Japanese, Korean, Thai, …) a name's own edge is a word's edge.
+#[derive(Clone, Debug)]
+pub struct NameMatch {
+    name: String,
+    /// Longer donors' names that contain this one, with where in them it stands (bytes).
+    longer: Vec<(String, usize)>,
+}
+
+impl NameMatch {
+    pub fn new<'a>(name: &str, donors: impl IntoIterator<Item = &'a str>) -> NameMatch {
+        let mut longer = Vec::new();
+        if !name.is_empty() {
+            for donor in donors {
+                if donor.len() > name.len() {
+                    longer.extend(donor.match_indices(name).map(|(at, _)| (donor.to_string(), at)));
+                }
+            }
+        }
+        NameMatch {
+            name: name.to_string(),
+            longer,
+        }
+    }
+
+    /// `text` with the name replaced by `with` wherever it stands on its own.
+    pub fn replace(&self, text: &str, with: &str) -> String {
+        if self.name.is_empty() {
+            return text.to_string();
+        }
+        // A letter that runs on into a word: not one of a script written without spaces.
+        let spaced_letter = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !unspaced_script(c));
+        let (first, last_char) = (self.name.chars().next(), self.name.chars().next_back());
+        let step = first.map_or(1, char::len_utf8);
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        let mut from = 0;
+        while let Some(offset) = text[from..].find(&self.name) {
+            let start = from + offset;
+            let end = start + self.name.len();
+            let before = text[..start].chars().next_back();
+            let after = text[end..].chars().next();
+            let runs_on = (spaced_letter(first) && spaced_letter(before))
+                || (spaced_letter(last_char) && spaced_letter(after));
+            let in_longer = self.longer.iter().any(|(other, at)| {
+                start >= *at
+                    && text
+                        .get(start - at..)
+                        .is_some_and(|t| t.starts_with(other.as_str()))
+            });
+            if !runs_on && !in_longer && start >= last {
+                out.push_str(&text[last..start]);
+                out.push_str(with);
+                last = end;
+            }
+            // One character on: the next match may start inside this one.
+            from = start + step;
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+}
+
+/// A letter of a script written without spaces between words, where a name's edge is no
+/// word's edge: Han, Hiragana, Katakana, Hangul, Thai, Lao, Khmer, Myanmar.
+fn unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1100..=0x11FF // Hangul Jamo
+        | 0x1780..=0x17FF // Khmer
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x3130..=0x318F // Hangul compatibility Jamo
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xAC00..=0xD7AF // Hangul syllables
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0x20000..=0x2FFFF // CJK extensions B on
+    )
 }
 
 /// What an erasure writes in place of a name: `forgotten donor N`. No donor may be given a
@@ -81,13 +187,21 @@ pub fn placeholder(id: i64) -> String {
     format!("{PLACEHOLDER_PREFIX}{id}")
 }
 
-/// Refuses a donor or counterparty named like an erasure's placeholder, in any case.
+/// Whether `name` reads as an erasure's placeholder to a person: `forgotten donor`
+/// followed by anything, in any case, with any accents or spacing (a no-break space, two
+/// spaces), or in letters of another script that look the same (a Cyrillic о).
+pub fn looks_like_placeholder(name: &str) -> bool {
+    use super::identity::{identity_key, skeleton};
+    let stem = PLACEHOLDER_PREFIX.trim_end();
+    let reads_as = |text: &str| text == stem || text.starts_with(PLACEHOLDER_PREFIX);
+    let key = identity_key(name);
+    reads_as(&key) || reads_as(&identity_key(&skeleton(&key)))
+}
+
+/// Refuses a donor or counterparty named like an erasure's placeholder (see
+/// [`looks_like_placeholder`]).
 pub fn check_not_placeholder(field: &str, name: &str) -> crate::error::Result<()> {
-    let lower = name.trim().to_lowercase();
-    let reserved = lower
-        .strip_prefix(PLACEHOLDER_PREFIX)
-        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-    if reserved {
+    if looks_like_placeholder(name) {
         return Err(crate::error::Error::invalid(
             field,
             name,
@@ -251,10 +365,10 @@ mod tests {
     fn replacing_one_donor_leaves_longer_names_that_contain_it() {
         let p = Pseudonyms::new(vec!["Ana".into(), "Ana María".into()]).unwrap();
         assert_eq!(
-            p.replace_donor("from Ana María and Ana, via Ana", "Ana", "X"),
+            p.matcher("Ana").replace("from Ana María and Ana, via Ana", "X"),
             "from Ana María and X, via X"
         );
-        assert_eq!(p.replace_donor("nothing", "Ana", "X"), "nothing");
+        assert_eq!(p.matcher("Ana").replace("nothing", "X"), "nothing");
     }
 
     fn group(label: &str, donors: &[(&str, i64)]) -> GiftGroup {
@@ -335,14 +449,55 @@ mod tests {
     }
 
     #[test]
+    fn names_that_read_as_a_placeholder_are_reserved() {
+        for name in [
+            "forgotten donor 3",
+            "Forgotten Donor 12",
+            "forgotten  donor 2",
+            "forgotten\u{a0}donor 3",
+            "f\u{43e}rgotten donor 1",
+            "forgotten donor 2x",
+            "forgotten donor",
+            " FORGÓTTEN DONOR 9 ",
+        ] {
+            assert!(looks_like_placeholder(name), "{name:?}");
+        }
+        for name in ["Forgotten Donors Collective", "forgottendonor", "Ana", "donor 3"] {
+            assert!(!looks_like_placeholder(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn a_name_is_found_where_another_donors_name_overlaps_its_start() {
+        let p = Pseudonyms::new(vec!["Ana Ruiz".into(), "Luis A".into()]).unwrap();
+        let text = "Gift from Bo, friend of Luis Ana Ruiz";
+        assert_eq!(
+            p.matcher("Ana Ruiz").replace(text, "X"),
+            "Gift from Bo, friend of Luis X"
+        );
+        // Anonymised, neither name is left, not even in part.
+        assert_eq!(p.scrub(text), "Gift from Bo, friend of donor-0002+donor-0001");
+        assert_eq!(p.scrub("Ana Ruiz and Luis A"), "donor-0001 and donor-0002");
+    }
+
+    #[test]
+    fn a_name_in_a_script_without_spaces_is_found_inside_a_sentence() {
+        let p = Pseudonyms::new(vec!["王伟".into(), "李娜".into(), "王伟国".into()]).unwrap();
+        assert_eq!(p.matcher("王伟").replace("感谢王伟的介绍", "X"), "感谢X的介绍");
+        // A longer donor's name that holds it is that donor's.
+        assert_eq!(p.matcher("王伟").replace("感谢王伟国", "X"), "感谢王伟国");
+        assert_eq!(p.matcher("李娜").replace("with 李娜.", "X"), "with X.");
+    }
+
+    #[test]
     fn a_name_is_replaced_only_as_a_whole_word() {
         let p = Pseudonyms::new(vec!["Dan".into(), "Ana".into()]).unwrap();
         assert_eq!(
-            p.replace_donor("Dan, Danielle and Jordan; (Dan)", "Dan", "X"),
+            p.matcher("Dan").replace("Dan, Danielle and Jordan; (Dan)", "X"),
             "X, Danielle and Jordan; (X)"
         );
         assert_eq!(
-            p.replace_donor("Anabel gave for Ana", "Ana", "X"),
+            p.matcher("Ana").replace("Anabel gave for Ana", "X"),
             "Anabel gave for X"
         );
     }

@@ -60,6 +60,16 @@ pub fn look_alikes_but(conn: &Connection, name: &str, but: Option<&str>) -> Resu
     Ok(found)
 }
 
+/// ` (did you mean \`Ana Pérez\`?)` when `name` is not a donor's but looks like one, else
+/// nothing: for messages about a name typed as recorded.
+pub fn did_you_mean(conn: &Connection, name: &str) -> Result<String> {
+    Ok(look_alikes(conn, name)?
+        .into_iter()
+        .next()
+        .map(|(existing, _)| format!(" (did you mean `{existing}`?)"))
+        .unwrap_or_default())
+}
+
 /// Fills the table afresh from the transactions: after migrating an older ledger, and after
 /// `donor forget` or `donor rename` changed the names its transactions hold.
 pub(super) fn rebuild(conn: &Connection) -> Result<()> {

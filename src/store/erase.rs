@@ -22,6 +22,7 @@ use super::revise;
 use super::write::Writer;
 use super::Ledger;
 use crate::domain::erasure::FileNameMatch;
+use crate::domain::privacy::NameMatch;
 use crate::error::{Error, Result};
 
 /// What one erasure did.
@@ -146,24 +147,31 @@ impl Ledger {
                 self.write(false, |w| w.forget_donor(name))?
             }
         };
-        // The checkpoint waits (up to the busy timeout) for readers of older snapshots,
-        // which still see the old pages; it reports rather than fails when they stay.
-        let rebuilt = self.conn().execute_batch("VACUUM").and_then(|()| {
-            self.conn()
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0))
-        });
-        let rebuilt = match rebuilt {
-            Ok(0) => Ok(()),
-            Ok(_) => Err("another process is still reading the old copy".to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        if let Err(e) = rebuilt {
+        if let Err(e) = self.wipe_free_space() {
             return Err(Error::Refused(format!(
                 "erasure {} is recorded, but the file could not be rebuilt to wipe old copies of the text ({e}); when no other fondo command is using the ledger, run `fondo donor forget \"{}\"` to rebuild it",
                 erasure.id, erasure.placeholder
             )));
         }
         Ok(erasure)
+    }
+}
+
+impl Ledger {
+    /// Rebuilds the file (VACUUM) and empties the write-ahead log, so that no stale copy of a
+    /// rewritten row is left in free space; says why when it could not.
+    pub(super) fn wipe_free_space(&self) -> std::result::Result<(), String> {
+        // The checkpoint waits (up to the busy timeout) for readers of older snapshots,
+        // which still see the old pages; it reports rather than fails when they stay.
+        let rebuilt = self.conn().execute_batch("VACUUM").and_then(|()| {
+            self.conn()
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0))
+        });
+        match rebuilt {
+            Ok(0) => Ok(()),
+            Ok(_) => Err("another process is still reading the old copy".to_string()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 }
 
@@ -198,6 +206,13 @@ impl Writer<'_> {
     /// memo and reference of the donor's own gifts, with the placeholder, and records the
     /// erasure. Fields it cannot erase are listed in [`Erasure::not_erased`].
     pub fn forget_donor(&mut self, name: &str) -> Result<Erasure> {
+        if crate::domain::privacy::looks_like_placeholder(name) {
+            return Err(Error::invalid(
+                "NAME",
+                name,
+                "reads as an erasure's placeholder, and no erasure left this one; erasing it would erase text that is no donor's name",
+            ));
+        }
         // A name no gift records any more (a donor's spelling before `donor rename`) is
         // erased from the text that still holds it, as a donor's would be.
         let mut all_donors = read::donors(self.conn())?;
@@ -205,8 +220,7 @@ impl Writer<'_> {
         if !is_donor {
             all_donors.push(name.to_string());
         }
-        let donors = crate::domain::privacy::Pseudonyms::labelled(all_donors.clone(), "donor")
-            .map_err(|e| Error::Internal(format!("the donors' names could not be searched for ({e})")))?;
+        let in_text = NameMatch::new(name, all_donors.iter().map(String::as_str));
         let files = FileNameMatch::new(name, all_donors.iter().map(String::as_str));
         let id: i64 = self
             .conn()
@@ -224,8 +238,9 @@ impl Writer<'_> {
         for txn in affected(self.conn(), name, &files)? {
             let own = txn.texts[1].as_deref() == Some(name);
             let names_donor = |i: usize, text: &str| {
-                (own && matches!(i, 1..=3))
-                    || donors.replace_donor(text, name, &placeholder) != text
+                // An import's file name may name its donor in any form ("Pérez, Ana.csv").
+                (own && (matches!(i, 1..=3) || (i == 5 && text.starts_with("import:"))))
+                    || in_text.replace(text, &placeholder) != text
                     || (i == 5 && files.names_donor_in_source(text))
             };
             let wanted: [bool; 6] =
@@ -286,15 +301,17 @@ impl Writer<'_> {
             texts_now.push((txn.id, now));
         }
         let names_donor = |field: &str, text: &str| {
-            donors.replace_donor(text, name, &placeholder) != text
-                || (field == "file_name" && files.names_donor(text))
+            in_text.replace(text, &placeholder) != text || (field == "file_name" && files.names_donor(text))
         };
         let entry_texts = entry_texts_to_erase(self.conn(), &names_donor, &changed, &mut not_erased)?;
         if !is_donor && changed.is_empty() && entry_texts.is_empty() {
             return Err(Error::invalid(
                 "NAME",
                 name,
-                "no donor has exactly this name, and no text names it; `fondo donor list` lists the donors as recorded",
+                format!(
+                    "no donor has exactly this name, and no text names it{}; `fondo donor list` lists the donors as recorded",
+                    super::donors::did_you_mean(self.conn(), name)?
+                ),
             ));
         }
         for e in &entry_texts {
@@ -304,14 +321,24 @@ impl Writer<'_> {
                 }
             }
         }
-        self.append(&Entry::Erasure {
-            id,
-            placeholder: placeholder.clone(),
-            erased,
-            keys: keys.clone(),
-            entry_texts: entry_texts.clone(),
-            revised,
-        })?;
+        // The treasurer who forgets a donor may be that donor (`--by`, FONDO_USER).
+        let actor = self.actor().to_string();
+        let author = if names_donor("entered_by", &actor) {
+            placeholder.clone()
+        } else {
+            actor
+        };
+        self.append_by(
+            &Entry::Erasure {
+                id,
+                placeholder: placeholder.clone(),
+                erased,
+                keys: keys.clone(),
+                entry_texts: entry_texts.clone(),
+                revised,
+            },
+            &author,
+        )?;
         let mut replace_text = self
             .conn()
             .prepare("UPDATE entry_texts SET text = ?3, salt = NULL WHERE entry_id = ?1 AND field = ?2")?;
@@ -545,18 +572,19 @@ fn affected(conn: &Connection, name: &str, files: &FileNameMatch) -> Result<Vec<
             batches.push(r.get::<_, i64>(0)?);
         }
     }
-    let batches =
-        serde_json::to_string(&batches).map_err(|e| Error::Internal(format!("batch ids as JSON: {e}")))?;
-    let mut stmt = conn.prepare(
+    // Integers only, written by us: nothing a user typed goes into the statement's text.
+    let batches: Vec<String> = batches.iter().map(i64::to_string).collect();
+    let mut stmt = conn.prepare(&format!(
         "SELECT t.id, t.description, t.counterparty, t.memo, t.reference, t.entered_by, t.source,
                 coalesce(t.text_salts, t.field_salts, t.pii_salt)
          FROM transactions t
          WHERE t.counterparty = ?1 OR instr(t.description, ?1) > 0 OR instr(t.memo, ?1) > 0
             OR instr(t.reference, ?1) > 0 OR instr(t.entered_by, ?1) > 0 OR instr(t.source, ?1) > 0
-            OR t.batch_id IN (SELECT value FROM json_each(?2))
+            OR t.batch_id IN ({})
          ORDER BY t.id",
-    )?;
-    let rows = stmt.query_map(params![name, batches], |r| {
+        batches.join(", ")
+    ))?;
+    let rows = stmt.query_map(params![name], |r| {
         Ok(Affected {
             id: r.get(0)?,
             texts: [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],

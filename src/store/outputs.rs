@@ -41,9 +41,10 @@ impl Ledger {
         Ok(())
     }
 
-    /// The files fondo wrote that are still there and hold `name` — as typed, decomposed
-    /// (NFD), in lower or upper case, or in UTF-16 — oldest first.
-    pub fn outputs_holding(&self, name: &str) -> Result<Vec<Output>> {
+    /// The files fondo wrote that are still there and hold `name` — as typed or decomposed
+    /// (NFD), in lower or upper case, in UTF-8 or UTF-16 — oldest first; and those that
+    /// could not be read, which may.
+    pub fn outputs_holding(&self, name: &str) -> Result<Vec<(Output, Holding)>> {
         let finder = AhoCorasick::new(spellings(name)).map_err(|e| {
             crate::error::Error::Internal(format!("the name could not be searched for ({e})"))
         })?;
@@ -57,15 +58,26 @@ impl Ledger {
                 written_at: r.get(2)?,
             })
         })?;
-        let mut out: Vec<Output> = Vec::new();
+        let mut out: Vec<(Output, Holding)> = Vec::new();
         for output in rows {
             let output = output?;
-            if !out.iter().any(|o| o.path == output.path) && holds_any(&output.path, &finder) {
-                out.push(output);
+            if out.iter().any(|(o, _)| o.path == output.path) {
+                continue;
+            }
+            if let Some(holding) = holds(&output.path, &finder, 0) {
+                out.push((output, holding));
             }
         }
         Ok(out)
     }
+}
+
+/// What a file fondo wrote before has of a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Holding {
+    Holds,
+    /// It could not be read (why): it may.
+    Unreadable(String),
 }
 
 /// Forgets the outputs whose path names the donor (`ana-perez-letter.csv`): after an erasure
@@ -87,34 +99,61 @@ pub(super) fn forget_paths_naming(conn: &rusqlite::Connection, files: &FileNameM
 
 /// The byte sequences of `name` a file could hold it as.
 fn spellings(name: &str) -> Vec<Vec<u8>> {
-    let nfc: String = name.nfc().collect();
-    let mut out: Vec<Vec<u8>> = Vec::new();
-    for text in [
-        nfc.clone(),
-        name.nfd().collect(),
-        nfc.to_lowercase(),
-        nfc.to_uppercase(),
-    ] {
-        out.push(text.into_bytes());
+    let mut texts: Vec<String> = Vec::new();
+    for form in [name.nfc().collect::<String>(), name.nfd().collect::<String>()] {
+        texts.push(form.to_lowercase());
+        texts.push(form.to_uppercase());
+        texts.push(form);
     }
-    out.push(nfc.encode_utf16().flat_map(u16::to_le_bytes).collect());
-    out.retain(|s| !s.is_empty());
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for text in texts.iter().filter(|t| !t.is_empty()) {
+        out.push(text.clone().into_bytes());
+        out.push(text.encode_utf16().flat_map(u16::to_le_bytes).collect());
+    }
+    out.sort();
     out.dedup();
     out
 }
 
-/// Whether the file at `path`, or any file in the directory there, holds one of the
-/// spellings `finder` looks for. Read as a stream: a backup may be large.
-fn holds_any(path: &Path, finder: &AhoCorasick) -> bool {
-    if path.is_dir() {
-        return std::fs::read_dir(path)
-            .map(|entries| entries.flatten().any(|e| holds_any(&e.path(), finder)))
-            .unwrap_or(false);
+/// Whether the file at `path`, or a file in the directory there (and one level below; an
+/// audit pack is flat), holds one of the spellings `finder` looks for; `None` when it does
+/// not or is gone. Only regular files are read, as a stream (a backup may be large), and a
+/// link inside a directory is not followed: a pipe or a link loop put in an export's place
+/// must not stop an erasure.
+fn holds(path: &Path, finder: &AhoCorasick, depth: usize) -> Option<Holding> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_dir() {
+        if depth > 1 {
+            return None;
+        }
+        let entries = match std::fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(e) => return Some(Holding::Unreadable(e.to_string())),
+        };
+        let mut unreadable = None;
+        for entry in entries.flatten() {
+            let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            if is_link {
+                continue;
+            }
+            match holds(&entry.path(), finder, depth + 1) {
+                Some(Holding::Holds) => return Some(Holding::Holds),
+                Some(unread) => unreadable = unreadable.or(Some(unread)),
+                None => {}
+            }
+        }
+        return unreadable;
     }
-    std::fs::File::open(path).is_ok_and(|file| {
-        finder
-            .stream_find_iter(std::io::BufReader::new(file))
-            .next()
-            .is_some_and(|found| found.is_ok())
-    })
+    if !meta.is_file() {
+        return None;
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) => return Some(Holding::Unreadable(e.to_string())),
+    };
+    match finder.stream_find_iter(std::io::BufReader::new(file)).next() {
+        Some(Ok(_)) => Some(Holding::Holds),
+        Some(Err(e)) => Some(Holding::Unreadable(e.to_string())),
+        None => None,
+    }
 }

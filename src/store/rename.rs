@@ -14,8 +14,8 @@ use rusqlite::params;
 use super::chain::{Entry, Revision};
 use super::hash::{self, private_digest, TextForm, FIELD_SALT_LEN, PRIVATE_FIELDS};
 use super::revise;
-use super::write::Writer;
-use super::{donors, read};
+use super::write::{NameRules, Writer};
+use super::{donors, read, Ledger};
 use crate::domain::names::check_name;
 use crate::domain::privacy::{check_not_placeholder, PLACEHOLDER_PREFIX};
 use crate::error::{Error, Result};
@@ -27,7 +27,7 @@ pub struct Renamed {
     pub name: String,
     /// The transactions whose text changed.
     pub transactions: Vec<i64>,
-    /// How many fields changed: counterparties, descriptions, memos.
+    /// How many fields changed, in [`PRIVATE_FIELDS`] order: descriptions, counterparties, memos.
     pub fields: [usize; 3],
 }
 
@@ -44,6 +44,34 @@ struct Own {
     id: i64,
     texts: [Option<String>; 6],
     salts: Option<Vec<u8>>,
+}
+
+impl Ledger {
+    /// Renames or merges (see [`Writer::rename_donor`]) under the name rules given, then
+    /// wipes the old spelling from the file's free space, as `donor forget` does; a dry run
+    /// only reports what it would change.
+    pub fn rename_donor(
+        &mut self,
+        args: &RenameArgs<'_>,
+        rules: NameRules,
+        dry_run: bool,
+    ) -> Result<Renamed> {
+        if !dry_run {
+            self.conn().pragma_update(None, "secure_delete", true)?;
+        }
+        let renamed = self.write(dry_run, |w| {
+            w.set_name_rules(rules);
+            w.rename_donor(args)
+        })?;
+        if !dry_run {
+            self.wipe_free_space().map_err(|e| {
+                Error::Refused(format!(
+                    "the rename is recorded, but the file could not be rebuilt to wipe old copies of the old name ({e}); the next `donor forget` rebuilds it"
+                ))
+            })?;
+        }
+        Ok(renamed)
+    }
 }
 
 impl Writer<'_> {
@@ -68,7 +96,10 @@ impl Writer<'_> {
             return Err(Error::invalid(
                 old_field,
                 from,
-                "no donor has exactly this name; `fondo donor list` lists them as recorded",
+                format!(
+                    "no donor has exactly this name{}; `fondo donor list` lists them as recorded",
+                    donors::did_you_mean(self.conn(), from)?
+                ),
             ));
         }
         let to = check_name(new_field, args.to)?;
@@ -85,7 +116,10 @@ impl Writer<'_> {
                 return Err(Error::invalid(
                     new_field,
                     &to,
-                    "no donor has exactly this name; to give the donor a new name, use `fondo donor rename`",
+                    format!(
+                        "no donor has exactly this name{}; to give the donor a new name, use `fondo donor rename`",
+                        donors::did_you_mean(self.conn(), &to)?
+                    ),
                 ))
             }
             (false, true) => {
@@ -112,7 +146,7 @@ impl Writer<'_> {
                 fixed.join(", ")
             )));
         }
-        let donors = read::pseudonyms(self.conn())?;
+        let in_text = read::pseudonyms(self.conn())?.matcher(from);
         let mut revised = Vec::new();
         let mut changes = Vec::new();
         let mut fields = [0_usize; 3];
@@ -128,10 +162,11 @@ impl Writer<'_> {
                 let Some(text) = txn.texts[i].as_deref() else {
                     continue;
                 };
-                let new_text = if i == 1 {
-                    to.clone()
-                } else {
-                    donors.replace_donor(text, from, &to)
+                let new_text = match i {
+                    1 => to.clone(),
+                    // A one-word name ("Rosa", "Union") is too often a word of the text.
+                    _ if from.split_whitespace().count() < 2 => continue,
+                    _ => in_text.replace(text, &to),
                 };
                 if new_text == text {
                     continue;
@@ -160,13 +195,19 @@ impl Writer<'_> {
         let mut keep_salt = self
             .conn()
             .prepare("INSERT INTO revision_salts (txn_id, field, entry_id, salt) VALUES (?1, ?2, ?3, ?4)")?;
+        // An earlier rename's salt goes: the spelling it proved must not stay confirmable.
+        let mut drop_salt = self
+            .conn()
+            .prepare("DELETE FROM revision_salts WHERE txn_id = ?1 AND field = ?2 AND entry_id < ?3")?;
         for (txn_id, now, salts_now, new_salts) in &changes {
             revise::write(self.conn(), *txn_id, now, salts_now)?;
             for (field, salt) in new_salts {
+                drop_salt.execute(params![txn_id, field, entry_id])?;
                 keep_salt.execute(params![txn_id, field, entry_id, salt.as_slice()])?;
             }
         }
         drop(keep_salt);
+        drop(drop_salt);
         donors::rebuild(self.conn())?;
         Ok(Renamed {
             name: to,

@@ -606,7 +606,8 @@ CREATE TABLE text_revisions (
 ) STRICT;
 
 -- The salt of a renamed field's text, kept apart from the chain so that an erasure can
--- delete it; written with its rename, deleted only by an erasure of the same field.
+-- delete it; written with its rename, deleted only by a later rename or an erasure of the
+-- same field (an earlier spelling must not stay confirmable).
 CREATE TABLE revision_salts (
     txn_id   INTEGER NOT NULL,
     field    TEXT NOT NULL,
@@ -621,10 +622,11 @@ BEGIN SELECT RAISE(ABORT, 'revision salts are written only with their rename'); 
 CREATE TRIGGER revision_salts_immutable_update BEFORE UPDATE ON revision_salts
 BEGIN SELECT RAISE(ABORT, 'revision salts are immutable'); END;
 CREATE TRIGGER revision_salts_erased_delete BEFORE DELETE ON revision_salts
-WHEN NOT EXISTS (SELECT 1 FROM text_revisions r
-                 WHERE r.txn_id = OLD.txn_id AND r.field = OLD.field AND r.erasure_id IS NOT NULL
+WHEN OLD.entry_id = (SELECT max(id) FROM entries)
+  OR NOT EXISTS (SELECT 1 FROM text_revisions r
+                 WHERE r.txn_id = OLD.txn_id AND r.field = OLD.field
                    AND r.entry_id = (SELECT max(id) FROM entries))
-BEGIN SELECT RAISE(ABORT, 'revision salts are deleted only by an erasure'); END;
+BEGIN SELECT RAISE(ABORT, 'revision salts are deleted only by a later rename or an erasure'); END;
 
 -- The files fondo wrote at paths it was given (`export journal -o`, `export audit`, `report
 -- transparency -o`, `backup`), so that `donor forget` can say which of them still hold the

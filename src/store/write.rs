@@ -298,12 +298,24 @@ impl<'l> Writer<'l> {
     /// Records `entry` in the chain and writes the rows it implies: the only way the tables
     /// it projects to change.
     pub(super) fn append(&mut self, entry: &Entry) -> Result<()> {
+        let actor = self.actor;
+        self.append_by(entry, actor)
+    }
+
+    /// Records `entry` now, as entered by `entered_by`: an erasure whose own author is the
+    /// donor it erases is recorded as entered by its placeholder.
+    pub(super) fn append_by(&mut self, entry: &Entry, entered_by: &str) -> Result<()> {
         let entered_at = self.entered_at.clone();
         let stamp = Stamp {
             entered_at: &entered_at,
-            entered_by: self.actor,
+            entered_by,
         };
         self.append_as(entry, &stamp)
+    }
+
+    /// Who is recorded as entering what this write records.
+    pub(super) fn actor(&self) -> &str {
+        self.actor
     }
 
     /// What the treasurer allowed for the transactions this write records: dates in the

@@ -371,6 +371,10 @@ fn campaign_public_page_adds_up_figure_by_figure() {
 /// The audit pack's script re-adds the campaign's books: fees of every kind, exchanges, a
 /// fund move, a void, three currencies.
 #[test]
+#[cfg_attr(
+    not(has_python3),
+    ignore = "needs python3 to run the pack's script; .ci/run installs it"
+)]
 fn campaign_audit_pack_re_adds_with_its_own_script() {
     let ledger = campaign_ledger();
     let dir = ledger.dir.path().join("pack");

@@ -923,6 +923,10 @@ fn every_figure_re_adds_with_fund_moves_fee_kinds_exchanges_and_an_unvalued_curr
 /// in its own box), no amount breaks over two lines, a bar chart keeps its drawn size (its
 /// labels stay legible) and both bars of the flow chart span the column.
 #[test]
+#[cfg_attr(
+    not(has_chromium),
+    ignore = "needs chromium to lay the page out; .ci/run installs it"
+)]
 fn the_page_is_readable_on_a_phone_and_a_desktop() {
     let l = crate::export::sample();
     let page = l.dir.path().join("page.html");

@@ -164,9 +164,8 @@ fn killed_recording_commands_and_backups_leave_all_or_nothing() {
 /// and every sync, as a dying disk would (strace's fault injection).
 #[cfg(target_os = "linux")]
 #[test]
+#[cfg_attr(not(has_strace), ignore = "needs strace to fail writes; .ci/run installs it")]
 fn a_full_disk_fails_cleanly_and_changes_nothing() {
-    let strace = Command::new("strace").arg("-V").output();
-    assert!(strace.is_ok(), "strace is needed (.ci/run installs it)");
     let rows = 300;
     let mut failures = 0;
     for n in [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256] {

@@ -306,3 +306,206 @@ fn two_donors_named_in_one_transaction_are_both_erased() {
     let journal = l.run(&["export", "journal"]);
     assert!(journal.contains("Carl"), "{journal}");
 }
+
+/// What a stranger found trying to defeat erasure after renames, merges and odd names.
+mod found {
+    use super::*;
+
+    fn bytes_hold(l: &TempLedger, text: &str) -> bool {
+        holds(&ledger_bytes(l), text.as_bytes())
+    }
+
+    #[test]
+    fn a_merge_and_a_rename_leave_no_old_spelling_in_the_files_free_space() {
+        let l = TempLedger::new();
+        l.run(&["donation", "10", "--donor", "Maria Gomez", "--date", "2026-01-01"]);
+        l.run(&[
+            "donation",
+            "10",
+            "--donor",
+            "María Gómez",
+            "--new-donor",
+            "--date",
+            "2026-01-02",
+        ]);
+        l.run(&["donor", "merge", "Maria Gomez", "María Gómez", "--yes"]);
+        l.run(&["donor", "rename", "María Gómez", "M. G."]);
+        for old in ["Maria Gomez", "María Gómez"] {
+            assert!(!bytes_hold(&l, old), "{old} is still in the file");
+        }
+        assert_eq!(l.json(&["verify"])["ok"], true);
+    }
+
+    #[test]
+    fn only_the_latest_spelling_of_a_renamed_field_keeps_a_salt() {
+        let l = TempLedger::new();
+        l.run(&["donation", "10", "--donor", "A One", "--date", "2026-01-01"]);
+        l.run(&["donor", "rename", "A One", "Bee Two"]);
+        l.run(&["donor", "rename", "Bee Two", "Cee Three"]);
+        // Every salt left proves today's text, not the middle spelling.
+        let conn = l.raw();
+        let salts: Vec<(String, Vec<u8>)> = conn
+            .prepare("SELECT field, salt FROM revision_salts")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let digests: Vec<String> = conn
+            .prepare("SELECT new_digest FROM text_revisions WHERE new_digest IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(!salts.is_empty());
+        for (field, salt) in &salts {
+            for guess in ["Bee Two", "A One", "donation from Bee Two", "donation from A One"] {
+                let digest = fondo::store::hash::private_digest(salt, field, Some(guess)).unwrap();
+                assert!(
+                    !digests.contains(&digest),
+                    "`{guess}` is confirmed by a salt left in the file"
+                );
+            }
+        }
+        assert_eq!(l.json(&["verify"])["ok"], true);
+    }
+
+    #[test]
+    fn who_erases_is_not_named_when_it_is_the_donor() {
+        let l = TempLedger::new();
+        l.run(&["donation", "10", "--donor", "Tess Ode", "--date", "2026-01-01"]);
+        let out = l
+            .cmd()
+            .env("FONDO_USER", "Tess Ode")
+            .args(["donor", "forget", "Tess Ode", "--yes"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(!bytes_hold(&l, "Tess"));
+        assert_eq!(l.json(&["verify"])["ok"], true);
+    }
+
+    #[test]
+    fn an_import_named_surname_first_is_erased_with_its_donor() {
+        let l = TempLedger::new();
+        let file = l.file(
+            "Pérez, Ana - gifts.csv",
+            "date,description,debit,credit,amount,currency,fund,counterparty\n\
+             2026-01-11,Gift,assets:bank,income:donations,12.00,USD,general,Ana Pérez\n",
+        );
+        l.run(&["import", &file]);
+        l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+        assert!(!bytes_hold(&l, "Pérez"), "the file name is still in the ledger");
+        assert_eq!(l.json(&["verify"])["ok"], true);
+    }
+
+    #[test]
+    fn names_written_without_spaces_and_overlapping_names_are_erased() {
+        let l = TempLedger::new();
+        l.run(&["donation", "10", "--donor", "王伟", "--date", "2026-01-01"]);
+        l.run(&[
+            "donation",
+            "10",
+            "--donor",
+            "李娜",
+            "--memo",
+            "感谢王伟的介绍",
+            "--date",
+            "2026-01-02",
+        ]);
+        l.run(&["donation", "10", "--donor", "Ana Ruiz", "--date", "2026-01-03"]);
+        l.run(&["donation", "10", "--donor", "Luis A", "--date", "2026-01-04"]);
+        l.run(&[
+            "donation",
+            "10",
+            "--donor",
+            "Bo",
+            "--desc",
+            "Gift from Bo, friend of Luis Ana Ruiz",
+            "--date",
+            "2026-01-05",
+        ]);
+        let anonymized = l.run(&["export", "journal", "--anonymize"]);
+        assert!(
+            !anonymized.contains("Ruiz") && !anonymized.contains("王伟"),
+            "{anonymized}"
+        );
+        l.run(&["donor", "forget", "王伟", "--yes"]);
+        l.run(&["donor", "forget", "Ana Ruiz", "--yes"]);
+        assert!(!bytes_hold(&l, "王伟") && !bytes_hold(&l, "Ana Ruiz"));
+        assert!(bytes_hold(&l, "李娜") && bytes_hold(&l, "Luis A"));
+        assert_eq!(l.json(&["verify"])["ok"], true);
+    }
+
+    #[test]
+    fn a_name_typed_decomposed_finds_the_donor() {
+        let l = TempLedger::new();
+        l.run(&["donation", "10", "--donor", "José Peña", "--date", "2026-01-01"]);
+        let decomposed = "Jose\u{301} Pen\u{303}a";
+        l.run(&["donor", "forget", decomposed, "--yes"]);
+        assert!(!bytes_hold(&l, "Peña"));
+        let message = l.reject(&["donor", "rename", "jose pena", "J. P."]);
+        assert!(message.contains("no donor has exactly this name"), "{message}");
+    }
+
+    #[test]
+    fn a_one_word_name_renamed_leaves_the_text_around_it() {
+        let l = TempLedger::new();
+        l.run(&[
+            "donation",
+            "10",
+            "--donor",
+            "from",
+            "--desc",
+            "Refund from the union, from the bank",
+            "--date",
+            "2026-01-01",
+        ]);
+        let out = l.run(&["donor", "rename", "from", "Rosa Díaz"]);
+        assert!(
+            out.contains("1 counterparty field(s), 0 description(s), 0 memo(s)"),
+            "{out}"
+        );
+        let journal = l.run(&["export", "journal"]);
+        assert!(
+            journal.contains("\"Refund from the union, from the bank\""),
+            "{journal}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_export_replaced_by_a_pipe_or_a_link_loop_does_not_stop_an_erasure() {
+        let l = TempLedger::new();
+        l.run(&["donation", "10", "--donor", "Ana Pérez", "--date", "2026-01-01"]);
+        let out = tempfile::tempdir().unwrap();
+        let at = |name: &str| out.path().join(name);
+        l.run(&["export", "journal", "-o", at("j.csv").to_str().unwrap()]);
+        l.run(&["export", "audit", at("pack").to_str().unwrap()]);
+        std::fs::remove_file(at("j.csv")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(at("j.csv"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        std::os::unix::fs::symlink(".", at("pack").join("loop")).unwrap();
+        let forgot = l
+            .cmd()
+            .args(["donor", "forget", "Ana Pérez", "--yes"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert!(
+            forgot.status.success(),
+            "{}",
+            String::from_utf8_lossy(&forgot.stderr)
+        );
+        // The pack still holds her name, and says so; the pipe is not read.
+        let warning = String::from_utf8_lossy(&forgot.stderr);
+        assert!(
+            warning.contains("1 earlier export(s)") && warning.contains("pack ("),
+            "{warning}"
+        );
+    }
+}

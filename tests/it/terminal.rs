@@ -358,6 +358,10 @@ fn completion_offers_the_ledger_s_names() {
 /// fondo asks the terminal its width rather than reading `COLUMNS`.
 #[cfg(unix)]
 #[test]
+#[cfg_attr(
+    not(has_script),
+    ignore = "needs script (util-linux) for a real terminal; .ci/run installs it"
+)]
 fn tables_fit_a_real_terminal_at_80_and_120_columns() {
     let l = crate::export::sample();
     let fondo = assert_cmd::cargo::cargo_bin("fondo");

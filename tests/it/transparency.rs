@@ -146,6 +146,10 @@ fn names_are_text_in_the_page_never_markup() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_chromium),
+    ignore = "needs chromium to render the page; .ci/run installs it"
+)]
 fn the_html_page_renders_in_a_browser_with_its_charts() {
     let l = sample();
     let page = l.dir.path().join("transparency.html");

@@ -110,6 +110,11 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// The treasurer stopped `fondo add` (Ctrl-C, Ctrl-D, Esc), or an answer from a script was
+    /// refused: nothing was written, and there is nothing to ask again.
+    #[error("{0}")]
+    Cancelled(String),
+
     /// A check that ran and found problems (`verify`); the details were already printed.
     #[error("{0}")]
     CheckFailed(String),

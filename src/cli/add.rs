@@ -157,26 +157,53 @@ const EXAMPLE_SCRIPT: [&str; 12] = [
 ];
 
 fn answer_order() -> String {
+    // Paragraphs are single lines, for clap to wrap at the terminal's width; the lists are
+    // wrapped here, under their own indent.
     let mut text = String::from(
-        "When standard input is not a terminal, fondo add reads the answers one a line, in this\n\
-         order: first the kind, then its questions, then y to record. A blank line takes the\n\
-         default, `<` goes back a question. Postings of an entry end with a blank line.\n\
-         Or name them, one a line in any order, starting with the kind (kind=donation,\n\
-         donor=Ana Pérez, amount=100, record=y, ...): a question not named takes its default,\n\
-         so a skipped question never shifts the others. A refused answer stops the entry.\n\n",
+        "When standard input is not a terminal, fondo add reads the answers one a line, in this \
+         order: first the kind, then its questions, then y to record. A blank line takes the \
+         default, `<` goes back a question. Postings of an entry end with a blank line.\n\n\
+         Or name them, one a line in any order, starting with the kind (kind=donation, \
+         donor=Ana Pérez, amount=100, record=y, ...): a question not named takes its default, so \
+         a skipped question never shifts the others; a name that is no question of the entry, \
+         or no record=y, stops it. A refused answer stops the entry; nothing is written.\n\n",
     );
     for kind in &KINDS {
-        text.push_str(&format!("  {:<13}{}\n", kind.word, kind.keys.join(", ")));
+        text.push_str(&hanging(&format!("{:<13}", kind.word), &kind.keys.join(", ")));
     }
+    text.push('\n');
     for (key, when) in CONDITIONAL {
-        text.push_str(&format!("\n  {key}: {when}"));
+        text.push_str(&hanging(&format!("{key}: "), when));
     }
-    text.push_str("\n\nExample:\n  fondo add <<'EOF'\n");
+    text.push_str("\nExample:\n  fondo add <<'EOF'\n");
     for answer in EXAMPLE_SCRIPT {
         text.push_str(&format!("  {answer}\n"));
     }
     text.push_str("  EOF");
     text
+}
+
+/// `first` then `rest`, two spaces in, wrapped at 78 columns under `rest`'s start: a list
+/// that stays readable in an 80-column terminal.
+fn hanging(first: &str, rest: &str) -> String {
+    let indent = 2 + first.chars().count();
+    let mut out = format!("  {first}");
+    let mut width = indent;
+    for (i, word) in rest.split(' ').enumerate() {
+        let len = word.chars().count();
+        if i > 0 && width + 1 + len > 78 {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            width = indent;
+        } else if i > 0 {
+            out.push(' ');
+            width += 1;
+        }
+        out.push_str(word);
+        width += len;
+    }
+    out.push('\n');
+    out
 }
 
 #[derive(Debug, Args)]
@@ -319,6 +346,7 @@ fn question(key: &str, ctx: &Context, ledger: &Ledger, known: &Known, answers: &
         help: help.to_string(),
         default,
         suggestions,
+        commits: false,
     };
     let own = known.accounts_of(&[AccountType::Assets]);
     Ok(match key {
@@ -763,6 +791,7 @@ fn run(
                 .join("; "),
             default: None,
             suggestions: words.clone(),
+            commits: false,
         };
         match p.ask(&question)? {
             Reply::Answer(word) => match KINDS.iter().find(|k| k.word == word.to_lowercase()) {
@@ -811,10 +840,11 @@ fn run(
         }
         match preview_and_record(ctx, ledger, p, kind, &answers, dry_run, out) {
             Ok(()) => return Ok(()),
-            Err(e @ Error::Refused(_)) if e.to_string().starts_with("cancelled") => return Err(e),
+            Err(e @ Error::Cancelled(_)) => return Err(e),
             Err(e) => {
                 let key = key_of(&e, kind);
                 let asked = Question {
+                    key,
                     prompt: format!("the answers together ({key})"),
                     ..Question::default()
                 };
@@ -909,7 +939,7 @@ fn preview_and_record(
         .collect::<Vec<_>>()
         .join(" ");
     if let Command::Confirm(args) = &parsed.command {
-        return confirm(ctx, ledger, p, args, &shown, dry_run, out);
+        return confirm(ctx, ledger, p, args, &shown, Closing { dry_run, kind }, out);
     }
     let recording: &dyn Recording = match &parsed.command {
         Command::Donation(a) => a,
@@ -935,7 +965,7 @@ fn preview_and_record(
     render::write_recorded(&preview, Recorded::Preview, Format::Table, &mut table)?;
     p.say(&String::from_utf8_lossy(&table));
     p.say(&format!("  the same as: {shown}"));
-    if dry_run || !confirmed(p)? {
+    if !confirmed(p, Closing { dry_run, kind })? {
         p.say("nothing was written");
         return Ok(());
     }
@@ -951,21 +981,44 @@ fn preview_and_record(
     Ok(())
 }
 
-fn confirmed(p: &mut dyn Prompter) -> Result<bool> {
+/// How an entry ends: recorded on a yes, or only shown (a dry run).
+#[derive(Clone, Copy)]
+struct Closing<'k> {
+    dry_run: bool,
+    kind: &'k Kind,
+}
+
+/// Whether to record: the treasurer's yes (never on a dry run, which asks nothing), once
+/// every answer a script gave has been used — but for questions of the kind that this
+/// entry did not need (`new_donor` for a returning donor), so that one script serves both.
+fn confirmed(p: &mut dyn Prompter, closing: Closing<'_>) -> Result<bool> {
+    const RECORD: &str = "record";
+    let mut unasked: Vec<&str> = closing.kind.keys.to_vec();
+    if closing.dry_run {
+        unasked.push(RECORD);
+        p.finish(&unasked)?;
+        return Ok(false);
+    }
     let question = Question {
-        key: "record",
+        key: RECORD,
         prompt: "Record this? (y/n)".into(),
         help: String::new(),
         default: Some("y".into()),
         suggestions: vec![],
+        commits: true,
     };
     loop {
         match p.ask(&question)? {
             Reply::Answer(text) => match yes_no(&text) {
-                Ok(answer) => return Ok(answer == "y"),
+                Ok(answer) => {
+                    if answer == "y" {
+                        p.finish(&unasked)?;
+                    }
+                    return Ok(answer == "y");
+                }
                 Err(problem) => p.refuse(&question, &problem)?,
             },
-            Reply::Back => return Err(Error::Refused("cancelled; nothing was written".into())),
+            Reply::Back => return Err(Error::Cancelled("cancelled; nothing was written".into())),
         }
     }
 }
@@ -976,7 +1029,7 @@ fn confirm(
     p: &mut dyn Prompter,
     args: &super::record::ConfirmArgs,
     shown: &str,
-    dry_run: bool,
+    closing: Closing<'_>,
     out: &mut dyn Write,
 ) -> Result<()> {
     let (id, confirmation) = args.confirmation(ctx)?;
@@ -989,7 +1042,7 @@ fn confirm(
         confirmation.date.unwrap_or(ctx.today)
     ));
     p.say(&format!("  the same as: {shown}"));
-    if dry_run || !confirmed(p)? {
+    if !confirmed(p, closing)? {
         p.say("nothing was written");
         return Ok(());
     }

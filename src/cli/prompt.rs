@@ -27,6 +27,9 @@ pub struct Question {
     pub default: Option<String>,
     /// Known names to complete from.
     pub suggestions: Vec<String>,
+    /// The question whose yes records the entry: a script must answer it, never leave it to
+    /// its default.
+    pub commits: bool,
 }
 
 /// What the treasurer said.
@@ -44,6 +47,9 @@ pub trait Prompter {
     /// asked again; from a script, whose next line was written for the next question, the
     /// whole entry stops before anything is written.
     fn refuse(&mut self, question: &Question, problem: &str) -> Result<()>;
+    /// Every question has been asked: a script must have no answer left over (a misspelt
+    /// name, a line too many), or it was not written for this entry. `unasked` may be left.
+    fn finish(&mut self, unasked: &[&str]) -> Result<()>;
 }
 
 /// The answer to `question` written as `text`: `<` steps back, blank takes the default.
@@ -66,8 +72,13 @@ pub struct Lines<R: BufRead> {
     named: Option<std::collections::HashMap<String, (u64, String)>>,
     /// The line read to see whether answers are named, when they are not.
     first: Option<String>,
-    /// The question last asked that a named script did not answer.
+    /// The question last asked that a named script did not answer, and its prompt.
     unnamed: Option<&'static str>,
+    unnamed_prompt: String,
+    /// The line each question's answer came from, for messages about it.
+    lines_of: std::collections::HashMap<&'static str, u64>,
+    /// Every question asked, to suggest for a misspelt name.
+    asked: std::collections::BTreeSet<&'static str>,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -78,6 +89,9 @@ impl<R: BufRead> Lines<R> {
             named: None,
             first: None,
             unnamed: None,
+            unnamed_prompt: String::new(),
+            lines_of: std::collections::HashMap::new(),
+            asked: std::collections::BTreeSet::new(),
         }
     }
 
@@ -102,6 +116,12 @@ impl<R: BufRead> Lines<R> {
             return Ok(None);
         }
         self.line += 1;
+        // A script saved by an editor that marks UTF-8 starts with a byte order mark.
+        let text = if self.line == 1 {
+            text.trim_start_matches('\u{feff}')
+        } else {
+            &text
+        };
         Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()))
     }
 
@@ -148,22 +168,45 @@ impl<R: BufRead> Lines<R> {
 
 impl<R: BufRead> Prompter for Lines<R> {
     fn ask(&mut self, question: &Question) -> Result<Reply> {
+        // Read first, so that a problem with the script is not printed after a prompt.
+        self.read_named(question)?;
+        self.asked.insert(question.key);
         match &question.default {
             Some(d) if !d.is_empty() => eprint!("{} [{}]: ", question.prompt, escape_controls(d)),
             _ => eprint!("{}: ", question.prompt),
         }
-        self.read_named(question)?;
+        if let (Some(_), Some(line)) = (&self.named, self.lines_of.get(question.key)) {
+            // Asked again: a question the script left unanswered took its answer back.
+            eprintln!();
+            return Err(Error::Cancelled(format!(
+                "line {line} ({}): the answer was not taken, because `{}` ({}) was not answered; answer it by name too; nothing was written",
+                question.prompt,
+                self.unnamed.unwrap_or_default(),
+                escape_controls(&self.unnamed_prompt)
+            )));
+        }
         if let Some(named) = &mut self.named {
             return match named.remove(question.key) {
                 Some((line, text)) => {
                     self.line = line;
+                    self.lines_of.insert(question.key, line);
                     eprintln!("{}", escape_controls(&text));
                     Ok(reply(question, &text))
+                }
+                None if question.commits => {
+                    eprintln!();
+                    // A misspelt name says more than the missing yes it may have caused.
+                    self.finish(&[])?;
+                    Err(Error::Cancelled(format!(
+                        "no answer named `{}`: a script says `{}=y` to record the entry (or `{}=n`); nothing was written",
+                        question.key, question.key, question.key
+                    )))
                 }
                 // Not named: blank, as if skipped — its default, or none where none is needed.
                 None => {
                     eprintln!();
                     self.unnamed = Some(question.key);
+                    self.unnamed_prompt = question.prompt.clone();
                     Ok(reply(question, ""))
                 }
             };
@@ -181,6 +224,7 @@ impl<R: BufRead> Prompter for Lines<R> {
                 }
             },
         };
+        self.lines_of.insert(question.key, self.line);
         eprintln!("{}", escape_controls(text.trim_end()));
         Ok(reply(question, &text))
     }
@@ -190,20 +234,80 @@ impl<R: BufRead> Prompter for Lines<R> {
     }
 
     fn refuse(&mut self, question: &Question, problem: &str) -> Result<()> {
-        if self.named.is_some() && self.unnamed == Some(question.key) {
-            return Err(Error::Refused(format!(
-                "no answer named `{}` for `{}`, which needs one ({}); nothing was written",
-                question.key,
+        if let (Some(named), Some(key)) = (&self.named, self.unnamed.filter(|k| *k == question.key)) {
+            let misspelt = named
+                .iter()
+                .filter(|(name, _)| strsim::damerau_levenshtein(name, key) <= 2)
+                .map(|(name, (line, _))| {
+                    format!(
+                        " (line {line} names `{}`: did you mean `{key}`?)",
+                        escape_controls(name)
+                    )
+                })
+                .next()
+                .unwrap_or_default();
+            return Err(Error::Cancelled(format!(
+                "no answer named `{key}` for `{}`, which needs one ({}){misspelt}; nothing was written",
                 question.prompt,
                 escape_controls(problem)
             )));
         }
-        Err(Error::Refused(format!(
-            "line {} ({}): {}; nothing was written (answers from a script are not asked again: the next line was meant for the next question)",
-            self.line,
+        let line = self.lines_of.get(question.key).copied().unwrap_or(self.line);
+        let why = if self.named.is_some() {
+            ""
+        } else {
+            " (answers from a script are not asked again: the next line was meant for the next question)"
+        };
+        Err(Error::Cancelled(format!(
+            "line {line} ({}): {}; nothing was written{why}",
             question.prompt,
             escape_controls(problem)
         )))
+    }
+
+    fn finish(&mut self, unasked: &[&str]) -> Result<()> {
+        match &self.named {
+            Some(named) => {
+                let mut left: Vec<(&u64, &String)> = named
+                    .iter()
+                    .filter(|(key, _)| !unasked.contains(&key.as_str()))
+                    .map(|(key, (line, _))| (line, key))
+                    .collect();
+                left.sort();
+                if let Some((line, key)) = left.first() {
+                    let known = self
+                        .asked
+                        .iter()
+                        .chain(unasked)
+                        .min_by_key(|k| strsim::damerau_levenshtein(k, key))
+                        .filter(|k| strsim::damerau_levenshtein(k, key) <= 2)
+                        .map(|k| format!(" (did you mean `{k}`?)"))
+                        .unwrap_or_default();
+                    return Err(Error::Cancelled(format!(
+                        "line {line}: `{}` answers no question of this entry{known}; nothing was written",
+                        escape_controls(key)
+                    )));
+                }
+            }
+            None => {
+                // A dry run leaves "Record this?" unasked: the script may still answer it.
+                let mut spare_answer = unasked.contains(&"record");
+                while let Some(text) = self.next_line(&Question::default())? {
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    if std::mem::take(&mut spare_answer) {
+                        continue;
+                    }
+                    return Err(Error::Cancelled(format!(
+                        "line {}: `{}` is left over after the last question, so the answers were not written for this entry; nothing was written",
+                        self.line,
+                        escape_controls(&text)
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -272,7 +376,7 @@ impl Prompter for Terminal {
         match editor.readline(&prompt) {
             Ok(text) => Ok(reply(question, &text)),
             Err(ReadlineError::Interrupted | ReadlineError::Eof) => {
-                Err(Error::Refused("cancelled; nothing was written".into()))
+                Err(Error::Cancelled("cancelled; nothing was written".into()))
             }
             Err(e) => Err(cannot(e)),
         }
@@ -284,6 +388,10 @@ impl Prompter for Terminal {
 
     fn refuse(&mut self, _question: &Question, problem: &str) -> Result<()> {
         self.say(&format!("  ✗ {}", escape_controls(problem)));
+        Ok(())
+    }
+
+    fn finish(&mut self, _unasked: &[&str]) -> Result<()> {
         Ok(())
     }
 }

@@ -401,7 +401,14 @@ fn nothing_is_written_without_a_yes() {
 #[test]
 fn the_help_documents_the_order_of_answers() {
     let l = books();
-    let help = l.run(&["add", "--help"]);
+    // At an 80-column terminal.
+    let out = l
+        .cmd()
+        .env("COLUMNS", "80")
+        .args(["add", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
     for kind in [
         "donation",
         "union",
@@ -418,10 +425,12 @@ fn the_help_documents_the_order_of_answers() {
             "{kind} missing from\n{help}"
         );
     }
+    // The list wraps under its own indent, within 80 columns.
     assert!(
-        help.contains("donation     date, donor, new_donor, currency, amount, fund, into, fee, ref, memo"),
+        help.contains("  donation     date, donor, new_donor, currency, amount, fund, into, fee, ref,\n               memo\n"),
         "{help}"
     );
+    assert!(help.lines().all(|line| line.chars().count() <= 80), "{help}");
 }
 
 /// A real terminal: readline editing keys, completion of a known donor with Tab, a wrong
@@ -658,4 +667,94 @@ fn a_confirmation_before_its_grant_is_refused_at_the_date() {
         &[],
     );
     assert_eq!(status, 0, "{stderr}");
+}
+
+/// A script cannot record what its writer did not mean: a misspelt answer name, a missing
+/// `record=y`, a look-alike donor without `new_donor=y`, an answer too many, each stops the
+/// entry with the line to fix, and the ledger is as it was.
+#[test]
+fn a_script_that_does_not_say_exactly_what_to_record_records_nothing() {
+    let l = books();
+    l.run(&[
+        "donation",
+        "50",
+        "--donor",
+        "Ana Pérez",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-03-02",
+    ]);
+    let cases: &[(&str, &str)] = &[
+        (
+            "kind=donation\ndate=2026-03-12\ndonor=Ana Pérez\nammount=75\nfnd=general\nrecord=y\n",
+            "error: line 4: `ammount` answers no question of this entry (did you mean `amount`?); nothing was written",
+        ),
+        (
+            "kind=donation\ndate=2026-03-12\ndonor=Ana Pérez\namount=75\nrecrod=y\n",
+            "error: line 5: `recrod` answers no question of this entry (did you mean `record`?); nothing was written",
+        ),
+        (
+            "kind=donation\ndate=2026-03-12\ndonor=Ana Pérez\namount=75\n",
+            "error: no answer named `record`: a script says `record=y` to record the entry (or `record=n`); nothing was written",
+        ),
+        (
+            "kind=donation\ndate=2026-03-12\ndonor=Bo New\nnew_donor=y\nammount=75\nrecord=y\n",
+            "(line 5 names `ammount`: did you mean `amount`?); nothing was written",
+        ),
+        (
+            "kind=donation\ndate=2026-03-12\ndonor=ana perez\namount=18\nrecord=y\n",
+            "error: line 3 (Donor): the answer was not taken, because `new_donor` (`ana perez` looks like the existing donor `Ana Pérez`",
+        ),
+        (
+            "kind=donation\ndate=2026-03-12\ndonor=Ana Pérez\namount=75\nrecord=maybe\n",
+            "error: line 5 (Record this? (y/n)): answer y or n; nothing was written\n",
+        ),
+        (
+            "donation\n2026-03-12\nAna Pérez\n\n75\n\n\n\n\n\ny\nextra\n",
+            "error: line 12: `extra` is left over after the last question, so the answers were not written for this entry; nothing was written",
+        ),
+    ];
+    for (script, expected) in cases {
+        let before = l.snapshot();
+        let (status, stdout, stderr) = add(&l, script, &[]);
+        assert_eq!(status, 1, "{script}: {stderr}");
+        assert!(stderr.contains(expected), "{script}\n{stderr}");
+        assert_eq!(stdout, "", "{script}");
+        assert_eq!(l.snapshot(), before, "{script}");
+        // The error stands on a line of its own.
+        assert!(stderr.lines().any(|line| line.starts_with("error: ")), "{stderr}");
+    }
+    // A script saved with a byte order mark, and with Windows line ends, is read as written.
+    let (status, _, stderr) = add(
+        &l,
+        "\u{feff}kind=donation\r\ndate=2026-03-12\r\ndonor=Ana Pérez\r\namount=75\r\nrecord=y\r\n",
+        &[],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(l.json(&["show", "2"])["postings"][0]["amount"], "75.00");
+}
+
+/// A problem found once every question is answered names the line of the answer it is about.
+#[test]
+fn a_problem_found_at_the_end_names_the_line_of_its_answer() {
+    let l = books();
+    let script = lines(&[
+        "allocation",
+        "2026-03-10",
+        "el-maizal",
+        "",
+        "500",
+        "",
+        "",
+        "",
+        "",
+        "y",
+    ]);
+    let (status, _, stderr) = add(&l, &script, &[]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("error: line 5 (the answers together (amount)): "),
+        "{stderr}"
+    );
 }

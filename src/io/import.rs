@@ -12,7 +12,7 @@ use super::journal::{self, JournalReader};
 use super::simple::{self, SimpleReader};
 use super::source::{self, Encoding, Text};
 use super::statement::{Mapping, StatementReader};
-use super::{ParsedTxn, PayoutLine, Problems, Records, RowError};
+use super::{ParsedTxn, PayoutLine, Problems, Records, Rejected, RowError};
 use crate::domain::names::nfc;
 use crate::domain::{builders, Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
@@ -76,7 +76,7 @@ enum Reader {
 }
 
 impl Reader {
-    fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Vec<RowError>>>> {
+    fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Rejected>>> {
         match self {
             Reader::Simple(r) => r.next_txn(),
             Reader::Journal(r) => r.next_txn(),
@@ -136,21 +136,28 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         for item in head.into_iter().map(Ok).chain(&mut rest) {
             rows += 1;
             match item? {
-                Err(errors) => run.problems.extend(errors),
+                Err(rejected) => {
+                    run.problems.extend(rejected.errors);
+                    // The names it holds are checked all the same: every problem of a row.
+                    for n in &rejected.names {
+                        for e in run.name_problems(w, [(n.what, n.name.as_str())])? {
+                            run.note_missing(&e);
+                            run.problems.add(RowError::new(n.line, &n.column, e.to_string()));
+                        }
+                    }
+                }
                 Ok(parsed) => {
                     // Every name the ledger lacks, not only the row's first.
-                    let mut unknown = run.unknown_names(w, &parsed)?.into_iter();
-                    let result = match unknown.next() {
-                        None => run.import_one(w, &parsed),
-                        Some(first) => {
-                            for e in unknown {
-                                run.note_missing(&e);
-                                run.problems.add(RowError::new(parsed.line, &parsed.column_of(&e), e.to_string()));
-                            }
-                            Err(first)
-                        }
-                    };
-                    if let Err(e) = result {
+                    let names = parsed
+                        .txn
+                        .postings
+                        .iter()
+                        .flat_map(|p| [("account", p.account.as_str()), ("fund", p.fund.as_str())]);
+                    let mut problems = run.name_problems(w, names)?;
+                    if problems.is_empty() {
+                        problems.extend(run.import_one(w, &parsed).err());
+                    }
+                    for e in problems {
                         run.note_missing(&e);
                         run.problems.add(RowError::new(parsed.line, &parsed.column_of(&e), e.to_string()));
                     }
@@ -255,7 +262,7 @@ const REORDER_ROWS_MAX: usize = 10_000;
 /// first) is reversed, so rows of one day keep their order relative to each other as the
 /// bank listed them, reversed; any other order is sorted by date, rows of one day keeping
 /// the file's order. A file with a bad row keeps its order: it is refused anyway, by line.
-fn in_date_order(rows: &mut [std::result::Result<ParsedTxn, Vec<RowError>>]) {
+fn in_date_order(rows: &mut [std::result::Result<ParsedTxn, Rejected>]) {
     let dates: Option<Vec<chrono::NaiveDate>> =
         rows.iter().map(|r| r.as_ref().ok().map(|p| p.txn.date)).collect();
     let Some(dates) = dates else {
@@ -399,31 +406,38 @@ impl Run<'_> {
         }
     }
 
-    /// The row's accounts and funds the ledger lacks (none with `--create-missing`), each
-    /// once, so that a row names all of them rather than the first.
-    fn unknown_names(&self, w: &Writer<'_>, parsed: &ParsedTxn) -> Result<Vec<Error>> {
-        if self.create_missing {
-            return Ok(Vec::new());
-        }
-        let mut unknown = Vec::new();
+    /// What is wrong with these account and fund names of a row, each once: the ones the
+    /// ledger lacks, or with `--create-missing` the ones a letter or two from a name it has
+    /// (unless `--allow-similar`), so that a row names all of them rather than the first.
+    fn name_problems<'n>(
+        &self,
+        w: &Writer<'_>,
+        names: impl IntoIterator<Item = (&'static str, &'n str)>,
+    ) -> Result<Vec<Error>> {
+        let mut problems = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for p in &parsed.txn.postings {
-            for (what, name) in [("account", &p.account), ("fund", &p.fund)] {
-                if !seen.insert((what, name.as_str())) {
-                    continue;
+        for (what, name) in names {
+            if !seen.insert((what, name)) {
+                continue;
+            }
+            let found = match what {
+                "account" => read::account_id(w.conn(), name),
+                _ => read::fund_id(w.conn(), name),
+            };
+            match found {
+                Ok(_) => {}
+                Err(_) if self.create_missing && self.allow_similar => {}
+                Err(e @ (Error::UnknownAccount { .. } | Error::UnknownFund { .. })) => {
+                    if !self.create_missing {
+                        problems.push(e);
+                    } else if let Err(near) = refuse_near_typo(w, what, name) {
+                        problems.push(near);
+                    }
                 }
-                let found = match what {
-                    "account" => read::account_id(w.conn(), name),
-                    _ => read::fund_id(w.conn(), name),
-                };
-                match found {
-                    Ok(_) => {}
-                    Err(e @ (Error::UnknownAccount { .. } | Error::UnknownFund { .. })) => unknown.push(e),
-                    Err(e) => return Err(e),
-                }
+                Err(e) => return Err(e),
             }
         }
-        Ok(unknown)
+        Ok(problems)
     }
 
     /// Records one transaction, or skips it as already imported.
@@ -459,17 +473,12 @@ impl Run<'_> {
             txn.voids = Some(target);
         }
         if self.create_missing {
+            // Near typos were refused with the row's other names (name_problems).
             for p in &txn.postings {
                 if self.ensured.insert(("account", p.account.clone())) {
-                    if !self.allow_similar {
-                        refuse_near_typo(w, "account", &p.account)?;
-                    }
                     self.created.extend(w.ensure_account(&p.account)?);
                 }
                 if self.ensured.insert(("fund", p.fund.clone())) {
-                    if !self.allow_similar {
-                        refuse_near_typo(w, "fund", &p.fund)?;
-                    }
                     self.created.extend(w.ensure_fund(&p.fund)?);
                 }
             }

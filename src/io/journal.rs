@@ -8,7 +8,7 @@ use std::io::Read;
 use csv::StringRecord;
 
 use super::simple::keep;
-use super::{ParsedTxn, Records, Row, RowError};
+use super::{NameCell, ParsedTxn, Records, Rejected, Row, RowError};
 use crate::domain::{Currency, NewPosting, NewTransaction};
 use crate::error::Result;
 
@@ -77,10 +77,10 @@ impl<R: Read> JournalReader<R> {
     }
 
     /// The next transaction (its consecutive rows), or every problem they have.
-    pub fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Vec<RowError>>>> {
+    pub fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Rejected>>> {
         let first = match self.next_pending()? {
             None => return Ok(None),
-            Some(Err(e)) => return Ok(Some(Err(vec![e]))),
+            Some(Err(e)) => return Ok(Some(Err(vec![e].into()))),
             Some(Ok(first)) => first,
         };
         let txn_cell = |r: &StringRecord| r.get(0).unwrap_or("").trim().to_string();
@@ -100,7 +100,7 @@ impl<R: Read> JournalReader<R> {
         Ok(Some(self.parse_group(&group)))
     }
 
-    fn parse_group(&self, group: &[(u64, StringRecord)]) -> std::result::Result<ParsedTxn, Vec<RowError>> {
+    fn parse_group(&self, group: &[(u64, StringRecord)]) -> std::result::Result<ParsedTxn, Rejected> {
         let mut errors = Vec::new();
         let rows: Vec<Row<'_>> = group
             .iter()
@@ -125,7 +125,7 @@ impl<R: Read> JournalReader<R> {
             }
         }
         if !errors.is_empty() {
-            return Err(errors);
+            return Err(errors.into());
         }
         let head = &rows[0];
         let source_id = keep(&mut errors, positive_int(head, 0)).flatten();
@@ -220,7 +220,10 @@ impl<R: Read> JournalReader<R> {
                 amount_column: "debit".into(),
                 payout: None,
             }),
-            _ => Err(errors),
+            _ => Err(Rejected {
+                errors,
+                names: rows.iter().flat_map(names_in).collect(),
+            }),
         }
     }
 }
@@ -239,4 +242,19 @@ fn positive_int(row: &Row<'_>, i: usize) -> std::result::Result<Option<i64>, Row
         .filter(|n| *n > 0)
         .map(Some)
         .ok_or_else(|| RowError::value(row.line, row.name(i), "not a transaction number", value))
+}
+
+/// The account and fund a journal row names, for the import to check when the row could
+/// not be read.
+fn names_in(row: &Row<'_>) -> Vec<NameCell> {
+    [(3, "account"), (4, "fund")]
+        .into_iter()
+        .filter(|(at, _)| !row.cell(*at).trim().is_empty())
+        .map(|(at, what)| NameCell {
+            line: row.line,
+            column: what.to_string(),
+            what,
+            name: row.cell(at).trim().to_string(),
+        })
+        .collect()
 }

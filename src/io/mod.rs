@@ -22,6 +22,34 @@ use crate::domain::{Amount, Currency, NewTransaction};
 use crate::error::{Error, Result};
 use crate::render::restore_formula;
 
+/// Why a row (or a journal transaction's rows) could not be read, with the account and fund
+/// names it holds, which the import still checks against the ledger: every problem of a row
+/// is reported, a name the ledger lacks too, not only the first that stopped its reading.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rejected {
+    pub errors: Vec<RowError>,
+    pub names: Vec<NameCell>,
+}
+
+/// An account or fund name read from a cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameCell {
+    pub line: u64,
+    pub column: String,
+    /// `account` or `fund`.
+    pub what: &'static str,
+    pub name: String,
+}
+
+impl From<Vec<RowError>> for Rejected {
+    fn from(errors: Vec<RowError>) -> Rejected {
+        Rejected {
+            errors,
+            names: Vec::new(),
+        }
+    }
+}
+
 /// A problem with one row of a file: its physical line (the first, for a quoted cell that
 /// spans lines), the column, and what is wrong with which value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,9 +191,14 @@ impl ParsedTxn {
                 .find(|(account, _)| account == name)
                 .map_or_else(|| "account".to_string(), |(_, column)| column.clone()),
             Error::UnknownFund { .. } => self.fund_column.clone(),
-            Error::Invalid { field, .. }
-                if field == "account" || field == "--into" || field == "account name" =>
-            {
+            // A name --create-missing would not create (a near typo), in the cell it came from.
+            Error::Invalid { field, value, .. } if field == "account" => self
+                .account_columns
+                .iter()
+                .find(|(account, _)| account == value)
+                .map_or_else(|| "account".to_string(), |(_, column)| column.clone()),
+            Error::Invalid { field, .. } if field == "fund" => self.fund_column.clone(),
+            Error::Invalid { field, .. } if field == "--into" || field == "account name" => {
                 "account".to_string()
             }
             Error::Invalid { field, .. } if field == "amount" => self.amount_column.clone(),

@@ -197,7 +197,7 @@ fn read_journal(path: &Path, currency: Currency) -> Result<Vec<PackTransaction>>
                         "a rebuild needs every transaction's number",
                     )),
                 },
-                Err(errors) => problems.extend(errors),
+                Err(rejected) => problems.extend(rejected.errors),
             }
         }
     }

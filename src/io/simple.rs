@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use super::{ParsedTxn, Records, Row, RowError};
+use super::{NameCell, ParsedTxn, Records, Rejected, Row, RowError};
 use crate::domain::{Currency, NewPosting, NewTransaction};
 use crate::error::Result;
 
@@ -52,10 +52,10 @@ impl<R: Read> SimpleReader<R> {
     }
 
     /// The next row as a transaction, or every problem it has.
-    pub fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Vec<RowError>>>> {
+    pub fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Rejected>>> {
         let (line, record) = match self.records.next_record()? {
             None => return Ok(None),
-            Some(Err(e)) => return Ok(Some(Err(vec![e]))),
+            Some(Err(e)) => return Ok(Some(Err(vec![e].into()))),
             Some(Ok(found)) => found,
         };
         let row = Row {
@@ -72,13 +72,14 @@ fn parse(
     row: &Row<'_>,
     default_currency: Currency,
     width: usize,
-) -> std::result::Result<ParsedTxn, Vec<RowError>> {
+) -> std::result::Result<ParsedTxn, Rejected> {
     if row.record.len() != width {
         return Err(vec![RowError::new(
             row.line,
             "row",
             format!("has {} fields; the header has {width}", row.record.len()),
-        )]);
+        )]
+        .into());
     }
     let mut errors = Vec::new();
     let date = keep(&mut errors, row.iso_date(0));
@@ -88,6 +89,7 @@ fn parse(
     let currency = keep(&mut errors, row.currency(5, default_currency));
     let amount = currency.and_then(|c| keep(&mut errors, row.positive_amount(4, c)));
     let fund = row.fund(6);
+    let fund_cell = fund.clone();
     let counterparty = keep(&mut errors, row.name_cell(7));
     let reference = keep(&mut errors, row.text(8));
     if debit.is_some() && debit == credit {
@@ -139,6 +141,26 @@ fn parse(
                 payout: None,
             })
         }
-        _ => Err(errors),
+        (_, _, debit, credit, ..) => {
+            let name = |column: &str, what, name: Option<String>| {
+                name.map(|name| NameCell {
+                    line: row.line,
+                    column: column.to_string(),
+                    what,
+                    name,
+                })
+            };
+            Err(Rejected {
+                errors,
+                names: [
+                    name("debit", "account", debit),
+                    name("credit", "account", credit),
+                    name("fund", "fund", Some(fund_cell)),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            })
+        }
     }
 }

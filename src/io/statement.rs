@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::simple::keep;
 use super::source::Encoding;
-use super::{ParsedTxn, Records, Row, RowError};
+use super::{ParsedTxn, Records, Rejected, Row, RowError};
 use crate::domain::money::NumberStyle;
 use crate::domain::names::{check_name, FEES_PROCESSOR, GENERAL_FUND};
 use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
@@ -480,16 +480,16 @@ impl<R: Read> StatementReader<R> {
     }
 
     /// The next line as a transaction: our account on one side, the rule's on the other.
-    pub fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Vec<RowError>>>> {
+    pub fn next_txn(&mut self) -> Result<Option<std::result::Result<ParsedTxn, Rejected>>> {
         let line = match self.next_line()? {
             None => return Ok(None),
-            Some(Err(e)) => return Ok(Some(Err(e))),
+            Some(Err(e)) => return Ok(Some(Err(e.into()))),
             Some(Ok(line)) => line,
         };
         Ok(Some(self.to_txn(line)))
     }
 
-    fn to_txn(&self, line: StatementLine) -> std::result::Result<ParsedTxn, Vec<RowError>> {
+    fn to_txn(&self, line: StatementLine) -> std::result::Result<ParsedTxn, Rejected> {
         let m = &self.mapping;
         let direction = if line.amount.is_positive() {
             Direction::In
@@ -523,7 +523,8 @@ impl<R: Read> StatementReader<R> {
                     &self.column_name(self.resolved.description),
                     "no rule matches this line and the mapping has no [fallback]",
                     &line.description,
-                )])
+                )]
+                .into())
             }
         };
         let fund = target

@@ -818,7 +818,7 @@ fn create_missing_refuses_near_typos_and_says_what_it_would_create() {
     );
     let message = l.reject(&["import", &file, "--create-missing"]);
     assert!(
-        message.contains("typos.csv:2: account: invalid account `assets:bnak`: is not in the ledger but is close to `assets:bank`"),
+        message.contains("typos.csv:2: debit: invalid account `assets:bnak`: is not in the ledger but is close to `assets:bank`"),
         "{message}"
     );
     // With --allow-similar they are what the treasurer meant; a dry run only says so.

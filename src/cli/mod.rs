@@ -130,9 +130,11 @@ pub enum Command {
     /// Import a CSV file: simple, journal (an export) or statement (with --mapping)
     #[command(after_help = "Example:\n  fondo import bank.csv --mapping bank.toml --dry-run")]
     Import(transfer::ImportArgs),
-    /// Export the journal as CSV for auditors, one row per posting
+    /// Export for auditors: the journal as CSV (a row per posting), or the audit pack
     #[command(subcommand)]
-    #[command(after_help = "Example:\n  fondo export journal -o journal.csv --anonymize")]
+    #[command(
+        after_help = "Example:\n  fondo export journal -o journal.csv --anonymize\n  fondo export audit audit-2026"
+    )]
     Export(transfer::ExportCommand),
     /// Build a new ledger from an audit pack: the same books, every report the same
     #[command(after_help = "Example:\n  fondo --db rebuilt.db rebuild audit-2026")]
@@ -160,7 +162,11 @@ pub enum Command {
     #[command(after_help = "Example:\n  fondo verify --head 825a2133...")]
     Verify(review::VerifyArgs),
     /// Build a sample ledger and print its reports
-    #[command(after_help = "Example:\n  fondo demo")]
+    #[command(
+        after_help = "Example:\n  fondo demo\n  fondo --db demo.db demo\n\n\
+        The sample is built in a temporary file unless --db names a new one to keep; FONDO_DB\n\
+        is not used, so the demo never comes near the ledger you keep."
+    )]
     Demo,
     /// Record a transaction by answering questions (reads answers line by line from a pipe)
     Add(add::AddArgs),
@@ -514,7 +520,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
 /// per command (`fondo-report-funds.1`), each written whole; existing pages are replaced
 /// only by pages fondo wrote (a man directory holds nothing else of value to fondo).
 fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<()> {
-    let mut top = command(&[]).disable_help_subcommand(true);
+    // Not the ledger in use on this machine: a manual page is the same for everyone.
+    let mut top = command(&[])
+        .disable_help_subcommand(true)
+        .after_help("Run `fondo COMMAND --help` for a command's options and an example.");
     // Built, every command knows its full name (`fondo-report-funds`), as its page needs.
     top.build();
     let Some(dir) = dir else {

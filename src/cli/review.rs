@@ -128,8 +128,8 @@ pub enum ReportCommand {
     /// Grants not yet confirmed, per commune and fund, by age (0–30, 31–60, 61–90, > 90 days)
     #[command(after_help = "Example:\n  fondo report aging --strict --days 60")]
     Aging {
-        /// With --strict: how old a grant may be before the check fails [default: 90]
-        #[arg(long, value_name = "N", default_value_t = 90)]
+        /// With --strict: how old a grant may be before the check fails
+        #[arg(long, value_name = "N", default_value_t = 90, requires = "strict")]
         days: i64,
         /// Exit 1 when a grant has waited longer than --days
         #[arg(long)]
@@ -184,7 +184,9 @@ pub fn report(ctx: &Context, cmd: ReportCommand, out: &mut dyn Write) -> Result<
     // The page names the head in its own footer.
     let page = matches!(cmd, ReportCommand::Transparency { .. });
     let printed = print_report(ctx, &ledger, cmd, out);
-    if ctx.format == crate::render::Format::Table && !page {
+    // Under a printed report, also one whose check failed (`--strict`); not after a refusal.
+    let shown = matches!(printed, Ok(()) | Err(Error::CheckFailed(_)));
+    if ctx.format == crate::render::Format::Table && !page && shown {
         print_head(&ledger, out)?;
     }
     printed
@@ -367,16 +369,15 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
         )));
     }
     let (ledger, outcome) = crate::demo::build(&path, &ctx.actor)?;
-    let kept = if ctx.db_given {
-        format!("at {}", crate::files::shown(&path))
+    let built = format!("from ledger.sample.csv ({} transactions)", outcome.added);
+    if ctx.db_given {
+        writeln!(out, "Sample ledger built at {} {built}", crate::files::shown(&path))?;
     } else {
-        "in a temporary file, removed when the demo ends (give --db PATH to keep it)".to_string()
-    };
-    writeln!(
-        out,
-        "Sample ledger built {kept} from ledger.sample.csv ({} transactions)",
-        outcome.added
-    )?;
+        writeln!(
+            out,
+            "Sample ledger built {built} in a temporary file, removed when the demo ends; give --db PATH to keep it"
+        )?;
+    }
     // Reports run to the sample's last day, so what the demo prints does not change with the date.
     let last = read::last_date(ledger.conn())?.map(|d| d.to_string());
     writeln!(out, "Reports to {}", last.as_deref().unwrap_or("today"))?;

@@ -358,13 +358,17 @@ pub fn commune(conn: &Connection, wanted: &str) -> Result<CommuneInfo> {
         [one] => Ok((*one).clone()),
         [] => Err(Error::UnknownCommune {
             name: wanted.to_string(),
-            // A commune whose name holds what was typed (`maizal`: Comuna El Maizal), else
+            // A commune whose name or slug holds what was typed, ignoring accents and
+            // dashes (`maizal`: Comuna El Maizal; `che-guevara`: Comuna Ché Guevara), else
             // the nearest slug.
-            suggestion: all
-                .iter()
-                .find(|c| c.name.to_lowercase().contains(&lower))
-                .map(|c| c.slug.clone())
-                .or_else(|| closest(wanted, all.iter().map(|c| c.slug.as_str()))),
+            suggestion: {
+                let folded = |text: &str| deunicode::deunicode(text).to_lowercase().replace(['-', '_'], " ");
+                let typed = folded(wanted);
+                all.iter()
+                    .find(|c| folded(&c.name).contains(&typed) || folded(&c.slug).contains(&typed))
+                    .map(|c| c.slug.clone())
+                    .or_else(|| closest(wanted, all.iter().map(|c| c.slug.as_str())))
+            },
         }),
         many => Err(Error::invalid(
             "commune",

@@ -162,11 +162,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  fondo verify --head 825a2133...")]
     Verify(review::VerifyArgs),
     /// Build a sample ledger and print its reports
-    #[command(
-        after_help = "Example:\n  fondo demo\n  fondo --db demo.db demo\n\n\
+    #[command(after_help = "Example:\n  fondo demo\n  fondo --db demo.db demo\n\n\
         The sample is built in a temporary file unless --db names a new one to keep; FONDO_DB\n\
-        is not used, so the demo never comes near the ledger you keep."
-    )]
+        is not used, so the demo never comes near the ledger you keep.")]
     Demo,
     /// Record a transaction by answering questions (reads answers line by line from a pipe)
     Add(add::AddArgs),

@@ -371,7 +371,11 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let (ledger, outcome) = crate::demo::build(&path, &ctx.actor)?;
     let built = format!("from ledger.sample.csv ({} transactions)", outcome.added);
     if ctx.db_given {
-        writeln!(out, "Sample ledger built at {} {built}", crate::files::shown(&path))?;
+        writeln!(
+            out,
+            "Sample ledger built at {} {built}",
+            crate::files::shown(&path)
+        )?;
     } else {
         writeln!(
             out,

@@ -280,7 +280,7 @@ pub fn commune_statement_table(rows: &[StatementRow]) -> Tabular {
         optional_col("via", "Via"),
         col("amount", "Amount"),
         col("currency", "Cur"),
-        col("running_total", "Running"),
+        optional_col("running_total", "Running"),
         col("confirmed", "Confirmed"),
         optional_col("receipt", "Receipt"),
     ]);
@@ -413,7 +413,7 @@ pub fn aging_table(report: &Aging) -> Tabular {
         col("days_over_90", "> 90"),
         col("total", "Unconfirmed"),
         optional_col("grants", "Grants"),
-        col("oldest", "Oldest"),
+        optional_col("oldest", "Oldest"),
         machine_col("tied_out"),
     ]);
     let cells = |kind: &str, r: &AgingRow, c: Currency, tied: Option<bool>| {

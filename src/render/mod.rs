@@ -34,6 +34,13 @@ const MIN_FITTED_WIDTH: usize = 40;
 /// The narrowest a shortened text column becomes before columns are hidden instead.
 const MIN_TEXT_WIDTH: usize = 10;
 
+/// The narrowest it becomes when even hiding every optional column did not make room.
+const LAST_TEXT_WIDTH: usize = 6;
+
+/// The first column names each row (a line of a statement, an account, a fund): it keeps up
+/// to this many columns before any other text is shortened further.
+const LABEL_WIDTH: usize = 24;
+
 pub fn set_colour(on: bool) {
     COLOUR.store(on, Ordering::Relaxed);
 }
@@ -79,70 +86,150 @@ fn shortened(text: &str, width: usize) -> String {
     out
 }
 
+/// A title broken into two lines at the space nearest its middle, for a column whose values
+/// are narrower than its title; a title of one word stays whole.
+fn two_lines(title: &str) -> String {
+    let middle = title.len() / 2;
+    title
+        .match_indices(' ')
+        .map(|(at, _)| at)
+        .min_by_key(|at| at.abs_diff(middle))
+        .map_or_else(
+            || title.to_string(),
+            |at| format!("{}\n{}", &title[..at], &title[at + 1..]),
+        )
+}
+
+/// How wide a title is: its widest line.
+fn title_width(title: &str) -> usize {
+    title.lines().map(display_width).max().unwrap_or(0)
+}
+
+/// How a table fits a terminal: the columns shown, each one's width limit, the titles (some
+/// broken into two lines), and the titles of the columns hidden.
+struct Fitted {
+    shown: Vec<usize>,
+    widths: Vec<usize>,
+    titles: Vec<String>,
+    hidden: Vec<String>,
+}
+
 /// Which columns of a table to show and how wide each text column may be, to fit `limit`
-/// terminal columns: numbers, dates and currency codes are never cut; names and text are
-/// shortened with `…` first, the widest first, down to
-/// [`MIN_TEXT_WIDTH`]; then the columns marked optional are hidden, the rightmost first.
-/// Returns (shown columns, each one's width limit, hidden column titles).
-fn fit(
-    titles: &[&str],
-    cells: &[Vec<String>],
-    money: &[bool],
-    optional: &[bool],
-    limit: usize,
-) -> (Vec<usize>, Vec<usize>, Vec<String>) {
-    let natural: Vec<usize> = (0..titles.len())
-        .map(|i| {
-            cells
-                .iter()
-                .map(|row| display_width(&row[i]))
-                .chain([display_width(titles[i])])
-                .max()
-                .unwrap_or(0)
-        })
+/// terminal columns: numbers, dates, times and currency codes are never cut. First long
+/// titles break into two lines; then names and text are shortened with `…`, the widest
+/// first, down to [`MIN_TEXT_WIDTH`] (the first column, which names the row, to
+/// [`LABEL_WIDTH`]); then the columns marked optional are hidden, the rightmost first; then
+/// text is shortened to [`LAST_TEXT_WIDTH`]. What still does not fit is printed whole, never
+/// wrapped inside a cell.
+fn fit(titles: &[&str], cells: &[Vec<String>], money: &[bool], optional: &[bool], limit: usize) -> Fitted {
+    let values: Vec<usize> = (0..titles.len())
+        .map(|i| cells.iter().map(|row| display_width(&row[i])).max().unwrap_or(0))
         .collect();
-    // Dates, currency codes, numbers and yes/no are never cut; names and text may be.
+    let mut titles: Vec<String> = titles.iter().map(|t| t.to_string()).collect();
+    let natural = |titles: &[String]| -> Vec<usize> {
+        (0..titles.len())
+            .map(|i| values[i].max(title_width(&titles[i])))
+            .collect()
+    };
+    // Dates, times, currency codes, numbers and yes/no are never cut; names and text may be.
     let atomic = |text: &str| {
         text.len() <= 10
             && text
                 .chars()
                 .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || "-.,%".contains(c))
+            || (text.len() <= 25 && text.chars().all(|c| c.is_ascii_digit() || "-:.TZ+".contains(c)))
             || ["yes", "no", ""].contains(&text)
     };
     let cuttable: Vec<bool> = (0..titles.len())
         .map(|i| !money[i] && cells.iter().any(|row| !atomic(&row[i])))
         .collect();
-    let mut widths = natural.clone();
+    let mut widths = natural(&titles);
     let mut shown: Vec<usize> = (0..titles.len()).collect();
     // Each column costs its width and three characters of border and padding, plus one.
     let total = |shown: &[usize], widths: &[usize]| shown.iter().map(|&i| widths[i] + 3).sum::<usize>() + 1;
+    if total(&shown, &widths) > limit {
+        for (i, title) in titles.iter_mut().enumerate() {
+            if title_width(title) > values[i] {
+                *title = two_lines(title);
+            }
+        }
+        let narrower = natural(&titles);
+        for (width, now) in widths.iter_mut().zip(narrower) {
+            *width = (*width).min(now);
+        }
+    }
+    // At last, a text column's title is shortened with it (`Descr…`).
+    let floor = |i: usize, last: bool| {
+        if last {
+            return LAST_TEXT_WIDTH;
+        }
+        let label = if i == 0 { LABEL_WIDTH.min(values[0]) } else { 0 };
+        MIN_TEXT_WIDTH.max(label).max(title_width(&titles[i]))
+    };
+    // Text is shortened from its natural width for each set of columns tried, so that a
+    // column hidden gives its room back to the text shortened before.
+    let full = widths.clone();
+    let mut last = false;
     while total(&shown, &widths) > limit {
         let widest = shown
             .iter()
             .copied()
-            .filter(|&i| cuttable[i] && widths[i] > MIN_TEXT_WIDTH.max(display_width(titles[i])))
+            .filter(|&i| cuttable[i] && widths[i] > floor(i, last))
             .max_by_key(|&i| (widths[i], i));
-        match widest {
-            Some(i) => {
-                let excess = total(&shown, &widths) - limit;
-                let floor = MIN_TEXT_WIDTH.max(display_width(titles[i]));
-                widths[i] = widths[i].saturating_sub(excess).max(floor);
-            }
-            None => {
-                // Past that, the optional columns go, the rightmost first; what is left may
-                // still be wider than the terminal, and is then printed whole, never wrapped.
-                let Some(at) = shown.iter().rposition(|&i| optional[i]) else {
-                    break;
-                };
-                shown.remove(at);
-            }
+        if let Some(i) = widest {
+            let excess = total(&shown, &widths) - limit;
+            widths[i] = widths[i].saturating_sub(excess).max(floor(i, last));
+        } else if let Some(at) = shown.iter().rposition(|&i| optional[i]) {
+            shown.remove(at);
+            widths.clone_from(&full);
+        } else if !last {
+            last = true;
+        } else {
+            break;
         }
     }
     let hidden = (0..titles.len())
         .filter(|i| !shown.contains(i))
-        .map(|i| titles[i].to_string())
+        .map(|i| titles[i].replace('\n', " "))
         .collect();
-    (shown, widths, hidden)
+    for &i in &shown {
+        if cuttable[i] && title_width(&titles[i]) > widths[i] {
+            titles[i] = titles[i]
+                .lines()
+                .map(|line| shortened(line, widths[i]))
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
+    }
+    Fitted {
+        shown,
+        widths,
+        titles,
+        hidden,
+    }
+}
+
+/// `text` broken at spaces into lines of at most `width` columns; a word longer than that
+/// (a path, a hash) stands on a line of its own, whole.
+fn wrapped(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut used = 0;
+        for word in line.split(' ') {
+            let w = display_width(word);
+            if used > 0 && used + 1 + w > width {
+                out.push('\n');
+                used = 0;
+            } else if used > 0 {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += w;
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// `1234567.89` → `1,234,567.89`, for tables only (CSV and JSON keep plain numbers).
@@ -339,18 +426,25 @@ impl Tabular {
             .collect();
         let optional: Vec<bool> = in_table.iter().map(|&i| self.columns[i].optional).collect();
         // Never wrapped inside a cell: fitted here, by shortening text and hiding columns.
-        let (shown, widths, hidden) = match terminal_width(&table) {
+        let limit = terminal_width(&table);
+        let Fitted {
+            shown,
+            widths,
+            titles,
+            hidden,
+        } = match limit {
             Some(limit) => fit(&titles, &texts, &money, &optional, limit),
-            None => (
-                (0..titles.len()).collect(),
-                vec![usize::MAX; titles.len()],
-                Vec::new(),
-            ),
+            None => Fitted {
+                shown: (0..titles.len()).collect(),
+                widths: vec![usize::MAX; titles.len()],
+                titles: titles.iter().map(|t| t.to_string()).collect(),
+                hidden: Vec::new(),
+            },
         };
         table
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(shown.iter().map(|&k| titles[k]));
+            .set_header(shown.iter().map(|&k| titles[k].as_str()));
         for (row, text) in self.rows.iter().zip(&texts) {
             table.add_row(shown.iter().map(|&k| {
                 let cell = &row[in_table[k]];
@@ -375,16 +469,28 @@ impl Tabular {
         } else {
             writeln!(out, "{table}")?;
         }
+        // The lines under the table fit the terminal too, broken between words.
+        let fitted = |text: &str| match limit {
+            Some(width) => wrapped(text, width),
+            None => format!("{text}\n"),
+        };
         if !hidden.is_empty() && !self.rows.is_empty() {
-            writeln!(
+            write!(
                 out,
-                "{} column(s) hidden to fit: {}; --wide shows them",
-                hidden.len(),
-                hidden.join(", ")
+                "{}",
+                fitted(&format!(
+                    "{} column(s) hidden to fit: {}; --wide shows them",
+                    hidden.len(),
+                    hidden.join(", ")
+                ))
             )?;
         }
         for note in &self.notes {
-            writeln!(out, "{}", crate::domain::names::escape_controls_by_line(note))?;
+            write!(
+                out,
+                "{}",
+                fitted(&crate::domain::names::escape_controls_by_line(note))
+            )?;
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde_json::{json, Value};
 
 use super::reports::money;
-use super::{col, write_json_value, Cell, Format, Tabular};
+use super::{col, optional_col, write_json_value, Cell, Format, Tabular};
 use crate::domain::money::format_minor;
 use crate::io::statement::StatementLine;
 use crate::report::reconcile::Reconciled;
@@ -228,11 +228,11 @@ pub fn reconciliation_list_table(list: &[Reconciliation]) -> Tabular {
         col("statement_date", "Statement date"),
         col("statement_balance", "Statement balance"),
         col("ledger_balance", "Ledger balance"),
-        col("matched", "Postings"),
+        optional_col("matched", "Postings"),
         col("state", "State"),
-        col("file", "File"),
-        col("entered_at", "Saved"),
-        col("entered_by", "By"),
+        optional_col("file", "File"),
+        optional_col("entered_at", "Saved"),
+        optional_col("entered_by", "By"),
     ]);
     for r in list {
         t.rows.push(vec![

@@ -80,6 +80,10 @@ pub enum DonorCommand {
         /// Erase without asking (for scripts); without it, fondo asks at a terminal
         #[arg(long, conflicts_with = "dry_run")]
         yes: bool,
+        /// NAME is no donor's name now but a former spelling (before a rename): erase it
+        /// wherever text still holds it
+        #[arg(long)]
+        former_name: bool,
     },
 }
 
@@ -121,7 +125,21 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
             };
             rename(ctx, &args, Default::default(), ask, out)
         }
-        DonorCommand::Forget { name, dry_run, yes } => forget(ctx, &nfc(name), dry_run, yes, out),
+        DonorCommand::Forget {
+            name,
+            dry_run,
+            yes,
+            former_name,
+        } => forget(
+            ctx,
+            &nfc(name),
+            Forget {
+                dry_run,
+                yes,
+                former_name,
+            },
+            out,
+        ),
     }
 }
 
@@ -157,6 +175,11 @@ fn rename(
             ids.len(),
             ids.join(", ")
         )?;
+        if let Some(why) = &renamed.not_rebuilt {
+            eprintln!(
+                "warning: the file could not be rebuilt yet ({why}); the next rename or erasure rebuilds it"
+            );
+        }
         Ok(())
     };
     match ask {
@@ -200,7 +223,7 @@ fn note_old_name_left(ledger: &mut crate::store::Ledger, old: &str) -> Result<()
         + preview.erasure.fields[6..].iter().map(|(_, n)| n).sum::<usize>();
     if places > 0 {
         eprintln!(
-            "note: `{}` still stands in the text of {} other record(s) (references, memos, file names, notes); `fondo donor forget \"{}\" --dry-run` shows where (without --dry-run, it erases it there)",
+            "note: `{}` still stands in the text of {} other record(s) (references, memos, file names, notes); `fondo donor forget \"{}\" --former-name --dry-run` shows where (without --dry-run, it erases it there)",
             escape_controls(old),
             places,
             escape_controls(old)
@@ -209,9 +232,37 @@ fn note_old_name_left(ledger: &mut crate::store::Ledger, old: &str) -> Result<()
     Ok(())
 }
 
-fn forget(ctx: &Context, name: &str, dry_run: bool, yes: bool, out: &mut dyn Write) -> Result<()> {
+/// How `donor forget` was asked to run.
+struct Forget {
+    dry_run: bool,
+    yes: bool,
+    former_name: bool,
+}
+
+fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result<()> {
+    let Forget {
+        dry_run,
+        yes,
+        former_name,
+    } = how;
     let mut ledger = ctx.open()?;
+    if name.trim().is_empty() {
+        return Err(Error::invalid("NAME", name, "must not be empty"));
+    }
     let is_placeholder = name.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX);
+    // A word that is no donor's name ("donation") would be erased from every text: that is
+    // only meant for a spelling a rename replaced, and must be said.
+    let former = !is_placeholder && !crate::store::donors::is_donor(ledger.conn(), name)?;
+    if former && !former_name && !dry_run {
+        return Err(Error::invalid(
+            "NAME",
+            name,
+            format!(
+                "no gift records this name{}; to erase it wherever text holds it, as a former spelling of a donor, add --former-name (see what that would erase with --dry-run --former-name)",
+                crate::store::donors::did_you_mean(ledger.conn(), name)?
+            ),
+        ));
+    }
     if !is_placeholder {
         let preview = match ledger.forget_preview(name) {
             Ok(preview) => preview,

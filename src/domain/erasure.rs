@@ -74,7 +74,17 @@ impl FileNameMatch {
                     .all(|(a, b)| a == b)
             })
         };
-        (0..found.len().saturating_sub(n - 1)).any(|at| in_order(at) || turned(at))
+        // Written without separators: `AnaPerez.csv`, `PerezAna-2026.csv`.
+        let glued = n >= 2
+            && (0..n).any(|k| {
+                let joined: String = self.name[k..]
+                    .iter()
+                    .chain(&self.name[..k])
+                    .map(String::as_str)
+                    .collect();
+                joined.len() >= 6 && found.iter().any(|word| word.contains(&joined))
+            });
+        glued || (0..found.len().saturating_sub(n - 1)).any(|at| in_order(at) || turned(at))
     }
 
     /// Whether a transaction's `source` (`import:FILE:LINE` for an imported row) names the
@@ -104,6 +114,10 @@ mod tests {
             ("Ana María Pérez", "perez-ana-maria.csv", true),
             ("Ana María Pérez", "maria-perez-ana.csv", true),
             ("Ana María Pérez", "ana-perez-maria.csv", false),
+            ("Ana Pérez", "AnaPerez.csv", true),
+            ("Ana Pérez", "PérezAna-2026.csv", true),
+            ("Ana María Pérez", "AnaMaríaPérez.csv", true),
+            ("Bo Li", "boli.csv", false),
             ("Ana", "ana-gifts.csv", true),
             ("Ana", "ana-maria-gifts.csv", false),
             ("Ana", "ana-maria-and-ana.csv", true),

@@ -192,10 +192,30 @@ pub fn placeholder(id: i64) -> String {
 /// spaces), or in letters of another script that look the same (a Cyrillic о).
 pub fn looks_like_placeholder(name: &str) -> bool {
     use super::identity::{identity_key, skeleton};
-    let stem = PLACEHOLDER_PREFIX.trim_end();
-    let reads_as = |text: &str| text == stem || text.starts_with(PLACEHOLDER_PREFIX);
+    // Letters and digits only: `forgotten-donor 1`, `(forgotten donor 1)`, `forgotten donor1`.
+    let stem: String = PLACEHOLDER_PREFIX
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    let reads_as = |text: &str| {
+        let bare: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+        bare.strip_prefix(&stem)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphabetic()))
+    };
     let key = identity_key(name);
-    reads_as(&key) || reads_as(&identity_key(&skeleton(&key)))
+    // Letters as the letters they look like (a Cyrillic о as o); digits as themselves (the
+    // skeleton of 1 is l).
+    let looks: String = key
+        .chars()
+        .map(|c| {
+            if c.is_numeric() {
+                c.to_string()
+            } else {
+                skeleton(&c.to_string())
+            }
+        })
+        .collect();
+    reads_as(&key) || reads_as(&identity_key(&looks))
 }
 
 /// Refuses a donor or counterparty named like an erasure's placeholder (see
@@ -459,10 +479,21 @@ mod tests {
             "forgotten donor 2x",
             "forgotten donor",
             " FORGÓTTEN DONOR 9 ",
+            "forgotten donor1",
+            "forgotten-donor 1",
+            "forgotten_donor 1",
+            "(forgotten donor 1)",
+            "\"forgotten donor 1\"",
+            "ｆｏｒｇｏｔｔｅｎ donor 4",
         ] {
             assert!(looks_like_placeholder(name), "{name:?}");
         }
-        for name in ["Forgotten Donors Collective", "forgottendonor", "Ana", "donor 3"] {
+        for name in [
+            "Forgotten Donors Collective",
+            "Ana",
+            "donor 3",
+            "forgotten donations",
+        ] {
             assert!(!looks_like_placeholder(name), "{name:?}");
         }
     }

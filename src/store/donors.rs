@@ -60,6 +60,13 @@ pub fn look_alikes_but(conn: &Connection, name: &str, but: Option<&str>) -> Resu
     Ok(found)
 }
 
+/// Whether a gift records `name` as its donor, exactly.
+pub fn is_donor(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM donor_names WHERE name = ?1")?
+        .exists([name])?)
+}
+
 /// ` (did you mean \`Ana Pérez\`?)` when `name` is not a donor's but looks like one, else
 /// nothing: for messages about a name typed as recorded.
 pub fn did_you_mean(conn: &Connection, name: &str) -> Result<String> {

@@ -323,7 +323,9 @@ impl Writer<'_> {
         }
         // The treasurer who forgets a donor may be that donor (`--by`, FONDO_USER).
         let actor = self.actor().to_string();
-        let author = if names_donor("entered_by", &actor) {
+        let same_person =
+            crate::domain::identity::identity_key(&actor) == crate::domain::identity::identity_key(name);
+        let author = if same_person || names_donor("entered_by", &actor) {
             placeholder.clone()
         } else {
             actor

@@ -72,6 +72,9 @@ impl Ledger {
     }
 }
 
+/// The largest file searched for a name: a backup of a very large ledger, not more.
+const SEARCHED_BYTES_MAX: u64 = 16 << 30;
+
 /// What a file fondo wrote before has of a name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Holding {
@@ -117,11 +120,13 @@ fn spellings(name: &str) -> Vec<Vec<u8>> {
 
 /// Whether the file at `path`, or a file in the directory there (and one level below; an
 /// audit pack is flat), holds one of the spellings `finder` looks for; `None` when it does
-/// not or is gone. Only regular files are read, as a stream (a backup may be large), and a
-/// link inside a directory is not followed: a pipe or a link loop put in an export's place
-/// must not stop an erasure.
+/// not or is gone. Only regular files are read, as a stream (a backup may be large), and no
+/// link is followed: a pipe, a device or a link loop put in an export's place must not stop
+/// an erasure.
 fn holds(path: &Path, finder: &AhoCorasick, depth: usize) -> Option<Holding> {
-    let meta = std::fs::metadata(path).ok()?;
+    // fondo writes files and directories, never links: a link there was put by someone else,
+    // and may lead anywhere (a device that blocks, the whole file system).
+    let meta = std::fs::symlink_metadata(path).ok()?;
     if meta.is_dir() {
         if depth > 1 {
             return None;
@@ -132,10 +137,6 @@ fn holds(path: &Path, finder: &AhoCorasick, depth: usize) -> Option<Holding> {
         };
         let mut unreadable = None;
         for entry in entries.flatten() {
-            let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
-            if is_link {
-                continue;
-            }
             match holds(&entry.path(), finder, depth + 1) {
                 Some(Holding::Holds) => return Some(Holding::Holds),
                 Some(unread) => unreadable = unreadable.or(Some(unread)),
@@ -146,6 +147,12 @@ fn holds(path: &Path, finder: &AhoCorasick, depth: usize) -> Option<Holding> {
     }
     if !meta.is_file() {
         return None;
+    }
+    if meta.len() > SEARCHED_BYTES_MAX {
+        return Some(Holding::Unreadable(format!(
+            "{} bytes, more than any file fondo writes is searched through",
+            meta.len()
+        )));
     }
     let file = match std::fs::File::open(path) {
         Ok(file) => file,

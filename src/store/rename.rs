@@ -1,13 +1,14 @@
 //! `donor rename` and `donor merge`: a donor's name as recorded changes, in the chain, and
 //! every report follows because the transactions themselves read the new name. What changes
-//! is each of the donor's transactions' counterparty, and their name where it stands as a
-//! whole word in the description or memo of those transactions (`Donation from ana perez`,
-//! as fondo writes a description). Each is a revision (see [`super::revise`]): the entry
-//! records the salted digest of the new text and no text, the new text's salt is kept apart,
-//! and the old spelling's salt is zeroed where the field had one of its own — so a renamed
-//! donor can still be forgotten completely, and the old spelling cannot be confirmed by
-//! guessing. Other text that names the donor (other transactions, references, file names)
-//! stays as recorded.
+//! is each of the donor's transactions' counterparty, and the name where it stands as a
+//! whole word in a description or memo: of those transactions (`donation from ana perez`,
+//! as fondo writes a description), and of any other for a name of two words or more (a
+//! one-word name, "Rosa", is too often a word of other text). Each is a revision (see
+//! [`super::revise`]): the entry records the salted digest of the new text and no text, the
+//! new text's salt is kept apart, and the old spelling's salt is zeroed where the field had
+//! one of its own — so a renamed donor can still be forgotten completely. References,
+//! import file names, who entered a record and an imported row's import key stay as
+//! recorded (`donor forget --former-name` erases the old spelling there).
 
 use rusqlite::params;
 
@@ -29,6 +30,8 @@ pub struct Renamed {
     pub transactions: Vec<i64>,
     /// How many fields changed, in [`PRIVATE_FIELDS`] order: descriptions, counterparties, memos.
     pub fields: [usize; 3],
+    /// Why the file could not be rebuilt afterwards (another process reading it), if so.
+    pub not_rebuilt: Option<String>,
 }
 
 /// How the command names its two donors, for errors.
@@ -39,7 +42,7 @@ pub struct RenameArgs<'a> {
     pub merge: bool,
 }
 
-/// A transaction the rename changes, as stored.
+/// A transaction the rename may change, as stored.
 struct Own {
     id: i64,
     texts: [Option<String>; 6],
@@ -63,12 +66,12 @@ impl Ledger {
             w.set_name_rules(rules);
             w.rename_donor(args)
         })?;
+        let mut renamed = renamed;
+        // The rename is recorded either way: a rebuild that must wait is said, not an error.
+        // (secure_delete already zeroed the old rows in the file; the rebuild drops the
+        // write-ahead log's copies.)
         if !dry_run {
-            self.wipe_free_space().map_err(|e| {
-                Error::Refused(format!(
-                    "the rename is recorded, but the file could not be rebuilt to wipe old copies of the old name ({e}); the next `donor forget` rebuilds it"
-                ))
-            })?;
+            renamed.not_rebuilt = self.wipe_free_space().err();
         }
         Ok(renamed)
     }
@@ -79,11 +82,6 @@ impl Writer<'_> {
     /// for `from` as a whole word in their descriptions and memos), recorded in the chain.
     pub fn rename_donor(&mut self, args: &RenameArgs<'_>) -> Result<Renamed> {
         let (old_field, new_field) = if args.merge { ("A", "B") } else { ("OLD", "NEW") };
-        let is_donor = |conn: &rusqlite::Connection, name: &str| -> Result<bool> {
-            Ok(conn
-                .prepare_cached("SELECT 1 FROM donor_names WHERE name = ?1")?
-                .exists([name])?)
-        };
         let from = args.from;
         if from.starts_with(PLACEHOLDER_PREFIX) {
             return Err(Error::invalid(
@@ -92,7 +90,7 @@ impl Writer<'_> {
                 "a forgotten donor keeps its placeholder; it cannot be renamed or merged",
             ));
         }
-        if !is_donor(self.conn(), from)? {
+        if !donors::is_donor(self.conn(), from)? {
             return Err(Error::invalid(
                 old_field,
                 from,
@@ -111,7 +109,7 @@ impl Writer<'_> {
                 "is the name the donor has already",
             ));
         }
-        match (args.merge, is_donor(self.conn(), &to)?) {
+        match (args.merge, donors::is_donor(self.conn(), &to)?) {
             (true, false) => {
                 return Err(Error::invalid(
                     new_field,
@@ -134,10 +132,14 @@ impl Writer<'_> {
             (false, false) => self.check_donor_but(new_field, &to, Some(from))?,
             (true, true) => {}
         }
-        let own = own_transactions(self.conn(), from)?;
-        let fixed: Vec<String> = own
+        // A name of two words or more is rewritten in any transaction's description or memo;
+        // a one-word name ("Rosa", "Union") only in the donor's own, as it is too often a
+        // word of other text.
+        let several_words = from.split_whitespace().count() >= 2;
+        let named = named_transactions(self.conn(), from, several_words)?;
+        let fixed: Vec<String> = named
             .iter()
-            .filter(|t| t.salts.is_none())
+            .filter(|t| t.salts.is_none() && t.texts[1].as_deref() == Some(from))
             .map(|t| format!("#{}", t.id))
             .collect();
         if !fixed.is_empty() {
@@ -150,7 +152,10 @@ impl Writer<'_> {
         let mut revised = Vec::new();
         let mut changes = Vec::new();
         let mut fields = [0_usize; 3];
-        for txn in &own {
+        // Another transaction recorded before fondo could change its text keeps it (listed
+        // by the note after the rename).
+        for txn in named.iter().filter(|t| t.salts.is_some()) {
+            let own = txn.texts[1].as_deref() == Some(from);
             let salts = txn.salts.as_deref().unwrap_or_default();
             let form = TextForm::of_salts(salts)
                 .ok_or_else(|| Error::Corrupt(format!("#{} has salts of no form fondo writes", txn.id)))?;
@@ -163,10 +168,10 @@ impl Writer<'_> {
                     continue;
                 };
                 let new_text = match i {
-                    1 => to.clone(),
-                    // A one-word name ("Rosa", "Union") is too often a word of the text.
-                    _ if from.split_whitespace().count() < 2 => continue,
-                    _ => in_text.replace(text, &to),
+                    1 if own => to.clone(),
+                    1 => continue,
+                    _ if own || several_words => in_text.replace(text, &to),
+                    _ => continue,
                 };
                 if new_text == text {
                     continue;
@@ -186,7 +191,9 @@ impl Writer<'_> {
                 new_salts.push((field, salt));
                 fields[i] += 1;
             }
-            changes.push((txn.id, now, salts_now, new_salts));
+            if !new_salts.is_empty() {
+                changes.push((txn.id, now, salts_now, new_salts));
+            }
         }
         self.append(&Entry::DonorRenamed { revised })?;
         let entry_id: i64 = self
@@ -213,18 +220,22 @@ impl Writer<'_> {
             name: to,
             transactions: changes.iter().map(|(id, ..)| *id).collect(),
             fields,
+            not_rebuilt: None,
         })
     }
 }
 
-/// Every transaction whose counterparty is `name`.
-fn own_transactions(conn: &rusqlite::Connection, name: &str) -> Result<Vec<Own>> {
+/// Every transaction whose counterparty is `name`, and with `in_text` every one whose
+/// description or memo may hold it (to be decided word by word).
+fn named_transactions(conn: &rusqlite::Connection, name: &str, in_text: bool) -> Result<Vec<Own>> {
     let mut stmt = conn.prepare(
         "SELECT id, description, counterparty, memo, reference, entered_by, source,
                 coalesce(text_salts, field_salts, pii_salt)
-         FROM transactions WHERE counterparty = ?1 ORDER BY id",
+         FROM transactions
+         WHERE counterparty = ?1 OR (?2 AND (instr(description, ?1) > 0 OR instr(memo, ?1) > 0))
+         ORDER BY id",
     )?;
-    let rows = stmt.query_map([name], |r| {
+    let rows = stmt.query_map(params![name, in_text], |r| {
         Ok(Own {
             id: r.get(0)?,
             texts: [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],

@@ -26,11 +26,11 @@ const ALLOW_CONFUSABLE: &str = "--allow-confusable";
 /// is what `donor forget` leaves in place of a reference: several transactions may then share
 /// it, so it must never name one.
 fn check_reference(reference: &str) -> Result<()> {
-    if reference.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX) {
+    if crate::domain::privacy::looks_like_placeholder(reference) {
         return Err(Error::invalid(
             "reference",
             reference,
-            "references that start with `forgotten donor ` are what `donor forget` leaves in place of one, and are reserved",
+            "references that read as `forgotten donor N` are what `donor forget` leaves in place of one, and are reserved",
         ));
     }
     Ok(())
@@ -681,6 +681,10 @@ impl<'l> Writer<'l> {
         }
         let lock_override = self.check_date(txn, &resolved)?;
         self.check_no_overdraft(txn, &resolved)?;
+        // No counterparty either, whoever it is: a placeholder always means an erasure.
+        if let Some(counterparty) = txn.counterparty.as_deref().filter(|_| !self.placeholders_allowed) {
+            crate::domain::privacy::check_not_placeholder("counterparty", counterparty)?;
+        }
         if let Some(reference) = &txn.reference {
             if !self.placeholders_allowed {
                 check_reference(reference)?;

@@ -947,10 +947,10 @@ fn forgotten_names_are_nowhere_in_the_ledgers_directory_or_any_anonymized_output
     let l = &s.l;
     // Some are renamed first: forgetting the new name, then the old one where other text
     // still holds it, leaves neither.
-    let mut to_forget = Vec::new();
+    let mut to_forget: Vec<(String, &[&str])> = Vec::new();
     for i in s.forgotten() {
         if i % 20 != 0 {
-            to_forget.push(s.names[i].clone());
+            to_forget.push((s.names[i].clone(), &[]));
             continue;
         }
         let new = format!("{} R", s.names[i]);
@@ -960,9 +960,9 @@ fn forgotten_names_are_nowhere_in_the_ledgers_directory_or_any_anonymized_output
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        to_forget.push(new);
+        to_forget.push((new, &[]));
         if String::from_utf8_lossy(&out.stderr).contains("still stands") {
-            to_forget.push(s.names[i].clone());
+            to_forget.push((s.names[i].clone(), &["--former-name"]));
         }
     }
     let kept = head(l);
@@ -977,8 +977,13 @@ fn forgotten_names_are_nowhere_in_the_ledgers_directory_or_any_anonymized_output
             s.names[i]
         );
     }
-    for name in &to_forget {
-        let out = l.cmd().args(["donor", "forget", name, "--yes"]).output().unwrap();
+    for (name, flags) in &to_forget {
+        let out = l
+            .cmd()
+            .args(["donor", "forget", name, "--yes"])
+            .args(*flags)
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "{name}: {}",

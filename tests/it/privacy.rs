@@ -291,7 +291,10 @@ fn forgetting_a_donor_erases_the_name_and_keeps_every_amount_and_the_chain() {
     // Asking again, or for someone who never gave, is refused and changes nothing.
     assert!(l
         .reject(&["donor", "forget", forgotten, "--yes"])
-        .contains("no donor has exactly this name"));
+        .contains("no gift records this name"));
+    assert!(l
+        .reject(&["donor", "forget", forgotten, "--yes", "--former-name"])
+        .contains("no donor has exactly this name, and no text names it"));
     // Naming the placeholder only rebuilds the file again, and changes no row.
     let before = l.snapshot();
     assert!(l

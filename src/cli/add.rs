@@ -926,18 +926,36 @@ fn preview_and_record(
     }
     let parsed = Cli::try_parse_from(&words)
         .map_err(|e| Error::Refused(e.to_string().lines().next().unwrap_or_default().to_string()))?;
-    let shown = words
-        .iter()
-        .map(|w| {
-            let w = escape_controls(w);
-            if w.contains(' ') || w.is_empty() {
-                format!("'{w}'")
-            } else {
-                w
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let shell = |words: &[String]| {
+        words
+            .iter()
+            .map(|w| {
+                let w = escape_controls(w);
+                if w.contains([' ', '\'']) || w.is_empty() {
+                    format!("'{}'", w.replace('\'', "'\\''"))
+                } else {
+                    w
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // A commune added with the entry is part of the command line that does the same.
+    let shown = match &ctx.new_commune {
+        Some((name, state)) => {
+            let add = [
+                "fondo",
+                "commune",
+                "add",
+                name.as_str(),
+                "--state",
+                state.as_str(),
+            ]
+            .map(String::from);
+            format!("{} && {}", shell(&add), shell(&words))
+        }
+        None => shell(&words),
+    };
     if let Command::Confirm(args) = &parsed.command {
         return confirm(ctx, ledger, p, args, &shown, Closing { dry_run, kind }, out);
     }
@@ -966,6 +984,10 @@ fn preview_and_record(
     p.say(&String::from_utf8_lossy(&table));
     p.say(&format!("  the same as: {shown}"));
     if !confirmed(p, Closing { dry_run, kind })? {
+        // A dry run asked for CSV or JSON gets the preview in it, as `donation --dry-run` does.
+        if dry_run && ctx.format != Format::Table {
+            render::write_recorded(&preview, Recorded::Preview, ctx.format, out)?;
+        }
         p.say("nothing was written");
         return Ok(());
     }

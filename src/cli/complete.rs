@@ -43,8 +43,26 @@ fn names(sql: &str) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     rows.filter_map(std::result::Result::ok)
-        .map(CompletionCandidate::new)
+        .map(|name| CompletionCandidate::new(for_the_shell(&name)))
         .collect()
+}
+
+/// A name as the shell asking will insert it: bash inserts a completion as it is, so a
+/// space or a quote in a name (`Ana Pérez`) is escaped with a backslash there; zsh and fish
+/// quote what they insert themselves.
+fn for_the_shell(name: &str) -> String {
+    // Only bash's registration passes the completion type (COMP_TYPE).
+    if std::env::var_os("_CLAP_COMPLETE_COMP_TYPE").is_none() {
+        return name.to_string();
+    }
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_whitespace() || "'\"\\$`()&;<>|*?[]!{}#~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub fn funds() -> ArgValueCandidates {
@@ -72,21 +90,27 @@ pub fn donors() -> ArgValueCandidates {
     ArgValueCandidates::new(|| names("SELECT name FROM donor_names ORDER BY name"))
 }
 
+/// The formats the command being completed takes: a report's, the public page's, or an
+/// import's input formats too.
 pub fn formats() -> ArgValueCandidates {
     ArgValueCandidates::new(|| {
-        [
-            "table",
-            "csv",
-            "json",
-            "html",
-            "md",
-            "simple",
-            "journal",
-            "statement",
-        ]
-        .into_iter()
-        .map(CompletionCandidate::new)
-        .collect()
+        let args: Vec<String> = std::env::args().collect();
+        let has = |word: &str| args.iter().any(|a| a == word);
+        let formats: &[&str] = if has("transparency") {
+            &["html", "md"]
+        } else if has("import") {
+            &["table", "csv", "json", "simple", "journal", "statement"]
+        } else {
+            &["table", "csv", "json"]
+        };
+        formats.iter().copied().map(CompletionCandidate::new).collect()
+    })
+}
+
+/// The ledger's currencies: its own and those it has recorded.
+pub fn currencies() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| {
+        names("SELECT value FROM meta WHERE key = 'currency' UNION SELECT currency FROM balances ORDER BY 1")
     })
 }
 

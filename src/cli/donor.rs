@@ -29,6 +29,7 @@ pub enum DonorCommand {
         `fondo donor merge`.")]
     Rename {
         /// The donor's name exactly as recorded (see `fondo donor list`)
+        #[arg(add = super::complete::donors())]
         old: String,
         /// The name to give them; it must not be another donor's
         new: String,
@@ -49,8 +50,10 @@ pub enum DonorCommand {
     )]
     Merge {
         /// The donor whose gifts move, exactly as recorded
+        #[arg(add = super::complete::donors())]
         a: String,
         /// The donor they are, exactly as recorded
+        #[arg(add = super::complete::donors())]
         b: String,
         /// Show what would change, and change nothing
         #[arg(long)]
@@ -73,6 +76,7 @@ pub enum DonorCommand {
     Forget {
         /// The donor's name exactly as recorded (see `fondo donor list`), or a name that
         /// no gift records any more but text still holds (a spelling before a rename)
+        #[arg(add = super::complete::donors())]
         name: String,
         /// Show what would be erased, and erase nothing
         #[arg(long)]

@@ -58,6 +58,7 @@ pub enum AccountCommand {
     #[command(after_help = "Example:\n  fondo account close assets:bank:old")]
     Close {
         /// The account to close
+        #[arg(add = super::complete::accounts())]
         name: String,
     },
 }
@@ -143,6 +144,7 @@ pub enum FundCommand {
     )]
     Edit {
         /// The fund's code (it does not change)
+        #[arg(add = super::complete::funds())]
         code: String,
         /// Its new readable name
         #[arg(long)]
@@ -264,6 +266,7 @@ pub enum CommuneCommand {
     #[command(after_help = "Example:\n  fondo commune edit el-maizal --state Lara")]
     Edit {
         /// The commune's slug or name
+        #[arg(add = super::complete::communes())]
         commune: String,
         /// Its corrected name
         #[arg(long)]

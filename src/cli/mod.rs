@@ -398,7 +398,7 @@ fn default_db_path() -> Result<PathBuf> {
 #[derive(Debug, Args)]
 pub struct CurrencyArg {
     /// Currency of the amounts (ISO 4217) [default: the ledger's]
-    #[arg(long, value_name = "CUR")]
+    #[arg(long, value_name = "CUR", add = complete::currencies())]
     currency: Option<String>,
 }
 

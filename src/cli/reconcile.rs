@@ -19,7 +19,7 @@ pub struct ReconcileArgs {
     #[command(subcommand)]
     action: Option<ReconcileAction>,
     /// The account the statement is of, e.g. assets:bank
-    #[arg(required = true)]
+    #[arg(required = true, add = super::complete::accounts())]
     account: Option<String>,
     /// The statement: `date,description,amount` (+ optional `balance`, `reference`), or any
     /// bank format with --mapping
@@ -35,7 +35,7 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     balance: Option<String>,
     /// The statement's currency, without a mapping [default: the ledger's]
-    #[arg(long, value_name = "CUR")]
+    #[arg(long, value_name = "CUR", add = super::complete::currencies())]
     currency: Option<String>,
     /// Save the reconciliation so its matched postings are not offered again
     #[arg(long)]
@@ -146,7 +146,7 @@ pub struct CloseArgs {
     #[arg(long, value_name = "DATE")]
     through: String,
     /// Close only this account's books [default: the whole ledger]
-    #[arg(long, value_name = "ACCOUNT")]
+    #[arg(long, value_name = "ACCOUNT", add = super::complete::accounts())]
     account: Option<String>,
 }
 

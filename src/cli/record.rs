@@ -22,7 +22,7 @@ use crate::store::{read, Ledger};
 pub struct FeeToArgs {
     /// The kind of fee: expenses:fees:processor, :wire, :bank or another expenses account
     /// [default: processor for a gift into the processor, bank for other gifts, wire for a send]
-    #[arg(long, value_name = "ACCOUNT", requires = "fee")]
+    #[arg(long, value_name = "ACCOUNT", requires = "fee", add = super::complete::accounts())]
     fee_account: Option<String>,
     /// The fund the fee is charged to, which pays it from its own money [default: the
     /// transaction's fund]
@@ -432,7 +432,7 @@ pub struct ExchangeArgs {
     /// Its currency, e.g. USD
     currency: String,
     /// The currency received, e.g. VES
-    #[arg(long, value_name = "CUR")]
+    #[arg(long, value_name = "CUR", add = super::complete::currencies())]
     to: String,
     /// Units of --to per unit exchanged; the result must come out in whole minor units
     #[arg(
@@ -499,7 +499,7 @@ pub struct EntryArgs {
     )]
     postings: Vec<String>,
     /// Who the money came from or went to
-    #[arg(long)]
+    #[arg(long, add = super::complete::donors())]
     counterparty: Option<String>,
     #[command(flatten)]
     look_alike: LookAlikeArgs,
@@ -578,10 +578,10 @@ pub struct FundMoveArgs {
     #[arg(allow_negative_numbers = true)]
     amount: String,
     /// The fund the money leaves
-    #[arg(long, value_name = "FUND")]
+    #[arg(long, value_name = "FUND", add = super::complete::funds())]
     from: String,
     /// The fund it joins
-    #[arg(long, value_name = "FUND")]
+    #[arg(long, value_name = "FUND", add = super::complete::funds())]
     to: String,
     /// The account where the money sits
     #[arg(long, default_value = "assets:bank", value_name = "ACCOUNT", add = super::complete::accounts())]

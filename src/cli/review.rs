@@ -79,6 +79,7 @@ pub enum ReportCommand {
     #[command(after_help = "Example:\n  fondo report register assets:bank --from 2026-03-01")]
     Register {
         /// Only this account and the accounts below it (e.g. expenses:grants)
+        #[arg(add = super::complete::accounts())]
         account: Option<String>,
         /// Only the first N lines (a page), from --from on
         #[arg(long, value_name = "N")]

@@ -758,3 +758,46 @@ fn a_problem_found_at_the_end_names_the_line_of_its_answer() {
         "{stderr}"
     );
 }
+
+/// A dry run asked for JSON prints its preview as JSON, and the command line it shows does
+/// the same thing, the new commune included.
+#[test]
+fn a_dry_run_in_json_and_the_command_line_it_shows() {
+    let l = books();
+    l.run(&["donation", "500", "--donor", "Bo", "--date", "2026-03-01"]);
+    l.run(&["send", "100", "--to", "union", "--date", "2026-03-02"]);
+    let script = lines(&[
+        "allocation",
+        "2026-03-03",
+        "Comuna Nueva Esperanza",
+        "y",
+        "Zulia",
+        "",
+        "3",
+        "",
+        "",
+        "",
+    ]);
+    let (status, stdout, stderr) = add(&l, &script, &["--dry-run", "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let preview: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(
+        preview["postings"][0]["account"],
+        "expenses:grants:comuna-nueva-esperanza"
+    );
+    let shown = stderr
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("the same as: "))
+        .expect("the command line");
+    assert!(
+        shown.starts_with("fondo commune add 'Comuna Nueva Esperanza' --state Zulia && fondo allocate 3 "),
+        "{shown}"
+    );
+    // Run as shown, it records what the preview showed.
+    for part in shown.split(" && ") {
+        let words = crate::common::shell_words(part);
+        l.run(&words[1..].iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    assert_eq!(l.json(&["show", "3"])["postings"][0]["amount"], "3.00");
+}

@@ -375,7 +375,49 @@ fn completion_offers_the_ledger_s_names() {
     assert_eq!(into, ["assets:processor"]);
     let donors = complete(&["donation", "10", "--donor", "Ana"]);
     assert!(donors.iter().any(|d| d.starts_with("Ana ")), "{donors:?}");
-    assert!(complete(&["report", "funds", "--format", ""]).contains(&"csv".to_string()));
+    // Each command's own formats: a report's are not an import's or the page's.
+    assert_eq!(
+        complete(&["report", "funds", "--format", ""]),
+        ["table", "csv", "json"]
+    );
+    assert_eq!(
+        complete(&["report", "transparency", "--format", ""]),
+        ["html", "md"]
+    );
+    assert!(complete(&["import", "x.csv", "--format", ""]).contains(&"statement".to_string()));
+    // Names wherever a command takes one.
+    assert!(
+        complete(&["fund", "move", "5", "--from", "general", "--to", "ti"]).contains(&"tires".to_string())
+    );
+    assert_eq!(complete(&["reconcile", "assets:pr"]), ["assets:processor"]);
+    assert_eq!(
+        complete(&["report", "register", "assets:pr"]),
+        ["assets:processor"]
+    );
+    assert!(complete(&["donor", "forget", "Ana"])
+        .iter()
+        .any(|d| d.starts_with("Ana ")));
+    assert!(complete(&["entry", "--counterparty", "Ana"])
+        .iter()
+        .any(|d| d.starts_with("Ana ")));
+    assert!(
+        complete(&["donation", "5", "--fee", "1", "--fee-account", "expenses:fees:p"])
+            .contains(&"expenses:fees:processor".to_string())
+    );
+    assert!(complete(&["donation", "5", "--currency", ""]).contains(&"USD".to_string()));
+    // Bash inserts what it is given: a name with a space comes escaped.
+    let out = fondo()
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "6")
+        .env("_CLAP_IFS", "\n")
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .args(["--", "fondo", "--db"])
+        .arg(&l.path)
+        .args(["donation", "10", "--donor", "Ana"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.lines().any(|d| d.starts_with("Ana\\ ")), "{said}");
     assert_eq!(l.snapshot(), before);
 }
 

@@ -10,6 +10,11 @@ use super::money::{format_minor, Amount, Currency};
 use super::names::{check_name, check_text};
 use crate::error::{Error, Result};
 
+/// The most postings one transaction may have. Each amount is at most 999,999,999,999 in
+/// its currency, so at most about 10^15 minor units (three decimals): a thousand of them sum
+/// to at most 10^18, within an `i64` — any sum of one transaction's postings is exact.
+pub const POSTINGS_MAX: usize = 1_000;
+
 /// One line of a transaction: an amount (positive = debit) to an account, in a fund.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewPosting {
@@ -55,6 +60,12 @@ impl NewTransaction {
         if self.postings.len() < 2 {
             return Err(Error::Refused(format!(
                 "a transaction needs at least two postings; this one has {}",
+                self.postings.len()
+            )));
+        }
+        if self.postings.len() > POSTINGS_MAX {
+            return Err(Error::Refused(format!(
+                "a transaction has at most {POSTINGS_MAX} postings; this one has {} (split it into several)",
                 self.postings.len()
             )));
         }
@@ -148,6 +159,25 @@ mod tests {
             voids: None,
             postings,
         }
+    }
+
+    #[test]
+    fn postings_are_limited_so_that_their_sums_are_exact() {
+        // The largest amounts, in a currency of three decimals, as many as allowed: balanced.
+        let most = 999_999_999_999_000;
+        let half = POSTINGS_MAX / 2;
+        let mut postings: Vec<NewPosting> = (0..half)
+            .map(|_| posting("assets:bank", "general", most, "BHD"))
+            .collect();
+        postings.extend((0..half).map(|_| posting("equity:opening", "general", -most, "BHD")));
+        assert!(txn(postings.clone()).check().is_ok());
+        postings.push(posting("assets:bank", "general", most, "BHD"));
+        postings.push(posting("equity:opening", "general", -most, "BHD"));
+        let refused = txn(postings).check().unwrap_err().to_string();
+        assert!(
+            refused.contains("at most 1000 postings; this one has 1002"),
+            "{refused}"
+        );
     }
 
     #[test]

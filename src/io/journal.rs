@@ -33,8 +33,9 @@ pub const HEADER: [&str; 15] = [
 /// The columns that belong to the transaction and so must agree on all of its rows.
 const TRANSACTION_COLUMNS: [usize; 7] = [0, 1, 2, 8, 9, 10, 11];
 
-/// More postings than this under one `txn` is taken as a broken file, not a transaction.
-const MAX_POSTINGS: usize = 10_000;
+/// Rows read under one `txn` at most: one more than a transaction may have, so that a
+/// longer one is refused by the transaction's own check rather than read without end.
+const MAX_POSTINGS: usize = crate::domain::transaction::POSTINGS_MAX + 1;
 
 type Pending = std::result::Result<(u64, StringRecord), RowError>;
 

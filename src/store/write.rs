@@ -36,6 +36,49 @@ fn check_reference(reference: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks, as stored, what `record` checked before writing: the postings of every
+/// transaction from `first` on sum to zero per currency and fund. A write that would leave
+/// them otherwise is a bug, and nothing of it is kept.
+fn check_recorded_balance(tx: &rusqlite::Transaction<'_>, first: i64) -> Result<()> {
+    // Streamed in transaction order, one transaction's sums at a time: constant memory
+    // however large the import.
+    let mut stmt = tx.prepare(
+        "SELECT txn_id, currency, fund_id, amount_minor FROM postings WHERE txn_id >= ?1 ORDER BY txn_id",
+    )?;
+    let mut rows = stmt.query([first])?;
+    let mut current = None;
+    let mut sums: Vec<((String, i64), i64)> = Vec::new();
+    let unbalanced = |txn: i64, sums: &[((String, i64), i64)]| -> Result<()> {
+        match sums.iter().find(|(_, sum)| *sum != 0) {
+            Some(((currency, _), minor)) => Err(Error::Internal(format!(
+                "transaction #{txn} was stored unbalanced in {currency} by {minor} minor units"
+            ))),
+            None => Ok(()),
+        }
+    };
+    while let Some(r) = rows.next()? {
+        let txn: i64 = r.get(0)?;
+        if current != Some(txn) {
+            if let Some(done) = current {
+                unbalanced(done, &sums)?;
+            }
+            current = Some(txn);
+            sums.clear();
+        }
+        let key: (String, i64) = (r.get(1)?, r.get(2)?);
+        let minor: i64 = r.get(3)?;
+        match sums.iter_mut().find(|(k, _)| *k == key) {
+            // At most POSTINGS_MAX amounts of at most 10^15 each: exact.
+            Some((_, sum)) => *sum += minor,
+            None => sums.push((key, minor)),
+        }
+    }
+    match current {
+        Some(done) => unbalanced(done, &sums),
+        None => Ok(()),
+    }
+}
+
 /// The state recorded for a commune that `import --create-missing` registered.
 pub const UNKNOWN_STATE: &str = "unknown";
 
@@ -65,6 +108,9 @@ pub struct Writer<'l> {
     placeholders_allowed: bool,
     /// The imported transactions an erasure changed, by what they moved, once read.
     forgotten: Option<HashMap<Signature, i64>>,
+    /// The first transaction this write recorded: its postings and those after it are
+    /// checked again, as stored, before the write commits.
+    first_recorded: Option<i64>,
 }
 
 /// What a transaction moved, without its text: its date, and per account and currency the
@@ -279,11 +325,15 @@ impl<'l> Writer<'l> {
             import: None,
             head: None,
             totals: PendingTotals::default(),
+            first_recorded: None,
         }
     }
 
     pub(super) fn commit(mut self) -> Result<()> {
         self.totals.flush(&self.tx)?;
+        if let Some(first) = self.first_recorded {
+            check_recorded_balance(&self.tx, first)?;
+        }
         self.tx.commit()?;
         Ok(())
     }
@@ -706,6 +756,7 @@ impl<'l> Writer<'l> {
         }
         let head = self.head()?;
         let (id, prev_hash) = (head.last_txn + 1, head.hash);
+        self.first_recorded.get_or_insert(id);
         let date = txn.date.format("%Y-%m-%d").to_string();
         let content = TxnContent {
             id,

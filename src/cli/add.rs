@@ -169,11 +169,15 @@ fn answer_order() -> String {
          or no record=y, stops it. A refused answer stops the entry; nothing is written.\n\n",
     );
     for kind in &KINDS {
-        text.push_str(&hanging(&format!("{:<13}", kind.word), &kind.keys.join(", ")));
+        text.push_str(&render::hanging(
+            &format!("  {:<13}", kind.word),
+            &kind.keys.join(", "),
+            78,
+        ));
     }
     text.push('\n');
     for (key, when) in CONDITIONAL {
-        text.push_str(&hanging(&format!("{key}: "), when));
+        text.push_str(&render::hanging(&format!("  {key}: "), when, 78));
     }
     text.push_str("\nExample:\n  fondo add <<'EOF'\n");
     for answer in EXAMPLE_SCRIPT {
@@ -181,29 +185,6 @@ fn answer_order() -> String {
     }
     text.push_str("  EOF");
     text
-}
-
-/// `first` then `rest`, two spaces in, wrapped at 78 columns under `rest`'s start: a list
-/// that stays readable in an 80-column terminal.
-fn hanging(first: &str, rest: &str) -> String {
-    let indent = 2 + first.chars().count();
-    let mut out = format!("  {first}");
-    let mut width = indent;
-    for (i, word) in rest.split(' ').enumerate() {
-        let len = word.chars().count();
-        if i > 0 && width + 1 + len > 78 {
-            out.push('\n');
-            out.push_str(&" ".repeat(indent));
-            width = indent;
-        } else if i > 0 {
-            out.push(' ');
-            width += 1;
-        }
-        out.push_str(word);
-        width += len;
-    }
-    out.push('\n');
-    out
 }
 
 #[derive(Debug, Args)]
@@ -830,7 +811,14 @@ fn run(
                     .and_then(|value| after_its_grant(ledger, key, &answers, value))
                 {
                     Ok(value) if (key == "new_donor" || key == "new_commune") && value == "n" => {
-                        // Back to the name, to choose a known one.
+                        // Back to the name, to choose a known one: at a terminal it is asked
+                        // again; a script, whose next line was written for the next
+                        // question, stops here.
+                        let what = if key == "new_donor" { "donor" } else { "commune" };
+                        p.refuse(
+                            &question,
+                            &format!("so that name is not taken: give the {what}'s name as recorded"),
+                        )?;
                         answers.0.pop();
                     }
                     Ok(value) => answers.0.push((key, value)),
@@ -1056,7 +1044,7 @@ fn confirm(
 ) -> Result<()> {
     let (id, confirmation) = args.confirmation(ctx)?;
     let grant = read::transaction(ledger.conn(), id)?;
-    ledger.write(true, |w| w.confirm(id, &confirmation, ctx.today))?;
+    let would_be = ledger.write(true, |w| w.confirm(id, &confirmation, ctx.today))?;
     p.say(&format!(
         "  confirmation of #{id} {} {} on {}",
         grant.date,
@@ -1065,6 +1053,9 @@ fn confirm(
     ));
     p.say(&format!("  the same as: {shown}"));
     if !confirmed(p, closing)? {
+        if closing.dry_run && ctx.format != Format::Table {
+            super::record::write_confirmation(ctx, id, would_be, &confirmation, true, out)?;
+        }
         p.say("nothing was written");
         return Ok(());
     }

@@ -43,26 +43,8 @@ fn names(sql: &str) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     rows.filter_map(std::result::Result::ok)
-        .map(|name| CompletionCandidate::new(for_the_shell(&name)))
+        .map(CompletionCandidate::new)
         .collect()
-}
-
-/// A name as the shell asking will insert it: bash inserts a completion as it is, so a
-/// space or a quote in a name (`Ana Pérez`) is escaped with a backslash there; zsh and fish
-/// quote what they insert themselves.
-fn for_the_shell(name: &str) -> String {
-    // Only bash's registration passes the completion type (COMP_TYPE).
-    if std::env::var_os("_CLAP_COMPLETE_COMP_TYPE").is_none() {
-        return name.to_string();
-    }
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_whitespace() || "'\"\\$`()&;<>|*?[]!{}#~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 pub fn funds() -> ArgValueCandidates {
@@ -100,6 +82,9 @@ pub fn formats() -> ArgValueCandidates {
             &["html", "md"]
         } else if has("import") {
             &["table", "csv", "json", "simple", "journal", "statement"]
+        } else if ["export", "man", "completions", "demo"].iter().any(|c| has(c)) {
+            // What these write has one form of its own.
+            &[]
         } else {
             &["table", "csv", "json"]
         };
@@ -125,5 +110,17 @@ pub fn registration(shell: clap_complete::Shell, out: &mut dyn std::io::Write) -
         clap_complete::Shell::PowerShell => &clap_complete::env::Powershell,
         _ => &clap_complete::env::Bash,
     };
-    completer.write_registration("COMPLETE", "fondo", "fondo", "fondo", out)
+    if shell != clap_complete::Shell::Bash {
+        return completer.write_registration("COMPLETE", "fondo", "fondo", "fondo", out);
+    }
+    let mut script = Vec::new();
+    completer.write_registration("COMPLETE", "fondo", "fondo", "fondo", &mut script)?;
+    let script = String::from_utf8_lossy(&script)
+        // bash inserts a completion as it is unless told it is a file name: then it quotes
+        // a space or a quote in it (`Ana Pérez`), and not inside quotes the user opened.
+        .replace("complete -o nospace", "complete -o filenames -o nospace");
+    // bash splits the word being completed at `:` (COMP_WORDBREAKS), so `assets:ba`
+    // reached fondo as three words and completed nothing; account names hold colons.
+    writeln!(out, "COMP_WORDBREAKS=${{COMP_WORDBREAKS//:/}}")?;
+    out.write_all(script.as_bytes())
 }

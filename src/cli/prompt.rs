@@ -61,6 +61,14 @@ fn reply(question: &Question, text: &str) -> Reply {
     }
 }
 
+/// Named answers a script may give several times, in the order they are asked.
+const REPEATABLE: [&str; 1] = ["posting"];
+
+/// A named answer as the treasurer wrote it: `posting#3` is their third `posting=` line.
+fn written(key: &str) -> &str {
+    key.split('#').next().unwrap_or(key)
+}
+
 /// Answers read one a line, with each question echoed to stderr: in the questions' order, or
 /// named (`kind=donation`, then `donor=Ana Pérez`, … one a line in any order), which the
 /// first line starting `kind=` chooses. A question a named script does not answer takes its
@@ -79,6 +87,8 @@ pub struct Lines<R: BufRead> {
     lines_of: std::collections::HashMap<&'static str, u64>,
     /// Every question asked, to suggest for a misspelt name.
     asked: std::collections::BTreeSet<&'static str>,
+    /// How many answers of each repeatable question were taken.
+    repeats: std::collections::HashMap<&'static str, usize>,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -92,6 +102,7 @@ impl<R: BufRead> Lines<R> {
             unnamed_prompt: String::new(),
             lines_of: std::collections::HashMap::new(),
             asked: std::collections::BTreeSet::new(),
+            repeats: std::collections::HashMap::new(),
         }
     }
 
@@ -148,7 +159,16 @@ impl<R: BufRead> Lines<R> {
                         escape_controls(&text)
                     )));
                 };
-                let key = key.trim().to_string();
+                let mut key = key.trim().to_string();
+                // An entry's postings are answered one a line, in order: posting, posting#2, …
+                if REPEATABLE.contains(&key.as_str()) {
+                    let base = key.clone();
+                    let mut n = 1;
+                    while named.contains_key(&key) {
+                        n += 1;
+                        key = format!("{base}#{n}");
+                    }
+                }
                 if named
                     .insert(key.clone(), (self.line, value.trim().to_string()))
                     .is_some()
@@ -175,18 +195,39 @@ impl<R: BufRead> Prompter for Lines<R> {
             Some(d) if !d.is_empty() => eprint!("{} [{}]: ", question.prompt, escape_controls(d)),
             _ => eprint!("{}: ", question.prompt),
         }
-        if let (Some(_), Some(line)) = (&self.named, self.lines_of.get(question.key)) {
-            // Asked again: a question the script left unanswered took its answer back.
+        let repeatable = REPEATABLE.contains(&question.key);
+        if let (Some(_), Some(line), false) = (&self.named, self.lines_of.get(question.key), repeatable) {
+            // Asked again: a later answer, or a question the script left unanswered, took
+            // its answer back.
             eprintln!();
+            let why = match self.unnamed {
+                Some(key) => format!(
+                    "because `{key}` ({}) was not answered; answer it by name too",
+                    escape_controls(&self.unnamed_prompt)
+                ),
+                None => {
+                    "because a later answer took it back (`new_donor=n`: name the donor as recorded instead)"
+                        .to_string()
+                }
+            };
             return Err(Error::Cancelled(format!(
-                "line {line} ({}): the answer was not taken, because `{}` ({}) was not answered; answer it by name too; nothing was written",
-                question.prompt,
-                self.unnamed.unwrap_or_default(),
-                escape_controls(&self.unnamed_prompt)
+                "line {line} ({}): the answer was not taken, {why}; nothing was written",
+                question.prompt
             )));
         }
+        let name = match repeatable {
+            true => {
+                let taken = self.repeats.entry(question.key).or_default();
+                *taken += 1;
+                match *taken {
+                    1 => question.key.to_string(),
+                    n => format!("{}#{n}", question.key),
+                }
+            }
+            false => question.key.to_string(),
+        };
         if let Some(named) = &mut self.named {
-            return match named.remove(question.key) {
+            return match named.remove(&name) {
                 Some((line, text)) => {
                     self.line = line;
                     self.lines_of.insert(question.key, line);
@@ -268,13 +309,19 @@ impl<R: BufRead> Prompter for Lines<R> {
     fn finish(&mut self, unasked: &[&str]) -> Result<()> {
         match &self.named {
             Some(named) => {
-                let mut left: Vec<(&u64, &String)> = named
+                let mut left: Vec<(&u64, &str)> = named
                     .iter()
-                    .filter(|(key, _)| !unasked.contains(&key.as_str()))
-                    .map(|(key, (line, _))| (line, key))
+                    .filter(|(key, _)| !unasked.contains(&written(key)))
+                    .map(|(key, (line, _))| (line, written(key)))
                     .collect();
                 left.sort();
-                if let Some((line, key)) = left.first() {
+                if let Some(&(line, key)) = left.first() {
+                    // A posting too many is one the entry's blank posting line ended before.
+                    if REPEATABLE.contains(&key) {
+                        return Err(Error::Cancelled(format!(
+                            "line {line}: `{key}` is one more than the entry took (its postings ended at a blank `{key}=`); nothing was written"
+                        )));
+                    }
                     let known = self
                         .asked
                         .iter()

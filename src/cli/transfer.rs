@@ -174,6 +174,11 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
             force,
         } => return export_audit(ctx, &dir, (anonymize, public), force, out),
     };
+    if ctx.format == Format::Json {
+        return Err(Error::Usage(
+            "export journal writes CSV, the form auditors re-add; leave out --format json".into(),
+        ));
+    }
     let ledger = ctx.open()?;
     let options = ExportOptions {
         filter: period.filter(ctx)?,

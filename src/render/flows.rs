@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::reports::money;
-use super::{col, machine_col, optional_col, Cell, Format, Tabular};
+use super::{col, flow_col, machine_col, optional_col, Cell, Format, Tabular};
 use crate::domain::money::format_minor;
 use crate::domain::Currency;
 use crate::report::activities::ActivitiesReport;
@@ -49,12 +49,12 @@ pub fn funds_report_table(report: &FundsReport) -> Tabular {
         machine_col("row"),
         col("fund", "Fund"),
         col("currency", "Cur"),
-        optional_col("opening", "Opening"),
+        flow_col("opening", "Opening"),
         col("raised", "Raised"),
-        optional_col("fees", "Fees"),
+        flow_col("fees", "Fees"),
         col("granted", "Granted"),
-        optional_col("spent", "Spent"),
-        optional_col("moved", "Moved"),
+        flow_col("spent", "Spent"),
+        flow_col("moved", "Moved"),
         col("closing", "Closing"),
         optional_col("at_bank", "Bank"),
         optional_col("at_processor", "Processor"),

@@ -121,7 +121,7 @@ struct Fitted {
 /// [`LABEL_WIDTH`]); then the columns marked optional are hidden, the rightmost first; then
 /// text is shortened to [`LAST_TEXT_WIDTH`]. What still does not fit is printed whole, never
 /// wrapped inside a cell.
-fn fit(titles: &[&str], cells: &[Vec<String>], money: &[bool], optional: &[bool], limit: usize) -> Fitted {
+fn fit(titles: &[&str], cells: &[Vec<String>], money: &[bool], optional: &[Hide], limit: usize) -> Fitted {
     let values: Vec<usize> = (0..titles.len())
         .map(|i| cells.iter().map(|row| display_width(&row[i])).max().unwrap_or(0))
         .collect();
@@ -138,6 +138,9 @@ fn fit(titles: &[&str], cells: &[Vec<String>], money: &[bool], optional: &[bool]
                 .chars()
                 .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || "-.,%".contains(c))
             || (text.len() <= 25 && text.chars().all(|c| c.is_ascii_digit() || "-:.TZ+".contains(c)))
+            || (text.len() <= 20
+                && text.contains('_')
+                && text.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
             || ["yes", "no", ""].contains(&text)
     };
     let cuttable: Vec<bool> = (0..titles.len())
@@ -161,7 +164,12 @@ fn fit(titles: &[&str], cells: &[Vec<String>], money: &[bool], optional: &[bool]
     // At last, a text column's title is shortened with it (`Descr…`).
     let floor = |i: usize, last: bool| {
         if last {
-            return LAST_TEXT_WIDTH;
+            // The row's name keeps a little more: `Net a…` stood for three rows.
+            return if i == 0 {
+                LAST_TEXT_WIDTH.max(values[0].min(8))
+            } else {
+                LAST_TEXT_WIDTH
+            };
         }
         let label = if i == 0 { LABEL_WIDTH.min(values[0]) } else { 0 };
         MIN_TEXT_WIDTH.max(label).max(title_width(&titles[i]))
@@ -179,8 +187,11 @@ fn fit(titles: &[&str], cells: &[Vec<String>], money: &[bool], optional: &[bool]
         if let Some(i) = widest {
             let excess = total(&shown, &widths) - limit;
             widths[i] = widths[i].saturating_sub(excess).max(floor(i, last));
-        } else if let Some(at) = shown.iter().rposition(|&i| optional[i]) {
-            shown.remove(at);
+        } else if let Some(at) = shown.iter().rposition(|&i| optional[i] != Hide::Never) {
+            let gone = shown.remove(at);
+            if optional[gone] == Hide::WithFlows {
+                shown.retain(|&i| optional[i] != Hide::WithFlows);
+            }
             widths.clone_from(&full);
         } else if !last {
             last = true;
@@ -207,6 +218,42 @@ fn fit(titles: &[&str], cells: &[Vec<String>], money: &[bool], optional: &[bool]
         titles,
         hidden,
     }
+}
+
+/// The width text under or beside a table must fit, when it must (see `terminal_width`).
+pub fn text_width() -> Option<usize> {
+    terminal_width(&Table::new())
+}
+
+/// A line of text under a table: broken between words to fit the terminal when it must.
+pub fn write_line(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    match text_width() {
+        Some(width) => write!(out, "{}", wrapped(text, width)),
+        None => writeln!(out, "{text}"),
+    }
+}
+
+/// `first` then `rest`, wrapped at `width` columns under `rest`'s start; a word longer than
+/// a line (a path, a hash) stands whole on a line of its own.
+pub fn hanging(first: &str, rest: &str, width: usize) -> String {
+    let indent = display_width(first);
+    let mut out = first.to_string();
+    let mut used = indent;
+    for (i, word) in rest.split(' ').enumerate() {
+        let w = display_width(word);
+        if i > 0 && used + 1 + w > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            used = indent;
+        } else if i > 0 {
+            out.push(' ');
+            used += 1;
+        }
+        out.push_str(word);
+        used += w;
+    }
+    out.push('\n');
+    out
 }
 
 /// `text` broken at spaces into lines of at most `width` columns; a word longer than that
@@ -302,8 +349,18 @@ pub struct Column {
     pub key: &'static str,
     pub title: &'static str,
     pub in_table: bool,
-    /// May be hidden to fit the terminal.
-    pub optional: bool,
+    /// Whether it may be hidden to fit the terminal, and with which others.
+    pub optional: Hide,
+}
+
+/// Whether a column may be hidden to fit the terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hide {
+    Never,
+    Alone,
+    /// With every other column of a row's arithmetic (opening + in − out = closing), so that
+    /// what is shown still adds up.
+    WithFlows,
 }
 
 pub const fn col(key: &'static str, title: &'static str) -> Column {
@@ -311,7 +368,7 @@ pub const fn col(key: &'static str, title: &'static str) -> Column {
         key,
         title,
         in_table: true,
-        optional: false,
+        optional: Hide::Never,
     }
 }
 
@@ -321,7 +378,17 @@ pub const fn optional_col(key: &'static str, title: &'static str) -> Column {
         key,
         title,
         in_table: true,
-        optional: true,
+        optional: Hide::Alone,
+    }
+}
+
+/// A column of a row's arithmetic: hidden only with all the others.
+pub const fn flow_col(key: &'static str, title: &'static str) -> Column {
+    Column {
+        key,
+        title,
+        in_table: true,
+        optional: Hide::WithFlows,
     }
 }
 
@@ -331,7 +398,7 @@ pub const fn machine_col(key: &'static str) -> Column {
         key,
         title: key,
         in_table: false,
-        optional: false,
+        optional: Hide::Never,
     }
 }
 
@@ -424,7 +491,7 @@ impl Tabular {
                     .any(|r| matches!(r[i], Cell::Money(_) | Cell::Int(_)))
             })
             .collect();
-        let optional: Vec<bool> = in_table.iter().map(|&i| self.columns[i].optional).collect();
+        let optional: Vec<Hide> = in_table.iter().map(|&i| self.columns[i].optional).collect();
         // Never wrapped inside a cell: fitted here, by shortening text and hiding columns.
         let limit = terminal_width(&table);
         let Fitted {

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde_json::{json, Value};
 
 use super::reports::money;
-use super::{col, optional_col, write_json_value, Cell, Format, Tabular};
+use super::{col, optional_col, write_json_value, write_line, Cell, Format, Tabular};
 use crate::domain::money::format_minor;
 use crate::io::statement::StatementLine;
 use crate::report::reconcile::Reconciled;
@@ -105,20 +105,24 @@ pub fn write_reconciled(
                     |v| format!("{} {c}", format_minor(v, c)),
                 )
             };
-            writeln!(
+            write_line(
                 out,
-                "{} matched, {} only in the statement, {} only in the ledger, {} cleared (net zero in the account)",
-                r.matched.len(),
-                r.only_in_statement.len(),
-                r.only_in_ledger.len(),
-                r.cleared.len()
+                &format!(
+                    "{} matched, {} only in the statement, {} only in the ledger, {} cleared (net zero in the account)",
+                    r.matched.len(),
+                    r.only_in_statement.len(),
+                    r.only_in_ledger.len(),
+                    r.cleared.len()
+                ),
             )?;
-            writeln!(
+            write_line(
                 out,
-                "statement balance {}, ledger balance {} {c}, difference {}",
-                shown(r.statement_balance),
-                format_minor(r.ledger_balance, c),
-                shown(r.difference())
+                &format!(
+                    "statement balance {}, ledger balance {} {c}, difference {}",
+                    shown(r.statement_balance),
+                    format_minor(r.ledger_balance, c),
+                    shown(r.difference())
+                ),
             )?;
             let mut reasons = Vec::new();
             for (count, place) in [
@@ -135,10 +139,10 @@ pub fn write_reconciled(
             if reasons.is_empty() {
                 writeln!(out, "reconciled")?;
             } else {
-                writeln!(out, "NOT RECONCILED: {}", reasons.join(", "))?;
+                write_line(out, &format!("NOT RECONCILED: {}", reasons.join(", ")))?;
             }
             for hint in &r.hints {
-                writeln!(out, "hint: {hint}")?;
+                write_line(out, &format!("hint: {hint}"))?;
             }
             if let Some((id, date, lines)) = &r.saved_before {
                 let lines: Vec<String> = lines.iter().map(i64::to_string).collect();
@@ -169,11 +173,11 @@ fn lines_table(r: &Reconciled) -> Tabular {
         col("line", "Line"),
         col("txn", "Txn"),
         col("date", "Date"),
-        col("ledger_date", "Ledger date"),
+        optional_col("ledger_date", "Ledger date"),
         col("description", "Description"),
         col("amount", "Amount"),
         col("currency", "Cur"),
-        col("reference", "Reference"),
+        optional_col("reference", "Reference"),
     ]);
     let c = r.currency.code();
     for (s, l) in &r.matched {

@@ -465,8 +465,13 @@ pub fn write_transaction(
         fields.push(("batch", format!("{id} (import of {file})")));
     }
     fields.extend([("hash", txn.hash.clone())]);
+    let width = super::text_width();
     for (key, value) in fields {
-        writeln!(out, "{key:>12}: {}", super::escape_controls(&value))?;
+        let value = super::escape_controls(&value);
+        match width {
+            Some(width) => write!(out, "{}", super::hanging(&format!("{key:>12}: "), &value, width))?,
+            None => writeln!(out, "{key:>12}: {value}")?,
+        }
     }
     postings_table(txn.id, &txn.postings).write(format, out)
 }

@@ -704,7 +704,7 @@ fn a_script_that_does_not_say_exactly_what_to_record_records_nothing() {
         ),
         (
             "kind=donation\ndate=2026-03-12\ndonor=ana perez\namount=18\nrecord=y\n",
-            "error: line 3 (Donor): the answer was not taken, because `new_donor` (`ana perez` looks like the existing donor `Ana Pérez`",
+            "error: no answer named `new_donor` for ``ana perez` looks like the existing donor `Ana Pérez`",
         ),
         (
             "kind=donation\ndate=2026-03-12\ndonor=Ana Pérez\namount=75\nrecord=maybe\n",
@@ -800,4 +800,50 @@ fn a_dry_run_in_json_and_the_command_line_it_shows() {
         l.run(&words[1..].iter().map(String::as_str).collect::<Vec<_>>());
     }
     assert_eq!(l.json(&["show", "3"])["postings"][0]["amount"], "3.00");
+}
+
+/// An entry's postings can be named one a line, in order; "not a new donor" from a script
+/// stops at its line instead of reading the next line as a name; a confirmation's dry run
+/// speaks JSON too.
+#[test]
+fn named_postings_and_answers_that_take_a_name_back() {
+    let l = books();
+    l.run(&["donation", "100", "--donor", "Ana Pérez", "--date", "2026-03-01"]);
+    let entry = "kind=entry\ndate=2026-03-08\ndescription=opening cash\nposting=assets:bank 5\nposting=equity:opening -5\nrecord=y\n";
+    let (status, stdout, stderr) = add(&l, entry, &[]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.starts_with("recorded #2 "), "{stdout}");
+    for (script, line) in [
+        (
+            "kind=donation\ndate=2026-03-05\ndonor=ana perez\nnew_donor=n\namount=5\nrecord=y\n",
+            4,
+        ),
+        ("donation\n2026-03-02\nana perez\nn\n100\n\n\n\n\n\ny\n", 4),
+    ] {
+        let before = l.snapshot();
+        let (status, _, stderr) = add(&l, script, &[]);
+        assert_eq!(status, 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("error: line {line} (")) && stderr.contains("so that name is not taken"),
+            "{stderr}"
+        );
+        assert_eq!(l.snapshot(), before);
+    }
+    l.run(&["send", "10", "--to", "el-maizal", "--date", "2026-03-09"]);
+    let before = l.snapshot();
+    let (status, stdout, stderr) = add(
+        &l,
+        "kind=confirmation
+grant=3
+date=2026-03-10
+",
+        &["--dry-run", "--format", "json"],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let said: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(
+        (said["txn"].as_i64(), said["dry_run"].as_bool()),
+        (Some(3), Some(true))
+    );
+    assert_eq!(l.snapshot(), before);
 }

@@ -91,8 +91,33 @@ pub enum DonorCommand {
     },
 }
 
+impl DonorCommand {
+    /// The names the command was given.
+    fn names(&self) -> Vec<&str> {
+        match self {
+            DonorCommand::List => Vec::new(),
+            DonorCommand::Rename { old, new, .. } => vec![old, new],
+            DonorCommand::Merge { a, b, .. } => vec![a, b],
+            DonorCommand::Forget { name, .. } => vec![name],
+        }
+    }
+}
+
 pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()> {
-    // Names are stored in NFC: a name typed or pasted in another form is the same name.
+    // Names are stored in NFC: a name typed or pasted in another form is the same name. A
+    // name longer than any fondo records names no one (and would be slow to search for).
+    for name in cmd.names() {
+        if name.chars().count() > crate::domain::names::MAX_TEXT_LEN {
+            return Err(crate::error::Error::invalid(
+                "NAME",
+                name,
+                format!(
+                    "is longer than any name fondo records ({} characters)",
+                    crate::domain::names::MAX_TEXT_LEN
+                ),
+            ));
+        }
+    }
     let nfc = |name: String| crate::domain::names::nfc(&name);
     match cmd {
         DonorCommand::List => {

@@ -92,7 +92,7 @@ pub const STANDARD_ACCOUNTS: [&str; 14] = [
 ];
 
 const MAX_SLUG_LEN: usize = 64;
-const MAX_TEXT_LEN: usize = 1_000;
+pub const MAX_TEXT_LEN: usize = 1_000;
 
 /// Checks a slug: lower-case ASCII letters, digits, `-` and `_`, starting with a letter or digit.
 pub fn check_slug(text: &str) -> std::result::Result<(), String> {

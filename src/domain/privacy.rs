@@ -198,14 +198,26 @@ pub fn looks_like_placeholder(name: &str) -> bool {
         .filter(|c| c.is_alphanumeric())
         .collect();
     let reads_as = |text: &str| {
-        let bare: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
-        bare.strip_prefix(&stem)
-            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphabetic()))
+        // A zero for an o in the words; an l, I or i for a one in the number.
+        let bare: String = text
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .map(|c| if c == '0' { 'o' } else { c })
+            .collect();
+        bare.strip_prefix(&stem).is_some_and(|rest| {
+            let mut chars = rest.chars();
+            match chars.next() {
+                None => true,
+                Some(c) if !c.is_alphabetic() => true,
+                Some('l' | 'i' | 'o') => chars.all(|c| c.is_numeric() || "lio".contains(c)),
+                Some(_) => false,
+            }
+        })
     };
     let key = identity_key(name);
     // Letters as the letters they look like (a Cyrillic о as o); digits as themselves (the
     // skeleton of 1 is l).
-    let looks: String = key
+    let looks: String = name
         .chars()
         .map(|c| {
             if c.is_numeric() {
@@ -485,6 +497,11 @@ mod tests {
             "(forgotten donor 1)",
             "\"forgotten donor 1\"",
             "ｆｏｒｇｏｔｔｅｎ donor 4",
+            "forgotten donor l",
+            "forgotten donor I",
+            "forgotten donor \u{2160}",
+            "f0rgotten donor 1",
+            "\u{17f}orgotten donor 1",
         ] {
             assert!(looks_like_placeholder(name), "{name:?}");
         }
@@ -493,6 +510,7 @@ mod tests {
             "Ana",
             "donor 3",
             "forgotten donations",
+            "forgotten donor lisa",
         ] {
             assert!(!looks_like_placeholder(name), "{name:?}");
         }

@@ -323,8 +323,11 @@ impl Writer<'_> {
         }
         // The treasurer who forgets a donor may be that donor (`--by`, FONDO_USER).
         let actor = self.actor().to_string();
-        let same_person =
-            crate::domain::identity::identity_key(&actor) == crate::domain::identity::identity_key(name);
+        // Any spelling that names them: `Ana Pérez`, `anaperez` (a login), `Pérez, Ana`, `Аna`.
+        let same_person = {
+            use crate::domain::identity::{identity_key, skeleton};
+            identity_key(&skeleton(&actor)) == identity_key(&skeleton(name)) || files.names_donor(&actor)
+        };
         let author = if same_person || names_donor("entered_by", &actor) {
             placeholder.clone()
         } else {

@@ -125,7 +125,11 @@ fn spellings(name: &str) -> Vec<Vec<u8>> {
 /// an erasure.
 fn holds(path: &Path, finder: &AhoCorasick, depth: usize) -> Option<Holding> {
     // fondo writes files and directories, never links: a link there was put by someone else,
-    // and may lead anywhere (a device that blocks, the whole file system).
+    // and may lead anywhere (a device that blocks, the whole file system). The path was
+    // noted whole, so a directory on it replaced by a link shows as a different path.
+    if depth == 0 && std::fs::canonicalize(path).ok()? != path {
+        return None;
+    }
     let meta = std::fs::symlink_metadata(path).ok()?;
     if meta.is_dir() {
         if depth > 1 {

@@ -1,9 +1,8 @@
 //! `donor rename` and `donor merge`: a donor's name as recorded changes, in the chain, and
 //! every report follows because the transactions themselves read the new name. What changes
 //! is each of the donor's transactions' counterparty, and the name where it stands as a
-//! whole word in a description or memo: of those transactions (`donation from ana perez`,
-//! as fondo writes a description), and of any other for a name of two words or more (a
-//! one-word name, "Rosa", is too often a word of other text). Each is a revision (see
+//! whole word in any transaction's description or memo (`donation from ana perez`, as fondo
+//! writes a description; "refund fee for Rosa"). Each is a revision (see
 //! [`super::revise`]): the entry records the salted digest of the new text and no text, the
 //! new text's salt is kept apart, and the old spelling's salt is zeroed where the field had
 //! one of its own — so a renamed donor can still be forgotten completely. References,
@@ -132,11 +131,9 @@ impl Writer<'_> {
             (false, false) => self.check_donor_but(new_field, &to, Some(from))?,
             (true, true) => {}
         }
-        // A name of two words or more is rewritten in any transaction's description or memo;
-        // a one-word name ("Rosa", "Union") only in the donor's own, as it is too often a
-        // word of other text.
-        let several_words = from.split_whitespace().count() >= 2;
-        let named = named_transactions(self.conn(), from, several_words)?;
+        // Wherever it stands as a whole word, in any transaction's description or memo: the
+        // anonymiser hid the old name everywhere, and must not find it shown as written now.
+        let named = named_transactions(self.conn(), from, true)?;
         let fixed: Vec<String> = named
             .iter()
             .filter(|t| t.salts.is_none() && t.texts[1].as_deref() == Some(from))
@@ -170,8 +167,7 @@ impl Writer<'_> {
                 let new_text = match i {
                     1 if own => to.clone(),
                     1 => continue,
-                    _ if own || several_words => in_text.replace(text, &to),
-                    _ => continue,
+                    _ => in_text.replace(text, &to),
                 };
                 if new_text == text {
                     continue;

@@ -578,9 +578,14 @@ fn check(
         }
     };
     match key {
-        "date" => parse_date("date", text, ctx.today)
-            .map(|d| d.to_string())
-            .map_err(problem),
+        "date" => match parse_date("date", text, ctx.today).map_err(problem)? {
+            // Refused here, not after every question with a flag `add` does not take.
+            d if d > ctx.today + chrono::Days::new(1) => Err(format!(
+                "{d} is more than a day after today ({}); `fondo add` records what has happened: a payment scheduled ahead is recorded with its one-line command and --future",
+                ctx.today
+            )),
+            d => Ok(d.to_string()),
+        },
         "amount" | "fee" if key == "fee" && text.is_empty() => Ok(String::new()),
         "amount" | "fee" => {
             let currency = answers
@@ -836,7 +841,8 @@ fn run(
                     prompt: format!("the answers together ({key})"),
                     ..Question::default()
                 };
-                p.refuse(&asked, &e.to_string())?;
+                // The builders speak of command-line flags, which `add` does not take.
+                p.refuse(&asked, &e.to_string().replace("invalid --", "invalid "))?;
                 let at = answers.0.iter().position(|(k, _)| *k == key).unwrap_or(1).max(1);
                 for (k, v) in answers.0.drain(at..) {
                     earlier.entry(k).or_insert(v);

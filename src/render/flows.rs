@@ -62,7 +62,8 @@ pub fn funds_report_table(report: &FundsReport) -> Tabular {
         optional_col("at_other", "Other"),
         optional_col("target", "Target"),
         machine_col("target_currency"),
-        col("percent", "% raised"),
+        // Raised and moved in, to date: not "% raised", which the campaign report shows.
+        col("percent", "% of target"),
         machine_col("restricted"),
         machine_col("overdrawn"),
         machine_col("tied_out"),

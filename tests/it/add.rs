@@ -707,6 +707,10 @@ fn a_script_that_does_not_say_exactly_what_to_record_records_nothing() {
             "error: no answer named `new_donor` for ``ana perez` looks like the existing donor `Ana Pérez`",
         ),
         (
+            "kind=donation\ndate=2099-01-01\ndonor=Ana Pérez\namount=75\nrecord=y\n",
+            "error: line 2 (Date): 2099-01-01 is more than a day after today",
+        ),
+        (
             "kind=donation\ndate=2026-03-12\ndonor=Ana Pérez\namount=75\nrecord=maybe\n",
             "error: line 5 (Record this? (y/n)): answer y or n; nothing was written\n",
         ),

@@ -259,24 +259,7 @@ pub fn hanging(first: &str, rest: &str, width: usize) -> String {
 /// `text` broken at spaces into lines of at most `width` columns; a word longer than that
 /// (a path, a hash) stands on a line of its own, whole.
 fn wrapped(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    for line in text.lines() {
-        let mut used = 0;
-        for word in line.split(' ') {
-            let w = display_width(word);
-            if used > 0 && used + 1 + w > width {
-                out.push('\n');
-                used = 0;
-            } else if used > 0 {
-                out.push(' ');
-                used += 1;
-            }
-            out.push_str(word);
-            used += w;
-        }
-        out.push('\n');
-    }
-    out
+    text.lines().map(|line| hanging("", line, width)).collect()
 }
 
 /// `1234567.89` → `1,234,567.89`, for tables only (CSV and JSON keep plain numbers).

@@ -12,6 +12,7 @@ use fondo::domain::{Amount, Currency};
 use fondo::io::simple::SimpleReader;
 use fondo::io::Records;
 use fondo::store::hash::{transaction_hash, PostingContent, PrivateText, TxnContent, GENESIS};
+use fondo::store::WriteMode;
 use fondo::Ledger;
 
 fn usd() -> Currency {
@@ -117,7 +118,7 @@ fn batch_insert(c: &mut Criterion) {
         b.iter(|| {
             let mut ledger = Ledger::create_in_memory(usd, "bench").expect("ledger");
             ledger
-                .write(false, |w| {
+                .write(WriteMode::Commit, |w| {
                     for txn in &gifts {
                         w.record(txn, "bench")?;
                     }

@@ -8,6 +8,7 @@ use fondo::domain::builders::{self, Donation, Header};
 use fondo::domain::{Amount, Currency};
 use fondo::render::{balance_table, Format};
 use fondo::report::balance::{balance, BalanceOptions};
+use fondo::store::WriteMode;
 use fondo::Ledger;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,12 +27,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (28, "Dee Flores", "250.00", "tires"),
     ];
     // Every gift in one write: all of them are recorded, or none.
-    ledger.write(false, |w| {
+    ledger.write(WriteMode::Commit, |w| {
         w.add_fund(
             "tires",
             Some("Tires for the union's transport"),
             Some(Amount::parse_field("target", "250", usd)?),
-            true,
+            fondo::store::write::Restriction::Restricted,
         )?;
         for (day, donor, amount, fund) in gifts {
             let date = NaiveDate::from_ymd_opt(2026, 3, day)

@@ -11,6 +11,7 @@ use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
 use crate::io::import::{self, ImportOptions, ImportOutcome};
 use crate::store::write::Confirmation;
+use crate::store::WriteMode;
 use crate::store::{read, Ledger};
 
 /// The sample ledger in the simple format.
@@ -52,13 +53,13 @@ const CONFIRMED_BEFORE: &str = "2026-07-01";
 pub fn build(path: &Path, actor: &str) -> Result<(Ledger, ImportOutcome)> {
     let usd = Currency::parse_field("currency", "USD")?;
     let mut ledger = Ledger::create(path, usd, Some("Communard Solidarity Fund (sample)"), actor)?;
-    ledger.write(false, |w| {
+    ledger.write(WriteMode::Commit, |w| {
         for (code, name, target) in FUNDS {
             w.add_fund(
                 code,
                 Some(name),
                 Some(Amount::parse_field("target", target, usd)?),
-                true,
+                crate::store::write::Restriction::Restricted,
             )?;
         }
         for (slug, name, state) in COMMUNES {
@@ -81,7 +82,7 @@ fn confirm_older_allocations(ledger: &mut Ledger) -> Result<()> {
         .into_iter()
         .filter(|(_, date)| *date < cutoff)
         .collect();
-    ledger.write(false, |w| {
+    ledger.write(WriteMode::Commit, |w| {
         for (id, date) in grants {
             let confirmation = Confirmation {
                 date: date.checked_add_days(Days::new(20)),

@@ -23,6 +23,7 @@ use crate::store::donors;
 use crate::store::flows::{self, GrantLine};
 use crate::store::read::{self, CommuneInfo, Filter};
 use crate::store::Ledger;
+use crate::store::WriteMode;
 
 /// A kind of transaction `add` knows: the word that picks it, what it is, and its questions
 /// in the order they are asked.
@@ -1050,7 +1051,7 @@ fn confirm(
 ) -> Result<()> {
     let (id, confirmation) = args.confirmation(ctx)?;
     let grant = read::transaction(ledger.conn(), id)?;
-    let would_be = ledger.write(true, |w| w.confirm(id, &confirmation, ctx.today))?;
+    let would_be = ledger.write(WriteMode::DryRun, |w| w.confirm(id, &confirmation, ctx.today))?;
     p.say(&format!(
         "  confirmation of #{id} {} {} on {}",
         grant.date,
@@ -1065,6 +1066,6 @@ fn confirm(
         p.say("nothing was written");
         return Ok(());
     }
-    let confirmation_id = ledger.write(false, |w| w.confirm(id, &confirmation, ctx.today))?;
+    let confirmation_id = ledger.write(WriteMode::Commit, |w| w.confirm(id, &confirmation, ctx.today))?;
     super::record::write_confirmation(ctx, id, confirmation_id, &confirmation, false, out)
 }

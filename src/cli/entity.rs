@@ -11,7 +11,8 @@ use crate::domain::{Amount, Currency};
 use crate::error::Result;
 use crate::render;
 use crate::store::master::{Changed, FundEdit};
-use crate::store::write::{NameRules, Overdraft};
+use crate::store::write::{NameRules, Overdraft, Restriction};
+use crate::store::WriteMode;
 use crate::store::{read, Ledger};
 
 #[derive(Debug, Args)]
@@ -72,7 +73,7 @@ pub fn account(ctx: &Context, cmd: AccountCommand, out: &mut dyn Write) -> Resul
             } else {
                 Overdraft::Refused
             };
-            ledger.write(false, |w| w.add_account(&name, overdraft))?;
+            ledger.write(WriteMode::Commit, |w| w.add_account(&name, overdraft))?;
             let note = if allow_negative {
                 " (may go below zero)"
             } else {
@@ -84,7 +85,7 @@ pub fn account(ctx: &Context, cmd: AccountCommand, out: &mut dyn Write) -> Resul
             render::account_list_table(&read::accounts(ledger.conn())?).write(ctx.format, out)?;
         }
         AccountCommand::Close { name } => {
-            ledger.write(false, |w| w.close_account(&name))?;
+            ledger.write(WriteMode::Commit, |w| w.close_account(&name))?;
             writeln!(out, "closed account {name}")?;
         }
     }
@@ -177,9 +178,14 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
             let target = target
                 .map(|t| amount_with_currency("--target", &t, &ledger))
                 .transpose()?;
-            ledger.write(false, |w| {
+            ledger.write(WriteMode::Commit, |w| {
                 w.set_name_rules(confusable(allow_confusable));
-                w.add_fund(&code, name.as_deref(), target, !unrestricted)
+                let restriction = if unrestricted {
+                    Restriction::Unrestricted
+                } else {
+                    Restriction::Restricted
+                };
+                w.add_fund(&code, name.as_deref(), target, restriction)
             })?;
             let kind = if unrestricted {
                 "unrestricted"
@@ -211,7 +217,7 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
                 (None, false) => None,
             };
             let edit = FundEdit { name, target, close };
-            let changes = ledger.write(false, |w| {
+            let changes = ledger.write(WriteMode::Commit, |w| {
                 w.set_name_rules(confusable(allow_confusable));
                 w.edit_fund(&code, &edit)
             })?;
@@ -289,7 +295,7 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
             slug,
             allow_confusable,
         } => {
-            let slug = ledger.write(false, |w| {
+            let slug = ledger.write(WriteMode::Commit, |w| {
                 w.set_name_rules(confusable(allow_confusable));
                 w.add_commune(&name, &state, slug.as_deref())
             })?;
@@ -309,7 +315,7 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
             state,
             allow_confusable,
         } => {
-            let changes = ledger.write(false, |w| {
+            let changes = ledger.write(WriteMode::Commit, |w| {
                 w.set_name_rules(confusable(allow_confusable));
                 w.edit_commune(&commune, name.as_deref(), state.as_deref())
             })?;
@@ -344,7 +350,7 @@ pub fn settings(ctx: &Context, args: SettingsArgs, out: &mut dyn Write) -> Resul
             };
             crate::error::Error::invalid(flag, value.to_string(), problem)
         })?;
-        ledger.write(false, |w| w.set_disclosure(rules))?;
+        ledger.write(WriteMode::Commit, |w| w.set_disclosure(rules))?;
     }
     let rules = read::disclosure(ledger.conn())?;
     let org = read::meta(ledger.conn(), "org")?.unwrap_or_default();

@@ -12,6 +12,7 @@ use crate::io::statement::Mapping;
 use crate::render;
 use crate::report::reconcile::{self, ReconcileOptions, DAYS_DEFAULT};
 use crate::store::reconcile as saved;
+use crate::store::WriteMode;
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -81,7 +82,7 @@ fn parse_match(text: &str) -> std::result::Result<(u64, i64), String> {
 pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
     if let Some(ReconcileAction::Undo { id }) = &args.action {
-        let account = ledger.write(false, |w| w.undo_reconciliation(*id))?;
+        let account = ledger.write(WriteMode::Commit, |w| w.undo_reconciliation(*id))?;
         writeln!(
             out,
             "undid reconciliation {id} of {account}: its postings will be offered again (the undo is recorded)"
@@ -153,7 +154,7 @@ pub struct CloseArgs {
 pub fn close(ctx: &Context, args: CloseArgs, out: &mut dyn Write) -> Result<()> {
     let through = ctx.date("--through", &args.through)?;
     let mut ledger = ctx.open()?;
-    let lock = ledger.write(false, |w| {
+    let lock = ledger.write(WriteMode::Commit, |w| {
         w.close_period(through, args.account.as_deref(), ctx.today)
     })?;
     let books = match &args.account {

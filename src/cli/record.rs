@@ -14,7 +14,8 @@ use crate::error::{Error, Result};
 use crate::render::{self, write_json_value, Format, Recorded};
 use crate::store::locks::DateRules;
 use crate::store::read::StoredTransaction;
-use crate::store::write::{Confirmation, NameRules};
+use crate::store::write::{Confirmation, Confirmed, NameRules};
+use crate::store::WriteMode;
 use crate::store::{read, Ledger};
 
 /// Where a donation's or a send's fee is booked, when not where the command implies.
@@ -158,7 +159,7 @@ pub(super) fn write_transaction(
     names: NameRules,
     new_commune: Option<&(String, String)>,
 ) -> Result<StoredTransaction> {
-    ledger.write(dry_run, |w| {
+    ledger.write(WriteMode::dry_run_if(dry_run), |w| {
         w.set_date_rules(rules)?;
         if let Some((name, state)) = new_commune {
             // `fondo add` asked, naming any commune this one looks like; yes said it is another.
@@ -639,9 +640,14 @@ pub fn void(ctx: &Context, args: VoidArgs, out: &mut dyn Write) -> Result<()> {
         future: args.future,
         force_reason: args.force.then(|| args.reason.clone()),
     };
-    let recorded = ledger.write(args.dry_run, |w| {
+    let recorded = ledger.write(WriteMode::dry_run_if(args.dry_run), |w| {
         w.set_date_rules(rules)?;
-        let id = w.void(args.id, &args.reason, header, ctx.today, args.force)?;
+        let confirmed = if args.force {
+            Confirmed::VoidAnyway
+        } else {
+            Confirmed::Refuse
+        };
+        let id = w.void(args.id, &args.reason, header, ctx.today, confirmed)?;
         read::transaction(w.conn(), id)
     })?;
     render::write_recorded(&recorded, Recorded::from_dry_run(args.dry_run), ctx.format, out)?;
@@ -682,7 +688,9 @@ impl ConfirmArgs {
 pub fn confirm(ctx: &Context, args: ConfirmArgs, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
     let (_, confirmation) = args.confirmation(ctx)?;
-    let id = ledger.write(args.dry_run, |w| w.confirm(args.id, &confirmation, ctx.today))?;
+    let id = ledger.write(WriteMode::dry_run_if(args.dry_run), |w| {
+        w.confirm(args.id, &confirmation, ctx.today)
+    })?;
     write_confirmation(ctx, args.id, id, &confirmation, args.dry_run, out)
 }
 

@@ -18,6 +18,7 @@ use crate::domain::{builders, Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
 use crate::store::read::{self, StoredPosting, StoredTransaction};
 use crate::store::write::Batch;
+use crate::store::WriteMode;
 use crate::store::{Ledger, Writer};
 
 /// The three formats `import` reads.
@@ -100,7 +101,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
     let file_name = path
         .file_name()
         .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-    ledger.write(options.dry_run, |w| {
+    ledger.write(WriteMode::dry_run_if(options.dry_run), |w| {
         w.set_date_rules(options.date_rules.clone())?;
         w.set_name_rules(options.name_rules);
         let batch = w.begin_import()?;

@@ -327,7 +327,7 @@ pub fn write_recorded(
     match format {
         Format::Json => {
             #[derive(Serialize)]
-            struct Recorded<'a> {
+            struct RecordedJson<'a> {
                 txn: i64,
                 dry_run: bool,
                 date: &'a str,
@@ -335,7 +335,7 @@ pub fn write_recorded(
                 postings: Vec<PostingJson<'a>>,
             }
             write_json_value(
-                &Recorded {
+                &RecordedJson {
                     txn: txn.id,
                     dry_run,
                     date: &txn.date,

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::io::statement::{self, Mapping, StatementLine};
 use crate::store::reconcile::{self, LedgerEntry, NewReconciliation};
 use crate::store::Ledger;
+use crate::store::WriteMode;
 
 /// Statement and ledger dates may differ by this many days unless `--days` says otherwise.
 pub const DAYS_DEFAULT: u32 = 3;
@@ -219,7 +220,7 @@ pub fn mark(ledger: &mut Ledger, reconciled: &Reconciled, force: bool) -> Result
                 .map_or_else(|| "unknown".to_string(), |d| format!("{} {}", crate::domain::money::format_minor(d, reconciled.currency), reconciled.currency))
         )));
     }
-    ledger.write(false, |w| {
+    ledger.write(WriteMode::Commit, |w| {
         w.save_reconciliation(&NewReconciliation {
             account: &reconciled.account,
             currency: reconciled.currency,

@@ -123,7 +123,7 @@ mod tests {
     use super::*;
     use crate::domain::builders::{donation, Donation, Header};
     use crate::domain::{Amount, Currency, NewTransaction};
-    use crate::store::Ledger;
+    use crate::store::{Ledger, WriteMode};
 
     fn gift(donor: &str) -> NewTransaction {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
@@ -142,7 +142,7 @@ mod tests {
     fn look_alikes_are_found_by_key_and_by_skeleton() {
         let mut ledger = Ledger::create_in_memory(Currency::parse("USD").unwrap(), "test").unwrap();
         ledger
-            .write(false, |w| w.record(&gift("Ana Pérez"), "cli"))
+            .write(WriteMode::Commit, |w| w.record(&gift("Ana Pérez"), "cli"))
             .unwrap();
         let conn = ledger.conn();
         assert_eq!(look_alikes(conn, "Ana Pérez").unwrap(), vec![]);

@@ -21,6 +21,7 @@ use super::read;
 use super::revise;
 use super::write::Writer;
 use super::Ledger;
+use super::WriteMode;
 use crate::domain::erasure::FileNameMatch;
 use crate::domain::privacy::NameMatch;
 use crate::error::{Error, Result};
@@ -110,7 +111,7 @@ pub struct ForgetPreview {
 impl Ledger {
     /// What forgetting `name` would erase, computed in a write that is then rolled back.
     pub fn forget_preview(&mut self, name: &str) -> Result<ForgetPreview> {
-        let erasure = self.write(true, |w| w.forget_donor(name))?;
+        let erasure = self.write(WriteMode::DryRun, |w| w.forget_donor(name))?;
         let gifts = |donor: &str| -> Result<i64> {
             Ok(self.conn().query_row(
                 "SELECT count(*) FROM transactions WHERE counterparty = ?1",
@@ -144,7 +145,7 @@ impl Ledger {
             Some(erasure) => erasure,
             None => {
                 self.conn().pragma_update(None, "secure_delete", true)?;
-                self.write(false, |w| w.forget_donor(name))?
+                self.write(WriteMode::Commit, |w| w.forget_donor(name))?
             }
         };
         if let Err(e) = self.wipe_free_space() {

@@ -34,6 +34,24 @@ use crate::error::{Error, Result, BUSY_TIMEOUT_SECONDS};
 pub use schema::SCHEMA_VERSION;
 pub use write::Writer;
 
+/// Whether a write is kept: [`Ledger::write`] commits, or checks everything and rolls back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteMode {
+    Commit,
+    DryRun,
+}
+
+impl WriteMode {
+    /// From a command's `--dry-run`.
+    pub fn dry_run_if(dry_run: bool) -> WriteMode {
+        if dry_run {
+            WriteMode::DryRun
+        } else {
+            WriteMode::Commit
+        }
+    }
+}
+
 /// An open ledger file.
 pub struct Ledger {
     conn: Connection,
@@ -154,19 +172,20 @@ impl Ledger {
             currency,
             actor: actor.to_string(),
         };
-        ledger.write(false, populate)?;
+        ledger.write(WriteMode::Commit, populate)?;
         Ok(ledger)
     }
 
-    /// Runs `f` in one immediate write transaction: committed when `f` succeeds (and this is
-    /// not a dry run), rolled back otherwise, so a failed or dry-run command changes nothing.
-    pub fn write<T>(&mut self, dry_run: bool, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+    /// Runs `f` in one immediate write transaction: committed when `f` succeeds and `mode`
+    /// is [`WriteMode::Commit`], rolled back otherwise, so a failed or dry-run command
+    /// changes nothing.
+    pub fn write<T>(&mut self, mode: WriteMode, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut writer = Writer::new(tx, &self.actor);
         let value = f(&mut writer)?;
-        if !dry_run {
+        if mode == WriteMode::Commit {
             writer.commit()?;
         }
         Ok(value)

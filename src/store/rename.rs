@@ -15,6 +15,7 @@ use super::chain::{Entry, Revision};
 use super::hash::{self, private_digest, TextForm, FIELD_SALT_LEN, PRIVATE_FIELDS};
 use super::revise;
 use super::write::{NameRules, Writer};
+use super::WriteMode;
 use super::{donors, read, Ledger};
 use crate::domain::names::check_name;
 use crate::domain::privacy::{check_not_placeholder, PLACEHOLDER_PREFIX};
@@ -61,7 +62,7 @@ impl Ledger {
         if !dry_run {
             self.conn().pragma_update(None, "secure_delete", true)?;
         }
-        let renamed = self.write(dry_run, |w| {
+        let renamed = self.write(WriteMode::dry_run_if(dry_run), |w| {
             w.set_name_rules(rules);
             w.rename_donor(args)
         })?;

@@ -79,6 +79,22 @@ fn check_recorded_balance(tx: &rusqlite::Transaction<'_>, first: i64) -> Result<
     }
 }
 
+/// Whether a fund's money may only be spent for its purpose (see the README's funds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restriction {
+    Restricted,
+    Unrestricted,
+}
+
+/// What `void` does with a grant the commune confirmed it received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirmed {
+    /// Refused: the money reached them.
+    Refuse,
+    /// `--force`: voided all the same, said in the void's memo.
+    VoidAnyway,
+}
+
 /// The state recorded for a commune that `import --create-missing` registered.
 pub const UNKNOWN_STATE: &str = "unknown";
 
@@ -571,8 +587,9 @@ impl<'l> Writer<'l> {
         code: &str,
         name: Option<&str>,
         target: Option<Amount>,
-        restricted: bool,
+        restriction: Restriction,
     ) -> Result<()> {
+        let restricted = restriction == Restriction::Restricted;
         check_slug(code).map_err(|problem| Error::invalid("fund code", code, problem))?;
         let name = match name {
             Some(name) => check_name("--name", name)?,
@@ -1236,20 +1253,22 @@ impl<'l> Writer<'l> {
         if read::fund_exists(&self.tx, code)? {
             return Ok(Vec::new());
         }
-        self.add_fund(code, None, None, true)?;
+        self.add_fund(code, None, None, Restriction::Restricted)?;
         Ok(vec![format!("fund {code} (restricted)")])
     }
 
     /// Records a reversal of transaction `id`. A void cannot be voided, nor can a transaction
-    /// twice; a grant the commune confirmed needs `force`, which the void's memo records.
+    /// twice; a grant the commune confirmed needs [`Confirmed::VoidAnyway`], which the void's
+    /// memo records.
     pub fn void(
         &mut self,
         id: i64,
         reason: &str,
         mut header: Header,
         today: NaiveDate,
-        force: bool,
+        confirmed: Confirmed,
     ) -> Result<i64> {
+        let force = confirmed == Confirmed::VoidAnyway;
         check_text("--reason", reason)?;
         let original = read::transaction(&self.tx, id)?;
         if let Some(voided) = original.voids {

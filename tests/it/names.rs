@@ -5,6 +5,7 @@
 //! spellings that exist. Each test here failed before names were checked this way.
 
 use crate::common::TempLedger;
+use fondo::store::WriteMode;
 
 const NFC: &str = "Ana P\u{e9}rez";
 const NFD: &str = "Ana Pe\u{301}rez";
@@ -549,7 +550,7 @@ fn a_file_imported_before_text_was_normalised_is_still_recognised() {
     let as_read = donation(row, Header::default(), day).unwrap();
     let mut ledger = fondo::Ledger::open(&l.path, "tester").unwrap();
     ledger
-        .write(false, |w| {
+        .write(WriteMode::Commit, |w| {
             w.begin_import()?;
             let identity = w.import_identity(&as_read)?;
             let id = w.record(&as_read, "import:old.csv:2")?;

@@ -11,11 +11,12 @@ use fondo::domain::{Amount, Currency, NewPosting, NewTransaction};
 use fondo::report::balance::{balance, BalanceOptions};
 use fondo::report::funds::Flows;
 use fondo::store::read::Filter;
-use fondo::store::write::{Confirmation, Overdraft};
+use fondo::store::write::{Confirmation, Confirmed, Overdraft, Restriction};
 use fondo::Ledger;
 use proptest::prelude::*;
 
 use crate::common::TempLedger;
+use fondo::store::WriteMode;
 
 const FUNDS: [&str; 4] = ["general", "tires", "lara-cheese", "no-such-fund"];
 const ACCOUNTS: [&str; 5] = [
@@ -171,12 +172,16 @@ fn apply(ledger: &mut Ledger, op: &Op, day: NaiveDate) -> fondo::Result<()> {
         )?,
         Op::Void { id } => {
             return ledger
-                .write(false, |w| w.void(*id, "test", Header::default(), day, false))
+                .write(WriteMode::Commit, |w| {
+                    w.void(*id, "test", Header::default(), day, Confirmed::Refuse)
+                })
                 .map(drop)
         }
         Op::Confirm { id } => {
             return ledger
-                .write(false, |w| w.confirm(*id, &Confirmation::default(), day))
+                .write(WriteMode::Commit, |w| {
+                    w.confirm(*id, &Confirmation::default(), day)
+                })
                 .map(drop)
         }
         Op::Entry { lines, text } => NewTransaction {
@@ -198,16 +203,18 @@ fn apply(ledger: &mut Ledger, op: &Op, day: NaiveDate) -> fondo::Result<()> {
                 .collect::<fondo::Result<_>>()?,
         },
     };
-    ledger.write(false, |w| w.record(&txn, "test")).map(drop)
+    ledger
+        .write(WriteMode::Commit, |w| w.record(&txn, "test"))
+        .map(drop)
 }
 
 /// A ledger after `ops`, in a file under `t`.
 fn ledger_after(t: &TempLedger, ops: &[Op]) -> Ledger {
     let mut ledger = Ledger::create(&t.path, Currency::parse("USD").unwrap(), None, "prop").unwrap();
     ledger
-        .write(false, |w| {
-            w.add_fund("tires", None, None, true)?;
-            w.add_fund("lara-cheese", None, None, true)?;
+        .write(WriteMode::Commit, |w| {
+            w.add_fund("tires", None, None, Restriction::Restricted)?;
+            w.add_fund("lara-cheese", None, None, Restriction::Restricted)?;
             w.add_commune("El Maizal", "Lara", None)?;
             w.add_commune("Ataroa", "Lara", None).map(drop)
         })
@@ -329,9 +336,9 @@ proptest! {
     fn invariants_hold_after_any_sequence(ops in prop::collection::vec(op(), 1..30)) {
         let t = TempLedger::uninitialized();
         let mut ledger = Ledger::create(&t.path, Currency::parse("USD").unwrap(), None, "prop").unwrap();
-        ledger.write(false, |w| {
-            w.add_fund("tires", None, None, true)?;
-            w.add_fund("lara-cheese", None, None, true)?;
+        ledger.write(WriteMode::Commit, |w| {
+            w.add_fund("tires", None, None, Restriction::Restricted)?;
+            w.add_fund("lara-cheese", None, None, Restriction::Restricted)?;
             w.add_commune("El Maizal", "Lara", None)?;
             w.add_commune("Ataroa", "Lara", None).map(drop)
         }).unwrap();
@@ -363,7 +370,7 @@ proptest! {
     fn no_asset_balance_is_below_zero_on_any_day(ops in prop::collection::vec((op(), 0..28_usize), 1..40), drawn in 1..90_000_i64) {
         let t = TempLedger::uninitialized();
         let mut ledger = ledger_after(&t, &[]);
-        ledger.write(false, |w| w.add_account("assets:credit-line", Overdraft::Allowed)).unwrap();
+        ledger.write(WriteMode::Commit, |w| w.add_account("assets:credit-line", Overdraft::Allowed)).unwrap();
         for (op, day) in &ops {
             let _ = apply(&mut ledger, op, day_of(*day));
         }
@@ -380,7 +387,7 @@ proptest! {
                 NewPosting { account: "assets:credit-line".into(), fund: "general".into(), amount: Amount::from_minor(-drawn, usd).unwrap() },
             ],
         };
-        ledger.write(false, |w| w.record(&drawing, "test")).unwrap();
+        ledger.write(WriteMode::Commit, |w| w.record(&drawing, "test")).unwrap();
         drop(ledger);
         let conn = t.raw();
         let mut stmt = conn.prepare(

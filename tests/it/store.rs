@@ -2,9 +2,11 @@
 
 use fondo::domain::builders::{self, Donation, Header};
 use fondo::domain::{Amount, Currency, NewPosting, NewTransaction};
+use fondo::store::write::Restriction;
 use fondo::Ledger;
 
 use crate::common::TempLedger;
+use fondo::store::WriteMode;
 
 fn usd() -> Currency {
     Currency::parse("USD").unwrap()
@@ -64,7 +66,7 @@ fn a_new_ledger_is_private_marked_and_in_wal_mode() {
 fn recorded_rows_cannot_be_updated_or_deleted() {
     let (t, mut ledger) = file_ledger();
     ledger
-        .write(false, |w| w.record(&gift(1_000, "Ana"), "test"))
+        .write(WriteMode::Commit, |w| w.record(&gift(1_000, "Ana"), "test"))
         .unwrap();
     let conn = t.raw();
     for sql in [
@@ -111,7 +113,7 @@ fn a_failed_write_leaves_nothing_behind() {
         ],
         ..gift(100, "x")
     };
-    let result = ledger.write(false, |w| {
+    let result = ledger.write(WriteMode::Commit, |w| {
         w.add_account("assets:savings", fondo::store::write::Overdraft::Refused)?;
         w.record(&gift(500, "Ana"), "test")?;
         w.record(&bad, "test")
@@ -132,7 +134,7 @@ fn concurrent_writers_all_succeed() {
                 for i in 0..25 {
                     let mut ledger = Ledger::open(&path, &format!("writer {n}")).unwrap();
                     ledger
-                        .write(false, |w| {
+                        .write(WriteMode::Commit, |w| {
                             w.record(&gift(100 + i, &format!("donor {n}-{i}")), "test")
                         })
                         .unwrap();
@@ -155,8 +157,8 @@ fn concurrent_writers_all_succeed() {
 fn a_refused_record_leaves_the_open_write_untouched() {
     let (t, mut ledger) = file_ledger();
     ledger
-        .write(false, |w| {
-            w.add_fund("tires", None, None, true)?;
+        .write(WriteMode::Commit, |w| {
+            w.add_fund("tires", None, None, Restriction::Restricted)?;
             let overdraw = builders::fee(
                 Amount::from_minor(500, usd()).unwrap(),
                 "assets:bank",
@@ -189,10 +191,12 @@ fn a_refused_record_leaves_the_open_write_untouched() {
 fn a_write_that_stored_an_unbalanced_transaction_is_not_committed() {
     let (t, mut ledger) = file_ledger();
     ledger
-        .write(false, |w| w.record(&gift(500, "Ana"), "test").map(|_| ()))
+        .write(WriteMode::Commit, |w| {
+            w.record(&gift(500, "Ana"), "test").map(|_| ())
+        })
         .unwrap();
     let before = t.snapshot();
-    let result = ledger.write(false, |w| {
+    let result = ledger.write(WriteMode::Commit, |w| {
         let id = w.record(&gift(700, "Bo"), "test")?;
         w.conn()
             .execute(

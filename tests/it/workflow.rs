@@ -1,6 +1,7 @@
 //! A month of bookkeeping through the CLI, checked against figures worked out by hand.
 
 use crate::common::{balance_rows, fondo, pick, TempLedger};
+use fondo::store::WriteMode;
 
 /// The README's worked example. Returns the ledger after these transactions:
 /// #1 Ana 100.00 to tires via the processor, fee 3.20 · #2 Bruno 250.00 · #3 Carla 50.00
@@ -506,7 +507,7 @@ fn a_closed_pipe_is_success() {
         let mut ledger = fondo::Ledger::open(&path, "tester").unwrap();
         let usd = ledger.currency();
         ledger
-            .write(false, |w| {
+            .write(WriteMode::Commit, |w| {
                 for i in 0..2_000 {
                     let d = fondo::domain::builders::Donation {
                         amount: fondo::domain::Amount::from_minor(100 + i, usd)?,

@@ -6,12 +6,12 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use crate::store::known::{self, Known};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use clap_complete::env::EnvCompleter;
-use rusqlite::{Connection, OpenFlags};
 
-/// The ledger of the command line being completed, opened read-only.
-fn ledger() -> Option<Connection> {
+/// The ledger of the command line being completed: `--db`, else `FONDO_DB`, else the default.
+fn ledger() -> Option<PathBuf> {
     let args: Vec<OsString> = std::env::args_os().collect();
     let given = args
         .iter()
@@ -23,53 +23,42 @@ fn ledger() -> Option<Connection> {
                 .filter_map(|a| a.to_str()?.strip_prefix("--db=").map(PathBuf::from))
                 .next()
         });
-    let (path, _) = super::ledger_path(given).ok()?;
-    Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .ok()
+    super::ledger_path(given).ok().map(|(path, _)| path)
 }
 
-/// The first column of `sql`'s rows, as candidates.
-fn names(sql: &str) -> Vec<CompletionCandidate> {
-    let Some(conn) = ledger() else {
-        return Vec::new();
-    };
-    let Ok(mut stmt) = conn.prepare(sql) else {
-        return Vec::new();
-    };
-    let Ok(rows) = stmt.query_map([], |r| r.get::<_, String>(0)) else {
-        return Vec::new();
-    };
-    rows.filter_map(std::result::Result::ok)
+/// The ledger's names of `what`, as candidates.
+fn names(what: Known) -> Vec<CompletionCandidate> {
+    ledger()
+        .map(|path| known::names(&path, what))
+        .unwrap_or_default()
+        .into_iter()
         .map(CompletionCandidate::new)
         .collect()
 }
 
 pub fn funds() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| names("SELECT code FROM funds WHERE NOT closed ORDER BY code"))
+    ArgValueCandidates::new(|| names(Known::Funds))
 }
 
 pub fn accounts() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| names("SELECT name FROM accounts WHERE NOT closed ORDER BY name"))
+    ArgValueCandidates::new(|| names(Known::Accounts))
 }
 
 /// A grant's recipient: `union` or a commune's slug.
 pub fn recipients() -> ArgValueCandidates {
     ArgValueCandidates::new(|| {
         let mut all = vec![CompletionCandidate::new(crate::domain::names::UNION_SLUG)];
-        all.extend(names("SELECT slug FROM communes ORDER BY slug"));
+        all.extend(names(Known::Communes));
         all
     })
 }
 
 pub fn communes() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| names("SELECT slug FROM communes ORDER BY slug"))
+    ArgValueCandidates::new(|| names(Known::Communes))
 }
 
 pub fn donors() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| names("SELECT name FROM donor_names ORDER BY name"))
+    ArgValueCandidates::new(|| names(Known::Donors))
 }
 
 /// The formats the command being completed takes: a report's, the public page's, or an
@@ -94,9 +83,7 @@ pub fn formats() -> ArgValueCandidates {
 
 /// The ledger's currencies: its own and those it has recorded.
 pub fn currencies() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| {
-        names("SELECT value FROM meta WHERE key = 'currency' UNION SELECT currency FROM balances ORDER BY 1")
-    })
+    ArgValueCandidates::new(|| names(Known::Currencies))
 }
 
 /// The script that sets `shell` up to ask fondo for completions as you type — the names

@@ -168,7 +168,7 @@ pub(super) fn write_transaction(
         }
         w.set_name_rules(names);
         let id = w.record(txn, "cli")?;
-        read::transaction(w.conn(), id)
+        w.transaction(id)
     })
 }
 
@@ -648,7 +648,7 @@ pub fn void(ctx: &Context, args: VoidArgs, out: &mut dyn Write) -> Result<()> {
             Confirmed::Refuse
         };
         let id = w.void(args.id, &args.reason, header, ctx.today, confirmed)?;
-        read::transaction(w.conn(), id)
+        w.transaction(id)
     })?;
     render::write_recorded(&recorded, Recorded::from_dry_run(args.dry_run), ctx.format, out)?;
     Ok(())

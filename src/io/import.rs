@@ -16,7 +16,7 @@ use super::{ParsedTxn, PayoutLine, Problems, Records, Rejected, RowError};
 use crate::domain::names::nfc;
 use crate::domain::{builders, Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
-use crate::store::read::{self, StoredPosting, StoredTransaction};
+use crate::store::read::{StoredPosting, StoredTransaction};
 use crate::store::write::Batch;
 use crate::store::WriteMode;
 use crate::store::{Ledger, Writer};
@@ -106,7 +106,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         w.set_name_rules(options.name_rules);
         let batch = w.begin_import()?;
         let mut run = Run {
-            last_before: read::last_transaction_id(w.conn())?,
+            last_before: w.last_transaction_id()?,
             file_name: &file_name,
             create_missing: options.create_missing,
             allow_similar: options.allow_similar,
@@ -202,8 +202,8 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
 /// turn into a new account or fund for good.
 fn refuse_near_typo(w: &Writer<'_>, what: &'static str, name: &str) -> Result<()> {
     let existing = match what {
-        "account" => read::account_names(w.conn())?,
-        _ => read::fund_codes(w.conn())?,
+        "account" => w.account_names()?,
+        _ => w.fund_codes()?,
     };
     if existing.iter().any(|e| e == name) {
         return Ok(());
@@ -422,8 +422,8 @@ impl Run<'_> {
                 continue;
             }
             let found = match what {
-                "account" => read::account_id(w.conn(), name),
-                _ => read::fund_id(w.conn(), name),
+                "account" => w.check_account(name),
+                _ => w.check_fund(name),
             };
             match found {
                 Ok(_) => {}
@@ -464,7 +464,7 @@ impl Run<'_> {
                     "names a transaction that does not come earlier in this file",
                 )
             })?;
-            if let Some(by) = read::transaction(w.conn(), target)?.voided_by {
+            if let Some(by) = w.transaction(target)?.voided_by {
                 return Err(Error::invalid(
                     "voids",
                     voided.to_string(),
@@ -491,9 +491,9 @@ impl Run<'_> {
         let txn = checked.into_owned();
         let source = format!("import:{}:{}", self.file_name, parsed.line);
         let id = match &txn.reference {
-            Some(reference) => match read::transaction_by_reference(w.conn(), reference)? {
+            Some(reference) => match w.transaction_by_reference(reference)? {
                 Some(existing) => {
-                    let stored = read::transaction(w.conn(), existing)?;
+                    let stored = w.transaction(existing)?;
                     let by_fund = parsed.payout.is_none();
                     same_content(&stored, &txn, by_fund, self.last_before)?;
                     self.skipped += 1;

@@ -8,6 +8,7 @@ pub mod donors;
 pub mod erase;
 pub mod flows;
 pub mod hash;
+pub mod known;
 pub mod locks;
 pub mod master;
 mod migrate;

@@ -498,9 +498,44 @@ impl<'l> Writer<'l> {
         )?)
     }
 
-    /// Read access to the ledger as this write sees it.
-    pub fn conn(&self) -> &rusqlite::Connection {
+    /// Read access to the ledger as this write sees it, for the store's own modules: the
+    /// rest of fondo asks through the methods below, and never sees SQL.
+    pub(super) fn conn(&self) -> &rusqlite::Connection {
         &self.tx
+    }
+
+    /// A transaction as this write sees it (one it recorded included).
+    pub fn transaction(&self, id: i64) -> Result<read::StoredTransaction> {
+        read::transaction(&self.tx, id)
+    }
+
+    /// The last transaction recorded, 0 in an empty ledger.
+    pub fn last_transaction_id(&self) -> Result<i64> {
+        read::last_transaction_id(&self.tx)
+    }
+
+    /// The transaction a reference names, if any.
+    pub fn transaction_by_reference(&self, reference: &str) -> Result<Option<i64>> {
+        read::transaction_by_reference(&self.tx, reference)
+    }
+
+    /// Every account's name, and every fund's code.
+    pub fn account_names(&self) -> Result<Vec<String>> {
+        read::account_names(&self.tx)
+    }
+
+    pub fn fund_codes(&self) -> Result<Vec<String>> {
+        read::fund_codes(&self.tx)
+    }
+
+    /// Whether the ledger has this account (or fund); an unknown one is the error that names
+    /// the nearest.
+    pub fn check_account(&self, name: &str) -> Result<()> {
+        read::account_id(&self.tx, name).map(drop)
+    }
+
+    pub fn check_fund(&self, code: &str) -> Result<()> {
+        read::fund_id(&self.tx, code).map(drop)
     }
 
     pub(super) fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
@@ -1374,5 +1409,64 @@ impl<'l> Writer<'l> {
             note,
         })?;
         Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::builders::{donation, Donation, Header};
+    use crate::domain::{Amount, Currency, NewTransaction};
+    use crate::error::Error;
+    use crate::store::{Ledger, WriteMode};
+
+    fn gift(minor: i64) -> NewTransaction {
+        let usd = Currency::parse("USD").unwrap();
+        let d = Donation {
+            amount: Amount::from_minor(minor, usd).unwrap(),
+            fee: None,
+            donor: "Ana".into(),
+            fund: "general".into(),
+            into: "assets:bank".into(),
+            fee_to: Default::default(),
+        };
+        donation(
+            d,
+            Header::default(),
+            chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// What `record` checks before writing is checked again, as stored, before a write
+    /// commits: a posting that slipped in unbalancing a transaction (a bug, or someone
+    /// else's trigger) stops the whole write, and nothing of it is kept.
+    #[test]
+    fn a_write_that_stored_an_unbalanced_transaction_is_not_committed() {
+        let mut ledger = Ledger::create_in_memory(Currency::parse("USD").unwrap(), "test").unwrap();
+        ledger
+            .write(WriteMode::Commit, |w| w.record(&gift(500), "test"))
+            .unwrap();
+        let result = ledger.write(WriteMode::Commit, |w| {
+            let id = w.record(&gift(700), "test")?;
+            w.conn().execute(
+                "INSERT INTO postings (txn_id, line, account_id, fund_id, currency, amount_minor)
+                 SELECT ?1, 9, account_id, fund_id, currency, 1 FROM postings WHERE txn_id = ?1 LIMIT 1",
+                [id],
+            )?;
+            Ok(())
+        });
+        match result {
+            Err(Error::Internal(why)) => {
+                assert_eq!(
+                    why,
+                    "transaction #2 was stored unbalanced in USD by 1 minor units"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let last = ledger
+            .write(WriteMode::DryRun, |w| w.last_transaction_id())
+            .unwrap();
+        assert_eq!(last, 1, "the failed write was kept");
     }
 }

@@ -214,6 +214,11 @@ pub fn looks_like_placeholder(name: &str) -> bool {
             }
         })
     };
+    // Every row of an import passes here: an ASCII name needs no confusables table (its
+    // look-alikes of the placeholder — 0 for o, l for 1 — are read above).
+    if name.is_ascii() {
+        return reads_as(&name.to_ascii_lowercase());
+    }
     let key = identity_key(name);
     // Letters as the letters they look like (a Cyrillic о as o); digits as themselves (the
     // skeleton of 1 is l).

@@ -113,6 +113,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             missing: std::collections::BTreeSet::new(),
             problems: Problems::default(),
             ensured: std::collections::HashSet::new(),
+            found: std::collections::HashSet::new(),
             added: 0,
             skipped: 0,
             created: Vec::new(),
@@ -386,6 +387,8 @@ struct Run<'a> {
     problems: Problems,
     /// Names `--create-missing` has already made sure of.
     ensured: std::collections::HashSet<(&'static str, String)>,
+    /// The accounts and funds found in the ledger so far.
+    found: std::collections::HashSet<(&'static str, String)>,
     added: i64,
     skipped: i64,
     created: Vec<String>,
@@ -411,14 +414,15 @@ impl Run<'_> {
     /// ledger lacks, or with `--create-missing` the ones a letter or two from a name it has
     /// (unless `--allow-similar`), so that a row names all of them rather than the first.
     fn name_problems<'n>(
-        &self,
+        &mut self,
         w: &Writer<'_>,
         names: impl IntoIterator<Item = (&'static str, &'n str)>,
     ) -> Result<Vec<Error>> {
         let mut problems = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (what, name) in names {
-            if !seen.insert((what, name)) {
+            // Each name is looked up once an import: a file names the same few on every row.
+            if !seen.insert((what, name)) || self.found.contains(&(what, name.to_string())) {
                 continue;
             }
             let found = match what {
@@ -426,7 +430,9 @@ impl Run<'_> {
                 _ => w.check_fund(name),
             };
             match found {
-                Ok(_) => {}
+                Ok(()) => {
+                    self.found.insert((what, name.to_string()));
+                }
                 Err(_) if self.create_missing && self.allow_similar => {}
                 Err(e @ (Error::UnknownAccount { .. } | Error::UnknownFund { .. })) => {
                     if !self.create_missing {

@@ -49,6 +49,32 @@ pub(crate) fn put_back(conn: &Connection, saved: &[(String, String)]) {
     }
 }
 
+/// Runs `edit` on the ledger's file with every trigger dropped, as a forger holding the file
+/// would; with `restore`, the triggers are put back afterwards, so the schema looks untouched.
+pub(crate) fn edit_without_triggers(l: &TempLedger, edit: &str, restore: bool) {
+    let conn = l.raw();
+    let saved = triggers(&conn);
+    for (name, _) in &saved {
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\"")).unwrap();
+    }
+    conn.execute_batch(edit).unwrap();
+    if restore {
+        put_back(&conn, &saved);
+    }
+}
+
+/// `verify` (against `head` when given) must fail, exit 1, after `edit`; returns what it
+/// printed.
+pub(crate) fn verify_fails(l: &TempLedger, head: Option<&str>, edit: &str) -> String {
+    let mut args = vec!["--format", "json", "verify"];
+    if let Some(head) = head {
+        args.extend(["--head", head]);
+    }
+    let out = l.cmd().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "verify passed after `{edit}`");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
 fn tampered(edit: &str) -> TempLedger {
     let l = worked_example();
     let conn: Connection = l.raw();

@@ -43,7 +43,7 @@ pub struct RenameArgs<'a> {
 }
 
 /// A transaction the rename may change, as stored.
-struct Own {
+struct Named {
     id: i64,
     texts: [Option<String>; 6],
     salts: Option<Vec<u8>>,
@@ -224,7 +224,7 @@ impl Writer<'_> {
 
 /// Every transaction whose counterparty is `name`, and with `in_text` every one whose
 /// description or memo may hold it (to be decided word by word).
-fn named_transactions(conn: &rusqlite::Connection, name: &str, in_text: bool) -> Result<Vec<Own>> {
+fn named_transactions(conn: &rusqlite::Connection, name: &str, in_text: bool) -> Result<Vec<Named>> {
     let mut stmt = conn.prepare(
         "SELECT id, description, counterparty, memo, reference, entered_by, source,
                 coalesce(text_salts, field_salts, pii_salt)
@@ -233,7 +233,7 @@ fn named_transactions(conn: &rusqlite::Connection, name: &str, in_text: bool) ->
          ORDER BY id",
     )?;
     let rows = stmt.query_map(params![name, in_text], |r| {
-        Ok(Own {
+        Ok(Named {
             id: r.get(0)?,
             texts: [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
             salts: r.get(7)?,

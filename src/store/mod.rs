@@ -15,6 +15,7 @@ mod migrate;
 pub mod outputs;
 pub mod pack;
 pub mod read;
+mod recheck;
 pub mod reconcile;
 pub mod rename;
 mod revise;

@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension};
 use super::chain::{self, Entry, Head, ImportKeys, Stamp};
 use super::hash::{self, PostingContent, PrivateText, TxnContent, FIELD_SALT_LEN, PRIVATE_FIELDS};
 use super::locks::{self, DateRules, Locks};
-use super::{donors, read};
+use super::{donors, read, recheck};
 use crate::domain::builders::{self, Header};
 use crate::domain::identity::{likeness, Likeness};
 use crate::domain::money::format_minor;
@@ -34,49 +34,6 @@ fn check_reference(reference: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Checks, as stored, what `record` checked before writing: the postings of every
-/// transaction from `first` on sum to zero per currency and fund. A write that would leave
-/// them otherwise is a bug, and nothing of it is kept.
-fn check_recorded_balance(tx: &rusqlite::Transaction<'_>, first: i64) -> Result<()> {
-    // Streamed in transaction order, one transaction's sums at a time: constant memory
-    // however large the import.
-    let mut stmt = tx.prepare(
-        "SELECT txn_id, currency, fund_id, amount_minor FROM postings WHERE txn_id >= ?1 ORDER BY txn_id",
-    )?;
-    let mut rows = stmt.query([first])?;
-    let mut current = None;
-    let mut sums: Vec<((String, i64), i64)> = Vec::new();
-    let unbalanced = |txn: i64, sums: &[((String, i64), i64)]| -> Result<()> {
-        match sums.iter().find(|(_, sum)| *sum != 0) {
-            Some(((currency, _), minor)) => Err(Error::Internal(format!(
-                "transaction #{txn} was stored unbalanced in {currency} by {minor} minor units"
-            ))),
-            None => Ok(()),
-        }
-    };
-    while let Some(r) = rows.next()? {
-        let txn: i64 = r.get(0)?;
-        if current != Some(txn) {
-            if let Some(done) = current {
-                unbalanced(done, &sums)?;
-            }
-            current = Some(txn);
-            sums.clear();
-        }
-        let key: (String, i64) = (r.get(1)?, r.get(2)?);
-        let minor: i64 = r.get(3)?;
-        match sums.iter_mut().find(|(k, _)| *k == key) {
-            // At most POSTINGS_MAX amounts of at most 10^15 each: exact.
-            Some((_, sum)) => *sum += minor,
-            None => sums.push((key, minor)),
-        }
-    }
-    match current {
-        Some(done) => unbalanced(done, &sums),
-        None => Ok(()),
-    }
 }
 
 /// Whether a fund's money may only be spent for its purpose (see the README's funds).
@@ -137,7 +94,7 @@ type Signature = (String, Vec<(String, String, i64)>);
 const PENDING_DAYS_LIMIT: usize = 8192;
 
 /// An (account, fund, currency) whose totals are maintained.
-type TotalKey = (i64, i64, &'static str);
+pub(super) type TotalKey = (i64, i64, &'static str);
 
 /// Debits and credits this write adds per (account, fund, currency), and per day as well.
 #[derive(Default)]
@@ -146,11 +103,14 @@ struct PendingTotals {
     /// Per day, in date order, so the overdraft check can walk the days after a date.
     days: HashMap<TotalKey, BTreeMap<String, (i64, i64)>>,
     day_count: usize,
+    /// The totals as they stood before this write, for the check at commit.
+    before: recheck::TotalsBefore,
 }
 
 impl PendingTotals {
     fn add(
         &mut self,
+        tx: &rusqlite::Transaction<'_>,
         account_id: i64,
         fund_id: i64,
         currency: &'static str,
@@ -161,6 +121,7 @@ impl PendingTotals {
             what: "the maintained totals".into(),
         };
         let (debit, credit) = (minor.max(0), minor.checked_neg().ok_or_else(overflow)?.max(0));
+        self.before.note(tx, (account_id, fund_id, currency), date)?;
         let days = self.days.entry((account_id, fund_id, currency)).or_default();
         if !days.contains_key(date) {
             self.day_count += 1;
@@ -348,7 +309,7 @@ impl<'l> Writer<'l> {
     pub(super) fn commit(mut self) -> Result<()> {
         self.totals.flush(&self.tx)?;
         if let Some(first) = self.first_recorded {
-            check_recorded_balance(&self.tx, first)?;
+            recheck::check_written(&self.tx, first, &self.totals.before)?;
         }
         self.tx.commit()?;
         Ok(())
@@ -873,6 +834,16 @@ impl<'l> Writer<'l> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for ((p, r), line) in txn.postings.iter().zip(&resolved).zip(1_i64..) {
+            // Added to the pending totals first: they note the stored totals before this
+            // posting can change them, for the check at commit.
+            self.totals.add(
+                &self.tx,
+                r.account_id,
+                r.fund_id,
+                p.amount.currency().code(),
+                &date,
+                p.amount.minor(),
+            )?;
             insert.execute(params![
                 id,
                 line,
@@ -881,13 +852,6 @@ impl<'l> Writer<'l> {
                 p.amount.currency().code(),
                 p.amount.minor()
             ])?;
-            self.totals.add(
-                r.account_id,
-                r.fund_id,
-                p.amount.currency().code(),
-                &date,
-                p.amount.minor(),
-            )?;
         }
         drop(insert);
         if let Some(donor) = donor {
@@ -1468,5 +1432,42 @@ mod tests {
             .write(WriteMode::DryRun, |w| w.last_transaction_id())
             .unwrap();
         assert_eq!(last, 1, "the failed write was kept");
+    }
+
+    /// The maintained totals must move by exactly the postings a write recorded: a total
+    /// changed by anything else in the same write (a bug, a stray trigger) stops it.
+    #[test]
+    fn a_write_whose_totals_moved_by_more_than_its_postings_is_not_committed() {
+        let mut ledger = Ledger::create_in_memory(Currency::parse("USD").unwrap(), "test").unwrap();
+        ledger
+            .write(WriteMode::Commit, |w| w.record(&gift(500), "test"))
+            .unwrap();
+        for table in ["balances", "daily_totals"] {
+            let result = ledger.write(WriteMode::Commit, |w| {
+                w.record(&gift(700), "test")?;
+                w.conn().execute(
+                    &format!("UPDATE {table} SET credit_minor = credit_minor + 1 WHERE credit_minor > 0"),
+                    [],
+                )?;
+                Ok(())
+            });
+            match result {
+                Err(Error::Internal(why)) => assert!(
+                    why.starts_with("the maintained totals of account ")
+                        && why.ends_with("but this write's postings moved them by (0, 700)"),
+                    "{table}: {why}"
+                ),
+                other => panic!("{table}: {other:?}"),
+            }
+        }
+        let balance = ledger
+            .write(WriteMode::DryRun, |w| {
+                Ok(w.conn()
+                    .query_row("SELECT sum(credit_minor) FROM balances", [], |r| {
+                        r.get::<_, i64>(0)
+                    })?)
+            })
+            .unwrap();
+        assert_eq!(balance, 500, "a failed write was kept");
     }
 }

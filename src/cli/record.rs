@@ -314,13 +314,12 @@ impl Recording for AllocateArgs {
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
         let currency = self.currency.resolve(ledger)?;
         let amount = Amount::parse_field("amount", &self.amount, currency)?;
-        builders::allocate(
+        let allocation = builders::Allocation {
             amount,
-            recipient(ctx, ledger, &self.to)?,
-            &self.fund,
-            header,
-            ctx.today,
-        )
+            to: recipient(ctx, ledger, &self.to)?,
+            fund: self.fund.clone(),
+        };
+        builders::allocate(allocation, header, ctx.today)
     }
 }
 
@@ -348,7 +347,12 @@ impl Recording for FeeArgs {
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
         let amount = Amount::parse_field("amount", &self.amount, self.currency.resolve(ledger)?)?;
-        builders::fee(amount, &self.from, &self.fund, header, ctx.today)
+        let fee = builders::Fee {
+            amount,
+            from: self.from.clone(),
+            fund: self.fund.clone(),
+        };
+        builders::fee(fee, header, ctx.today)
     }
 }
 
@@ -379,7 +383,13 @@ impl Recording for TransferArgs {
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
         let amount = Amount::parse_field("amount", &self.amount, self.currency.resolve(ledger)?)?;
-        builders::transfer(amount, &self.from, &self.to, &self.fund, header, ctx.today)
+        let transfer = builders::Transfer {
+            amount,
+            from: self.from.clone(),
+            to: self.to.clone(),
+            fund: self.fund.clone(),
+        };
+        builders::transfer(transfer, header, ctx.today)
     }
 }
 
@@ -477,15 +487,14 @@ impl Recording for ExchangeArgs {
                 to,
             )?),
         };
-        builders::exchange(
+        let exchange = builders::Exchange {
             amount,
             conversion,
-            to,
-            &self.account,
-            &self.fund,
-            header,
-            ctx.today,
-        )
+            to_currency: to,
+            account: self.account.clone(),
+            fund: self.fund.clone(),
+        };
+        builders::exchange(exchange, header, ctx.today)
     }
 }
 
@@ -600,7 +609,13 @@ impl Recording for FundMoveArgs {
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
         let amount = Amount::parse_field("amount", &self.amount, self.currency.resolve(ledger)?)?;
-        builders::fund_move(amount, &self.from, &self.to, &self.account, header, ctx.today)
+        let fund_move = builders::FundMove {
+            amount,
+            from_fund: self.from.clone(),
+            to_fund: self.to.clone(),
+            account: self.account.clone(),
+        };
+        builders::fund_move(fund_move, header, ctx.today)
     }
 }
 

@@ -245,23 +245,24 @@ pub fn send(s: Send, header: Header, today: NaiveDate) -> Result<NewTransaction>
 
 /// The union's report that it passed money it holds on to a commune (or spent it on a
 /// union programme): from `assets:union` to the recipient's grants account.
-pub fn allocate(
-    amount: Amount,
-    to: Recipient,
-    fund: &str,
-    header: Header,
-    today: NaiveDate,
-) -> Result<NewTransaction> {
-    require_positive("amount", amount)?;
+#[derive(Clone, Debug)]
+pub struct Allocation {
+    pub amount: Amount,
+    pub to: Recipient,
+    pub fund: String,
+}
+
+pub fn allocate(a: Allocation, header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    require_positive("amount", a.amount)?;
     let postings = vec![
-        posting(&to.grants_account(), fund, amount),
-        posting(UNION_ACCOUNT, fund, amount.negated()),
+        posting(&a.to.grants_account(), &a.fund, a.amount),
+        posting(UNION_ACCOUNT, &a.fund, a.amount.negated()),
     ];
-    let description = match &to {
+    let description = match &a.to {
         Recipient::Union => "union allocation to its own programmes".to_string(),
         commune => format!("union allocation to {}", commune.display_name()),
     };
-    let counterparty = to.display_name().to_string();
+    let counterparty = a.to.display_name().to_string();
     Ok(transaction(
         header,
         today,
@@ -272,51 +273,46 @@ pub fn allocate(
 }
 
 /// A fee charged on its own (a monthly bank charge, say).
-pub fn fee(
-    amount: Amount,
-    from: &str,
-    fund: &str,
-    header: Header,
-    today: NaiveDate,
-) -> Result<NewTransaction> {
-    require_positive("amount", amount)?;
-    require_type("--from", from, OWN_MONEY_OR_DEBT)?;
+#[derive(Clone, Debug)]
+pub struct Fee {
+    pub amount: Amount,
+    pub from: String,
+    pub fund: String,
+}
+
+pub fn fee(f: Fee, header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    require_positive("amount", f.amount)?;
+    require_type("--from", &f.from, OWN_MONEY_OR_DEBT)?;
     let postings = vec![
-        posting(FEES_BANK, fund, amount),
-        posting(from, fund, amount.negated()),
+        posting(FEES_BANK, &f.fund, f.amount),
+        posting(&f.from, &f.fund, f.amount.negated()),
     ];
-    Ok(transaction(
-        header,
-        today,
-        format!("fee charged to {from}"),
-        None,
-        postings,
-    ))
+    let description = format!("fee charged to {}", f.from);
+    Ok(transaction(header, today, description, None, postings))
 }
 
 /// Money moved between two of our own accounts (a processor payout to the bank, say).
-pub fn transfer(
-    amount: Amount,
-    from: &str,
-    to: &str,
-    fund: &str,
-    header: Header,
-    today: NaiveDate,
-) -> Result<NewTransaction> {
-    require_positive("amount", amount)?;
-    require_type("--from", from, OWN_MONEY_OR_DEBT)?;
-    require_type("--to", to, OWN_MONEY_OR_DEBT)?;
-    if from == to {
-        return Err(Error::invalid("--to", to, "must differ from --from"));
+#[derive(Clone, Debug)]
+pub struct Transfer {
+    pub amount: Amount,
+    pub from: String,
+    pub to: String,
+    pub fund: String,
+}
+
+pub fn transfer(t: Transfer, header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    require_positive("amount", t.amount)?;
+    require_type("--from", &t.from, OWN_MONEY_OR_DEBT)?;
+    require_type("--to", &t.to, OWN_MONEY_OR_DEBT)?;
+    if t.from == t.to {
+        return Err(Error::invalid("--to", &t.to, "must differ from --from"));
     }
-    let postings = vec![posting(to, fund, amount), posting(from, fund, amount.negated())];
-    Ok(transaction(
-        header,
-        today,
-        format!("transfer from {from} to {to}"),
-        None,
-        postings,
-    ))
+    let postings = vec![
+        posting(&t.to, &t.fund, t.amount),
+        posting(&t.from, &t.fund, t.amount.negated()),
+    ];
+    let description = format!("transfer from {} to {}", t.from, t.to);
+    Ok(transaction(header, today, description, None, postings))
 }
 
 /// A processor's lump payout to another of our accounts, split across the funds whose money
@@ -402,15 +398,23 @@ pub enum Conversion {
 }
 
 /// Converts within one account through `equity:conversion`, which balances each currency.
-pub fn exchange(
-    amount: Amount,
-    conversion: Conversion,
-    to_currency: Currency,
-    account: &str,
-    fund: &str,
-    header: Header,
-    today: NaiveDate,
-) -> Result<NewTransaction> {
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    pub amount: Amount,
+    pub conversion: Conversion,
+    pub to_currency: Currency,
+    pub account: String,
+    pub fund: String,
+}
+
+pub fn exchange(e: Exchange, header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    let Exchange {
+        amount,
+        conversion,
+        to_currency,
+        ref account,
+        ref fund,
+    } = e;
     require_positive("amount", amount)?;
     require_type("--account", account, OWN_MONEY)?;
     if to_currency == amount.currency() {
@@ -488,37 +492,49 @@ fn converted(amount: Amount, rate: Decimal, to: Currency) -> Result<Amount> {
 
 /// Moves money from one fund to another inside one account: four postings through
 /// `equity:transfers`, so each fund still balances on its own.
-pub fn fund_move(
-    amount: Amount,
-    from_fund: &str,
-    to_fund: &str,
-    account: &str,
-    header: Header,
-    today: NaiveDate,
-) -> Result<NewTransaction> {
-    require_positive("amount", amount)?;
+#[derive(Clone, Debug)]
+pub struct FundMove {
+    pub amount: Amount,
+    pub from_fund: String,
+    pub to_fund: String,
+    pub account: String,
+}
+
+pub fn fund_move(m: FundMove, header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    let FundMove {
+        amount,
+        from_fund,
+        to_fund,
+        account,
+    } = &m;
+    require_positive("amount", *amount)?;
     require_type("--account", account, OWN_MONEY)?;
     if from_fund == to_fund {
         return Err(Error::invalid("--to", to_fund, "must differ from --from"));
     }
     let postings = vec![
         posting(account, from_fund, amount.negated()),
-        posting(FUND_MOVES, from_fund, amount),
+        posting(FUND_MOVES, from_fund, *amount),
         posting(FUND_MOVES, to_fund, amount.negated()),
-        posting(account, to_fund, amount),
+        posting(account, to_fund, *amount),
     ];
     let description = format!("move {amount} from fund {from_fund} to fund {to_fund}");
     Ok(transaction(header, today, description, None, postings))
 }
 
 /// The reversal of a recorded transaction: the same postings with opposite signs.
-pub fn void(
-    original_id: i64,
-    original_postings: &[NewPosting],
-    reason: &str,
-    header: Header,
-    today: NaiveDate,
-) -> NewTransaction {
+pub struct Void<'a> {
+    pub original_id: i64,
+    pub original_postings: &'a [NewPosting],
+    pub reason: &'a str,
+}
+
+pub fn void(v: Void<'_>, header: Header, today: NaiveDate) -> NewTransaction {
+    let Void {
+        original_id,
+        original_postings,
+        reason,
+    } = v;
     let postings = original_postings
         .iter()
         .map(|p| posting(&p.account, &p.fund, p.amount.negated()))
@@ -613,9 +629,14 @@ mod tests {
         let d = ana_gives(usd(1_000), None, "general", "income:other");
         let err = donation(d, Header::default(), today()).unwrap_err().to_string();
         assert!(err.contains("invalid --into `income:other`"), "{err}");
-        let err = fee(usd(1), "expenses:fees", "general", Header::default(), today()).unwrap_err();
+        let fee_from = |from: &str| Fee {
+            amount: usd(1),
+            from: from.into(),
+            fund: "general".into(),
+        };
+        let err = fee(fee_from("expenses:fees"), Header::default(), today()).unwrap_err();
         assert!(err.to_string().contains("--from"), "{err}");
-        assert!(fee(usd(1), "liabilities:card", "general", Header::default(), today()).is_ok());
+        assert!(fee(fee_from("liabilities:card"), Header::default(), today()).is_ok());
         let s = Send {
             amount: usd(1),
             fee: None,
@@ -716,7 +737,12 @@ mod tests {
         };
         let direct = send(s, Header::default(), today()).unwrap();
         assert_eq!(direct.postings[0].account, "expenses:grants:el-maizal");
-        let alloc = allocate(usd(100), commune, "general", Header::default(), today()).unwrap();
+        let allocation = |to| Allocation {
+            amount: usd(100),
+            to,
+            fund: "general".into(),
+        };
+        let alloc = allocate(allocation(commune), Header::default(), today()).unwrap();
         assert_eq!(
             lines(&alloc),
             [
@@ -724,7 +750,7 @@ mod tests {
                 l("assets:union", "general", -100)
             ]
         );
-        let programme = allocate(usd(100), Recipient::Union, "general", Header::default(), today()).unwrap();
+        let programme = allocate(allocation(Recipient::Union), Header::default(), today()).unwrap();
         assert_eq!(programme.postings[0].account, "expenses:grants:union");
     }
 
@@ -732,11 +758,13 @@ mod tests {
     fn exchange_at_a_rate_must_be_exact() {
         let ves = Currency::parse("VES").unwrap();
         let ok = exchange(
-            usd(10_000),
-            Conversion::Rate("36.1234".parse().unwrap()),
-            ves,
-            "assets:bank",
-            "general",
+            Exchange {
+                amount: usd(10_000),
+                conversion: Conversion::Rate("36.1234".parse().unwrap()),
+                to_currency: ves,
+                account: "assets:bank".into(),
+                fund: "general".into(),
+            },
             Header::default(),
             today(),
         )
@@ -744,11 +772,13 @@ mod tests {
         ok.check().unwrap();
         assert_eq!(ok.postings[3].amount.to_string(), "3612.34 VES");
         let inexact = exchange(
-            usd(3_333),
-            Conversion::Rate("36.1234".parse().unwrap()),
-            ves,
-            "assets:bank",
-            "general",
+            Exchange {
+                amount: usd(3_333),
+                conversion: Conversion::Rate("36.1234".parse().unwrap()),
+                to_currency: ves,
+                account: "assets:bank".into(),
+                fund: "general".into(),
+            },
             Header::default(),
             today(),
         )
@@ -759,11 +789,15 @@ mod tests {
         // 0.01 × 1.000000000000000000000000001 has 29 decimals; rounded, it looked like
         // exactly 0.01.
         let rounded = exchange(
-            usd(1),
-            Conversion::Rate(crate::domain::money::parse_decimal("1.000000000000000000000000001").unwrap()),
-            ves,
-            "assets:bank",
-            "general",
+            Exchange {
+                amount: usd(1),
+                conversion: Conversion::Rate(
+                    crate::domain::money::parse_decimal("1.000000000000000000000000001").unwrap(),
+                ),
+                to_currency: ves,
+                account: "assets:bank".into(),
+                fund: "general".into(),
+            },
             Header::default(),
             today(),
         )
@@ -777,33 +811,28 @@ mod tests {
 
     #[test]
     fn fund_move_balances_each_fund() {
-        let txn = fund_move(
-            usd(2_500),
-            "general",
-            "tires",
-            "assets:bank",
-            Header::default(),
-            today(),
-        )
-        .unwrap();
+        let moving = |amount, from_fund: &str, to_fund: &str| FundMove {
+            amount,
+            from_fund: from_fund.into(),
+            to_fund: to_fund.into(),
+            account: "assets:bank".into(),
+        };
+        let txn = fund_move(moving(usd(2_500), "general", "tires"), Header::default(), today()).unwrap();
         txn.check().unwrap();
         assert_eq!(txn.postings.len(), 4);
-        assert!(fund_move(
-            usd(1),
-            "tires",
-            "tires",
-            "assets:bank",
-            Header::default(),
-            today()
-        )
-        .is_err());
+        assert!(fund_move(moving(usd(1), "tires", "tires"), Header::default(), today()).is_err());
     }
 
     #[test]
     fn void_negates_every_posting() {
         let d = ana_gives(usd(10_000), Some(usd(320)), "general", "assets:bank");
         let original = donation(d, Header::default(), today()).unwrap();
-        let reversal = void(7, &original.postings, "typo", Header::default(), today());
+        let of_seven = Void {
+            original_id: 7,
+            original_postings: &original.postings,
+            reason: "typo",
+        };
+        let reversal = void(of_seven, Header::default(), today());
         reversal.check().unwrap();
         assert_eq!(reversal.voids, Some(7));
         assert_eq!(reversal.description, "void #7: typo");

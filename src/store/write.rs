@@ -1322,7 +1322,12 @@ impl<'l> Writer<'l> {
             None => header.date = Some(today.max(original_date)),
         }
         let postings: Vec<_> = original.postings.iter().map(|p| p.to_new()).collect();
-        let txn = builders::void(id, &postings, reason, header, today);
+        let void = builders::Void {
+            original_id: id,
+            original_postings: &postings,
+            reason,
+        };
+        let txn = builders::void(void, header, today);
         self.record(&txn, "cli")
     }
 

@@ -147,29 +147,32 @@ fn apply(ledger: &mut Ledger, op: &Op, day: NaiveDate) -> fondo::Result<()> {
             };
             builders::send(s, Header::default(), day)?
         }
-        Op::Allocate { minor, fund, to } => builders::allocate(
-            money(*minor, usd)?,
-            recipient(*to),
-            FUNDS[*fund],
-            Header::default(),
-            day,
-        )?,
-        Op::Transfer { minor, fund } => builders::transfer(
-            money(*minor, usd)?,
-            "assets:processor",
-            "assets:bank",
-            FUNDS[*fund],
-            Header::default(),
-            day,
-        )?,
-        Op::Move { minor, from, to } => builders::fund_move(
-            money(*minor, usd)?,
-            FUNDS[*from],
-            FUNDS[*to],
-            "assets:bank",
-            Header::default(),
-            day,
-        )?,
+        Op::Allocate { minor, fund, to } => {
+            let a = builders::Allocation {
+                amount: money(*minor, usd)?,
+                to: recipient(*to),
+                fund: FUNDS[*fund].into(),
+            };
+            builders::allocate(a, Header::default(), day)?
+        }
+        Op::Transfer { minor, fund } => {
+            let t = builders::Transfer {
+                amount: money(*minor, usd)?,
+                from: "assets:processor".into(),
+                to: "assets:bank".into(),
+                fund: FUNDS[*fund].into(),
+            };
+            builders::transfer(t, Header::default(), day)?
+        }
+        Op::Move { minor, from, to } => {
+            let m = builders::FundMove {
+                amount: money(*minor, usd)?,
+                from_fund: FUNDS[*from].into(),
+                to_fund: FUNDS[*to].into(),
+                account: "assets:bank".into(),
+            };
+            builders::fund_move(m, Header::default(), day)?
+        }
         Op::Void { id } => {
             return ledger
                 .write(WriteMode::Commit, |w| {

@@ -159,13 +159,12 @@ fn a_refused_record_leaves_the_open_write_untouched() {
     ledger
         .write(WriteMode::Commit, |w| {
             w.add_fund("tires", None, None, Restriction::Restricted)?;
-            let overdraw = builders::fee(
-                Amount::from_minor(500, usd()).unwrap(),
-                "assets:bank",
-                "tires",
-                Header::default(),
-                day(),
-            )?;
+            let fee = builders::Fee {
+                amount: Amount::from_minor(500, usd()).unwrap(),
+                from: "assets:bank".into(),
+                fund: "tires".into(),
+            };
+            let overdraw = builders::fee(fee, Header::default(), day())?;
             let err = w.record(&overdraw, "test").unwrap_err();
             assert!(
                 err.to_string().contains("fund `tires` has only 0.00 USD"),

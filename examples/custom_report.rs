@@ -6,23 +6,40 @@
 use std::collections::BTreeMap;
 
 use fondo::domain::money::format_minor;
+use fondo::domain::{Currency, Sum, Totals};
 use fondo::render::{col, Cell, Format, Tabular};
 use fondo::report::communes::communes;
 use fondo::store::read::Filter;
+
+/// One state's communes in one currency: what they received, what they confirmed, how many.
+struct State {
+    received: Sum,
+    confirmed: Sum,
+    communes: i64,
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let (ledger, _) = fondo::demo::build(&dir.path().join("sample.db"), "example")?;
     let report = communes(&ledger, &Filter::default())?;
     // Per state and currency: the communes' totals (their rows over every fund).
-    let mut by_state: BTreeMap<(String, String), (i64, i64, usize)> = BTreeMap::new();
+    let mut by_state: BTreeMap<(String, Currency), State> = BTreeMap::new();
+    let mut everything = Totals::new();
     for row in report.rows.iter().filter(|r| r.fund.is_none()) {
-        let entry = by_state
-            .entry((row.state.clone(), row.currency.to_string()))
-            .or_default();
-        entry.0 += row.received.total;
-        entry.1 += row.received.confirmed;
-        entry.2 += 1;
+        let state = by_state
+            .entry((row.state.clone(), row.currency))
+            .or_insert(State {
+                received: Sum::zero(row.currency),
+                confirmed: Sum::zero(row.currency),
+                communes: 0,
+            });
+        let received = Sum::from_minor(row.received.total, row.currency);
+        state.received.add(received)?;
+        state
+            .confirmed
+            .add(Sum::from_minor(row.received.confirmed, row.currency))?;
+        state.communes += 1;
+        everything.add(received)?;
     }
     let mut table = Tabular::new(vec![
         col("state", "State"),
@@ -31,30 +48,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         col("received", "Received"),
         col("confirmed", "Confirmed"),
     ]);
-    for ((state, code), (total, confirmed, count)) in &by_state {
-        let currency = fondo::domain::Currency::parse(code)?;
+    for ((name, currency), state) in &by_state {
         table.rows.push(vec![
-            state.as_str().into(),
-            code.as_str().into(),
-            Cell::Int(*count as i64),
-            Cell::Money(format_minor(*total, currency)),
-            Cell::Money(format_minor(*confirmed, currency)),
+            name.as_str().into(),
+            currency.code().into(),
+            Cell::Int(state.communes),
+            Cell::Money(format_minor(state.received.minor(), *currency)),
+            Cell::Money(format_minor(state.confirmed.minor(), *currency)),
         ]);
     }
-    let everything: i64 = by_state
-        .iter()
-        .filter(|((_, c), _)| c == "USD")
-        .map(|(_, (t, _, _))| t)
-        .sum();
+    let usd = Currency::parse("USD")?;
+    let everything = everything.get(usd).minor();
     let accounts = report
         .totals
         .iter()
-        .find(|(c, _, _)| c.code() == "USD")
+        .find(|(c, _, _)| *c == usd)
         .map_or(0, |(_, _, a)| *a);
     table.notes.push(format!(
         "tie-out USD: states {} = communes' grants accounts {}: {}",
-        format_minor(everything, fondo::domain::Currency::parse("USD")?),
-        format_minor(accounts, fondo::domain::Currency::parse("USD")?),
+        format_minor(everything, usd),
+        format_minor(accounts, usd),
         if everything == accounts {
             "ok"
         } else {

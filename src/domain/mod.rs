@@ -10,5 +10,5 @@ pub mod payout;
 pub mod privacy;
 pub mod transaction;
 
-pub use money::{Amount, Currency};
+pub use money::{Amount, Currency, Sum, Totals};
 pub use transaction::{NewPosting, NewTransaction};

@@ -2,6 +2,7 @@
 //! units. Text is parsed through `rust_decimal`; nothing here ever touches a float, rounds, or
 //! wraps on overflow.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use rust_decimal::prelude::ToPrimitive;
@@ -198,6 +199,131 @@ impl fmt::Display for Amount {
     /// `1250.00 USD`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", format_minor(self.minor, self.currency), self.currency)
+    }
+}
+
+/// An exact running sum of one currency, in minor units. Unlike an [`Amount`] it may pass
+/// one amount's bound (a year of donations adds up); it refuses only to overflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Sum {
+    minor: i64,
+    currency: Currency,
+}
+
+impl Sum {
+    /// Nothing yet, in `currency`.
+    pub fn zero(currency: Currency) -> Sum {
+        Sum { minor: 0, currency }
+    }
+
+    /// A sum the store has already added up (an SQL `SUM`), in minor units.
+    pub fn from_minor(minor: i64, currency: Currency) -> Sum {
+        Sum { minor, currency }
+    }
+
+    pub fn minor(self) -> i64 {
+        self.minor
+    }
+
+    pub fn currency(self) -> Currency {
+        self.currency
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.minor == 0
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.minor < 0
+    }
+
+    /// Adds `part` (an [`Amount`] or another sum) of the same currency.
+    pub fn add(&mut self, part: impl Into<Sum>) -> Result<()> {
+        self.combine(part.into(), "+", i64::checked_add)
+    }
+
+    /// Subtracts `part` (an [`Amount`] or another sum) of the same currency.
+    pub fn sub(&mut self, part: impl Into<Sum>) -> Result<()> {
+        self.combine(part.into(), "-", i64::checked_sub)
+    }
+
+    /// This sum plus `part`, as a new sum.
+    pub fn plus(mut self, part: impl Into<Sum>) -> Result<Sum> {
+        self.add(part)?;
+        Ok(self)
+    }
+
+    /// This sum less `part`, as a new sum.
+    pub fn minus(mut self, part: impl Into<Sum>) -> Result<Sum> {
+        self.sub(part)?;
+        Ok(self)
+    }
+
+    /// The same sum with the opposite sign.
+    pub fn negated(self) -> Result<Sum> {
+        Sum::zero(self.currency).minus(self)
+    }
+
+    fn combine(&mut self, part: Sum, sign: &str, op: fn(i64, i64) -> Option<i64>) -> Result<()> {
+        if self.currency != part.currency {
+            return Err(Error::Refused(format!(
+                "cannot add {part} to {self}: different currencies"
+            )));
+        }
+        self.minor = op(self.minor, part.minor).ok_or_else(|| Error::Overflow {
+            what: format!("{self} {sign} {part}"),
+        })?;
+        Ok(())
+    }
+}
+
+impl From<Amount> for Sum {
+    fn from(amount: Amount) -> Sum {
+        Sum::from_minor(amount.minor, amount.currency)
+    }
+}
+
+impl fmt::Display for Sum {
+    /// `1250.00 USD`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", format_minor(self.minor, self.currency), self.currency)
+    }
+}
+
+/// Sums per currency, as hledger's `MixedAmount`: money of different currencies is added
+/// up side by side, never together.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals(BTreeMap<Currency, Sum>);
+
+impl Totals {
+    pub fn new() -> Totals {
+        Totals::default()
+    }
+
+    /// Adds `part` to the sum of its currency.
+    pub fn add(&mut self, part: impl Into<Sum>) -> Result<()> {
+        let part = part.into();
+        self.entry(part.currency).add(part)
+    }
+
+    /// Subtracts `part` from the sum of its currency.
+    pub fn sub(&mut self, part: impl Into<Sum>) -> Result<()> {
+        let part = part.into();
+        self.entry(part.currency).sub(part)
+    }
+
+    /// The sum of `currency`, zero when nothing of it was added.
+    pub fn get(&self, currency: Currency) -> Sum {
+        self.0.get(&currency).copied().unwrap_or(Sum::zero(currency))
+    }
+
+    /// Each currency's sum, in currency order.
+    pub fn iter(&self) -> impl Iterator<Item = Sum> + '_ {
+        self.0.values().copied()
+    }
+
+    fn entry(&mut self, currency: Currency) -> &mut Sum {
+        self.0.entry(currency).or_insert(Sum::zero(currency))
     }
 }
 
@@ -536,5 +662,61 @@ mod tests {
         let vef = Amount::from_minor(1, Currency::parse("VES").unwrap()).unwrap();
         assert!(matches!(cent.checked_add(vef), Err(Error::Refused(_))));
         assert_eq!(cent.checked_sub(cent).unwrap(), Amount::zero(usd));
+    }
+
+    #[test]
+    fn sums_refuse_to_overflow_and_to_mix_currencies() {
+        let usd = usd();
+        let mut sum = Sum::from_minor(i64::MAX - 1, usd);
+        sum.add(Amount::from_minor(1, usd).unwrap()).unwrap();
+        assert_eq!(sum.minor(), i64::MAX);
+        assert!(matches!(
+            sum.add(Sum::from_minor(1, usd)),
+            Err(Error::Overflow { .. })
+        ));
+        assert_eq!(sum.minor(), i64::MAX, "a refused sum is left as it was");
+        assert!(matches!(
+            Sum::from_minor(i64::MIN, usd).negated(),
+            Err(Error::Overflow { .. })
+        ));
+        let ves = Currency::parse("VES").unwrap();
+        assert!(matches!(
+            Sum::zero(usd).add(Sum::zero(ves)),
+            Err(Error::Refused(_))
+        ));
+        let err = Sum::from_minor(i64::MIN, usd)
+            .minus(Sum::from_minor(1, usd))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("-92233720368547758.08 USD - 0.01 USD"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sums_subtract() {
+        let usd = usd();
+        let mut sum = Sum::from_minor(500, usd);
+        sum.sub(Amount::from_minor(800, usd).unwrap()).unwrap();
+        assert_eq!(sum, Sum::from_minor(-300, usd));
+        assert!(sum.is_negative());
+        assert_eq!(sum.negated().unwrap().to_string(), "3.00 USD");
+        assert!(sum.minus(sum).unwrap().is_zero());
+    }
+
+    #[test]
+    fn totals_keep_currencies_apart_in_currency_order() {
+        let usd = usd();
+        let ves = Currency::parse("VES").unwrap();
+        let mut totals = Totals::new();
+        totals.add(Amount::from_minor(100, usd).unwrap()).unwrap();
+        totals.add(Amount::from_minor(7, ves).unwrap()).unwrap();
+        totals.sub(Amount::from_minor(30, usd).unwrap()).unwrap();
+        assert_eq!(totals.get(usd), Sum::from_minor(70, usd));
+        assert_eq!(totals.get(Currency::parse("EUR").unwrap()).minor(), 0);
+        let shown: Vec<String> = totals.iter().map(|s| s.to_string()).collect();
+        assert_eq!(shown, ["0.70 USD", "0.07 VES"]);
+        totals.add(Sum::from_minor(i64::MAX, ves)).unwrap_err();
+        assert_eq!(totals.get(ves).minor(), 7);
     }
 }

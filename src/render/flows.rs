@@ -501,7 +501,7 @@ pub fn position_table(report: &PositionReport) -> Tabular {
             p.total_restricted,
             &mut t,
         );
-        let net = p.total_unrestricted.saturating_add(p.total_restricted);
+        let net = p.total_net_assets;
         t.rows.push(vec![
             "Net assets".into(),
             "total".into(),
@@ -536,14 +536,14 @@ pub fn activities_table(report: &ActivitiesReport) -> Tabular {
     ]);
     for (c, a) in &report.currencies {
         let c = *c;
-        for (i, (name, [without, with])) in a.lines.iter().enumerate() {
+        for (i, ((name, [without, with]), total)) in a.lines.iter().zip(&a.line_totals).enumerate() {
             let last = i + 1 == a.lines.len();
             t.rows.push(vec![
                 (*name).into(),
                 c.code().into(),
                 money(*without, c),
                 money(*with, c),
-                money(without.saturating_add(*with), c),
+                money(*total, c),
                 if last {
                     Cell::Bool(a.tied_out())
                 } else {

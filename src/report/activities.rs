@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::{add_to, net};
 use crate::domain::names::{AccountType, FEES, FUND_MOVES, GRANTS_PREFIX, UNION_SLUG};
-use crate::domain::Currency;
-use crate::error::{Error, Result};
+use crate::domain::{Currency, Sum, Totals};
+use crate::error::Result;
 use crate::report::funds;
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
@@ -35,6 +36,8 @@ pub const LINES: [&str; 11] = [
 pub struct Activities {
     /// Per line of [`LINES`] and the closing line: (without, with donor restrictions).
     pub lines: Vec<(&'static str, [i64; 2])>,
+    /// Each line's without + with, in the order of `lines`.
+    pub line_totals: Vec<i64>,
     /// The funds report's closing, split the same way, for the tie-out.
     pub funds_closing: [i64; 2],
 }
@@ -56,17 +59,6 @@ pub struct ActivitiesReport {
     pub currencies: Vec<(Currency, Activities)>,
 }
 
-fn overflow() -> Error {
-    Error::Overflow {
-        what: "the statement of activities".into(),
-    }
-}
-
-fn add(sum: &mut i64, part: i64) -> Result<()> {
-    *sum = sum.checked_add(part).ok_or_else(overflow)?;
-    Ok(())
-}
-
 pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> {
     let conn = ledger.conn();
     let restricted: BTreeMap<String, bool> = read::funds(conn)?
@@ -76,19 +68,16 @@ pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> 
     let column = |fund: &str| usize::from(restricted.get(fund).copied().unwrap_or(false));
     // (currency, line) → [without, with]
     let mut sums: BTreeMap<(Currency, usize), [i64; 2]> = BTreeMap::new();
-    let mut released: BTreeMap<Currency, i64> = BTreeMap::new();
+    let mut released = Totals::new();
     let line_of = |name: &str| LINES.iter().position(|l| *l == name).unwrap_or(0);
     for line in read::balance_lines(conn, filter)? {
-        let net = line
-            .debit_minor
-            .checked_sub(line.credit_minor)
-            .ok_or_else(overflow)?;
+        let net = net(&line)?;
         let col = column(&line.fund);
         let under = |prefix: &str| line.account == prefix || line.account.starts_with(&format!("{prefix}:"));
         let kind = AccountType::of(&line.account);
         let (name, amount) = match kind {
-            Some(AccountType::Income) if line.account == "income:donations" => ("Gifts", -net),
-            Some(AccountType::Income) => ("Other income", -net),
+            Some(AccountType::Income) if line.account == "income:donations" => ("Gifts", net.negated()?),
+            Some(AccountType::Income) => ("Other income", net.negated()?),
             Some(AccountType::Expenses) => {
                 let name = if under(FEES) {
                     "Fees"
@@ -101,35 +90,37 @@ pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> 
                 };
                 // Every expense in the first column; a restricted fund's is released to it.
                 if col == 1 {
-                    add(released.entry(line.currency).or_default(), net)?;
+                    released.add(net)?;
                 }
                 let sum = sums.entry((line.currency, line_of(name))).or_default();
-                add(&mut sum[0], -net)?;
+                add_to(&mut sum[0], net.negated()?)?;
                 continue;
             }
-            Some(AccountType::Equity) if line.account == FUND_MOVES => ("Moved between funds", -net),
+            Some(AccountType::Equity) if line.account == FUND_MOVES => {
+                ("Moved between funds", net.negated()?)
+            }
             // Exchanges, opening balances, and money borrowed or repaid.
             Some(AccountType::Equity | AccountType::Liabilities) => {
-                ("Currency exchanges and other entries", -net)
+                ("Currency exchanges and other entries", net.negated()?)
             }
             _ => continue,
         };
         let sum = sums.entry((line.currency, line_of(name))).or_default();
-        add(&mut sum[col], amount)?;
+        add_to(&mut sum[col], amount)?;
     }
-    for (currency, minor) in released {
+    for part in released.iter() {
         let sum = sums
-            .entry((currency, line_of("Net assets released from restriction")))
+            .entry((part.currency(), line_of("Net assets released from restriction")))
             .or_default();
-        add(&mut sum[0], minor)?;
-        add(&mut sum[1], minor.checked_neg().ok_or_else(overflow)?)?;
+        add_to(&mut sum[0], part)?;
+        add_to(&mut sum[1], part.negated()?)?;
     }
     let funds_closing = |f: &Filter| -> Result<BTreeMap<Currency, [i64; 2]>> {
         let mut out: BTreeMap<Currency, [i64; 2]> = BTreeMap::new();
         for row in funds::funds(ledger, f)?.rows {
-            add(
+            add_to(
                 &mut out.entry(row.currency).or_default()[usize::from(row.restricted)],
-                row.flows.closing,
+                Sum::from_minor(row.flows.closing, row.currency),
             )?;
         }
         Ok(out)
@@ -158,22 +149,31 @@ pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> 
         for (i, name) in LINES.iter().enumerate().take(9) {
             let v = sums.get(&(currency, i)).copied().unwrap_or([0, 0]);
             for c in 0..2 {
-                add(&mut change[c], v[c])?;
+                add_to(&mut change[c], Sum::from_minor(v[c], currency))?;
             }
             lines.push((name, v));
         }
         let start = opening.get(&currency).copied().unwrap_or([0, 0]);
         lines.push(("Change in net assets", change));
         lines.push(("Net assets at the start", start));
-        let end = [
-            start[0].checked_add(change[0]).ok_or_else(overflow)?,
-            start[1].checked_add(change[1]).ok_or_else(overflow)?,
-        ];
+        let mut end = start;
+        for c in 0..2 {
+            add_to(&mut end[c], Sum::from_minor(change[c], currency))?;
+        }
         lines.push(("Net assets at the end", end));
+        let line_totals = lines
+            .iter()
+            .map(|(_, [without, with])| {
+                Ok(Sum::from_minor(*without, currency)
+                    .plus(Sum::from_minor(*with, currency))?
+                    .minor())
+            })
+            .collect::<Result<_>>()?;
         report.push((
             currency,
             Activities {
                 lines,
+                line_totals,
                 funds_closing: closing.get(&currency).copied().unwrap_or([0, 0]),
             },
         ));

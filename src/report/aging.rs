@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::add_to;
 use crate::domain::names::UNION_SLUG;
-use crate::domain::Currency;
-use crate::error::{Error, Result};
+use crate::domain::{Currency, Sum};
+use crate::error::Result;
 use crate::report::communes;
 use crate::store::flows;
 use crate::store::read::Filter;
@@ -55,13 +56,6 @@ impl Aging {
     }
 }
 
-fn add(sum: &mut i64, part: i64) -> Result<()> {
-    *sum = sum.checked_add(part).ok_or_else(|| Error::Overflow {
-        what: "the aging of grants".into(),
-    })?;
-    Ok(())
-}
-
 fn band(days: i64) -> usize {
     BANDS.iter().position(|end| days <= *end).unwrap_or(BANDS.len())
 }
@@ -87,10 +81,11 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
                 currency: Some(currency),
                 ..AgingRow::default()
             });
-        let minor = line.amount.minor();
-        add(&mut row.bands[band((as_of - line.date).num_days())], minor)?;
-        add(&mut row.total, minor)?;
-        add(&mut row.grants, 1)?;
+        let amount = Sum::from(line.amount);
+        add_to(&mut row.bands[band((as_of - line.date).num_days())], amount)?;
+        add_to(&mut row.total, amount)?;
+        // A count of rows read, far below i64::MAX.
+        row.grants += 1;
         row.oldest = Some(row.oldest.map_or(line.date, |d| d.min(line.date)));
     }
     let rows: Vec<AgingRow> = rows.into_values().collect();
@@ -103,10 +98,10 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
             ..AgingRow::default()
         });
         for i in 0..4 {
-            add(&mut t.bands[i], r.bands[i])?;
+            add_to(&mut t.bands[i], Sum::from_minor(r.bands[i], currency))?;
         }
-        add(&mut t.total, r.total)?;
-        add(&mut t.grants, r.grants)?;
+        add_to(&mut t.total, Sum::from_minor(r.total, currency))?;
+        t.grants += r.grants;
         t.oldest = match (t.oldest, r.oldest) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{add_into, difference};
-use crate::domain::Currency;
+use super::add_to;
+use crate::domain::{Currency, Sum};
 use crate::error::{Error, Result};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
@@ -63,8 +63,8 @@ type Key = (String, Option<String>, Currency);
 /// Debits and credits per key, and per currency.
 #[derive(Default)]
 struct Sums {
-    debits: BTreeMap<Key, i64>,
-    credits: BTreeMap<Key, i64>,
+    debits: BTreeMap<Key, Sum>,
+    credits: BTreeMap<Key, Sum>,
 }
 
 impl Sums {
@@ -77,19 +77,25 @@ impl Sums {
             };
             let fund = options.by_fund.then_some(line.fund);
             let key = (account, fund, line.currency);
-            let what = || format!("the {} debits or credits", line.currency);
-            add_into(&mut sums.debits, key.clone(), line.debit_minor, what)?;
-            add_into(&mut sums.credits, key, line.credit_minor, what)?;
+            let zero = Sum::zero(line.currency);
+            let debit = Sum::from_minor(line.debit_minor, line.currency);
+            let credit = Sum::from_minor(line.credit_minor, line.currency);
+            sums.debits.entry(key.clone()).or_insert(zero).add(debit)?;
+            sums.credits.entry(key).or_insert(zero).add(credit)?;
         }
         Ok(sums)
     }
 
-    fn net(&self, key: &Key) -> Result<i64> {
-        difference(
-            self.debits.get(key).copied().unwrap_or(0),
-            self.credits.get(key).copied().unwrap_or(0),
-            key.2,
-        )
+    fn debit(&self, key: &Key) -> Sum {
+        self.debits.get(key).copied().unwrap_or(Sum::zero(key.2))
+    }
+
+    fn credit(&self, key: &Key) -> Sum {
+        self.credits.get(key).copied().unwrap_or(Sum::zero(key.2))
+    }
+
+    fn net(&self, key: &Key) -> Result<Sum> {
+        self.debit(key).minus(self.credit(key))
     }
 }
 
@@ -122,19 +128,16 @@ pub fn balance(ledger: &Ledger, options: &BalanceOptions) -> Result<BalanceRepor
         keys.sort();
         keys.dedup();
     }
-    let overflow = |currency: Currency| Error::Overflow {
-        what: format!("a {currency} balance"),
-    };
     let mut rows = Vec::with_capacity(keys.len());
     let mut totals: BTreeMap<Currency, CurrencyTotal> = BTreeMap::new();
     for key in keys {
         let (account, fund, currency) = key.clone();
-        let opening_minor = before.as_ref().map(|b| b.net(key)).transpose()?;
-        let debit_minor = period.debits.get(key).copied().unwrap_or(0);
-        let credit_minor = period.credits.get(key).copied().unwrap_or(0);
-        let balance_minor = difference(debit_minor, credit_minor, currency)?
-            .checked_add(opening_minor.unwrap_or(0))
-            .ok_or_else(|| overflow(currency))?;
+        let opening = before.as_ref().map(|b| b.net(key)).transpose()?;
+        let balance = period.net(key)?.plus(opening.unwrap_or(Sum::zero(currency)))?;
+        let opening_minor = opening.map(Sum::minor);
+        let debit_minor = period.debit(key).minor();
+        let credit_minor = period.credit(key).minor();
+        let balance_minor = balance.minor();
         let total = totals.entry(currency).or_insert(CurrencyTotal {
             currency,
             opening_minor: opening_minor.map(|_| 0),
@@ -148,10 +151,10 @@ pub fn balance(ledger: &Ledger, options: &BalanceOptions) -> Result<BalanceRepor
             (&mut total.credit_minor, credit_minor),
             (&mut total.balance_minor, balance_minor),
         ] {
-            *sum = sum.checked_add(part).ok_or_else(|| overflow(currency))?;
+            add_to(sum, Sum::from_minor(part, currency))?;
         }
-        if let (Some(sum), Some(part)) = (&mut total.opening_minor, opening_minor) {
-            *sum = sum.checked_add(part).ok_or_else(|| overflow(currency))?;
+        if let (Some(sum), Some(part)) = (&mut total.opening_minor, opening) {
+            add_to(sum, part)?;
         }
         rows.push(BalanceRow {
             account,

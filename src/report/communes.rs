@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::domain::Currency;
-use crate::error::{Error, Result};
+use super::{add_to, net};
+use crate::domain::{Currency, Sum, Totals};
+use crate::error::Result;
 use crate::store::flows::{self, GrantLine};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
@@ -25,21 +26,21 @@ pub struct Received {
 
 impl Received {
     fn add(&mut self, line: &GrantLine) -> Result<()> {
-        let minor = line.amount.minor();
-        let overflow = || Error::Overflow {
-            what: format!("the grants to {}", line.commune),
-        };
+        let amount = Sum::from(line.amount);
         let part = if line.via_union {
             &mut self.via_union
         } else {
             &mut self.direct
         };
-        *part = part.checked_add(minor).ok_or_else(overflow)?;
-        self.total = self.total.checked_add(minor).ok_or_else(overflow)?;
+        add_to(part, amount)?;
+        add_to(&mut self.total, amount)?;
         if line.live && line.confirmed.is_some() {
-            self.confirmed = self.confirmed.checked_add(minor).ok_or_else(overflow)?;
+            add_to(&mut self.confirmed, amount)?;
         }
-        self.unconfirmed = self.total.checked_sub(self.confirmed).ok_or_else(overflow)?;
+        let confirmed = Sum::from_minor(self.confirmed, amount.currency());
+        self.unconfirmed = Sum::from_minor(self.total, amount.currency())
+            .minus(confirmed)?
+            .minor();
         if line.live {
             self.last_date = self.last_date.max(Some(line.date));
         }
@@ -115,26 +116,24 @@ pub fn communes(ledger: &Ledger, filter: &Filter) -> Result<CommunesReport> {
         rows.extend(fund_rows);
     }
     let commune_accounts: Vec<String> = read::communes(conn)?.into_iter().map(|c| c.account).collect();
-    let mut accounts: BTreeMap<Currency, i64> = BTreeMap::new();
+    let mut accounts = Totals::new();
     for line in read::balance_lines(conn, filter)? {
         if commune_accounts.contains(&line.account) {
-            super::add_into(
-                &mut accounts,
-                line.currency,
-                line.debit_minor - line.credit_minor,
-                || "the communes' grants accounts".into(),
-            )?;
+            accounts.add(net(&line)?)?;
         }
     }
-    let currencies: std::collections::BTreeSet<Currency> =
-        totals.keys().chain(accounts.keys()).copied().collect();
+    let currencies: std::collections::BTreeSet<Currency> = totals
+        .keys()
+        .copied()
+        .chain(accounts.iter().map(Sum::currency))
+        .collect();
     let totals = currencies
         .into_iter()
         .map(|c| {
             (
                 c,
                 totals.get(&c).cloned().unwrap_or_default(),
-                accounts.get(&c).copied().unwrap_or(0),
+                accounts.get(c).minor(),
             )
         })
         .collect();
@@ -153,15 +152,12 @@ pub fn commune_statement(ledger: &Ledger, commune: &str, filter: &Filter) -> Res
     let conn = ledger.conn();
     read::check_filter(conn, filter)?;
     let commune = read::commune(conn, commune)?;
-    let mut running: BTreeMap<Currency, i64> = BTreeMap::new();
+    let mut running = Totals::new();
     let mut rows = Vec::new();
     for line in flows::grant_lines(conn, filter, Some(&commune.slug))? {
-        let currency = line.amount.currency();
-        super::add_into(&mut running, currency, line.amount.minor(), || {
-            "a commune's running total".into()
-        })?;
+        running.add(line.amount)?;
         rows.push(StatementRow {
-            running_minor: running[&currency],
+            running_minor: running.get(line.amount.currency()).minor(),
             line,
         });
     }

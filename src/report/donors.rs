@@ -1,9 +1,8 @@
 //! Donors (private): per donor and currency, how many gifts, how much, first and last; the
 //! total ties out against `income:donations`. `--anonymize` shows pseudonyms instead.
 
-use std::collections::BTreeMap;
-
-use crate::domain::Currency;
+use super::net;
+use crate::domain::{Currency, Sum, Totals};
 use crate::error::Result;
 use crate::store::flows::{self, DonorTotal};
 use crate::store::read::{self, Filter};
@@ -57,21 +56,14 @@ pub fn donors(ledger: &Ledger, filter: &Filter, anonymize: bool) -> Result<Donor
             }
         }
     }
-    let mut rows_total: BTreeMap<Currency, i64> = BTreeMap::new();
+    let mut rows_total = Totals::new();
     for row in &rows {
-        super::add_into(&mut rows_total, row.currency, row.total_minor, || {
-            "the donors' total".into()
-        })?;
+        rows_total.add(Sum::from_minor(row.total_minor, row.currency))?;
     }
-    let mut income: BTreeMap<Currency, i64> = BTreeMap::new();
+    let mut income = Totals::new();
     for line in read::balance_lines(conn, filter)? {
         if line.account == "income:donations" {
-            super::add_into(
-                &mut income,
-                line.currency,
-                line.credit_minor - line.debit_minor,
-                || "income:donations".into(),
-            )?;
+            income.sub(net(&line)?)?;
         }
     }
     let totals = flows::donation_sums(conn, filter)?
@@ -81,8 +73,8 @@ pub fn donors(ledger: &Ledger, filter: &Filter, anonymize: bool) -> Result<Donor
             from_donors,
             without_donor,
             voided,
-            income_donations: income.get(&currency).copied().unwrap_or(0),
-            rows_total: rows_total.get(&currency).copied().unwrap_or(0),
+            income_donations: income.get(currency).minor(),
+            rows_total: rows_total.get(currency).minor(),
         })
         .collect();
     Ok(DonorsReport { rows, totals })

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::add_into;
+use super::{add_to, net};
 use crate::domain::names::{FUND_MOVES, GENERAL_FUND, UNION_ACCOUNT};
-use crate::domain::{Amount, Currency};
+use crate::domain::{Amount, Currency, Sum};
 use crate::error::{Error, Result};
 use crate::store::read::{self, BalanceLine, Filter};
 use crate::store::Ledger;
@@ -138,22 +138,13 @@ type Key = (String, Currency);
 fn accumulate(
     lines: &[BalanceLine],
     into: &mut BTreeMap<Key, Flows>,
-    mut pick: impl FnMut(&mut Flows, Class, i64) -> Option<()>,
+    mut pick: impl FnMut(&mut Flows, Class, Sum) -> Result<()>,
 ) -> Result<()> {
     for line in lines {
-        let net = line.debit_minor.checked_sub(line.credit_minor);
         let flows = into.entry((line.fund.clone(), line.currency)).or_default();
-        net.and_then(|net| pick(flows, Class::of(&line.account), net))
-            .ok_or_else(|| Error::Overflow {
-                what: format!("the {} flows of fund `{}`", line.currency, line.fund),
-            })?;
+        pick(flows, Class::of(&line.account), net(line)?)?;
     }
     Ok(())
-}
-
-fn add(field: &mut i64, value: i64) -> Option<()> {
-    *field = field.checked_add(value)?;
-    Some(())
 }
 
 pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
@@ -176,9 +167,9 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
             &mut by_fund,
             |f, class, net| {
                 if class.is_asset() {
-                    add(&mut f.opening, net)?;
+                    add_to(&mut f.opening, net)?;
                 }
-                Some(())
+                Ok(())
             },
         )?;
     }
@@ -186,45 +177,42 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
         &read::balance_lines(conn, filter)?,
         &mut by_fund,
         |f, class, net| match class {
-            Class::Income => add(&mut f.raised, -net),
-            Class::Fees => add(&mut f.fees, net),
-            Class::Grants => add(&mut f.granted, net),
-            Class::OtherExpense => add(&mut f.spent, net),
-            Class::Moved => add(&mut f.moved, -net),
-            _ => Some(()),
+            Class::Income => add_to(&mut f.raised, net.negated()?),
+            Class::Fees => add_to(&mut f.fees, net),
+            Class::Grants => add_to(&mut f.granted, net),
+            Class::OtherExpense => add_to(&mut f.spent, net),
+            Class::Moved => add_to(&mut f.moved, net.negated()?),
+            _ => Ok(()),
         },
     )?;
     let closing_lines = read::balance_lines(conn, &through)?;
-    let mut raised_to_date: BTreeMap<Key, i64> = BTreeMap::new();
-    let mut moved_in_to_date: BTreeMap<Key, i64> = BTreeMap::new();
-    let mut per_account: BTreeMap<(String, String, Currency), i64> = BTreeMap::new();
+    let mut raised_to_date: BTreeMap<Key, Sum> = BTreeMap::new();
+    let mut moved_in_to_date: BTreeMap<Key, Sum> = BTreeMap::new();
+    let mut per_account: BTreeMap<(String, String, Currency), Sum> = BTreeMap::new();
     accumulate(&closing_lines, &mut by_fund, |f, class, net| {
         match class {
-            Class::Bank => add(&mut f.at_bank, net)?,
-            Class::Processor => add(&mut f.at_processor, net)?,
-            Class::Union => add(&mut f.held_by_union, net)?,
-            Class::OtherAsset => add(&mut f.at_other, net)?,
+            Class::Bank => add_to(&mut f.at_bank, net)?,
+            Class::Processor => add_to(&mut f.at_processor, net)?,
+            Class::Union => add_to(&mut f.held_by_union, net)?,
+            Class::OtherAsset => add_to(&mut f.at_other, net)?,
             _ => {}
         }
         if class.is_asset() {
-            add(&mut f.closing, net)?;
+            add_to(&mut f.closing, net)?;
         }
-        Some(())
+        Ok(())
     })?;
     for line in &closing_lines {
-        let net = line.debit_minor - line.credit_minor;
+        let net = net(line)?;
+        let zero = Sum::zero(line.currency);
         let key = (line.fund.clone(), line.currency);
         match Class::of(&line.account) {
-            Class::Income => add_into(&mut raised_to_date, key, -net, || "money raised".into())?,
-            _ if line.account == FUND_MOVES => add_into(&mut moved_in_to_date, key, -net, || {
-                "money moved between funds".into()
-            })?,
-            class if class.is_asset() => add_into(
-                &mut per_account,
-                (line.fund.clone(), line.account.clone(), line.currency),
-                net,
-                || "an asset balance".into(),
-            )?,
+            Class::Income => raised_to_date.entry(key).or_insert(zero).sub(net)?,
+            _ if line.account == FUND_MOVES => moved_in_to_date.entry(key).or_insert(zero).sub(net)?,
+            class if class.is_asset() => per_account
+                .entry((line.fund.clone(), line.account.clone(), line.currency))
+                .or_insert(zero)
+                .add(net)?,
             _ => {}
         }
     }
@@ -238,28 +226,19 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
         let info = funds.get(&fund);
         let restricted = info.is_some_and(|f| f.restricted);
         let target = info.and_then(|f| f.target);
-        let raised = raised_to_date
-            .get(&(fund.clone(), currency))
-            .copied()
-            .unwrap_or(0);
-        let moved_in = moved_in_to_date
-            .get(&(fund.clone(), currency))
-            .copied()
-            .unwrap_or(0);
+        let to_date = |sums: &BTreeMap<Key, Sum>| {
+            sums.get(&(fund.clone(), currency))
+                .copied()
+                .unwrap_or(Sum::zero(currency))
+        };
+        let (raised, moved_in) = (to_date(&raised_to_date), to_date(&moved_in_to_date));
         let percent = target
             .filter(|t| t.currency() == currency)
-            .map(|t| {
-                raised
-                    .checked_add(moved_in)
-                    .map(|progress| percent_of(progress, t.minor()))
-                    .ok_or_else(|| Error::Overflow {
-                        what: format!("the progress of fund `{fund}`"),
-                    })
-            })
+            .map(|t| Ok::<_, Error>(percent_of(raised.plus(moved_in)?.minor(), t.minor())))
             .transpose()?;
         let overdrawn = per_account
             .iter()
-            .filter(|((f, _, c), balance)| f == &fund && *c == currency && **balance < 0)
+            .filter(|((f, _, c), balance)| f == &fund && *c == currency && balance.is_negative())
             .map(|((_, account, _), _)| account.clone())
             .collect();
         let total = totals.entry(currency).or_default();
@@ -276,9 +255,7 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
             (&mut total.held_by_union, flows.held_by_union),
             (&mut total.at_other, flows.at_other),
         ] {
-            add(sum, part).ok_or_else(|| Error::Overflow {
-                what: format!("the {currency} totals of the funds report"),
-            })?;
+            add_to(sum, Sum::from_minor(part, currency))?;
         }
         rows.push(FundRow {
             fund,
@@ -286,8 +263,8 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
             restricted,
             flows,
             target,
-            raised_to_date: raised,
-            moved_in_to_date: moved_in,
+            raised_to_date: raised.minor(),
+            moved_in_to_date: moved_in.minor(),
             percent,
             overdrawn,
         });

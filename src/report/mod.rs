@@ -15,30 +15,17 @@ pub mod register;
 pub mod transparency;
 pub mod union;
 
-use std::collections::BTreeMap;
+use crate::domain::Sum;
+use crate::error::Result;
+use crate::store::read::BalanceLine;
 
-use crate::domain::Currency;
-use crate::error::{Error, Result};
-
-/// Adds `minor` into the running sum kept for `key`, refusing to overflow.
-pub(crate) fn add_into<K: Ord>(
-    sums: &mut BTreeMap<K, i64>,
-    key: K,
-    minor: i64,
-    what: impl FnOnce() -> String,
-) -> Result<()> {
-    let sum = sums.entry(key).or_insert(0);
-    *sum = sum
-        .checked_add(minor)
-        .ok_or_else(|| Error::Overflow { what: what() })?;
-    Ok(())
+/// A balance line's debits less its credits.
+pub(crate) fn net(line: &BalanceLine) -> Result<Sum> {
+    Sum::from_minor(line.debit_minor, line.currency).minus(Sum::from_minor(line.credit_minor, line.currency))
 }
 
-/// `debit - credit`, refusing to overflow.
-pub(crate) fn difference(debit_minor: i64, credit_minor: i64, currency: Currency) -> Result<i64> {
-    debit_minor
-        .checked_sub(credit_minor)
-        .ok_or_else(|| Error::Overflow {
-            what: format!("a {currency} balance"),
-        })
+/// Adds `part` into a report field kept in minor units of `part`'s currency.
+pub(crate) fn add_to(field: &mut i64, part: Sum) -> Result<()> {
+    *field = Sum::from_minor(*field, part.currency()).plus(part)?.minor();
+    Ok(())
 }

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::{add_to, net};
 use crate::domain::names::AccountType;
-use crate::domain::Currency;
-use crate::error::{Error, Result};
+use crate::domain::{Currency, Sum};
+use crate::error::Result;
 use crate::report::funds;
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
@@ -35,6 +36,8 @@ pub struct Position {
     /// Net assets of each restricted fund.
     pub restricted: Vec<PositionLine>,
     pub total_restricted: i64,
+    /// Unrestricted and restricted together.
+    pub total_net_assets: i64,
     /// The funds report's closing total, for the tie-out.
     pub funds_closing: i64,
 }
@@ -53,13 +56,6 @@ impl Position {
 pub struct PositionReport {
     pub at: Option<NaiveDate>,
     pub currencies: Vec<(Currency, Position)>,
-}
-
-fn add(sum: &mut i64, part: i64) -> Result<()> {
-    *sum = sum.checked_add(part).ok_or_else(|| Error::Overflow {
-        what: "the statement of financial position".into(),
-    })?;
-    Ok(())
 }
 
 /// The position at the end of `at` (else of everything recorded).
@@ -81,56 +77,61 @@ pub fn position(ledger: &Ledger, at: Option<NaiveDate>) -> Result<PositionReport
         .into_iter()
         .map(|f| (f.code, f.restricted))
         .collect();
-    let mut accounts: BTreeMap<(Currency, bool, String), i64> = BTreeMap::new();
-    let mut by_fund: BTreeMap<(Currency, String), i64> = BTreeMap::new();
+    let mut accounts: BTreeMap<(Currency, bool, String), Sum> = BTreeMap::new();
+    let mut by_fund: BTreeMap<(Currency, String), Sum> = BTreeMap::new();
     for line in read::balance_lines(conn, &through)? {
-        let net = line
-            .debit_minor
-            .checked_sub(line.credit_minor)
-            .ok_or_else(|| Error::Overflow {
-                what: "an account's balance".into(),
-            })?;
-        let (is_asset, signed) = match types.get(&line.account).copied().flatten() {
-            Some(AccountType::Assets) => (true, net),
-            Some(AccountType::Liabilities) => (false, -net),
+        let net = net(&line)?;
+        let is_asset = match types.get(&line.account).copied().flatten() {
+            Some(AccountType::Assets) => true,
+            Some(AccountType::Liabilities) => false,
             _ => continue,
         };
-        add(
-            accounts
-                .entry((line.currency, is_asset, line.account.clone()))
-                .or_default(),
-            signed,
-        )?;
+        let zero = Sum::zero(line.currency);
+        let account = accounts
+            .entry((line.currency, is_asset, line.account.clone()))
+            .or_insert(zero);
+        // Owed money is shown as a positive amount.
+        if is_asset {
+            account.add(net)?;
+        } else {
+            account.sub(net)?;
+        }
         // A fund's net assets: what it holds less what it owes.
-        let fund_part = if is_asset { signed } else { -signed };
-        add(
-            by_fund.entry((line.currency, line.fund.clone())).or_default(),
-            fund_part,
-        )?;
+        by_fund
+            .entry((line.currency, line.fund.clone()))
+            .or_insert(zero)
+            .add(net)?;
     }
     let mut currencies: BTreeMap<Currency, Position> = BTreeMap::new();
-    for ((currency, is_asset, name), minor) in accounts {
+    for ((currency, is_asset, name), sum) in accounts {
         let p = currencies.entry(currency).or_default();
         let (lines, total) = if is_asset {
             (&mut p.assets, &mut p.total_assets)
         } else {
             (&mut p.liabilities, &mut p.total_liabilities)
         };
-        add(total, minor)?;
-        if minor != 0 {
-            lines.push(PositionLine { name, minor });
+        add_to(total, sum)?;
+        if !sum.is_zero() {
+            lines.push(PositionLine {
+                name,
+                minor: sum.minor(),
+            });
         }
     }
-    for ((currency, fund), minor) in by_fund {
+    for ((currency, fund), sum) in by_fund {
         let p = currencies.entry(currency).or_default();
         let (lines, total) = if restricted.get(&fund).copied().unwrap_or(false) {
             (&mut p.restricted, &mut p.total_restricted)
         } else {
             (&mut p.unrestricted, &mut p.total_unrestricted)
         };
-        add(total, minor)?;
-        if minor != 0 {
-            lines.push(PositionLine { name: fund, minor });
+        add_to(total, sum)?;
+        add_to(&mut p.total_net_assets, sum)?;
+        if !sum.is_zero() {
+            lines.push(PositionLine {
+                name: fund,
+                minor: sum.minor(),
+            });
         }
     }
     let closing = funds::funds(ledger, &through)?;

@@ -1,9 +1,7 @@
 //! The register: postings in date order with a running balance per currency. With `--from`
 //! the running balance starts from what the matching postings summed to before that date.
 
-use std::collections::BTreeMap;
-
-use super::add_into;
+use crate::domain::{Sum, Totals};
 use crate::error::Result;
 use crate::store::read::{self, Filter, RegisterLine};
 use crate::store::Ledger;
@@ -25,14 +23,15 @@ pub fn register(
     limit: Option<u64>,
 ) -> Result<Vec<RegisterRow>> {
     let read::RegisterLines { opening, lines } = read::register_lines(ledger.conn(), account, filter, limit)?;
-    let mut running: BTreeMap<_, i64> = opening.into_iter().collect();
+    let mut running = Totals::new();
+    for (currency, minor) in opening {
+        running.add(Sum::from_minor(minor, currency))?;
+    }
     let mut rows = Vec::with_capacity(lines.len());
     for line in lines {
         let currency = line.amount.currency();
-        add_into(&mut running, currency, line.amount.minor(), || {
-            format!("the running {currency} balance")
-        })?;
-        let running_minor = running[&currency];
+        running.add(line.amount)?;
+        let running_minor = running.get(currency).minor();
         rows.push(RegisterRow { line, running_minor });
     }
     Ok(rows)

@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 
 use crate::domain::names::{CONVERSION, FEES, UNION_SLUG};
 use crate::domain::privacy::{self, Disclosure, DonorIds, GiftGroup};
-use crate::domain::Currency;
+use crate::domain::{Currency, Sum};
 use crate::error::{Error, Result};
-use crate::report::{communes, funds, union};
+use crate::report::{add_to, communes, funds, union};
 use crate::store::flows::{self, Exchange};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
@@ -282,20 +282,17 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     }
     let mut fees_by_kind: BTreeMap<(Currency, String), i64> = BTreeMap::new();
     for line in read::balance_lines(conn, filter)? {
-        let net = line
-            .debit_minor
-            .checked_sub(line.credit_minor)
-            .ok_or_else(overflow)?;
+        let net = super::net(&line)?;
         if line.account == FEES || line.account.starts_with(&format!("{FEES}:")) {
-            add(
+            add_to(
                 fees_by_kind.entry((line.currency, line.account)).or_default(),
                 net,
             )?;
         } else if line.account == CONVERSION {
             let t = totals.entry(line.currency).or_default();
-            add(&mut t.bought, line.credit_minor)?;
-            add(&mut t.sold, line.debit_minor)?;
-            add(&mut t.other_equity, net)?;
+            add_to(&mut t.bought, Sum::from_minor(line.credit_minor, line.currency))?;
+            add_to(&mut t.sold, Sum::from_minor(line.debit_minor, line.currency))?;
+            add_to(&mut t.other_equity, net)?;
         }
     }
     for ((currency, account), minor) in fees_by_kind {
@@ -309,15 +306,16 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     }
     for row in &union.rows {
         let t = totals.entry(row.currency).or_default();
-        add(&mut t.sent_to_union, row.sent)?;
+        add_to(&mut t.sent_to_union, Sum::from_minor(row.sent, row.currency))?;
     }
     for a in &union.allocations {
         let t = totals.entry(a.currency).or_default();
-        if a.recipient == UNION_SLUG {
-            add(&mut t.union_programmes, a.amount_minor)?;
+        let field = if a.recipient == UNION_SLUG {
+            &mut t.union_programmes
         } else {
-            add(&mut t.allocated, a.amount_minor)?;
-        }
+            &mut t.allocated
+        };
+        add_to(field, Sum::from_minor(a.amount_minor, a.currency))?;
     }
     for (currency, received, _) in &communes.totals {
         let t = totals.entry(*currency).or_default();
@@ -326,10 +324,11 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     }
     for (currency, f) in &funds.totals {
         let t = totals.entry(*currency).or_default();
-        t.other_grants = [t.allocated, t.union_programmes, t.direct]
-            .into_iter()
-            .try_fold(f.granted, i64::checked_sub)
-            .ok_or_else(overflow)?;
+        let mut other_grants = Sum::from_minor(f.granted, *currency);
+        for part in [t.allocated, t.union_programmes, t.direct] {
+            other_grants.sub(Sum::from_minor(part, *currency))?;
+        }
+        t.other_grants = other_grants.minor();
     }
     let names: BTreeMap<String, String> = read::funds(conn)?.into_iter().map(|f| (f.code, f.name)).collect();
     let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
@@ -389,9 +388,13 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
                 via_union: 0,
                 confirmed: 0,
             });
-        add(&mut s.direct, c.direct)?;
-        add(&mut s.via_union, c.via_union)?;
-        add(&mut s.confirmed, c.confirmed)?;
+        for (sum, part) in [
+            (&mut s.direct, c.direct),
+            (&mut s.via_union, c.via_union),
+            (&mut s.confirmed, c.confirmed),
+        ] {
+            add_to(sum, Sum::from_minor(part, c.currency))?;
+        }
     }
     // The ledger's own currency first, then the others by code.
     let mut totals: Vec<(Currency, Totals)> = totals.into_iter().collect();
@@ -556,10 +559,4 @@ pub fn publishable_months(
         }));
     }
     Ok((months, withheld))
-}
-
-/// `*sum += part`, refused rather than wrapped past the largest amount a ledger can hold.
-fn add(sum: &mut i64, part: i64) -> Result<()> {
-    *sum = sum.checked_add(part).ok_or_else(overflow)?;
-    Ok(())
 }

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::add_to;
 use crate::domain::names::GRANTS_PREFIX;
-use crate::domain::Currency;
-use crate::error::{Error, Result};
+use crate::domain::{Currency, Sum};
+use crate::error::Result;
 use crate::store::flows::{self, UnionMovement};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
@@ -72,17 +73,6 @@ impl UnionReport {
     }
 }
 
-fn overflow() -> Error {
-    Error::Overflow {
-        what: "the union report's sums".into(),
-    }
-}
-
-fn add(field: &mut i64, value: i64) -> Result<()> {
-    *field = field.checked_add(value).ok_or_else(overflow)?;
-    Ok(())
-}
-
 pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate) -> Result<UnionReport> {
     let conn = ledger.conn();
     read::check_filter(conn, filter)?;
@@ -108,15 +98,14 @@ pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate
                 days_held: None,
                 stale: false,
             });
-        let minor = m.amount.minor();
-        add(&mut row.union_balance, minor)?;
-        add(&mut row.held, minor)?;
+        add_to(&mut row.union_balance, m.amount.into())?;
+        add_to(&mut row.held, m.amount.into())?;
         if filter.from.is_some_and(|from| m.date < from) {
-            add(&mut row.opening, minor)?;
+            add_to(&mut row.opening, m.amount.into())?;
         } else if m.allocation {
-            add(&mut row.allocated, -minor)?;
+            add_to(&mut row.allocated, m.amount.negated().into())?;
         } else {
-            add(&mut row.sent, minor)?;
+            add_to(&mut row.sent, m.amount.into())?;
         }
     }
     for ((fund, currency), row) in rows.iter_mut() {
@@ -154,15 +143,16 @@ fn oldest_still_held(
     let mine = movements
         .iter()
         .filter(|m| m.live && m.fund == fund && m.amount.currency() == currency);
-    let mut left: i64 = 0;
+    // What has left the union, as a positive sum.
+    let mut left = Sum::zero(currency);
     for m in mine.clone().filter(|m| m.amount.is_negative()) {
-        left = left.checked_sub(m.amount.minor()).ok_or_else(overflow)?;
+        left.sub(m.amount)?;
     }
     for m in mine.filter(|m| m.amount.is_positive()) {
-        if left < m.amount.minor() {
+        if left.minor() < m.amount.minor() {
             return Ok(Some(m.date));
         }
-        left -= m.amount.minor();
+        left.sub(m.amount)?;
     }
     Ok(None)
 }

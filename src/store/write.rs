@@ -137,10 +137,15 @@ impl PendingTotals {
     }
 
     /// The net this write adds to one balance so far.
-    fn net(&self, account_id: i64, fund_id: i64, currency: &'static str) -> i64 {
-        self.balances
+    fn net(&self, account_id: i64, fund_id: i64, currency: &'static str) -> Result<i64> {
+        let (debit, credit) = self
+            .balances
             .get(&(account_id, fund_id, currency))
-            .map_or(0, |(d, c)| d.saturating_sub(*c))
+            .copied()
+            .unwrap_or_default();
+        debit.checked_sub(credit).ok_or_else(|| Error::Overflow {
+            what: "the maintained totals".into(),
+        })
     }
 
     /// Writes the sums and starts again from zero: at commit, and whenever a long import
@@ -960,7 +965,7 @@ impl<'l> Writer<'l> {
         };
         let (account_id, fund_id, currency) = key;
         let total = read::balance_minor(&self.tx, account_id, fund_id, currency)?
-            .checked_add(self.totals.net(account_id, fund_id, currency))
+            .checked_add(self.totals.net(account_id, fund_id, currency)?)
             .ok_or_else(overflow)?;
         let mut later: BTreeMap<String, i64> = BTreeMap::new();
         let mut stmt = self.tx.prepare_cached(

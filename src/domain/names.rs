@@ -147,6 +147,13 @@ pub fn slugify(name: &str) -> String {
         .to_string()
 }
 
+/// Whether the commune with this slug and name is the one `wanted` names: its slug, or its
+/// name ignoring case, so that `--to` and `fondo add` find the same commune.
+pub fn commune_answers_to(slug: &str, name: &str, wanted: &str) -> bool {
+    let wanted = wanted.to_lowercase();
+    slug == wanted || name.to_lowercase() == wanted
+}
+
 /// What kind of text a field holds, which decides what it may contain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TextKind {
@@ -395,6 +402,18 @@ pub fn parse_date(field: &str, text: &str, today: NaiveDate) -> Result<NaiveDate
             )
         }),
     }
+}
+
+/// Whether `date` is more than a day after `today`: a transaction dated so far ahead is a
+/// payment scheduled, not one that happened (a day's grace is for time zones).
+pub fn is_ahead(date: NaiveDate, today: NaiveDate) -> bool {
+    date > today + chrono::Days::new(1)
+}
+
+/// Whether a commune can have confirmed on `confirmed_on` a grant made on `grant_date`: not
+/// before the grant was made.
+pub fn confirmed_in_time(grant_date: NaiveDate, confirmed_on: NaiveDate) -> bool {
+    confirmed_on >= grant_date
 }
 
 /// Parses exactly `YYYY-MM-DD`, the only date form files and the ledger use.

@@ -447,6 +447,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_commune_answers_to_its_slug_or_its_name_in_any_case() {
+        let cases = [
+            ("el-maizal", true),
+            ("EL-MAIZAL", true),
+            ("Comuna El Maizal", true),
+            ("comuna el maizal", true),
+            ("maizal", false),
+            ("comuna-el-maizal", false),
+        ];
+        for (wanted, answers) in cases {
+            assert_eq!(
+                commune_answers_to("el-maizal", "Comuna El Maizal", wanted),
+                answers,
+                "{wanted}"
+            );
+        }
+    }
+
+    #[test]
+    fn dates_ahead_and_confirmations_in_time() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        assert!(!is_ahead(day(2), day(1)), "a day's grace, for time zones");
+        assert!(is_ahead(day(3), day(1)));
+        assert!(confirmed_in_time(day(2), day(2)), "the day the grant was made");
+        assert!(!confirmed_in_time(day(2), day(1)));
+    }
+
+    #[test]
     fn account_names() {
         assert_eq!(check_account_name("assets:bank"), Ok(AccountType::Assets));
         assert_eq!(

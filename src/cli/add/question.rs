@@ -6,6 +6,7 @@ use super::kind::Kind;
 use super::AddSession;
 use crate::cli::prompt::Prompt;
 use crate::cli::record::parse_posting;
+use crate::domain::builders::require_positive;
 use crate::domain::identity::{likeness, why_alike, Likeness};
 use crate::domain::money::parse_decimal;
 use crate::domain::names::{
@@ -395,11 +396,9 @@ fn check_amount(text: &str, s: &AddSession<'_>) -> Checked {
         .get(Q::Currency)
         .and_then(|c| Currency::parse(c).ok())
         .unwrap_or(s.known.currency);
-    match Amount::parse(text, currency) {
-        Ok(a) if a.is_positive() => Ok(text.to_string()),
-        Ok(_) => Err("must be greater than zero".into()),
-        Err(p) => Err(p),
-    }
+    let amount = Amount::parse(text, currency)?;
+    require_positive("amount", amount).map_err(problem)?;
+    Ok(text.to_string())
 }
 
 fn check_fund(text: &str, s: &AddSession<'_>) -> Checked {

@@ -17,12 +17,12 @@ use rustyline::Editor;
 use crate::domain::names::{escape_controls, VALUE_BYTES_MAX};
 use crate::error::{Error, Result};
 
-/// One question of `fondo add`.
+/// One question of `fondo add`, as it is put to the treasurer.
 #[derive(Clone, Debug, Default)]
-pub struct Question {
+pub struct Prompt {
     /// What a named answer calls it (`donor=Ana Pérez`).
     pub key: &'static str,
-    pub prompt: String,
+    pub text: String,
     pub help: String,
     pub default: Option<String>,
     /// Known names to complete from.
@@ -40,20 +40,20 @@ pub enum Reply {
 }
 
 pub trait Prompter {
-    fn ask(&mut self, question: &Question) -> Result<Reply>;
+    fn ask(&mut self, question: &Prompt) -> Result<Reply>;
     /// Tells the treasurer something (a problem, a preview) without asking.
     fn say(&mut self, text: &str);
     /// The answer to `question` was refused for `problem`: at a terminal the question is
     /// asked again; from a script, whose next line was written for the next question, the
     /// whole entry stops before anything is written.
-    fn refuse(&mut self, question: &Question, problem: &str) -> Result<()>;
+    fn refuse(&mut self, question: &Prompt, problem: &str) -> Result<()>;
     /// Every question has been asked: a script must have no answer left over (a misspelt
     /// name, a line too many), or it was not written for this entry. `unasked` may be left.
     fn finish(&mut self, unasked: &[&str]) -> Result<()>;
 }
 
 /// The answer to `question` written as `text`: `<` steps back, blank takes the default.
-fn reply(question: &Question, text: &str) -> Reply {
+fn reply(question: &Prompt, text: &str) -> Reply {
     match text.trim() {
         "<" => Reply::Back,
         "" => Reply::Answer(question.default.clone().unwrap_or_default()),
@@ -108,7 +108,7 @@ impl<R: BufRead> Lines<R> {
 
     /// The next line, at most the longest value fondo takes (so that a stray giant line is
     /// refused instead of held in memory); `None` at the end.
-    fn next_line(&mut self, question: &Question) -> Result<Option<String>> {
+    fn next_line(&mut self, question: &Prompt) -> Result<Option<String>> {
         let mut text = String::new();
         let limit = VALUE_BYTES_MAX as u64 + 2;
         let read = (&mut self.input)
@@ -120,7 +120,7 @@ impl<R: BufRead> Lines<R> {
             return Err(Error::Refused(format!(
                 "answer {} (to `{}`) is longer than {VALUE_BYTES_MAX} bytes (64 KiB), more than any value fondo takes; nothing was written",
                 self.line + 1,
-                question.prompt
+                question.text
             )));
         }
         if read == 0 {
@@ -137,7 +137,7 @@ impl<R: BufRead> Lines<R> {
     }
 
     /// Reads every named answer, once, when the first line names the kind.
-    fn read_named(&mut self, question: &Question) -> Result<()> {
+    fn read_named(&mut self, question: &Prompt) -> Result<()> {
         if self.line > 0 {
             return Ok(());
         }
@@ -186,34 +186,12 @@ impl<R: BufRead> Lines<R> {
     }
 }
 
-impl<R: BufRead> Prompter for Lines<R> {
-    fn ask(&mut self, question: &Question) -> Result<Reply> {
-        // Read first, so that a problem with the script is not printed after a prompt.
-        self.read_named(question)?;
-        self.asked.insert(question.key);
-        match &question.default {
-            Some(d) if !d.is_empty() => eprint!("{} [{}]: ", question.prompt, escape_controls(d)),
-            _ => eprint!("{}: ", question.prompt),
-        }
+impl<R: BufRead> Lines<R> {
+    /// The answer a named script gives `question`.
+    fn named_answer(&mut self, question: &Prompt) -> Result<Reply> {
         let repeatable = REPEATABLE.contains(&question.key);
-        if let (Some(_), Some(line), false) = (&self.named, self.lines_of.get(question.key), repeatable) {
-            // Asked again: a later answer, or a question the script left unanswered, took
-            // its answer back.
-            eprintln!();
-            let why = match self.unnamed {
-                Some(key) => format!(
-                    "because `{key}` ({}) was not answered; answer it by name too",
-                    escape_controls(&self.unnamed_prompt)
-                ),
-                None => {
-                    "because a later answer took it back (`new_donor=n`: name the donor as recorded instead)"
-                        .to_string()
-                }
-            };
-            return Err(Error::Cancelled(format!(
-                "line {line} ({}): the answer was not taken, {why}; nothing was written",
-                question.prompt
-            )));
+        if let (Some(line), false) = (self.lines_of.get(question.key), repeatable) {
+            return Err(self.asked_again(question, *line));
         }
         let name = match repeatable {
             true => {
@@ -226,31 +204,62 @@ impl<R: BufRead> Prompter for Lines<R> {
             }
             false => question.key.to_string(),
         };
-        if let Some(named) = &mut self.named {
-            return match named.remove(&name) {
-                Some((line, text)) => {
-                    self.line = line;
-                    self.lines_of.insert(question.key, line);
-                    eprintln!("{}", escape_controls(&text));
-                    Ok(reply(question, &text))
-                }
-                None if question.commits => {
-                    eprintln!();
-                    // A misspelt name says more than the missing yes it may have caused.
-                    self.finish(&[])?;
-                    Err(Error::Cancelled(format!(
-                        "no answer named `{}`: a script says `{}=y` to record the entry (or `{}=n`); nothing was written",
-                        question.key, question.key, question.key
-                    )))
-                }
-                // Not named: blank, as if skipped — its default, or none where none is needed.
-                None => {
-                    eprintln!();
-                    self.unnamed = Some(question.key);
-                    self.unnamed_prompt = question.prompt.clone();
-                    Ok(reply(question, ""))
-                }
-            };
+        match self.named.as_mut().and_then(|named| named.remove(&name)) {
+            Some((line, text)) => {
+                self.line = line;
+                self.lines_of.insert(question.key, line);
+                eprintln!("{}", escape_controls(&text));
+                Ok(reply(question, &text))
+            }
+            None if question.commits => {
+                eprintln!();
+                // A misspelt name says more than the missing yes it may have caused.
+                self.finish(&[])?;
+                Err(Error::Cancelled(format!(
+                    "no answer named `{}`: a script says `{}=y` to record the entry (or `{}=n`); nothing was written",
+                    question.key, question.key, question.key
+                )))
+            }
+            // Not named: blank, as if skipped — its default, or none where none is needed.
+            None => {
+                eprintln!();
+                self.unnamed = Some(question.key);
+                self.unnamed_prompt = question.text.clone();
+                Ok(reply(question, ""))
+            }
+        }
+    }
+
+    /// A question whose named answer (on `line`) was already taken: a later answer, or a
+    /// question the script left unanswered, took it back.
+    fn asked_again(&self, question: &Prompt, line: u64) -> Error {
+        eprintln!();
+        let why = match self.unnamed {
+            Some(key) => format!(
+                "because `{key}` ({}) was not answered; answer it by name too",
+                escape_controls(&self.unnamed_prompt)
+            ),
+            None => "because a later answer took it back (`new_donor=n`: name the donor as recorded instead)"
+                .to_string(),
+        };
+        Error::Cancelled(format!(
+            "line {line} ({}): the answer was not taken, {why}; nothing was written",
+            question.text
+        ))
+    }
+}
+
+impl<R: BufRead> Prompter for Lines<R> {
+    fn ask(&mut self, question: &Prompt) -> Result<Reply> {
+        // Read first, so that a problem with the script is not printed after a prompt.
+        self.read_named(question)?;
+        self.asked.insert(question.key);
+        match &question.default {
+            Some(d) if !d.is_empty() => eprint!("{} [{}]: ", question.text, escape_controls(d)),
+            _ => eprint!("{}: ", question.text),
+        }
+        if self.named.is_some() {
+            return self.named_answer(question);
         }
         let text = match self.first.take() {
             Some(first) => first,
@@ -260,7 +269,7 @@ impl<R: BufRead> Prompter for Lines<R> {
                     eprintln!();
                     return Err(Error::Refused(format!(
                         "the answers ended after line {} with `{}` unanswered; nothing was written",
-                        self.line, question.prompt
+                        self.line, question.text
                     )));
                 }
             },
@@ -274,7 +283,7 @@ impl<R: BufRead> Prompter for Lines<R> {
         eprintln!("{text}");
     }
 
-    fn refuse(&mut self, question: &Question, problem: &str) -> Result<()> {
+    fn refuse(&mut self, question: &Prompt, problem: &str) -> Result<()> {
         if let (Some(named), Some(key)) = (&self.named, self.unnamed.filter(|k| *k == question.key)) {
             let misspelt = named
                 .iter()
@@ -289,7 +298,7 @@ impl<R: BufRead> Prompter for Lines<R> {
                 .unwrap_or_default();
             return Err(Error::Cancelled(format!(
                 "no answer named `{key}` for `{}`, which needs one ({}){misspelt}; nothing was written",
-                question.prompt,
+                question.text,
                 escape_controls(problem)
             )));
         }
@@ -301,7 +310,7 @@ impl<R: BufRead> Prompter for Lines<R> {
         };
         Err(Error::Cancelled(format!(
             "line {line} ({}): {}; nothing was written{why}",
-            question.prompt,
+            question.text,
             escape_controls(problem)
         )))
     }
@@ -339,7 +348,7 @@ impl<R: BufRead> Prompter for Lines<R> {
             None => {
                 // A dry run leaves "Record this?" unasked: the script may still answer it.
                 let mut spare_answer = unasked.contains(&"record");
-                while let Some(text) = self.next_line(&Question::default())? {
+                while let Some(text) = self.next_line(&Prompt::default())? {
                     if text.trim().is_empty() {
                         continue;
                     }
@@ -407,15 +416,15 @@ impl rustyline::Helper for Suggest {}
 pub struct Terminal;
 
 impl Prompter for Terminal {
-    fn ask(&mut self, question: &Question) -> Result<Reply> {
+    fn ask(&mut self, question: &Prompt) -> Result<Reply> {
         let help = match question.help.as_str() {
             "" => "< to go back · Ctrl-C to cancel".to_string(),
             help => format!("{help} · < to go back · Ctrl-C to cancel"),
         };
         eprintln!("  {}", escape_controls(&help));
         let prompt = match question.default.as_deref().filter(|d| !d.is_empty()) {
-            Some(default) => format!("> {} [{}] ", question.prompt, escape_controls(default)),
-            None => format!("> {} ", question.prompt),
+            Some(default) => format!("> {} [{}] ", question.text, escape_controls(default)),
+            None => format!("> {} ", question.text),
         };
         let cannot = |e: ReadlineError| Error::Refused(format!("cannot ask at this terminal: {e}"));
         let mut editor: Editor<Suggest, DefaultHistory> = Editor::new().map_err(cannot)?;
@@ -433,7 +442,7 @@ impl Prompter for Terminal {
         eprintln!("{text}");
     }
 
-    fn refuse(&mut self, _question: &Question, problem: &str) -> Result<()> {
+    fn refuse(&mut self, _question: &Prompt, problem: &str) -> Result<()> {
         self.say(&format!("  ✗ {}", escape_controls(problem)));
         Ok(())
     }

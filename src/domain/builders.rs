@@ -54,7 +54,8 @@ fn posting(account: &str, fund: &str, amount: Amount) -> NewPosting {
     }
 }
 
-fn require_positive(field: &str, amount: Amount) -> Result<()> {
+/// The one rule for an amount paid or given: more than zero.
+pub(crate) fn require_positive(field: &str, amount: Amount) -> Result<()> {
     if amount.is_positive() {
         Ok(())
     } else {

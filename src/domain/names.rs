@@ -147,6 +147,13 @@ pub fn slugify(name: &str) -> String {
         .to_string()
 }
 
+/// Whether the commune with this slug and name is the one `wanted` names: its slug, or its
+/// name ignoring case, so that `--to` and `fondo add` find the same commune.
+pub fn commune_answers_to(slug: &str, name: &str, wanted: &str) -> bool {
+    let wanted = wanted.to_lowercase();
+    slug == wanted || name.to_lowercase() == wanted
+}
+
 /// What kind of text a field holds, which decides what it may contain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TextKind {
@@ -397,6 +404,18 @@ pub fn parse_date(field: &str, text: &str, today: NaiveDate) -> Result<NaiveDate
     }
 }
 
+/// Whether `date` is more than a day after `today`: a transaction dated so far ahead is a
+/// payment scheduled, not one that happened (a day's grace is for time zones).
+pub fn is_ahead(date: NaiveDate, today: NaiveDate) -> bool {
+    date > today + chrono::Days::new(1)
+}
+
+/// Whether a commune can have confirmed on `confirmed_on` a grant made on `grant_date`: not
+/// before the grant was made.
+pub fn confirmed_in_time(grant_date: NaiveDate, confirmed_on: NaiveDate) -> bool {
+    confirmed_on >= grant_date
+}
+
 /// Parses exactly `YYYY-MM-DD`, the only date form files and the ledger use.
 pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
     let shaped = text.len() == 10
@@ -426,6 +445,34 @@ pub fn closest<'a>(wanted: &str, existing: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_commune_answers_to_its_slug_or_its_name_in_any_case() {
+        let cases = [
+            ("el-maizal", true),
+            ("EL-MAIZAL", true),
+            ("Comuna El Maizal", true),
+            ("comuna el maizal", true),
+            ("maizal", false),
+            ("comuna-el-maizal", false),
+        ];
+        for (wanted, answers) in cases {
+            assert_eq!(
+                commune_answers_to("el-maizal", "Comuna El Maizal", wanted),
+                answers,
+                "{wanted}"
+            );
+        }
+    }
+
+    #[test]
+    fn dates_ahead_and_confirmations_in_time() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        assert!(!is_ahead(day(2), day(1)), "a day's grace, for time zones");
+        assert!(is_ahead(day(3), day(1)));
+        assert!(confirmed_in_time(day(2), day(2)), "the day the grant was made");
+        assert!(!confirmed_in_time(day(2), day(1)));
+    }
 
     #[test]
     fn account_names() {

@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use super::chain::Entry;
 use super::read;
 use super::write::Writer;
+use crate::domain::names::is_ahead;
 use crate::error::{Error, Result};
 
 /// What the treasurer allowed for the transactions of one write.
@@ -84,7 +85,7 @@ impl Locks {
 
 /// Refuses a date more than a day ahead of `today` unless the rules allow the future.
 pub(super) fn check_future(date: NaiveDate, today: NaiveDate, rules: &DateRules) -> Result<()> {
-    if rules.future || date <= today + chrono::Days::new(1) {
+    if rules.future || !is_ahead(date, today) {
         return Ok(());
     }
     Err(Error::invalid(

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::domain::names::closest;
+use crate::domain::names::{closest, commune_answers_to};
 use crate::domain::{Amount, Currency, NewPosting};
 use crate::error::{Error, Result};
 
@@ -348,11 +348,10 @@ pub fn communes(conn: &Connection) -> Result<Vec<CommuneInfo>> {
 /// closest slug suggested.
 pub fn commune(conn: &Connection, wanted: &str) -> Result<CommuneInfo> {
     let all = communes(conn)?;
-    let lower = wanted.to_lowercase();
     // A slug or a name, ignoring case: `--to` must always mean one commune.
     let found: Vec<&CommuneInfo> = all
         .iter()
-        .filter(|c| c.slug == lower || c.name.to_lowercase() == lower)
+        .filter(|c| commune_answers_to(&c.slug, &c.name, wanted))
         .collect();
     match found.as_slice() {
         [one] => Ok((*one).clone()),

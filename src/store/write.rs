@@ -13,8 +13,8 @@ use crate::domain::builders::{self, Header};
 use crate::domain::identity::{likeness, Likeness};
 use crate::domain::money::format_minor;
 use crate::domain::names::{
-    check_account_name, check_name, check_slug, check_text, closest, AccountType, DONATIONS, GRANTS_PREFIX,
-    UNION_ACCOUNT, UNION_SLUG,
+    check_account_name, check_name, check_slug, check_text, closest, confirmed_in_time, AccountType,
+    DONATIONS, GRANTS_PREFIX, UNION_ACCOUNT, UNION_SLUG,
 };
 use crate::domain::{Amount, NewTransaction};
 use crate::error::{Error, LookAlike, Result, Shortfall};
@@ -1367,7 +1367,7 @@ impl<'l> Writer<'l> {
         }
         let grant_date = read::stored_date(&txn.date)?;
         let date = confirmation.date.unwrap_or(today);
-        if date < grant_date {
+        if !confirmed_in_time(grant_date, date) {
             return Err(Error::invalid(
                 "--date",
                 date.to_string(),

@@ -31,14 +31,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         w.add_fund(
             "tires",
             Some("Tires for the union's transport"),
-            Some(Amount::parse_field("target", "250", usd)?),
+            Some(Amount::parse_field(fondo::domain::Field::TARGET_ARG, "250", usd)?),
             fondo::store::write::Restriction::Restricted,
         )?;
         for (day, donor, amount, fund) in gifts {
             let date = NaiveDate::from_ymd_opt(2026, 3, day)
                 .ok_or_else(|| fondo::Error::Refused("no such day".into()))?;
             let gift = Donation {
-                amount: Amount::parse_field("amount", amount, usd)?,
+                amount: Amount::parse_field(fondo::domain::Field::AMOUNT, amount, usd)?,
                 fee: None,
                 donor: donor.into(),
                 fund: fund.into(),

@@ -3,6 +3,7 @@
 //! simple format has no place for, and followed by the communes' confirmations of the
 //! older allocations.
 
+use crate::domain::Field;
 use std::path::Path;
 
 use chrono::{Days, NaiveDate};
@@ -51,14 +52,14 @@ const CONFIRMED_BEFORE: &str = "2026-07-01";
 
 /// Creates a ledger at `path` (which must not exist) holding the sample.
 pub fn build(path: &Path, actor: &str) -> Result<(Ledger, ImportOutcome)> {
-    let usd = Currency::parse_field("currency", "USD")?;
+    let usd = Currency::parse_field(Field::CURRENCY_COLUMN, "USD")?;
     let mut ledger = Ledger::create(path, usd, Some("Communard Solidarity Fund (sample)"), actor)?;
     ledger.write(WriteMode::Commit, |w| {
         for (code, name, target) in FUNDS {
             w.add_fund(
                 code,
                 Some(name),
-                Some(Amount::parse_field("target", target, usd)?),
+                Some(Amount::parse_field(Field::TARGET_ARG, target, usd)?),
                 crate::store::write::Restriction::Restricted,
             )?;
         }

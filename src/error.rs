@@ -3,16 +3,26 @@
 
 use std::path::PathBuf;
 
+use crate::domain::field::Field;
 use crate::domain::identity::{why_alike, Likeness};
 use crate::domain::names::shown_value;
 
 /// Everything that can go wrong in fondo, short of a bug.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// An argument longer than any value fondo takes, refused before the command line is
+    /// parsed: `argument` is the option it follows, or its place.
+    #[error("invalid {argument} `{}`: {problem}", shown_value(.value))]
+    LongArgument {
+        argument: String,
+        value: String,
+        problem: String,
+    },
+
     /// A value given on the command line or in a file that cannot be parsed or is out of range.
-    #[error("invalid {field} `{}`: {problem}", shown_value(.value))]
+    #[error("{}", invalid(.field.flag(), .value, .problem))]
     Invalid {
-        field: String,
+        field: Field,
         value: String,
         problem: String,
     },
@@ -152,12 +162,12 @@ pub struct Shortfall {
 /// else; `what` names the kind (`donor`, `fund`, `commune`).
 #[derive(Debug)]
 pub struct LookAlike {
-    pub field: String,
+    pub field: Field,
     pub name: String,
     pub what: &'static str,
     pub existing: String,
     pub likeness: Likeness,
-    pub flag: &'static str,
+    pub flag: Field,
 }
 
 impl std::fmt::Display for LookAlike {
@@ -279,11 +289,29 @@ impl Error {
     }
 
     /// A value that failed to parse: `field` names where it came from (`--fee`, `amount`).
-    pub fn invalid(field: impl Into<String>, value: impl Into<String>, problem: impl Into<String>) -> Self {
+    /// The message as `fondo add` shows it: a value named by the word of its question,
+    /// not by a flag `add` does not take.
+    pub fn in_words(&self) -> String {
+        match self {
+            Error::Invalid {
+                field,
+                value,
+                problem,
+            } => invalid(field.word(), value, problem),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn invalid(field: Field, value: impl Into<String>, problem: impl Into<String>) -> Self {
         Error::Invalid {
-            field: field.into(),
+            field,
             value: value.into(),
             problem: problem.into(),
         }
     }
+}
+
+/// `invalid FIELD `VALUE`: PROBLEM`, the value shown safely.
+fn invalid(field: &str, value: &str, problem: &str) -> String {
+    format!("invalid {field} `{}`: {problem}", shown_value(value))
 }

@@ -1,6 +1,7 @@
 //! `fondo donor`: the donors' names as recorded — listing them, putting right the mess of
 //! several spellings (`rename`, `merge`), and erasing one for good (`forget`).
 
+use crate::domain::Field;
 use std::io::Write;
 
 use clap::Subcommand;
@@ -109,7 +110,7 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
     for name in cmd.names() {
         if name.chars().count() > crate::domain::names::MAX_TEXT_LEN {
             return Err(crate::error::Error::invalid(
-                "NAME",
+                Field::NAME_ARG,
                 name,
                 format!(
                     "is longer than any name fondo records ({} characters)",
@@ -138,7 +139,13 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
                 to: &new,
                 merge: false,
             };
-            rename(ctx, &args, look_alike.rules("NEW"), Ask::No { dry_run }, out)
+            rename(
+                ctx,
+                &args,
+                look_alike.rules(Field::NEW_ARG),
+                Ask::No { dry_run },
+                out,
+            )
         }
         DonorCommand::Merge { a, b, dry_run, yes } => {
             let (a, b) = (nfc(a), nfc(b));
@@ -276,7 +283,7 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
     } = how;
     let mut ledger = ctx.open()?;
     if name.trim().is_empty() {
-        return Err(Error::invalid("NAME", name, "must not be empty"));
+        return Err(Error::invalid(Field::NAME_ARG, name, "must not be empty"));
     }
     let is_placeholder = name.starts_with(crate::domain::privacy::PLACEHOLDER_PREFIX);
     // A word that is no donor's name ("donation") would be erased from every text: that is
@@ -284,7 +291,7 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
     let former = !is_placeholder && !crate::store::donors::is_donor(ledger.conn(), name)?;
     if former && !former_name && !dry_run {
         return Err(Error::invalid(
-            "NAME",
+            Field::NAME_ARG,
             name,
             format!(
                 "no gift records this name{}; to erase it wherever text holds it, as a former spelling of a donor, add --former-name (see what that would erase with --dry-run --former-name)",

@@ -1,5 +1,6 @@
 //! Setting up the books: `init`, and adding and listing accounts, funds and communes.
 
+use crate::domain::Field;
 use std::io::Write;
 
 use clap::{Args, Subcommand};
@@ -26,10 +27,10 @@ pub struct InitArgs {
 }
 
 pub fn init(ctx: &Context, args: InitArgs, out: &mut dyn Write) -> Result<()> {
-    let currency = Currency::parse_field("--currency", &args.currency)?;
+    let currency = Currency::parse_field(Field::CURRENCY, &args.currency)?;
     let org = args
         .org
-        .map(|org| crate::domain::names::check_name("--org", &org))
+        .map(|org| crate::domain::names::check_name(Field::ORG, &org))
         .transpose()?;
     let ledger = Ledger::create(&ctx.db, currency, org.as_deref(), &ctx.actor)?;
     writeln!(
@@ -176,7 +177,7 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
         } => {
             let mut ledger = ctx.open()?;
             let target = target
-                .map(|t| amount_with_currency("--target", &t, &ledger))
+                .map(|t| amount_with_currency(Field::TARGET, &t, &ledger))
                 .transpose()?;
             ledger.write(WriteMode::Commit, |w| {
                 w.set_name_rules(confusable(allow_confusable));
@@ -212,7 +213,7 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
         } => {
             let mut ledger = ctx.open()?;
             let target = match (target, no_target) {
-                (Some(t), _) => Some(Some(amount_with_currency("--target", &t, &ledger)?)),
+                (Some(t), _) => Some(Some(amount_with_currency(Field::TARGET, &t, &ledger)?)),
                 (None, true) => Some(None),
                 (None, false) => None,
             };
@@ -228,7 +229,7 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
 }
 
 /// Parses `500.00` (the ledger's currency) or `500.00 EUR`.
-fn amount_with_currency(field: &str, text: &str, ledger: &Ledger) -> Result<Amount> {
+fn amount_with_currency(field: Field, text: &str, ledger: &Ledger) -> Result<Amount> {
     let mut parts = text.split_whitespace();
     let (number, code) = (parts.next().unwrap_or(""), parts.next());
     if parts.next().is_some() {
@@ -344,9 +345,9 @@ pub fn settings(ctx: &Context, args: SettingsArgs, out: &mut dyn Write) -> Resul
         let max_share = args.max_share.unwrap_or(current.max_share_percent);
         let rules = Disclosure::new(min_donors, max_share).map_err(|problem| {
             let (flag, value) = if min_donors < Disclosure::MIN_DONORS_FLOOR {
-                ("--min-donors", min_donors)
+                (Field::MIN_DONORS, min_donors)
             } else {
-                ("--max-share", max_share)
+                (Field::MAX_SHARE, max_share)
             };
             crate::error::Error::invalid(flag, value.to_string(), problem)
         })?;

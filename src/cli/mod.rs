@@ -11,6 +11,7 @@ mod record;
 mod review;
 mod transfer;
 
+use crate::domain::Field;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -336,7 +337,7 @@ impl Context {
                 .filter(|s| !s.trim().is_empty())
                 .unwrap_or_else(whoami::username),
         };
-        let actor = crate::domain::names::check_name("--by", &actor)?;
+        let actor = crate::domain::names::check_name(Field::BY, &actor)?;
         let choices = cli.format.iter().rev();
         let format = choices.clone().find_map(|c| match c {
             FormatChoice::Output(f) => Some(*f),
@@ -381,7 +382,7 @@ impl Context {
         Ledger::open(&self.db, &self.actor)
     }
 
-    fn date(&self, field: &str, text: &str) -> Result<NaiveDate> {
+    fn date(&self, field: Field, text: &str) -> Result<NaiveDate> {
         parse_date(field, text, self.today)
     }
 }
@@ -405,7 +406,7 @@ pub struct CurrencyArg {
 impl CurrencyArg {
     fn resolve(&self, ledger: &Ledger) -> Result<Currency> {
         match &self.currency {
-            Some(code) => Currency::parse_field("--currency", code),
+            Some(code) => Currency::parse_field(Field::CURRENCY, code),
             None => Ok(ledger.currency()),
         }
     }
@@ -426,11 +427,18 @@ fn parse_txn_id(text: &str) -> std::result::Result<i64, String> {
 pub fn check_lengths(args: &[std::ffi::OsString]) -> Result<()> {
     let words: Vec<std::borrow::Cow<'_, str>> = args.iter().map(|a| a.to_string_lossy()).collect();
     for (i, word) in words.iter().enumerate().skip(1) {
-        let field = match words[i - 1].as_ref() {
-            option if option.starts_with('-') && i > 1 => option.to_string(),
-            _ => format!("argument {i}"),
-        };
-        crate::domain::names::check_length(&field, word)?;
+        if let Some(problem) = crate::domain::names::too_long(word) {
+            let argument = match words[i - 1].as_ref() {
+                option if option.starts_with('-') && i > 1 => option.to_string(),
+                _ => format!("argument {i}"),
+            };
+            let value = word.to_string();
+            return Err(Error::LongArgument {
+                argument,
+                value,
+                problem,
+            });
+        }
     }
     Ok(())
 }

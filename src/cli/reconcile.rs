@@ -1,5 +1,6 @@
 //! `fondo reconcile`: match a bank statement to an account, and save the result.
 
+use crate::domain::Field;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -99,7 +100,7 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
     let currency = args
         .currency
         .as_deref()
-        .map(|c| Currency::parse_field("--currency", c))
+        .map(|c| Currency::parse_field(Field::CURRENCY, c))
         .transpose()?;
     let balance_currency = mapping
         .as_ref()
@@ -109,7 +110,7 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
     let balance = args
         .balance
         .as_deref()
-        .map(|b| Amount::parse_field("--balance", b, balance_currency))
+        .map(|b| Amount::parse_field(Field::BALANCE, b, balance_currency))
         .transpose()?;
     let options = ReconcileOptions {
         account: &account,
@@ -152,7 +153,7 @@ pub struct CloseArgs {
 }
 
 pub fn close(ctx: &Context, args: CloseArgs, out: &mut dyn Write) -> Result<()> {
-    let through = ctx.date("--through", &args.through)?;
+    let through = ctx.date(Field::THROUGH, &args.through)?;
     let mut ledger = ctx.open()?;
     let lock = ledger.write(WriteMode::Commit, |w| {
         w.close_period(through, args.account.as_deref(), ctx.today)

@@ -1,6 +1,7 @@
 //! The recording commands. Each parses its arguments into a domain builder's input, records
 //! the transaction in one write and prints the id it created (or, with --dry-run, would).
 
+use crate::domain::Field;
 use std::io::Write;
 
 use clap::Args;
@@ -55,7 +56,7 @@ pub struct LookAlikeArgs {
 
 impl LookAlikeArgs {
     /// The name rules these flags make, for a command that names the donor with `field`.
-    pub(super) fn rules(&self, field: &'static str) -> NameRules {
+    pub(super) fn rules(&self, field: Field) -> NameRules {
         NameRules {
             new_donor: self.new_donor,
             confusable: self.allow_confusable,
@@ -113,7 +114,11 @@ impl DateArgs {
 impl RecordArgs {
     fn header(&self, ctx: &Context) -> Result<Header> {
         Ok(Header {
-            date: self.date.as_deref().map(|d| ctx.date("--date", d)).transpose()?,
+            date: self
+                .date
+                .as_deref()
+                .map(|d| ctx.date(Field::DATE, d))
+                .transpose()?,
             description: self.description.clone(),
             reference: self.reference.clone(),
             memo: self.memo.clone(),
@@ -189,7 +194,7 @@ fn recipient(ctx: &Context, ledger: &Ledger, name: &str) -> Result<Recipient> {
     })
 }
 
-fn optional_amount(field: &str, text: &Option<String>, currency: Currency) -> Result<Option<Amount>> {
+fn optional_amount(field: Field, text: &Option<String>, currency: Currency) -> Result<Option<Amount>> {
     text.as_deref()
         .map(|t| Amount::parse_field(field, t, currency))
         .transpose()
@@ -228,15 +233,15 @@ impl Recording for DonationArgs {
     }
 
     fn name_rules(&self) -> NameRules {
-        self.look_alike.rules("--donor")
+        self.look_alike.rules(Field::DONOR)
     }
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
         let currency = self.currency.resolve(ledger)?;
         let d = Donation {
-            donor: check_name("--donor", &self.donor)?,
-            amount: Amount::parse_field("amount", &self.amount, currency)?,
-            fee: optional_amount("--fee", &self.fee, currency)?,
+            donor: check_name(Field::DONOR, &self.donor)?,
+            amount: Amount::parse_field(Field::AMOUNT, &self.amount, currency)?,
+            fee: optional_amount(Field::FEE, &self.fee, currency)?,
             fund: self.fund.clone(),
             into: self.into.clone(),
             fee_to: self.fee_to.fee_to(),
@@ -278,8 +283,8 @@ impl Recording for SendArgs {
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
         let currency = self.currency.resolve(ledger)?;
         let s = Send {
-            amount: Amount::parse_field("amount", &self.amount, currency)?,
-            fee: optional_amount("--fee", &self.fee, currency)?,
+            amount: Amount::parse_field(Field::AMOUNT, &self.amount, currency)?,
+            fee: optional_amount(Field::FEE, &self.fee, currency)?,
             to: recipient(ctx, ledger, &self.to)?,
             fund: self.fund.clone(),
             from: self.from.clone(),
@@ -313,7 +318,7 @@ impl Recording for AllocateArgs {
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
         let currency = self.currency.resolve(ledger)?;
-        let amount = Amount::parse_field("amount", &self.amount, currency)?;
+        let amount = Amount::parse_field(Field::AMOUNT, &self.amount, currency)?;
         let allocation = builders::Allocation {
             amount,
             to: recipient(ctx, ledger, &self.to)?,
@@ -346,7 +351,7 @@ impl Recording for FeeArgs {
     }
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
-        let amount = Amount::parse_field("amount", &self.amount, self.currency.resolve(ledger)?)?;
+        let amount = Amount::parse_field(Field::AMOUNT, &self.amount, self.currency.resolve(ledger)?)?;
         let fee = builders::Fee {
             amount,
             from: self.from.clone(),
@@ -382,7 +387,7 @@ impl Recording for TransferArgs {
     }
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
-        let amount = Amount::parse_field("amount", &self.amount, self.currency.resolve(ledger)?)?;
+        let amount = Amount::parse_field(Field::AMOUNT, &self.amount, self.currency.resolve(ledger)?)?;
         let transfer = builders::Transfer {
             amount,
             from: self.from.clone(),
@@ -424,8 +429,8 @@ impl Recording for PayoutArgs {
         let currency = self.currency.resolve(ledger)?;
         let date = header.date.unwrap_or(ctx.today);
         let payout = builders::Payout {
-            amount: Amount::parse_field("amount", &self.amount, currency)?,
-            fee: optional_amount("--fee", &self.fee, currency)?,
+            amount: Amount::parse_field(Field::AMOUNT, &self.amount, currency)?,
+            fee: optional_amount(Field::FEE, &self.fee, currency)?,
             holdings: read::holdings(ledger.conn(), &self.from, currency, date)?,
             from: self.from.clone(),
             to: self.to.clone(),
@@ -473,16 +478,16 @@ impl Recording for ExchangeArgs {
     }
 
     fn build(&self, ctx: &Context, _ledger: &Ledger, header: Header) -> Result<NewTransaction> {
-        let from = Currency::parse_field("currency", &self.currency)?;
-        let to = Currency::parse_field("--to", &self.to)?;
-        let amount = Amount::parse_field("amount", &self.amount, from)?;
+        let from = Currency::parse_field(Field::CURRENCY_COLUMN, &self.currency)?;
+        let to = Currency::parse_field(Field::TO, &self.to)?;
+        let amount = Amount::parse_field(Field::AMOUNT, &self.amount, from)?;
         // clap requires exactly one of --rate and --received.
         let conversion = match (&self.rate, &self.received) {
             (Some(rate), _) => {
-                Conversion::Rate(parse_decimal(rate).map_err(|p| Error::invalid("--rate", rate, p))?)
+                Conversion::Rate(parse_decimal(rate).map_err(|p| Error::invalid(Field::RATE, rate, p))?)
             }
             (None, received) => Conversion::Received(Amount::parse_field(
-                "--received",
+                Field::RECEIVED,
                 received.as_deref().unwrap_or_default(),
                 to,
             )?),
@@ -525,7 +530,7 @@ impl Recording for EntryArgs {
     }
 
     fn name_rules(&self) -> NameRules {
-        self.look_alike.rules("--counterparty")
+        self.look_alike.rules(Field::COUNTERPARTY_FLAG)
     }
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
@@ -558,7 +563,7 @@ pub(super) fn parse_posting(text: &str, default_currency: Currency) -> Result<Ne
     let shape = "write \"ACCOUNT AMOUNT [CUR] [FUND]\", e.g. \"assets:bank -25.00 USD tires\"";
     let (account, number, rest) = match parts.as_slice() {
         [account, number, rest @ ..] if rest.len() <= 2 => (*account, *number, rest),
-        _ => return Err(Error::invalid("--posting", text, shape)),
+        _ => return Err(Error::invalid(Field::POSTING, text, shape)),
     };
     let mut currency = default_currency;
     let mut fund = GENERAL_FUND;
@@ -570,15 +575,15 @@ pub(super) fn parse_posting(text: &str, default_currency: Currency) -> Result<Ne
         },
         [cur, f] => {
             currency = Currency::parse(cur)
-                .map_err(|problem| Error::invalid("--posting currency", *cur, problem))?;
+                .map_err(|problem| Error::invalid(Field::POSTING_CURRENCY, *cur, problem))?;
             fund = f;
         }
-        _ => return Err(Error::invalid("--posting", text, shape)),
+        _ => return Err(Error::invalid(Field::POSTING, text, shape)),
     }
     Ok(NewPosting {
         account: account.to_string(),
         fund: fund.to_string(),
-        amount: Amount::parse_field("--posting amount", number, currency)?,
+        amount: Amount::parse_field(Field::POSTING_AMOUNT, number, currency)?,
     })
 }
 
@@ -608,7 +613,7 @@ impl Recording for FundMoveArgs {
     }
 
     fn build(&self, ctx: &Context, ledger: &Ledger, header: Header) -> Result<NewTransaction> {
-        let amount = Amount::parse_field("amount", &self.amount, self.currency.resolve(ledger)?)?;
+        let amount = Amount::parse_field(Field::AMOUNT, &self.amount, self.currency.resolve(ledger)?)?;
         let fund_move = builders::FundMove {
             amount,
             from_fund: self.from.clone(),
@@ -647,7 +652,11 @@ pub struct VoidArgs {
 pub fn void(ctx: &Context, args: VoidArgs, out: &mut dyn Write) -> Result<()> {
     let mut ledger = ctx.open()?;
     let header = Header {
-        date: args.date.as_deref().map(|d| ctx.date("--date", d)).transpose()?,
+        date: args
+            .date
+            .as_deref()
+            .map(|d| ctx.date(Field::DATE, d))
+            .transpose()?,
         memo: args.memo.clone(),
         ..Header::default()
     };
@@ -692,7 +701,11 @@ impl ConfirmArgs {
     /// The grant and what its confirmation records.
     pub(super) fn confirmation(&self, ctx: &Context) -> Result<(i64, Confirmation)> {
         let confirmation = Confirmation {
-            date: self.date.as_deref().map(|d| ctx.date("--date", d)).transpose()?,
+            date: self
+                .date
+                .as_deref()
+                .map(|d| ctx.date(Field::DATE, d))
+                .transpose()?,
             reference: self.reference.clone(),
             note: self.note.clone(),
         };

@@ -1,5 +1,6 @@
 //! Looking at the books: `show`, `report`, `verify` and `demo`.
 
+use crate::domain::Field;
 use std::io::Write;
 
 use clap::{Args, Subcommand};
@@ -42,12 +43,16 @@ pub struct ReportArgs {
 
 impl ReportArgs {
     pub(super) fn filter(&self, ctx: &Context) -> Result<Filter> {
-        let from = self.from.as_deref().map(|d| ctx.date("--from", d)).transpose()?;
-        let to = self.to.as_deref().map(|d| ctx.date("--to", d)).transpose()?;
+        let from = self
+            .from
+            .as_deref()
+            .map(|d| ctx.date(Field::FROM, d))
+            .transpose()?;
+        let to = self.to.as_deref().map(|d| ctx.date(Field::TO, d)).transpose()?;
         if let (Some(from), Some(to)) = (from, to) {
             if from > to {
                 return Err(Error::invalid(
-                    "--to",
+                    Field::TO,
                     to.to_string(),
                     format!("is before --from {from}"),
                 ));
@@ -298,7 +303,7 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             tie_out(report.currencies.iter().all(|(_, a)| a.tied_out()), "activities")
         }
         ReportCommand::Position { at } => {
-            let at = at.as_deref().map(|d| ctx.date("--at", d)).transpose()?;
+            let at = at.as_deref().map(|d| ctx.date(Field::AT, d)).transpose()?;
             let report = crate::report::position::position(ledger, at)?;
             render::position_table(&report).write(ctx.format, out)?;
             tie_out(report.currencies.iter().all(|(_, p)| p.tied_out()), "position")

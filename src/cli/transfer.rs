@@ -1,5 +1,6 @@
 //! Moving books in and out: `import` and `export journal`.
 
+use crate::domain::Field;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -57,8 +58,8 @@ pub fn import(ctx: &Context, args: ImportArgs, out: &mut dyn Write) -> Result<()
         name_rules: NameRules {
             new_donor: args.new_donors,
             confusable: args.allow_confusable,
-            donor_field: "counterparty",
-            new_donor_flag: "--new-donors",
+            donor_field: Field::COUNTERPARTY,
+            new_donor_flag: Field::NEW_DONORS,
         },
     };
     let outcome = import::import(&mut ledger, &args.file, &options)?;

@@ -1,6 +1,7 @@
 //! How each recording command turns what the treasurer says into balanced postings. Pure
 //! functions: names are checked against the ledger later, when the transaction is recorded.
 
+use super::field::Field;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -55,7 +56,7 @@ fn posting(account: &str, fund: &str, amount: Amount) -> NewPosting {
 }
 
 /// The one rule for an amount paid or given: more than zero.
-pub(crate) fn require_positive(field: &str, amount: Amount) -> Result<()> {
+pub(crate) fn require_positive(field: Field, amount: Amount) -> Result<()> {
     if amount.is_positive() {
         Ok(())
     } else {
@@ -69,7 +70,7 @@ pub(crate) fn require_positive(field: &str, amount: Amount) -> Result<()> {
 
 /// Refuses an account of the wrong kind for its role (a donation into `income:other`, say).
 /// A name that is not an account at all is left for the ledger to reject with a suggestion.
-fn require_type(field: &str, account: &str, allowed: &[AccountType]) -> Result<()> {
+fn require_type(field: Field, account: &str, allowed: &[AccountType]) -> Result<()> {
     match AccountType::of(account) {
         Some(t) if !allowed.contains(&t) => {
             let kinds: Vec<_> = allowed.iter().map(|k| format!("{k}:…")).collect();
@@ -92,11 +93,13 @@ const OWN_MONEY_OR_DEBT: &[AccountType] = &[AccountType::Assets, AccountType::Li
 /// A fee is optional; zero means none. It must be in the amount's currency.
 fn optional_fee(fee: Option<Amount>, currency: Currency) -> Result<Option<Amount>> {
     match fee {
-        Some(fee) if fee.is_negative() => {
-            Err(Error::invalid("--fee", fee.to_string(), "must not be negative"))
-        }
+        Some(fee) if fee.is_negative() => Err(Error::invalid(
+            Field::FEE,
+            fee.to_string(),
+            "must not be negative",
+        )),
         Some(fee) if fee.currency() != currency => Err(Error::invalid(
-            "--fee",
+            Field::FEE,
             fee.to_string(),
             format!("must be in {currency}, the currency of the amount"),
         )),
@@ -134,7 +137,7 @@ pub struct FeeTo {
 impl FeeTo {
     fn account<'a>(&'a self, default: &'a str) -> Result<&'a str> {
         let account = self.account.as_deref().unwrap_or(default);
-        require_type("--fee-account", account, &[AccountType::Expenses])?;
+        require_type(Field::FEE_ACCOUNT, account, &[AccountType::Expenses])?;
         Ok(account)
     }
 
@@ -158,16 +161,16 @@ pub struct Donation {
 }
 
 pub fn donation(d: Donation, header: Header, today: NaiveDate) -> Result<NewTransaction> {
-    require_positive("amount", d.amount)?;
-    super::privacy::check_not_placeholder("--donor", &d.donor)?;
-    require_type("--into", &d.into, OWN_MONEY)?;
+    require_positive(Field::AMOUNT, d.amount)?;
+    super::privacy::check_not_placeholder(Field::DONOR, &d.donor)?;
+    require_type(Field::INTO, &d.into, OWN_MONEY)?;
     let fee = optional_fee(d.fee, d.amount.currency())?;
     let mut postings = Vec::with_capacity(3);
     match fee {
         Some(fee) => {
             if fee.minor() >= d.amount.minor() {
                 return Err(Error::invalid(
-                    "--fee",
+                    Field::FEE,
                     fee.to_string(),
                     format!("must be less than the donation of {}", d.amount),
                 ));
@@ -207,11 +210,11 @@ pub struct Send {
 }
 
 pub fn send(s: Send, header: Header, today: NaiveDate) -> Result<NewTransaction> {
-    require_positive("amount", s.amount)?;
-    require_type("--from", &s.from, OWN_MONEY)?;
+    require_positive(Field::AMOUNT, s.amount)?;
+    require_type(Field::FROM, &s.from, OWN_MONEY)?;
     if s.from == UNION_ACCOUNT {
         return Err(Error::invalid(
-            "--from",
+            Field::FROM,
             &s.from,
             "money held by the union reaches communes through `fondo allocate`",
         ));
@@ -254,7 +257,7 @@ pub struct Allocation {
 }
 
 pub fn allocate(a: Allocation, header: Header, today: NaiveDate) -> Result<NewTransaction> {
-    require_positive("amount", a.amount)?;
+    require_positive(Field::AMOUNT, a.amount)?;
     let postings = vec![
         posting(&a.to.grants_account(), &a.fund, a.amount),
         posting(UNION_ACCOUNT, &a.fund, a.amount.negated()),
@@ -282,8 +285,8 @@ pub struct Fee {
 }
 
 pub fn fee(f: Fee, header: Header, today: NaiveDate) -> Result<NewTransaction> {
-    require_positive("amount", f.amount)?;
-    require_type("--from", &f.from, OWN_MONEY_OR_DEBT)?;
+    require_positive(Field::AMOUNT, f.amount)?;
+    require_type(Field::FROM, &f.from, OWN_MONEY_OR_DEBT)?;
     let postings = vec![
         posting(FEES_BANK, &f.fund, f.amount),
         posting(&f.from, &f.fund, f.amount.negated()),
@@ -302,11 +305,11 @@ pub struct Transfer {
 }
 
 pub fn transfer(t: Transfer, header: Header, today: NaiveDate) -> Result<NewTransaction> {
-    require_positive("amount", t.amount)?;
-    require_type("--from", &t.from, OWN_MONEY_OR_DEBT)?;
-    require_type("--to", &t.to, OWN_MONEY_OR_DEBT)?;
+    require_positive(Field::AMOUNT, t.amount)?;
+    require_type(Field::FROM, &t.from, OWN_MONEY_OR_DEBT)?;
+    require_type(Field::TO, &t.to, OWN_MONEY_OR_DEBT)?;
     if t.from == t.to {
-        return Err(Error::invalid("--to", &t.to, "must differ from --from"));
+        return Err(Error::invalid(Field::TO, &t.to, "must differ from --from"));
     }
     let postings = vec![
         posting(&t.to, &t.fund, t.amount),
@@ -332,11 +335,11 @@ pub struct Payout {
 }
 
 pub fn payout(p: Payout, header: Header, today: NaiveDate) -> Result<NewTransaction> {
-    require_positive("amount", p.amount)?;
-    require_type("--from", &p.from, OWN_MONEY)?;
-    require_type("--to", &p.to, OWN_MONEY_OR_DEBT)?;
+    require_positive(Field::AMOUNT, p.amount)?;
+    require_type(Field::FROM, &p.from, OWN_MONEY)?;
+    require_type(Field::TO, &p.to, OWN_MONEY_OR_DEBT)?;
     if p.from == p.to {
-        return Err(Error::invalid("--to", &p.to, "must differ from --from"));
+        return Err(Error::invalid(Field::TO, &p.to, "must differ from --from"));
     }
     let currency = p.amount.currency();
     let fee = optional_fee(p.fee, currency)?;
@@ -347,7 +350,7 @@ pub fn payout(p: Payout, header: Header, today: NaiveDate) -> Result<NewTransact
     let held: i64 = p.holdings.iter().flat_map(|h| &h.layers).map(|(_, m)| m).sum();
     let parts = super::payout::split_oldest_first(&p.holdings, gross.minor()).ok_or_else(|| {
         Error::invalid(
-            "amount",
+            Field::AMOUNT,
             gross.to_string(),
             format!(
                 "{} holds only {} in all funds together on that date (counting only what no later day spends); a payout cannot take more",
@@ -416,11 +419,11 @@ pub fn exchange(e: Exchange, header: Header, today: NaiveDate) -> Result<NewTran
         ref account,
         ref fund,
     } = e;
-    require_positive("amount", amount)?;
-    require_type("--account", account, OWN_MONEY)?;
+    require_positive(Field::AMOUNT, amount)?;
+    require_type(Field::ACCOUNT, account, OWN_MONEY)?;
     if to_currency == amount.currency() {
         return Err(Error::invalid(
-            "--to",
+            Field::TO,
             to_currency.code(),
             format!("must differ from the currency exchanged ({})", amount.currency()),
         ));
@@ -435,7 +438,7 @@ pub fn exchange(e: Exchange, header: Header, today: NaiveDate) -> Result<NewTran
             (received, text)
         }
         Conversion::Received(received) => {
-            require_positive("--received", received)?;
+            require_positive(Field::RECEIVED, received)?;
             // The rate it came to, shown to six decimals at most (the amounts are exact).
             let rate = received
                 .to_decimal()
@@ -462,7 +465,11 @@ pub fn exchange(e: Exchange, header: Header, today: NaiveDate) -> Result<NewTran
 fn converted(amount: Amount, rate: Decimal, to: Currency) -> Result<Amount> {
     let rate_text = rate.to_string();
     if rate <= Decimal::ZERO {
-        return Err(Error::invalid("--rate", rate_text, "must be greater than zero"));
+        return Err(Error::invalid(
+            Field::RATE,
+            rate_text,
+            "must be greater than zero",
+        ));
     }
     let (exchanged, rate_exact) = (amount.to_decimal().normalize(), rate.normalize());
     let product = exchanged.checked_mul(rate_exact).ok_or_else(|| Error::Overflow {
@@ -472,7 +479,7 @@ fn converted(amount: Amount, rate: Decimal, to: Currency) -> Result<Amount> {
     // decimals than the two factors have together: refuse it rather than take it as exact.
     if product.scale() != exchanged.scale() + rate_exact.scale() {
         return Err(Error::invalid(
-            "--rate",
+            Field::RATE,
             rate_text,
             format!(
                 "{amount} × {rate} has more digits than fondo can keep exactly and it never rounds; give the amount actually received with --received instead"
@@ -481,7 +488,7 @@ fn converted(amount: Amount, rate: Decimal, to: Currency) -> Result<Amount> {
     }
     Amount::parse(&product.normalize().to_string(), to).map_err(|problem| {
         Error::invalid(
-            "--rate",
+            Field::RATE,
             rate_text,
             format!(
                 "{amount} × {rate} = {} {to}: {problem}; give the amount actually received with --received instead",
@@ -508,10 +515,10 @@ pub fn fund_move(m: FundMove, header: Header, today: NaiveDate) -> Result<NewTra
         to_fund,
         account,
     } = &m;
-    require_positive("amount", *amount)?;
-    require_type("--account", account, OWN_MONEY)?;
+    require_positive(Field::AMOUNT, *amount)?;
+    require_type(Field::ACCOUNT, account, OWN_MONEY)?;
     if from_fund == to_fund {
-        return Err(Error::invalid("--to", to_fund, "must differ from --from"));
+        return Err(Error::invalid(Field::TO, to_fund, "must differ from --from"));
     }
     let postings = vec![
         posting(account, from_fund, amount.negated()),

@@ -3,6 +3,7 @@
 
 pub mod builders;
 pub mod erasure;
+pub mod field;
 pub mod identity;
 pub mod money;
 pub mod names;
@@ -10,5 +11,6 @@ pub mod payout;
 pub mod privacy;
 pub mod transaction;
 
+pub use field::Field;
 pub use money::{Amount, Currency, Sum, Totals};
 pub use transaction::{NewPosting, NewTransaction};

@@ -2,6 +2,7 @@
 //! units. Text is parsed through `rust_decimal`; nothing here ever touches a float, rounds, or
 //! wraps on overflow.
 
+use super::field::Field;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -40,7 +41,7 @@ impl Currency {
     }
 
     /// Like [`Currency::parse`], with the error naming where the code came from.
-    pub fn parse_field(field: &str, code: &str) -> Result<Currency> {
+    pub fn parse_field(field: Field, code: &str) -> Result<Currency> {
         Currency::parse(code).map_err(|problem| Error::invalid(field, code, problem))
     }
 
@@ -126,7 +127,7 @@ impl Amount {
     }
 
     /// Like [`Amount::parse`], with the error naming where the text came from.
-    pub fn parse_field(field: &str, text: &str, currency: Currency) -> Result<Amount> {
+    pub fn parse_field(field: Field, text: &str, currency: Currency) -> Result<Amount> {
         Amount::parse(text, currency).map_err(|problem| Error::invalid(field, text, problem))
     }
 

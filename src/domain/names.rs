@@ -1,6 +1,7 @@
 //! Names the ledger keys things by: account names, fund codes, commune slugs; the free text
 //! fields of a transaction; dates; and the "did you mean" suggestion for a mistyped name.
 
+use super::field::Field;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -170,17 +171,34 @@ enum TextKind {
 /// see: control characters that could redraw a terminal (escape sequences, bells), and
 /// invisible format characters (zero-width spaces and joiners, bidi controls, soft hyphens)
 /// that would make two texts that look the same differ. Line breaks and tabs are kept.
-pub fn check_text(field: &str, text: &str) -> Result<String> {
+pub fn check_text(field: Field, text: &str) -> Result<String> {
     check(field, text, TextKind::Text)
 }
 
 /// Checks a name — a donor, a fund's or a commune's name, a state, who entered it — as
 /// [`check_text`] does, and refuses line breaks and tabs too: a name is one line.
-pub fn check_name(field: &str, text: &str) -> Result<String> {
+pub fn check_name(field: Field, text: &str) -> Result<String> {
     check(field, text, TextKind::Name)
 }
 
-fn check(field: &str, text: &str, kind: TextKind) -> Result<String> {
+fn check(field: Field, text: &str, kind: TextKind) -> Result<String> {
+    match problem(text, kind) {
+        Some(problem) => Err(Error::invalid(field, text, problem)),
+        None => Ok(nfc(text)),
+    }
+}
+
+/// What [`check_text`] refuses in `text`, if anything.
+pub fn text_problem(text: &str) -> Option<String> {
+    problem(text, TextKind::Text)
+}
+
+/// What [`check_name`] refuses in `text`, if anything.
+pub fn name_problem(text: &str) -> Option<String> {
+    problem(text, TextKind::Name)
+}
+
+fn problem(text: &str, kind: TextKind) -> Option<String> {
     let what = match kind {
         TextKind::Text => "text",
         TextKind::Name => "name",
@@ -189,7 +207,7 @@ fn check(field: &str, text: &str, kind: TextKind) -> Result<String> {
     let refused = text
         .chars()
         .find(|&c| (c.is_control() || is_invisible(c)) && (kind == TextKind::Name || !line_break(c)));
-    let problem = if text.trim().is_empty() {
+    if text.trim().is_empty() {
         Some("must not be empty".to_string())
     } else if let Some(c) = refused {
         Some(if line_break(c) {
@@ -217,10 +235,6 @@ fn check(field: &str, text: &str, kind: TextKind) -> Result<String> {
         Some("must not start or end with spaces".to_string())
     } else {
         None
-    };
-    match problem {
-        Some(problem) => Err(Error::invalid(field, text, problem)),
-        None => Ok(nfc(text)),
     }
 }
 
@@ -373,22 +387,25 @@ pub fn shown_start(text: &str) -> String {
 }
 
 /// Refuses a value longer than [`VALUE_BYTES_MAX`]: its length, the limit and its start.
-pub fn check_length(field: &str, text: &str) -> Result<()> {
-    if text.len() <= VALUE_BYTES_MAX {
-        return Ok(());
+pub fn check_length(field: Field, text: &str) -> Result<()> {
+    match too_long(text) {
+        Some(problem) => Err(Error::invalid(field, text, problem)),
+        None => Ok(()),
     }
-    Err(Error::invalid(
-        field,
-        text,
+}
+
+/// Why `text` is too long for any value fondo takes, if it is.
+pub fn too_long(text: &str) -> Option<String> {
+    (text.len() > VALUE_BYTES_MAX).then(|| {
         format!(
             "is {} bytes long; fondo takes at most {VALUE_BYTES_MAX} bytes (64 KiB) in one value",
             text.len()
-        ),
-    ))
+        )
+    })
 }
 
 /// Parses an ISO date (`2026-03-01`); `today` and `yesterday` are relative to `today`.
-pub fn parse_date(field: &str, text: &str, today: NaiveDate) -> Result<NaiveDate> {
+pub fn parse_date(field: Field, text: &str, today: NaiveDate) -> Result<NaiveDate> {
     match text {
         "today" => Ok(today),
         "yesterday" => today
@@ -510,8 +527,8 @@ mod tests {
 
     #[test]
     fn text_fields() {
-        assert!(check_text("--desc", "Donation from Ana").is_ok());
-        assert!(check_text("--memo", "two\nlines\twith a tab").is_ok());
+        assert!(check_text(Field::DESCRIPTION, "Donation from Ana").is_ok());
+        assert!(check_text(Field::MEMO, "two\nlines\twith a tab").is_ok());
         for bad in [
             "",
             "   ",
@@ -521,7 +538,7 @@ mod tests {
             " padded",
             "\nleading break",
         ] {
-            assert!(check_text("--desc", bad).is_err(), "{bad:?}");
+            assert!(check_text(Field::DESCRIPTION, bad).is_err(), "{bad:?}");
         }
     }
 
@@ -554,19 +571,19 @@ mod tests {
         ];
         for (text, expected) in cases {
             for check in [check_text, check_name] {
-                let err = check("--donor", text).unwrap_err().to_string();
+                let err = check(Field::DONOR, text).unwrap_err().to_string();
                 assert!(err.contains(expected), "{text:?}: {err}");
                 assert!(err.starts_with("invalid --donor `"), "{err}");
             }
         }
-        let err = check_name("--donor", "Ana\u{200b}").unwrap_err().to_string();
+        let err = check_name(Field::DONOR, "Ana\u{200b}").unwrap_err().to_string();
         assert_eq!(
             err,
             "invalid --donor `Ana\\u{200b}`: contains U+200B ZERO WIDTH SPACE, an invisible character; type the name without it"
         );
         for broken in ["Ana\nPérez", "Ana\tPérez", "Ana\rPérez"] {
-            assert!(check_text("--memo", broken).is_ok());
-            let err = check_name("--donor", broken).unwrap_err().to_string();
+            assert!(check_text(Field::MEMO, broken).is_ok());
+            let err = check_name(Field::DONOR, broken).unwrap_err().to_string();
             assert!(err.contains("a name is one line"), "{err}");
         }
         // Visible text of any script, emoji and ordinary combining accents stay.
@@ -576,18 +593,18 @@ mod tests {
             "Ana Pe\u{301}rez",
             "Ana\u{a0}Pérez",
         ] {
-            assert!(check_name("--donor", fine).is_ok(), "{fine:?}");
+            assert!(check_name(Field::DONOR, fine).is_ok(), "{fine:?}");
         }
     }
 
     #[test]
     fn text_is_returned_composed() {
         assert_eq!(
-            check_name("--donor", "Ana Pe\u{301}rez").unwrap(),
+            check_name(Field::DONOR, "Ana Pe\u{301}rez").unwrap(),
             "Ana P\u{e9}rez"
         );
         assert_eq!(
-            check_text("--memo", "A\u{30a}ngstr\u{f6}m").unwrap(),
+            check_text(Field::MEMO, "A\u{30a}ngstr\u{f6}m").unwrap(),
             "\u{c5}ngstr\u{f6}m"
         );
         assert_eq!(nfc("already composed"), "already composed");
@@ -627,13 +644,13 @@ mod tests {
     #[test]
     fn dates() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-        assert_eq!(parse_date("--date", "today", today).unwrap(), today);
+        assert_eq!(parse_date(Field::DATE, "today", today).unwrap(), today);
         assert_eq!(
-            parse_date("--date", "yesterday", today).unwrap(),
+            parse_date(Field::DATE, "yesterday", today).unwrap(),
             NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
         );
         assert_eq!(
-            parse_date("--date", "2024-02-29", today).unwrap(),
+            parse_date(Field::DATE, "2024-02-29", today).unwrap(),
             NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
         );
         for bad in [
@@ -644,7 +661,7 @@ mod tests {
             "",
             "tomorrow",
         ] {
-            let err = parse_date("--date", bad, today).unwrap_err().to_string();
+            let err = parse_date(Field::DATE, bad, today).unwrap_err().to_string();
             assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
         }
     }

@@ -1,6 +1,7 @@
 //! Donor privacy: stable pseudonyms for anything shared beyond the treasurer, and the
 //! disclosure rules every published figure about donors follows.
 
+use super::field::Field;
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -237,7 +238,7 @@ pub fn looks_like_placeholder(name: &str) -> bool {
 
 /// Refuses a donor or counterparty named like an erasure's placeholder (see
 /// [`looks_like_placeholder`]).
-pub fn check_not_placeholder(field: &str, name: &str) -> crate::error::Result<()> {
+pub fn check_not_placeholder(field: Field, name: &str) -> crate::error::Result<()> {
     if looks_like_placeholder(name) {
         return Err(crate::error::Error::invalid(
             field,

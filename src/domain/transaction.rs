@@ -1,6 +1,7 @@
 //! A transaction before it is recorded, and the rule every transaction obeys: at least two
 //! non-zero postings, summing to exactly zero for each (currency, fund).
 
+use super::field::Field;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -41,8 +42,8 @@ impl NewTransaction {
     /// the transaction as it is recorded: its text in NFC ([`check_text`]), borrowed when it
     /// already was.
     pub fn check(&self) -> Result<Cow<'_, NewTransaction>> {
-        let description = check_text("description", &self.description)?;
-        let optional = |field: &str, value: &Option<String>, name: bool| -> Result<Option<String>> {
+        let description = check_text(Field::DESCRIPTION_COLUMN, &self.description)?;
+        let optional = |field: Field, value: &Option<String>, name: bool| -> Result<Option<String>> {
             value
                 .as_deref()
                 .map(|v| {
@@ -54,9 +55,9 @@ impl NewTransaction {
                 })
                 .transpose()
         };
-        let counterparty = optional("counterparty", &self.counterparty, true)?;
-        let reference = optional("reference", &self.reference, false)?;
-        let memo = optional("memo", &self.memo, false)?;
+        let counterparty = optional(Field::COUNTERPARTY, &self.counterparty, true)?;
+        let reference = optional(Field::REFERENCE, &self.reference, false)?;
+        let memo = optional(Field::MEMO_COLUMN, &self.memo, false)?;
         if self.postings.len() < 2 {
             return Err(Error::Refused(format!(
                 "a transaction needs at least two postings; this one has {}",
@@ -71,7 +72,7 @@ impl NewTransaction {
         }
         if let Some(p) = self.postings.iter().find(|p| p.amount.is_zero()) {
             return Err(Error::invalid(
-                "posting amount",
+                Field::POSTING_AMOUNT_COLUMN,
                 format!("{} {}", p.account, p.amount),
                 "a posting must move money; leave out postings of zero",
             ));

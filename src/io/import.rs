@@ -3,6 +3,7 @@
 //! file is imported entirely or not at all. A row already imported (same reference, or same
 //! content and occurrence in the file) is skipped, so importing again adds nothing.
 
+use crate::domain::Field;
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -230,7 +231,10 @@ fn refuse_near_typo(w: &Writer<'_>, what: &'static str, name: &str) -> Result<()
     });
     match near {
         Some(near) => Err(Error::invalid(
-            what,
+            match what {
+                "account" => Field::ACCOUNT_ARG,
+                _ => Field::FUND_ARG,
+            },
             name,
             format!("is not in the ledger but is close to `{near}`: a typo? fix the file, or give --allow-similar to create it"),
         )),
@@ -451,12 +455,12 @@ impl Run<'_> {
     fn import_one(&mut self, w: &mut Writer<'_>, parsed: &ParsedTxn) -> Result<()> {
         let mut txn = parsed.txn.clone();
         if let Some(counterparty) = &txn.counterparty {
-            crate::domain::privacy::check_not_placeholder("counterparty", counterparty)?;
+            crate::domain::privacy::check_not_placeholder(Field::COUNTERPARTY, counterparty)?;
         }
         if let Some(source_id) = parsed.source_id {
             if !w.see_source(source_id)? {
                 return Err(Error::invalid(
-                    "txn",
+                    Field::TXN_COLUMN,
                     source_id.to_string(),
                     "appears again after other transactions; the rows of one transaction must be together",
                 ));
@@ -465,14 +469,14 @@ impl Run<'_> {
         if let Some(voided) = parsed.source_voids {
             let target = w.mapped_source(voided)?.ok_or_else(|| {
                 Error::invalid(
-                    "voids",
+                    Field::VOIDS_COLUMN,
                     voided.to_string(),
                     "names a transaction that does not come earlier in this file",
                 )
             })?;
             if let Some(by) = w.transaction(target)?.voided_by {
                 return Err(Error::invalid(
-                    "voids",
+                    Field::VOIDS_COLUMN,
                     voided.to_string(),
                     format!("that transaction (#{target} here) is already voided by #{by}"),
                 ));
@@ -607,7 +611,7 @@ fn same_content(
             return Ok(());
         }
         Err(Error::invalid(
-            "reference",
+            Field::REFERENCE,
             txn.reference.as_deref().unwrap_or_default(),
             format!(
                 "is {holder}, whose {field} is `{before}` where this row has `{now}`; a reference names one transaction (a row the same as the one recorded is skipped as imported before): give this row its own reference"

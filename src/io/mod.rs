@@ -17,8 +17,8 @@ use std::io::Read;
 use chrono::NaiveDate;
 use csv::StringRecord;
 
-use crate::domain::names::{check_name, check_text, parse_iso_date, shown_start, shown_value};
-use crate::domain::{Amount, Currency, NewTransaction};
+use crate::domain::names::{name_problem, parse_iso_date, shown_start, shown_value, text_problem};
+use crate::domain::{Amount, Currency, Field, NewTransaction};
 use crate::error::{Error, Result};
 use crate::render::restore_formula;
 
@@ -192,22 +192,19 @@ impl ParsedTxn {
                 .map_or_else(|| "account".to_string(), |(_, column)| column.clone()),
             Error::UnknownFund { .. } => self.fund_column.clone(),
             // A name --create-missing would not create (a near typo), in the cell it came from.
-            Error::Invalid { field, value, .. } if field == "account" => self
+            Error::Invalid { field, value, .. } if *field == Field::ACCOUNT_ARG => self
                 .account_columns
                 .iter()
                 .find(|(account, _)| account == value)
                 .map_or_else(|| "account".to_string(), |(_, column)| column.clone()),
-            Error::Invalid { field, .. } if field == "fund" => self.fund_column.clone(),
-            Error::Invalid { field, .. } if field == "--into" || field == "account name" => {
-                "account".to_string()
-            }
-            Error::Invalid { field, .. } if field == "amount" => self.amount_column.clone(),
-            Error::Invalid { field, .. } => field.trim_start_matches('-').to_string(),
+            Error::Invalid { field, .. } if *field == Field::FUND_ARG => self.fund_column.clone(),
+            Error::Invalid { field, .. } if *field == Field::AMOUNT => self.amount_column.clone(),
+            Error::Invalid { field, .. } => field.column().to_string(),
             Error::InsufficientFunds(_) | Error::Unbalanced { .. } | Error::Overflow { .. } => {
                 self.amount_column.clone()
             }
             Error::DuplicateReference { .. } => "reference".to_string(),
-            Error::LookAlike(look_alike) => look_alike.field.trim_start_matches('-').to_string(),
+            Error::LookAlike(look_alike) => look_alike.field.column().to_string(),
             _ => "row".to_string(),
         }
     }
@@ -358,24 +355,26 @@ impl Row<'_> {
     /// it is recorded in NFC, but an import recognises the rows it imported before fondo
     /// normalised text by their text as read (see `import`).
     pub fn text(&self, i: usize) -> std::result::Result<Option<String>, RowError> {
-        self.checked(i, check_text)
+        self.checked(i, text_problem)
     }
 
     /// A name (a counterparty): free text on one line ([`check_name`]); empty means none.
     pub fn name_cell(&self, i: usize) -> std::result::Result<Option<String>, RowError> {
-        self.checked(i, check_name)
+        self.checked(i, name_problem)
     }
 
     fn checked(
         &self,
         i: usize,
-        check: fn(&str, &str) -> Result<String>,
+        problem: fn(&str) -> Option<String>,
     ) -> std::result::Result<Option<String>, RowError> {
         let value = self.cell(i);
         if value.is_empty() {
             return Ok(None);
         }
-        check(self.name(i), value).map_err(|e| self.error(i, problem_of(&e), value))?;
+        if let Some(problem) = problem(value) {
+            return Err(self.error(i, problem, value));
+        }
         Ok(Some(value.to_string()))
     }
 
@@ -421,14 +420,6 @@ impl Row<'_> {
             "" => crate::domain::names::GENERAL_FUND.to_string(),
             code => code.to_string(),
         }
-    }
-}
-
-/// The part of an error message after the value, for row errors that quote the value.
-fn problem_of(error: &Error) -> String {
-    match error {
-        Error::Invalid { problem, .. } => problem.clone(),
-        other => other.to_string(),
     }
 }
 

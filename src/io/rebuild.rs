@@ -2,6 +2,7 @@
 //! entries), `journal.csv` and `import_keys.csv` — for the store to replay into a new ledger.
 //! Every problem in a file is listed with its line and column; nothing is written then.
 
+use crate::domain::Field;
 use std::path::Path;
 
 use super::journal::{self, JournalReader};
@@ -75,7 +76,7 @@ pub fn read_pack(dir: &Path) -> Result<PackContents> {
                 entries_path.display()
             ))
         })
-        .and_then(|code| Currency::parse_field("currency", code))?;
+        .and_then(|code| Currency::parse_field(Field::CURRENCY_COLUMN, code))?;
     let transactions = read_journal(&dir.join("journal.csv"), currency)?;
     let keys_path = dir.join("import_keys.csv");
     let import_keys = if keys_path.is_file() {

@@ -3,6 +3,7 @@
 //! and rules that assign each line its counter-account, fund and counterparty.
 //! `reconcile` reads statements through the same mapping.
 
+use crate::domain::Field;
 use std::io::Read;
 use std::path::Path;
 
@@ -534,7 +535,7 @@ impl<R: Read> StatementReader<R> {
         let amount_column = self.amount_column(&line);
         let counterparty = target.counterparty.or(line.counterparty);
         if let Some(c) = &counterparty {
-            check_name("counterparty", c)
+            check_name(Field::COUNTERPARTY, c)
                 .map_err(|e| vec![RowError::new(line.line, "counterparty", e.to_string())])?;
         }
         let fee = line.fee.filter(|f| !f.is_zero());

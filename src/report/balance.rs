@@ -1,6 +1,7 @@
 //! The trial balance: debits, credits and balance per account and currency (optionally per
 //! fund, rolled up to a depth), with a total per currency whose debits must equal its credits.
 
+use crate::domain::Field;
 use std::collections::BTreeMap;
 
 use super::add_to;
@@ -102,7 +103,7 @@ impl Sums {
 pub fn balance(ledger: &Ledger, options: &BalanceOptions) -> Result<BalanceReport> {
     if options.depth == Some(0) {
         return Err(Error::invalid(
-            "--depth",
+            Field::DEPTH,
             "0",
             "must be 1 or more (1 shows assets, expenses, ...)",
         ));

@@ -7,6 +7,7 @@
 //! and taken in that order, each line and each posting at most once, so two equal amounts
 //! on the same day match one to one.
 
+use crate::domain::Field;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -103,7 +104,7 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
     )?;
     if let Some(balance) = options.balance.filter(|b| b.currency() != currency) {
         return Err(Error::invalid(
-            "--balance",
+            Field::BALANCE,
             balance.to_string(),
             format!("the statement is in {currency}"),
         ));
@@ -262,11 +263,15 @@ fn manual_pairs(
     for (line_no, txn) in options.matches {
         let given = format!("{line_no}=#{txn}");
         let s = lines.iter().position(|l| l.line == *line_no).ok_or_else(|| {
-            Error::invalid("--match", &given, format!("the statement has no line {line_no}"))
+            Error::invalid(
+                Field::MATCH,
+                &given,
+                format!("the statement has no line {line_no}"),
+            )
         })?;
         let l = entries.iter().position(|e| e.txn == *txn).ok_or_else(|| {
             Error::invalid(
-                "--match",
+                Field::MATCH,
                 &given,
                 format!(
                     "#{txn} has nothing open in {} (not in it, or already reconciled)",
@@ -276,7 +281,7 @@ fn manual_pairs(
         })?;
         if lines[s].amount != entries[l].amount {
             return Err(Error::invalid(
-                "--match",
+                Field::MATCH,
                 &given,
                 format!(
                     "line {line_no} is {} but #{txn} is {} in {}; only equal amounts match",
@@ -286,7 +291,7 @@ fn manual_pairs(
         }
         if fixed.iter().any(|(fs, fl)| *fs == s || *fl == l) {
             return Err(Error::invalid(
-                "--match",
+                Field::MATCH,
                 &given,
                 "pairs a line or a transaction twice",
             ));

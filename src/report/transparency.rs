@@ -2,6 +2,7 @@
 //! donor name, reference or memo; months with fewer than [`MIN_DONORS`] donors are merged
 //! into one "other months" row so that no one's gift can be singled out.
 
+use crate::domain::Field;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -240,7 +241,7 @@ fn check_whole_months(filter: &Filter) -> Result<()> {
     if let Some(from) = filter.from.filter(|d| d.day() != 1) {
         let start = from.with_day(1).unwrap_or(from);
         return Err(Error::invalid(
-            "--from",
+            Field::FROM,
             from.to_string(),
             format!("the public page covers whole calendar months; use --from {start}"),
         ));
@@ -252,7 +253,7 @@ fn check_whole_months(filter: &Filter) -> Result<()> {
         let end = next_month.and_then(|d| d.pred_opt()).unwrap_or(to);
         if to != end {
             return Err(Error::invalid(
-                "--to",
+                Field::TO,
                 to.to_string(),
                 format!("the public page covers whole calendar months; use --to {end}"),
             ));

@@ -12,6 +12,7 @@
 //! and only then renamed into place, never over an existing file: a killed or failed backup
 //! never leaves a half-written file under the destination's name.
 
+use crate::domain::Field;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
@@ -31,7 +32,7 @@ pub fn backup(ledger: &Ledger, dest: &Path, actor: &str) -> Result<VerifyOutcome
     let temp = TempFile::beside(&destination)?;
     let target = temp.path().to_str().ok_or_else(|| {
         Error::invalid(
-            "DEST",
+            Field::DEST,
             dest.display().to_string(),
             "a backup's directory must have a UTF-8 name",
         )

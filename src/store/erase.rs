@@ -11,6 +11,7 @@
 //! the one chain, naming no one: a forged one can only turn text into a placeholder, never
 //! into text of the forger's choosing.
 
+use crate::domain::Field;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::chain::{
@@ -209,7 +210,7 @@ impl Writer<'_> {
     pub fn forget_donor(&mut self, name: &str) -> Result<Erasure> {
         if crate::domain::privacy::looks_like_placeholder(name) {
             return Err(Error::invalid(
-                "NAME",
+                Field::NAME_ARG,
                 name,
                 "reads as an erasure's placeholder, and no erasure left this one; erasing it would erase text that is no donor's name",
             ));
@@ -307,7 +308,7 @@ impl Writer<'_> {
         let entry_texts = entry_texts_to_erase(self.conn(), &names_donor, &changed, &mut not_erased)?;
         if !is_donor && changed.is_empty() && entry_texts.is_empty() {
             return Err(Error::invalid(
-                "NAME",
+                Field::NAME_ARG,
                 name,
                 format!(
                     "no donor has exactly this name, and no text names it{}; `fondo donor list` lists the donors as recorded",

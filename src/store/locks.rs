@@ -3,6 +3,7 @@
 //! more than a day ahead. Closing is an entry in the chain; so is every forced exception,
 //! with its reason.
 
+use crate::domain::Field;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -89,7 +90,7 @@ pub(super) fn check_future(date: NaiveDate, today: NaiveDate, rules: &DateRules)
         return Ok(());
     }
     Err(Error::invalid(
-        "date",
+        Field::DATE_COLUMN,
         date.to_string(),
         format!("is more than a day after today ({today}); a transaction dated in the future needs --future"),
     ))
@@ -115,7 +116,7 @@ impl Writer<'_> {
     ) -> Result<i64> {
         if through > today {
             return Err(Error::invalid(
-                "--through",
+                Field::THROUGH,
                 through.to_string(),
                 format!("is after today ({today}); a period can be closed once it has ended"),
             ));

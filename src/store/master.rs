@@ -3,6 +3,7 @@
 //! state; the old one is the entry before it), never an edit in place. Reports show the
 //! current names; transactions keep what they recorded.
 
+use crate::domain::Field;
 use rusqlite::{params, OptionalExtension};
 
 use super::chain::Entry;
@@ -60,19 +61,19 @@ impl Writer<'_> {
         };
         let new_name = match &edit.name {
             Some(new_name) => {
-                let new_name = check_name("--name", new_name)?;
+                let new_name = check_name(Field::NAME, new_name)?;
                 let others = read::funds(self.conn())?
                     .into_iter()
                     .filter(|f| f.code != code)
                     .map(|f| f.name);
-                self.check_look_alike("--name", "fund", &new_name, others)?;
+                self.check_look_alike(Field::NAME, "fund", &new_name, others)?;
                 new_name
             }
             None => name.clone(),
         };
         if let Some(Some(target)) = edit.target.filter(|t| t.is_some_and(|t| !t.is_positive())) {
             return Err(Error::invalid(
-                "--target",
+                Field::TARGET,
                 target.to_string(),
                 "must be greater than zero",
             ));
@@ -99,7 +100,7 @@ impl Writer<'_> {
         .collect();
         if changes.is_empty() {
             return Err(Error::invalid(
-                "fund edit",
+                Field::FUND_EDIT,
                 code,
                 "changes nothing: give --name, --target, --no-target or --close with a new value",
             ));
@@ -151,20 +152,20 @@ impl Writer<'_> {
         let commune = read::commune(self.conn(), wanted)?;
         let new_name = match name {
             Some(name) => {
-                let name = check_name("--name", name)?;
+                let name = check_name(Field::NAME, name)?;
                 let others: Vec<_> = read::communes(self.conn())?
                     .into_iter()
                     .filter(|c| c.slug != commune.slug)
                     .collect();
                 read::check_commune_unique(self.conn(), &commune.slug, &name, Some(&commune.slug))?;
                 super::write::check_no_twin(&others, &name)?;
-                self.check_look_alike("--name", "commune", &name, others.into_iter().map(|c| c.name))?;
+                self.check_look_alike(Field::NAME, "commune", &name, others.into_iter().map(|c| c.name))?;
                 name
             }
             None => commune.name.clone(),
         };
         let new_state = match state {
-            Some(state) => check_name("--state", state)?,
+            Some(state) => check_name(Field::STATE, state)?,
             None => commune.state.clone(),
         };
         let changes: Vec<Changed> = [
@@ -176,7 +177,7 @@ impl Writer<'_> {
         .collect();
         if changes.is_empty() {
             return Err(Error::invalid(
-                "commune edit",
+                Field::COMMUNE_EDIT,
                 wanted,
                 "changes nothing: give --name or --state with a new value",
             ));

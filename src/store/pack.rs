@@ -2,6 +2,7 @@
 //! confirmations, reconciled postings, erasures and import keys — and the rebuild of a new
 //! ledger from a pack, which replays the entries and the transactions in chain order.
 
+use crate::domain::Field;
 use std::path::Path;
 
 use rusqlite::Connection;
@@ -156,7 +157,7 @@ impl Ledger {
                 _ => None,
             })
             .ok_or_else(|| Error::Refused("the pack's entries set no currency".into()))
-            .and_then(|code| Currency::parse_field("currency", code))?;
+            .and_then(|code| Currency::parse_field(Field::CURRENCY_COLUMN, code))?;
         let batches: Vec<(i64, i64, i64)> = pack
             .entries
             .iter()

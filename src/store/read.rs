@@ -1,5 +1,6 @@
 //! Queries: what the ledger holds, as plain structs for commands and reports.
 
+use crate::domain::Field;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -370,7 +371,7 @@ pub fn commune(conn: &Connection, wanted: &str) -> Result<CommuneInfo> {
             },
         }),
         many => Err(Error::invalid(
-            "commune",
+            Field::COMMUNE,
             wanted,
             format!(
                 "names more than one commune ({}); give its slug exactly",
@@ -792,10 +793,10 @@ pub fn people(conn: &Connection) -> Result<crate::domain::privacy::Pseudonyms> {
 
 fn labelled(names: Vec<String>, prefix: &str) -> Result<crate::domain::privacy::Pseudonyms> {
     let count = names.len();
-    crate::domain::privacy::Pseudonyms::labelled(names, prefix).map_err(|e| Error::Invalid {
-        field: format!("{prefix} names"),
-        value: format!("{count} names"),
-        problem: format!("too many to pseudonymise at once ({e})"),
+    crate::domain::privacy::Pseudonyms::labelled(names, prefix).map_err(|e| {
+        Error::Refused(format!(
+            "invalid {prefix} names `{count} names`: too many to pseudonymise at once ({e})"
+        ))
     })
 }
 

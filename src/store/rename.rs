@@ -9,6 +9,7 @@
 //! import file names, who entered a record and an imported row's import key stay as
 //! recorded (`donor forget --former-name` erases the old spelling there).
 
+use crate::domain::Field;
 use rusqlite::params;
 
 use super::chain::{Entry, Revision};
@@ -81,7 +82,11 @@ impl Writer<'_> {
     /// Gives every transaction whose counterparty is `from` the counterparty `to` (and `to`
     /// for `from` as a whole word in their descriptions and memos), recorded in the chain.
     pub fn rename_donor(&mut self, args: &RenameArgs<'_>) -> Result<Renamed> {
-        let (old_field, new_field) = if args.merge { ("A", "B") } else { ("OLD", "NEW") };
+        let (old_field, new_field) = if args.merge {
+            (Field::A_ARG, Field::B_ARG)
+        } else {
+            (Field::OLD_ARG, Field::NEW_ARG)
+        };
         let from = args.from;
         if from.starts_with(PLACEHOLDER_PREFIX) {
             return Err(Error::invalid(

@@ -5,6 +5,7 @@
 //! erased text is what erasures may leave, and that import batches and keys are the ones
 //! their entries recorded.
 
+use crate::domain::Field;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::Connection;
@@ -85,7 +86,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
                 .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         {
             return Err(Error::invalid(
-                "--head",
+                Field::HEAD,
                 head,
                 "a head is the 64 lower-case hex digits `fondo verify` prints",
             ));

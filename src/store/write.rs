@@ -1,5 +1,6 @@
 //! Everything that writes to the ledger, inside one open SQL transaction.
 
+use crate::domain::Field;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
@@ -19,16 +20,13 @@ use crate::domain::names::{
 use crate::domain::{Amount, NewTransaction};
 use crate::error::{Error, LookAlike, Result, Shortfall};
 
-/// The flag that lets in a name that looks like an existing one.
-const ALLOW_CONFUSABLE: &str = "--allow-confusable";
-
 /// Refuses a reference that starts like an erasure's placeholder (`forgotten donor N`), which
 /// is what `donor forget` leaves in place of a reference: several transactions may then share
 /// it, so it must never name one.
 fn check_reference(reference: &str) -> Result<()> {
     if crate::domain::privacy::looks_like_placeholder(reference) {
         return Err(Error::invalid(
-            "reference",
+            Field::REFERENCE,
             reference,
             "references that read as `forgotten donor N` are what `donor forget` leaves in place of one, and are reserved",
         ));
@@ -197,9 +195,9 @@ pub struct NameRules {
     /// A name that can be mistaken for an existing one is meant (`--allow-confusable`).
     pub confusable: bool,
     /// How the command names the donor: `--donor`, `counterparty`.
-    pub donor_field: &'static str,
+    pub donor_field: Field,
     /// The flag that says a look-alike donor is someone else: `--new-donor`.
-    pub new_donor_flag: &'static str,
+    pub new_donor_flag: Field,
 }
 
 impl Default for NameRules {
@@ -207,8 +205,8 @@ impl Default for NameRules {
         NameRules {
             new_donor: false,
             confusable: false,
-            donor_field: "counterparty",
-            new_donor_flag: "--new-donor",
+            donor_field: Field::COUNTERPARTY,
+            new_donor_flag: Field::NEW_DONOR,
         }
     }
 }
@@ -355,7 +353,7 @@ impl<'l> Writer<'l> {
     pub fn set_date_rules(&mut self, mut rules: DateRules) -> Result<()> {
         rules.force_reason = rules
             .force_reason
-            .map(|reason| check_text("--reason", &reason))
+            .map(|reason| check_text(Field::REASON, &reason))
             .transpose()?;
         self.date_rules = rules;
         Ok(())
@@ -375,7 +373,7 @@ impl<'l> Writer<'l> {
 
     /// [`Writer::check_donor`] for `field`, leaving out the donor `but` (the one a rename
     /// gives `name` to).
-    pub(super) fn check_donor_but(&self, field: &str, name: &str, but: Option<&str>) -> Result<()> {
+    pub(super) fn check_donor_but(&self, field: Field, name: &str, but: Option<&str>) -> Result<()> {
         let rules = self.name_rules;
         if rules.new_donor && rules.confusable {
             return Ok(());
@@ -383,11 +381,11 @@ impl<'l> Writer<'l> {
         for (existing, likeness) in donors::look_alikes_but(&self.tx, name, but)? {
             let flag = match likeness {
                 Likeness::SameKey if !rules.new_donor => rules.new_donor_flag,
-                Likeness::Confusable if !rules.confusable => ALLOW_CONFUSABLE,
+                Likeness::Confusable if !rules.confusable => Field::ALLOW_CONFUSABLE,
                 _ => continue,
             };
             return Err(Error::LookAlike(Box::new(LookAlike {
-                field: field.to_string(),
+                field,
                 name: name.to_string(),
                 what: "donor",
                 existing,
@@ -403,7 +401,7 @@ impl<'l> Writer<'l> {
     /// treasurer allowed it.
     pub(super) fn check_look_alike(
         &self,
-        field: &str,
+        field: Field,
         what: &'static str,
         name: &str,
         others: impl IntoIterator<Item = String>,
@@ -414,12 +412,12 @@ impl<'l> Writer<'l> {
         for existing in others {
             if let Some(likeness) = likeness(name, &existing) {
                 return Err(Error::LookAlike(Box::new(LookAlike {
-                    field: field.to_string(),
+                    field,
                     name: name.to_string(),
                     what,
                     existing,
                     likeness,
-                    flag: ALLOW_CONFUSABLE,
+                    flag: Field::ALLOW_CONFUSABLE,
                 })));
             }
         }
@@ -559,7 +557,7 @@ impl<'l> Writer<'l> {
     /// asset account that may go below zero (a credit line) says so with `overdraft`.
     pub fn add_account(&mut self, name: &str, overdraft: Overdraft) -> Result<()> {
         let account_type =
-            check_account_name(name).map_err(|problem| Error::invalid("account name", name, problem))?;
+            check_account_name(name).map_err(|problem| Error::invalid(Field::ACCOUNT_NAME, name, problem))?;
         if name.starts_with(GRANTS_PREFIX) {
             return Err(Error::Refused(format!(
                 "`{name}` is a grants account; they are created with their recipient: `fondo commune add NAME --state STATE`"
@@ -573,7 +571,7 @@ impl<'l> Writer<'l> {
         }
         if overdraft == Overdraft::Allowed && account_type != AccountType::Assets {
             return Err(Error::invalid(
-                "--allow-negative",
+                Field::ALLOW_NEGATIVE,
                 name,
                 "only an asset account can be allowed to go below zero (a credit line); other accounts are never checked",
             ));
@@ -591,14 +589,14 @@ impl<'l> Writer<'l> {
         restriction: Restriction,
     ) -> Result<()> {
         let restricted = restriction == Restriction::Restricted;
-        check_slug(code).map_err(|problem| Error::invalid("fund code", code, problem))?;
+        check_slug(code).map_err(|problem| Error::invalid(Field::FUND_CODE, code, problem))?;
         let name = match name {
-            Some(name) => check_name("--name", name)?,
+            Some(name) => check_name(Field::NAME, name)?,
             None => code.to_string(),
         };
         if let Some(target) = target.filter(|t| !t.is_positive()) {
             return Err(Error::invalid(
-                "--target",
+                Field::TARGET,
                 target.to_string(),
                 "must be greater than zero",
             ));
@@ -610,14 +608,14 @@ impl<'l> Writer<'l> {
             });
         }
         let others = read::funds(&self.tx)?.into_iter().map(|f| f.name);
-        self.check_look_alike("--name", "fund", &name, others)?;
+        self.check_look_alike(Field::NAME, "fund", &name, others)?;
         self.insert_fund(code, &name, target, restricted)
     }
 
     /// Registers a commune and creates its grants account; returns the slug.
     pub fn add_commune(&mut self, name: &str, state: &str, slug: Option<&str>) -> Result<String> {
-        let name = &check_name("commune name", name)?;
-        let state = &check_name("--state", state)?;
+        let name = &check_name(Field::COMMUNE_NAME, name)?;
+        let state = &check_name(Field::STATE, state)?;
         // A look-alike name first, as it would often make the same slug; a name the same
         // but for case is refused below, as ambiguous for `--to NAME`.
         let communes = read::communes(&self.tx)?;
@@ -625,17 +623,17 @@ impl<'l> Writer<'l> {
             .iter()
             .filter(|c| c.name.to_lowercase() != name.to_lowercase())
             .map(|c| c.name.clone());
-        self.check_look_alike("commune name", "commune", name, others)?;
+        self.check_look_alike(Field::COMMUNE_NAME, "commune", name, others)?;
         let slug = match slug {
             Some(s) => {
-                check_slug(s).map_err(|problem| Error::invalid("--slug", s, problem))?;
+                check_slug(s).map_err(|problem| Error::invalid(Field::SLUG, s, problem))?;
                 s.to_string()
             }
             None => {
                 let derived = crate::domain::names::slugify(name);
                 check_slug(&derived).map_err(|_| {
                     Error::invalid(
-                        "commune name",
+                        Field::COMMUNE_NAME,
                         name,
                         "has no letters or digits to make a slug from; give one with --slug",
                     )
@@ -645,7 +643,7 @@ impl<'l> Writer<'l> {
         };
         if slug == UNION_SLUG {
             return Err(Error::invalid(
-                "--slug",
+                Field::SLUG,
                 slug,
                 "`union` is reserved for the Communard Union itself",
             ));
@@ -751,7 +749,7 @@ impl<'l> Writer<'l> {
         self.check_no_overdraft(txn, &resolved)?;
         // No counterparty either, whoever it is: a placeholder always means an erasure.
         if let Some(counterparty) = txn.counterparty.as_deref().filter(|_| !self.placeholders_allowed) {
-            crate::domain::privacy::check_not_placeholder("counterparty", counterparty)?;
+            crate::domain::privacy::check_not_placeholder(Field::COUNTERPARTY, counterparty)?;
         }
         if let Some(reference) = &txn.reference {
             if !self.placeholders_allowed {
@@ -1244,8 +1242,8 @@ impl<'l> Writer<'l> {
                 ])
             }
             _ => {
-                let account_type =
-                    check_account_name(name).map_err(|problem| Error::invalid("account", name, problem))?;
+                let account_type = check_account_name(name)
+                    .map_err(|problem| Error::invalid(Field::ACCOUNT_ARG, name, problem))?;
                 self.insert_account(name, account_type)?;
                 Ok(vec![format!("account {name}")])
             }
@@ -1273,7 +1271,7 @@ impl<'l> Writer<'l> {
         confirmed: Confirmed,
     ) -> Result<i64> {
         let force = confirmed == Confirmed::VoidAnyway;
-        check_text("--reason", reason)?;
+        check_text(Field::REASON, reason)?;
         let original = read::transaction(&self.tx, id)?;
         if let Some(voided) = original.voids {
             return Err(Error::Refused(format!(
@@ -1315,7 +1313,7 @@ impl<'l> Writer<'l> {
         match header.date {
             Some(date) if date < original_date => {
                 return Err(Error::invalid(
-                    "--date",
+                    Field::DATE,
                     date.to_string(),
                     format!(
                         "a void cannot be dated before the transaction it reverses (#{id}, {original_date})"
@@ -1339,10 +1337,10 @@ impl<'l> Writer<'l> {
     /// Records a commune's acknowledgement that grant `txn_id` reached it.
     pub fn confirm(&mut self, txn_id: i64, confirmation: &Confirmation, today: NaiveDate) -> Result<i64> {
         let text =
-            |field: &str, value: &Option<String>| value.as_deref().map(|v| check_text(field, v)).transpose();
+            |field: Field, value: &Option<String>| value.as_deref().map(|v| check_text(field, v)).transpose();
         let (reference, note) = (
-            text("--ref", &confirmation.reference)?,
-            text("--note", &confirmation.note)?,
+            text(Field::REF, &confirmation.reference)?,
+            text(Field::NOTE, &confirmation.note)?,
         );
         let txn = read::transaction(&self.tx, txn_id)?;
         let grant = txn
@@ -1369,7 +1367,7 @@ impl<'l> Writer<'l> {
         let date = confirmation.date.unwrap_or(today);
         if !confirmed_in_time(grant_date, date) {
             return Err(Error::invalid(
-                "--date",
+                Field::DATE,
                 date.to_string(),
                 format!("a commune cannot confirm a grant before it was made (#{txn_id}, {grant_date})"),
             ));

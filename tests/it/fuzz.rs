@@ -132,6 +132,6 @@ proptest! {
     fn dates_parse_or_say_no(text in "\\PC{0,16}") {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         let _ = parse_iso_date(&text);
-        let _ = parse_date("--date", &text, today);
+        let _ = parse_date(fondo::domain::Field::DATE, &text, today);
     }
 }

@@ -221,9 +221,7 @@ impl AddSession<'_> {
             text: format!("the answers together ({key})"),
             ..Prompt::default()
         };
-        // The builders speak of command-line flags, which `add` does not take.
-        self.prompter
-            .refuse(&asked, &error.to_string().replace("invalid --", "invalid "))?;
+        self.prompter.refuse(&asked, &error.in_words())?;
         for (q, v) in self.answers.take_back_from(question) {
             self.earlier.entry(q).or_insert(v);
         }
@@ -235,7 +233,7 @@ impl AddSession<'_> {
 fn question_of(error: &Error, kind: Kind) -> Question {
     let in_kind = |q: Question| kind.questions().contains(&q).then_some(q);
     let named = match error {
-        Error::Invalid { field, .. } => Question::of_field(field, kind),
+        Error::Invalid { field, .. } => Question::of_field(*field, kind),
         Error::UnknownFund { .. } => in_kind(Question::Fund),
         Error::UnknownCommune { .. } => in_kind(Question::Commune),
         Error::InsufficientFunds(_) | Error::Overflow { .. } => in_kind(Question::Amount),

@@ -10,10 +10,10 @@ use crate::domain::builders::require_positive;
 use crate::domain::identity::{likeness, why_alike, Likeness};
 use crate::domain::money::parse_decimal;
 use crate::domain::names::{
-    check_name, check_text, closest, confirmed_in_time, escape_controls, is_ahead, parse_date, AccountType,
-    GENERAL_FUND, UNION_SLUG,
+    closest, confirmed_in_time, escape_controls, is_ahead, name_problem, nfc, parse_date, text_problem,
+    AccountType, GENERAL_FUND, UNION_SLUG,
 };
-use crate::domain::{Amount, Currency};
+use crate::domain::{Amount, Currency, Field};
 use crate::error::{Error, Result};
 use crate::store::donors;
 use crate::store::flows::{self, GrantLine};
@@ -124,8 +124,8 @@ impl Question {
 
     /// The question of `kind` whose answer an option named `field` (in an error from the
     /// builders) came from.
-    pub(super) fn of_field(field: &str, kind: Kind) -> Option<Question> {
-        let field = field.trim_start_matches('-');
+    pub(super) fn of_field(field: Field, kind: Kind) -> Option<Question> {
+        let field = field.word();
         kind.questions().iter().copied().find(|q| {
             field == q.key()
                 || q.option_name(kind) == Some(field)
@@ -327,10 +327,10 @@ impl Question {
             Q::Amount | Q::Fee => check_amount(text, s),
             Q::Currency | Q::ToCurrency => Currency::parse(text).map(|c| c.to_string()),
             Q::Description if text.is_empty() => Ok(String::new()),
-            Q::Description => check_text(self.key(), text).map_err(problem),
+            Q::Description => answer(text_problem(text), text),
             Q::Donor | Q::State => {
                 required("an answer")?;
-                check_name(self.key(), text).map_err(problem)
+                answer(name_problem(text), text)
             }
             Q::NewDonor | Q::NewCommune => yes_no(text),
             Q::Fund => check_fund(text, s),
@@ -338,16 +338,24 @@ impl Question {
             Q::From | Q::To => check_account(text, s, &[AccountType::Assets, AccountType::Liabilities]),
             Q::Recipient | Q::Commune => {
                 required("a commune")?;
-                let name = check_name(self.key(), text).map_err(problem)?;
+                let name = answer(name_problem(text), text)?;
                 Ok(s.known.commune(&name).map_or(name, |c| c.slug.clone()))
             }
             Q::Grant => check_grant(text),
             Q::Rate => parse_decimal(text.strip_prefix('=').unwrap_or(text)).map(|_| text.to_string()),
             Q::Posting => check_posting(text, s),
             Q::Counterparty | Q::Ref | Q::Receipt | Q::Note | Q::Memo if text.is_empty() => Ok(String::new()),
-            Q::Counterparty => check_name(self.key(), text).map_err(problem),
-            Q::Ref | Q::Receipt | Q::Note | Q::Memo => check_text(self.key(), text).map_err(problem),
+            Q::Counterparty => answer(name_problem(text), text),
+            Q::Ref | Q::Receipt | Q::Note | Q::Memo => answer(text_problem(text), text),
         }
+    }
+}
+
+/// An answer as it is recorded (in NFC), or what is wrong with it.
+fn answer(problem: Option<String>, text: &str) -> Checked {
+    match problem {
+        Some(problem) => Err(problem),
+        None => Ok(nfc(text)),
     }
 }
 
@@ -371,7 +379,7 @@ pub(super) fn yes_no(text: &str) -> Checked {
 /// refused here, not after every question with a flag `add` does not take.
 fn check_date(text: &str, s: &AddSession<'_>) -> Checked {
     let today = s.ctx.today;
-    let date = parse_date("date", text, today).map_err(problem)?;
+    let date = parse_date(Field::DATE, text, today).map_err(problem)?;
     if is_ahead(date, today) {
         return Err(format!(
             "{date} is more than a day after today ({today}); `fondo add` records what has happened: a payment scheduled ahead is recorded with its one-line command and --future"
@@ -397,7 +405,7 @@ fn check_amount(text: &str, s: &AddSession<'_>) -> Checked {
         .and_then(|c| Currency::parse(c).ok())
         .unwrap_or(s.known.currency);
     let amount = Amount::parse(text, currency)?;
-    require_positive("amount", amount).map_err(problem)?;
+    require_positive(Field::AMOUNT, amount).map_err(problem)?;
     Ok(text.to_string())
 }
 

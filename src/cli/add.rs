@@ -866,7 +866,7 @@ fn after_its_grant(
         return Ok(value);
     };
     match read::transaction(ledger.conn(), id) {
-        Ok(t) if value < t.date => Err(format!(
+        Ok(t) if value < t.date.to_string() => Err(format!(
             "grant #{id} is of {}; the commune cannot have confirmed it before it was sent",
             t.date
         )),

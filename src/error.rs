@@ -254,6 +254,16 @@ pub const BUSY_TIMEOUT_SECONDS: u64 = 30;
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
+        // A value the store refused as it read a row (`store::read::date_at`) keeps its error.
+        let e = match e {
+            rusqlite::Error::FromSqlConversionFailure(column, kind, source) => {
+                match source.downcast::<Error>() {
+                    Ok(ours) => return *ours,
+                    Err(source) => rusqlite::Error::FromSqlConversionFailure(column, kind, source),
+                }
+            }
+            e => e,
+        };
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
                 Error::Busy {

@@ -81,7 +81,7 @@ pub fn write_journal(ledger: &Ledger, options: &ExportOptions, out: &mut dyn Wri
         writer
             .write_record([
                 row.txn.to_string(),
-                row.date,
+                row.date.to_string(),
                 text(&row.description),
                 text(&row.account),
                 text(&row.fund),

@@ -620,11 +620,9 @@ fn same_content(
     };
     // Text recorded before fondo normalised it is compared in NFC, as the row's now is.
     let text = |v: &Option<String>| nfc(v.as_deref().unwrap_or_default());
-    differs(
-        "date",
-        stored.date.clone(),
-        txn.date.format("%Y-%m-%d").to_string(),
-    )?;
+    if stored.date != txn.date {
+        differs("date", stored.date.to_string(), txn.date.to_string())?;
+    }
     differs("description", nfc(&stored.description), txn.description.clone())?;
     differs(
         "counterparty",

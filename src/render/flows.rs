@@ -371,8 +371,8 @@ pub fn donors_table(report: &DonorsReport) -> Tabular {
             r.currency.code().into(),
             Cell::Int(r.count),
             money(r.total_minor, r.currency),
-            r.first_date.as_str().into(),
-            r.last_date.as_str().into(),
+            r.first_date.to_string().into(),
+            r.last_date.to_string().into(),
             Cell::Empty,
         ]);
     }

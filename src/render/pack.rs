@@ -47,7 +47,7 @@ pub fn confirmations_table(confirmations: &[ConfirmationRecord]) -> Tabular {
             Cell::Int(c.id),
             Cell::Int(c.txn),
             c.commune.as_str().into(),
-            c.date.as_str().into(),
+            c.date.to_string().into(),
             c.reference.clone().into(),
             c.note.clone().into(),
             c.entered_at.as_str().into(),

@@ -243,7 +243,7 @@ pub fn reconciliation_list_table(list: &[Reconciliation]) -> Tabular {
             Cell::Int(r.id),
             r.account.as_str().into(),
             r.currency.code().into(),
-            r.statement_date.as_str().into(),
+            r.statement_date.to_string().into(),
             r.statement_balance_minor
                 .map_or(Cell::Empty, |m| money(m, r.currency)),
             money(r.ledger_balance_minor, r.currency),

@@ -117,7 +117,7 @@ pub fn register_table(rows: &[RegisterRow]) -> Tabular {
         let currency = line.amount.currency();
         t.rows.push(vec![
             Cell::Int(line.txn),
-            line.date.as_str().into(),
+            line.date.to_string().into(),
             line.description.as_str().into(),
             line.account.as_str().into(),
             line.fund.as_str().into(),
@@ -234,8 +234,8 @@ pub fn donor_list_table(rows: &[DonorListRow]) -> Tabular {
             g.currency.code().into(),
             Cell::Int(g.count),
             money(g.total_minor, g.currency),
-            g.first_date.as_str().into(),
-            g.last_date.as_str().into(),
+            g.first_date.to_string().into(),
+            g.last_date.to_string().into(),
             match r.other_spellings.is_empty() {
                 true => Cell::Empty,
                 false => r.other_spellings.join("; ").into(),
@@ -330,7 +330,7 @@ pub fn write_recorded(
             struct RecordedJson<'a> {
                 txn: i64,
                 dry_run: bool,
-                date: &'a str,
+                date: String,
                 description: &'a str,
                 postings: Vec<PostingJson<'a>>,
             }
@@ -338,7 +338,7 @@ pub fn write_recorded(
                 &RecordedJson {
                     txn: txn.id,
                     dry_run,
-                    date: &txn.date,
+                    date: txn.date.to_string(),
                     description: &txn.description,
                     postings: postings_json(&txn.postings),
                 },
@@ -373,7 +373,7 @@ pub fn write_transaction(
     #[derive(Serialize)]
     struct ConfirmationJson<'a> {
         id: i64,
-        date: &'a str,
+        date: String,
         reference: Option<&'a str>,
         note: Option<&'a str>,
         entered_at: &'a str,
@@ -382,7 +382,7 @@ pub fn write_transaction(
     #[derive(Serialize)]
     struct Shown<'a> {
         txn: i64,
-        date: &'a str,
+        date: String,
         description: &'a str,
         counterparty: Option<&'a str>,
         reference: Option<&'a str>,
@@ -401,7 +401,7 @@ pub fn write_transaction(
     }
     let shown = Shown {
         txn: txn.id,
-        date: &txn.date,
+        date: txn.date.to_string(),
         description: &txn.description,
         counterparty: txn.counterparty.as_deref(),
         reference: txn.reference.as_deref(),
@@ -415,7 +415,7 @@ pub fn write_transaction(
         hash: &txn.hash,
         confirmation: txn.confirmation.as_ref().map(|c| ConfirmationJson {
             id: c.id,
-            date: &c.date,
+            date: c.date.to_string(),
             reference: c.reference.as_deref(),
             note: c.note.as_deref(),
             entered_at: &c.entered_at,
@@ -433,7 +433,7 @@ pub fn write_transaction(
     }
     let mut fields: Vec<(&str, String)> = vec![
         ("transaction", format!("#{}", txn.id)),
-        ("date", txn.date.clone()),
+        ("date", txn.date.to_string()),
         ("description", txn.description.clone()),
     ];
     let optional = [

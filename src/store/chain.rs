@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 use super::hash::{self, GENESIS};
 use crate::error::{Error, Result};
 
-/// One change to the ledger's state other than a transaction.
+/// One change to the ledger's state other than a transaction. Its dates are text as
+/// [`hash::date_text`] writes them: the entry is hashed as it is serialized, and `verify`
+/// reads back exactly what was stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "entry", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Entry {

@@ -18,10 +18,6 @@ const LIVE: &str = "t.voids IS NULL AND NOT EXISTS (SELECT 1 FROM transactions v
 const HAS_GRANT: &str = "EXISTS (SELECT 1 FROM postings g JOIN accounts ga ON ga.id = g.account_id
                           WHERE g.txn_id = t.id AND ga.name GLOB 'expenses:grants:*')";
 
-fn text(date: Option<NaiveDate>) -> Option<String> {
-    date.map(|d| d.format("%Y-%m-%d").to_string())
-}
-
 /// One posting to `assets:union`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnionMovement {
@@ -42,7 +38,7 @@ pub fn union_movements(conn: &Connection, to: Option<NaiveDate>) -> Result<Vec<U
          WHERE a.name = ?1 AND (?2 IS NULL OR t.date <= ?2)
          ORDER BY t.date, t.id, p.line"
     ))?;
-    let rows = stmt.query_map(params![UNION_ACCOUNT, text(to)], |r| r.try_into())?;
+    let rows = stmt.query_map(params![UNION_ACCOUNT, to], |r| r.try_into())?;
     let mut movements = Vec::new();
     for row in rows {
         let (date, fund, code, minor, allocation, live): (String, String, String, i64, bool, bool) = row?;
@@ -74,10 +70,9 @@ pub fn allocations_by_recipient(
          GROUP BY f.code, g.currency, ga.name
          ORDER BY f.code, g.currency, ga.name",
     )?;
-    let rows = stmt.query_map(
-        params![UNION_ACCOUNT, text(filter.from), text(filter.to), filter.fund],
-        |r| r.try_into(),
-    )?;
+    let rows = stmt.query_map(params![UNION_ACCOUNT, filter.from, filter.to, filter.fund], |r| {
+        r.try_into()
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (fund, code, account, sum): (String, String, String, i64) = row?;
@@ -119,13 +114,7 @@ pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) ->
          ORDER BY t.date, t.id, p.line"
     ))?;
     let rows = stmt.query_map(
-        params![
-            UNION_ACCOUNT,
-            text(filter.from),
-            text(filter.to),
-            filter.fund,
-            commune
-        ],
+        params![UNION_ACCOUNT, filter.from, filter.to, filter.fund, commune],
         |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -185,8 +174,8 @@ pub struct DonorTotal {
     pub currency: Currency,
     pub count: i64,
     pub total_minor: i64,
-    pub first_date: String,
-    pub last_date: String,
+    pub first_date: NaiveDate,
+    pub last_date: NaiveDate,
 }
 
 /// The postings to `income:donations` in the period and fund given as ?1, ?2 and ?3.
@@ -203,9 +192,7 @@ pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal
          GROUP BY t.counterparty, p.currency
          ORDER BY -SUM(p.amount_minor) DESC, t.counterparty"
     ))?;
-    let rows = stmt.query_map(params![text(filter.from), text(filter.to), filter.fund], |r| {
-        r.try_into()
-    })?;
+    let rows = stmt.query_map(params![filter.from, filter.to, filter.fund], |r| r.try_into())?;
     let mut out = Vec::new();
     for row in rows {
         let (donor, code, count, total_minor, first_date, last_date): (
@@ -221,8 +208,8 @@ pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal
             currency: currency(&code)?,
             count,
             total_minor,
-            first_date,
-            last_date,
+            first_date: stored_date(&first_date)?,
+            last_date: stored_date(&last_date)?,
         });
     }
     Ok(out)
@@ -252,7 +239,7 @@ pub fn for_each_donor_month(
          {GIFTS_IN_PERIOD} AND {LIVE}
          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     ))?;
-    let mut rows = stmt.query(params![text(filter.from), text(filter.to), filter.fund])?;
+    let mut rows = stmt.query(params![filter.from, filter.to, filter.fund])?;
     while let Some(r) = rows.next()? {
         each(DonorMonth {
             month: r.get(0)?,
@@ -279,9 +266,7 @@ pub fn donation_sums(conn: &Connection, filter: &Filter) -> Result<Vec<(Currency
            AND (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR f.code = ?3)
          GROUP BY p.currency ORDER BY p.currency"
     ))?;
-    let rows = stmt.query_map(params![text(filter.from), text(filter.to), filter.fund], |r| {
-        r.try_into()
-    })?;
+    let rows = stmt.query_map(params![filter.from, filter.to, filter.fund], |r| r.try_into())?;
     let mut out = Vec::new();
     for row in rows {
         let (code, named, unnamed, not_live): (String, i64, i64, i64) = row?;
@@ -336,9 +321,7 @@ pub fn exchanges(conn: &Connection, filter: &Filter) -> Result<Vec<Exchange>> {
          GROUP BY t.id, p.currency
          ORDER BY t.id, p.currency"
     ))?;
-    let rows = stmt.query_map(params![text(filter.from), text(filter.to), filter.fund], |r| {
-        r.try_into()
-    })?;
+    let rows = stmt.query_map(params![filter.from, filter.to, filter.fund], |r| r.try_into())?;
     // What each transaction did through the conversion account, per currency: a debit
     // there is what was given, a credit what was received.
     let mut sides: Vec<(i64, String, Amount)> = Vec::new();

@@ -4,6 +4,11 @@
 
 use sha2::{Digest, Sha256};
 
+/// A date as the ledger stores it and its records hash it: `YYYY-MM-DD`, never another form.
+pub fn date_text(date: chrono::NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
 /// The `prev_hash` of the first record of a chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -342,7 +347,7 @@ pub fn transaction_hash<'a>(
 pub fn content_key(txn: &crate::domain::NewTransaction) -> [u8; 32] {
     let mut canonical = Canonical::default()
         .text("content")
-        .text(&txn.date.format("%Y-%m-%d").to_string())
+        .text(&date_text(txn.date))
         .text(&txn.description)
         .optional(txn.counterparty.as_deref())
         .optional(txn.memo.as_deref())

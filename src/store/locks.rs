@@ -27,7 +27,7 @@ pub struct DateRules {
 /// A closed period: through which date, and what closed it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Lock {
-    pub through: String,
+    pub through: NaiveDate,
     pub why: String,
 }
 
@@ -52,7 +52,7 @@ impl Locks {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let lock = Lock {
-                through: r.get(1)?,
+                through: read::date_at(r, 1)?,
                 why: format!("`fondo close`, lock {}", r.get::<_, i64>(0)?),
             };
             match r.get::<_, Option<i64>>(2)? {
@@ -65,7 +65,7 @@ impl Locks {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let lock = Lock {
-                through: r.get(2)?,
+                through: read::date_at(r, 2)?,
                 why: format!("saved reconciliation {}", r.get::<_, i64>(0)?),
             };
             later(accounts.entry(r.get(1)?).or_default(), lock);
@@ -75,12 +75,12 @@ impl Locks {
     }
 
     /// The latest lock a transaction dated `date` posting to `accounts` falls in, if any.
-    pub(super) fn covering(&self, date: &str, accounts: impl IntoIterator<Item = i64>) -> Option<&Lock> {
+    pub(super) fn covering(&self, date: NaiveDate, accounts: impl IntoIterator<Item = i64>) -> Option<&Lock> {
         std::iter::once(self.ledger.as_ref())
             .chain(accounts.into_iter().map(|a| self.accounts.get(&a)))
             .flatten()
-            .filter(|lock| date <= lock.through.as_str())
-            .max_by(|a, b| a.through.cmp(&b.through))
+            .filter(|lock| date <= lock.through)
+            .max_by_key(|lock| lock.through)
     }
 }
 
@@ -97,7 +97,7 @@ pub(super) fn check_future(date: NaiveDate, today: NaiveDate, rules: &DateRules)
 }
 
 /// The error for a transaction dated inside a closed period without a reason.
-pub(super) fn locked(date: &str, lock: &Lock) -> Error {
+pub(super) fn locked(date: NaiveDate, lock: &Lock) -> Error {
     Error::Refused(format!(
         "the books are closed through {} ({}); a transaction dated {date} needs --force --reason TEXT, and the reason is recorded",
         lock.through, lock.why
@@ -122,9 +122,8 @@ impl Writer<'_> {
             ));
         }
         let account_id = account.map(|a| read::account_id(self.conn(), a)).transpose()?;
-        let through_text = through.format("%Y-%m-%d").to_string();
         let locks = Locks::read(self.conn())?;
-        if let Some(lock) = locks.covering(&through_text, account_id) {
+        if let Some(lock) = locks.covering(through, account_id) {
             return Err(Error::Refused(format!(
                 "the books are already closed through {} ({})",
                 lock.through, lock.why
@@ -137,7 +136,7 @@ impl Writer<'_> {
                 })?;
         self.append(&Entry::PeriodClosed {
             id,
-            through: through_text,
+            through: super::hash::date_text(through),
             account_id,
         })?;
         Ok(id)

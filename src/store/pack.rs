@@ -5,6 +5,7 @@
 use crate::domain::Field;
 use std::path::Path;
 
+use chrono::NaiveDate;
 use rusqlite::Connection;
 
 use super::chain::{Entry, Stamp};
@@ -22,7 +23,7 @@ pub struct ConfirmationRecord {
     pub txn: i64,
     /// The slug of the commune whose grants account the grant was paid to.
     pub commune: String,
-    pub date: String,
+    pub date: NaiveDate,
     pub reference: Option<String>,
     pub note: Option<String>,
     pub entered_at: String,
@@ -44,7 +45,7 @@ pub fn confirmations(conn: &Connection) -> Result<Vec<ConfirmationRecord>> {
             id: r.get(0)?,
             txn: r.get(1)?,
             commune: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-            date: r.get(3)?,
+            date: super::read::date_at(r, 3)?,
             reference: r.get(4)?,
             note: r.get(5)?,
             entered_at: r.get(6)?,

@@ -2,7 +2,7 @@
 
 use crate::domain::Field;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::names::{closest, commune_answers_to};
 use crate::domain::{Amount, Currency, NewPosting};
@@ -76,7 +76,7 @@ impl StoredPosting {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfirmationInfo {
     pub id: i64,
-    pub date: String,
+    pub date: NaiveDate,
     pub reference: Option<String>,
     pub note: Option<String>,
     pub entered_at: String,
@@ -87,7 +87,7 @@ pub struct ConfirmationInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredTransaction {
     pub id: i64,
-    pub date: String,
+    pub date: NaiveDate,
     pub description: String,
     pub counterparty: Option<String>,
     pub reference: Option<String>,
@@ -119,7 +119,7 @@ pub struct BalanceLine {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegisterLine {
     pub txn: i64,
-    pub date: String,
+    pub date: NaiveDate,
     pub description: String,
     pub account: String,
     pub fund: String,
@@ -149,6 +149,14 @@ pub(crate) fn stored_date(text: &str) -> Result<NaiveDate> {
         .ok_or_else(|| Error::Corrupt(format!("an invalid date `{text}`")))
 }
 
+/// Column `i` of a row as a stored date: [`stored_date`] inside a row closure, its error
+/// carried through rusqlite's (and given back by `Error::from`).
+pub(crate) fn date_at(row: &Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
+    let text: String = row.get(i)?;
+    stored_date(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
 /// An account's id; an unknown one is refused with the closest existing name.
 pub fn account_id(conn: &Connection, name: &str) -> Result<i64> {
     conn.query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| r.get(0))
@@ -159,10 +167,6 @@ pub fn account_id(conn: &Connection, name: &str) -> Result<i64> {
                 .ok()
                 .and_then(|names| closest(name, names.iter().map(String::as_str))),
         })
-}
-
-fn date_text(date: Option<NaiveDate>) -> Option<String> {
-    date.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 pub(crate) fn default_currency(conn: &Connection) -> Result<Currency> {
@@ -427,7 +431,7 @@ pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
             |r| {
                 Ok(StoredTransaction {
                     id,
-                    date: r.get(0)?,
+                    date: date_at(r, 0)?,
                     description: r.get(1)?,
                     counterparty: r.get(2)?,
                     reference: r.get(3)?,
@@ -477,7 +481,7 @@ pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
             |r| {
                 Ok(ConfirmationInfo {
                     id: r.get(0)?,
-                    date: r.get(1)?,
+                    date: date_at(r, 1)?,
                     reference: r.get(2)?,
                     note: r.get(3)?,
                     entered_at: r.get(4)?,
@@ -528,10 +532,7 @@ pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLi
          ORDER BY a.name, f.code, d.currency"
     };
     let mut stmt = conn.prepare(sql)?;
-    let rows = stmt.query_map(
-        params![fund_id, date_text(filter.from), date_text(filter.to)],
-        |r| r.try_into(),
-    )?;
+    let rows = stmt.query_map(params![fund_id, filter.from, filter.to], |r| r.try_into())?;
     let mut lines = Vec::new();
     for row in rows {
         let (account, fund, code, debit_minor, credit_minor): (String, String, String, i64, i64) = row?;
@@ -594,7 +595,7 @@ pub fn register_lines(
     let matching = "(?1 IS NULL OR p.account_id IN (SELECT value FROM json_each(?1)))
                     AND (?2 IS NULL OR p.fund_id = ?2)";
     let mut opening = Vec::new();
-    if let Some(from) = date_text(filter.from) {
+    if let Some(from) = filter.from {
         let mut stmt = conn.prepare(
             "SELECT d.currency, SUM(d.debit_minor - d.credit_minor) FROM daily_totals d
              WHERE (?1 IS NULL OR d.account_id IN (SELECT value FROM json_each(?1)))
@@ -617,16 +618,9 @@ pub fn register_lines(
     ))?;
     // SQLite reads a negative limit as none.
     let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-    let rows = stmt.query_map(
-        params![
-            ids_json,
-            fund_id,
-            date_text(filter.from),
-            date_text(filter.to),
-            limit
-        ],
-        |r| r.try_into(),
-    )?;
+    let rows = stmt.query_map(params![ids_json, fund_id, filter.from, filter.to, limit], |r| {
+        r.try_into()
+    })?;
     let mut lines = Vec::new();
     for row in rows {
         let (txn, date, description, account, fund, code, minor): (
@@ -640,7 +634,7 @@ pub fn register_lines(
         ) = row?;
         lines.push(RegisterLine {
             txn,
-            date,
+            date: stored_date(&date)?,
             description,
             account,
             fund,
@@ -654,7 +648,7 @@ pub fn register_lines(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JournalRow {
     pub txn: i64,
-    pub date: String,
+    pub date: NaiveDate,
     pub description: String,
     pub account: String,
     pub fund: String,
@@ -732,7 +726,7 @@ pub fn for_each_journal_row(
     };
     let mut pending = next_posting(&mut posting_rows)?;
     let mut own: Vec<(i64, i64, Amount)> = Vec::new();
-    let mut rows = txns.query(params![date_text(filter.from), date_text(filter.to)])?;
+    let mut rows = txns.query(params![filter.from, filter.to])?;
     while let Some(r) = rows.next()? {
         let txn: i64 = r.get(0)?;
         own.clear();
@@ -751,7 +745,7 @@ pub fn for_each_journal_row(
         for (account, fund_id, amount) in &own {
             each(JournalRow {
                 txn,
-                date: r.get(1)?,
+                date: date_at(r, 1)?,
                 description: r.get(2)?,
                 account: names.account(*account).to_string(),
                 fund: names.fund(*fund_id).to_string(),
@@ -844,7 +838,6 @@ pub fn holdings(
     date: NaiveDate,
 ) -> Result<Vec<crate::domain::payout::Holding>> {
     let account_id = account_id(conn, account)?;
-    let day = date.format("%Y-%m-%d").to_string();
     let mut balances = conn.prepare(
         "SELECT f.id, f.code, SUM(d.debit_minor) - SUM(d.credit_minor) FROM daily_totals d
          JOIN funds f ON f.id = d.fund_id
@@ -852,7 +845,7 @@ pub fn holdings(
          GROUP BY f.id HAVING SUM(d.debit_minor) - SUM(d.credit_minor) > 0 ORDER BY f.code",
     )?;
     let held: Vec<(i64, String, i64)> = balances
-        .query_map(params![account_id, currency.code(), day], |r| {
+        .query_map(params![account_id, currency.code(), date], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -863,7 +856,7 @@ pub fn holdings(
     )?;
     let mut lowest_later: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     let mut running: std::collections::HashMap<i64, i64> = held.iter().map(|(id, _, b)| (*id, *b)).collect();
-    let mut rows = later.query(params![account_id, currency.code(), day])?;
+    let mut rows = later.query(params![account_id, currency.code(), date])?;
     while let Some(r) = rows.next()? {
         let (fund_id, net): (i64, i64) = (r.get(0)?, r.get(1)?);
         let Some(balance) = running.get_mut(&fund_id) else {
@@ -894,13 +887,13 @@ pub fn holdings(
     for (fund_id, fund, balance) in held {
         let mut layers = Vec::new();
         let mut left = balance;
-        let mut rows = inflows.query(params![account_id, fund_id, currency.code(), day])?;
+        let mut rows = inflows.query(params![account_id, fund_id, currency.code(), date])?;
         while let Some(r) = rows.next()? {
             if left == 0 {
                 break;
             }
             let minor: i64 = r.get(1)?;
-            layers.push((stored_date(&r.get::<_, String>(0)?)?, minor.min(left)));
+            layers.push((date_at(r, 0)?, minor.min(left)));
             left -= minor.min(left);
         }
         layers.reverse();

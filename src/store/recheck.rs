@@ -6,6 +6,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Params, Statement, Transaction};
 
 use super::write::TotalKey;
@@ -20,13 +21,13 @@ type Moved = (i128, i128);
 #[derive(Default)]
 pub(super) struct TotalsBefore {
     balances: HashMap<TotalKey, (i64, i64)>,
-    days: HashMap<TotalKey, HashMap<String, (i64, i64)>>,
+    days: HashMap<TotalKey, HashMap<NaiveDate, (i64, i64)>>,
 }
 
 impl TotalsBefore {
     /// Notes the stored totals of `key`, overall and on `date`, unless this write already
     /// noted them: called before the write adds a posting to them.
-    pub(super) fn note(&mut self, tx: &Transaction<'_>, key: TotalKey, date: &str) -> Result<()> {
+    pub(super) fn note(&mut self, tx: &Transaction<'_>, key: TotalKey, date: NaiveDate) -> Result<()> {
         let (account, fund, currency) = key;
         if let Entry::Vacant(slot) = self.balances.entry(key) {
             let stored = stored(
@@ -36,12 +37,12 @@ impl TotalsBefore {
             slot.insert(stored.unwrap_or_default());
         }
         let days = self.days.entry(key).or_default();
-        if !days.contains_key(date) {
+        if let Entry::Vacant(slot) = days.entry(date) {
             let stored = stored(
                 &mut *tx.prepare_cached(DAY)?,
                 params![account, fund, currency, date],
             )?;
-            days.insert(date.to_string(), stored.unwrap_or_default());
+            slot.insert(stored.unwrap_or_default());
         }
         Ok(())
     }
@@ -61,11 +62,11 @@ fn stored(total: &mut Statement<'_>, key: impl Params) -> Result<Option<(i64, i6
 #[derive(Default)]
 struct Recomputed {
     balances: HashMap<TotalKey, Moved>,
-    days: HashMap<TotalKey, HashMap<String, Moved>>,
+    days: HashMap<TotalKey, HashMap<NaiveDate, Moved>>,
 }
 
 impl Recomputed {
-    fn add(&mut self, key: TotalKey, date: String, minor: i64) {
+    fn add(&mut self, key: TotalKey, date: NaiveDate, minor: i64) {
         let moved = if minor >= 0 {
             (i128::from(minor), 0)
         } else {
@@ -149,7 +150,7 @@ fn check_totals_moved(tx: &Transaction<'_>, before: &TotalsBefore, moved: &Recom
             before.days.get(key).unwrap_or(&none_before),
             moved.days.get(key).unwrap_or(&none_moved),
         );
-        let dates: HashSet<&String> = days_before.keys().chain(days_moved.keys()).collect();
+        let dates: HashSet<&NaiveDate> = days_before.keys().chain(days_moved.keys()).collect();
         for date in dates {
             let now = day
                 .query_row(params![account, fund, currency, date], |r| {

@@ -75,7 +75,7 @@ pub fn balance_on(conn: &Connection, account: &str, currency: Currency, date: Na
     Ok(conn.query_row(
         "SELECT coalesce(SUM(p.amount_minor), 0) FROM postings p JOIN transactions t ON t.id = p.txn_id
          WHERE p.account_id = ?1 AND p.currency = ?2 AND t.date <= ?3",
-        params![id, currency.code(), date.format("%Y-%m-%d").to_string()],
+        params![id, currency.code(), date],
         |r| r.get(0),
     )?)
 }
@@ -86,7 +86,7 @@ pub struct Reconciliation {
     pub id: i64,
     pub account: String,
     pub currency: Currency,
-    pub statement_date: String,
+    pub statement_date: NaiveDate,
     pub statement_balance_minor: Option<i64>,
     pub ledger_balance_minor: i64,
     pub file_name: String,
@@ -116,7 +116,7 @@ pub fn reconciliations(conn: &Connection, account: &str) -> Result<Vec<Reconcili
             id: r.get(0)?,
             account: account.to_string(),
             currency: currency(&r.get::<_, String>(1)?)?,
-            statement_date: r.get(2)?,
+            statement_date: super::read::date_at(r, 2)?,
             statement_balance_minor: r.get(3)?,
             ledger_balance_minor: r.get(4)?,
             file_name: r.get(5)?,
@@ -207,7 +207,7 @@ impl Writer<'_> {
             id,
             account_id,
             currency: r.currency.code().to_string(),
-            statement_date: r.statement_date.format("%Y-%m-%d").to_string(),
+            statement_date: super::hash::date_text(r.statement_date),
             statement_balance_minor: r.statement_balance_minor,
             ledger_balance_minor: r.ledger_balance_minor,
             file_name: r.file_name.to_string(),

@@ -86,7 +86,7 @@ pub struct Writer<'l> {
 
 /// What a transaction moved, without its text: its date, and per account and currency the
 /// sum of its postings (funds together, so a payout's split compares with its lump).
-type Signature = (String, Vec<(String, String, i64)>);
+type Signature = (NaiveDate, Vec<(String, String, i64)>);
 
 /// How many (account, fund, currency, day) sums a write holds before writing them out.
 const PENDING_DAYS_LIMIT: usize = 8192;
@@ -99,7 +99,7 @@ pub(super) type TotalKey = (i64, i64, &'static str);
 struct PendingTotals {
     balances: HashMap<TotalKey, (i64, i64)>,
     /// Per day, in date order, so the overdraft check can walk the days after a date.
-    days: HashMap<TotalKey, BTreeMap<String, (i64, i64)>>,
+    days: HashMap<TotalKey, BTreeMap<NaiveDate, (i64, i64)>>,
     day_count: usize,
     /// The totals as they stood before this write, for the check at commit.
     before: recheck::TotalsBefore,
@@ -112,7 +112,7 @@ impl PendingTotals {
         account_id: i64,
         fund_id: i64,
         currency: &'static str,
-        date: &str,
+        date: NaiveDate,
         minor: i64,
     ) -> Result<()> {
         let overflow = || Error::Overflow {
@@ -121,12 +121,12 @@ impl PendingTotals {
         let (debit, credit) = (minor.max(0), minor.checked_neg().ok_or_else(overflow)?.max(0));
         self.before.note(tx, (account_id, fund_id, currency), date)?;
         let days = self.days.entry((account_id, fund_id, currency)).or_default();
-        if !days.contains_key(date) {
+        if !days.contains_key(&date) {
             self.day_count += 1;
         }
         for (d, c) in [
             self.balances.entry((account_id, fund_id, currency)).or_default(),
-            days.entry(date.to_string()).or_default(),
+            days.entry(date).or_default(),
         ] {
             *d = d.checked_add(debit).ok_or_else(overflow)?;
             *c = c.checked_add(credit).ok_or_else(overflow)?;
@@ -260,7 +260,8 @@ struct ImportProgress {
 }
 
 /// Who an imported transaction without a reference is: its date and content, and which
-/// occurrence of that content in its file it was.
+/// occurrence of that content in its file it was. The date is the key's text as stored and
+/// hashed (and as an audit pack lists it), so that a rebuild checks exactly those bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportIdentity {
     pub date: String,
@@ -773,7 +774,7 @@ impl<'l> Writer<'l> {
         let head = self.head()?;
         let (id, prev_hash) = (head.last_txn + 1, head.hash);
         self.first_recorded.get_or_insert(id);
-        let date = txn.date.format("%Y-%m-%d").to_string();
+        let date = hash::date_text(txn.date);
         let content = TxnContent {
             id,
             date: &date,
@@ -844,7 +845,7 @@ impl<'l> Writer<'l> {
                 r.account_id,
                 r.fund_id,
                 p.amount.currency().code(),
-                &date,
+                txn.date,
                 p.amount.minor(),
             )?;
             insert.execute(params![
@@ -875,7 +876,7 @@ impl<'l> Writer<'l> {
         if let Some((through, reason)) = lock_override {
             self.append(&Entry::LockOverridden {
                 txn_id: id,
-                through,
+                through: hash::date_text(through),
                 reason,
             })?;
         }
@@ -888,20 +889,19 @@ impl<'l> Writer<'l> {
         &mut self,
         txn: &NewTransaction,
         resolved: &[ResolvedPosting],
-    ) -> Result<Option<(String, String)>> {
+    ) -> Result<Option<(NaiveDate, String)>> {
         locks::check_future(txn.date, self.today, &self.date_rules)?;
         if self.locks.is_none() {
             self.locks = Some(Locks::read(&self.tx)?);
         }
-        let date = txn.date.format("%Y-%m-%d").to_string();
         let lock = self
             .locks
             .as_ref()
-            .and_then(|l| l.covering(&date, resolved.iter().map(|r| r.account_id)));
+            .and_then(|l| l.covering(txn.date, resolved.iter().map(|r| r.account_id)));
         match (lock, &self.date_rules.force_reason) {
             (None, _) => Ok(None),
-            (Some(lock), Some(reason)) => Ok(Some((lock.through.clone(), reason.clone()))),
-            (Some(lock), None) => Err(locks::locked(&date, lock)),
+            (Some(lock), Some(reason)) => Ok(Some((lock.through, reason.clone()))),
+            (Some(lock), None) => Err(locks::locked(txn.date, lock)),
         }
     }
 
@@ -924,12 +924,11 @@ impl<'l> Writer<'l> {
                     })?;
             }
         }
-        let date = txn.date.format("%Y-%m-%d").to_string();
         for (key, (delta, i)) in outflows {
             if delta >= 0 {
                 continue;
             }
-            let (lowest, on) = self.lowest_balance_from(key, &date)?;
+            let (lowest, on) = self.lowest_balance_from(key, txn.date)?;
             let after = lowest.checked_add(delta).ok_or_else(|| Error::Overflow {
                 what: "the balance after this transaction".into(),
             })?;
@@ -944,7 +943,7 @@ impl<'l> Writer<'l> {
                 return Err(Error::InsufficientFunds(Box::new(Shortfall {
                     fund: p.fund.clone(),
                     account: p.account.clone(),
-                    date: on,
+                    date: on.to_string(),
                     available: format!("{} {currency}", format_minor(lowest, currency)),
                     after: format!("{} {currency}", format_minor(after, currency)),
                     why,
@@ -957,7 +956,7 @@ impl<'l> Writer<'l> {
     /// The lowest end-of-day balance of (account, fund, currency) on `date` or any later day
     /// recorded, and the day it falls on: what a payment dated `date` can take without
     /// leaving any later day below zero. Reads the days from `date` on, not the whole history.
-    fn lowest_balance_from(&self, key: TotalKey, date: &str) -> Result<(i64, String)> {
+    fn lowest_balance_from(&self, key: TotalKey, date: NaiveDate) -> Result<(i64, NaiveDate)> {
         let overflow = || Error::Overflow {
             what: "an account's balance".into(),
         };
@@ -965,29 +964,29 @@ impl<'l> Writer<'l> {
         let total = read::balance_minor(&self.tx, account_id, fund_id, currency)?
             .checked_add(self.totals.net(account_id, fund_id, currency)?)
             .ok_or_else(overflow)?;
-        let mut later: BTreeMap<String, i64> = BTreeMap::new();
+        let mut later: BTreeMap<NaiveDate, i64> = BTreeMap::new();
         let mut stmt = self.tx.prepare_cached(
             "SELECT date, debit_minor - credit_minor FROM daily_totals
              WHERE account_id = ?1 AND fund_id = ?2 AND currency = ?3 AND date >= ?4",
         )?;
         let mut rows = stmt.query(params![account_id, fund_id, currency, date])?;
         while let Some(r) = rows.next()? {
-            later.insert(r.get(0)?, r.get(1)?);
+            later.insert(read::date_at(r, 0)?, r.get(1)?);
         }
         if let Some(days) = self.totals.days.get(&key) {
-            for (day, (debit, credit)) in days.range(date.to_string()..) {
+            for (day, (debit, credit)) in days.range(date..) {
                 let net = debit.checked_sub(*credit).ok_or_else(overflow)?;
-                let sum = later.entry(day.clone()).or_default();
+                let sum = later.entry(*day).or_default();
                 *sum = sum.checked_add(net).ok_or_else(overflow)?;
             }
         }
-        later.entry(date.to_string()).or_default();
+        later.entry(date).or_default();
         let after_date = later
             .values()
             .try_fold(0_i64, |sum, net| sum.checked_add(*net))
             .ok_or_else(overflow)?;
         let mut balance = total.checked_sub(after_date).ok_or_else(overflow)?;
-        let mut lowest: Option<(i64, String)> = None;
+        let mut lowest: Option<(i64, NaiveDate)> = None;
         for (day, net) in later {
             balance = balance.checked_add(net).ok_or_else(overflow)?;
             if lowest.as_ref().is_none_or(|(low, _)| balance < *low) {
@@ -1058,7 +1057,7 @@ impl<'l> Writer<'l> {
     /// The identity of a transaction without a reference within the file being imported:
     /// its content hash and how many times that content has appeared in the file so far.
     pub fn import_identity(&mut self, txn: &NewTransaction) -> Result<ImportIdentity> {
-        let date = txn.date.format("%Y-%m-%d").to_string();
+        let date = hash::date_text(txn.date);
         let content = hash::content_key(txn);
         let occurrence = self
             .tx
@@ -1139,7 +1138,7 @@ impl<'l> Writer<'l> {
                     if let Some((at, signature)) = current.take() {
                         found.entry(signature).or_insert(at);
                     }
-                    current = Some((id, (r.get(1)?, Vec::new())));
+                    current = Some((id, (read::date_at(r, 1)?, Vec::new())));
                 }
                 let minor: i64 = r.get(4)?;
                 if let Some((_, (_, moved))) = current.as_mut().filter(|_| minor != 0) {
@@ -1161,7 +1160,7 @@ impl<'l> Writer<'l> {
             })?;
         }
         let signature = (
-            txn.date.format("%Y-%m-%d").to_string(),
+            txn.date,
             moved
                 .into_iter()
                 .filter(|(_, minor)| *minor != 0)
@@ -1309,7 +1308,7 @@ impl<'l> Writer<'l> {
                 None => note,
             });
         }
-        let original_date = read::stored_date(&original.date)?;
+        let original_date = original.date;
         match header.date {
             Some(date) if date < original_date => {
                 return Err(Error::invalid(
@@ -1363,7 +1362,7 @@ impl<'l> Writer<'l> {
                 c.date, c.id
             )));
         }
-        let grant_date = read::stored_date(&txn.date)?;
+        let grant_date = txn.date;
         let date = confirmation.date.unwrap_or(today);
         if !confirmed_in_time(grant_date, date) {
             return Err(Error::invalid(
@@ -1376,7 +1375,7 @@ impl<'l> Writer<'l> {
         self.append(&Entry::Confirmed {
             id,
             txn_id,
-            date: date.format("%Y-%m-%d").to_string(),
+            date: hash::date_text(date),
             reference,
             note,
         })?;

@@ -293,3 +293,105 @@ fn texts_added_beside_an_entry_of_schema_7_are_named() {
         "{stdout}"
     );
 }
+
+/// The schema, every row and the chain's head: what a second migration must leave as it is.
+fn migrated_state(l: &TempLedger) -> (String, String, String) {
+    let conn = l.raw();
+    let mut stmt = conn
+        .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        .unwrap();
+    let schema: Vec<String> = stmt
+        .query_map([], |r| {
+            Ok(format!(
+                "{} {} {:?}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?
+            ))
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let rows = l.snapshot();
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    (schema.join("\n"), rows, head)
+}
+
+/// The ledger of schema `version` that the last build of fondo writing that schema made
+/// (tests/fixtures/ledgers/README.md): the first command migrates it, it verifies against the
+/// head the old build printed, its trial balance has the figures the old build printed, and
+/// opening it again changes nothing.
+fn migrates_verifies_and_balances_as_before(version: i64) {
+    let name = format!("v{version}-sample");
+    let l = fixture(&format!("{name}.db"));
+    let user_version = || -> i64 {
+        l.raw()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(
+        user_version(),
+        version,
+        "{name}.db is a ledger of schema {version}"
+    );
+    let old_head = fixture_text(&format!("{name}.head")).trim().to_string();
+    let verified = l.json(&["verify", "--head", &old_head]);
+    assert_eq!(verified["ok"], true, "schema {version}: {verified}");
+    assert_eq!(user_version(), fondo::store::SCHEMA_VERSION, "schema {version}");
+    let migrated = migrated_state(&l);
+    let reports = fixture_text(&format!("{name}.reports.csv"));
+    let (_, before) = sections(&reports)
+        .into_iter()
+        .find(|(command, _)| command == &["report", "balance"])
+        .unwrap_or_else(|| panic!("{name}.reports.csv has a `## report balance` section"));
+    let now = l.run(&["--format", "csv", "report", "balance"]);
+    assert_eq!(
+        now, before,
+        "schema {version}: report balance after the migration"
+    );
+    assert_eq!(
+        migrated_state(&l),
+        migrated,
+        "schema {version}: opening the migrated ledger again changed it"
+    );
+}
+
+#[test]
+fn a_ledger_of_every_earlier_schema_migrates_verifies_and_balances_as_before() {
+    for version in [3, 4, 5, 7, 8, 9] {
+        migrates_verifies_and_balances_as_before(version);
+    }
+    assert_eq!(
+        fondo::store::SCHEMA_VERSION,
+        10,
+        "a new schema: add a fixture of the one before it (tests/fixtures/ledgers/README.md)"
+    );
+}
+
+/// Schema-6 builds (and schema-7 builds before commit 3d7f2d4) gave an empty text field a
+/// random salt; `verify` now wants zeros there and reports each such transaction as changed.
+#[test]
+#[ignore = "known bug: verify rejects the salts schema-6 builds gave empty text fields"]
+fn a_schema_6_ledger_migrates_verifies_and_balances_as_before() {
+    migrates_verifies_and_balances_as_before(6);
+}
+
+/// Schemas 1 and 2 were edited in place before fondo 0.1 (commits 0d39f18 and 4adaabe), so a
+/// ledger their last builds wrote does not have the tables and indexes today's migrations
+/// build on: it is refused, and the failed migration leaves it exactly as it was.
+#[test]
+fn a_ledger_of_schema_1_or_2_from_before_their_last_edit_is_refused_and_left_as_it_was() {
+    for version in [1, 2] {
+        let l = fixture(&format!("v{version}-sample.db"));
+        let before = l.snapshot();
+        let out = l.cmd().args(["report", "balance"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "schema {version}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with("error: "), "schema {version}: {stderr}");
+        assert_eq!(
+            l.snapshot(),
+            before,
+            "schema {version}: the refused migration wrote"
+        );
+    }
+}

@@ -423,3 +423,30 @@ fn a_fully_recomputed_chain_is_caught_with_the_head_an_auditor_kept() {
     let problem = first_problem(&failed_verify(&l, &["--head", &head]));
     assert!(problem.contains("is not in this ledger's chain"), "{problem}");
 }
+
+/// Regression: dates are read as dates, and a stored one that is no day (the schema's pattern
+/// lets `2026-02-30` through) is named as damage, not passed on as text or as a database error.
+#[test]
+fn a_stored_date_that_is_no_day_is_named_as_damage() {
+    let l = worked_example();
+    edit_without_triggers(
+        &l,
+        "UPDATE transactions SET date = '2026-02-30' WHERE id = 2",
+        true,
+    );
+    for args in [
+        &["show", "2"][..],
+        &["report", "register"],
+        &["export", "journal"],
+    ] {
+        let out = l.cmd().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "fondo {args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: the ledger holds an invalid date `2026-02-30`; run `fondo verify` and restore from a backup\n",
+            "fondo {args:?}"
+        );
+    }
+    let problem = first_problem(&failed_verify(&l, &[]));
+    assert!(problem.contains("transaction #2"), "{problem}");
+}

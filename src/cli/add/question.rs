@@ -388,12 +388,10 @@ fn check_date(text: &str, s: &AddSession<'_>) -> Checked {
     let grant = s.answers.get(Q::Grant).and_then(|g| g.parse::<i64>().ok());
     let made = grant.and_then(|id| read::transaction(s.ledger.conn(), id).ok());
     match made {
-        Some(t) if read::stored_date(&t.date).is_ok_and(|made_on| !confirmed_in_time(made_on, date)) => {
-            Err(format!(
-                "grant #{} is of {}; the commune cannot have confirmed it before it was sent",
-                t.id, t.date
-            ))
-        }
+        Some(t) if !confirmed_in_time(t.date, date) => Err(format!(
+            "grant #{} is of {}; the commune cannot have confirmed it before it was sent",
+            t.id, t.date
+        )),
         _ => Ok(date.to_string()),
     }
 }

@@ -10,7 +10,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
 use super::simple::keep;
-use super::source::Encoding;
+use super::source::{self, Encoding};
 use super::{ParsedTxn, Records, Rejected, Row, RowError};
 use crate::domain::money::NumberStyle;
 use crate::domain::names::{check_name, FEES_PROCESSOR, GENERAL_FUND};
@@ -674,16 +674,22 @@ impl Mapping {
     }
 }
 
-/// Reads every line of a statement of `account`, through `mapping` or in the plain form.
-/// Returns the lines and the statement's currency; any bad line rejects the file.
-pub fn read_lines(
-    path: &Path,
-    mapping: Option<Mapping>,
-    account: &str,
-    currency: Currency,
-) -> Result<(Vec<StatementLine>, Currency)> {
+/// A statement read for `reconcile`: the file it came from, its currency and its lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    /// The file's name, without its folder.
+    pub file_name: String,
+    pub file_sha256: String,
+    pub currency: Currency,
+    pub lines: Vec<StatementLine>,
+}
+
+/// Reads a statement of `account`, through `mapping` or in the plain form in `currency`.
+/// The file is read once, whole; any bad line rejects it.
+pub fn read(path: &Path, mapping: Option<Mapping>, account: &str, currency: Currency) -> Result<Statement> {
     let shown = path.display().to_string();
-    let (_, size) = super::source::fingerprint(path)?;
+    let (bytes, file_sha256) = source::read_whole(path)?;
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     let mapping = match mapping {
         Some(m) if m.account != account => {
             return Err(Error::Refused(format!(
@@ -693,7 +699,8 @@ pub fn read_lines(
         }
         Some(m) => m,
         None => {
-            let mut records = Records::new(super::source::open(path, size, Encoding::Utf8)?, b',');
+            let mut records =
+                Records::new(source::decode(bytes.as_slice(), size, path, Encoding::Utf8), b',');
             let header: Vec<String> = match records.next_record()? {
                 Some(Ok((_, record))) => record.iter().map(|c| c.trim().to_string()).collect(),
                 _ => Vec::new(),
@@ -704,14 +711,14 @@ pub fn read_lines(
     let encoding = mapping.encoding_kind().map_err(Error::Refused)?;
     let statement_currency = mapping.currency(currency);
     let mut problems = super::Problems::default();
-    let mut reader =
-        match StatementReader::new(super::source::open(path, size, encoding)?, mapping, currency)? {
-            Ok(reader) => reader,
-            Err(e) => {
-                problems.add(e);
-                return Err(problems.into_error(&shown, None));
-            }
-        };
+    let text = source::decode(bytes.as_slice(), size, path, encoding);
+    let mut reader = match StatementReader::new(text, mapping, currency)? {
+        Ok(reader) => reader,
+        Err(e) => {
+            problems.add(e);
+            return Err(problems.into_error(&shown, None));
+        }
+    };
     let mut lines = Vec::new();
     while let Some(line) = reader.next_line()? {
         match line {
@@ -722,5 +729,12 @@ pub fn read_lines(
     if !problems.is_empty() {
         return Err(problems.into_error(&shown, None));
     }
-    Ok((lines, statement_currency))
+    Ok(Statement {
+        file_name: path
+            .file_name()
+            .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
+        file_sha256,
+        currency: statement_currency,
+        lines,
+    })
 }

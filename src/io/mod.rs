@@ -19,8 +19,8 @@ use csv::StringRecord;
 
 use crate::domain::names::{check_name, check_text, parse_iso_date, shown_start, shown_value};
 use crate::domain::{Amount, Currency, NewTransaction};
+use crate::encode::restore_formula;
 use crate::error::{Error, Result};
-use crate::render::restore_formula;
 
 /// Why a row (or a journal transaction's rows) could not be read, with the account and fund
 /// names it holds, which the import still checks against the ledger: every problem of a row

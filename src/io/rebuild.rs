@@ -8,9 +8,9 @@ use super::journal::{self, JournalReader};
 use super::source::{self, Encoding};
 use super::{check_header, Problems, Records, RowError};
 use crate::domain::Currency;
+use crate::encode::restore_formula;
 use crate::error::{Error, Result};
 use crate::io::audit::IMPORT_KEYS_HEADER;
-use crate::render::restore_formula;
 use crate::store::chain::Entry;
 use crate::store::pack::{PackContents, PackEntry, PackTransaction};
 use crate::store::write::ImportIdentity;
@@ -85,7 +85,7 @@ pub fn read_pack(dir: &Path) -> Result<PackContents> {
                     RowError::value(line, IMPORT_KEYS_HEADER[i], "must be a whole number", cells[i])
                 })
             };
-            let content: [u8; 32] = crate::store::hash::unhex(cells[2])
+            let content: [u8; 32] = crate::encode::unhex(cells[2])
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| {
                     RowError::value(

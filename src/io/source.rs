@@ -29,7 +29,7 @@ pub fn fingerprint(path: &Path) -> Result<(String, u64)> {
     let mut file = File::open(path).map_err(Error::io("open", path))?;
     let mut hasher = Sha256::new();
     let size = std::io::copy(&mut file, &mut hasher).map_err(Error::io("read", path))?;
-    Ok((crate::store::hash::hex(&hasher.finalize()), size))
+    Ok((crate::encode::hex(&hasher.finalize()), size))
 }
 
 /// The bytes of a file and their hex SHA-256, for a file read whole once (a statement to
@@ -38,7 +38,7 @@ pub fn read_whole(path: &Path) -> Result<(Vec<u8>, String)> {
     let mut file = File::open(path).map_err(Error::io("open", path))?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(Error::io("read", path))?;
-    let sha256 = crate::store::hash::hex(&Sha256::digest(&bytes));
+    let sha256 = crate::encode::hex(&Sha256::digest(&bytes));
     Ok((bytes, sha256))
 }
 

@@ -249,13 +249,13 @@ pub fn differs_from_pack(ledger: &Ledger, pack: &std::path::Path) -> Result<Opti
 /// The import keys, in transaction order: `txn,date,content_sha256,occurrence`.
 fn write_import_keys(conn: &rusqlite::Connection, out: &mut dyn Write) -> Result<()> {
     let mut csv = ::csv::Writer::from_writer(out);
-    let failed = |e: ::csv::Error| Error::Output(render::csv_io_error(e));
+    let failed = |e: ::csv::Error| Error::Output(crate::encode::csv_io_error(e));
     csv.write_record(IMPORT_KEYS_HEADER).map_err(failed)?;
     store_pack::for_each_import_key(conn, |txn, key| {
         csv.write_record([
             txn.to_string(),
             key.date,
-            crate::store::hash::hex(&key.content),
+            crate::encode::hex(&key.content),
             key.occurrence.to_string(),
         ])
         .map_err(failed)

@@ -212,7 +212,7 @@ fn export_audit(
     out: &mut dyn Write,
 ) -> Result<()> {
     let ledger = ctx.open()?;
-    let options = crate::io::audit::AuditOptions {
+    let options = super::audit::AuditOptions {
         anonymize,
         public,
         today: ctx.today,
@@ -222,9 +222,9 @@ fn export_audit(
         ledger: ledger.path(),
         existing: Existing::from_force(force),
     };
-    let pack = crate::io::audit::write_audit_pack(&ledger, &options, &dest)?;
+    let files = super::audit::write_audit_pack(&ledger, &options, &dest)?;
     ledger.note_output("export audit", dir);
-    write!(out, "wrote {} files to {}; ", pack.files.len(), shown(dir))?;
+    write!(out, "wrote {} files to {}; ", files.len(), shown(dir))?;
     super::review::print_head(&ledger, out)?;
     writeln!(
         out,
@@ -241,7 +241,7 @@ pub fn rebuild(ctx: &Context, pack: &std::path::Path, out: &mut dyn Write) -> Re
     let ledger = Ledger::rebuild(&ctx.db, contents, &ctx.actor)?;
     let outcome = crate::store::verify::verify(&ledger, None)?;
     let mismatch = if outcome.ok {
-        crate::io::audit::differs_from_pack(&ledger, pack)?
+        super::audit::differs_from_pack(&ledger, pack)?
     } else {
         Some(format!("it does not verify: {}", outcome.problems.join("; ")))
     };

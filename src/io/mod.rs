@@ -1,7 +1,7 @@
-//! CSV formats: reading simple, journal and statement files for `import`, and writing the
-//! journal for `export`. Readers stream: they hold one transaction at a time.
+//! CSV formats, and only those: reading simple, journal and statement files for `import`
+//! (statements for `reconcile` too), writing the journal for `export`, and the audit pack's
+//! files a `rebuild` replays. Readers stream: they hold one transaction at a time.
 
-pub mod audit;
 pub mod bounded;
 pub mod export;
 pub mod import;

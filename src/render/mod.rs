@@ -3,6 +3,7 @@
 //! stable snake_case keys, amounts as strings). The only module that knows comfy-table.
 
 mod flows;
+mod outcomes;
 mod pack;
 mod reconcile;
 mod reports;
@@ -19,6 +20,7 @@ use crate::encode::{csv_io_error, neutralize_formula};
 pub use crate::domain::names::escape_controls;
 
 pub use flows::*;
+pub use outcomes::*;
 pub use pack::*;
 pub use reconcile::*;
 pub use reports::*;

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::super::source::Encoding;
 use crate::domain::money::NumberStyle;
 use crate::domain::names::FEES_PROCESSOR;
 use crate::domain::Currency;
 use crate::error::{Error, Result};
+use crate::io::source::Encoding;
 
 /// A column, by its header name or by its number (1 is the first).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

@@ -3,8 +3,10 @@
 //! The library holds all the logic; `src/main.rs` only parses the command line and maps
 //! errors to exit codes. The modules follow the data:
 //!
+//! - [`encode`]: hex and the CSV formula guard, shared by every layer below;
 //! - [`domain`]: money, names, transactions and the rules they obey (pure, no I/O);
 //! - [`store`]: the SQLite ledger, the only code that speaks SQL;
+//! - [`io`]: the CSV file formats fondo reads and writes;
 //! - [`report`]: report data as plain structs;
 //! - [`render`]: table, CSV and JSON output of those structs;
 //! - [`cli`]: the command line, one file per command group.
@@ -12,6 +14,7 @@
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod encode;
 pub mod error;
 pub mod files;
 pub mod io;

@@ -2,6 +2,7 @@
 //! arguments, call the domain and the store, and hand results to `render`; they build no SQL.
 
 mod add;
+mod audit;
 mod complete;
 mod donor;
 mod entity;

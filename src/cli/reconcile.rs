@@ -9,7 +9,7 @@ use clap::Args;
 use super::Context;
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
-use crate::io::statement::Mapping;
+use crate::io::statement::{self, Mapping};
 use crate::render;
 use crate::report::reconcile::{self, ReconcileOptions, DAYS_DEFAULT};
 use crate::store::reconcile as saved;
@@ -91,7 +91,7 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
         return Ok(());
     }
     let account = args.account.clone().unwrap_or_default();
-    let Some(statement) = args.statement.as_deref().filter(|_| !args.list) else {
+    let Some(path) = args.statement.as_deref().filter(|_| !args.list) else {
         let list = saved::reconciliations(ledger.conn(), &account)?;
         render::reconciliation_list_table(&list).write(ctx.format, out)?;
         return Ok(());
@@ -112,16 +112,16 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
         .as_deref()
         .map(|b| Amount::parse_field(Field::BALANCE, b, balance_currency))
         .transpose()?;
+    // An unknown account is named before the statement is read.
+    saved::account_id(ledger.conn(), &account)?;
+    let statement = statement::read(path, mapping, &account, currency.unwrap_or(ledger.currency()))?;
     let options = ReconcileOptions {
         account: &account,
-        statement,
         matches: &args.matches,
-        mapping,
-        currency,
         days: args.days,
         balance,
     };
-    let reconciled = reconcile::reconcile(&ledger, &options)?;
+    let reconciled = reconcile::reconcile(&ledger, &statement, &options)?;
     let strict_failed = args.strict && !reconciled.tied_out();
     let saved = if args.mark && !strict_failed {
         Some(reconcile::mark(&mut ledger, &reconciled, args.force)?)

@@ -12,7 +12,7 @@ use crate::domain::money::parse_decimal;
 use crate::domain::names::{check_name, GENERAL_FUND, UNION_SLUG};
 use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
-use crate::render::{self, write_json_value, Format, Recorded};
+use crate::render::{self, Recorded};
 use crate::store::locks::DateRules;
 use crate::store::read::StoredTransaction;
 use crate::store::write::{Confirmation, Confirmed, NameRules};
@@ -722,7 +722,7 @@ pub fn confirm(ctx: &Context, args: ConfirmArgs, out: &mut dyn Write) -> Result<
     write_confirmation(ctx, args.id, id, &confirmation, args.dry_run, out)
 }
 
-/// Says what `confirm` (or `add`'s confirmation) recorded, in the chosen format.
+/// Says what `confirm` (or `add`'s confirmation) recorded, dated today unless it says otherwise.
 pub(super) fn write_confirmation(
     ctx: &Context,
     txn: i64,
@@ -731,34 +731,12 @@ pub(super) fn write_confirmation(
     dry_run: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let date = confirmation
-        .date
-        .unwrap_or(ctx.today)
-        .format("%Y-%m-%d")
-        .to_string();
-    match ctx.format {
-        Format::Json => {
-            let value = serde_json::json!({
-                "txn": txn,
-                "confirmation": id,
-                "dry_run": dry_run,
-                "date": date,
-                "reference": confirmation.reference,
-            });
-            write_json_value(&value, out)?;
-        }
-        Format::Csv => {
-            writeln!(out, "txn,confirmation,dry_run,date")?;
-            writeln!(out, "{txn},{id},{dry_run},{date}")?;
-        }
-        Format::Table => {
-            let verb = if dry_run {
-                "dry run, nothing written: would record"
-            } else {
-                "recorded"
-            };
-            writeln!(out, "{verb} confirmation {id} of #{txn} on {date}")?;
-        }
-    }
-    Ok(())
+    let outcome = render::ConfirmationOutcome {
+        txn,
+        id,
+        date: confirmation.date.unwrap_or(ctx.today),
+        reference: confirmation.reference.as_deref(),
+        dry_run,
+    };
+    Ok(render::write_confirmation(&outcome, ctx.format, out)?)
 }

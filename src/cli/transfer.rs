@@ -8,12 +8,11 @@ use clap::{Args, Subcommand};
 
 use super::review::ReportArgs;
 use super::Context;
-use crate::domain::names::escape_controls;
 use crate::error::{Error, Result};
 use crate::files::{shown, Destination, Existing};
 use crate::io::export::{self, ExportOptions};
-use crate::io::import::{self, ImportOptions, ImportOutcome};
-use crate::render::{col, write_json_value, Cell, Format, Tabular};
+use crate::io::import::{self, ImportOptions};
+use crate::render::{self, Format};
 use crate::store::write::NameRules;
 use crate::store::Ledger;
 
@@ -63,60 +62,7 @@ pub fn import(ctx: &Context, args: ImportArgs, out: &mut dyn Write) -> Result<()
         },
     };
     let outcome = import::import(&mut ledger, &args.file, &options)?;
-    write_outcome(&outcome, ctx.format, out)
-}
-
-fn write_outcome(outcome: &ImportOutcome, format: Format, out: &mut dyn Write) -> Result<()> {
-    match format {
-        Format::Json => write_json_value(outcome, out)?,
-        Format::Csv => {
-            let mut t = Tabular::new(vec![
-                col("file", "file"),
-                col("format", "format"),
-                col("dry_run", "dry_run"),
-                col("rows", "rows"),
-                col("added", "added"),
-                col("skipped_duplicates", "skipped_duplicates"),
-                col("batch", "batch"),
-            ]);
-            t.rows.push(vec![
-                outcome.file.as_str().into(),
-                outcome.format.into(),
-                Cell::Bool(outcome.dry_run),
-                Cell::Int(outcome.rows),
-                Cell::Int(outcome.added),
-                Cell::Int(outcome.skipped_duplicates),
-                Cell::Int(outcome.batch),
-            ]);
-            t.write(format, out)?;
-        }
-        Format::Table => {
-            let (verb, add, skip) = if outcome.dry_run {
-                ("dry run, nothing written:", "would add", "would skip")
-            } else {
-                ("imported", "added", "skipped")
-            };
-            writeln!(
-                out,
-                "{verb} {} ({}): {} rows, {add} {}, {skip} {} already in the ledger (batch {})",
-                escape_controls(&outcome.file),
-                outcome.format,
-                outcome.rows,
-                outcome.added,
-                outcome.skipped_duplicates,
-                outcome.batch
-            )?;
-            let verb = if outcome.dry_run {
-                "would create"
-            } else {
-                "created"
-            };
-            for created in &outcome.created {
-                writeln!(out, "{verb} {}", escape_controls(created))?;
-            }
-        }
-    }
-    Ok(())
+    Ok(render::write_import_outcome(&outcome, ctx.format, out)?)
 }
 
 #[derive(Debug, Subcommand)]
@@ -213,7 +159,7 @@ fn export_audit(
     out: &mut dyn Write,
 ) -> Result<()> {
     let ledger = ctx.open()?;
-    let options = crate::io::audit::AuditOptions {
+    let options = super::audit::AuditOptions {
         anonymize,
         public,
         today: ctx.today,
@@ -223,9 +169,9 @@ fn export_audit(
         ledger: ledger.path(),
         existing: Existing::from_force(force),
     };
-    let pack = crate::io::audit::write_audit_pack(&ledger, &options, &dest)?;
+    let files = super::audit::write_audit_pack(&ledger, &options, &dest)?;
     ledger.note_output("export audit", dir);
-    write!(out, "wrote {} files to {}; ", pack.files.len(), shown(dir))?;
+    write!(out, "wrote {} files to {}; ", files.len(), shown(dir))?;
     super::review::print_head(&ledger, out)?;
     writeln!(
         out,
@@ -242,7 +188,7 @@ pub fn rebuild(ctx: &Context, pack: &std::path::Path, out: &mut dyn Write) -> Re
     let ledger = Ledger::rebuild(&ctx.db, contents, &ctx.actor)?;
     let outcome = crate::store::verify::verify(&ledger, None)?;
     let mismatch = if outcome.ok {
-        crate::io::audit::differs_from_pack(&ledger, pack)?
+        super::audit::differs_from_pack(&ledger, pack)?
     } else {
         Some(format!("it does not verify: {}", outcome.problems.join("; ")))
     };

@@ -8,9 +8,9 @@ use std::io::Write;
 use super::journal::HEADER;
 use crate::domain::money::format_minor;
 use crate::domain::privacy::Pseudonyms;
+use crate::encode::neutralize_formula;
 use crate::error::{Error, Result};
 use crate::files::Destination;
-use crate::render::neutralize_formula;
 use crate::store::read::{self, Filter, JournalRow};
 use crate::store::Ledger;
 
@@ -105,7 +105,7 @@ pub fn write_journal(ledger: &Ledger, options: &ExportOptions, out: &mut dyn Wri
 }
 
 fn csv_error(e: csv::Error) -> Error {
-    Error::Output(crate::render::csv_io_error(e))
+    Error::Output(crate::encode::csv_io_error(e))
 }
 
 /// Writes the journal to `dest` (mode 0600, as donor names may be in it), whole or not at

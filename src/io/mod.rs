@@ -1,7 +1,7 @@
-//! CSV formats: reading simple, journal and statement files for `import`, and writing the
-//! journal for `export`. Readers stream: they hold one transaction at a time.
+//! CSV formats, and only those: reading simple, journal and statement files for `import`
+//! (statements for `reconcile` too), writing the journal for `export`, and the audit pack's
+//! files a `rebuild` replays. Readers stream: they hold one transaction at a time.
 
-pub mod audit;
 pub mod bounded;
 pub mod export;
 pub mod import;
@@ -19,8 +19,8 @@ use csv::StringRecord;
 
 use crate::domain::names::{name_problem, parse_iso_date, shown_start, shown_value, text_problem};
 use crate::domain::{Amount, Currency, Field, NewTransaction};
+use crate::encode::restore_formula;
 use crate::error::{Error, Result};
-use crate::render::restore_formula;
 
 /// Why a row (or a journal transaction's rows) could not be read, with the account and fund
 /// names it holds, which the import still checks against the ledger: every problem of a row

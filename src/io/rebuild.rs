@@ -1,6 +1,9 @@
 //! `fondo rebuild PACK`: reads what an audit pack holds — `entries.csv` (the chain's
 //! entries), `journal.csv` and `import_keys.csv` — for the store to replay into a new ledger.
 //! Every problem in a file is listed with its line and column; nothing is written then.
+//! `import_keys.csv`, which only a rebuild reads, is written here too.
+
+use std::io::Write;
 
 use crate::domain::Field;
 use std::path::Path;
@@ -9,12 +12,12 @@ use super::journal::{self, JournalReader};
 use super::source::{self, Encoding};
 use super::{check_header, Problems, Records, RowError};
 use crate::domain::Currency;
+use crate::encode::restore_formula;
 use crate::error::{Error, Result};
-use crate::io::audit::IMPORT_KEYS_HEADER;
-use crate::render::restore_formula;
 use crate::store::chain::Entry;
-use crate::store::pack::{PackContents, PackEntry, PackTransaction};
+use crate::store::pack::{self, PackContents, PackEntry, PackTransaction};
 use crate::store::write::ImportIdentity;
+use crate::store::Ledger;
 
 const ENTRIES_HEADER: [&str; 7] = [
     "entry",
@@ -86,7 +89,7 @@ pub fn read_pack(dir: &Path) -> Result<PackContents> {
                     RowError::value(line, IMPORT_KEYS_HEADER[i], "must be a whole number", cells[i])
                 })
             };
-            let content: [u8; 32] = crate::store::hash::unhex(cells[2])
+            let content: [u8; 32] = crate::encode::unhex(cells[2])
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| {
                     RowError::value(
@@ -208,3 +211,25 @@ fn read_journal(path: &Path, currency: Currency) -> Result<Vec<PackTransaction>>
         Err(problems.into_error(&path.display().to_string(), None))
     }
 }
+
+/// The import keys, in transaction order: `txn,date,content_sha256,occurrence`.
+pub fn write_import_keys(ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    let failed = |e: csv::Error| Error::Output(crate::encode::csv_io_error(e));
+    writer.write_record(IMPORT_KEYS_HEADER).map_err(failed)?;
+    pack::for_each_import_key(ledger.conn(), |txn, key| {
+        writer
+            .write_record([
+                txn.to_string(),
+                key.date,
+                crate::encode::hex(&key.content),
+                key.occurrence.to_string(),
+            ])
+            .map_err(failed)
+    })?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// The columns of `import_keys.csv`.
+const IMPORT_KEYS_HEADER: [&str; 4] = ["txn", "date", "content_sha256", "occurrence"];

@@ -29,7 +29,17 @@ pub fn fingerprint(path: &Path) -> Result<(String, u64)> {
     let mut file = File::open(path).map_err(Error::io("open", path))?;
     let mut hasher = Sha256::new();
     let size = std::io::copy(&mut file, &mut hasher).map_err(Error::io("read", path))?;
-    Ok((crate::store::hash::hex(&hasher.finalize()), size))
+    Ok((crate::encode::hex(&hasher.finalize()), size))
+}
+
+/// The bytes of a file and their hex SHA-256, for a file read whole once (a statement to
+/// reconcile, whose lines are all kept anyway).
+pub fn read_whole(path: &Path) -> Result<(Vec<u8>, String)> {
+    let mut file = File::open(path).map_err(Error::io("open", path))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(Error::io("read", path))?;
+    let sha256 = crate::encode::hex(&Sha256::digest(&bytes));
+    Ok((bytes, sha256))
 }
 
 /// Counts bytes into a progress bar as they are read.
@@ -57,11 +67,24 @@ impl<R> Drop for Progress<R> {
 }
 
 /// The decoded text of a file, as a reader.
-pub type Text = DecodeReaderBytes<Progress<BufReader<File>>, Vec<u8>>;
+pub type Text = Decoded<BufReader<File>>;
+
+/// The decoded text of bytes read from `R`, as a reader.
+pub type Decoded<R> = DecodeReaderBytes<Progress<R>, Vec<u8>>;
 
 /// Opens `path` for reading as UTF-8 text.
 pub fn open(path: &Path, size: u64, encoding: Encoding) -> Result<Text> {
     let file = File::open(path).map_err(Error::io("open", path))?;
+    Ok(decode(
+        BufReader::with_capacity(256 * 1024, file),
+        size,
+        path,
+        encoding,
+    ))
+}
+
+/// Reads the `size` bytes of `inner`, which came from `path`, as UTF-8 text.
+pub fn decode<R: Read>(inner: R, size: u64, path: &Path, encoding: Encoding) -> Decoded<R> {
     let bar = (size > PROGRESS_BAR_BYTES && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(size);
         if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})") {
@@ -77,8 +100,5 @@ pub fn open(path: &Path, size: u64, encoding: Encoding) -> Result<Text> {
     if encoding == Encoding::Windows1252 {
         builder.encoding(Some(encoding_rs::WINDOWS_1252));
     }
-    Ok(builder.build(Progress {
-        inner: BufReader::with_capacity(256 * 1024, file),
-        bar,
-    }))
+    builder.build(Progress { inner, bar })
 }

@@ -3,6 +3,7 @@
 //! stable snake_case keys, amounts as strings). The only module that knows comfy-table.
 
 mod flows;
+mod outcomes;
 mod pack;
 mod reconcile;
 mod reports;
@@ -14,9 +15,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 use serde_json::{Map, Value};
 
+use crate::encode::{csv_io_error, neutralize_formula};
+
 pub use crate::domain::names::escape_controls;
 
 pub use flows::*;
+pub use outcomes::*;
 pub use pack::*;
 pub use reconcile::*;
 pub use reports::*;
@@ -389,15 +393,6 @@ pub const fn machine_col(key: &'static str) -> Column {
 /// Columns an anonymized output leaves empty (see [`Tabular::redact`]).
 const REDACTED_COLUMNS: [&str; 4] = ["reference", "note", "file", "memo"];
 
-/// A CSV writer's error as the I/O error it is, keeping its kind (a closed pipe stays a
-/// closed pipe, which the binary treats as the reader's choice).
-pub fn csv_io_error(e: csv::Error) -> std::io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => io,
-        other => std::io::Error::other(format!("{other:?}")),
-    }
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct Tabular {
     pub columns: Vec<Column>,
@@ -597,22 +592,6 @@ pub fn write_json_value(value: &impl serde::Serialize, out: &mut dyn Write) -> s
     writeln!(out)
 }
 
-/// Prefixes a text cell that a spreadsheet would run as a formula with `'` (OWASP CSV
-/// injection). A cell that already starts with `'` gets one too, so that
-/// [`restore_formula`] undoes this exactly. Amount cells are never passed here, so they stay
-/// numeric.
-pub fn neutralize_formula(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{text}"),
-        _ => text.to_string(),
-    }
-}
-
-/// The inverse of [`neutralize_formula`], for reading back a file fondo wrote.
-pub fn restore_formula(cell: &str) -> &str {
-    cell.strip_prefix('\'').unwrap_or(cell)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -665,14 +644,6 @@ mod tests {
         }
         let table = render(&sample(), Format::Table);
         assert!(table.contains("-12.50"), "{table}");
-    }
-
-    #[test]
-    fn neutralizing_is_undone_exactly() {
-        for text in ["=1+1", "+x", "-x", "@x", "'x", "''x", "plain", ""] {
-            assert_eq!(restore_formula(&neutralize_formula(text)), text);
-        }
-        assert_eq!(neutralize_formula("'x"), "''x");
     }
 
     #[test]

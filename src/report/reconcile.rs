@@ -8,13 +8,12 @@
 //! on the same day match one to one.
 
 use crate::domain::Field;
-use std::path::Path;
 
 use chrono::NaiveDate;
 
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
-use crate::io::statement::{self, Mapping, StatementLine};
+use crate::io::statement::{Statement, StatementLine};
 use crate::store::reconcile::{self, LedgerEntry, NewReconciliation};
 use crate::store::Ledger;
 use crate::store::WriteMode;
@@ -25,10 +24,6 @@ pub const DAYS_DEFAULT: u32 = 3;
 #[derive(Clone, Debug)]
 pub struct ReconcileOptions<'a> {
     pub account: &'a str,
-    pub statement: &'a Path,
-    pub mapping: Option<Mapping>,
-    /// The statement's currency when it has no mapping [default: the ledger's].
-    pub currency: Option<Currency>,
     pub days: u32,
     /// The statement's closing balance, when the file does not carry one.
     pub balance: Option<Amount>,
@@ -90,18 +85,15 @@ impl Reconciled {
     }
 }
 
-/// Reads the statement and matches it against the ledger; writes nothing.
-pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reconciled> {
+/// Matches a statement, read by [`crate::io::statement::read`], against the ledger; writes
+/// nothing.
+pub fn reconcile(
+    ledger: &Ledger,
+    statement: &Statement,
+    options: &ReconcileOptions<'_>,
+) -> Result<Reconciled> {
     let conn = ledger.conn();
-    reconcile::account_id(conn, options.account)?;
-    let (file_sha256, _) = crate::io::source::fingerprint(options.statement)?;
-    let currency = options.currency.unwrap_or(ledger.currency());
-    let (lines, currency) = statement::read_lines(
-        options.statement,
-        options.mapping.clone(),
-        options.account,
-        currency,
-    )?;
+    let (lines, currency) = (&statement.lines, statement.currency);
     if let Some(balance) = options.balance.filter(|b| b.currency() != currency) {
         return Err(Error::invalid(
             Field::BALANCE,
@@ -112,8 +104,8 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
     let statement_date = lines.iter().map(|l| l.date).max();
     let (mut cleared, entries) = clear_net_zero(reconcile::unreconciled(conn, options.account, currency)?);
     cleared.retain(|e| statement_date.is_some_and(|d| e.date <= d));
-    let fixed = manual_pairs(&lines, &entries, options)?;
-    let pairs = match_lines(&lines, &entries, i64::from(options.days), &fixed);
+    let fixed = manual_pairs(lines, &entries, options)?;
+    let pairs = match_lines(lines, &entries, i64::from(options.days), &fixed);
     let mut used = vec![false; entries.len()];
     let mut matched = Vec::new();
     let mut only_in_statement = Vec::new();
@@ -135,7 +127,7 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
     let hints = far_apart(&only_in_statement, &only_in_ledger, options.days);
     let statement_balance = match options.balance {
         Some(b) => Some(b.minor()),
-        None => closing_balance(&lines)?.map(Amount::minor),
+        None => closing_balance(lines)?.map(Amount::minor),
     };
     let ledger_balance = match statement_date {
         Some(d) => reconcile::balance_on(conn, options.account, currency, d)?,
@@ -151,12 +143,9 @@ pub fn reconcile(ledger: &Ledger, options: &ReconcileOptions<'_>) -> Result<Reco
         only_in_ledger,
         statement_balance,
         ledger_balance,
-        file_name: options.statement.file_name().map_or_else(
-            || options.statement.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-        saved_before: reconcile::saved_from(conn, options.account, &file_sha256)?,
-        file_sha256,
+        file_name: statement.file_name.clone(),
+        saved_before: reconcile::saved_from(conn, options.account, &statement.file_sha256)?,
+        file_sha256: statement.file_sha256.clone(),
         hints,
     })
 }

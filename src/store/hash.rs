@@ -9,6 +9,9 @@ pub fn date_text(date: chrono::NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
+/// Every digest the chain records is written as lower-case hex.
+pub use crate::encode::{hex, unhex};
+
 /// The `prev_hash` of the first record of a chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -86,34 +89,6 @@ impl Canonical {
     pub fn bytes(&self) -> &[u8] {
         &self.0
     }
-}
-
-/// Lower-case hex of bytes, without a formatting call per byte (it runs for every hash).
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        text.push(char::from(DIGITS[usize::from(b >> 4)]));
-        text.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    text
-}
-
-/// Bytes from lower-case hex, as [`hex`] writes them; `None` for anything else.
-pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
-    let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 {
-        return None;
-    }
-    bytes
-        .chunks(2)
-        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-        .collect()
 }
 
 /// How a transaction's personal text — description, counterparty, memo and, since fondo 0.3,

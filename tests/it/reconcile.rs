@@ -357,3 +357,30 @@ fn a_newest_first_statement_closes_at_its_latest_line() {
     ]);
     assert_eq!(r["difference"], "0.00");
 }
+
+/// The statement was opened three or four times in one run (its hash, the plain form's
+/// header, its lines): once is enough, and a file that changes between reads cannot give a
+/// hash of one version and the lines of another.
+#[cfg(target_os = "linux")]
+#[test]
+#[cfg_attr(not(has_strace), ignore = "needs strace to count opens; .ci/run installs it")]
+fn the_statement_is_opened_once() {
+    let l = april();
+    let file = statement(&l, STATEMENT);
+    let trace = std::path::Path::new(&file).with_file_name("trace.txt");
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&trace)
+        .arg(assert_cmd::cargo::cargo_bin("fondo"))
+        .arg("--db")
+        .arg(&l.path)
+        .args(["reconcile", "assets:bank", "--statement", &file])
+        .env("FONDO_USER", "tester")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let trace = std::fs::read_to_string(&trace).unwrap();
+    let opens = trace.lines().filter(|line| line.contains("april.csv")).count();
+    assert_eq!(opens, 1, "{trace}");
+}

@@ -1,4 +1,4 @@
-//! `export audit DIR`: one directory with everything an auditor needs — the journal,
+//! `fondo export audit DIR`: one directory with everything an auditor needs — the journal,
 //! the lists, every report as CSV, `verify` as JSON, a README and a script that re-adds the
 //! totals. Written through [`crate::files::write_directory`]: built in a private temporary
 //! directory beside DIR and renamed into place, so a pack is either whole or absent and no
@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use crate::error::{Error, Result};
 use crate::files::{write_directory, Destination, DirectoryWriter, PRIVATE, PRIVATE_DIR, PUBLIC, PUBLIC_DIR};
 use crate::io::export::{write_journal, ExportOptions};
+use crate::io::rebuild;
 use crate::render::{self, Format};
 use crate::report::{balance, campaign, communes, donors, funds, union};
 use crate::store::pack as store_pack;
@@ -53,16 +54,10 @@ pub struct AuditOptions {
     pub today: NaiveDate,
 }
 
-/// What went into a pack.
-pub struct AuditPack {
-    pub files: Vec<String>,
-    pub head: Option<String>,
-}
-
-/// Writes the pack to `dest`: a new directory, or with `--force` one that holds an earlier
-/// pack and nothing else. Private unless anonymized and made public: the directory 0700 and
-/// its files 0600.
-pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dest: &Destination) -> Result<AuditPack> {
+/// Writes the pack to `dest` and returns the names of its files. `dest` is a new directory,
+/// or with `--force` one that holds an earlier pack and nothing else. Private unless
+/// anonymized and made public: the directory 0700 and its files 0600.
+pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dest: &Destination) -> Result<Vec<String>> {
     let (dir_mode, file_mode) = if options.anonymize && options.public {
         (PUBLIC_DIR, PUBLIC)
     } else {
@@ -73,7 +68,11 @@ pub fn write_audit_pack(ledger: &Ledger, options: &AuditOptions, dest: &Destinat
     })
 }
 
-fn write_files(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWriter<'_>) -> Result<AuditPack> {
+fn write_files(
+    ledger: &Ledger,
+    options: &AuditOptions,
+    pack: &mut DirectoryWriter<'_>,
+) -> Result<Vec<String>> {
     let whole = Filter::default();
     pack.file("journal.csv", |out| {
         let export = ExportOptions {
@@ -132,7 +131,7 @@ fn write_files(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWrit
         pack.file("entries.csv", |out| {
             csv(render::entries_table(&chain::opened_entries(conn)?), out)
         })?;
-        pack.file("import_keys.csv", |out| write_import_keys(conn, out))?;
+        pack.file("import_keys.csv", |out| rebuild::write_import_keys(ledger, out))?;
     }
     for (name, by_fund) in [
         ("report_balance.csv", false),
@@ -200,10 +199,7 @@ fn write_files(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWrit
     pack.file("check_totals.py", |out| {
         Ok(out.write_all(CHECK_TOTALS.as_bytes())?)
     })?;
-    Ok(AuditPack {
-        files: pack.names().to_vec(),
-        head: outcome.head,
-    })
+    Ok(pack.names().to_vec())
 }
 
 /// The pack's reports that a ledger rebuilt from it must print exactly: every amount per
@@ -245,24 +241,3 @@ pub fn differs_from_pack(ledger: &Ledger, pack: &std::path::Path) -> Result<Opti
     }
     Ok(None)
 }
-
-/// The import keys, in transaction order: `txn,date,content_sha256,occurrence`.
-fn write_import_keys(conn: &rusqlite::Connection, out: &mut dyn Write) -> Result<()> {
-    let mut csv = ::csv::Writer::from_writer(out);
-    let failed = |e: ::csv::Error| Error::Output(render::csv_io_error(e));
-    csv.write_record(IMPORT_KEYS_HEADER).map_err(failed)?;
-    store_pack::for_each_import_key(conn, |txn, key| {
-        csv.write_record([
-            txn.to_string(),
-            key.date,
-            crate::store::hash::hex(&key.content),
-            key.occurrence.to_string(),
-        ])
-        .map_err(failed)
-    })?;
-    csv.flush()?;
-    Ok(())
-}
-
-/// The columns of `import_keys.csv`.
-pub const IMPORT_KEYS_HEADER: [&str; 4] = ["txn", "date", "content_sha256", "occurrence"];

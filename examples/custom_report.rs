@@ -33,11 +33,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 confirmed: Sum::zero(row.currency),
                 communes: 0,
             });
-        let received = Sum::from_minor(row.received.total, row.currency);
+        let received = row.received.total;
         state.received.add(received)?;
-        state
-            .confirmed
-            .add(Sum::from_minor(row.received.confirmed, row.currency))?;
+        state.confirmed.add(row.received.confirmed)?;
         state.communes += 1;
         everything.add(received)?;
     }
@@ -63,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .totals
         .iter()
         .find(|(c, _, _)| *c == usd)
-        .map_or(0, |(_, _, a)| *a);
+        .map_or(0, |(_, _, a)| a.minor());
     table.notes.push(format!(
         "tie-out USD: states {} = communes' grants accounts {}: {}",
         format_minor(everything, usd),

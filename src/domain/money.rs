@@ -238,6 +238,11 @@ impl Sum {
         self.minor < 0
     }
 
+    /// The sum as an exact decimal with the currency's scale (`1250.00`).
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::new(self.minor, self.currency.minor_units())
+    }
+
     /// Adds `part` (an [`Amount`] or another sum) of the same currency.
     pub fn add(&mut self, part: impl Into<Sum>) -> Result<()> {
         self.combine(part.into(), "+", i64::checked_add)

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::money::{format_minor, Amount, Currency};
+use super::money::{format_minor, Amount, Currency, Sum};
 use super::names::{check_name, check_text};
 use crate::error::{Error, Result};
 
@@ -106,17 +106,17 @@ fn check_balanced(postings: &[NewPosting]) -> Result<()> {
             .push(p.amount);
     }
     for ((currency, fund), amounts) in groups {
-        let mut sum = 0_i64;
+        let mut sum = Sum::zero(currency);
         for a in &amounts {
-            sum = sum.checked_add(a.minor()).ok_or_else(|| Error::Overflow {
+            sum.add(*a).map_err(|_| Error::Overflow {
                 what: format!("the sum of the {currency} postings in fund `{fund}`"),
             })?;
         }
-        if sum != 0 {
+        if !sum.is_zero() {
             return Err(Error::Unbalanced {
                 currency: currency.code().to_string(),
                 fund: fund.to_string(),
-                arithmetic: format!("{} = {}", signed_sum_text(&amounts), format_minor(sum, currency)),
+                arithmetic: format!("{} = {}", signed_sum_text(&amounts), sum.to_decimal()),
             });
         }
     }

@@ -15,7 +15,7 @@ use super::source::{self, Encoding, Text};
 use super::statement::{Mapping, StatementReader};
 use super::{ParsedTxn, PayoutLine, Problems, Records, Rejected, RowError};
 use crate::domain::names::nfc;
-use crate::domain::{builders, Amount, Currency, NewPosting, NewTransaction};
+use crate::domain::{builders, Amount, Currency, NewPosting, NewTransaction, Sum};
 use crate::error::{Error, Result};
 use crate::store::read::{StoredPosting, StoredTransaction};
 use crate::store::write::Batch;
@@ -656,20 +656,23 @@ fn same_content(
 
 /// Postings summed per account and currency, their funds taken together, in account order.
 fn by_account(postings: &[NewPosting]) -> Result<Vec<NewPosting>> {
-    let mut sums: std::collections::BTreeMap<(String, Currency), i64> = std::collections::BTreeMap::new();
+    let mut sums: std::collections::BTreeMap<(String, Currency), Sum> = std::collections::BTreeMap::new();
     for p in postings {
-        let sum = sums.entry((p.account.clone(), p.amount.currency())).or_default();
-        *sum = sum.checked_add(p.amount.minor()).ok_or_else(|| Error::Overflow {
-            what: "a payout's postings".into(),
-        })?;
+        let currency = p.amount.currency();
+        sums.entry((p.account.clone(), currency))
+            .or_insert(Sum::zero(currency))
+            .add(p.amount)
+            .map_err(|_| Error::Overflow {
+                what: "a payout's postings".into(),
+            })?;
     }
     sums.into_iter()
-        .filter(|(_, minor)| *minor != 0)
-        .map(|((account, currency), minor)| {
+        .filter(|(_, sum)| !sum.is_zero())
+        .map(|((account, currency), sum)| {
             Ok(NewPosting {
                 account,
                 fund: String::new(),
-                amount: Amount::from_minor(minor, currency)?,
+                amount: Amount::from_minor(sum.minor(), currency)?,
             })
         })
         .collect()

@@ -3,10 +3,9 @@
 
 use std::io::Write;
 
-use super::reports::money;
+use super::reports::{money, sum};
 use super::{col, flow_col, machine_col, optional_col, Cell, Format, Tabular};
-use crate::domain::money::format_minor;
-use crate::domain::Currency;
+use crate::domain::{Currency, Sum};
 use crate::report::activities::ActivitiesReport;
 use crate::report::aging::{Aging, AgingRow};
 use crate::report::campaign::CampaignRow;
@@ -28,19 +27,19 @@ fn date(d: Option<chrono::NaiveDate>) -> Cell {
     d.map_or(Cell::Empty, |d| Cell::Text(d.to_string()))
 }
 
-fn flow_cells(f: &Flows, c: Currency) -> [Cell; 11] {
+fn flow_cells(f: &Flows) -> [Cell; 11] {
     [
-        money(f.opening, c),
-        money(f.raised, c),
-        money(f.fees, c),
-        money(f.granted, c),
-        money(f.spent, c),
-        money(f.moved, c),
-        money(f.closing, c),
-        money(f.at_bank, c),
-        money(f.at_processor, c),
-        money(f.held_by_union, c),
-        money(f.at_other, c),
+        sum(f.opening),
+        sum(f.raised),
+        sum(f.fees),
+        sum(f.granted),
+        sum(f.spent),
+        sum(f.moved),
+        sum(f.closing),
+        sum(f.at_bank),
+        sum(f.at_processor),
+        sum(f.held_by_union),
+        sum(f.at_other),
     ]
 }
 
@@ -74,9 +73,9 @@ pub fn funds_report_table(report: &FundsReport) -> Tabular {
             r.fund.as_str().into(),
             r.currency.code().into(),
         ];
-        row.extend(flow_cells(&r.flows, r.currency));
+        row.extend(flow_cells(&r.flows));
         row.extend([
-            r.target.map_or(Cell::Empty, |a| money(a.minor(), a.currency())),
+            r.target.map_or(Cell::Empty, sum),
             r.target.map_or(Cell::Empty, |a| a.currency().code().into()),
             r.percent.map_or(Cell::Empty, |p| Cell::Money(format!("{p:.1}"))),
             Cell::Bool(r.restricted),
@@ -93,7 +92,7 @@ pub fn funds_report_table(report: &FundsReport) -> Tabular {
     }
     for (c, f) in &report.totals {
         let mut row = vec![Cell::from("total"), Cell::from("total"), c.code().into()];
-        row.extend(flow_cells(f, *c));
+        row.extend(flow_cells(f));
         row.extend([
             Cell::Empty,
             Cell::Empty,
@@ -103,7 +102,7 @@ pub fn funds_report_table(report: &FundsReport) -> Tabular {
             Cell::Bool(f.tied_out()),
         ]);
         t.rows.push(row);
-        let m = |v: i64| format_minor(v, *c);
+        let m = Sum::to_decimal;
         t.notes.push(format!(
             "tie-out {c}: opening {} + raised {} - fees {} - granted {} - spent {} + moved {} = closing {} = bank {} + processor {} + union {} + other {}: {}",
             m(f.opening), m(f.raised), m(f.fees), m(f.granted), m(f.spent), m(f.moved), m(f.closing),
@@ -136,17 +135,17 @@ pub fn write_union(report: &UnionReport, format: Format, out: &mut dyn Write) ->
             "fund".into(),
             r.fund.as_str().into(),
             c.code().into(),
-            money(r.opening, c),
-            money(r.sent, c),
-            money(r.allocated, c),
-            money(r.held, c),
+            sum(r.opening),
+            sum(r.sent),
+            sum(r.allocated),
+            sum(r.held),
             date(r.oldest_unallocated_date),
             r.days_held.map_or(Cell::Empty, Cell::Int),
             Cell::Bool(r.stale),
             Cell::Empty,
             Cell::Bool(r.tied_out()),
         ]);
-        let m = |v: i64| format_minor(v, c);
+        let m = Sum::to_decimal;
         t.notes.push(format!(
             "tie-out {} {c}: opening {} + sent {} - allocated {} = held {} = assets:union {}: {}",
             r.fund,
@@ -182,7 +181,7 @@ pub fn write_union(report: &UnionReport, format: Format, out: &mut dyn Write) ->
                 a.fund.as_str().into(),
                 a.currency.code().into(),
                 a.recipient.as_str().into(),
-                money(a.amount_minor, a.currency),
+                sum(a.amount),
             ]);
         }
         writeln!(out, "Held by the union (ages as of {})", report.as_of)?;
@@ -197,7 +196,7 @@ pub fn write_union(report: &UnionReport, format: Format, out: &mut dyn Write) ->
             a.currency.code().into(),
             Cell::Empty,
             Cell::Empty,
-            money(a.amount_minor, a.currency),
+            sum(a.amount),
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,
@@ -209,13 +208,13 @@ pub fn write_union(report: &UnionReport, format: Format, out: &mut dyn Write) ->
     t.write(format, out)
 }
 
-fn received_cells(r: &Received, c: Currency) -> [Cell; 6] {
+fn received_cells(r: &Received) -> [Cell; 6] {
     [
-        money(r.direct, c),
-        money(r.via_union, c),
-        money(r.total, c),
-        money(r.confirmed, c),
-        money(r.unconfirmed, c),
+        sum(r.direct),
+        sum(r.via_union),
+        sum(r.total),
+        sum(r.confirmed),
+        sum(r.unconfirmed),
         date(r.last_date),
     ]
 }
@@ -247,7 +246,7 @@ pub fn communes_report_table(report: &CommunesReport) -> Tabular {
             fund,
             r.currency.code().into(),
         ];
-        row.extend(received_cells(&r.received, r.currency));
+        row.extend(received_cells(&r.received));
         row.push(Cell::Empty);
         t.rows.push(row);
     }
@@ -259,13 +258,13 @@ pub fn communes_report_table(report: &CommunesReport) -> Tabular {
             Cell::Empty,
             c.code().into(),
         ];
-        row.extend(received_cells(r, *c));
+        row.extend(received_cells(r));
         row.push(Cell::Bool(r.total == *accounts));
         t.rows.push(row);
         t.notes.push(format!(
             "tie-out {c}: received by communes {} = communes' grants accounts {}: {}",
-            format_minor(r.total, *c),
-            format_minor(*accounts, *c),
+            r.total.to_decimal(),
+            accounts.to_decimal(),
             ok(r.total == *accounts)
         ));
     }
@@ -294,9 +293,9 @@ pub fn commune_statement_table(rows: &[StatementRow]) -> Tabular {
             l.description.as_str().into(),
             l.fund.as_str().into(),
             if l.via_union { "union" } else { "direct" }.into(),
-            money(l.amount.minor(), c),
+            sum(l.amount),
             c.code().into(),
-            money(r.running_minor, c),
+            sum(r.running),
             l.confirmed.as_ref().map(|(d, _)| d.clone()).into(),
             l.confirmed.as_ref().and_then(|(_, r)| r.clone()).into(),
         ]);
@@ -337,9 +336,9 @@ pub fn campaign_table(rows: &[CampaignRow]) -> Tabular {
             r.fund.as_str().into(),
             r.name.as_str().into(),
             c.code().into(),
-            money(r.raised, c),
-            money(r.granted, c),
-            money(r.target.minor(), c),
+            sum(r.raised),
+            sum(r.granted),
+            sum(r.target),
             Cell::Money(format!("{:.1}", r.percent)),
             progress_bar(r.percent).into(),
             Cell::Bool(r.tied_out),
@@ -383,12 +382,12 @@ pub fn donors_table(report: &DonorsReport) -> Tabular {
             "total".into(),
             c.code().into(),
             Cell::Empty,
-            money(d.rows_total, c),
+            sum(d.rows_total),
             Cell::Empty,
             Cell::Empty,
             Cell::Bool(d.tied_out()),
         ]);
-        let m = |v: i64| format_minor(v, c);
+        let m = Sum::to_decimal;
         t.notes.push(format!(
             "tie-out {c}: donors {} + gifts without a donor {} + voided gifts {} = income:donations {}: {}",
             m(d.from_donors),
@@ -424,9 +423,9 @@ pub fn aging_table(report: &Aging) -> Tabular {
             r.fund.as_str().into(),
             c.code().into(),
         ];
-        row.extend(r.bands.iter().map(|m| money(*m, c)));
+        row.extend(r.bands.iter().map(|m| sum(*m)));
         row.extend([
-            money(r.total, c),
+            sum(r.total),
             Cell::Int(r.grants),
             date(r.oldest),
             tied.map_or(Cell::Empty, Cell::Bool),
@@ -434,17 +433,15 @@ pub fn aging_table(report: &Aging) -> Tabular {
         row
     };
     for r in &report.rows {
-        if let Some(c) = r.currency {
-            t.rows.push(cells("commune", r, c, None));
-        }
+        t.rows.push(cells("commune", r, r.currency, None));
     }
     for (c, total, unconfirmed) in &report.totals {
         t.rows
             .push(cells("total", total, *c, Some(total.total == *unconfirmed)));
         t.notes.push(format!(
             "tie-out {c}: waiting {} = unconfirmed in the communes report {}: {}",
-            format_minor(total.total, *c),
-            format_minor(*unconfirmed, *c),
+            total.total.to_decimal(),
+            unconfirmed.to_decimal(),
             ok(total.total == *unconfirmed)
         ));
     }
@@ -469,13 +466,13 @@ pub fn position_table(report: &PositionReport) -> Tabular {
     ]);
     for (c, p) in &report.currencies {
         let c = *c;
-        let section = |name: &str, lines: &[PositionLine], total: i64, t: &mut Tabular| {
+        let section = |name: &str, lines: &[PositionLine], total: Sum, t: &mut Tabular| {
             for l in lines {
                 t.rows.push(vec![
                     name.into(),
                     l.name.as_str().into(),
                     c.code().into(),
-                    money(l.minor, c),
+                    sum(l.balance),
                     Cell::Empty,
                 ]);
             }
@@ -483,38 +480,38 @@ pub fn position_table(report: &PositionReport) -> Tabular {
                 name.into(),
                 "total".into(),
                 c.code().into(),
-                money(total, c),
+                sum(total),
                 Cell::Empty,
             ]);
         };
-        section("Assets", &p.assets, p.total_assets, &mut t);
-        section("Liabilities", &p.liabilities, p.total_liabilities, &mut t);
+        section("Assets", &p.assets, p.assets_total, &mut t);
+        section("Liabilities", &p.liabilities, p.liabilities_total, &mut t);
         section(
             "Net assets without donor restrictions",
             &p.unrestricted,
-            p.total_unrestricted,
+            p.unrestricted_total,
             &mut t,
         );
         section(
             "Net assets with donor restrictions",
             &p.restricted,
-            p.total_restricted,
+            p.restricted_total,
             &mut t,
         );
-        let net = p.total_net_assets;
+        let net = p.net_assets_total;
         t.rows.push(vec![
             "Net assets".into(),
             "total".into(),
             c.code().into(),
-            money(net, c),
+            sum(net),
             Cell::Bool(p.tied_out()),
         ]);
         t.notes.push(format!(
             "tie-out {c}: assets {} = liabilities {} + net assets {}; assets = the funds report's closing {}: {}",
-            format_minor(p.total_assets, c),
-            format_minor(p.total_liabilities, c),
-            format_minor(net, c),
-            format_minor(p.funds_closing, c),
+            p.assets_total.to_decimal(),
+            p.liabilities_total.to_decimal(),
+            net.to_decimal(),
+            p.funds_closing.to_decimal(),
             ok(p.tied_out())
         ));
     }
@@ -541,9 +538,9 @@ pub fn activities_table(report: &ActivitiesReport) -> Tabular {
             t.rows.push(vec![
                 (*name).into(),
                 c.code().into(),
-                money(*without, c),
-                money(*with, c),
-                money(*total, c),
+                sum(*without),
+                sum(*with),
+                sum(*total),
                 if last {
                     Cell::Bool(a.tied_out())
                 } else {
@@ -554,10 +551,10 @@ pub fn activities_table(report: &ActivitiesReport) -> Tabular {
         let [end_without, end_with] = a.closing();
         t.notes.push(format!(
             "tie-out {c}: net assets at the end {} without and {} with donor restrictions = the funds report's closing {} and {}: {}",
-            format_minor(end_without, c),
-            format_minor(end_with, c),
-            format_minor(a.funds_closing[0], c),
-            format_minor(a.funds_closing[1], c),
+            end_without.to_decimal(),
+            end_with.to_decimal(),
+            a.funds_closing[0].to_decimal(),
+            a.funds_closing[1].to_decimal(),
             ok(a.tied_out())
         ));
     }

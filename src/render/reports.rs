@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{col, machine_col, optional_col, write_json_value, Cell, Format, Tabular};
 use crate::domain::money::format_minor;
-use crate::domain::Currency;
+use crate::domain::{Currency, Sum};
 use crate::report::balance::BalanceReport;
 use crate::report::donor_list::DonorListRow;
 use crate::report::register::RegisterRow;
@@ -17,6 +17,12 @@ use crate::store::verify::VerifyOutcome;
 
 pub(super) fn money(minor: i64, currency: Currency) -> Cell {
     Cell::Money(format_minor(minor, currency))
+}
+
+/// A sum or an amount as a cell, with its currency's decimals.
+pub(super) fn sum(part: impl Into<Sum>) -> Cell {
+    let part = part.into();
+    money(part.minor(), part.currency())
 }
 
 pub fn balance_table(report: &BalanceReport, by_fund: bool) -> Tabular {
@@ -37,18 +43,14 @@ pub fn balance_table(report: &BalanceReport, by_fund: bool) -> Tabular {
     }
     columns.push(machine_col("tied_out"));
     let mut t = Tabular::new(columns);
-    let amounts = |opening: Option<i64>, debit: i64, credit: i64, balance: i64, currency| {
+    let amounts = |opening: Option<Sum>, debit: Sum, credit: Sum, balance: Sum| {
         let mut cells = Vec::with_capacity(5);
         if report.has_opening {
-            cells.push(money(opening.unwrap_or(0), currency));
+            cells.push(sum(opening.unwrap_or(Sum::zero(balance.currency()))));
         }
-        cells.extend([
-            money(debit, currency),
-            money(credit, currency),
-            money(balance, currency),
-        ]);
+        cells.extend([sum(debit), sum(credit), sum(balance)]);
         if report.has_opening {
-            cells.push(money(balance, currency));
+            cells.push(sum(balance));
         }
         cells
     };
@@ -58,13 +60,7 @@ pub fn balance_table(report: &BalanceReport, by_fund: bool) -> Tabular {
             row.push(Cell::from(r.fund.clone()));
         }
         row.push(Cell::from(r.currency.code()));
-        row.extend(amounts(
-            r.opening_minor,
-            r.debit_minor,
-            r.credit_minor,
-            r.balance_minor,
-            r.currency,
-        ));
+        row.extend(amounts(r.opening, r.debit, r.credit, r.balance));
         row.push(Cell::Empty);
         t.rows.push(row);
     }
@@ -74,19 +70,10 @@ pub fn balance_table(report: &BalanceReport, by_fund: bool) -> Tabular {
             row.push(Cell::Empty);
         }
         row.push(Cell::from(total.currency.code()));
-        row.extend(amounts(
-            total.opening_minor,
-            total.debit_minor,
-            total.credit_minor,
-            total.balance_minor,
-            total.currency,
-        ));
+        row.extend(amounts(total.opening, total.debit, total.credit, total.balance));
         row.push(Cell::Bool(total.tied_out));
         t.rows.push(row);
-        let (debits, credits) = (
-            format_minor(total.debit_minor, total.currency),
-            format_minor(total.credit_minor, total.currency),
-        );
+        let (debits, credits) = (total.debit.to_decimal(), total.credit.to_decimal());
         t.notes.push(if total.tied_out {
             format!(
                 "tie-out {}: debits {debits} = credits {credits}: ok",
@@ -113,7 +100,7 @@ pub fn register_table(rows: &[RegisterRow]) -> Tabular {
         col("currency", "Cur"),
         col("running_balance", "Running"),
     ]);
-    for RegisterRow { line, running_minor } in rows {
+    for RegisterRow { line, running } in rows {
         let currency = line.amount.currency();
         t.rows.push(vec![
             Cell::Int(line.txn),
@@ -121,9 +108,9 @@ pub fn register_table(rows: &[RegisterRow]) -> Tabular {
             line.description.as_str().into(),
             line.account.as_str().into(),
             line.fund.as_str().into(),
-            money(line.amount.minor(), currency),
+            sum(line.amount),
             currency.code().into(),
-            money(*running_minor, currency),
+            sum(*running),
         ]);
     }
     t

@@ -12,7 +12,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::domain::money::format_minor;
 use crate::domain::names::{FEES, FEES_BANK, FEES_PROCESSOR, FEES_WIRE};
-use crate::domain::Currency;
+use crate::domain::{Currency, Sum};
 use crate::error::{Error, Result};
 use crate::report::transparency::{Consolidated, Journey, Totals, Transparency};
 use crate::store::flows::Exchange;
@@ -24,11 +24,12 @@ pub enum PageFormat {
     Markdown,
 }
 
-fn money(minor: i64, currency: Currency) -> String {
+fn money(part: impl Into<Sum>) -> String {
+    let part = part.into();
     format!(
         "{} {}",
-        group_thousands(&format_minor(minor, currency)),
-        currency.code()
+        group_thousands(&part.to_decimal().to_string()),
+        part.currency().code()
     )
 }
 
@@ -51,14 +52,14 @@ fn head(t: &Transparency) -> String {
 /// above it (a kind of fee).
 struct Line {
     label: String,
-    minor: i64,
+    sum: Sum,
     part: bool,
 }
 
-fn line(label: &str, minor: i64) -> Line {
+fn line(label: &str, sum: Sum) -> Line {
     Line {
         label: label.to_string(),
-        minor,
+        sum,
         part: false,
     }
 }
@@ -81,15 +82,15 @@ fn fee_kind(account: &str) -> String {
 /// every ledger kept with fondo's usual commands are shown only when they are not.
 fn movements(x: &Totals) -> Vec<Line> {
     let mut lines = Vec::new();
-    if x.opening != 0 {
+    if !x.opening.is_zero() {
         lines.push(line("Held at the start of the period", x.opening));
     }
     lines.push(line("Raised from donors", x.raised));
     lines.push(line("Fees (payment processor, wires, bank)", x.fees));
-    for (account, minor) in &x.fees_by_kind {
+    for (account, sum) in &x.fees_by_kind {
         lines.push(Line {
             label: format!("of which {}", fee_kind(account)),
-            minor: *minor,
+            sum: *sum,
             part: true,
         });
     }
@@ -105,7 +106,7 @@ fn movements(x: &Totals) -> Vec<Line> {
         ("Other spending", x.other_spending),
         ("Opening balances and other entries", x.other_equity),
     ] {
-        if minor != 0 {
+        if !minor.is_zero() {
             lines.push(line(label, minor));
         }
     }
@@ -113,7 +114,7 @@ fn movements(x: &Totals) -> Vec<Line> {
         ("Bought with other currencies", x.bought),
         ("Spent buying other currencies", x.sold),
     ] {
-        if minor != 0 {
+        if !minor.is_zero() {
             lines.push(line(label, minor));
         }
     }
@@ -122,7 +123,7 @@ fn movements(x: &Totals) -> Vec<Line> {
 }
 
 /// Where the money is now.
-fn holdings(x: &Totals) -> [(&'static str, i64); 4] {
+fn holdings(x: &Totals) -> [(&'static str, Sum); 4] {
     [
         ("Held by the union, not yet passed on", x.held_by_union),
         ("In the bank", x.at_bank),
@@ -134,7 +135,7 @@ fn holdings(x: &Totals) -> [(&'static str, i64); 4] {
 /// Every total row of one currency: the movements, then the holdings.
 fn summary(x: &Totals) -> Vec<Line> {
     let mut lines = movements(x);
-    lines.extend(holdings(x).into_iter().map(|(label, minor)| line(label, minor)));
+    lines.extend(holdings(x).into_iter().map(|(label, sum)| line(label, sum)));
     lines
 }
 
@@ -152,8 +153,8 @@ fn exchange_text(e: &Exchange) -> String {
     let rate = e.received.to_decimal() / e.given.to_decimal();
     format!(
         "{} bought with {} at {} {} per {}",
-        money(e.received.minor(), e.received.currency()),
-        money(e.given.minor(), e.given.currency()),
+        money(e.received),
+        money(e.given),
         rate_text(rate),
         e.received.currency().code(),
         e.given.currency().code()
@@ -306,7 +307,7 @@ fn markdown(t: &Transparency) -> String {
         );
         for l in summary(totals) {
             let dot = if l.part { "· " } else { "" };
-            let _ = writeln!(s, "| {dot}{} | {} |", l.label, money(l.minor, currency));
+            let _ = writeln!(s, "| {dot}{} | {} |", l.label, money(l.sum));
         }
         s.push('\n');
     }
@@ -338,12 +339,7 @@ fn markdown(t: &Transparency) -> String {
             "## Spent by the union on its own programmes\n\n| from the fund | amount |\n| --- | ---: |"
         );
         for p in &t.programmes {
-            let _ = writeln!(
-                s,
-                "| {} | {} |",
-                md_fund(&p.name, &p.fund),
-                money(p.amount_minor, p.currency)
-            );
+            let _ = writeln!(s, "| {} | {} |", md_fund(&p.name, &p.fund), money(p.amount));
         }
         s.push('\n');
     }
@@ -356,10 +352,10 @@ fn markdown(t: &Transparency) -> String {
             s,
             "| {} | {} | {} | {} | {} | {} |",
             md_fund(&f.name, &f.fund),
-            money(f.raised, f.currency),
-            money(f.moved_in, f.currency),
-            money(f.granted, f.currency),
-            f.target_minor.map_or(String::new(), |m| money(m, f.currency)),
+            money(f.raised),
+            money(f.moved_in),
+            money(f.granted),
+            f.target.map_or(String::new(), money),
             f.percent.map_or(String::new(), |p| format!("{p}%"))
         );
     }
@@ -373,9 +369,9 @@ fn markdown(t: &Transparency) -> String {
                 s,
                 "| {} | {} | {} | {} |",
                 md_journey(j),
-                money(j.direct, j.currency),
-                money(j.via_union, j.currency),
-                money(j.confirmed, j.currency)
+                money(j.direct),
+                money(j.via_union),
+                money(j.confirmed)
             );
         }
     }
@@ -391,7 +387,7 @@ fn markdown(t: &Transparency) -> String {
             m.month,
             m.donors,
             m.gifts,
-            money(m.total_minor, m.currency)
+            money(m.total)
         );
     }
     let _ = writeln!(s, "\n---\n\nLedger chain head {} · {}.", head(t), period(t));
@@ -447,7 +443,7 @@ fn html(t: &Transparency) -> Result<String> {
                 s,
                 "<tr><td{class}>{}</td><td class=\"n\">{}</td></tr>",
                 escape_html(&l.label),
-                money(l.minor, currency)
+                money(l.sum)
             );
         }
         s.push_str("</table></div>\n");
@@ -486,14 +482,14 @@ fn html(t: &Transparency) -> Result<String> {
                 s,
                 "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
                 html_fund(&p.name, &p.fund),
-                money(p.amount_minor, p.currency)
+                money(p.amount)
             );
         }
         s.push_str("</table></div>\n");
     }
     s.push_str("<h2>Funds</h2><p>Progress counts what was raised and what was moved in from other funds.</p><div class=\"scroll\"><table><tr><th>Fund</th><th class=\"n\">Raised</th><th class=\"n\">Moved in</th><th class=\"n\">Granted</th><th class=\"n\">Target</th><th>Progress</th></tr>");
     for f in &t.funds {
-        let progress = match (f.target_minor, f.percent) {
+        let progress = match (f.target, f.percent) {
             (Some(_), Some(p)) => format!(
                 "<progress max=\"100\" value=\"{}\"></progress> {p}%",
                 p.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)
@@ -504,10 +500,10 @@ fn html(t: &Transparency) -> Result<String> {
             s,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{progress}</td></tr>",
             html_fund(&f.name, &f.fund),
-            money(f.raised, f.currency),
-            money(f.moved_in, f.currency),
-            money(f.granted, f.currency),
-            f.target_minor.map_or(String::new(), |m| money(m, f.currency)),
+            money(f.raised),
+            money(f.moved_in),
+            money(f.granted),
+            f.target.map_or(String::new(), money),
         );
     }
     s.push_str("</table></div>\n");
@@ -521,9 +517,9 @@ fn html(t: &Transparency) -> Result<String> {
                 s,
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 escape_html(&journey_name(j)),
-                money(j.direct, j.currency),
-                money(j.via_union, j.currency),
-                money(j.confirmed, j.currency)
+                money(j.direct),
+                money(j.via_union),
+                money(j.confirmed)
             );
         }
         s.push_str("</table></div>\n");
@@ -540,12 +536,15 @@ fn html(t: &Transparency) -> Result<String> {
             &format!("The money's journey, per state ({})", currency.code()),
             &names,
             &[
-                ("sent directly", states.iter().map(|j| j.direct).collect()),
+                ("sent directly", states.iter().map(|j| j.direct.minor()).collect()),
                 (
                     "passed on by the union",
-                    states.iter().map(|j| j.via_union).collect(),
+                    states.iter().map(|j| j.via_union.minor()).collect(),
                 ),
-                ("confirmed received", states.iter().map(|j| j.confirmed).collect()),
+                (
+                    "confirmed received",
+                    states.iter().map(|j| j.confirmed.minor()).collect(),
+                ),
             ],
             currency,
         )?);
@@ -562,7 +561,7 @@ fn html(t: &Transparency) -> Result<String> {
             escape_html(&m.month),
             m.donors,
             m.gifts,
-            money(m.total_minor, m.currency)
+            money(m.total)
         );
     }
     s.push_str("</table></div>\n");
@@ -576,7 +575,7 @@ fn html(t: &Transparency) -> Result<String> {
         s.push_str(&figure(
             &format!("Raised per month ({})", currency.code()),
             &months.iter().map(|m| m.month.clone()).collect::<Vec<_>>(),
-            &[("raised", months.iter().map(|m| m.total_minor).collect())],
+            &[("raised", months.iter().map(|m| m.total.minor()).collect())],
             currency,
         )?);
     }
@@ -618,50 +617,51 @@ fn flow_colour(label: &str) -> &'static str {
 /// One side of the flow as a bar of 1,000 units split in proportion (integer arithmetic:
 /// each part ends where its running sum falls), drawn as inline SVG with no text in it, so
 /// it stays legible at any width; the key below it is HTML and carries the figures.
-fn flow_bar(parts: &[(&str, i64)], total: i64, currency: Currency) -> String {
+fn flow_bar(parts: &[(&str, Sum)], total: Sum) -> Result<String> {
     let mut svg =
         String::from("<svg class=\"bar\" viewBox=\"0 0 1000 40\" preserveAspectRatio=\"none\" role=\"img\">");
     let mut key = String::from("<table class=\"flowkey\">");
-    let mut running: i128 = 0;
+    let mut running = Sum::zero(total.currency());
     let mut x: i128 = 0;
-    for (label, minor) in parts {
-        running += i128::from(*minor);
-        let end = running * 1000 / i128::from(total.max(1));
+    for (label, part) in parts {
+        running.add(*part)?;
+        // In i128: a sum times 1,000 may not fit in an i64.
+        let end = i128::from(running.minor()) * 1000 / i128::from(total.minor().max(1));
         let _ = write!(
             svg,
             "<rect x=\"{x}\" y=\"0\" width=\"{}\" height=\"40\" fill=\"{}\"><title>{label}: {}</title></rect>",
             end - x,
             flow_colour(label),
-            money(*minor, currency)
+            money(*part)
         );
         let _ = write!(
             key,
             "<tr><td><i style=\"background:{}\"></i>{label}</td><td class=\"n\">{}</td><td class=\"n\">{}%</td></tr>",
             flow_colour(label),
-            money(*minor, currency),
-            crate::report::funds::percent_of(*minor, total)
+            money(*part),
+            crate::report::funds::percent_of(part.minor(), total.minor())
         );
         x = end;
     }
     svg.push_str("</svg>");
     key.push_str("</table>");
-    svg + &key
+    Ok(svg + &key)
 }
 
 /// Where one currency's money came from and where it went or is now: two bars of the same
 /// length, since the two sides add up to the same sum.
 fn flow_chart(totals: &Totals, currency: Currency) -> Result<String> {
     let flow = totals.flow()?;
-    if flow.total == 0 {
+    if flow.total.is_zero() {
         return Ok(String::new());
     }
     Ok(format!(
         "<figure class=\"flow\"><figcaption>Where the money came from and where it is ({}): {}</figcaption>\
          <p>Came in</p>{}<p>Went to, or is now</p>{}</figure>\n",
         currency.code(),
-        money(flow.total, currency),
-        flow_bar(&flow.came_in, flow.total, currency),
-        flow_bar(&flow.went, flow.total, currency)
+        money(flow.total),
+        flow_bar(&flow.came_in, flow.total)?,
+        flow_bar(&flow.went, flow.total)?
     ))
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{add_to, net};
+use super::net;
 use crate::domain::names::{AccountType, FEES, FUND_MOVES, GRANTS_PREFIX, UNION_SLUG};
 use crate::domain::{Currency, Sum, Totals};
 use crate::error::Result;
@@ -32,19 +32,20 @@ pub const LINES: [&str; 11] = [
     "Net assets at the start",
 ];
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Activities {
     /// Per line of [`LINES`] and the closing line: (without, with donor restrictions).
-    pub lines: Vec<(&'static str, [i64; 2])>,
+    pub lines: Vec<(&'static str, [Sum; 2])>,
     /// Each line's without + with, in the order of `lines`.
-    pub line_totals: Vec<i64>,
+    pub line_totals: Vec<Sum>,
     /// The funds report's closing, split the same way, for the tie-out.
-    pub funds_closing: [i64; 2],
+    pub funds_closing: [Sum; 2],
 }
 
 impl Activities {
-    pub fn closing(&self) -> [i64; 2] {
-        self.lines.last().map_or([0, 0], |(_, v)| *v)
+    pub fn closing(&self) -> [Sum; 2] {
+        let zero = self.funds_closing.map(|s| Sum::zero(s.currency()));
+        self.lines.last().map_or(zero, |(_, v)| *v)
     }
 
     pub fn tied_out(&self) -> bool {
@@ -67,7 +68,8 @@ pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> 
         .collect();
     let column = |fund: &str| usize::from(restricted.get(fund).copied().unwrap_or(false));
     // (currency, line) → [without, with]
-    let mut sums: BTreeMap<(Currency, usize), [i64; 2]> = BTreeMap::new();
+    let mut sums: BTreeMap<(Currency, usize), [Sum; 2]> = BTreeMap::new();
+    let zeros = |currency| [Sum::zero(currency); 2];
     let mut released = Totals::new();
     let line_of = |name: &str| LINES.iter().position(|l| *l == name).unwrap_or(0);
     for line in read::balance_lines(conn, filter)? {
@@ -92,8 +94,10 @@ pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> 
                 if col == 1 {
                     released.add(net)?;
                 }
-                let sum = sums.entry((line.currency, line_of(name))).or_default();
-                add_to(&mut sum[0], net.negated()?)?;
+                let sum = sums
+                    .entry((line.currency, line_of(name)))
+                    .or_insert(zeros(line.currency));
+                sum[0].add(net.negated()?)?;
                 continue;
             }
             Some(AccountType::Equity) if line.account == FUND_MOVES => {
@@ -105,23 +109,23 @@ pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> 
             }
             _ => continue,
         };
-        let sum = sums.entry((line.currency, line_of(name))).or_default();
-        add_to(&mut sum[col], amount)?;
+        let sum = sums
+            .entry((line.currency, line_of(name)))
+            .or_insert(zeros(line.currency));
+        sum[col].add(amount)?;
     }
     for part in released.iter() {
         let sum = sums
             .entry((part.currency(), line_of("Net assets released from restriction")))
-            .or_default();
-        add_to(&mut sum[0], part)?;
-        add_to(&mut sum[1], part.negated()?)?;
+            .or_insert(zeros(part.currency()));
+        sum[0].add(part)?;
+        sum[1].add(part.negated()?)?;
     }
-    let funds_closing = |f: &Filter| -> Result<BTreeMap<Currency, [i64; 2]>> {
-        let mut out: BTreeMap<Currency, [i64; 2]> = BTreeMap::new();
+    let funds_closing = |f: &Filter| -> Result<BTreeMap<Currency, [Sum; 2]>> {
+        let mut out: BTreeMap<Currency, [Sum; 2]> = BTreeMap::new();
         for row in funds::funds(ledger, f)?.rows {
-            add_to(
-                &mut out.entry(row.currency).or_default()[usize::from(row.restricted)],
-                Sum::from_minor(row.flows.closing, row.currency),
-            )?;
+            out.entry(row.currency).or_insert(zeros(row.currency))[usize::from(row.restricted)]
+                .add(row.flows.closing)?;
         }
         Ok(out)
     };
@@ -144,37 +148,33 @@ pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> 
     currencies.dedup();
     let mut report = Vec::new();
     for currency in currencies {
-        let mut lines: Vec<(&'static str, [i64; 2])> = Vec::new();
-        let mut change = [0_i64; 2];
+        let mut lines: Vec<(&'static str, [Sum; 2])> = Vec::new();
+        let mut change = zeros(currency);
         for (i, name) in LINES.iter().enumerate().take(9) {
-            let v = sums.get(&(currency, i)).copied().unwrap_or([0, 0]);
+            let v = sums.get(&(currency, i)).copied().unwrap_or(zeros(currency));
             for c in 0..2 {
-                add_to(&mut change[c], Sum::from_minor(v[c], currency))?;
+                change[c].add(v[c])?;
             }
             lines.push((name, v));
         }
-        let start = opening.get(&currency).copied().unwrap_or([0, 0]);
+        let start = opening.get(&currency).copied().unwrap_or(zeros(currency));
         lines.push(("Change in net assets", change));
         lines.push(("Net assets at the start", start));
         let mut end = start;
         for c in 0..2 {
-            add_to(&mut end[c], Sum::from_minor(change[c], currency))?;
+            end[c].add(change[c])?;
         }
         lines.push(("Net assets at the end", end));
         let line_totals = lines
             .iter()
-            .map(|(_, [without, with])| {
-                Ok(Sum::from_minor(*without, currency)
-                    .plus(Sum::from_minor(*with, currency))?
-                    .minor())
-            })
+            .map(|(_, [without, with])| without.plus(*with))
             .collect::<Result<_>>()?;
         report.push((
             currency,
             Activities {
                 lines,
                 line_totals,
-                funds_closing: closing.get(&currency).copied().unwrap_or([0, 0]),
+                funds_closing: closing.get(&currency).copied().unwrap_or(zeros(currency)),
             },
         ));
     }

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::add_to;
 use crate::domain::names::UNION_SLUG;
 use crate::domain::{Currency, Sum};
 use crate::error::Result;
@@ -18,14 +17,14 @@ use crate::store::Ledger;
 /// The upper ends of the age bands, in days; the last band is everything older.
 pub const BANDS: [i64; 3] = [30, 60, 90];
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgingRow {
     pub commune: String,
     pub fund: String,
-    pub currency: Option<Currency>,
-    /// Minor units waiting 0–30, 31–60, 61–90 and over 90 days.
-    pub bands: [i64; 4],
-    pub total: i64,
+    pub currency: Currency,
+    /// Waiting 0–30, 31–60, 61–90 and over 90 days.
+    pub bands: [Sum; 4],
+    pub total: Sum,
     pub oldest: Option<NaiveDate>,
     pub grants: i64,
 }
@@ -36,7 +35,7 @@ pub struct Aging {
     pub as_of: NaiveDate,
     pub rows: Vec<AgingRow>,
     /// Per currency: the sum of the rows, and the communes report's unconfirmed total.
-    pub totals: Vec<(Currency, AgingRow, i64)>,
+    pub totals: Vec<(Currency, AgingRow, Sum)>,
 }
 
 impl Aging {
@@ -53,6 +52,26 @@ impl Aging {
             .filter_map(|r| r.oldest)
             .min()
             .map(|d| (d, (self.as_of - d).num_days()))
+    }
+}
+
+impl AgingRow {
+    /// Nothing waiting yet, in `currency`.
+    fn zero(commune: String, fund: String, currency: Currency) -> AgingRow {
+        AgingRow {
+            commune,
+            fund,
+            currency,
+            bands: [Sum::zero(currency); 4],
+            total: Sum::zero(currency),
+            oldest: None,
+            grants: 0,
+        }
+    }
+
+    /// Nothing waiting yet: the total row of `currency`.
+    fn total(currency: Currency) -> AgingRow {
+        AgingRow::zero("total".into(), String::new(), currency)
     }
 }
 
@@ -75,15 +94,9 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
         let currency = line.amount.currency();
         let row = rows
             .entry((line.commune.clone(), line.fund.clone(), currency))
-            .or_insert_with(|| AgingRow {
-                commune: line.commune.clone(),
-                fund: line.fund.clone(),
-                currency: Some(currency),
-                ..AgingRow::default()
-            });
-        let amount = Sum::from(line.amount);
-        add_to(&mut row.bands[band((as_of - line.date).num_days())], amount)?;
-        add_to(&mut row.total, amount)?;
+            .or_insert_with(|| AgingRow::zero(line.commune.clone(), line.fund.clone(), currency));
+        row.bands[band((as_of - line.date).num_days())].add(line.amount)?;
+        row.total.add(line.amount)?;
         // A count of rows read, far below i64::MAX.
         row.grants += 1;
         row.oldest = Some(row.oldest.map_or(line.date, |d| d.min(line.date)));
@@ -91,23 +104,20 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
     let rows: Vec<AgingRow> = rows.into_values().collect();
     let mut totals: BTreeMap<Currency, AgingRow> = BTreeMap::new();
     for r in &rows {
-        let Some(currency) = r.currency else { continue };
-        let t = totals.entry(currency).or_insert_with(|| AgingRow {
-            commune: "total".into(),
-            currency: Some(currency),
-            ..AgingRow::default()
-        });
-        for i in 0..4 {
-            add_to(&mut t.bands[i], Sum::from_minor(r.bands[i], currency))?;
+        let t = totals
+            .entry(r.currency)
+            .or_insert_with(|| AgingRow::total(r.currency));
+        for (band, part) in t.bands.iter_mut().zip(r.bands) {
+            band.add(part)?;
         }
-        add_to(&mut t.total, Sum::from_minor(r.total, currency))?;
+        t.total.add(r.total)?;
         t.grants += r.grants;
         t.oldest = match (t.oldest, r.oldest) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
     }
-    let unconfirmed: BTreeMap<Currency, i64> = communes::communes(ledger, &through)?
+    let unconfirmed: BTreeMap<Currency, Sum> = communes::communes(ledger, &through)?
         .totals
         .into_iter()
         .map(|(c, received, _)| (c, received.unconfirmed))
@@ -118,12 +128,8 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
     let totals = currencies
         .into_iter()
         .map(|c| {
-            let row = totals.remove(&c).unwrap_or(AgingRow {
-                commune: "total".into(),
-                currency: Some(c),
-                ..AgingRow::default()
-            });
-            (c, row, unconfirmed.get(&c).copied().unwrap_or(0))
+            let row = totals.remove(&c).unwrap_or_else(|| AgingRow::total(c));
+            (c, row, unconfirmed.get(&c).copied().unwrap_or(Sum::zero(c)))
         })
         .collect();
     Ok(Aging { as_of, rows, totals })

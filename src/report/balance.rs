@@ -4,7 +4,6 @@
 use crate::domain::Field;
 use std::collections::BTreeMap;
 
-use super::add_to;
 use crate::domain::{Currency, Sum};
 use crate::error::{Error, Result};
 use crate::store::read::{self, Filter};
@@ -25,11 +24,11 @@ pub struct BalanceRow {
     pub fund: Option<String>,
     pub currency: Currency,
     /// The balance before the period, when the report has a start (`--from`).
-    pub opening_minor: Option<i64>,
-    pub debit_minor: i64,
-    pub credit_minor: i64,
+    pub opening: Option<Sum>,
+    pub debit: Sum,
+    pub credit: Sum,
     /// The closing balance: `opening + debit - credit`.
-    pub balance_minor: i64,
+    pub balance: Sum,
 }
 
 /// The totals of one currency. The report ties out when debits equal credits (and, over
@@ -37,10 +36,10 @@ pub struct BalanceRow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrencyTotal {
     pub currency: Currency,
-    pub opening_minor: Option<i64>,
-    pub debit_minor: i64,
-    pub credit_minor: i64,
-    pub balance_minor: i64,
+    pub opening: Option<Sum>,
+    pub debit: Sum,
+    pub credit: Sum,
+    pub balance: Sum,
     pub tied_out: bool,
 }
 
@@ -135,42 +134,36 @@ pub fn balance(ledger: &Ledger, options: &BalanceOptions) -> Result<BalanceRepor
         let (account, fund, currency) = key.clone();
         let opening = before.as_ref().map(|b| b.net(key)).transpose()?;
         let balance = period.net(key)?.plus(opening.unwrap_or(Sum::zero(currency)))?;
-        let opening_minor = opening.map(Sum::minor);
-        let debit_minor = period.debit(key).minor();
-        let credit_minor = period.credit(key).minor();
-        let balance_minor = balance.minor();
+        let (debit, credit) = (period.debit(key), period.credit(key));
+        let zero = Sum::zero(currency);
         let total = totals.entry(currency).or_insert(CurrencyTotal {
             currency,
-            opening_minor: opening_minor.map(|_| 0),
-            debit_minor: 0,
-            credit_minor: 0,
-            balance_minor: 0,
+            opening: opening.map(|_| zero),
+            debit: zero,
+            credit: zero,
+            balance: zero,
             tied_out: false,
         });
-        for (sum, part) in [
-            (&mut total.debit_minor, debit_minor),
-            (&mut total.credit_minor, credit_minor),
-            (&mut total.balance_minor, balance_minor),
-        ] {
-            add_to(sum, Sum::from_minor(part, currency))?;
-        }
-        if let (Some(sum), Some(part)) = (&mut total.opening_minor, opening) {
-            add_to(sum, part)?;
+        total.debit.add(debit)?;
+        total.credit.add(credit)?;
+        total.balance.add(balance)?;
+        if let (Some(sum), Some(part)) = (&mut total.opening, opening) {
+            sum.add(part)?;
         }
         rows.push(BalanceRow {
             account,
             fund,
             currency,
-            opening_minor,
-            debit_minor,
-            credit_minor,
-            balance_minor,
+            opening,
+            debit,
+            credit,
+            balance,
         });
     }
     let totals = totals
         .into_values()
         .map(|mut t| {
-            t.tied_out = t.debit_minor == t.credit_minor && t.opening_minor.unwrap_or(0) == 0;
+            t.tied_out = t.debit.minor() == t.credit.minor() && t.opening.is_none_or(Sum::is_zero);
             t
         })
         .collect();

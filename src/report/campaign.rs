@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::funds::{funds, percent_of};
-use crate::domain::Amount;
+use crate::domain::{Amount, Sum};
 use crate::error::Result;
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
@@ -15,8 +15,8 @@ pub struct CampaignRow {
     pub name: String,
     pub target: Amount,
     /// In the target's currency.
-    pub raised: i64,
-    pub granted: i64,
+    pub raised: Sum,
+    pub granted: Sum,
     pub percent: Decimal,
     /// The fund's flows tie out (see the funds report).
     pub tied_out: bool,
@@ -34,10 +34,11 @@ pub fn campaign(ledger: &Ledger, filter: &Filter) -> Result<Vec<CampaignRow>> {
             .rows
             .iter()
             .find(|r| r.fund == fund.code && r.currency == target.currency());
-        let (raised, granted) = found.map_or((0, 0), |r| (r.flows.raised, r.flows.granted));
+        let zero = Sum::zero(target.currency());
+        let (raised, granted) = found.map_or((zero, zero), |r| (r.flows.raised, r.flows.granted));
         let tied_out = found.is_none_or(|r| r.flows.tied_out());
         rows.push(CampaignRow {
-            percent: percent_of(raised, target.minor()),
+            percent: percent_of(raised.minor(), target.minor()),
             fund: fund.code,
             name: fund.name,
             target,

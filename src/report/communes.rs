@@ -6,41 +6,51 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{add_to, net};
+use super::net;
 use crate::domain::{Currency, Sum, Totals};
 use crate::error::Result;
 use crate::store::flows::{self, GrantLine};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Received {
-    pub direct: i64,
-    pub via_union: i64,
-    pub total: i64,
+    pub direct: Sum,
+    pub via_union: Sum,
+    pub total: Sum,
     /// Grants the commune confirmed (voided grants never count).
-    pub confirmed: i64,
-    pub unconfirmed: i64,
+    pub confirmed: Sum,
+    pub unconfirmed: Sum,
     pub last_date: Option<NaiveDate>,
 }
 
 impl Received {
+    /// Nothing yet, in `currency`.
+    fn zero(currency: Currency) -> Received {
+        let zero = Sum::zero(currency);
+        Received {
+            direct: zero,
+            via_union: zero,
+            total: zero,
+            confirmed: zero,
+            unconfirmed: zero,
+            last_date: None,
+        }
+    }
+
     fn add(&mut self, line: &GrantLine) -> Result<()> {
-        let amount = Sum::from(line.amount);
+        let amount = line.amount;
         let part = if line.via_union {
             &mut self.via_union
         } else {
             &mut self.direct
         };
-        add_to(part, amount)?;
-        add_to(&mut self.total, amount)?;
+        part.add(amount)?;
+        self.total.add(amount)?;
         if line.live && line.confirmed.is_some() {
-            add_to(&mut self.confirmed, amount)?;
+            self.confirmed.add(amount)?;
         }
-        let confirmed = Sum::from_minor(self.confirmed, amount.currency());
-        self.unconfirmed = Sum::from_minor(self.total, amount.currency())
-            .minus(confirmed)?
-            .minor();
+        self.unconfirmed = self.total.minus(self.confirmed)?;
         if line.live {
             self.last_date = self.last_date.max(Some(line.date));
         }
@@ -65,7 +75,7 @@ pub struct CommunesReport {
     pub rows: Vec<CommuneRow>,
     /// Every commune together, per currency, with the balance of the communes' grants
     /// accounts over the same period, which it must equal.
-    pub totals: Vec<(Currency, Received, i64)>,
+    pub totals: Vec<(Currency, Received, Sum)>,
 }
 
 impl CommunesReport {
@@ -93,14 +103,20 @@ pub fn communes(ledger: &Ledger, filter: &Filter) -> Result<CommunesReport> {
                         state: line.state.clone(),
                         currency,
                         fund: None,
-                        received: Received::default(),
+                        received: Received::zero(currency),
                     },
                     BTreeMap::new(),
                 )
             });
         row.received.add(line)?;
-        funds.entry(line.fund.clone()).or_default().add(line)?;
-        totals.entry(currency).or_default().add(line)?;
+        funds
+            .entry(line.fund.clone())
+            .or_insert_with(|| Received::zero(currency))
+            .add(line)?;
+        totals
+            .entry(currency)
+            .or_insert_with(|| Received::zero(currency))
+            .add(line)?;
     }
     let mut rows = Vec::new();
     for (row, funds) in by_commune.into_values() {
@@ -132,8 +148,8 @@ pub fn communes(ledger: &Ledger, filter: &Filter) -> Result<CommunesReport> {
         .map(|c| {
             (
                 c,
-                totals.get(&c).cloned().unwrap_or_default(),
-                accounts.get(c).minor(),
+                totals.get(&c).cloned().unwrap_or_else(|| Received::zero(c)),
+                accounts.get(c),
             )
         })
         .collect();
@@ -144,7 +160,7 @@ pub fn communes(ledger: &Ledger, filter: &Filter) -> Result<CommunesReport> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatementRow {
     pub line: GrantLine,
-    pub running_minor: i64,
+    pub running: Sum,
 }
 
 /// Everything that reached one commune (by slug or name), grant by grant.
@@ -157,7 +173,7 @@ pub fn commune_statement(ledger: &Ledger, commune: &str, filter: &Filter) -> Res
     for line in flows::grant_lines(conn, filter, Some(&commune.slug))? {
         running.add(line.amount)?;
         rows.push(StatementRow {
-            running_minor: running.get(line.amount.currency()).minor(),
+            running: running.get(line.amount.currency()),
             line,
         });
     }

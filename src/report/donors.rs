@@ -13,22 +13,21 @@ use crate::store::Ledger;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DonationTotals {
     pub currency: Currency,
-    pub from_donors: i64,
-    pub without_donor: i64,
-    pub voided: i64,
-    pub income_donations: i64,
+    pub from_donors: Sum,
+    pub without_donor: Sum,
+    pub voided: Sum,
+    pub income_donations: Sum,
     /// The donors' rows add up to `from_donors`.
-    pub rows_total: i64,
+    pub rows_total: Sum,
 }
 
 impl DonationTotals {
     pub fn tied_out(&self) -> bool {
-        self.rows_total == self.from_donors
-            && self
-                .from_donors
-                .checked_add(self.without_donor)
-                .and_then(|s| s.checked_add(self.voided))
-                == Some(self.income_donations)
+        let live_and_voided = self
+            .from_donors
+            .plus(self.without_donor)
+            .and_then(|s| s.plus(self.voided));
+        self.rows_total == self.from_donors && live_and_voided.is_ok_and(|s| s == self.income_donations)
     }
 }
 
@@ -70,11 +69,11 @@ pub fn donors(ledger: &Ledger, filter: &Filter, anonymize: bool) -> Result<Donor
         .into_iter()
         .map(|(currency, from_donors, without_donor, voided)| DonationTotals {
             currency,
-            from_donors,
-            without_donor,
-            voided,
-            income_donations: income.get(currency).minor(),
-            rows_total: rows_total.get(currency).minor(),
+            from_donors: Sum::from_minor(from_donors, currency),
+            without_donor: Sum::from_minor(without_donor, currency),
+            voided: Sum::from_minor(voided, currency),
+            income_donations: income.get(currency),
+            rows_total: rows_total.get(currency),
         })
         .collect();
     Ok(DonorsReport { rows, totals })

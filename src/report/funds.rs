@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::{add_to, net};
+use super::net;
 use crate::domain::names::{FUND_MOVES, GENERAL_FUND, UNION_ACCOUNT};
 use crate::domain::{Amount, Currency, Sum};
 use crate::error::{Error, Result};
@@ -63,40 +63,83 @@ impl Class {
     }
 }
 
-/// One fund in one currency. Amounts are in minor units of `currency`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One fund in one currency: every field is a sum of that currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flows {
-    pub opening: i64,
-    pub raised: i64,
-    pub fees: i64,
-    pub granted: i64,
-    pub spent: i64,
-    pub moved: i64,
+    pub opening: Sum,
+    pub raised: Sum,
+    pub fees: Sum,
+    pub granted: Sum,
+    pub spent: Sum,
+    pub moved: Sum,
     /// The fund's asset balances at the end of the period.
-    pub closing: i64,
-    pub at_bank: i64,
-    pub at_processor: i64,
-    pub held_by_union: i64,
-    pub at_other: i64,
+    pub closing: Sum,
+    pub at_bank: Sum,
+    pub at_processor: Sum,
+    pub held_by_union: Sum,
+    pub at_other: Sum,
 }
 
 impl Flows {
-    /// opening + raised − fees − granted − spent + moved, or None if it overflows.
-    pub fn computed_closing(&self) -> Option<i64> {
+    /// Nothing yet, in `currency`.
+    pub fn zero(currency: Currency) -> Flows {
+        let zero = Sum::zero(currency);
+        Flows {
+            opening: zero,
+            raised: zero,
+            fees: zero,
+            granted: zero,
+            spent: zero,
+            moved: zero,
+            closing: zero,
+            at_bank: zero,
+            at_processor: zero,
+            held_by_union: zero,
+            at_other: zero,
+        }
+    }
+
+    /// opening + raised − fees − granted − spent + moved; an overflow is an error.
+    pub fn computed_closing(&self) -> Result<Sum> {
         self.opening
-            .checked_add(self.raised)?
-            .checked_sub(self.fees)?
-            .checked_sub(self.granted)?
-            .checked_sub(self.spent)?
-            .checked_add(self.moved)
+            .plus(self.raised)?
+            .minus(self.fees)?
+            .minus(self.granted)?
+            .minus(self.spent)?
+            .plus(self.moved)
+    }
+
+    /// Where the money sits at the end of the period: bank + processor + union + other.
+    pub fn located(&self) -> Result<Sum> {
+        self.at_bank
+            .plus(self.at_processor)?
+            .plus(self.held_by_union)?
+            .plus(self.at_other)
     }
 
     pub fn tied_out(&self) -> bool {
-        self.computed_closing() == Some(self.closing)
-            && [self.at_bank, self.at_processor, self.held_by_union, self.at_other]
-                .into_iter()
-                .try_fold(0_i64, i64::checked_add)
-                == Some(self.closing)
+        self.computed_closing().is_ok_and(|c| c == self.closing)
+            && self.located().is_ok_and(|l| l == self.closing)
+    }
+
+    /// Adds every field of `other` (of the same currency) to this one's.
+    fn add(&mut self, other: &Flows) -> Result<()> {
+        for (sum, part) in [
+            (&mut self.opening, other.opening),
+            (&mut self.raised, other.raised),
+            (&mut self.fees, other.fees),
+            (&mut self.granted, other.granted),
+            (&mut self.spent, other.spent),
+            (&mut self.moved, other.moved),
+            (&mut self.closing, other.closing),
+            (&mut self.at_bank, other.at_bank),
+            (&mut self.at_processor, other.at_processor),
+            (&mut self.held_by_union, other.held_by_union),
+            (&mut self.at_other, other.at_other),
+        ] {
+            sum.add(part)?;
+        }
+        Ok(())
     }
 }
 
@@ -108,10 +151,10 @@ pub struct FundRow {
     pub flows: Flows,
     pub target: Option<Amount>,
     /// Raised from the start of the books through the end of the period, in this currency.
-    pub raised_to_date: i64,
+    pub raised_to_date: Sum,
     /// Moved into the fund from other funds (`fund move`), less moved out, through the end
     /// of the period, in this currency.
-    pub moved_in_to_date: i64,
+    pub moved_in_to_date: Sum,
     /// Raised and moved in to date as a percentage of the target, when the target is in this
     /// currency.
     pub percent: Option<Decimal>,
@@ -141,7 +184,9 @@ fn accumulate(
     mut pick: impl FnMut(&mut Flows, Class, Sum) -> Result<()>,
 ) -> Result<()> {
     for line in lines {
-        let flows = into.entry((line.fund.clone(), line.currency)).or_default();
+        let flows = into
+            .entry((line.fund.clone(), line.currency))
+            .or_insert_with(|| Flows::zero(line.currency));
         pick(flows, Class::of(&line.account), net(line)?)?;
     }
     Ok(())
@@ -167,7 +212,7 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
             &mut by_fund,
             |f, class, net| {
                 if class.is_asset() {
-                    add_to(&mut f.opening, net)?;
+                    f.opening.add(net)?;
                 }
                 Ok(())
             },
@@ -177,11 +222,11 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
         &read::balance_lines(conn, filter)?,
         &mut by_fund,
         |f, class, net| match class {
-            Class::Income => add_to(&mut f.raised, net.negated()?),
-            Class::Fees => add_to(&mut f.fees, net),
-            Class::Grants => add_to(&mut f.granted, net),
-            Class::OtherExpense => add_to(&mut f.spent, net),
-            Class::Moved => add_to(&mut f.moved, net.negated()?),
+            Class::Income => f.raised.add(net.negated()?),
+            Class::Fees => f.fees.add(net),
+            Class::Grants => f.granted.add(net),
+            Class::OtherExpense => f.spent.add(net),
+            Class::Moved => f.moved.add(net.negated()?),
             _ => Ok(()),
         },
     )?;
@@ -191,14 +236,14 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
     let mut per_account: BTreeMap<(String, String, Currency), Sum> = BTreeMap::new();
     accumulate(&closing_lines, &mut by_fund, |f, class, net| {
         match class {
-            Class::Bank => add_to(&mut f.at_bank, net)?,
-            Class::Processor => add_to(&mut f.at_processor, net)?,
-            Class::Union => add_to(&mut f.held_by_union, net)?,
-            Class::OtherAsset => add_to(&mut f.at_other, net)?,
+            Class::Bank => f.at_bank.add(net)?,
+            Class::Processor => f.at_processor.add(net)?,
+            Class::Union => f.held_by_union.add(net)?,
+            Class::OtherAsset => f.at_other.add(net)?,
             _ => {}
         }
         if class.is_asset() {
-            add_to(&mut f.closing, net)?;
+            f.closing.add(net)?;
         }
         Ok(())
     })?;
@@ -241,30 +286,18 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
             .filter(|((f, _, c), balance)| f == &fund && *c == currency && balance.is_negative())
             .map(|((_, account, _), _)| account.clone())
             .collect();
-        let total = totals.entry(currency).or_default();
-        for (sum, part) in [
-            (&mut total.opening, flows.opening),
-            (&mut total.raised, flows.raised),
-            (&mut total.fees, flows.fees),
-            (&mut total.granted, flows.granted),
-            (&mut total.spent, flows.spent),
-            (&mut total.moved, flows.moved),
-            (&mut total.closing, flows.closing),
-            (&mut total.at_bank, flows.at_bank),
-            (&mut total.at_processor, flows.at_processor),
-            (&mut total.held_by_union, flows.held_by_union),
-            (&mut total.at_other, flows.at_other),
-        ] {
-            add_to(sum, Sum::from_minor(part, currency))?;
-        }
+        totals
+            .entry(currency)
+            .or_insert_with(|| Flows::zero(currency))
+            .add(&flows)?;
         rows.push(FundRow {
             fund,
             currency,
             restricted,
             flows,
             target,
-            raised_to_date: raised.minor(),
-            moved_in_to_date: moved_in.minor(),
+            raised_to_date: raised,
+            moved_in_to_date: moved_in,
             percent,
             overdrawn,
         });

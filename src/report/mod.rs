@@ -23,9 +23,3 @@ use crate::store::read::BalanceLine;
 pub(crate) fn net(line: &BalanceLine) -> Result<Sum> {
     Sum::from_minor(line.debit_minor, line.currency).minus(Sum::from_minor(line.credit_minor, line.currency))
 }
-
-/// Adds `part` into a report field kept in minor units of `part`'s currency.
-pub(crate) fn add_to(field: &mut i64, part: Sum) -> Result<()> {
-    *field = Sum::from_minor(*field, part.currency()).plus(part)?.minor();
-    Ok(())
-}

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{add_to, net};
+use super::net;
 use crate::domain::names::AccountType;
 use crate::domain::{Currency, Sum};
 use crate::error::Result;
@@ -19,36 +19,56 @@ use crate::store::Ledger;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PositionLine {
     pub name: String,
-    pub minor: i64,
+    pub balance: Sum,
 }
 
 /// One currency's statement.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Position {
     pub assets: Vec<PositionLine>,
-    pub total_assets: i64,
+    pub assets_total: Sum,
     /// Owed, as positive amounts.
     pub liabilities: Vec<PositionLine>,
-    pub total_liabilities: i64,
+    pub liabilities_total: Sum,
     /// Net assets of the funds without donor restrictions, fund by fund.
     pub unrestricted: Vec<PositionLine>,
-    pub total_unrestricted: i64,
+    pub unrestricted_total: Sum,
     /// Net assets of each restricted fund.
     pub restricted: Vec<PositionLine>,
-    pub total_restricted: i64,
+    pub restricted_total: Sum,
     /// Unrestricted and restricted together.
-    pub total_net_assets: i64,
+    pub net_assets_total: Sum,
     /// The funds report's closing total, for the tie-out.
-    pub funds_closing: i64,
+    pub funds_closing: Sum,
 }
 
 impl Position {
     /// Assets = liabilities + net assets, and the assets are what the funds report holds.
     pub fn tied_out(&self) -> bool {
-        let net = self.total_unrestricted.checked_add(self.total_restricted);
-        net.and_then(|n| n.checked_add(self.total_liabilities)) == Some(self.total_assets)
-            && self.total_assets.checked_sub(self.total_liabilities).is_some()
-            && self.funds_closing == self.total_assets
+        let claims = self
+            .unrestricted_total
+            .plus(self.restricted_total)
+            .and_then(|net| net.plus(self.liabilities_total));
+        claims.is_ok_and(|c| c == self.assets_total)
+            && self.assets_total.minus(self.liabilities_total).is_ok()
+            && self.funds_closing == self.assets_total
+    }
+
+    /// Nothing yet, in `currency`.
+    fn zero(currency: Currency) -> Position {
+        let zero = Sum::zero(currency);
+        Position {
+            assets: Vec::new(),
+            assets_total: zero,
+            liabilities: Vec::new(),
+            liabilities_total: zero,
+            unrestricted: Vec::new(),
+            unrestricted_total: zero,
+            restricted: Vec::new(),
+            restricted_total: zero,
+            net_assets_total: zero,
+            funds_closing: zero,
+        }
     }
 }
 
@@ -104,39 +124,43 @@ pub fn position(ledger: &Ledger, at: Option<NaiveDate>) -> Result<PositionReport
     }
     let mut currencies: BTreeMap<Currency, Position> = BTreeMap::new();
     for ((currency, is_asset, name), sum) in accounts {
-        let p = currencies.entry(currency).or_default();
+        let p = currencies
+            .entry(currency)
+            .or_insert_with(|| Position::zero(currency));
         let (lines, total) = if is_asset {
-            (&mut p.assets, &mut p.total_assets)
+            (&mut p.assets, &mut p.assets_total)
         } else {
-            (&mut p.liabilities, &mut p.total_liabilities)
+            (&mut p.liabilities, &mut p.liabilities_total)
         };
-        add_to(total, sum)?;
+        total.add(sum)?;
         if !sum.is_zero() {
-            lines.push(PositionLine {
-                name,
-                minor: sum.minor(),
-            });
+            lines.push(PositionLine { name, balance: sum });
         }
     }
     for ((currency, fund), sum) in by_fund {
-        let p = currencies.entry(currency).or_default();
+        let p = currencies
+            .entry(currency)
+            .or_insert_with(|| Position::zero(currency));
         let (lines, total) = if restricted.get(&fund).copied().unwrap_or(false) {
-            (&mut p.restricted, &mut p.total_restricted)
+            (&mut p.restricted, &mut p.restricted_total)
         } else {
-            (&mut p.unrestricted, &mut p.total_unrestricted)
+            (&mut p.unrestricted, &mut p.unrestricted_total)
         };
-        add_to(total, sum)?;
-        add_to(&mut p.total_net_assets, sum)?;
+        total.add(sum)?;
+        p.net_assets_total.add(sum)?;
         if !sum.is_zero() {
             lines.push(PositionLine {
                 name: fund,
-                minor: sum.minor(),
+                balance: sum,
             });
         }
     }
     let closing = funds::funds(ledger, &through)?;
     for (currency, flows) in closing.totals {
-        currencies.entry(currency).or_default().funds_closing = flows.closing;
+        currencies
+            .entry(currency)
+            .or_insert_with(|| Position::zero(currency))
+            .funds_closing = flows.closing;
     }
     let mut currencies: Vec<(Currency, Position)> = currencies.into_iter().collect();
     currencies.sort_by_key(|(c, _)| (*c != ledger.currency(), *c));

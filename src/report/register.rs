@@ -11,7 +11,7 @@ use crate::store::Ledger;
 pub struct RegisterRow {
     pub line: RegisterLine,
     /// The sum of the matching postings of this currency up to and including this one.
-    pub running_minor: i64,
+    pub running: Sum,
 }
 
 /// The register of `account` and the accounts below it, or of every posting; the first
@@ -31,8 +31,10 @@ pub fn register(
     for line in lines {
         let currency = line.amount.currency();
         running.add(line.amount)?;
-        let running_minor = running.get(currency).minor();
-        rows.push(RegisterRow { line, running_minor });
+        rows.push(RegisterRow {
+            running: running.get(currency),
+            line,
+        });
     }
     Ok(rows)
 }

@@ -10,9 +10,9 @@ use rust_decimal::Decimal;
 
 use crate::domain::names::{CONVERSION, FEES, UNION_SLUG};
 use crate::domain::privacy::{self, Disclosure, DonorIds, GiftGroup};
-use crate::domain::{Currency, Sum};
+use crate::domain::{Amount, Currency, Sum};
 use crate::error::{Error, Result};
-use crate::report::{add_to, communes, funds, union};
+use crate::report::{communes, funds, union};
 use crate::store::flows::{self, Exchange};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
@@ -28,52 +28,52 @@ pub struct MonthOfGifts {
     /// People, by [`crate::domain::privacy::donor_key`].
     pub donors: i64,
     pub gifts: i64,
-    pub total_minor: i64,
+    pub total: Sum,
 }
 
-/// The whole campaign per currency.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The whole campaign in one currency: every sum is of that currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Totals {
     /// What our accounts held when the period began (zero for the whole ledger).
-    pub opening: i64,
-    pub raised: i64,
-    pub fees: i64,
+    pub opening: Sum,
+    pub raised: Sum,
+    pub fees: Sum,
     /// The fees by kind: each account under `expenses:fees` with its sum, by account name.
-    pub fees_by_kind: Vec<(String, i64)>,
-    pub sent_to_union: i64,
+    pub fees_by_kind: Vec<(String, Sum)>,
+    pub sent_to_union: Sum,
     /// Passed on by the union to communes.
-    pub allocated: i64,
+    pub allocated: Sum,
     /// Spent by the union on its own programmes (grants to recipient `union`).
-    pub union_programmes: i64,
+    pub union_programmes: Sum,
     /// Sent to communes directly.
-    pub direct: i64,
+    pub direct: Sum,
     /// Grants neither sent directly nor passed on by the union (a grant paid from the
     /// processor to the union's programmes, say); zero in a ledger kept with fondo's commands.
-    pub other_grants: i64,
+    pub other_grants: Sum,
     /// Spent on anything other than fees and grants.
-    pub other_spending: i64,
+    pub other_spending: Sum,
     /// Bought with other currencies, and spent buying them (each gross: both sides of every
     /// exchange, not their difference).
-    pub bought: i64,
-    pub sold: i64,
+    pub bought: Sum,
+    pub sold: Sum,
     /// Opening balances and other equity entries; fund moves cancel out here.
-    pub other_equity: i64,
+    pub other_equity: Sum,
     /// Communes' confirmations that grants arrived.
-    pub confirmed: i64,
+    pub confirmed: Sum,
     /// With the union, not yet passed on.
-    pub held_by_union: i64,
-    pub at_bank: i64,
-    pub at_processor: i64,
-    pub at_other: i64,
+    pub held_by_union: Sum,
+    pub at_bank: Sum,
+    pub at_processor: Sum,
+    pub at_other: Sum,
 }
 
 /// Where a currency's money came from and where it went or is now, each side adding up
 /// to the same sum: the page's flow chart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flow {
-    pub came_in: Vec<(&'static str, i64)>,
-    pub went: Vec<(&'static str, i64)>,
-    pub total: i64,
+    pub came_in: Vec<(&'static str, Sum)>,
+    pub went: Vec<(&'static str, Sum)>,
+    pub total: Sum,
 }
 
 /// The flow's parts for money exchanged between currencies.
@@ -100,6 +100,31 @@ const FLOW_ORDER: [&str; 15] = [
 ];
 
 impl Totals {
+    /// Nothing yet, in `currency`.
+    fn zero(currency: Currency) -> Totals {
+        let zero = Sum::zero(currency);
+        Totals {
+            opening: zero,
+            raised: zero,
+            fees: zero,
+            fees_by_kind: Vec::new(),
+            sent_to_union: zero,
+            allocated: zero,
+            union_programmes: zero,
+            direct: zero,
+            other_grants: zero,
+            other_spending: zero,
+            bought: zero,
+            sold: zero,
+            other_equity: zero,
+            confirmed: zero,
+            held_by_union: zero,
+            at_bank: zero,
+            at_processor: zero,
+            at_other: zero,
+        }
+    }
+
     /// The flow of this currency's money. A part that is negative (a credit line drawn, say)
     /// is shown on the other side; parts that are zero are left out.
     pub fn flow(&self) -> Result<Flow> {
@@ -129,25 +154,35 @@ impl Totals {
             .iter()
             .map(|p| (p, true))
             .chain(uses.iter().map(|p| (p, false)));
-        for ((label, minor), came) in parts {
-            let side = if (*minor > 0) == came {
-                &mut came_in
-            } else {
-                &mut went
-            };
-            if *minor != 0 {
-                side.push((*label, minor.checked_abs().ok_or_else(overflow)?));
+        for ((label, part), came) in parts {
+            if part.is_zero() {
+                continue;
             }
+            let side = if part.is_negative() == came {
+                &mut went
+            } else {
+                &mut came_in
+            };
+            let size = if part.is_negative() {
+                part.negated().map_err(|_| overflow())?
+            } else {
+                *part
+            };
+            side.push((*label, size));
         }
-        let sum = |side: &[(&str, i64)]| {
+        // Every field is of one currency; the opening is as good as any to name it.
+        let zero = Sum::zero(self.opening.currency());
+        let sum = |side: &[(&str, Sum)]| {
             side.iter()
-                .try_fold(0_i64, |sum, (_, m)| sum.checked_add(*m))
-                .ok_or_else(overflow)
+                .try_fold(zero, |sum, (_, part)| sum.plus(*part))
+                .map_err(|_| overflow())
         };
         let (total, out) = (sum(&came_in)?, sum(&went)?);
         if total != out {
             return Err(Error::Internal(format!(
-                "the page's flow does not add up: {total} in, {out} out (run `fondo verify`)"
+                "the page's flow does not add up: {} in, {} out (run `fondo verify`)",
+                total.minor(),
+                out.minor()
             )));
         }
         Ok(Flow { came_in, went, total })
@@ -160,7 +195,7 @@ pub struct Programme {
     pub fund: String,
     pub name: String,
     pub currency: Currency,
-    pub amount_minor: i64,
+    pub amount: Sum,
 }
 
 /// The rate at which the page values one currency in the ledger's own: the latest exchange
@@ -195,11 +230,12 @@ pub struct FundProgress {
     /// The fund's readable name, as the page shows it (the code in small print).
     pub name: String,
     pub currency: Currency,
-    pub raised: i64,
+    pub raised: Sum,
     /// Moved in from other funds, less moved out, to date.
-    pub moved_in: i64,
-    pub granted: i64,
-    pub target_minor: Option<i64>,
+    pub moved_in: Sum,
+    pub granted: Sum,
+    /// The fund's target, when it is in this currency.
+    pub target: Option<Amount>,
     pub percent: Option<rust_decimal::Decimal>,
 }
 
@@ -209,9 +245,9 @@ pub struct Journey {
     pub name: String,
     pub state: String,
     pub currency: Currency,
-    pub direct: i64,
-    pub via_union: i64,
-    pub confirmed: i64,
+    pub direct: Sum,
+    pub via_union: Sum,
+    pub confirmed: Sum,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -233,6 +269,11 @@ pub struct Transparency {
     pub exchanges: Vec<Exchange>,
     /// Present when the page has more than one currency.
     pub consolidated: Option<Consolidated>,
+}
+
+/// The totals of `currency`, begun at zero.
+fn of(totals: &mut BTreeMap<Currency, Totals>, currency: Currency) -> &mut Totals {
+    totals.entry(currency).or_insert_with(|| Totals::zero(currency))
 }
 
 /// The public page's period is whole calendar months: a shorter one could single out the
@@ -270,7 +311,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     let communes = communes::communes(ledger, filter)?;
     let mut totals: BTreeMap<Currency, Totals> = BTreeMap::new();
     for (currency, f) in &funds.totals {
-        let t = totals.entry(*currency).or_default();
+        let t = of(&mut totals, *currency);
         t.opening = f.opening;
         t.raised = f.raised;
         t.fees = f.fees;
@@ -281,67 +322,62 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         t.held_by_union = f.held_by_union;
         t.at_other = f.at_other;
     }
-    let mut fees_by_kind: BTreeMap<(Currency, String), i64> = BTreeMap::new();
+    let mut fees_by_kind: BTreeMap<(Currency, String), Sum> = BTreeMap::new();
     for line in read::balance_lines(conn, filter)? {
         let net = super::net(&line)?;
         if line.account == FEES || line.account.starts_with(&format!("{FEES}:")) {
-            add_to(
-                fees_by_kind.entry((line.currency, line.account)).or_default(),
-                net,
-            )?;
+            fees_by_kind
+                .entry((line.currency, line.account))
+                .or_insert(Sum::zero(line.currency))
+                .add(net)?;
         } else if line.account == CONVERSION {
-            let t = totals.entry(line.currency).or_default();
-            add_to(&mut t.bought, Sum::from_minor(line.credit_minor, line.currency))?;
-            add_to(&mut t.sold, Sum::from_minor(line.debit_minor, line.currency))?;
-            add_to(&mut t.other_equity, net)?;
+            let t = of(&mut totals, line.currency);
+            t.bought.add(Sum::from_minor(line.credit_minor, line.currency))?;
+            t.sold.add(Sum::from_minor(line.debit_minor, line.currency))?;
+            t.other_equity.add(net)?;
         }
     }
-    for ((currency, account), minor) in fees_by_kind {
-        if minor != 0 {
-            totals
-                .entry(currency)
-                .or_default()
-                .fees_by_kind
-                .push((account, minor));
+    for ((currency, account), sum) in fees_by_kind {
+        if !sum.is_zero() {
+            of(&mut totals, currency).fees_by_kind.push((account, sum));
         }
     }
     for row in &union.rows {
-        let t = totals.entry(row.currency).or_default();
-        add_to(&mut t.sent_to_union, Sum::from_minor(row.sent, row.currency))?;
+        of(&mut totals, row.currency).sent_to_union.add(row.sent)?;
     }
     for a in &union.allocations {
-        let t = totals.entry(a.currency).or_default();
+        let t = of(&mut totals, a.currency);
         let field = if a.recipient == UNION_SLUG {
             &mut t.union_programmes
         } else {
             &mut t.allocated
         };
-        add_to(field, Sum::from_minor(a.amount_minor, a.currency))?;
+        field.add(a.amount)?;
     }
     for (currency, received, _) in &communes.totals {
-        let t = totals.entry(*currency).or_default();
+        let t = of(&mut totals, *currency);
         t.direct = received.direct;
         t.confirmed = received.confirmed;
     }
     for (currency, f) in &funds.totals {
-        let t = totals.entry(*currency).or_default();
-        let mut other_grants = Sum::from_minor(f.granted, *currency);
+        let t = of(&mut totals, *currency);
+        let mut other_grants = f.granted;
         for part in [t.allocated, t.union_programmes, t.direct] {
-            other_grants.sub(Sum::from_minor(part, *currency))?;
+            other_grants.sub(part)?;
         }
-        t.other_grants = other_grants.minor();
+        t.other_grants = other_grants;
     }
     let names: BTreeMap<String, String> = read::funds(conn)?.into_iter().map(|f| (f.code, f.name)).collect();
     let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     let programmes = union
         .allocations
         .iter()
-        .filter(|a| a.recipient == UNION_SLUG && a.amount_minor != 0)
+        .filter(|a| a.recipient == UNION_SLUG && !a.amount.is_zero())
         .map(|a| Programme {
             fund: a.fund.clone(),
             name: name_of(&a.fund),
             currency: a.currency,
-            amount_minor: a.amount_minor,
+            amount: a.amount,
         })
         .collect();
     let fund_rows = funds
@@ -351,7 +387,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
             r.target.is_some()
                 || [r.flows.raised, r.moved_in_to_date, r.flows.granted]
                     .iter()
-                    .any(|m| *m != 0)
+                    .any(|sum| !sum.is_zero())
         })
         .map(|r| FundProgress {
             fund: r.fund.clone(),
@@ -360,7 +396,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
             raised: r.flows.raised,
             moved_in: r.moved_in_to_date,
             granted: r.flows.granted,
-            target_minor: r.target.filter(|t| t.currency() == r.currency).map(|t| t.minor()),
+            target: r.target.filter(|t| t.currency() == r.currency),
             percent: r.percent,
         })
         .collect();
@@ -385,17 +421,13 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
                 name: c.state.clone(),
                 state: c.state.clone(),
                 currency: c.currency,
-                direct: 0,
-                via_union: 0,
-                confirmed: 0,
+                direct: Sum::zero(c.currency),
+                via_union: Sum::zero(c.currency),
+                confirmed: Sum::zero(c.currency),
             });
-        for (sum, part) in [
-            (&mut s.direct, c.direct),
-            (&mut s.via_union, c.via_union),
-            (&mut s.confirmed, c.confirmed),
-        ] {
-            add_to(sum, Sum::from_minor(part, c.currency))?;
-        }
+        s.direct.add(c.direct)?;
+        s.via_union.add(c.via_union)?;
+        s.confirmed.add(c.confirmed)?;
     }
     // The ledger's own currency first, then the others by code.
     let mut totals: Vec<(Currency, Totals)> = totals.into_iter().collect();
@@ -479,16 +511,16 @@ fn consolidate(
             continue;
         };
         // Multiplied before divided, so a value is exact whenever it can be.
-        let value = |minor: i64| -> Result<Decimal> {
-            Decimal::new(minor, currency.minor_units())
+        let value = |part: Sum| -> Result<Decimal> {
+            part.to_decimal()
                 .checked_mul(own_side)
                 .and_then(|v| v.checked_div(foreign_side))
                 .ok_or_else(overflow)
         };
         let flow = t.flow()?;
         for (side, parts) in [(&mut came_in, &flow.came_in), (&mut went, &flow.went)] {
-            for (label, minor) in parts {
-                let valued = value(*minor)?;
+            for (label, part) in parts {
+                let valued = value(*part)?;
                 match *label {
                     BOUGHT => gained = gained.checked_add(valued).ok_or_else(overflow)?,
                     SOLD => gained = gained.checked_sub(valued).ok_or_else(overflow)?,
@@ -552,7 +584,7 @@ pub fn publishable_months(
             withheld.push(currency);
         }
         months.extend(shown.into_iter().map(|g| MonthOfGifts {
-            total_minor: g.total(),
+            total: Sum::from_minor(g.total(), currency),
             donors: i64::try_from(g.donors.len()).unwrap_or(i64::MAX),
             month: g.label,
             currency,

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::add_to;
 use crate::domain::names::GRANTS_PREFIX;
 use crate::domain::{Currency, Sum};
 use crate::error::Result;
@@ -23,15 +22,15 @@ pub struct UnionRow {
     pub fund: String,
     pub currency: Currency,
     /// Held at the start of the period.
-    pub opening: i64,
+    pub opening: Sum,
     /// Net sent to the union in the period (sends, less money it returned).
-    pub sent: i64,
+    pub sent: Sum,
     /// Allocated onward in the period.
-    pub allocated: i64,
+    pub allocated: Sum,
     /// Held at the end of the period: opening + sent − allocated.
-    pub held: i64,
+    pub held: Sum,
     /// The balance of `assets:union` for this fund; equals `held` when the books tie out.
-    pub union_balance: i64,
+    pub union_balance: Sum,
     /// The date of the oldest money still held, first in, first out.
     pub oldest_unallocated_date: Option<NaiveDate>,
     pub days_held: Option<i64>,
@@ -40,11 +39,8 @@ pub struct UnionRow {
 
 impl UnionRow {
     pub fn tied_out(&self) -> bool {
-        self.opening
-            .checked_add(self.sent)
-            .and_then(|s| s.checked_sub(self.allocated))
-            == Some(self.held)
-            && self.held == self.union_balance
+        let computed = self.opening.plus(self.sent).and_then(|s| s.minus(self.allocated));
+        computed.is_ok_and(|held| held == self.held) && self.held == self.union_balance
     }
 }
 
@@ -55,7 +51,7 @@ pub struct Allocation {
     pub currency: Currency,
     /// A commune's slug, or `union` for the union's own programmes.
     pub recipient: String,
-    pub amount_minor: i64,
+    pub amount: Sum,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,23 +85,23 @@ pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate
             .or_insert_with(|| UnionRow {
                 fund: m.fund.clone(),
                 currency,
-                opening: 0,
-                sent: 0,
-                allocated: 0,
-                held: 0,
-                union_balance: 0,
+                opening: Sum::zero(currency),
+                sent: Sum::zero(currency),
+                allocated: Sum::zero(currency),
+                held: Sum::zero(currency),
+                union_balance: Sum::zero(currency),
                 oldest_unallocated_date: None,
                 days_held: None,
                 stale: false,
             });
-        add_to(&mut row.union_balance, m.amount.into())?;
-        add_to(&mut row.held, m.amount.into())?;
+        row.union_balance.add(m.amount)?;
+        row.held.add(m.amount)?;
         if filter.from.is_some_and(|from| m.date < from) {
-            add_to(&mut row.opening, m.amount.into())?;
+            row.opening.add(m.amount)?;
         } else if m.allocation {
-            add_to(&mut row.allocated, m.amount.negated().into())?;
+            row.allocated.add(m.amount.negated())?;
         } else {
-            add_to(&mut row.sent, m.amount.into())?;
+            row.sent.add(m.amount)?;
         }
     }
     for ((fund, currency), row) in rows.iter_mut() {
@@ -122,7 +118,7 @@ pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate
                 .strip_prefix(GRANTS_PREFIX)
                 .unwrap_or(&account)
                 .to_string(),
-            amount_minor,
+            amount: Sum::from_minor(amount_minor, currency),
         })
         .collect();
     Ok(UnionReport {

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::names::{closest, commune_answers_to};
-use crate::domain::{Amount, Currency, NewPosting};
+use crate::domain::{Amount, Currency, NewPosting, Sum};
 use crate::error::{Error, Result};
 
 /// One `fondo import` as recorded.
@@ -862,9 +862,12 @@ pub fn holdings(
         let Some(balance) = running.get_mut(&fund_id) else {
             continue;
         };
-        *balance = balance.checked_add(net).ok_or_else(|| Error::Overflow {
-            what: "a fund's balance".into(),
-        })?;
+        *balance = Sum::from_minor(*balance, currency)
+            .plus(Sum::from_minor(net, currency))
+            .map_err(|_| Error::Overflow {
+                what: "a fund's balance".into(),
+            })?
+            .minor();
         let lowest = lowest_later.entry(fund_id).or_insert(*balance);
         *lowest = (*lowest).min(*balance);
     }
@@ -886,15 +889,15 @@ pub fn holdings(
     let mut out = Vec::with_capacity(held.len());
     for (fund_id, fund, balance) in held {
         let mut layers = Vec::new();
-        let mut left = balance;
+        let mut left = Sum::from_minor(balance, currency);
         let mut rows = inflows.query(params![account_id, fund_id, currency.code(), date])?;
         while let Some(r) = rows.next()? {
-            if left == 0 {
+            if left.is_zero() {
                 break;
             }
-            let minor: i64 = r.get(1)?;
-            layers.push((date_at(r, 0)?, minor.min(left)));
-            left -= minor.min(left);
+            let taken = r.get::<_, i64>(1)?.min(left.minor());
+            layers.push((date_at(r, 0)?, taken));
+            left.sub(Sum::from_minor(taken, currency))?;
         }
         layers.reverse();
         out.push(crate::domain::payout::Holding { fund, layers });

@@ -972,6 +972,8 @@ fn balance_problem(
         if currency.is_none_or(|c| Amount::from_minor(p.amount_minor, c).is_err()) {
             return Some(format!("posting {} holds an invalid amount or currency", p.line));
         }
+        // An exact accumulator on purpose: a damaged file may hold postings whose i64 sum
+        // overflows, and verify must still say which transaction fails to balance.
         *sums.entry((p.currency, p.fund_id)).or_default() += i128::from(p.amount_minor);
     }
     sums.into_iter()

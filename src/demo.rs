@@ -78,7 +78,7 @@ pub fn build(path: &Path, actor: &str) -> Result<(Ledger, ImportOutcome)> {
 
 fn confirm_older_allocations(ledger: &mut Ledger) -> Result<()> {
     let cutoff = crate::domain::names::parse_iso_date(CONFIRMED_BEFORE)
-        .ok_or_else(|| Error::Refused(format!("bad cutoff {CONFIRMED_BEFORE}")))?;
+        .ok_or_else(|| Error::Internal(format!("the demo's cutoff {CONFIRMED_BEFORE} is not a date")))?;
     let grants: Vec<(i64, NaiveDate)> = read::commune_grants(ledger.conn())?
         .into_iter()
         .filter(|(_, date)| *date < cutoff)

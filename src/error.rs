@@ -133,9 +133,10 @@ pub enum Error {
     #[error("the ledger holds {0}; run `fondo verify` and restore from a backup")]
     Corrupt(String),
 
-    /// Writing to standard output failed (a closed pipe is not reported as an error).
+    /// Writing to the stream a function was given failed: standard output (a closed pipe is
+    /// not reported as an error), or a file, which its writer names ([`Error::written_to`]).
     #[error("cannot write output: {0}")]
-    Output(#[from] std::io::Error),
+    Output(std::io::Error),
 
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
@@ -289,16 +290,29 @@ impl Error {
     /// A failed file operation: `action` is what fondo was doing (`create`, `read`).
     pub fn io<'p>(
         action: &'static str,
-        path: &'p std::path::Path,
+        path: &'p (impl AsRef<std::path::Path> + ?Sized),
     ) -> impl FnOnce(std::io::Error) -> Error + 'p {
         move |source| Error::Io {
             action,
-            path: path.to_path_buf(),
+            path: path.as_ref().to_path_buf(),
             source,
         }
     }
 
     /// A value that failed to parse: `field` names where it came from (`--fee`, `amount`).
+    /// An error writing to the stream a function was given ([`Error::Output`]) as an error
+    /// writing the file at `path` that the stream was: what its caller knows and it did not.
+    pub fn written_to(self, path: &std::path::Path) -> Error {
+        match self {
+            Error::Output(source) => Error::Io {
+                action: "write",
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        }
+    }
+
     /// The message as `fondo add` shows it: a value named by the word of its question,
     /// not by a flag `add` does not take.
     pub fn in_words(&self) -> String {

@@ -100,7 +100,7 @@ pub fn write_file<T>(
     let mut temp = TempFile::beside(dest)?;
     let value = {
         let mut buffered = BufWriter::new(temp.file.as_file_mut());
-        let value = write(&mut buffered)?;
+        let value = write(&mut buffered).map_err(|e| e.written_to(dest.path))?;
         buffered.flush().map_err(Error::io("write", dest.path))?;
         value
     };
@@ -178,6 +178,7 @@ pub fn write_directory<T>(
     let held = lock_directory(temp.path()).map_err(Error::io("lock", temp.path()))?;
     let mut writer = DirectoryWriter {
         dir: temp.path().to_path_buf(),
+        dest: dest.path,
         allowed: names,
         names: Vec::new(),
     };
@@ -233,6 +234,8 @@ fn put_directory_in_place(built: &Path, dest: &Destination) -> Result<()> {
 /// Writes files into the temporary directory of [`write_directory`].
 pub struct DirectoryWriter<'a> {
     dir: PathBuf,
+    /// Where the directory goes: errors name its files there, not in the temporary.
+    dest: &'a Path,
     /// The names the caller declared: only a directory of these is replaced with `--force`.
     allowed: &'a [&'a str],
     names: Vec<String>,
@@ -245,14 +248,16 @@ impl DirectoryWriter<'_> {
             self.allowed.contains(&name),
             "`{name}` is missing from the names given to write_directory"
         );
-        let path = self.dir.join(name);
+        let path = self.dest.join(name);
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE);
-        let file = options.open(&path).map_err(Error::io("create", &path))?;
+        let file = options
+            .open(self.dir.join(name))
+            .map_err(Error::io("create", &path))?;
         let mut out = BufWriter::new(file);
-        write(&mut out)?;
+        write(&mut out).map_err(|e| e.written_to(&path))?;
         let file = out
             .into_inner()
             .map_err(|e| Error::io("write", &path)(e.into_error()))?;
@@ -577,5 +582,38 @@ mod tests {
         for (name, pid) in cases {
             assert_eq!(owner_pid(name), pid, "{name}");
         }
+    }
+
+    /// A writer that fails as a full disk would: its error is the file's, not "output".
+    #[test]
+    fn a_failed_write_names_the_file_not_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("fondo.db");
+        let full_disk = || Error::Output(std::io::Error::other("no space left on device"));
+        let export = dir.path().join("journal.csv");
+        let dest = Destination {
+            path: &export,
+            ledger: &ledger,
+            existing: Existing::Refuse,
+        };
+        let err = write_file(&dest, 0o600, |_| -> Result<()> { Err(full_disk()) }).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("cannot write {}: no space left on device", export.display())
+        );
+        assert!(!export.exists(), "a failed write left a file");
+        let pack = dir.path().join("pack");
+        let dest = Destination { path: &pack, ..dest };
+        let err = write_directory(&dest, &["a.csv"], 0o700, 0o600, |d| {
+            d.file("a.csv", |_| Err(full_disk()))
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot write {}: no space left on device",
+                pack.join("a.csv").display()
+            )
+        );
     }
 }

@@ -124,7 +124,9 @@ pub fn donor(ctx: &Context, cmd: DonorCommand, out: &mut dyn Write) -> Result<()
         DonorCommand::List => {
             let ledger = ctx.open()?;
             let rows = crate::report::donor_list::donor_list(&ledger)?;
-            render::donor_list_table(&rows).write(ctx.format, out)?;
+            render::donor_list_table(&rows)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             Ok(())
         }
         DonorCommand::Rename {
@@ -210,7 +212,7 @@ fn rename(
             escape_controls(&renamed.name),
             ids.len(),
             ids.join(", ")
-        )?;
+        ).map_err(Error::Output)?;
         if let Some(why) = &renamed.not_rebuilt {
             eprintln!(
                 "warning: the file could not be rebuilt yet ({why}); the next rename or erasure rebuilds it"
@@ -222,7 +224,7 @@ fn rename(
         Ask::No { dry_run: true } => {
             let renamed = write(&mut ledger, true)?;
             say(&renamed, out, true)?;
-            writeln!(out, "dry run: nothing was changed")?;
+            writeln!(out, "dry run: nothing was changed").map_err(Error::Output)?;
         }
         Ask::No { dry_run: false } => {
             let renamed = write(&mut ledger, false)?;
@@ -360,11 +362,11 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
             }
         } else {
             for line in &said {
-                writeln!(out, "{line}")?;
+                writeln!(out, "{line}").map_err(Error::Output)?;
             }
         }
         if dry_run {
-            writeln!(out, "dry run: nothing was erased")?;
+            writeln!(out, "dry run: nothing was erased").map_err(Error::Output)?;
             return Ok(());
         }
         let question = format!(
@@ -390,7 +392,8 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
         erasure.placeholder,
         ids.len(),
         ids.join(", ")
-    )?;
+    )
+    .map_err(Error::Output)?;
     Ok(())
 }
 

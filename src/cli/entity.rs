@@ -9,7 +9,7 @@ use super::{record, Context};
 use crate::domain::names::escape_controls;
 use crate::domain::privacy::Disclosure;
 use crate::domain::{Amount, Currency};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::render;
 use crate::store::master::{Changed, FundEdit};
 use crate::store::write::{NameRules, Overdraft, Restriction};
@@ -37,7 +37,8 @@ pub fn init(ctx: &Context, args: InitArgs, out: &mut dyn Write) -> Result<()> {
         out,
         "created ledger {} (default currency {currency})",
         crate::files::shown(ledger.path())
-    )?;
+    )
+    .map_err(Error::Output)?;
     Ok(())
 }
 
@@ -80,14 +81,16 @@ pub fn account(ctx: &Context, cmd: AccountCommand, out: &mut dyn Write) -> Resul
             } else {
                 ""
             };
-            writeln!(out, "added account {name}{note}")?;
+            writeln!(out, "added account {name}{note}").map_err(Error::Output)?;
         }
         AccountCommand::List => {
-            render::account_list_table(&read::accounts(ledger.conn())?).write(ctx.format, out)?;
+            render::account_list_table(&read::accounts(ledger.conn())?)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
         }
         AccountCommand::Close { name } => {
             ledger.write(WriteMode::Commit, |w| w.close_account(&name))?;
-            writeln!(out, "closed account {name}")?;
+            writeln!(out, "closed account {name}").map_err(Error::Output)?;
         }
     }
     Ok(())
@@ -107,7 +110,7 @@ fn write_changes(out: &mut dyn Write, what: &str, changes: &[Changed]) -> Result
         .iter()
         .map(|c| format!("{} `{}` → `{}`", c.field, c.from, c.to))
         .collect();
-    writeln!(out, "changed {what}: {}", parts.join("; "))?;
+    writeln!(out, "changed {what}: {}", parts.join("; ")).map_err(Error::Output)?;
     Ok(())
 }
 
@@ -194,13 +197,15 @@ pub fn fund(ctx: &Context, cmd: FundCommand, out: &mut dyn Write) -> Result<()> 
                 "restricted"
             };
             match target {
-                Some(t) => writeln!(out, "added {kind} fund {code} (target {t})")?,
-                None => writeln!(out, "added {kind} fund {code}")?,
+                Some(t) => writeln!(out, "added {kind} fund {code} (target {t})").map_err(Error::Output)?,
+                None => writeln!(out, "added {kind} fund {code}").map_err(Error::Output)?,
             }
         }
         FundCommand::List => {
             let ledger = ctx.open()?;
-            render::fund_list_table(&read::funds(ledger.conn())?).write(ctx.format, out)?;
+            render::fund_list_table(&read::funds(ledger.conn())?)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
         }
         FundCommand::Move(args) => record::record(ctx, &args, out)?,
         FundCommand::Edit {
@@ -233,7 +238,7 @@ fn amount_with_currency(field: Field, text: &str, ledger: &Ledger) -> Result<Amo
     let mut parts = text.split_whitespace();
     let (number, code) = (parts.next().unwrap_or(""), parts.next());
     if parts.next().is_some() {
-        return Err(crate::error::Error::invalid(
+        return Err(Error::invalid(
             field,
             text,
             "write an amount and optionally a currency, e.g. `500.00 USD`",
@@ -305,10 +310,13 @@ pub fn commune(ctx: &Context, cmd: CommuneCommand, out: &mut dyn Write) -> Resul
                 "added commune {slug} ({}, {}) with account expenses:grants:{slug}",
                 escape_controls(&name),
                 escape_controls(&state)
-            )?;
+            )
+            .map_err(Error::Output)?;
         }
         CommuneCommand::List => {
-            render::commune_list_table(&read::communes(ledger.conn())?).write(ctx.format, out)?;
+            render::commune_list_table(&read::communes(ledger.conn())?)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
         }
         CommuneCommand::Edit {
             commune,
@@ -349,7 +357,7 @@ pub fn settings(ctx: &Context, args: SettingsArgs, out: &mut dyn Write) -> Resul
             } else {
                 (Field::MAX_SHARE, max_share)
             };
-            crate::error::Error::invalid(flag, value.to_string(), problem)
+            Error::invalid(flag, value.to_string(), problem)
         })?;
         ledger.write(WriteMode::Commit, |w| w.set_disclosure(rules))?;
     }
@@ -367,11 +375,11 @@ pub fn settings(ctx: &Context, args: SettingsArgs, out: &mut dyn Write) -> Resul
                 .iter()
                 .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
                 .collect();
-            writeln!(out, "{}", serde_json::Value::Object(object))?;
+            writeln!(out, "{}", serde_json::Value::Object(object)).map_err(Error::Output)?;
         }
         _ => {
             for (key, value) in rows {
-                writeln!(out, "{key}: {value}")?;
+                writeln!(out, "{key}: {value}").map_err(Error::Output)?;
             }
         }
     }

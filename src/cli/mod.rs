@@ -508,15 +508,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 crate::files::shown(&dest),
                 outcome.transactions,
                 outcome.head.as_deref().unwrap_or("(empty ledger)")
-            )?;
+            )
+            .map_err(Error::Output)?;
             Ok(())
         }
         Command::Completions { shell } => {
             // clap_complete panics on a failed write (`| head -1` closes the pipe): write the
             // script to memory, then out, where a closed pipe is the reader's choice.
             let mut script = Vec::new();
-            complete::registration(shell, &mut script)?;
-            out.write_all(&script)?;
+            complete::registration(shell, &mut script).map_err(Error::Output)?;
+            out.write_all(&script).map_err(Error::Output)?;
             Ok(())
         }
         Command::Man { dir } => man(dir.as_deref(), out),
@@ -534,7 +535,7 @@ fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<()> {
     // Built, every command knows its full name (`fondo-report-funds`), as its page needs.
     top.build();
     let Some(dir) = dir else {
-        return Ok(man_page(&top, true, out)?);
+        return man_page(&top, true, out).map_err(Error::Output);
     };
     std::fs::create_dir_all(dir).map_err(Error::io("create the directory", dir))?;
     let mut pages = vec![(top.clone(), true)];
@@ -546,7 +547,7 @@ fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<()> {
     for (cmd, top) in &pages {
         let file = dir.join(format!("{}.1", cmd.get_display_name().unwrap_or(cmd.get_name())));
         let mut page = Vec::new();
-        man_page(cmd, *top, &mut page)?;
+        man_page(cmd, *top, &mut page).map_err(Error::Output)?;
         std::fs::write(&file, page).map_err(Error::io("write the manual page", &file))?;
     }
     writeln!(
@@ -554,7 +555,8 @@ fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<()> {
         "wrote {} manual pages to {}",
         pages.len(),
         crate::files::shown(dir)
-    )?;
+    )
+    .map_err(Error::Output)?;
     Ok(())
 }
 

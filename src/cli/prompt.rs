@@ -114,7 +114,7 @@ impl<R: BufRead> Lines<R> {
         let read = (&mut self.input)
             .take(limit)
             .read_line(&mut text)
-            .map_err(|e| Error::Refused(format!("cannot read the answers: {e}")))?;
+            .map_err(Error::io("read the answers from", "standard input"))?;
         if read as u64 == limit && !text.ends_with('\n') {
             eprintln!();
             return Err(Error::Refused(format!(

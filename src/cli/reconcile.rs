@@ -87,13 +87,15 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
         writeln!(
             out,
             "undid reconciliation {id} of {account}: its postings will be offered again (the undo is recorded)"
-        )?;
+        ).map_err(Error::Output)?;
         return Ok(());
     }
     let account = args.account.clone().unwrap_or_default();
     let Some(path) = args.statement.as_deref().filter(|_| !args.list) else {
         let list = saved::reconciliations(ledger.conn(), &account)?;
-        render::reconciliation_list_table(&list).write(ctx.format, out)?;
+        render::reconciliation_list_table(&list)
+            .write(ctx.format, out)
+            .map_err(Error::Output)?;
         return Ok(());
     };
     let mapping = args.mapping.as_deref().map(Mapping::load).transpose()?;
@@ -128,7 +130,7 @@ pub fn reconcile(ctx: &Context, args: ReconcileArgs, out: &mut dyn Write) -> Res
     } else {
         None
     };
-    render::write_reconciled(&reconciled, saved, ctx.format, out)?;
+    render::write_reconciled(&reconciled, saved, ctx.format, out).map_err(Error::Output)?;
     if strict_failed {
         return Err(Error::CheckFailed(format!(
             "{} does not reconcile with {}: {} only in the statement, {} only in the ledger{}",
@@ -162,6 +164,6 @@ pub fn close(ctx: &Context, args: CloseArgs, out: &mut dyn Write) -> Result<()> 
         Some(account) => format!("the books of {account}"),
         None => "the books".to_string(),
     };
-    writeln!(out, "closed {books} through {through} (lock {lock})")?;
+    writeln!(out, "closed {books} through {through} (lock {lock})").map_err(Error::Output)?;
     Ok(())
 }

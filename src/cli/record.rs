@@ -151,7 +151,8 @@ pub fn record(ctx: &Context, args: &dyn Recording, out: &mut dyn Write) -> Resul
     let dry_run = args.record_args().dry_run;
     let rules = args.record_args().dates.rules();
     let recorded = write_transaction(&mut ledger, &txn, dry_run, rules, args.name_rules(), None)?;
-    render::write_recorded(&recorded, Recorded::from_dry_run(dry_run), ctx.format, out)?;
+    render::write_recorded(&recorded, Recorded::from_dry_run(dry_run), ctx.format, out)
+        .map_err(Error::Output)?;
     Ok(())
 }
 
@@ -674,7 +675,8 @@ pub fn void(ctx: &Context, args: VoidArgs, out: &mut dyn Write) -> Result<()> {
         let id = w.void(args.id, &args.reason, header, ctx.today, confirmed)?;
         w.transaction(id)
     })?;
-    render::write_recorded(&recorded, Recorded::from_dry_run(args.dry_run), ctx.format, out)?;
+    render::write_recorded(&recorded, Recorded::from_dry_run(args.dry_run), ctx.format, out)
+        .map_err(Error::Output)?;
     Ok(())
 }
 
@@ -738,5 +740,5 @@ pub(super) fn write_confirmation(
         reference: confirmation.reference.as_deref(),
         dry_run,
     };
-    Ok(render::write_confirmation(&outcome, ctx.format, out)?)
+    render::write_confirmation(&outcome, ctx.format, out).map_err(Error::Output)
 }

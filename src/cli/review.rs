@@ -23,7 +23,7 @@ pub struct ShowArgs {
 pub fn show(ctx: &Context, args: ShowArgs, out: &mut dyn Write) -> Result<()> {
     let ledger = ctx.open()?;
     let txn = read::transaction(ledger.conn(), args.id)?;
-    render::write_transaction(&txn, ctx.format, out)?;
+    render::write_transaction(&txn, ctx.format, out).map_err(Error::Output)?;
     Ok(())
 }
 
@@ -230,7 +230,7 @@ fn transparency_page(
                 write_transparency(&page, format, file)
             })?;
             ledger.note_output("report transparency", path);
-            writeln!(out, "wrote {}", crate::files::shown(path))?;
+            writeln!(out, "wrote {}", crate::files::shown(path)).map_err(Error::Output)?;
             Ok(())
         }
     }
@@ -240,8 +240,8 @@ fn transparency_page(
 /// `fondo verify --head` that nothing behind the report has changed.
 pub(super) fn print_head(ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
     match read::chain_head(ledger.conn())? {
-        Some((id, hash)) => writeln!(out, "chain head #{id} {hash}")?,
-        None => writeln!(out, "chain head: (empty ledger)")?,
+        Some((id, hash)) => writeln!(out, "chain head #{id} {hash}").map_err(Error::Output)?,
+        None => writeln!(out, "chain head: (empty ledger)").map_err(Error::Output)?,
     }
     Ok(())
 }
@@ -259,7 +259,9 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
                 depth,
             };
             let report = balance::balance(ledger, &options)?;
-            render::balance_table(&report, by_fund).write(ctx.format, out)?;
+            render::balance_table(&report, by_fund)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             tie_out(report.tied_out(), "trial balance")
         }
         ReportCommand::Register {
@@ -268,17 +270,21 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             period,
         } => {
             let rows = register::register(ledger, account.as_deref(), &period.filter(ctx)?, limit)?;
-            render::register_table(&rows).write(ctx.format, out)?;
+            render::register_table(&rows)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             Ok(())
         }
         ReportCommand::Funds { period } => {
             let report = funds::funds(ledger, &period.filter(ctx)?)?;
-            render::funds_report_table(&report).write(ctx.format, out)?;
+            render::funds_report_table(&report)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             tie_out(report.tied_out(), "funds")
         }
         ReportCommand::Union { stale_days, period } => {
             let report = union::union(ledger, &period.filter(ctx)?, stale_days, ctx.today)?;
-            render::write_union(&report, ctx.format, out)?;
+            render::write_union(&report, ctx.format, out).map_err(Error::Output)?;
             tie_out(report.tied_out(), "union")
         }
         ReportCommand::Communes {
@@ -286,7 +292,9 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             period,
         } => {
             let rows = communes::commune_statement(ledger, &name, &period.filter(ctx)?)?;
-            render::commune_statement_table(&rows).write(ctx.format, out)?;
+            render::commune_statement_table(&rows)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             Ok(())
         }
         ReportCommand::Communes {
@@ -294,23 +302,31 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             period,
         } => {
             let report = communes::communes(ledger, &period.filter(ctx)?)?;
-            render::communes_report_table(&report).write(ctx.format, out)?;
+            render::communes_report_table(&report)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             tie_out(report.tied_out(), "communes")
         }
         ReportCommand::Activities { period } => {
             let report = crate::report::activities::activities(ledger, &period.filter(ctx)?)?;
-            render::activities_table(&report).write(ctx.format, out)?;
+            render::activities_table(&report)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             tie_out(report.currencies.iter().all(|(_, a)| a.tied_out()), "activities")
         }
         ReportCommand::Position { at } => {
             let at = at.as_deref().map(|d| ctx.date(Field::AT, d)).transpose()?;
             let report = crate::report::position::position(ledger, at)?;
-            render::position_table(&report).write(ctx.format, out)?;
+            render::position_table(&report)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             tie_out(report.currencies.iter().all(|(_, p)| p.tied_out()), "position")
         }
         ReportCommand::Aging { days, strict, period } => {
             let report = crate::report::aging::aging(ledger, &period.filter(ctx)?, ctx.today)?;
-            render::aging_table(&report).write(ctx.format, out)?;
+            render::aging_table(&report)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             tie_out(report.tied_out(), "aging")?;
             match report.oldest() {
                 Some((date, age)) if strict && age > days => Err(Error::CheckFailed(format!(
@@ -321,7 +337,9 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
         }
         ReportCommand::Campaign { period } => {
             let rows = campaign::campaign(ledger, &period.filter(ctx)?)?;
-            render::campaign_table(&rows).write(ctx.format, out)?;
+            render::campaign_table(&rows)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             tie_out(rows.iter().all(|r| r.tied_out), "campaign")
         }
         ReportCommand::Transparency {
@@ -331,7 +349,9 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
         } => transparency_page(ctx, ledger, output.as_deref(), force, &period, out),
         ReportCommand::Donors { anonymize, period } => {
             let report = donors::donors(ledger, &period.filter(ctx)?, anonymize)?;
-            render::donors_table(&report).write(ctx.format, out)?;
+            render::donors_table(&report)
+                .write(ctx.format, out)
+                .map_err(Error::Output)?;
             tie_out(report.tied_out(), "donors")
         }
     }
@@ -347,7 +367,7 @@ pub struct VerifyArgs {
 pub fn verify(ctx: &Context, args: VerifyArgs, out: &mut dyn Write) -> Result<()> {
     let ledger = ctx.open()?;
     let outcome = verify::verify(&ledger, args.head.as_deref())?;
-    render::write_verify(&outcome, ctx.format, out)?;
+    render::write_verify(&outcome, ctx.format, out).map_err(Error::Output)?;
     if outcome.ok {
         Ok(())
     } else {
@@ -381,16 +401,17 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
             out,
             "Sample ledger built at {} {built}",
             crate::files::shown(&path)
-        )?;
+        )
+        .map_err(Error::Output)?;
     } else {
         writeln!(
             out,
             "Sample ledger built {built} in a temporary file, removed when the demo ends; give --db PATH to keep it"
-        )?;
+        ).map_err(Error::Output)?;
     }
     // Reports run to the sample's last day, so what the demo prints does not change with the date.
     let last = read::last_date(ledger.conn())?.map(|d| d.to_string());
-    writeln!(out, "Reports to {}", last.as_deref().unwrap_or("today"))?;
+    writeln!(out, "Reports to {}", last.as_deref().unwrap_or("today")).map_err(Error::Output)?;
     let all = |fund| ReportArgs {
         from: None,
         to: last.clone(),
@@ -423,7 +444,7 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
         ("Campaign", ReportCommand::Campaign { period: all(None) }),
     ];
     for (title, report) in reports {
-        writeln!(out, "\n{title}")?;
+        writeln!(out, "\n{title}").map_err(Error::Output)?;
         print_report(ctx, &ledger, report, out)?;
     }
     Ok(())

@@ -62,7 +62,7 @@ pub fn import(ctx: &Context, args: ImportArgs, out: &mut dyn Write) -> Result<()
         },
     };
     let outcome = import::import(&mut ledger, &args.file, &options)?;
-    Ok(render::write_import_outcome(&outcome, ctx.format, out)?)
+    render::write_import_outcome(&outcome, ctx.format, out).map_err(Error::Output)
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,7 +141,7 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
             };
             let rows = export::write_journal_file(&ledger, &options, &dest)?;
             ledger.note_output("export journal", &path);
-            write!(out, "wrote {rows} rows to {}; ", shown(&path))?;
+            write!(out, "wrote {rows} rows to {}; ", shown(&path)).map_err(Error::Output)?;
             super::review::print_head(&ledger, out)?;
         }
         None => {
@@ -171,13 +171,14 @@ fn export_audit(
     };
     let files = super::audit::write_audit_pack(&ledger, &options, &dest)?;
     ledger.note_output("export audit", dir);
-    write!(out, "wrote {} files to {}; ", files.len(), shown(dir))?;
+    write!(out, "wrote {} files to {}; ", files.len(), shown(dir)).map_err(Error::Output)?;
     super::review::print_head(&ledger, out)?;
     writeln!(
         out,
         "re-add the totals with: python3 {}",
         shown(&dir.join("check_totals.py"))
-    )?;
+    )
+    .map_err(Error::Output)?;
     Ok(())
 }
 
@@ -213,6 +214,6 @@ pub fn rebuild(ctx: &Context, pack: &std::path::Path, out: &mut dyn Write) -> Re
         outcome.transactions,
         outcome.entries,
         outcome.head.as_deref().unwrap_or("(empty ledger)")
-    )?;
+    ).map_err(Error::Output)?;
     Ok(())
 }

@@ -100,7 +100,7 @@ pub fn write_journal(ledger: &Ledger, options: &ExportOptions, out: &mut dyn Wri
         count += 1;
         Ok(())
     })?;
-    writer.flush()?;
+    writer.flush().map_err(Error::Output)?;
     Ok(count)
 }
 

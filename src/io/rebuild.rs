@@ -227,7 +227,7 @@ pub fn write_import_keys(ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
             ])
             .map_err(failed)
     })?;
-    writer.flush()?;
+    writer.flush().map_err(Error::Output)?;
     Ok(())
 }
 

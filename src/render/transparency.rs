@@ -216,7 +216,7 @@ pub fn write_transparency(t: &Transparency, format: PageFormat, out: &mut dyn Wr
         PageFormat::Markdown => markdown(t),
         PageFormat::Html => html(t)?,
     };
-    out.write_all(text.as_bytes())?;
+    out.write_all(text.as_bytes()).map_err(Error::Output)?;
     Ok(())
 }
 
@@ -684,7 +684,7 @@ fn figure(
     if labels.is_empty() || values().all(|v| v == 0) {
         return Ok(String::new());
     }
-    let chart_error = |e: String| Error::Refused(format!("could not draw the chart `{caption}`: {e}"));
+    let chart_error = |e: String| Error::Internal(format!("could not draw the chart `{caption}`: {e}"));
     let top = values().max().unwrap_or(0).max(1);
     let low = values().min().unwrap_or(0).min(0);
     let mut svg = String::new();

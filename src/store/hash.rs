@@ -158,7 +158,9 @@ impl TextForm {
 pub fn random<const N: usize>() -> crate::error::Result<[u8; N]> {
     let mut bytes = [0_u8; N];
     getrandom::fill(&mut bytes).map_err(|e| {
-        crate::error::Error::Refused(format!("the operating system gave no random bytes: {e}"))
+        crate::error::Error::io("get random bytes from", "the operating system")(std::io::Error::other(
+            e.to_string(),
+        ))
     })?;
     Ok(bytes)
 }

@@ -128,7 +128,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     if let Some(handle) = sqlite_checks {
         let found = handle
             .join()
-            .map_err(|_| Error::Refused("the integrity check stopped unexpectedly".into()))??;
+            .map_err(|_| Error::Internal("the integrity check stopped unexpectedly".into()))??;
         problems.extend(found);
     }
     problems.extend(walked);

@@ -42,19 +42,21 @@ impl AddSession<'_> {
         let new_commune = ctx.new_commune.as_ref();
         let preview = write_transaction(self.ledger, &txn, true, Default::default(), names, new_commune)?;
         let mut table = Vec::new();
-        render::write_recorded(&preview, Recorded::Preview, Format::Table, &mut table)?;
+        render::write_recorded(&preview, Recorded::Preview, Format::Table, &mut table)
+            .map_err(Error::Output)?;
         self.prompter.say(&String::from_utf8_lossy(&table));
         self.prompter.say(&format!("  the same as: {shown}"));
         if !self.confirmed()? {
             // A dry run asked for CSV or JSON gets the preview in it, as `donation --dry-run` does.
             if self.dry_run && ctx.format != Format::Table {
-                render::write_recorded(&preview, Recorded::Preview, ctx.format, self.out)?;
+                render::write_recorded(&preview, Recorded::Preview, ctx.format, self.out)
+                    .map_err(Error::Output)?;
             }
             self.prompter.say("nothing was written");
             return Ok(());
         }
         let recorded = write_transaction(self.ledger, &txn, false, Default::default(), names, new_commune)?;
-        render::write_recorded(&recorded, Recorded::Written, ctx.format, self.out)?;
+        render::write_recorded(&recorded, Recorded::Written, ctx.format, self.out).map_err(Error::Output)?;
         Ok(())
     }
 

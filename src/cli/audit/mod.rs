@@ -88,7 +88,7 @@ fn write_files(
         if let Some(people) = &people {
             t.redact(people);
         }
-        Ok(t.write(Format::Csv, out)?)
+        t.write(Format::Csv, out).map_err(Error::Output)
     };
     let accounts = read::accounts(conn)?;
     pack.file("accounts.csv", |out| {
@@ -154,7 +154,7 @@ fn write_files(
     })?;
     pack.file("report_union.csv", |out| {
         let report = union::union(ledger, &whole, union::STALE_DAYS_DEFAULT, options.today)?;
-        Ok(render::write_union(&report, Format::Csv, out)?)
+        render::write_union(&report, Format::Csv, out).map_err(Error::Output)
     })?;
     pack.file("report_communes.csv", |out| {
         csv(
@@ -173,7 +173,7 @@ fn write_files(
     })?;
     let outcome = verify::verify(ledger, None)?;
     pack.file("verify.json", |out| {
-        Ok(render::write_verify(&outcome, Format::Json, out)?)
+        render::write_verify(&outcome, Format::Json, out).map_err(Error::Output)
     })?;
     pack.file("README.txt", |out| {
         writeln!(
@@ -193,11 +193,12 @@ fn write_files(
             } else {
                 ""
             }
-        )?;
-        Ok(out.write_all(README.as_bytes())?)
+        )
+        .map_err(Error::Output)?;
+        out.write_all(README.as_bytes()).map_err(Error::Output)
     })?;
     pack.file("check_totals.py", |out| {
-        Ok(out.write_all(CHECK_TOTALS.as_bytes())?)
+        out.write_all(CHECK_TOTALS.as_bytes()).map_err(Error::Output)
     })?;
     Ok(pack.names().to_vec())
 }
@@ -234,7 +235,7 @@ pub fn differs_from_pack(ledger: &Ledger, pack: &std::path::Path) -> Result<Opti
             "report_communes.csv" => render::communes_report_table(&communes::communes(ledger, &whole)?),
             _ => render::donors_table(&donors::donors(ledger, &whole, false)?),
         };
-        table.write(Format::Csv, &mut now)?;
+        table.write(Format::Csv, &mut now).map_err(Error::Output)?;
         if now != stated {
             return Ok(Some(format!("its {name} differs")));
         }

@@ -2,7 +2,7 @@
 //! (comfy-table), CSV (header row, stable column names) or JSON (an array of objects with
 //! stable snake_case keys, amounts as strings). The only module that knows comfy-table.
 
-mod flows;
+mod accountability;
 mod outcomes;
 mod pack;
 mod reconcile;
@@ -19,7 +19,7 @@ use crate::encode::{csv_io_error, neutralize_formula};
 
 pub use crate::domain::names::escape_controls;
 
-pub use flows::*;
+pub use accountability::*;
 pub use outcomes::*;
 pub use pack::*;
 pub use reconcile::*;

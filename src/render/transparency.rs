@@ -15,7 +15,7 @@ use crate::domain::names::{FEES, FEES_BANK, FEES_PROCESSOR, FEES_WIRE};
 use crate::domain::{Currency, Sum};
 use crate::error::{Error, Result};
 use crate::report::transparency::{Consolidated, Journey, Totals, Transparency};
-use crate::store::flows::Exchange;
+use crate::store::accountability::Exchange;
 
 /// Which page to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::domain::names::UNION_SLUG;
 use crate::domain::{Currency, Sum};
 use crate::error::Result;
 use crate::report::communes;
-use crate::store::flows;
+use crate::store::accountability;
 use crate::store::read::Filter;
 use crate::store::Ledger;
 
@@ -87,7 +87,7 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
         fund: filter.fund.clone(),
     };
     let mut rows: BTreeMap<(String, String, Currency), AgingRow> = BTreeMap::new();
-    for line in flows::grant_lines(ledger.conn(), &through, None)? {
+    for line in accountability::grant_lines(ledger.conn(), &through, None)? {
         if !line.live || line.confirmed.is_some() || line.commune == UNION_SLUG {
             continue;
         }

@@ -23,14 +23,14 @@ pub struct CampaignRow {
 }
 
 pub fn campaign(ledger: &Ledger, filter: &Filter) -> Result<Vec<CampaignRow>> {
-    let flows = funds(ledger, filter)?;
+    let funds_report = funds(ledger, filter)?;
     let mut rows = Vec::new();
     for fund in read::funds(ledger.conn())? {
         let Some(target) = fund.target else { continue };
         if filter.fund.as_ref().is_some_and(|f| f != &fund.code) {
             continue;
         }
-        let found = flows
+        let found = funds_report
             .rows
             .iter()
             .find(|r| r.fund == fund.code && r.currency == target.currency());

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::net;
 use crate::domain::{Currency, Sum, Totals};
 use crate::error::Result;
-use crate::store::flows::{self, GrantLine};
+use crate::store::accountability::{self, GrantLine};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
@@ -87,7 +87,7 @@ impl CommunesReport {
 pub fn communes(ledger: &Ledger, filter: &Filter) -> Result<CommunesReport> {
     let conn = ledger.conn();
     read::check_filter(conn, filter)?;
-    let lines = flows::grant_lines(conn, filter, None)?;
+    let lines = accountability::grant_lines(conn, filter, None)?;
     let mut by_commune: BTreeMap<(String, Currency), (CommuneRow, BTreeMap<String, Received>)> =
         BTreeMap::new();
     let mut totals: BTreeMap<Currency, Received> = BTreeMap::new();
@@ -170,7 +170,7 @@ pub fn commune_statement(ledger: &Ledger, commune: &str, filter: &Filter) -> Res
     let commune = read::commune(conn, commune)?;
     let mut running = Totals::new();
     let mut rows = Vec::new();
-    for line in flows::grant_lines(conn, filter, Some(&commune.slug))? {
+    for line in accountability::grant_lines(conn, filter, Some(&commune.slug))? {
         running.add(line.amount)?;
         rows.push(StatementRow {
             running: running.get(line.amount.currency()),

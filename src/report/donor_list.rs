@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::identity::identity_key;
 use crate::error::Result;
-use crate::store::flows::{self, DonorTotal};
+use crate::store::accountability::{self, DonorTotal};
 use crate::store::read::Filter;
 use crate::store::Ledger;
 
@@ -23,7 +23,7 @@ pub struct DonorListRow {
 /// Every donor with live gifts, grouped by identity key (keys in order), then by name and
 /// currency.
 pub fn donor_list(ledger: &Ledger) -> Result<Vec<DonorListRow>> {
-    let totals = flows::donor_totals(ledger.conn(), &Filter::default())?;
+    let totals = accountability::donor_totals(ledger.conn(), &Filter::default())?;
     let mut by_key: BTreeMap<String, BTreeMap<String, Vec<DonorTotal>>> = BTreeMap::new();
     for row in totals {
         by_key

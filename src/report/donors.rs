@@ -4,7 +4,7 @@
 use super::net;
 use crate::domain::{Currency, Sum, Totals};
 use crate::error::Result;
-use crate::store::flows::{self, DonorTotal};
+use crate::store::accountability::{self, DonorTotal};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
@@ -46,7 +46,7 @@ impl DonorsReport {
 pub fn donors(ledger: &Ledger, filter: &Filter, anonymize: bool) -> Result<DonorsReport> {
     let conn = ledger.conn();
     read::check_filter(conn, filter)?;
-    let mut rows = flows::donor_totals(conn, filter)?;
+    let mut rows = accountability::donor_totals(conn, filter)?;
     if anonymize {
         let pseudonyms = read::pseudonyms(conn)?;
         for row in &mut rows {
@@ -65,7 +65,7 @@ pub fn donors(ledger: &Ledger, filter: &Filter, anonymize: bool) -> Result<Donor
             income.sub(net(&line)?)?;
         }
     }
-    let totals = flows::donation_sums(conn, filter)?
+    let totals = accountability::donation_sums(conn, filter)?
         .into_iter()
         .map(|(currency, from_donors, without_donor, voided)| DonationTotals {
             currency,

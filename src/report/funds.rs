@@ -63,7 +63,10 @@ impl Class {
     }
 }
 
-/// One fund in one currency: every field is a sum of that currency.
+/// One fund's flows in one currency over the period: from its opening balance, through what
+/// it raised, paid in fees, granted, spent and moved, to its closing balance, and where that
+/// sits. Every field is a sum of that currency. In fondo, *flows* means this and only this:
+/// the funds report's arithmetic columns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flows {
     pub opening: Sum,

@@ -13,7 +13,7 @@ use crate::domain::privacy::{self, Disclosure, DonorIds, GiftGroup};
 use crate::domain::{Amount, Currency, Sum};
 use crate::error::{Error, Result};
 use crate::report::{communes, funds, union};
-use crate::store::flows::{self, Exchange};
+use crate::store::accountability::{self, Exchange};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
@@ -439,7 +439,11 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     };
     let disclosure = read::disclosure(conn)?;
     let (months, months_withheld) = publishable_months(ledger, filter, &disclosure)?;
-    let consolidated = consolidate(ledger.currency(), &totals, &flows::exchanges(conn, &history)?)?;
+    let consolidated = consolidate(
+        ledger.currency(),
+        &totals,
+        &accountability::exchanges(conn, &history)?,
+    )?;
     Ok(Transparency {
         org: read::meta(conn, "org")?,
         from: filter.from,
@@ -453,7 +457,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         months_withheld,
         disclosure,
         programmes,
-        exchanges: flows::exchanges(conn, filter)?,
+        exchanges: accountability::exchanges(conn, filter)?,
         consolidated,
     })
 }
@@ -562,7 +566,7 @@ pub fn publishable_months(
 ) -> Result<(Vec<MonthOfGifts>, Vec<Currency>)> {
     let mut by_currency: BTreeMap<Currency, Vec<GiftGroup>> = BTreeMap::new();
     let mut ids = DonorIds::default();
-    flows::for_each_donor_month(ledger.conn(), filter, |row| {
+    accountability::for_each_donor_month(ledger.conn(), filter, |row| {
         let groups = by_currency.entry(row.currency).or_default();
         if groups.last().is_none_or(|g| g.label != row.month) {
             groups.push(GiftGroup {

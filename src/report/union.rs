@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use crate::domain::names::GRANTS_PREFIX;
 use crate::domain::{Currency, Sum};
 use crate::error::Result;
-use crate::store::flows::{self, UnionMovement};
+use crate::store::accountability::{self, UnionMovement};
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
@@ -73,7 +73,7 @@ pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate
     let conn = ledger.conn();
     read::check_filter(conn, filter)?;
     let as_of = filter.to.unwrap_or(today);
-    let movements: Vec<UnionMovement> = flows::union_movements(conn, filter.to)?
+    let movements: Vec<UnionMovement> = accountability::union_movements(conn, filter.to)?
         .into_iter()
         .filter(|m| filter.fund.as_ref().is_none_or(|f| f == &m.fund))
         .collect();
@@ -109,7 +109,7 @@ pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate
         row.days_held = row.oldest_unallocated_date.map(|d| (as_of - d).num_days());
         row.stale = row.days_held.is_some_and(|days| days > i64::from(stale_days));
     }
-    let allocations = flows::allocations_by_recipient(conn, filter)?
+    let allocations = accountability::allocations_by_recipient(conn, filter)?
         .into_iter()
         .map(|(fund, currency, account, amount_minor)| Allocation {
             fund,

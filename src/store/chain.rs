@@ -1223,6 +1223,53 @@ impl StoredEntry {
     }
 }
 
+/// An entry's place in the chain: after the transaction it names and before the next one.
+pub trait Placed {
+    /// The last transaction recorded before the entry.
+    fn after_txn(&self) -> i64;
+}
+
+impl Placed for StoredEntry {
+    fn after_txn(&self) -> i64 {
+        self.after_txn
+    }
+}
+
+impl<T: Placed> Placed for &T {
+    fn after_txn(&self) -> i64 {
+        (*self).after_txn()
+    }
+}
+
+/// Entries in chain order, handed to a walk along the transactions as it reaches them: the
+/// walk takes the entries before each transaction, then the rest after the last one.
+pub struct Interleave<I: Iterator> {
+    entries: std::iter::Peekable<I>,
+}
+
+impl<I> Interleave<I>
+where
+    I: Iterator,
+    I::Item: Placed,
+{
+    /// `entries` must be in chain order (by id).
+    pub fn new(entries: impl IntoIterator<IntoIter = I>) -> Interleave<I> {
+        Interleave {
+            entries: entries.into_iter().peekable(),
+        }
+    }
+
+    /// The next entry recorded before transaction `txn`.
+    pub fn next_before(&mut self, txn: i64) -> Option<I::Item> {
+        self.entries.next_if(|e| e.after_txn() < txn)
+    }
+
+    /// The next entry left once every transaction is walked.
+    pub fn next_after_last(&mut self) -> Option<I::Item> {
+        self.entries.next()
+    }
+}
+
 /// Every entry, in chain order, with a sealed entry's private texts.
 pub fn entries(conn: &Connection) -> Result<Vec<StoredEntry>> {
     let mut stmt = conn.prepare(

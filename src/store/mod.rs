@@ -2,11 +2,11 @@
 //! fondo ledger without touching it; every write runs in one `BEGIN IMMEDIATE` transaction
 //! through a [`Writer`], so a command records everything it was asked to, or nothing.
 
+pub mod accountability;
 pub mod backup;
 pub mod chain;
 pub mod donors;
 pub mod erase;
-pub mod flows;
 pub mod hash;
 pub mod known;
 pub mod locks;

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
-use super::chain::{Entry, Stamp};
+use super::chain::{Entry, Interleave, Placed, Stamp};
 use super::locks::DateRules;
 use super::write::ImportIdentity;
 use super::Ledger;
@@ -131,6 +131,12 @@ pub struct PackEntry {
     pub entered_by: String,
 }
 
+impl Placed for PackEntry {
+    fn after_txn(&self) -> i64 {
+        self.after_txn
+    }
+}
+
 /// A transaction as a pack's journal gives it, with its number there.
 pub struct PackTransaction {
     pub id: i64,
@@ -184,39 +190,12 @@ impl Ledger {
             .collect();
         Ledger::create_with(path, currency, actor, |w| {
             w.allow_placeholders();
-            let mut entries = pack.entries.iter().peekable();
+            let mut entries = Interleave::new(&pack.entries);
             let mut keys = pack.import_keys.iter().peekable();
-            let mut replay_before = |w: &mut super::Writer<'_>, next_txn: i64| -> Result<()> {
-                while let Some(e) = entries.next_if(|e| e.after_txn < next_txn) {
-                    let entry = match &e.entry {
-                        // The new ledger has a schema entry of its own, records each forced
-                        // date itself as it records the transaction, and records each text as
-                        // it reads now (a rename's revisions are of this ledger's salts).
-                        Entry::Schema { .. } | Entry::LockOverridden { .. } | Entry::DonorRenamed { .. } => {
-                            continue
-                        }
-                        Entry::Erasure { id, placeholder, .. } => Entry::Erasure {
-                            id: *id,
-                            placeholder: placeholder.clone(),
-                            erased: Vec::new(),
-                            keys: Vec::new(),
-                            entry_texts: Vec::new(),
-                            revised: Vec::new(),
-                        },
-                        // Its keys have salts of this ledger's own.
-                        batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),
-                        other => other.clone(),
-                    };
-                    let stamp = Stamp {
-                        entered_at: &e.entered_at,
-                        entered_by: &e.entered_by,
-                    };
-                    w.append_as(&entry, &stamp)?;
-                }
-                Ok(())
-            };
             for t in &pack.transactions {
-                replay_before(w, t.id)?;
+                while let Some(e) = entries.next_before(t.id) {
+                    replay_entry(w, e)?;
+                }
                 w.set_batch(
                     batches
                         .iter()
@@ -242,7 +221,9 @@ impl Ledger {
                 }
             }
             // The last batch's entry, if it comes last, covers the keys written for it.
-            replay_before(w, i64::MAX)?;
+            while let Some(e) = entries.next_after_last() {
+                replay_entry(w, e)?;
+            }
             w.set_batch(None);
             if let Some((txn, _)) = keys.next() {
                 return Err(Error::Refused(format!(
@@ -252,4 +233,31 @@ impl Ledger {
             Ok(())
         })
     }
+}
+
+/// Records a pack's entry in the ledger being rebuilt, as this ledger records it.
+fn replay_entry(w: &mut super::Writer<'_>, e: &PackEntry) -> Result<()> {
+    let entry = match &e.entry {
+        // The new ledger has a schema entry of its own, records each forced date itself as it
+        // records the transaction, and records each text as it reads now (a rename's
+        // revisions are of this ledger's salts).
+        Entry::Schema { .. } | Entry::LockOverridden { .. } | Entry::DonorRenamed { .. } => return Ok(()),
+        Entry::Erasure { id, placeholder, .. } => Entry::Erasure {
+            id: *id,
+            placeholder: placeholder.clone(),
+            erased: Vec::new(),
+            keys: Vec::new(),
+            entry_texts: Vec::new(),
+            revised: Vec::new(),
+        },
+        // Its keys have salts of this ledger's own.
+        batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),
+        other => other.clone(),
+    };
+    let stamp = Stamp {
+        entered_at: &e.entered_at,
+        entered_by: &e.entered_by,
+    };
+    w.append_as(&entry, &stamp)?;
+    Ok(())
 }

@@ -223,7 +223,7 @@ struct BatchRecord {
 /// here, each entry after the transaction it names.
 struct Walk<'c> {
     conn: &'c Connection,
-    entries: std::iter::Peekable<std::vec::IntoIter<StoredEntry>>,
+    entries: chain::Interleave<std::vec::IntoIter<StoredEntry>>,
     expected_head: Option<&'c str>,
     prev_hash: String,
     prev_txn: i64,
@@ -356,7 +356,7 @@ impl<'c> Walk<'c> {
             shared_salts_through,
             adopted_through,
             conn,
-            entries: entries.into_iter().peekable(),
+            entries: chain::Interleave::new(entries),
             expected_head,
             prev_hash: GENESIS.to_string(),
             prev_txn: 0,
@@ -400,63 +400,71 @@ impl<'c> Walk<'c> {
     }
 
     /// Walks the entries recorded before transaction `next_txn`.
-    fn entries_before(&mut self, next_txn: i64) -> Result<()> {
-        while let Some(e) = self.entries.next_if(|e| e.after_txn < next_txn) {
-            let mut bad = Vec::new();
-            if e.id != self.prev_entry + 1 {
-                bad.push(format!(
-                    "follows entry {}: entries are missing or out of order",
-                    self.prev_entry
-                ));
-            }
-            if e.after_txn != self.prev_txn {
-                bad.push(format!(
-                    "says it follows #{} but stands after #{}",
-                    e.after_txn, self.prev_txn
-                ));
-            }
-            if e.prev_hash != self.prev_hash {
-                bad.push("does not link to what was recorded before it".to_string());
-            }
-            if chain::entry_hash(&e.prev_hash, e.id, e.after_txn, &e.body, &e.stamp()) != e.hash {
-                bad.push(
-                    "stored content no longer matches its hash (changed after it was recorded)".to_string(),
-                );
-            }
-            let mut kind = None;
-            match e.open() {
-                Ok((entry, digests)) => {
-                    kind = Some(entry.kind());
-                    match &digests {
-                        Some(digests) => {
-                            bad.extend(sealed_text_problems(&e, &entry, digests, &self.erased_texts))
-                        }
-                        // Its text is in its body: texts beside it would pass for it.
-                        None if !e.texts.is_empty() => {
-                            bad.push("texts were added beside it (outside fondo)".to_string())
-                        }
-                        None => {}
-                    }
-                    if (e.id == 1) != matches!(entry, Entry::Schema { .. }) {
-                        bad.push(
-                            "the schema entry must be the chain's first entry, and only the first"
-                                .to_string(),
-                        );
-                    }
-                    self.replay_entry(&e, &entry, &mut bad);
-                }
-                Err(why) => bad.push(why),
-            }
-            self.summary.entries += 1;
-            self.prev_entry = e.id;
-            self.link(
-                format!("entry {}", e.id),
-                Some(kind.unwrap_or("unreadable")),
-                e.hash,
-                bad,
-            );
+    fn entries_before(&mut self, next_txn: i64) {
+        while let Some(e) = self.entries.next_before(next_txn) {
+            self.entry(e);
         }
-        Ok(())
+    }
+
+    /// Walks the entries recorded after the last transaction.
+    fn entries_after_last(&mut self) {
+        while let Some(e) = self.entries.next_after_last() {
+            self.entry(e);
+        }
+    }
+
+    /// Checks one entry against the link before it and replays it.
+    fn entry(&mut self, e: StoredEntry) {
+        let mut bad = Vec::new();
+        if e.id != self.prev_entry + 1 {
+            bad.push(format!(
+                "follows entry {}: entries are missing or out of order",
+                self.prev_entry
+            ));
+        }
+        if e.after_txn != self.prev_txn {
+            bad.push(format!(
+                "says it follows #{} but stands after #{}",
+                e.after_txn, self.prev_txn
+            ));
+        }
+        if e.prev_hash != self.prev_hash {
+            bad.push("does not link to what was recorded before it".to_string());
+        }
+        if chain::entry_hash(&e.prev_hash, e.id, e.after_txn, &e.body, &e.stamp()) != e.hash {
+            bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
+        }
+        let mut kind = None;
+        match e.open() {
+            Ok((entry, digests)) => {
+                kind = Some(entry.kind());
+                match &digests {
+                    Some(digests) => {
+                        bad.extend(sealed_text_problems(&e, &entry, digests, &self.erased_texts))
+                    }
+                    // Its text is in its body: texts beside it would pass for it.
+                    None if !e.texts.is_empty() => {
+                        bad.push("texts were added beside it (outside fondo)".to_string())
+                    }
+                    None => {}
+                }
+                if (e.id == 1) != matches!(entry, Entry::Schema { .. }) {
+                    bad.push(
+                        "the schema entry must be the chain's first entry, and only the first".to_string(),
+                    );
+                }
+                self.replay_entry(&e, &entry, &mut bad);
+            }
+            Err(why) => bad.push(why),
+        }
+        self.summary.entries += 1;
+        self.prev_entry = e.id;
+        self.link(
+            format!("entry {}", e.id),
+            Some(kind.unwrap_or("unreadable")),
+            e.hash,
+            bad,
+        );
     }
 
     fn replay_entry(&mut self, stored: &StoredEntry, entry: &Entry, bad: &mut Vec<String>) {
@@ -614,7 +622,7 @@ fn check_transactions(
                 ),
             })
         };
-        chain.entries_before(id)?;
+        chain.entries_before(id);
         chain.in_batch(id, r.get(26)?);
         let (prev_id, prev_hash) = (chain.prev_txn, chain.prev_hash.as_str());
         let (date, description, counterparty, reference, memo) =
@@ -770,7 +778,7 @@ fn check_transactions(
         chain.prev_txn = id;
         chain.link(format!("transaction #{id}"), None, stored_hash, bad);
     }
-    chain.entries_before(i64::MAX)?;
+    chain.entries_after_last();
     while let Some(p) = pending {
         chain.problems.push(format!(
             "posting {} of #{} belongs to no transaction",

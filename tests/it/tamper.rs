@@ -216,6 +216,25 @@ fn a_truncated_tail_is_caught_with_the_head_an_auditor_kept() {
     assert!(problem.contains("is not in this ledger's chain"), "{problem}");
 }
 
+/// Regression: the walk took the entries after the last transaction as those placed before
+/// transaction `i64::MAX`, so an entry moved there was left out: verify blamed the rows it
+/// wrote as added outside fondo, and never named the entry.
+#[test]
+fn an_entry_placed_after_every_possible_transaction_is_still_walked() {
+    let l = worked_example();
+    edit_without_triggers(
+        &l,
+        "UPDATE entries SET after_txn = 9223372036854775807 WHERE id = (SELECT max(id) FROM entries)",
+        true,
+    );
+    let report = failed_verify(&l, &[]);
+    let problems = report["problems"].to_string();
+    assert!(
+        problems.contains("says it follows #9223372036854775807"),
+        "{problems}"
+    );
+}
+
 #[test]
 fn a_forged_confirmation_is_caught() {
     let l = worked_example();

@@ -15,8 +15,8 @@ use crate::domain::names::{
 };
 use crate::domain::{Amount, Currency, Field};
 use crate::error::{Error, Result};
+use crate::store::accountability::{self, GrantLine};
 use crate::store::donors;
-use crate::store::flows::{self, GrantLine};
 use crate::store::read::{self, Filter};
 
 /// A question `add` may ask. Declared in the order their options are written on the
@@ -219,12 +219,12 @@ impl Question {
     fn default(self, s: &AddSession<'_>) -> Result<Option<String>> {
         let conn = s.ledger.conn();
         let gift = |s: &AddSession<'_>| match s.answers.get(Q::Donor) {
-            Some(donor) => flows::last_gift(conn, donor),
+            Some(donor) => accountability::last_gift(conn, donor),
             None => Ok(None),
         };
         let grant = |s: &AddSession<'_>| -> Result<Option<GrantLine>> {
             match s.answers.commune().and_then(|c| s.known.commune(c)) {
-                Some(c) => Ok(flows::grant_lines(conn, &Filter::default(), Some(&c.slug))?.pop()),
+                Some(c) => Ok(accountability::grant_lines(conn, &Filter::default(), Some(&c.slug))?.pop()),
                 None => Ok(None),
             }
         };
@@ -464,10 +464,12 @@ fn check_posting(text: &str, s: &AddSession<'_>) -> Checked {
 }
 
 fn unconfirmed_grants(s: &AddSession<'_>) -> Result<Vec<GrantLine>> {
-    Ok(flows::grant_lines(s.ledger.conn(), &Filter::default(), None)?
-        .into_iter()
-        .filter(|g| g.live && g.confirmed.is_none())
-        .collect())
+    Ok(
+        accountability::grant_lines(s.ledger.conn(), &Filter::default(), None)?
+            .into_iter()
+            .filter(|g| g.live && g.confirmed.is_none())
+            .collect(),
+    )
 }
 
 /// A new donor's name, and the known donor it looks like or is nearest to.

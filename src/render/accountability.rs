@@ -1,5 +1,7 @@
-//! The accountability reports as tables: funds, union, communes, campaign, donors. Each
-//! carries its tie-out: a note under the table, and `row`/`tied_out` columns in CSV and JSON.
+//! The accountability reports as tables — funds, union, communes, campaign, donors — and
+//! the statements that tie out against them: the aging of grants, the financial position and
+//! the statement of activities. Each carries its tie-out: a note under the table, and
+//! `row`/`tied_out` columns in CSV and JSON.
 
 use std::io::Write;
 

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::reports::money;
 use super::{col, optional_col, write_json_value, write_line, Cell, Format, Tabular};
-use crate::domain::money::format_minor;
+use crate::domain::money::{format_minor, Sum};
 use crate::io::statement::StatementLine;
 use crate::report::reconcile::Reconciled;
 use crate::store::reconcile::{LedgerEntry, Reconciliation};
@@ -39,7 +39,7 @@ pub fn write_reconciled(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let c = r.currency;
-    let amount = |minor: Option<i64>| minor.map(|m| format_minor(m, c));
+    let amount = |sum: Option<Sum>| sum.map(|s| format_minor(s.minor(), c));
     match format {
         Format::Json => write_json_value(
             &json!({
@@ -61,7 +61,7 @@ pub fn write_reconciled(
                     "reconciliation": id, "statement_date": date, "lines": lines,
                 })),
                 "statement_balance": amount(r.statement_balance),
-                "ledger_balance": format_minor(r.ledger_balance, c),
+                "ledger_balance": format_minor(r.ledger_balance.minor(), c),
                 "difference": amount(r.difference()),
                 "tied_out": r.tied_out(),
                 "saved": saved,
@@ -82,7 +82,7 @@ pub fn write_reconciled(
                     r.statement_date.map(|d| d.to_string()).into(),
                     Cell::Empty,
                     what.into(),
-                    value.map_or(Cell::Empty, |v| money(v, c)),
+                    value.map_or(Cell::Empty, |v| money(v.minor(), c)),
                     c.code().into(),
                     Cell::Empty,
                 ]);
@@ -99,12 +99,8 @@ pub fn write_reconciled(
                     .map_or_else(|| "(no lines)".to_string(), |d| d.to_string())
             )?;
             lines_table(r).write(format, out)?;
-            let shown = |v: Option<i64>| {
-                v.map_or_else(
-                    || "unknown (give --balance)".to_string(),
-                    |v| format!("{} {c}", format_minor(v, c)),
-                )
-            };
+            let shown =
+                |v: Option<Sum>| v.map_or_else(|| "unknown (give --balance)".to_string(), |v| v.to_string());
             write_line(
                 out,
                 &format!(
@@ -120,7 +116,7 @@ pub fn write_reconciled(
                 &format!(
                     "statement balance {}, ledger balance {} {c}, difference {}",
                     shown(r.statement_balance),
-                    format_minor(r.ledger_balance, c),
+                    format_minor(r.ledger_balance.minor(), c),
                     shown(r.difference())
                 ),
             )?;
@@ -133,8 +129,8 @@ pub fn write_reconciled(
                     reasons.push(format!("{count} only in the {place}"));
                 }
             }
-            if let Some(d) = r.difference().filter(|d| *d != 0) {
-                reasons.push(format!("the balances differ by {} {c}", format_minor(d, c)));
+            if let Some(d) = r.difference().filter(|d| !d.is_zero()) {
+                reasons.push(format!("the balances differ by {d}"));
             }
             if reasons.is_empty() {
                 writeln!(out, "reconciled")?;

@@ -7,11 +7,9 @@
 //! and taken in that order, each line and each posting at most once, so two equal amounts
 //! on the same day match one to one.
 
-use crate::domain::Field;
-
 use chrono::NaiveDate;
 
-use crate::domain::{Amount, Currency};
+use crate::domain::{Amount, Currency, Field, Sum};
 use crate::error::{Error, Result};
 use crate::io::statement::{Statement, StatementLine};
 use crate::store::reconcile::{self, LedgerEntry, NewReconciliation};
@@ -44,9 +42,9 @@ pub struct Reconciled {
     pub only_in_statement: Vec<StatementLine>,
     /// Postings up to the statement date that it does not show.
     pub only_in_ledger: Vec<LedgerEntry>,
-    pub statement_balance: Option<i64>,
+    pub statement_balance: Option<Sum>,
     /// The account's balance at the end of the statement date.
-    pub ledger_balance: i64,
+    pub ledger_balance: Sum,
     pub file_name: String,
     pub file_sha256: String,
     /// This very statement (by SHA-256) was saved before: the reconciliation, its statement
@@ -58,16 +56,16 @@ pub struct Reconciled {
 
 impl Reconciled {
     /// Statement balance − ledger balance, when the statement's balance is known.
-    pub fn difference(&self) -> Option<i64> {
+    pub fn difference(&self) -> Option<Sum> {
         self.statement_balance
-            .and_then(|s| s.checked_sub(self.ledger_balance))
+            .and_then(|s| s.minus(self.ledger_balance).ok())
     }
 
     /// Everything matched and the balances agree (when the statement gives one).
     pub fn tied_out(&self) -> bool {
         self.only_in_statement.is_empty()
             && self.only_in_ledger.is_empty()
-            && self.difference().is_none_or(|d| d == 0)
+            && self.difference().is_none_or(Sum::is_zero)
     }
 
     /// The record `--mark` saves: each posting and the statement line it matched (0 for
@@ -126,12 +124,15 @@ pub fn reconcile(
         .collect();
     let hints = far_apart(&only_in_statement, &only_in_ledger, options.days);
     let statement_balance = match options.balance {
-        Some(b) => Some(b.minor()),
-        None => closing_balance(lines)?.map(Amount::minor),
+        Some(b) => Some(Sum::from(b)),
+        None => closing_balance(lines)?.map(Sum::from),
     };
     let ledger_balance = match statement_date {
-        Some(d) => reconcile::balance_on(conn, options.account, currency, d)?,
-        None => 0,
+        Some(d) => Sum::from_minor(
+            reconcile::balance_on(conn, options.account, currency, d)?,
+            currency,
+        ),
+        None => Sum::zero(currency),
     };
     Ok(Reconciled {
         account: options.account.to_string(),
@@ -207,7 +208,7 @@ pub fn mark(ledger: &mut Ledger, reconciled: &Reconciled, force: bool) -> Result
             reconciled.only_in_ledger.len(),
             reconciled
                 .difference()
-                .map_or_else(|| "unknown".to_string(), |d| format!("{} {}", crate::domain::money::format_minor(d, reconciled.currency), reconciled.currency))
+                .map_or_else(|| "unknown".to_string(), |d| d.to_string())
         )));
     }
     ledger.write(WriteMode::Commit, |w| {
@@ -215,8 +216,8 @@ pub fn mark(ledger: &mut Ledger, reconciled: &Reconciled, force: bool) -> Result
             account: &reconciled.account,
             currency: reconciled.currency,
             statement_date,
-            statement_balance_minor: reconciled.statement_balance,
-            ledger_balance_minor: reconciled.ledger_balance,
+            statement_balance_minor: reconciled.statement_balance.map(Sum::minor),
+            ledger_balance_minor: reconciled.ledger_balance.minor(),
             file_name: &reconciled.file_name,
             file_sha256: &reconciled.file_sha256,
             matched: &matched,

@@ -12,12 +12,11 @@ use super::locks::{self, DateRules, Locks};
 use super::{donors, read, recheck};
 use crate::domain::builders::{self, Header};
 use crate::domain::identity::{likeness, Likeness};
-use crate::domain::money::format_minor;
 use crate::domain::names::{
     check_account_name, check_name, check_slug, check_text, closest, confirmed_in_time, AccountType,
     DONATIONS, GRANTS_PREFIX, UNION_ACCOUNT, UNION_SLUG,
 };
-use crate::domain::{Amount, NewTransaction};
+use crate::domain::{Amount, Currency, NewTransaction, Sum};
 use crate::error::{Error, LookAlike, Result, Shortfall};
 
 /// Refuses a reference that starts like an erasure's placeholder (`forgotten donor N`), which
@@ -94,12 +93,42 @@ const PENDING_DAYS_LIMIT: usize = 8192;
 /// An (account, fund, currency) whose totals are maintained.
 pub(super) type TotalKey = (i64, i64, &'static str);
 
+/// Debits and credits of one (account, fund, currency), apart, as the totals tables keep them.
+#[derive(Clone, Copy)]
+struct DebitsCredits {
+    debit: Sum,
+    credit: Sum,
+}
+
+impl DebitsCredits {
+    fn zero(currency: Currency) -> DebitsCredits {
+        DebitsCredits {
+            debit: Sum::zero(currency),
+            credit: Sum::zero(currency),
+        }
+    }
+
+    /// Adds a posting: a debit if it is positive, a credit if it is negative.
+    fn add(&mut self, amount: Amount) -> Result<()> {
+        if amount.is_negative() {
+            self.credit.add(amount.negated())
+        } else {
+            self.debit.add(amount)
+        }
+    }
+
+    /// Debits less credits.
+    fn net(self) -> Result<Sum> {
+        self.debit.minus(self.credit)
+    }
+}
+
 /// Debits and credits this write adds per (account, fund, currency), and per day as well.
 #[derive(Default)]
 struct PendingTotals {
-    balances: HashMap<TotalKey, (i64, i64)>,
+    balances: HashMap<TotalKey, DebitsCredits>,
     /// Per day, in date order, so the overdraft check can walk the days after a date.
-    days: HashMap<TotalKey, BTreeMap<NaiveDate, (i64, i64)>>,
+    days: HashMap<TotalKey, BTreeMap<NaiveDate, DebitsCredits>>,
     day_count: usize,
     /// The totals as they stood before this write, for the check at commit.
     before: recheck::TotalsBefore,
@@ -111,39 +140,31 @@ impl PendingTotals {
         tx: &rusqlite::Transaction<'_>,
         account_id: i64,
         fund_id: i64,
-        currency: &'static str,
         date: NaiveDate,
-        minor: i64,
+        amount: Amount,
     ) -> Result<()> {
-        let overflow = || Error::Overflow {
-            what: "the maintained totals".into(),
-        };
-        let (debit, credit) = (minor.max(0), minor.checked_neg().ok_or_else(overflow)?.max(0));
-        self.before.note(tx, (account_id, fund_id, currency), date)?;
-        let days = self.days.entry((account_id, fund_id, currency)).or_default();
+        let currency = amount.currency();
+        let key = (account_id, fund_id, currency.code());
+        self.before.note(tx, key, date)?;
+        let days = self.days.entry(key).or_default();
         if !days.contains_key(&date) {
             self.day_count += 1;
         }
-        for (d, c) in [
-            self.balances.entry((account_id, fund_id, currency)).or_default(),
-            days.entry(date).or_default(),
+        for pending in [
+            self.balances.entry(key).or_insert(DebitsCredits::zero(currency)),
+            days.entry(date).or_insert(DebitsCredits::zero(currency)),
         ] {
-            *d = d.checked_add(debit).ok_or_else(overflow)?;
-            *c = c.checked_add(credit).ok_or_else(overflow)?;
+            pending.add(amount)?;
         }
         Ok(())
     }
 
     /// The net this write adds to one balance so far.
-    fn net(&self, account_id: i64, fund_id: i64, currency: &'static str) -> Result<i64> {
-        let (debit, credit) = self
-            .balances
-            .get(&(account_id, fund_id, currency))
-            .copied()
-            .unwrap_or_default();
-        debit.checked_sub(credit).ok_or_else(|| Error::Overflow {
-            what: "the maintained totals".into(),
-        })
+    fn net(&self, account_id: i64, fund_id: i64, currency: Currency) -> Result<Sum> {
+        match self.balances.get(&(account_id, fund_id, currency.code())) {
+            Some(pending) => pending.net(),
+            None => Ok(Sum::zero(currency)),
+        }
     }
 
     /// Writes the sums and starts again from zero: at commit, and whenever a long import
@@ -156,7 +177,8 @@ impl PendingTotals {
                  SET debit_minor = debit_minor + excluded.debit_minor,
                      credit_minor = credit_minor + excluded.credit_minor",
         )?;
-        for ((account_id, fund_id, currency), (debit, credit)) in &self.balances {
+        for ((account_id, fund_id, currency), pending) in &self.balances {
+            let (debit, credit) = (pending.debit.minor(), pending.credit.minor());
             balance.execute(params![account_id, fund_id, currency, debit, credit])?;
         }
         let mut day = tx.prepare_cached(
@@ -167,7 +189,8 @@ impl PendingTotals {
                      credit_minor = credit_minor + excluded.credit_minor",
         )?;
         for ((account_id, fund_id, currency), days) in &self.days {
-            for (date, (debit, credit)) in days {
+            for (date, pending) in days {
+                let (debit, credit) = (pending.debit.minor(), pending.credit.minor());
                 day.execute(params![account_id, fund_id, currency, date, debit, credit])?;
             }
         }
@@ -840,14 +863,8 @@ impl<'l> Writer<'l> {
         for ((p, r), line) in txn.postings.iter().zip(&resolved).zip(1_i64..) {
             // Added to the pending totals first: they note the stored totals before this
             // posting can change them, for the check at commit.
-            self.totals.add(
-                &self.tx,
-                r.account_id,
-                r.fund_id,
-                p.amount.currency().code(),
-                txn.date,
-                p.amount.minor(),
-            )?;
+            self.totals
+                .add(&self.tx, r.account_id, r.fund_id, txn.date, p.amount)?;
             insert.execute(params![
                 id,
                 line,
@@ -910,31 +927,25 @@ impl<'l> Writer<'l> {
     /// account was added with `--allow-negative` (a credit line). A back-dated payment is
     /// therefore refused if a later payment already spent the money it would take.
     fn check_no_overdraft(&self, txn: &NewTransaction, resolved: &[ResolvedPosting]) -> Result<()> {
-        let mut outflows: BTreeMap<TotalKey, (i64, usize)> = BTreeMap::new();
+        let mut outflows: BTreeMap<TotalKey, (Sum, usize)> = BTreeMap::new();
         for (i, (p, r)) in txn.postings.iter().zip(resolved).enumerate() {
             if r.account_type == AccountType::Assets && !r.allow_negative {
-                let entry = outflows
-                    .entry((r.account_id, r.fund_id, p.amount.currency().code()))
-                    .or_insert((0, i));
-                entry.0 = entry
+                let currency = p.amount.currency();
+                outflows
+                    .entry((r.account_id, r.fund_id, currency.code()))
+                    .or_insert((Sum::zero(currency), i))
                     .0
-                    .checked_add(p.amount.minor())
-                    .ok_or_else(|| Error::Overflow {
-                        what: "the transaction's postings to one account".into(),
-                    })?;
+                    .add(p.amount)?;
             }
         }
-        for (key, (delta, i)) in outflows {
-            if delta >= 0 {
+        for ((account_id, fund_id, _), (delta, i)) in outflows {
+            if !delta.is_negative() {
                 continue;
             }
-            let (lowest, on) = self.lowest_balance_from(key, txn.date)?;
-            let after = lowest.checked_add(delta).ok_or_else(|| Error::Overflow {
-                what: "the balance after this transaction".into(),
-            })?;
-            if after < 0 {
+            let (lowest, on) = self.lowest_balance_from(account_id, fund_id, delta.currency(), txn.date)?;
+            let after = lowest.plus(delta)?;
+            if after.is_negative() {
                 let p = &txn.postings[i];
-                let currency = p.amount.currency();
                 let why = if p.account == UNION_ACCOUNT {
                     "the union cannot pass on more than it holds for a fund"
                 } else {
@@ -944,8 +955,8 @@ impl<'l> Writer<'l> {
                     fund: p.fund.clone(),
                     account: p.account.clone(),
                     date: on.to_string(),
-                    available: format!("{} {currency}", format_minor(lowest, currency)),
-                    after: format!("{} {currency}", format_minor(after, currency)),
+                    available: lowest.to_string(),
+                    after: after.to_string(),
                     why,
                 })));
             }
@@ -956,40 +967,45 @@ impl<'l> Writer<'l> {
     /// The lowest end-of-day balance of (account, fund, currency) on `date` or any later day
     /// recorded, and the day it falls on: what a payment dated `date` can take without
     /// leaving any later day below zero. Reads the days from `date` on, not the whole history.
-    fn lowest_balance_from(&self, key: TotalKey, date: NaiveDate) -> Result<(i64, NaiveDate)> {
-        let overflow = || Error::Overflow {
-            what: "an account's balance".into(),
-        };
-        let (account_id, fund_id, currency) = key;
-        let total = read::balance_minor(&self.tx, account_id, fund_id, currency)?
-            .checked_add(self.totals.net(account_id, fund_id, currency)?)
-            .ok_or_else(overflow)?;
-        let mut later: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    fn lowest_balance_from(
+        &self,
+        account_id: i64,
+        fund_id: i64,
+        currency: Currency,
+        date: NaiveDate,
+    ) -> Result<(Sum, NaiveDate)> {
+        let code = currency.code();
+        let total = Sum::from_minor(
+            read::balance_minor(&self.tx, account_id, fund_id, code)?,
+            currency,
+        )
+        .plus(self.totals.net(account_id, fund_id, currency)?)?;
+        let mut later: BTreeMap<NaiveDate, Sum> = BTreeMap::new();
         let mut stmt = self.tx.prepare_cached(
             "SELECT date, debit_minor - credit_minor FROM daily_totals
              WHERE account_id = ?1 AND fund_id = ?2 AND currency = ?3 AND date >= ?4",
         )?;
-        let mut rows = stmt.query(params![account_id, fund_id, currency, date])?;
+        let mut rows = stmt.query(params![account_id, fund_id, code, date])?;
         while let Some(r) = rows.next()? {
-            later.insert(read::date_at(r, 0)?, r.get(1)?);
+            later.insert(read::date_at(r, 0)?, Sum::from_minor(r.get(1)?, currency));
         }
-        if let Some(days) = self.totals.days.get(&key) {
-            for (day, (debit, credit)) in days.range(date..) {
-                let net = debit.checked_sub(*credit).ok_or_else(overflow)?;
-                let sum = later.entry(*day).or_default();
-                *sum = sum.checked_add(net).ok_or_else(overflow)?;
+        if let Some(days) = self.totals.days.get(&(account_id, fund_id, code)) {
+            for (day, pending) in days.range(date..) {
+                later
+                    .entry(*day)
+                    .or_insert(Sum::zero(currency))
+                    .add(pending.net()?)?;
             }
         }
-        later.entry(date).or_default();
+        later.entry(date).or_insert(Sum::zero(currency));
         let after_date = later
             .values()
-            .try_fold(0_i64, |sum, net| sum.checked_add(*net))
-            .ok_or_else(overflow)?;
-        let mut balance = total.checked_sub(after_date).ok_or_else(overflow)?;
-        let mut lowest: Option<(i64, NaiveDate)> = None;
+            .try_fold(Sum::zero(currency), |sum, net| sum.plus(*net))?;
+        let mut balance = total.minus(after_date)?;
+        let mut lowest: Option<(Sum, NaiveDate)> = None;
         for (day, net) in later {
-            balance = balance.checked_add(net).ok_or_else(overflow)?;
-            if lowest.as_ref().is_none_or(|(low, _)| balance < *low) {
+            balance.add(net)?;
+            if lowest.is_none_or(|(low, _)| balance.minor() < low.minor()) {
                 lowest = Some((balance, day));
             }
         }
@@ -1150,21 +1166,20 @@ impl<'l> Writer<'l> {
             }
             self.forgotten = Some(found);
         }
-        let mut moved: BTreeMap<(String, String), i64> = BTreeMap::new();
+        let mut moved: BTreeMap<(String, String), Sum> = BTreeMap::new();
         for p in &txn.postings {
-            let sum = moved
-                .entry((p.account.clone(), p.amount.currency().code().to_string()))
-                .or_default();
-            *sum = sum.checked_add(p.amount.minor()).ok_or_else(|| Error::Overflow {
-                what: "the transaction's postings to one account".into(),
-            })?;
+            let currency = p.amount.currency();
+            moved
+                .entry((p.account.clone(), currency.code().to_string()))
+                .or_insert(Sum::zero(currency))
+                .add(p.amount)?;
         }
         let signature = (
             txn.date,
             moved
                 .into_iter()
-                .filter(|(_, minor)| *minor != 0)
-                .map(|((account, currency), minor)| (account, currency, minor))
+                .filter(|(_, sum)| !sum.is_zero())
+                .map(|((account, currency), sum)| (account, currency, sum.minor()))
                 .collect(),
         );
         Ok(self.forgotten.as_ref().and_then(|f| f.get(&signature).copied()))

@@ -104,6 +104,42 @@ impl Writer<'_> {
     pub fn record(&mut self, txn: &NewTransaction, source: &str) -> Result<i64> {
         let checked = txn.check()?;
         let txn = checked.as_ref();
+        let resolved = self.resolve(txn)?;
+        let lock_override = self.check_date(txn, &resolved)?;
+        self.check_no_overdraft(txn, &resolved)?;
+        let donor = self.check_parties(txn)?;
+        let head = self.head()?;
+        let (id, prev_hash) = (head.last_txn + 1, head.hash);
+        self.first_recorded.get_or_insert(id);
+        let hash = self.insert_transaction(txn, id, &prev_hash, source)?;
+        self.insert_postings(txn, id, &resolved)?;
+        if let Some(donor) = donor {
+            donors::remember(&self.tx, donor)?;
+        }
+        if self.totals.day_count >= PENDING_DAYS_LIMIT {
+            self.totals.flush(&self.tx)?;
+        }
+        self.head = Some(Head {
+            last_txn: id,
+            last_entry: head.last_entry,
+            hash,
+        });
+        if let Some(import) = &mut self.import {
+            import.first_txn.get_or_insert(id);
+            import.last_txn = Some(id);
+        }
+        if let Some((through, reason)) = lock_override {
+            self.append(&Entry::LockOverridden {
+                txn_id: id,
+                through: hash::date_text(through),
+                reason,
+            })?;
+        }
+        Ok(id)
+    }
+
+    /// Each posting's account and fund, as rows; an unknown or closed one is refused.
+    fn resolve(&mut self, txn: &NewTransaction) -> Result<Vec<ResolvedPosting>> {
         let mut resolved = Vec::with_capacity(txn.postings.len());
         for p in &txn.postings {
             let account = self.account(&p.account)?;
@@ -114,8 +150,12 @@ impl Writer<'_> {
                 fund_id: self.fund(&p.fund)?,
             });
         }
-        let lock_override = self.check_date(txn, &resolved)?;
-        self.check_no_overdraft(txn, &resolved)?;
+        Ok(resolved)
+    }
+
+    /// Refuses a placeholder for a counterparty or reference, a reference already used, and a
+    /// gift's donor that looks like another; returns the gift's donor, if it is a gift.
+    fn check_parties<'t>(&self, txn: &'t NewTransaction) -> Result<Option<&'t str>> {
         // No counterparty either, whoever it is: a placeholder always means an erasure.
         if let Some(counterparty) = txn.counterparty.as_deref().filter(|_| !self.placeholders_allowed) {
             crate::domain::privacy::check_not_placeholder(Field::COUNTERPARTY, counterparty)?;
@@ -139,9 +179,18 @@ impl Writer<'_> {
         if let Some(donor) = donor {
             self.check_donor(donor)?;
         }
-        let head = self.head()?;
-        let (id, prev_hash) = (head.last_txn + 1, head.hash);
-        self.first_recorded.get_or_insert(id);
+        Ok(donor)
+    }
+
+    /// Writes the transaction's row, its private texts salted, chained to `prev_hash`;
+    /// returns its hash.
+    fn insert_transaction(
+        &mut self,
+        txn: &NewTransaction,
+        id: i64,
+        prev_hash: &str,
+        source: &str,
+    ) -> Result<String> {
         let date = hash::date_text(txn.date);
         let content = TxnContent {
             id,
@@ -169,7 +218,7 @@ impl Writer<'_> {
             ..content
         };
         let hash = hash::transaction_hash(
-            &prev_hash,
+            prev_hash,
             &content,
             txn.postings.iter().zip(1..).map(|(p, line)| PostingContent {
                 line,
@@ -201,11 +250,16 @@ impl Writer<'_> {
                 self.import.as_ref().map(|i| i.batch),
                 &salt[..]
             ])?;
+        Ok(hash)
+    }
+
+    /// Writes the postings, adding each to the pending totals.
+    fn insert_postings(&mut self, txn: &NewTransaction, id: i64, resolved: &[ResolvedPosting]) -> Result<()> {
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO postings (txn_id, line, account_id, fund_id, currency, amount_minor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for ((p, r), line) in txn.postings.iter().zip(&resolved).zip(1_i64..) {
+        for ((p, r), line) in txn.postings.iter().zip(resolved).zip(1_i64..) {
             // Added to the pending totals first: they note the stored totals before this
             // posting can change them, for the check at commit.
             self.totals
@@ -219,29 +273,6 @@ impl Writer<'_> {
                 p.amount.minor()
             ])?;
         }
-        drop(insert);
-        if let Some(donor) = donor {
-            donors::remember(&self.tx, donor)?;
-        }
-        if self.totals.day_count >= PENDING_DAYS_LIMIT {
-            self.totals.flush(&self.tx)?;
-        }
-        self.head = Some(Head {
-            last_txn: id,
-            last_entry: head.last_entry,
-            hash,
-        });
-        if let Some(import) = &mut self.import {
-            import.first_txn.get_or_insert(id);
-            import.last_txn = Some(id);
-        }
-        if let Some((through, reason)) = lock_override {
-            self.append(&Entry::LockOverridden {
-                txn_id: id,
-                through: hash::date_text(through),
-                reason,
-            })?;
-        }
-        Ok(id)
+        Ok(())
     }
 }

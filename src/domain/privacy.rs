@@ -2,6 +2,8 @@
 //! disclosure rules every published figure about donors follows.
 
 use super::field::Field;
+use super::money::{Currency, Sum};
+use crate::error;
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -291,9 +293,9 @@ impl Disclosure {
     }
 
     /// Whether a figure made of these donors' sums may be published.
-    pub fn allows(&self, donors: &HashMap<u32, i64>) -> bool {
-        let total: i128 = donors.values().map(|m| i128::from(*m)).sum();
-        let largest = donors.values().copied().max().map_or(0, i128::from);
+    pub fn allows(&self, donors: &HashMap<u32, Sum>) -> bool {
+        let total: i128 = donors.values().map(|m| i128::from(m.minor())).sum();
+        let largest = donors.values().map(|m| m.minor()).max().map_or(0, i128::from);
         i64::try_from(donors.len()).unwrap_or(i64::MAX) >= self.min_donors
             && total > 0
             && largest * 100 <= total * i128::from(self.max_share_percent)
@@ -309,12 +311,13 @@ impl Default for Disclosure {
     }
 }
 
-/// Gifts published together (a month, say): each donor's sum, the donor numbered by their
-/// [`donor_key`] (see [`DonorIds`]), and how many gifts they were.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Gifts of one currency published together (a month, say): each donor's sum, the donor
+/// numbered by their [`donor_key`] (see [`DonorIds`]), and how many gifts they were.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GiftGroup {
     pub label: String,
-    pub donors: HashMap<u32, i64>,
+    pub currency: Currency,
+    pub donors: HashMap<u32, Sum>,
     pub gifts: i64,
 }
 
@@ -338,15 +341,38 @@ impl DonorIds {
 }
 
 impl GiftGroup {
-    pub fn total(&self) -> i64 {
-        self.donors.values().sum()
+    /// No gifts yet.
+    pub fn new(label: impl Into<String>, currency: Currency) -> GiftGroup {
+        GiftGroup {
+            label: label.into(),
+            currency,
+            donors: HashMap::new(),
+            gifts: 0,
+        }
     }
 
-    fn absorb(&mut self, other: GiftGroup) {
-        for (donor, minor) in other.donors {
-            *self.donors.entry(donor).or_default() += minor;
+    /// Adds `gifts` gifts of one donor, adding up to `sum`.
+    pub fn add(&mut self, donor: u32, sum: Sum, gifts: i64) -> error::Result<()> {
+        self.donors
+            .entry(donor)
+            .or_insert(Sum::zero(self.currency))
+            .add(sum)?;
+        self.gifts += gifts;
+        Ok(())
+    }
+
+    pub fn total(&self) -> error::Result<Sum> {
+        self.donors
+            .values()
+            .try_fold(Sum::zero(self.currency), |total, sum| total.plus(*sum))
+    }
+
+    fn absorb(&mut self, other: GiftGroup) -> error::Result<()> {
+        for (donor, sum) in other.donors {
+            self.add(donor, sum, 0)?;
         }
         self.gifts += other.gifts;
+        Ok(())
     }
 }
 
@@ -355,25 +381,28 @@ impl GiftGroup {
 /// so no hidden figure can be worked out by subtraction: while the merged group breaks the
 /// rules, the smallest published group joins it; if even all of them together break the
 /// rules, nothing is published (an empty list).
-pub fn publishable(groups: Vec<GiftGroup>, rules: &Disclosure, other: &str) -> Vec<GiftGroup> {
+pub fn publishable(groups: Vec<GiftGroup>, rules: &Disclosure, other: &str) -> error::Result<Vec<GiftGroup>> {
     let (mut shown, hidden): (Vec<GiftGroup>, Vec<GiftGroup>) =
         groups.into_iter().partition(|g| rules.allows(&g.donors));
-    if hidden.is_empty() {
-        return shown;
-    }
-    let mut merged = GiftGroup {
-        label: other.to_string(),
-        ..GiftGroup::default()
+    let Some(currency) = hidden.first().map(|g| g.currency) else {
+        return Ok(shown);
     };
-    hidden.into_iter().for_each(|g| merged.absorb(g));
+    let mut merged = GiftGroup::new(other, currency);
+    for group in hidden {
+        merged.absorb(group)?;
+    }
     while !rules.allows(&merged.donors) {
-        let Some(smallest) = (0..shown.len()).min_by_key(|&i| (shown[i].total(), i)) else {
-            return Vec::new();
+        let totals = shown
+            .iter()
+            .map(GiftGroup::total)
+            .collect::<error::Result<Vec<_>>>()?;
+        let Some(smallest) = (0..shown.len()).min_by_key(|&i| (totals[i].minor(), i)) else {
+            return Ok(Vec::new());
         };
-        merged.absorb(shown.remove(smallest));
+        merged.absorb(shown.remove(smallest))?;
     }
     shown.push(merged);
-    shown
+    Ok(shown)
 }
 
 #[cfg(test)]
@@ -410,11 +439,13 @@ mod tests {
     }
 
     fn group(label: &str, donors: &[(&str, i64)]) -> GiftGroup {
+        let usd = Currency::parse("USD").unwrap();
         GiftGroup {
             label: label.into(),
+            currency: usd,
             donors: donors
                 .iter()
-                .map(|(d, m)| (u32::from(d.as_bytes()[0]), *m))
+                .map(|(d, m)| (u32::from(d.as_bytes()[0]), Sum::from_minor(*m, usd)))
                 .collect(),
             gifts: donors.len() as i64,
         }
@@ -470,20 +501,23 @@ mod tests {
             ],
             &rules,
             "other",
-        );
+        )
+        .unwrap();
         let labels: Vec<&str> = out.iter().map(|g| g.label.as_str()).collect();
         assert_eq!(labels, ["01", "other"]);
-        assert_eq!(out[1].total(), 250 + 14);
-        assert_eq!(out.iter().map(GiftGroup::total).sum::<i64>(), 500 + 264);
+        assert_eq!(out[1].total().unwrap().minor(), 250 + 14);
+        let all: i64 = out.iter().map(|g| g.total().unwrap().minor()).sum();
+        assert_eq!(all, 500 + 264);
         // Nothing safe at all: nothing published.
         assert!(publishable(
             vec![group("01", &[("z", 7)]), group("02", &[("y", 7)])],
             &rules,
             "other"
         )
+        .unwrap()
         .is_empty());
         // All safe: all shown, no other row.
-        assert_eq!(publishable(vec![big("01", 1)], &rules, "other").len(), 1);
+        assert_eq!(publishable(vec![big("01", 1)], &rules, "other").unwrap().len(), 1);
     }
 
     #[test]

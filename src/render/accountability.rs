@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use super::reports::{money, sum};
+use super::reports::sum;
 use super::{col, flow_col, machine_col, optional_col, Cell, Format, Tabular};
 use crate::domain::{Currency, Sum};
 use crate::report::activities::ActivitiesReport;
@@ -369,9 +369,9 @@ pub fn donors_table(report: &DonorsReport) -> Tabular {
         t.rows.push(vec![
             "donor".into(),
             r.donor.as_str().into(),
-            r.currency.code().into(),
+            r.total.currency().code().into(),
             Cell::Int(r.count),
-            money(r.total_minor, r.currency),
+            sum(r.total),
             r.first_date.to_string().into(),
             r.last_date.to_string().into(),
             Cell::Empty,

@@ -218,9 +218,9 @@ pub fn donor_list_table(rows: &[DonorListRow]) -> Tabular {
         let g = &r.gifts;
         t.rows.push(vec![
             g.donor.as_str().into(),
-            g.currency.code().into(),
+            g.total.currency().code().into(),
             Cell::Int(g.count),
-            money(g.total_minor, g.currency),
+            sum(g.total),
             g.first_date.to_string().into(),
             g.last_date.to_string().into(),
             match r.other_spellings.is_empty() {

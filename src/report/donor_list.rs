@@ -37,7 +37,7 @@ pub fn donor_list(ledger: &Ledger) -> Result<Vec<DonorListRow>> {
     for names in by_key.into_values() {
         let spellings: Vec<&String> = names.keys().collect();
         for (name, mut rows) in names.iter().map(|(n, r)| (n, r.clone())) {
-            rows.sort_by_key(|r| r.currency);
+            rows.sort_by_key(|r| r.total.currency());
             let other_spellings: Vec<String> = spellings
                 .iter()
                 .filter(|s| **s != name)

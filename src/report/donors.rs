@@ -57,7 +57,7 @@ pub fn donors(ledger: &Ledger, filter: &Filter, anonymize: bool) -> Result<Donor
     }
     let mut rows_total = Totals::new();
     for row in &rows {
-        rows_total.add(Sum::from_minor(row.total_minor, row.currency))?;
+        rows_total.add(row.total)?;
     }
     let mut income = Totals::new();
     for line in read::balance_lines(conn, filter)? {

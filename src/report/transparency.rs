@@ -566,34 +566,34 @@ pub fn publishable_months(
 ) -> Result<(Vec<MonthOfGifts>, Vec<Currency>)> {
     let mut by_currency: BTreeMap<Currency, Vec<GiftGroup>> = BTreeMap::new();
     let mut ids = DonorIds::default();
+    let mut added = Ok(());
     accountability::for_each_donor_month(ledger.conn(), filter, |row| {
         let groups = by_currency.entry(row.currency).or_default();
         if groups.last().is_none_or(|g| g.label != row.month) {
-            groups.push(GiftGroup {
-                label: row.month.clone(),
-                ..GiftGroup::default()
-            });
+            groups.push(GiftGroup::new(row.month.clone(), row.currency));
         }
         let donor = ids.id(row.donor.as_deref());
-        if let Some(group) = groups.last_mut() {
-            *group.donors.entry(donor).or_default() += row.total_minor;
-            group.gifts += row.gifts;
+        if let Some(group) = groups.last_mut().filter(|_| added.is_ok()) {
+            added = group.add(donor, Sum::from_minor(row.total_minor, row.currency), row.gifts);
         }
     })?;
+    added?;
     let mut months = Vec::new();
     let mut withheld = Vec::new();
     for (currency, groups) in by_currency {
-        let shown = privacy::publishable(groups, rules, OTHER_MONTHS);
+        let shown = privacy::publishable(groups, rules, OTHER_MONTHS)?;
         if shown.is_empty() {
             withheld.push(currency);
         }
-        months.extend(shown.into_iter().map(|g| MonthOfGifts {
-            total: Sum::from_minor(g.total(), currency),
-            donors: i64::try_from(g.donors.len()).unwrap_or(i64::MAX),
-            month: g.label,
-            currency,
-            gifts: g.gifts,
-        }));
+        for g in shown {
+            months.push(MonthOfGifts {
+                total: g.total()?,
+                donors: i64::try_from(g.donors.len()).unwrap_or(i64::MAX),
+                month: g.label,
+                currency,
+                gifts: g.gifts,
+            });
+        }
     }
     Ok((months, withheld))
 }

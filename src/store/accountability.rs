@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::read::{amount, currency, stored_date, Filter};
 use crate::domain::names::{CONVERSION, UNION_ACCOUNT};
-use crate::domain::{Amount, Currency};
+use crate::domain::{Amount, Currency, Sum};
 use crate::error::Result;
 
 /// SQL: the transaction `t` is neither voided nor a void.
@@ -171,9 +171,8 @@ pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) ->
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DonorTotal {
     pub donor: String,
-    pub currency: Currency,
     pub count: i64,
-    pub total_minor: i64,
+    pub total: Sum,
     pub first_date: NaiveDate,
     pub last_date: NaiveDate,
 }
@@ -205,9 +204,8 @@ pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal
         ) = row?;
         out.push(DonorTotal {
             donor,
-            currency: currency(&code)?,
             count,
-            total_minor,
+            total: Sum::from_minor(total_minor, currency(&code)?),
             first_date: stored_date(&first_date)?,
             last_date: stored_date(&last_date)?,
         });

@@ -9,9 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
-use super::chain::Entry;
 use super::read;
-use super::write::Writer;
 use crate::domain::names::is_ahead;
 use crate::error::{Error, Result};
 
@@ -102,43 +100,4 @@ pub(super) fn locked(date: NaiveDate, lock: &Lock) -> Error {
         "the books are closed through {} ({}); a transaction dated {date} needs --force --reason TEXT, and the reason is recorded",
         lock.through, lock.why
     ))
-}
-
-impl Writer<'_> {
-    /// Closes the books through `through` (or one account's, with `account`): no later
-    /// transaction may be dated on or before it without a recorded reason. Returns the
-    /// lock's number.
-    pub fn close_period(
-        &mut self,
-        through: NaiveDate,
-        account: Option<&str>,
-        today: NaiveDate,
-    ) -> Result<i64> {
-        if through > today {
-            return Err(Error::invalid(
-                Field::THROUGH,
-                through.to_string(),
-                format!("is after today ({today}); a period can be closed once it has ended"),
-            ));
-        }
-        let account_id = account.map(|a| read::account_id(self.conn(), a)).transpose()?;
-        let locks = Locks::read(self.conn())?;
-        if let Some(lock) = locks.covering(through, account_id) {
-            return Err(Error::Refused(format!(
-                "the books are already closed through {} ({})",
-                lock.through, lock.why
-            )));
-        }
-        let id: i64 =
-            self.conn()
-                .query_row("SELECT coalesce(max(id), 0) + 1 FROM period_locks", [], |r| {
-                    r.get(0)
-                })?;
-        self.append(&Entry::PeriodClosed {
-            id,
-            through: super::hash::date_text(through),
-            account_id,
-        })?;
-        Ok(id)
-    }
 }

@@ -295,7 +295,7 @@ CREATE TRIGGER erased_text_immutable_delete BEFORE DELETE ON erased_text
 BEGIN SELECT RAISE(ABORT, 'erasures are immutable'); END;
 "#;
 
-// The maintained totals are added once per write, at commit (store::write::PendingTotals),
+// The maintained totals are added once per write, at commit (store::write::totals::PendingTotals),
 // instead of by a trigger per posting; `verify` still recomputes them from the postings.
 const V5_TOTALS_AT_COMMIT: &str = "DROP TRIGGER postings_maintain_balances;";
 

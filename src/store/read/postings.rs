@@ -1,0 +1,250 @@
+//! Postings summed for reports: balances, the register, and what each fund holds.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{account_id, amount, currency, date_at, fund_id, stored_date, Filter};
+use crate::domain::names::closest;
+use crate::domain::{Amount, Currency, Sum};
+use crate::error::{Error, Result};
+
+/// Debits and credits of one account, fund and currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BalanceLine {
+    pub account: String,
+    pub fund: String,
+    pub currency: Currency,
+    pub debit_minor: i64,
+    pub credit_minor: i64,
+}
+
+/// One posting as the register lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterLine {
+    pub txn: i64,
+    pub date: NaiveDate,
+    pub description: String,
+    pub account: String,
+    pub fund: String,
+    pub amount: Amount,
+}
+
+/// Debits minus credits of one account, fund and currency, from the maintained totals.
+pub(crate) fn balance_minor(conn: &Connection, account_id: i64, fund_id: i64, currency: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT debit_minor - credit_minor FROM balances
+             WHERE account_id = ?1 AND fund_id = ?2 AND currency = ?3",
+        )?
+        .query_row(params![account_id, fund_id, currency], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Debits and credits per account, fund and currency. Without dates it reads the maintained
+/// totals (O(accounts)); with dates it sums the maintained daily totals in the range.
+pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLine>> {
+    let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
+    let sql = if filter.from.is_none() && filter.to.is_none() {
+        "SELECT a.name, f.code, b.currency, b.debit_minor, b.credit_minor
+         FROM balances b JOIN accounts a ON a.id = b.account_id JOIN funds f ON f.id = b.fund_id
+         WHERE (?1 IS NULL OR b.fund_id = ?1) AND ?2 IS NULL AND ?3 IS NULL
+         ORDER BY a.name, f.code, b.currency"
+    } else {
+        "SELECT a.name, f.code, d.currency, SUM(d.debit_minor), SUM(d.credit_minor)
+         FROM daily_totals d JOIN accounts a ON a.id = d.account_id JOIN funds f ON f.id = d.fund_id
+         WHERE (?1 IS NULL OR d.fund_id = ?1) AND (?2 IS NULL OR d.date >= ?2) AND (?3 IS NULL OR d.date <= ?3)
+         GROUP BY a.name, f.code, d.currency
+         ORDER BY a.name, f.code, d.currency"
+    };
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map(params![fund_id, filter.from, filter.to], |r| r.try_into())?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let (account, fund, code, debit_minor, credit_minor): (String, String, String, i64, i64) = row?;
+        lines.push(BalanceLine {
+            account,
+            fund,
+            currency: currency(&code)?,
+            debit_minor,
+            credit_minor,
+        });
+    }
+    Ok(lines)
+}
+
+/// The ids of `account` and the accounts below it (`expenses:grants` covers every commune).
+fn account_ids_under(conn: &Connection, account: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id, name FROM accounts")?;
+    let rows = stmt.query_map([], |r| r.try_into())?;
+    let mut ids = Vec::new();
+    let mut names = Vec::new();
+    for row in rows {
+        let (id, name): (i64, String) = row?;
+        if name == account
+            || name
+                .strip_prefix(account)
+                .is_some_and(|rest| rest.starts_with(':'))
+        {
+            ids.push(id);
+        }
+        names.push(name);
+    }
+    if ids.is_empty() {
+        return Err(Error::UnknownAccount {
+            name: account.to_string(),
+            suggestion: closest(account, names.iter().map(String::as_str)),
+        });
+    }
+    Ok(ids)
+}
+
+/// What the register reads: the sum per currency of the matching postings before `from`,
+/// then the matching postings in the period.
+#[derive(Clone, Debug, Default)]
+pub struct RegisterLines {
+    pub opening: Vec<(Currency, i64)>,
+    pub lines: Vec<RegisterLine>,
+}
+
+/// Postings in date order (then transaction, then line), optionally of one account and the
+/// accounts below it, and at most `limit` of them.
+pub fn register_lines(
+    conn: &Connection,
+    account: Option<&str>,
+    filter: &Filter,
+    limit: Option<u64>,
+) -> Result<RegisterLines> {
+    let ids = account.map(|a| account_ids_under(conn, a)).transpose()?;
+    let ids_json = ids.map(|ids| serde_json::Value::from(ids).to_string());
+    let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
+    let matching = "(?1 IS NULL OR p.account_id IN (SELECT value FROM json_each(?1)))
+                    AND (?2 IS NULL OR p.fund_id = ?2)";
+    let mut opening = Vec::new();
+    if let Some(from) = filter.from {
+        let mut stmt = conn.prepare(
+            "SELECT d.currency, SUM(d.debit_minor - d.credit_minor) FROM daily_totals d
+             WHERE (?1 IS NULL OR d.account_id IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR d.fund_id = ?2) AND d.date < ?3
+             GROUP BY d.currency ORDER BY d.currency",
+        )?;
+        let rows = stmt.query_map(params![ids_json, fund_id, from], |r| r.try_into())?;
+        for row in rows {
+            let (code, sum): (String, i64) = row?;
+            opening.push((currency(&code)?, sum));
+        }
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.id, t.date, t.description, a.name, f.code, p.currency, p.amount_minor
+         FROM postings p JOIN transactions t ON t.id = p.txn_id
+              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
+         WHERE {matching} AND (?3 IS NULL OR t.date >= ?3) AND (?4 IS NULL OR t.date <= ?4)
+         ORDER BY t.date, t.id, p.line
+         LIMIT ?5"
+    ))?;
+    // SQLite reads a negative limit as none.
+    let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    let rows = stmt.query_map(params![ids_json, fund_id, filter.from, filter.to, limit], |r| {
+        r.try_into()
+    })?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let (txn, date, description, account, fund, code, minor): (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+        ) = row?;
+        lines.push(RegisterLine {
+            txn,
+            date: stored_date(&date)?,
+            description,
+            account,
+            fund,
+            amount: amount(minor, &code)?,
+        });
+    }
+    Ok(RegisterLines { opening, lines })
+}
+
+/// What each fund can give from `account` on `date`, in `currency`, as the gifts it is made
+/// of (oldest first): its balance at the end of that day, but no more than its lowest balance
+/// on any later day (what a back-dated payout takes must not be spent again later); a fund's
+/// balance is its latest inflows, the older ones having left first. Funds that can give
+/// nothing are left out.
+pub fn holdings(
+    conn: &Connection,
+    account: &str,
+    currency: Currency,
+    date: NaiveDate,
+) -> Result<Vec<crate::domain::payout::Holding>> {
+    let account_id = account_id(conn, account)?;
+    let mut balances = conn.prepare(
+        "SELECT f.id, f.code, SUM(d.debit_minor) - SUM(d.credit_minor) FROM daily_totals d
+         JOIN funds f ON f.id = d.fund_id
+         WHERE d.account_id = ?1 AND d.currency = ?2 AND d.date <= ?3
+         GROUP BY f.id HAVING SUM(d.debit_minor) - SUM(d.credit_minor) > 0 ORDER BY f.code",
+    )?;
+    let held: Vec<(i64, String, i64)> = balances
+        .query_map(params![account_id, currency.code(), date], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut later = conn.prepare(
+        "SELECT fund_id, SUM(debit_minor) - SUM(credit_minor) FROM daily_totals
+         WHERE account_id = ?1 AND currency = ?2 AND date > ?3
+         GROUP BY fund_id, date ORDER BY fund_id, date",
+    )?;
+    let mut lowest_later: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    let mut running: std::collections::HashMap<i64, i64> = held.iter().map(|(id, _, b)| (*id, *b)).collect();
+    let mut rows = later.query(params![account_id, currency.code(), date])?;
+    while let Some(r) = rows.next()? {
+        let (fund_id, net): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let Some(balance) = running.get_mut(&fund_id) else {
+            continue;
+        };
+        *balance = Sum::from_minor(*balance, currency)
+            .plus(Sum::from_minor(net, currency))
+            .map_err(|_| Error::Overflow {
+                what: "a fund's balance".into(),
+            })?
+            .minor();
+        let lowest = lowest_later.entry(fund_id).or_insert(*balance);
+        *lowest = (*lowest).min(*balance);
+    }
+    drop(rows);
+    let held: Vec<(i64, String, i64)> = held
+        .into_iter()
+        .map(|(id, fund, balance)| {
+            let can_give = lowest_later.get(&id).map_or(balance, |low| balance.min(*low));
+            (id, fund, can_give)
+        })
+        .filter(|(_, _, can_give)| *can_give > 0)
+        .collect();
+    let mut inflows = conn.prepare(
+        "SELECT t.date, p.amount_minor FROM postings p JOIN transactions t ON t.id = p.txn_id
+         WHERE p.account_id = ?1 AND p.fund_id = ?2 AND p.currency = ?3 AND p.amount_minor > 0
+           AND t.date <= ?4
+         ORDER BY t.date DESC, t.id DESC",
+    )?;
+    let mut out = Vec::with_capacity(held.len());
+    for (fund_id, fund, balance) in held {
+        let mut layers = Vec::new();
+        let mut left = Sum::from_minor(balance, currency);
+        let mut rows = inflows.query(params![account_id, fund_id, currency.code(), date])?;
+        while let Some(r) = rows.next()? {
+            if left.is_zero() {
+                break;
+            }
+            let taken = r.get::<_, i64>(1)?.min(left.minor());
+            layers.push((date_at(r, 0)?, taken));
+            left.sub(Sum::from_minor(taken, currency))?;
+        }
+        layers.reverse();
+        out.push(crate::domain::payout::Holding { fund, layers });
+    }
+    Ok(out)
+}

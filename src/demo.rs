@@ -3,11 +3,11 @@
 //! simple format has no place for, and followed by the communes' confirmations of the
 //! older allocations.
 
-use crate::domain::Field;
 use std::path::Path;
 
 use chrono::{Days, NaiveDate};
 
+use crate::domain::Field;
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
 use crate::io::import::{self, ImportOptions, ImportOutcome};

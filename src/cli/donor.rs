@@ -1,7 +1,6 @@
 //! `fondo donor`: the donors' names as recorded — listing them, putting right the mess of
 //! several spellings (`rename`, `merge`), and erasing one for good (`forget`).
 
-use crate::domain::Field;
 use std::io::Write;
 
 use clap::Subcommand;
@@ -9,6 +8,7 @@ use clap::Subcommand;
 use super::record::LookAlikeArgs;
 use super::Context;
 use crate::domain::names::escape_controls;
+use crate::domain::Field;
 use crate::error::{Error, Result};
 use crate::render;
 use crate::store::outputs::Holding;

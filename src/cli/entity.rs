@@ -1,6 +1,5 @@
 //! Setting up the books: `init`, and adding and listing accounts, funds and communes.
 
-use crate::domain::Field;
 use std::io::Write;
 
 use clap::{Args, Subcommand};
@@ -8,6 +7,7 @@ use clap::{Args, Subcommand};
 use super::{record, Context};
 use crate::domain::names::escape_controls;
 use crate::domain::privacy::Disclosure;
+use crate::domain::Field;
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
 use crate::render;

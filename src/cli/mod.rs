@@ -12,7 +12,6 @@ mod record;
 mod review;
 mod transfer;
 
-use crate::domain::Field;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -21,6 +20,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::domain::names::parse_date;
 use crate::domain::Currency;
+use crate::domain::Field;
 use crate::error::{Error, Result};
 use crate::io::import::InputFormat;
 use crate::render::Format;

@@ -1,12 +1,12 @@
 //! `fondo reconcile`: match a bank statement to an account, and save the result.
 
-use crate::domain::Field;
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::Context;
+use crate::domain::Field;
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
 use crate::io::statement::{self, Mapping};

@@ -1,7 +1,6 @@
 //! The recording commands. Each parses its arguments into a domain builder's input, records
 //! the transaction in one write and prints the id it created (or, with --dry-run, would).
 
-use crate::domain::Field;
 use std::io::Write;
 
 use clap::Args;
@@ -10,6 +9,7 @@ use super::{parse_txn_id, Context, CurrencyArg};
 use crate::domain::builders::{self, Conversion, Donation, Header, Recipient, Send};
 use crate::domain::money::parse_decimal;
 use crate::domain::names::{check_name, GENERAL_FUND, UNION_SLUG};
+use crate::domain::Field;
 use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
 use crate::error::{Error, Result};
 use crate::render::{self, Recorded};

@@ -1,11 +1,11 @@
 //! Looking at the books: `show`, `report`, `verify` and `demo`.
 
-use crate::domain::Field;
 use std::io::Write;
 
 use clap::{Args, Subcommand};
 
 use super::{parse_txn_id, Context};
+use crate::domain::Field;
 use crate::error::{Error, Result};
 use crate::render;
 use crate::report::balance::{self, BalanceOptions};

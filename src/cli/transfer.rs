@@ -1,6 +1,5 @@
 //! Moving books in and out: `import` and `export journal`.
 
-use crate::domain::Field;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -8,6 +7,7 @@ use clap::{Args, Subcommand};
 
 use super::review::ReportArgs;
 use super::Context;
+use crate::domain::Field;
 use crate::error::{Error, Result};
 use crate::files::{shown, Destination, Existing};
 use crate::io::export::{self, ExportOptions};

@@ -1,10 +1,10 @@
 //! How each recording command turns what the treasurer says into balanced postings. Pure
 //! functions: names are checked against the ledger later, when the transaction is recorded.
 
-use super::field::Field;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::field::Field;
 use super::money::{Amount, Currency};
 use super::names::{
     AccountType, CONVERSION, FEES_BANK, FEES_PROCESSOR, FEES_WIRE, FUND_MOVES, GRANTS_PREFIX, UNION_ACCOUNT,
@@ -530,32 +530,79 @@ pub fn fund_move(m: FundMove, header: Header, today: NaiveDate) -> Result<NewTra
     Ok(transaction(header, today, description, None, postings))
 }
 
-/// The reversal of a recorded transaction: the same postings with opposite signs.
+/// What `void` does with a transaction the ledger says reached its end: a grant the commune
+/// confirmed it received, or one a saved reconciliation covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirmed {
+    /// Refused: the money reached them.
+    Refuse,
+    /// `--force`: voided all the same, said in the void's memo.
+    VoidAnyway,
+}
+
+/// The reversal of a recorded transaction, and what the ledger knows of it: a void cannot
+/// be voided, nor a transaction twice, nor dated before what it reverses.
 pub struct Void<'a> {
     pub original_id: i64,
+    pub original_date: NaiveDate,
     pub original_postings: &'a [NewPosting],
+    /// The transaction the original is itself the void of.
+    pub original_voids: Option<i64>,
+    /// The void that already reversed the original.
+    pub voided_by: Option<i64>,
+    /// Why the original should stand (confirmed received, reconciled): each needs
+    /// [`Confirmed::VoidAnyway`], and the void's memo says so.
+    pub reasons_to_keep: Vec<String>,
+    pub confirmed: Confirmed,
     pub reason: &'a str,
 }
 
-pub fn void(v: Void<'_>, header: Header, today: NaiveDate) -> NewTransaction {
-    let Void {
-        original_id,
-        original_postings,
-        reason,
-    } = v;
-    let postings = original_postings
+/// The same postings with opposite signs, dated the day asked or else today (or the
+/// original's date, if that is later).
+pub fn void(v: Void<'_>, mut header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    let id = v.original_id;
+    if let Some(voided) = v.original_voids {
+        return Err(Error::Refused(format!(
+            "#{id} is itself the void of #{voided}; to restore #{voided}, record it again"
+        )));
+    }
+    if let Some(by) = v.voided_by {
+        return Err(Error::Refused(format!("#{id} was already voided by #{by}")));
+    }
+    if let Some(first) = v.reasons_to_keep.first() {
+        if v.confirmed == Confirmed::Refuse {
+            return Err(Error::Refused(format!(
+                "{first}; void it anyway with --force (recorded in the void's memo)"
+            )));
+        }
+        let note = format!("forced: {}", v.reasons_to_keep.join("; "));
+        header.memo = Some(match header.memo {
+            Some(memo) => format!("{memo}; {note}"),
+            None => note,
+        });
+    }
+    let original_date = v.original_date;
+    match header.date {
+        Some(date) if date < original_date => {
+            return Err(Error::invalid(
+                Field::DATE,
+                date.to_string(),
+                format!("a void cannot be dated before the transaction it reverses (#{id}, {original_date})"),
+            ))
+        }
+        Some(_) => {}
+        // A void of a transaction dated in the future takes that date, not today.
+        None => header.date = Some(today.max(original_date)),
+    }
+    let postings = v
+        .original_postings
         .iter()
         .map(|p| posting(&p.account, &p.fund, p.amount.negated()))
         .collect();
-    let mut txn = transaction(
-        header,
-        today,
-        format!("void #{original_id}: {reason}"),
-        None,
-        postings,
-    );
-    txn.voids = Some(original_id);
-    txn
+    let description = format!("void #{id}: {}", v.reason);
+    let mut txn = transaction(header, today, description, None, postings);
+    txn.voids = Some(id);
+    Ok(txn)
 }
 
 #[cfg(test)]
@@ -835,17 +882,58 @@ mod tests {
     fn void_negates_every_posting() {
         let d = ana_gives(usd(10_000), Some(usd(320)), "general", "assets:bank");
         let original = donation(d, Header::default(), today()).unwrap();
-        let of_seven = Void {
+        let of_seven = || Void {
             original_id: 7,
+            original_date: today(),
             original_postings: &original.postings,
+            original_voids: None,
+            voided_by: None,
+            reasons_to_keep: Vec::new(),
+            confirmed: Confirmed::Refuse,
             reason: "typo",
         };
-        let reversal = void(of_seven, Header::default(), today());
+        let reversal = void(of_seven(), Header::default(), today()).unwrap();
         reversal.check().unwrap();
         assert_eq!(reversal.voids, Some(7));
         assert_eq!(reversal.description, "void #7: typo");
         for (a, b) in original.postings.iter().zip(&reversal.postings) {
             assert_eq!(a.amount.negated(), b.amount);
         }
+        let refused = |v: Void<'_>, header: Header| void(v, header, today()).unwrap_err().to_string();
+        let a_void = Void {
+            original_voids: Some(6),
+            ..of_seven()
+        };
+        assert_eq!(
+            refused(a_void, Header::default()),
+            "#7 is itself the void of #6; to restore #6, record it again"
+        );
+        let voided = Void {
+            voided_by: Some(8),
+            ..of_seven()
+        };
+        assert_eq!(refused(voided, Header::default()), "#7 was already voided by #8");
+        let confirmed = || Void {
+            reasons_to_keep: vec!["#7 was confirmed received by the commune on 2026-03-02".into()],
+            ..of_seven()
+        };
+        assert!(refused(confirmed(), Header::default())
+            .ends_with("void it anyway with --force (recorded in the void's memo)"));
+        let forced = Void {
+            confirmed: Confirmed::VoidAnyway,
+            ..confirmed()
+        };
+        let memo = void(forced, Header::default(), today()).unwrap().memo;
+        assert_eq!(
+            memo.as_deref(),
+            Some("forced: #7 was confirmed received by the commune on 2026-03-02")
+        );
+        let early = Header {
+            date: today().pred_opt(),
+            ..Header::default()
+        };
+        assert!(
+            refused(of_seven(), early).contains("a void cannot be dated before the transaction it reverses")
+        );
     }
 }

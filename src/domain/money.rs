@@ -2,13 +2,13 @@
 //! units. Text is parsed through `rust_decimal`; nothing here ever touches a float, rounds, or
 //! wraps on overflow.
 
-use super::field::Field;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
+use super::field::Field;
 use crate::error::{Error, Result};
 
 /// The largest amount one posting may carry, in major units (SPEC: 999,999,999,999).

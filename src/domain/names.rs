@@ -1,11 +1,11 @@
 //! Names the ledger keys things by: account names, fund codes, commune slugs; the free text
 //! fields of a transaction; dates; and the "did you mean" suggestion for a mistyped name.
 
-use super::field::Field;
 use std::fmt;
 
 use chrono::NaiveDate;
 
+use super::field::Field;
 use crate::error::{Error, Result};
 
 /// The five kinds of account, named by an account's first segment.

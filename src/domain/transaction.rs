@@ -1,12 +1,12 @@
 //! A transaction before it is recorded, and the rule every transaction obeys: at least two
 //! non-zero postings, summing to exactly zero for each (currency, fund).
 
-use super::field::Field;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::field::Field;
 use super::money::{format_minor, Amount, Currency, Sum};
 use super::names::{check_name, check_text};
 use crate::error::{Error, Result};

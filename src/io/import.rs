@@ -3,7 +3,6 @@
 //! file is imported entirely or not at all. A row already imported (same reference, or same
 //! content and occurrence in the file) is skipped, so importing again adds nothing.
 
-use crate::domain::Field;
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -15,6 +14,7 @@ use super::source::{self, Encoding, Text};
 use super::statement::{Mapping, StatementReader};
 use super::{ParsedTxn, PayoutLine, Problems, Records, Rejected, RowError};
 use crate::domain::names::nfc;
+use crate::domain::Field;
 use crate::domain::{builders, Amount, Currency, NewPosting, NewTransaction, Sum};
 use crate::error::{Error, Result};
 use crate::store::read::{StoredPosting, StoredTransaction};

@@ -5,13 +5,13 @@
 
 use std::io::Write;
 
-use crate::domain::Field;
 use std::path::Path;
 
 use super::journal::{self, JournalReader};
 use super::source::{self, Encoding};
 use super::{check_header, Problems, Records, RowError};
 use crate::domain::Currency;
+use crate::domain::Field;
 use crate::encode::restore_formula;
 use crate::error::{Error, Result};
 use crate::store::chain::Entry;

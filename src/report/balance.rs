@@ -1,9 +1,9 @@
 //! The trial balance: debits, credits and balance per account and currency (optionally per
 //! fund, rolled up to a depth), with a total per currency whose debits must equal its credits.
 
-use crate::domain::Field;
 use std::collections::BTreeMap;
 
+use crate::domain::Field;
 use crate::domain::{Currency, Sum};
 use crate::error::{Error, Result};
 use crate::store::read::{self, Filter};

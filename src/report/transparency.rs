@@ -2,7 +2,6 @@
 //! donor name, reference or memo; months with fewer than [`MIN_DONORS`] donors are merged
 //! into one "other months" row so that no one's gift can be singled out.
 
-use crate::domain::Field;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -10,6 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::names::{CONVERSION, FEES, UNION_SLUG};
 use crate::domain::privacy::{self, Disclosure, DonorIds, GiftGroup};
+use crate::domain::Field;
 use crate::domain::{Amount, Currency, Sum};
 use crate::error::{Error, Result};
 use crate::report::{communes, funds, union};

@@ -12,13 +12,13 @@
 //! and only then renamed into place, never over an existing file: a killed or failed backup
 //! never leaves a half-written file under the destination's name.
 
-use crate::domain::Field;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
 use super::verify::{verify, VerifyOutcome};
 use super::Ledger;
+use crate::domain::Field;
 use crate::error::{Error, Result};
 use crate::files::{Destination, Existing, TempFile, PRIVATE};
 

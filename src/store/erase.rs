@@ -11,7 +11,6 @@
 //! the one chain, naming no one: a forged one can only turn text into a placeholder, never
 //! into text of the forger's choosing.
 
-use crate::domain::Field;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::chain::{
@@ -25,6 +24,7 @@ use super::Ledger;
 use super::WriteMode;
 use crate::domain::erasure::FileNameMatch;
 use crate::domain::privacy::NameMatch;
+use crate::domain::Field;
 use crate::error::{Error, Result};
 
 /// What one erasure did.

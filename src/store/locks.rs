@@ -3,7 +3,6 @@
 //! more than a day ahead. Closing is an entry in the chain; so is every forced exception,
 //! with its reason.
 
-use crate::domain::Field;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -11,6 +10,7 @@ use rusqlite::Connection;
 
 use super::read;
 use crate::domain::names::is_ahead;
+use crate::domain::Field;
 use crate::error::{Error, Result};
 
 /// What the treasurer allowed for the transactions of one write.

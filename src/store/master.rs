@@ -3,7 +3,6 @@
 //! state; the old one is the entry before it), never an edit in place. Reports show the
 //! current names; transactions keep what they recorded.
 
-use crate::domain::Field;
 use rusqlite::{params, OptionalExtension};
 
 use super::chain::Entry;
@@ -12,6 +11,7 @@ use super::write::Writer;
 use crate::domain::money::format_minor;
 use crate::domain::names::{check_name, GENERAL_FUND, GRANTS_PREFIX, STANDARD_ACCOUNTS};
 use crate::domain::Amount;
+use crate::domain::Field;
 use crate::error::{Error, Result};
 
 /// What `fund edit` changes; `None` leaves a field as it is.

@@ -2,7 +2,6 @@
 //! confirmations, reconciled postings, erasures and import keys — and the rebuild of a new
 //! ledger from a pack, which replays the entries and the transactions in chain order.
 
-use crate::domain::Field;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -13,6 +12,7 @@ use super::locks::DateRules;
 use super::write::ImportIdentity;
 use super::Ledger;
 use crate::domain::names::GRANTS_PREFIX;
+use crate::domain::Field;
 use crate::domain::{Currency, NewTransaction};
 use crate::error::{Error, Result};
 

@@ -9,7 +9,6 @@
 //! import file names, who entered a record and an imported row's import key stay as
 //! recorded (`donor forget --former-name` erases the old spelling there).
 
-use crate::domain::Field;
 use rusqlite::params;
 
 use super::chain::{Entry, Revision};
@@ -20,6 +19,7 @@ use super::WriteMode;
 use super::{donors, read, Ledger};
 use crate::domain::names::check_name;
 use crate::domain::privacy::{check_not_placeholder, PLACEHOLDER_PREFIX};
+use crate::domain::Field;
 use crate::error::{Error, Result};
 
 /// What one rename or merge did.

@@ -5,7 +5,6 @@
 //! erased text is what erasures may leave, and that import batches and keys are the ones
 //! their entries recorded.
 
-use crate::domain::Field;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::Connection;
@@ -20,6 +19,7 @@ use super::read::Names;
 use super::revise;
 use super::Ledger;
 use crate::domain::names::DONATIONS;
+use crate::domain::Field;
 use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
 

@@ -11,14 +11,7 @@ use crate::store::chain::Entry;
 use crate::store::hash;
 use crate::store::{read, reconcile};
 
-/// What `void` does with a grant the commune confirmed it received.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Confirmed {
-    /// Refused: the money reached them.
-    Refuse,
-    /// `--force`: voided all the same, said in the void's memo.
-    VoidAnyway,
-}
+pub use crate::domain::builders::Confirmed;
 
 /// What `fondo confirm` records.
 #[derive(Clone, Debug, Default)]
@@ -36,24 +29,15 @@ impl Writer<'_> {
         &mut self,
         id: i64,
         reason: &str,
-        mut header: Header,
+        header: Header,
         today: NaiveDate,
         confirmed: Confirmed,
     ) -> Result<i64> {
-        let force = confirmed == Confirmed::VoidAnyway;
         check_text(Field::REASON, reason)?;
         let original = read::transaction(&self.tx, id)?;
-        if let Some(voided) = original.voids {
-            return Err(Error::Refused(format!(
-                "#{id} is itself the void of #{voided}; to restore #{voided}, record it again"
-            )));
-        }
-        if let Some(by) = original.voided_by {
-            return Err(Error::Refused(format!("#{id} was already voided by #{by}")));
-        }
-        let mut forced = Vec::new();
+        let mut reasons_to_keep = Vec::new();
         if let Some(c) = &original.confirmation {
-            forced.push(format!(
+            reasons_to_keep.push(format!(
                 "#{id} was confirmed received by the commune on {}{}",
                 c.date,
                 c.reference
@@ -63,44 +47,22 @@ impl Writer<'_> {
             ));
         }
         if let Some((reconciliation, date)) = reconcile::covering(&self.tx, id)? {
-            forced.push(format!(
+            reasons_to_keep.push(format!(
                 "#{id} is covered by saved reconciliation {reconciliation} (statement of {date})"
             ));
-        }
-        if let Some(first) = forced.first() {
-            if !force {
-                return Err(Error::Refused(format!(
-                    "{first}; void it anyway with --force (recorded in the void's memo)"
-                )));
-            }
-            let note = format!("forced: {}", forced.join("; "));
-            header.memo = Some(match header.memo {
-                Some(memo) => format!("{memo}; {note}"),
-                None => note,
-            });
-        }
-        let original_date = original.date;
-        match header.date {
-            Some(date) if date < original_date => {
-                return Err(Error::invalid(
-                    Field::DATE,
-                    date.to_string(),
-                    format!(
-                        "a void cannot be dated before the transaction it reverses (#{id}, {original_date})"
-                    ),
-                ))
-            }
-            Some(_) => {}
-            // A void of a transaction dated in the future takes that date, not today.
-            None => header.date = Some(today.max(original_date)),
         }
         let postings: Vec<_> = original.postings.iter().map(|p| p.to_new()).collect();
         let void = builders::Void {
             original_id: id,
+            original_date: original.date,
             original_postings: &postings,
+            original_voids: original.voids,
+            voided_by: original.voided_by,
+            reasons_to_keep,
+            confirmed,
             reason,
         };
-        let txn = builders::void(void, header, today);
+        let txn = builders::void(void, header, today)?;
         self.record(&txn, "cli")
     }
 

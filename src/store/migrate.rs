@@ -3,13 +3,15 @@
 //! it (settings, accounts, funds, communes, confirmations, reconciliations, import batches,
 //! erasures). What the file holds then is adopted as it stands: migration cannot tell
 //! whether it was edited before, which is why an auditor's kept head still matters.
+//! A ledger of the pre-release schemas 1 and 2, whose migrations were edited after builds had
+//! written them, is refused.
 
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::chain::{self, Entry, ErasedFields, Head, ImportKeys, Stamp, TABLES};
 use super::schema;
 use crate::domain::names::{AccountType, STANDARD_ACCOUNTS};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Who the adopted entries of rows that never recorded their author are entered by.
 const MIGRATION_ACTOR: &str = "fondo migration";
@@ -19,6 +21,9 @@ pub(super) const ONE_CHAIN_VERSION: usize = 6;
 
 /// The schema version at which donors' names are kept with their identity keys.
 const DONOR_NAMES_VERSION: i64 = 8;
+
+/// Every ledger of this schema or a later one has schemas 1 and 2 in their present form.
+const V1_V2_SETTLED_BY: i64 = 4;
 
 /// Applies the migrations after `version`, all in one transaction.
 pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
@@ -49,6 +54,31 @@ pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// Refuses, before anything is written, a ledger whose schema 1 or 2 is of a form no
+/// migration builds on: those two migrations were edited before any release (0d39f18 made the
+/// unique indexes partial and put a date in the import keys, 4adaabe added `daily_totals`), so
+/// a ledger that a build before those edits wrote (schema 1 to 3) lacks what later migrations
+/// and the adoption into the chain read. No released fondo wrote one (0.1 wrote schema 5).
+pub(super) fn refuse_pre_release(conn: &Connection, version: i64, path: &std::path::Path) -> Result<()> {
+    if version == 0 || version >= V1_V2_SETTLED_BY {
+        return Ok(());
+    }
+    let current_form: bool = conn.query_row(
+        "SELECT (SELECT count(*) FROM sqlite_master
+                 WHERE (type, name) IN (VALUES ('index', 'transactions_by_reference'),
+                                               ('table', 'daily_totals'))) = 2",
+        [],
+        |r| r.get(0),
+    )?;
+    if current_form {
+        return Ok(());
+    }
+    Err(Error::PreReleaseSchema {
+        path: path.to_path_buf(),
+        found: version,
+    })
 }
 
 /// Triggers that let a projected table change only in the write that records the entry

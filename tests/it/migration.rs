@@ -378,7 +378,7 @@ fn a_schema_6_ledger_migrates_verifies_and_balances_as_before() {
 
 /// Schemas 1 and 2 were edited in place before fondo 0.1 (commits 0d39f18 and 4adaabe), so a
 /// ledger their last builds wrote does not have the tables and indexes today's migrations
-/// build on: it is refused, and the failed migration leaves it exactly as it was.
+/// build on: it is refused with a message that says so, and left exactly as it was.
 #[test]
 fn a_ledger_of_schema_1_or_2_from_before_their_last_edit_is_refused_and_left_as_it_was() {
     for version in [1, 2] {
@@ -387,7 +387,13 @@ fn a_ledger_of_schema_1_or_2_from_before_their_last_edit_is_refused_and_left_as_
         let out = l.cmd().args(["report", "balance"]).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "schema {version}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.starts_with("error: "), "schema {version}: {stderr}");
+        let expected = format!(
+            "error: {} was written by a pre-release fondo (schema {version}) that this fondo \
+             cannot migrate; it was left untouched: re-create it in a new ledger (`fondo init`) \
+             from an export or the register of the fondo that wrote it\n",
+            l.path.display()
+        );
+        assert_eq!(stderr, expected, "schema {version}");
         assert_eq!(
             l.snapshot(),
             before,

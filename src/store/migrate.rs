@@ -3,8 +3,9 @@
 //! it (settings, accounts, funds, communes, confirmations, reconciliations, import batches,
 //! erasures). What the file holds then is adopted as it stands: migration cannot tell
 //! whether it was edited before, which is why an auditor's kept head still matters.
-//! A ledger of the pre-release schemas 1 and 2, whose migrations were edited after builds had
-//! written them, is refused.
+//! Migrations edited after builds had written them are made up for here: a ledger of the
+//! pre-release schemas 1 and 2 is refused, and the random salts early builds gave empty text
+//! fields are recorded as such for `verify`.
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -24,6 +25,13 @@ const DONOR_NAMES_VERSION: i64 = 8;
 
 /// Every ledger of this schema or a later one has schemas 1 and 2 in their present form.
 const V1_V2_SETTLED_BY: i64 = 4;
+
+/// The schema version from which transactions have a salt per field (`field_salts`).
+const FIELD_SALTS_VERSION: i64 = 6;
+
+/// The setting a migration records when the ledger holds transactions whose empty text
+/// fields have salts (see [`record_salted_empty_fields`]); its value is the last of them.
+const SALTED_EMPTY_FIELDS_KEY: &str = "salted_empty_fields_through";
 
 /// Applies the migrations after `version`, all in one transaction.
 pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
@@ -52,6 +60,9 @@ pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     if version > 0 && version < DONOR_NAMES_VERSION {
         super::donors::rebuild(&tx)?;
     }
+    if (FIELD_SALTS_VERSION..schema::SCHEMA_VERSION).contains(&version) {
+        record_salted_empty_fields(&tx)?;
+    }
     tx.commit()?;
     Ok(())
 }
@@ -79,6 +90,96 @@ pub(super) fn refuse_pre_release(conn: &Connection, version: i64, path: &std::pa
         path: path.to_path_buf(),
         found: version,
     })
+}
+
+/// Schema-6 builds, and schema-7 builds before commit 3d7f2d4, gave an empty text field
+/// (counterparty, memo) a random salt; fondo now gives it zeros, which `verify` checks, since
+/// the hash covers no digest of an empty field and so nothing else pins those bytes. When the
+/// ledger holds such salts, the migration records in the chain, as a setting, the last
+/// transaction recorded before it: `verify` accepts a salt in an empty field of a transaction
+/// of the three-salt form up to it (see [`salted_empty_fields_through`]), and nowhere else.
+fn record_salted_empty_fields(conn: &Connection) -> Result<()> {
+    let salted: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM transactions WHERE field_salts IS NOT NULL
+                        AND ((counterparty IS NULL AND substr(field_salts, 17, 16) <> zeroblob(16))
+                          OR (memo IS NULL AND substr(field_salts, 33, 16) <> zeroblob(16))))",
+        [],
+        |r| r.get(0),
+    )?;
+    if !salted {
+        return Ok(());
+    }
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let stamp = Stamp {
+        entered_at: &now,
+        entered_by: MIGRATION_ACTOR,
+    };
+    let head = chain::head(conn)?;
+    let entry = Entry::Setting {
+        key: SALTED_EMPTY_FIELDS_KEY.to_string(),
+        value: head.last_txn.to_string(),
+    };
+    chain::append(conn, &head, &entry, &stamp)?;
+    Ok(())
+}
+
+/// The last transaction whose empty text fields may carry a salt (0 for none), as the chain
+/// records it, and what is wrong with that record. The chain has no signature: anyone who can
+/// write the file can append an entry, so the record is trusted only as a migration writes
+/// it — the first of its kind, naming the transaction it stands after, and before any
+/// transaction of the six-salt form (every fondo that writes that form zeroes empty fields'
+/// salts). Its reach is transactions of the three-salt form, which no fondo writes any more:
+/// a record appended later reaches nothing recorded after a migration. Whether the entry is
+/// as recorded is checked by the walk of the chain.
+pub(super) fn salted_empty_fields_through(conn: &Connection) -> Result<(i64, Vec<String>)> {
+    let mut stmt = conn.prepare(
+        "SELECT id, after_txn, json_extract(body, '$.value') FROM entries
+         WHERE json_extract(body, '$.entry') = 'setting' AND json_extract(body, '$.key') = ?1
+         ORDER BY id",
+    )?;
+    let records: Vec<(i64, i64, Option<String>)> = stmt
+        .query_map([SALTED_EMPTY_FIELDS_KEY], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let Some((first, later)) = records.split_first() else {
+        return Ok((0, Vec::new()));
+    };
+    let said = |(id, after_txn, value): &(i64, i64, Option<String>)| {
+        let value = value.as_deref().unwrap_or("?");
+        format!("entry {id}: says empty text fields may have salts through #{value} (it stands after #{after_txn})")
+    };
+    let mut problems: Vec<String> = later
+        .iter()
+        .map(|r| {
+            format!(
+                "{}, but a migration records that once, and it was recorded before",
+                said(r)
+            )
+        })
+        .collect();
+    let (_, after_txn, value) = first;
+    let six_salts: Option<i64> = conn.query_row(
+        "SELECT min(id) FROM transactions WHERE text_salts IS NOT NULL AND id <= ?1",
+        [after_txn],
+        |r| r.get(0),
+    )?;
+    let through = if value.as_deref() != Some(after_txn.to_string().as_str()) {
+        problems.push(format!(
+            "{}, which is not the transaction it follows",
+            said(first)
+        ));
+        0
+    } else if let Some(txn) = six_salts {
+        problems.push(format!(
+            "{}, but #{txn} before it has six salts, written by a fondo that zeroes them",
+            said(first)
+        ));
+        0
+    } else {
+        *after_txn
+    };
+    Ok((through, problems))
 }
 
 /// Triggers that let a projected table change only in the write that records the entry

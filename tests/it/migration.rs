@@ -368,12 +368,76 @@ fn a_ledger_of_every_earlier_schema_migrates_verifies_and_balances_as_before() {
     );
 }
 
-/// Schema-6 builds (and schema-7 builds before commit 3d7f2d4) gave an empty text field a
-/// random salt; `verify` now wants zeros there and reports each such transaction as changed.
+/// Regression: schema-6 builds (and schema-7 builds before commit 3d7f2d4) gave an empty
+/// text field a random salt, and `verify` reported every such transaction as changed once it
+/// wanted zeros there. The migration now records up to which transaction such salts stand.
 #[test]
-#[ignore = "known bug: verify rejects the salts schema-6 builds gave empty text fields"]
 fn a_schema_6_ledger_migrates_verifies_and_balances_as_before() {
     migrates_verifies_and_balances_as_before(6);
+}
+
+/// The salts that the migration of a schema-6 ledger accepts in empty text fields stop at
+/// the transaction it recorded them through: in a transaction recorded afterwards a changed
+/// salt is named, and a second record, appended to reach further, is named too.
+#[test]
+fn the_salts_accepted_in_empty_fields_of_a_migrated_ledger_reach_no_newer_transaction() {
+    use fondo::store::chain::{self, Entry, Stamp};
+    let l = fixture("v6-sample.db");
+    let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+    l.run(&["donation", "7", "--donor", "Nueva Donante"]);
+    let conn = l.raw();
+    let newest: i64 = conn
+        .query_row("SELECT max(id) FROM transactions", [], |r| r.get(0))
+        .unwrap();
+    // Its memo is empty: the third of its six salts.
+    let (memo, mut salts): (Option<String>, Vec<u8>) = conn
+        .query_row(
+            "SELECT memo, text_salts FROM transactions WHERE id = ?1",
+            [newest],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((memo, &salts[32..48]), (None, &[0_u8; 16][..]));
+    salts[32] = 1;
+    conn.execute_batch("DROP TRIGGER transactions_immutable_update")
+        .unwrap();
+    conn.execute(
+        "UPDATE transactions SET text_salts = ?1 WHERE id = ?2",
+        rusqlite::params![salts, newest],
+    )
+    .unwrap();
+    let stamp = Stamp {
+        entered_at: "2026-04-01T00:00:00Z",
+        entered_by: "fondo migration",
+    };
+    let forged = Entry::Setting {
+        key: "salted_empty_fields_through".into(),
+        value: newest.to_string(),
+    };
+    chain::append(&conn, &chain::head(&conn).unwrap(), &forged, &stamp).unwrap();
+    drop(conn);
+    let out = l
+        .cmd()
+        .args(["--format", "json", "verify", "--head", &head])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        format!("transaction #{newest}: the salt of an empty text field was changed"),
+        format!(
+            "says empty text fields may have salts through #{newest} (it stands after #{newest}), \
+             but a migration records that once, and it was recorded before"
+        ),
+    ] {
+        assert!(stdout.contains(&expected), "{expected}: {stdout}");
+    }
+    // The transactions of the fixture, before the record, are as the schema-6 build left them.
+    assert_eq!(
+        stdout.matches("the salt of an empty text field").count(),
+        1,
+        "{stdout}"
+    );
 }
 
 /// Schemas 1 and 2 were edited in place before fondo 0.1 (commits 0d39f18 and 4adaabe), so a

@@ -4,8 +4,8 @@
 //! erasures). What the file holds then is adopted as it stands: migration cannot tell
 //! whether it was edited before, which is why an auditor's kept head still matters.
 //! Migrations edited after builds had written them are made up for here: a ledger of the
-//! pre-release schemas 1 and 2 is refused, and the random salts early builds gave empty text
-//! fields are recorded as such for `verify`.
+//! pre-release schemas 1 and 2 is refused, one of an early schema 7 is completed, and the
+//! random salts early builds gave empty text fields are recorded as such for `verify`.
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -26,6 +26,9 @@ const DONOR_NAMES_VERSION: i64 = 8;
 /// Every ledger of this schema or a later one has schemas 1 and 2 in their present form.
 const V1_V2_SETTLED_BY: i64 = 4;
 
+/// The schema version whose migration was edited after builds had written it.
+const MASTER_DATA_VERSION: i64 = 7;
+
 /// The schema version from which transactions have a salt per field (`field_salts`).
 const FIELD_SALTS_VERSION: i64 = 6;
 
@@ -36,6 +39,9 @@ const SALTED_EMPTY_FIELDS_KEY: &str = "salted_empty_fields_through";
 /// Applies the migrations after `version`, all in one transaction.
 pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if version == MASTER_DATA_VERSION {
+        complete_schema_7(&tx)?;
+    }
     let mut legacy = None;
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         if i + 1 == ONE_CHAIN_VERSION {
@@ -90,6 +96,72 @@ pub(super) fn refuse_pre_release(conn: &Connection, version: i64, path: &std::pa
         path: path.to_path_buf(),
         found: version,
     })
+}
+
+/// What a ledger of schema 7 may lack: migration 7 was edited after builds had written it
+/// (42b866f wrote only `allow_negative`; 3a7d6f0 added the `closed` columns, 7d12255 the
+/// period locks, 6c8c5c3 and dcf84d5 rebuilt `reconciled_postings`, 3d7f2d4 and dcf84d5 added
+/// `forced` and `undone`), and no later migration adds those. Each piece is the statements of
+/// [`schema::V7_MASTER_DATA`] from the one starting with the first text through the one
+/// starting with the second, with a query that says whether the ledger has it already.
+const SCHEMA_7_PIECES: &[(&str, &str, &str)] = &[
+    (
+        "SELECT count(*) FROM pragma_table_info('accounts') WHERE name = 'closed'",
+        "ALTER TABLE accounts ADD COLUMN closed",
+        "ALTER TABLE accounts ADD COLUMN closed",
+    ),
+    (
+        "SELECT count(*) FROM pragma_table_info('funds') WHERE name = 'closed'",
+        "ALTER TABLE funds ADD COLUMN closed",
+        "ALTER TABLE funds ADD COLUMN closed",
+    ),
+    (
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'period_locks'",
+        "CREATE TABLE period_locks",
+        "CREATE TABLE period_locks",
+    ),
+    (
+        "SELECT count(*) FROM pragma_table_info('reconciliations') WHERE name = 'forced'",
+        "ALTER TABLE reconciliations ADD COLUMN forced",
+        "ALTER TABLE reconciliations ADD COLUMN forced",
+    ),
+    (
+        "SELECT count(*) FROM pragma_table_info('reconciliations') WHERE name = 'undone'",
+        "ALTER TABLE reconciliations ADD COLUMN undone",
+        "ALTER TABLE reconciliations ADD COLUMN undone",
+    ),
+    // Its final form has a key of two columns.
+    (
+        "SELECT count(*) = 2 FROM pragma_table_info('reconciled_postings') WHERE pk > 0",
+        "CREATE TABLE reconciled_postings_v7",
+        "CREATE INDEX reconciled_postings_by_reconciliation",
+    ),
+    (
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'lock_overrides'",
+        "CREATE TABLE lock_overrides",
+        "CREATE TABLE lock_overrides",
+    ),
+];
+
+/// Brings a ledger that an early build of schema 7 wrote to the schema's final form, in the
+/// order migration 7 builds it, so that the file ends as if it had been migrated by the final
+/// migration (`verify` compares the schema with a fresh one). The columns it adds take their
+/// defaults, as they would have.
+fn complete_schema_7(conn: &Connection) -> Result<()> {
+    let sql = schema::V7_MASTER_DATA;
+    for (present, first, last) in SCHEMA_7_PIECES {
+        if conn.query_row(present, [], |r| r.get::<_, bool>(0))? {
+            continue;
+        }
+        let piece = sql.find(first).and_then(|start| {
+            let end = start + sql[start..].find(last)?;
+            Some(&sql[start..end + sql[end..].find(';')? + 1])
+        });
+        let piece =
+            piece.ok_or_else(|| Error::Internal(format!("migration 7 has no statement `{first}`")))?;
+        conn.execute_batch(piece)?;
+    }
+    Ok(())
 }
 
 /// Schema-6 builds, and schema-7 builds before commit 3d7f2d4, gave an empty text field

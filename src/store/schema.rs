@@ -407,7 +407,8 @@ BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void in
 
 /// Every asset account is kept from going below zero, except one declared a credit line;
 /// a finished fund and an unused account can be closed (by a chain entry) against new postings.
-const V7_MASTER_DATA: &str = "
+/// Edited after its first builds, which `migrate::complete_schema_7` makes up for.
+pub(super) const V7_MASTER_DATA: &str = "
 ALTER TABLE accounts ADD COLUMN allow_negative INTEGER NOT NULL DEFAULT 0 CHECK (allow_negative IN (0, 1));
 ALTER TABLE accounts ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));
 ALTER TABLE funds ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));

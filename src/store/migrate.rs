@@ -4,7 +4,7 @@
 //! erasures). What the file holds then is adopted as it stands: migration cannot tell
 //! whether it was edited before, which is why an auditor's kept head still matters.
 //! Migrations edited after builds had written them are made up for here: a ledger of the
-//! pre-release schemas 1 and 2 is refused, one of an early schema 7 is completed, and the
+//! pre-release schemas 1 and 2 is refused, one of an early schema 7 or 10 is completed, and the
 //! random salts early builds gave empty text fields are recorded as such for `verify`.
 
 use rusqlite::{Connection, TransactionBehavior};
@@ -26,9 +26,6 @@ const DONOR_NAMES_VERSION: i64 = 8;
 /// Every ledger of this schema or a later one has schemas 1 and 2 in their present form.
 const V1_V2_SETTLED_BY: i64 = 4;
 
-/// The schema version whose migration was edited after builds had written it.
-const MASTER_DATA_VERSION: i64 = 7;
-
 /// The schema version from which transactions have a salt per field (`field_salts`).
 const FIELD_SALTS_VERSION: i64 = 6;
 
@@ -39,8 +36,8 @@ const SALTED_EMPTY_FIELDS_KEY: &str = "salted_empty_fields_through";
 /// Applies the migrations after `version`, all in one transaction.
 pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if version == MASTER_DATA_VERSION {
-        complete_schema_7(&tx)?;
+    if version > 0 {
+        complete(&tx, version)?;
     }
     let mut legacy = None;
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
@@ -98,69 +95,194 @@ pub(super) fn refuse_pre_release(conn: &Connection, version: i64, path: &std::pa
     })
 }
 
+/// A part of a migration that was edited after builds had written it, which a ledger those
+/// builds wrote lacks: the statements of the migration from the one starting with `first`
+/// through the one starting with `last`, run when the ledger `lacks` what they make.
+struct Piece {
+    lacks: Lacks,
+    first: &'static str,
+    last: &'static str,
+}
+
+/// What a ledger may lack of a migration's final form.
+enum Lacks {
+    Column {
+        table: &'static str,
+        column: &'static str,
+    },
+    Table(&'static str),
+    /// A table whose primary key has fewer columns than its final form's.
+    KeyColumns {
+        table: &'static str,
+        count: i64,
+    },
+    /// A trigger in the exact form (`sql`) that an earlier build wrote: a trigger changed in
+    /// any other way is left for `verify` to name.
+    OldTrigger {
+        name: &'static str,
+        sql: &'static str,
+    },
+}
+
+impl Lacks {
+    fn found_in(&self, conn: &Connection) -> Result<bool> {
+        let lacks = match self {
+            Lacks::Column { table, column } => conn.query_row(
+                "SELECT count(*) = 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |r| r.get(0),
+            )?,
+            Lacks::Table(name) => conn.query_row(
+                "SELECT count(*) = 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )?,
+            Lacks::KeyColumns { table, count } => conn.query_row(
+                "SELECT count(*) < ?2 FROM pragma_table_info(?1) WHERE pk > 0",
+                rusqlite::params![table, count],
+                |r| r.get(0),
+            )?,
+            Lacks::OldTrigger { name, sql } => conn.query_row(
+                "SELECT count(*) = 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1 AND sql = ?2",
+                [name, sql],
+                |r| r.get(0),
+            )?,
+        };
+        Ok(lacks)
+    }
+}
+
 /// What a ledger of schema 7 may lack: migration 7 was edited after builds had written it
 /// (42b866f wrote only `allow_negative`; 3a7d6f0 added the `closed` columns, 7d12255 the
 /// period locks, 6c8c5c3 and dcf84d5 rebuilt `reconciled_postings`, 3d7f2d4 and dcf84d5 added
-/// `forced` and `undone`), and no later migration adds those. Each piece is the statements of
-/// [`schema::V7_MASTER_DATA`] from the one starting with the first text through the one
-/// starting with the second, with a query that says whether the ledger has it already.
-const SCHEMA_7_PIECES: &[(&str, &str, &str)] = &[
-    (
-        "SELECT count(*) FROM pragma_table_info('accounts') WHERE name = 'closed'",
-        "ALTER TABLE accounts ADD COLUMN closed",
-        "ALTER TABLE accounts ADD COLUMN closed",
-    ),
-    (
-        "SELECT count(*) FROM pragma_table_info('funds') WHERE name = 'closed'",
-        "ALTER TABLE funds ADD COLUMN closed",
-        "ALTER TABLE funds ADD COLUMN closed",
-    ),
-    (
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'period_locks'",
-        "CREATE TABLE period_locks",
-        "CREATE TABLE period_locks",
-    ),
-    (
-        "SELECT count(*) FROM pragma_table_info('reconciliations') WHERE name = 'forced'",
-        "ALTER TABLE reconciliations ADD COLUMN forced",
-        "ALTER TABLE reconciliations ADD COLUMN forced",
-    ),
-    (
-        "SELECT count(*) FROM pragma_table_info('reconciliations') WHERE name = 'undone'",
-        "ALTER TABLE reconciliations ADD COLUMN undone",
-        "ALTER TABLE reconciliations ADD COLUMN undone",
-    ),
-    // Its final form has a key of two columns.
-    (
-        "SELECT count(*) = 2 FROM pragma_table_info('reconciled_postings') WHERE pk > 0",
-        "CREATE TABLE reconciled_postings_v7",
-        "CREATE INDEX reconciled_postings_by_reconciliation",
-    ),
-    (
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'lock_overrides'",
-        "CREATE TABLE lock_overrides",
-        "CREATE TABLE lock_overrides",
-    ),
+/// `forced` and `undone`), and no later migration adds those.
+const SCHEMA_7_PIECES: &[Piece] = &[
+    Piece {
+        lacks: Lacks::Column {
+            table: "accounts",
+            column: "closed",
+        },
+        first: "ALTER TABLE accounts ADD COLUMN closed",
+        last: "ALTER TABLE accounts ADD COLUMN closed",
+    },
+    Piece {
+        lacks: Lacks::Column {
+            table: "funds",
+            column: "closed",
+        },
+        first: "ALTER TABLE funds ADD COLUMN closed",
+        last: "ALTER TABLE funds ADD COLUMN closed",
+    },
+    Piece {
+        lacks: Lacks::Table("period_locks"),
+        first: "CREATE TABLE period_locks",
+        last: "CREATE TABLE period_locks",
+    },
+    Piece {
+        lacks: Lacks::Column {
+            table: "reconciliations",
+            column: "forced",
+        },
+        first: "ALTER TABLE reconciliations ADD COLUMN forced",
+        last: "ALTER TABLE reconciliations ADD COLUMN forced",
+    },
+    Piece {
+        lacks: Lacks::Column {
+            table: "reconciliations",
+            column: "undone",
+        },
+        first: "ALTER TABLE reconciliations ADD COLUMN undone",
+        last: "ALTER TABLE reconciliations ADD COLUMN undone",
+    },
+    Piece {
+        lacks: Lacks::KeyColumns {
+            table: "reconciled_postings",
+            count: 2,
+        },
+        first: "CREATE TABLE reconciled_postings_v7",
+        last: "CREATE INDEX reconciled_postings_by_reconciliation",
+    },
+    Piece {
+        lacks: Lacks::Table("lock_overrides"),
+        first: "CREATE TABLE lock_overrides",
+        last: "CREATE TABLE lock_overrides",
+    },
 ];
 
-/// Brings a ledger that an early build of schema 7 wrote to the schema's final form, in the
-/// order migration 7 builds it, so that the file ends as if it had been migrated by the final
-/// migration (`verify` compares the schema with a fresh one). The columns it adds take their
-/// defaults, as they would have.
-fn complete_schema_7(conn: &Connection) -> Result<()> {
-    let sql = schema::V7_MASTER_DATA;
-    for (present, first, last) in SCHEMA_7_PIECES {
-        if conn.query_row(present, [], |r| r.get::<_, bool>(0))? {
+/// What a ledger of schema 10 may lack: 26c0bba to f6f57f9 (exclusive) wrote it without
+/// `outputs`, and before 3168971 with a `revision_salts_erased_delete` that let only an
+/// erasure delete a salt.
+const SCHEMA_10_PIECES: &[Piece] = &[
+    Piece {
+        lacks: Lacks::OldTrigger {
+            name: "revision_salts_erased_delete",
+            sql: "CREATE TRIGGER revision_salts_erased_delete BEFORE DELETE ON revision_salts
+WHEN NOT EXISTS (SELECT 1 FROM text_revisions r
+                 WHERE r.txn_id = OLD.txn_id AND r.field = OLD.field AND r.erasure_id IS NOT NULL
+                   AND r.entry_id = (SELECT max(id) FROM entries))
+BEGIN SELECT RAISE(ABORT, 'revision salts are deleted only by an erasure'); END",
+        },
+        first: "CREATE TRIGGER revision_salts_erased_delete",
+        last: "CREATE TRIGGER revision_salts_erased_delete",
+    },
+    Piece {
+        lacks: Lacks::Table("outputs"),
+        first: "CREATE TABLE outputs",
+        last: "CREATE TABLE outputs",
+    },
+];
+
+/// The migrations edited after builds had written them, with the pieces those builds lacked.
+const EDITED: &[(i64, &[Piece])] = &[(7, SCHEMA_7_PIECES), (10, SCHEMA_10_PIECES)];
+
+fn pieces_of(version: i64) -> &'static [Piece] {
+    EDITED
+        .iter()
+        .find(|(v, _)| *v == version)
+        .map_or(&[], |(_, pieces)| pieces)
+}
+
+/// Brings a ledger that an early build of schema `version` wrote to that schema's final form,
+/// piece by piece in the order its migration builds them, so that the file ends as if the
+/// final migration had made it (`verify` compares the schema with a fresh one). Columns it
+/// adds take their defaults, as they would have.
+fn complete(conn: &Connection, version: i64) -> Result<()> {
+    let Some(sql) = schema::MIGRATIONS.get(version as usize - 1) else {
+        return Ok(());
+    };
+    for piece in pieces_of(version) {
+        if !piece.lacks.found_in(conn)? {
             continue;
         }
-        let piece = sql.find(first).and_then(|start| {
-            let end = start + sql[start..].find(last)?;
-            Some(&sql[start..end + sql[end..].find(';')? + 1])
+        // Each statement of a migration ends a line.
+        let statements = sql.find(piece.first).and_then(|start| {
+            let end = start + sql[start..].find(piece.last)?;
+            Some(&sql[start..end + sql[end..].find(";\n")? + 1])
         });
-        let piece =
-            piece.ok_or_else(|| Error::Internal(format!("migration 7 has no statement `{first}`")))?;
-        conn.execute_batch(piece)?;
+        let statements = statements.ok_or_else(|| {
+            Error::Internal(format!("migration {version} has no statement `{}`", piece.first))
+        })?;
+        if let Lacks::OldTrigger { name, .. } = piece.lacks {
+            conn.execute_batch(&format!("DROP TRIGGER {name}"))?;
+        }
+        conn.execute_batch(statements)?;
     }
+    Ok(())
+}
+
+/// Completes a ledger of the current schema that an early build of it wrote (see
+/// [`EDITED`]); one of its final form is only read.
+pub(super) fn complete_current(conn: &mut Connection) -> Result<()> {
+    let mut lacking = false;
+    for piece in pieces_of(schema::SCHEMA_VERSION) {
+        lacking |= piece.lacks.found_in(conn)?;
+    }
+    if !lacking {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    complete(&tx, schema::SCHEMA_VERSION)?;
+    tx.commit()?;
     Ok(())
 }
 

@@ -404,6 +404,15 @@ fn a_ledger_of_schema_7_from_before_its_last_edit_migrates_verifies_and_balances
     }
 }
 
+/// Regression: migration 10 was edited after builds had written it (26c0bba wrote it without
+/// `outputs` and with an older `revision_salts_erased_delete`), and on such a ledger `verify`
+/// named both as changed outside fondo and an export could not be noted. The fixture was
+/// written by 26c0bba; opening it completes its schema.
+#[test]
+fn a_ledger_of_schema_10_from_before_its_last_edit_opens_verifies_and_balances_as_before() {
+    fixture_migrates_verifies_and_balances_as_before("v10-early-sample", 10);
+}
+
 /// The salts that the migration of a schema-6 ledger accepts in empty text fields stop at
 /// the transaction it recorded them through: in a transaction recorded afterwards a changed
 /// salt is named, and a second record, appended to reach further, is named too.

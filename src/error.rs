@@ -93,6 +93,11 @@ pub enum Error {
         supported: i64,
     },
 
+    /// A ledger of schema 1 to 3 written before schemas 1 and 2 took their present form
+    /// (store::migrate::refuse_pre_release): no migration reads it.
+    #[error("{} was written by a pre-release fondo (schema {found}) that this fondo cannot migrate; it was left untouched: re-create it in a new ledger (`fondo init`) from an export or the register of the fondo that wrote it", .path.display())]
+    PreReleaseSchema { path: PathBuf, found: i64 },
+
     /// A path a command was asked to write that holds something fondo will not replace.
     #[error("{} {reason}", .path.display())]
     OutputRefused { path: PathBuf, reason: OutputRefusal },

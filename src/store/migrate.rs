@@ -3,13 +3,16 @@
 //! it (settings, accounts, funds, communes, confirmations, reconciliations, import batches,
 //! erasures). What the file holds then is adopted as it stands: migration cannot tell
 //! whether it was edited before, which is why an auditor's kept head still matters.
+//! Migrations edited after builds had written them are made up for here: a ledger of the
+//! pre-release schemas 1 and 2 is refused, one of an early schema 7 or 10 is completed, and the
+//! random salts early builds gave empty text fields are recorded as such for `verify`.
 
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::chain::{self, Entry, ErasedFields, Head, ImportKeys, Stamp, TABLES};
 use super::schema;
 use crate::domain::names::{AccountType, STANDARD_ACCOUNTS};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Who the adopted entries of rows that never recorded their author are entered by.
 const MIGRATION_ACTOR: &str = "fondo migration";
@@ -20,9 +23,22 @@ pub(super) const ONE_CHAIN_VERSION: usize = 6;
 /// The schema version at which donors' names are kept with their identity keys.
 const DONOR_NAMES_VERSION: i64 = 8;
 
+/// Every ledger of this schema or a later one has schemas 1 and 2 in their present form.
+const V1_V2_SETTLED_BY: i64 = 4;
+
+/// The schema version from which transactions have a salt per field (`field_salts`).
+const FIELD_SALTS_VERSION: i64 = 6;
+
+/// The setting a migration records when the ledger holds transactions whose empty text
+/// fields have salts (see [`record_salted_empty_fields`]); its value is the last of them.
+const SALTED_EMPTY_FIELDS_KEY: &str = "salted_empty_fields_through";
+
 /// Applies the migrations after `version`, all in one transaction.
 pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if version > 0 {
+        complete(&tx, version)?;
+    }
     let mut legacy = None;
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         if i + 1 == ONE_CHAIN_VERSION {
@@ -47,8 +63,317 @@ pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     if version > 0 && version < DONOR_NAMES_VERSION {
         super::donors::rebuild(&tx)?;
     }
+    if (FIELD_SALTS_VERSION..schema::SCHEMA_VERSION).contains(&version) {
+        record_salted_empty_fields(&tx)?;
+    }
     tx.commit()?;
     Ok(())
+}
+
+/// Refuses, before anything is written, a ledger whose schema 1 or 2 is of a form no
+/// migration builds on: those two migrations were edited before any release (0d39f18 made the
+/// unique indexes partial and put a date in the import keys, 4adaabe added `daily_totals`), so
+/// a ledger that a build before those edits wrote (schema 1 to 3) lacks what later migrations
+/// and the adoption into the chain read. No released fondo wrote one (0.1 wrote schema 5).
+pub(super) fn refuse_pre_release(conn: &Connection, version: i64, path: &std::path::Path) -> Result<()> {
+    if version == 0 || version >= V1_V2_SETTLED_BY {
+        return Ok(());
+    }
+    let current_form: bool = conn.query_row(
+        "SELECT (SELECT count(*) FROM sqlite_master
+                 WHERE (type, name) IN (VALUES ('index', 'transactions_by_reference'),
+                                               ('table', 'daily_totals'))) = 2",
+        [],
+        |r| r.get(0),
+    )?;
+    if current_form {
+        return Ok(());
+    }
+    Err(Error::PreReleaseSchema {
+        path: path.to_path_buf(),
+        found: version,
+    })
+}
+
+/// A part of a migration that was edited after builds had written it, which a ledger those
+/// builds wrote lacks: the statements of the migration from the one starting with `first`
+/// through the one starting with `last`, run when the ledger `lacks` what they make.
+struct Piece {
+    lacks: Lacks,
+    first: &'static str,
+    last: &'static str,
+}
+
+/// What a ledger may lack of a migration's final form.
+enum Lacks {
+    Column {
+        table: &'static str,
+        column: &'static str,
+    },
+    Table(&'static str),
+    /// A table whose primary key has fewer columns than its final form's.
+    KeyColumns {
+        table: &'static str,
+        count: i64,
+    },
+    /// A trigger in the exact form (`sql`) that an earlier build wrote: a trigger changed in
+    /// any other way is left for `verify` to name.
+    OldTrigger {
+        name: &'static str,
+        sql: &'static str,
+    },
+}
+
+impl Lacks {
+    fn found_in(&self, conn: &Connection) -> Result<bool> {
+        let lacks = match self {
+            Lacks::Column { table, column } => conn.query_row(
+                "SELECT count(*) = 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |r| r.get(0),
+            )?,
+            Lacks::Table(name) => conn.query_row(
+                "SELECT count(*) = 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )?,
+            Lacks::KeyColumns { table, count } => conn.query_row(
+                "SELECT count(*) < ?2 FROM pragma_table_info(?1) WHERE pk > 0",
+                rusqlite::params![table, count],
+                |r| r.get(0),
+            )?,
+            Lacks::OldTrigger { name, sql } => conn.query_row(
+                "SELECT count(*) = 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1 AND sql = ?2",
+                [name, sql],
+                |r| r.get(0),
+            )?,
+        };
+        Ok(lacks)
+    }
+}
+
+/// What a ledger of schema 7 may lack: migration 7 was edited after builds had written it
+/// (42b866f wrote only `allow_negative`; 3a7d6f0 added the `closed` columns, 7d12255 the
+/// period locks, 6c8c5c3 and dcf84d5 rebuilt `reconciled_postings`, 3d7f2d4 and dcf84d5 added
+/// `forced` and `undone`), and no later migration adds those.
+const SCHEMA_7_PIECES: &[Piece] = &[
+    Piece {
+        lacks: Lacks::Column {
+            table: "accounts",
+            column: "closed",
+        },
+        first: "ALTER TABLE accounts ADD COLUMN closed",
+        last: "ALTER TABLE accounts ADD COLUMN closed",
+    },
+    Piece {
+        lacks: Lacks::Column {
+            table: "funds",
+            column: "closed",
+        },
+        first: "ALTER TABLE funds ADD COLUMN closed",
+        last: "ALTER TABLE funds ADD COLUMN closed",
+    },
+    Piece {
+        lacks: Lacks::Table("period_locks"),
+        first: "CREATE TABLE period_locks",
+        last: "CREATE TABLE period_locks",
+    },
+    Piece {
+        lacks: Lacks::Column {
+            table: "reconciliations",
+            column: "forced",
+        },
+        first: "ALTER TABLE reconciliations ADD COLUMN forced",
+        last: "ALTER TABLE reconciliations ADD COLUMN forced",
+    },
+    Piece {
+        lacks: Lacks::Column {
+            table: "reconciliations",
+            column: "undone",
+        },
+        first: "ALTER TABLE reconciliations ADD COLUMN undone",
+        last: "ALTER TABLE reconciliations ADD COLUMN undone",
+    },
+    Piece {
+        lacks: Lacks::KeyColumns {
+            table: "reconciled_postings",
+            count: 2,
+        },
+        first: "CREATE TABLE reconciled_postings_v7",
+        last: "CREATE INDEX reconciled_postings_by_reconciliation",
+    },
+    Piece {
+        lacks: Lacks::Table("lock_overrides"),
+        first: "CREATE TABLE lock_overrides",
+        last: "CREATE TABLE lock_overrides",
+    },
+];
+
+/// What a ledger of schema 10 may lack: 26c0bba to f6f57f9 (exclusive) wrote it without
+/// `outputs`, and before 3168971 with a `revision_salts_erased_delete` that let only an
+/// erasure delete a salt.
+const SCHEMA_10_PIECES: &[Piece] = &[
+    Piece {
+        lacks: Lacks::OldTrigger {
+            name: "revision_salts_erased_delete",
+            sql: "CREATE TRIGGER revision_salts_erased_delete BEFORE DELETE ON revision_salts
+WHEN NOT EXISTS (SELECT 1 FROM text_revisions r
+                 WHERE r.txn_id = OLD.txn_id AND r.field = OLD.field AND r.erasure_id IS NOT NULL
+                   AND r.entry_id = (SELECT max(id) FROM entries))
+BEGIN SELECT RAISE(ABORT, 'revision salts are deleted only by an erasure'); END",
+        },
+        first: "CREATE TRIGGER revision_salts_erased_delete",
+        last: "CREATE TRIGGER revision_salts_erased_delete",
+    },
+    Piece {
+        lacks: Lacks::Table("outputs"),
+        first: "CREATE TABLE outputs",
+        last: "CREATE TABLE outputs",
+    },
+];
+
+/// The migrations edited after builds had written them, with the pieces those builds lacked.
+const EDITED: &[(i64, &[Piece])] = &[(7, SCHEMA_7_PIECES), (10, SCHEMA_10_PIECES)];
+
+fn pieces_of(version: i64) -> &'static [Piece] {
+    EDITED
+        .iter()
+        .find(|(v, _)| *v == version)
+        .map_or(&[], |(_, pieces)| pieces)
+}
+
+/// Brings a ledger that an early build of schema `version` wrote to that schema's final form,
+/// piece by piece in the order its migration builds them, so that the file ends as if the
+/// final migration had made it (`verify` compares the schema with a fresh one). Columns it
+/// adds take their defaults, as they would have.
+fn complete(conn: &Connection, version: i64) -> Result<()> {
+    let Some(sql) = schema::MIGRATIONS.get(version as usize - 1) else {
+        return Ok(());
+    };
+    for piece in pieces_of(version) {
+        if !piece.lacks.found_in(conn)? {
+            continue;
+        }
+        // Each statement of a migration ends a line.
+        let statements = sql.find(piece.first).and_then(|start| {
+            let end = start + sql[start..].find(piece.last)?;
+            Some(&sql[start..end + sql[end..].find(";\n")? + 1])
+        });
+        let statements = statements.ok_or_else(|| {
+            Error::Internal(format!("migration {version} has no statement `{}`", piece.first))
+        })?;
+        if let Lacks::OldTrigger { name, .. } = piece.lacks {
+            conn.execute_batch(&format!("DROP TRIGGER {name}"))?;
+        }
+        conn.execute_batch(statements)?;
+    }
+    Ok(())
+}
+
+/// Completes a ledger of the current schema that an early build of it wrote (see
+/// [`EDITED`]); one of its final form is only read.
+pub(super) fn complete_current(conn: &mut Connection) -> Result<()> {
+    let mut lacking = false;
+    for piece in pieces_of(schema::SCHEMA_VERSION) {
+        lacking |= piece.lacks.found_in(conn)?;
+    }
+    if !lacking {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    complete(&tx, schema::SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Schema-6 builds, and schema-7 builds before commit 3d7f2d4, gave an empty text field
+/// (counterparty, memo) a random salt; fondo now gives it zeros, which `verify` checks, since
+/// the hash covers no digest of an empty field and so nothing else pins those bytes. When the
+/// ledger holds such salts, the migration records in the chain, as a setting, the last
+/// transaction recorded before it: `verify` accepts a salt in an empty field of a transaction
+/// of the three-salt form up to it (see [`salted_empty_fields_through`]), and nowhere else.
+fn record_salted_empty_fields(conn: &Connection) -> Result<()> {
+    let salted: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM transactions WHERE field_salts IS NOT NULL
+                        AND ((counterparty IS NULL AND substr(field_salts, 17, 16) <> zeroblob(16))
+                          OR (memo IS NULL AND substr(field_salts, 33, 16) <> zeroblob(16))))",
+        [],
+        |r| r.get(0),
+    )?;
+    if !salted {
+        return Ok(());
+    }
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let stamp = Stamp {
+        entered_at: &now,
+        entered_by: MIGRATION_ACTOR,
+    };
+    let head = chain::head(conn)?;
+    let entry = Entry::Setting {
+        key: SALTED_EMPTY_FIELDS_KEY.to_string(),
+        value: head.last_txn.to_string(),
+    };
+    chain::append(conn, &head, &entry, &stamp)?;
+    Ok(())
+}
+
+/// The last transaction whose empty text fields may carry a salt (0 for none), as the chain
+/// records it, and what is wrong with that record. The chain has no signature: anyone who can
+/// write the file can append an entry, so the record is trusted only as a migration writes
+/// it — the first of its kind, naming the transaction it stands after, and before any
+/// transaction of the six-salt form (every fondo that writes that form zeroes empty fields'
+/// salts). Its reach is transactions of the three-salt form, which no fondo writes any more:
+/// a record appended later reaches nothing recorded after a migration. Whether the entry is
+/// as recorded is checked by the walk of the chain.
+pub(super) fn salted_empty_fields_through(conn: &Connection) -> Result<(i64, Vec<String>)> {
+    let mut stmt = conn.prepare(
+        "SELECT id, after_txn, json_extract(body, '$.value') FROM entries
+         WHERE json_extract(body, '$.entry') = 'setting' AND json_extract(body, '$.key') = ?1
+         ORDER BY id",
+    )?;
+    let records: Vec<(i64, i64, Option<String>)> = stmt
+        .query_map([SALTED_EMPTY_FIELDS_KEY], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let Some((first, later)) = records.split_first() else {
+        return Ok((0, Vec::new()));
+    };
+    let said = |(id, after_txn, value): &(i64, i64, Option<String>)| {
+        let value = value.as_deref().unwrap_or("?");
+        format!("entry {id}: says empty text fields may have salts through #{value} (it stands after #{after_txn})")
+    };
+    let mut problems: Vec<String> = later
+        .iter()
+        .map(|r| {
+            format!(
+                "{}, but a migration records that once, and it was recorded before",
+                said(r)
+            )
+        })
+        .collect();
+    let (_, after_txn, value) = first;
+    let six_salts: Option<i64> = conn.query_row(
+        "SELECT min(id) FROM transactions WHERE text_salts IS NOT NULL AND id <= ?1",
+        [after_txn],
+        |r| r.get(0),
+    )?;
+    let through = if value.as_deref() != Some(after_txn.to_string().as_str()) {
+        problems.push(format!(
+            "{}, which is not the transaction it follows",
+            said(first)
+        ));
+        0
+    } else if let Some(txn) = six_salts {
+        problems.push(format!(
+            "{}, but #{txn} before it has six salts, written by a fondo that zeroes them",
+            said(first)
+        ));
+        0
+    } else {
+        *after_txn
+    };
+    Ok((through, problems))
 }
 
 /// Triggers that let a projected table change only in the write that records the entry

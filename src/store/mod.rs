@@ -120,7 +120,10 @@ impl Ledger {
         let (conn, found) = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let mut conn = configure(conn)?;
         if found < SCHEMA_VERSION {
+            migrate::refuse_pre_release(&conn, found, path)?;
             migrate::migrate(&mut conn, found)?;
+        } else {
+            migrate::complete_current(&mut conn)?;
         }
         // A ledger restored from a backup (a single file) goes back to WAL, which lets a
         // reader and a writer work at once.

@@ -407,7 +407,8 @@ BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void in
 
 /// Every asset account is kept from going below zero, except one declared a credit line;
 /// a finished fund and an unused account can be closed (by a chain entry) against new postings.
-const V7_MASTER_DATA: &str = "
+/// Edited after its first builds, which `migrate::SCHEMA_7_PIECES` makes up for.
+pub(super) const V7_MASTER_DATA: &str = "
 ALTER TABLE accounts ADD COLUMN allow_negative INTEGER NOT NULL DEFAULT 0 CHECK (allow_negative IN (0, 1));
 ALTER TABLE accounts ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));
 ALTER TABLE funds ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));
@@ -589,7 +590,8 @@ BEGIN SELECT RAISE(ABORT, 'entry texts are immutable, but for an erasure'); END;
 /// fields keep their own salts where they were and no record holds a copy of them that a
 /// later erasure could not reach. `donor rename` / `donor merge` give the counterparty a new
 /// text whose salted digest the chain records, its salt kept apart (erasable in turn).
-/// Transactions erased before keep the `erased_text` form.
+/// Transactions erased before keep the `erased_text` form. Edited after its first builds,
+/// which `migrate::SCHEMA_10_PIECES` makes up for.
 const V10_TEXT_REVISIONS: &str = r#"
 -- One field of one transaction that an erasure (`erasure_id`) or a rename (`new_digest`, the
 -- salted digest of its text now) changed: the digest its hash covers, from before any change.

@@ -605,6 +605,12 @@ fn check_transactions(
     let mut posting_rows = postings.query([])?;
     // The few transactions whose text was revised since schema 10, with their revisions.
     let revised = revise::all(conn)?;
+    // Up to which transaction an empty field of the three-salt form may keep the random salt
+    // that fondo gave it before commit 3d7f2d4, as its migration recorded (migrate.rs).
+    let (salted_empty_through, record_problems) = super::migrate::salted_empty_fields_through(conn)?;
+    for problem in record_problems {
+        problems.push(problem);
+    }
     let mut pending = posting_rows.next()?.map(posting_of).transpose()?;
     let mut own = Vec::new();
     let mut currencies = HashMap::new();
@@ -672,6 +678,7 @@ fn check_transactions(
         };
         let empty_salted = match private {
             PrivateText::Salted(salts) | PrivateText::Revised(salts, _) => match TextForm::of_salts(salts) {
+                Some(TextForm::ThreeFields) if id <= salted_empty_through => false,
                 Some(form @ (TextForm::ThreeFields | TextForm::SixFields)) => texts
                     .iter()
                     .take(form.fields().len())

@@ -39,7 +39,7 @@ fn row_validation(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1_000));
     group.bench_function("1000 rows", |b| {
         b.iter(|| {
-            let mut records = Records::new(csv.as_bytes(), b',');
+            let mut records = Records::new(csv.as_bytes(), b',', std::path::Path::new("bench.csv"));
             let _header = records.next_record();
             let mut reader = SimpleReader::new(records, usd());
             let mut ok = 0;

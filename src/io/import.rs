@@ -306,12 +306,12 @@ fn open_reader(
             debug_assert!(format.is_none_or(|f| f == InputFormat::Statement));
             let encoding = mapping.encoding_kind().map_err(Error::Refused)?;
             let text = source::open(path, size, encoding)?;
-            return Ok(StatementReader::new(text, mapping, currency)?
+            return Ok(StatementReader::new(text, mapping, currency, path)?
                 .map(|r| (Reader::Statement(Box::new(r)), InputFormat::Statement)));
         }
         (format, None) => format,
     };
-    let mut records = Records::new(source::open(path, size, Encoding::Utf8)?, b',');
+    let mut records = Records::new(source::open(path, size, Encoding::Utf8)?, b',', path);
     let (line, header) = match records.next_record()? {
         None => {
             return Ok(Err(RowError::new(

@@ -220,10 +220,12 @@ pub struct Records<R: Read> {
     columns: Vec<String>,
     /// Line breaks inside cut fields, which the csv reader did not see and so did not count.
     lines_dropped: u64,
+    /// The file read, which a failure to read names.
+    path: std::path::PathBuf,
 }
 
 impl<R: Read> Records<R> {
-    pub fn new(reader: R, delimiter: u8) -> Records<R> {
+    pub fn new(reader: R, delimiter: u8, path: &std::path::Path) -> Records<R> {
         // Records end at `\n` only: with CRLF as the terminator the csv crate reports every
         // record after the first one line too early. The `\r` then ends the last cell, and
         // every cell is trimmed.
@@ -238,6 +240,7 @@ impl<R: Read> Records<R> {
             record: StringRecord::new(),
             columns: Vec::new(),
             lines_dropped: 0,
+            path: path.to_path_buf(),
         }
     }
 
@@ -285,7 +288,7 @@ impl<R: Read> Records<R> {
                         "not valid UTF-8; save the file as UTF-8 (or name its encoding in a statement mapping)",
                     ))))
                 }
-                _ => Err(Error::Refused(format!("cannot read the file: {e}"))),
+                _ => Err(Error::io("read", &self.path)(crate::encode::csv_io_error(e))),
             },
         }
     }

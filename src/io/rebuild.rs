@@ -125,7 +125,7 @@ fn read_rows<T>(
     mut parse: impl FnMut(u64, &[&str]) -> std::result::Result<T, RowError>,
 ) -> Result<Vec<T>> {
     let size = std::fs::metadata(path).map_err(Error::io("read", path))?.len();
-    let mut records = Records::new(source::open(path, size, Encoding::Utf8)?, b',');
+    let mut records = Records::new(source::open(path, size, Encoding::Utf8)?, b',', path);
     let mut problems = Problems::default();
     let mut out = Vec::new();
     let mut first = true;
@@ -173,7 +173,7 @@ fn read_rows<T>(
 /// The pack's journal, every transaction with its number there.
 fn read_journal(path: &Path, currency: Currency) -> Result<Vec<PackTransaction>> {
     let size = std::fs::metadata(path).map_err(Error::io("read", path))?.len();
-    let mut records = Records::new(source::open(path, size, Encoding::Utf8)?, b',');
+    let mut records = Records::new(source::open(path, size, Encoding::Utf8)?, b',', path);
     let mut problems = Problems::default();
     match records.next_record()? {
         Some(Ok((line, header))) => {

@@ -57,8 +57,9 @@ impl<R: Read> StatementReader<R> {
         reader: R,
         mapping: Mapping,
         ledger_currency: Currency,
+        path: &std::path::Path,
     ) -> Result<std::result::Result<Self, RowError>> {
-        let mut records = Records::new(reader, mapping.delimiter());
+        let mut records = Records::new(reader, mapping.delimiter(), path);
         let mut header_line = 0;
         for _ in 0..mapping.skip_rows {
             if let Some(Err(e)) = records.next_record()? {

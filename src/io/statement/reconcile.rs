@@ -35,8 +35,11 @@ pub fn read(path: &Path, mapping: Option<Mapping>, account: &str, currency: Curr
         }
         Some(m) => m,
         None => {
-            let mut records =
-                Records::new(source::decode(bytes.as_slice(), size, path, Encoding::Utf8), b',');
+            let mut records = Records::new(
+                source::decode(bytes.as_slice(), size, path, Encoding::Utf8),
+                b',',
+                path,
+            );
             let header: Vec<String> = match records.next_record()? {
                 Some(Ok((_, record))) => record.iter().map(|c| c.trim().to_string()).collect(),
                 _ => Vec::new(),
@@ -48,7 +51,7 @@ pub fn read(path: &Path, mapping: Option<Mapping>, account: &str, currency: Curr
     let statement_currency = mapping.currency(currency);
     let mut problems = Problems::default();
     let text = source::decode(bytes.as_slice(), size, path, encoding);
-    let mut reader = match StatementReader::new(text, mapping, currency)? {
+    let mut reader = match StatementReader::new(text, mapping, currency, path)? {
         Ok(reader) => reader,
         Err(e) => {
             problems.add(e);

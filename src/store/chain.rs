@@ -572,42 +572,108 @@ impl Entry {
 
     /// The rows this entry writes, with what they need looked up.
     pub fn rows(&self, entry_id: i64, stamp: &Stamp<'_>, lookup: &mut dyn Lookup) -> Result<Vec<Row>> {
-        let id_value = Value::Integer(entry_id);
-        let (at, by) = (text(stamp.entered_at), text(stamp.entered_by));
-        let row = |table: &'static Table, mut values: Vec<Value>| {
-            values.push(id_value.clone());
-            Row {
-                table,
-                change: Change::Add(values),
-            }
-        };
-        let update = |table: &'static Table, id: i64, mut set: Vec<(&'static str, Value)>| {
-            set.push(("entry_id", id_value.clone()));
-            Row {
-                table,
-                change: Change::Update {
-                    key: vec![Value::Integer(id)],
-                    set,
-                },
-            }
+        let rows = EntryRows {
+            entry_id: Value::Integer(entry_id),
+            at: text(stamp.entered_at),
+            by: text(stamp.entered_by),
         };
         Ok(match self {
             Entry::Schema { .. } => Vec::new(),
-            Entry::Setting { key, value } => {
-                let mut values = vec![text(key), text(value)];
-                values.push(id_value.clone());
-                vec![Row {
-                    table: &META,
-                    change: Change::Replace(values),
-                }]
+            Entry::Setting { key, value } => vec![Row {
+                table: &META,
+                change: Change::Replace(vec![text(key), text(value), rows.entry_id.clone()]),
+            }],
+            Entry::AccountAdded { .. } | Entry::FundAdded { .. } | Entry::CommuneAdded { .. } => {
+                self.added_rows(&rows)
             }
+            Entry::FundChanged { .. }
+            | Entry::CommuneChanged { .. }
+            | Entry::AccountClosed { .. }
+            | Entry::ReconciliationUndone { .. } => self.changed_rows(&rows),
+            Entry::PeriodClosed { .. }
+            | Entry::LockOverridden { .. }
+            | Entry::Confirmed { .. }
+            | Entry::ImportBatch { .. } => self.recorded_rows(&rows),
+            Entry::Reconciled { .. } => self.reconciled_rows(&rows, lookup)?,
+            Entry::DonorRenamed { revised } => {
+                revision_rows(revised, None, &|table, values| rows.add(table, values))?
+            }
+            Entry::Erasure { .. } => self.erasure_rows(&rows, lookup)?,
+        })
+    }
+
+    /// The row an account, fund or commune entry adds (none for another kind: [`Entry::rows`]
+    /// sends each kind to its own).
+    fn added_rows(&self, rows: &EntryRows) -> Vec<Row> {
+        match self {
+            Entry::AccountAdded {
+                id,
+                name,
+                account_type,
+                allow_negative,
+            } => vec![rows.add(
+                &ACCOUNTS,
+                vec![
+                    Value::Integer(*id),
+                    text(name),
+                    text(account_type),
+                    Value::Integer(i64::from(*allow_negative)),
+                    Value::Integer(0),
+                    rows.at.clone(),
+                ],
+            )],
+            Entry::FundAdded {
+                id,
+                code,
+                name,
+                target_minor,
+                target_currency,
+                restricted,
+            } => vec![rows.add(
+                &FUNDS,
+                vec![
+                    Value::Integer(*id),
+                    text(code),
+                    text(name),
+                    optional_int(*target_minor),
+                    optional_text(target_currency.as_deref()),
+                    Value::Integer(i64::from(*restricted)),
+                    Value::Integer(0),
+                    rows.at.clone(),
+                ],
+            )],
+            Entry::CommuneAdded {
+                id,
+                slug,
+                name,
+                state,
+                account_id,
+            } => vec![rows.add(
+                &COMMUNES,
+                vec![
+                    Value::Integer(*id),
+                    text(slug),
+                    text(name),
+                    text(state),
+                    Value::Integer(*account_id),
+                    rows.at.clone(),
+                ],
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The change to a fund, commune, account or reconciliation an entry makes (none for
+    /// another kind).
+    fn changed_rows(&self, rows: &EntryRows) -> Vec<Row> {
+        match self {
             Entry::FundChanged {
                 id,
                 name,
                 target_minor,
                 target_currency,
                 closed,
-            } => vec![update(
+            } => vec![rows.update(
                 &FUNDS,
                 *id,
                 vec![
@@ -617,20 +683,29 @@ impl Entry {
                     ("closed", Value::Integer(i64::from(*closed))),
                 ],
             )],
-            Entry::CommuneChanged { id, name, state } => vec![update(
-                &COMMUNES,
-                *id,
-                vec![("name", text(name)), ("state", text(state))],
-            )],
-            Entry::AccountClosed { id } => vec![update(&ACCOUNTS, *id, vec![("closed", Value::Integer(1))])],
-            Entry::ReconciliationUndone { id } => {
-                vec![update(&RECONCILIATIONS, *id, vec![("undone", Value::Integer(1))])]
+            Entry::CommuneChanged { id, name, state } => {
+                vec![rows.update(&COMMUNES, *id, vec![("name", text(name)), ("state", text(state))])]
             }
+            Entry::AccountClosed { id } => {
+                vec![rows.update(&ACCOUNTS, *id, vec![("closed", Value::Integer(1))])]
+            }
+            Entry::ReconciliationUndone { id } => {
+                vec![rows.update(&RECONCILIATIONS, *id, vec![("undone", Value::Integer(1))])]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The row a closed period, a lock override, a confirmation or an import batch adds,
+    /// stamped with who recorded it (none for another kind).
+    fn recorded_rows(&self, rows: &EntryRows) -> Vec<Row> {
+        let (at, by) = (rows.at.clone(), rows.by.clone());
+        match self {
             Entry::PeriodClosed {
                 id,
                 through,
                 account_id,
-            } => vec![row(
+            } => vec![rows.add(
                 &PERIOD_LOCKS,
                 vec![
                     Value::Integer(*id),
@@ -644,62 +719,9 @@ impl Entry {
                 txn_id,
                 through,
                 reason,
-            } => vec![row(
+            } => vec![rows.add(
                 &LOCK_OVERRIDES,
                 vec![Value::Integer(*txn_id), text(through), text(reason), at, by],
-            )],
-            Entry::AccountAdded {
-                id,
-                name,
-                account_type,
-                allow_negative,
-            } => vec![row(
-                &ACCOUNTS,
-                vec![
-                    Value::Integer(*id),
-                    text(name),
-                    text(account_type),
-                    Value::Integer(i64::from(*allow_negative)),
-                    Value::Integer(0),
-                    at,
-                ],
-            )],
-            Entry::FundAdded {
-                id,
-                code,
-                name,
-                target_minor,
-                target_currency,
-                restricted,
-            } => vec![row(
-                &FUNDS,
-                vec![
-                    Value::Integer(*id),
-                    text(code),
-                    text(name),
-                    optional_int(*target_minor),
-                    optional_text(target_currency.as_deref()),
-                    Value::Integer(i64::from(*restricted)),
-                    Value::Integer(0),
-                    at,
-                ],
-            )],
-            Entry::CommuneAdded {
-                id,
-                slug,
-                name,
-                state,
-                account_id,
-            } => vec![row(
-                &COMMUNES,
-                vec![
-                    Value::Integer(*id),
-                    text(slug),
-                    text(name),
-                    text(state),
-                    Value::Integer(*account_id),
-                    at,
-                ],
             )],
             Entry::Confirmed {
                 id,
@@ -707,7 +729,7 @@ impl Entry {
                 date,
                 reference,
                 note,
-            } => vec![row(
+            } => vec![rows.add(
                 &CONFIRMATIONS,
                 vec![
                     Value::Integer(*id),
@@ -719,48 +741,6 @@ impl Entry {
                     by,
                 ],
             )],
-            Entry::Reconciled {
-                id,
-                account_id,
-                currency,
-                statement_date,
-                statement_balance_minor,
-                ledger_balance_minor,
-                file_name,
-                file_sha256,
-                matched,
-                forced,
-            } => {
-                let mut rows = vec![row(
-                    &RECONCILIATIONS,
-                    vec![
-                        Value::Integer(*id),
-                        Value::Integer(*account_id),
-                        text(currency),
-                        text(statement_date),
-                        optional_int(*statement_balance_minor),
-                        Value::Integer(*ledger_balance_minor),
-                        text(file_name),
-                        text(file_sha256),
-                        Value::Integer(matched.len() as i64),
-                        at,
-                        by,
-                        Value::Integer(i64::from(*forced)),
-                        Value::Integer(0),
-                    ],
-                )];
-                for (txn, line, statement_line) in matched {
-                    rows.push(row(
-                        &RECONCILED_POSTINGS,
-                        vec![
-                            Value::Integer(lookup.posting_id(*txn, *line)?),
-                            Value::Integer(*id),
-                            Value::Integer(*statement_line),
-                        ],
-                    ));
-                }
-                rows
-            }
             Entry::ImportBatch {
                 id,
                 file_name,
@@ -770,7 +750,7 @@ impl Entry {
                 added_count,
                 skipped_count,
                 ..
-            } => vec![row(
+            } => vec![rows.add(
                 &IMPORT_BATCHES,
                 vec![
                     Value::Integer(*id),
@@ -784,75 +764,200 @@ impl Entry {
                     by,
                 ],
             )],
-            Entry::DonorRenamed { revised } => revision_rows(revised, None, &row)?,
-            Entry::Erasure {
-                id,
-                placeholder,
-                erased,
-                keys,
-                entry_texts,
-                revised,
-            } => {
-                let mut rows = vec![row(
-                    &ERASURES,
-                    vec![Value::Integer(*id), text(placeholder), at, by],
-                )];
-                rows.extend(revision_rows(revised, Some(*id), &row)?);
-                for e in erased {
-                    e.field_count()?;
-                    let mut values = vec![Value::Integer(e.txn_id), Value::Integer(*id)];
-                    // The first three fields' columns, then the three schema 9 added.
-                    for fields in [0..3, 3..6] {
-                        for i in fields.clone() {
-                            values.push(optional_text(e.digests.get(i).cloned().flatten().as_deref()));
-                        }
-                        for i in fields.clone() {
-                            values.push(optional_text(e.texts.get(i).cloned().flatten().as_deref()));
-                        }
-                        for i in fields {
-                            values.push(optional_blob(e.salts.get(i).cloned().flatten().as_deref())?);
-                        }
-                    }
-                    rows.push(row(&ERASED_TEXT, values));
-                }
-                for k in keys {
-                    let token = hash::unhex(&k.token).ok_or_else(|| {
-                        Error::Corrupt(format!("a token in an erasure entry is not hex: `{}`", k.token))
-                    })?;
-                    rows.push(row(
-                        &ERASED_KEYS,
-                        vec![
-                            Value::Integer(k.txn_id),
-                            Value::Integer(*id),
-                            text(&k.commitment),
-                            Value::Blob(token),
-                        ],
-                    ));
-                }
-                for e in entry_texts {
-                    for field in &e.fields {
-                        rows.push(row(
-                            &ERASED_ENTRY_TEXTS,
-                            vec![Value::Integer(e.entry_id), text(field), Value::Integer(*id)],
-                        ));
-                    }
-                    // The row the entry wrote holds the same texts: one change for all of them.
-                    if let Some((table, key)) = lookup.text_row(e.entry_id)? {
-                        let set: Vec<(&'static str, Value)> = table
-                            .columns
-                            .iter()
-                            .filter(|c| e.fields.iter().any(|f| f == *c))
-                            .map(|c| (*c, text(&erased_value(c, *id))))
-                            .collect();
-                        if !set.is_empty() {
-                            rows.push(update(table, key, set));
-                        }
-                    }
-                }
-                rows
-            }
-        })
+            _ => Vec::new(),
+        }
     }
+
+    /// A reconciliation's row, then a row for each posting it matched (none for another kind).
+    fn reconciled_rows(&self, rows: &EntryRows, lookup: &mut dyn Lookup) -> Result<Vec<Row>> {
+        let Entry::Reconciled {
+            id,
+            account_id,
+            currency,
+            statement_date,
+            statement_balance_minor,
+            ledger_balance_minor,
+            file_name,
+            file_sha256,
+            matched,
+            forced,
+        } = self
+        else {
+            return Ok(Vec::new());
+        };
+        let mut all = vec![rows.add(
+            &RECONCILIATIONS,
+            vec![
+                Value::Integer(*id),
+                Value::Integer(*account_id),
+                text(currency),
+                text(statement_date),
+                optional_int(*statement_balance_minor),
+                Value::Integer(*ledger_balance_minor),
+                text(file_name),
+                text(file_sha256),
+                Value::Integer(matched.len() as i64),
+                rows.at.clone(),
+                rows.by.clone(),
+                Value::Integer(i64::from(*forced)),
+                Value::Integer(0),
+            ],
+        )];
+        for (txn, line, statement_line) in matched {
+            all.push(rows.add(
+                &RECONCILED_POSTINGS,
+                vec![
+                    Value::Integer(lookup.posting_id(*txn, *line)?),
+                    Value::Integer(*id),
+                    Value::Integer(*statement_line),
+                ],
+            ));
+        }
+        Ok(all)
+    }
+
+    /// An erasure's row, then its text revisions, the texts it erased, the import keys it
+    /// replaced and the entry texts it erased (none for another kind).
+    fn erasure_rows(&self, rows: &EntryRows, lookup: &mut dyn Lookup) -> Result<Vec<Row>> {
+        let Entry::Erasure {
+            id,
+            placeholder,
+            erased,
+            keys,
+            entry_texts,
+            revised,
+        } = self
+        else {
+            return Ok(Vec::new());
+        };
+        let mut all = vec![rows.add(
+            &ERASURES,
+            vec![
+                Value::Integer(*id),
+                text(placeholder),
+                rows.at.clone(),
+                rows.by.clone(),
+            ],
+        )];
+        all.extend(revision_rows(revised, Some(*id), &|table, values| {
+            rows.add(table, values)
+        })?);
+        all.extend(erased_text_rows(rows, *id, erased)?);
+        all.extend(erased_key_rows(rows, *id, keys)?);
+        all.extend(erased_entry_text_rows(rows, lookup, *id, entry_texts)?);
+        Ok(all)
+    }
+}
+
+/// What every row an entry writes shares: the entry's id, and when and by whom it was
+/// entered (the columns that hold them differ by table).
+struct EntryRows {
+    entry_id: Value,
+    at: Value,
+    by: Value,
+}
+
+impl EntryRows {
+    /// A new row of `table`: its `values`, then the entry's id.
+    fn add(&self, table: &'static Table, mut values: Vec<Value>) -> Row {
+        values.push(self.entry_id.clone());
+        Row {
+            table,
+            change: Change::Add(values),
+        }
+    }
+
+    /// Sets columns of `table`'s row `id`, and its entry's id.
+    fn update(&self, table: &'static Table, id: i64, mut set: Vec<(&'static str, Value)>) -> Row {
+        set.push(("entry_id", self.entry_id.clone()));
+        Row {
+            table,
+            change: Change::Update {
+                key: vec![Value::Integer(id)],
+                set,
+            },
+        }
+    }
+}
+
+/// The `erased_text` rows of erasure `erasure_id`: a transaction's digests, texts and salts.
+fn erased_text_rows(rows: &EntryRows, erasure_id: i64, erased: &[ErasedFields]) -> Result<Vec<Row>> {
+    let mut all = Vec::new();
+    for e in erased {
+        e.field_count()?;
+        let mut values = vec![Value::Integer(e.txn_id), Value::Integer(erasure_id)];
+        // The first three fields' columns, then the three schema 9 added.
+        for fields in [0..3, 3..6] {
+            for i in fields.clone() {
+                values.push(optional_text(e.digests.get(i).cloned().flatten().as_deref()));
+            }
+            for i in fields.clone() {
+                values.push(optional_text(e.texts.get(i).cloned().flatten().as_deref()));
+            }
+            for i in fields {
+                values.push(optional_blob(e.salts.get(i).cloned().flatten().as_deref())?);
+            }
+        }
+        all.push(rows.add(&ERASED_TEXT, values));
+    }
+    Ok(all)
+}
+
+/// The `erased_keys` rows of erasure `erasure_id`: the commitment each replaced key kept and
+/// the token in its place.
+fn erased_key_rows(rows: &EntryRows, erasure_id: i64, keys: &[ErasedKey]) -> Result<Vec<Row>> {
+    let mut all = Vec::new();
+    for k in keys {
+        let token = hash::unhex(&k.token).ok_or_else(|| {
+            Error::Corrupt(format!("a token in an erasure entry is not hex: `{}`", k.token))
+        })?;
+        all.push(rows.add(
+            &ERASED_KEYS,
+            vec![
+                Value::Integer(k.txn_id),
+                Value::Integer(erasure_id),
+                text(&k.commitment),
+                Value::Blob(token),
+            ],
+        ));
+    }
+    Ok(all)
+}
+
+/// The `erased_entry_texts` rows of erasure `erasure_id`, each entry's followed by the
+/// change to the row that entry wrote.
+fn erased_entry_text_rows(
+    rows: &EntryRows,
+    lookup: &mut dyn Lookup,
+    erasure_id: i64,
+    entry_texts: &[ErasedEntryText],
+) -> Result<Vec<Row>> {
+    let mut all = Vec::new();
+    for e in entry_texts {
+        for field in &e.fields {
+            all.push(rows.add(
+                &ERASED_ENTRY_TEXTS,
+                vec![
+                    Value::Integer(e.entry_id),
+                    text(field),
+                    Value::Integer(erasure_id),
+                ],
+            ));
+        }
+        // The row the entry wrote holds the same texts: one change for all of them.
+        if let Some((table, key)) = lookup.text_row(e.entry_id)? {
+            let set: Vec<(&'static str, Value)> = table
+                .columns
+                .iter()
+                .filter(|c| e.fields.iter().any(|f| f == *c))
+                .map(|c| (*c, text(&erased_value(c, erasure_id))))
+                .collect();
+            if !set.is_empty() {
+                all.push(rows.update(table, key, set));
+            }
+        }
+    }
+    Ok(all)
 }
 
 /// The `text_revisions` rows of an erasure (`erasure_id`) or a rename; a rename's each

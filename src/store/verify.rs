@@ -80,51 +80,14 @@ impl Problems {
 pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutcome> {
     let conn = ledger.conn();
     if let Some(head) = expected_head {
-        if head.len() != 64
-            || !head
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
-            return Err(Error::invalid(
-                Field::HEAD,
-                head,
-                "a head is the 64 lower-case hex digits `fondo verify` prints",
-            ));
-        }
+        check_head_form(head)?;
     }
     let mut problems = Problems::default();
-    // SQLite's own checks read every page but need nothing from the walk below: on a file,
-    // they run on a second connection in another thread while the walk runs.
-    let path = ledger.path();
-    let sqlite_checks = (path != std::path::Path::new(":memory:")).then(|| {
-        let path = path.to_path_buf();
-        std::thread::spawn(move || -> Result<Problems> {
-            let own = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            let mut found = Problems::default();
-            check_sqlite(&own, &mut found)?;
-            Ok(found)
-        })
-    });
+    let sqlite_checks = spawn_sqlite_checks(ledger);
     if sqlite_checks.is_none() {
         check_sqlite(conn, &mut problems)?;
     }
-    let names = Names::read(conn)?;
-    let mut recomputed = Recomputed::default();
-    let mut donors = HashSet::new();
-    let mut walked = Problems::default();
-    let mut chain = Walk::new(conn, chain::entries(conn)?, expected_head)?;
-    check_transactions(
-        conn,
-        &names,
-        &mut chain,
-        &mut recomputed,
-        &mut donors,
-        &mut walked,
-    )?;
-    check_maintained_totals(conn, &names, recomputed, &mut walked)?;
-    for problem in super::donors::problems(conn, donors)? {
-        walked.push(problem);
-    }
+    let (chain, walked) = walk(conn, expected_head)?;
     if let Some(handle) = sqlite_checks {
         let found = handle
             .join()
@@ -150,16 +113,8 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     }
     // Last: with every trigger dropped they are many, and the problems above say more.
     check_schema(conn, &mut problems)?;
-    if let Some(head) = expected_head {
-        match &summary.head_found_at {
-            None => problems.push(format!(
-                "head {head} is not in this ledger's chain: what was recorded up to it was changed, removed or reordered"
-            )),
-            Some((at, link)) if summary.first_bad.is_some_and(|bad| bad <= *at) => problems.push(format!(
-                "head {head} is {link}, but the chain is broken before it"
-            )),
-            Some(_) => {}
-        }
+    if let Some(problem) = expected_head.and_then(|head| head_problem(head, &summary)) {
+        problems.push(problem);
     }
     let chain = summary;
     if problems.more > 0 {
@@ -175,6 +130,73 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         since_head: chain.since_head,
         problems: problems.listed,
     })
+}
+
+/// Refuses a head that is not the 64 lower-case hex digits `fondo verify` prints.
+fn check_head_form(head: &str) -> Result<()> {
+    if head.len() != 64
+        || !head
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        return Err(Error::invalid(
+            Field::HEAD,
+            head,
+            "a head is the 64 lower-case hex digits `fondo verify` prints",
+        ));
+    }
+    Ok(())
+}
+
+/// SQLite's own checks read every page but need nothing from the walk: on a file, they run
+/// on a second connection in another thread while the walk runs (`None` in memory).
+fn spawn_sqlite_checks(ledger: &Ledger) -> Option<std::thread::JoinHandle<Result<Problems>>> {
+    let path = ledger.path();
+    (path != std::path::Path::new(":memory:")).then(|| {
+        let path = path.to_path_buf();
+        std::thread::spawn(move || -> Result<Problems> {
+            let own = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            let mut found = Problems::default();
+            check_sqlite(&own, &mut found)?;
+            Ok(found)
+        })
+    })
+}
+
+/// Walks the chain of transactions and entries, and checks what the walk recomputes: the
+/// maintained totals and the donors' names.
+fn walk<'c>(conn: &'c Connection, expected_head: Option<&'c str>) -> Result<(Walk<'c>, Problems)> {
+    let names = Names::read(conn)?;
+    let mut recomputed = Recomputed::default();
+    let mut donors = HashSet::new();
+    let mut walked = Problems::default();
+    let mut chain = Walk::new(conn, chain::entries(conn)?, expected_head)?;
+    check_transactions(
+        conn,
+        &names,
+        &mut chain,
+        &mut recomputed,
+        &mut donors,
+        &mut walked,
+    )?;
+    check_maintained_totals(conn, &names, recomputed, &mut walked)?;
+    for problem in super::donors::problems(conn, donors)? {
+        walked.push(problem);
+    }
+    Ok((chain, walked))
+}
+
+/// What is wrong with the head an auditor gave, as the walk found it.
+fn head_problem(head: &str, summary: &ChainSummary) -> Option<String> {
+    match &summary.head_found_at {
+        None => Some(format!(
+            "head {head} is not in this ledger's chain: what was recorded up to it was changed, removed or reordered"
+        )),
+        Some((at, link)) if summary.first_bad.is_some_and(|bad| bad <= *at) => Some(format!(
+            "head {head} is {link}, but the chain is broken before it"
+        )),
+        Some(_) => None,
+    }
 }
 
 fn check_sqlite(conn: &Connection, problems: &mut Problems) -> Result<()> {
@@ -569,21 +591,8 @@ impl Recomputed {
     }
 }
 
-/// Walks transactions and their postings in the order they were written (rowid order, so no
-/// index is needed), in two streams merged by transaction id. A posting out of that order in
-/// a damaged file shows up as an orphan and as a hash mismatch of its transaction. Collects
-/// the donors' names (the counterparties of gifts) into `donors` on the way.
-fn check_transactions(
-    conn: &Connection,
-    names: &Names,
-    chain: &mut Walk<'_>,
-    recomputed: &mut Recomputed,
-    donors: &mut HashSet<String>,
-    problems: &mut Problems,
-) -> Result<()> {
-    let donations = names.account_id(DONATIONS);
-    let mut txns = conn.prepare(
-        "SELECT t.id, t.date, t.description, t.counterparty, t.reference, t.memo, t.voids, t.entered_at,
+/// Every transaction with what its latest erasure left, in the order they were written.
+const TRANSACTIONS_SQL: &str = "SELECT t.id, t.date, t.description, t.counterparty, t.reference, t.memo, t.voids, t.entered_at,
                 t.entered_by, t.source, t.prev_hash, t.hash, coalesce(t.text_salts, t.field_salts, t.pii_salt),
                 e.description_digest, e.counterparty_digest, e.memo_digest,
                 e.reference_digest, e.entered_by_digest, e.source_digest,
@@ -597,12 +606,26 @@ fn check_transactions(
                            description, counterparty, memo, reference, entered_by, source,
                            max(erasure_id)
                     FROM erased_text GROUP BY txn_id) e ON e.txn_id = t.id
-         ORDER BY t.rowid",
-    )?;
+         ORDER BY t.rowid";
+
+/// Walks transactions and their postings in the order they were written (rowid order, so no
+/// index is needed), in two streams merged by transaction id. A posting out of that order in
+/// a damaged file shows up as an orphan and as a hash mismatch of its transaction. Collects
+/// the donors' names (the counterparties of gifts) into `donors` on the way.
+fn check_transactions(
+    conn: &Connection,
+    names: &Names,
+    chain: &mut Walk<'_>,
+    recomputed: &mut Recomputed,
+    donors: &mut HashSet<String>,
+    problems: &mut Problems,
+) -> Result<()> {
+    let donations = names.account_id(DONATIONS);
+    let mut txns = conn.prepare(TRANSACTIONS_SQL)?;
     let mut postings = conn.prepare(
         "SELECT txn_id, line, account_id, fund_id, currency, amount_minor FROM postings ORDER BY rowid",
     )?;
-    let mut posting_rows = postings.query([])?;
+    let posting_rows = postings.query([])?;
     // The few transactions whose text was revised since schema 10, with their revisions.
     let revised = revise::all(conn)?;
     // Up to which transaction an empty field of the three-salt form may keep the random salt
@@ -611,14 +634,56 @@ fn check_transactions(
     for problem in record_problems {
         problems.push(problem);
     }
-    let mut pending = posting_rows.next()?.map(posting_of).transpose()?;
-    let mut own = Vec::new();
-    let mut currencies = HashMap::new();
+    let mut postings = PostingStream::start(posting_rows)?;
+    let mut checks = TxnChecks {
+        names,
+        donations,
+        revised,
+        salted_empty_through,
+        currencies: HashMap::new(),
+        recomputed,
+        donors,
+    };
     let mut rows = txns.query([])?;
     while let Some(r) = rows.next()? {
+        checks.check(TxnRow::read(r)?, chain, &mut postings)?;
+    }
+    chain.entries_after_last();
+    postings.orphans_before(None, &mut chain.problems)?;
+    problems.extend(std::mem::take(&mut chain.problems));
+    Ok(())
+}
+
+/// A transaction's row as `check_transactions` reads it.
+struct TxnRow<'r> {
+    id: i64,
+    batch_id: Option<i64>,
+    date: Option<&'r str>,
+    description: Option<&'r str>,
+    counterparty: Option<&'r str>,
+    reference: Option<&'r str>,
+    memo: Option<&'r str>,
+    entered_at: Option<&'r str>,
+    entered_by: Option<&'r str>,
+    source: Option<&'r str>,
+    stored_prev: Option<&'r str>,
+    voids: Option<i64>,
+    stored_hash: String,
+    salt: Option<&'r [u8]>,
+    was_erased: bool,
+    /// The digests its latest erasure kept, in [`PRIVATE_FIELDS`] order.
+    kept: [Option<&'r str>; 6],
+    /// Which salt columns hold salts: 1 the six-field form's, 2 the three-field, 4 the shared.
+    salt_columns: i64,
+    /// The texts its latest erasure left, in [`PRIVATE_FIELDS`] order.
+    left: [Option<&'r str>; 6],
+}
+
+impl<'r> TxnRow<'r> {
+    fn read(r: &'r rusqlite::Row<'_>) -> Result<Self> {
         let id: i64 = r.get(0)?;
         // Borrowed from the row: no allocation per field of a million transactions.
-        let field = |i: usize| -> Result<Option<&str>> {
+        let field = |i: usize| -> Result<Option<&'r str>> {
             Ok(match r.get_ref(i)? {
                 rusqlite::types::ValueRef::Null => None,
                 value => Some(
@@ -628,21 +693,17 @@ fn check_transactions(
                 ),
             })
         };
-        chain.entries_before(id);
-        chain.in_batch(id, r.get(26)?);
-        let (prev_id, prev_hash) = (chain.prev_txn, chain.prev_hash.as_str());
+        let batch_id = r.get(26)?;
         let (date, description, counterparty, reference, memo) =
             (field(1)?, field(2)?, field(3)?, field(4)?, field(5)?);
         let (entered_at, entered_by, source, stored_prev) = (field(7)?, field(8)?, field(9)?, field(10)?);
-        let voids: Option<i64> = r.get(6)?;
-        let stored_hash: String = r.get(11)?;
+        let (voids, stored_hash) = (r.get(6)?, r.get(11)?);
         let salt = r
             .get_ref(12)?
             .as_blob_or_null()
             .map_err(|_| Error::Corrupt(format!("a salt that is not bytes in transaction #{id}")))?;
-        let was_erased: bool = r.get(25)?;
-        let texts = [description, counterparty, memo, reference, entered_by, source];
-        let kept: [Option<&str>; 6] = [
+        let was_erased = r.get(25)?;
+        let kept = [
             field(13)?,
             field(14)?,
             field(15)?,
@@ -650,21 +711,76 @@ fn check_transactions(
             field(17)?,
             field(18)?,
         ];
-        // A transaction recorded with six salts has a source digest (its source is never
-        // empty); one recorded before, three digests.
-        let kept_count = if kept[5].is_some() { 6 } else { 3 };
-        let revisions = revised.get(&id).map(Vec::as_slice).unwrap_or_default();
-        let mut revised_digests: [Option<String>; 6] = Default::default();
-        for r in revisions {
-            revised_digests[r.field] = Some(r.hash_digest.clone());
+        let salt_columns = r.get(27)?;
+        let left = [
+            field(19)?,
+            field(20)?,
+            field(21)?,
+            field(22)?,
+            field(23)?,
+            field(24)?,
+        ];
+        Ok(TxnRow {
+            id,
+            batch_id,
+            date,
+            description,
+            counterparty,
+            reference,
+            memo,
+            entered_at,
+            entered_by,
+            source,
+            stored_prev,
+            voids,
+            stored_hash,
+            salt,
+            was_erased,
+            kept,
+            salt_columns,
+            left,
+        })
+    }
+
+    /// Its private texts, in [`PRIVATE_FIELDS`] order.
+    fn texts(&self) -> [Option<&'r str>; 6] {
+        [
+            self.description,
+            self.counterparty,
+            self.memo,
+            self.reference,
+            self.entered_by,
+            self.source,
+        ]
+    }
+
+    /// How many digests its erasure kept. A transaction recorded with six salts has a source
+    /// digest (its source is never empty); one recorded before, three digests.
+    fn kept_count(&self) -> usize {
+        if self.kept[5].is_some() {
+            6
+        } else {
+            3
         }
-        let private = match (salt, was_erased) {
-            (Some(salt), _) if !revisions.is_empty() => PrivateText::Revised(salt, &revised_digests),
+    }
+
+    /// How its private text enters its hash.
+    fn private_text<'a>(
+        &'a self,
+        revisions: &[revise::Revised],
+        revised: &'a [Option<String>; 6],
+    ) -> PrivateText<'a> {
+        match (self.salt, self.was_erased) {
+            (Some(salt), _) if !revisions.is_empty() => PrivateText::Revised(salt, revised),
             (Some(salt), _) => PrivateText::Salted(salt),
             (None, false) => PrivateText::Plain,
-            (None, true) => PrivateText::Erased(&kept[..kept_count]),
-        };
-        let revision_problems: Vec<String> = match salt {
+            (None, true) => PrivateText::Erased(&self.kept[..self.kept_count()]),
+        }
+    }
+
+    fn revision_problems(&self, revisions: &[revise::Revised]) -> Vec<String> {
+        let texts = self.texts();
+        match self.salt {
             _ if revisions.is_empty() => Vec::new(),
             None => vec![
                 "its text was revised, but it has no salts (they were removed outside fondo)".to_string(),
@@ -675,11 +791,17 @@ fn check_transactions(
                     revise::field_problems(texts[i], salts, &of_field, i)
                 })
                 .collect(),
-        };
-        let empty_salted = match private {
+        }
+    }
+
+    /// Whether an empty field's salt is not the zeros fondo gives it; up to
+    /// `salted_empty_through`, the three-field form may keep the random salt it once had.
+    fn empty_salted(&self, private: PrivateText<'_>, salted_empty_through: i64) -> bool {
+        match private {
             PrivateText::Salted(salts) | PrivateText::Revised(salts, _) => match TextForm::of_salts(salts) {
-                Some(TextForm::ThreeFields) if id <= salted_empty_through => false,
-                Some(form @ (TextForm::ThreeFields | TextForm::SixFields)) => texts
+                Some(TextForm::ThreeFields) if self.id <= salted_empty_through => false,
+                Some(form @ (TextForm::ThreeFields | TextForm::SixFields)) => self
+                    .texts()
                     .iter()
                     .take(form.fields().len())
                     .zip(salts.chunks(FIELD_SALT_LEN))
@@ -687,114 +809,192 @@ fn check_transactions(
                 _ => false,
             },
             _ => false,
-        };
-        // Each form's salts have a column of their own: the column must be the one fondo
-        // writes for their length, and only one may hold salts.
-        let salt_columns: i64 = r.get(27)?;
-        let misplaced = match salt.map(TextForm::of_salts) {
-            None => salt_columns != 0,
-            Some(Some(TextForm::SixFields)) => salt_columns != 1,
-            Some(Some(TextForm::ThreeFields)) => salt_columns != 2,
-            Some(Some(TextForm::Shared)) => salt_columns != 4,
+        }
+    }
+
+    /// Each form's salts have a column of their own: the column must be the one fondo
+    /// writes for their length, and only one may hold salts.
+    fn misplaced_salts(&self) -> bool {
+        match self.salt.map(TextForm::of_salts) {
+            None => self.salt_columns != 0,
+            Some(Some(TextForm::SixFields)) => self.salt_columns != 1,
+            Some(Some(TextForm::ThreeFields)) => self.salt_columns != 2,
+            Some(Some(TextForm::Shared)) => self.salt_columns != 4,
             Some(None) => true,
-        };
-        let left = [
-            field(19)?,
-            field(20)?,
-            field(21)?,
-            field(22)?,
-            field(23)?,
-            field(24)?,
-        ];
-        let erased_problem = (was_erased && texts[..kept_count] != left[..kept_count]).then(|| {
-            "its text differs from what its erasure left (changed after `donor forget`)".to_string()
-        });
-        // Postings of transactions that no longer exist are orphans.
-        while let Some(p) = pending.as_ref().filter(|p| p.txn_id < id) {
-            chain.problems.push(format!(
+        }
+    }
+
+    fn erased_problem(&self) -> Option<String> {
+        let count = self.kept_count();
+        (self.was_erased && self.texts()[..count] != self.left[..count])
+            .then(|| "its text differs from what its erasure left (changed after `donor forget`)".to_string())
+    }
+}
+
+/// The postings in the order they were written, taken a transaction's at a time.
+struct PostingStream<'s> {
+    rows: rusqlite::Rows<'s>,
+    pending: Option<PostingRow>,
+    own: Vec<PostingRow>,
+}
+
+impl<'s> PostingStream<'s> {
+    fn start(mut rows: rusqlite::Rows<'s>) -> Result<Self> {
+        let pending = rows.next()?.map(posting_of).transpose()?;
+        Ok(PostingStream {
+            rows,
+            pending,
+            own: Vec::new(),
+        })
+    }
+
+    fn advance(&mut self) -> Result<()> {
+        self.pending = self.rows.next()?.map(posting_of).transpose()?;
+        Ok(())
+    }
+
+    /// Transaction `id`'s postings, after naming the ones before them as orphans.
+    fn take(&mut self, id: i64, problems: &mut Problems) -> Result<&[PostingRow]> {
+        self.orphans_before(Some(id), problems)?;
+        self.own.clear();
+        while let Some(p) = self.pending.take_if(|p| p.txn_id == id) {
+            self.own.push(p);
+            self.advance()?;
+        }
+        Ok(&self.own)
+    }
+
+    /// Postings of transactions that no longer exist are orphans: those before transaction
+    /// `id`, or with `None` all that are left.
+    fn orphans_before(&mut self, id: Option<i64>, problems: &mut Problems) -> Result<()> {
+        while let Some(p) = self
+            .pending
+            .as_ref()
+            .filter(|p| id.is_none_or(|id| p.txn_id < id))
+        {
+            problems.push(format!(
                 "posting {} of #{} belongs to no transaction",
                 p.line, p.txn_id
             ));
-            pending = posting_rows.next()?.map(posting_of).transpose()?;
+            self.advance()?;
         }
-        own.clear();
-        while let Some(p) = pending.take_if(|p| p.txn_id == id) {
-            own.push(p);
-            pending = posting_rows.next()?.map(posting_of).transpose()?;
-        }
-        if let Some(donor) = counterparty.filter(|d| !donors.contains(*d)) {
-            if own.iter().any(|p| Some(p.account_id) == donations) {
-                donors.insert(donor.to_string());
-            }
-        }
-        let date = date.unwrap_or_default();
-        let day = bytes(date);
-        for p in &own {
-            recomputed.add(p, day).ok_or_else(|| Error::Overflow {
-                what: "the totals recomputed by verify".into(),
-            })?;
-        }
+        Ok(())
+    }
+}
+
+/// What checking each transaction needs, and what it collects.
+struct TxnChecks<'a> {
+    names: &'a Names,
+    donations: Option<i64>,
+    /// The few transactions whose text was revised since schema 10, with their revisions.
+    revised: HashMap<i64, Vec<revise::Revised>>,
+    salted_empty_through: i64,
+    currencies: HashMap<[u8; 3], Option<Currency>>,
+    recomputed: &'a mut Recomputed,
+    donors: &'a mut HashSet<String>,
+}
+
+impl TxnChecks<'_> {
+    /// Checks one transaction and links it into the chain.
+    fn check(
+        &mut self,
+        row: TxnRow<'_>,
+        chain: &mut Walk<'_>,
+        postings: &mut PostingStream<'_>,
+    ) -> Result<()> {
+        let id = row.id;
+        chain.entries_before(id);
+        chain.in_batch(id, row.batch_id);
+        let prev_id = chain.prev_txn;
+        let linked = row.stored_prev == Some(chain.prev_hash.as_str());
+        let own = postings.take(id, &mut chain.problems)?;
+        self.collect(&row, own)?;
         let mut bad = Vec::new();
         if id != prev_id + 1 {
             bad.push(format!(
                 "follows #{prev_id}: transactions are missing or out of order"
             ));
         }
-        if stored_prev != Some(prev_hash) {
+        if !linked {
             bad.push("does not link to what was recorded before it".to_string());
         }
-        let content = TxnContent {
-            id,
-            date,
-            description: description.unwrap_or_default(),
-            counterparty,
-            reference,
-            memo,
-            private,
-            voids,
-            entered_at: entered_at.unwrap_or_default(),
-            entered_by: entered_by.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-        };
-        let computed = hash::transaction_hash(
-            stored_prev.unwrap_or_default(),
-            &content,
-            own.iter().map(|p| PostingContent {
-                line: p.line,
-                account: names.account(p.account_id),
-                fund: names.fund(p.fund_id),
-                currency: std::str::from_utf8(&p.currency).unwrap_or("?"),
-                amount_minor: p.amount_minor,
-            }),
-        );
-        if computed != stored_hash {
-            bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
-        }
-        bad.extend(erased_problem);
-        bad.extend(revision_problems);
-        if misplaced {
-            bad.push("its salts are not in the column fondo writes them to".to_string());
-        }
-        if empty_salted {
-            bad.push("the salt of an empty text field was changed".to_string());
-        }
-        if let Some(problem) = balance_problem(&own, names, &mut currencies) {
+        bad.extend(self.content_problems(&row, own));
+        if let Some(problem) = balance_problem(own, self.names, &mut self.currencies) {
             bad.push(problem);
         }
         chain.summary.transactions += 1;
         chain.prev_txn = id;
-        chain.link(format!("transaction #{id}"), None, stored_hash, bad);
+        chain.link(format!("transaction #{id}"), None, row.stored_hash, bad);
+        Ok(())
     }
-    chain.entries_after_last();
-    while let Some(p) = pending {
-        chain.problems.push(format!(
-            "posting {} of #{} belongs to no transaction",
-            p.line, p.txn_id
-        ));
-        pending = posting_rows.next()?.map(posting_of).transpose()?;
+
+    /// Adds a gift's donor to the donors, and the postings to the recomputed totals.
+    fn collect(&mut self, row: &TxnRow<'_>, own: &[PostingRow]) -> Result<()> {
+        if let Some(donor) = row.counterparty.filter(|d| !self.donors.contains(*d)) {
+            if own.iter().any(|p| Some(p.account_id) == self.donations) {
+                self.donors.insert(donor.to_string());
+            }
+        }
+        let day = bytes(row.date.unwrap_or_default());
+        for p in own {
+            self.recomputed.add(p, day).ok_or_else(|| Error::Overflow {
+                what: "the totals recomputed by verify".into(),
+            })?;
+        }
+        Ok(())
     }
-    problems.extend(std::mem::take(&mut chain.problems));
-    Ok(())
+
+    /// What is wrong with a transaction's content: its hash, the text its erasure left, its
+    /// revisions and its salts.
+    fn content_problems(&self, row: &TxnRow<'_>, own: &[PostingRow]) -> Vec<String> {
+        let revisions = self.revised.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+        let mut revised_digests: [Option<String>; 6] = Default::default();
+        for r in revisions {
+            revised_digests[r.field] = Some(r.hash_digest.clone());
+        }
+        let private = row.private_text(revisions, &revised_digests);
+        let mut bad = Vec::new();
+        if self.hash_of(row, private, own) != row.stored_hash {
+            bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
+        }
+        bad.extend(row.erased_problem());
+        bad.extend(row.revision_problems(revisions));
+        if row.misplaced_salts() {
+            bad.push("its salts are not in the column fondo writes them to".to_string());
+        }
+        if row.empty_salted(private, self.salted_empty_through) {
+            bad.push("the salt of an empty text field was changed".to_string());
+        }
+        bad
+    }
+
+    /// The hash of a transaction as recomputed from its content and postings.
+    fn hash_of(&self, row: &TxnRow<'_>, private: PrivateText<'_>, own: &[PostingRow]) -> String {
+        let content = TxnContent {
+            id: row.id,
+            date: row.date.unwrap_or_default(),
+            description: row.description.unwrap_or_default(),
+            counterparty: row.counterparty,
+            reference: row.reference,
+            memo: row.memo,
+            private,
+            voids: row.voids,
+            entered_at: row.entered_at.unwrap_or_default(),
+            entered_by: row.entered_by.unwrap_or_default(),
+            source: row.source.unwrap_or_default(),
+        };
+        hash::transaction_hash(
+            row.stored_prev.unwrap_or_default(),
+            &content,
+            own.iter().map(|p| PostingContent {
+                line: p.line,
+                account: self.names.account(p.account_id),
+                fund: self.names.fund(p.fund_id),
+                currency: std::str::from_utf8(&p.currency).unwrap_or("?"),
+                amount_minor: p.amount_minor,
+            }),
+        )
+    }
 }
 
 /// Compares the file's schema — tables, indexes and above all triggers, which guard the
@@ -843,6 +1043,29 @@ fn check_import_batches(
     runs: &[(i64, i64, i64)],
     problems: &mut Problems,
 ) -> Result<()> {
+    check_batch_runs(batches, runs, problems);
+    let replaced = replaced_keys(conn)?;
+    check_keys_replaced_alone(conn, problems)?;
+    let (digests, stray) = key_digests(conn, batches, &replaced)?;
+    if stray > 0 {
+        problems.push(format!(
+            "{stray} import key(s) belong to no import batch the chain recorded (added outside fondo)"
+        ));
+    }
+    for (batch, keys) in batches.iter().zip(digests) {
+        let count = keys.count;
+        if count != batch.key_count || keys.finish() != batch.keys_sha256 {
+            problems.push(format!(
+                "import batch {}: its import keys are not the {} it wrote ({count} found, or changed): a re-import could record its rows twice",
+                batch.id, batch.key_count
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Compares the runs of transactions that name each batch with the ones the chain recorded.
+fn check_batch_runs(batches: &[BatchRecord], runs: &[(i64, i64, i64)], problems: &mut Problems) {
     let mut expected: Vec<(i64, i64, i64)> = batches
         .iter()
         .filter_map(|b| b.txns.map(|(first, last)| (first, last, b.id)))
@@ -860,23 +1083,22 @@ fn check_import_batches(
             batch.2, batch.0, batch.1
         ));
     }
-    let mut digests: Vec<ImportKeys> = batches.iter().map(|_| ImportKeys::default()).collect();
-    // (first, last, index into batches), by first transaction, to find a key's batch.
-    let mut ranges: Vec<(i64, i64, usize)> = batches
-        .iter()
-        .enumerate()
-        .filter_map(|(i, b)| b.txns.map(|(first, last)| (first, last, i)))
-        .collect();
-    ranges.sort_unstable();
-    // The keys erasures replaced: the commitment each kept, and the token in its place.
-    let mut replaced: HashMap<i64, (String, Vec<u8>)> = HashMap::new();
+}
+
+/// The keys erasures replaced: the commitment each kept, and the token in its place.
+fn replaced_keys(conn: &Connection) -> Result<HashMap<i64, (String, Vec<u8>)>> {
+    let mut replaced = HashMap::new();
     let mut stmt = conn.prepare("SELECT txn_id, commitment, token FROM erased_keys")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         replaced.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
     }
-    // A key is replaced only by an erasure that changed its row's text too: one that only
-    // replaced keys (forged) would let a re-import record the rows again.
+    Ok(replaced)
+}
+
+/// A key is replaced only by an erasure that changed its row's text too: one that only
+/// replaced keys (forged) would let a re-import record the rows again.
+fn check_keys_replaced_alone(conn: &Connection, problems: &mut Problems) -> Result<()> {
     let mut stmt = conn.prepare(
         "SELECT k.txn_id, k.erasure_id FROM erased_keys k
          WHERE NOT EXISTS (SELECT 1 FROM erased_transactions e WHERE e.txn_id = k.txn_id AND e.erasure_id = k.erasure_id)
@@ -889,6 +1111,23 @@ fn check_import_batches(
             "transaction #{txn}: erasure {erasure} replaced its import key but left its text as it was"
         ));
     }
+    Ok(())
+}
+
+/// The digest of each batch's import keys as stored, and how many keys belong to no batch.
+fn key_digests(
+    conn: &Connection,
+    batches: &[BatchRecord],
+    replaced: &HashMap<i64, (String, Vec<u8>)>,
+) -> Result<(Vec<ImportKeys>, u64)> {
+    let mut digests: Vec<ImportKeys> = batches.iter().map(|_| ImportKeys::default()).collect();
+    // (first, last, index into batches), by first transaction, to find a key's batch.
+    let mut ranges: Vec<(i64, i64, usize)> = batches
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| b.txns.map(|(first, last)| (first, last, i)))
+        .collect();
+    ranges.sort_unstable();
     let mut stray = 0_u64;
     let mut stmt = conn.prepare(
         "SELECT txn_id, date, content_sha256, occurrence, key_salt FROM import_keys ORDER BY txn_id",
@@ -928,21 +1167,7 @@ fn check_import_batches(
             (false, Some(_)) => digests[i].add_commitment(&[0; 32]),
         }
     }
-    if stray > 0 {
-        problems.push(format!(
-            "{stray} import key(s) belong to no import batch the chain recorded (added outside fondo)"
-        ));
-    }
-    for (batch, keys) in batches.iter().zip(digests) {
-        let count = keys.count;
-        if count != batch.key_count || keys.finish() != batch.keys_sha256 {
-            problems.push(format!(
-                "import batch {}: its import keys are not the {} it wrote ({count} found, or changed): a re-import could record its rows twice",
-                batch.id, batch.key_count
-            ));
-        }
-    }
-    Ok(())
+    Ok((digests, stray))
 }
 
 struct PostingRow {

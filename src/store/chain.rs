@@ -584,16 +584,16 @@ impl Entry {
                 change: Change::Replace(vec![text(key), text(value), rows.entry_id.clone()]),
             }],
             Entry::AccountAdded { .. } | Entry::FundAdded { .. } | Entry::CommuneAdded { .. } => {
-                self.added_rows(&rows)
+                self.added_rows(&rows)?
             }
             Entry::FundChanged { .. }
             | Entry::CommuneChanged { .. }
             | Entry::AccountClosed { .. }
-            | Entry::ReconciliationUndone { .. } => self.changed_rows(&rows),
+            | Entry::ReconciliationUndone { .. } => self.changed_rows(&rows)?,
             Entry::PeriodClosed { .. }
             | Entry::LockOverridden { .. }
             | Entry::Confirmed { .. }
-            | Entry::ImportBatch { .. } => self.recorded_rows(&rows),
+            | Entry::ImportBatch { .. } => self.recorded_rows(&rows)?,
             Entry::Reconciled { .. } => self.reconciled_rows(&rows, lookup)?,
             Entry::DonorRenamed { revised } => {
                 revision_rows(revised, None, &|table, values| rows.add(table, values))?
@@ -602,10 +602,10 @@ impl Entry {
         })
     }
 
-    /// The row an account, fund or commune entry adds (none for another kind: [`Entry::rows`]
-    /// sends each kind to its own).
-    fn added_rows(&self, rows: &EntryRows) -> Vec<Row> {
-        match self {
+    /// The row an account, fund or commune entry adds ([`Entry::rows`] sends each kind to its
+    /// own; another is a bug).
+    fn added_rows(&self, rows: &EntryRows) -> Result<Vec<Row>> {
+        Ok(match self {
             Entry::AccountAdded {
                 id,
                 name,
@@ -659,14 +659,14 @@ impl Entry {
                     rows.at.clone(),
                 ],
             )],
-            _ => Vec::new(),
-        }
+            other => return Err(misplaced(other)),
+        })
     }
 
-    /// The change to a fund, commune, account or reconciliation an entry makes (none for
-    /// another kind).
-    fn changed_rows(&self, rows: &EntryRows) -> Vec<Row> {
-        match self {
+    /// The change to a fund, commune, account or reconciliation an entry makes (another kind
+    /// is a bug).
+    fn changed_rows(&self, rows: &EntryRows) -> Result<Vec<Row>> {
+        Ok(match self {
             Entry::FundChanged {
                 id,
                 name,
@@ -692,15 +692,15 @@ impl Entry {
             Entry::ReconciliationUndone { id } => {
                 vec![rows.update(&RECONCILIATIONS, *id, vec![("undone", Value::Integer(1))])]
             }
-            _ => Vec::new(),
-        }
+            other => return Err(misplaced(other)),
+        })
     }
 
     /// The row a closed period, a lock override, a confirmation or an import batch adds,
-    /// stamped with who recorded it (none for another kind).
-    fn recorded_rows(&self, rows: &EntryRows) -> Vec<Row> {
+    /// stamped with who recorded it (another kind is a bug).
+    fn recorded_rows(&self, rows: &EntryRows) -> Result<Vec<Row>> {
         let (at, by) = (rows.at.clone(), rows.by.clone());
-        match self {
+        Ok(match self {
             Entry::PeriodClosed {
                 id,
                 through,
@@ -764,11 +764,11 @@ impl Entry {
                     by,
                 ],
             )],
-            _ => Vec::new(),
-        }
+            other => return Err(misplaced(other)),
+        })
     }
 
-    /// A reconciliation's row, then a row for each posting it matched (none for another kind).
+    /// A reconciliation's row, then a row for each posting it matched (another kind is a bug).
     fn reconciled_rows(&self, rows: &EntryRows, lookup: &mut dyn Lookup) -> Result<Vec<Row>> {
         let Entry::Reconciled {
             id,
@@ -783,7 +783,7 @@ impl Entry {
             forced,
         } = self
         else {
-            return Ok(Vec::new());
+            return Err(misplaced(self));
         };
         let mut all = vec![rows.add(
             &RECONCILIATIONS,
@@ -817,7 +817,7 @@ impl Entry {
     }
 
     /// An erasure's row, then its text revisions, the texts it erased, the import keys it
-    /// replaced and the entry texts it erased (none for another kind).
+    /// replaced and the entry texts it erased (another kind is a bug).
     fn erasure_rows(&self, rows: &EntryRows, lookup: &mut dyn Lookup) -> Result<Vec<Row>> {
         let Entry::Erasure {
             id,
@@ -828,7 +828,7 @@ impl Entry {
             revised,
         } = self
         else {
-            return Ok(Vec::new());
+            return Err(misplaced(self));
         };
         let mut all = vec![rows.add(
             &ERASURES,
@@ -958,6 +958,12 @@ fn erased_entry_text_rows(
         }
     }
     Ok(all)
+}
+
+/// An entry handed to the rows of another kind: a bug in [`Entry::rows`], stopped before
+/// anything is written rather than projected as nothing.
+fn misplaced(entry: &Entry) -> Error {
+    Error::Internal(format!("no rows are made here for a `{}` entry", entry.kind()))
 }
 
 /// The `text_revisions` rows of an erasure (`erasure_id`) or a rename; a rename's each

@@ -14,7 +14,9 @@ use crate::domain::money::format_minor;
 use crate::domain::names::{FEES, FEES_BANK, FEES_PROCESSOR, FEES_WIRE};
 use crate::domain::{Currency, Sum};
 use crate::error::{Error, Result};
-use crate::report::transparency::{Consolidated, Journey, Totals, Transparency};
+use crate::report::transparency::{
+    Consolidated, FundProgress, Journey, MonthOfGifts, Programme, Totals, Transparency,
+};
 use crate::store::accountability::Exchange;
 
 /// Which page to write.
@@ -298,8 +300,23 @@ fn markdown(t: &Transparency) -> String {
     let title = t.org.as_deref().unwrap_or("Fundraiser");
     let _ = writeln!(s, "# {} — where the money went\n", md_cell(title));
     let _ = writeln!(s, "Period: {}.\n", period(t));
-    for (currency, totals) in &t.totals {
-        let currency = *currency;
+    md_totals(&mut s, &t.totals);
+    if let Some(c) = &t.consolidated {
+        md_consolidated(&mut s, c);
+    }
+    md_exchanges(&mut s, &t.exchanges);
+    md_programmes(&mut s, &t.programmes);
+    md_funds(&mut s, &t.funds);
+    for (heading, rows) in [("Per commune", &t.communes), ("Per state", &t.states)] {
+        md_journeys(&mut s, heading, rows);
+    }
+    md_months(&mut s, t);
+    let _ = writeln!(s, "\n---\n\nLedger chain head {} · {}.", head(t), period(t));
+    s
+}
+
+fn md_totals(s: &mut String, totals: &[(Currency, Totals)]) {
+    for (currency, totals) in totals {
         let _ = writeln!(
             s,
             "## Totals in {}\n\n| | amount |\n| --- | ---: |",
@@ -311,43 +328,55 @@ fn markdown(t: &Transparency) -> String {
         }
         s.push('\n');
     }
-    if let Some(c) = &t.consolidated {
-        let (tables, notes) = consolidated_rows(c);
-        let _ = writeln!(s, "## All currencies together, in {}\n", c.currency.code());
-        for (heading, rows) in tables {
-            let _ = writeln!(s, "| {heading} | amount |\n| --- | ---: |");
-            for (label, value) in rows {
-                let _ = writeln!(s, "| {label} | {value} |");
-            }
-            s.push('\n');
-        }
-        for note in notes {
-            let _ = writeln!(s, "- {note}.");
+}
+
+fn md_consolidated(s: &mut String, c: &Consolidated) {
+    let (tables, notes) = consolidated_rows(c);
+    let _ = writeln!(s, "## All currencies together, in {}\n", c.currency.code());
+    for (heading, rows) in tables {
+        let _ = writeln!(s, "| {heading} | amount |\n| --- | ---: |");
+        for (label, value) in rows {
+            let _ = writeln!(s, "| {label} | {value} |");
         }
         s.push('\n');
     }
-    if !t.exchanges.is_empty() {
-        let _ = writeln!(s, "## Currency exchanges\n");
-        for e in &t.exchanges {
-            let _ = writeln!(s, "- {}: {}.", e.date, exchange_text(e));
-        }
-        s.push('\n');
+    for note in notes {
+        let _ = writeln!(s, "- {note}.");
     }
-    if !t.programmes.is_empty() {
-        let _ = writeln!(
-            s,
-            "## Spent by the union on its own programmes\n\n| from the fund | amount |\n| --- | ---: |"
-        );
-        for p in &t.programmes {
-            let _ = writeln!(s, "| {} | {} |", md_fund(&p.name, &p.fund), money(p.amount));
-        }
-        s.push('\n');
+    s.push('\n');
+}
+
+fn md_exchanges(s: &mut String, exchanges: &[Exchange]) {
+    if exchanges.is_empty() {
+        return;
     }
+    let _ = writeln!(s, "## Currency exchanges\n");
+    for e in exchanges {
+        let _ = writeln!(s, "- {}: {}.", e.date, exchange_text(e));
+    }
+    s.push('\n');
+}
+
+fn md_programmes(s: &mut String, programmes: &[Programme]) {
+    if programmes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "## Spent by the union on its own programmes\n\n| from the fund | amount |\n| --- | ---: |"
+    );
+    for p in programmes {
+        let _ = writeln!(s, "| {} | {} |", md_fund(&p.name, &p.fund), money(p.amount));
+    }
+    s.push('\n');
+}
+
+fn md_funds(s: &mut String, funds: &[FundProgress]) {
     let _ = writeln!(
         s,
         "## Funds\n\nProgress counts what was raised and what was moved in from other funds.\n\n| fund | raised | moved in | granted | target | progress |\n| --- | ---: | ---: | ---: | ---: | ---: |"
     );
-    for f in &t.funds {
+    for f in funds {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} |",
@@ -359,22 +388,26 @@ fn markdown(t: &Transparency) -> String {
             f.percent.map_or(String::new(), |p| format!("{p}%"))
         );
     }
-    for (heading, rows) in [("Per commune", &t.communes), ("Per state", &t.states)] {
+}
+
+fn md_journeys(s: &mut String, heading: &str, rows: &[Journey]) {
+    let _ = writeln!(
+        s,
+        "\n## {heading}\n\n| | sent directly | via the union | confirmed |\n| --- | ---: | ---: | ---: |"
+    );
+    for j in rows {
         let _ = writeln!(
             s,
-            "\n## {heading}\n\n| | sent directly | via the union | confirmed |\n| --- | ---: | ---: | ---: |"
+            "| {} | {} | {} | {} |",
+            md_journey(j),
+            money(j.direct),
+            money(j.via_union),
+            money(j.confirmed)
         );
-        for j in rows {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} |",
-                md_journey(j),
-                money(j.direct),
-                money(j.via_union),
-                money(j.confirmed)
-            );
-        }
     }
+}
+
+fn md_months(s: &mut String, t: &Transparency) {
     let _ = writeln!(
         s,
         "\n## Raised per month\n\n{}\n\n| month | donors | gifts | raised |\n| --- | ---: | ---: | ---: |",
@@ -390,8 +423,6 @@ fn markdown(t: &Transparency) -> String {
             money(m.total)
         );
     }
-    let _ = writeln!(s, "\n---\n\nLedger chain head {} · {}.", head(t), period(t));
-    s
 }
 
 fn escape_html(text: &str) -> String {
@@ -430,7 +461,30 @@ fn html(t: &Transparency) -> Result<String> {
          <h1>{title} — where the money went</h1><p>Period: {}.</p>\n",
         period(t)
     );
-    for (currency, totals) in &t.totals {
+    html_totals(&mut s, &t.totals)?;
+    if let Some(c) = &t.consolidated {
+        html_consolidated(&mut s, c);
+    }
+    html_exchanges(&mut s, &t.exchanges);
+    html_programmes(&mut s, &t.programmes);
+    html_funds(&mut s, &t.funds);
+    for (heading, rows) in [("Per commune", &t.communes), ("Per state", &t.states)] {
+        html_journeys(&mut s, heading, rows);
+    }
+    html_state_figures(&mut s, &t.states)?;
+    html_months(&mut s, t);
+    html_month_figures(&mut s, &t.months)?;
+    let _ = write!(
+        s,
+        "<footer>Ledger chain head {} · period: {}. Compare the head with <code>fondo verify</code> or the audit pack.</footer>\n</body></html>\n",
+        escape_html(&head(t)),
+        period(t)
+    );
+    Ok(s)
+}
+
+fn html_totals(s: &mut String, totals: &[(Currency, Totals)]) -> Result<()> {
+    for (currency, totals) in totals {
         let currency = *currency;
         let _ = write!(
             s,
@@ -449,46 +503,59 @@ fn html(t: &Transparency) -> Result<String> {
         s.push_str("</table></div>\n");
         s.push_str(&flow_chart(totals, currency)?);
     }
-    if let Some(c) = &t.consolidated {
-        let (tables, notes) = consolidated_rows(c);
-        let _ = write!(s, "<h2>All currencies together, in {}</h2>", c.currency.code());
-        for (heading, rows) in tables {
-            let _ = write!(
-                s,
-                "<div class=\"scroll\"><table><tr><th>{heading}</th><th class=\"n\">Amount</th></tr>"
-            );
-            for (label, value) in rows {
-                let _ = write!(s, "<tr><td>{label}</td><td class=\"n\">{value}</td></tr>");
-            }
-            s.push_str("</table></div>");
+    Ok(())
+}
+
+fn html_consolidated(s: &mut String, c: &Consolidated) {
+    let (tables, notes) = consolidated_rows(c);
+    let _ = write!(s, "<h2>All currencies together, in {}</h2>", c.currency.code());
+    for (heading, rows) in tables {
+        let _ = write!(
+            s,
+            "<div class=\"scroll\"><table><tr><th>{heading}</th><th class=\"n\">Amount</th></tr>"
+        );
+        for (label, value) in rows {
+            let _ = write!(s, "<tr><td>{label}</td><td class=\"n\">{value}</td></tr>");
         }
-        s.push_str("<ul>");
-        for note in notes {
-            let _ = write!(s, "<li>{}.</li>", escape_html(&note));
-        }
-        s.push_str("</ul>\n");
+        s.push_str("</table></div>");
     }
-    if !t.exchanges.is_empty() {
-        s.push_str("<h2>Currency exchanges</h2><ul>");
-        for e in &t.exchanges {
-            let _ = write!(s, "<li>{}: {}.</li>", e.date, exchange_text(e));
-        }
-        s.push_str("</ul>\n");
+    s.push_str("<ul>");
+    for note in notes {
+        let _ = write!(s, "<li>{}.</li>", escape_html(&note));
     }
-    if !t.programmes.is_empty() {
-        s.push_str("<h2>Spent by the union on its own programmes</h2><div class=\"scroll\"><table><tr><th>From the fund</th><th class=\"n\">Amount</th></tr>");
-        for p in &t.programmes {
-            let _ = write!(
-                s,
-                "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
-                html_fund(&p.name, &p.fund),
-                money(p.amount)
-            );
-        }
-        s.push_str("</table></div>\n");
+    s.push_str("</ul>\n");
+}
+
+fn html_exchanges(s: &mut String, exchanges: &[Exchange]) {
+    if exchanges.is_empty() {
+        return;
     }
+    s.push_str("<h2>Currency exchanges</h2><ul>");
+    for e in exchanges {
+        let _ = write!(s, "<li>{}: {}.</li>", e.date, exchange_text(e));
+    }
+    s.push_str("</ul>\n");
+}
+
+fn html_programmes(s: &mut String, programmes: &[Programme]) {
+    if programmes.is_empty() {
+        return;
+    }
+    s.push_str("<h2>Spent by the union on its own programmes</h2><div class=\"scroll\"><table><tr><th>From the fund</th><th class=\"n\">Amount</th></tr>");
+    for p in programmes {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+            html_fund(&p.name, &p.fund),
+            money(p.amount)
+        );
+    }
+    s.push_str("</table></div>\n");
+}
+
+fn html_funds(s: &mut String, funds: &[FundProgress]) {
     s.push_str("<h2>Funds</h2><p>Progress counts what was raised and what was moved in from other funds.</p><div class=\"scroll\"><table><tr><th>Fund</th><th class=\"n\">Raised</th><th class=\"n\">Moved in</th><th class=\"n\">Granted</th><th class=\"n\">Target</th><th>Progress</th></tr>");
-    for f in &t.funds {
+    for f in funds {
         let progress = match (f.target, f.percent) {
             (Some(_), Some(p)) => format!(
                 "<progress max=\"100\" value=\"{}\"></progress> {p}%",
@@ -507,30 +574,34 @@ fn html(t: &Transparency) -> Result<String> {
         );
     }
     s.push_str("</table></div>\n");
-    for (heading, rows) in [("Per commune", &t.communes), ("Per state", &t.states)] {
+}
+
+fn html_journeys(s: &mut String, heading: &str, rows: &[Journey]) {
+    let _ = write!(
+        s,
+        "<h2>{heading}: sent, passed on by the union, confirmed</h2><div class=\"scroll\"><table><tr><th></th><th class=\"n\">Sent directly</th><th class=\"n\">Via the union</th><th class=\"n\">Confirmed</th></tr>"
+    );
+    for j in rows {
         let _ = write!(
             s,
-            "<h2>{heading}: sent, passed on by the union, confirmed</h2><div class=\"scroll\"><table><tr><th></th><th class=\"n\">Sent directly</th><th class=\"n\">Via the union</th><th class=\"n\">Confirmed</th></tr>"
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape_html(&journey_name(j)),
+            money(j.direct),
+            money(j.via_union),
+            money(j.confirmed)
         );
-        for j in rows.iter() {
-            let _ = write!(
-                s,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                escape_html(&journey_name(j)),
-                money(j.direct),
-                money(j.via_union),
-                money(j.confirmed)
-            );
-        }
-        s.push_str("</table></div>\n");
     }
-    for currency in t
-        .states
+    s.push_str("</table></div>\n");
+}
+
+/// One chart of the money's journey per currency, a bar group per state.
+fn html_state_figures(s: &mut String, all_states: &[Journey]) -> Result<()> {
+    for currency in all_states
         .iter()
         .map(|j| j.currency)
         .collect::<std::collections::BTreeSet<_>>()
     {
-        let states: Vec<&Journey> = t.states.iter().filter(|j| j.currency == currency).collect();
+        let states: Vec<&Journey> = all_states.iter().filter(|j| j.currency == currency).collect();
         let names: Vec<String> = states.iter().map(|j| j.name.clone()).collect();
         s.push_str(&figure(
             &format!("The money's journey, per state ({})", currency.code()),
@@ -549,6 +620,10 @@ fn html(t: &Transparency) -> Result<String> {
             currency,
         )?);
     }
+    Ok(())
+}
+
+fn html_months(s: &mut String, t: &Transparency) {
     let _ = write!(
         s,
         "<h2>Raised per month</h2><p>{}</p><div class=\"scroll\"><table><tr><th>Month</th><th class=\"n\">Donors</th><th class=\"n\">Gifts</th><th class=\"n\">Raised</th></tr>",
@@ -565,13 +640,15 @@ fn html(t: &Transparency) -> Result<String> {
         );
     }
     s.push_str("</table></div>\n");
-    for currency in t
-        .months
+}
+
+fn html_month_figures(s: &mut String, all_months: &[MonthOfGifts]) -> Result<()> {
+    for currency in all_months
         .iter()
         .map(|m| m.currency)
         .collect::<std::collections::BTreeSet<_>>()
     {
-        let months: Vec<_> = t.months.iter().filter(|m| m.currency == currency).collect();
+        let months: Vec<_> = all_months.iter().filter(|m| m.currency == currency).collect();
         s.push_str(&figure(
             &format!("Raised per month ({})", currency.code()),
             &months.iter().map(|m| m.month.clone()).collect::<Vec<_>>(),
@@ -579,13 +656,7 @@ fn html(t: &Transparency) -> Result<String> {
             currency,
         )?);
     }
-    let _ = write!(
-        s,
-        "<footer>Ledger chain head {} · period: {}. Compare the head with <code>fondo verify</code> or the audit pack.</footer>\n</body></html>\n",
-        escape_html(&head(t)),
-        period(t)
-    );
-    Ok(s)
+    Ok(())
 }
 
 /// The colour of each part of the flow chart, the same wherever the part appears.

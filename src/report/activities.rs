@@ -61,81 +61,17 @@ pub struct ActivitiesReport {
 }
 
 pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> {
-    let conn = ledger.conn();
-    let restricted: BTreeMap<String, bool> = read::funds(conn)?
-        .into_iter()
-        .map(|f| (f.code, f.restricted))
-        .collect();
-    let column = |fund: &str| usize::from(restricted.get(fund).copied().unwrap_or(false));
-    // (currency, line) → [without, with]
-    let mut sums: BTreeMap<(Currency, usize), [Sum; 2]> = BTreeMap::new();
-    let zeros = |currency| [Sum::zero(currency); 2];
-    let mut released = Totals::new();
-    let line_of = |name: &str| LINES.iter().position(|l| *l == name).unwrap_or(0);
-    for line in read::balance_lines(conn, filter)? {
-        let net = net(&line)?;
-        let col = column(&line.fund);
-        let under = |prefix: &str| line.account == prefix || line.account.starts_with(&format!("{prefix}:"));
-        let kind = AccountType::of(&line.account);
-        let (name, amount) = match kind {
-            Some(AccountType::Income) if line.account == "income:donations" => ("Gifts", net.negated()?),
-            Some(AccountType::Income) => ("Other income", net.negated()?),
-            Some(AccountType::Expenses) => {
-                let name = if under(FEES) {
-                    "Fees"
-                } else if line.account == format!("{GRANTS_PREFIX}{UNION_SLUG}") {
-                    "The union's own programmes"
-                } else if under(GRANTS_PREFIX.trim_end_matches(':')) {
-                    "Grants to communes"
-                } else {
-                    "Other spending"
-                };
-                // Every expense in the first column; a restricted fund's is released to it.
-                if col == 1 {
-                    released.add(net)?;
-                }
-                let sum = sums
-                    .entry((line.currency, line_of(name)))
-                    .or_insert(zeros(line.currency));
-                sum[0].add(net.negated()?)?;
-                continue;
-            }
-            Some(AccountType::Equity) if line.account == FUND_MOVES => {
-                ("Moved between funds", net.negated()?)
-            }
-            // Exchanges, opening balances, and money borrowed or repaid.
-            Some(AccountType::Equity | AccountType::Liabilities) => {
-                ("Currency exchanges and other entries", net.negated()?)
-            }
-            _ => continue,
-        };
-        let sum = sums
-            .entry((line.currency, line_of(name)))
-            .or_insert(zeros(line.currency));
-        sum[col].add(amount)?;
-    }
-    for part in released.iter() {
-        let sum = sums
-            .entry((part.currency(), line_of("Net assets released from restriction")))
-            .or_insert(zeros(part.currency()));
-        sum[0].add(part)?;
-        sum[1].add(part.negated()?)?;
-    }
-    let funds_closing = |f: &Filter| -> Result<BTreeMap<Currency, [Sum; 2]>> {
-        let mut out: BTreeMap<Currency, [Sum; 2]> = BTreeMap::new();
-        for row in funds::funds(ledger, f)?.rows {
-            out.entry(row.currency).or_insert(zeros(row.currency))[usize::from(row.restricted)]
-                .add(row.flows.closing)?;
-        }
-        Ok(out)
-    };
-    let closing = funds_closing(filter)?;
+    let sums = line_sums(ledger, filter)?;
+    let closing = funds_closing(ledger, filter)?;
     let opening = match filter.from.and_then(|d| d.pred_opt()) {
-        Some(before) => funds_closing(&Filter {
-            from: None,
-            to: Some(before),
-            fund: filter.fund.clone(),
-        })?,
+        Some(before) => funds_closing(
+            ledger,
+            &Filter {
+                from: None,
+                to: Some(before),
+                fund: filter.fund.clone(),
+            },
+        )?,
         None => BTreeMap::new(),
     };
     let mut currencies: Vec<Currency> = sums
@@ -148,39 +84,127 @@ pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> 
     currencies.dedup();
     let mut report = Vec::new();
     for currency in currencies {
-        let mut lines: Vec<(&'static str, [Sum; 2])> = Vec::new();
-        let mut change = zeros(currency);
-        for (i, name) in LINES.iter().enumerate().take(9) {
-            let v = sums.get(&(currency, i)).copied().unwrap_or(zeros(currency));
-            for c in 0..2 {
-                change[c].add(v[c])?;
-            }
-            lines.push((name, v));
-        }
         let start = opening.get(&currency).copied().unwrap_or(zeros(currency));
-        lines.push(("Change in net assets", change));
-        lines.push(("Net assets at the start", start));
-        let mut end = start;
-        for c in 0..2 {
-            end[c].add(change[c])?;
-        }
-        lines.push(("Net assets at the end", end));
-        let line_totals = lines
-            .iter()
-            .map(|(_, [without, with])| without.plus(*with))
-            .collect::<Result<_>>()?;
-        report.push((
-            currency,
-            Activities {
-                lines,
-                line_totals,
-                funds_closing: closing.get(&currency).copied().unwrap_or(zeros(currency)),
-            },
-        ));
+        let tie_out = closing.get(&currency).copied().unwrap_or(zeros(currency));
+        report.push((currency, statement(currency, &sums, start, tie_out)?));
     }
     Ok(ActivitiesReport {
         from: filter.from,
         to: filter.to,
         currencies: report,
+    })
+}
+
+/// (currency, index in [`LINES`]) → [without, with donor restrictions].
+type LineSums = BTreeMap<(Currency, usize), [Sum; 2]>;
+
+fn zeros(currency: Currency) -> [Sum; 2] {
+    [Sum::zero(currency); 2]
+}
+
+fn line_of(name: &str) -> usize {
+    LINES.iter().position(|l| *l == name).unwrap_or(0)
+}
+
+/// The line of the statement an account's movements go to; `None` for one it leaves out.
+fn line_name(account: &str) -> Option<&'static str> {
+    let under = |prefix: &str| account == prefix || account.starts_with(&format!("{prefix}:"));
+    match AccountType::of(account)? {
+        AccountType::Income if account == "income:donations" => Some("Gifts"),
+        AccountType::Income => Some("Other income"),
+        AccountType::Expenses if under(FEES) => Some("Fees"),
+        AccountType::Expenses if account == format!("{GRANTS_PREFIX}{UNION_SLUG}") => {
+            Some("The union's own programmes")
+        }
+        AccountType::Expenses if under(GRANTS_PREFIX.trim_end_matches(':')) => Some("Grants to communes"),
+        AccountType::Expenses => Some("Other spending"),
+        AccountType::Equity if account == FUND_MOVES => Some("Moved between funds"),
+        // Exchanges, opening balances, and money borrowed or repaid.
+        AccountType::Equity | AccountType::Liabilities => Some("Currency exchanges and other entries"),
+        AccountType::Assets => None,
+    }
+}
+
+/// The period's movements summed per currency and line of the statement, with what restricted
+/// funds spent released from restriction.
+fn line_sums(ledger: &Ledger, filter: &Filter) -> Result<LineSums> {
+    let conn = ledger.conn();
+    let restricted: BTreeMap<String, bool> = read::funds(conn)?
+        .into_iter()
+        .map(|f| (f.code, f.restricted))
+        .collect();
+    let column = |fund: &str| usize::from(restricted.get(fund).copied().unwrap_or(false));
+    let mut sums = LineSums::new();
+    let mut released = Totals::new();
+    for line in read::balance_lines(conn, filter)? {
+        let net = net(&line)?;
+        let Some(name) = line_name(&line.account) else {
+            continue;
+        };
+        let mut col = column(&line.fund);
+        if AccountType::of(&line.account) == Some(AccountType::Expenses) {
+            // Every expense in the first column; a restricted fund's is released to it.
+            if col == 1 {
+                released.add(net)?;
+            }
+            col = 0;
+        }
+        let amount = net.negated()?;
+        let sum = sums
+            .entry((line.currency, line_of(name)))
+            .or_insert(zeros(line.currency));
+        sum[col].add(amount)?;
+    }
+    for part in released.iter() {
+        let sum = sums
+            .entry((part.currency(), line_of("Net assets released from restriction")))
+            .or_insert(zeros(part.currency()));
+        sum[0].add(part)?;
+        sum[1].add(part.negated()?)?;
+    }
+    Ok(sums)
+}
+
+/// The funds report's closing per currency, split into (without, with donor restrictions).
+fn funds_closing(ledger: &Ledger, filter: &Filter) -> Result<BTreeMap<Currency, [Sum; 2]>> {
+    let mut out: BTreeMap<Currency, [Sum; 2]> = BTreeMap::new();
+    for row in funds::funds(ledger, filter)?.rows {
+        out.entry(row.currency).or_insert(zeros(row.currency))[usize::from(row.restricted)]
+            .add(row.flows.closing)?;
+    }
+    Ok(out)
+}
+
+/// One currency's statement, from the net assets at the `start`, tied out to `funds_closing`.
+fn statement(
+    currency: Currency,
+    sums: &LineSums,
+    start: [Sum; 2],
+    funds_closing: [Sum; 2],
+) -> Result<Activities> {
+    let mut lines: Vec<(&'static str, [Sum; 2])> = Vec::new();
+    let mut change = zeros(currency);
+    for (i, name) in LINES.iter().enumerate().take(9) {
+        let v = sums.get(&(currency, i)).copied().unwrap_or(zeros(currency));
+        for c in 0..2 {
+            change[c].add(v[c])?;
+        }
+        lines.push((name, v));
+    }
+    lines.push(("Change in net assets", change));
+    lines.push(("Net assets at the start", start));
+    let mut end = start;
+    for c in 0..2 {
+        end[c].add(change[c])?;
+    }
+    lines.push(("Net assets at the end", end));
+    let line_totals = lines
+        .iter()
+        .map(|(_, [without, with])| without.plus(*with))
+        .collect::<Result<_>>()?;
+    Ok(Activities {
+        lines,
+        line_totals,
+        funds_closing,
     })
 }

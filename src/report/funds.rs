@@ -197,15 +197,60 @@ fn accumulate(
 
 pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
     let conn = ledger.conn();
+    let mut by_fund = period_flows(ledger, filter)?;
+    let through = Filter {
+        from: None,
+        to: filter.to,
+        fund: filter.fund.clone(),
+    };
+    let closing_lines = read::balance_lines(conn, &through)?;
+    accumulate(&closing_lines, &mut by_fund, |f, class, net| {
+        match class {
+            Class::Bank => f.at_bank.add(net)?,
+            Class::Processor => f.at_processor.add(net)?,
+            Class::Union => f.held_by_union.add(net)?,
+            Class::OtherAsset => f.at_other.add(net)?,
+            _ => {}
+        }
+        if class.is_asset() {
+            f.closing.add(net)?;
+        }
+        Ok(())
+    })?;
+    let to_date = ToDate::of(&closing_lines)?;
+    let funds: BTreeMap<String, read::FundInfo> = read::funds(conn)?
+        .into_iter()
+        .map(|f| (f.code.clone(), f))
+        .collect();
+    let mut rows = Vec::with_capacity(by_fund.len());
+    let mut totals: BTreeMap<Currency, Flows> = BTreeMap::new();
+    for ((fund, currency), flows) in by_fund {
+        let info = funds.get(&fund);
+        let row = fund_row((fund, currency), flows, info, &to_date)?;
+        totals
+            .entry(currency)
+            .or_insert_with(|| Flows::zero(currency))
+            .add(&row.flows)?;
+        rows.push(row);
+    }
+    // General first, then the projects by name, as a treasurer reads them.
+    rows.sort_by(|a, b| {
+        (a.fund != GENERAL_FUND, &a.fund, a.currency).cmp(&(b.fund != GENERAL_FUND, &b.fund, b.currency))
+    });
+    Ok(FundsReport {
+        rows,
+        totals: totals.into_iter().collect(),
+    })
+}
+
+/// Each fund's opening (when the period has a start) and what it raised, paid in fees,
+/// granted, spent and moved in the period.
+fn period_flows(ledger: &Ledger, filter: &Filter) -> Result<BTreeMap<Key, Flows>> {
+    let conn = ledger.conn();
     let day_before = |d: NaiveDate| d.pred_opt();
     let before = Filter {
         from: None,
         to: filter.from.and_then(day_before),
-        fund: filter.fund.clone(),
-    };
-    let through = Filter {
-        from: None,
-        to: filter.to,
         fund: filter.fund.clone(),
     };
     let mut by_fund: BTreeMap<Key, Flows> = BTreeMap::new();
@@ -233,85 +278,78 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
             _ => Ok(()),
         },
     )?;
-    let closing_lines = read::balance_lines(conn, &through)?;
-    let mut raised_to_date: BTreeMap<Key, Sum> = BTreeMap::new();
-    let mut moved_in_to_date: BTreeMap<Key, Sum> = BTreeMap::new();
-    let mut per_account: BTreeMap<(String, String, Currency), Sum> = BTreeMap::new();
-    accumulate(&closing_lines, &mut by_fund, |f, class, net| {
-        match class {
-            Class::Bank => f.at_bank.add(net)?,
-            Class::Processor => f.at_processor.add(net)?,
-            Class::Union => f.held_by_union.add(net)?,
-            Class::OtherAsset => f.at_other.add(net)?,
-            _ => {}
-        }
-        if class.is_asset() {
-            f.closing.add(net)?;
-        }
-        Ok(())
-    })?;
-    for line in &closing_lines {
-        let net = net(line)?;
-        let zero = Sum::zero(line.currency);
-        let key = (line.fund.clone(), line.currency);
-        match Class::of(&line.account) {
-            Class::Income => raised_to_date.entry(key).or_insert(zero).sub(net)?,
-            _ if line.account == FUND_MOVES => moved_in_to_date.entry(key).or_insert(zero).sub(net)?,
-            class if class.is_asset() => per_account
-                .entry((line.fund.clone(), line.account.clone(), line.currency))
-                .or_insert(zero)
-                .add(net)?,
-            _ => {}
-        }
-    }
-    let funds: BTreeMap<String, read::FundInfo> = read::funds(conn)?
-        .into_iter()
-        .map(|f| (f.code.clone(), f))
-        .collect();
-    let mut rows = Vec::with_capacity(by_fund.len());
-    let mut totals: BTreeMap<Currency, Flows> = BTreeMap::new();
-    for ((fund, currency), flows) in by_fund {
-        let info = funds.get(&fund);
-        let restricted = info.is_some_and(|f| f.restricted);
-        let target = info.and_then(|f| f.target);
-        let to_date = |sums: &BTreeMap<Key, Sum>| {
-            sums.get(&(fund.clone(), currency))
-                .copied()
-                .unwrap_or(Sum::zero(currency))
+    Ok(by_fund)
+}
+
+/// What the lines through the end of the period add up to per fund: raised and moved in to
+/// date, and each asset account's balance.
+struct ToDate {
+    raised: BTreeMap<Key, Sum>,
+    moved_in: BTreeMap<Key, Sum>,
+    per_account: BTreeMap<(String, String, Currency), Sum>,
+}
+
+impl ToDate {
+    fn of(closing_lines: &[BalanceLine]) -> Result<ToDate> {
+        let mut to_date = ToDate {
+            raised: BTreeMap::new(),
+            moved_in: BTreeMap::new(),
+            per_account: BTreeMap::new(),
         };
-        let (raised, moved_in) = (to_date(&raised_to_date), to_date(&moved_in_to_date));
-        let percent = target
-            .filter(|t| t.currency() == currency)
-            .map(|t| Ok::<_, Error>(percent_of(raised.plus(moved_in)?.minor(), t.minor())))
-            .transpose()?;
-        let overdrawn = per_account
-            .iter()
-            .filter(|((f, _, c), balance)| f == &fund && *c == currency && balance.is_negative())
-            .map(|((_, account, _), _)| account.clone())
-            .collect();
-        totals
-            .entry(currency)
-            .or_insert_with(|| Flows::zero(currency))
-            .add(&flows)?;
-        rows.push(FundRow {
-            fund,
-            currency,
-            restricted,
-            flows,
-            target,
-            raised_to_date: raised,
-            moved_in_to_date: moved_in,
-            percent,
-            overdrawn,
-        });
+        for line in closing_lines {
+            let net = net(line)?;
+            let zero = Sum::zero(line.currency);
+            let key = (line.fund.clone(), line.currency);
+            match Class::of(&line.account) {
+                Class::Income => to_date.raised.entry(key).or_insert(zero).sub(net)?,
+                _ if line.account == FUND_MOVES => to_date.moved_in.entry(key).or_insert(zero).sub(net)?,
+                class if class.is_asset() => to_date
+                    .per_account
+                    .entry((line.fund.clone(), line.account.clone(), line.currency))
+                    .or_insert(zero)
+                    .add(net)?,
+                _ => {}
+            }
+        }
+        Ok(to_date)
     }
-    // General first, then the projects by name, as a treasurer reads them.
-    rows.sort_by(|a, b| {
-        (a.fund != GENERAL_FUND, &a.fund, a.currency).cmp(&(b.fund != GENERAL_FUND, &b.fund, b.currency))
-    });
-    Ok(FundsReport {
-        rows,
-        totals: totals.into_iter().collect(),
+}
+
+/// One fund's row in one currency: its flows, target, progress and overdrawn accounts.
+fn fund_row(
+    (fund, currency): Key,
+    flows: Flows,
+    info: Option<&read::FundInfo>,
+    to_date: &ToDate,
+) -> Result<FundRow> {
+    let restricted = info.is_some_and(|f| f.restricted);
+    let target = info.and_then(|f| f.target);
+    let this_fund = |sums: &BTreeMap<Key, Sum>| {
+        sums.get(&(fund.clone(), currency))
+            .copied()
+            .unwrap_or(Sum::zero(currency))
+    };
+    let (raised, moved_in) = (this_fund(&to_date.raised), this_fund(&to_date.moved_in));
+    let percent = target
+        .filter(|t| t.currency() == currency)
+        .map(|t| Ok::<_, Error>(percent_of(raised.plus(moved_in)?.minor(), t.minor())))
+        .transpose()?;
+    let overdrawn = to_date
+        .per_account
+        .iter()
+        .filter(|((f, _, c), balance)| f == &fund && *c == currency && balance.is_negative())
+        .map(|((_, account, _), _)| account.clone())
+        .collect();
+    Ok(FundRow {
+        fund,
+        currency,
+        restricted,
+        flows,
+        target,
+        raised_to_date: raised,
+        moved_in_to_date: moved_in,
+        percent,
+        overdrawn,
     })
 }
 

@@ -309,6 +309,55 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
     let funds = funds::funds(ledger, filter)?;
     let union = union::union(ledger, filter, union::STALE_DAYS_DEFAULT, today)?;
     let communes = communes::communes(ledger, filter)?;
+    let totals = currency_totals(ledger, filter, &funds, &union, &communes)?;
+    let names: BTreeMap<String, String> = read::funds(conn)?.into_iter().map(|f| (f.code, f.name)).collect();
+    let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
+    let programmes = programmes(&union, &name_of);
+    let fund_rows = fund_progress(&funds, &name_of);
+    let commune_rows = commune_journeys(&communes);
+    let states = state_journeys(&commune_rows)?;
+    // The ledger's own currency first, then the others by code.
+    let mut totals: Vec<(Currency, Totals)> = totals.into_iter().collect();
+    totals.sort_by_key(|(c, _)| (*c != ledger.currency(), *c));
+    let history = Filter {
+        from: None,
+        to: filter.to,
+        fund: None,
+    };
+    let disclosure = read::disclosure(conn)?;
+    let (months, months_withheld) = publishable_months(ledger, filter, &disclosure)?;
+    let consolidated = consolidate(
+        ledger.currency(),
+        &totals,
+        &accountability::exchanges(conn, &history)?,
+    )?;
+    Ok(Transparency {
+        org: read::meta(conn, "org")?,
+        from: filter.from,
+        to: filter.to,
+        head: read::chain_head(conn)?,
+        totals,
+        funds: fund_rows,
+        communes: commune_rows,
+        states,
+        months,
+        months_withheld,
+        disclosure,
+        programmes,
+        exchanges: accountability::exchanges(conn, filter)?,
+        consolidated,
+    })
+}
+
+/// Each currency's flow: from the funds report, the ledger's fee and conversion lines, the
+/// union's report and the communes' report.
+fn currency_totals(
+    ledger: &Ledger,
+    filter: &Filter,
+    funds: &funds::FundsReport,
+    union: &union::UnionReport,
+    communes: &communes::CommunesReport,
+) -> Result<BTreeMap<Currency, Totals>> {
     let mut totals: BTreeMap<Currency, Totals> = BTreeMap::new();
     for (currency, f) in &funds.totals {
         let t = of(&mut totals, *currency);
@@ -322,26 +371,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         t.held_by_union = f.held_by_union;
         t.at_other = f.at_other;
     }
-    let mut fees_by_kind: BTreeMap<(Currency, String), Sum> = BTreeMap::new();
-    for line in read::balance_lines(conn, filter)? {
-        let net = super::net(&line)?;
-        if line.account == FEES || line.account.starts_with(&format!("{FEES}:")) {
-            fees_by_kind
-                .entry((line.currency, line.account))
-                .or_insert(Sum::zero(line.currency))
-                .add(net)?;
-        } else if line.account == CONVERSION {
-            let t = of(&mut totals, line.currency);
-            t.bought.add(Sum::from_minor(line.credit_minor, line.currency))?;
-            t.sold.add(Sum::from_minor(line.debit_minor, line.currency))?;
-            t.other_equity.add(net)?;
-        }
-    }
-    for ((currency, account), sum) in fees_by_kind {
-        if !sum.is_zero() {
-            of(&mut totals, currency).fees_by_kind.push((account, sum));
-        }
-    }
+    add_fees_and_conversions(&mut totals, ledger, filter)?;
     for row in &union.rows {
         of(&mut totals, row.currency).sent_to_union.add(row.sent)?;
     }
@@ -367,9 +397,41 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         }
         t.other_grants = other_grants;
     }
-    let names: BTreeMap<String, String> = read::funds(conn)?.into_iter().map(|f| (f.code, f.name)).collect();
-    let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
-    let programmes = union
+    Ok(totals)
+}
+
+/// The fees per kind of fee account, and what was bought and sold through the conversion
+/// account.
+fn add_fees_and_conversions(
+    totals: &mut BTreeMap<Currency, Totals>,
+    ledger: &Ledger,
+    filter: &Filter,
+) -> Result<()> {
+    let mut fees_by_kind: BTreeMap<(Currency, String), Sum> = BTreeMap::new();
+    for line in read::balance_lines(ledger.conn(), filter)? {
+        let net = super::net(&line)?;
+        if line.account == FEES || line.account.starts_with(&format!("{FEES}:")) {
+            fees_by_kind
+                .entry((line.currency, line.account))
+                .or_insert(Sum::zero(line.currency))
+                .add(net)?;
+        } else if line.account == CONVERSION {
+            let t = of(totals, line.currency);
+            t.bought.add(Sum::from_minor(line.credit_minor, line.currency))?;
+            t.sold.add(Sum::from_minor(line.debit_minor, line.currency))?;
+            t.other_equity.add(net)?;
+        }
+    }
+    for ((currency, account), sum) in fees_by_kind {
+        if !sum.is_zero() {
+            of(totals, currency).fees_by_kind.push((account, sum));
+        }
+    }
+    Ok(())
+}
+
+fn programmes(union: &union::UnionReport, name_of: &impl Fn(&str) -> String) -> Vec<Programme> {
+    union
         .allocations
         .iter()
         .filter(|a| a.recipient == UNION_SLUG && !a.amount.is_zero())
@@ -379,8 +441,12 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
             currency: a.currency,
             amount: a.amount,
         })
-        .collect();
-    let fund_rows = funds
+        .collect()
+}
+
+/// The funds with a target or with anything raised, moved in or granted.
+fn fund_progress(funds: &funds::FundsReport, name_of: &impl Fn(&str) -> String) -> Vec<FundProgress> {
+    funds
         .rows
         .iter()
         .filter(|r| {
@@ -399,8 +465,11 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
             target: r.target.filter(|t| t.currency() == r.currency),
             percent: r.percent,
         })
-        .collect();
-    let commune_rows: Vec<Journey> = communes
+        .collect()
+}
+
+fn commune_journeys(communes: &communes::CommunesReport) -> Vec<Journey> {
+    communes
         .rows
         .iter()
         .filter(|r| r.fund.is_none())
@@ -412,9 +481,13 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
             via_union: r.received.via_union,
             confirmed: r.received.confirmed,
         })
-        .collect();
+        .collect()
+}
+
+/// The communes' journeys summed per state and currency, ordered by state, then currency.
+fn state_journeys(commune_rows: &[Journey]) -> Result<Vec<Journey>> {
     let mut states: BTreeMap<(String, Currency), Journey> = BTreeMap::new();
-    for c in &commune_rows {
+    for c in commune_rows {
         let s = states
             .entry((c.state.clone(), c.currency))
             .or_insert_with(|| Journey {
@@ -429,37 +502,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         s.via_union.add(c.via_union)?;
         s.confirmed.add(c.confirmed)?;
     }
-    // The ledger's own currency first, then the others by code.
-    let mut totals: Vec<(Currency, Totals)> = totals.into_iter().collect();
-    totals.sort_by_key(|(c, _)| (*c != ledger.currency(), *c));
-    let history = Filter {
-        from: None,
-        to: filter.to,
-        fund: None,
-    };
-    let disclosure = read::disclosure(conn)?;
-    let (months, months_withheld) = publishable_months(ledger, filter, &disclosure)?;
-    let consolidated = consolidate(
-        ledger.currency(),
-        &totals,
-        &accountability::exchanges(conn, &history)?,
-    )?;
-    Ok(Transparency {
-        org: read::meta(conn, "org")?,
-        from: filter.from,
-        to: filter.to,
-        head: read::chain_head(conn)?,
-        totals,
-        funds: fund_rows,
-        communes: commune_rows,
-        states: states.into_values().collect(),
-        months,
-        months_withheld,
-        disclosure,
-        programmes,
-        exchanges: accountability::exchanges(conn, filter)?,
-        consolidated,
-    })
+    Ok(states.into_values().collect())
 }
 
 /// Values every currency's flow in `own`, at the latest of `exchanges` between the two (in

@@ -11,6 +11,7 @@ use crate::domain::names::escape_controls;
 use crate::domain::Field;
 use crate::error::{Error, Result};
 use crate::render;
+use crate::store::erase::ForgetPreview;
 use crate::store::outputs::Holding;
 use crate::store::rename::RenameArgs;
 
@@ -278,11 +279,6 @@ struct Forget {
 }
 
 fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result<()> {
-    let Forget {
-        dry_run,
-        yes,
-        former_name,
-    } = how;
     let mut ledger = ctx.open()?;
     if name.trim().is_empty() {
         return Err(Error::invalid(Field::NAME_ARG, name, "must not be empty"));
@@ -291,7 +287,7 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
     // A word that is no donor's name ("donation") would be erased from every text: that is
     // only meant for a spelling a rename replaced, and must be said.
     let former = !is_placeholder && !crate::store::donors::is_donor(ledger.conn(), name)?;
-    if former && !former_name && !dry_run {
+    if former && !how.former_name && !how.dry_run {
         return Err(Error::invalid(
             Field::NAME_ARG,
             name,
@@ -301,83 +297,8 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
             ),
         ));
     }
-    if !is_placeholder {
-        let preview = match ledger.forget_preview(name) {
-            Ok(preview) => preview,
-            Err(e) => {
-                // Nothing in the ledger names them (a spelling a rename replaced), but files
-                // made before may.
-                if let Some(line) = earlier_outputs(&ledger, name)? {
-                    eprintln!("warning: {line}");
-                }
-                return Err(e);
-            }
-        };
-        // Shown before asking; with --yes only what it leaves alone, as a note.
-        let mut said: Vec<String> = Vec::new();
-        // The first three kinds always, the others where there are any.
-        let fields: Vec<String> = preview
-            .erasure
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(i, (_, count))| *i < 3 || *count > 0)
-            .map(|(_, (label, count))| format!("{count} {label}"))
-            .collect();
-        let who = match preview.gifts {
-            0 => format!("`{}` (no gift records this name)", escape_controls(name)),
-            gifts => format!("donor `{}`: {gifts} gift(s)", escape_controls(name)),
-        };
-        said.push(format!(
-            "{who}; {} transaction(s) name them: {} would read `{}`",
-            preview.erasure.transactions.len(),
-            fields.join(", "),
-            preview.erasure.placeholder
-        ));
-        if !preview.erasure.not_erased.is_empty() {
-            let places: Vec<String> = preview
-                .erasure
-                .not_erased
-                .iter()
-                .map(|(place, field)| format!("{place} {field}"))
-                .collect();
-            said.push(format!(
-                "cannot erase: {} name them, but were recorded before fondo could erase such text (their hash covers it as written)",
-                places.join(", ")
-            ));
-        }
-        if !yes {
-            // With --yes it comes after the erasure, as a warning.
-            said.extend(earlier_outputs(&ledger, name)?);
-        }
-        for (other, gifts) in &preview.other_spellings {
-            said.push(format!(
-                "not touched: `{}` ({gifts} gift(s)), spelled differently; forget it separately if it is the same person",
-                escape_controls(other)
-            ));
-        }
-        if yes {
-            for note in &said[1..] {
-                eprintln!("note: {note}");
-            }
-        } else {
-            for line in &said {
-                writeln!(out, "{line}").map_err(Error::Output)?;
-            }
-        }
-        if dry_run {
-            writeln!(out, "dry run: nothing was erased").map_err(Error::Output)?;
-            return Ok(());
-        }
-        let question = format!(
-            "Erase `{}` from the ledger for good? This cannot be undone. [y/N] ",
-            escape_controls(name)
-        );
-        if !yes && !confirmed_at_terminal(&question)? {
-            return Err(Error::Refused(
-                "nothing was erased: `donor forget` cannot be undone, so it needs a yes at a terminal, or --yes (see what it would erase with --dry-run)".into(),
-            ));
-        }
+    if !is_placeholder && !preview_and_confirm(&mut ledger, name, &how, out)? {
+        return Ok(());
     }
     let outputs = earlier_outputs(&ledger, name)?;
     let erasure = ledger.forget_donor(name)?;
@@ -395,6 +316,104 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
     )
     .map_err(Error::Output)?;
     Ok(())
+}
+
+/// Shows what forgetting `name` would erase (with --yes only what it leaves alone, as
+/// notes) and asks for a yes unless given one; whether to go on: not after a dry run.
+fn preview_and_confirm(
+    ledger: &mut crate::store::Ledger,
+    name: &str,
+    how: &Forget,
+    out: &mut dyn Write,
+) -> Result<bool> {
+    let preview = match ledger.forget_preview(name) {
+        Ok(preview) => preview,
+        Err(e) => {
+            // Nothing in the ledger names them (a spelling a rename replaced), but files
+            // made before may.
+            if let Some(line) = earlier_outputs(ledger, name)? {
+                eprintln!("warning: {line}");
+            }
+            return Err(e);
+        }
+    };
+    let said = preview_lines(ledger, name, &preview, how.yes)?;
+    if how.yes {
+        for note in &said[1..] {
+            eprintln!("note: {note}");
+        }
+    } else {
+        for line in &said {
+            writeln!(out, "{line}").map_err(Error::Output)?;
+        }
+    }
+    if how.dry_run {
+        writeln!(out, "dry run: nothing was erased").map_err(Error::Output)?;
+        return Ok(false);
+    }
+    let question = format!(
+        "Erase `{}` from the ledger for good? This cannot be undone. [y/N] ",
+        escape_controls(name)
+    );
+    if !how.yes && !confirmed_at_terminal(&question)? {
+        return Err(Error::Refused(
+            "nothing was erased: `donor forget` cannot be undone, so it needs a yes at a terminal, or --yes (see what it would erase with --dry-run)".into(),
+        ));
+    }
+    Ok(true)
+}
+
+/// What `donor forget` says before it erases: what it would erase first, then what it
+/// cannot or leaves alone.
+fn preview_lines(
+    ledger: &crate::store::Ledger,
+    name: &str,
+    preview: &ForgetPreview,
+    yes: bool,
+) -> Result<Vec<String>> {
+    let mut said: Vec<String> = Vec::new();
+    // The first three kinds always, the others where there are any.
+    let fields: Vec<String> = preview
+        .erasure
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, count))| *i < 3 || *count > 0)
+        .map(|(_, (label, count))| format!("{count} {label}"))
+        .collect();
+    let who = match preview.gifts {
+        0 => format!("`{}` (no gift records this name)", escape_controls(name)),
+        gifts => format!("donor `{}`: {gifts} gift(s)", escape_controls(name)),
+    };
+    said.push(format!(
+        "{who}; {} transaction(s) name them: {} would read `{}`",
+        preview.erasure.transactions.len(),
+        fields.join(", "),
+        preview.erasure.placeholder
+    ));
+    if !preview.erasure.not_erased.is_empty() {
+        let places: Vec<String> = preview
+            .erasure
+            .not_erased
+            .iter()
+            .map(|(place, field)| format!("{place} {field}"))
+            .collect();
+        said.push(format!(
+            "cannot erase: {} name them, but were recorded before fondo could erase such text (their hash covers it as written)",
+            places.join(", ")
+        ));
+    }
+    if !yes {
+        // With --yes it comes after the erasure, as a warning.
+        said.extend(earlier_outputs(ledger, name)?);
+    }
+    for (other, gifts) in &preview.other_spellings {
+        said.push(format!(
+            "not touched: `{}` ({gifts} gift(s)), spelled differently; forget it separately if it is the same person",
+            escape_controls(other)
+        ));
+    }
+    Ok(said)
 }
 
 /// The files fondo wrote before (exports, packs, pages, backups) that still hold `name`: the

@@ -106,75 +106,16 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         w.set_date_rules(options.date_rules.clone())?;
         w.set_name_rules(options.name_rules);
         let batch = w.begin_import()?;
-        let mut run = Run {
-            last_before: w.last_transaction_id()?,
-            file_name: &file_name,
-            create_missing: options.create_missing,
-            allow_similar: options.allow_similar,
-            missing: std::collections::BTreeSet::new(),
-            problems: Problems::default(),
-            ensured: std::collections::HashSet::new(),
-            found: std::collections::HashSet::new(),
-            added: 0,
-            skipped: 0,
-            created: Vec::new(),
-        };
+        let mut run = Run::new(&file_name, options, w.last_transaction_id()?);
         let mut rows = 0;
-        // A short file that is not oldest first (a bank's newest-first export, say) is put in
-        // date order first, so a payment is checked after the gift that funds it; a journal
-        // keeps its order, which its transaction numbers and voids follow.
-        let mut head = Vec::new();
-        if format != InputFormat::Journal {
-            while head.len() < REORDER_ROWS_MAX {
-                match reader.next_txn()? {
-                    Some(item) => head.push(item),
-                    None => {
-                        in_date_order(&mut head);
-                        break;
-                    }
-                }
-            }
-        }
+        let head = read_ahead(&mut reader, format)?;
         let mut rest = std::iter::from_fn(|| reader.next_txn().transpose());
         for item in head.into_iter().map(Ok).chain(&mut rest) {
             rows += 1;
-            match item? {
-                Err(rejected) => {
-                    run.problems.extend(rejected.errors);
-                    // The names it holds are checked all the same: every problem of a row.
-                    for n in &rejected.names {
-                        for e in run.name_problems(w, [(n.what, n.name.as_str())])? {
-                            run.note_missing(&e);
-                            run.problems.add(RowError::new(n.line, &n.column, e.to_string()));
-                        }
-                    }
-                }
-                Ok(parsed) => {
-                    // Every name the ledger lacks, not only the row's first.
-                    let names = parsed
-                        .txn
-                        .postings
-                        .iter()
-                        .flat_map(|p| [("account", p.account.as_str()), ("fund", p.fund.as_str())]);
-                    let mut problems = run.name_problems(w, names)?;
-                    if problems.is_empty() {
-                        problems.extend(run.import_one(w, &parsed).err());
-                    }
-                    for e in problems {
-                        run.note_missing(&e);
-                        run.problems.add(RowError::new(parsed.line, &parsed.column_of(&e), e.to_string()));
-                    }
-                }
-            }
+            run.take(w, item?)?;
         }
         if !run.problems.is_empty() {
-            let hint = (!run.missing.is_empty()).then(|| {
-                let names: Vec<String> = run.missing.iter().map(|(what, name)| format!("{what} `{name}`")).collect();
-                format!(
-                    "names the ledger lacks: {}; add them (fondo account add, fund add, commune add) or import with --create-missing",
-                    names.join(", ")
-                )
-            });
+            let hint = run.missing_hint();
             return Err(run.problems.into_error(&shown, hint.as_deref()));
         }
         w.finish_import(&Batch {
@@ -197,6 +138,29 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             created: run.created,
         })
     })
+}
+
+/// The first rows of a file, read ahead: a short file that is not oldest first (a bank's
+/// newest-first export, say) is put in date order first, so a payment is checked after the
+/// gift that funds it; a journal keeps its order, which its transaction numbers and voids
+/// follow.
+fn read_ahead(
+    reader: &mut Reader,
+    format: InputFormat,
+) -> Result<Vec<std::result::Result<ParsedTxn, Rejected>>> {
+    let mut head = Vec::new();
+    if format != InputFormat::Journal {
+        while head.len() < REORDER_ROWS_MAX {
+            match reader.next_txn()? {
+                Some(item) => head.push(item),
+                None => {
+                    in_date_order(&mut head);
+                    break;
+                }
+            }
+        }
+    }
+    Ok(head)
 }
 
 /// Refuses to create a name the ledger lacks that is a letter or two from one it has
@@ -400,7 +364,70 @@ struct Run<'a> {
     last_before: i64,
 }
 
+impl<'a> Run<'a> {
+    fn new(file_name: &'a str, options: &ImportOptions, last_before: i64) -> Run<'a> {
+        Run {
+            last_before,
+            file_name,
+            create_missing: options.create_missing,
+            allow_similar: options.allow_similar,
+            missing: std::collections::BTreeSet::new(),
+            problems: Problems::default(),
+            ensured: std::collections::HashSet::new(),
+            found: std::collections::HashSet::new(),
+            added: 0,
+            skipped: 0,
+            created: Vec::new(),
+        }
+    }
+}
+
 impl Run<'_> {
+    /// Checks the names of one row read from the file and, when the ledger has them all,
+    /// records it; a problem is noted against its row.
+    fn take(&mut self, w: &mut Writer<'_>, item: std::result::Result<ParsedTxn, Rejected>) -> Result<()> {
+        match item {
+            Err(rejected) => {
+                self.problems.extend(rejected.errors);
+                // The names it holds are checked all the same: every problem of a row.
+                for n in &rejected.names {
+                    for e in self.name_problems(w, [(n.what, n.name.as_str())])? {
+                        self.note_missing(&e);
+                        self.problems.add(RowError::new(n.line, &n.column, e.to_string()));
+                    }
+                }
+            }
+            Ok(parsed) => {
+                // Every name the ledger lacks, not only the row's first.
+                let names = parsed
+                    .txn
+                    .postings
+                    .iter()
+                    .flat_map(|p| [("account", p.account.as_str()), ("fund", p.fund.as_str())]);
+                let mut problems = self.name_problems(w, names)?;
+                if problems.is_empty() {
+                    problems.extend(self.import_one(w, &parsed).err());
+                }
+                for e in problems {
+                    self.note_missing(&e);
+                    self.problems
+                        .add(RowError::new(parsed.line, &parsed.column_of(&e), e.to_string()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The summary under the errors of the names the ledger lacks, if any.
+    fn missing_hint(&self) -> Option<String> {
+        (!self.missing.is_empty()).then(|| {
+            let names: Vec<String> = self.missing.iter().map(|(what, name)| format!("{what} `{name}`")).collect();
+            format!(
+                "names the ledger lacks: {}; add them (fondo account add, fund add, commune add) or import with --create-missing",
+                names.join(", ")
+            )
+        })
+    }
     /// Remembers a name the ledger lacks, for the summary under the errors.
     fn note_missing(&mut self, e: &Error) {
         match e {

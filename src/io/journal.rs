@@ -9,7 +9,7 @@ use csv::StringRecord;
 
 use super::simple::keep;
 use super::{NameCell, ParsedTxn, Records, Rejected, Row, RowError};
-use crate::domain::{Currency, NewPosting, NewTransaction};
+use crate::domain::{Amount, Currency, NewPosting, NewTransaction};
 use crate::error::Result;
 
 pub const HEADER: [&str; 15] = [
@@ -102,7 +102,6 @@ impl<R: Read> JournalReader<R> {
     }
 
     fn parse_group(&self, group: &[(u64, StringRecord)]) -> std::result::Result<ParsedTxn, Rejected> {
-        let mut errors = Vec::new();
         let rows: Vec<Row<'_>> = group
             .iter()
             .map(|(line, record)| Row {
@@ -112,80 +111,25 @@ impl<R: Read> JournalReader<R> {
                 restore: true,
             })
             .collect();
-        for row in &rows {
-            if row.record.len() != self.columns.len() {
-                errors.push(RowError::new(
-                    row.line,
-                    "row",
-                    format!(
-                        "has {} fields; the header has {}",
-                        row.record.len(),
-                        self.columns.len()
-                    ),
-                ));
-            }
-        }
+        let mut errors = self.field_count_errors(&rows);
         if !errors.is_empty() {
             return Err(errors.into());
         }
         let head = &rows[0];
-        let source_id = keep(&mut errors, positive_int(head, 0)).flatten();
-        if source_id.is_none() && !head.cell(0).is_empty() {
-            // already reported
-        } else if source_id.is_none() {
-            errors.push(RowError::new(
-                head.line,
-                "txn",
-                "is empty; each row names its transaction",
-            ));
-        }
+        let source_id = source_id(head, &mut errors);
         let date = keep(&mut errors, head.iso_date(1));
         let description = keep(&mut errors, head.required_text(2));
         let counterparty = keep(&mut errors, head.name_cell(8));
         let reference = keep(&mut errors, head.text(9));
         let memo = keep(&mut errors, head.text(10));
         let source_voids = keep(&mut errors, positive_int(head, 11));
-        for row in &rows[1..] {
-            for &i in &TRANSACTION_COLUMNS {
-                if row.cell(i) != head.cell(i) {
-                    errors.push(RowError::value(
-                        row.line,
-                        row.name(i),
-                        format!(
-                            "differs from line {} of the same transaction (`{}`); a transaction's rows must agree",
-                            head.line,
-                            head.cell(i)
-                        ),
-                        row.cell(i),
-                    ));
-                }
-            }
-        }
+        errors.extend(disagreements(&rows));
         let mut postings = Vec::with_capacity(rows.len());
         let mut account_columns = Vec::with_capacity(rows.len());
         for row in &rows {
             let account = keep(&mut errors, row.required_text(3));
             let currency = keep(&mut errors, row.currency(7, self.currency));
-            let amount = currency.and_then(|c| match (row.cell(5), row.cell(6)) {
-                ("", "") => {
-                    errors.push(RowError::new(
-                        row.line,
-                        "debit",
-                        "debit and credit are both empty; one holds the amount",
-                    ));
-                    None
-                }
-                (_, "") => keep(&mut errors, row.positive_amount(5, c)),
-                ("", _) => keep(&mut errors, row.positive_amount(6, c)).map(|a| a.negated()),
-                (_, _) => {
-                    errors.push(RowError::new(
-                        row.line,
-                        "credit",
-                        "debit and credit are both filled; one row is one posting",
-                    ));
-                    None
-                }
-            });
+            let amount = currency.and_then(|c| amount(row, c, &mut errors));
             if let (Some(account), Some(amount)) = (account, amount) {
                 account_columns.push((account.clone(), "account".to_string()));
                 postings.push(NewPosting {
@@ -225,6 +169,86 @@ impl<R: Read> JournalReader<R> {
                 errors,
                 names: rows.iter().flat_map(names_in).collect(),
             }),
+        }
+    }
+
+    /// A row that has not as many fields as the header is an error each.
+    fn field_count_errors(&self, rows: &[Row<'_>]) -> Vec<RowError> {
+        rows.iter()
+            .filter(|row| row.record.len() != self.columns.len())
+            .map(|row| {
+                RowError::new(
+                    row.line,
+                    "row",
+                    format!(
+                        "has {} fields; the header has {}",
+                        row.record.len(),
+                        self.columns.len()
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The `txn` column of a transaction's first row, which must name it.
+fn source_id(head: &Row<'_>, errors: &mut Vec<RowError>) -> Option<i64> {
+    let source_id = keep(errors, positive_int(head, 0)).flatten();
+    if source_id.is_none() && !head.cell(0).is_empty() {
+        // already reported
+    } else if source_id.is_none() {
+        errors.push(RowError::new(
+            head.line,
+            "txn",
+            "is empty; each row names its transaction",
+        ));
+    }
+    source_id
+}
+
+/// A transaction's columns in its later rows that differ from its first row's.
+fn disagreements(rows: &[Row<'_>]) -> Vec<RowError> {
+    let head = &rows[0];
+    let mut errors = Vec::new();
+    for row in &rows[1..] {
+        for &i in &TRANSACTION_COLUMNS {
+            if row.cell(i) != head.cell(i) {
+                errors.push(RowError::value(
+                    row.line,
+                    row.name(i),
+                    format!(
+                        "differs from line {} of the same transaction (`{}`); a transaction's rows must agree",
+                        head.line,
+                        head.cell(i)
+                    ),
+                    row.cell(i),
+                ));
+            }
+        }
+    }
+    errors
+}
+
+/// A posting's amount in `currency`: its debit, or its credit negated; exactly one is filled.
+fn amount(row: &Row<'_>, currency: Currency, errors: &mut Vec<RowError>) -> Option<Amount> {
+    match (row.cell(5), row.cell(6)) {
+        ("", "") => {
+            errors.push(RowError::new(
+                row.line,
+                "debit",
+                "debit and credit are both empty; one holds the amount",
+            ));
+            None
+        }
+        (_, "") => keep(errors, row.positive_amount(5, currency)),
+        ("", _) => keep(errors, row.positive_amount(6, currency)).map(|a| a.negated()),
+        (_, _) => {
+            errors.push(RowError::new(
+                row.line,
+                "credit",
+                "debit and credit are both filled; one row is one posting",
+            ));
+            None
         }
     }
 }

@@ -14,7 +14,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::chain::{
-    self, erased_value, key_commitment, Entry, ErasedEntryText, ErasedFields, ErasedKey, StoredEntry,
+    self, erased_value, key_commitment, Entry, ErasedEntryText, ErasedFields, ErasedKey, Revision,
+    StoredEntry,
 };
 use super::hash::{self, field_salt, TextForm, PRIVATE_FIELDS};
 use super::read;
@@ -202,12 +203,19 @@ fn earlier_erasure(conn: &Connection, name: &str) -> Result<Option<Erasure>> {
     }))
 }
 
-impl Writer<'_> {
-    /// Replaces each private field that names `name` as a whole word (a source, also where
-    /// its file name does in another spelling — see [`FileNameMatch`]), and the counterparty,
-    /// memo and reference of the donor's own gifts, with the placeholder, and records the
-    /// erasure. Fields it cannot erase are listed in [`Erasure::not_erased`].
-    pub fn forget_donor(&mut self, name: &str) -> Result<Erasure> {
+/// The donor an erasure forgets, how to find them in text, and what takes their place.
+struct Forgotten<'n> {
+    name: &'n str,
+    /// Whether a gift records the name as its donor.
+    is_donor: bool,
+    in_text: NameMatch,
+    files: FileNameMatch,
+    id: i64,
+    placeholder: String,
+}
+
+impl<'n> Forgotten<'n> {
+    fn new(conn: &Connection, name: &'n str) -> Result<Forgotten<'n>> {
         if crate::domain::privacy::looks_like_placeholder(name) {
             return Err(Error::invalid(
                 Field::NAME_ARG,
@@ -217,96 +225,168 @@ impl Writer<'_> {
         }
         // A name no gift records any more (a donor's spelling before `donor rename`) is
         // erased from the text that still holds it, as a donor's would be.
-        let mut all_donors = read::donors(self.conn())?;
+        let mut all_donors = read::donors(conn)?;
         let is_donor = all_donors.iter().any(|d| d == name);
         if !is_donor {
             all_donors.push(name.to_string());
         }
         let in_text = NameMatch::new(name, all_donors.iter().map(String::as_str));
         let files = FileNameMatch::new(name, all_donors.iter().map(String::as_str));
-        let id: i64 = self
-            .conn()
-            .query_row("SELECT coalesce(max(id), 0) + 1 FROM erasures", [], |r| r.get(0))?;
-        let placeholder = placeholder(id);
-        let mut erased = Vec::new();
-        let mut revised = Vec::new();
-        let mut revised_txns = Vec::new();
-        let mut revised_fields = Vec::new();
-        let mut changed = Vec::new();
-        let mut texts_now = Vec::new();
-        let mut counts = [0_usize; FIELD_LABELS.len()];
-        let mut not_erased = Vec::new();
-        let mut keys = Vec::new();
-        for txn in affected(self.conn(), name, &files)? {
-            let own = txn.texts[1].as_deref() == Some(name);
-            let names_donor = |i: usize, text: &str| {
-                // An import's file name may name its donor in any form ("Pérez, Ana.csv").
-                (own && (matches!(i, 1..=3) || (i == 5 && text.starts_with("import:"))))
-                    || in_text.replace(text, &placeholder) != text
-                    || (i == 5 && files.names_donor_in_source(text))
-            };
-            let wanted: [bool; 6] =
-                std::array::from_fn(|i| txn.texts[i].as_deref().is_some_and(|t| names_donor(i, t)));
-            let reach = txn.form().map_or(0, |form| form.fields().len());
-            for (i, field) in PRIVATE_FIELDS.iter().enumerate().skip(reach) {
-                if wanted[i] && !(i < 3 && txn.form().is_none()) {
-                    not_erased.push((format!("#{}", txn.id), *field));
-                }
-            }
-            // A field an earlier erasure took stays as it left it.
-            let erased_before = |i: usize| {
-                txn.earlier
-                    .as_ref()
-                    .is_some_and(|e| e.salts.get(i).is_some_and(Option::is_none))
-                    || txn.latest[i].as_ref().is_some_and(|r| r.erasure_id.is_some())
-            };
-            let erase: [bool; 6] =
-                std::array::from_fn(|i| i < reach.max(3) && wanted[i] && !erased_before(i));
-            if !erase.contains(&true) {
-                // It named a longer donor's name that contains this one, or only in text
-                // this erasure cannot reach.
-                continue;
-            }
-            let now = match &txn.salts {
-                Some(salts) => {
-                    let erased = revise::erase(txn.id, &txn.texts, salts, &txn.latest, erase, id)?;
-                    revised_fields.extend(erased.revisions.iter().map(|r| (r.txn_id, r.field.clone())));
-                    revised.extend(erased.revisions);
-                    revised_txns.push((txn.id, erased.salts));
-                    erased.texts
-                }
-                None => {
-                    let fields = erase_fields(&txn, erase, &placeholder)?;
-                    not_erased.extend(kept_by_earlier_erasures(self.conn(), txn.id, erase)?);
-                    let now = std::array::from_fn(|i| {
-                        fields
-                            .texts
-                            .get(i)
-                            .cloned()
-                            .unwrap_or_else(|| txn.texts[i].clone())
-                    });
-                    erased.push(fields);
-                    now
-                }
-            };
-            for (i, count) in counts.iter_mut().enumerate().take(PRIVATE_FIELDS.len()) {
-                if now[i] != txn.texts[i] {
-                    *count += 1;
-                }
-            }
-            match erased_key(self.conn(), txn.id)? {
-                KeyToErase::None => {}
-                KeyToErase::Unsalted => not_erased.push((format!("#{}", txn.id), "import key")),
-                KeyToErase::Salted(key) => keys.push(key),
-            }
-            changed.push(txn.id);
-            texts_now.push((txn.id, now));
-        }
-        let names_donor = |field: &str, text: &str| {
-            in_text.replace(text, &placeholder) != text || (field == "file_name" && files.names_donor(text))
+        let id: i64 = conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM erasures", [], |r| r.get(0))?;
+        Ok(Forgotten {
+            name,
+            is_donor,
+            in_text,
+            files,
+            id,
+            placeholder: placeholder(id),
+        })
+    }
+
+    /// Which of a transaction's private fields name the donor.
+    fn fields_naming(&self, txn: &Affected) -> [bool; 6] {
+        let own = txn.texts[1].as_deref() == Some(self.name);
+        let names_donor = |i: usize, text: &str| {
+            // An import's file name may name its donor in any form ("Pérez, Ana.csv").
+            (own && (matches!(i, 1..=3) || (i == 5 && text.starts_with("import:"))))
+                || self.in_text.replace(text, &self.placeholder) != text
+                || (i == 5 && self.files.names_donor_in_source(text))
         };
-        let entry_texts = entry_texts_to_erase(self.conn(), &names_donor, &changed, &mut not_erased)?;
-        if !is_donor && changed.is_empty() && entry_texts.is_empty() {
+        std::array::from_fn(|i| txn.texts[i].as_deref().is_some_and(|t| names_donor(i, t)))
+    }
+
+    /// Whether an entry's private text `field` names the donor.
+    fn names_donor_in_entry(&self, field: &str, text: &str) -> bool {
+        self.in_text.replace(text, &self.placeholder) != text
+            || (field == "file_name" && self.files.names_donor(text))
+    }
+}
+
+/// What an erasure changes in transactions, gathered before it is recorded.
+#[derive(Default)]
+struct ErasedTransactions {
+    /// Fields of transactions recorded before schema 10.
+    erased: Vec<ErasedFields>,
+    /// Fields of transactions recorded since, as revisions.
+    revised: Vec<Revision>,
+    /// The salts left to each revised transaction.
+    revised_txns: Vec<(i64, Vec<u8>)>,
+    revised_fields: Vec<(i64, String)>,
+    changed: Vec<i64>,
+    texts_now: Vec<(i64, [Option<String>; 6])>,
+    counts: [usize; FIELD_LABELS.len()],
+    not_erased: Vec<(String, &'static str)>,
+    keys: Vec<ErasedKey>,
+}
+
+impl ErasedTransactions {
+    /// Erases what names the donor in one transaction, or lists what it cannot.
+    fn erase(&mut self, conn: &Connection, who: &Forgotten<'_>, txn: &Affected) -> Result<()> {
+        let wanted = who.fields_naming(txn);
+        let reach = txn.form().map_or(0, |form| form.fields().len());
+        for (i, field) in PRIVATE_FIELDS.iter().enumerate().skip(reach) {
+            if wanted[i] && !(i < 3 && txn.form().is_none()) {
+                self.not_erased.push((format!("#{}", txn.id), *field));
+            }
+        }
+        // A field an earlier erasure took stays as it left it.
+        let erased_before = |i: usize| {
+            txn.earlier
+                .as_ref()
+                .is_some_and(|e| e.salts.get(i).is_some_and(Option::is_none))
+                || txn.latest[i].as_ref().is_some_and(|r| r.erasure_id.is_some())
+        };
+        let erase: [bool; 6] = std::array::from_fn(|i| i < reach.max(3) && wanted[i] && !erased_before(i));
+        if !erase.contains(&true) {
+            // It named a longer donor's name that contains this one, or only in text
+            // this erasure cannot reach.
+            return Ok(());
+        }
+        let now = match &txn.salts {
+            Some(salts) => self.revise(txn, salts, erase, who.id)?,
+            None => self.erase_unrevised(conn, txn, erase, &who.placeholder)?,
+        };
+        for (i, count) in self.counts.iter_mut().enumerate().take(PRIVATE_FIELDS.len()) {
+            if now[i] != txn.texts[i] {
+                *count += 1;
+            }
+        }
+        match erased_key(conn, txn.id)? {
+            KeyToErase::None => {}
+            KeyToErase::Unsalted => self.not_erased.push((format!("#{}", txn.id), "import key")),
+            KeyToErase::Salted(key) => self.keys.push(key),
+        }
+        self.changed.push(txn.id);
+        self.texts_now.push((txn.id, now));
+        Ok(())
+    }
+
+    /// Erases fields of a transaction that has its salts, as revisions; its texts now.
+    fn revise(
+        &mut self,
+        txn: &Affected,
+        salts: &[u8],
+        erase: [bool; 6],
+        erasure_id: i64,
+    ) -> Result<[Option<String>; 6]> {
+        let erased = revise::erase(txn.id, &txn.texts, salts, &txn.latest, erase, erasure_id)?;
+        self.revised_fields
+            .extend(erased.revisions.iter().map(|r| (r.txn_id, r.field.clone())));
+        self.revised.extend(erased.revisions);
+        self.revised_txns.push((txn.id, erased.salts));
+        Ok(erased.texts)
+    }
+
+    /// Erases fields of a transaction an erasure of the form before schema 10 left; its
+    /// texts now.
+    fn erase_unrevised(
+        &mut self,
+        conn: &Connection,
+        txn: &Affected,
+        erase: [bool; 6],
+        placeholder: &str,
+    ) -> Result<[Option<String>; 6]> {
+        let fields = erase_fields(txn, erase, placeholder)?;
+        self.not_erased
+            .extend(kept_by_earlier_erasures(conn, txn.id, erase)?);
+        let now = std::array::from_fn(|i| {
+            fields
+                .texts
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| txn.texts[i].clone())
+        });
+        self.erased.push(fields);
+        Ok(now)
+    }
+
+    /// Counts the entries' private texts an erasure replaces, by kind.
+    fn count_entry_texts(&mut self, entry_texts: &[ErasedEntryText]) {
+        for e in entry_texts {
+            for field in &e.fields {
+                if let Some((_, at)) = ENTRY_FIELDS.iter().find(|(f, _)| f == field) {
+                    self.counts[*at] += 1;
+                }
+            }
+        }
+    }
+}
+
+impl Writer<'_> {
+    /// Replaces each private field that names `name` as a whole word (a source, also where
+    /// its file name does in another spelling — see [`FileNameMatch`]), and the counterparty,
+    /// memo and reference of the donor's own gifts, with the placeholder, and records the
+    /// erasure. Fields it cannot erase are listed in [`Erasure::not_erased`].
+    pub fn forget_donor(&mut self, name: &str) -> Result<Erasure> {
+        let who = Forgotten::new(self.conn(), name)?;
+        let mut txns = ErasedTransactions::default();
+        for txn in affected(self.conn(), name, &who.files)? {
+            txns.erase(self.conn(), &who, &txn)?;
+        }
+        let names_donor = |field: &str, text: &str| who.names_donor_in_entry(field, text);
+        let entry_texts =
+            entry_texts_to_erase(self.conn(), &names_donor, &txns.changed, &mut txns.not_erased)?;
+        if !who.is_donor && txns.changed.is_empty() && entry_texts.is_empty() {
             return Err(Error::invalid(
                 Field::NAME_ARG,
                 name,
@@ -316,88 +396,91 @@ impl Writer<'_> {
                 ),
             ));
         }
-        for e in &entry_texts {
-            for field in &e.fields {
-                if let Some((_, at)) = ENTRY_FIELDS.iter().find(|(f, _)| f == field) {
-                    counts[*at] += 1;
-                }
-            }
-        }
-        // The treasurer who forgets a donor may be that donor (`--by`, FONDO_USER).
+        txns.count_entry_texts(&entry_texts);
+        let author = self.erasure_author(&who);
+        self.append_by(
+            &Entry::Erasure {
+                id: who.id,
+                placeholder: who.placeholder.clone(),
+                erased: std::mem::take(&mut txns.erased),
+                keys: txns.keys.clone(),
+                entry_texts: entry_texts.clone(),
+                revised: std::mem::take(&mut txns.revised),
+            },
+            &author,
+        )?;
+        write_erased_texts(self.conn(), who.id, &entry_texts, &txns)?;
+        // The donors' names follow the counterparties just replaced.
+        super::donors::rebuild(self.conn())?;
+        super::outputs::forget_paths_naming(self.conn(), &who.files)?;
+        Ok(Erasure {
+            id: who.id,
+            placeholder: who.placeholder,
+            transactions: txns.changed,
+            fields: FIELD_LABELS.iter().copied().zip(txns.counts).collect(),
+            not_erased: txns.not_erased,
+        })
+    }
+
+    /// Who the erasure's entry says entered it: the placeholder when the treasurer who
+    /// forgets a donor is that donor (`--by`, FONDO_USER).
+    fn erasure_author(&self, who: &Forgotten<'_>) -> String {
         let actor = self.actor().to_string();
         // Any spelling that names them: `Ana Pérez`, `anaperez` (a login), `Pérez, Ana`, `Аna`.
         let same_person = {
             use crate::domain::identity::{identity_key, skeleton};
-            identity_key(&skeleton(&actor)) == identity_key(&skeleton(name)) || files.names_donor(&actor)
+            identity_key(&skeleton(&actor)) == identity_key(&skeleton(who.name))
+                || who.files.names_donor(&actor)
         };
-        let author = if same_person || names_donor("entered_by", &actor) {
-            placeholder.clone()
+        if same_person || who.names_donor_in_entry("entered_by", &actor) {
+            who.placeholder.clone()
         } else {
             actor
-        };
-        self.append_by(
-            &Entry::Erasure {
-                id,
-                placeholder: placeholder.clone(),
-                erased,
-                keys: keys.clone(),
-                entry_texts: entry_texts.clone(),
-                revised,
-            },
-            &author,
-        )?;
-        let mut replace_text = self
-            .conn()
-            .prepare("UPDATE entry_texts SET text = ?3, salt = NULL WHERE entry_id = ?1 AND field = ?2")?;
-        for e in &entry_texts {
-            for field in &e.fields {
-                replace_text.execute(params![e.entry_id, field, erased_value(field, id)])?;
-            }
         }
-        drop(replace_text);
-        let mut replace_key = self
-            .conn()
-            .prepare("UPDATE import_keys SET content_sha256 = ?2, key_salt = NULL WHERE txn_id = ?1")?;
-        for key in &keys {
-            let token =
-                hash::unhex(&key.token).ok_or_else(|| Error::Internal("a token that is not hex".into()))?;
-            replace_key.execute(params![key.txn_id, token])?;
-        }
-        drop(replace_key);
-        let mut update = self.conn().prepare(
-            "UPDATE transactions SET description = ?2, counterparty = ?3, memo = ?4, reference = ?5,
-                                     entered_by = ?6, source = ?7, pii_salt = NULL, field_salts = NULL,
-                                     text_salts = NULL
-             WHERE id = ?1",
-        )?;
-        for (txn_id, now) in &texts_now {
-            match revised_txns.iter().find(|(t, _)| t == txn_id) {
-                Some((_, salts_now)) => revise::write(self.conn(), *txn_id, now, salts_now)?,
-                None => {
-                    update.execute(params![txn_id, now[0], now[1], now[2], now[3], now[4], now[5]])?;
-                }
-            }
-        }
-        drop(update);
-        // A rename's salt of an erased field goes with it.
-        let mut drop_salt = self
-            .conn()
-            .prepare("DELETE FROM revision_salts WHERE txn_id = ?1 AND field = ?2")?;
-        for r in &revised_fields {
-            drop_salt.execute(params![r.0, r.1])?;
-        }
-        drop(drop_salt);
-        // The donors' names follow the counterparties just replaced.
-        super::donors::rebuild(self.conn())?;
-        super::outputs::forget_paths_naming(self.conn(), &files)?;
-        Ok(Erasure {
-            id,
-            placeholder,
-            transactions: changed,
-            fields: FIELD_LABELS.iter().copied().zip(counts).collect(),
-            not_erased,
-        })
     }
+}
+
+/// Writes what an erasure replaced: entries' texts, import keys and transactions' fields.
+fn write_erased_texts(
+    conn: &Connection,
+    erasure_id: i64,
+    entry_texts: &[ErasedEntryText],
+    txns: &ErasedTransactions,
+) -> Result<()> {
+    let mut replace_text =
+        conn.prepare("UPDATE entry_texts SET text = ?3, salt = NULL WHERE entry_id = ?1 AND field = ?2")?;
+    for e in entry_texts {
+        for field in &e.fields {
+            replace_text.execute(params![e.entry_id, field, erased_value(field, erasure_id)])?;
+        }
+    }
+    let mut replace_key =
+        conn.prepare("UPDATE import_keys SET content_sha256 = ?2, key_salt = NULL WHERE txn_id = ?1")?;
+    for key in &txns.keys {
+        let token =
+            hash::unhex(&key.token).ok_or_else(|| Error::Internal("a token that is not hex".into()))?;
+        replace_key.execute(params![key.txn_id, token])?;
+    }
+    let mut update = conn.prepare(
+        "UPDATE transactions SET description = ?2, counterparty = ?3, memo = ?4, reference = ?5,
+                                 entered_by = ?6, source = ?7, pii_salt = NULL, field_salts = NULL,
+                                 text_salts = NULL
+         WHERE id = ?1",
+    )?;
+    for (txn_id, now) in &txns.texts_now {
+        match txns.revised_txns.iter().find(|(t, _)| t == txn_id) {
+            Some((_, salts_now)) => revise::write(conn, *txn_id, now, salts_now)?,
+            None => {
+                update.execute(params![txn_id, now[0], now[1], now[2], now[3], now[4], now[5]])?;
+            }
+        }
+    }
+    // A rename's salt of an erased field goes with it.
+    let mut drop_salt = conn.prepare("DELETE FROM revision_salts WHERE txn_id = ?1 AND field = ?2")?;
+    for r in &txns.revised_fields {
+        drop_salt.execute(params![r.0, r.1])?;
+    }
+    Ok(())
 }
 
 /// The private texts of entries that name the donor (`names_donor(field, text)`): those of

@@ -9,7 +9,7 @@
 //! import file names, who entered a record and an imported row's import key stay as
 //! recorded (`donor forget --former-name` erases the old spelling there).
 
-use rusqlite::params;
+use rusqlite::{params, Connection};
 
 use super::chain::{Entry, Revision};
 use super::hash::{self, private_digest, TextForm, FIELD_SALT_LEN, PRIVATE_FIELDS};
@@ -18,7 +18,7 @@ use super::write::{NameRules, Writer};
 use super::WriteMode;
 use super::{donors, read, Ledger};
 use crate::domain::names::check_name;
-use crate::domain::privacy::{check_not_placeholder, PLACEHOLDER_PREFIX};
+use crate::domain::privacy::{check_not_placeholder, NameMatch, PLACEHOLDER_PREFIX};
 use crate::domain::Field;
 use crate::error::{Error, Result};
 
@@ -82,6 +82,38 @@ impl Writer<'_> {
     /// Gives every transaction whose counterparty is `from` the counterparty `to` (and `to`
     /// for `from` as a whole word in their descriptions and memos), recorded in the chain.
     pub fn rename_donor(&mut self, args: &RenameArgs<'_>) -> Result<Renamed> {
+        let to = self.checked_new_name(args)?;
+        let from = args.from;
+        // Wherever it stands as a whole word, in any transaction's description or memo: the
+        // anonymiser hid the old name everywhere, and must not find it shown as written now.
+        let named = named_transactions(self.conn(), from, true)?;
+        refuse_fixed_text(&named, from)?;
+        let in_text = read::pseudonyms(self.conn())?.matcher(from);
+        let mut renaming = Renaming::default();
+        // Another transaction recorded before fondo could change its text keeps it (listed
+        // by the note after the rename).
+        for txn in named.iter().filter(|t| t.salts.is_some()) {
+            renaming.rename_in(self.conn(), txn, (from, &to), &in_text)?;
+        }
+        self.append(&Entry::DonorRenamed {
+            revised: renaming.revised,
+        })?;
+        let entry_id: i64 = self
+            .conn()
+            .query_row("SELECT max(id) FROM entries", [], |r| r.get(0))?;
+        write_renamed(self.conn(), entry_id, &renaming.changes)?;
+        donors::rebuild(self.conn())?;
+        Ok(Renamed {
+            name: to,
+            transactions: renaming.changes.iter().map(|c| c.txn_id).collect(),
+            fields: renaming.fields,
+            not_rebuilt: None,
+        })
+    }
+
+    /// The new name of a rename or merge (NFC), once `from` is known to be a donor that can be
+    /// renamed and the new name one it may take.
+    fn checked_new_name(&self, args: &RenameArgs<'_>) -> Result<String> {
         let (old_field, new_field) = if args.merge {
             (Field::A_ARG, Field::B_ARG)
         } else {
@@ -137,94 +169,114 @@ impl Writer<'_> {
             (false, false) => self.check_donor_but(new_field, &to, Some(from))?,
             (true, true) => {}
         }
-        // Wherever it stands as a whole word, in any transaction's description or memo: the
-        // anonymiser hid the old name everywhere, and must not find it shown as written now.
-        let named = named_transactions(self.conn(), from, true)?;
-        let fixed: Vec<String> = named
-            .iter()
-            .filter(|t| t.salts.is_none() && t.texts[1].as_deref() == Some(from))
-            .map(|t| format!("#{}", t.id))
-            .collect();
-        if !fixed.is_empty() {
-            return Err(Error::Refused(format!(
-                "cannot rename `{from}`: {} name the donor in text whose hash covers it as written (recorded before fondo 0.2, or erased before schema 10); nothing was changed",
-                fixed.join(", ")
-            )));
-        }
-        let in_text = read::pseudonyms(self.conn())?.matcher(from);
-        let mut revised = Vec::new();
-        let mut changes = Vec::new();
-        let mut fields = [0_usize; 3];
-        // Another transaction recorded before fondo could change its text keeps it (listed
-        // by the note after the rename).
-        for txn in named.iter().filter(|t| t.salts.is_some()) {
-            let own = txn.texts[1].as_deref() == Some(from);
-            let salts = txn.salts.as_deref().unwrap_or_default();
-            let form = TextForm::of_salts(salts)
-                .ok_or_else(|| Error::Corrupt(format!("#{} has salts of no form fondo writes", txn.id)))?;
-            let latest = revise::latest(self.conn(), txn.id)?;
-            let mut now = txn.texts.clone();
-            let mut salts_now = salts.to_vec();
-            let mut new_salts = Vec::new();
-            for i in 0..3 {
-                let Some(text) = txn.texts[i].as_deref() else {
-                    continue;
-                };
-                let new_text = match i {
-                    1 if own => to.clone(),
-                    1 => continue,
-                    _ => in_text.replace(text, &to),
-                };
-                if new_text == text {
-                    continue;
-                }
-                let salt = hash::random::<FIELD_SALT_LEN>()?;
-                let field = PRIVATE_FIELDS[i];
-                revised.push(Revision {
-                    txn_id: txn.id,
-                    field: field.to_string(),
-                    hash_digest: revise::hash_digest(salts, &latest, i, Some(text), txn.id)?,
-                    new_digest: private_digest(&salt, field, Some(&new_text)),
-                });
-                if form != TextForm::Shared {
-                    salts_now[i * FIELD_SALT_LEN..(i + 1) * FIELD_SALT_LEN].fill(0);
-                }
-                now[i] = Some(new_text);
-                new_salts.push((field, salt));
-                fields[i] += 1;
-            }
-            if !new_salts.is_empty() {
-                changes.push((txn.id, now, salts_now, new_salts));
-            }
-        }
-        self.append(&Entry::DonorRenamed { revised })?;
-        let entry_id: i64 = self
-            .conn()
-            .query_row("SELECT max(id) FROM entries", [], |r| r.get(0))?;
-        let mut keep_salt = self
-            .conn()
-            .prepare("INSERT INTO revision_salts (txn_id, field, entry_id, salt) VALUES (?1, ?2, ?3, ?4)")?;
-        // An earlier rename's salt goes: the spelling it proved must not stay confirmable.
-        let mut drop_salt = self
-            .conn()
-            .prepare("DELETE FROM revision_salts WHERE txn_id = ?1 AND field = ?2 AND entry_id < ?3")?;
-        for (txn_id, now, salts_now, new_salts) in &changes {
-            revise::write(self.conn(), *txn_id, now, salts_now)?;
-            for (field, salt) in new_salts {
-                drop_salt.execute(params![txn_id, field, entry_id])?;
-                keep_salt.execute(params![txn_id, field, entry_id, salt.as_slice()])?;
-            }
-        }
-        drop(keep_salt);
-        drop(drop_salt);
-        donors::rebuild(self.conn())?;
-        Ok(Renamed {
-            name: to,
-            transactions: changes.iter().map(|(id, ..)| *id).collect(),
-            fields,
-            not_rebuilt: None,
-        })
+        Ok(to)
     }
+}
+
+/// Refuses a rename when a transaction that has the donor as counterparty holds it in text
+/// whose hash covers it as written.
+fn refuse_fixed_text(named: &[Named], from: &str) -> Result<()> {
+    let fixed: Vec<String> = named
+        .iter()
+        .filter(|t| t.salts.is_none() && t.texts[1].as_deref() == Some(from))
+        .map(|t| format!("#{}", t.id))
+        .collect();
+    if !fixed.is_empty() {
+        return Err(Error::Refused(format!(
+            "cannot rename `{from}`: {} name the donor in text whose hash covers it as written (recorded before fondo 0.2, or erased before schema 10); nothing was changed",
+            fixed.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// One transaction's text after a rename: its texts and salts now, and the new salt of each
+/// field it changed (kept apart, in `revision_salts`).
+struct Change {
+    txn_id: i64,
+    texts: [Option<String>; 6],
+    salts: Vec<u8>,
+    new_salts: Vec<(&'static str, [u8; FIELD_SALT_LEN])>,
+}
+
+/// What a rename changes, gathered before it is recorded.
+#[derive(Default)]
+struct Renaming {
+    revised: Vec<Revision>,
+    changes: Vec<Change>,
+    /// How many fields changed, in [`PRIVATE_FIELDS`] order.
+    fields: [usize; 3],
+}
+
+impl Renaming {
+    /// Renames `from` to `to` in one transaction that has salts of its own.
+    fn rename_in(
+        &mut self,
+        conn: &Connection,
+        txn: &Named,
+        (from, to): (&str, &str),
+        in_text: &NameMatch,
+    ) -> Result<()> {
+        let own = txn.texts[1].as_deref() == Some(from);
+        let salts = txn.salts.as_deref().unwrap_or_default();
+        let form = TextForm::of_salts(salts)
+            .ok_or_else(|| Error::Corrupt(format!("#{} has salts of no form fondo writes", txn.id)))?;
+        let latest = revise::latest(conn, txn.id)?;
+        let mut change = Change {
+            txn_id: txn.id,
+            texts: txn.texts.clone(),
+            salts: salts.to_vec(),
+            new_salts: Vec::new(),
+        };
+        for (i, field) in PRIVATE_FIELDS.into_iter().enumerate().take(3) {
+            let Some(text) = txn.texts[i].as_deref() else {
+                continue;
+            };
+            let new_text = match i {
+                1 if own => to.to_string(),
+                1 => continue,
+                _ => in_text.replace(text, to),
+            };
+            if new_text == text {
+                continue;
+            }
+            let salt = hash::random::<FIELD_SALT_LEN>()?;
+            self.revised.push(Revision {
+                txn_id: txn.id,
+                field: field.to_string(),
+                hash_digest: revise::hash_digest(salts, &latest, i, Some(text), txn.id)?,
+                new_digest: private_digest(&salt, field, Some(&new_text)),
+            });
+            if form != TextForm::Shared {
+                change.salts[i * FIELD_SALT_LEN..(i + 1) * FIELD_SALT_LEN].fill(0);
+            }
+            change.texts[i] = Some(new_text);
+            change.new_salts.push((field, salt));
+            self.fields[i] += 1;
+        }
+        if !change.new_salts.is_empty() {
+            self.changes.push(change);
+        }
+        Ok(())
+    }
+}
+
+/// Writes the renamed transactions' texts and salts, and keeps each new salt apart under
+/// the rename's entry `entry_id`.
+fn write_renamed(conn: &Connection, entry_id: i64, changes: &[Change]) -> Result<()> {
+    let mut keep_salt =
+        conn.prepare("INSERT INTO revision_salts (txn_id, field, entry_id, salt) VALUES (?1, ?2, ?3, ?4)")?;
+    // An earlier rename's salt goes: the spelling it proved must not stay confirmable.
+    let mut drop_salt =
+        conn.prepare("DELETE FROM revision_salts WHERE txn_id = ?1 AND field = ?2 AND entry_id < ?3")?;
+    for change in changes {
+        revise::write(conn, change.txn_id, &change.texts, &change.salts)?;
+        for (field, salt) in &change.new_salts {
+            drop_salt.execute(params![change.txn_id, field, entry_id])?;
+            keep_salt.execute(params![change.txn_id, field, entry_id, salt.as_slice()])?;
+        }
+    }
+    Ok(())
 }
 
 /// Every transaction whose counterparty is `name`, and with `in_text` every one whose

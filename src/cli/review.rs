@@ -8,6 +8,7 @@ use super::{parse_txn_id, Context};
 use crate::domain::Field;
 use crate::error::{Error, Result};
 use crate::render;
+use crate::report::aging::Aging;
 use crate::report::balance::{self, BalanceOptions};
 use crate::report::{campaign, communes, donors, funds, register, union};
 use crate::store::read::{self, Filter};
@@ -259,9 +260,7 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
                 depth,
             };
             let report = balance::balance(ledger, &options)?;
-            render::balance_table(&report, by_fund)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
+            print_table(ctx, render::balance_table(&report, by_fund), out)?;
             tie_out(report.tied_out(), "trial balance")
         }
         ReportCommand::Register {
@@ -270,16 +269,12 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             period,
         } => {
             let rows = register::register(ledger, account.as_deref(), &period.filter(ctx)?, limit)?;
-            render::register_table(&rows)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
+            print_table(ctx, render::register_table(&rows), out)?;
             Ok(())
         }
         ReportCommand::Funds { period } => {
             let report = funds::funds(ledger, &period.filter(ctx)?)?;
-            render::funds_report_table(&report)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
+            print_table(ctx, render::funds_report_table(&report), out)?;
             tie_out(report.tied_out(), "funds")
         }
         ReportCommand::Union { stale_days, period } => {
@@ -287,59 +282,27 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             render::write_union(&report, ctx.format, out).map_err(Error::Output)?;
             tie_out(report.tied_out(), "union")
         }
-        ReportCommand::Communes {
-            commune: Some(name),
-            period,
-        } => {
-            let rows = communes::commune_statement(ledger, &name, &period.filter(ctx)?)?;
-            render::commune_statement_table(&rows)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
-            Ok(())
-        }
-        ReportCommand::Communes {
-            commune: None,
-            period,
-        } => {
-            let report = communes::communes(ledger, &period.filter(ctx)?)?;
-            render::communes_report_table(&report)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
-            tie_out(report.tied_out(), "communes")
-        }
+        ReportCommand::Communes { commune, period } => print_communes(ctx, ledger, commune, &period, out),
         ReportCommand::Activities { period } => {
             let report = crate::report::activities::activities(ledger, &period.filter(ctx)?)?;
-            render::activities_table(&report)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
+            print_table(ctx, render::activities_table(&report), out)?;
             tie_out(report.currencies.iter().all(|(_, a)| a.tied_out()), "activities")
         }
         ReportCommand::Position { at } => {
             let at = at.as_deref().map(|d| ctx.date(Field::AT, d)).transpose()?;
             let report = crate::report::position::position(ledger, at)?;
-            render::position_table(&report)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
+            print_table(ctx, render::position_table(&report), out)?;
             tie_out(report.currencies.iter().all(|(_, p)| p.tied_out()), "position")
         }
         ReportCommand::Aging { days, strict, period } => {
             let report = crate::report::aging::aging(ledger, &period.filter(ctx)?, ctx.today)?;
-            render::aging_table(&report)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
+            print_table(ctx, render::aging_table(&report), out)?;
             tie_out(report.tied_out(), "aging")?;
-            match report.oldest() {
-                Some((date, age)) if strict && age > days => Err(Error::CheckFailed(format!(
-                    "a grant of {date} has waited {age} days for its confirmation, more than --days {days}"
-                ))),
-                _ => Ok(()),
-            }
+            waited_too_long(&report, days, strict)
         }
         ReportCommand::Campaign { period } => {
             let rows = campaign::campaign(ledger, &period.filter(ctx)?)?;
-            render::campaign_table(&rows)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
+            print_table(ctx, render::campaign_table(&rows), out)?;
             tie_out(rows.iter().all(|r| r.tied_out), "campaign")
         }
         ReportCommand::Transparency {
@@ -349,12 +312,46 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
         } => transparency_page(ctx, ledger, output.as_deref(), force, &period, out),
         ReportCommand::Donors { anonymize, period } => {
             let report = donors::donors(ledger, &period.filter(ctx)?, anonymize)?;
-            render::donors_table(&report)
-                .write(ctx.format, out)
-                .map_err(Error::Output)?;
+            print_table(ctx, render::donors_table(&report), out)?;
             tie_out(report.tied_out(), "donors")
         }
     }
+}
+
+/// `fondo report communes`: one commune's statement, or every commune's totals.
+fn print_communes(
+    ctx: &Context,
+    ledger: &Ledger,
+    commune: Option<String>,
+    period: &ReportArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match commune {
+        Some(name) => {
+            let rows = communes::commune_statement(ledger, &name, &period.filter(ctx)?)?;
+            print_table(ctx, render::commune_statement_table(&rows), out)
+        }
+        None => {
+            let report = communes::communes(ledger, &period.filter(ctx)?)?;
+            print_table(ctx, render::communes_report_table(&report), out)?;
+            tie_out(report.tied_out(), "communes")
+        }
+    }
+}
+
+/// With `--strict`: fails when a grant has waited longer than `--days` for its confirmation.
+fn waited_too_long(report: &Aging, days: i64, strict: bool) -> Result<()> {
+    match report.oldest() {
+        Some((date, age)) if strict && age > days => Err(Error::CheckFailed(format!(
+            "a grant of {date} has waited {age} days for its confirmation, more than --days {days}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A report's table in the format asked for.
+fn print_table(ctx: &Context, table: render::Tabular, out: &mut dyn Write) -> Result<()> {
+    table.write(ctx.format, out).map_err(Error::Output)
 }
 
 #[derive(Debug, Args)]

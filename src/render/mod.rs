@@ -448,18 +448,10 @@ impl Tabular {
         if colour {
             table.enforce_styling();
         }
-        let text_of = |cell: &Cell| match cell {
-            Cell::Text(s) => escape_controls(s),
-            Cell::Money(s) => group_thousands(s),
-            Cell::Int(n) => n.to_string(),
-            Cell::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-            Cell::Empty => String::new(),
-        };
-        let titles: Vec<&str> = in_table.iter().map(|&i| self.columns[i].title).collect();
         let texts: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|row| in_table.iter().map(|&i| text_of(&row[i])).collect())
+            .map(|row| in_table.iter().map(|&i| table_text(&row[i])).collect())
             .collect();
         let money: Vec<bool> = in_table
             .iter()
@@ -469,7 +461,6 @@ impl Tabular {
                     .any(|r| matches!(r[i], Cell::Money(_) | Cell::Int(_)))
             })
             .collect();
-        let optional: Vec<Hide> = in_table.iter().map(|&i| self.columns[i].optional).collect();
         // Never wrapped inside a cell: fitted here, by shortening text and hiding columns.
         let limit = terminal_width(&table);
         let Fitted {
@@ -477,32 +468,17 @@ impl Tabular {
             widths,
             titles,
             hidden,
-        } = match limit {
-            Some(limit) => fit(&titles, &texts, &money, &optional, limit),
-            None => Fitted {
-                shown: (0..titles.len()).collect(),
-                widths: vec![usize::MAX; titles.len()],
-                titles: titles.iter().map(|t| t.to_string()).collect(),
-                hidden: Vec::new(),
-            },
-        };
+        } = self.fitted(&in_table, &texts, &money, limit);
         table
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
             .set_header(shown.iter().map(|&k| titles[k].as_str()));
         for (row, text) in self.rows.iter().zip(&texts) {
-            table.add_row(shown.iter().map(|&k| {
-                let cell = &row[in_table[k]];
-                let aligned = comfy_table::Cell::new(shortened(&text[k], widths[k]));
-                match cell {
-                    // A negative amount stands out in red where colour is allowed.
-                    Cell::Money(s) if colour && s.starts_with('-') => aligned
-                        .set_alignment(CellAlignment::Right)
-                        .fg(comfy_table::Color::Red),
-                    Cell::Money(_) | Cell::Int(_) => aligned.set_alignment(CellAlignment::Right),
-                    _ => aligned,
-                }
-            }));
+            table.add_row(
+                shown
+                    .iter()
+                    .map(|&k| table_cell(&row[in_table[k]], shortened(&text[k], widths[k]), colour)),
+            );
         }
         for (position, &k) in shown.iter().enumerate() {
             if let Some(column) = table.column_mut(position).filter(|_| money[k]) {
@@ -514,6 +490,38 @@ impl Tabular {
         } else {
             writeln!(out, "{table}")?;
         }
+        self.write_under_table(&hidden, limit, out)
+    }
+
+    /// The columns in the table (indexes into `in_table`) fitted to `limit` terminal columns,
+    /// or all of them whole when the width is not known.
+    fn fitted(
+        &self,
+        in_table: &[usize],
+        texts: &[Vec<String>],
+        money: &[bool],
+        limit: Option<usize>,
+    ) -> Fitted {
+        let titles: Vec<&str> = in_table.iter().map(|&i| self.columns[i].title).collect();
+        let optional: Vec<Hide> = in_table.iter().map(|&i| self.columns[i].optional).collect();
+        match limit {
+            Some(limit) => fit(&titles, texts, money, &optional, limit),
+            None => Fitted {
+                shown: (0..titles.len()).collect(),
+                widths: vec![usize::MAX; titles.len()],
+                titles: titles.iter().map(|t| t.to_string()).collect(),
+                hidden: Vec::new(),
+            },
+        }
+    }
+
+    /// The lines under the table: which columns were hidden, then the notes.
+    fn write_under_table(
+        &self,
+        hidden: &[String],
+        limit: Option<usize>,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
         // The lines under the table fit the terminal too, broken between words.
         let fitted = |text: &str| match limit {
             Some(width) => wrapped(text, width),
@@ -539,7 +547,6 @@ impl Tabular {
         }
         Ok(())
     }
-
     fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
         writer
@@ -590,6 +597,30 @@ fn json_value(cell: &Cell) -> Value {
 pub fn write_json_value(value: &impl serde::Serialize, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)
+}
+
+/// A cell's text in a table: controls escaped, amounts with their thousands grouped.
+fn table_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => escape_controls(s),
+        Cell::Money(s) => group_thousands(s),
+        Cell::Int(n) => n.to_string(),
+        Cell::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+/// A table cell holding `text`, numbers right-aligned.
+fn table_cell(cell: &Cell, text: String, colour: bool) -> comfy_table::Cell {
+    let aligned = comfy_table::Cell::new(text);
+    match cell {
+        // A negative amount stands out in red where colour is allowed.
+        Cell::Money(s) if colour && s.starts_with('-') => aligned
+            .set_alignment(CellAlignment::Right)
+            .fg(comfy_table::Color::Red),
+        Cell::Money(_) | Cell::Int(_) => aligned.set_alignment(CellAlignment::Right),
+        _ => aligned,
+    }
 }
 
 #[cfg(test)]

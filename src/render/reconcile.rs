@@ -38,37 +38,10 @@ pub fn write_reconciled(
     format: Format,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let c = r.currency;
-    let amount = |sum: Option<Sum>| sum.map(|s| format_minor(s.minor(), c));
     match format {
-        Format::Json => write_json_value(
-            &json!({
-                "account": r.account,
-                "currency": c.code(),
-                "statement_file": r.file_name,
-                "statement_date": r.statement_date.map(|d| d.to_string()),
-                "matched": r.matched.iter().map(|(s, l)| {
-                    let mut v = statement_json(s);
-                    v["txn"] = json!(l.txn);
-                    v["ledger_date"] = json!(l.date.to_string());
-                    v
-                }).collect::<Vec<_>>(),
-                "only_in_statement": r.only_in_statement.iter().map(statement_json).collect::<Vec<_>>(),
-                "only_in_ledger": r.only_in_ledger.iter().map(ledger_json).collect::<Vec<_>>(),
-                "cleared": r.cleared.iter().map(ledger_json).collect::<Vec<_>>(),
-                "hints": r.hints,
-                "saved_before": r.saved_before.as_ref().map(|(id, date, lines)| json!({
-                    "reconciliation": id, "statement_date": date, "lines": lines,
-                })),
-                "statement_balance": amount(r.statement_balance),
-                "ledger_balance": format_minor(r.ledger_balance.minor(), c),
-                "difference": amount(r.difference()),
-                "tied_out": r.tied_out(),
-                "saved": saved,
-            }),
-            out,
-        ),
+        Format::Json => write_json_value(&reconciled_json(r, saved), out),
         Format::Csv => {
+            let c = r.currency;
             let mut t = lines_table(r);
             for (what, value) in [
                 ("statement balance", r.statement_balance),
@@ -89,77 +62,119 @@ pub fn write_reconciled(
             }
             t.write(format, out)
         }
-        Format::Table => {
-            writeln!(
-                out,
-                "Reconciliation of {} ({c}) against {}, to {}",
-                r.account,
-                r.file_name,
-                r.statement_date
-                    .map_or_else(|| "(no lines)".to_string(), |d| d.to_string())
-            )?;
-            lines_table(r).write(format, out)?;
-            let shown =
-                |v: Option<Sum>| v.map_or_else(|| "unknown (give --balance)".to_string(), |v| v.to_string());
-            write_line(
-                out,
-                &format!(
-                    "{} matched, {} only in the statement, {} only in the ledger, {} cleared (net zero in the account)",
-                    r.matched.len(),
-                    r.only_in_statement.len(),
-                    r.only_in_ledger.len(),
-                    r.cleared.len()
-                ),
-            )?;
-            write_line(
-                out,
-                &format!(
-                    "statement balance {}, ledger balance {} {c}, difference {}",
-                    shown(r.statement_balance),
-                    format_minor(r.ledger_balance.minor(), c),
-                    shown(r.difference())
-                ),
-            )?;
-            let mut reasons = Vec::new();
-            for (count, place) in [
-                (r.only_in_statement.len(), "statement"),
-                (r.only_in_ledger.len(), "ledger"),
-            ] {
-                if count > 0 {
-                    reasons.push(format!("{count} only in the {place}"));
-                }
-            }
-            if let Some(d) = r.difference().filter(|d| !d.is_zero()) {
-                reasons.push(format!("the balances differ by {d}"));
-            }
-            if reasons.is_empty() {
-                writeln!(out, "reconciled")?;
-            } else {
-                write_line(out, &format!("NOT RECONCILED: {}", reasons.join(", ")))?;
-            }
-            for hint in &r.hints {
-                write_line(out, &format!("hint: {hint}"))?;
-            }
-            if let Some((id, date, lines)) = &r.saved_before {
-                let lines: Vec<String> = lines.iter().map(i64::to_string).collect();
-                writeln!(
-                    out,
-                    "this statement (SHA-256 {}) was saved as reconciliation {id} (statement of {date}), which matched its lines {}",
-                    r.file_sha256,
-                    if lines.is_empty() { "(none)".to_string() } else { lines.join(", ") }
-                )?;
-            }
-            if let Some(id) = saved {
-                writeln!(
-                    out,
-                    "saved as reconciliation {id}: its {} matched and {} cleared transactions will not be offered again",
-                    r.matched.len(),
-                    r.cleared.len()
-                )?;
-            }
-            Ok(())
+        Format::Table => write_reconciled_table(r, saved, out),
+    }
+}
+
+fn reconciled_json(r: &Reconciled, saved: Option<i64>) -> Value {
+    let c = r.currency;
+    let amount = |sum: Option<Sum>| sum.map(|s| format_minor(s.minor(), c));
+    json!({
+        "account": r.account,
+        "currency": c.code(),
+        "statement_file": r.file_name,
+        "statement_date": r.statement_date.map(|d| d.to_string()),
+        "matched": r.matched.iter().map(|(s, l)| {
+            let mut v = statement_json(s);
+            v["txn"] = json!(l.txn);
+            v["ledger_date"] = json!(l.date.to_string());
+            v
+        }).collect::<Vec<_>>(),
+        "only_in_statement": r.only_in_statement.iter().map(statement_json).collect::<Vec<_>>(),
+        "only_in_ledger": r.only_in_ledger.iter().map(ledger_json).collect::<Vec<_>>(),
+        "cleared": r.cleared.iter().map(ledger_json).collect::<Vec<_>>(),
+        "hints": r.hints,
+        "saved_before": r.saved_before.as_ref().map(|(id, date, lines)| json!({
+            "reconciliation": id, "statement_date": date, "lines": lines,
+        })),
+        "statement_balance": amount(r.statement_balance),
+        "ledger_balance": format_minor(r.ledger_balance.minor(), c),
+        "difference": amount(r.difference()),
+        "tied_out": r.tied_out(),
+        "saved": saved,
+    })
+}
+
+fn write_reconciled_table(r: &Reconciled, saved: Option<i64>, out: &mut dyn Write) -> std::io::Result<()> {
+    let c = r.currency;
+    writeln!(
+        out,
+        "Reconciliation of {} ({c}) against {}, to {}",
+        r.account,
+        r.file_name,
+        r.statement_date
+            .map_or_else(|| "(no lines)".to_string(), |d| d.to_string())
+    )?;
+    lines_table(r).write(Format::Table, out)?;
+    let shown = |v: Option<Sum>| v.map_or_else(|| "unknown (give --balance)".to_string(), |v| v.to_string());
+    write_line(
+        out,
+        &format!(
+            "{} matched, {} only in the statement, {} only in the ledger, {} cleared (net zero in the account)",
+            r.matched.len(),
+            r.only_in_statement.len(),
+            r.only_in_ledger.len(),
+            r.cleared.len()
+        ),
+    )?;
+    write_line(
+        out,
+        &format!(
+            "statement balance {}, ledger balance {} {c}, difference {}",
+            shown(r.statement_balance),
+            format_minor(r.ledger_balance.minor(), c),
+            shown(r.difference())
+        ),
+    )?;
+    let reasons = not_reconciled_reasons(r);
+    if reasons.is_empty() {
+        writeln!(out, "reconciled")?;
+    } else {
+        write_line(out, &format!("NOT RECONCILED: {}", reasons.join(", ")))?;
+    }
+    for hint in &r.hints {
+        write_line(out, &format!("hint: {hint}"))?;
+    }
+    write_saved_notes(r, saved, out)
+}
+
+/// Why the statement and the ledger do not tie out; empty when they do.
+fn not_reconciled_reasons(r: &Reconciled) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for (count, place) in [
+        (r.only_in_statement.len(), "statement"),
+        (r.only_in_ledger.len(), "ledger"),
+    ] {
+        if count > 0 {
+            reasons.push(format!("{count} only in the {place}"));
         }
     }
+    if let Some(d) = r.difference().filter(|d| !d.is_zero()) {
+        reasons.push(format!("the balances differ by {d}"));
+    }
+    reasons
+}
+
+/// Whether this statement was saved before, and whether this run saved it.
+fn write_saved_notes(r: &Reconciled, saved: Option<i64>, out: &mut dyn Write) -> std::io::Result<()> {
+    if let Some((id, date, lines)) = &r.saved_before {
+        let lines: Vec<String> = lines.iter().map(i64::to_string).collect();
+        writeln!(
+            out,
+            "this statement (SHA-256 {}) was saved as reconciliation {id} (statement of {date}), which matched its lines {}",
+            r.file_sha256,
+            if lines.is_empty() { "(none)".to_string() } else { lines.join(", ") }
+        )?;
+    }
+    if let Some(id) = saved {
+        writeln!(
+            out,
+            "saved as reconciliation {id}: its {} matched and {} cleared transactions will not be offered again",
+            r.matched.len(),
+            r.cleared.len()
+        )?;
+    }
+    Ok(())
 }
 
 /// Every line of the reconciliation, tagged matched / only_in_statement / only_in_ledger.

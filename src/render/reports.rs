@@ -351,42 +351,40 @@ pub fn write_recorded(
     }
 }
 
-/// `fondo show ID`: the transaction, its postings, and every audit field.
-pub fn write_transaction(
-    txn: &StoredTransaction,
-    format: Format,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    #[derive(Serialize)]
-    struct ConfirmationJson<'a> {
-        id: i64,
-        date: String,
-        reference: Option<&'a str>,
-        note: Option<&'a str>,
-        entered_at: &'a str,
-        entered_by: &'a str,
-    }
-    #[derive(Serialize)]
-    struct Shown<'a> {
-        txn: i64,
-        date: String,
-        description: &'a str,
-        counterparty: Option<&'a str>,
-        reference: Option<&'a str>,
-        memo: Option<&'a str>,
-        voids: Option<i64>,
-        voided_by: Option<i64>,
-        entered_at: &'a str,
-        entered_by: &'a str,
-        source: &'a str,
-        prev_hash: &'a str,
-        hash: &'a str,
-        confirmation: Option<ConfirmationJson<'a>>,
-        batch: Option<i64>,
-        batch_file: Option<&'a str>,
-        postings: Vec<PostingJson<'a>>,
-    }
-    let shown = Shown {
+#[derive(Serialize)]
+struct ConfirmationJson<'a> {
+    id: i64,
+    date: String,
+    reference: Option<&'a str>,
+    note: Option<&'a str>,
+    entered_at: &'a str,
+    entered_by: &'a str,
+}
+
+/// `fondo show ID` in JSON.
+#[derive(Serialize)]
+struct TransactionJson<'a> {
+    txn: i64,
+    date: String,
+    description: &'a str,
+    counterparty: Option<&'a str>,
+    reference: Option<&'a str>,
+    memo: Option<&'a str>,
+    voids: Option<i64>,
+    voided_by: Option<i64>,
+    entered_at: &'a str,
+    entered_by: &'a str,
+    source: &'a str,
+    prev_hash: &'a str,
+    hash: &'a str,
+    confirmation: Option<ConfirmationJson<'a>>,
+    batch: Option<i64>,
+    batch_file: Option<&'a str>,
+    postings: Vec<PostingJson<'a>>,
+}
+
+fn transaction_json(txn: &StoredTransaction) -> TransactionJson<'_> {
+    TransactionJson {
         txn: txn.id,
         date: txn.date.to_string(),
         description: &txn.description,
@@ -411,13 +409,35 @@ pub fn write_transaction(
         batch: txn.batch.as_ref().map(|(id, _)| *id),
         batch_file: txn.batch.as_ref().map(|(_, file)| file.as_str()),
         postings: postings_json(&txn.postings),
-    };
+    }
+}
+
+/// `fondo show ID`: the transaction, its postings, and every audit field.
+pub fn write_transaction(
+    txn: &StoredTransaction,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if format == Format::Json {
-        return write_json_value(&shown, out);
+        return write_json_value(&transaction_json(txn), out);
     }
     if format == Format::Csv {
         return postings_table(txn.id, &txn.postings).write(format, out);
     }
+    let width = super::text_width();
+    for (key, value) in transaction_fields(txn) {
+        let value = super::escape_controls(&value);
+        match width {
+            Some(width) => write!(out, "{}", super::hanging(&format!("{key:>12}: "), &value, width))?,
+            None => writeln!(out, "{key:>12}: {value}")?,
+        }
+    }
+    postings_table(txn.id, &txn.postings).write(format, out)
+}
+
+/// The fields `fondo show ID` prints above the postings, each with its label; a field the
+/// transaction does not have is left out.
+fn transaction_fields(txn: &StoredTransaction) -> Vec<(&'static str, String)> {
     let mut fields: Vec<(&str, String)> = vec![
         ("transaction", format!("#{}", txn.id)),
         ("date", txn.date.to_string()),
@@ -452,15 +472,7 @@ pub fn write_transaction(
         fields.push(("batch", format!("{id} (import of {file})")));
     }
     fields.extend([("hash", txn.hash.clone())]);
-    let width = super::text_width();
-    for (key, value) in fields {
-        let value = super::escape_controls(&value);
-        match width {
-            Some(width) => write!(out, "{}", super::hanging(&format!("{key:>12}: "), &value, width))?,
-            None => writeln!(out, "{key:>12}: {value}")?,
-        }
-    }
-    postings_table(txn.id, &txn.postings).write(format, out)
+    fields
 }
 
 /// `fondo verify`: one object in JSON; in a table, `ok` or the problems, then the head.

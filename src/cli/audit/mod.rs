@@ -8,6 +8,7 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 
+use crate::domain::privacy::Pseudonyms;
 use crate::error::{Error, Result};
 use crate::files::{write_directory, Destination, DirectoryWriter, PRIVATE, PRIVATE_DIR, PUBLIC, PUBLIC_DIR};
 use crate::io::export::{write_journal, ExportOptions};
@@ -73,66 +74,104 @@ fn write_files(
     options: &AuditOptions,
     pack: &mut DirectoryWriter<'_>,
 ) -> Result<Vec<String>> {
-    let whole = Filter::default();
     pack.file("journal.csv", |out| {
         let export = ExportOptions {
-            filter: whole.clone(),
+            filter: Filter::default(),
             anonymize: options.anonymize,
             public: options.public,
         };
         write_journal(ledger, &export, out).map(drop)
     })?;
+    let people = options
+        .anonymize
+        .then(|| read::people(ledger.conn()))
+        .transpose()?;
+    write_lists(ledger, options, pack, people.as_ref())?;
+    write_reports(ledger, options, pack, people.as_ref())?;
+    write_readme(ledger, options, pack)?;
+    pack.file("check_totals.py", |out| {
+        out.write_all(CHECK_TOTALS.as_bytes()).map_err(Error::Output)
+    })?;
+    Ok(pack.names().to_vec())
+}
+
+/// A table as CSV, its donors and the people who entered rows as pseudonyms when given.
+fn csv(people: Option<&Pseudonyms>, mut t: render::Tabular, out: &mut dyn Write) -> Result<()> {
+    if let Some(people) = people {
+        t.redact(people);
+    }
+    t.write(Format::Csv, out).map_err(Error::Output)
+}
+
+/// The ledger's lists and records: accounts, funds, communes, imports, reconciliations,
+/// confirmations, erasures, and (unless anonymized) the chain's entries and import keys.
+fn write_lists(
+    ledger: &Ledger,
+    options: &AuditOptions,
+    pack: &mut DirectoryWriter<'_>,
+    people: Option<&Pseudonyms>,
+) -> Result<()> {
     let conn = ledger.conn();
-    let people = options.anonymize.then(|| read::people(conn)).transpose()?;
-    let csv = |mut t: render::Tabular, out: &mut dyn Write| -> Result<()> {
-        if let Some(people) = &people {
-            t.redact(people);
-        }
-        t.write(Format::Csv, out).map_err(Error::Output)
-    };
     let accounts = read::accounts(conn)?;
     pack.file("accounts.csv", |out| {
-        csv(render::account_list_table(&accounts), out)
+        csv(people, render::account_list_table(&accounts), out)
     })?;
     pack.file("funds.csv", |out| {
-        csv(render::fund_list_table(&read::funds(conn)?), out)
+        csv(people, render::fund_list_table(&read::funds(conn)?), out)
     })?;
     pack.file("communes.csv", |out| {
-        csv(render::commune_list_table(&read::communes(conn)?), out)
+        csv(people, render::commune_list_table(&read::communes(conn)?), out)
     })?;
     pack.file("import_batches.csv", |out| {
-        csv(render::import_batch_table(&read::import_batches(conn)?), out)
+        csv(
+            people,
+            render::import_batch_table(&read::import_batches(conn)?),
+            out,
+        )
     })?;
     pack.file("reconciliations.csv", |out| {
         let mut all = Vec::new();
         for account in &accounts {
             all.extend(reconcile::reconciliations(conn, &account.name)?);
         }
-        csv(render::reconciliation_list_table(&all), out)
+        csv(people, render::reconciliation_list_table(&all), out)
     })?;
     pack.file("reconciled_postings.csv", |out| {
         csv(
+            people,
             render::reconciled_postings_table(&store_pack::reconciled_postings(conn)?),
             out,
         )
     })?;
     pack.file("confirmations.csv", |out| {
         csv(
+            people,
             render::confirmations_table(&store_pack::confirmations(conn)?),
             out,
         )
     })?;
     pack.file("erasures.csv", |out| {
-        csv(render::erasures_table(&store_pack::erasures(conn)?), out)
+        csv(people, render::erasures_table(&store_pack::erasures(conn)?), out)
     })?;
     // The chain's entries and the import keys are what a rebuild replays; they name donors
     // (in text) or can confirm a guessed gift, so an anonymized pack leaves them out.
     if !options.anonymize {
         pack.file("entries.csv", |out| {
-            csv(render::entries_table(&chain::opened_entries(conn)?), out)
+            csv(people, render::entries_table(&chain::opened_entries(conn)?), out)
         })?;
         pack.file("import_keys.csv", |out| rebuild::write_import_keys(ledger, out))?;
     }
+    Ok(())
+}
+
+/// Every report over the whole ledger, as CSV.
+fn write_reports(
+    ledger: &Ledger,
+    options: &AuditOptions,
+    pack: &mut DirectoryWriter<'_>,
+    people: Option<&Pseudonyms>,
+) -> Result<()> {
+    let whole = Filter::default();
     for (name, by_fund) in [
         ("report_balance.csv", false),
         ("report_balance_by_fund.csv", true),
@@ -144,13 +183,18 @@ fn write_files(
                 depth: None,
             };
             csv(
+                people,
                 render::balance_table(&balance::balance(ledger, &options)?, by_fund),
                 out,
             )
         })?;
     }
     pack.file("report_funds.csv", |out| {
-        csv(render::funds_report_table(&funds::funds(ledger, &whole)?), out)
+        csv(
+            people,
+            render::funds_report_table(&funds::funds(ledger, &whole)?),
+            out,
+        )
     })?;
     pack.file("report_union.csv", |out| {
         let report = union::union(ledger, &whole, union::STALE_DAYS_DEFAULT, options.today)?;
@@ -158,19 +202,29 @@ fn write_files(
     })?;
     pack.file("report_communes.csv", |out| {
         csv(
+            people,
             render::communes_report_table(&communes::communes(ledger, &whole)?),
             out,
         )
     })?;
     pack.file("report_campaign.csv", |out| {
-        csv(render::campaign_table(&campaign::campaign(ledger, &whole)?), out)
-    })?;
-    pack.file("report_donors.csv", |out| {
         csv(
-            render::donors_table(&donors::donors(ledger, &whole, options.anonymize)?),
+            people,
+            render::campaign_table(&campaign::campaign(ledger, &whole)?),
             out,
         )
     })?;
+    pack.file("report_donors.csv", |out| {
+        csv(
+            people,
+            render::donors_table(&donors::donors(ledger, &whole, options.anonymize)?),
+            out,
+        )
+    })
+}
+
+/// `verify.json`, and the README headed by when and from what the pack was made.
+fn write_readme(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWriter<'_>) -> Result<()> {
     let outcome = verify::verify(ledger, None)?;
     pack.file("verify.json", |out| {
         render::write_verify(&outcome, Format::Json, out).map_err(Error::Output)
@@ -196,11 +250,7 @@ fn write_files(
         )
         .map_err(Error::Output)?;
         out.write_all(README.as_bytes()).map_err(Error::Output)
-    })?;
-    pack.file("check_totals.py", |out| {
-        out.write_all(CHECK_TOTALS.as_bytes()).map_err(Error::Output)
-    })?;
-    Ok(pack.names().to_vec())
+    })
 }
 
 /// The pack's reports that a ledger rebuilt from it must print exactly: every amount per

@@ -183,48 +183,7 @@ impl<R: Read> StatementReader<R> {
                 .map(Some)
                 .map_err(|problem| RowError::value(line, row.name(i), problem, raw))
         };
-        let amount = match (r.amount, r.money_in, r.money_out) {
-            (Some(i), _, _) => keep(&mut errors, number(i)).and_then(|a| {
-                if a.is_none() {
-                    errors.push(RowError::new(
-                        line,
-                        row.name(i),
-                        "is empty; a line needs an amount",
-                    ));
-                }
-                a
-            }),
-            (None, Some(i), Some(o)) => match (keep(&mut errors, number(i)), keep(&mut errors, number(o))) {
-                (Some(Some(a)), Some(None)) => Some(a.abs()),
-                (Some(None), Some(Some(a))) => Some(a.abs().negated()),
-                (Some(None), Some(None)) => {
-                    errors.push(RowError::new(
-                        line,
-                        row.name(i),
-                        format!("and `{}` are both empty; a line needs an amount", row.name(o)),
-                    ));
-                    None
-                }
-                (Some(Some(_)), Some(Some(_))) => {
-                    errors.push(RowError::new(
-                        line,
-                        row.name(o),
-                        format!("and `{}` are both filled; use one per line", row.name(i)),
-                    ));
-                    None
-                }
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some(a) = amount.filter(|a| a.is_zero()) {
-            errors.push(RowError::value(
-                line,
-                "amount",
-                "is zero; a statement line must move money",
-                &a.to_string(),
-            ));
-        }
+        let amount = line_amount(&row, r, number, &mut errors);
         let fee = r
             .fee
             .and_then(|i| keep(&mut errors, number(i)))
@@ -253,6 +212,60 @@ impl<R: Read> StatementReader<R> {
             _ => Ok(Some(Err(errors))),
         }
     }
+}
+
+/// The line's amount, from its amount column or from money in and money out; a missing,
+/// doubled or zero amount is an error.
+fn line_amount(
+    row: &Row<'_>,
+    r: &Resolved,
+    number: impl Fn(usize) -> std::result::Result<Option<Amount>, RowError>,
+    errors: &mut Vec<RowError>,
+) -> Option<Amount> {
+    let line = row.line;
+    let amount = match (r.amount, r.money_in, r.money_out) {
+        (Some(i), _, _) => keep(errors, number(i)).and_then(|a| {
+            if a.is_none() {
+                errors.push(RowError::new(
+                    line,
+                    row.name(i),
+                    "is empty; a line needs an amount",
+                ));
+            }
+            a
+        }),
+        (None, Some(i), Some(o)) => match (keep(errors, number(i)), keep(errors, number(o))) {
+            (Some(Some(a)), Some(None)) => Some(a.abs()),
+            (Some(None), Some(Some(a))) => Some(a.abs().negated()),
+            (Some(None), Some(None)) => {
+                errors.push(RowError::new(
+                    line,
+                    row.name(i),
+                    format!("and `{}` are both empty; a line needs an amount", row.name(o)),
+                ));
+                None
+            }
+            (Some(Some(_)), Some(Some(_))) => {
+                errors.push(RowError::new(
+                    line,
+                    row.name(o),
+                    format!("and `{}` are both filled; use one per line", row.name(i)),
+                ));
+                None
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(a) = amount.filter(|a| a.is_zero()) {
+        errors.push(RowError::value(
+            line,
+            "amount",
+            "is zero; a statement line must move money",
+            &a.to_string(),
+        ));
+    }
+    amount
 }
 
 /// A date in the mapping's format; a date-and-time form keeps the date.

@@ -1,0 +1,83 @@
+//! SQLite's own checks of the file (integrity, foreign keys) and its schema against the one
+//! this build's migrations make.
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+
+use super::Problems;
+use crate::error::Result;
+use crate::store::Ledger;
+
+/// SQLite's own checks read every page but need nothing from the walk: on a file, they run
+/// on a second connection in another thread while the walk runs (`None` in memory).
+pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<std::thread::JoinHandle<Result<Problems>>> {
+    let path = ledger.path();
+    (path != std::path::Path::new(":memory:")).then(|| {
+        let path = path.to_path_buf();
+        std::thread::spawn(move || -> Result<Problems> {
+            let own = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            let mut found = Problems::default();
+            check_sqlite(&own, &mut found)?;
+            Ok(found)
+        })
+    })
+}
+
+pub(super) fn check_sqlite(conn: &Connection, problems: &mut Problems) -> Result<()> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    for row in rows {
+        let line = row?;
+        if line != "ok" {
+            problems.push(format!("sqlite integrity check: {line}"));
+        }
+    }
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = stmt.query_map([], |r| r.try_into())?;
+    for row in rows {
+        let (table, rowid, parent): (String, Option<i64>, String) = row?;
+        problems.push(format!(
+            "row {} of {table} points to a missing row of {parent}",
+            rowid.map_or("?".to_string(), |r| r.to_string())
+        ));
+    }
+    Ok(())
+}
+
+/// Compares the file's schema — tables, indexes and above all triggers, which guard the
+/// tables — with the one this build's migrations make: a trigger dropped, added or changed
+/// outside fondo (one that copies text an erasure removes, say) is named.
+pub(super) fn check_schema(conn: &Connection, problems: &mut Problems) -> Result<()> {
+    type Objects = BTreeMap<(String, String), Option<String>>;
+    let objects = |c: &Connection| -> Result<Objects> {
+        let mut stmt = c.prepare(
+            "SELECT type, name, sql FROM main.sqlite_master
+             WHERE NOT (name GLOB 'sqlite_autoindex_*' OR name IN ('sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4'))
+             ORDER BY type, name",
+        )?;
+        let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let mut fresh = Connection::open_in_memory()?;
+    super::migrate::migrate(&mut fresh, 0)?;
+    let expected = objects(&fresh)?;
+    let mut found = objects(conn)?;
+    for ((kind, name), sql) in &expected {
+        match found.remove(&(kind.clone(), name.clone())) {
+            None => problems.push(format!(
+                "schema: {kind} `{name}` is missing (dropped outside fondo)"
+            )),
+            Some(stored) if stored != *sql => {
+                problems.push(format!("schema: {kind} `{name}` was changed outside fondo"))
+            }
+            Some(_) => {}
+        }
+    }
+    for (kind, name) in found.keys() {
+        problems.push(format!(
+            "schema: {kind} `{name}` is not fondo's (added outside fondo)"
+        ));
+    }
+    Ok(())
+}

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::common::TempLedger;
+use crate::tamper::verify_fails;
 
 /// A copy of a fixture ledger in a temporary directory.
 fn fixture(name: &str) -> TempLedger {
@@ -121,9 +122,7 @@ fn after_the_migration_its_adopted_state_is_under_the_chain() {
         let l = fixture("v5-sample.db");
         let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
         l.raw().execute_batch(sql).unwrap();
-        let out = l.cmd().args(["--format", "json", "verify", "--head", &head]).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{sql}");
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stdout = verify_fails(&l, Some(&head), sql);
         assert!(stdout.contains(expected), "{sql}: {stdout}");
     }
     // New work goes on: a confirmation, a fund, and forgetting a donor of schema-5 gifts,
@@ -192,13 +191,7 @@ fn a_forged_erasure_cannot_keep_a_salt_shared_with_the_fields_it_erased() {
     )
     .unwrap();
     drop(conn);
-    let out = l
-        .cmd()
-        .args(["--format", "json", "verify", "--head", &head])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = verify_fails(&l, Some(&head), "the edit above");
     assert!(
         stdout.contains("erasure 2 kept a salt shared with its erased fields in its description"),
         "{stdout}"
@@ -281,13 +274,7 @@ fn texts_added_beside_an_entry_of_schema_7_are_named() {
              INSERT INTO entry_texts VALUES (2, 'entered_by', 'someone else', zeroblob(16));",
         )
         .unwrap();
-    let out = l
-        .cmd()
-        .args(["--format", "json", "verify", "--head", &head])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = verify_fails(&l, Some(&head), "the edit above");
     assert!(
         stdout.contains("entry 2: texts were added beside it (outside fondo)"),
         "{stdout}"
@@ -453,13 +440,7 @@ fn the_salts_accepted_in_empty_fields_of_a_migrated_ledger_reach_no_newer_transa
     };
     chain::append(&conn, &chain::head(&conn).unwrap(), &forged, &stamp).unwrap();
     drop(conn);
-    let out = l
-        .cmd()
-        .args(["--format", "json", "verify", "--head", &head])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = verify_fails(&l, Some(&head), "the edit above");
     for expected in [
         format!("transaction #{newest}: the salt of an empty text field was changed"),
         format!(

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     V8_DONOR_NAMES,
     V9_ERASABLE_TEXT,
     V10_TEXT_REVISIONS,
+    V11_STATEMENTS,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -672,4 +673,10 @@ WHEN NEW.id IS NOT OLD.id OR NEW.date IS NOT OLD.date
                                  AND e.source IS NEW.source END)
      END
 BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void instead'); END;
+"#;
+
+/// What the statements of issue 16 record beside the transactions: each table is a projection
+/// of chain entries, like the others since schema 6.
+const V11_STATEMENTS: &str = r#"
+-- (tables of the statements, one block per feature)
 "#;

@@ -564,6 +564,81 @@ pub fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
     Ok(())
 }
 
+/// Many private files written into one directory (donor statements, `report statement --all
+/// -o DIR`): the directory is made, mode 0700, if it is absent; every name is checked before
+/// the first file is written, so a refusal writes nothing; each file is readable by its owner
+/// only from its creation. Unlike [`write_file`], a file is not written beside its name and
+/// renamed, nor synced on its own: ten thousand letters must not cost ten thousand syncs, and
+/// the directory is synced once at the end. A run that was killed is run again with --force.
+pub struct PrivateFiles<'a> {
+    dir: &'a Path,
+    existing: Existing,
+}
+
+impl<'a> PrivateFiles<'a> {
+    /// Checks that `names` may be written in `dir` (see [`Destination`]), making `dir` if absent.
+    pub fn prepare(
+        dir: &'a Path,
+        ledger: &Path,
+        names: &[String],
+        existing: Existing,
+    ) -> Result<PrivateFiles<'a>> {
+        match fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Err(refused(dir, OutputRefusal::NotADirectory)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut builder = fs::DirBuilder::new();
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, PRIVATE_DIR);
+                builder
+                    .create(dir)
+                    .map_err(Error::io("create the directory", dir))?;
+            }
+            Err(e) => return Err(Error::io("look at", dir)(e)),
+        }
+        for name in names {
+            let plain = Path::new(name).file_name().is_some_and(|n| n == name.as_str());
+            if !plain || name.starts_with('.') {
+                return Err(Error::Internal(format!("`{name}` is not a plain file name")));
+            }
+            let dest = Destination {
+                path: &dir.join(name),
+                ledger,
+                existing,
+            };
+            check(&dest, Kind::File)?;
+        }
+        Ok(PrivateFiles { dir, existing })
+    }
+
+    /// Writes the file `name` (checked by [`PrivateFiles::prepare`]), mode 0600.
+    pub fn file(&self, name: &str, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        let path = self.dir.join(name);
+        if self.existing == Existing::Replace && fs::symlink_metadata(&path).is_ok() {
+            // The file (or a link, never what it names) goes first: the new one is created
+            // afresh, never written through whatever was there.
+            fs::remove_file(&path).map_err(Error::io("replace", &path))?;
+        }
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE);
+        let file = options.open(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => refused(&path, existing_refusal(self.existing)),
+            _ => Error::io("create", &path)(e),
+        })?;
+        set_file_mode(&file, PRIVATE).map_err(Error::io("set the permissions of", &path))?;
+        let mut out = BufWriter::new(file);
+        write(&mut out).map_err(|e| e.written_to(&path))?;
+        out.flush().map_err(Error::io("write", &path))
+    }
+
+    /// Syncs the directory, so the files' names last.
+    pub fn finish(self) {
+        sync_directory(self.dir);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

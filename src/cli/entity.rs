@@ -12,6 +12,7 @@ use crate::domain::{Amount, Currency};
 use crate::error::{Error, Result};
 use crate::render;
 use crate::store::master::{Changed, FundEdit};
+use crate::store::read::OrgKey;
 use crate::store::write::{NameRules, Overdraft, Restriction};
 use crate::store::WriteMode;
 use crate::store::{read, Ledger};
@@ -343,6 +344,49 @@ pub struct SettingsArgs {
     /// [default: 50]
     #[arg(long, value_name = "PERCENT")]
     max_share: Option<i64>,
+    #[command(flatten)]
+    organisation: OrganisationArgs,
+}
+
+/// The organisation block that donor statements print; "" clears a line.
+#[derive(Debug, Args)]
+pub struct OrganisationArgs {
+    /// The organisation's name, as letters and reports show it
+    #[arg(long, value_name = "NAME")]
+    org: Option<String>,
+    /// Its postal address for donor statements (write \n-separated lines in one argument)
+    #[arg(long, value_name = "TEXT")]
+    address: Option<String>,
+    /// Its tax id, printed on donor statements
+    #[arg(long, value_name = "ID")]
+    tax_id: Option<String>,
+    /// The sentence donor statements end with, e.g. "No goods or services were provided in
+    /// exchange for these gifts."
+    #[arg(long, value_name = "TEXT")]
+    no_goods: Option<String>,
+}
+
+impl OrganisationArgs {
+    /// The lines given, checked: a name as a name, the others as text; "" clears a line.
+    fn changes(&self) -> Result<Vec<(OrgKey, String)>> {
+        let given = [
+            (OrgKey::Name, Field::ORG, &self.org),
+            (OrgKey::Address, Field::ADDRESS, &self.address),
+            (OrgKey::TaxId, Field::TAX_ID, &self.tax_id),
+            (OrgKey::NoGoods, Field::NO_GOODS, &self.no_goods),
+        ];
+        let mut changes = Vec::new();
+        for (key, field, value) in given {
+            let checked = match value.as_deref() {
+                None => continue,
+                Some("") if key != OrgKey::Name => String::new(),
+                Some(name) if key == OrgKey::Name => crate::domain::names::check_name(field, name)?,
+                Some(text) => crate::domain::names::check_text(field, &text.replace("\\n", "\n"))?,
+            };
+            changes.push((key, checked));
+        }
+        Ok(changes)
+    }
 }
 
 pub fn settings(ctx: &Context, args: SettingsArgs, out: &mut dyn Write) -> Result<()> {
@@ -361,13 +405,34 @@ pub fn settings(ctx: &Context, args: SettingsArgs, out: &mut dyn Write) -> Resul
         })?;
         ledger.write(WriteMode::Commit, |w| w.set_disclosure(rules))?;
     }
+    let organisation = args.organisation.changes()?;
+    if !organisation.is_empty() {
+        ledger.write(WriteMode::Commit, |w| {
+            organisation
+                .iter()
+                .try_for_each(|(key, value)| w.set_organisation(*key, value))
+        })?;
+    }
     let rules = read::disclosure(ledger.conn())?;
     let org = read::meta(ledger.conn(), "org")?.unwrap_or_default();
+    let org_block = read::organisation(ledger.conn())?;
     let rows = [
         ("organisation", escape_controls(&org)),
         ("currency", ledger.currency().code().to_string()),
         ("min-donors", rules.min_donors.to_string()),
         ("max-share", format!("{}%", rules.max_share_percent)),
+        (
+            "address",
+            escape_controls(org_block.address.as_deref().unwrap_or("")),
+        ),
+        (
+            "tax-id",
+            escape_controls(org_block.tax_id.as_deref().unwrap_or("")),
+        ),
+        (
+            "no-goods",
+            escape_controls(org_block.no_goods.as_deref().unwrap_or("")),
+        ),
     ];
     match ctx.format {
         render::Format::Json => {

@@ -10,6 +10,7 @@ mod prompt;
 mod reconcile;
 mod record;
 mod review;
+mod statement;
 mod transfer;
 
 use std::io::Write;
@@ -81,12 +82,15 @@ pub enum Command {
         after_help = "Example:\n  fondo donor list\n  fondo donor merge \"ana perez\" \"Ana Pérez\"\n  fondo donor forget \"Ana Pérez\""
     )]
     Donor(donor::DonorCommand),
-    /// Show the ledger's settings, or set the rules the public page follows for donors
-    #[command(after_help = "Example:\n  fondo settings --min-donors 6 --max-share 40\n\n\
+    /// Show the ledger's settings, or set the rules the public page follows for donors and
+    /// the organisation block of donor statements
+    #[command(after_help = "Example:\n  fondo settings --min-donors 6 --max-share 40\n  \
+        fondo settings --address \"Calle 3, Barquisimeto\\nLara, Venezuela\" --tax-id J-40123456-7\n\n\
         A published figure about donors (a month on the public page) must cover at least\n\
         --min-donors different people, none of whom gave more than --max-share percent of it.\n\
         The rules can be made stricter than 5 and 50, never looser than 3 and 50; each change\n\
-        is recorded in the chain.")]
+        is recorded in the chain. --org, --address, --tax-id and --no-goods set the block\n\
+        `fondo report statement` prints on each letter (\"\" clears a line but the name).")]
     Settings(entity::SettingsArgs),
     /// Record a donation: net into an account, the fee to its kind of expenses:fees
     #[command(
@@ -356,9 +360,10 @@ impl Context {
             &cli.command,
             Command::Report(review::ReportCommand::Transparency { .. })
         );
-        if page_format.is_some() && !transparency {
+        let statement = matches!(&cli.command, Command::Report(review::ReportCommand::Statement(_)));
+        if page_format.is_some() && !transparency && !statement {
             return Err(Error::Usage(
-                "--format html and md are for `fondo report transparency`; other commands print table, csv or json".into(),
+                "--format html and md are for `fondo report transparency` and `fondo report statement`; other commands print table, csv or json".into(),
             ));
         }
         if let (Some(input), false) = (input_format, matches!(cli.command, Command::Import(_))) {

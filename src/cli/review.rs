@@ -164,6 +164,18 @@ pub enum ReportCommand {
         #[command(flatten)]
         period: ReportArgs,
     },
+    /// Private: one donor's statement of a year's gifts, or every donor's into a directory
+    #[command(
+        after_help = "Example:\n  fondo report statement --donor \"Ana Pérez\" --year 2026\n  \
+        fondo --format html report statement --all --year 2026 -o letters-2026\n\n\
+        A letter lists each gift of the year (date, amount, fund, reference), the year's total\n\
+        per currency and a thank-you text, under the organisation block `fondo settings` holds.\n\
+        Formats: md (the default), html, or csv (the gifts and totals only). --template FILE\n\
+        replaces the thank-you text; its placeholders are {donor}, {year}, {total}, {gifts}\n\
+        and {org} ({{ and }} for a brace). Letters are written readable by you only (0600);\n\
+        a directory -o makes is 0700. A forgotten donor gets no letter."
+    )]
+    Statement(super::statement::StatementArgs),
     /// Private: per donor, number of gifts, total, first and last gift
     #[command(after_help = "Example:\n  fondo report donors --anonymize --format csv")]
     Donors {
@@ -188,8 +200,11 @@ fn tie_out(tied: bool, report: &str) -> Result<()> {
 
 pub fn report(ctx: &Context, cmd: ReportCommand, out: &mut dyn Write) -> Result<()> {
     let ledger = ctx.open()?;
-    // The page names the head in its own footer.
-    let page = matches!(cmd, ReportCommand::Transparency { .. });
+    // The page names the head in its own footer; a letter is for a donor, not an auditor.
+    let page = matches!(
+        cmd,
+        ReportCommand::Transparency { .. } | ReportCommand::Statement(_)
+    );
     let printed = print_report(ctx, &ledger, cmd, out);
     // Under a printed report, also one whose check failed (`--strict`); not after a refusal.
     let shown = matches!(printed, Ok(()) | Err(Error::CheckFailed(_)));
@@ -310,6 +325,7 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             force,
             period,
         } => transparency_page(ctx, ledger, output.as_deref(), force, &period, out),
+        ReportCommand::Statement(args) => super::statement::statement(ctx, ledger, args, out),
         ReportCommand::Donors { anonymize, period } => {
             let report = donors::donors(ledger, &period.filter(ctx)?, anonymize)?;
             print_table(ctx, render::donors_table(&report), out)?;

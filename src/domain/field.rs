@@ -106,6 +106,14 @@ impl Field {
     pub const TO: Field = Field::named("--to");
     pub const TXN_COLUMN: Field = Field::named("txn");
     pub const VOIDS_COLUMN: Field = Field::named("voids");
+
+    // Donor statements and the organisation block they print.
+    pub const YEAR: Field = Field::named("--year");
+    pub const TEMPLATE: Field = Field::named("--template");
+    pub const OUTPUT: Field = Field::named("--output");
+    pub const ADDRESS: Field = Field::named("--address");
+    pub const TAX_ID: Field = Field::named("--tax-id");
+    pub const NO_GOODS: Field = Field::named("--no-goods");
 }
 
 impl fmt::Display for Field {

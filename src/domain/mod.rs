@@ -9,6 +9,7 @@ pub mod money;
 pub mod names;
 pub mod payout;
 pub mod privacy;
+pub mod template;
 pub mod transaction;
 
 pub use field::Field;

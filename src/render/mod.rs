@@ -7,6 +7,7 @@ mod outcomes;
 mod pack;
 mod reconcile;
 mod reports;
+pub mod statement;
 pub mod transparency;
 
 use std::io::Write;

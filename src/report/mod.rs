@@ -12,6 +12,7 @@ pub mod funds;
 pub mod position;
 pub mod reconcile;
 pub mod register;
+pub mod statement;
 pub mod transparency;
 pub mod union;
 

@@ -361,3 +361,41 @@ pub fn exchanges(conn: &Connection, filter: &Filter) -> Result<Vec<Exchange>> {
     out.sort_by_key(|x| (x.date, x.txn));
     Ok(out)
 }
+
+/// One line of a donor's statement: what one live gift transaction credited (or, for a
+/// refund that debits `income:donations` with the donor as its counterparty, debited) to
+/// `income:donations` in one fund and currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GiftLine {
+    pub donor: String,
+    pub txn: i64,
+    pub date: NaiveDate,
+    pub fund: String,
+    /// Negative for a refund: the donor's total nets it, as [`donor_totals`] does.
+    pub amount: Sum,
+    pub reference: Option<String>,
+}
+
+/// Every live gift of a period with a donor (only `donor`'s, if given), as [`donor_totals`]
+/// counts them, line by line: in one query, ordered by donor, date and transaction.
+pub fn gift_lines(conn: &Connection, filter: &Filter, donor: Option<&str>) -> Result<Vec<GiftLine>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.counterparty, t.id, t.date, f.code, p.currency, -SUM(p.amount_minor), t.reference
+         {GIFTS_IN_PERIOD} AND t.counterparty IS NOT NULL AND {LIVE} AND (?4 IS NULL OR t.counterparty = ?4)
+         GROUP BY t.id, f.code, p.currency
+         ORDER BY t.counterparty, t.date, t.id, f.code, p.currency"
+    ))?;
+    let mut rows = stmt.query(params![filter.from, filter.to, filter.fund, donor])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(GiftLine {
+            donor: r.get(0)?,
+            txn: r.get(1)?,
+            date: stored_date(&r.get::<_, String>(2)?)?,
+            fund: r.get(3)?,
+            amount: Sum::from_minor(r.get(5)?, currency(&r.get::<_, String>(4)?)?),
+            reference: r.get(6)?,
+        });
+    }
+    Ok(out)
+}

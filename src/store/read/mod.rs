@@ -27,6 +27,7 @@ pub(crate) use postings::balance_minor;
 pub use postings::{balance_lines, holdings, register_lines, BalanceLine, RegisterLine, RegisterLines};
 pub(crate) use settings::default_currency;
 pub use settings::{disclosure, meta, MAX_SHARE_KEY, MIN_DONORS_KEY};
+pub use settings::{organisation, OrgKey, Organisation};
 pub(crate) use transactions::{chain_head, transaction_by_reference};
 pub use transactions::{
     commune_grants, import_batches, last_date, last_transaction_id, transaction, ConfirmationInfo,

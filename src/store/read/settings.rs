@@ -40,3 +40,47 @@ pub fn disclosure(conn: &Connection) -> Result<crate::domain::privacy::Disclosur
     )
     .map_err(|problem| Error::Corrupt(format!("the disclosure settings break the floor: {problem}")))
 }
+
+/// A line of the organisation block that donor statements print, set with `fondo settings`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrgKey {
+    /// The organisation's name (`init --org`).
+    Name,
+    Address,
+    TaxId,
+    /// The sentence that no goods or services were given in exchange for the gifts.
+    NoGoods,
+}
+
+impl OrgKey {
+    /// Its key in the settings; `org` is the one `init` has always written.
+    pub fn key(self) -> &'static str {
+        match self {
+            OrgKey::Name => "org",
+            OrgKey::Address => "org_address",
+            OrgKey::TaxId => "org_tax_id",
+            OrgKey::NoGoods => "org_no_goods",
+        }
+    }
+}
+
+/// The organisation block of donor statements: each line as set, `None` when not set (or
+/// set to nothing).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Organisation {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub tax_id: Option<String>,
+    pub no_goods: Option<String>,
+}
+
+pub fn organisation(conn: &Connection) -> Result<Organisation> {
+    let get =
+        |key: OrgKey| -> Result<Option<String>> { Ok(meta(conn, key.key())?.filter(|v| !v.is_empty())) };
+    Ok(Organisation {
+        name: get(OrgKey::Name)?,
+        address: get(OrgKey::Address)?,
+        tax_id: get(OrgKey::TaxId)?,
+        no_goods: get(OrgKey::NoGoods)?,
+    })
+}

@@ -219,6 +219,11 @@ impl<'l> Writer<'l> {
         self.set_meta(read::MIN_DONORS_KEY, &rules.min_donors.to_string())?;
         self.set_meta(read::MAX_SHARE_KEY, &rules.max_share_percent.to_string())
     }
+
+    /// Records one line of the organisation block donor statements print (empty: not set).
+    pub fn set_organisation(&mut self, key: read::OrgKey, value: &str) -> Result<()> {
+        self.set_meta(key.key(), value)
+    }
 }
 
 #[cfg(test)]

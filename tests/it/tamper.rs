@@ -469,3 +469,37 @@ fn a_stored_date_that_is_no_day_is_named_as_damage() {
     let problem = first_problem(&failed_verify(&l, &[]));
     assert!(problem.contains("transaction #2"), "{problem}");
 }
+
+/// The organisation block donor statements print (issue 16, item 4) is a projection of
+/// `Setting` entries in `meta`: an edit of the tax id or the "no goods" sentence, or a line
+/// deleted or added, is caught, as against a head written down before.
+#[test]
+fn an_edit_of_the_organisation_block_is_caught() {
+    let cases = [
+        (
+            "UPDATE meta SET value = 'J-99999999-9' WHERE key = 'org_tax_id'",
+            "meta (key `org_tax_id`): changed outside fondo",
+        ),
+        ("DELETE FROM meta WHERE key = 'org_no_goods'", "meta (key `org_no_goods`)"),
+        (
+            "INSERT INTO meta (key, value, entry_id) SELECT 'org_address', 'Elsewhere', entry_id FROM meta WHERE key = 'org_tax_id'",
+            "meta (key `org_address`)",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let l = TempLedger::new();
+        l.run(&[
+            "settings",
+            "--tax-id",
+            "J-40123456-7",
+            "--no-goods",
+            "Nothing was given in return.",
+        ]);
+        let head = l.json(&["verify"])["head"].as_str().unwrap().to_string();
+        edit_without_triggers(&l, edit, true);
+        for against in [None, Some(head.as_str())] {
+            let problems = verify_fails(&l, against, edit);
+            assert!(problems.contains(expected), "after `{edit}`: {problems}");
+        }
+    }
+}

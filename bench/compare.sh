@@ -105,5 +105,12 @@ for n in $SIZES; do
   m=$(measure "rm -f $work/journal.csv" "$fondo --db $db export journal -o $work/journal.csv")
   row "$n" "export journal" fondo "$m" "${m%% *}"
 done
+# Donor statements: a letter each for 10,000 donors who all gave in 2026 (issue 16: <= 5 s).
+"$generate" 43800 simple 2026-01-01 10000 >"$work/donors.csv"
+donors=$work/donors.db
+"$fondo" --db "$donors" init >/dev/null
+"$fondo" --db "$donors" import "$work/donors.csv" --create-missing --future >/dev/null
+m=$(measure "rm -rf $work/letters" "$fondo --db $donors report statement --all --year 2026 -o $work/letters")
+row 10000 "report statement --all (10,000 donors' letters)" fondo "$m" "${m%% *}"
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); $(date -u +%Y-%m-%d)"

@@ -416,24 +416,22 @@ pub fn settings(ctx: &Context, args: SettingsArgs, out: &mut dyn Write) -> Resul
     let rules = read::disclosure(ledger.conn())?;
     let org = read::meta(ledger.conn(), "org")?.unwrap_or_default();
     let org_block = read::organisation(ledger.conn())?;
-    let rows = [
+    let mut rows = vec![
         ("organisation", escape_controls(&org)),
         ("currency", ledger.currency().code().to_string()),
         ("min-donors", rules.min_donors.to_string()),
         ("max-share", format!("{}%", rules.max_share_percent)),
-        (
-            "address",
-            escape_controls(org_block.address.as_deref().unwrap_or("")),
-        ),
-        (
-            "tax-id",
-            escape_controls(org_block.tax_id.as_deref().unwrap_or("")),
-        ),
-        (
-            "no-goods",
-            escape_controls(org_block.no_goods.as_deref().unwrap_or("")),
-        ),
     ];
+    // The rest of the organisation block, only where set: most ledgers never print letters.
+    for (key, value) in [
+        ("address", &org_block.address),
+        ("tax-id", &org_block.tax_id),
+        ("no-goods", &org_block.no_goods),
+    ] {
+        if let Some(value) = value {
+            rows.push((key, escape_controls(value)));
+        }
+    }
     match ctx.format {
         render::Format::Json => {
             let object: serde_json::Map<String, serde_json::Value> = rows

@@ -39,8 +39,8 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     /// Output: table, csv or json [default: table]; for report transparency, html or md [default:
-    /// html]. For import, also the input format: simple, journal or statement [default: from the
-    /// file's header]
+    /// html]; for report statement, md, html or csv [default: md]. For import, also the input
+    /// format: simple, journal or statement [default: from the file's header]
     #[arg(long, global = true, value_name = "FORMAT", value_parser = parse_format, action = clap::ArgAction::Append, help_heading = "Global options", add = complete::formats())]
     pub format: Vec<FormatChoice>,
 
@@ -308,7 +308,7 @@ fn parse_format(text: &str) -> std::result::Result<FormatChoice, String> {
         "md" => FormatChoice::Page(crate::render::transparency::PageFormat::Markdown),
         _ => {
             return Err(
-                "use table, csv or json (for import: simple, journal or statement; for report transparency: html or md)"
+                "use table, csv or json (for import: simple, journal or statement; for report transparency and report statement: html or md)"
                     .into(),
             )
         }

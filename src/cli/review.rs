@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::render;
 use crate::report::aging::Aging;
 use crate::report::balance::{self, BalanceOptions};
-use crate::report::{campaign, communes, donors, funds, register, union};
+use crate::report::{activities, campaign, communes, donors, funds, register, union};
 use crate::store::read::{self, Filter};
 use crate::store::{verify, Ledger};
 
@@ -119,8 +119,16 @@ pub enum ReportCommand {
     },
     /// Statement of activities: gifts, fees, grants and programmes without and with donor
     /// restrictions, net assets released from restriction, opening and closing net assets
-    #[command(after_help = "Example:\n  fondo report activities --from 2026-01-01 --to 2026-03-31")]
+    #[command(
+        after_help = "Example:\n  fondo report activities --from 2026-01-01 --to 2026-03-31\n  fondo report activities --quarterly --from 2026-01-01 --to 2026-12-31"
+    )]
     Activities {
+        /// One statement per month of the period, then the whole period's; the months add up
+        #[arg(long, conflicts_with = "quarterly")]
+        monthly: bool,
+        /// One statement per quarter of the period, then the whole period's
+        #[arg(long)]
+        quarterly: bool,
         #[command(flatten)]
         period: ReportArgs,
     },
@@ -283,8 +291,23 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             tie_out(report.tied_out(), "union")
         }
         ReportCommand::Communes { commune, period } => print_communes(ctx, ledger, commune, &period, out),
-        ReportCommand::Activities { period } => {
-            let report = crate::report::activities::activities(ledger, &period.filter(ctx)?)?;
+        ReportCommand::Activities {
+            monthly,
+            quarterly,
+            period,
+        } => {
+            let filter = period.filter(ctx)?;
+            let step = match (monthly, quarterly) {
+                (true, _) => Some(activities::Step::Month),
+                (_, true) => Some(activities::Step::Quarter),
+                _ => None,
+            };
+            if let Some(step) = step {
+                let report = activities::activities_by_period(ledger, &filter, step)?;
+                print_table(ctx, render::activities_by_period_table(&report), out)?;
+                return tie_out(report.tied_out(), "activities");
+            }
+            let report = activities::activities(ledger, &filter)?;
             print_table(ctx, render::activities_table(&report), out)?;
             tie_out(report.currencies.iter().all(|(_, a)| a.tied_out()), "activities")
         }

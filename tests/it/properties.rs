@@ -308,6 +308,13 @@ proptest! {
             let [s0, s1] = net(&start);
             prop_assert_eq!([s0 + change[0], s1 + change[1]], net(&end), "{}: start + change = end", currency);
         }
+        // By month and by quarter: each period opens where the one before closed and the
+        // periods add up to the whole.
+        for step in [fondo::report::activities::Step::Month, fondo::report::activities::Step::Quarter] {
+            let whole = Filter { from: None, to: Some(to), fund: None };
+            let by_period = fondo::report::activities::activities_by_period(&ledger, &whole, step).unwrap();
+            prop_assert!(by_period.tied_out(), "{:?}", by_period);
+        }
         for (_, p) in start.currencies.iter().chain(&end.currencies) {
             prop_assert!(p.tied_out(), "{:?}", p);
         }

@@ -140,13 +140,14 @@ pub enum ReportCommand {
         #[arg(long, value_name = "DATE")]
         at: Option<String>,
     },
-    /// Grants not yet confirmed, per commune and fund, by age (0–30, 31–60, 61–90, > 90 days)
+    /// Grants not yet confirmed, per commune and fund, and money held by the union, per fund,
+    /// by age (0–30, 31–60, 61–90, > 90 days)
     #[command(after_help = "Example:\n  fondo report aging --strict --days 60")]
     Aging {
-        /// With --strict: how old a grant may be before the check fails
+        /// With --strict: how old a grant or the union's held money may be before the check fails
         #[arg(long, value_name = "N", default_value_t = 90, requires = "strict")]
         days: i64,
-        /// Exit 1 when a grant has waited longer than --days
+        /// Exit 1 when a grant has waited longer than --days, or money held by the union
         #[arg(long)]
         strict: bool,
         #[command(flatten)]
@@ -362,11 +363,15 @@ fn print_communes(
     }
 }
 
-/// With `--strict`: fails when a grant has waited longer than `--days` for its confirmation.
+/// With `--strict`: fails when a grant has waited longer than `--days` for its confirmation,
+/// or the union has held money longer than that without allocating it.
 fn waited_too_long(report: &Aging, days: i64, strict: bool) -> Result<()> {
-    match report.oldest() {
-        Some((date, age)) if strict && age > days => Err(Error::CheckFailed(format!(
+    match (report.oldest(), report.oldest_held()) {
+        (Some((date, age)), _) if strict && age > days => Err(Error::CheckFailed(format!(
             "a grant of {date} has waited {age} days for its confirmation, more than --days {days}"
+        ))),
+        (_, Some((date, age))) if strict && age > days => Err(Error::CheckFailed(format!(
+            "the union has held money sent on {date} for {age} days without allocating it, more than --days {days}"
         ))),
         _ => Ok(()),
     }

@@ -402,7 +402,7 @@ pub fn donors_table(report: &DonorsReport) -> Tabular {
     t
 }
 
-/// Grants not yet confirmed, by how long they have waited.
+/// Grants not yet confirmed and money held by the union, by how long they have waited.
 pub fn aging_table(report: &Aging) -> Tabular {
     let mut t = Tabular::new(vec![
         machine_col("row"),
@@ -413,8 +413,10 @@ pub fn aging_table(report: &Aging) -> Tabular {
         col("days_31_60", "31–60"),
         col("days_61_90", "61–90"),
         col("days_over_90", "> 90"),
-        col("total", "Unconfirmed"),
-        optional_col("grants", "Grants"),
+        // Grants not yet confirmed, or money the union has not yet allocated.
+        col("total", "Waiting"),
+        // Grants, or sends to the union.
+        optional_col("grants", "Count"),
         optional_col("oldest", "Oldest"),
         machine_col("tied_out"),
     ]);
@@ -434,19 +436,41 @@ pub fn aging_table(report: &Aging) -> Tabular {
         ]);
         row
     };
+    // Each total row, beside the report it ties out to: (kind, what it sums, that report's).
+    let push_totals = |t: &mut Tabular, totals: &[(Currency, AgingRow, Sum)], names: [&str; 3]| {
+        for (c, total, reported) in totals {
+            let tied = total.total == *reported;
+            t.rows.push(cells(names[0], total, *c, Some(tied)));
+            t.notes.push(format!(
+                "tie-out {c}: {} {} = {} {}: {}",
+                names[1],
+                total.total.to_decimal(),
+                names[2],
+                reported.to_decimal(),
+                ok(tied)
+            ));
+        }
+    };
     for r in &report.rows {
         t.rows.push(cells("commune", r, r.currency, None));
     }
-    for (c, total, unconfirmed) in &report.totals {
-        t.rows
-            .push(cells("total", total, *c, Some(total.total == *unconfirmed)));
-        t.notes.push(format!(
-            "tie-out {c}: waiting {} = unconfirmed in the communes report {}: {}",
-            total.total.to_decimal(),
-            unconfirmed.to_decimal(),
-            ok(total.total == *unconfirmed)
-        ));
+    push_totals(
+        &mut t,
+        &report.totals,
+        ["total", "waiting", "unconfirmed in the communes report"],
+    );
+    for r in &report.union_rows {
+        t.rows.push(cells("union", r, r.currency, None));
     }
+    push_totals(
+        &mut t,
+        &report.union_totals,
+        [
+            "union_total",
+            "held by the union",
+            "still held in the union report",
+        ],
+    );
     t.notes.push(match report.oldest() {
         Some((d, days)) => format!(
             "as of {}; the oldest unconfirmed grant is of {d}, {days} days ago",
@@ -454,6 +478,11 @@ pub fn aging_table(report: &Aging) -> Tabular {
         ),
         None => format!("as of {}; every grant is confirmed", report.as_of),
     });
+    if let Some((d, days)) = report.oldest_held() {
+        t.notes.push(format!(
+            "the union has held money sent on {d} for {days} days without allocating it"
+        ));
+    }
     t
 }
 

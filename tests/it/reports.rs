@@ -793,3 +793,177 @@ fn statement_by_period_with_a_month_left_out_does_not_add_up() {
     last_month_short.periods.pop();
     assert!(!last_month_short.adds_up(usd));
 }
+
+/// Money held by the union in the aging report, worked by hand as of 31 May, first in, first
+/// out: of general, 100.00 sent 10 February and 50.00 on 20 April, 120.00 allocated on 25
+/// April (the first send and 20.00 of the second), 80.00 sent 15 May; a 25.00 send voided. So
+/// general's 30.00 of 20 April waits 41 days (31–60) and 80.00 of 15 May 16 days (0–30):
+/// 110.00; tires' 40.00 of 15 February 105 days (> 90). Total 150.00 = the union report's
+/// held 110.00 + 40.00. El Maizal's grant of 25 April (120.00, 36 days) waits beside it.
+#[test]
+fn aging_of_money_held_by_the_union() {
+    let l = crate::common::TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&["fund", "add", "tires"]);
+    let steps: [&[&str]; 9] = [
+        &["donation", "1000", "--donor", "A", "--date", "2026-02-01"],
+        &[
+            "donation",
+            "200",
+            "--donor",
+            "B",
+            "--fund",
+            "tires",
+            "--date",
+            "2026-02-01",
+        ],
+        &["send", "100", "--to", "union", "--date", "2026-02-10"],
+        &[
+            "send",
+            "40",
+            "--to",
+            "union",
+            "--fund",
+            "tires",
+            "--date",
+            "2026-02-15",
+        ],
+        &["send", "50", "--to", "union", "--date", "2026-04-20"],
+        &["allocate", "120", "--to", "el-maizal", "--date", "2026-04-25"],
+        &["send", "25", "--to", "union", "--date", "2026-05-01"],
+        &["void", "7", "--reason", "wrong amount", "--date", "2026-05-02"],
+        &["send", "80", "--to", "union", "--date", "2026-05-15"],
+    ];
+    for step in steps {
+        l.run(step);
+    }
+    assert!(l.run(&["show", "7"]).contains("25.00"), "#7 is the send voided");
+    let report = l.json(&["report", "aging", "--to", "2026-05-31"]);
+    let keys = [
+        "row",
+        "commune",
+        "fund",
+        "days_0_30",
+        "days_31_60",
+        "days_61_90",
+        "days_over_90",
+        "total",
+        "grants",
+        "oldest",
+    ];
+    let row = |cells: [&str; 10]| cells.map(str::to_string).to_vec();
+    assert_eq!(
+        crate::common::pick(&report, &keys),
+        [
+            row([
+                "commune",
+                "el-maizal",
+                "general",
+                "0.00",
+                "120.00",
+                "0.00",
+                "0.00",
+                "120.00",
+                "1",
+                "2026-04-25"
+            ]),
+            row([
+                "total",
+                "total",
+                "",
+                "0.00",
+                "120.00",
+                "0.00",
+                "0.00",
+                "120.00",
+                "1",
+                "2026-04-25"
+            ]),
+            row([
+                "union",
+                "union",
+                "general",
+                "80.00",
+                "30.00",
+                "0.00",
+                "0.00",
+                "110.00",
+                "2",
+                "2026-04-20"
+            ]),
+            row([
+                "union",
+                "union",
+                "tires",
+                "0.00",
+                "0.00",
+                "0.00",
+                "40.00",
+                "40.00",
+                "1",
+                "2026-02-15"
+            ]),
+            row([
+                "union_total",
+                "union",
+                "",
+                "80.00",
+                "30.00",
+                "0.00",
+                "40.00",
+                "150.00",
+                "3",
+                "2026-02-15"
+            ]),
+        ]
+    );
+    assert_eq!(report[4]["tied_out"], true);
+    let table = l.run(&["report", "aging", "--to", "2026-05-31"]);
+    assert!(
+        table.contains("tie-out USD: held by the union 150.00 = still held in the union report 150.00: ok"),
+        "{table}"
+    );
+    assert!(
+        table.contains("the union has held money sent on 2026-02-15 for 105 days without allocating it"),
+        "{table}"
+    );
+    // The grant waits 36 days, the union's oldest money 105: --days 100 fails on the union.
+    let message = l.reject(&[
+        "report",
+        "aging",
+        "--to",
+        "2026-05-31",
+        "--strict",
+        "--days",
+        "100",
+    ]);
+    assert!(
+        message.contains(
+            "the union has held money sent on 2026-02-15 for 105 days without allocating it, more than --days 100"
+        ),
+        "{message}"
+    );
+    l.run(&[
+        "report",
+        "aging",
+        "--to",
+        "2026-05-31",
+        "--strict",
+        "--days",
+        "105",
+    ]);
+    // Once tires' 40.00 is allocated, --fund general shows general's 110.00 alone.
+    l.run(&[
+        "allocate",
+        "40",
+        "--to",
+        "el-maizal",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-05-20",
+    ]);
+    let after = l.json(&["report", "aging", "--to", "2026-05-31", "--fund", "general"]);
+    let last = crate::common::pick(&after, &["row", "total"]).pop().unwrap();
+    assert_eq!(last, ["union_total", "110.00"]);
+}

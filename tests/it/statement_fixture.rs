@@ -6,12 +6,13 @@
 //! March), Nora's 35.00 gift (#29, 5 May) voided on 12 May, a direct grant of 25.00 from
 //! general to Ataroa (10 June), 10.00 moved from tires to general (20 June).
 //!
-//! Where each fund's money sits, by hand (bank, union; the processor is paid out to zero):
-//! general bank 200 + 60 + 48.25 − 150 − 5 + 40 + 25 − 20 = 198.25 at 31 March, then
-//! + 100 − 60 − 4 + 35 − 35 + 45 − 25 + 10 = 264.25; union 150 − 100 = 50, then + 60 − 90 = 20.
-//! tires bank 100 + 77.38 − 120 + 30 + 20 = 107.38, then + 55 − 10 = 152.38; union 120 − 90 =
-//! 30, then − 30 = 0. lara-cheese bank 150 + 70 − 100 − 50 = 70, then + 38.54 + 20 = 128.54;
-//! union 100, then − 80 = 20.
+//! Where each fund's money sits, by hand (bank, union; the processor is paid out to zero),
+//! at 31 March and then at 30 June:
+//! general bank 200 + 60 + 48.25 − 150 − 5 + 40 + 25 − 20 = 198.25, then 198.25 + 100 − 60 −
+//! 4 + 35 − 35 + 45 − 25 + 10 = 264.25; union 150 − 100 = 50, then 50 + 60 − 90 = 20.
+//! tires bank 100 + 77.38 − 120 + 30 + 20 = 107.38, then 107.38 + 55 − 10 = 152.38; union
+//! 120 − 90 = 30, then 30 − 30 = 0. lara-cheese bank 150 + 70 − 100 − 50 = 70, then 70 +
+//! 38.54 + 20 = 128.54; union 100, then 100 − 80 = 20.
 
 use serde_json::Value;
 

@@ -85,6 +85,9 @@ for n in $SIZES; do
     m=$(measure true "$fondo --db $db report $report --from 2001-01-01")
     row "$n" "report $report over a period" fondo "$m" "${m%% *}"
   done
+  # Twelve statements of activities and the year's, chained (issue 16, item 1).
+  m=$(measure true "$fondo --db $db report activities --monthly --from 2001-01-01 --to 2001-12-31")
+  row "$n" "report activities --monthly (12 months)" fondo "$m" "${m%% *}"
   m=$(measure true "$fondo --db $db report position --at 2030-12-31")
   row "$n" "report position" fondo "$m" "${m%% *}"
   m=$(measure true "$fondo --db $db --format md report transparency")

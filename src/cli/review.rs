@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::render;
 use crate::report::aging::Aging;
 use crate::report::balance::{self, BalanceOptions};
-use crate::report::{campaign, communes, donors, funds, register, union};
+use crate::report::{activities, campaign, communes, donors, funds, register, union};
 use crate::store::read::{self, Filter};
 use crate::store::{verify, Ledger};
 
@@ -119,8 +119,16 @@ pub enum ReportCommand {
     },
     /// Statement of activities: gifts, fees, grants and programmes without and with donor
     /// restrictions, net assets released from restriction, opening and closing net assets
-    #[command(after_help = "Example:\n  fondo report activities --from 2026-01-01 --to 2026-03-31")]
+    #[command(
+        after_help = "Example:\n  fondo report activities --from 2026-01-01 --to 2026-03-31\n  fondo report activities --quarterly --from 2026-01-01 --to 2026-12-31"
+    )]
     Activities {
+        /// One statement per month of the period, then the whole period's; the months add up
+        #[arg(long, conflicts_with = "quarterly")]
+        monthly: bool,
+        /// One statement per quarter of the period, then the whole period's
+        #[arg(long)]
+        quarterly: bool,
         #[command(flatten)]
         period: ReportArgs,
     },
@@ -132,13 +140,14 @@ pub enum ReportCommand {
         #[arg(long, value_name = "DATE")]
         at: Option<String>,
     },
-    /// Grants not yet confirmed, per commune and fund, by age (0–30, 31–60, 61–90, > 90 days)
+    /// Grants not yet confirmed, per commune and fund, and money held by the union, per fund,
+    /// by age (0–30, 31–60, 61–90, > 90 days)
     #[command(after_help = "Example:\n  fondo report aging --strict --days 60")]
     Aging {
-        /// With --strict: how old a grant may be before the check fails
+        /// With --strict: how old a grant or the union's held money may be before the check fails
         #[arg(long, value_name = "N", default_value_t = 90, requires = "strict")]
         days: i64,
-        /// Exit 1 when a grant has waited longer than --days
+        /// Exit 1 when a grant has waited longer than --days, or money held by the union
         #[arg(long)]
         strict: bool,
         #[command(flatten)]
@@ -298,8 +307,23 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             tie_out(report.tied_out(), "union")
         }
         ReportCommand::Communes { commune, period } => print_communes(ctx, ledger, commune, &period, out),
-        ReportCommand::Activities { period } => {
-            let report = crate::report::activities::activities(ledger, &period.filter(ctx)?)?;
+        ReportCommand::Activities {
+            monthly,
+            quarterly,
+            period,
+        } => {
+            let filter = period.filter(ctx)?;
+            let step = match (monthly, quarterly) {
+                (true, _) => Some(activities::Step::Month),
+                (_, true) => Some(activities::Step::Quarter),
+                _ => None,
+            };
+            if let Some(step) = step {
+                let report = activities::activities_by_period(ledger, &filter, step)?;
+                print_table(ctx, render::activities_by_period_table(&report), out)?;
+                return tie_out(report.tied_out(), "activities");
+            }
+            let report = activities::activities(ledger, &filter)?;
             print_table(ctx, render::activities_table(&report), out)?;
             tie_out(report.currencies.iter().all(|(_, a)| a.tied_out()), "activities")
         }
@@ -355,11 +379,15 @@ fn print_communes(
     }
 }
 
-/// With `--strict`: fails when a grant has waited longer than `--days` for its confirmation.
+/// With `--strict`: fails when a grant has waited longer than `--days` for its confirmation,
+/// or the union has held money longer than that without allocating it.
 fn waited_too_long(report: &Aging, days: i64, strict: bool) -> Result<()> {
-    match report.oldest() {
-        Some((date, age)) if strict && age > days => Err(Error::CheckFailed(format!(
+    match (report.oldest(), report.oldest_held()) {
+        (Some((date, age)), _) if strict && age > days => Err(Error::CheckFailed(format!(
             "a grant of {date} has waited {age} days for its confirmation, more than --days {days}"
+        ))),
+        (_, Some((date, age))) if strict && age > days => Err(Error::CheckFailed(format!(
+            "the union has held money sent on {date} for {age} days without allocating it, more than --days {days}"
         ))),
         _ => Ok(()),
     }

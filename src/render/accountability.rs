@@ -6,9 +6,9 @@
 use std::io::Write;
 
 use super::reports::sum;
-use super::{col, flow_col, machine_col, optional_col, Cell, Format, Tabular};
+use super::{col, flow_col, machine_col, optional_col, Cell, Column, Format, Tabular};
 use crate::domain::{Currency, Sum};
-use crate::report::activities::ActivitiesReport;
+use crate::report::activities::{ActivitiesByPeriod, ActivitiesReport};
 use crate::report::aging::{Aging, AgingRow};
 use crate::report::campaign::CampaignRow;
 use crate::report::communes::{CommunesReport, Received, StatementRow};
@@ -402,7 +402,7 @@ pub fn donors_table(report: &DonorsReport) -> Tabular {
     t
 }
 
-/// Grants not yet confirmed, by how long they have waited.
+/// Grants not yet confirmed and money held by the union, by how long they have waited.
 pub fn aging_table(report: &Aging) -> Tabular {
     let mut t = Tabular::new(vec![
         machine_col("row"),
@@ -413,8 +413,10 @@ pub fn aging_table(report: &Aging) -> Tabular {
         col("days_31_60", "31–60"),
         col("days_61_90", "61–90"),
         col("days_over_90", "> 90"),
-        col("total", "Unconfirmed"),
-        optional_col("grants", "Grants"),
+        // Grants not yet confirmed, or money the union has not yet allocated.
+        col("total", "Waiting"),
+        // Grants, or sends to the union.
+        optional_col("grants", "Count"),
         optional_col("oldest", "Oldest"),
         machine_col("tied_out"),
     ]);
@@ -434,19 +436,41 @@ pub fn aging_table(report: &Aging) -> Tabular {
         ]);
         row
     };
+    // Each total row, beside the report it ties out to: (kind, what it sums, that report's).
+    let push_totals = |t: &mut Tabular, totals: &[(Currency, AgingRow, Sum)], names: [&str; 3]| {
+        for (c, total, reported) in totals {
+            let tied = total.total == *reported;
+            t.rows.push(cells(names[0], total, *c, Some(tied)));
+            t.notes.push(format!(
+                "tie-out {c}: {} {} = {} {}: {}",
+                names[1],
+                total.total.to_decimal(),
+                names[2],
+                reported.to_decimal(),
+                ok(tied)
+            ));
+        }
+    };
     for r in &report.rows {
         t.rows.push(cells("commune", r, r.currency, None));
     }
-    for (c, total, unconfirmed) in &report.totals {
-        t.rows
-            .push(cells("total", total, *c, Some(total.total == *unconfirmed)));
-        t.notes.push(format!(
-            "tie-out {c}: waiting {} = unconfirmed in the communes report {}: {}",
-            total.total.to_decimal(),
-            unconfirmed.to_decimal(),
-            ok(total.total == *unconfirmed)
-        ));
+    push_totals(
+        &mut t,
+        &report.totals,
+        ["total", "waiting", "unconfirmed in the communes report"],
+    );
+    for r in &report.union_rows {
+        t.rows.push(cells("union", r, r.currency, None));
     }
+    push_totals(
+        &mut t,
+        &report.union_totals,
+        [
+            "union_total",
+            "held by the union",
+            "still held in the union report",
+        ],
+    );
     t.notes.push(match report.oldest() {
         Some((d, days)) => format!(
             "as of {}; the oldest unconfirmed grant is of {d}, {days} days ago",
@@ -454,6 +478,11 @@ pub fn aging_table(report: &Aging) -> Tabular {
         ),
         None => format!("as of {}; every grant is confirmed", report.as_of),
     });
+    if let Some((d, days)) = report.oldest_held() {
+        t.notes.push(format!(
+            "the union has held money sent on {d} for {days} days without allocating it"
+        ));
+    }
     t
 }
 
@@ -525,20 +554,75 @@ pub fn position_table(report: &PositionReport) -> Tabular {
 
 /// The statement of activities: each line without and with donor restrictions, per currency.
 pub fn activities_table(report: &ActivitiesReport) -> Tabular {
-    let mut t = Tabular::new(vec![
+    let mut t = Tabular::new(activities_columns(vec![col("line", "Line")]));
+    push_statement(&mut t, report, &[]);
+    t.notes
+        .extend(tie_out_notes(report, "").into_iter().map(|(_, note)| note));
+    t
+}
+
+/// `--monthly` / `--quarterly`: each period's statement in turn, a block of rows named by its
+/// period, then the whole period's; the tie-out says whether the periods chain and add up.
+pub fn activities_by_period_table(report: &ActivitiesByPeriod) -> Tabular {
+    let mut t = Tabular::new(activities_columns(vec![
         col("line", "Line"),
+        col("period", "Period"),
+        machine_col("period_from"),
+        machine_col("period_to"),
+    ]));
+    for p in &report.periods {
+        let period = [
+            Cell::from(p.label.as_str()),
+            Cell::from(p.from.to_string()),
+            Cell::from(p.to.to_string()),
+        ];
+        push_statement(&mut t, &p.report, &period);
+        // A period that ties out says so only in its rows' `tied_out`, or the notes would
+        // run to two lines a month.
+        let failed = tie_out_notes(&p.report, &p.label)
+            .into_iter()
+            .filter(|(tied, _)| !tied);
+        t.notes.extend(failed.map(|(_, note)| note));
+    }
+    let period = [
+        Cell::from("whole"),
+        date(report.whole.from),
+        date(report.whole.to),
+    ];
+    push_statement(&mut t, &report.whole, &period);
+    t.notes
+        .extend(tie_out_notes(&report.whole, "").into_iter().map(|(_, note)| note));
+    for (c, _) in &report.whole.currencies {
+        t.notes.push(format!(
+            "tie-out {c}: {} periods, each opening where the one before closed, add up to the whole period: {}",
+            report.periods.len(),
+            ok(report.adds_up(*c))
+        ));
+    }
+    t
+}
+
+/// The columns after the ones naming a row.
+fn activities_columns(mut naming: Vec<Column>) -> Vec<Column> {
+    naming.extend([
         col("currency", "Cur"),
         col("without_restrictions", "Without donor restrictions"),
         col("with_restrictions", "With donor restrictions"),
-        col("total", "Total"),
+        // The two columns' sum: the first to go when a period's name needs the room.
+        optional_col("total", "Total"),
         machine_col("tied_out"),
     ]);
+    naming
+}
+
+/// One statement's rows, each its line's name, the cells naming its period (if any), the amounts.
+fn push_statement(t: &mut Tabular, report: &ActivitiesReport, period: &[Cell]) {
     for (c, a) in &report.currencies {
-        let c = *c;
         for (i, ((name, [without, with]), total)) in a.lines.iter().zip(&a.line_totals).enumerate() {
             let last = i + 1 == a.lines.len();
-            t.rows.push(vec![
-                (*name).into(),
+            let mut row = vec![Cell::from(*name)];
+            row.extend(period.iter().cloned());
+            row.extend([
                 c.code().into(),
                 sum(*without),
                 sum(*with),
@@ -549,16 +633,33 @@ pub fn activities_table(report: &ActivitiesReport) -> Tabular {
                     Cell::Empty
                 },
             ]);
+            t.rows.push(row);
         }
-        let [end_without, end_with] = a.closing();
-        t.notes.push(format!(
-            "tie-out {c}: net assets at the end {} without and {} with donor restrictions = the funds report's closing {} and {}: {}",
-            end_without.to_decimal(),
-            end_with.to_decimal(),
-            a.funds_closing[0].to_decimal(),
-            a.funds_closing[1].to_decimal(),
-            ok(a.tied_out())
-        ));
     }
-    t
+}
+
+/// Per currency: whether the statement ties out to the funds report, and the note saying so;
+/// `label` names a month or quarter.
+fn tie_out_notes(report: &ActivitiesReport, label: &str) -> Vec<(bool, String)> {
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!(" {label}")
+    };
+    report
+        .currencies
+        .iter()
+        .map(|(c, a)| {
+            let [end_without, end_with] = a.closing();
+            let note = format!(
+                "tie-out{label} {c}: net assets at the end {} without and {} with donor restrictions = the funds report's closing {} and {}: {}",
+                end_without.to_decimal(),
+                end_with.to_decimal(),
+                a.funds_closing[0].to_decimal(),
+                a.funds_closing[1].to_decimal(),
+                ok(a.tied_out())
+            );
+            (a.tied_out(), note)
+        })
+        .collect()
 }

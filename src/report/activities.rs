@@ -3,11 +3,13 @@
 //! Every expense is shown in the first column; what restricted funds spent for their purpose
 //! is moved across as *net assets released from restriction*, as nonprofit statements do.
 //! The change in net assets ties to the opening and closing net assets, and those to the
-//! funds report.
+//! funds report. `--monthly` and `--quarterly` cut the period into months or quarters, each a
+//! statement of its own, which chain (each opens where the one before closed) and add up to
+//! the whole period's statement.
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Months, NaiveDate};
 
 use super::net;
 use crate::domain::names::{AccountType, FEES, FUND_MOVES, GRANTS_PREFIX, UNION_SLUG};
@@ -207,4 +209,126 @@ fn statement(
         line_totals,
         funds_closing,
     })
+}
+
+/// How `--monthly` and `--quarterly` cut the period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Month,
+    Quarter,
+}
+
+impl Step {
+    fn months(self) -> u32 {
+        match self {
+            Step::Month => 1,
+            Step::Quarter => 3,
+        }
+    }
+
+    /// The month or quarter `date` falls in: its first and last day.
+    fn around(self, date: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        let month0 = date.month0() / self.months() * self.months();
+        let first = NaiveDate::from_ymd_opt(date.year(), month0 + 1, 1)?;
+        let last = first.checked_add_months(Months::new(self.months()))?.pred_opt()?;
+        Some((first, last))
+    }
+
+    /// `2026-03` for a month, `2026-Q1` for a quarter.
+    fn label(self, date: NaiveDate) -> String {
+        match self {
+            Step::Month => date.format("%Y-%m").to_string(),
+            Step::Quarter => format!("{}-Q{}", date.year(), date.month0() / 3 + 1),
+        }
+    }
+}
+
+/// One month's or quarter's statement; the first and the last are cut to the period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodActivities {
+    pub label: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub report: ActivitiesReport,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActivitiesByPeriod {
+    pub periods: Vec<PeriodActivities>,
+    /// The statement of the whole period, which the periods must add up to.
+    pub whole: ActivitiesReport,
+}
+
+impl ActivitiesByPeriod {
+    /// Per currency of the whole period: whether each period opens where the one before
+    /// closed, the first where the whole period opens, the last where it closes, and the
+    /// periods' lines add up to the whole period's.
+    pub fn adds_up(&self, currency: Currency) -> bool {
+        self.check(currency).unwrap_or(false)
+    }
+
+    fn check(&self, currency: Currency) -> Result<bool> {
+        let whole = line_values(&self.whole, currency);
+        let (start, end) = (LINES.len() - 1, LINES.len());
+        let mut closed = whole[start];
+        let mut sums = vec![zeros(currency); start];
+        for period in &self.periods {
+            let lines = line_values(&period.report, currency);
+            if lines[start] != closed {
+                return Ok(false);
+            }
+            closed = lines[end];
+            for (sum, line) in sums.iter_mut().zip(&lines) {
+                for c in 0..2 {
+                    sum[c].add(line[c])?;
+                }
+            }
+        }
+        Ok(closed == whole[end] && sums[..] == whole[..start])
+    }
+
+    pub fn tied_out(&self) -> bool {
+        let each = |r: &ActivitiesReport| r.currencies.iter().all(|(_, a)| a.tied_out());
+        each(&self.whole)
+            && self.periods.iter().all(|p| each(&p.report))
+            && self.whole.currencies.iter().all(|(c, _)| self.adds_up(*c))
+    }
+}
+
+/// A currency's lines of a statement, all zero where the statement has none in it.
+fn line_values(report: &ActivitiesReport, currency: Currency) -> Vec<[Sum; 2]> {
+    match report.currencies.iter().find(|(c, _)| *c == currency) {
+        Some((_, a)) => a.lines.iter().map(|(_, v)| *v).collect(),
+        None => vec![zeros(currency); LINES.len() + 1],
+    }
+}
+
+/// The statement of the period and of each month or quarter in it. Without `--from`/`--to`
+/// the period runs from the first transaction to the last.
+pub fn activities_by_period(ledger: &Ledger, filter: &Filter, step: Step) -> Result<ActivitiesByPeriod> {
+    let whole = activities(ledger, filter)?;
+    let span = read::date_span(ledger.conn())?;
+    let from = filter.from.or(span.map(|(first, _)| first));
+    let to = filter.to.or(span.map(|(_, last)| last));
+    let mut periods = Vec::new();
+    let mut next = from.filter(|from| to.is_some_and(|to| from <= &to));
+    while let (Some(start), Some(to)) = (next, to) {
+        let Some((first, last)) = step.around(start) else {
+            break;
+        };
+        let end = last.min(to);
+        let part = Filter {
+            from: Some(start),
+            to: Some(end),
+            fund: filter.fund.clone(),
+        };
+        periods.push(PeriodActivities {
+            label: step.label(first),
+            from: start,
+            to: end,
+            report: activities(ledger, &part)?,
+        });
+        next = end.succ_opt().filter(|d| *d <= to);
+    }
+    Ok(ActivitiesByPeriod { periods, whole })
 }

@@ -35,6 +35,9 @@ pub struct UnionRow {
     pub oldest_unallocated_date: Option<NaiveDate>,
     pub days_held: Option<i64>,
     pub stale: bool,
+    /// What the union still holds of each send, first in, first out, oldest first: (the
+    /// send's date, the part of it not yet allocated). Sums to `held` when the books tie out.
+    pub held_since: Vec<(NaiveDate, Sum)>,
 }
 
 impl UnionRow {
@@ -93,6 +96,7 @@ pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate
                 oldest_unallocated_date: None,
                 days_held: None,
                 stale: false,
+                held_since: Vec::new(),
             });
         row.union_balance.add(m.amount)?;
         row.held.add(m.amount)?;
@@ -105,7 +109,8 @@ pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate
         }
     }
     for ((fund, currency), row) in rows.iter_mut() {
-        row.oldest_unallocated_date = oldest_still_held(&movements, fund, *currency)?;
+        row.held_since = still_held(&movements, fund, *currency)?;
+        row.oldest_unallocated_date = row.held_since.first().map(|(date, _)| *date);
         row.days_held = row.oldest_unallocated_date.map(|d| (as_of - d).num_days());
         row.stale = row.days_held.is_some_and(|days| days > i64::from(stale_days));
     }
@@ -129,26 +134,26 @@ pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate
     })
 }
 
-/// First in, first out over live movements: money leaves the union in the order it came,
-/// so the oldest send not yet covered by everything that left is the oldest money held.
-fn oldest_still_held(
-    movements: &[UnionMovement],
-    fund: &str,
-    currency: Currency,
-) -> Result<Option<NaiveDate>> {
+/// First in, first out over live movements: money leaves the union in the order it came, so
+/// what it still holds is the part of each send not covered by everything that left.
+fn still_held(movements: &[UnionMovement], fund: &str, currency: Currency) -> Result<Vec<(NaiveDate, Sum)>> {
     let mine = movements
         .iter()
         .filter(|m| m.live && m.fund == fund && m.amount.currency() == currency);
-    // What has left the union, as a positive sum.
+    // What has left the union and is not yet set against a send, as a positive sum.
     let mut left = Sum::zero(currency);
     for m in mine.clone().filter(|m| m.amount.is_negative()) {
         left.sub(m.amount)?;
     }
+    let mut held = Vec::new();
     for m in mine.filter(|m| m.amount.is_positive()) {
-        if left.minor() < m.amount.minor() {
-            return Ok(Some(m.date));
+        let send = Sum::from(m.amount);
+        if left.minor() < send.minor() {
+            held.push((m.date, send.minus(left)?));
+            left = Sum::zero(currency);
+        } else {
+            left.sub(send)?;
         }
-        left.sub(m.amount)?;
     }
-    Ok(None)
+    Ok(held)
 }

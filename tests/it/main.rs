@@ -26,6 +26,7 @@ mod reconcile;
 mod reliability;
 mod rename;
 mod reports;
+mod statement_fixture;
 mod statements;
 mod store;
 mod tamper;

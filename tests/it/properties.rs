@@ -319,6 +319,37 @@ proptest! {
         }
     }
 
+    /// Statements by month and by quarter over ledgers spread across four months: each period
+    /// ties out, opens where the one before closed, and the periods add up to the whole; and
+    /// each month's opening and closing net assets are the position the day before it starts
+    /// and on its last day, column by column.
+    #[test]
+    fn statements_by_period_chain_and_match_the_position(ops in prop::collection::vec((op(), 0..120_u64), 1..40), start in 0..60_u64) {
+        let t = TempLedger::uninitialized();
+        let mut ledger = ledger_after(&t, &[]);
+        let jan = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for (op, day) in &ops {
+            let _ = apply(&mut ledger, op, jan + chrono::Days::new(*day));
+        }
+        let filter = Filter { from: Some(jan + chrono::Days::new(start)), to: None, fund: None };
+        use fondo::report::activities::{activities_by_period, Step};
+        let quarters = activities_by_period(&ledger, &filter, Step::Quarter).unwrap();
+        prop_assert!(quarters.tied_out(), "{:?}", quarters);
+        let months = activities_by_period(&ledger, &filter, Step::Month).unwrap();
+        prop_assert!(months.tied_out(), "{:?}", months);
+        for month in &months.periods {
+            for (currency, a) in &month.report.currencies {
+                let net = |at| {
+                    let p = fondo::report::position::position(&ledger, at).unwrap();
+                    p.currencies.iter().find(|(c, _)| c == currency).map_or([0, 0], |(_, p)| [p.unrestricted_total.minor(), p.restricted_total.minor()])
+                };
+                let find = |name: &str| a.lines.iter().find(|(n, _)| *n == name).map(|(_, v)| v.map(|s| s.minor())).unwrap();
+                prop_assert_eq!(find("Net assets at the start"), net(month.from.pred_opt()), "{} {}: start", month.label, currency);
+                prop_assert_eq!(find("Net assets at the end"), net(Some(month.to)), "{} {}: end", month.label, currency);
+            }
+        }
+    }
+
     /// Export, import into a new ledger, export again: the same rows.
     #[test]
     fn export_import_export_gives_the_same_rows(ops in prop::collection::vec(op(), 1..25)) {

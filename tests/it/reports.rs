@@ -569,3 +569,401 @@ fn statement_of_activities_releases_restricted_money_spent() {
     assert_eq!(got[10], row("Net assets at the start", "99.00", "48.00"));
     assert_eq!(got[11], row("Net assets at the end", "74.00", "13.00"));
 }
+
+/// A small ledger for the statements by period: 100.00 to general on 10 January, 50.00 to
+/// tires on 20 January, 30.00 of tires sent to El Maizal on 5 February, 20.00 to general on
+/// 15 February, 40.00 of general sent to El Maizal on 3 March, 10.00 to general on 2 April.
+fn months_ledger() -> crate::common::TempLedger {
+    let l = crate::common::TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&["fund", "add", "tires"]);
+    let steps: [&[&str]; 6] = [
+        &["donation", "100", "--donor", "A", "--date", "2026-01-10"],
+        &[
+            "donation",
+            "50",
+            "--donor",
+            "B",
+            "--fund",
+            "tires",
+            "--date",
+            "2026-01-20",
+        ],
+        &[
+            "send",
+            "30",
+            "--to",
+            "el-maizal",
+            "--fund",
+            "tires",
+            "--date",
+            "2026-02-05",
+        ],
+        &["donation", "20", "--donor", "C", "--date", "2026-02-15"],
+        &["send", "40", "--to", "el-maizal", "--date", "2026-03-03"],
+        &["donation", "10", "--donor", "D", "--date", "2026-04-02"],
+    ];
+    for step in steps {
+        l.run(step);
+    }
+    l
+}
+
+/// `--monthly`, worked by hand, from 15 January to 31 March (without / with restrictions):
+/// January (15th on) opens at 100/0 (the gift of the 10th), takes 50.00 to tires: 100/50.
+/// February releases tires' 30.00 grant (+30/−30), grants 30, gifts 20: change 20/−30, 120/20.
+/// March grants 40 of general: change −40/0, 80/20. The whole period: opens 100/0, gifts
+/// 20/50, released 30/−30, grants −70, change −20/20, closes 80/20 — the three months' sum.
+#[test]
+fn statement_of_activities_by_month_chains_and_adds_up() {
+    let l = months_ledger();
+    let report = l.json(&[
+        "report",
+        "activities",
+        "--monthly",
+        "--from",
+        "2026-01-15",
+        "--to",
+        "2026-03-31",
+    ]);
+    let rows = crate::common::pick(
+        &report,
+        &[
+            "period",
+            "period_from",
+            "period_to",
+            "line",
+            "without_restrictions",
+            "with_restrictions",
+        ],
+    );
+    let find = |period: &str, line: &str| {
+        rows.iter()
+            .find(|r| r[0] == period && r[3] == line)
+            .map(|r| (r[4].as_str(), r[5].as_str()))
+            .unwrap_or_else(|| panic!("no {line} in {period}: {rows:?}"))
+    };
+    let periods: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .filter(|r| r[3] == "Gifts")
+        .map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(
+        periods,
+        [
+            ("2026-01", "2026-01-15", "2026-01-31"),
+            ("2026-02", "2026-02-01", "2026-02-28"),
+            ("2026-03", "2026-03-01", "2026-03-31"),
+            ("whole", "2026-01-15", "2026-03-31"),
+        ]
+    );
+    let start = "Net assets at the start";
+    let end = "Net assets at the end";
+    let released = "Net assets released from restriction";
+    let grants = "Grants to communes";
+    let change = "Change in net assets";
+    for (period, line, expected) in [
+        ("2026-01", start, ("100.00", "0.00")),
+        ("2026-01", "Gifts", ("0.00", "50.00")),
+        ("2026-01", end, ("100.00", "50.00")),
+        ("2026-02", start, ("100.00", "50.00")),
+        ("2026-02", "Gifts", ("20.00", "0.00")),
+        ("2026-02", released, ("30.00", "-30.00")),
+        ("2026-02", grants, ("-30.00", "0.00")),
+        ("2026-02", change, ("20.00", "-30.00")),
+        ("2026-02", end, ("120.00", "20.00")),
+        ("2026-03", start, ("120.00", "20.00")),
+        ("2026-03", grants, ("-40.00", "0.00")),
+        ("2026-03", end, ("80.00", "20.00")),
+        ("whole", start, ("100.00", "0.00")),
+        ("whole", "Gifts", ("20.00", "50.00")),
+        ("whole", released, ("30.00", "-30.00")),
+        ("whole", grants, ("-70.00", "0.00")),
+        ("whole", change, ("-20.00", "20.00")),
+        ("whole", end, ("80.00", "20.00")),
+    ] {
+        assert_eq!(find(period, line), expected, "{period} {line}");
+    }
+    // Every line of every period, summed, is the whole period's line.
+    for line in fondo::report::activities::LINES.iter().take(10) {
+        let cents = |s: &str| s.replace('.', "").parse::<i64>().unwrap();
+        let sum = |col: usize| -> i64 {
+            rows.iter()
+                .filter(|r| r[3] == *line && r[0] != "whole")
+                .map(|r| cents(&r[col]))
+                .sum()
+        };
+        let (without, with) = find("whole", line);
+        assert_eq!((sum(4), sum(5)), (cents(without), cents(with)), "{line}");
+    }
+    assert!(report
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["line"] == end)
+        .all(|r| r["tied_out"] == true));
+}
+
+/// `--quarterly` without `--from` starts at the first transaction; the table says the
+/// quarters add up, fits 80 columns by hiding the Total column, and `--wide` shows it.
+#[test]
+fn statement_of_activities_by_quarter() {
+    let l = months_ledger();
+    let report = l.json(&["report", "activities", "--quarterly", "--to", "2026-04-30"]);
+    let rows = crate::common::pick(
+        &report,
+        &[
+            "period",
+            "period_from",
+            "period_to",
+            "line",
+            "without_restrictions",
+        ],
+    );
+    let gifts: Vec<&[String]> = rows.iter().filter(|r| r[3] == "Gifts").map(|r| &r[..]).collect();
+    assert_eq!(
+        gifts,
+        [
+            ["2026-Q1", "2026-01-10", "2026-03-31", "Gifts", "120.00"],
+            ["2026-Q2", "2026-04-01", "2026-04-30", "Gifts", "10.00"],
+            ["whole", "null", "2026-04-30", "Gifts", "130.00"],
+        ]
+    );
+    let table = String::from_utf8(
+        l.cmd()
+            .env("COLUMNS", "80")
+            .args(["report", "activities", "--quarterly"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        table.contains("tie-out USD: 2 periods, each opening where the one before closed, add up to the\nwhole period: ok"),
+        "{table}"
+    );
+    assert!(
+        table.contains("│ Net assets at the start       ┆ 2026-Q2 ┆ USD ┆"),
+        "{table}"
+    );
+    assert!(table.contains("1 column(s) hidden to fit: Total"), "{table}");
+    let wide = l.run(&["--wide", "report", "activities", "--quarterly"]);
+    assert!(wide.contains("┆  Total │"), "{wide}");
+    let both = l
+        .cmd()
+        .args(["report", "activities", "--monthly", "--quarterly"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+    let message = l.reject(&[
+        "report",
+        "activities",
+        "--monthly",
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-01",
+    ]);
+    assert!(
+        message.contains("invalid --to `2026-03-01`: is before --from 2026-03-02"),
+        "{message}"
+    );
+}
+
+/// The check under the tie-out can fail: a month left out, or a period's figure changed,
+/// no longer adds up to the whole period.
+#[test]
+fn statement_by_period_with_a_month_left_out_does_not_add_up() {
+    let l = months_ledger();
+    let ledger = fondo::Ledger::open(&l.path, "tester").unwrap();
+    let filter = fondo::store::read::Filter::default();
+    let usd = fondo::domain::Currency::parse("USD").unwrap();
+    let by_month = fondo::report::activities::activities_by_period(
+        &ledger,
+        &filter,
+        fondo::report::activities::Step::Month,
+    )
+    .unwrap();
+    assert_eq!(by_month.periods.len(), 4);
+    assert!(by_month.tied_out() && by_month.adds_up(usd));
+    let mut gap = by_month.clone();
+    gap.periods.remove(1);
+    assert!(!gap.adds_up(usd) && !gap.tied_out());
+    let mut last_month_short = by_month.clone();
+    last_month_short.periods.pop();
+    assert!(!last_month_short.adds_up(usd));
+}
+
+/// Money held by the union in the aging report, worked by hand as of 31 May, first in, first
+/// out: of general, 100.00 sent 10 February and 50.00 on 20 April, 120.00 allocated on 25
+/// April (the first send and 20.00 of the second), 80.00 sent 15 May; a 25.00 send voided. So
+/// general's 30.00 of 20 April waits 41 days (31–60) and 80.00 of 15 May 16 days (0–30):
+/// 110.00; tires' 40.00 of 15 February 105 days (> 90). Total 150.00 = the union report's
+/// held 110.00 + 40.00. El Maizal's grant of 25 April (120.00, 36 days) waits beside it.
+#[test]
+fn aging_of_money_held_by_the_union() {
+    let l = crate::common::TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&["fund", "add", "tires"]);
+    let steps: [&[&str]; 9] = [
+        &["donation", "1000", "--donor", "A", "--date", "2026-02-01"],
+        &[
+            "donation",
+            "200",
+            "--donor",
+            "B",
+            "--fund",
+            "tires",
+            "--date",
+            "2026-02-01",
+        ],
+        &["send", "100", "--to", "union", "--date", "2026-02-10"],
+        &[
+            "send",
+            "40",
+            "--to",
+            "union",
+            "--fund",
+            "tires",
+            "--date",
+            "2026-02-15",
+        ],
+        &["send", "50", "--to", "union", "--date", "2026-04-20"],
+        &["allocate", "120", "--to", "el-maizal", "--date", "2026-04-25"],
+        &["send", "25", "--to", "union", "--date", "2026-05-01"],
+        &["void", "7", "--reason", "wrong amount", "--date", "2026-05-02"],
+        &["send", "80", "--to", "union", "--date", "2026-05-15"],
+    ];
+    for step in steps {
+        l.run(step);
+    }
+    assert!(l.run(&["show", "7"]).contains("25.00"), "#7 is the send voided");
+    let report = l.json(&["report", "aging", "--to", "2026-05-31"]);
+    let keys = [
+        "row",
+        "commune",
+        "fund",
+        "days_0_30",
+        "days_31_60",
+        "days_61_90",
+        "days_over_90",
+        "total",
+        "grants",
+        "oldest",
+    ];
+    let row = |cells: [&str; 10]| cells.map(str::to_string).to_vec();
+    assert_eq!(
+        crate::common::pick(&report, &keys),
+        [
+            row([
+                "commune",
+                "el-maizal",
+                "general",
+                "0.00",
+                "120.00",
+                "0.00",
+                "0.00",
+                "120.00",
+                "1",
+                "2026-04-25"
+            ]),
+            row([
+                "total",
+                "total",
+                "",
+                "0.00",
+                "120.00",
+                "0.00",
+                "0.00",
+                "120.00",
+                "1",
+                "2026-04-25"
+            ]),
+            row([
+                "union",
+                "union",
+                "general",
+                "80.00",
+                "30.00",
+                "0.00",
+                "0.00",
+                "110.00",
+                "2",
+                "2026-04-20"
+            ]),
+            row([
+                "union",
+                "union",
+                "tires",
+                "0.00",
+                "0.00",
+                "0.00",
+                "40.00",
+                "40.00",
+                "1",
+                "2026-02-15"
+            ]),
+            row([
+                "union_total",
+                "union",
+                "",
+                "80.00",
+                "30.00",
+                "0.00",
+                "40.00",
+                "150.00",
+                "3",
+                "2026-02-15"
+            ]),
+        ]
+    );
+    assert_eq!(report[4]["tied_out"], true);
+    let table = l.run(&["report", "aging", "--to", "2026-05-31"]);
+    assert!(
+        table.contains("tie-out USD: held by the union 150.00 = still held in the union report 150.00: ok"),
+        "{table}"
+    );
+    assert!(
+        table.contains("the union has held money sent on 2026-02-15 for 105 days without allocating it"),
+        "{table}"
+    );
+    // The grant waits 36 days, the union's oldest money 105: --days 100 fails on the union.
+    let message = l.reject(&[
+        "report",
+        "aging",
+        "--to",
+        "2026-05-31",
+        "--strict",
+        "--days",
+        "100",
+    ]);
+    assert!(
+        message.contains(
+            "the union has held money sent on 2026-02-15 for 105 days without allocating it, more than --days 100"
+        ),
+        "{message}"
+    );
+    l.run(&[
+        "report",
+        "aging",
+        "--to",
+        "2026-05-31",
+        "--strict",
+        "--days",
+        "105",
+    ]);
+    // Once tires' 40.00 is allocated, --fund general shows general's 110.00 alone.
+    l.run(&[
+        "allocate",
+        "40",
+        "--to",
+        "el-maizal",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-05-20",
+    ]);
+    let after = l.json(&["report", "aging", "--to", "2026-05-31", "--fund", "general"]);
+    let last = crate::common::pick(&after, &["row", "total"]).pop().unwrap();
+    assert_eq!(last, ["union_total", "110.00"]);
+}

@@ -30,7 +30,7 @@ pub use settings::{disclosure, meta, MAX_SHARE_KEY, MIN_DONORS_KEY};
 pub use settings::{organisation, OrgKey, Organisation};
 pub(crate) use transactions::{chain_head, transaction_by_reference};
 pub use transactions::{
-    commune_grants, import_batches, last_date, last_transaction_id, transaction, ConfirmationInfo,
+    commune_grants, date_span, import_batches, last_date, last_transaction_id, transaction, ConfirmationInfo,
     ImportBatchInfo, StoredPosting, StoredTransaction,
 };
 

@@ -96,8 +96,19 @@ pub(crate) fn chain_head(conn: &Connection) -> Result<Option<(i64, String)>> {
 
 /// The date of the latest transaction, if any.
 pub fn last_date(conn: &Connection) -> Result<Option<NaiveDate>> {
-    let last: Option<String> = conn.query_row("SELECT max(date) FROM transactions", [], |r| r.get(0))?;
-    last.as_deref().map(stored_date).transpose()
+    Ok(date_span(conn)?.map(|(_, last)| last))
+}
+
+/// The dates of the earliest and the latest transaction, if any.
+pub fn date_span(conn: &Connection) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    let (first, last): (Option<String>, Option<String>) =
+        conn.query_row("SELECT min(date), max(date) FROM transactions", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    match (first, last) {
+        (Some(first), Some(last)) => Ok(Some((stored_date(&first)?, stored_date(&last)?))),
+        _ => Ok(None),
+    }
 }
 
 /// The id of the most recent transaction, 0 for an empty ledger.

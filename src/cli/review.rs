@@ -24,7 +24,8 @@ pub struct ShowArgs {
 pub fn show(ctx: &Context, args: ShowArgs, out: &mut dyn Write) -> Result<()> {
     let ledger = ctx.open()?;
     let txn = read::transaction(ledger.conn(), args.id)?;
-    render::write_transaction(&txn, ctx.format, out).map_err(Error::Output)?;
+    let attachments = crate::store::evidence::attachments_of(ledger.conn(), args.id)?;
+    render::write_transaction(&txn, &attachments, ctx.format, out).map_err(Error::Output)?;
     Ok(())
 }
 

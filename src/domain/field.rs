@@ -106,6 +106,9 @@ impl Field {
     pub const TO: Field = Field::named("--to");
     pub const TXN_COLUMN: Field = Field::named("txn");
     pub const VOIDS_COLUMN: Field = Field::named("voids");
+
+    // evidence (issue 16, item 8)
+    pub const FILE_ARG: Field = Field::named("FILE");
 }
 
 impl fmt::Display for Field {

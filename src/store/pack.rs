@@ -242,13 +242,20 @@ fn replay_entry(w: &mut super::Writer<'_>, e: &PackEntry) -> Result<()> {
         // records the transaction, and records each text as it reads now (a rename's
         // revisions are of this ledger's salts).
         Entry::Schema { .. } | Entry::LockOverridden { .. } | Entry::DonorRenamed { .. } => return Ok(()),
-        Entry::Erasure { id, placeholder, .. } => Entry::Erasure {
+        Entry::Erasure {
+            id,
+            placeholder,
+            blobs,
+            ..
+        } => Entry::Erasure {
             id: *id,
             placeholder: placeholder.clone(),
             erased: Vec::new(),
             keys: Vec::new(),
             entry_texts: Vec::new(),
             revised: Vec::new(),
+            // The files it deleted are missing from the pack too.
+            blobs: blobs.clone(),
         },
         // Its keys have salts of this ledger's own.
         batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),

@@ -39,6 +39,24 @@ pub fn attachments_table(list: &[AttachmentInfo]) -> Tabular {
     t
 }
 
+/// How many files are attached to each transaction or confirmation: what an anonymized
+/// audit pack says of the evidence.
+pub fn attachment_counts_table(list: &[AttachmentInfo]) -> Tabular {
+    let mut t = Tabular::new(vec![col("on", "on"), col("attachments", "attachments")]);
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    for a in list {
+        let on = a.target.to_string();
+        match counts.iter_mut().find(|(t, _)| *t == on) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((on, 1)),
+        }
+    }
+    for (on, n) in counts {
+        t.rows.push(vec![Cell::Text(on), Cell::Int(n)]);
+    }
+    t
+}
+
 /// `fondo attachment list`.
 pub fn write_attachments(list: &[AttachmentInfo], format: Format, out: &mut dyn Write) -> std::io::Result<()> {
     if list.is_empty() && format == Format::Table {

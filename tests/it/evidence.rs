@@ -273,3 +273,62 @@ fn forgetting_a_donor_erases_their_receipts_name_note_and_bytes() {
     assert_eq!(std::fs::read_to_string(out).unwrap(), RECEIPT);
     assert!(l.run(&["verify"]).contains("note: attachment 3 (of #1): its file was deleted"));
 }
+
+#[test]
+fn the_audit_pack_carries_the_files_and_a_rebuild_restores_them() {
+    let l = with_evidence();
+    let gift_receipt = l.file("gift.txt", "Thank you, Ana Pérez ZEBRA-7731\n");
+    l.run(&["attach", "1", &gift_receipt]);
+    l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    let pack = l.dir.path().join("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    let listed = l.json(&["attachment", "list"]);
+    let digests: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["sha256"].as_str().unwrap())
+        .collect();
+    let mut held: Vec<String> = std::fs::read_dir(pack.join("evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    held.sort();
+    let mut expected = vec![digests[0].to_string(), digests[1].to_string()];
+    expected.sort();
+    assert_eq!(held, expected, "the erased gift receipt must not be in the pack");
+    let index = std::fs::read_to_string(pack.join("attachments.csv")).unwrap();
+    assert!(index.contains("receipt-em-014.pdf"), "{index}");
+    assert!(!index.contains("gift.txt"), "{index}");
+
+    let rebuilt = TempLedger::uninitialized();
+    rebuilt.run(&["rebuild", pack.to_str().unwrap()]);
+    let verified = rebuilt.json(&["verify"]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert_eq!(rebuilt.json(&["attachment", "list"]), listed);
+    let out = rebuilt.dir.path().join("receipt.pdf");
+    rebuilt.run(&["attachment", "get", "1", "-o", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(out).unwrap(), RECEIPT);
+
+    // A pack whose file was changed after the export is refused.
+    std::fs::write(pack.join("evidence").join(digests[0]), "forged").unwrap();
+    let again = TempLedger::uninitialized();
+    let refused = again.reject(&["rebuild", pack.to_str().unwrap()]);
+    assert!(refused.contains("does not hash to its name"), "{refused}");
+}
+
+#[test]
+fn an_anonymized_pack_counts_attachments_and_holds_no_file_or_name() {
+    let l = with_evidence();
+    let pack = l.dir.path().join("anon");
+    l.run(&["export", "audit", pack.to_str().unwrap(), "--anonymize", "--public"]);
+    assert!(!pack.join("evidence").exists());
+    let index = std::fs::read_to_string(pack.join("attachments.csv")).unwrap();
+    assert_eq!(index, "on,attachments\n#8,1\nconfirmation 1,1\n");
+    for entry in std::fs::read_dir(&pack).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for needle in ["receipt-em-014", "signed by the commune", "EM-2026-014\nComuna"] {
+            assert!(!holds(&bytes, needle.as_bytes()), "{needle}");
+        }
+    }
+}

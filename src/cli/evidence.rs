@@ -116,3 +116,45 @@ pub fn attachment(ctx: &Context, cmd: AttachmentCommand, out: &mut dyn Write) ->
         }
     }
 }
+
+/// Writes the stored files of `evidence` (grants' files only) into `<page stem>-evidence/`
+/// beside the public page, readable by anyone; returns the directory's name, for the links.
+pub(super) fn publish_grant_files(
+    ledger: &crate::store::Ledger,
+    page: &Path,
+    force: bool,
+    evidence: &[evidence::CommuneEvidence],
+    out: &mut dyn Write,
+) -> Result<String> {
+    let stem = page
+        .file_stem()
+        .map_or_else(|| "page".to_string(), |s| s.to_string_lossy().into_owned());
+    let dir_name = format!("{stem}-evidence");
+    let dir = crate::files::directory_of(page).join(&dir_name);
+    let files: Vec<(String, &str)> = evidence
+        .iter()
+        .flat_map(|e| &e.files)
+        .filter(|f| f.stored)
+        .map(|f| {
+            let name = crate::domain::evidence::published_name(f.attachment, f.media_type.as_deref());
+            (name, f.sha256.as_str())
+        })
+        .collect();
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let dest = crate::files::Destination {
+        path: &dir,
+        ledger: ledger.path(),
+        existing: crate::files::Existing::from_force(force),
+    };
+    use crate::files::{PUBLIC, PUBLIC_DIR};
+    crate::files::write_directory(&dest, &names, PUBLIC_DIR, PUBLIC, |d| {
+        for (name, sha256) in &files {
+            let bytes = evidence::blob(ledger.conn(), sha256)?
+                .ok_or_else(|| Error::Internal(format!("the file of {name} went missing while published")))?;
+            d.file(name, |w| w.write_all(&bytes).map_err(Error::Output))?;
+        }
+        Ok(())
+    })?;
+    writeln!(out, "wrote {} ({} files)", crate::files::shown(&dir), files.len()).map_err(Error::Output)?;
+    Ok(dir_name)
+}

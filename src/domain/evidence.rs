@@ -47,30 +47,48 @@ impl fmt::Display for Target {
     }
 }
 
+/// The extensions fondo knows, each with its media type; the first of a type is the one a
+/// published copy of such a file gets.
+const MEDIA_TYPES: [(&str, &str); 20] = [
+    ("pdf", "application/pdf"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+    ("heic", "image/heic"),
+    ("txt", "text/plain"),
+    ("csv", "text/csv"),
+    ("html", "text/html"),
+    ("htm", "text/html"),
+    ("xml", "application/xml"),
+    ("json", "application/json"),
+    ("zip", "application/zip"),
+    ("doc", "application/msword"),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xls", "application/vnd.ms-excel"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("odt", "application/vnd.oasis.opendocument.text"),
+    ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+];
+
 /// The media type of a file, guessed from its extension; `None` when fondo does not know it.
 pub fn media_type(file_name: &str) -> Option<&'static str> {
     let (_, extension) = file_name.rsplit_once('.')?;
-    Some(match extension.to_ascii_lowercase().as_str() {
-        "pdf" => "application/pdf",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "heic" => "image/heic",
-        "txt" => "text/plain",
-        "csv" => "text/csv",
-        "html" | "htm" => "text/html",
-        "xml" => "application/xml",
-        "json" => "application/json",
-        "zip" => "application/zip",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xls" => "application/vnd.ms-excel",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "odt" => "application/vnd.oasis.opendocument.text",
-        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
-        _ => return None,
-    })
+    let extension = extension.to_ascii_lowercase();
+    MEDIA_TYPES
+        .iter()
+        .find(|(e, _)| *e == extension)
+        .map(|(_, t)| *t)
+}
+
+/// The name a published copy of attachment `id` gets: no file name of its own (it may name
+/// someone), an extension from its media type (`.bin` when unknown) so a browser opens it.
+pub fn published_name(id: i64, media_type: Option<&str>) -> String {
+    let extension = media_type
+        .and_then(|m| MEDIA_TYPES.iter().find(|(_, t)| *t == m))
+        .map_or("bin", |(e, _)| *e);
+    format!("attachment-{id}.{extension}")
 }
 
 /// A size as a person reads it: bytes below 1 KiB, else KiB or MiB with one decimal,
@@ -113,6 +131,8 @@ mod tests {
         assert_eq!(media_type("photo.jpeg"), Some("image/jpeg"));
         assert_eq!(media_type("archive.tar.zst"), None);
         assert_eq!(media_type("README"), None);
+        assert_eq!(published_name(3, Some("image/jpeg")), "attachment-3.jpg");
+        assert_eq!(published_name(4, None), "attachment-4.bin");
     }
 
     #[test]

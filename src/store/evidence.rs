@@ -297,3 +297,65 @@ pub(super) fn blob_problems(conn: &Connection, notes: &mut Vec<String>) -> Resul
     }
     Ok(problems)
 }
+
+/// A file attached to a grant (or to its confirmation), as the public page may count and,
+/// when asked, publish it: no file name and no note, which may name someone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantFile {
+    pub attachment: i64,
+    pub sha256: String,
+    pub media_type: Option<String>,
+    /// Whether its bytes are still stored (an erasure may have deleted them).
+    pub stored: bool,
+}
+
+/// A commune's evidence: the files attached to its grants dated in the period, or to their
+/// confirmations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommuneEvidence {
+    pub commune: String,
+    pub state: String,
+    pub files: Vec<GrantFile>,
+}
+
+/// Each commune's evidence, by name; communes with none are left out. Only grants count: a
+/// donation's receipt names its donor and is never here.
+pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<CommuneEvidence>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.name, c.state, a.id, a.sha256, a.media_type,
+                EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256)
+         FROM attachments a
+         JOIN transactions t ON t.id = CASE a.target WHEN 'transaction' THEN a.target_id
+                                      ELSE (SELECT txn_id FROM confirmations WHERE id = a.target_id) END
+         JOIN communes c ON EXISTS (SELECT 1 FROM postings p
+                                    WHERE p.txn_id = t.id AND p.account_id = c.account_id AND p.amount_minor > 0)
+         WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)
+         ORDER BY c.name, a.id",
+    )?;
+    let date = |d: Option<chrono::NaiveDate>| d.map(super::hash::date_text);
+    let rows = stmt.query_map(params![date(filter.from), date(filter.to)], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            GrantFile {
+                attachment: r.get(2)?,
+                sha256: r.get(3)?,
+                media_type: r.get(4)?,
+                stored: r.get(5)?,
+            },
+        ))
+    })?;
+    let mut out: Vec<CommuneEvidence> = Vec::new();
+    for row in rows {
+        let (commune, state, file) = row?;
+        match out.last_mut() {
+            Some(last) if last.commune == commune => last.files.push(file),
+            _ => out.push(CommuneEvidence {
+                commune,
+                state,
+                files: vec![file],
+            }),
+        }
+    }
+    Ok(out)
+}

@@ -332,3 +332,58 @@ fn an_anonymized_pack_counts_attachments_and_holds_no_file_or_name() {
         }
     }
 }
+
+#[test]
+fn the_public_page_counts_a_communes_evidence_and_publishes_only_grants_files_when_asked() {
+    let l = with_evidence();
+    let gift = l.file("gift-ana.txt", "Thank you, Ana Pérez\n");
+    l.run(&["attach", "1", &gift, "--note", "for Ana"]);
+    let md = l.run(&["--format", "md", "report", "transparency"]);
+    assert!(md.contains("## Evidence per commune"), "{md}");
+    assert!(md.contains("| El Maizal (Lara) | 2 receipts |"), "{md}");
+    for private in ["receipt-em-014", "wire.txt", "gift-ana", "signed by", "for Ana"] {
+        assert!(!md.contains(private), "{private} on the public page");
+    }
+    // Grants dated outside the period bring no evidence.
+    let before = l.run(&["--format", "md", "report", "transparency", "--to", "2026-02-28"]);
+    assert!(!before.contains("Evidence per commune"), "{before}");
+
+    let page = l.dir.path().join("page.html");
+    let said = l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    assert!(said.contains("page-evidence (2 files)"), "{said}");
+    let published = l.dir.path().join("page-evidence");
+    let mut names: Vec<String> = std::fs::read_dir(&published)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["attachment-1.pdf", "attachment-2.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(published.join("attachment-1.pdf")).unwrap(),
+        RECEIPT
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<a href=\"page-evidence/attachment-1.pdf\">attachment 1</a>"), "{html}");
+    assert!(!html.contains("attachment-3"), "a donation's receipt was linked");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(published.join("attachment-2.txt")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+    // Without --force an earlier publication is kept; --public-evidence needs -o.
+    let again = l.cmd()
+        .args(["report", "transparency", "-o", page.to_str().unwrap(), "--public-evidence"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    l.run(&["report", "transparency", "-o", page.to_str().unwrap(), "--public-evidence", "--force"]);
+    let usage = l.cmd().args(["report", "transparency", "--public-evidence"]).output().unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}

@@ -130,7 +130,7 @@ pub(super) fn publish_grant_files(
         .file_stem()
         .map_or_else(|| "page".to_string(), |s| s.to_string_lossy().into_owned());
     let dir_name = format!("{stem}-evidence");
-    let dir = crate::files::directory_of(page).join(&dir_name);
+    let dir = page.with_file_name(&dir_name);
     let files: Vec<(String, &str)> = evidence
         .iter()
         .flat_map(|e| &e.files)
@@ -155,6 +155,8 @@ pub(super) fn publish_grant_files(
         }
         Ok(())
     })?;
-    writeln!(out, "wrote {} ({} files)", crate::files::shown(&dir), files.len()).map_err(Error::Output)?;
+    let count = files.len();
+    let plural = if count == 1 { "" } else { "s" };
+    writeln!(out, "wrote {} ({count} file{plural})", crate::files::shown(&dir)).map_err(Error::Output)?;
     Ok(dir_name)
 }

@@ -249,7 +249,9 @@ impl DirectoryWriter<'_> {
         let subdirectory = name.split_once('/').map(|(sub, _)| format!("{sub}/"));
         assert!(
             self.allowed.contains(&name)
-                || subdirectory.as_deref().is_some_and(|sub| self.allowed.contains(&sub)),
+                || subdirectory
+                    .as_deref()
+                    .is_some_and(|sub| self.allowed.contains(&sub)),
             "`{name}` is missing from the names given to write_directory"
         );
         if let Some(sub) = &subdirectory {

@@ -79,7 +79,12 @@ pub fn attach(ctx: &Context, args: AttachArgs, out: &mut dyn Write) -> Result<()
 fn file_name(path: &Path) -> Result<String> {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::Refused(format!("{} names no file; attach a file", crate::files::shown(path))))
+        .ok_or_else(|| {
+            Error::Refused(format!(
+                "{} names no file; attach a file",
+                crate::files::shown(path)
+            ))
+        })
 }
 
 pub fn attachment(ctx: &Context, cmd: AttachmentCommand, out: &mut dyn Write) -> Result<()> {

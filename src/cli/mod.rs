@@ -105,11 +105,13 @@ pub enum Command {
     Confirm(record::ConfirmArgs),
     /// Attach a file (a receipt, a wire confirmation, a photo) to a transaction or a
     /// confirmation; its bytes are kept in the ledger, its SHA-256 in the chain
-    #[command(after_help = "Example:\n  fondo attach 8 receipt-em-014.pdf --note \"signed receipt\"\n  \
+    #[command(
+        after_help = "Example:\n  fondo attach 8 receipt-em-014.pdf --note \"signed receipt\"\n  \
         fondo attach --confirmation 1 wire.pdf\n\n\
         A file may be at most 20 MiB; an empty file is refused. The same file attached twice is\n\
         stored once. Its name and note are private text: `fondo donor forget` erases them on\n\
-        the donor's gifts, and deletes the files attached to those gifts.")]
+        the donor's gifts, and deletes the files attached to those gifts."
+    )]
     Attach(evidence::AttachArgs),
     /// Record a fee charged on its own
     #[command(after_help = "Example:\n  fondo fee 2.50 --from assets:bank --desc \"monthly bank charge\"")]

@@ -227,7 +227,13 @@ fn transparency_page(
     }
     let mut page = crate::report::transparency::transparency(ledger, &period.filter(ctx)?, ctx.today)?;
     if let (Some(path), true) = (output, page_output.public_evidence) {
-        page.evidence_dir = Some(super::evidence::publish_grant_files(ledger, path, force, &page.evidence, out)?);
+        page.evidence_dir = Some(super::evidence::publish_grant_files(
+            ledger,
+            path,
+            force,
+            &page.evidence,
+            out,
+        )?);
     }
     let by_extension = output
         .and_then(|p| p.extension())

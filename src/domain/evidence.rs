@@ -65,9 +65,15 @@ const MEDIA_TYPES: [(&str, &str); 20] = [
     ("json", "application/json"),
     ("zip", "application/zip"),
     ("doc", "application/msword"),
-    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
     ("xls", "application/vnd.ms-excel"),
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ("odt", "application/vnd.oasis.opendocument.text"),
     ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
 ];
@@ -76,10 +82,7 @@ const MEDIA_TYPES: [(&str, &str); 20] = [
 pub fn media_type(file_name: &str) -> Option<&'static str> {
     let (_, extension) = file_name.rsplit_once('.')?;
     let extension = extension.to_ascii_lowercase();
-    MEDIA_TYPES
-        .iter()
-        .find(|(e, _)| *e == extension)
-        .map(|(_, t)| *t)
+    MEDIA_TYPES.iter().find(|(e, _)| *e == extension).map(|(_, t)| *t)
 }
 
 /// The name a published copy of attachment `id` gets: no file name of its own (it may name

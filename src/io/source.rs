@@ -127,9 +127,7 @@ pub fn read_at_most(path: &Path, max: u64) -> std::result::Result<Vec<u8>, Overs
         return Err(Oversized::Over(meta.len()));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(fail("read"))?;
+    file.take(max + 1).read_to_end(&mut bytes).map_err(fail("read"))?;
     if bytes.len() as u64 > max {
         return Err(Oversized::Over(bytes.len() as u64));
     }

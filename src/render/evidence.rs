@@ -58,7 +58,11 @@ pub fn attachment_counts_table(list: &[AttachmentInfo]) -> Tabular {
 }
 
 /// `fondo attachment list`.
-pub fn write_attachments(list: &[AttachmentInfo], format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_attachments(
+    list: &[AttachmentInfo],
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if list.is_empty() && format == Format::Table {
         return writeln!(out, "no attachments");
     }
@@ -66,7 +70,12 @@ pub fn write_attachments(list: &[AttachmentInfo], format: Format, out: &mut dyn 
 }
 
 /// What `fondo attach` recorded (or, with `--dry-run`, would record).
-pub fn write_attached(a: &AttachmentInfo, dry_run: bool, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_attached(
+    a: &AttachmentInfo,
+    dry_run: bool,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         Format::Json => write_json_value(
             &serde_json::json!({

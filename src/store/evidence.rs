@@ -91,7 +91,9 @@ impl Writer<'_> {
     fn next_attachment_id(&self) -> Result<i64> {
         Ok(self
             .conn()
-            .query_row("SELECT coalesce(max(id), 0) + 1 FROM attachments", [], |r| r.get(0))?)
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM attachments", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Stores the bytes of a file a rebuild's pack carries, for the entry replayed next.
@@ -126,7 +128,8 @@ fn check_target(conn: &Connection, target: Target) -> Result<()> {
             let found: Option<i64> = conn
                 .query_row("SELECT id FROM confirmations WHERE id = ?1", [id], |r| r.get(0))
                 .optional()?;
-            let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM confirmations", [], |r| r.get(0))?;
+            let last: i64 =
+                conn.query_row("SELECT coalesce(max(id), 0) FROM confirmations", [], |r| r.get(0))?;
             match found {
                 Some(_) => Ok(()),
                 None if last == 0 => Err(Error::Refused(format!(
@@ -140,7 +143,8 @@ fn check_target(conn: &Connection, target: Target) -> Result<()> {
     }
 }
 
-const SELECT: &str = "SELECT id, target, target_id, sha256, size, media_type, file_name, note, entered_at, entered_by
+const SELECT: &str =
+    "SELECT id, target, target_id, sha256, size, media_type, file_name, note, entered_at, entered_by
                       FROM attachments";
 
 fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AttachmentInfo, String)> {
@@ -209,7 +213,9 @@ pub fn attachment(conn: &Connection, id: i64) -> Result<AttachmentInfo> {
 /// The bytes stored under `sha256`, if they are still there.
 pub fn blob(conn: &Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
     Ok(conn
-        .query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [sha256], |r| r.get(0))
+        .query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [sha256], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 
@@ -230,7 +236,11 @@ impl Ledger {
 /// The erasure that deleted the file `sha256`, if one did.
 fn erased_by(conn: &Connection, sha256: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT erasure_id FROM erased_blobs WHERE sha256 = ?1", [sha256], |r| r.get(0))
+        .query_row(
+            "SELECT erasure_id FROM erased_blobs WHERE sha256 = ?1",
+            [sha256],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -292,7 +302,9 @@ pub(super) fn blob_problems(conn: &Connection, notes: &mut Vec<String>) -> Resul
     for sha256 in stmt.query_map([], |r| r.get::<_, String>(0))? {
         let sha256 = sha256?;
         if !recorded.contains(&sha256) {
-            problems.push(format!("a stored file (SHA-256 {sha256}) belongs to no attachment"));
+            problems.push(format!(
+                "a stored file (SHA-256 {sha256}) belongs to no attachment"
+            ));
         }
     }
     Ok(problems)

@@ -45,8 +45,18 @@ fn show_lists_a_grants_attachments_and_its_confirmations() {
     assert_eq!(
         rows,
         [
-            ("#8".into(), "receipt-em-014.pdf".into(), "application/pdf".into(), RECEIPT.len() as i64),
-            ("confirmation 1".into(), "wire.txt".into(), "text/plain".into(), 35),
+            (
+                "#8".into(),
+                "receipt-em-014.pdf".into(),
+                "application/pdf".into(),
+                RECEIPT.len() as i64
+            ),
+            (
+                "confirmation 1".into(),
+                "wire.txt".into(),
+                "text/plain".into(),
+                35
+            ),
         ]
     );
     assert_eq!(attachments[0]["note"], "signed by the commune");
@@ -56,7 +66,10 @@ fn show_lists_a_grants_attachments_and_its_confirmations() {
     assert!(table.contains("attachments:"), "{table}");
     assert!(table.contains(&digest[..12]), "{table}");
     // A transaction without any shows none.
-    assert!(l.json(&["show", "1"])["attachments"].as_array().unwrap().is_empty());
+    assert!(l.json(&["show", "1"])["attachments"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     assert!(!l.run(&["show", "1"]).contains("attachments:"));
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
@@ -98,7 +111,10 @@ fn a_dry_run_attaches_nothing() {
     let receipt = l.file("r.pdf", RECEIPT);
     let before = l.snapshot();
     let said = l.run(&["attach", "8", &receipt, "--dry-run"]);
-    assert!(said.starts_with("dry run, nothing written: would attach r.pdf"), "{said}");
+    assert!(
+        said.starts_with("dry run, nothing written: would attach r.pdf"),
+        "{said}"
+    );
     assert_eq!(l.snapshot(), before);
 }
 
@@ -249,7 +265,10 @@ fn forgetting_a_donor_erases_their_receipts_name_note_and_bytes() {
     l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
     let bytes = ledger_bytes(&l);
     for needle in ["Ana Pérez", "ZEBRA-7731", "gift-receipt", "mailed to"] {
-        assert!(!holds(&bytes, needle.as_bytes()), "`{needle}` is still in the ledger's files");
+        assert!(
+            !holds(&bytes, needle.as_bytes()),
+            "`{needle}` is still in the ledger's files"
+        );
     }
     let verified = l.json(&["verify"]);
     assert_eq!(verified["ok"], true, "{verified}");
@@ -271,7 +290,9 @@ fn forgetting_a_donor_erases_their_receipts_name_note_and_bytes() {
     let out = l.dir.path().join("grant.pdf");
     l.run(&["attachment", "get", "1", "-o", out.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(out).unwrap(), RECEIPT);
-    assert!(l.run(&["verify"]).contains("note: attachment 3 (of #1): its file was deleted"));
+    assert!(l
+        .run(&["verify"])
+        .contains("note: attachment 3 (of #1): its file was deleted"));
 }
 
 #[test]
@@ -321,7 +342,13 @@ fn the_audit_pack_carries_the_files_and_a_rebuild_restores_them() {
 fn an_anonymized_pack_counts_attachments_and_holds_no_file_or_name() {
     let l = with_evidence();
     let pack = l.dir.path().join("anon");
-    l.run(&["export", "audit", pack.to_str().unwrap(), "--anonymize", "--public"]);
+    l.run(&[
+        "export",
+        "audit",
+        pack.to_str().unwrap(),
+        "--anonymize",
+        "--public",
+    ]);
     assert!(!pack.join("evidence").exists());
     let index = std::fs::read_to_string(pack.join("attachments.csv")).unwrap();
     assert_eq!(index, "on,attachments\n#8,1\nconfirmation 1,1\n");
@@ -369,21 +396,45 @@ fn the_public_page_counts_a_communes_evidence_and_publishes_only_grants_files_wh
         RECEIPT
     );
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("<a href=\"page-evidence/attachment-1.pdf\">attachment 1</a>"), "{html}");
+    assert!(
+        html.contains("<a href=\"page-evidence/attachment-1.pdf\">attachment 1</a>"),
+        "{html}"
+    );
     assert!(!html.contains("attachment-3"), "a donation's receipt was linked");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(published.join("attachment-2.txt")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(published.join("attachment-2.txt"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o644);
     }
     // Without --force an earlier publication is kept; --public-evidence needs -o.
-    let again = l.cmd()
-        .args(["report", "transparency", "-o", page.to_str().unwrap(), "--public-evidence"])
+    let again = l
+        .cmd()
+        .args([
+            "report",
+            "transparency",
+            "-o",
+            page.to_str().unwrap(),
+            "--public-evidence",
+        ])
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(1));
-    l.run(&["report", "transparency", "-o", page.to_str().unwrap(), "--public-evidence", "--force"]);
-    let usage = l.cmd().args(["report", "transparency", "--public-evidence"]).output().unwrap();
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+        "--force",
+    ]);
+    let usage = l
+        .cmd()
+        .args(["report", "transparency", "--public-evidence"])
+        .output()
+        .unwrap();
     assert_eq!(usage.status.code(), Some(2));
 }

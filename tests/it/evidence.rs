@@ -438,3 +438,27 @@ fn the_public_page_counts_a_communes_evidence_and_publishes_only_grants_files_wh
         .unwrap();
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[test]
+fn force_replaces_a_pack_with_its_evidence_but_not_one_holding_anything_else() {
+    let l = with_evidence();
+    let pack = l.dir.path().join("pack");
+    let dir = pack.to_str().unwrap();
+    l.run(&["export", "audit", dir]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&pack.join("evidence")), 0o700);
+        let file = std::fs::read_dir(pack.join("evidence"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(mode(&file.path()), 0o600);
+    }
+    l.run(&["export", "audit", dir, "--force"]);
+    std::fs::create_dir(pack.join("evidence").join("mine")).unwrap();
+    let refused = l.reject(&["export", "audit", dir, "--force"]);
+    assert!(refused.contains("holds `evidence/mine`"), "{refused}");
+}

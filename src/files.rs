@@ -194,7 +194,9 @@ pub fn write_directory<T>(
     }
     drop(held);
     for name in &writer.names {
-        set_mode(&dest.path.join(name), file_mode)?;
+        // A subdirectory (`evidence/`) is entered like the directory itself.
+        let mode = if name.ends_with('/') { dir_mode } else { file_mode };
+        set_mode(&dest.path.join(name), mode)?;
     }
     set_mode(dest.path, dir_mode)?;
     sync_directory(parent);
@@ -244,10 +246,21 @@ pub struct DirectoryWriter<'a> {
 impl DirectoryWriter<'_> {
     /// Writes the file `name` (mode 0600 from its creation) and syncs it.
     pub fn file(&mut self, name: &str, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        let subdirectory = name.split_once('/').map(|(sub, _)| format!("{sub}/"));
         assert!(
-            self.allowed.contains(&name),
+            self.allowed.contains(&name)
+                || subdirectory
+                    .as_deref()
+                    .is_some_and(|sub| self.allowed.contains(&sub)),
             "`{name}` is missing from the names given to write_directory"
         );
+        if let Some(sub) = &subdirectory {
+            if !self.names.contains(sub) {
+                fs::create_dir(self.dir.join(sub)).map_err(Error::io("create", &self.dest.join(sub)))?;
+                set_mode(&self.dir.join(sub), PRIVATE_DIR)?;
+                self.names.push(sub.clone());
+            }
+        }
         let path = self.dest.join(name);
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -318,6 +331,10 @@ fn check(dest: &Destination, kind: Kind) -> Result<()> {
                 let entry = entry.map_err(Error::io("read", path))?;
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let meta = entry.metadata().map_err(Error::io("look at", &entry.path()))?;
+                if meta.is_dir() && names.contains(&format!("{name}/").as_str()) {
+                    check_subdirectory(dest, &entry.path(), &name)?;
+                    continue;
+                }
                 if !meta.is_file() || !names.contains(&name.as_str()) {
                     return Err(refused(dest.path, OutputRefusal::Foreign { entry: name }));
                 }
@@ -329,6 +346,21 @@ fn check(dest: &Destination, kind: Kind) -> Result<()> {
         Existing::Replace => Ok(()),
         other => Err(refused(dest.path, existing_refusal(other))),
     }
+}
+
+/// A subdirectory an earlier run wrote (named `name/` among the names, e.g. an audit pack's
+/// `evidence/`): it may hold files of any name, and nothing else.
+fn check_subdirectory(dest: &Destination, path: &Path, name: &str) -> Result<()> {
+    for entry in fs::read_dir(path).map_err(Error::io("read", path))? {
+        let entry = entry.map_err(Error::io("read", path))?;
+        let meta = entry.metadata().map_err(Error::io("look at", &entry.path()))?;
+        if !meta.is_file() {
+            let entry = format!("{name}/{}", entry.file_name().to_string_lossy());
+            return Err(refused(dest.path, OutputRefusal::Foreign { entry }));
+        }
+        precious(dest, &entry.path(), &meta)?;
+    }
+    Ok(())
 }
 
 /// Refuses, even with `--force`, the file at `path` (whose metadata is `meta`) if it is the

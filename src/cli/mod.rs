@@ -6,6 +6,7 @@ mod audit;
 mod complete;
 mod donor;
 mod entity;
+mod evidence;
 mod prompt;
 mod reconcile;
 mod record;
@@ -106,6 +107,16 @@ pub enum Command {
     /// Record a commune's confirmation that a grant reached it
     #[command(after_help = "Example:\n  fondo confirm 8 --ref EM-2026-014 --date 2026-03-20")]
     Confirm(record::ConfirmArgs),
+    /// Attach a file (a receipt, a wire confirmation, a photo) to a transaction or a
+    /// confirmation; its bytes are kept in the ledger, its SHA-256 in the chain
+    #[command(
+        after_help = "Example:\n  fondo attach 8 receipt-em-014.pdf --note \"signed receipt\"\n  \
+        fondo attach --confirmation 1 wire.pdf\n\n\
+        A file may be at most 20 MiB; an empty file is refused. The same file attached twice is\n\
+        stored once. Its name and note are private text: `fondo donor forget` erases them on\n\
+        the donor's gifts, and deletes the files attached to those gifts."
+    )]
+    Attach(evidence::AttachArgs),
     /// Record a fee charged on its own
     #[command(after_help = "Example:\n  fondo fee 2.50 --from assets:bank --desc \"monthly bank charge\"")]
     Fee(record::FeeArgs),
@@ -148,6 +159,10 @@ pub enum Command {
         /// The audit pack's directory, made by `fondo export audit DIR` (without --anonymize)
         pack: PathBuf,
     },
+    /// List attached files, or write one back out
+    #[command(subcommand)]
+    #[command(after_help = "Example:\n  fondo attachment list\n  fondo attachment get 1 -o receipt.pdf")]
+    Attachment(evidence::AttachmentCommand),
     /// Show one transaction with its postings and audit fields
     #[command(after_help = "Example:\n  fondo show 42")]
     Show(review::ShowArgs),
@@ -204,10 +219,10 @@ const GROUPS: [(&str, &[&str]); 5] = [
         "Record",
         &[
             "add", "donation", "send", "allocate", "confirm", "fee", "transfer", "payout", "exchange",
-            "entry", "void",
+            "entry", "void", "attach",
         ],
     ),
-    ("Review", &["report", "show"]),
+    ("Review", &["report", "show", "attachment"]),
     ("Reconcile and check", &["reconcile", "close", "verify"]),
     ("Import and export", &["import", "export", "rebuild"]),
     (
@@ -497,6 +512,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Export(cmd) => transfer::export(&ctx, cmd, out),
         Command::Rebuild { pack } => transfer::rebuild(&ctx, &pack, out),
         Command::Show(args) => review::show(&ctx, args, out),
+        Command::Attach(args) => evidence::attach(&ctx, args, out),
+        Command::Attachment(cmd) => evidence::attachment(&ctx, cmd, out),
         Command::Report(cmd) => review::report(&ctx, cmd, out),
         Command::Reconcile(args) => reconcile::reconcile(&ctx, args, out),
         Command::Close(args) => reconcile::close(&ctx, args, out),

@@ -24,7 +24,8 @@ pub struct ShowArgs {
 pub fn show(ctx: &Context, args: ShowArgs, out: &mut dyn Write) -> Result<()> {
     let ledger = ctx.open()?;
     let txn = read::transaction(ledger.conn(), args.id)?;
-    render::write_transaction(&txn, ctx.format, out).map_err(Error::Output)?;
+    let attachments = crate::store::evidence::attachments_of(ledger.conn(), args.id)?;
+    render::write_transaction(&txn, &attachments, ctx.format, out).map_err(Error::Output)?;
     Ok(())
 }
 
@@ -170,6 +171,10 @@ pub enum ReportCommand {
         /// Replace FILE if it exists (never the ledger, an SQLite file or a directory)
         #[arg(long, requires = "output")]
         force: bool,
+        /// Also publish the files attached to grants (never to donations) in FILE-evidence/
+        /// beside the page, linked from it, e.g. -o page.html --public-evidence
+        #[arg(long, requires = "output")]
+        public_evidence: bool,
         #[command(flatten)]
         period: ReportArgs,
     },
@@ -223,21 +228,37 @@ pub fn report(ctx: &Context, cmd: ReportCommand, out: &mut dyn Write) -> Result<
     printed
 }
 
+/// Where `report transparency` writes its page, and whether the grants' files go beside it.
+struct PageOutput<'a> {
+    path: Option<&'a std::path::Path>,
+    force: bool,
+    public_evidence: bool,
+}
+
 fn transparency_page(
     ctx: &Context,
     ledger: &Ledger,
-    output: Option<&std::path::Path>,
-    force: bool,
+    page_output: &PageOutput<'_>,
     period: &ReportArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
+    let (output, force) = (page_output.path, page_output.force);
     use crate::render::transparency::{write_transparency, PageFormat};
     if ctx.format != crate::render::Format::Table {
         return Err(Error::Usage(
             "report transparency writes a page: use --format html (the default) or md".into(),
         ));
     }
-    let page = crate::report::transparency::transparency(ledger, &period.filter(ctx)?, ctx.today)?;
+    let mut page = crate::report::transparency::transparency(ledger, &period.filter(ctx)?, ctx.today)?;
+    if let (Some(path), true) = (output, page_output.public_evidence) {
+        page.evidence_dir = Some(super::evidence::publish_grant_files(
+            ledger,
+            path,
+            force,
+            &page.evidence,
+            out,
+        )?);
+    }
     let by_extension = output
         .and_then(|p| p.extension())
         .filter(|e| e.eq_ignore_ascii_case("md"))
@@ -347,8 +368,16 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
         ReportCommand::Transparency {
             output,
             force,
+            public_evidence,
             period,
-        } => transparency_page(ctx, ledger, output.as_deref(), force, &period, out),
+        } => {
+            let page = PageOutput {
+                path: output.as_deref(),
+                force,
+                public_evidence,
+            };
+            transparency_page(ctx, ledger, &page, &period, out)
+        }
         ReportCommand::Statement(args) => super::statement::statement(ctx, ledger, args, out),
         ReportCommand::Donors { anonymize, period } => {
             let report = donors::donors(ledger, &period.filter(ctx)?, anonymize)?;

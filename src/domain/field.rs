@@ -114,6 +114,8 @@ impl Field {
     pub const ADDRESS: Field = Field::named("--address");
     pub const TAX_ID: Field = Field::named("--tax-id");
     pub const NO_GOODS: Field = Field::named("--no-goods");
+    // Evidence.
+    pub const FILE_ARG: Field = Field::named("FILE");
 }
 
 impl fmt::Display for Field {

@@ -3,6 +3,7 @@
 
 pub mod builders;
 pub mod erasure;
+pub mod evidence;
 pub mod field;
 pub mod identity;
 pub mod money;

@@ -112,10 +112,28 @@ pub fn read_pack(dir: &Path) -> Result<PackContents> {
         Vec::new()
     };
     Ok(PackContents {
+        evidence: read_evidence(dir, &entries)?,
         entries,
         transactions,
         import_keys,
     })
+}
+
+/// The attached files the pack's `evidence/` holds, by SHA-256: each its entries record
+/// (one an erasure deleted is absent).
+fn read_evidence(dir: &Path, entries: &[PackEntry]) -> Result<std::collections::HashMap<String, Vec<u8>>> {
+    let mut files = std::collections::HashMap::new();
+    for e in entries {
+        if let crate::store::chain::Entry::Attached { sha256, .. } = &e.entry {
+            let path = dir.join("evidence").join(sha256);
+            if files.contains_key(sha256) || !path.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(&path).map_err(Error::io("read", &path))?;
+            files.insert(sha256.clone(), bytes);
+        }
+    }
+    Ok(files)
 }
 
 /// Reads a CSV file of the pack with exactly `header`, each row through `parse`.

@@ -102,3 +102,34 @@ pub fn decode<R: Read>(inner: R, size: u64, path: &Path, encoding: Encoding) -> 
     }
     builder.build(Progress { inner, bar })
 }
+
+/// Why a file could not be read whole within a limit.
+#[derive(Debug)]
+pub enum Oversized {
+    /// It has more than the limit: this many bytes (at least).
+    Over(u64),
+    Failed(Error),
+}
+
+/// The bytes of a file to keep whole (an attachment), read through a reader that stops one
+/// byte past `max`, so a file over it (or one that grows while read) is never held whole.
+pub fn read_at_most(path: &Path, max: u64) -> std::result::Result<Vec<u8>, Oversized> {
+    let fail = |action| move |e| Oversized::Failed(Error::io(action, path)(e));
+    let file = File::open(path).map_err(fail("open"))?;
+    let meta = file.metadata().map_err(fail("read"))?;
+    if meta.is_dir() {
+        return Err(Oversized::Failed(Error::Refused(format!(
+            "{} is a directory; attach a file",
+            crate::files::shown(path)
+        ))));
+    }
+    if meta.len() > max {
+        return Err(Oversized::Over(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(fail("read"))?;
+    if bytes.len() as u64 > max {
+        return Err(Oversized::Over(bytes.len() as u64));
+    }
+    Ok(bytes)
+}

@@ -3,6 +3,7 @@
 //! stable snake_case keys, amounts as strings). The only module that knows comfy-table.
 
 mod accountability;
+pub mod evidence;
 mod outcomes;
 mod pack;
 mod reconcile;
@@ -568,6 +569,11 @@ impl Tabular {
     }
 
     fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        write_json_value(&self.json_rows(), out)
+    }
+
+    /// The rows as JSON objects keyed by column, as `--format json` writes them.
+    pub fn json_rows(&self) -> Value {
         let array: Vec<Value> = self
             .rows
             .iter()
@@ -581,7 +587,7 @@ impl Tabular {
                 Value::Object(object)
             })
             .collect();
-        write_json_value(&Value::Array(array), out)
+        Value::Array(array)
     }
 }
 

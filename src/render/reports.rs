@@ -415,11 +415,19 @@ fn transaction_json(txn: &StoredTransaction) -> TransactionJson<'_> {
 /// `fondo show ID`: the transaction, its postings, and every audit field.
 pub fn write_transaction(
     txn: &StoredTransaction,
+    attachments: &[crate::store::evidence::AttachmentInfo],
     format: Format,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     if format == Format::Json {
-        return write_json_value(&transaction_json(txn), out);
+        let mut value = serde_json::to_value(transaction_json(txn))?;
+        if let Some(fields) = value.as_object_mut() {
+            fields.insert(
+                "attachments".into(),
+                serde_json::to_value(super::evidence::attachments_table(attachments).json_rows())?,
+            );
+        }
+        return write_json_value(&value, out);
     }
     if format == Format::Csv {
         return postings_table(txn.id, &txn.postings).write(format, out);
@@ -432,7 +440,12 @@ pub fn write_transaction(
             None => writeln!(out, "{key:>12}: {value}")?,
         }
     }
-    postings_table(txn.id, &txn.postings).write(format, out)
+    postings_table(txn.id, &txn.postings).write(format, out)?;
+    if format == Format::Table && !attachments.is_empty() {
+        writeln!(out, "\nattachments:")?;
+        super::evidence::attachments_table(attachments).write(format, out)?;
+    }
+    Ok(())
 }
 
 /// The fields `fondo show ID` prints above the postings, each with its label; a field the
@@ -515,6 +528,9 @@ pub fn write_verify(outcome: &VerifyOutcome, format: Format, out: &mut dyn Write
                     // A problem may quote what a tampered file holds.
                     writeln!(out, "  - {}", super::escape_controls(p))?;
                 }
+            }
+            for note in &outcome.notes {
+                writeln!(out, "note: {}", super::escape_controls(note))?;
             }
             if let Some(since) = &outcome.since_head {
                 let entries: i64 = since.entries.values().sum();

@@ -18,6 +18,9 @@ use crate::report::transparency::{
     Consolidated, FundProgress, Journey, MonthOfGifts, Programme, Totals, Transparency,
 };
 use crate::store::accountability::Exchange;
+// evidence (issue 16, item 8)
+use crate::domain::evidence::published_name;
+use crate::store::evidence::CommuneEvidence;
 
 /// Which page to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,6 +313,7 @@ fn markdown(t: &Transparency) -> String {
     for (heading, rows) in [("Per commune", &t.communes), ("Per state", &t.states)] {
         md_journeys(&mut s, heading, rows);
     }
+    md_evidence(&mut s, t);
     md_months(&mut s, t);
     let _ = writeln!(s, "\n---\n\nLedger chain head {} · {}.", head(t), period(t));
     s
@@ -407,6 +411,73 @@ fn md_journeys(s: &mut String, heading: &str, rows: &[Journey]) {
     }
 }
 
+/// "3 receipts", and with `--public-evidence` where each file is, beside the page.
+fn evidence_count(count: usize) -> String {
+    format!("{count} receipt{}", if count == 1 { "" } else { "s" })
+}
+
+/// The published files of one commune: (link text, path beside the page).
+fn evidence_links(t: &Transparency, e: &CommuneEvidence) -> Vec<(String, String)> {
+    let Some(dir) = &t.evidence_dir else {
+        return Vec::new();
+    };
+    e.files
+        .iter()
+        .filter(|f| f.stored)
+        .map(|f| {
+            let name = published_name(f.attachment, f.media_type.as_deref());
+            (format!("attachment {}", f.attachment), format!("{dir}/{name}"))
+        })
+        .collect()
+}
+
+fn md_evidence(s: &mut String, t: &Transparency) {
+    if t.evidence.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## Evidence per commune\n\nReceipts, wire confirmations and photos attached to the grants (or their confirmations).\n\n| commune | evidence |\n| --- | --- |"
+    );
+    for e in &t.evidence {
+        let mut cell = evidence_count(e.files.len());
+        let links: Vec<String> = evidence_links(t, e)
+            .into_iter()
+            .map(|(text, path)| format!("[{text}]({path})"))
+            .collect();
+        if !links.is_empty() {
+            cell.push_str(&format!(": {}", links.join(", ")));
+        }
+        let _ = writeln!(s, "| {} ({}) | {cell} |", md_cell(&e.commune), md_cell(&e.state));
+    }
+}
+
+fn html_evidence(s: &mut String, t: &Transparency) {
+    if t.evidence.is_empty() {
+        return;
+    }
+    s.push_str("<h2>Evidence per commune</h2><p>Receipts, wire confirmations and photos attached to the grants (or their confirmations).</p><div class=\"scroll\"><table><tr><th></th><th>Evidence</th></tr>");
+    for e in &t.evidence {
+        let links: Vec<String> = evidence_links(t, e)
+            .into_iter()
+            .map(|(text, path)| format!("<a href=\"{}\">{}</a>", escape_html(&path), escape_html(&text)))
+            .collect();
+        let _ = write!(
+            s,
+            "<tr><td>{} ({})</td><td>{}{}</td></tr>",
+            escape_html(&e.commune),
+            escape_html(&e.state),
+            evidence_count(e.files.len()),
+            if links.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", links.join(", "))
+            }
+        );
+    }
+    s.push_str("</table></div>\n");
+}
+
 fn md_months(s: &mut String, t: &Transparency) {
     let _ = writeln!(
         s,
@@ -471,6 +542,7 @@ fn html(t: &Transparency) -> Result<String> {
     for (heading, rows) in [("Per commune", &t.communes), ("Per state", &t.states)] {
         html_journeys(&mut s, heading, rows);
     }
+    html_evidence(&mut s, t);
     html_state_figures(&mut s, &t.states)?;
     html_months(&mut s, t);
     html_month_figures(&mut s, &t.months)?;

@@ -269,6 +269,10 @@ pub struct Transparency {
     pub exchanges: Vec<Exchange>,
     /// Present when the page has more than one currency.
     pub consolidated: Option<Consolidated>,
+    /// The files attached to each commune's grants (counted; linked with `--public-evidence`).
+    pub evidence: Vec<crate::store::evidence::CommuneEvidence>,
+    /// With `--public-evidence`: the directory beside the page that holds the grants' files.
+    pub evidence_dir: Option<String>,
 }
 
 /// The totals of `currency`, begun at zero.
@@ -346,6 +350,8 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         programmes,
         exchanges: accountability::exchanges(conn, filter)?,
         consolidated,
+        evidence: crate::store::evidence::commune_evidence(conn, filter)?,
+        evidence_dir: None,
     })
 }
 

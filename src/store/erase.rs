@@ -397,6 +397,8 @@ impl Writer<'_> {
             ));
         }
         txns.count_entry_texts(&entry_texts);
+        // A receipt attached to the donor's gift names them: its bytes go.
+        let blobs = super::evidence::blobs_to_erase(self.conn(), &txns.changed)?;
         let author = self.erasure_author(&who);
         self.append_by(
             &Entry::Erasure {
@@ -406,10 +408,12 @@ impl Writer<'_> {
                 keys: txns.keys.clone(),
                 entry_texts: entry_texts.clone(),
                 revised: std::mem::take(&mut txns.revised),
+                blobs: blobs.clone(),
             },
             &author,
         )?;
         write_erased_texts(self.conn(), who.id, &entry_texts, &txns)?;
+        super::evidence::delete_blobs(self.conn(), &blobs)?;
         // The donors' names follow the counterparties just replaced.
         super::donors::rebuild(self.conn())?;
         super::outputs::forget_paths_naming(self.conn(), &who.files)?;
@@ -528,6 +532,8 @@ fn entry_texts_to_erase(
             let Some(text) = text else { continue };
             let named = match field {
                 "file_sha256" => fingerprints.contains(&text),
+                // A file attached to a transaction the erasure changed is about the donor.
+                "file_name" | "note" if attached_to(entry, changed) => true,
                 _ => names_donor(field, &text),
             };
             if !named {
@@ -551,6 +557,12 @@ fn entry_texts_to_erase(
     Ok(out)
 }
 
+/// Whether `entry` attached a file to one of the transactions `txns`.
+fn attached_to(entry: &Entry, txns: &[i64]) -> bool {
+    matches!(entry, Entry::Attached { target, target_id, .. }
+        if target == "transaction" && txns.contains(target_id))
+}
+
 /// How the treasurer is told where an entry's text is.
 fn place(entry: &Entry, entry_id: i64) -> String {
     match entry {
@@ -558,6 +570,7 @@ fn place(entry: &Entry, entry_id: i64) -> String {
         Entry::ImportBatch { id, .. } => format!("import batch {id}"),
         Entry::Reconciled { id, .. } => format!("reconciliation {id}"),
         Entry::LockOverridden { txn_id, .. } => format!("the forced date of #{txn_id}"),
+        Entry::Attached { id, .. } => format!("attachment {id}"),
         _ => format!("entry {entry_id}"),
     }
 }

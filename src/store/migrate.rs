@@ -611,6 +611,7 @@ fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
                     keys: Vec::new(),
                     entry_texts: Vec::new(),
                     revised: Vec::new(),
+                    blobs: Vec::new(),
                 },
                 r.get(2)?,
                 r.get(3)?,

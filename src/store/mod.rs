@@ -7,6 +7,7 @@ pub mod backup;
 pub mod chain;
 pub mod donors;
 pub mod erase;
+pub mod evidence;
 pub mod hash;
 pub mod known;
 pub mod locks;

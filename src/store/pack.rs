@@ -148,6 +148,8 @@ pub struct PackContents {
     pub entries: Vec<PackEntry>,
     pub transactions: Vec<PackTransaction>,
     pub import_keys: Vec<(i64, ImportIdentity)>,
+    /// The attached files the pack holds, by SHA-256.
+    pub evidence: std::collections::HashMap<String, Vec<u8>>,
 }
 
 impl Ledger {
@@ -192,9 +194,21 @@ impl Ledger {
             w.allow_placeholders();
             let mut entries = Interleave::new(&pack.entries);
             let mut keys = pack.import_keys.iter().peekable();
+            let erased: Vec<&String> = pack
+                .entries
+                .iter()
+                .flat_map(|e| match &e.entry {
+                    Entry::Erasure { blobs, .. } => blobs.iter().collect(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            let files = Evidence {
+                held: &pack.evidence,
+                erased: &erased,
+            };
             for t in &pack.transactions {
                 while let Some(e) = entries.next_before(t.id) {
-                    replay_entry(w, e)?;
+                    replay_entry(w, e, &files)?;
                 }
                 w.set_batch(
                     batches
@@ -222,7 +236,7 @@ impl Ledger {
             }
             // The last batch's entry, if it comes last, covers the keys written for it.
             while let Some(e) = entries.next_after_last() {
-                replay_entry(w, e)?;
+                replay_entry(w, e, &files)?;
             }
             w.set_batch(None);
             if let Some((txn, _)) = keys.next() {
@@ -235,20 +249,51 @@ impl Ledger {
     }
 }
 
+/// The attached files a pack holds, and those its erasures deleted.
+struct Evidence<'p> {
+    held: &'p std::collections::HashMap<String, Vec<u8>>,
+    erased: &'p [&'p String],
+}
+
+impl Evidence<'_> {
+    /// Stores the file an attachment entry records, before the entry is replayed; one a
+    /// later erasure deleted is missing from the pack as from the ledger.
+    fn restore(&self, w: &mut super::Writer<'_>, entry: &Entry) -> Result<()> {
+        let Entry::Attached { sha256, .. } = entry else {
+            return Ok(());
+        };
+        match self.held.get(sha256) {
+            Some(bytes) => w.restore_blob(sha256, bytes),
+            None if self.erased.contains(&sha256) => Ok(()),
+            None => Err(Error::Refused(format!(
+                "the pack has no evidence/{sha256}, which its entries attach and no erasure deleted"
+            ))),
+        }
+    }
+}
+
 /// Records a pack's entry in the ledger being rebuilt, as this ledger records it.
-fn replay_entry(w: &mut super::Writer<'_>, e: &PackEntry) -> Result<()> {
+fn replay_entry(w: &mut super::Writer<'_>, e: &PackEntry, files: &Evidence<'_>) -> Result<()> {
+    files.restore(w, &e.entry)?;
     let entry = match &e.entry {
         // The new ledger has a schema entry of its own, records each forced date itself as it
         // records the transaction, and records each text as it reads now (a rename's
         // revisions are of this ledger's salts).
         Entry::Schema { .. } | Entry::LockOverridden { .. } | Entry::DonorRenamed { .. } => return Ok(()),
-        Entry::Erasure { id, placeholder, .. } => Entry::Erasure {
+        Entry::Erasure {
+            id,
+            placeholder,
+            blobs,
+            ..
+        } => Entry::Erasure {
             id: *id,
             placeholder: placeholder.clone(),
             erased: Vec::new(),
             keys: Vec::new(),
             entry_texts: Vec::new(),
             revised: Vec::new(),
+            // The files it deleted are missing from the pack too.
+            blobs: blobs.clone(),
         },
         // Its keys have salts of this ledger's own.
         batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),

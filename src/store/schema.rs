@@ -679,4 +679,39 @@ BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void in
 /// of chain entries, like the others since schema 6.
 const V11_STATEMENTS: &str = r#"
 -- (tables of the statements, one block per feature)
+
+-- evidence (issue 16, item 8): files attached to a transaction or a confirmation. The bytes
+-- sit once per content in `blobs`, keyed by their SHA-256, which the `attached` entry records;
+-- `verify` re-hashes each. Only an erasure deletes a blob (`erased_blobs` says which).
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+    bytes  BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER blobs_immutable_update BEFORE UPDATE ON blobs
+BEGIN SELECT RAISE(ABORT, 'stored files are immutable'); END;
+CREATE TRIGGER blobs_erased_delete BEFORE DELETE ON blobs
+WHEN NOT EXISTS (SELECT 1 FROM erased_blobs e WHERE e.sha256 = OLD.sha256)
+BEGIN SELECT RAISE(ABORT, 'stored files are deleted only by an erasure'); END;
+
+CREATE TABLE attachments (
+    id          INTEGER PRIMARY KEY CHECK (id > 0),
+    target      TEXT NOT NULL CHECK (target IN ('transaction', 'confirmation')),
+    target_id   INTEGER NOT NULL CHECK (target_id > 0),
+    sha256      TEXT NOT NULL CHECK (length(sha256) = 64),
+    size        INTEGER NOT NULL CHECK (size > 0),
+    media_type  TEXT,
+    file_name   TEXT NOT NULL,
+    note        TEXT,
+    entered_at  TEXT NOT NULL,
+    entered_by  TEXT NOT NULL,
+    entry_id    INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+CREATE INDEX attachments_by_target ON attachments (target, target_id);
+
+CREATE TABLE erased_blobs (
+    sha256     TEXT NOT NULL,
+    erasure_id INTEGER NOT NULL REFERENCES erasures (id),
+    entry_id   INTEGER NOT NULL REFERENCES entries (id),
+    PRIMARY KEY (sha256)
+) STRICT;
 "#;

@@ -8,9 +8,10 @@ use crate::common::{listing, TempLedger};
 use crate::export::sample;
 
 /// The files of every pack; a private one (not `--anonymize`) also has [`REBUILD_FILES`].
-const FILES: [&str; 19] = [
+const FILES: [&str; 20] = [
     "README.txt",
     "accounts.csv",
+    "attachments.csv",
     "check_totals.py",
     "communes.csv",
     "confirmations.csv",
@@ -69,7 +70,7 @@ fn the_pack_holds_everything_and_its_totals_re_add() {
     let said = l.run(&["export", "audit", dir.to_str().unwrap()]);
     assert!(
         said.contains(&format!(
-            "wrote 21 files to {}; chain head #752 {head}",
+            "wrote 22 files to {}; chain head #752 {head}",
             dir.display()
         )),
         "{said}"

@@ -363,6 +363,7 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
                 keys: vec![],
                 entry_texts: vec![],
                 revised: vec![],
+                blobs: vec![],
             },
         );
         conn.execute(
@@ -495,6 +496,7 @@ fn an_erasure_must_carry_the_placeholder_fondo_writes() {
             keys: vec![],
             entry_texts: vec![],
             revised: vec![],
+            blobs: vec![],
         },
     );
     drop(conn);

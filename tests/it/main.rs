@@ -10,6 +10,7 @@ mod disclosure;
 mod erasure;
 mod error_cases;
 mod errors;
+mod evidence;
 mod export;
 mod flows;
 mod fuzz;

@@ -180,6 +180,7 @@ fn a_forged_erasure_cannot_keep_a_salt_shared_with_the_fields_it_erased() {
             keys: vec![],
             entry_texts: vec![],
             revised: vec![],
+            blobs: vec![],
         },
         &stamp,
     )

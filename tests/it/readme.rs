@@ -60,6 +60,13 @@ fn readme_console_blocks_run_as_shown() {
         )
         .unwrap();
     }
+    for name in EVIDENCE_FIXTURES {
+        std::fs::copy(
+            root.join("tests/fixtures/evidence").join(name),
+            dir.path().join(name),
+        )
+        .unwrap();
+    }
     let mut env: Vec<(String, String)> = Vec::new();
     let mut commands: Vec<(String, Vec<String>)> = Vec::new();
     let mut in_block = false;
@@ -119,6 +126,9 @@ fn readme_console_blocks_run_as_shown() {
         }
     }
 }
+
+/// The receipt the README's Evidence section attaches to a sample grant.
+const EVIDENCE_FIXTURES: [&str; 1] = ["receipt-sn-031.txt"];
 
 const STATEMENT_FIXTURES: [&str; 5] = [
     "bank.csv",

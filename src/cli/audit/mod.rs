@@ -23,14 +23,16 @@ const README: &str = include_str!("README.txt");
 const CHECK_TOTALS: &str = include_str!("check_totals.py");
 
 /// Every file a pack may hold: `--force` replaces a directory that holds nothing else.
-pub const FILES: [&str; 21] = [
+pub const FILES: [&str; 23] = [
     "README.txt",
     "accounts.csv",
+    "attachments.csv",
     "check_totals.py",
     "communes.csv",
     "confirmations.csv",
     "entries.csv",
     "erasures.csv",
+    "evidence/",
     "funds.csv",
     "import_batches.csv",
     "import_keys.csv",
@@ -87,6 +89,7 @@ fn write_files(
         .then(|| read::people(ledger.conn()))
         .transpose()?;
     write_lists(ledger, options, pack, people.as_ref())?;
+    write_evidence(ledger, options, pack)?;
     write_reports(ledger, options, pack, people.as_ref())?;
     write_readme(ledger, options, pack)?;
     pack.file("check_totals.py", |out| {
@@ -160,6 +163,37 @@ fn write_lists(
             csv(people, render::entries_table(&chain::opened_entries(conn)?), out)
         })?;
         pack.file("import_keys.csv", |out| rebuild::write_import_keys(ledger, out))?;
+    }
+    Ok(())
+}
+
+/// `attachments.csv` and, unless anonymized, each attached file still stored as
+/// `evidence/<sha256>`, which a rebuild restores. An anonymized pack counts the attachments
+/// per transaction or confirmation only: a file, its name, its note and even its SHA-256
+/// (which confirms a guess at a receipt) may name a donor.
+fn write_evidence(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWriter<'_>) -> Result<()> {
+    let conn = ledger.conn();
+    let attachments = crate::store::evidence::attachments(conn)?;
+    if options.anonymize {
+        return pack.file("attachments.csv", |out| {
+            render::evidence::attachment_counts_table(&attachments)
+                .write(Format::Csv, out)
+                .map_err(Error::Output)
+        });
+    }
+    pack.file("attachments.csv", |out| {
+        csv(None, render::evidence::attachments_table(&attachments), out)
+    })?;
+    let mut written = std::collections::HashSet::new();
+    for a in &attachments {
+        if !written.insert(a.sha256.as_str()) {
+            continue;
+        }
+        if let Some(bytes) = crate::store::evidence::blob(conn, &a.sha256)? {
+            pack.file(&format!("evidence/{}", a.sha256), |out| {
+                out.write_all(&bytes).map_err(Error::Output)
+            })?;
+        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+use super::tables::ATTACHMENTS;
 use super::tables::{
     Table, CONFIRMATIONS, ERASURES, IMPORT_BATCHES, LOCK_OVERRIDES, PERIOD_LOCKS, RECONCILIATIONS,
 };
@@ -130,10 +131,25 @@ pub enum Entry {
         /// transactions an earlier form of erasure changed).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         revised: Vec<Revision>,
+        /// The SHA-256 of each attached file it deleted (an attachment keeps its digest).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        blobs: Vec<String>,
     },
     /// `donor rename` / `donor merge`: the counterparty of each transaction in `revised` was
     /// given a new text (whose salted digest it records); it names no one.
     DonorRenamed { revised: Vec<Revision> },
+    /// `fondo attach`: a file attached to a transaction or a confirmation (`target`), whose
+    /// bytes are kept in `blobs` under their SHA-256.
+    Attached {
+        id: i64,
+        target: String,
+        target_id: i64,
+        sha256: String,
+        size: i64,
+        media_type: Option<String>,
+        file_name: String,
+        note: Option<String>,
+    },
 }
 
 /// One field of one transaction's private text that an erasure or a rename changed. It holds
@@ -237,6 +253,7 @@ impl Entry {
             Entry::ImportBatch { .. } => "import_batch",
             Entry::Erasure { .. } => "erasure",
             Entry::DonorRenamed { .. } => "donor_renamed",
+            Entry::Attached { .. } => "attached",
         }
     }
 
@@ -257,6 +274,9 @@ impl Entry {
                 ("file_sha256", Some(file_sha256.clone())),
             ],
             Entry::LockOverridden { reason, .. } => vec![("reason", Some(reason.clone()))],
+            Entry::Attached { file_name, note, .. } => {
+                vec![("file_name", Some(file_name.clone())), ("note", note.clone())]
+            }
             _ => Vec::new(),
         }
     }
@@ -271,6 +291,8 @@ impl Entry {
             | (Entry::ImportBatch { file_name, .. }, "file_name") => text(file_name),
             (Entry::ImportBatch { file_sha256, .. }, "file_sha256") => text(file_sha256),
             (Entry::LockOverridden { reason, .. }, "reason") => text(reason),
+            (Entry::Attached { file_name, .. }, "file_name") => text(file_name),
+            (Entry::Attached { note, .. }, "note") => *note = value,
             _ => {}
         }
     }
@@ -285,6 +307,7 @@ impl Entry {
             Entry::LockOverridden { txn_id, .. } => Some((&LOCK_OVERRIDES, *txn_id)),
             Entry::PeriodClosed { id, .. } => Some((&PERIOD_LOCKS, *id)),
             Entry::Erasure { id, .. } => Some((&ERASURES, *id)),
+            Entry::Attached { id, .. } => Some((&ATTACHMENTS, *id)),
             _ => None,
         }
     }

@@ -8,6 +8,7 @@ use super::tables::{
     Table, ACCOUNTS, COMMUNES, CONFIRMATIONS, ERASED_ENTRY_TEXTS, ERASED_KEYS, ERASED_TEXT, ERASURES, FUNDS,
     IMPORT_BATCHES, LOCK_OVERRIDES, META, PERIOD_LOCKS, RECONCILED_POSTINGS, RECONCILIATIONS, TEXT_REVISIONS,
 };
+use super::tables::{ATTACHMENTS, ERASED_BLOBS};
 use crate::error::{Error, Result};
 use crate::store::hash;
 
@@ -86,6 +87,7 @@ impl Entry {
                 revision_rows(revised, None, &|table, values| rows.add(table, values))?
             }
             Entry::Erasure { .. } => self.erasure_rows(&rows, lookup)?,
+            Entry::Attached { .. } => self.attached_rows(&rows)?,
         })
     }
 
@@ -313,6 +315,7 @@ impl Entry {
             keys,
             entry_texts,
             revised,
+            blobs,
         } = self
         else {
             return Err(misplaced(self));
@@ -332,7 +335,44 @@ impl Entry {
         all.extend(erased_text_rows(rows, *id, erased)?);
         all.extend(erased_key_rows(rows, *id, keys)?);
         all.extend(erased_entry_text_rows(rows, lookup, *id, entry_texts)?);
+        all.extend(
+            blobs
+                .iter()
+                .map(|sha256| rows.add(&ERASED_BLOBS, vec![text(sha256), Value::Integer(*id)])),
+        );
         Ok(all)
+    }
+
+    /// An attachment's row (another kind is a bug).
+    fn attached_rows(&self, rows: &EntryRows) -> Result<Vec<Row>> {
+        let Entry::Attached {
+            id,
+            target,
+            target_id,
+            sha256,
+            size,
+            media_type,
+            file_name,
+            note,
+        } = self
+        else {
+            return Err(misplaced(self));
+        };
+        Ok(vec![rows.add(
+            &ATTACHMENTS,
+            vec![
+                Value::Integer(*id),
+                text(target),
+                Value::Integer(*target_id),
+                text(sha256),
+                Value::Integer(*size),
+                optional_text(media_type.as_deref()),
+                text(file_name),
+                optional_text(note.as_deref()),
+                rows.at.clone(),
+                rows.by.clone(),
+            ],
+        )])
     }
 }
 

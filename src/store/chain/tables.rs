@@ -189,8 +189,32 @@ pub(super) const LOCK_OVERRIDES: Table = Table {
     ],
 };
 
+// evidence (issue 16, item 8)
+pub(super) const ATTACHMENTS: Table = Table {
+    name: "attachments",
+    key: &["id"],
+    columns: &[
+        "id",
+        "target",
+        "target_id",
+        "sha256",
+        "size",
+        "media_type",
+        "file_name",
+        "note",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+pub(super) const ERASED_BLOBS: Table = Table {
+    name: "erased_blobs",
+    key: &["sha256"],
+    columns: &["sha256", "erasure_id", "entry_id"],
+};
+
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 15] = [
+pub const TABLES: [&Table; 17] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -206,4 +230,6 @@ pub const TABLES: [&Table; 15] = [
     &TEXT_REVISIONS,
     &PERIOD_LOCKS,
     &LOCK_OVERRIDES,
+    &ATTACHMENTS,
+    &ERASED_BLOBS,
 ];

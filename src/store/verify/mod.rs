@@ -47,6 +47,9 @@ pub struct VerifyOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since_head: Option<SinceHead>,
     pub problems: Vec<String>,
+    /// What it accepted that a reader should know of: attached files an erasure deleted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The links recorded after the head an auditor gave.
@@ -117,6 +120,10 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         problems.push(problem);
     }
     check_import_batches(conn, &batches, &batch_runs, &mut problems)?;
+    let mut notes = Vec::new();
+    for problem in super::evidence::blob_problems(conn, &mut notes)? {
+        problems.push(problem);
+    }
     for problem in super::erase::erasure_history_problems(conn, adopted_through, shared_salts_through)? {
         problems.push(problem);
     }
@@ -138,6 +145,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         head: chain.head,
         since_head: chain.since_head,
         problems: problems.listed,
+        notes,
     })
 }
 

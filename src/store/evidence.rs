@@ -1,0 +1,373 @@
+//! Attached files: recording one (its bytes in `blobs` under their SHA-256, an `attached`
+//! entry in the chain), reading them back, what an erasure deletes, and what `verify`
+//! checks of the bytes. The entry's row (`attachments`) is written by the chain like any
+//! other projection.
+
+use std::collections::{BTreeSet, HashSet};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use super::chain::Entry;
+use super::write::Writer;
+use super::{read, Ledger};
+use crate::domain::evidence::{media_type, Target, ATTACHMENT_BYTES_MAX};
+use crate::domain::names::check_text;
+use crate::domain::Field;
+use crate::error::{Error, Result};
+
+/// One attachment as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub target: Target,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: Option<String>,
+    pub file_name: String,
+    pub note: Option<String>,
+    pub entered_at: String,
+    pub entered_by: String,
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    crate::encode::hex(&Sha256::digest(bytes))
+}
+
+impl Writer<'_> {
+    /// Attaches a file (`file_name`, its `bytes`) to `target`, storing its bytes once however
+    /// often it is attached; returns the attachment as recorded.
+    pub fn attach(
+        &mut self,
+        target: Target,
+        file_name: &str,
+        bytes: &[u8],
+        note: Option<&str>,
+    ) -> Result<AttachmentInfo> {
+        let file_name = check_text(Field::FILE_ARG, file_name)?;
+        let note = note.map(|n| check_text(Field::NOTE, n)).transpose()?;
+        check_target(self.conn(), target)?;
+        if bytes.is_empty() {
+            return Err(Error::Refused(format!(
+                "{file_name} is empty; an attachment is a file with something in it"
+            )));
+        }
+        if bytes.len() as u64 > ATTACHMENT_BYTES_MAX {
+            return Err(too_large(&file_name, bytes.len() as u64));
+        }
+        let sha256 = sha256_hex(bytes);
+        let twin: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM attachments WHERE target = ?1 AND target_id = ?2 AND sha256 = ?3",
+                params![target.kind(), target.id(), sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(twin) = twin {
+            return Err(Error::Refused(format!(
+                "{file_name} is already attached to {target} (attachment {twin}, the same bytes)"
+            )));
+        }
+        self.conn().execute(
+            "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
+            params![sha256, bytes],
+        )?;
+        let id = self.next_attachment_id()?;
+        self.append(&Entry::Attached {
+            id,
+            target: target.kind().to_string(),
+            target_id: target.id(),
+            sha256,
+            size: bytes.len() as i64,
+            media_type: media_type(&file_name).map(str::to_string),
+            file_name,
+            note,
+        })?;
+        attachment(self.conn(), id)
+    }
+
+    fn next_attachment_id(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM attachments", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Stores the bytes of a file a rebuild's pack carries, for the entry replayed next.
+    pub(super) fn restore_blob(&mut self, sha256: &str, bytes: &[u8]) -> Result<()> {
+        if sha256_hex(bytes) != sha256 {
+            return Err(Error::Refused(format!(
+                "the pack's file evidence/{sha256} does not hash to its name; it was changed after the export"
+            )));
+        }
+        self.conn().execute(
+            "INSERT INTO blobs (sha256, bytes) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
+            params![sha256, bytes],
+        )?;
+        Ok(())
+    }
+}
+
+/// The refusal of a file over [`ATTACHMENT_BYTES_MAX`].
+pub fn too_large(file: &str, size: u64) -> Error {
+    Error::Refused(format!(
+        "{file} is {}; an attachment may be at most {}",
+        crate::domain::evidence::shown_size(size),
+        crate::domain::evidence::shown_size(ATTACHMENT_BYTES_MAX).replace(".0", "")
+    ))
+}
+
+/// Refuses a target the ledger does not have.
+fn check_target(conn: &Connection, target: Target) -> Result<()> {
+    match target {
+        Target::Transaction(id) => read::transaction(conn, id).map(drop),
+        Target::Confirmation(id) => {
+            let found: Option<i64> = conn
+                .query_row("SELECT id FROM confirmations WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?;
+            let last: i64 =
+                conn.query_row("SELECT coalesce(max(id), 0) FROM confirmations", [], |r| r.get(0))?;
+            match found {
+                Some(_) => Ok(()),
+                None if last == 0 => Err(Error::Refused(format!(
+                    "no confirmation {id} in this ledger (it has none yet; `fondo confirm TXN` records one)"
+                ))),
+                None => Err(Error::Refused(format!(
+                    "no confirmation {id} in this ledger (confirmations run from 1 to {last}; `fondo show TXN` names a grant's)"
+                ))),
+            }
+        }
+    }
+}
+
+const SELECT: &str =
+    "SELECT id, target, target_id, sha256, size, media_type, file_name, note, entered_at, entered_by
+                      FROM attachments";
+
+fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AttachmentInfo, String)> {
+    let kind: String = r.get(1)?;
+    let target_id: i64 = r.get(2)?;
+    Ok((
+        AttachmentInfo {
+            id: r.get(0)?,
+            target: Target::Transaction(target_id),
+            sha256: r.get(3)?,
+            size: r.get(4)?,
+            media_type: r.get(5)?,
+            file_name: r.get(6)?,
+            note: r.get(7)?,
+            entered_at: r.get(8)?,
+            entered_by: r.get(9)?,
+        },
+        kind,
+    ))
+}
+
+fn query(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<AttachmentInfo>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map(args, attachment_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (mut info, kind) = row?;
+        info.target = Target::from_stored(&kind, info.target.id())
+            .ok_or_else(|| Error::Corrupt(format!("attachment {} names a target `{kind}`", info.id)))?;
+        out.push(info);
+    }
+    Ok(out)
+}
+
+/// Every attachment, in the order they were recorded.
+pub fn attachments(conn: &Connection) -> Result<Vec<AttachmentInfo>> {
+    query(conn, &format!("{SELECT} ORDER BY id"), [])
+}
+
+/// The attachments of transaction `txn_id` and of its confirmation.
+pub fn attachments_of(conn: &Connection, txn_id: i64) -> Result<Vec<AttachmentInfo>> {
+    query(
+        conn,
+        &format!(
+            "{SELECT} WHERE (target = 'transaction' AND target_id = ?1)
+                 OR (target = 'confirmation' AND target_id IN (SELECT id FROM confirmations WHERE txn_id = ?1))
+             ORDER BY id"
+        ),
+        [txn_id],
+    )
+}
+
+/// Attachment `id`, or the error that says which there are.
+pub fn attachment(conn: &Connection, id: i64) -> Result<AttachmentInfo> {
+    if let Some(found) = query(conn, &format!("{SELECT} WHERE id = ?1"), [id])?.pop() {
+        return Ok(found);
+    }
+    let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM attachments", [], |r| r.get(0))?;
+    Err(Error::Refused(if last == 0 {
+        format!("no attachment {id} in this ledger (it has none yet; `fondo attach TXN FILE` adds one)")
+    } else {
+        format!("no attachment {id} in this ledger (attachments run from 1 to {last}; `fondo attachment list` lists them)")
+    }))
+}
+
+/// The bytes stored under `sha256`, if they are still there.
+pub fn blob(conn: &Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row("SELECT bytes FROM blobs WHERE sha256 = ?1", [sha256], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+impl Ledger {
+    /// The bytes of attachment `id`: an erasure may have deleted them, which is said.
+    pub fn attachment_bytes(&self, id: i64) -> Result<(AttachmentInfo, Vec<u8>)> {
+        let info = attachment(self.conn(), id)?;
+        match blob(self.conn(), &info.sha256)? {
+            Some(bytes) => Ok((info, bytes)),
+            None => Err(Error::Refused(match erased_by(self.conn(), &info.sha256)? {
+                Some(erasure) => format!("attachment {id}'s file was deleted by erasure {erasure}; the chain keeps only its SHA-256"),
+                None => format!("attachment {id}'s file is missing from the ledger; run `fondo verify`"),
+            })),
+        }
+    }
+}
+
+/// The erasure that deleted the file `sha256`, if one did.
+fn erased_by(conn: &Connection, sha256: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT erasure_id FROM erased_blobs WHERE sha256 = ?1",
+            [sha256],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The files attached to the transactions `txns` (and their confirmations) that are still
+/// stored: an erasure of the donor those transactions are about deletes them.
+pub(super) fn blobs_to_erase(conn: &Connection, txns: &[i64]) -> Result<Vec<String>> {
+    let mut digests = BTreeSet::new();
+    for txn in txns {
+        for a in attachments_of(conn, *txn)? {
+            if blob(conn, &a.sha256)?.is_some() {
+                digests.insert(a.sha256);
+            }
+        }
+    }
+    Ok(digests.into_iter().collect())
+}
+
+/// Deletes the files an erasure just recorded (its `erased_blobs` rows allow it).
+pub(super) fn delete_blobs(conn: &Connection, digests: &[String]) -> Result<()> {
+    let mut delete = conn.prepare("DELETE FROM blobs WHERE sha256 = ?1")?;
+    for sha256 in digests {
+        delete.execute([sha256])?;
+    }
+    Ok(())
+}
+
+/// What `verify` finds wrong with the stored files: each attachment's bytes must hash to the
+/// digest its entry recorded, unless an erasure deleted them (listed in `notes`); a stored
+/// file no attachment records is a problem too.
+pub(super) fn blob_problems(conn: &Connection, notes: &mut Vec<String>) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut recorded = HashSet::new();
+    for a in attachments(conn)? {
+        recorded.insert(a.sha256.clone());
+        let place = format!("attachment {} (of {})", a.id, a.target);
+        match blob(conn, &a.sha256)? {
+            Some(bytes) if sha256_hex(&bytes) != a.sha256 => problems.push(format!(
+                "{place}: its file's bytes changed since it was attached (they no longer hash to {})",
+                a.sha256
+            )),
+            Some(bytes) if bytes.len() as i64 != a.size => problems.push(format!(
+                "{place}: its file has {} bytes, its entry records {}",
+                bytes.len(),
+                a.size
+            )),
+            Some(_) => {}
+            None => match erased_by(conn, &a.sha256)? {
+                Some(erasure) => notes.push(format!(
+                    "{place}: its file was deleted by erasure {erasure}; the chain keeps its SHA-256"
+                )),
+                None => problems.push(format!(
+                    "{place}: its file is missing (SHA-256 {}), and no erasure deleted it",
+                    a.sha256
+                )),
+            },
+        }
+    }
+    let mut stmt = conn.prepare("SELECT sha256 FROM blobs ORDER BY sha256")?;
+    for sha256 in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        let sha256 = sha256?;
+        if !recorded.contains(&sha256) {
+            problems.push(format!(
+                "a stored file (SHA-256 {sha256}) belongs to no attachment"
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// A file attached to a grant (or to its confirmation), as the public page may count and,
+/// when asked, publish it: no file name and no note, which may name someone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantFile {
+    pub attachment: i64,
+    pub sha256: String,
+    pub media_type: Option<String>,
+    /// Whether its bytes are still stored (an erasure may have deleted them).
+    pub stored: bool,
+}
+
+/// A commune's evidence: the files attached to its grants dated in the period, or to their
+/// confirmations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommuneEvidence {
+    pub commune: String,
+    pub state: String,
+    pub files: Vec<GrantFile>,
+}
+
+/// Each commune's evidence, by name; communes with none are left out. Only grants count: a
+/// donation's receipt names its donor and is never here.
+pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<CommuneEvidence>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.name, c.state, a.id, a.sha256, a.media_type,
+                EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256)
+         FROM attachments a
+         JOIN transactions t ON t.id = CASE a.target WHEN 'transaction' THEN a.target_id
+                                      ELSE (SELECT txn_id FROM confirmations WHERE id = a.target_id) END
+         JOIN communes c ON EXISTS (SELECT 1 FROM postings p
+                                    WHERE p.txn_id = t.id AND p.account_id = c.account_id AND p.amount_minor > 0)
+         WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)
+         ORDER BY c.name, a.id",
+    )?;
+    let date = |d: Option<chrono::NaiveDate>| d.map(super::hash::date_text);
+    let rows = stmt.query_map(params![date(filter.from), date(filter.to)], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            GrantFile {
+                attachment: r.get(2)?,
+                sha256: r.get(3)?,
+                media_type: r.get(4)?,
+                stored: r.get(5)?,
+            },
+        ))
+    })?;
+    let mut out: Vec<CommuneEvidence> = Vec::new();
+    for row in rows {
+        let (commune, state, file) = row?;
+        match out.last_mut() {
+            Some(last) if last.commune == commune => last.files.push(file),
+            _ => out.push(CommuneEvidence {
+                commune,
+                state,
+                files: vec![file],
+            }),
+        }
+    }
+    Ok(out)
+}

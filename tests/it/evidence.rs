@@ -1,0 +1,464 @@
+//! Evidence (issue 16, item 8): files attached to transactions and confirmations, kept in the
+//! ledger by their SHA-256, listed by `show`, written back out, re-hashed by `verify`, and
+//! erased with the donor they are about.
+
+use crate::common::TempLedger;
+use crate::erasure::{holds, ledger_bytes};
+use crate::tamper::{edit_without_triggers, verify_fails};
+use crate::workflow::worked_example;
+
+const RECEIPT: &str = "RECEIPT EM-2026-014\nComuna El Maizal received 150.00 USD\n";
+
+/// The worked example (#8 a grant to El Maizal, confirmation 1 of it) with a receipt attached
+/// to the grant and a wire confirmation to its confirmation.
+fn with_evidence() -> TempLedger {
+    let l = worked_example();
+    let receipt = l.file("receipt-em-014.pdf", RECEIPT);
+    let wire = l.file("wire.txt", "wire 150.00 to the union, ref W-77\n");
+    l.run(&["attach", "8", &receipt, "--note", "signed by the commune"]);
+    l.run(&["attach", "--confirmation", "1", &wire]);
+    l
+}
+
+fn count(l: &TempLedger, table: &str) -> i64 {
+    l.raw()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn show_lists_a_grants_attachments_and_its_confirmations() {
+    let l = with_evidence();
+    let shown = l.json(&["show", "8"]);
+    let attachments = shown["attachments"].as_array().unwrap();
+    let rows: Vec<(String, String, String, i64)> = attachments
+        .iter()
+        .map(|a| {
+            (
+                a["on"].as_str().unwrap().to_string(),
+                a["file"].as_str().unwrap().to_string(),
+                a["media_type"].as_str().unwrap_or("").to_string(),
+                a["bytes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "#8".into(),
+                "receipt-em-014.pdf".into(),
+                "application/pdf".into(),
+                RECEIPT.len() as i64
+            ),
+            (
+                "confirmation 1".into(),
+                "wire.txt".into(),
+                "text/plain".into(),
+                35
+            ),
+        ]
+    );
+    assert_eq!(attachments[0]["note"], "signed by the commune");
+    let digest = attachments[0]["sha256"].as_str().unwrap();
+    assert_eq!(digest.len(), 64);
+    let table = l.run(&["show", "8"]);
+    assert!(table.contains("attachments:"), "{table}");
+    assert!(table.contains(&digest[..12]), "{table}");
+    // A transaction without any shows none.
+    assert!(l.json(&["show", "1"])["attachments"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(!l.run(&["show", "1"]).contains("attachments:"));
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+#[test]
+fn the_same_file_is_stored_once_and_comes_back_out_byte_for_byte_0600() {
+    let l = with_evidence();
+    let receipt = l.file("copy-of-receipt.pdf", RECEIPT);
+    l.run(&["attach", "9", &receipt]);
+    assert_eq!(count(&l, "attachments"), 3);
+    assert_eq!(count(&l, "blobs"), 2, "the same bytes were stored twice");
+    let refused = l.reject(&["attach", "8", &receipt]);
+    assert_eq!(
+        refused,
+        "error: copy-of-receipt.pdf is already attached to #8 (attachment 1, the same bytes)\n"
+    );
+    let out = l.dir.path().join("back.pdf");
+    let said = l.run(&["attachment", "get", "3", "-o", out.to_str().unwrap()]);
+    assert!(said.contains("attachment 3 of #9"), "{said}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), RECEIPT);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // An existing file is not replaced without --force.
+    l.reject(&["attachment", "get", "1", "-o", out.to_str().unwrap()]);
+    l.run(&["attachment", "get", "2", "-o", out.to_str().unwrap(), "--force"]);
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("wire"));
+    let listed = l.json(&["attachment", "list", "9"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(l.json(&["attachment", "list"]).as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_dry_run_attaches_nothing() {
+    let l = worked_example();
+    let receipt = l.file("r.pdf", RECEIPT);
+    let before = l.snapshot();
+    let said = l.run(&["attach", "8", &receipt, "--dry-run"]);
+    assert!(
+        said.starts_with("dry run, nothing written: would attach r.pdf"),
+        "{said}"
+    );
+    assert_eq!(l.snapshot(), before);
+}
+
+#[test]
+fn bad_attachments_are_refused_and_leave_the_ledger_unchanged() {
+    let l = worked_example();
+    let receipt = l.file("r.pdf", RECEIPT);
+    let empty = l.file("empty.pdf", "");
+    let big = l.dir.path().join("scan.pdf");
+    // 23.4 MiB, sparse: the size is refused before a byte is read.
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(23 * 1024 * 1024 + 450 * 1024)
+        .unwrap();
+    let at_limit = l.dir.path().join("limit.pdf");
+    std::fs::File::create(&at_limit)
+        .unwrap()
+        .set_len(20 * 1024 * 1024 + 1)
+        .unwrap();
+    let dir = l.dir.path().to_str().unwrap().to_string();
+    let missing = format!("{dir}/nowhere.pdf");
+    let cases: [(Vec<&str>, String); 7] = [
+        (
+            vec!["attach", "8", big.to_str().unwrap()],
+            format!("error: {} is 23.4 MiB; an attachment may be at most 20 MiB\n", big.display()),
+        ),
+        (
+            vec!["attach", "8", at_limit.to_str().unwrap()],
+            format!("error: {} is 20.0 MiB; an attachment may be at most 20 MiB\n", at_limit.display()),
+        ),
+        (
+            vec!["attach", "8", &empty],
+            "error: empty.pdf is empty; an attachment is a file with something in it\n".into(),
+        ),
+        (
+            vec!["attach", "8", &missing],
+            format!("error: cannot open {missing}: No such file or directory (os error 2)\n"),
+        ),
+        (
+            vec!["attach", "8", &dir],
+            format!("error: {dir} is a directory; attach a file\n"),
+        ),
+        (
+            vec!["attach", "99", &receipt],
+            "error: no transaction #99 in this ledger (transactions run from #1 to #9)\n".into(),
+        ),
+        (
+            vec!["attach", "--confirmation", "2", &receipt],
+            "error: no confirmation 2 in this ledger (confirmations run from 1 to 1; `fondo show TXN` names a grant's)\n"
+                .into(),
+        ),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(l.reject(&args), expected, "{args:?}");
+    }
+    let refused = l.reject(&["attach", "8", &receipt, "--note", "bad\u{1b}[2J"]);
+    assert!(refused.starts_with("error: invalid --note"), "{refused}");
+    assert_eq!(
+        l.reject(&["attachment", "get", "1", "-o", "x.pdf"]),
+        "error: no attachment 1 in this ledger (it has none yet; `fondo attach TXN FILE` adds one)\n"
+    );
+}
+
+#[test]
+fn a_changed_byte_of_a_stored_file_is_named_by_verify() {
+    let l = with_evidence();
+    edit_without_triggers(
+        &l,
+        "UPDATE blobs SET bytes = CAST(replace(CAST(bytes AS TEXT), '150.00', '950.00') AS BLOB)
+         WHERE sha256 = (SELECT sha256 FROM attachments WHERE id = 1)",
+        true,
+    );
+    let out = verify_fails(&l, None, "a changed byte");
+    assert!(
+        out.contains("attachment 1 (of #8): its file's bytes changed since it was attached"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_deleted_stored_file_is_named_by_verify() {
+    let l = with_evidence();
+    edit_without_triggers(
+        &l,
+        "DELETE FROM blobs WHERE sha256 = (SELECT sha256 FROM attachments WHERE id = 2)",
+        true,
+    );
+    let out = verify_fails(&l, None, "a deleted blob");
+    assert!(
+        out.contains("attachment 2 (of confirmation 1): its file is missing (SHA-256 "),
+        "{out}"
+    );
+    assert!(out.contains("and no erasure deleted it"), "{out}");
+}
+
+#[test]
+fn an_edit_of_the_attachments_table_is_caught() {
+    for edit in [
+        "UPDATE attachments SET file_name = 'other.pdf' WHERE id = 1",
+        "UPDATE attachments SET target_id = 9 WHERE id = 1",
+        "DELETE FROM attachments WHERE id = 2",
+    ] {
+        let l = with_evidence();
+        edit_without_triggers(&l, edit, true);
+        let out = verify_fails(&l, None, edit);
+        assert!(out.contains("attachments"), "{edit}: {out}");
+    }
+    // A file swapped for another, with its digest moved along, is caught by the chain.
+    let l = with_evidence();
+    let other = l.file("other.txt", "not the receipt\n");
+    l.run(&["attach", "9", &other]);
+    edit_without_triggers(
+        &l,
+        "UPDATE attachments SET sha256 = (SELECT sha256 FROM attachments WHERE id = 3) WHERE id = 1",
+        true,
+    );
+    let out = verify_fails(&l, None, "a swapped digest");
+    assert!(out.contains("attachments"), "{out}");
+}
+
+#[test]
+fn the_attachments_table_refuses_writes_outside_the_chain() {
+    let l = with_evidence();
+    let conn = l.raw();
+    for sql in [
+        "UPDATE attachments SET note = 'x' WHERE id = 1",
+        "DELETE FROM attachments WHERE id = 1",
+        "UPDATE blobs SET bytes = x'00'",
+        "DELETE FROM blobs",
+    ] {
+        assert!(conn.execute_batch(sql).is_err(), "{sql} was allowed");
+    }
+}
+
+#[test]
+fn forgetting_a_donor_erases_their_receipts_name_note_and_bytes() {
+    let l = with_evidence();
+    let gift_receipt = l.file(
+        "gift-receipt.pdf",
+        "Thank you, Ana Pérez, for your gift ZEBRA-7731 of 100.00\n",
+    );
+    l.run(&["attach", "1", &gift_receipt, "--note", "mailed to Ana Pérez"]);
+    let grant_receipt = l.json(&["show", "8"])["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(holds(&ledger_bytes(&l), b"ZEBRA-7731"));
+    l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    let bytes = ledger_bytes(&l);
+    for needle in ["Ana Pérez", "ZEBRA-7731", "gift-receipt", "mailed to"] {
+        assert!(
+            !holds(&bytes, needle.as_bytes()),
+            "`{needle}` is still in the ledger's files"
+        );
+    }
+    let verified = l.json(&["verify"]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert_eq!(
+        verified["notes"][0],
+        "attachment 3 (of #1): its file was deleted by erasure 1; the chain keeps its SHA-256"
+    );
+    let shown = l.json(&["show", "1"]);
+    assert_eq!(shown["attachments"][0]["file"], "forgotten donor 1");
+    assert_eq!(shown["attachments"][0]["note"], "forgotten donor 1");
+    assert_eq!(
+        l.reject(&["attachment", "get", "3", "-o", "x.pdf"]),
+        "error: attachment 3's file was deleted by erasure 1; the chain keeps only its SHA-256\n"
+    );
+    // The grant's receipt names no donor: it stays, whole.
+    let shown = l.json(&["show", "8"]);
+    assert_eq!(shown["attachments"][0]["sha256"], grant_receipt.as_str());
+    assert_eq!(shown["attachments"][0]["file"], "receipt-em-014.pdf");
+    let out = l.dir.path().join("grant.pdf");
+    l.run(&["attachment", "get", "1", "-o", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(out).unwrap(), RECEIPT);
+    assert!(l
+        .run(&["verify"])
+        .contains("note: attachment 3 (of #1): its file was deleted"));
+}
+
+#[test]
+fn the_audit_pack_carries_the_files_and_a_rebuild_restores_them() {
+    let l = with_evidence();
+    let gift_receipt = l.file("gift.txt", "Thank you, Ana Pérez ZEBRA-7731\n");
+    l.run(&["attach", "1", &gift_receipt]);
+    l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    let pack = l.dir.path().join("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    let listed = l.json(&["attachment", "list"]);
+    let digests: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["sha256"].as_str().unwrap())
+        .collect();
+    let mut held: Vec<String> = std::fs::read_dir(pack.join("evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    held.sort();
+    let mut expected = vec![digests[0].to_string(), digests[1].to_string()];
+    expected.sort();
+    assert_eq!(held, expected, "the erased gift receipt must not be in the pack");
+    let index = std::fs::read_to_string(pack.join("attachments.csv")).unwrap();
+    assert!(index.contains("receipt-em-014.pdf"), "{index}");
+    assert!(!index.contains("gift.txt"), "{index}");
+
+    let rebuilt = TempLedger::uninitialized();
+    rebuilt.run(&["rebuild", pack.to_str().unwrap()]);
+    let verified = rebuilt.json(&["verify"]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert_eq!(rebuilt.json(&["attachment", "list"]), listed);
+    let out = rebuilt.dir.path().join("receipt.pdf");
+    rebuilt.run(&["attachment", "get", "1", "-o", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(out).unwrap(), RECEIPT);
+
+    // A pack whose file was changed after the export is refused.
+    std::fs::write(pack.join("evidence").join(digests[0]), "forged").unwrap();
+    let again = TempLedger::uninitialized();
+    let refused = again.reject(&["rebuild", pack.to_str().unwrap()]);
+    assert!(refused.contains("does not hash to its name"), "{refused}");
+}
+
+#[test]
+fn an_anonymized_pack_counts_attachments_and_holds_no_file_or_name() {
+    let l = with_evidence();
+    let pack = l.dir.path().join("anon");
+    l.run(&[
+        "export",
+        "audit",
+        pack.to_str().unwrap(),
+        "--anonymize",
+        "--public",
+    ]);
+    assert!(!pack.join("evidence").exists());
+    let index = std::fs::read_to_string(pack.join("attachments.csv")).unwrap();
+    assert_eq!(index, "on,attachments\n#8,1\nconfirmation 1,1\n");
+    for entry in std::fs::read_dir(&pack).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for needle in ["receipt-em-014", "signed by the commune", "EM-2026-014\nComuna"] {
+            assert!(!holds(&bytes, needle.as_bytes()), "{needle}");
+        }
+    }
+}
+
+#[test]
+fn the_public_page_counts_a_communes_evidence_and_publishes_only_grants_files_when_asked() {
+    let l = with_evidence();
+    let gift = l.file("gift-ana.txt", "Thank you, Ana Pérez\n");
+    l.run(&["attach", "1", &gift, "--note", "for Ana"]);
+    let md = l.run(&["--format", "md", "report", "transparency"]);
+    assert!(md.contains("## Evidence per commune"), "{md}");
+    assert!(md.contains("| El Maizal (Lara) | 2 receipts |"), "{md}");
+    for private in ["receipt-em-014", "wire.txt", "gift-ana", "signed by", "for Ana"] {
+        assert!(!md.contains(private), "{private} on the public page");
+    }
+    // Grants dated outside the period bring no evidence.
+    let before = l.run(&["--format", "md", "report", "transparency", "--to", "2026-02-28"]);
+    assert!(!before.contains("Evidence per commune"), "{before}");
+
+    let page = l.dir.path().join("page.html");
+    let said = l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    assert!(said.contains("page-evidence (2 files)"), "{said}");
+    let published = l.dir.path().join("page-evidence");
+    let mut names: Vec<String> = std::fs::read_dir(&published)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["attachment-1.pdf", "attachment-2.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(published.join("attachment-1.pdf")).unwrap(),
+        RECEIPT
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("<a href=\"page-evidence/attachment-1.pdf\">attachment 1</a>"),
+        "{html}"
+    );
+    assert!(!html.contains("attachment-3"), "a donation's receipt was linked");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(published.join("attachment-2.txt"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+    // Without --force an earlier publication is kept; --public-evidence needs -o.
+    let again = l
+        .cmd()
+        .args([
+            "report",
+            "transparency",
+            "-o",
+            page.to_str().unwrap(),
+            "--public-evidence",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+        "--force",
+    ]);
+    let usage = l
+        .cmd()
+        .args(["report", "transparency", "--public-evidence"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn force_replaces_a_pack_with_its_evidence_but_not_one_holding_anything_else() {
+    let l = with_evidence();
+    let pack = l.dir.path().join("pack");
+    let dir = pack.to_str().unwrap();
+    l.run(&["export", "audit", dir]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&pack.join("evidence")), 0o700);
+        let file = std::fs::read_dir(pack.join("evidence"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(mode(&file.path()), 0o600);
+    }
+    l.run(&["export", "audit", dir, "--force"]);
+    std::fs::create_dir(pack.join("evidence").join("mine")).unwrap();
+    let refused = l.reject(&["export", "audit", dir, "--force"]);
+    assert!(refused.contains("holds `evidence/mine`"), "{refused}");
+}

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::render;
 use crate::report::aging::Aging;
 use crate::report::balance::{self, BalanceOptions};
-use crate::report::{campaign, communes, donors, funds, register, union};
+use crate::report::{campaign, communes, donors, funds, register, union, value};
 use crate::store::read::{self, Filter};
 use crate::store::{verify, Ledger};
 
@@ -67,10 +67,22 @@ impl ReportArgs {
     }
 }
 
+/// `--value CUR`: a report's totals also valued in one currency.
+#[derive(Debug, Args)]
+pub struct ValueArgs {
+    /// Also value the totals in this currency (e.g. USD), at the rate on or before the
+    /// report's date (--to or --at, else today): see `fondo rate`. Tables print the report,
+    /// then the values; csv and json give the values, with each amount and rate used
+    #[arg(long, value_name = "CUR")]
+    value: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// Trial balance: debits, credits and balance per account and currency
-    #[command(after_help = "Example:\n  fondo report balance --by-fund --to 2026-03-31")]
+    #[command(
+        after_help = "Example:\n  fondo report balance --by-fund --to 2026-03-31\n  fondo report balance --value USD"
+    )]
     Balance {
         /// One row per account and fund
         #[arg(long)]
@@ -80,6 +92,8 @@ pub enum ReportCommand {
         depth: Option<usize>,
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Postings in date order with a running balance
     #[command(after_help = "Example:\n  fondo report register assets:bank --from 2026-03-01")]
@@ -94,10 +108,14 @@ pub enum ReportCommand {
         period: ReportArgs,
     },
     /// Per fund: opening, raised, fees, granted, moved, closing, where the money sits, target
-    #[command(after_help = "Example:\n  fondo report funds --from 2026-01-01 --to 2026-03-31")]
+    #[command(
+        after_help = "Example:\n  fondo report funds --from 2026-01-01 --to 2026-03-31\n  fondo report funds --value USD --to 2026-03-31"
+    )]
     Funds {
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Per fund: sent to the union, allocated onward, still held, and for how long
     #[command(after_help = "Example:\n  fondo report union --stale-days 60")]
@@ -119,18 +137,26 @@ pub enum ReportCommand {
     },
     /// Statement of activities: gifts, fees, grants and programmes without and with donor
     /// restrictions, net assets released from restriction, opening and closing net assets
-    #[command(after_help = "Example:\n  fondo report activities --from 2026-01-01 --to 2026-03-31")]
+    #[command(
+        after_help = "Example:\n  fondo report activities --from 2026-01-01 --to 2026-03-31\n  fondo report activities --value USD"
+    )]
     Activities {
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Statement of financial position: assets by account, liabilities, net assets without and
     /// with donor restrictions (per restricted fund)
-    #[command(after_help = "Example:\n  fondo report position --at 2026-03-31")]
+    #[command(
+        after_help = "Example:\n  fondo report position --at 2026-03-31\n  fondo report position --at 2026-03-31 --value USD"
+    )]
     Position {
         /// The day the position is taken at the end of: YYYY-MM-DD [default: everything recorded]
         #[arg(long, value_name = "DATE")]
         at: Option<String>,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Grants not yet confirmed, per commune and fund, by age (0–30, 31–60, 61–90, > 90 days)
     #[command(after_help = "Example:\n  fondo report aging --strict --days 60")]
@@ -145,10 +171,12 @@ pub enum ReportCommand {
         period: ReportArgs,
     },
     /// Funds with targets: raised, granted, target, percent and a progress bar
-    #[command(after_help = "Example:\n  fondo report campaign")]
+    #[command(after_help = "Example:\n  fondo report campaign\n  fondo report campaign --value USD")]
     Campaign {
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// The public page: totals, funds, the money's journey to communes, charts; no donors
     #[command(
@@ -253,6 +281,7 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             by_fund,
             depth,
             period,
+            value,
         } => {
             let options = BalanceOptions {
                 filter: period.filter(ctx)?,
@@ -260,8 +289,10 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
                 depth,
             };
             let report = balance::balance(ledger, &options)?;
-            print_table(ctx, render::balance_table(&report, by_fund), out)?;
-            tie_out(report.tied_out(), "trial balance")
+            let table = render::balance_table(&report, by_fund);
+            let lines = value::balance_lines(&report);
+            let valued = print_valued(ctx, ledger, &value, options.filter.to, table, lines, out)?;
+            tie_out(report.tied_out() && valued, "trial balance")
         }
         ReportCommand::Register {
             account,
@@ -272,10 +303,12 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             print_table(ctx, render::register_table(&rows), out)?;
             Ok(())
         }
-        ReportCommand::Funds { period } => {
-            let report = funds::funds(ledger, &period.filter(ctx)?)?;
-            print_table(ctx, render::funds_report_table(&report), out)?;
-            tie_out(report.tied_out(), "funds")
+        ReportCommand::Funds { period, value } => {
+            let filter = period.filter(ctx)?;
+            let report = funds::funds(ledger, &filter)?;
+            let (table, lines) = (render::funds_report_table(&report), value::funds_lines(&report));
+            let valued = print_valued(ctx, ledger, &value, filter.to, table, lines, out)?;
+            tie_out(report.tied_out() && valued, "funds")
         }
         ReportCommand::Union { stale_days, period } => {
             let report = union::union(ledger, &period.filter(ctx)?, stale_days, ctx.today)?;
@@ -283,16 +316,28 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             tie_out(report.tied_out(), "union")
         }
         ReportCommand::Communes { commune, period } => print_communes(ctx, ledger, commune, &period, out),
-        ReportCommand::Activities { period } => {
-            let report = crate::report::activities::activities(ledger, &period.filter(ctx)?)?;
-            print_table(ctx, render::activities_table(&report), out)?;
-            tie_out(report.currencies.iter().all(|(_, a)| a.tied_out()), "activities")
+        ReportCommand::Activities { period, value } => {
+            let filter = period.filter(ctx)?;
+            let report = crate::report::activities::activities(ledger, &filter)?;
+            let (table, lines) = (
+                render::activities_table(&report),
+                value::activities_lines(&report),
+            );
+            let valued = print_valued(ctx, ledger, &value, filter.to, table, lines, out)?;
+            tie_out(
+                report.currencies.iter().all(|(_, a)| a.tied_out()) && valued,
+                "activities",
+            )
         }
-        ReportCommand::Position { at } => {
+        ReportCommand::Position { at, value } => {
             let at = at.as_deref().map(|d| ctx.date(Field::AT, d)).transpose()?;
             let report = crate::report::position::position(ledger, at)?;
-            print_table(ctx, render::position_table(&report), out)?;
-            tie_out(report.currencies.iter().all(|(_, p)| p.tied_out()), "position")
+            let (table, lines) = (render::position_table(&report), value::position_lines(&report));
+            let valued = print_valued(ctx, ledger, &value, at, table, lines, out)?;
+            tie_out(
+                report.currencies.iter().all(|(_, p)| p.tied_out()) && valued,
+                "position",
+            )
         }
         ReportCommand::Aging { days, strict, period } => {
             let report = crate::report::aging::aging(ledger, &period.filter(ctx)?, ctx.today)?;
@@ -300,10 +345,12 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             tie_out(report.tied_out(), "aging")?;
             waited_too_long(&report, days, strict)
         }
-        ReportCommand::Campaign { period } => {
-            let rows = campaign::campaign(ledger, &period.filter(ctx)?)?;
-            print_table(ctx, render::campaign_table(&rows), out)?;
-            tie_out(rows.iter().all(|r| r.tied_out), "campaign")
+        ReportCommand::Campaign { period, value } => {
+            let filter = period.filter(ctx)?;
+            let rows = campaign::campaign(ledger, &filter)?;
+            let (table, lines) = (render::campaign_table(&rows), value::campaign_lines(&rows));
+            let valued = print_valued(ctx, ledger, &value, filter.to, table, lines, out)?;
+            tie_out(rows.iter().all(|r| r.tied_out) && valued, "campaign")
         }
         ReportCommand::Transparency {
             output,
@@ -347,6 +394,33 @@ fn waited_too_long(report: &Aging, days: i64, strict: bool) -> Result<()> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// A report's table, and with `--value CUR` its totals valued at the rates on `date` (else
+/// today): a table prints both, csv and json the values alone (each with its amount and
+/// rate). Valued before anything is printed, so a missing rate prints nothing. Returns
+/// whether the values tie out.
+fn print_valued(
+    ctx: &Context,
+    ledger: &Ledger,
+    value: &ValueArgs,
+    date: Option<chrono::NaiveDate>,
+    table: render::Tabular,
+    lines: value::Lines,
+    out: &mut dyn Write,
+) -> Result<bool> {
+    let Some(code) = &value.value else {
+        print_table(ctx, table, out)?;
+        return Ok(true);
+    };
+    let currency = crate::domain::Currency::parse_field(Field::VALUE, code)?;
+    let valuation = value::value(ledger, currency, date.unwrap_or(ctx.today), lines)?;
+    if ctx.format == render::Format::Table {
+        print_table(ctx, table, out)?;
+        writeln!(out).map_err(Error::Output)?;
+    }
+    print_table(ctx, render::valuation_table(&valuation), out)?;
+    Ok(valuation.tied_out())
 }
 
 /// A report's table in the format asked for.
@@ -421,9 +495,16 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 by_fund: false,
                 depth: None,
                 period: all(None),
+                value: ValueArgs { value: None },
             },
         ),
-        ("Funds", ReportCommand::Funds { period: all(None) }),
+        (
+            "Funds",
+            ReportCommand::Funds {
+                period: all(None),
+                value: ValueArgs { value: None },
+            },
+        ),
         (
             "The union",
             ReportCommand::Union {
@@ -438,7 +519,13 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 period: all(None),
             },
         ),
-        ("Campaign", ReportCommand::Campaign { period: all(None) }),
+        (
+            "Campaign",
+            ReportCommand::Campaign {
+                period: all(None),
+                value: ValueArgs { value: None },
+            },
+        ),
     ];
     for (title, report) in reports {
         writeln!(out, "\n{title}").map_err(Error::Output)?;

@@ -106,6 +106,12 @@ impl Field {
     pub const TO: Field = Field::named("--to");
     pub const TXN_COLUMN: Field = Field::named("txn");
     pub const VOIDS_COLUMN: Field = Field::named("voids");
+    // `rate add FROM TO RATE` and the reports' `--value`.
+    pub const RATE_FROM: Field = Field::named("FROM");
+    pub const RATE_TO: Field = Field::named("TO");
+    pub const RATE_ARG: Field = Field::named("RATE");
+    pub const CORRECT: Field = Field::named("--correct");
+    pub const VALUE: Field = Field::named("--value");
 }
 
 impl fmt::Display for Field {

@@ -10,6 +10,7 @@ pub mod names;
 pub mod payout;
 pub mod privacy;
 pub mod transaction;
+pub mod valuation;
 
 pub use field::Field;
 pub use money::{Amount, Currency, Sum, Totals};

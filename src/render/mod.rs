@@ -8,6 +8,7 @@ mod pack;
 mod reconcile;
 mod reports;
 pub mod transparency;
+mod value;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +25,7 @@ pub use outcomes::*;
 pub use pack::*;
 pub use reconcile::*;
 pub use reports::*;
+pub use value::*;
 
 /// Whether tables may use colour: set once by the binary, when standard output is a
 /// terminal and `NO_COLOR` is not set. Off by default, so tests and pipes get plain text.

@@ -14,6 +14,7 @@ pub mod reconcile;
 pub mod register;
 pub mod transparency;
 pub mod union;
+pub mod value;
 
 use crate::domain::Sum;
 use crate::error::Result;

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::tables::{
-    Table, CONFIRMATIONS, ERASURES, IMPORT_BATCHES, LOCK_OVERRIDES, PERIOD_LOCKS, RECONCILIATIONS,
+    Table, CONFIRMATIONS, ERASURES, IMPORT_BATCHES, LOCK_OVERRIDES, PERIOD_LOCKS, RATES, RECONCILIATIONS,
 };
 use crate::error::{Error, Result};
 use crate::store::hash;
@@ -134,6 +134,17 @@ pub enum Entry {
     /// `donor rename` / `donor merge`: the counterparty of each transaction in `revised` was
     /// given a new text (whose salted digest it records); it names no one.
     DonorRenamed { revised: Vec<Revision> },
+    /// `rate add`: units of `to` per unit of `from` on `date`, as the exact decimal text
+    /// given; `corrects` names the rate of the same pair and day it replaces.
+    RateAdded {
+        id: i64,
+        from: String,
+        to: String,
+        rate: String,
+        date: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        corrects: Option<i64>,
+    },
 }
 
 /// One field of one transaction's private text that an erasure or a rename changed. It holds
@@ -237,6 +248,7 @@ impl Entry {
             Entry::ImportBatch { .. } => "import_batch",
             Entry::Erasure { .. } => "erasure",
             Entry::DonorRenamed { .. } => "donor_renamed",
+            Entry::RateAdded { .. } => "rate_added",
         }
     }
 
@@ -285,6 +297,7 @@ impl Entry {
             Entry::LockOverridden { txn_id, .. } => Some((&LOCK_OVERRIDES, *txn_id)),
             Entry::PeriodClosed { id, .. } => Some((&PERIOD_LOCKS, *id)),
             Entry::Erasure { id, .. } => Some((&ERASURES, *id)),
+            Entry::RateAdded { id, .. } => Some((&RATES, *id)),
             _ => None,
         }
     }

@@ -6,7 +6,8 @@ use super::entry::{erased_value, Entry, ErasedEntryText, ErasedFields, ErasedKey
 use super::seal::parse_body;
 use super::tables::{
     Table, ACCOUNTS, COMMUNES, CONFIRMATIONS, ERASED_ENTRY_TEXTS, ERASED_KEYS, ERASED_TEXT, ERASURES, FUNDS,
-    IMPORT_BATCHES, LOCK_OVERRIDES, META, PERIOD_LOCKS, RECONCILED_POSTINGS, RECONCILIATIONS, TEXT_REVISIONS,
+    IMPORT_BATCHES, LOCK_OVERRIDES, META, PERIOD_LOCKS, RATES, RECONCILED_POSTINGS, RECONCILIATIONS,
+    TEXT_REVISIONS,
 };
 use crate::error::{Error, Result};
 use crate::store::hash;
@@ -86,6 +87,7 @@ impl Entry {
                 revision_rows(revised, None, &|table, values| rows.add(table, values))?
             }
             Entry::Erasure { .. } => self.erasure_rows(&rows, lookup)?,
+            Entry::RateAdded { .. } => self.rate_rows(&rows)?,
         })
     }
 
@@ -333,6 +335,36 @@ impl Entry {
         all.extend(erased_key_rows(rows, *id, keys)?);
         all.extend(erased_entry_text_rows(rows, lookup, *id, entry_texts)?);
         Ok(all)
+    }
+}
+
+impl Entry {
+    /// The row a rate adds, stamped with who recorded it (another kind is a bug).
+    fn rate_rows(&self, rows: &EntryRows) -> Result<Vec<Row>> {
+        let Entry::RateAdded {
+            id,
+            from,
+            to,
+            rate,
+            date,
+            corrects,
+        } = self
+        else {
+            return Err(misplaced(self));
+        };
+        Ok(vec![rows.add(
+            &RATES,
+            vec![
+                Value::Integer(*id),
+                text(from),
+                text(to),
+                text(rate),
+                text(date),
+                optional_int(*corrects),
+                rows.at.clone(),
+                rows.by.clone(),
+            ],
+        )])
     }
 }
 

@@ -189,8 +189,24 @@ pub(super) const LOCK_OVERRIDES: Table = Table {
     ],
 };
 
+pub(super) const RATES: Table = Table {
+    name: "rates",
+    key: &["id"],
+    columns: &[
+        "id",
+        "from_currency",
+        "to_currency",
+        "rate",
+        "date",
+        "corrects",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 15] = [
+pub const TABLES: [&Table; 16] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -206,4 +222,5 @@ pub const TABLES: [&Table; 15] = [
     &TEXT_REVISIONS,
     &PERIOD_LOCKS,
     &LOCK_OVERRIDES,
+    &RATES,
 ];

@@ -180,7 +180,7 @@ pub enum ReportCommand {
     },
     /// The public page: totals, funds, the money's journey to communes, charts; no donors
     #[command(
-        after_help = "Example:\n  fondo report transparency -o transparency.html\n  fondo --format md report transparency"
+        after_help = "Example:\n  fondo report transparency -o transparency.html\n  fondo --format md report transparency\n  fondo report transparency --value USD -o transparency.html"
     )]
     Transparency {
         /// Write to this file (.md for Markdown) instead of standard output
@@ -191,6 +191,8 @@ pub enum ReportCommand {
         force: bool,
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Private: per donor, number of gifts, total, first and last gift
     #[command(after_help = "Example:\n  fondo report donors --anonymize --format csv")]
@@ -233,6 +235,7 @@ fn transparency_page(
     output: Option<&std::path::Path>,
     force: bool,
     period: &ReportArgs,
+    value: &ValueArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
     use crate::render::transparency::{write_transparency, PageFormat};
@@ -241,7 +244,14 @@ fn transparency_page(
             "report transparency writes a page: use --format html (the default) or md".into(),
         ));
     }
-    let page = crate::report::transparency::transparency(ledger, &period.filter(ctx)?, ctx.today)?;
+    let filter = period.filter(ctx)?;
+    let mut page = crate::report::transparency::transparency(ledger, &filter, ctx.today)?;
+    if let Some(code) = &value.value {
+        let currency = crate::domain::Currency::parse_field(Field::VALUE, code)?;
+        let lines = value::transparency_lines(&page)?;
+        let date = filter.to.unwrap_or(ctx.today);
+        page.valued = Some(value::value(ledger, currency, date, lines)?);
+    }
     let by_extension = output
         .and_then(|p| p.extension())
         .filter(|e| e.eq_ignore_ascii_case("md"))
@@ -356,7 +366,8 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             output,
             force,
             period,
-        } => transparency_page(ctx, ledger, output.as_deref(), force, &period, out),
+            value,
+        } => transparency_page(ctx, ledger, output.as_deref(), force, &period, &value, out),
         ReportCommand::Donors { anonymize, period } => {
             let report = donors::donors(ledger, &period.filter(ctx)?, anonymize)?;
             print_table(ctx, render::donors_table(&report), out)?;

@@ -73,12 +73,18 @@ pub fn valuation_table(v: &Valuation) -> Tabular {
         row.extend(valued(line.total));
         t.rows.push(row);
     }
-    t.notes.push(format!(
+    t.notes = valuation_notes(v);
+    t
+}
+
+/// What a valuation says under its figures: the date, each rate used, and the tie-out.
+pub fn valuation_notes(v: &Valuation) -> Vec<String> {
+    let mut notes = vec![format!(
         "valued in {} at the rates on or before {}",
         v.currency, v.date
-    ));
-    t.notes.extend(v.rates.iter().map(rate_note));
-    t.notes.push(format!(
+    )];
+    notes.extend(v.rates.iter().map(rate_note));
+    notes.push(format!(
         "tie-out {}: each total is its lines' exact values summed, then rounded once (half-even){}: {}",
         v.currency,
         equal_note(v),
@@ -88,7 +94,7 @@ pub fn valuation_table(v: &Valuation) -> Tabular {
             "DOES NOT TIE OUT, run `fondo verify`"
         }
     ));
-    t
+    notes
 }
 
 fn rate_note(r: &RateUsed) -> String {

@@ -269,6 +269,8 @@ pub struct Transparency {
     pub exchanges: Vec<Exchange>,
     /// Present when the page has more than one currency.
     pub consolidated: Option<Consolidated>,
+    /// `--value CUR`: the flow valued in one currency at the entered rates (set by the caller).
+    pub valued: Option<crate::report::value::Valuation>,
 }
 
 /// The totals of `currency`, begun at zero.
@@ -346,6 +348,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         programmes,
         exchanges: accountability::exchanges(conn, filter)?,
         consolidated,
+        valued: None,
     })
 }
 

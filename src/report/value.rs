@@ -222,9 +222,9 @@ pub fn transparency_lines(page: &Transparency) -> Result<Lines> {
     {
         let all: Vec<Sum> = parts.iter().flat_map(|(_, sums)| sums.iter().copied()).collect();
         for (label, sums) in parts {
-            lines.push(format!("{side}: {label}"), sums);
+            lines.push(format!("{side} — {label}"), sums);
         }
-        totals[i] = lines.push(format!("{side}: total"), all);
+        totals[i] = lines.push(format!("{side} — total"), all);
     }
     lines.equal = Some((totals[0], totals[1]));
     Ok(lines)

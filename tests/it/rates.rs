@@ -373,3 +373,48 @@ fn a_deleted_rate_is_caught_by_verify() {
         "{report}"
     );
 }
+
+#[test]
+fn the_public_page_values_its_flow_and_names_the_rate() {
+    let l = with_bolivars();
+    l.run(&["rate", "add", "USD", "VES", "36.50", "--date", "2026-03-01"]);
+    let page = l.run(&[
+        "--format",
+        "md",
+        "report",
+        "transparency",
+        "--to",
+        "2026-03-31",
+        "--value",
+        "USD",
+    ]);
+    let section = page.split("## Valued in USD\n").nth(1).expect("a valued section");
+    let section = section.split("\n## ").next().unwrap_or_default();
+    // 500.00 USD raised; 100.00 USD sold and 7,300.00 VES bought (200.00 USD at 1/36.50).
+    assert!(
+        section.contains("| came in — Raised from donors | 500.00 USD |"),
+        "{section}"
+    );
+    assert!(section.contains("| came in — total | 700.00 USD |"), "{section}");
+    assert!(
+        section.contains("| went, or is held now — total | 700.00 USD |"),
+        "{section}"
+    );
+    assert!(
+        section.contains("- VES→USD: ÷ 36.50 (the inverse of a USD→VES rate), rate #1 of 2026-03-01."),
+        "{section}"
+    );
+    assert!(
+        section.contains("came in — total 700.00 = went, or is held now — total 700.00: ok"),
+        "{section}"
+    );
+    assert!(!section.contains("Ana"), "{section}");
+    // Without --value the page has no such section; with a missing rate it is not written.
+    let plain = l.run(&["--format", "md", "report", "transparency", "--to", "2026-03-31"]);
+    assert!(!plain.contains("Valued in"));
+    let error = l.reject(&["report", "transparency", "--to", "2026-03-31", "--value", "EUR"]);
+    assert_eq!(
+        error,
+        "error: no rate from USD to EUR on or before 2026-03-31: add one with `fondo rate add USD EUR RATE --date D`\n"
+    );
+}

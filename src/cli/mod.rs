@@ -122,7 +122,7 @@ pub enum Command {
     /// Record a currency exchange through equity:conversion
     #[command(after_help = "Example:\n  fondo exchange 100 USD --to VES --rate 36.50")]
     Exchange(record::ExchangeArgs),
-    /// Rates between currencies, for reports valued in one currency (--value): add, list
+    /// Rates between currencies, for reports valued in one currency (--value)
     #[command(subcommand)]
     #[command(after_help = "Example:\n  fondo rate add EUR USD 1.08 --date 2026-03-01\n  fondo rate list")]
     Rate(rate::RateCommand),

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::common::TempLedger;
+use crate::erasure::{holds, ledger_bytes};
 use crate::tamper::edit_without_triggers;
 
 /// A USD ledger that gave 100.00 USD for 7,300.00 VES on 2026-03-05 (#2).
@@ -417,4 +418,42 @@ fn the_public_page_values_its_flow_and_names_the_rate() {
         error,
         "error: no rate from USD to EUR on or before 2026-03-31: add one with `fondo rate add USD EUR RATE --date D`\n"
     );
+}
+
+/// A rate holds no donor's text, but it does keep who entered it: `donor forget` erases that
+/// name from the rate's entry and row like any other entry's, and the valued reports stay.
+#[test]
+fn forgetting_who_entered_a_rate_erases_the_name_everywhere() {
+    let l = with_bolivars();
+    l.run(&["donation", "5", "--donor", "Ana Pérez", "--date", "2026-03-02"]);
+    l.run(&[
+        "--by",
+        "Ana Pérez",
+        "rate",
+        "add",
+        "VES",
+        "USD",
+        "0.025",
+        "--date",
+        "2026-03-01",
+    ]);
+    let valued = || {
+        l.run(&[
+            "--format",
+            "csv",
+            "report",
+            "funds",
+            "--value",
+            "USD",
+            "--to",
+            "2026-03-31",
+        ])
+    };
+    let before = valued();
+    l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    let bytes = ledger_bytes(&l);
+    assert!(!holds(&bytes, "Ana Pérez".as_bytes()), "the name is in the file");
+    assert_eq!(l.json(&["rate", "list"])[0]["entered_by"], "forgotten donor 1");
+    assert_eq!(valued(), before);
+    assert_eq!(l.json(&["verify"])["ok"], true);
 }

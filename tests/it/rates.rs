@@ -457,3 +457,45 @@ fn forgetting_who_entered_a_rate_erases_the_name_everywhere() {
     assert_eq!(valued(), before);
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
+
+/// The valued tables fit 80 columns like the reports above them: no line wider, no number or
+/// date cut; the rate's source, if hidden, is still named under the table.
+#[test]
+fn valued_tables_fit_80_columns() {
+    let l = crate::export::sample();
+    for report in [
+        vec!["balance", "--to", "2026-02-11"],
+        vec!["funds", "--to", "2026-02-11"],
+        vec!["activities", "--to", "2026-02-11"],
+        vec!["position", "--at", "2026-02-11"],
+        vec!["campaign", "--to", "2026-02-11"],
+    ] {
+        let out = l
+            .cmd()
+            .env("COLUMNS", "80")
+            .args([&["report"][..], &report, &["--value", "USD"]].concat())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{report:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let table = String::from_utf8(out.stdout).unwrap();
+        for line in table.lines().filter(|l| !l.starts_with("chain head")) {
+            assert!(line.chars().count() <= 80, "{report:?}: {line}");
+            for cell in line.split(['│', '┆']).map(str::trim) {
+                let cut =
+                    cell.contains('…') && cell.chars().any(|c| c.is_ascii_digit()) && !cell.contains(' ');
+                assert!(!cut, "{report:?}: a cut number or date `{cell}`");
+            }
+        }
+        assert!(
+            table.contains("valued in USD at the rates on or before 2026-02-11"),
+            "{table}"
+        );
+        // The campaign's targets are all in dollars: it needs no rate.
+        let rated = report[0] != "campaign";
+        assert_eq!(table.contains("exchange #462"), rated, "{report:?}: {table}");
+    }
+}

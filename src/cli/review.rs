@@ -73,7 +73,7 @@ pub struct ValueArgs {
     /// Also value the totals in this currency (e.g. USD), at the rate on or before the
     /// report's date (--to or --at, else today): see `fondo rate`. Tables print the report,
     /// then the values; csv and json give the values, with each amount and rate used
-    #[arg(long, value_name = "CUR")]
+    #[arg(long, value_name = "CUR", add = super::complete::currencies())]
     value: Option<String>,
 }
 

@@ -499,3 +499,26 @@ fn valued_tables_fit_80_columns() {
         assert_eq!(table.contains("exchange #462"), rated, "{report:?}: {table}");
     }
 }
+
+#[test]
+fn an_audit_pack_rebuilds_the_rates() {
+    let l = with_bolivars();
+    l.run(&["rate", "add", "VES", "USD", "0.025", "--date", "2026-03-01"]);
+    l.run(&[
+        "rate",
+        "add",
+        "VES",
+        "USD",
+        "0.026",
+        "--date",
+        "2026-03-01",
+        "--correct",
+    ]);
+    let pack = l.path.with_file_name("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    let rebuilt = TempLedger::uninitialized();
+    rebuilt.run(&["rebuild", pack.to_str().unwrap()]);
+    assert_eq!(rebuilt.json(&["rate", "list"]), l.json(&["rate", "list"]));
+    let valued = |l: &TempLedger| l.json(&["report", "funds", "--value", "USD", "--to", "2026-03-31"]);
+    assert_eq!(valued(&rebuilt), valued(&l));
+}

@@ -46,7 +46,7 @@ impl RateUsed {
     /// `sum` in `to`, unrounded (exact for a product; 28 significant digits for a quotient).
     pub fn value(&self, sum: Sum) -> Result<Decimal> {
         let overflow = || Error::Overflow {
-            what: format!("{sum} {} × {}", sum.currency(), self.text()),
+            what: format!("{sum} × {}", self.text()),
         };
         sum.to_decimal()
             .checked_mul(self.numerator)

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::report::transparency::{
     Consolidated, FundProgress, Journey, MonthOfGifts, Programme, Totals, Transparency,
 };
-use crate::report::value::Valuation;
+use crate::report::value::ValuedReport;
 use crate::store::accountability::Exchange;
 
 /// Which page to write.
@@ -351,7 +351,7 @@ fn md_consolidated(s: &mut String, c: &Consolidated) {
 }
 
 /// `--value CUR`: each line of the flow valued, with the rates under it.
-fn md_valued(s: &mut String, v: &Valuation) {
+fn md_valued(s: &mut String, v: &ValuedReport) {
     let _ = writeln!(
         s,
         "## Valued in {}\n\n| | value |\n| --- | ---: |",
@@ -367,7 +367,7 @@ fn md_valued(s: &mut String, v: &Valuation) {
     s.push('\n');
 }
 
-fn html_valued(s: &mut String, v: &Valuation) {
+fn html_valued(s: &mut String, v: &ValuedReport) {
     let _ = write!(
         s,
         "<h2>Valued in {}</h2><div class=\"scroll\"><table><tr><th></th><th class=\"n\">Value</th></tr>",
@@ -388,7 +388,7 @@ fn html_valued(s: &mut String, v: &Valuation) {
 }
 
 /// Each valued line and its value, rounded once for display.
-fn valued_rows(v: &Valuation) -> Vec<(String, String)> {
+fn valued_rows(v: &ValuedReport) -> Vec<(String, String)> {
     v.lines
         .iter()
         .map(|l| (l.label.clone(), valued(l.total, v.currency)))

@@ -6,7 +6,7 @@ use super::reports::sum;
 use super::{col, machine_col, optional_col, Cell, Tabular};
 use crate::domain::valuation::{self, RateUsed};
 use crate::domain::Currency;
-use crate::report::value::Valuation;
+use crate::report::value::ValuedReport;
 use crate::store::read::RateInfo;
 
 /// A value as shown: rounded once, half-even, to `currency`'s minor units.
@@ -18,7 +18,7 @@ pub fn shown_value(value: Decimal, currency: Currency) -> String {
 
 /// Each valued line, currency by currency with the rate used, then its total; the rates
 /// used and the tie-out under the table.
-pub fn valuation_table(v: &Valuation) -> Tabular {
+pub fn valuation_table(v: &ValuedReport) -> Tabular {
     let mut t = Tabular::new(vec![
         col("line", "Line"),
         col("currency", "Cur"),
@@ -78,7 +78,7 @@ pub fn valuation_table(v: &Valuation) -> Tabular {
 }
 
 /// What a valuation says under its figures: the date, each rate used, and the tie-out.
-pub fn valuation_notes(v: &Valuation) -> Vec<String> {
+pub fn valuation_notes(v: &ValuedReport) -> Vec<String> {
     let mut notes = vec![format!(
         "valued in {} at the rates on or before {}",
         v.currency, v.date
@@ -112,7 +112,7 @@ fn rate_note(r: &RateUsed) -> String {
 }
 
 /// `; debits = credits` for the two lines that must be worth the same.
-fn equal_note(v: &Valuation) -> String {
+fn equal_note(v: &ValuedReport) -> String {
     let line = |i: usize| {
         v.lines
             .get(i)

@@ -270,7 +270,7 @@ pub struct Transparency {
     /// Present when the page has more than one currency.
     pub consolidated: Option<Consolidated>,
     /// `--value CUR`: the flow valued in one currency at the entered rates (set by the caller).
-    pub valued: Option<crate::report::value::Valuation>,
+    pub valued: Option<crate::report::value::ValuedReport>,
 }
 
 /// The totals of `currency`, begun at zero.

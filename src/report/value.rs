@@ -53,7 +53,7 @@ impl Lines {
 
 /// A report's lines valued in `currency` on `date`, with the rate used for each other currency.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Valuation {
+pub struct ValuedReport {
     pub currency: Currency,
     pub date: NaiveDate,
     pub rates: Vec<RateUsed>,
@@ -62,7 +62,7 @@ pub struct Valuation {
     pub equal: Option<(usize, usize)>,
 }
 
-impl Valuation {
+impl ValuedReport {
     /// Each line's total is the sum of its parts' values, and the lines that must be equal
     /// are, as shown (to the currency's minor units).
     pub fn tied_out(&self) -> bool {
@@ -83,7 +83,7 @@ impl Valuation {
 
 /// Values `lines` in `currency` at the rates on `date`. A currency with only zero sums needs
 /// no rate; any other without one is refused ([`Error::NoRate`]).
-pub fn value(ledger: &Ledger, currency: Currency, date: NaiveDate, lines: Lines) -> Result<Valuation> {
+pub fn value(ledger: &Ledger, currency: Currency, date: NaiveDate, lines: Lines) -> Result<ValuedReport> {
     let mut rates: BTreeMap<Currency, RateUsed> = BTreeMap::new();
     let mut valued = Vec::with_capacity(lines.lines.len());
     for (label, sums) in lines.lines {
@@ -115,7 +115,7 @@ pub fn value(ledger: &Ledger, currency: Currency, date: NaiveDate, lines: Lines)
         }
         valued.push(ValuedLine { label, parts, total });
     }
-    Ok(Valuation {
+    Ok(ValuedReport {
         currency,
         date,
         rates: rates.into_values().collect(),

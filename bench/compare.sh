@@ -90,6 +90,12 @@ for n in $SIZES; do
   row "$n" "report activities --monthly (12 months)" fondo "$m" "${m%% *}"
   m=$(measure true "$fondo --db $db report position --at 2030-12-31")
   row "$n" "report position" fondo "$m" "${m%% *}"
+  # Values in one currency: the books are in USD, valued in EUR through the inverse of a rate.
+  $fondo --db $db rate add EUR USD 1.08 --date 2001-01-01 >/dev/null
+  for report in "funds --from 2001-01-01" "position --at 2030-12-31"; do
+    m=$(measure true "$fondo --db $db report $report --value EUR")
+    row "$n" "report ${report%% *} --value EUR" fondo "$m" "${m%% *}"
+  done
   m=$(measure true "$fondo --db $db --format md report transparency")
   row "$n" "public page (Markdown)" fondo "$m" "${m%% *}"
   m=$(measure true "$fondo --db $db report register assets:bank --limit 50")

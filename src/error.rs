@@ -130,6 +130,15 @@ pub enum Error {
     #[error("{0}")]
     Cancelled(String),
 
+    /// A report asked to value `from` in `to` on a day before which no rate was entered and
+    /// no exchange between them was recorded.
+    #[error("no rate from {from} to {to} on or before {date}: add one with `fondo rate add {from} {to} RATE --date D`")]
+    NoRate {
+        from: String,
+        to: String,
+        date: chrono::NaiveDate,
+    },
+
     /// A check that ran and found problems (`verify`); the details were already printed.
     #[error("{0}")]
     CheckFailed(String),

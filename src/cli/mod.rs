@@ -8,6 +8,7 @@ mod donor;
 mod entity;
 mod evidence;
 mod prompt;
+mod rate;
 mod reconcile;
 mod record;
 mod review;
@@ -136,6 +137,10 @@ pub enum Command {
     /// Record a currency exchange through equity:conversion
     #[command(after_help = "Example:\n  fondo exchange 100 USD --to VES --rate 36.50")]
     Exchange(record::ExchangeArgs),
+    /// Rates between currencies, for reports valued in one currency (--value)
+    #[command(subcommand)]
+    #[command(after_help = "Example:\n  fondo rate add EUR USD 1.08 --date 2026-03-01\n  fondo rate list")]
+    Rate(rate::RateCommand),
     /// Record any balanced transaction, posting by posting
     #[command(
         after_help = "Example:\n  fondo entry --desc \"opening balance\" -p \"assets:cash 20\" -p \"equity:opening -20\""
@@ -219,7 +224,7 @@ const GROUPS: [(&str, &[&str]); 5] = [
         "Record",
         &[
             "add", "donation", "send", "allocate", "confirm", "fee", "transfer", "payout", "exchange",
-            "entry", "void", "attach",
+            "rate", "entry", "void", "attach",
         ],
     ),
     ("Review", &["report", "show", "attachment"]),
@@ -506,6 +511,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Transfer(args) => record::record(&ctx, &args, out),
         Command::Payout(args) => record::record(&ctx, &args, out),
         Command::Exchange(args) => record::record(&ctx, &args, out),
+        Command::Rate(cmd) => rate::rate(&ctx, cmd, out),
         Command::Entry(args) => record::record(&ctx, &args, out),
         Command::Void(args) => record::void(&ctx, args, out),
         Command::Import(args) => transfer::import(&ctx, args, out),

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::render;
 use crate::report::aging::Aging;
 use crate::report::balance::{self, BalanceOptions};
-use crate::report::{activities, campaign, communes, donors, funds, register, union};
+use crate::report::{activities, campaign, communes, donors, funds, register, union, value};
 use crate::store::read::{self, Filter};
 use crate::store::{verify, Ledger};
 
@@ -68,10 +68,22 @@ impl ReportArgs {
     }
 }
 
+/// `--value CUR`: a report's totals also valued in one currency.
+#[derive(Debug, Args)]
+pub struct ValueArgs {
+    /// Also value the totals in this currency (e.g. USD), at the rate on or before the
+    /// report's date (--to or --at, else today): see `fondo rate`. Tables print the report,
+    /// then the values; csv and json give the values, with each amount and rate used
+    #[arg(long, value_name = "CUR", add = super::complete::currencies())]
+    value: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// Trial balance: debits, credits and balance per account and currency
-    #[command(after_help = "Example:\n  fondo report balance --by-fund --to 2026-03-31")]
+    #[command(
+        after_help = "Example:\n  fondo report balance --by-fund --to 2026-03-31\n  fondo report balance --value USD"
+    )]
     Balance {
         /// One row per account and fund
         #[arg(long)]
@@ -81,6 +93,8 @@ pub enum ReportCommand {
         depth: Option<usize>,
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Postings in date order with a running balance
     #[command(after_help = "Example:\n  fondo report register assets:bank --from 2026-03-01")]
@@ -95,10 +109,14 @@ pub enum ReportCommand {
         period: ReportArgs,
     },
     /// Per fund: opening, raised, fees, granted, moved, closing, where the money sits, target
-    #[command(after_help = "Example:\n  fondo report funds --from 2026-01-01 --to 2026-03-31")]
+    #[command(
+        after_help = "Example:\n  fondo report funds --from 2026-01-01 --to 2026-03-31\n  fondo report funds --value USD --to 2026-03-31"
+    )]
     Funds {
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Per fund: sent to the union, allocated onward, still held, and for how long
     #[command(after_help = "Example:\n  fondo report union --stale-days 60")]
@@ -121,25 +139,31 @@ pub enum ReportCommand {
     /// Statement of activities: gifts, fees, grants and programmes without and with donor
     /// restrictions, net assets released from restriction, opening and closing net assets
     #[command(
-        after_help = "Example:\n  fondo report activities --from 2026-01-01 --to 2026-03-31\n  fondo report activities --quarterly --from 2026-01-01 --to 2026-12-31"
+        after_help = "Example:\n  fondo report activities --from 2026-01-01 --to 2026-03-31\n  fondo report activities --quarterly --from 2026-01-01 --to 2026-12-31\n  fondo report activities --value USD"
     )]
     Activities {
         /// One statement per month of the period, then the whole period's; the months add up
-        #[arg(long, conflicts_with = "quarterly")]
+        #[arg(long, conflicts_with_all = ["quarterly", "value"])]
         monthly: bool,
         /// One statement per quarter of the period, then the whole period's
-        #[arg(long)]
+        #[arg(long, conflicts_with = "value")]
         quarterly: bool,
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Statement of financial position: assets by account, liabilities, net assets without and
     /// with donor restrictions (per restricted fund)
-    #[command(after_help = "Example:\n  fondo report position --at 2026-03-31")]
+    #[command(
+        after_help = "Example:\n  fondo report position --at 2026-03-31\n  fondo report position --at 2026-03-31 --value USD"
+    )]
     Position {
         /// The day the position is taken at the end of: YYYY-MM-DD [default: everything recorded]
         #[arg(long, value_name = "DATE")]
         at: Option<String>,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Grants not yet confirmed, per commune and fund, and money held by the union, per fund,
     /// by age (0–30, 31–60, 61–90, > 90 days)
@@ -155,14 +179,16 @@ pub enum ReportCommand {
         period: ReportArgs,
     },
     /// Funds with targets: raised, granted, target, percent and a progress bar
-    #[command(after_help = "Example:\n  fondo report campaign")]
+    #[command(after_help = "Example:\n  fondo report campaign\n  fondo report campaign --value USD")]
     Campaign {
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// The public page: totals, funds, the money's journey to communes, charts; no donors
     #[command(
-        after_help = "Example:\n  fondo report transparency -o transparency.html\n  fondo --format md report transparency"
+        after_help = "Example:\n  fondo report transparency -o transparency.html\n  fondo --format md report transparency\n  fondo report transparency --value USD -o transparency.html"
     )]
     Transparency {
         /// Write to this file (.md for Markdown) instead of standard output
@@ -177,6 +203,8 @@ pub enum ReportCommand {
         public_evidence: bool,
         #[command(flatten)]
         period: ReportArgs,
+        #[command(flatten)]
+        value: ValueArgs,
     },
     /// Private: one donor's statement of a year's gifts, or every donor's into a directory
     #[command(
@@ -240,6 +268,7 @@ fn transparency_page(
     ledger: &Ledger,
     page_output: &PageOutput<'_>,
     period: &ReportArgs,
+    value: &ValueArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
     let (output, force) = (page_output.path, page_output.force);
@@ -249,7 +278,14 @@ fn transparency_page(
             "report transparency writes a page: use --format html (the default) or md".into(),
         ));
     }
-    let mut page = crate::report::transparency::transparency(ledger, &period.filter(ctx)?, ctx.today)?;
+    let filter = period.filter(ctx)?;
+    let mut page = crate::report::transparency::transparency(ledger, &filter, ctx.today)?;
+    if let Some(code) = &value.value {
+        let currency = crate::domain::Currency::parse_field(Field::VALUE, code)?;
+        let lines = value::transparency_lines(&page)?;
+        let date = filter.to.unwrap_or(ctx.today);
+        page.valued = Some(value::value(ledger, currency, date, lines)?);
+    }
     if let (Some(path), true) = (output, page_output.public_evidence) {
         page.evidence_dir = Some(super::evidence::publish_grant_files(
             ledger,
@@ -298,6 +334,7 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             by_fund,
             depth,
             period,
+            value,
         } => {
             let options = BalanceOptions {
                 filter: period.filter(ctx)?,
@@ -305,8 +342,10 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
                 depth,
             };
             let report = balance::balance(ledger, &options)?;
-            print_table(ctx, render::balance_table(&report, by_fund), out)?;
-            tie_out(report.tied_out(), "trial balance")
+            let table = render::balance_table(&report, by_fund);
+            let lines = value::balance_lines(&report);
+            let valued = print_valued(ctx, ledger, &value, options.filter.to, table, lines, out)?;
+            tie_out(report.tied_out() && valued, "trial balance")
         }
         ReportCommand::Register {
             account,
@@ -317,10 +356,12 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             print_table(ctx, render::register_table(&rows), out)?;
             Ok(())
         }
-        ReportCommand::Funds { period } => {
-            let report = funds::funds(ledger, &period.filter(ctx)?)?;
-            print_table(ctx, render::funds_report_table(&report), out)?;
-            tie_out(report.tied_out(), "funds")
+        ReportCommand::Funds { period, value } => {
+            let filter = period.filter(ctx)?;
+            let report = funds::funds(ledger, &filter)?;
+            let (table, lines) = (render::funds_report_table(&report), value::funds_lines(&report));
+            let valued = print_valued(ctx, ledger, &value, filter.to, table, lines, out)?;
+            tie_out(report.tied_out() && valued, "funds")
         }
         ReportCommand::Union { stale_days, period } => {
             let report = union::union(ledger, &period.filter(ctx)?, stale_days, ctx.today)?;
@@ -332,6 +373,7 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             monthly,
             quarterly,
             period,
+            value,
         } => {
             let filter = period.filter(ctx)?;
             let step = match (monthly, quarterly) {
@@ -345,14 +387,25 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
                 return tie_out(report.tied_out(), "activities");
             }
             let report = activities::activities(ledger, &filter)?;
-            print_table(ctx, render::activities_table(&report), out)?;
-            tie_out(report.currencies.iter().all(|(_, a)| a.tied_out()), "activities")
+            let (table, lines) = (
+                render::activities_table(&report),
+                value::activities_lines(&report),
+            );
+            let valued = print_valued(ctx, ledger, &value, filter.to, table, lines, out)?;
+            tie_out(
+                report.currencies.iter().all(|(_, a)| a.tied_out()) && valued,
+                "activities",
+            )
         }
-        ReportCommand::Position { at } => {
+        ReportCommand::Position { at, value } => {
             let at = at.as_deref().map(|d| ctx.date(Field::AT, d)).transpose()?;
             let report = crate::report::position::position(ledger, at)?;
-            print_table(ctx, render::position_table(&report), out)?;
-            tie_out(report.currencies.iter().all(|(_, p)| p.tied_out()), "position")
+            let (table, lines) = (render::position_table(&report), value::position_lines(&report));
+            let valued = print_valued(ctx, ledger, &value, at, table, lines, out)?;
+            tie_out(
+                report.currencies.iter().all(|(_, p)| p.tied_out()) && valued,
+                "position",
+            )
         }
         ReportCommand::Aging { days, strict, period } => {
             let report = crate::report::aging::aging(ledger, &period.filter(ctx)?, ctx.today)?;
@@ -360,23 +413,26 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             tie_out(report.tied_out(), "aging")?;
             waited_too_long(&report, days, strict)
         }
-        ReportCommand::Campaign { period } => {
-            let rows = campaign::campaign(ledger, &period.filter(ctx)?)?;
-            print_table(ctx, render::campaign_table(&rows), out)?;
-            tie_out(rows.iter().all(|r| r.tied_out), "campaign")
+        ReportCommand::Campaign { period, value } => {
+            let filter = period.filter(ctx)?;
+            let rows = campaign::campaign(ledger, &filter)?;
+            let (table, lines) = (render::campaign_table(&rows), value::campaign_lines(&rows));
+            let valued = print_valued(ctx, ledger, &value, filter.to, table, lines, out)?;
+            tie_out(rows.iter().all(|r| r.tied_out) && valued, "campaign")
         }
         ReportCommand::Transparency {
             output,
             force,
             public_evidence,
             period,
+            value,
         } => {
             let page = PageOutput {
                 path: output.as_deref(),
                 force,
                 public_evidence,
             };
-            transparency_page(ctx, ledger, &page, &period, out)
+            transparency_page(ctx, ledger, &page, &period, &value, out)
         }
         ReportCommand::Statement(args) => super::statement::statement(ctx, ledger, args, out),
         ReportCommand::Donors { anonymize, period } => {
@@ -420,6 +476,33 @@ fn waited_too_long(report: &Aging, days: i64, strict: bool) -> Result<()> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// A report's table, and with `--value CUR` its totals valued at the rates on `date` (else
+/// today): a table prints both, csv and json the values alone (each with its amount and
+/// rate). Valued before anything is printed, so a missing rate prints nothing. Returns
+/// whether the values tie out.
+fn print_valued(
+    ctx: &Context,
+    ledger: &Ledger,
+    value: &ValueArgs,
+    date: Option<chrono::NaiveDate>,
+    table: render::Tabular,
+    lines: value::Lines,
+    out: &mut dyn Write,
+) -> Result<bool> {
+    let Some(code) = &value.value else {
+        print_table(ctx, table, out)?;
+        return Ok(true);
+    };
+    let currency = crate::domain::Currency::parse_field(Field::VALUE, code)?;
+    let valuation = value::value(ledger, currency, date.unwrap_or(ctx.today), lines)?;
+    if ctx.format == render::Format::Table {
+        print_table(ctx, table, out)?;
+        writeln!(out).map_err(Error::Output)?;
+    }
+    print_table(ctx, render::valuation_table(&valuation), out)?;
+    Ok(valuation.tied_out())
 }
 
 /// A report's table in the format asked for.
@@ -494,9 +577,16 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 by_fund: false,
                 depth: None,
                 period: all(None),
+                value: ValueArgs { value: None },
             },
         ),
-        ("Funds", ReportCommand::Funds { period: all(None) }),
+        (
+            "Funds",
+            ReportCommand::Funds {
+                period: all(None),
+                value: ValueArgs { value: None },
+            },
+        ),
         (
             "The union",
             ReportCommand::Union {
@@ -511,7 +601,13 @@ pub fn demo(ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 period: all(None),
             },
         ),
-        ("Campaign", ReportCommand::Campaign { period: all(None) }),
+        (
+            "Campaign",
+            ReportCommand::Campaign {
+                period: all(None),
+                value: ValueArgs { value: None },
+            },
+        ),
     ];
     for (title, report) in reports {
         writeln!(out, "\n{title}").map_err(Error::Output)?;

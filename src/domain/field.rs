@@ -116,6 +116,12 @@ impl Field {
     pub const NO_GOODS: Field = Field::named("--no-goods");
     // Evidence.
     pub const FILE_ARG: Field = Field::named("FILE");
+    // `rate add FROM TO RATE` and the reports' `--value`.
+    pub const RATE_FROM: Field = Field::named("FROM");
+    pub const RATE_TO: Field = Field::named("TO");
+    pub const RATE_ARG: Field = Field::named("RATE");
+    pub const CORRECT: Field = Field::named("--correct");
+    pub const VALUE: Field = Field::named("--value");
 }
 
 impl fmt::Display for Field {

@@ -12,6 +12,7 @@ pub mod payout;
 pub mod privacy;
 pub mod template;
 pub mod transaction;
+pub mod valuation;
 
 pub use field::Field;
 pub use money::{Amount, Currency, Sum, Totals};

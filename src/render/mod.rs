@@ -10,6 +10,7 @@ mod reconcile;
 mod reports;
 pub mod statement;
 pub mod transparency;
+mod value;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +27,7 @@ pub use outcomes::*;
 pub use pack::*;
 pub use reconcile::*;
 pub use reports::*;
+pub use value::*;
 
 /// Whether tables may use colour: set once by the binary, when standard output is a
 /// terminal and `NO_COLOR` is not set. Off by default, so tests and pipes get plain text.

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use plotters::prelude::*;
 
-use super::group_thousands;
+use super::{group_thousands, valuation_notes};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::domain::money::format_minor;
@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::report::transparency::{
     Consolidated, FundProgress, Journey, MonthOfGifts, Programme, Totals, Transparency,
 };
+use crate::report::value::ValuedReport;
 use crate::store::accountability::Exchange;
 // evidence (issue 16, item 8)
 use crate::domain::evidence::published_name;
@@ -307,6 +308,9 @@ fn markdown(t: &Transparency) -> String {
     if let Some(c) = &t.consolidated {
         md_consolidated(&mut s, c);
     }
+    if let Some(v) = &t.valued {
+        md_valued(&mut s, v);
+    }
     md_exchanges(&mut s, &t.exchanges);
     md_programmes(&mut s, &t.programmes);
     md_funds(&mut s, &t.funds);
@@ -348,6 +352,51 @@ fn md_consolidated(s: &mut String, c: &Consolidated) {
         let _ = writeln!(s, "- {note}.");
     }
     s.push('\n');
+}
+
+/// `--value CUR`: each line of the flow valued, with the rates under it.
+fn md_valued(s: &mut String, v: &ValuedReport) {
+    let _ = writeln!(
+        s,
+        "## Valued in {}\n\n| | value |\n| --- | ---: |",
+        v.currency.code()
+    );
+    for (label, value) in valued_rows(v) {
+        let _ = writeln!(s, "| {} | {value} |", md_cell(&label));
+    }
+    s.push('\n');
+    for note in valuation_notes(v) {
+        let _ = writeln!(s, "- {note}.");
+    }
+    s.push('\n');
+}
+
+fn html_valued(s: &mut String, v: &ValuedReport) {
+    let _ = write!(
+        s,
+        "<h2>Valued in {}</h2><div class=\"scroll\"><table><tr><th></th><th class=\"n\">Value</th></tr>",
+        v.currency.code()
+    );
+    for (label, value) in valued_rows(v) {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td class=\"n\">{value}</td></tr>",
+            escape_html(&label)
+        );
+    }
+    s.push_str("</table></div><ul>");
+    for note in valuation_notes(v) {
+        let _ = write!(s, "<li>{}.</li>", escape_html(&note));
+    }
+    s.push_str("</ul>\n");
+}
+
+/// Each valued line and its value, rounded once for display.
+fn valued_rows(v: &ValuedReport) -> Vec<(String, String)> {
+    v.lines
+        .iter()
+        .map(|l| (l.label.clone(), valued(l.total, v.currency)))
+        .collect()
 }
 
 fn md_exchanges(s: &mut String, exchanges: &[Exchange]) {
@@ -535,6 +584,9 @@ fn html(t: &Transparency) -> Result<String> {
     html_totals(&mut s, &t.totals)?;
     if let Some(c) = &t.consolidated {
         html_consolidated(&mut s, c);
+    }
+    if let Some(v) = &t.valued {
+        html_valued(&mut s, v);
     }
     html_exchanges(&mut s, &t.exchanges);
     html_programmes(&mut s, &t.programmes);

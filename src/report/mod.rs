@@ -15,6 +15,7 @@ pub mod register;
 pub mod statement;
 pub mod transparency;
 pub mod union;
+pub mod value;
 
 use crate::domain::Sum;
 use crate::error::Result;

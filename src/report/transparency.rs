@@ -273,6 +273,8 @@ pub struct Transparency {
     pub evidence: Vec<crate::store::evidence::CommuneEvidence>,
     /// With `--public-evidence`: the directory beside the page that holds the grants' files.
     pub evidence_dir: Option<String>,
+    /// `--value CUR`: the flow valued in one currency at the entered rates (set by the caller).
+    pub valued: Option<crate::report::value::ValuedReport>,
 }
 
 /// The totals of `currency`, begun at zero.
@@ -352,6 +354,7 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         consolidated,
         evidence: crate::store::evidence::commune_evidence(conn, filter)?,
         evidence_dir: None,
+        valued: None,
     })
 }
 

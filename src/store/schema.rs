@@ -714,4 +714,20 @@ CREATE TABLE erased_blobs (
     entry_id   INTEGER NOT NULL REFERENCES entries (id),
     PRIMARY KEY (sha256)
 ) STRICT;
+-- rates: `fondo rate add FROM TO RATE --date D`, units of `to_currency` per unit of
+-- `from_currency` on `date`, kept as the exact decimal text it was given (never REAL). A
+-- second rate for the same pair and day is a correction (`--correct`): it names the rate it
+-- corrects, which stays on record; the latest for a pair and day is the one in force.
+CREATE TABLE rates (
+    id            INTEGER PRIMARY KEY CHECK (id > 0),
+    from_currency TEXT NOT NULL CHECK (length(from_currency) = 3),
+    to_currency   TEXT NOT NULL CHECK (length(to_currency) = 3 AND to_currency <> from_currency),
+    rate          TEXT NOT NULL CHECK (rate GLOB '[0-9]*' AND rate NOT GLOB '*[^0-9.]*'),
+    date          TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    corrects      INTEGER UNIQUE REFERENCES rates (id),
+    entered_at    TEXT NOT NULL,
+    entered_by    TEXT NOT NULL,
+    entry_id      INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+CREATE INDEX rates_by_pair ON rates (from_currency, to_currency, date, id);
 "#;

@@ -22,6 +22,7 @@ mod outputs;
 mod privacy;
 mod properties;
 mod public_page;
+mod rates;
 mod readme;
 mod reconcile;
 mod reliability;

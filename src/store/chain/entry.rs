@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tables::ATTACHMENTS;
 use super::tables::{
-    Table, CONFIRMATIONS, ERASURES, IMPORT_BATCHES, LOCK_OVERRIDES, PERIOD_LOCKS, RECONCILIATIONS,
+    Table, CONFIRMATIONS, ERASURES, IMPORT_BATCHES, LOCK_OVERRIDES, PERIOD_LOCKS, RATES, RECONCILIATIONS,
 };
 use crate::error::{Error, Result};
 use crate::store::hash;
@@ -150,6 +150,17 @@ pub enum Entry {
         file_name: String,
         note: Option<String>,
     },
+    /// `rate add`: units of `to` per unit of `from` on `date`, as the exact decimal text
+    /// given; `corrects` names the rate of the same pair and day it replaces.
+    RateAdded {
+        id: i64,
+        from: String,
+        to: String,
+        rate: String,
+        date: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        corrects: Option<i64>,
+    },
 }
 
 /// One field of one transaction's private text that an erasure or a rename changed. It holds
@@ -254,6 +265,7 @@ impl Entry {
             Entry::Erasure { .. } => "erasure",
             Entry::DonorRenamed { .. } => "donor_renamed",
             Entry::Attached { .. } => "attached",
+            Entry::RateAdded { .. } => "rate_added",
         }
     }
 
@@ -308,6 +320,7 @@ impl Entry {
             Entry::PeriodClosed { id, .. } => Some((&PERIOD_LOCKS, *id)),
             Entry::Erasure { id, .. } => Some((&ERASURES, *id)),
             Entry::Attached { id, .. } => Some((&ATTACHMENTS, *id)),
+            Entry::RateAdded { id, .. } => Some((&RATES, *id)),
             _ => None,
         }
     }

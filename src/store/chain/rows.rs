@@ -6,7 +6,8 @@ use super::entry::{erased_value, Entry, ErasedEntryText, ErasedFields, ErasedKey
 use super::seal::parse_body;
 use super::tables::{
     Table, ACCOUNTS, COMMUNES, CONFIRMATIONS, ERASED_ENTRY_TEXTS, ERASED_KEYS, ERASED_TEXT, ERASURES, FUNDS,
-    IMPORT_BATCHES, LOCK_OVERRIDES, META, PERIOD_LOCKS, RECONCILED_POSTINGS, RECONCILIATIONS, TEXT_REVISIONS,
+    IMPORT_BATCHES, LOCK_OVERRIDES, META, PERIOD_LOCKS, RATES, RECONCILED_POSTINGS, RECONCILIATIONS,
+    TEXT_REVISIONS,
 };
 use super::tables::{ATTACHMENTS, ERASED_BLOBS};
 use crate::error::{Error, Result};
@@ -88,6 +89,7 @@ impl Entry {
             }
             Entry::Erasure { .. } => self.erasure_rows(&rows, lookup)?,
             Entry::Attached { .. } => self.attached_rows(&rows)?,
+            Entry::RateAdded { .. } => self.rate_rows(&rows)?,
         })
     }
 
@@ -369,6 +371,36 @@ impl Entry {
                 optional_text(media_type.as_deref()),
                 text(file_name),
                 optional_text(note.as_deref()),
+                rows.at.clone(),
+                rows.by.clone(),
+            ],
+        )])
+    }
+}
+
+impl Entry {
+    /// The row a rate adds, stamped with who recorded it (another kind is a bug).
+    fn rate_rows(&self, rows: &EntryRows) -> Result<Vec<Row>> {
+        let Entry::RateAdded {
+            id,
+            from,
+            to,
+            rate,
+            date,
+            corrects,
+        } = self
+        else {
+            return Err(misplaced(self));
+        };
+        Ok(vec![rows.add(
+            &RATES,
+            vec![
+                Value::Integer(*id),
+                text(from),
+                text(to),
+                text(rate),
+                text(date),
+                optional_int(*corrects),
                 rows.at.clone(),
                 rows.by.clone(),
             ],

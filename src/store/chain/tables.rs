@@ -189,7 +189,6 @@ pub(super) const LOCK_OVERRIDES: Table = Table {
     ],
 };
 
-// evidence (issue 16, item 8)
 pub(super) const ATTACHMENTS: Table = Table {
     name: "attachments",
     key: &["id"],
@@ -207,6 +206,21 @@ pub(super) const ATTACHMENTS: Table = Table {
         "entry_id",
     ],
 };
+pub(super) const RATES: Table = Table {
+    name: "rates",
+    key: &["id"],
+    columns: &[
+        "id",
+        "from_currency",
+        "to_currency",
+        "rate",
+        "date",
+        "corrects",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
 pub(super) const ERASED_BLOBS: Table = Table {
     name: "erased_blobs",
     key: &["sha256"],
@@ -214,7 +228,7 @@ pub(super) const ERASED_BLOBS: Table = Table {
 };
 
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 17] = [
+pub const TABLES: [&Table; 18] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -232,4 +246,5 @@ pub const TABLES: [&Table; 17] = [
     &LOCK_OVERRIDES,
     &ATTACHMENTS,
     &ERASED_BLOBS,
+    &RATES,
 ];

@@ -7,6 +7,7 @@ mod dates;
 mod import;
 mod names;
 mod overdraft;
+mod rates;
 mod record;
 mod totals;
 mod void;

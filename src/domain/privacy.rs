@@ -296,7 +296,10 @@ impl Disclosure {
     pub fn allows(&self, donors: &HashMap<u32, Sum>) -> bool {
         let total: i128 = donors.values().map(|m| i128::from(m.minor())).sum();
         let largest = donors.values().map(|m| m.minor()).max().map_or(0, i128::from);
-        i64::try_from(donors.len()).unwrap_or(i64::MAX) >= self.min_donors
+        // A donor whose refunds took back all they gave in the group gave nothing to hide
+        // among: only donors with something left count.
+        let giving = donors.values().filter(|m| m.minor() > 0).count();
+        i64::try_from(giving).unwrap_or(i64::MAX) >= self.min_donors
             && total > 0
             && largest * 100 <= total * i128::from(self.max_share_percent)
     }

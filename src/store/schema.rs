@@ -679,4 +679,16 @@ BEGIN SELECT RAISE(ABORT, 'recorded transactions are immutable; record a void in
 /// of chain entries, like the others since schema 6.
 const V11_STATEMENTS: &str = r#"
 -- (tables of the statements, one block per feature)
+
+-- refunds: `fondo refund GIFT`: transaction `txn_id` returns (part of) gift `gift_id` to its
+-- donor, or records the processor's chargeback of it.
+CREATE TABLE refunds (
+    txn_id     INTEGER PRIMARY KEY REFERENCES transactions (id),
+    gift_id    INTEGER NOT NULL REFERENCES transactions (id) CHECK (gift_id < txn_id),
+    chargeback INTEGER NOT NULL CHECK (chargeback IN (0, 1)),
+    entered_at TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    entry_id   INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+CREATE INDEX refunds_by_gift ON refunds (gift_id);
 "#;

@@ -134,6 +134,14 @@ pub enum Entry {
     /// `donor rename` / `donor merge`: the counterparty of each transaction in `revised` was
     /// given a new text (whose salted digest it records); it names no one.
     DonorRenamed { revised: Vec<Revision> },
+    /// `refund`: transaction `txn_id`, recorded in the same write, returns (part of) gift
+    /// `gift_id`, or records the processor's chargeback of it.
+    Refunded {
+        txn_id: i64,
+        gift_id: i64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        chargeback: bool,
+    },
 }
 
 /// One field of one transaction's private text that an erasure or a rename changed. It holds
@@ -237,6 +245,7 @@ impl Entry {
             Entry::ImportBatch { .. } => "import_batch",
             Entry::Erasure { .. } => "erasure",
             Entry::DonorRenamed { .. } => "donor_renamed",
+            Entry::Refunded { .. } => "refunded",
         }
     }
 

@@ -189,8 +189,22 @@ pub(super) const LOCK_OVERRIDES: Table = Table {
     ],
 };
 
+/// `refund`: which gift each refund returns.
+pub(super) const REFUNDS: Table = Table {
+    name: "refunds",
+    key: &["txn_id"],
+    columns: &[
+        "txn_id",
+        "gift_id",
+        "chargeback",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 15] = [
+pub const TABLES: [&Table; 16] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -206,4 +220,5 @@ pub const TABLES: [&Table; 15] = [
     &TEXT_REVISIONS,
     &PERIOD_LOCKS,
     &LOCK_OVERRIDES,
+    &REFUNDS,
 ];

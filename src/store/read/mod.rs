@@ -5,6 +5,7 @@ mod chart;
 mod journal;
 mod people;
 mod postings;
+mod refunds;
 mod settings;
 mod transactions;
 
@@ -25,6 +26,7 @@ pub use journal::{for_each_journal_row, JournalRow};
 pub use people::{donors, people, pseudonyms};
 pub(crate) use postings::balance_minor;
 pub use postings::{balance_lines, holdings, register_lines, BalanceLine, RegisterLine, RegisterLines};
+pub use refunds::{live_refunds, refund_links, refunded_minor, RefundLinks};
 pub(crate) use settings::default_currency;
 pub use settings::{disclosure, meta, MAX_SHARE_KEY, MIN_DONORS_KEY};
 pub(crate) use transactions::{chain_head, transaction_by_reference};

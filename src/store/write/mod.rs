@@ -8,6 +8,7 @@ mod import;
 mod names;
 mod overdraft;
 mod record;
+mod refund;
 mod totals;
 mod void;
 

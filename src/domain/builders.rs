@@ -1113,4 +1113,110 @@ mod tests {
             refused(of_seven(), early).contains("a void cannot be dated before the transaction it reverses")
         );
     }
+
+    #[test]
+    fn refund_returns_what_is_left_of_one_gift_and_no_more() {
+        let d = ana_gives(usd(10_000), Some(usd(320)), "tires", "assets:processor");
+        let gift = donation(d, Header::default(), today()).unwrap();
+        let of_seven = |asked: RefundAsked| Refund {
+            gift_id: 7,
+            gift_date: today(),
+            gift_postings: &gift.postings,
+            donor: Some("Ana".into()),
+            gift_voids: None,
+            gift_voided_by: None,
+            gift_refund_of: None,
+            refunded_minor: 2_500,
+            asked,
+        };
+        let asked = |amount: Option<&str>, fee: Option<&str>| RefundAsked {
+            amount: amount.map(Into::into),
+            fee: fee.map(Into::into),
+            ..RefundAsked::default()
+        };
+        let rest = refund(of_seven(asked(None, Some("1.50"))), Header::default(), today()).unwrap();
+        rest.check().unwrap();
+        assert_eq!(
+            lines(&rest),
+            [
+                l("income:donations", "tires", 7_500),
+                l("expenses:fees:processor", "tires", 150),
+                l("assets:processor", "tires", -7_650),
+            ]
+        );
+        assert_eq!(
+            (rest.description.as_str(), rest.counterparty.as_deref()),
+            ("refund of #7", Some("Ana"))
+        );
+        let refused = |r: Refund<'_>| refund(r, Header::default(), today()).unwrap_err().to_string();
+        let cases: [(Refund<'_>, &str); 7] = [
+            (
+                of_seven(asked(Some("75.01"), None)),
+                "must be at most 75.00 USD, what is left of gift #7 of 100.00 USD",
+            ),
+            (of_seven(asked(Some("-1"), None)), "must be greater than zero"),
+            (of_seven(asked(Some("1.001"), None)), "USD has 2 decimal places"),
+            (
+                Refund {
+                    refunded_minor: 10_000,
+                    ..of_seven(asked(None, None))
+                },
+                "was refunded in full already",
+            ),
+            (
+                Refund {
+                    gift_voided_by: Some(8),
+                    ..of_seven(asked(None, None))
+                },
+                "#7 was voided by #8",
+            ),
+            (
+                Refund {
+                    gift_voids: Some(6),
+                    ..of_seven(asked(None, None))
+                },
+                "#7 is the void of #6, not a gift",
+            ),
+            (
+                Refund {
+                    gift_refund_of: Some(6),
+                    ..of_seven(asked(None, None))
+                },
+                "#7 is itself a refund of #6",
+            ),
+        ];
+        for (r, want) in cases {
+            let got = refused(r);
+            assert!(got.contains(want), "{got} (wanted {want})");
+        }
+        let early = Header {
+            date: today().pred_opt(),
+            ..Header::default()
+        };
+        let got = refund(of_seven(asked(None, None)), early, today())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            got.contains("a refund cannot be dated before the gift it returns (#7, 2026-03-01)"),
+            "{got}"
+        );
+        let fee = send(
+            Send {
+                amount: usd(100),
+                fee: None,
+                to: Recipient::Union,
+                fund: "general".into(),
+                from: "assets:bank".into(),
+                fee_to: Default::default(),
+            },
+            Header::default(),
+            today(),
+        )
+        .unwrap();
+        let not_a_gift = Refund {
+            gift_postings: &fee.postings,
+            ..of_seven(asked(None, None))
+        };
+        assert!(refused(not_a_gift).contains("#7 is not a gift"));
+    }
 }

@@ -23,6 +23,7 @@ mod properties;
 mod public_page;
 mod readme;
 mod reconcile;
+mod refunds;
 mod reliability;
 mod rename;
 mod reports;

@@ -471,6 +471,9 @@ mod tests {
         // 4 small donors and one who gave 60 of 100.
         let dominated = group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 10), ("e", 60)]);
         assert!(!rules.allows(&dominated.donors));
+        // A donor whose refunds took back all they gave hides no one.
+        let refunded = group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 10), ("e", -10)]);
+        assert!(!rules.allows(&refunded.donors));
         // Exactly half is allowed.
         assert!(rules.allows(&group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 20), ("e", 50)]).donors));
         assert!(Disclosure::new(2, 50).is_err());

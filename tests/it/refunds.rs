@@ -228,3 +228,25 @@ fn a_renamed_donors_refunds_follow_the_name() {
         row(&["Cyril", "1", "30.00"])
     );
 }
+
+#[test]
+fn the_public_page_raises_what_is_left_after_refunds_and_still_adds_up() {
+    let l = crate::export::sample();
+    // Gabriela Vargas's gift #8 of 20.00 into the bank, on 2025-01-02.
+    l.run(&["refund", "8", "5", "--date", "2025-01-10"]);
+    let page = l.run(&["--format", "md", "report", "transparency"]);
+    assert!(page.contains("| Raised from donors | 19,795.00 USD |"), "{page}");
+    assert!(page.contains("| 2025-01 | 17 | 17 | 1,070.00 USD |"), "{page}");
+    assert!(!page.contains("Gabriela") && !page.contains("refund"), "{page}");
+    let donors = l.json(&["report", "donors"]);
+    let gabriela = donors
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["donor"] == "Gabriela Vargas")
+        .unwrap();
+    assert_eq!(
+        (&gabriela["count"], &gabriela["total"]),
+        (&Value::from(22), &Value::from("505.00"))
+    );
+}

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::common::{pick, TempLedger};
+use crate::common::{fondo, pick, TempLedger};
 use crate::erasure::{holds, ledger_bytes};
 use crate::tamper::{edit_without_triggers, verify_fails};
 
@@ -249,4 +249,45 @@ fn the_public_page_raises_what_is_left_after_refunds_and_still_adds_up() {
         (&gabriela["count"], &gabriela["total"]),
         (&Value::from(22), &Value::from("505.00"))
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(has_python3),
+    ignore = "needs python3 to run the pack's script; .ci/run installs it"
+)]
+fn an_audit_pack_with_refunds_re_adds_and_rebuilds_the_same_books() {
+    let l = gifts();
+    l.run(&["refund", "1", "40", "--fee", "1.50", "--date", "2026-03-04"]);
+    l.run(&["refund", "3", "20", "--chargeback", "--date", "2026-03-05"]);
+    l.run(&["void", "5", "--reason", "the bank undid it"]);
+    let dir = l.dir.path().join("audit");
+    l.run(&["export", "audit", dir.to_str().unwrap()]);
+    let refunds = std::fs::read_to_string(dir.join("refunds.csv")).unwrap();
+    let links: Vec<&str> = refunds
+        .lines()
+        .map(|line| &line[..line.match_indices(',').nth(2).unwrap().0])
+        .collect();
+    assert_eq!(
+        links,
+        ["txn,gift,chargeback", "4,1,false", "5,3,true"],
+        "{refunds}"
+    );
+    let (ok, said) = crate::audit::check_totals(&dir);
+    assert!(ok, "{said}");
+    let rebuilt = l.dir.path().join("rebuilt.db");
+    let on = |db: &std::path::Path, args: &[&str]| {
+        let out = fondo().arg("--db").arg(db).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    on(&rebuilt, &["rebuild", dir.to_str().unwrap()]);
+    let donors = ["--format", "csv", "report", "donors"];
+    assert_eq!(on(&rebuilt, &donors), on(&l.path, &donors));
+    let shown: Value = serde_json::from_str(&on(&rebuilt, &["--format", "json", "show", "3"])).unwrap();
+    assert_eq!(shown["refunded_by"], serde_json::json!([5]));
 }

@@ -291,3 +291,31 @@ fn an_audit_pack_with_refunds_re_adds_and_rebuilds_the_same_books() {
     let shown: Value = serde_json::from_str(&on(&rebuilt, &["--format", "json", "show", "3"])).unwrap();
     assert_eq!(shown["refunded_by"], serde_json::json!([5]));
 }
+
+#[test]
+fn verify_re_checks_that_refunds_return_no_more_than_the_gift() {
+    use crate::tamper::{put_back, recompute_chain, triggers, DROP_TRIGGERS, RECOMPUTE_TOTALS};
+    let l = gifts();
+    l.run(&["refund", "3", "20", "--date", "2026-03-04"]);
+    // A forger who rewrites the refund to 60.00 of Cy's 50.00 and recomputes the whole chain
+    // passes the chain's checks without the head an auditor kept; the rules of refund do not.
+    let conn = l.raw();
+    let saved = triggers(&conn);
+    conn.execute_batch(&format!("{DROP_TRIGGERS} DROP TRIGGER entries_immutable_update;"))
+        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = OFF;
+         UPDATE postings SET amount_minor = 6000 WHERE txn_id = 4 AND line = 1;
+         UPDATE postings SET amount_minor = -6000 WHERE txn_id = 4 AND line = 2;
+         {RECOMPUTE_TOTALS}"
+    ))
+    .unwrap();
+    recompute_chain(&conn, false);
+    put_back(&conn, &saved);
+    drop(conn);
+    let report = verify_fails(&l, None, "a refund of more than the gift");
+    assert!(
+        report.contains("gift #3: its live refunds return 6000 minor units, more than the 5000 it gave"),
+        "{report}"
+    );
+}

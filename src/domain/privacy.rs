@@ -296,13 +296,17 @@ impl Disclosure {
     pub fn allows(&self, donors: &HashMap<u32, Sum>) -> bool {
         let total: i128 = donors.values().map(|m| i128::from(m.minor())).sum();
         let largest = donors.values().map(|m| m.minor()).max().map_or(0, i128::from);
-        // A donor whose refunds took back all they gave in the group gave nothing to hide
-        // among: only donors with something left count.
-        let giving = donors.values().filter(|m| m.minor() > 0).count();
-        i64::try_from(giving).unwrap_or(i64::MAX) >= self.min_donors
+        giving(donors) >= self.min_donors
             && total > 0
             && largest * 100 <= total * i128::from(self.max_share_percent)
     }
+}
+
+/// How many of `donors` gave something in their group: one whose refunds took back all they
+/// gave in it has nothing to hide others among, and is not counted.
+pub fn giving(donors: &HashMap<u32, Sum>) -> i64 {
+    let count = donors.values().filter(|m| m.minor() > 0).count();
+    i64::try_from(count).unwrap_or(i64::MAX)
 }
 
 impl Default for Disclosure {

@@ -11,6 +11,7 @@ mod prompt;
 mod rate;
 mod reconcile;
 mod record;
+mod refund;
 mod review;
 mod statement;
 mod transfer;
@@ -149,6 +150,14 @@ pub enum Command {
     /// Record the reversal of a transaction
     #[command(after_help = "Example:\n  fondo void 3 --reason \"entered twice\"")]
     Void(record::VoidArgs),
+    /// Return (part of) a gift to its donor, or record a processor's chargeback of it
+    #[command(after_help = "Example:\n  fondo refund 2 50.00 --date 2026-03-10\n  \
+        fondo refund 1 --chargeback --fee 15.00\n\n\
+        Without AMOUNT, all that earlier refunds left of the gift is returned. The gift's\n\
+        fund and income:donations give the amount back, the donor's totals are net of it,\n\
+        and a void of the refund restores it; the gift itself can be voided only once its\n\
+        refunds are.")]
+    Refund(refund::RefundArgs),
     /// Import a CSV file: simple, journal (an export) or statement (with --mapping)
     #[command(after_help = "Example:\n  fondo import bank.csv --mapping bank.toml --dry-run")]
     Import(transfer::ImportArgs),
@@ -224,7 +233,7 @@ const GROUPS: [(&str, &[&str]); 5] = [
         "Record",
         &[
             "add", "donation", "send", "allocate", "confirm", "fee", "transfer", "payout", "exchange",
-            "rate", "entry", "void", "attach",
+            "rate", "entry", "void", "refund", "attach",
         ],
     ),
     ("Review", &["report", "show", "attachment"]),
@@ -514,6 +523,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Rate(cmd) => rate::rate(&ctx, cmd, out),
         Command::Entry(args) => record::record(&ctx, &args, out),
         Command::Void(args) => record::void(&ctx, args, out),
+        Command::Refund(args) => refund::refund(&ctx, args, out),
         Command::Import(args) => transfer::import(&ctx, args, out),
         Command::Export(cmd) => transfer::export(&ctx, cmd, out),
         Command::Rebuild { pack } => transfer::rebuild(&ctx, &pack, out),

@@ -83,9 +83,9 @@ pub struct RecordArgs {
     description: Option<String>,
     /// Show the postings that would be recorded, and write nothing
     #[arg(long)]
-    dry_run: bool,
+    pub(super) dry_run: bool,
     #[command(flatten)]
-    dates: DateArgs,
+    pub(super) dates: DateArgs,
 }
 
 /// Dates that need a word from the treasurer: the future, and closed periods.
@@ -112,7 +112,7 @@ impl DateArgs {
 }
 
 impl RecordArgs {
-    fn header(&self, ctx: &Context) -> Result<Header> {
+    pub(super) fn header(&self, ctx: &Context) -> Result<Header> {
         Ok(Header {
             date: self
                 .date

@@ -7,8 +7,8 @@ use rust_decimal::Decimal;
 use super::field::Field;
 use super::money::{Amount, Currency};
 use super::names::{
-    AccountType, CONVERSION, FEES_BANK, FEES_PROCESSOR, FEES_WIRE, FUND_MOVES, GRANTS_PREFIX, UNION_ACCOUNT,
-    UNION_SLUG,
+    AccountType, CONVERSION, DONATIONS, FEES_BANK, FEES_PROCESSOR, FEES_WIRE, FUND_MOVES, GRANTS_PREFIX,
+    UNION_ACCOUNT, UNION_SLUG,
 };
 use super::transaction::{NewPosting, NewTransaction};
 use crate::error::{Error, Result};
@@ -146,6 +146,15 @@ impl FeeTo {
     }
 }
 
+/// The kind of fee a processor or a bank charges on money in `account`.
+fn fee_kind(account: &str) -> &'static str {
+    if account.starts_with("assets:processor") {
+        FEES_PROCESSOR
+    } else {
+        FEES_BANK
+    }
+}
+
 /// A gift received: the net amount into an asset account, the fee to a fee account (the
 /// processor's for a gift into the processor, else the bank's), the whole gift credited to
 /// `income:donations`, all in the donation's fund — unless the fee is charged to another
@@ -175,11 +184,7 @@ pub fn donation(d: Donation, header: Header, today: NaiveDate) -> Result<NewTran
                     format!("must be less than the donation of {}", d.amount),
                 ));
             }
-            let kind = if d.into.starts_with("assets:processor") {
-                FEES_PROCESSOR
-            } else {
-                FEES_BANK
-            };
+            let kind = fee_kind(&d.into);
             let fee_fund = d.fee_to.fund(&d.fund);
             if fee_fund == d.fund {
                 postings.push(posting(&d.into, &d.fund, d.amount.checked_sub(fee)?));
@@ -550,6 +555,8 @@ pub struct Void<'a> {
     pub original_voids: Option<i64>,
     /// The void that already reversed the original.
     pub voided_by: Option<i64>,
+    /// The original's refunds not voided: they must be voided first.
+    pub refunded_by: &'a [i64],
     /// Why the original should stand (confirmed received, reconciled): each needs
     /// [`Confirmed::VoidAnyway`], and the void's memo says so.
     pub reasons_to_keep: Vec<String>,
@@ -581,19 +588,20 @@ pub fn void(v: Void<'_>, mut header: Header, today: NaiveDate) -> Result<NewTran
             None => note,
         });
     }
-    let original_date = v.original_date;
-    match header.date {
-        Some(date) if date < original_date => {
-            return Err(Error::invalid(
-                Field::DATE,
-                date.to_string(),
-                format!("a void cannot be dated before the transaction it reverses (#{id}, {original_date})"),
-            ))
-        }
-        Some(_) => {}
-        // A void of a transaction dated in the future takes that date, not today.
-        None => header.date = Some(today.max(original_date)),
+    if let Some(first) = v.refunded_by.first() {
+        let all: Vec<_> = v.refunded_by.iter().map(|r| format!("#{r}")).collect();
+        return Err(Error::Refused(format!(
+            "#{id} was refunded by {}; void the refund{} first (`fondo void {first}`), or the donor's money would be returned twice",
+            all.join(", "),
+            if all.len() == 1 { "" } else { "s" }
+        )));
     }
+    date_not_before(
+        &mut header,
+        v.original_date,
+        today,
+        &format!("a void cannot be dated before the transaction it reverses (#{id}"),
+    )?;
     let postings = v
         .original_postings
         .iter()
@@ -603,6 +611,174 @@ pub fn void(v: Void<'_>, mut header: Header, today: NaiveDate) -> Result<NewTran
     let mut txn = transaction(header, today, description, None, postings);
     txn.voids = Some(id);
     Ok(txn)
+}
+
+/// Dates `header` on or after `original` (today by default, or `original` if that is later):
+/// a date before it is refused with `problem`, which names the original (`…(#N`).
+fn date_not_before(header: &mut Header, original: NaiveDate, today: NaiveDate, problem: &str) -> Result<()> {
+    match header.date {
+        Some(date) if date < original => Err(Error::invalid(
+            Field::DATE,
+            date.to_string(),
+            format!("{problem}, {original})"),
+        )),
+        Some(_) => Ok(()),
+        // A transaction after one dated in the future takes that date, not today.
+        None => {
+            header.date = Some(today.max(original));
+            Ok(())
+        }
+    }
+}
+
+/// What the treasurer asked of a refund: the amount (all that is left of the gift if none)
+/// and the fee, as typed, read in the gift's currency; where the money leaves from (the
+/// account the gift went into if none); whether it is the processor's chargeback.
+#[derive(Clone, Debug, Default)]
+pub struct RefundAsked {
+    pub amount: Option<String>,
+    pub fee: Option<String>,
+    pub from: Option<String>,
+    pub chargeback: bool,
+}
+
+/// A gift to return, and what the ledger knows of it: a void, a voided gift or a refund
+/// cannot be refunded, nor more than is left of the gift.
+pub struct Refund<'a> {
+    pub gift_id: i64,
+    pub gift_date: NaiveDate,
+    pub gift_postings: &'a [NewPosting],
+    /// The gift's donor, who becomes the refund's counterparty.
+    pub donor: Option<String>,
+    /// The transaction the gift is itself the void of.
+    pub gift_voids: Option<i64>,
+    pub gift_voided_by: Option<i64>,
+    /// The gift the "gift" itself refunds.
+    pub gift_refund_of: Option<i64>,
+    /// What earlier live refunds returned, in the gift's minor units.
+    pub refunded_minor: i64,
+    pub asked: RefundAsked,
+}
+
+/// The gift's credit to `income:donations`: refused unless it is a gift of one fund and
+/// currency that is neither a void nor voided nor a refund.
+fn refundable_credit<'a>(r: &Refund<'a>) -> Result<&'a NewPosting> {
+    let id = r.gift_id;
+    if let Some(original) = r.gift_voids {
+        return Err(Error::Refused(format!(
+            "#{id} is the void of #{original}, not a gift; only a gift can be refunded"
+        )));
+    }
+    if let Some(gift) = r.gift_refund_of {
+        return Err(Error::Refused(format!(
+            "#{id} is itself a refund of #{gift}; to undo it, void it (`fondo void {id}`)"
+        )));
+    }
+    let credits: Vec<_> = r
+        .gift_postings
+        .iter()
+        .filter(|p| p.account == DONATIONS && p.amount.is_negative())
+        .collect();
+    let credit = match credits[..] {
+        [credit] => credit,
+        [] => {
+            return Err(Error::Refused(format!(
+                "#{id} is not a gift (it credits nothing to {DONATIONS}); only a gift can be refunded"
+            )))
+        }
+        _ => {
+            return Err(Error::Refused(format!(
+                "#{id} credits {DONATIONS} in {} funds or currencies; a refund returns a gift of one, so record this one with `fondo entry`",
+                credits.len()
+            )))
+        }
+    };
+    if let Some(by) = r.gift_voided_by {
+        return Err(Error::Refused(format!(
+            "#{id} was voided by #{by}; a voided gift has nothing left to refund"
+        )));
+    }
+    Ok(credit)
+}
+
+/// The account the gift's money went into: its first debit to one of our own accounts in
+/// the gift's fund.
+fn gift_account<'a>(r: &Refund<'a>, fund: &str) -> Result<&'a str> {
+    r.gift_postings
+        .iter()
+        .find(|p| p.fund == fund && p.amount.is_positive() && AccountType::of(&p.account) == Some(AccountType::Assets))
+        .map(|p| p.account.as_str())
+        .ok_or_else(|| {
+            Error::Refused(format!(
+                "gift #{} went into none of our asset accounts in fund `{fund}`; say where the refund is paid from with --from",
+                r.gift_id
+            ))
+        })
+}
+
+/// The refund of (part of) a gift: `income:donations` and the gift's fund give back the
+/// amount, the money leaves `from` (with the processor's fee, booked as a fee of the same
+/// fund), and the counterparty is the gift's donor.
+pub fn refund(r: Refund<'_>, mut header: Header, today: NaiveDate) -> Result<NewTransaction> {
+    let id = r.gift_id;
+    let credit = refundable_credit(&r)?;
+    let (fund, currency) = (credit.fund.as_str(), credit.amount.currency());
+    let given = credit.amount.negated();
+    let left = given.checked_sub(Amount::from_minor(r.refunded_minor, currency)?)?;
+    if !left.is_positive() {
+        return Err(Error::Refused(format!(
+            "gift #{id} of {given} was refunded in full already; nothing is left to refund"
+        )));
+    }
+    let amount = match &r.asked.amount {
+        Some(text) => Amount::parse_field(Field::AMOUNT, text, currency)?,
+        None => left,
+    };
+    require_positive(Field::AMOUNT, amount)?;
+    if amount.minor() > left.minor() {
+        return Err(Error::invalid(
+            Field::AMOUNT,
+            amount.to_string(),
+            format!("must be at most {left}, what is left of gift #{id} of {given} after earlier refunds"),
+        ));
+    }
+    let fee = r
+        .asked
+        .fee
+        .as_deref()
+        .map(|t| Amount::parse_field(Field::FEE, t, currency))
+        .transpose()?;
+    let fee = optional_fee(fee, currency)?;
+    let from = match &r.asked.from {
+        Some(from) => from.as_str(),
+        None => gift_account(&r, fund)?,
+    };
+    require_type(Field::FROM, from, OWN_MONEY_OR_DEBT)?;
+    date_not_before(
+        &mut header,
+        r.gift_date,
+        today,
+        &format!("a refund cannot be dated before the gift it returns (#{id}"),
+    )?;
+    let mut postings = vec![posting(DONATIONS, fund, amount)];
+    let mut paid = amount;
+    if let Some(fee) = fee {
+        postings.push(posting(fee_kind(from), fund, fee));
+        paid = paid.checked_add(fee)?;
+    }
+    postings.push(posting(from, fund, paid.negated()));
+    let what = if r.asked.chargeback {
+        "chargeback"
+    } else {
+        "refund"
+    };
+    Ok(transaction(
+        header,
+        today,
+        format!("{what} of #{id}"),
+        r.donor,
+        postings,
+    ))
 }
 
 #[cfg(test)]
@@ -888,6 +1064,7 @@ mod tests {
             original_postings: &original.postings,
             original_voids: None,
             voided_by: None,
+            refunded_by: &[],
             reasons_to_keep: Vec::new(),
             confirmed: Confirmed::Refuse,
             reason: "typo",
@@ -935,5 +1112,111 @@ mod tests {
         assert!(
             refused(of_seven(), early).contains("a void cannot be dated before the transaction it reverses")
         );
+    }
+
+    #[test]
+    fn refund_returns_what_is_left_of_one_gift_and_no_more() {
+        let d = ana_gives(usd(10_000), Some(usd(320)), "tires", "assets:processor");
+        let gift = donation(d, Header::default(), today()).unwrap();
+        let of_seven = |asked: RefundAsked| Refund {
+            gift_id: 7,
+            gift_date: today(),
+            gift_postings: &gift.postings,
+            donor: Some("Ana".into()),
+            gift_voids: None,
+            gift_voided_by: None,
+            gift_refund_of: None,
+            refunded_minor: 2_500,
+            asked,
+        };
+        let asked = |amount: Option<&str>, fee: Option<&str>| RefundAsked {
+            amount: amount.map(Into::into),
+            fee: fee.map(Into::into),
+            ..RefundAsked::default()
+        };
+        let rest = refund(of_seven(asked(None, Some("1.50"))), Header::default(), today()).unwrap();
+        rest.check().unwrap();
+        assert_eq!(
+            lines(&rest),
+            [
+                l("income:donations", "tires", 7_500),
+                l("expenses:fees:processor", "tires", 150),
+                l("assets:processor", "tires", -7_650),
+            ]
+        );
+        assert_eq!(
+            (rest.description.as_str(), rest.counterparty.as_deref()),
+            ("refund of #7", Some("Ana"))
+        );
+        let refused = |r: Refund<'_>| refund(r, Header::default(), today()).unwrap_err().to_string();
+        let cases: [(Refund<'_>, &str); 7] = [
+            (
+                of_seven(asked(Some("75.01"), None)),
+                "must be at most 75.00 USD, what is left of gift #7 of 100.00 USD",
+            ),
+            (of_seven(asked(Some("-1"), None)), "must be greater than zero"),
+            (of_seven(asked(Some("1.001"), None)), "USD has 2 decimal places"),
+            (
+                Refund {
+                    refunded_minor: 10_000,
+                    ..of_seven(asked(None, None))
+                },
+                "was refunded in full already",
+            ),
+            (
+                Refund {
+                    gift_voided_by: Some(8),
+                    ..of_seven(asked(None, None))
+                },
+                "#7 was voided by #8",
+            ),
+            (
+                Refund {
+                    gift_voids: Some(6),
+                    ..of_seven(asked(None, None))
+                },
+                "#7 is the void of #6, not a gift",
+            ),
+            (
+                Refund {
+                    gift_refund_of: Some(6),
+                    ..of_seven(asked(None, None))
+                },
+                "#7 is itself a refund of #6",
+            ),
+        ];
+        for (r, want) in cases {
+            let got = refused(r);
+            assert!(got.contains(want), "{got} (wanted {want})");
+        }
+        let early = Header {
+            date: today().pred_opt(),
+            ..Header::default()
+        };
+        let got = refund(of_seven(asked(None, None)), early, today())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            got.contains("a refund cannot be dated before the gift it returns (#7, 2026-03-01)"),
+            "{got}"
+        );
+        let fee = send(
+            Send {
+                amount: usd(100),
+                fee: None,
+                to: Recipient::Union,
+                fund: "general".into(),
+                from: "assets:bank".into(),
+                fee_to: Default::default(),
+            },
+            Header::default(),
+            today(),
+        )
+        .unwrap();
+        let not_a_gift = Refund {
+            gift_postings: &fee.postings,
+            ..of_seven(asked(None, None))
+        };
+        assert!(refused(not_a_gift).contains("#7 is not a gift"));
     }
 }

@@ -296,10 +296,17 @@ impl Disclosure {
     pub fn allows(&self, donors: &HashMap<u32, Sum>) -> bool {
         let total: i128 = donors.values().map(|m| i128::from(m.minor())).sum();
         let largest = donors.values().map(|m| m.minor()).max().map_or(0, i128::from);
-        i64::try_from(donors.len()).unwrap_or(i64::MAX) >= self.min_donors
+        giving(donors) >= self.min_donors
             && total > 0
             && largest * 100 <= total * i128::from(self.max_share_percent)
     }
+}
+
+/// How many of `donors` gave something in their group: one whose refunds took back all they
+/// gave in it has nothing to hide others among, and is not counted.
+pub fn giving(donors: &HashMap<u32, Sum>) -> i64 {
+    let count = donors.values().filter(|m| m.minor() > 0).count();
+    i64::try_from(count).unwrap_or(i64::MAX)
 }
 
 impl Default for Disclosure {
@@ -468,6 +475,9 @@ mod tests {
         // 4 small donors and one who gave 60 of 100.
         let dominated = group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 10), ("e", 60)]);
         assert!(!rules.allows(&dominated.donors));
+        // A donor whose refunds took back all they gave hides no one.
+        let refunded = group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 10), ("e", -10)]);
+        assert!(!rules.allows(&refunded.donors));
         // Exactly half is allowed.
         assert!(rules.allows(&group("m", &[("a", 10), ("b", 10), ("c", 10), ("d", 20), ("e", 50)]).donors));
         assert!(Disclosure::new(2, 50).is_err());

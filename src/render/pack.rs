@@ -1,9 +1,9 @@
 //! The audit pack's lists of what the chain records besides transactions: its entries,
-//! confirmations, reconciled postings and erasures.
+//! confirmations, reconciled postings, erasures and refunds.
 
 use super::{col, Cell, Tabular};
 use crate::store::chain::StoredEntry;
-use crate::store::pack::{ConfirmationRecord, ErasureRecord};
+use crate::store::pack::{ConfirmationRecord, ErasureRecord, RefundRecord};
 
 /// Every entry of the chain with its body (JSON) and its link: what a rebuild replays.
 pub fn entries_table(entries: &[StoredEntry]) -> Tabular {
@@ -92,6 +92,29 @@ pub fn erasures_table(erasures: &[ErasureRecord]) -> Tabular {
             e.entered_at.as_str().into(),
             e.entered_by.as_str().into(),
             e.hash.as_str().into(),
+        ]);
+    }
+    t
+}
+
+/// Each refund and the gift it returns: what the donors' count of gifts leaves out.
+pub fn refunds_table(refunds: &[RefundRecord]) -> Tabular {
+    let mut t = Tabular::new(vec![
+        col("txn", "Refund"),
+        col("gift", "Gift"),
+        col("chargeback", "Chargeback"),
+        col("entered_at", "Entered at"),
+        col("entered_by", "By"),
+        col("hash", "Entry hash"),
+    ]);
+    for r in refunds {
+        t.rows.push(vec![
+            Cell::Int(r.txn),
+            Cell::Int(r.gift),
+            Cell::Bool(r.chargeback),
+            r.entered_at.as_str().into(),
+            r.entered_by.as_str().into(),
+            r.hash.as_str().into(),
         ]);
     }
     t

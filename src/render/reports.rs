@@ -380,6 +380,9 @@ struct TransactionJson<'a> {
     confirmation: Option<ConfirmationJson<'a>>,
     batch: Option<i64>,
     batch_file: Option<&'a str>,
+    /// A gift's refunds; the gift a refund returns.
+    refunded_by: &'a [i64],
+    refund_of: Option<i64>,
     postings: Vec<PostingJson<'a>>,
 }
 
@@ -408,6 +411,8 @@ fn transaction_json(txn: &StoredTransaction) -> TransactionJson<'_> {
         }),
         batch: txn.batch.as_ref().map(|(id, _)| *id),
         batch_file: txn.batch.as_ref().map(|(_, file)| file.as_str()),
+        refunded_by: &txn.refund_links.refunds,
+        refund_of: txn.refund_links.refund_of,
         postings: postings_json(&txn.postings),
     }
 }
@@ -475,6 +480,8 @@ fn transaction_fields(txn: &StoredTransaction) -> Vec<(&'static str, String)> {
                 text + ")"
             }),
         ),
+        ("refund of", txn.refund_links.refund_of.map(|id| format!("#{id}"))),
+        ("refunded by", refunded_by(&txn.refund_links.refunds)),
     ];
     fields.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
     fields.extend([
@@ -486,6 +493,12 @@ fn transaction_fields(txn: &StoredTransaction) -> Vec<(&'static str, String)> {
     }
     fields.extend([("hash", txn.hash.clone())]);
     fields
+}
+
+/// A gift's refunds, `#9, #12`, if it has any.
+fn refunded_by(refunds: &[i64]) -> Option<String> {
+    let ids: Vec<_> = refunds.iter().map(|id| format!("#{id}")).collect();
+    (!ids.is_empty()).then(|| ids.join(", "))
 }
 
 /// `fondo verify`: one object in JSON; in a table, `ok` or the problems, then the head.

@@ -640,7 +640,7 @@ pub fn publishable_months(
         for g in shown {
             months.push(MonthOfGifts {
                 total: g.total()?,
-                donors: i64::try_from(g.donors.len()).unwrap_or(i64::MAX),
+                donors: privacy::giving(&g.donors),
                 month: g.label,
                 currency,
                 gifts: g.gifts,

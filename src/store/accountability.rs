@@ -14,6 +14,10 @@ use crate::error::Result;
 /// SQL: the transaction `t` is neither voided nor a void.
 const LIVE: &str = "t.voids IS NULL AND NOT EXISTS (SELECT 1 FROM transactions v WHERE v.voids = t.id)";
 
+/// SQL: the id of `t` unless it is a refund, which returns a gift rather than being one: a
+/// donor's total is net of refunds, the count of gifts is not.
+const GIFT_ID: &str = "CASE WHEN NOT EXISTS (SELECT 1 FROM refunds r WHERE r.txn_id = t.id) THEN t.id END";
+
 /// SQL: the transaction `t` has a posting to a grants account.
 const HAS_GRANT: &str = "EXISTS (SELECT 1 FROM postings g JOIN accounts ga ON ga.id = g.account_id
                           WHERE g.txn_id = t.id AND ga.name GLOB 'expenses:grants:*')";
@@ -183,10 +187,11 @@ const GIFTS_IN_PERIOD: &str = "FROM postings p JOIN transactions t ON t.id = p.t
     WHERE a.name = 'income:donations'
       AND (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR f.code = ?3)";
 
-/// Per donor and currency: live gifts (credits to `income:donations`) in a period.
+/// Per donor and currency: live gifts (credits to `income:donations`) in a period, net of
+/// live refunds; first and last are of gifts and refunds alike.
 pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT t.counterparty, p.currency, count(DISTINCT t.id), -SUM(p.amount_minor), min(t.date), max(t.date)
+        "SELECT t.counterparty, p.currency, count(DISTINCT {GIFT_ID}), -SUM(p.amount_minor), min(t.date), max(t.date)
          {GIFTS_IN_PERIOD} AND t.counterparty IS NOT NULL AND {LIVE}
          GROUP BY t.counterparty, p.currency
          ORDER BY -SUM(p.amount_minor) DESC, t.counterparty"
@@ -233,7 +238,7 @@ pub fn for_each_donor_month(
     mut each: impl FnMut(DonorMonth),
 ) -> Result<()> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT substr(t.date, 1, 7), p.currency, t.counterparty, count(DISTINCT t.id), -SUM(p.amount_minor)
+        "SELECT substr(t.date, 1, 7), p.currency, t.counterparty, count(DISTINCT {GIFT_ID}), -SUM(p.amount_minor)
          {GIFTS_IN_PERIOD} AND {LIVE}
          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     ))?;

@@ -1,5 +1,5 @@
 //! What an audit pack carries besides the journal and the reports — the chain's entries,
-//! confirmations, reconciled postings, erasures and import keys — and the rebuild of a new
+//! confirmations, reconciled postings, erasures, refunds and import keys — and the rebuild of a new
 //! ledger from a pack, which replays the entries and the transactions in chain order.
 
 use std::path::Path;
@@ -51,6 +51,35 @@ pub fn confirmations(conn: &Connection) -> Result<Vec<ConfirmationRecord>> {
             entered_at: r.get(6)?,
             entered_by: r.get(7)?,
             hash: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A refund and the gift it returns, with the hash of the entry that linked them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundRecord {
+    pub txn: i64,
+    pub gift: i64,
+    pub chargeback: bool,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub hash: String,
+}
+
+pub fn refunds(conn: &Connection) -> Result<Vec<RefundRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT r.txn_id, r.gift_id, r.chargeback, r.entered_at, r.entered_by, e.hash
+         FROM refunds r JOIN entries e ON e.id = r.entry_id ORDER BY r.txn_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(RefundRecord {
+            txn: r.get(0)?,
+            gift: r.get(1)?,
+            chargeback: r.get(2)?,
+            entered_at: r.get(3)?,
+            entered_by: r.get(4)?,
+            hash: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -730,4 +730,15 @@ CREATE TABLE rates (
     entry_id      INTEGER NOT NULL REFERENCES entries (id)
 ) STRICT;
 CREATE INDEX rates_by_pair ON rates (from_currency, to_currency, date, id);
+-- refunds: `fondo refund GIFT`: transaction `txn_id` returns (part of) gift `gift_id` to its
+-- donor, or records the processor's chargeback of it.
+CREATE TABLE refunds (
+    txn_id     INTEGER PRIMARY KEY REFERENCES transactions (id),
+    gift_id    INTEGER NOT NULL REFERENCES transactions (id) CHECK (gift_id < txn_id),
+    chargeback INTEGER NOT NULL CHECK (chargeback IN (0, 1)),
+    entered_at TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    entry_id   INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+CREATE INDEX refunds_by_gift ON refunds (gift_id);
 "#;

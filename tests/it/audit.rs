@@ -8,7 +8,7 @@ use crate::common::{listing, TempLedger};
 use crate::export::sample;
 
 /// The files of every pack; a private one (not `--anonymize`) also has [`REBUILD_FILES`].
-const FILES: [&str; 20] = [
+const FILES: [&str; 21] = [
     "README.txt",
     "accounts.csv",
     "attachments.csv",
@@ -21,6 +21,7 @@ const FILES: [&str; 20] = [
     "journal.csv",
     "reconciled_postings.csv",
     "reconciliations.csv",
+    "refunds.csv",
     "report_balance.csv",
     "report_balance_by_fund.csv",
     "report_campaign.csv",
@@ -41,7 +42,7 @@ fn private_files() -> Vec<&'static str> {
 }
 
 /// Runs the pack's script as an auditor would; returns (success, stdout).
-fn check_totals(dir: &Path) -> (bool, String) {
+pub(crate) fn check_totals(dir: &Path) -> (bool, String) {
     let out = Command::new("python3")
         .arg(dir.join("check_totals.py"))
         .output()
@@ -70,7 +71,7 @@ fn the_pack_holds_everything_and_its_totals_re_add() {
     let said = l.run(&["export", "audit", dir.to_str().unwrap()]);
     assert!(
         said.contains(&format!(
-            "wrote 22 files to {}; chain head #752 {head}",
+            "wrote 23 files to {}; chain head #752 {head}",
             dir.display()
         )),
         "{said}"

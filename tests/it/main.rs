@@ -25,6 +25,7 @@ mod public_page;
 mod rates;
 mod readme;
 mod reconcile;
+mod refunds;
 mod reliability;
 mod rename;
 mod reports;

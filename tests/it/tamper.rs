@@ -8,13 +8,13 @@ use serde_json::Value;
 use crate::common::TempLedger;
 use crate::workflow::worked_example;
 
-const DROP_TRIGGERS: &str = "
+pub(crate) const DROP_TRIGGERS: &str = "
     DROP TRIGGER transactions_immutable_update; DROP TRIGGER transactions_immutable_delete;
     DROP TRIGGER postings_immutable_update; DROP TRIGGER postings_immutable_delete;
     DROP TRIGGER balances_no_delete; DROP TRIGGER daily_totals_no_delete;";
 
 /// Rebuilds the maintained totals from the postings, so only the hash chain can tell.
-const RECOMPUTE_TOTALS: &str = "
+pub(crate) const RECOMPUTE_TOTALS: &str = "
     DELETE FROM balances;
     INSERT INTO balances SELECT account_id, fund_id, currency,
         SUM(max(amount_minor, 0)), SUM(max(-amount_minor, 0)) FROM postings GROUP BY 1, 2, 3;

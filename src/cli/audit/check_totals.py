@@ -40,6 +40,8 @@ for r in rows("journal.csv"):
 # union passing money on (allocated, per commune); one that moves assets:union alone is a
 # send to the union. Grants without assets:union were sent to the commune directly.
 confirmed_txns = {r["txn"] for r in rows("confirmations.csv")}
+# A refund is netted in its donor's total but is not a gift of its own.
+refund_txns = {r["txn"] for r in rows("refunds.csv")}
 confirmed = defaultdict(Decimal)
 sent = defaultdict(Decimal)
 allocated = defaultdict(Decimal)
@@ -67,7 +69,8 @@ for txn, postings in transactions.items():
                 confirmed[(commune, fund, p["currency"])] += net
         if p["account"] == "income:donations" and p["counterparty"] and live:
             gifts[(p["counterparty"], p["currency"])] -= net
-            gift_count[(p["counterparty"], p["currency"])].add(txn)
+            if txn not in refund_txns:
+                gift_count[(p["counterparty"], p["currency"])].add(txn)
 
 
 def balance(account, fund, currency):

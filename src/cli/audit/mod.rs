@@ -23,7 +23,7 @@ const README: &str = include_str!("README.txt");
 const CHECK_TOTALS: &str = include_str!("check_totals.py");
 
 /// Every file a pack may hold: `--force` replaces a directory that holds nothing else.
-pub const FILES: [&str; 23] = [
+pub const FILES: [&str; 24] = [
     "README.txt",
     "accounts.csv",
     "attachments.csv",
@@ -39,6 +39,7 @@ pub const FILES: [&str; 23] = [
     "journal.csv",
     "reconciled_postings.csv",
     "reconciliations.csv",
+    "refunds.csv",
     "report_balance.csv",
     "report_balance_by_fund.csv",
     "report_campaign.csv",
@@ -155,6 +156,9 @@ fn write_lists(
     })?;
     pack.file("erasures.csv", |out| {
         csv(people, render::erasures_table(&store_pack::erasures(conn)?), out)
+    })?;
+    pack.file("refunds.csv", |out| {
+        csv(people, render::refunds_table(&store_pack::refunds(conn)?), out)
     })?;
     // The chain's entries and the import keys are what a rebuild replays; they name donors
     // (in text) or can confirm a guessed gift, so an anonymized pack leaves them out.

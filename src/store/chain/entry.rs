@@ -161,6 +161,14 @@ pub enum Entry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         corrects: Option<i64>,
     },
+    /// `refund`: transaction `txn_id`, recorded in the same write, returns (part of) gift
+    /// `gift_id`, or records the processor's chargeback of it.
+    Refunded {
+        txn_id: i64,
+        gift_id: i64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        chargeback: bool,
+    },
 }
 
 /// One field of one transaction's private text that an erasure or a rename changed. It holds
@@ -266,6 +274,7 @@ impl Entry {
             Entry::DonorRenamed { .. } => "donor_renamed",
             Entry::Attached { .. } => "attached",
             Entry::RateAdded { .. } => "rate_added",
+            Entry::Refunded { .. } => "refunded",
         }
     }
 

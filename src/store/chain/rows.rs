@@ -4,6 +4,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::append::posting_id;
 use super::entry::{erased_value, Entry, ErasedEntryText, ErasedFields, ErasedKey, Revision};
 use super::seal::parse_body;
+use super::tables::REFUNDS;
 use super::tables::{
     Table, ACCOUNTS, COMMUNES, CONFIRMATIONS, ERASED_ENTRY_TEXTS, ERASED_KEYS, ERASED_TEXT, ERASURES, FUNDS,
     IMPORT_BATCHES, LOCK_OVERRIDES, META, PERIOD_LOCKS, RATES, RECONCILED_POSTINGS, RECONCILIATIONS,
@@ -82,7 +83,8 @@ impl Entry {
             Entry::PeriodClosed { .. }
             | Entry::LockOverridden { .. }
             | Entry::Confirmed { .. }
-            | Entry::ImportBatch { .. } => self.recorded_rows(&rows)?,
+            | Entry::ImportBatch { .. }
+            | Entry::Refunded { .. } => self.recorded_rows(&rows)?,
             Entry::Reconciled { .. } => self.reconciled_rows(&rows, lookup)?,
             Entry::DonorRenamed { revised } => {
                 revision_rows(revised, None, &|table, values| rows.add(table, values))?
@@ -187,7 +189,7 @@ impl Entry {
         })
     }
 
-    /// The row a closed period, a lock override, a confirmation or an import batch adds,
+    /// The row a closed period, a lock override, a confirmation, an import batch or a refund adds,
     /// stamped with who recorded it (another kind is a bug).
     fn recorded_rows(&self, rows: &EntryRows) -> Result<Vec<Row>> {
         let (at, by) = (rows.at.clone(), rows.by.clone());
@@ -251,6 +253,20 @@ impl Entry {
                     Value::Integer(*row_count),
                     Value::Integer(*added_count),
                     Value::Integer(*skipped_count),
+                    at,
+                    by,
+                ],
+            )],
+            Entry::Refunded {
+                txn_id,
+                gift_id,
+                chargeback,
+            } => vec![rows.add(
+                &REFUNDS,
+                vec![
+                    Value::Integer(*txn_id),
+                    Value::Integer(*gift_id),
+                    Value::Integer(i64::from(*chargeback)),
                     at,
                     by,
                 ],

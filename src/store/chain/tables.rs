@@ -206,6 +206,19 @@ pub(super) const ATTACHMENTS: Table = Table {
         "entry_id",
     ],
 };
+/// `refund`: which gift each refund returns.
+pub(super) const REFUNDS: Table = Table {
+    name: "refunds",
+    key: &["txn_id"],
+    columns: &[
+        "txn_id",
+        "gift_id",
+        "chargeback",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
 pub(super) const RATES: Table = Table {
     name: "rates",
     key: &["id"],
@@ -228,7 +241,7 @@ pub(super) const ERASED_BLOBS: Table = Table {
 };
 
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 18] = [
+pub const TABLES: [&Table; 19] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -247,4 +260,5 @@ pub const TABLES: [&Table; 18] = [
     &ATTACHMENTS,
     &ERASED_BLOBS,
     &RATES,
+    &REFUNDS,
 ];

@@ -6,6 +6,7 @@ mod journal;
 mod people;
 mod postings;
 mod rates;
+mod refunds;
 mod settings;
 mod transactions;
 
@@ -28,6 +29,7 @@ pub(crate) use postings::balance_minor;
 pub use postings::{balance_lines, holdings, register_lines, BalanceLine, RegisterLine, RegisterLines};
 pub(crate) use rates::rate_on;
 pub use rates::{rate_for, rates, RateInfo};
+pub use refunds::{live_refunds, refund_links, refunded_minor, RefundLinks};
 pub(crate) use settings::default_currency;
 pub use settings::{disclosure, meta, MAX_SHARE_KEY, MIN_DONORS_KEY};
 pub use settings::{organisation, OrgKey, Organisation};

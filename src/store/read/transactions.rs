@@ -72,6 +72,8 @@ pub struct StoredTransaction {
     pub confirmation: Option<ConfirmationInfo>,
     /// The import batch it came from: its id and file name.
     pub batch: Option<(i64, String)>,
+    /// A gift's refunds, or the gift a refund returns.
+    pub refund_links: super::RefundLinks,
 }
 
 /// The transaction a reference names. An erased reference (`forgotten donor N`, which
@@ -145,6 +147,7 @@ pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
                         (Some(id), Some(file_name)) => Some((id, file_name)),
                         _ => None,
                     },
+                    refund_links: super::RefundLinks::default(),
                 })
             },
         )
@@ -186,6 +189,7 @@ pub fn transaction(conn: &Connection, id: i64) -> Result<StoredTransaction> {
             },
         )
         .optional()?;
+    txn.refund_links = super::refund_links(conn, id)?;
     Ok(txn)
 }
 

@@ -2,11 +2,12 @@
 //! SQLite's own integrity, foreign keys, the one hash chain of transactions and entries,
 //! that every transaction balances, that the maintained totals equal totals recomputed from
 //! the postings, that every table projected from the entries equals their replay, that
-//! erased text is what erasures may leave, and that import batches and keys are the ones
-//! their entries recorded.
+//! erased text is what erasures may leave, that import batches and keys are the ones
+//! their entries recorded, and that refunds keep to the rules of `refund`.
 
 mod imports;
 mod postings;
+mod refunds;
 mod sealed;
 mod sqlite;
 mod totals;
@@ -20,6 +21,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use self::imports::check_import_batches;
+use self::refunds::check_refunds;
 use self::sqlite::{check_schema, check_sqlite, spawn_sqlite_checks};
 use self::totals::{check_maintained_totals, Recomputed};
 use self::transactions::check_transactions;
@@ -124,6 +126,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     for problem in super::evidence::blob_problems(conn, &mut notes)? {
         problems.push(problem);
     }
+    check_refunds(conn, &mut problems)?;
     for problem in super::erase::erasure_history_problems(conn, adopted_through, shared_salts_through)? {
         problems.push(problem);
     }

@@ -9,6 +9,7 @@ mod names;
 mod overdraft;
 mod rates;
 mod record;
+mod refund;
 mod totals;
 mod void;
 

@@ -15,7 +15,7 @@ use crate::store::{donors, read};
 /// Refuses a reference that starts like an erasure's placeholder (`forgotten donor N`), which
 /// is what `donor forget` leaves in place of a reference: several transactions may then share
 /// it, so it must never name one.
-fn check_reference(reference: &str) -> Result<()> {
+pub(super) fn check_reference(reference: &str) -> Result<()> {
     if crate::domain::privacy::looks_like_placeholder(reference) {
         return Err(Error::invalid(
             Field::REFERENCE,

@@ -52,12 +52,14 @@ impl Writer<'_> {
             ));
         }
         let postings: Vec<_> = original.postings.iter().map(|p| p.to_new()).collect();
+        let refunded_by = read::live_refunds(&self.tx, id)?;
         let void = builders::Void {
             original_id: id,
             original_date: original.date,
             original_postings: &postings,
             original_voids: original.voids,
             voided_by: original.voided_by,
+            refunded_by: &refunded_by,
             reasons_to_keep,
             confirmed,
             reason,

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use super::tables::{
     Table, CONFIRMATIONS, ERASURES, IMPORT_BATCHES, LOCK_OVERRIDES, PERIOD_LOCKS, RECONCILIATIONS,
 };
+use super::tables::PLEDGES;
 use crate::error::{Error, Result};
 use crate::store::hash;
 
@@ -134,6 +135,29 @@ pub enum Entry {
     /// `donor rename` / `donor merge`: the counterparty of each transaction in `revised` was
     /// given a new text (whose salted digest it records); it names no one.
     DonorRenamed { revised: Vec<Revision> },
+    /// `budget set`: fund `fund_id` plans `amount_minor` for `period` (`YYYY` or `YYYY-MM`),
+    /// replacing an earlier budget for the same fund and period.
+    BudgetSet {
+        fund_id: i64,
+        period: String,
+        amount_minor: i64,
+        currency: String,
+    },
+    /// `pledge add`: `donor` means to give `amount_minor` every month from `from` (`YYYY-MM`)
+    /// through `to`, or with no end.
+    PledgeAdded {
+        id: i64,
+        donor: String,
+        amount_minor: i64,
+        currency: String,
+        fund_id: Option<i64>,
+        from: String,
+        to: Option<String>,
+    },
+    /// `pledge end`: pledge `id`'s last month is `to`.
+    PledgeEnded { id: i64, to: String },
+    /// `donor rename`/`merge`: pledge `id`'s donor is now recorded as `donor`.
+    PledgeDonorChanged { id: i64, donor: String },
 }
 
 /// One field of one transaction's private text that an erasure or a rename changed. It holds
@@ -237,6 +261,10 @@ impl Entry {
             Entry::ImportBatch { .. } => "import_batch",
             Entry::Erasure { .. } => "erasure",
             Entry::DonorRenamed { .. } => "donor_renamed",
+            Entry::BudgetSet { .. } => "budget_set",
+            Entry::PledgeAdded { .. } => "pledge_added",
+            Entry::PledgeEnded { .. } => "pledge_ended",
+            Entry::PledgeDonorChanged { .. } => "pledge_donor_changed",
         }
     }
 
@@ -257,6 +285,9 @@ impl Entry {
                 ("file_sha256", Some(file_sha256.clone())),
             ],
             Entry::LockOverridden { reason, .. } => vec![("reason", Some(reason.clone()))],
+            Entry::PledgeAdded { donor, .. } | Entry::PledgeDonorChanged { donor, .. } => {
+                vec![("donor", Some(donor.clone()))]
+            }
             _ => Vec::new(),
         }
     }
@@ -271,6 +302,8 @@ impl Entry {
             | (Entry::ImportBatch { file_name, .. }, "file_name") => text(file_name),
             (Entry::ImportBatch { file_sha256, .. }, "file_sha256") => text(file_sha256),
             (Entry::LockOverridden { reason, .. }, "reason") => text(reason),
+            (Entry::PledgeAdded { donor, .. }, "donor")
+            | (Entry::PledgeDonorChanged { donor, .. }, "donor") => text(donor),
             _ => {}
         }
     }
@@ -285,6 +318,7 @@ impl Entry {
             Entry::LockOverridden { txn_id, .. } => Some((&LOCK_OVERRIDES, *txn_id)),
             Entry::PeriodClosed { id, .. } => Some((&PERIOD_LOCKS, *id)),
             Entry::Erasure { id, .. } => Some((&ERASURES, *id)),
+            Entry::PledgeAdded { id, .. } | Entry::PledgeDonorChanged { id, .. } => Some((&PLEDGES, *id)),
             _ => None,
         }
     }

@@ -189,8 +189,38 @@ pub(super) const LOCK_OVERRIDES: Table = Table {
     ],
 };
 
+// budgets and pledges (issue 16, items 6 and 7)
+pub(super) const BUDGETS: Table = Table {
+    name: "budgets",
+    key: &["fund_id", "period"],
+    columns: &[
+        "fund_id",
+        "period",
+        "currency",
+        "amount_minor",
+        "entered_at",
+        "entry_id",
+    ],
+};
+pub(super) const PLEDGES: Table = Table {
+    name: "pledges",
+    key: &["id"],
+    columns: &[
+        "id",
+        "donor",
+        "amount_minor",
+        "currency",
+        "fund_id",
+        "from_month",
+        "to_month",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 15] = [
+pub const TABLES: [&Table; 17] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -206,4 +236,6 @@ pub const TABLES: [&Table; 15] = [
     &TEXT_REVISIONS,
     &PERIOD_LOCKS,
     &LOCK_OVERRIDES,
+    &BUDGETS,
+    &PLEDGES,
 ];

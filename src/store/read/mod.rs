@@ -4,6 +4,7 @@
 mod chart;
 mod journal;
 mod people;
+mod plans;
 mod postings;
 mod settings;
 mod transactions;
@@ -23,6 +24,7 @@ pub use chart::{
 pub(crate) use journal::Names;
 pub use journal::{for_each_journal_row, JournalRow};
 pub use people::{donors, people, pseudonyms};
+pub use plans::{budgets, pledges, BudgetInfo, PledgeInfo};
 pub(crate) use postings::balance_minor;
 pub use postings::{balance_lines, holdings, register_lines, BalanceLine, RegisterLine, RegisterLines};
 pub(crate) use settings::default_currency;

@@ -132,6 +132,14 @@ pub enum ReportCommand {
         #[arg(long, value_name = "DATE")]
         at: Option<String>,
     },
+    /// Budgets against actuals: per fund and period, budgeted vs raised and granted, variance, %
+    #[command(after_help = "Example:\n  fondo report budget --period 2026\n\n\
+        A fund with a year's budget and a month's shows both rows; the total line is what the\n\
+        budgeted funds raised and granted over the report's dates (as `report funds` shows).")]
+    Budget(super::plans::BudgetReportArgs),
+    /// Pledges: per pledge and month, expected vs received (the donor's gifts), missed months
+    #[command(after_help = "Example:\n  fondo report pledges --from 2026-01 --to 2026-06")]
+    Pledges(super::plans::PledgesReportArgs),
     /// Grants not yet confirmed, per commune and fund, by age (0–30, 31–60, 61–90, > 90 days)
     #[command(after_help = "Example:\n  fondo report aging --strict --days 60")]
     Aging {
@@ -299,6 +307,14 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             print_table(ctx, render::aging_table(&report), out)?;
             tie_out(report.tied_out(), "aging")?;
             waited_too_long(&report, days, strict)
+        }
+        ReportCommand::Budget(args) => {
+            let tied = super::plans::budget_report(ctx, ledger, &args, out)?;
+            tie_out(tied, "budget")
+        }
+        ReportCommand::Pledges(args) => {
+            let tied = super::plans::pledges_report(ctx, ledger, &args, out)?;
+            tie_out(tied, "pledges")
         }
         ReportCommand::Campaign { period } => {
             let rows = campaign::campaign(ledger, &period.filter(ctx)?)?;

@@ -20,7 +20,11 @@ impl Month {
     /// Parses `YYYY-MM`; anything else is an error naming `field`.
     pub fn parse(field: Field, text: &str) -> Result<Month> {
         parse_month(text).ok_or_else(|| {
-            Error::invalid(field, text, "is not a month; write YYYY-MM with a month from 01 to 12, e.g. 2026-03")
+            Error::invalid(
+                field,
+                text,
+                "is not a month; write YYYY-MM with a month from 01 to 12, e.g. 2026-03",
+            )
         })
     }
 
@@ -138,7 +142,17 @@ mod tests {
         let p = |t: &str| Period::parse(Field::FROM, t).ok();
         assert_eq!(p("2026"), Some(Period::Year(2026)));
         assert_eq!(p("2026-03").map(|p| p.to_string()), Some("2026-03".to_string()));
-        for bad in ["2026-13", "2026-00", "2026-3", "26", "2026-03-01", "", "abcd", "2026/03", "+202"] {
+        for bad in [
+            "2026-13",
+            "2026-00",
+            "2026-3",
+            "26",
+            "2026-03-01",
+            "",
+            "abcd",
+            "2026/03",
+            "+202",
+        ] {
             assert_eq!(p(bad), None, "{bad}");
         }
         let err = Period::parse(Field::FROM, "2026-13").unwrap_err().to_string();
@@ -148,9 +162,15 @@ mod tests {
     #[test]
     fn periods_span_their_days() {
         let feb = Period::parse(Field::FROM, "2028-02").unwrap();
-        assert_eq!((feb.first_day(), feb.last_day()), (day("2028-02-01"), day("2028-02-29")));
+        assert_eq!(
+            (feb.first_day(), feb.last_day()),
+            (day("2028-02-01"), day("2028-02-29"))
+        );
         let year = Period::Year(2026);
-        assert_eq!((year.first_day(), year.last_day()), (day("2026-01-01"), day("2026-12-31")));
+        assert_eq!(
+            (year.first_day(), year.last_day()),
+            (day("2026-01-01"), day("2026-12-31"))
+        );
         let dec = Month::parse(Field::FROM, "2026-12").unwrap();
         assert_eq!(dec.next().to_string(), "2027-01");
         assert_eq!(Month::of(day("2026-07-15")).to_string(), "2026-07");

@@ -5,6 +5,7 @@
 mod accountability;
 mod outcomes;
 mod pack;
+mod plans;
 mod reconcile;
 mod reports;
 pub mod transparency;
@@ -22,6 +23,7 @@ pub use crate::domain::names::escape_controls;
 pub use accountability::*;
 pub use outcomes::*;
 pub use pack::*;
+pub use plans::*;
 pub use reconcile::*;
 pub use reports::*;
 

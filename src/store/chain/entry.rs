@@ -1,9 +1,9 @@
 use serde::{Deserialize, Serialize};
 
+use super::tables::PLEDGES;
 use super::tables::{
     Table, CONFIRMATIONS, ERASURES, IMPORT_BATCHES, LOCK_OVERRIDES, PERIOD_LOCKS, RECONCILIATIONS,
 };
-use super::tables::PLEDGES;
 use crate::error::{Error, Result};
 use crate::store::hash;
 

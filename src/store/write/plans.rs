@@ -17,8 +17,6 @@ pub struct NewPledge {
     pub fund: Option<String>,
     pub from: Month,
     pub to: Option<Month>,
-    /// The donor has not given yet: record the name as given.
-    pub new_donor: bool,
 }
 
 /// Refuses an amount that is not more than zero.
@@ -48,11 +46,11 @@ impl Writer<'_> {
     }
 
     /// Records a monthly pledge; returns its number. The donor must have given before, unless
-    /// `new_donor` (and then the name must not look like an existing donor's).
+    /// the name rules say it is a new donor (`--new-donor`; then it is checked as a gift's is).
     pub fn add_pledge(&mut self, pledge: &NewPledge) -> Result<i64> {
         let donor = check_name(Field::DONOR, &pledge.donor)?;
         check_not_placeholder(Field::DONOR, &donor)?;
-        if pledge.new_donor {
+        if self.name_rules.new_donor {
             self.check_donor(&donor)?;
         } else if !donors::is_donor(self.conn(), &donor)? {
             let names = read::donors(self.conn())?;
@@ -68,7 +66,11 @@ impl Writer<'_> {
             ));
         }
         let amount = positive(pledge.amount)?;
-        let fund_id = pledge.fund.as_deref().map(|f| read::fund_id(self.conn(), f)).transpose()?;
+        let fund_id = pledge
+            .fund
+            .as_deref()
+            .map(|f| read::fund_id(self.conn(), f))
+            .transpose()?;
         check_months(pledge.from, pledge.to)?;
         let id = self.next_id("pledges")?;
         self.append(&Entry::PledgeAdded {
@@ -105,7 +107,10 @@ impl Writer<'_> {
 
     /// Gives every pledge of donor `from` the donor `to`: a rename or merge follows them.
     pub(in crate::store) fn follow_pledges(&mut self, from: &str, to: &str) -> Result<()> {
-        for pledge in read::pledges(self.conn())?.into_iter().filter(|p| p.donor == from) {
+        for pledge in read::pledges(self.conn())?
+            .into_iter()
+            .filter(|p| p.donor == from)
+        {
             self.append(&Entry::PledgeDonorChanged {
                 id: pledge.id,
                 donor: to.to_string(),

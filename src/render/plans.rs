@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::accountability::ok;
 use super::reports::sum;
-use super::{col, machine_col, Cell, Tabular};
+use super::{col, machine_col, optional_col, Cell, Tabular};
 use crate::domain::Sum;
 use crate::report::budget::BudgetReport;
 use crate::report::pledges::PledgesReport;
@@ -67,9 +67,9 @@ pub fn budget_table(report: &BudgetReport) -> Tabular {
         col("currency", "Cur"),
         col("budget", "Budget"),
         col("raised", "Raised"),
-        col("raised_percent", "%"),
+        optional_col("raised_percent", "Raised %"),
         col("granted", "Granted"),
-        col("granted_percent", "%"),
+        optional_col("granted_percent", "Granted %"),
         col("variance", "Variance"),
         machine_col("tied_out"),
     ]);

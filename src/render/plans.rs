@@ -174,19 +174,29 @@ pub fn pledges_table(report: &PledgesReport) -> Tabular {
             Cell::Int(missed.len() as i64),
             Cell::Bool(r.tied_out()),
         ));
-        let listed: Vec<String> = missed.iter().map(ToString::to_string).collect();
-        t.notes.push(format!(
-            "pledge {} ({}): missed {}; received {} = the donors report's {}: {}",
-            p.id,
-            p.donor,
-            if listed.is_empty() {
-                "none".to_string()
-            } else {
+        if !missed.is_empty() {
+            let listed: Vec<String> = missed.iter().map(ToString::to_string).collect();
+            t.notes.push(format!(
+                "pledge {} ({}) missed {}",
+                p.id,
+                p.donor,
                 listed.join(", ")
-            },
+            ));
+        }
+    }
+    for r in report.rows.iter().filter(|r| !r.tied_out()) {
+        t.notes.push(format!(
+            "tie-out: pledge {} received {} but the donors report gives {}: {}",
+            r.pledge.id,
             r.received.to_decimal(),
             r.donors_report.to_decimal(),
-            ok(r.tied_out())
+            ok(false)
+        ));
+    }
+    if !report.rows.is_empty() && report.tied_out() {
+        t.notes.push(format!(
+            "tie-out: what each pledge received = the donors report's for its donor and months: {}",
+            ok(true)
         ));
     }
     if report.rows.is_empty() {

@@ -397,6 +397,7 @@ impl Writer<'_> {
             ));
         }
         txns.count_entry_texts(&entry_texts);
+        let pledged = self.pledge_donors()?;
         let author = self.erasure_author(&who);
         self.append_by(
             &Entry::Erasure {
@@ -410,6 +411,7 @@ impl Writer<'_> {
             &author,
         )?;
         write_erased_texts(self.conn(), who.id, &entry_texts, &txns)?;
+        self.keep_pledge_donors(&pledged, name)?;
         // The donors' names follow the counterparties just replaced.
         super::donors::rebuild(self.conn())?;
         super::outputs::forget_paths_naming(self.conn(), &who.files)?;

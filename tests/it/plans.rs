@@ -362,6 +362,12 @@ fn a_pledge_follows_its_donor_through_rename_and_merge() {
         rows[5],
         row(&["pledge", "1", "Ana P. Pérez", "total", "125.00", "90.00", "2"])
     );
+    // Her old spelling, forgotten, goes from the pledge's first entry; the pledge keeps her.
+    l.run(&["donor", "forget", "Ana Pérez", "--former-name", "--yes"]);
+    let list = pick(&l.json(&["pledge", "list"]), &["id", "donor"]);
+    assert_eq!(list, vec![row(&["1", "Ana P. Pérez"])]);
+    assert!(!holds(&ledger_bytes(&l), "Ana Pérez".as_bytes()));
+    assert_eq!(l.json(&["verify"])["ok"], true);
     l.run(&["donor", "merge", "Ana P. Pérez", "Bo", "--yes"]);
     let rows = pick(&l.json(&["report", "pledges"]), &PLEDGE_KEYS);
     // Bo's March gift is now the merged donor's: March is no longer missed.

@@ -105,6 +105,36 @@ impl Writer<'_> {
         })
     }
 
+    /// Every pledge's donor as it reads now: what [`Writer::keep_pledge_donors`] compares.
+    pub(in crate::store) fn pledge_donors(&self) -> Result<Vec<(i64, String)>> {
+        Ok(read::pledges(self.conn())?
+            .into_iter()
+            .map(|p| (p.id, p.donor))
+            .collect())
+    }
+
+    /// After `donor forget NAME` (`before` as [`Writer::pledge_donors`] read it first): an
+    /// erasure of a spelling a rename replaced erases it from the pledge's first entry, and
+    /// so rewrites the pledge's row with its placeholder though the donor now has another
+    /// name, which nothing erased. That name is recorded again.
+    pub(in crate::store) fn keep_pledge_donors(
+        &mut self,
+        before: &[(i64, String)],
+        name: &str,
+    ) -> Result<()> {
+        let name = name.to_lowercase();
+        for pledge in read::pledges(self.conn())? {
+            let was = before.iter().find(|(id, _)| *id == pledge.id).map(|(_, d)| d);
+            if let Some(was) = was.filter(|w| **w != pledge.donor && !w.to_lowercase().contains(&name)) {
+                self.append(&Entry::PledgeDonorChanged {
+                    id: pledge.id,
+                    donor: was.clone(),
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     /// Gives every pledge of donor `from` the donor `to`: a rename or merge follows them.
     pub(in crate::store) fn follow_pledges(&mut self, from: &str, to: &str) -> Result<()> {
         for pledge in read::pledges(self.conn())?

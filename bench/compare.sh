@@ -85,6 +85,17 @@ for n in $SIZES; do
     m=$(measure true "$fondo --db $db report $report --from 2001-01-01")
     row "$n" "report $report over a period" fondo "$m" "${m%% *}"
   done
+  # Budgets and pledges (issue 16, items 6 and 7): a year's budget and a month's, and twelve
+  # monthly pledges, then both reports.
+  "$fondo" --db "$db" budget set general 100000 --period 2001 >/dev/null
+  "$fondo" --db "$db" budget set general 10000 --period 2001-03 >/dev/null
+  for i in $(seq 10 21); do
+    "$fondo" --db "$db" pledge add --donor "Donor 000$i" 10 --monthly --from 2000-01 --new-donor >/dev/null
+  done
+  for report in budget pledges; do
+    m=$(measure true "$fondo --db $db report $report")
+    row "$n" "report $report" fondo "$m" "${m%% *}"
+  done
   m=$(measure true "$fondo --db $db report position --at 2030-12-31")
   row "$n" "report position" fondo "$m" "${m%% *}"
   m=$(measure true "$fondo --db $db --format md report transparency")

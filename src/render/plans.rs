@@ -137,11 +137,10 @@ pub fn pledges_table(report: &PledgesReport) -> Tabular {
         col("expected", "Expected"),
         col("received", "Received"),
         col("missed", "Missed"),
-        machine_col("tied_out"),
     ]);
     for r in &report.rows {
         let p = &r.pledge;
-        let line = |kind: &str, month: String, expected: Sum, received: Sum, missed: Cell, tied: Cell| {
+        let line = |kind: &str, month: String, expected: Sum, received: Sum, missed: Cell| {
             vec![
                 kind.into(),
                 Cell::Int(p.id),
@@ -151,19 +150,12 @@ pub fn pledges_table(report: &PledgesReport) -> Tabular {
                 sum(expected),
                 sum(received),
                 missed,
-                tied,
             ]
         };
         for m in &r.months {
             let missed = if m.missed() { "missed".into() } else { Cell::Empty };
-            t.rows.push(line(
-                "month",
-                m.month.to_string(),
-                m.expected,
-                m.received,
-                missed,
-                Cell::Empty,
-            ));
+            t.rows
+                .push(line("month", m.month.to_string(), m.expected, m.received, missed));
         }
         let missed = r.missed();
         t.rows.push(line(
@@ -172,7 +164,6 @@ pub fn pledges_table(report: &PledgesReport) -> Tabular {
             r.expected,
             r.received,
             Cell::Int(missed.len() as i64),
-            Cell::Bool(r.tied_out()),
         ));
         if !missed.is_empty() {
             let listed: Vec<String> = missed.iter().map(ToString::to_string).collect();
@@ -184,18 +175,18 @@ pub fn pledges_table(report: &PledgesReport) -> Tabular {
             ));
         }
     }
-    for r in report.rows.iter().filter(|r| !r.tied_out()) {
+    for d in report.tie_outs.iter().filter(|d| !d.tied_out()) {
         t.notes.push(format!(
-            "tie-out: pledge {} received {} but the donors report gives {}: {}",
-            r.pledge.id,
-            r.received.to_decimal(),
-            r.donors_report.to_decimal(),
+            "tie-out: {}'s gifts add up to {} month by month, but to {} in the donors report: {}",
+            d.donor,
+            d.by_month.to_decimal(),
+            d.donors_report.to_decimal(),
             ok(false)
         ));
     }
     if !report.rows.is_empty() && report.tied_out() {
         t.notes.push(format!(
-            "tie-out: what each pledge received = the donors report's for its donor and months: {}",
+            "tie-out: the pledging donors' gifts month by month = the donors report's totals: {}",
             ok(true)
         ));
     }

@@ -2,11 +2,13 @@
 //! pledged and what they gave — their live gifts that month (the donors report's query,
 //! `accountability::for_each_donor_month`), the donor matched exactly by the name recorded,
 //! in the pledge's currency and, if it names one, fund. A month with less than pledged is
-//! *missed*. Each pledge's months add up to what the donors report's totals give for the same
-//! donor and dates: the tie-out.
+//! *missed*. The tie-out: each pledging donor's gifts month by month add up, over the report's
+//! dates, to the donors report's total for them.
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
 
 use crate::domain::plans::Month;
 use crate::domain::{Currency, Sum};
@@ -36,8 +38,6 @@ pub struct PledgeRow {
     pub months: Vec<PledgeMonth>,
     pub expected: Sum,
     pub received: Sum,
-    /// What the donors report's totals give for the donor over the same months.
-    pub donors_report: Sum,
 }
 
 impl PledgeRow {
@@ -48,22 +48,33 @@ impl PledgeRow {
             .map(|m| m.month)
             .collect()
     }
+}
 
+/// One pledging donor's gifts (in one fund, or all) over the report's dates: added up month
+/// by month, and as the donors report totals them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DonorTieOut {
+    pub donor: String,
+    pub fund: Option<String>,
+    pub by_month: Sum,
+    pub donors_report: Sum,
+}
+
+impl DonorTieOut {
     pub fn tied_out(&self) -> bool {
-        self.received == self.donors_report
+        self.by_month == self.donors_report
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PledgesReport {
     pub rows: Vec<PledgeRow>,
-    /// The months covered, if any pledge falls in them.
-    pub months: Option<(Month, Month)>,
+    pub tie_outs: Vec<DonorTieOut>,
 }
 
 impl PledgesReport {
     pub fn tied_out(&self) -> bool {
-        self.rows.iter().all(PledgeRow::tied_out)
+        self.tie_outs.iter().all(DonorTieOut::tied_out)
     }
 }
 
@@ -77,9 +88,11 @@ pub fn pledges(ledger: &Ledger, from: Option<Month>, to: Option<Month>) -> Resul
     let Some(to) = to.or(read::last_date(conn)?.map(Month::of)) else {
         return Ok(PledgesReport {
             rows: Vec::new(),
-            months: None,
+            tie_outs: Vec::new(),
         });
     };
+    let dates = (from.map(Month::first_day), to.last_day());
+    // One reading of the gifts per fund the pledges name (all funds for most).
     let mut received_by_fund: HashMap<Option<String>, Received> = HashMap::new();
     let mut rows = Vec::new();
     for pledge in read::pledges(conn)? {
@@ -88,31 +101,22 @@ pub fn pledges(ledger: &Ledger, from: Option<Month>, to: Option<Month>) -> Resul
         if first > last {
             continue;
         }
-        let window = Filter {
-            from: Some(first.first_day()),
-            to: Some(last.last_day()),
-            fund: pledge.fund.clone(),
-        };
         let gifts = match received_by_fund.entry(pledge.fund.clone()) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => {
-                let all = Filter {
-                    from: from.map(Month::first_day),
-                    to: Some(to.last_day()),
-                    fund: pledge.fund.clone(),
-                };
-                e.insert(received(ledger, &all)?)
-            }
+            Entry::Vacant(e) => e.insert(received(ledger, &filter(dates, &pledge.fund))?),
         };
-        rows.push(pledge_row(ledger, pledge, (first, last), gifts, &window)?);
+        rows.push(pledge_row(pledge, (first, last), gifts)?);
     }
-    let months = rows
-        .iter()
-        .filter_map(|r| r.months.first().zip(r.months.last()))
-        .fold(None, |acc: Option<(Month, Month)>, (a, b)| {
-            Some(acc.map_or((a.month, b.month), |(x, y)| (x.min(a.month), y.max(b.month))))
-        });
-    Ok(PledgesReport { rows, months })
+    let tie_outs = tie_outs(ledger, &rows, &received_by_fund, dates)?;
+    Ok(PledgesReport { rows, tie_outs })
+}
+
+fn filter((from, to): (Option<NaiveDate>, NaiveDate), fund: &Option<String>) -> Filter {
+    Filter {
+        from,
+        to: Some(to),
+        fund: fund.clone(),
+    }
 }
 
 fn received(ledger: &Ledger, filter: &Filter) -> Result<Received> {
@@ -125,13 +129,7 @@ fn received(ledger: &Ledger, filter: &Filter) -> Result<Received> {
     Ok(gifts)
 }
 
-fn pledge_row(
-    ledger: &Ledger,
-    pledge: PledgeInfo,
-    (first, last): (Month, Month),
-    gifts: &Received,
-    window: &Filter,
-) -> Result<PledgeRow> {
+fn pledge_row(pledge: PledgeInfo, (first, last): (Month, Month), gifts: &Received) -> Result<PledgeRow> {
     let currency = pledge.amount.currency();
     let mut expected = Sum::zero(currency);
     let mut received = Sum::zero(currency);
@@ -149,15 +147,61 @@ fn pledge_row(
         });
         month = month.next();
     }
-    let donors_report = accountability::donor_totals(ledger.conn(), window)?
-        .into_iter()
-        .filter(|t| t.donor == pledge.donor && t.total.currency() == currency)
-        .try_fold(Sum::zero(currency), |total, t| total.plus(t.total))?;
     Ok(PledgeRow {
         pledge,
         months,
         expected,
         received,
-        donors_report,
     })
+}
+
+/// Per pledging donor, fund and currency: the monthly gifts read for the pledges, added up,
+/// against the donors report's totals over the same dates (one reading per fund).
+fn tie_outs(
+    ledger: &Ledger,
+    rows: &[PledgeRow],
+    received_by_fund: &HashMap<Option<String>, Received>,
+    dates: (Option<NaiveDate>, NaiveDate),
+) -> Result<Vec<DonorTieOut>> {
+    let mut wanted: BTreeMap<(Option<String>, String, Currency), ()> = BTreeMap::new();
+    for r in rows {
+        wanted.insert(
+            (
+                r.pledge.fund.clone(),
+                r.pledge.donor.clone(),
+                r.pledge.amount.currency(),
+            ),
+            (),
+        );
+    }
+    let mut out = Vec::with_capacity(wanted.len());
+    let mut totals_by_fund = HashMap::new();
+    for (fund, donor, currency) in wanted.into_keys() {
+        let by_month = received_by_fund
+            .get(&fund)
+            .into_iter()
+            .flatten()
+            .filter(|((_, c, d), _)| *c == currency && *d == donor)
+            .try_fold(Sum::zero(currency), |sum, (_, minor)| {
+                sum.plus(Sum::from_minor(*minor, currency))
+            })?;
+        let totals = match totals_by_fund.entry(fund.clone()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(accountability::donor_totals(
+                ledger.conn(),
+                &filter(dates, &fund),
+            )?),
+        };
+        let donors_report = totals
+            .iter()
+            .filter(|t| t.donor == donor && t.total.currency() == currency)
+            .try_fold(Sum::zero(currency), |sum, t| sum.plus(t.total))?;
+        out.push(DonorTieOut {
+            donor,
+            fund,
+            by_month,
+            donors_report,
+        });
+    }
+    Ok(out)
 }

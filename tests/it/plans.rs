@@ -245,7 +245,7 @@ fn a_pledge_month_by_month_with_its_missed_months() {
     assert!(
         table.contains("pledge 1 (Ana Pérez) missed 2026-03, 2026-04\n")
             && table.contains(
-                "tie-out: what each pledge received = the donors report's for its donor and months: ok"
+                "tie-out: the pledging donors' gifts month by month = the donors report's totals: ok"
             ),
         "{table}"
     );

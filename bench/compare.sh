@@ -88,6 +88,17 @@ for n in $SIZES; do
   # Twelve statements of activities and the year's, chained (issue 16, item 1).
   m=$(measure true "$fondo --db $db report activities --monthly --from 2001-01-01 --to 2001-12-31")
   row "$n" "report activities --monthly (12 months)" fondo "$m" "${m%% *}"
+  # Budgets and pledges (issue 16, items 6 and 7): a year's budget and a month's, and twelve
+  # monthly pledges, then both reports.
+  "$fondo" --db "$db" budget set general 100000 --period 2001 >/dev/null
+  "$fondo" --db "$db" budget set general 10000 --period 2001-03 >/dev/null
+  for i in $(seq 10 21); do
+    "$fondo" --db "$db" pledge add --donor "Donor 000$i" 10 --monthly --from 2000-01 --new-donor >/dev/null
+  done
+  for report in budget pledges; do
+    m=$(measure true "$fondo --db $db report $report")
+    row "$n" "report $report" fondo "$m" "${m%% *}"
+  done
   m=$(measure true "$fondo --db $db report position --at 2030-12-31")
   row "$n" "report position" fondo "$m" "${m%% *}"
   # Values in one currency: the books are in USD, valued in EUR through the inverse of a rate.

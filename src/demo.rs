@@ -73,7 +73,54 @@ pub fn build(path: &Path, actor: &str) -> Result<(Ledger, ImportOutcome)> {
     std::fs::write(&csv, SAMPLE_CSV).map_err(Error::io("write", &csv))?;
     let outcome = import::import(&mut ledger, &csv, &ImportOptions::default())?;
     confirm_older_allocations(&mut ledger)?;
+    record_plans(&mut ledger, usd)?;
     Ok((ledger, outcome))
+}
+
+/// The sample's twelve monthly donors' pledges: donor, amount a month, first month. Each
+/// gives at least 10.00 every month; two pledged 20.00 from 2026, which they do not always
+/// give.
+pub const PLEDGES: [(&str, &str, &str); 12] = [
+    ("Ana Pérez", "10", "2025-01"),
+    ("Felipe Rojas", "10", "2025-01"),
+    ("Karla Navarro", "10", "2025-01"),
+    ("Bruno Díaz", "10", "2025-01"),
+    ("Gabriela Vargas", "10", "2025-01"),
+    ("Luis Romero", "20", "2026-01"),
+    ("Carla Ruiz", "20", "2026-01"),
+    ("Hugo Herrera", "10", "2025-01"),
+    ("Diego Moreno", "10", "2025-01"),
+    ("Inés Medina", "10", "2025-01"),
+    ("Elena Castillo", "10", "2025-01"),
+    ("Javier Aguilar", "10", "2025-01"),
+];
+
+/// The sample's budgets: fund, period, amount.
+pub const BUDGETS: [(&str, &str, &str); 3] = [
+    ("general", "2026", "6000"),
+    ("lara-cheese", "2026", "400"),
+    ("lara-cheese", "2026-03", "50"),
+];
+
+/// Records the sample's pledges and budgets.
+fn record_plans(ledger: &mut Ledger, usd: Currency) -> Result<()> {
+    use crate::domain::plans::{Month, Period};
+    ledger.write(WriteMode::Commit, |w| {
+        for (donor, amount, from) in PLEDGES {
+            w.add_pledge(&crate::store::write::NewPledge {
+                donor: donor.to_string(),
+                amount: Amount::parse_field(Field::AMOUNT, amount, usd)?,
+                fund: None,
+                from: Month::parse(Field::FROM, from)?,
+                to: None,
+            })?;
+        }
+        for (fund, period, amount) in BUDGETS {
+            let period = Period::parse(Field::PERIOD, period)?;
+            w.set_budget(fund, period, Amount::parse_field(Field::AMOUNT, amount, usd)?)?;
+        }
+        Ok(())
+    })
 }
 
 fn confirm_older_allocations(ledger: &mut Ledger) -> Result<()> {

@@ -287,6 +287,11 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
     // A word that is no donor's name ("donation") would be erased from every text: that is
     // only meant for a spelling a rename replaced, and must be said.
     let former = !is_placeholder && !crate::store::donors::is_donor(ledger.conn(), name)?;
+    // A donor who pledged (`fondo pledge add --new-donor`) but has not given yet is a donor.
+    let former = former
+        && !crate::store::read::pledges(ledger.conn())?
+            .iter()
+            .any(|p| p.donor == name);
     if former && !how.former_name && !how.dry_run {
         return Err(Error::invalid(
             Field::NAME_ARG,

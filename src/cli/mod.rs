@@ -7,6 +7,7 @@ mod complete;
 mod donor;
 mod entity;
 mod evidence;
+mod plans;
 mod prompt;
 mod rate;
 mod reconcile;
@@ -187,6 +188,14 @@ pub enum Command {
     /// Match a bank statement to an account's postings; --mark saves the result
     #[command(after_help = "Example:\n  fondo reconcile assets:bank --statement march.csv --mark")]
     Reconcile(reconcile::ReconcileArgs),
+    /// Budgets: set a fund's budget for a year or a month, list them (`report budget` compares)
+    #[command(subcommand)]
+    #[command(after_help = "Example:\n  fondo budget set general 12000 --period 2026")]
+    Budget(plans::BudgetCommand),
+    /// Pledges: a donor's monthly gift promised; add, list, end (`report pledges` compares)
+    #[command(subcommand)]
+    #[command(after_help = "Example:\n  fondo pledge add --donor \"Ana Pérez\" 25 --monthly --from 2026-01")]
+    Pledge(plans::PledgeCommand),
     /// Close the books through a date: no later entry may be dated on or before it
     #[command(after_help = "Example:\n  fondo close --through 2026-03-31\n\n\
         A transaction dated in a closed period is refused unless given --force --reason TEXT;\n\
@@ -248,6 +257,8 @@ const GROUPS: [(&str, &[&str]); 5] = [
             "commune",
             "donor",
             "settings",
+            "budget",
+            "pledge",
             "backup",
             "demo",
             "completions",
@@ -533,6 +544,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Report(cmd) => review::report(&ctx, cmd, out),
         Command::Reconcile(args) => reconcile::reconcile(&ctx, args, out),
         Command::Close(args) => reconcile::close(&ctx, args, out),
+        Command::Budget(cmd) => plans::budget(&ctx, cmd, out),
+        Command::Pledge(cmd) => plans::pledge(&ctx, cmd, out),
         Command::Verify(args) => review::verify(&ctx, args, out),
         Command::Demo => review::demo(&ctx, out),
         Command::Add(args) => add::add(&ctx, args, out),

@@ -165,6 +165,14 @@ pub enum ReportCommand {
         #[command(flatten)]
         value: ValueArgs,
     },
+    /// Budgets against actuals: per fund and period, budgeted vs raised and granted, variance, %
+    #[command(after_help = "Example:\n  fondo report budget --period 2026\n\n\
+        A fund with a year's budget and a month's shows both rows; the total line is what the\n\
+        budgeted funds raised and granted over the report's dates (as `report funds` shows).")]
+    Budget(super::plans::BudgetReportArgs),
+    /// Pledges: per pledge and month, expected vs received (the donor's gifts), missed months
+    #[command(after_help = "Example:\n  fondo report pledges --from 2026-01 --to 2026-06")]
+    Pledges(super::plans::PledgesReportArgs),
     /// Grants not yet confirmed, per commune and fund, and money held by the union, per fund,
     /// by age (0–30, 31–60, 61–90, > 90 days)
     #[command(after_help = "Example:\n  fondo report aging --strict --days 60")]
@@ -412,6 +420,14 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             print_table(ctx, render::aging_table(&report), out)?;
             tie_out(report.tied_out(), "aging")?;
             waited_too_long(&report, days, strict)
+        }
+        ReportCommand::Budget(args) => {
+            let tied = super::plans::budget_report(ctx, ledger, &args, out)?;
+            tie_out(tied, "budget")
+        }
+        ReportCommand::Pledges(args) => {
+            let tied = super::plans::pledges_report(ctx, ledger, &args, out)?;
+            tie_out(tied, "pledges")
         }
         ReportCommand::Campaign { period, value } => {
             let filter = period.filter(ctx)?;

@@ -88,6 +88,8 @@ impl Field {
     pub const NEW_DONORS: Field = Field::named("--new-donors");
     pub const NOTE: Field = Field::named("--note");
     pub const OLD_ARG: Field = Field::named("OLD");
+    pub const PERIOD: Field = Field::named("--period");
+    pub const PLEDGE_ID: Field = Field::named("ID");
     pub const ORG: Field = Field::named("--org");
     pub const POSTING: Field = Field::named("--posting");
     pub const POSTING_AMOUNT: Field = Field::in_column("--posting amount", "posting");

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod money;
 pub mod names;
 pub mod payout;
+pub mod plans;
 pub mod privacy;
 pub mod template;
 pub mod transaction;

@@ -17,7 +17,7 @@ use crate::report::funds::{Flows, FundsReport};
 use crate::report::position::{PositionLine, PositionReport};
 use crate::report::union::UnionReport;
 
-fn ok(tied: bool) -> &'static str {
+pub(super) fn ok(tied: bool) -> &'static str {
     if tied {
         "ok"
     } else {

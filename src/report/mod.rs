@@ -4,11 +4,13 @@
 pub mod activities;
 pub mod aging;
 pub mod balance;
+pub mod budget;
 pub mod campaign;
 pub mod communes;
 pub mod donor_list;
 pub mod donors;
 pub mod funds;
+pub mod pledges;
 pub mod position;
 pub mod reconcile;
 pub mod register;

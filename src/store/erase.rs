@@ -399,6 +399,7 @@ impl Writer<'_> {
         txns.count_entry_texts(&entry_texts);
         // A receipt attached to the donor's gift names them: its bytes go.
         let blobs = super::evidence::blobs_to_erase(self.conn(), &txns.changed)?;
+        let pledged = self.pledge_donors()?;
         let author = self.erasure_author(&who);
         self.append_by(
             &Entry::Erasure {
@@ -414,6 +415,7 @@ impl Writer<'_> {
         )?;
         write_erased_texts(self.conn(), who.id, &entry_texts, &txns)?;
         super::evidence::delete_blobs(self.conn(), &blobs)?;
+        self.keep_pledge_donors(&pledged, name)?;
         // The donors' names follow the counterparties just replaced.
         super::donors::rebuild(self.conn())?;
         super::outputs::forget_paths_naming(self.conn(), &who.files)?;

@@ -102,6 +102,7 @@ impl Writer<'_> {
             .conn()
             .query_row("SELECT max(id) FROM entries", [], |r| r.get(0))?;
         write_renamed(self.conn(), entry_id, &renaming.changes)?;
+        self.follow_pledges(from, &to)?;
         donors::rebuild(self.conn())?;
         Ok(Renamed {
             name: to,

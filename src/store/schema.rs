@@ -741,4 +741,33 @@ CREATE TABLE refunds (
     entry_id   INTEGER NOT NULL REFERENCES entries (id)
 ) STRICT;
 CREATE INDEX refunds_by_gift ON refunds (gift_id);
+-- budgets (issue 16, item 6): `fondo budget set FUND AMOUNT --period P`, P a year (`2026`)
+-- or a month (`2026-03`). Setting one again for the same fund and period replaces the row;
+-- the chain keeps every `budget_set` entry.
+CREATE TABLE budgets (
+    fund_id      INTEGER NOT NULL REFERENCES funds (id),
+    period       TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]'
+                                      OR period GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]'),
+    currency     TEXT NOT NULL CHECK (length(currency) = 3),
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0 AND amount_minor <= 999999999999999),
+    entered_at   TEXT NOT NULL,
+    entry_id     INTEGER NOT NULL REFERENCES entries (id),
+    PRIMARY KEY (fund_id, period)
+) STRICT;
+
+-- pledges (issue 16, item 7): `fondo pledge add --donor NAME AMOUNT --monthly --from YYYY-MM`.
+-- `donor` is private text: `donor forget` erases it, `donor rename`/`merge` follow it.
+CREATE TABLE pledges (
+    id           INTEGER PRIMARY KEY CHECK (id > 0),
+    donor        TEXT NOT NULL CHECK (length(donor) > 0),
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0 AND amount_minor <= 999999999999999),
+    currency     TEXT NOT NULL CHECK (length(currency) = 3),
+    fund_id      INTEGER REFERENCES funds (id),
+    from_month   TEXT NOT NULL CHECK (from_month GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]'),
+    to_month     TEXT CHECK (to_month IS NULL
+                             OR (to_month GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]' AND to_month >= from_month)),
+    entered_at   TEXT NOT NULL,
+    entered_by   TEXT NOT NULL,
+    entry_id     INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
 "#;

@@ -19,6 +19,7 @@ mod input;
 mod migration;
 mod names;
 mod outputs;
+mod plans;
 mod privacy;
 mod properties;
 mod public_page;

@@ -284,6 +284,8 @@ fn tables_fit_the_terminal_without_breaking_a_number() {
             "activities",
             "position",
             "aging",
+            "budget",
+            "pledges",
         ] {
             let out = l
                 .cmd()

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::tables::ATTACHMENTS;
+use super::tables::PLEDGES;
 use super::tables::{
     Table, CONFIRMATIONS, ERASURES, IMPORT_BATCHES, LOCK_OVERRIDES, PERIOD_LOCKS, RATES, RECONCILIATIONS,
 };
@@ -169,6 +170,29 @@ pub enum Entry {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         chargeback: bool,
     },
+    /// `budget set`: fund `fund_id` plans `amount_minor` for `period` (`YYYY` or `YYYY-MM`),
+    /// replacing an earlier budget for the same fund and period.
+    BudgetSet {
+        fund_id: i64,
+        period: String,
+        amount_minor: i64,
+        currency: String,
+    },
+    /// `pledge add`: `donor` means to give `amount_minor` every month from `from` (`YYYY-MM`)
+    /// through `to`, or with no end.
+    PledgeAdded {
+        id: i64,
+        donor: String,
+        amount_minor: i64,
+        currency: String,
+        fund_id: Option<i64>,
+        from: String,
+        to: Option<String>,
+    },
+    /// `pledge end`: pledge `id`'s last month is `to`.
+    PledgeEnded { id: i64, to: String },
+    /// `donor rename`/`merge`: pledge `id`'s donor is now recorded as `donor`.
+    PledgeDonorChanged { id: i64, donor: String },
 }
 
 /// One field of one transaction's private text that an erasure or a rename changed. It holds
@@ -275,6 +299,10 @@ impl Entry {
             Entry::Attached { .. } => "attached",
             Entry::RateAdded { .. } => "rate_added",
             Entry::Refunded { .. } => "refunded",
+            Entry::BudgetSet { .. } => "budget_set",
+            Entry::PledgeAdded { .. } => "pledge_added",
+            Entry::PledgeEnded { .. } => "pledge_ended",
+            Entry::PledgeDonorChanged { .. } => "pledge_donor_changed",
         }
     }
 
@@ -298,6 +326,9 @@ impl Entry {
             Entry::Attached { file_name, note, .. } => {
                 vec![("file_name", Some(file_name.clone())), ("note", note.clone())]
             }
+            Entry::PledgeAdded { donor, .. } | Entry::PledgeDonorChanged { donor, .. } => {
+                vec![("donor", Some(donor.clone()))]
+            }
             _ => Vec::new(),
         }
     }
@@ -314,6 +345,8 @@ impl Entry {
             (Entry::LockOverridden { reason, .. }, "reason") => text(reason),
             (Entry::Attached { file_name, .. }, "file_name") => text(file_name),
             (Entry::Attached { note, .. }, "note") => *note = value,
+            (Entry::PledgeAdded { donor, .. }, "donor")
+            | (Entry::PledgeDonorChanged { donor, .. }, "donor") => text(donor),
             _ => {}
         }
     }
@@ -330,6 +363,7 @@ impl Entry {
             Entry::Erasure { id, .. } => Some((&ERASURES, *id)),
             Entry::Attached { id, .. } => Some((&ATTACHMENTS, *id)),
             Entry::RateAdded { id, .. } => Some((&RATES, *id)),
+            Entry::PledgeAdded { id, .. } | Entry::PledgeDonorChanged { id, .. } => Some((&PLEDGES, *id)),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ use super::tables::{
     TEXT_REVISIONS,
 };
 use super::tables::{ATTACHMENTS, ERASED_BLOBS};
+use super::tables::{BUDGETS, PLEDGES};
 use crate::error::{Error, Result};
 use crate::store::hash;
 
@@ -92,6 +93,62 @@ impl Entry {
             Entry::Erasure { .. } => self.erasure_rows(&rows, lookup)?,
             Entry::Attached { .. } => self.attached_rows(&rows)?,
             Entry::RateAdded { .. } => self.rate_rows(&rows)?,
+            Entry::BudgetSet { .. }
+            | Entry::PledgeAdded { .. }
+            | Entry::PledgeEnded { .. }
+            | Entry::PledgeDonorChanged { .. } => self.plan_rows(&rows)?,
+        })
+    }
+
+    /// The row a budget or a pledge entry writes or changes (another kind is a bug).
+    fn plan_rows(&self, rows: &EntryRows) -> Result<Vec<Row>> {
+        Ok(match self {
+            Entry::BudgetSet {
+                fund_id,
+                period,
+                amount_minor,
+                currency,
+            } => {
+                let mut values = vec![
+                    Value::Integer(*fund_id),
+                    text(period),
+                    text(currency),
+                    Value::Integer(*amount_minor),
+                    rows.at.clone(),
+                ];
+                values.push(rows.entry_id.clone());
+                vec![Row {
+                    table: &BUDGETS,
+                    change: Change::Replace(values),
+                }]
+            }
+            Entry::PledgeAdded {
+                id,
+                donor,
+                amount_minor,
+                currency,
+                fund_id,
+                from,
+                to,
+            } => vec![rows.add(
+                &PLEDGES,
+                vec![
+                    Value::Integer(*id),
+                    text(donor),
+                    Value::Integer(*amount_minor),
+                    text(currency),
+                    optional_int(*fund_id),
+                    text(from),
+                    optional_text(to.as_deref()),
+                    rows.at.clone(),
+                    rows.by.clone(),
+                ],
+            )],
+            Entry::PledgeEnded { id, to } => vec![rows.update(&PLEDGES, *id, vec![("to_month", text(to))])],
+            Entry::PledgeDonorChanged { id, donor } => {
+                vec![rows.update(&PLEDGES, *id, vec![("donor", text(donor))])]
+            }
+            other => return Err(misplaced(other)),
         })
     }
 

@@ -240,8 +240,37 @@ pub(super) const ERASED_BLOBS: Table = Table {
     columns: &["sha256", "erasure_id", "entry_id"],
 };
 
+pub(super) const BUDGETS: Table = Table {
+    name: "budgets",
+    key: &["fund_id", "period"],
+    columns: &[
+        "fund_id",
+        "period",
+        "currency",
+        "amount_minor",
+        "entered_at",
+        "entry_id",
+    ],
+};
+pub(super) const PLEDGES: Table = Table {
+    name: "pledges",
+    key: &["id"],
+    columns: &[
+        "id",
+        "donor",
+        "amount_minor",
+        "currency",
+        "fund_id",
+        "from_month",
+        "to_month",
+        "entered_at",
+        "entered_by",
+        "entry_id",
+    ],
+};
+
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 19] = [
+pub const TABLES: [&Table; 21] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -261,4 +290,6 @@ pub const TABLES: [&Table; 19] = [
     &ERASED_BLOBS,
     &RATES,
     &REFUNDS,
+    &BUDGETS,
+    &PLEDGES,
 ];

@@ -4,6 +4,7 @@
 mod chart;
 mod journal;
 mod people;
+mod plans;
 mod postings;
 mod rates;
 mod refunds;
@@ -25,6 +26,7 @@ pub use chart::{
 pub(crate) use journal::Names;
 pub use journal::{for_each_journal_row, JournalRow};
 pub use people::{donors, people, pseudonyms};
+pub use plans::{budgets, pledges, BudgetInfo, PledgeInfo};
 pub(crate) use postings::balance_minor;
 pub use postings::{balance_lines, holdings, register_lines, BalanceLine, RegisterLine, RegisterLines};
 pub(crate) use rates::rate_on;

@@ -7,6 +7,7 @@ mod dates;
 mod import;
 mod names;
 mod overdraft;
+mod plans;
 mod rates;
 mod record;
 mod refund;
@@ -32,6 +33,7 @@ pub use import::{Batch, ImportIdentity};
 pub(super) use names::check_no_twin;
 pub use names::NameRules;
 pub use overdraft::Overdraft;
+pub use plans::NewPledge;
 pub(super) use totals::TotalKey;
 pub use void::{Confirmation, Confirmed};
 

@@ -1,0 +1,207 @@
+//! Recurring donors and pledges (issue 16, item 7): per pledge and month, what the donor
+//! pledged and what they gave — their live gifts that month (the donors report's query,
+//! `accountability::for_each_donor_month`), the donor matched exactly by the name recorded,
+//! in the pledge's currency and, if it names one, fund. A month with less than pledged is
+//! *missed*. The tie-out: each pledging donor's gifts month by month add up, over the report's
+//! dates, to the donors report's total for them.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use crate::domain::plans::Month;
+use crate::domain::{Currency, Sum};
+use crate::error::Result;
+use crate::store::accountability::{self, DonorMonth};
+use crate::store::read::{self, Filter, PledgeInfo};
+use crate::store::Ledger;
+
+/// One month of one pledge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PledgeMonth {
+    pub month: Month,
+    pub expected: Sum,
+    pub received: Sum,
+}
+
+impl PledgeMonth {
+    pub fn missed(&self) -> bool {
+        self.received.minor() < self.expected.minor()
+    }
+}
+
+/// One pledge over the report's months.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PledgeRow {
+    pub pledge: PledgeInfo,
+    pub months: Vec<PledgeMonth>,
+    pub expected: Sum,
+    pub received: Sum,
+}
+
+impl PledgeRow {
+    pub fn missed(&self) -> Vec<Month> {
+        self.months
+            .iter()
+            .filter(|m| m.missed())
+            .map(|m| m.month)
+            .collect()
+    }
+}
+
+/// One pledging donor's gifts (in one fund, or all) over the report's dates: added up month
+/// by month, and as the donors report totals them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DonorTieOut {
+    pub donor: String,
+    pub fund: Option<String>,
+    pub by_month: Sum,
+    pub donors_report: Sum,
+}
+
+impl DonorTieOut {
+    pub fn tied_out(&self) -> bool {
+        self.by_month == self.donors_report
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PledgesReport {
+    pub rows: Vec<PledgeRow>,
+    pub tie_outs: Vec<DonorTieOut>,
+}
+
+impl PledgesReport {
+    pub fn tied_out(&self) -> bool {
+        self.tie_outs.iter().all(DonorTieOut::tied_out)
+    }
+}
+
+/// Gifts per (month, currency, donor) in minor units, as the donors report reads them.
+type Received = HashMap<(String, Currency, String), i64>;
+
+/// Every pledge's months from `from` (else its first) through `to` (else the month of the
+/// ledger's latest transaction), each within the pledge's own months.
+pub fn pledges(ledger: &Ledger, from: Option<Month>, to: Option<Month>) -> Result<PledgesReport> {
+    let conn = ledger.conn();
+    let Some(to) = to.or(read::last_date(conn)?.map(Month::of)) else {
+        return Ok(PledgesReport {
+            rows: Vec::new(),
+            tie_outs: Vec::new(),
+        });
+    };
+    let dates = (from.map(Month::first_day), to.last_day());
+    // One reading of the gifts per fund the pledges name (all funds for most).
+    let mut received_by_fund: HashMap<Option<String>, Received> = HashMap::new();
+    let mut rows = Vec::new();
+    for pledge in read::pledges(conn)? {
+        let first = from.map_or(pledge.from, |f| f.max(pledge.from));
+        let last = pledge.to.map_or(to, |t| t.min(to));
+        if first > last {
+            continue;
+        }
+        let gifts = match received_by_fund.entry(pledge.fund.clone()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(received(ledger, &filter(dates, &pledge.fund))?),
+        };
+        rows.push(pledge_row(pledge, (first, last), gifts)?);
+    }
+    let tie_outs = tie_outs(ledger, &rows, &received_by_fund, dates)?;
+    Ok(PledgesReport { rows, tie_outs })
+}
+
+fn filter((from, to): (Option<NaiveDate>, NaiveDate), fund: &Option<String>) -> Filter {
+    Filter {
+        from,
+        to: Some(to),
+        fund: fund.clone(),
+    }
+}
+
+fn received(ledger: &Ledger, filter: &Filter) -> Result<Received> {
+    let mut gifts = Received::new();
+    accountability::for_each_donor_month(ledger.conn(), filter, |m: DonorMonth| {
+        if let Some(donor) = m.donor {
+            gifts.insert((m.month, m.currency, donor), m.total_minor);
+        }
+    })?;
+    Ok(gifts)
+}
+
+fn pledge_row(pledge: PledgeInfo, (first, last): (Month, Month), gifts: &Received) -> Result<PledgeRow> {
+    let currency = pledge.amount.currency();
+    let mut expected = Sum::zero(currency);
+    let mut received = Sum::zero(currency);
+    let mut months = Vec::new();
+    let mut month = first;
+    while month <= last {
+        let key = (month.to_string(), currency, pledge.donor.clone());
+        let got = Sum::from_minor(gifts.get(&key).copied().unwrap_or(0), currency);
+        expected.add(pledge.amount)?;
+        received.add(got)?;
+        months.push(PledgeMonth {
+            month,
+            expected: pledge.amount.into(),
+            received: got,
+        });
+        month = month.next();
+    }
+    Ok(PledgeRow {
+        pledge,
+        months,
+        expected,
+        received,
+    })
+}
+
+/// Per pledging donor, fund and currency: the monthly gifts read for the pledges, added up,
+/// against the donors report's totals over the same dates (one reading per fund).
+fn tie_outs(
+    ledger: &Ledger,
+    rows: &[PledgeRow],
+    received_by_fund: &HashMap<Option<String>, Received>,
+    dates: (Option<NaiveDate>, NaiveDate),
+) -> Result<Vec<DonorTieOut>> {
+    let mut wanted: BTreeMap<(Option<String>, String, Currency), ()> = BTreeMap::new();
+    for r in rows {
+        wanted.insert(
+            (
+                r.pledge.fund.clone(),
+                r.pledge.donor.clone(),
+                r.pledge.amount.currency(),
+            ),
+            (),
+        );
+    }
+    let mut out = Vec::with_capacity(wanted.len());
+    let mut totals_by_fund = HashMap::new();
+    for (fund, donor, currency) in wanted.into_keys() {
+        let by_month = received_by_fund
+            .get(&fund)
+            .into_iter()
+            .flatten()
+            .filter(|((_, c, d), _)| *c == currency && *d == donor)
+            .try_fold(Sum::zero(currency), |sum, (_, minor)| {
+                sum.plus(Sum::from_minor(*minor, currency))
+            })?;
+        let totals = match totals_by_fund.entry(fund.clone()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(accountability::donor_totals(
+                ledger.conn(),
+                &filter(dates, &fund),
+            )?),
+        };
+        let donors_report = totals
+            .iter()
+            .filter(|t| t.donor == donor && t.total.currency() == currency)
+            .try_fold(Sum::zero(currency), |sum, t| sum.plus(t.total))?;
+        out.push(DonorTieOut {
+            donor,
+            fund,
+            by_month,
+            donors_report,
+        });
+    }
+    Ok(out)
+}

@@ -162,7 +162,7 @@ impl Run<'_> {
             files.file(name, |file| self.letter(letter, file))?;
         }
         files.finish();
-        let gifts: usize = found.letters.iter().map(|l| l.gifts.len()).sum();
+        let gifts: usize = found.letters.iter().map(Letter::gift_count).sum();
         writeln!(
             out,
             "wrote {} letter(s) for {} gift(s) in {} to {}",

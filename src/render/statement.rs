@@ -64,7 +64,7 @@ fn thanks(
             Placeholder::Donor => letter.donor.clone(),
             Placeholder::Year => letter.year.to_string(),
             Placeholder::Total => totals_text(&letter.totals),
-            Placeholder::Gifts => letter.gifts.len().to_string(),
+            Placeholder::Gifts => letter.gift_count().to_string(),
             Placeholder::Org => org.name.clone().unwrap_or_else(|| "our fund".into()),
         })
     })
@@ -138,7 +138,7 @@ fn markdown(letter: &Letter, org: &Organisation, template: &Template) -> String 
             gift.date,
             money(gift.amount),
             md_text(&gift.fund),
-            md_text(gift.reference.as_deref().unwrap_or(""))
+            md_text(&gift.shown_reference())
         ));
     }
     s.push_str(&format!(
@@ -194,7 +194,7 @@ fn html(letter: &Letter, org: &Organisation, template: &Template) -> String {
             gift.date,
             money(gift.amount),
             escape_html(&gift.fund),
-            escape_html(gift.reference.as_deref().unwrap_or(""))
+            escape_html(&gift.shown_reference())
         ));
     }
     s.push_str(&format!(
@@ -229,10 +229,15 @@ fn csv_letter(letter: &Letter, out: &mut dyn Write) -> Result<()> {
     for gift in &letter.gifts {
         let amount = format_minor(gift.amount.minor(), gift.amount.currency());
         let date = gift.date.to_string();
-        let reference = neutralize_formula(gift.reference.as_deref().unwrap_or(""));
+        let reference = neutralize_formula(&gift.shown_reference());
+        let line = if gift.refund_of.is_some() {
+            "refund"
+        } else {
+            "gift"
+        };
         let fund = neutralize_formula(&gift.fund);
         let currency = gift.amount.currency().code();
-        w.write_record([&donor, &year, "gift", &date, &amount, currency, &fund, &reference])
+        w.write_record([&donor, &year, line, &date, &amount, currency, &fund, &reference])
             .map_err(io)?;
     }
     for total in &letter.totals {

@@ -23,6 +23,20 @@ pub struct Letter {
     pub totals: Vec<Sum>,
 }
 
+impl Letter {
+    /// How many gifts it lists, as the donors report counts them: refunds are not gifts.
+    pub fn gift_count(&self) -> usize {
+        let mut gifts: Vec<i64> = self
+            .gifts
+            .iter()
+            .filter(|g| g.refund_of.is_none())
+            .map(|g| g.txn)
+            .collect();
+        gifts.dedup();
+        gifts.len()
+    }
+}
+
 /// The statements of a year, and what ties them to the donors report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Statements {

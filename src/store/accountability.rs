@@ -379,13 +379,28 @@ pub struct GiftLine {
     /// Negative for a refund: the donor's total nets it, as [`donor_totals`] does.
     pub amount: Sum,
     pub reference: Option<String>,
+    /// For a refund: the date of the gift it returns.
+    pub refund_of: Option<NaiveDate>,
+}
+
+impl GiftLine {
+    /// What a letter shows in its reference column: a refund says which gift it returns.
+    pub fn shown_reference(&self) -> String {
+        let reference = self.reference.as_deref().unwrap_or("");
+        match self.refund_of {
+            Some(gift) if reference.is_empty() => format!("refund of the gift of {gift}"),
+            Some(gift) => format!("refund of the gift of {gift} ({reference})"),
+            None => reference.to_string(),
+        }
+    }
 }
 
 /// Every live gift of a period with a donor (only `donor`'s, if given), as [`donor_totals`]
 /// counts them, line by line: in one query, ordered by donor, date and transaction.
 pub fn gift_lines(conn: &Connection, filter: &Filter, donor: Option<&str>) -> Result<Vec<GiftLine>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT t.counterparty, t.id, t.date, f.code, p.currency, -SUM(p.amount_minor), t.reference
+        "SELECT t.counterparty, t.id, t.date, f.code, p.currency, -SUM(p.amount_minor), t.reference,
+                (SELECT g.date FROM refunds r JOIN transactions g ON g.id = r.gift_id WHERE r.txn_id = t.id)
          {GIFTS_IN_PERIOD} AND t.counterparty IS NOT NULL AND {LIVE} AND (?4 IS NULL OR t.counterparty = ?4)
          GROUP BY t.id, f.code, p.currency
          ORDER BY t.counterparty, t.date, t.id, f.code, p.currency"
@@ -400,6 +415,11 @@ pub fn gift_lines(conn: &Connection, filter: &Filter, donor: Option<&str>) -> Re
             fund: r.get(3)?,
             amount: Sum::from_minor(r.get(5)?, currency(&r.get::<_, String>(4)?)?),
             reference: r.get(6)?,
+            refund_of: r
+                .get::<_, Option<String>>(7)?
+                .as_deref()
+                .map(stored_date)
+                .transpose()?,
         });
     }
     Ok(out)

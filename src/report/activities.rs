@@ -121,9 +121,10 @@ fn line_name(account: &str) -> Option<&'static str> {
         AccountType::Expenses if under(GRANTS_PREFIX.trim_end_matches(':')) => Some("Grants to communes"),
         AccountType::Expenses => Some("Other spending"),
         AccountType::Equity if account == FUND_MOVES => Some("Moved between funds"),
-        // Exchanges, opening balances, and money borrowed or repaid.
-        AccountType::Equity | AccountType::Liabilities => Some("Currency exchanges and other entries"),
-        AccountType::Assets => None,
+        // Exchanges and opening balances.
+        AccountType::Equity => Some("Currency exchanges and other entries"),
+        // Money borrowed or repaid moves assets and what is owed alike: net assets stay.
+        AccountType::Assets | AccountType::Liabilities => None,
     }
 }
 
@@ -131,10 +132,7 @@ fn line_name(account: &str) -> Option<&'static str> {
 /// funds spent released from restriction.
 fn line_sums(ledger: &Ledger, filter: &Filter) -> Result<LineSums> {
     let conn = ledger.conn();
-    let restricted: BTreeMap<String, bool> = read::funds(conn)?
-        .into_iter()
-        .map(|f| (f.code, f.restricted))
-        .collect();
+    let restricted = restricted_funds(ledger)?;
     let column = |fund: &str| usize::from(restricted.get(fund).copied().unwrap_or(false));
     let mut sums = LineSums::new();
     let mut released = Totals::new();
@@ -167,12 +165,34 @@ fn line_sums(ledger: &Ledger, filter: &Filter) -> Result<LineSums> {
     Ok(sums)
 }
 
-/// The funds report's closing per currency, split into (without, with donor restrictions).
+/// Whether each fund, by code, is restricted.
+fn restricted_funds(ledger: &Ledger) -> Result<BTreeMap<String, bool>> {
+    Ok(read::funds(ledger.conn())?
+        .into_iter()
+        .map(|f| (f.code, f.restricted))
+        .collect())
+}
+
+/// The net assets at the end of the period per currency, split into (without, with donor
+/// restrictions): the funds report's closing (what each fund holds in assets) less what is
+/// owed (liabilities accounts, by fund), as the statement of financial position counts them.
 fn funds_closing(ledger: &Ledger, filter: &Filter) -> Result<BTreeMap<Currency, [Sum; 2]>> {
     let mut out: BTreeMap<Currency, [Sum; 2]> = BTreeMap::new();
     for row in funds::funds(ledger, filter)?.rows {
         out.entry(row.currency).or_insert(zeros(row.currency))[usize::from(row.restricted)]
             .add(row.flows.closing)?;
+    }
+    let through = Filter {
+        from: None,
+        to: filter.to,
+        fund: filter.fund.clone(),
+    };
+    let restricted = restricted_funds(ledger)?;
+    for line in read::balance_lines(ledger.conn(), &through)? {
+        if AccountType::of(&line.account) == Some(AccountType::Liabilities) {
+            let column = usize::from(restricted.get(&line.fund).copied().unwrap_or(false));
+            out.entry(line.currency).or_insert(zeros(line.currency))[column].add(net(&line)?)?;
+        }
     }
     Ok(out)
 }

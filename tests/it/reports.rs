@@ -967,3 +967,48 @@ fn aging_of_money_held_by_the_union() {
     let last = crate::common::pick(&after, &["row", "total"]).pop().unwrap();
     assert_eq!(last, ["union_total", "110.00"]);
 }
+
+/// Money borrowed is an asset and a debt alike: net assets do not move, in the statement of
+/// activities as in the statement of financial position, and a repayment leaves them so too.
+#[test]
+fn a_loan_changes_no_net_assets_in_activities_or_position() {
+    let l = crate::common::TempLedger::new();
+    l.run(&["donation", "100", "--donor", "A", "--date", "2026-03-01"]);
+    l.run(&["account", "add", "liabilities:loan"]);
+    l.run(&[
+        "entry",
+        "--desc",
+        "loan",
+        "--date",
+        "2026-03-07",
+        "-p",
+        "assets:bank 100.00 USD general",
+        "-p",
+        "liabilities:loan -100.00 USD general",
+    ]);
+    l.run(&[
+        "entry",
+        "--desc",
+        "part repaid",
+        "--date",
+        "2026-04-07",
+        "-p",
+        "assets:bank -30.00 USD general",
+        "-p",
+        "liabilities:loan 30.00 USD general",
+    ]);
+    for to in ["2026-03-31", "2026-04-30"] {
+        let activities = l.json(&["report", "activities", "--to", to]);
+        let end = pick(&activities, &["line", "without_restrictions", "total"])
+            .into_iter()
+            .find(|r| r[0] == "Net assets at the end")
+            .unwrap();
+        assert_eq!(end[1..], ["100.00", "100.00"], "activities to {to}: {activities}");
+        let position = l.json(&["report", "position", "--at", to]);
+        let net = pick(&position, &["section", "item", "amount"])
+            .into_iter()
+            .find(|r| r[0] == "Net assets" && r[1] == "total")
+            .unwrap();
+        assert_eq!(net[2], "100.00", "position at {to}: {position}");
+    }
+}

@@ -302,6 +302,9 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
             ),
         ));
     }
+    if former && how.former_name {
+        refuse_a_name_the_books_use(&ledger, name)?;
+    }
     if !is_placeholder && !preview_and_confirm(&mut ledger, name, &how, out)? {
         return Ok(());
     }
@@ -321,6 +324,34 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
     )
     .map_err(Error::Output)?;
     Ok(())
+}
+
+/// `--former-name` erases a text wherever it stands: never one that is, or is part of, the
+/// name of a commune, a fund or an account, which would rewrite the record of grants.
+fn refuse_a_name_the_books_use(ledger: &crate::store::Ledger, name: &str) -> Result<()> {
+    use crate::store::read;
+    let conn = ledger.conn();
+    let text = name.to_lowercase();
+    let mut used: Vec<(&str, String)> = Vec::new();
+    for c in read::communes(conn)? {
+        used.push(("commune", c.name));
+        used.push(("commune", c.slug));
+    }
+    for f in read::funds(conn)? {
+        used.push(("fund", f.name));
+        used.push(("fund", f.code));
+    }
+    for a in read::accounts(conn)? {
+        used.push(("account", a.name));
+    }
+    match used.into_iter().find(|(_, n)| n.to_lowercase().contains(&text)) {
+        Some((kind, n)) => Err(Error::invalid(
+            Field::NAME_ARG,
+            name,
+            format!("the {kind} `{n}` holds this text; --former-name erases a donor's former spelling, never a name the books use for a {kind}"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Shows what forgetting `name` would erase (with --yes only what it leaves alone, as

@@ -1,7 +1,8 @@
 //! Recurring donors and pledges (issue 16, item 7): per pledge and month, what the donor
 //! pledged and what they gave — their live gifts that month (the donors report's query,
 //! `accountability::for_each_donor_month`), the donor matched exactly by the name recorded,
-//! in the pledge's currency and, if it names one, fund. A month with less than pledged is
+//! in the pledge's currency and, if it names one, fund; a gift counts toward one pledge only
+//! (see [`Gifts`]). A month with less than pledged is
 //! *missed*. The tie-out: each pledging donor's gifts month by month add up, over the report's
 //! dates, to the donors report's total for them.
 
@@ -92,23 +93,94 @@ pub fn pledges(ledger: &Ledger, from: Option<Month>, to: Option<Month>) -> Resul
         });
     };
     let dates = (from.map(Month::first_day), to.last_day());
-    // One reading of the gifts per fund the pledges name (all funds for most).
-    let mut received_by_fund: HashMap<Option<String>, Received> = HashMap::new();
-    let mut rows = Vec::new();
+    let mut windows = Vec::new();
     for pledge in read::pledges(conn)? {
         let first = from.map_or(pledge.from, |f| f.max(pledge.from));
         let last = pledge.to.map_or(to, |t| t.min(to));
-        if first > last {
-            continue;
+        if first <= last {
+            windows.push((pledge, first, last));
         }
-        let gifts = match received_by_fund.entry(pledge.fund.clone()) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(received(ledger, &filter(dates, &pledge.fund))?),
-        };
-        rows.push(pledge_row(pledge, (first, last), gifts)?);
+    }
+    // One reading of the gifts per fund the pledges name, and one of all funds: what a pledge
+    // that names no fund draws on is the donor's gifts less those other pledges claim.
+    let mut received_by_fund: HashMap<Option<String>, Received> = HashMap::new();
+    for fund in std::iter::once(None).chain(windows.iter().map(|(p, _, _)| p.fund.clone())) {
+        if let Entry::Vacant(e) = received_by_fund.entry(fund) {
+            let gifts = received(ledger, &filter(dates, e.key()))?;
+            e.insert(gifts);
+        }
+    }
+    let pledges: Vec<&PledgeInfo> = windows.iter().map(|(p, _, _)| p).collect();
+    let gifts = Gifts {
+        pledges: &pledges,
+        received_by_fund: &received_by_fund,
+    };
+    let mut rows = Vec::new();
+    for (pledge, first, last) in &windows {
+        rows.push(pledge_row(pledge.clone(), (*first, *last), &gifts)?);
     }
     let tie_outs = tie_outs(ledger, &rows, &received_by_fund, dates)?;
     Ok(PledgesReport { rows, tie_outs })
+}
+
+/// The gifts the pledges draw on. A donor's gift counts toward one pledge only: a pledge that
+/// names a fund draws on the gifts to that fund, one that names none on the rest; pledges of
+/// one donor drawing on the same gifts in a month take them in the order they were made, each
+/// up to what it pledged, the last all that is left.
+struct Gifts<'a> {
+    pledges: &'a [&'a PledgeInfo],
+    received_by_fund: &'a HashMap<Option<String>, Received>,
+}
+
+impl Gifts<'_> {
+    fn of(&self, fund: &Option<String>, month: Month, currency: Currency, donor: &str) -> i64 {
+        let key = (month.to_string(), currency, donor.to_string());
+        self.received_by_fund
+            .get(fund)
+            .and_then(|gifts| gifts.get(&key))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// What `pledge` received in `month`.
+    fn received(&self, pledge: &PledgeInfo, month: Month) -> Result<Sum> {
+        let currency = pledge.amount.currency();
+        let active: Vec<&PledgeInfo> = self
+            .pledges
+            .iter()
+            .copied()
+            .filter(|p| {
+                p.donor == pledge.donor
+                    && p.amount.currency() == currency
+                    && p.from <= month
+                    && p.to.is_none_or(|t| month <= t)
+            })
+            .collect();
+        let mut left = Sum::from_minor(self.of(&pledge.fund, month, currency, &pledge.donor), currency);
+        if pledge.fund.is_none() {
+            let mut claimed: Vec<&String> = active.iter().filter_map(|p| p.fund.as_ref()).collect();
+            claimed.sort();
+            claimed.dedup();
+            for fund in claimed {
+                let gifts = self.of(&Some(fund.clone()), month, currency, &pledge.donor);
+                left.sub(Sum::from_minor(gifts, currency))?;
+            }
+        }
+        let mut pool: Vec<&PledgeInfo> = active.into_iter().filter(|p| p.fund == pledge.fund).collect();
+        pool.sort_by_key(|p| p.id);
+        for (i, p) in pool.iter().enumerate() {
+            let take = if i + 1 == pool.len() || left.minor() <= p.amount.minor() {
+                left
+            } else {
+                Sum::from(p.amount)
+            };
+            if p.id == pledge.id {
+                return Ok(take);
+            }
+            left.sub(take)?;
+        }
+        Ok(Sum::zero(currency))
+    }
 }
 
 fn filter((from, to): (Option<NaiveDate>, NaiveDate), fund: &Option<String>) -> Filter {
@@ -129,15 +201,14 @@ fn received(ledger: &Ledger, filter: &Filter) -> Result<Received> {
     Ok(gifts)
 }
 
-fn pledge_row(pledge: PledgeInfo, (first, last): (Month, Month), gifts: &Received) -> Result<PledgeRow> {
+fn pledge_row(pledge: PledgeInfo, (first, last): (Month, Month), gifts: &Gifts) -> Result<PledgeRow> {
     let currency = pledge.amount.currency();
     let mut expected = Sum::zero(currency);
     let mut received = Sum::zero(currency);
     let mut months = Vec::new();
     let mut month = first;
     while month <= last {
-        let key = (month.to_string(), currency, pledge.donor.clone());
-        let got = Sum::from_minor(gifts.get(&key).copied().unwrap_or(0), currency);
+        let got = gifts.received(&pledge, month)?;
         expected.add(pledge.amount)?;
         received.add(got)?;
         months.push(PledgeMonth {

@@ -273,6 +273,56 @@ fn a_pledge_month_by_month_with_its_missed_months() {
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
 
+/// A gift counts toward one pledge only. Bo pledged 25 a month to tires (pledge 1), then 5 a
+/// month to any fund (2), then 10 more to any fund (3). In March he gave 30 to tires and 12 to
+/// general: pledge 1 gets the 30 to tires; pledges 2 and 3 share the 12 in the order they were
+/// made, 5 then 7 (3 missed); together 42, what he gave.
+#[test]
+fn a_gift_counts_toward_one_pledge_only() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    l.run(&[
+        "donation",
+        "30",
+        "--donor",
+        "Bo",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-03-02",
+    ]);
+    l.run(&["donation", "12", "--donor", "Bo", "--date", "2026-03-09"]);
+    for (amount, fund) in [("25", Some("tires")), ("5", None), ("10", None)] {
+        let mut args = vec![
+            "pledge",
+            "add",
+            "--donor",
+            "Bo",
+            amount,
+            "--monthly",
+            "--from",
+            "2026-03",
+        ];
+        if let Some(fund) = fund {
+            args.extend(["--fund", fund]);
+        }
+        l.run(&args);
+    }
+    let rows = pick(&l.json(&["report", "pledges"]), &PLEDGE_KEYS);
+    let month = |id: &str, expected: &str, got: &str, missed: &str| {
+        row(&["month", id, "Bo", "2026-03", expected, got, missed])
+    };
+    let months: Vec<Vec<String>> = rows.into_iter().filter(|r| r[0] == "month").collect();
+    assert_eq!(
+        months,
+        vec![
+            month("1", "25.00", "30.00", "null"),
+            month("2", "5.00", "5.00", "null"),
+            month("3", "10.00", "7.00", "missed"),
+        ]
+    );
+}
+
 #[test]
 fn a_pledge_names_a_donor_who_gave_unless_new_donor() {
     let l = pledged();

@@ -188,10 +188,13 @@ const GIFTS_IN_PERIOD: &str = "FROM postings p JOIN transactions t ON t.id = p.t
       AND (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR f.code = ?3)";
 
 /// Per donor and currency: live gifts (credits to `income:donations`) in a period, net of
-/// live refunds; first and last are of gifts and refunds alike.
+/// live refunds; first and last are the dates of gifts (of refunds only for a donor with
+/// nothing but refunds in the period).
 pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT t.counterparty, p.currency, count(DISTINCT {GIFT_ID}), -SUM(p.amount_minor), min(t.date), max(t.date)
+        "SELECT t.counterparty, p.currency, count(DISTINCT {GIFT_ID}), -SUM(p.amount_minor),
+                coalesce(min(CASE WHEN {GIFT_ID} IS NOT NULL THEN t.date END), min(t.date)),
+                coalesce(max(CASE WHEN {GIFT_ID} IS NOT NULL THEN t.date END), max(t.date))
          {GIFTS_IN_PERIOD} AND t.counterparty IS NOT NULL AND {LIVE}
          GROUP BY t.counterparty, p.currency
          ORDER BY -SUM(p.amount_minor) DESC, t.counterparty"

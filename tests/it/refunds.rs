@@ -152,6 +152,9 @@ fn a_void_of_a_refund_gives_its_amount_back_and_then_the_gift_can_be_voided() {
         "error: #3 was refunded by #4, #5; void the refunds first (`fondo void 4`), or the donor's money would be returned twice\n"
     );
     l.run(&["void", "5", "--reason", "the donor changed their mind"]);
+    // `show` lists the refunds that stand; the voided one still names its gift.
+    assert_eq!(l.json(&["show", "3"])["refunded_by"], serde_json::json!([4]));
+    assert_eq!(l.json(&["show", "5"])["refund_of"], serde_json::json!(3));
     assert_eq!(
         report(&l, "donors", &["donor", "total"])[2],
         row(&["Cy", "30.00"])
@@ -163,7 +166,7 @@ fn a_void_of_a_refund_gives_its_amount_back_and_then_the_gift_can_be_voided() {
     assert!(message.contains("#6 is the void of #5, not a gift"), "{message}");
     l.run(&["void", "4", "--reason", "sent back by mistake"]);
     l.run(&["void", "3", "--reason", "entered twice"]);
-    assert_eq!(l.json(&["show", "3"])["refunded_by"], serde_json::json!([4, 5]));
+    assert_eq!(l.json(&["show", "3"])["refunded_by"], serde_json::json!([]));
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
 
@@ -295,8 +298,9 @@ fn an_audit_pack_with_refunds_re_adds_and_rebuilds_the_same_books() {
     on(&rebuilt, &["rebuild", dir.to_str().unwrap()]);
     let donors = ["--format", "csv", "report", "donors"];
     assert_eq!(on(&rebuilt, &donors), on(&l.path, &donors));
-    let shown: Value = serde_json::from_str(&on(&rebuilt, &["--format", "json", "show", "3"])).unwrap();
-    assert_eq!(shown["refunded_by"], serde_json::json!([5]));
+    // The voided chargeback still names its gift in the rebuilt books.
+    let shown: Value = serde_json::from_str(&on(&rebuilt, &["--format", "json", "show", "5"])).unwrap();
+    assert_eq!(shown["refund_of"], serde_json::json!(3));
 }
 
 #[test]
@@ -324,5 +328,27 @@ fn verify_re_checks_that_refunds_return_no_more_than_the_gift() {
     assert!(
         report.contains("gift #3: its live refunds return 6000 minor units, more than the 5000 it gave"),
         "{report}"
+    );
+}
+
+/// A refund is not a gift: the donors report's first and last dates are the gifts', unless a
+/// donor has nothing but refunds in the period.
+#[test]
+fn a_refund_moves_no_donors_first_or_last_gift() {
+    let l = gifts();
+    l.run(&["refund", "3", "20", "--date", "2026-04-10"]);
+    let keys = ["donor", "count", "total", "first_date", "last_date"];
+    let cy = |args: &[&str]| {
+        let mut all = vec!["report", "donors"];
+        all.extend_from_slice(args);
+        pick(&l.json(&all), &keys)
+            .into_iter()
+            .find(|r| r[0] == "Cy")
+            .unwrap()
+    };
+    assert_eq!(cy(&[]), row(&["Cy", "1", "30.00", "2026-03-03", "2026-03-03"]));
+    assert_eq!(
+        cy(&["--from", "2026-04-01"]),
+        row(&["Cy", "0", "-20.00", "2026-04-10", "2026-04-10"])
     );
 }

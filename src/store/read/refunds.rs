@@ -9,20 +9,18 @@ use crate::error::Result;
 /// SQL: the refund `r` is live (it was not voided).
 const LIVE_REFUND: &str = "NOT EXISTS (SELECT 1 FROM transactions v WHERE v.voids = r.txn_id)";
 
-/// A gift's refunds, oldest first, and the refund a transaction is, if it is one.
+/// A gift's live refunds, oldest first, and the refund a transaction is, if it is one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RefundLinks {
-    /// The refunds of this gift, voided ones included.
+    /// The refunds of this gift that were not voided (a voided one still says, in its own
+    /// `refund_of`, which gift it was to return).
     pub refunds: Vec<i64>,
     /// The gift this transaction returns.
     pub refund_of: Option<i64>,
 }
 
 pub fn refund_links(conn: &Connection, txn_id: i64) -> Result<RefundLinks> {
-    let refunds = conn
-        .prepare_cached("SELECT txn_id FROM refunds WHERE gift_id = ?1 ORDER BY txn_id")?
-        .query_map([txn_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let refunds = live_refunds(conn, txn_id)?;
     let refund_of = conn
         .prepare_cached("SELECT gift_id FROM refunds WHERE txn_id = ?1")?
         .query_row([txn_id], |r| r.get(0))

@@ -100,7 +100,10 @@ pub fn budget(ledger: &Ledger, from: Option<NaiveDate>, to: Option<NaiveDate>) -
     let totals = match dates {
         Some((from, to)) => totals(
             ledger,
-            &budgets.iter().map(|b| b.fund.clone()).collect(),
+            &budgets
+                .iter()
+                .map(|b| (b.fund.clone(), b.amount.currency()))
+                .collect(),
             from,
             to,
         )?,
@@ -118,10 +121,11 @@ fn fund_flows(ledger: &Ledger, filter: &Filter, currency: Currency) -> Result<Fl
         .map_or_else(|| Flows::zero(currency), |r| r.flows))
 }
 
-/// The budgeted funds' raised and granted from `from` to `to`, per currency, both ways.
+/// The budgeted funds' raised and granted from `from` to `to`, per currency, both ways: only
+/// in the currencies they were budgeted in.
 fn totals(
     ledger: &Ledger,
-    budgeted: &BTreeSet<String>,
+    budgeted: &BTreeSet<(String, Currency)>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<BudgetTotal>> {
@@ -131,19 +135,27 @@ fn totals(
         to: Some(to),
         fund: None,
     };
+    let is_budgeted = |r: &funds::FundRow| budgeted.contains(&(r.fund.clone(), r.currency));
     let mut rows = Vec::new();
-    for fund in budgeted {
+    let funds: BTreeSet<&String> = budgeted.iter().map(|(fund, _)| fund).collect();
+    for fund in funds {
         let one = Filter {
             fund: Some(fund.clone()),
             ..all.clone()
         };
-        rows.extend(funds::funds(ledger, &one)?.rows.into_iter().map(|r| (true, r)));
+        rows.extend(
+            funds::funds(ledger, &one)?
+                .rows
+                .into_iter()
+                .filter(is_budgeted)
+                .map(|r| (true, r)),
+        );
     }
     rows.extend(
         funds::funds(ledger, &all)?
             .rows
             .into_iter()
-            .filter(|r| budgeted.contains(&r.fund))
+            .filter(is_budgeted)
             .map(|r| (false, r)),
     );
     for (fund_by_fund, r) in rows {

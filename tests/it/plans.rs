@@ -467,3 +467,42 @@ fn the_samples_monthly_donors_against_their_pledges() {
     // 22 months (2025-01 to 2026-10) for ten donors, 10 for two.
     assert_eq!(rows.iter().filter(|r| r[0] == "month").count(), 10 * 22 + 2 * 10);
 }
+
+/// A budget in one currency totals only that currency: gifts to the fund in another currency
+/// get no total line of their own.
+#[test]
+fn a_budget_totals_only_the_currency_it_was_set_in() {
+    let l = TempLedger::new();
+    l.run(&["donation", "100", "--donor", "A", "--date", "2026-03-01"]);
+    l.run(&[
+        "donation",
+        "50",
+        "--donor",
+        "A",
+        "--currency",
+        "EUR",
+        "--date",
+        "2026-03-02",
+    ]);
+    l.run(&[
+        "budget",
+        "set",
+        "general",
+        "500",
+        "--currency",
+        "EUR",
+        "--period",
+        "2026",
+    ]);
+    let rows = pick(
+        &l.json(&["report", "budget"]),
+        &["row", "currency", "budget", "raised"],
+    );
+    assert_eq!(
+        rows,
+        vec![
+            row(&["budget", "EUR", "500.00", "50.00"]),
+            row(&["total", "EUR", "null", "50.00"]),
+        ]
+    );
+}

@@ -25,6 +25,7 @@ pub enum RateCommand {
         /// The currency it is valued in, e.g. USD
         to: String,
         /// Units of TO per unit of FROM, a plain decimal kept exactly, e.g. 1.08
+        #[arg(allow_negative_numbers = true)]
         rate: String,
         /// The day the rate is for: YYYY-MM-DD, today or yesterday
         #[arg(long, value_name = "DATE")]

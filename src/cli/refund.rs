@@ -19,6 +19,7 @@ pub struct RefundArgs {
     #[arg(value_parser = parse_txn_id)]
     gift: i64,
     /// How much of it, in the gift's currency [default: all that earlier refunds left]
+    #[arg(allow_negative_numbers = true)]
     amount: Option<String>,
     /// The processor's or bank's fee for the refund or chargeback, paid on top from the same
     /// account and fund

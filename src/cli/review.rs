@@ -178,7 +178,8 @@ pub enum ReportCommand {
     #[command(after_help = "Example:\n  fondo report aging --strict --days 60")]
     Aging {
         /// With --strict: how old a grant or the union's held money may be before the check fails
-        #[arg(long, value_name = "N", default_value_t = 90, requires = "strict")]
+        #[arg(long, value_name = "N", default_value_t = 90, requires = "strict",
+              allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(0..))]
         days: i64,
         /// Exit 1 when a grant has waited longer than --days, or money held by the union
         #[arg(long)]

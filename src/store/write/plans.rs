@@ -19,24 +19,11 @@ pub struct NewPledge {
     pub to: Option<Month>,
 }
 
-/// Refuses an amount that is not more than zero.
-fn positive(amount: Amount) -> Result<Amount> {
-    if amount.is_positive() {
-        Ok(amount)
-    } else {
-        Err(Error::invalid(
-            Field::AMOUNT,
-            amount.to_decimal().to_string(),
-            "must be more than zero",
-        ))
-    }
-}
-
 impl Writer<'_> {
     /// Sets `fund`'s budget for `period`, replacing the one it had.
     pub fn set_budget(&mut self, fund: &str, period: Period, amount: Amount) -> Result<()> {
         let fund_id = read::fund_id(self.conn(), fund)?;
-        let amount = positive(amount)?;
+        crate::domain::builders::require_positive(Field::AMOUNT, amount)?;
         self.append(&Entry::BudgetSet {
             fund_id,
             period: period.to_string(),
@@ -65,7 +52,8 @@ impl Writer<'_> {
                 ),
             ));
         }
-        let amount = positive(pledge.amount)?;
+        let amount = pledge.amount;
+        crate::domain::builders::require_positive(Field::AMOUNT, amount)?;
         let fund_id = pledge
             .fund
             .as_deref()

@@ -314,13 +314,14 @@ fn forget(ctx: &Context, name: &str, how: Forget, out: &mut dyn Write) -> Result
         eprintln!("warning: {line}");
     }
     let ids: Vec<String> = erasure.transactions.iter().map(|id| format!("#{id}")).collect();
+    let where_ = match ids.len() {
+        0 => "in no transaction (only where else the name stood: pledges, notes, texts)".to_string(),
+        n => format!("in {n} transaction(s): {}", ids.join(", ")),
+    };
     writeln!(
         out,
-        "erasure {}: the donor is now `{}` in {} transaction(s): {}",
-        erasure.id,
-        erasure.placeholder,
-        ids.len(),
-        ids.join(", ")
+        "erasure {}: the donor is now `{}` {where_}",
+        erasure.id, erasure.placeholder
     )
     .map_err(Error::Output)?;
     Ok(())

@@ -148,6 +148,10 @@ fn fit(titles: &[&str], cells: &[Vec<String>], money: &[bool], optional: &[Hide]
                 .chars()
                 .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || "-.,%".contains(c))
             || (text.len() <= 25 && text.chars().all(|c| c.is_ascii_digit() || "-:.TZ+".contains(c)))
+            // A long number or a rate (`1/149.123456789`) is a number too.
+            || (text.len() <= 40
+                && text.starts_with(|c: char| c.is_ascii_digit())
+                && text.chars().all(|c| c.is_ascii_digit() || ".,/".contains(c)))
             || (text.len() <= 20
                 && text.contains('_')
                 && text.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
@@ -659,6 +663,23 @@ mod tests {
         let mut out = Vec::new();
         t.write(format, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_long_rate_is_never_cut_to_fit() {
+        let cells = vec![vec![
+            "a description long enough to be shortened".to_string(),
+            "1/149.123456789".to_string(),
+        ]];
+        let fitted = fit(
+            &["Description", "Rate"],
+            &cells,
+            &[false, false],
+            &[Hide::Never; 2],
+            40,
+        );
+        assert_eq!(fitted.widths[1], "1/149.123456789".len());
+        assert!(fitted.widths[0] < cells[0][0].len());
     }
 
     #[test]

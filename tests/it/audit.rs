@@ -8,7 +8,7 @@ use crate::common::{listing, TempLedger};
 use crate::export::sample;
 
 /// The files of every pack; a private one (not `--anonymize`) also has [`REBUILD_FILES`].
-const FILES: [&str; 21] = [
+const FILES: [&str; 25] = [
     "README.txt",
     "accounts.csv",
     "attachments.csv",
@@ -22,12 +22,16 @@ const FILES: [&str; 21] = [
     "reconciled_postings.csv",
     "reconciliations.csv",
     "refunds.csv",
+    "report_activities.csv",
+    "report_aging.csv",
     "report_balance.csv",
     "report_balance_by_fund.csv",
+    "report_budget.csv",
     "report_campaign.csv",
     "report_communes.csv",
     "report_donors.csv",
     "report_funds.csv",
+    "report_position.csv",
     "report_union.csv",
     "verify.json",
 ];
@@ -71,7 +75,7 @@ fn the_pack_holds_everything_and_its_totals_re_add() {
     let said = l.run(&["export", "audit", dir.to_str().unwrap()]);
     assert!(
         said.contains(&format!(
-            "wrote 23 files to {}; chain head #752 {head}",
+            "wrote 27 files to {}; chain head #752 {head}",
             dir.display()
         )),
         "{said}"

@@ -110,7 +110,7 @@ fn force_replaces_an_earlier_audit_pack_and_nothing_else() {
         "{journal}"
     );
     // An anonymized pack leaves out entries.csv and import_keys.csv.
-    assert_eq!(listing(&pack).len(), 21);
+    assert_eq!(listing(&pack).len(), 25);
     #[cfg(unix)]
     {
         assert_eq!(mode(&pack), 0o700);
@@ -125,7 +125,7 @@ fn force_replaces_an_earlier_audit_pack_and_nothing_else() {
         message.contains("already exists and holds `notes.txt`, which fondo did not write there"),
         "{message}"
     );
-    assert_eq!(listing(&pack).len(), 22);
+    assert_eq!(listing(&pack).len(), 26);
 }
 
 #[test]
@@ -361,7 +361,7 @@ fn a_write_in_progress_is_readable_by_its_owner_only() {
             assert_eq!(mode(temp), 0o700, "{args:?}");
             let files = listing(temp);
             let anonymized = args.contains(&"--anonymize");
-            assert_eq!(files.len(), if anonymized { 21 } else { 23 }, "{args:?}");
+            assert_eq!(files.len(), if anonymized { 25 } else { 27 }, "{args:?}");
             for file in files {
                 assert_eq!(mode(&temp.join(&file)), 0o600, "{args:?}: {file}");
             }

@@ -415,7 +415,7 @@ fn killed_backups_audit_packs_and_exports_leave_nothing_behind() {
         Some("db") => assert_eq!(verified_file(dest), (true, transactions), "{dest:?}"),
         Some("csv") => assert!(std::fs::read_to_string(dest).unwrap() == journal, "{dest:?}"),
         _ => {
-            assert_eq!(std::fs::read_dir(dest).unwrap().count(), 23, "{dest:?}");
+            assert_eq!(std::fs::read_dir(dest).unwrap().count(), 27, "{dest:?}");
             assert!(std::fs::read_to_string(dest.join("journal.csv")).unwrap() == journal);
             let verify = std::fs::read_to_string(dest.join("verify.json")).unwrap();
             assert!(verify.contains("\"ok\": true"), "{verify}");

@@ -23,7 +23,7 @@ const README: &str = include_str!("README.txt");
 const CHECK_TOTALS: &str = include_str!("check_totals.py");
 
 /// Every file a pack may hold: `--force` replaces a directory that holds nothing else.
-pub const FILES: [&str; 24] = [
+pub const FILES: [&str; 28] = [
     "README.txt",
     "accounts.csv",
     "attachments.csv",
@@ -40,12 +40,16 @@ pub const FILES: [&str; 24] = [
     "reconciled_postings.csv",
     "reconciliations.csv",
     "refunds.csv",
+    "report_activities.csv",
+    "report_aging.csv",
     "report_balance.csv",
     "report_balance_by_fund.csv",
+    "report_budget.csv",
     "report_campaign.csv",
     "report_communes.csv",
     "report_donors.csv",
     "report_funds.csv",
+    "report_position.csv",
     "report_union.csv",
     "verify.json",
 ];
@@ -92,6 +96,7 @@ fn write_files(
     write_lists(ledger, options, pack, people.as_ref())?;
     write_evidence(ledger, options, pack)?;
     write_reports(ledger, options, pack, people.as_ref())?;
+    write_statements(ledger, options, pack)?;
     write_readme(ledger, options, pack)?;
     pack.file("check_totals.py", |out| {
         out.write_all(CHECK_TOTALS.as_bytes()).map_err(Error::Output)
@@ -256,6 +261,33 @@ fn write_reports(
         csv(
             people,
             render::donors_table(&donors::donors(ledger, &whole, options.anonymize)?),
+            out,
+        )
+    })
+}
+
+/// The statements over the whole ledger, as CSV: activities, financial position, aging and
+/// budgets against actuals. They name no one (pledges do, and are left to `entries.csv`).
+fn write_statements(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryWriter<'_>) -> Result<()> {
+    let whole = Filter::default();
+    let write = |t: render::Tabular, out: &mut dyn Write| t.write(Format::Csv, out).map_err(Error::Output);
+    pack.file("report_activities.csv", |out| {
+        let report = crate::report::activities::activities(ledger, &whole)?;
+        write(render::activities_table(&report), out)
+    })?;
+    pack.file("report_position.csv", |out| {
+        write(
+            render::position_table(&crate::report::position::position(ledger, None)?),
+            out,
+        )
+    })?;
+    pack.file("report_aging.csv", |out| {
+        let report = crate::report::aging::aging(ledger, &whole, options.today)?;
+        write(render::aging_table(&report), out)
+    })?;
+    pack.file("report_budget.csv", |out| {
+        write(
+            render::budget_table(&crate::report::budget::budget(ledger, None, None)?),
             out,
         )
     })

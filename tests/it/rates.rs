@@ -379,6 +379,10 @@ fn a_deleted_rate_is_caught_by_verify() {
 fn the_public_page_values_its_flow_and_names_the_rate() {
     let l = with_bolivars();
     l.run(&["rate", "add", "USD", "VES", "36.50", "--date", "2026-03-01"]);
+    // Enough donors for a page of March alone.
+    for donor in ["Bo", "Cy", "Di", "Ed"] {
+        l.run(&["donation", "500", "--donor", donor, "--date", "2026-03-02"]);
+    }
     let page = l.run(&[
         "--format",
         "md",
@@ -391,14 +395,14 @@ fn the_public_page_values_its_flow_and_names_the_rate() {
     ]);
     let section = page.split("## Valued in USD\n").nth(1).expect("a valued section");
     let section = section.split("\n## ").next().unwrap_or_default();
-    // 500.00 USD raised; 100.00 USD sold and 7,300.00 VES bought (200.00 USD at 1/36.50).
+    // 2,500.00 USD raised; 100.00 USD sold and 7,300.00 VES bought (200.00 USD at 1/36.50).
     assert!(
-        section.contains("| came in — Raised from donors | 500.00 USD |"),
+        section.contains("| came in — Raised from donors | 2,500.00 USD |"),
         "{section}"
     );
-    assert!(section.contains("| came in — total | 700.00 USD |"), "{section}");
+    assert!(section.contains("| came in — total | 2,700.00 USD |"), "{section}");
     assert!(
-        section.contains("| went, or is held now — total | 700.00 USD |"),
+        section.contains("| went, or is held now — total | 2,700.00 USD |"),
         "{section}"
     );
     assert!(
@@ -406,7 +410,7 @@ fn the_public_page_values_its_flow_and_names_the_rate() {
         "{section}"
     );
     assert!(
-        section.contains("came in — total 700.00 = went, or is held now — total 700.00: ok"),
+        section.contains("came in — total 2700.00 = went, or is held now — total 2700.00: ok"),
         "{section}"
     );
     assert!(!section.contains("Ana"), "{section}");

@@ -267,14 +267,23 @@ pub struct Transparency {
     pub disclosure: Disclosure,
     pub programmes: Vec<Programme>,
     pub exchanges: Vec<Exchange>,
-    /// Present when the page has more than one currency.
-    pub consolidated: Option<Consolidated>,
+    /// Every currency together in one; present when the page has more than one currency,
+    /// or `--value` asked for it.
+    pub together: Option<Together>,
     /// The files attached to each commune's grants (counted; linked with `--public-evidence`).
     pub evidence: Vec<crate::store::evidence::CommuneEvidence>,
     /// With `--public-evidence`: the directory beside the page that holds the grants' files.
     pub evidence_dir: Option<String>,
-    /// `--value CUR`: the flow valued in one currency at the entered rates (set by the caller).
-    pub valued: Option<crate::report::value::ValuedReport>,
+}
+
+/// The page's one section of every currency together: two valuations side by side would
+/// give two totals for the same money.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Together {
+    /// At the ledger's own exchanges, in its currency (the page without `--value`).
+    AtExchanges(Consolidated),
+    /// `--value CUR`: at the entered rates, falling back to the exchanges (set by the caller).
+    Valued(crate::report::value::ValuedReport),
 }
 
 /// The totals of `currency`, begun at zero.
@@ -352,10 +361,9 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         disclosure,
         programmes,
         exchanges: accountability::exchanges(conn, filter)?,
-        consolidated,
+        together: consolidated.map(Together::AtExchanges),
         evidence: crate::store::evidence::commune_evidence(conn, filter)?,
         evidence_dir: None,
-        valued: None,
     })
 }
 

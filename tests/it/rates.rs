@@ -393,6 +393,10 @@ fn the_public_page_values_its_flow_and_names_the_rate() {
         "--value",
         "USD",
     ]);
+    // One valuation on the page: not also the older section valued at the exchanges alone,
+    // whose total differed (regression: both were printed, contradicting each other).
+    assert!(!page.contains("All currencies together"), "{page}");
+    assert_eq!(page.matches("## Valued in").count(), 1, "{page}");
     let section = page.split("## Valued in USD\n").nth(1).expect("a valued section");
     let section = section.split("\n## ").next().unwrap_or_default();
     // 2,500.00 USD raised; 100.00 USD sold and 7,300.00 VES bought (200.00 USD at 1/36.50).
@@ -417,11 +421,27 @@ fn the_public_page_values_its_flow_and_names_the_rate() {
     // Without --value the page has no such section; with a missing rate it is not written.
     let plain = l.run(&["--format", "md", "report", "transparency", "--to", "2026-03-31"]);
     assert!(!plain.contains("Valued in"));
+    assert!(plain.contains("## All currencies together, in USD"), "{plain}");
     let error = l.reject(&["report", "transparency", "--to", "2026-03-31", "--value", "EUR"]);
     assert_eq!(
         error,
         "error: no rate from USD to EUR on or before 2026-03-31: add one with `fondo rate add USD EUR RATE --date D`\n"
     );
+}
+
+/// Without an entered rate, the page's one valued section values a currency at the
+/// ledger's latest exchange, and says so.
+#[test]
+fn the_public_page_values_at_the_exchange_when_no_rate_was_entered() {
+    let l = with_bolivars();
+    for donor in ["Bo", "Cy", "Di", "Ed"] {
+        l.run(&["donation", "500", "--donor", donor, "--date", "2026-03-02"]);
+    }
+    let args = ["--format", "md", "report", "transparency", "--to", "2026-03-31"];
+    let page = l.run(&[&args[..], &["--value", "USD"]].concat());
+    assert!(!page.contains("All currencies together"), "{page}");
+    assert!(page.contains("| came in — total | 2,600.00 USD |"), "{page}");
+    assert!(page.contains("- VES→USD: × 100.00 ÷ 7300.00 (what the exchange gave and got), exchange #2 of 2026-03-05."), "{page}");
 }
 
 /// A rate holds no donor's text, but it does keep who entered it: `donor forget` erases that

@@ -15,7 +15,7 @@ use crate::domain::names::{FEES, FEES_BANK, FEES_PROCESSOR, FEES_WIRE};
 use crate::domain::{Currency, Sum};
 use crate::error::{Error, Result};
 use crate::report::transparency::{
-    Consolidated, Together, FundProgress, Journey, MonthOfGifts, Programme, Totals, Transparency,
+    Consolidated, FundProgress, Journey, MonthOfGifts, Programme, Together, Totals, Transparency,
 };
 use crate::report::value::ValuedReport;
 use crate::store::accountability::Exchange;

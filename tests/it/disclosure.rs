@@ -223,9 +223,21 @@ fn a_page_narrowed_to_one_donor_is_refused_and_nothing_is_written() {
     // One dominant donor among enough people is refused too.
     let first_quarter = ["--from", "2026-01-01", "--to", "2026-03-31"];
     let message = l.reject(&[&["report", "transparency"][..], &first_quarter].concat());
-    assert!(message.contains("one person giving more than 50% of what was raised"), "{message}");
+    assert!(
+        message.contains("one person giving more than 50% of what was raised"),
+        "{message}"
+    );
     // The first two months have six donors, none dominant; the whole ledger is the accounts.
-    l.run(&["--format", "md", "report", "transparency", "--from", "2026-01-01", "--to", "2026-02-28"]);
+    l.run(&[
+        "--format",
+        "md",
+        "report",
+        "transparency",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-02-28",
+    ]);
     assert!(page(&l).contains("| Raised from donors | 620.00 USD |"));
 }
 
@@ -236,7 +248,16 @@ fn a_fund_month_of_one_refund_is_refused() {
     let l = TempLedger::new();
     l.run(&["fund", "add", "tires"]);
     five_donors(&l, "2026-01", "jan");
-    l.run(&["donation", "100", "--donor", "Walter", "--fund", "tires", "--date", "2026-04-21"]);
+    l.run(&[
+        "donation",
+        "100",
+        "--donor",
+        "Walter",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-04-21",
+    ]);
     l.run(&["refund", "6", "10", "--date", "2026-06-10"]);
     let june = ["--fund", "tires", "--from", "2026-06-01", "--to", "2026-06-30"];
     let message = l.reject(&[&["report", "transparency"][..], &june].concat());
@@ -247,6 +268,22 @@ fn a_fund_month_of_one_refund_is_refused() {
     let whole_fund = l.reject(&["report", "transparency", "--fund", "tires"]);
     assert!(whole_fund.contains("gifts from only 1 person"), "{whole_fund}");
     // June without --fund is that refund alone too; the first half of the year is not.
-    l.reject(&["report", "transparency", "--from", "2026-06-01", "--to", "2026-06-30"]);
-    l.run(&["--format", "md", "report", "transparency", "--from", "2026-01-01", "--to", "2026-06-30"]);
+    l.reject(&[
+        "report",
+        "transparency",
+        "--from",
+        "2026-06-01",
+        "--to",
+        "2026-06-30",
+    ]);
+    l.run(&[
+        "--format",
+        "md",
+        "report",
+        "transparency",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+    ]);
 }

@@ -404,7 +404,10 @@ fn the_public_page_values_its_flow_and_names_the_rate() {
         section.contains("| came in — Raised from donors | 2,500.00 USD |"),
         "{section}"
     );
-    assert!(section.contains("| came in — total | 2,700.00 USD |"), "{section}");
+    assert!(
+        section.contains("| came in — total | 2,700.00 USD |"),
+        "{section}"
+    );
     assert!(
         section.contains("| went, or is held now — total | 2,700.00 USD |"),
         "{section}"
@@ -441,7 +444,12 @@ fn the_public_page_values_at_the_exchange_when_no_rate_was_entered() {
     let page = l.run(&[&args[..], &["--value", "USD"]].concat());
     assert!(!page.contains("All currencies together"), "{page}");
     assert!(page.contains("| came in — total | 2,600.00 USD |"), "{page}");
-    assert!(page.contains("- VES→USD: × 100.00 ÷ 7300.00 (what the exchange gave and got), exchange #2 of 2026-03-05."), "{page}");
+    assert!(
+        page.contains(
+            "- VES→USD: × 100.00 ÷ 7300.00 (what the exchange gave and got), exchange #2 of 2026-03-05."
+        ),
+        "{page}"
+    );
 }
 
 /// A rate holds no donor's text, but it does keep who entered it: `donor forget` erases that

@@ -139,6 +139,16 @@ pub enum Error {
         date: chrono::NaiveDate,
     },
 
+    /// The public page's scope (`scope`: its period and fund) breaks the disclosure rules in
+    /// `currency`: its totals would single out a donor.
+    #[error("{}", page_refusal(.scope, *.currency, *.breach, .rules))]
+    PageSinglesOut {
+        scope: String,
+        currency: crate::domain::Currency,
+        breach: crate::domain::privacy::Breach,
+        rules: crate::domain::privacy::Disclosure,
+    },
+
     /// A check that ran and found problems (`verify`); the details were already printed.
     #[error("{0}")]
     CheckFailed(String),
@@ -292,6 +302,29 @@ impl From<rusqlite::Error> for Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn page_refusal(
+    scope: &str,
+    currency: crate::domain::Currency,
+    breach: crate::domain::privacy::Breach,
+    rules: &crate::domain::privacy::Disclosure,
+) -> String {
+    use crate::domain::privacy::Breach;
+    let what = match breach {
+        Breach::TooFew { giving: 0 } => "no gift left after refunds".to_string(),
+        Breach::TooFew { giving: 1 } => "gifts from only 1 person".to_string(),
+        Breach::TooFew { giving } => format!("gifts from only {giving} people"),
+        Breach::NothingRaised => "more refunded than given".to_string(),
+        Breach::Dominant => format!(
+            "one person giving more than {}% of what was raised",
+            rules.max_share_percent
+        ),
+    };
+    format!(
+        "the public page would single out a donor: {scope} has {what} in {currency} (a published total needs at least {} people, none over {}% of it); widen the period (--from/--to) or drop --fund",
+        rules.min_donors, rules.max_share_percent
+    )
+}
 
 fn did_you_mean(suggestion: &Option<String>) -> String {
     match suggestion {

@@ -293,7 +293,8 @@ fn transparency_page(
         let currency = crate::domain::Currency::parse_field(Field::VALUE, code)?;
         let lines = value::transparency_lines(&page)?;
         let date = filter.to.unwrap_or(ctx.today);
-        page.valued = Some(value::value(ledger, currency, date, lines)?);
+        let valued = value::value(ledger, currency, date, lines)?;
+        page.together = Some(crate::report::transparency::Together::Valued(valued));
     }
     if let (Some(path), true) = (output, page_output.public_evidence) {
         page.evidence_dir = Some(super::evidence::publish_grant_files(

@@ -294,12 +294,35 @@ impl Disclosure {
 
     /// Whether a figure made of these donors' sums may be published.
     pub fn allows(&self, donors: &HashMap<u32, Sum>) -> bool {
+        self.breach(donors).is_none()
+    }
+
+    /// The first rule a figure made of these donors' sums breaks, if any.
+    pub fn breach(&self, donors: &HashMap<u32, Sum>) -> Option<Breach> {
         let total: i128 = donors.values().map(|m| i128::from(m.minor())).sum();
         let largest = donors.values().map(|m| m.minor()).max().map_or(0, i128::from);
-        giving(donors) >= self.min_donors
-            && total > 0
-            && largest * 100 <= total * i128::from(self.max_share_percent)
+        let giving = giving(donors);
+        if giving < self.min_donors {
+            Some(Breach::TooFew { giving })
+        } else if total <= 0 {
+            Some(Breach::NothingRaised)
+        } else if largest * 100 > total * i128::from(self.max_share_percent) {
+            Some(Breach::Dominant)
+        } else {
+            None
+        }
     }
+}
+
+/// Why a figure about donors may not be published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Breach {
+    /// Only `giving` people gave something ([`giving`]), fewer than the rules ask.
+    TooFew { giving: i64 },
+    /// Refunds took back at least all that was given.
+    NothingRaised,
+    /// One person gave more than the rules' share of the figure.
+    Dominant,
 }
 
 /// How many of `donors` gave something in their group: one whose refunds took back all they
@@ -374,7 +397,8 @@ impl GiftGroup {
             .try_fold(Sum::zero(self.currency), |total, sum| total.plus(*sum))
     }
 
-    fn absorb(&mut self, other: GiftGroup) -> error::Result<()> {
+    /// Adds every gift of `other` to this group.
+    pub fn absorb(&mut self, other: GiftGroup) -> error::Result<()> {
         for (donor, sum) in other.donors {
             self.add(donor, sum, 0)?;
         }

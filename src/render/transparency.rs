@@ -15,7 +15,7 @@ use crate::domain::names::{FEES, FEES_BANK, FEES_PROCESSOR, FEES_WIRE};
 use crate::domain::{Currency, Sum};
 use crate::error::{Error, Result};
 use crate::report::transparency::{
-    Consolidated, FundProgress, Journey, MonthOfGifts, Programme, Totals, Transparency,
+    Consolidated, FundProgress, Journey, MonthOfGifts, Programme, Together, Totals, Transparency,
 };
 use crate::report::value::ValuedReport;
 use crate::store::accountability::Exchange;
@@ -305,11 +305,10 @@ fn markdown(t: &Transparency) -> String {
     let _ = writeln!(s, "# {} — where the money went\n", md_cell(title));
     let _ = writeln!(s, "Period: {}.\n", period(t));
     md_totals(&mut s, &t.totals);
-    if let Some(c) = &t.consolidated {
-        md_consolidated(&mut s, c);
-    }
-    if let Some(v) = &t.valued {
-        md_valued(&mut s, v);
+    match &t.together {
+        Some(Together::AtExchanges(c)) => md_consolidated(&mut s, c),
+        Some(Together::Valued(v)) => md_valued(&mut s, v),
+        None => {}
     }
     md_exchanges(&mut s, &t.exchanges);
     md_programmes(&mut s, &t.programmes);
@@ -582,11 +581,10 @@ fn html(t: &Transparency) -> Result<String> {
         period(t)
     );
     html_totals(&mut s, &t.totals)?;
-    if let Some(c) = &t.consolidated {
-        html_consolidated(&mut s, c);
-    }
-    if let Some(v) = &t.valued {
-        html_valued(&mut s, v);
+    match &t.together {
+        Some(Together::AtExchanges(c)) => html_consolidated(&mut s, c),
+        Some(Together::Valued(v)) => html_valued(&mut s, v),
+        None => {}
     }
     html_exchanges(&mut s, &t.exchanges);
     html_programmes(&mut s, &t.programmes);

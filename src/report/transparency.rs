@@ -267,14 +267,23 @@ pub struct Transparency {
     pub disclosure: Disclosure,
     pub programmes: Vec<Programme>,
     pub exchanges: Vec<Exchange>,
-    /// Present when the page has more than one currency.
-    pub consolidated: Option<Consolidated>,
+    /// Every currency together in one; present when the page has more than one currency,
+    /// or `--value` asked for it.
+    pub together: Option<Together>,
     /// The files attached to each commune's grants (counted; linked with `--public-evidence`).
     pub evidence: Vec<crate::store::evidence::CommuneEvidence>,
     /// With `--public-evidence`: the directory beside the page that holds the grants' files.
     pub evidence_dir: Option<String>,
-    /// `--value CUR`: the flow valued in one currency at the entered rates (set by the caller).
-    pub valued: Option<crate::report::value::ValuedReport>,
+}
+
+/// The page's one section of every currency together: two valuations side by side would
+/// give two totals for the same money.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Together {
+    /// At the ledger's own exchanges, in its currency (the page without `--value`).
+    AtExchanges(Consolidated),
+    /// `--value CUR`: at the entered rates, falling back to the exchanges (set by the caller).
+    Valued(crate::report::value::ValuedReport),
 }
 
 /// The totals of `currency`, begun at zero.
@@ -312,6 +321,8 @@ fn check_whole_months(filter: &Filter) -> Result<()> {
 pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Transparency> {
     check_whole_months(filter)?;
     let conn = ledger.conn();
+    let disclosure = read::disclosure(conn)?;
+    check_scope(ledger, filter, &disclosure)?;
     let funds = funds::funds(ledger, filter)?;
     let union = union::union(ledger, filter, union::STALE_DAYS_DEFAULT, today)?;
     let communes = communes::communes(ledger, filter)?;
@@ -330,7 +341,6 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         to: filter.to,
         fund: None,
     };
-    let disclosure = read::disclosure(conn)?;
     let (months, months_withheld) = publishable_months(ledger, filter, &disclosure)?;
     let consolidated = consolidate(
         ledger.currency(),
@@ -351,10 +361,9 @@ pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Resul
         disclosure,
         programmes,
         exchanges: accountability::exchanges(conn, filter)?,
-        consolidated,
+        together: consolidated.map(Together::AtExchanges),
         evidence: crate::store::evidence::commune_evidence(conn, filter)?,
         evidence_dir: None,
-        valued: None,
     })
 }
 
@@ -609,13 +618,50 @@ fn overflow() -> Error {
     }
 }
 
-/// The months that may be published under `rules`, per currency (see
-/// [`privacy::publishable`]), and the currencies none of whose months may.
-pub fn publishable_months(
-    ledger: &Ledger,
-    filter: &Filter,
-    rules: &Disclosure,
-) -> Result<(Vec<MonthOfGifts>, Vec<Currency>)> {
+/// A page narrowed to a period or a fund is published only when its whole scope follows
+/// `rules` in each currency, its gifts taken together: otherwise a narrow period or a small
+/// fund would show one person's gift (or refund) as "raised from donors". The whole
+/// ledger's page is the campaign's accounts and is always published (docs/transparency.md).
+fn check_scope(ledger: &Ledger, filter: &Filter, rules: &Disclosure) -> Result<()> {
+    if filter.from.is_none() && filter.to.is_none() && filter.fund.is_none() {
+        return Ok(());
+    }
+    for (currency, groups) in donor_months(ledger, filter)? {
+        let mut scope = GiftGroup::new("scope", currency);
+        for group in groups {
+            scope.absorb(group)?;
+        }
+        if let Some(breach) = rules.breach(&scope.donors) {
+            return Err(Error::PageSinglesOut {
+                scope: scope_name(filter),
+                currency,
+                breach,
+                rules: *rules,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The page's scope in words: "fund `tires`, 2026-03-01 to 2026-03-31", "the ledger".
+fn scope_name(filter: &Filter) -> String {
+    let period = match (filter.from, filter.to) {
+        (Some(from), Some(to)) => Some(format!("{from} to {to}")),
+        (Some(from), None) => Some(format!("{from} onward")),
+        (None, Some(to)) => Some(format!("up to {to}")),
+        (None, None) => None,
+    };
+    match (&filter.fund, period) {
+        (Some(fund), Some(period)) => format!("fund `{fund}`, {period}"),
+        (Some(fund), None) => format!("fund `{fund}`"),
+        (None, Some(period)) => format!("the period {period}"),
+        (None, None) => "the whole ledger".to_string(),
+    }
+}
+
+/// Each currency's gifts in the scope of `filter`, month by month, each donor's sum kept
+/// apart (see [`DonorIds`]).
+fn donor_months(ledger: &Ledger, filter: &Filter) -> Result<BTreeMap<Currency, Vec<GiftGroup>>> {
     let mut by_currency: BTreeMap<Currency, Vec<GiftGroup>> = BTreeMap::new();
     let mut ids = DonorIds::default();
     let mut added = Ok(());
@@ -630,9 +676,19 @@ pub fn publishable_months(
         }
     })?;
     added?;
+    Ok(by_currency)
+}
+
+/// The months that may be published under `rules`, per currency (see
+/// [`privacy::publishable`]), and the currencies none of whose months may.
+pub fn publishable_months(
+    ledger: &Ledger,
+    filter: &Filter,
+    rules: &Disclosure,
+) -> Result<(Vec<MonthOfGifts>, Vec<Currency>)> {
     let mut months = Vec::new();
     let mut withheld = Vec::new();
-    for (currency, groups) in by_currency {
+    for (currency, groups) in donor_months(ledger, filter)? {
         let shown = privacy::publishable(groups, rules, OTHER_MONTHS)?;
         if shown.is_empty() {
             withheld.push(currency);

@@ -201,3 +201,89 @@ fn the_rules_are_settings_in_the_chain_never_looser_than_3_and_50() {
     }
     assert!(l.run(&["settings"]).contains("min-donors: 6"));
 }
+
+/// Regression: narrowed to one month, the page's totals were published whatever the number
+/// of donors in it ("Raised from donors 500.00 USD" for a month with one donor).
+#[test]
+fn a_page_narrowed_to_one_donor_is_refused_and_nothing_is_written() {
+    let l = TempLedger::new();
+    for (i, month) in ["01", "01", "01", "02", "02", "02"].iter().enumerate() {
+        give(&l, &format!("Small donor {i}"), "20", &format!("2026-{month}-10"));
+    }
+    give(&l, "Rich Single", "500", "2026-03-05");
+    let march = ["--from", "2026-03-01", "--to", "2026-03-31"];
+    let out = l.dir.path().join("march.md");
+    let mut args = vec!["report", "transparency", "-o", out.to_str().unwrap()];
+    args.extend(march);
+    assert_eq!(
+        l.reject(&args),
+        "error: the public page would single out a donor: the period 2026-03-01 to 2026-03-31 has gifts from only 1 person in USD (a published total needs at least 5 people, none over 50% of it); widen the period (--from/--to) or drop --fund\n"
+    );
+    assert!(!out.exists());
+    // One dominant donor among enough people is refused too.
+    let first_quarter = ["--from", "2026-01-01", "--to", "2026-03-31"];
+    let message = l.reject(&[&["report", "transparency"][..], &first_quarter].concat());
+    assert!(
+        message.contains("one person giving more than 50% of what was raised"),
+        "{message}"
+    );
+    // The first two months have six donors, none dominant; the whole ledger is the accounts.
+    l.run(&[
+        "--format",
+        "md",
+        "report",
+        "transparency",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-02-28",
+    ]);
+    assert!(page(&l).contains("| Raised from donors | 620.00 USD |"));
+}
+
+/// Regression: a fund's month whose only movement was one donor's refund showed
+/// "Raised from donors -10.00 USD", that refund alone.
+#[test]
+fn a_fund_month_of_one_refund_is_refused() {
+    let l = TempLedger::new();
+    l.run(&["fund", "add", "tires"]);
+    five_donors(&l, "2026-01", "jan");
+    l.run(&[
+        "donation",
+        "100",
+        "--donor",
+        "Walter",
+        "--fund",
+        "tires",
+        "--date",
+        "2026-04-21",
+    ]);
+    l.run(&["refund", "6", "10", "--date", "2026-06-10"]);
+    let june = ["--fund", "tires", "--from", "2026-06-01", "--to", "2026-06-30"];
+    let message = l.reject(&[&["report", "transparency"][..], &june].concat());
+    assert!(
+        message.contains("fund `tires`, 2026-06-01 to 2026-06-30 has no gift left after refunds in USD"),
+        "{message}"
+    );
+    let whole_fund = l.reject(&["report", "transparency", "--fund", "tires"]);
+    assert!(whole_fund.contains("gifts from only 1 person"), "{whole_fund}");
+    // June without --fund is that refund alone too; the first half of the year is not.
+    l.reject(&[
+        "report",
+        "transparency",
+        "--from",
+        "2026-06-01",
+        "--to",
+        "2026-06-30",
+    ]);
+    l.run(&[
+        "--format",
+        "md",
+        "report",
+        "transparency",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+    ]);
+}

@@ -379,6 +379,10 @@ fn a_deleted_rate_is_caught_by_verify() {
 fn the_public_page_values_its_flow_and_names_the_rate() {
     let l = with_bolivars();
     l.run(&["rate", "add", "USD", "VES", "36.50", "--date", "2026-03-01"]);
+    // Enough donors for a page of March alone.
+    for donor in ["Bo", "Cy", "Di", "Ed"] {
+        l.run(&["donation", "500", "--donor", donor, "--date", "2026-03-02"]);
+    }
     let page = l.run(&[
         "--format",
         "md",
@@ -389,16 +393,23 @@ fn the_public_page_values_its_flow_and_names_the_rate() {
         "--value",
         "USD",
     ]);
+    // One valuation on the page: not also the older section valued at the exchanges alone,
+    // whose total differed (regression: both were printed, contradicting each other).
+    assert!(!page.contains("All currencies together"), "{page}");
+    assert_eq!(page.matches("## Valued in").count(), 1, "{page}");
     let section = page.split("## Valued in USD\n").nth(1).expect("a valued section");
     let section = section.split("\n## ").next().unwrap_or_default();
-    // 500.00 USD raised; 100.00 USD sold and 7,300.00 VES bought (200.00 USD at 1/36.50).
+    // 2,500.00 USD raised; 100.00 USD sold and 7,300.00 VES bought (200.00 USD at 1/36.50).
     assert!(
-        section.contains("| came in — Raised from donors | 500.00 USD |"),
+        section.contains("| came in — Raised from donors | 2,500.00 USD |"),
         "{section}"
     );
-    assert!(section.contains("| came in — total | 700.00 USD |"), "{section}");
     assert!(
-        section.contains("| went, or is held now — total | 700.00 USD |"),
+        section.contains("| came in — total | 2,700.00 USD |"),
+        "{section}"
+    );
+    assert!(
+        section.contains("| went, or is held now — total | 2,700.00 USD |"),
         "{section}"
     );
     assert!(
@@ -406,17 +417,38 @@ fn the_public_page_values_its_flow_and_names_the_rate() {
         "{section}"
     );
     assert!(
-        section.contains("came in — total 700.00 = went, or is held now — total 700.00: ok"),
+        section.contains("came in — total 2700.00 = went, or is held now — total 2700.00: ok"),
         "{section}"
     );
     assert!(!section.contains("Ana"), "{section}");
     // Without --value the page has no such section; with a missing rate it is not written.
     let plain = l.run(&["--format", "md", "report", "transparency", "--to", "2026-03-31"]);
     assert!(!plain.contains("Valued in"));
+    assert!(plain.contains("## All currencies together, in USD"), "{plain}");
     let error = l.reject(&["report", "transparency", "--to", "2026-03-31", "--value", "EUR"]);
     assert_eq!(
         error,
         "error: no rate from USD to EUR on or before 2026-03-31: add one with `fondo rate add USD EUR RATE --date D`\n"
+    );
+}
+
+/// Without an entered rate, the page's one valued section values a currency at the
+/// ledger's latest exchange, and says so.
+#[test]
+fn the_public_page_values_at_the_exchange_when_no_rate_was_entered() {
+    let l = with_bolivars();
+    for donor in ["Bo", "Cy", "Di", "Ed"] {
+        l.run(&["donation", "500", "--donor", donor, "--date", "2026-03-02"]);
+    }
+    let args = ["--format", "md", "report", "transparency", "--to", "2026-03-31"];
+    let page = l.run(&[&args[..], &["--value", "USD"]].concat());
+    assert!(!page.contains("All currencies together"), "{page}");
+    assert!(page.contains("| came in — total | 2,600.00 USD |"), "{page}");
+    assert!(
+        page.contains(
+            "- VES→USD: × 100.00 ÷ 7300.00 (what the exchange gave and got), exchange #2 of 2026-03-05."
+        ),
+        "{page}"
     );
 }
 

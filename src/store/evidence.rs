@@ -331,7 +331,10 @@ pub struct CommuneEvidence {
 }
 
 /// Each commune's evidence, by name; communes with none are left out. Only grants count: a
-/// donation's receipt names its donor and is never here.
+/// grant is a transaction that debits the commune's account (in `filter`'s fund, when it
+/// names one), whose counterparty is the commune itself or no one, and that posts nothing to
+/// `income:donations`. A gift in kind booked straight to a commune names its donor and is
+/// never here (docs/transparency.md).
 pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<CommuneEvidence>> {
     let mut stmt = conn.prepare(
         "SELECT c.name, c.state, a.id, a.sha256, a.media_type,
@@ -339,24 +342,36 @@ pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<
          FROM attachments a
          JOIN transactions t ON t.id = CASE a.target WHEN 'transaction' THEN a.target_id
                                       ELSE (SELECT txn_id FROM confirmations WHERE id = a.target_id) END
-         JOIN communes c ON EXISTS (SELECT 1 FROM postings p
-                                    WHERE p.txn_id = t.id AND p.account_id = c.account_id AND p.amount_minor > 0)
+         JOIN communes c ON EXISTS (SELECT 1 FROM postings p JOIN funds f ON f.id = p.fund_id
+                                    WHERE p.txn_id = t.id AND p.account_id = c.account_id AND p.amount_minor > 0
+                                      AND (?3 IS NULL OR f.code = ?3))
          WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)
+           AND (t.counterparty IS NULL OR t.counterparty = c.name)
+           AND NOT EXISTS (SELECT 1 FROM postings p JOIN accounts d ON d.id = p.account_id
+                           WHERE p.txn_id = t.id AND d.name = ?4)
          ORDER BY c.name, a.id",
     )?;
     let date = |d: Option<chrono::NaiveDate>| d.map(super::hash::date_text);
-    let rows = stmt.query_map(params![date(filter.from), date(filter.to)], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            GrantFile {
-                attachment: r.get(2)?,
-                sha256: r.get(3)?,
-                media_type: r.get(4)?,
-                stored: r.get(5)?,
-            },
-        ))
-    })?;
+    let rows = stmt.query_map(
+        params![
+            date(filter.from),
+            date(filter.to),
+            filter.fund,
+            crate::domain::names::DONATIONS
+        ],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                GrantFile {
+                    attachment: r.get(2)?,
+                    sha256: r.get(3)?,
+                    media_type: r.get(4)?,
+                    stored: r.get(5)?,
+                },
+            ))
+        },
+    )?;
     let mut out: Vec<CommuneEvidence> = Vec::new();
     for row in rows {
         let (commune, state, file) = row?;

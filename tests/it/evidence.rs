@@ -462,3 +462,68 @@ fn force_replaces_a_pack_with_its_evidence_but_not_one_holding_anything_else() {
     let refused = l.reject(&["export", "audit", dir, "--force"]);
     assert!(refused.contains("holds `evidence/mine`"), "{refused}");
 }
+
+/// Regression (issue 16): a gift in kind booked straight to a commune's account, with its
+/// donor as counterparty, counted as a grant and its receipt was published; and `--fund`
+/// published other funds' grants' files.
+#[test]
+fn only_grants_of_the_fund_asked_for_bring_evidence_never_a_gift_in_kind() {
+    let l = with_evidence();
+    l.run(&[
+        "entry",
+        "-p",
+        "expenses:grants:el-maizal 40",
+        "-p",
+        "income:donations -40",
+        "--counterparty",
+        "Zoe Ríos",
+        "--desc",
+        "tools given in kind",
+        "--date",
+        "2026-03-15",
+    ]);
+    let gift = l.file("zoe-receipt.txt", "Thank you, Zoe Ríos\n");
+    l.run(&["attach", "10", &gift]);
+    let md = l.run(&["--format", "md", "report", "transparency"]);
+    assert!(md.contains("| El Maizal (Lara) | 2 receipts |"), "{md}");
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    assert!(!l.dir.path().join("page-evidence/attachment-3.txt").exists());
+
+    // #8 is the general fund's grant: the tires fund has no commune evidence.
+    let tires = l.run(&["--format", "md", "report", "transparency", "--fund", "tires"]);
+    assert!(!tires.contains("Evidence per commune"), "{tires}");
+    let general = l.run(&["--format", "md", "report", "transparency", "--fund", "general"]);
+    assert!(general.contains("| El Maizal (Lara) | 2 receipts |"), "{general}");
+}
+
+/// Regression (issue 16): an attached `evil.html` was published as `attachment-N.html`, a
+/// page a browser runs on the public site.
+#[test]
+fn a_file_a_browser_would_run_is_published_as_bin_and_linked_for_download() {
+    let l = worked_example();
+    let evil = l.file("evil.html", "<script>alert(1)</script>\n");
+    l.run(&["attach", "8", &evil]);
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    let published = l.dir.path().join("page-evidence");
+    assert!(!published.join("attachment-1.html").exists());
+    assert!(published.join("attachment-1.bin").exists());
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("<a href=\"page-evidence/attachment-1.bin\" download>attachment 1</a>"),
+        "{html}"
+    );
+}

@@ -111,13 +111,24 @@ impl Writer<'_> {
     }
 }
 
-/// The refusal of a file over [`ATTACHMENT_BYTES_MAX`].
+/// The refusal of a file over [`ATTACHMENT_BYTES_MAX`]: in bytes when its size in MiB would
+/// read as the limit itself ("20.0 MiB; may be at most 20 MiB").
 pub fn too_large(file: &str, size: u64) -> Error {
-    Error::Refused(format!(
-        "{file} is {}; an attachment may be at most {}",
-        crate::domain::evidence::shown_size(size),
-        crate::domain::evidence::shown_size(ATTACHMENT_BYTES_MAX).replace(".0", "")
-    ))
+    use crate::domain::evidence::shown_size;
+    let limit = shown_size(ATTACHMENT_BYTES_MAX).replace(".0", "");
+    let bytes = |n: u64| format!("{} bytes", crate::render::group_thousands(&n.to_string()));
+    Error::Refused(if shown_size(size) == shown_size(ATTACHMENT_BYTES_MAX) {
+        format!(
+            "{file} is {}; an attachment may be at most {limit} ({})",
+            bytes(size),
+            bytes(ATTACHMENT_BYTES_MAX)
+        )
+    } else {
+        format!(
+            "{file} is {}; an attachment may be at most {limit}",
+            shown_size(size)
+        )
+    })
 }
 
 /// Refuses a target the ledger does not have.

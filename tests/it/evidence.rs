@@ -143,7 +143,10 @@ fn bad_attachments_are_refused_and_leave_the_ledger_unchanged() {
         ),
         (
             vec!["attach", "8", at_limit.to_str().unwrap()],
-            format!("error: {} is 20.0 MiB; an attachment may be at most 20 MiB\n", at_limit.display()),
+            format!(
+                "error: {} is 20,971,521 bytes; an attachment may be at most 20 MiB (20,971,520 bytes)\n",
+                at_limit.display()
+            ),
         ),
         (
             vec!["attach", "8", &empty],
@@ -169,6 +172,25 @@ fn bad_attachments_are_refused_and_leave_the_ledger_unchanged() {
     ];
     for (args, expected) in cases {
         assert_eq!(l.reject(&args), expected, "{args:?}");
+    }
+    // Regression (issue 16): a FIFO blocked `attach`, and /proc and device files were read.
+    #[cfg(unix)]
+    {
+        let fifo = l.dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let not_a_file = "is not a regular file (a pipe, a device, a socket or a /proc file); attach a file";
+        for path in [
+            fifo.to_str().unwrap(),
+            "/proc/self/status",
+            "/dev/zero",
+            "/dev/null",
+        ] {
+            assert_eq!(
+                l.reject(&["attach", "8", path]),
+                format!("error: {path} {not_a_file}\n")
+            );
+        }
     }
     let refused = l.reject(&["attach", "8", &receipt, "--note", "bad\u{1b}[2J"]);
     assert!(refused.starts_with("error: invalid --note"), "{refused}");

@@ -255,18 +255,55 @@ fn erased_by(conn: &Connection, sha256: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
-/// The files attached to the transactions `txns` (and their confirmations) that are still
-/// stored: an erasure of the donor those transactions are about deletes them.
-pub(super) fn blobs_to_erase(conn: &Connection, txns: &[i64]) -> Result<Vec<String>> {
-    let mut digests = BTreeSet::new();
+/// A stored file an erasure deletes: the attachments about the donor that hold it, and the
+/// others that share its bytes (a file is stored once per content) and lose it too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErasedFile {
+    pub sha256: String,
+    pub about: Vec<AttachmentInfo>,
+    pub shared: Vec<AttachmentInfo>,
+}
+
+/// The stored files an erasure of a donor deletes: those attached to the transactions `txns`
+/// it changes (or to their confirmations), and those whose file name or note names the donor
+/// (`names_donor(field, text)`), as a receipt of theirs may be attached anywhere.
+pub(super) fn files_to_erase(
+    conn: &Connection,
+    txns: &[i64],
+    names_donor: &dyn Fn(&str, &str) -> bool,
+) -> Result<Vec<ErasedFile>> {
+    let mut about = BTreeSet::new();
     for txn in txns {
-        for a in attachments_of(conn, *txn)? {
-            if blob(conn, &a.sha256)?.is_some() {
-                digests.insert(a.sha256);
+        about.extend(attachments_of(conn, *txn)?.into_iter().map(|a| a.id));
+    }
+    let all = attachments(conn)?;
+    for a in &all {
+        if names_donor("file_name", &a.file_name) || a.note.as_deref().is_some_and(|n| names_donor("note", n))
+        {
+            about.insert(a.id);
+        }
+    }
+    let mut files: Vec<ErasedFile> = Vec::new();
+    for a in all.iter().filter(|a| about.contains(&a.id)) {
+        if !files.iter().any(|f| f.sha256 == a.sha256) && blob(conn, &a.sha256)?.is_some() {
+            files.push(ErasedFile {
+                sha256: a.sha256.clone(),
+                about: Vec::new(),
+                shared: Vec::new(),
+            });
+        }
+    }
+    for a in all {
+        if let Some(file) = files.iter_mut().find(|f| f.sha256 == a.sha256) {
+            if about.contains(&a.id) {
+                file.about.push(a);
+            } else {
+                file.shared.push(a);
             }
         }
     }
-    Ok(digests.into_iter().collect())
+    files.sort_by(|x, y| x.sha256.cmp(&y.sha256));
+    Ok(files)
 }
 
 /// Deletes the files an erasure just recorded (its `erased_blobs` rows allow it).

@@ -549,3 +549,52 @@ fn a_file_a_browser_would_run_is_published_as_bin_and_linked_for_download() {
         "{html}"
     );
 }
+
+/// Regression (issue 16): a file whose note named the donor kept its bytes (only the note was
+/// erased) and was then published; and bytes shared with a grant's attachment were deleted
+/// without a word.
+#[test]
+fn forgetting_a_donor_deletes_files_naming_them_and_says_which_other_attachments_lose_theirs() {
+    let l = with_evidence();
+    // The grant's receipt, attached to Ana's gift too: the same bytes, stored once.
+    let copy = l.file("copy.pdf", RECEIPT);
+    l.run(&["attach", "1", &copy]);
+    let photo = l.file("photo.jpg", "PHOTO-QX-5521\n");
+    l.run(&["attach", "8", &photo, "--note", "handed over by Ana Pérez"]);
+    let dry = l.run(&["donor", "forget", "Ana Pérez", "--dry-run"]);
+    let deletes = dry
+        .lines()
+        .find(|l| l.starts_with("deletes 2 stored file(s), of "))
+        .unwrap_or_else(|| panic!("{dry}"));
+    for about in ["attachment 3 (of #1)", "attachment 4 (of #8)"] {
+        assert!(deletes.contains(about), "{dry}");
+    }
+    assert!(!deletes.contains("attachment 1 "), "{dry}");
+    let shared = "also deletes the file of attachment 1 (of #8): the same bytes are attached there too (a file is stored once per content), and privacy wins";
+    assert!(dry.contains(shared), "{dry}");
+    // With --yes the same is said as notes, before it erases.
+    let output = l
+        .cmd()
+        .args(["donor", "forget", "Ana Pérez", "--yes"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains(&format!("note: {shared}")), "{stderr}");
+    assert!(!holds(&ledger_bytes(&l), b"PHOTO-QX-5521"));
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    let mut names: Vec<String> = std::fs::read_dir(l.dir.path().join("page-evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["attachment-2.txt"]);
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}

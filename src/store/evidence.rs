@@ -380,8 +380,8 @@ pub struct CommuneEvidence {
 
 /// Each commune's evidence, by name; communes with none are left out. Only grants count: a
 /// grant is a transaction that debits the commune's account (in `filter`'s fund, when it
-/// names one), whose counterparty is the commune itself or no one, and that posts nothing to
-/// `income:donations`. A gift in kind booked straight to a commune names its donor and is
+/// names one), whose counterparty is no donor (`donor_names`, which `verify` recomputes from
+/// the transactions) and that posts nothing to `income:donations`. A gift in kind booked straight to a commune names its donor and is
 /// never here (docs/transparency.md).
 pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<CommuneEvidence>> {
     let mut stmt = conn.prepare(
@@ -394,7 +394,7 @@ pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<
                                     WHERE p.txn_id = t.id AND p.account_id = c.account_id AND p.amount_minor > 0
                                       AND (?3 IS NULL OR f.code = ?3))
          WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)
-           AND (t.counterparty IS NULL OR t.counterparty = c.name)
+           AND (t.counterparty IS NULL OR t.counterparty NOT IN (SELECT name FROM donor_names))
            AND NOT EXISTS (SELECT 1 FROM postings p JOIN accounts d ON d.id = p.account_id
                            WHERE p.txn_id = t.id AND d.name = ?4)
          ORDER BY c.name, a.id",

@@ -506,6 +506,22 @@ fn only_grants_of_the_fund_asked_for_bring_evidence_never_a_gift_in_kind() {
     ]);
     let gift = l.file("zoe-receipt.txt", "Thank you, Zoe Ríos\n");
     l.run(&["attach", "10", &gift]);
+    // Nor a payment to a commune in a donor's name, without a gift posting.
+    l.run(&[
+        "entry",
+        "-p",
+        "expenses:grants:el-maizal 10",
+        "-p",
+        "assets:bank -10",
+        "--counterparty",
+        "Bruno Díaz",
+        "--desc",
+        "paid on behalf of a donor",
+        "--date",
+        "2026-03-16",
+    ]);
+    let note = l.file("bruno.txt", "Paid for Bruno Díaz\n");
+    l.run(&["attach", "11", &note]);
     let md = l.run(&["--format", "md", "report", "transparency"]);
     assert!(md.contains("| El Maizal (Lara) | 2 receipts |"), "{md}");
     let page = l.dir.path().join("page.html");
@@ -516,7 +532,9 @@ fn only_grants_of_the_fund_asked_for_bring_evidence_never_a_gift_in_kind() {
         page.to_str().unwrap(),
         "--public-evidence",
     ]);
-    assert!(!l.dir.path().join("page-evidence/attachment-3.txt").exists());
+    for donors in ["attachment-3.txt", "attachment-4.txt"] {
+        assert!(!l.dir.path().join("page-evidence").join(donors).exists());
+    }
 
     // #8 is the general fund's grant: the tires fund has no commune evidence.
     let tires = l.run(&["--format", "md", "report", "transparency", "--fund", "tires"]);

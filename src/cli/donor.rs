@@ -440,6 +440,7 @@ fn preview_lines(
             places.join(", ")
         ));
     }
+    said.extend(file_lines(&preview.erasure.files));
     if !yes {
         // With --yes it comes after the erasure, as a warning.
         said.extend(earlier_outputs(ledger, name)?);
@@ -451,6 +452,33 @@ fn preview_lines(
         ));
     }
     Ok(said)
+}
+
+/// What `donor forget` says of the stored files it deletes: which attachments are about the
+/// donor, and every other attachment that shares those bytes and loses its file with them.
+fn file_lines(files: &[crate::store::evidence::ErasedFile]) -> Vec<String> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let named = |list: &[crate::store::evidence::AttachmentInfo]| -> Vec<String> {
+        list.iter()
+            .map(|a| format!("attachment {} (of {})", a.id, a.target))
+            .collect()
+    };
+    let about: Vec<String> = files.iter().flat_map(|f| named(&f.about)).collect();
+    let mut said = vec![format!(
+        "deletes {} stored file(s), of {}; the chain keeps only their SHA-256",
+        files.len(),
+        about.join(", ")
+    )];
+    let shared: Vec<String> = files.iter().flat_map(|f| named(&f.shared)).collect();
+    if !shared.is_empty() {
+        said.push(format!(
+            "also deletes the file of {}: the same bytes are attached there too (a file is stored once per content), and privacy wins",
+            shared.join(", ")
+        ));
+    }
+    said
 }
 
 /// The files fondo wrote before (exports, packs, pages, backups) that still hold `name`: the

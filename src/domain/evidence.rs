@@ -85,14 +85,30 @@ pub fn media_type(file_name: &str) -> Option<&'static str> {
     MEDIA_TYPES.iter().find(|(e, _)| *e == extension).map(|(_, t)| *t)
 }
 
+/// The media types a published copy keeps an extension for: ones a browser shows and none
+/// can run a script on the page's site (an `.html` or `.svg` could).
+const PUBLISHABLE: [&str; 6] = [
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "text/plain",
+];
+
 /// The name a published copy of attachment `id` gets: no file name of its own (it may name
-/// someone), an extension from its media type (`.bin` when unknown) so a browser opens it.
+/// someone), an extension from its media type when that is [`PUBLISHABLE`] so a browser opens
+/// it, else `.bin`, which a browser only downloads.
 pub fn published_name(id: i64, media_type: Option<&str>) -> String {
     let extension = media_type
+        .filter(|m| PUBLISHABLE.contains(m))
         .and_then(|m| MEDIA_TYPES.iter().find(|(_, t)| *t == m))
-        .map_or("bin", |(e, _)| *e);
+        .map_or(OPAQUE_EXTENSION, |(e, _)| *e);
     format!("attachment-{id}.{extension}")
 }
+
+/// The extension of a published copy a browser must not open (see [`published_name`]).
+pub const OPAQUE_EXTENSION: &str = "bin";
 
 /// A size as a person reads it: bytes below 1 KiB, else KiB or MiB with one decimal,
 /// rounded down so that a file over a limit never reads as at it.
@@ -136,6 +152,14 @@ mod tests {
         assert_eq!(media_type("README"), None);
         assert_eq!(published_name(3, Some("image/jpeg")), "attachment-3.jpg");
         assert_eq!(published_name(4, None), "attachment-4.bin");
+        // A page or a script is never published under a name a browser would run it by.
+        for (id, file) in [(5, "evil.html"), (6, "x.htm"), (7, "data.xml"), (8, "a.json")] {
+            assert_eq!(
+                published_name(id, media_type(file)),
+                format!("attachment-{id}.bin")
+            );
+        }
+        assert_eq!(published_name(9, media_type("note.txt")), "attachment-9.txt");
     }
 
     #[test]

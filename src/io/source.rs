@@ -113,15 +113,29 @@ pub enum Oversized {
 
 /// The bytes of a file to keep whole (an attachment), read through a reader that stops one
 /// byte past `max`, so a file over it (or one that grows while read) is never held whole.
+/// Only a regular file (a symlink to one is fine) is read: a pipe would block, a device never
+/// end, and a /proc or /sys file holds something other than the size it reports.
 pub fn read_at_most(path: &Path, max: u64) -> std::result::Result<Vec<u8>, Oversized> {
     let fail = |action| move |e| Oversized::Failed(Error::io(action, path)(e));
+    let refuse = |what: &str| {
+        Oversized::Failed(Error::Refused(format!(
+            "{} is {what}; attach a file",
+            crate::files::shown(path)
+        )))
+    };
+    let not_regular = "not a regular file (a pipe, a device, a socket or a /proc file)";
+    // Looked at before it is opened: opening a pipe waits for a writer.
+    let meta = std::fs::metadata(path).map_err(fail("open"))?;
+    if meta.is_dir() {
+        return Err(refuse("a directory"));
+    }
+    if !meta.is_file() {
+        return Err(refuse(not_regular));
+    }
     let file = File::open(path).map_err(fail("open"))?;
     let meta = file.metadata().map_err(fail("read"))?;
-    if meta.is_dir() {
-        return Err(Oversized::Failed(Error::Refused(format!(
-            "{} is a directory; attach a file",
-            crate::files::shown(path)
-        ))));
+    if !meta.is_file() {
+        return Err(refuse(not_regular));
     }
     if meta.len() > max {
         return Err(Oversized::Over(meta.len()));
@@ -130,6 +144,9 @@ pub fn read_at_most(path: &Path, max: u64) -> std::result::Result<Vec<u8>, Overs
     file.take(max + 1).read_to_end(&mut bytes).map_err(fail("read"))?;
     if bytes.len() as u64 > max {
         return Err(Oversized::Over(bytes.len() as u64));
+    }
+    if bytes.len() as u64 != meta.len() {
+        return Err(refuse(not_regular));
     }
     Ok(bytes)
 }

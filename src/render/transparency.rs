@@ -20,7 +20,7 @@ use crate::report::transparency::{
 use crate::report::value::ValuedReport;
 use crate::store::accountability::Exchange;
 // evidence (issue 16, item 8)
-use crate::domain::evidence::published_name;
+use crate::domain::evidence::{published_name, OPAQUE_EXTENSION};
 use crate::store::evidence::CommuneEvidence;
 
 /// Which page to write.
@@ -464,8 +464,9 @@ fn evidence_count(count: usize) -> String {
     format!("{count} receipt{}", if count == 1 { "" } else { "s" })
 }
 
-/// The published files of one commune: (link text, path beside the page).
-fn evidence_links(t: &Transparency, e: &CommuneEvidence) -> Vec<(String, String)> {
+/// The published files of one commune: (link text, path beside the page, whether a browser
+/// should only download it: a `.bin` is a file fondo would not let a browser open).
+fn evidence_links(t: &Transparency, e: &CommuneEvidence) -> Vec<(String, String, bool)> {
     let Some(dir) = &t.evidence_dir else {
         return Vec::new();
     };
@@ -474,7 +475,12 @@ fn evidence_links(t: &Transparency, e: &CommuneEvidence) -> Vec<(String, String)
         .filter(|f| f.stored)
         .map(|f| {
             let name = published_name(f.attachment, f.media_type.as_deref());
-            (format!("attachment {}", f.attachment), format!("{dir}/{name}"))
+            let opaque = name.ends_with(&format!(".{OPAQUE_EXTENSION}"));
+            (
+                format!("attachment {}", f.attachment),
+                format!("{dir}/{name}"),
+                opaque,
+            )
         })
         .collect()
 }
@@ -491,7 +497,7 @@ fn md_evidence(s: &mut String, t: &Transparency) {
         let mut cell = evidence_count(e.files.len());
         let links: Vec<String> = evidence_links(t, e)
             .into_iter()
-            .map(|(text, path)| format!("[{text}]({path})"))
+            .map(|(text, path, _)| format!("[{text}]({path})"))
             .collect();
         if !links.is_empty() {
             cell.push_str(&format!(": {}", links.join(", ")));
@@ -508,7 +514,14 @@ fn html_evidence(s: &mut String, t: &Transparency) {
     for e in &t.evidence {
         let links: Vec<String> = evidence_links(t, e)
             .into_iter()
-            .map(|(text, path)| format!("<a href=\"{}\">{}</a>", escape_html(&path), escape_html(&text)))
+            .map(|(text, path, opaque)| {
+                format!(
+                    "<a href=\"{}\"{}>{}</a>",
+                    escape_html(&path),
+                    if opaque { " download" } else { "" },
+                    escape_html(&text)
+                )
+            })
             .collect();
         let _ = write!(
             s,

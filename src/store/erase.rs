@@ -43,6 +43,8 @@ pub struct Erasure {
     /// it covers the text itself (recorded before fondo could erase it): where (`#12`) and
     /// which field.
     pub not_erased: Vec<(String, &'static str)>,
+    /// The stored files it deletes, each with every attachment that loses it.
+    pub files: Vec<super::evidence::ErasedFile>,
 }
 
 /// How the treasurer is told about each kind of field an erasure replaced: a transaction's,
@@ -200,6 +202,7 @@ fn earlier_erasure(conn: &Connection, name: &str) -> Result<Option<Erasure>> {
         transactions,
         fields: FIELD_LABELS.iter().map(|label| (*label, 0)).collect(),
         not_erased: Vec::new(),
+        files: Vec::new(),
     }))
 }
 
@@ -397,8 +400,9 @@ impl Writer<'_> {
             ));
         }
         txns.count_entry_texts(&entry_texts);
-        // A receipt attached to the donor's gift names them: its bytes go.
-        let blobs = super::evidence::blobs_to_erase(self.conn(), &txns.changed)?;
+        // A receipt attached to the donor's gift, or naming them, is about them: its bytes go.
+        let files = super::evidence::files_to_erase(self.conn(), &txns.changed, &names_donor)?;
+        let blobs: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
         let pledged = self.pledge_donors()?;
         let author = self.erasure_author(&who);
         self.append_by(
@@ -425,6 +429,7 @@ impl Writer<'_> {
             transactions: txns.changed,
             fields: FIELD_LABELS.iter().copied().zip(txns.counts).collect(),
             not_erased: txns.not_erased,
+            files,
         })
     }
 

@@ -111,13 +111,24 @@ impl Writer<'_> {
     }
 }
 
-/// The refusal of a file over [`ATTACHMENT_BYTES_MAX`].
+/// The refusal of a file over [`ATTACHMENT_BYTES_MAX`]: in bytes when its size in MiB would
+/// read as the limit itself ("20.0 MiB; may be at most 20 MiB").
 pub fn too_large(file: &str, size: u64) -> Error {
-    Error::Refused(format!(
-        "{file} is {}; an attachment may be at most {}",
-        crate::domain::evidence::shown_size(size),
-        crate::domain::evidence::shown_size(ATTACHMENT_BYTES_MAX).replace(".0", "")
-    ))
+    use crate::domain::evidence::shown_size;
+    let limit = shown_size(ATTACHMENT_BYTES_MAX).replace(".0", "");
+    let bytes = |n: u64| format!("{} bytes", crate::render::group_thousands(&n.to_string()));
+    Error::Refused(if shown_size(size) == shown_size(ATTACHMENT_BYTES_MAX) {
+        format!(
+            "{file} is {}; an attachment may be at most {limit} ({})",
+            bytes(size),
+            bytes(ATTACHMENT_BYTES_MAX)
+        )
+    } else {
+        format!(
+            "{file} is {}; an attachment may be at most {limit}",
+            shown_size(size)
+        )
+    })
 }
 
 /// Refuses a target the ledger does not have.
@@ -244,18 +255,55 @@ fn erased_by(conn: &Connection, sha256: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
-/// The files attached to the transactions `txns` (and their confirmations) that are still
-/// stored: an erasure of the donor those transactions are about deletes them.
-pub(super) fn blobs_to_erase(conn: &Connection, txns: &[i64]) -> Result<Vec<String>> {
-    let mut digests = BTreeSet::new();
+/// A stored file an erasure deletes: the attachments about the donor that hold it, and the
+/// others that share its bytes (a file is stored once per content) and lose it too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErasedFile {
+    pub sha256: String,
+    pub about: Vec<AttachmentInfo>,
+    pub shared: Vec<AttachmentInfo>,
+}
+
+/// The stored files an erasure of a donor deletes: those attached to the transactions `txns`
+/// it changes (or to their confirmations), and those whose file name or note names the donor
+/// (`names_donor(field, text)`), as a receipt of theirs may be attached anywhere.
+pub(super) fn files_to_erase(
+    conn: &Connection,
+    txns: &[i64],
+    names_donor: &dyn Fn(&str, &str) -> bool,
+) -> Result<Vec<ErasedFile>> {
+    let mut about = BTreeSet::new();
     for txn in txns {
-        for a in attachments_of(conn, *txn)? {
-            if blob(conn, &a.sha256)?.is_some() {
-                digests.insert(a.sha256);
+        about.extend(attachments_of(conn, *txn)?.into_iter().map(|a| a.id));
+    }
+    let all = attachments(conn)?;
+    for a in &all {
+        if names_donor("file_name", &a.file_name) || a.note.as_deref().is_some_and(|n| names_donor("note", n))
+        {
+            about.insert(a.id);
+        }
+    }
+    let mut files: Vec<ErasedFile> = Vec::new();
+    for a in all.iter().filter(|a| about.contains(&a.id)) {
+        if !files.iter().any(|f| f.sha256 == a.sha256) && blob(conn, &a.sha256)?.is_some() {
+            files.push(ErasedFile {
+                sha256: a.sha256.clone(),
+                about: Vec::new(),
+                shared: Vec::new(),
+            });
+        }
+    }
+    for a in all {
+        if let Some(file) = files.iter_mut().find(|f| f.sha256 == a.sha256) {
+            if about.contains(&a.id) {
+                file.about.push(a);
+            } else {
+                file.shared.push(a);
             }
         }
     }
-    Ok(digests.into_iter().collect())
+    files.sort_by(|x, y| x.sha256.cmp(&y.sha256));
+    Ok(files)
 }
 
 /// Deletes the files an erasure just recorded (its `erased_blobs` rows allow it).
@@ -331,7 +379,10 @@ pub struct CommuneEvidence {
 }
 
 /// Each commune's evidence, by name; communes with none are left out. Only grants count: a
-/// donation's receipt names its donor and is never here.
+/// grant is a transaction that debits the commune's account (in `filter`'s fund, when it
+/// names one), whose counterparty is no donor (`donor_names`, which `verify` recomputes from
+/// the transactions) and that posts nothing to `income:donations`. A gift in kind booked straight to a commune names its donor and is
+/// never here (docs/transparency.md).
 pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<CommuneEvidence>> {
     let mut stmt = conn.prepare(
         "SELECT c.name, c.state, a.id, a.sha256, a.media_type,
@@ -339,24 +390,36 @@ pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<
          FROM attachments a
          JOIN transactions t ON t.id = CASE a.target WHEN 'transaction' THEN a.target_id
                                       ELSE (SELECT txn_id FROM confirmations WHERE id = a.target_id) END
-         JOIN communes c ON EXISTS (SELECT 1 FROM postings p
-                                    WHERE p.txn_id = t.id AND p.account_id = c.account_id AND p.amount_minor > 0)
+         JOIN communes c ON EXISTS (SELECT 1 FROM postings p JOIN funds f ON f.id = p.fund_id
+                                    WHERE p.txn_id = t.id AND p.account_id = c.account_id AND p.amount_minor > 0
+                                      AND (?3 IS NULL OR f.code = ?3))
          WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)
+           AND (t.counterparty IS NULL OR t.counterparty NOT IN (SELECT name FROM donor_names))
+           AND NOT EXISTS (SELECT 1 FROM postings p JOIN accounts d ON d.id = p.account_id
+                           WHERE p.txn_id = t.id AND d.name = ?4)
          ORDER BY c.name, a.id",
     )?;
     let date = |d: Option<chrono::NaiveDate>| d.map(super::hash::date_text);
-    let rows = stmt.query_map(params![date(filter.from), date(filter.to)], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            GrantFile {
-                attachment: r.get(2)?,
-                sha256: r.get(3)?,
-                media_type: r.get(4)?,
-                stored: r.get(5)?,
-            },
-        ))
-    })?;
+    let rows = stmt.query_map(
+        params![
+            date(filter.from),
+            date(filter.to),
+            filter.fund,
+            crate::domain::names::DONATIONS
+        ],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                GrantFile {
+                    attachment: r.get(2)?,
+                    sha256: r.get(3)?,
+                    media_type: r.get(4)?,
+                    stored: r.get(5)?,
+                },
+            ))
+        },
+    )?;
     let mut out: Vec<CommuneEvidence> = Vec::new();
     for row in rows {
         let (commune, state, file) = row?;

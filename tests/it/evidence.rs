@@ -143,7 +143,10 @@ fn bad_attachments_are_refused_and_leave_the_ledger_unchanged() {
         ),
         (
             vec!["attach", "8", at_limit.to_str().unwrap()],
-            format!("error: {} is 20.0 MiB; an attachment may be at most 20 MiB\n", at_limit.display()),
+            format!(
+                "error: {} is 20,971,521 bytes; an attachment may be at most 20 MiB (20,971,520 bytes)\n",
+                at_limit.display()
+            ),
         ),
         (
             vec!["attach", "8", &empty],
@@ -169,6 +172,25 @@ fn bad_attachments_are_refused_and_leave_the_ledger_unchanged() {
     ];
     for (args, expected) in cases {
         assert_eq!(l.reject(&args), expected, "{args:?}");
+    }
+    // Regression (issue 16): a FIFO blocked `attach`, and /proc and device files were read.
+    #[cfg(unix)]
+    {
+        let fifo = l.dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let not_a_file = "is not a regular file (a pipe, a device, a socket or a /proc file); attach a file";
+        for path in [
+            fifo.to_str().unwrap(),
+            "/proc/self/status",
+            "/dev/zero",
+            "/dev/null",
+        ] {
+            assert_eq!(
+                l.reject(&["attach", "8", path]),
+                format!("error: {path} {not_a_file}\n")
+            );
+        }
     }
     let refused = l.reject(&["attach", "8", &receipt, "--note", "bad\u{1b}[2J"]);
     assert!(refused.starts_with("error: invalid --note"), "{refused}");
@@ -461,4 +483,136 @@ fn force_replaces_a_pack_with_its_evidence_but_not_one_holding_anything_else() {
     std::fs::create_dir(pack.join("evidence").join("mine")).unwrap();
     let refused = l.reject(&["export", "audit", dir, "--force"]);
     assert!(refused.contains("holds `evidence/mine`"), "{refused}");
+}
+
+/// Regression (issue 16): a gift in kind booked straight to a commune's account, with its
+/// donor as counterparty, counted as a grant and its receipt was published; and `--fund`
+/// published other funds' grants' files.
+#[test]
+fn only_grants_of_the_fund_asked_for_bring_evidence_never_a_gift_in_kind() {
+    let l = with_evidence();
+    l.run(&[
+        "entry",
+        "-p",
+        "expenses:grants:el-maizal 40",
+        "-p",
+        "income:donations -40",
+        "--counterparty",
+        "Zoe Ríos",
+        "--desc",
+        "tools given in kind",
+        "--date",
+        "2026-03-15",
+    ]);
+    let gift = l.file("zoe-receipt.txt", "Thank you, Zoe Ríos\n");
+    l.run(&["attach", "10", &gift]);
+    // Nor a payment to a commune in a donor's name, without a gift posting.
+    l.run(&[
+        "entry",
+        "-p",
+        "expenses:grants:el-maizal 10",
+        "-p",
+        "assets:bank -10",
+        "--counterparty",
+        "Bruno Díaz",
+        "--desc",
+        "paid on behalf of a donor",
+        "--date",
+        "2026-03-16",
+    ]);
+    let note = l.file("bruno.txt", "Paid for Bruno Díaz\n");
+    l.run(&["attach", "11", &note]);
+    let md = l.run(&["--format", "md", "report", "transparency"]);
+    assert!(md.contains("| El Maizal (Lara) | 2 receipts |"), "{md}");
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    for donors in ["attachment-3.txt", "attachment-4.txt"] {
+        assert!(!l.dir.path().join("page-evidence").join(donors).exists());
+    }
+
+    // #8 is the general fund's grant: the tires fund has no commune evidence.
+    let tires = l.run(&["--format", "md", "report", "transparency", "--fund", "tires"]);
+    assert!(!tires.contains("Evidence per commune"), "{tires}");
+    let general = l.run(&["--format", "md", "report", "transparency", "--fund", "general"]);
+    assert!(general.contains("| El Maizal (Lara) | 2 receipts |"), "{general}");
+}
+
+/// Regression (issue 16): an attached `evil.html` was published as `attachment-N.html`, a
+/// page a browser runs on the public site.
+#[test]
+fn a_file_a_browser_would_run_is_published_as_bin_and_linked_for_download() {
+    let l = worked_example();
+    let evil = l.file("evil.html", "<script>alert(1)</script>\n");
+    l.run(&["attach", "8", &evil]);
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    let published = l.dir.path().join("page-evidence");
+    assert!(!published.join("attachment-1.html").exists());
+    assert!(published.join("attachment-1.bin").exists());
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("<a href=\"page-evidence/attachment-1.bin\" download>attachment 1</a>"),
+        "{html}"
+    );
+}
+
+/// Regression (issue 16): a file whose note named the donor kept its bytes (only the note was
+/// erased) and was then published; and bytes shared with a grant's attachment were deleted
+/// without a word.
+#[test]
+fn forgetting_a_donor_deletes_files_naming_them_and_says_which_other_attachments_lose_theirs() {
+    let l = with_evidence();
+    // The grant's receipt, attached to Ana's gift too: the same bytes, stored once.
+    let copy = l.file("copy.pdf", RECEIPT);
+    l.run(&["attach", "1", &copy]);
+    let photo = l.file("photo.jpg", "PHOTO-QX-5521\n");
+    l.run(&["attach", "8", &photo, "--note", "handed over by Ana Pérez"]);
+    let dry = l.run(&["donor", "forget", "Ana Pérez", "--dry-run"]);
+    let deletes = dry
+        .lines()
+        .find(|l| l.starts_with("deletes 2 stored file(s), of "))
+        .unwrap_or_else(|| panic!("{dry}"));
+    for about in ["attachment 3 (of #1)", "attachment 4 (of #8)"] {
+        assert!(deletes.contains(about), "{dry}");
+    }
+    assert!(!deletes.contains("attachment 1 "), "{dry}");
+    let shared = "also deletes the file of attachment 1 (of #8): the same bytes are attached there too (a file is stored once per content), and privacy wins";
+    assert!(dry.contains(shared), "{dry}");
+    // With --yes the same is said as notes, before it erases.
+    let output = l
+        .cmd()
+        .args(["donor", "forget", "Ana Pérez", "--yes"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains(&format!("note: {shared}")), "{stderr}");
+    assert!(!holds(&ledger_bytes(&l), b"PHOTO-QX-5521"));
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    let mut names: Vec<String> = std::fs::read_dir(l.dir.path().join("page-evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["attachment-2.txt"]);
+    assert_eq!(l.json(&["verify"])["ok"], true);
 }

@@ -536,6 +536,22 @@ fn only_grants_of_the_fund_asked_for_bring_evidence_never_a_gift_in_kind() {
         assert!(!l.dir.path().join("page-evidence").join(donors).exists());
     }
 
+    // Enough donors in each fund for a page narrowed to it (the disclosure rule).
+    for (i, fund) in ["tires", "general"].iter().enumerate() {
+        for n in 0..5 {
+            let donor = format!("Donor {i}{n}");
+            l.run(&[
+                "donation",
+                "250",
+                "--donor",
+                &donor,
+                "--fund",
+                fund,
+                "--date",
+                "2026-03-20",
+            ]);
+        }
+    }
     // #8 is the general fund's grant: the tires fund has no commune evidence.
     let tires = l.run(&["--format", "md", "report", "transparency", "--fund", "tires"]);
     assert!(!tires.contains("Evidence per commune"), "{tires}");

@@ -218,14 +218,7 @@ impl BudgetReportArgs {
             .map(|d| ctx.date(Field::FROM, d))
             .transpose()?;
         let to = self.to.as_deref().map(|d| ctx.date(Field::TO, d)).transpose()?;
-        match (from, to) {
-            (Some(from), Some(to)) if to < from => Err(Error::invalid(
-                Field::TO,
-                to.to_string(),
-                format!("is before --from {from}"),
-            )),
-            _ => Ok((from, to)),
-        }
+        super::review::in_order(from, to)
     }
 }
 
@@ -252,14 +245,7 @@ impl PledgesReportArgs {
             .as_deref()
             .map(|m| Month::parse(Field::TO, m))
             .transpose()?;
-        match (from, to) {
-            (Some(from), Some(to)) if to < from => Err(Error::invalid(
-                Field::TO,
-                to.to_string(),
-                format!("is before --from {from}"),
-            )),
-            _ => Ok((from, to)),
-        }
+        super::review::in_order(from, to)
     }
 }
 

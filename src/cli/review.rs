@@ -43,6 +43,21 @@ pub struct ReportArgs {
     fund: Option<String>,
 }
 
+/// `--from` and `--to` as given, refused when `--to` comes before `--from`.
+pub(super) fn in_order<T: PartialOrd + std::fmt::Display>(
+    from: Option<T>,
+    to: Option<T>,
+) -> Result<(Option<T>, Option<T>)> {
+    match (from, to) {
+        (Some(from), Some(to)) if to < from => Err(Error::invalid(
+            Field::TO,
+            to.to_string(),
+            format!("is before --from {from}"),
+        )),
+        (from, to) => Ok((from, to)),
+    }
+}
+
 impl ReportArgs {
     pub(super) fn filter(&self, ctx: &Context) -> Result<Filter> {
         let from = self
@@ -51,15 +66,7 @@ impl ReportArgs {
             .map(|d| ctx.date(Field::FROM, d))
             .transpose()?;
         let to = self.to.as_deref().map(|d| ctx.date(Field::TO, d)).transpose()?;
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                return Err(Error::invalid(
-                    Field::TO,
-                    to.to_string(),
-                    format!("is before --from {from}"),
-                ));
-            }
-        }
+        let (from, to) = in_order(from, to)?;
         Ok(Filter {
             from,
             to,

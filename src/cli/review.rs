@@ -392,27 +392,12 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             period,
             value,
         } => {
-            let filter = period.filter(ctx)?;
             let step = match (monthly, quarterly) {
                 (true, _) => Some(activities::Step::Month),
                 (_, true) => Some(activities::Step::Quarter),
                 _ => None,
             };
-            if let Some(step) = step {
-                let report = activities::activities_by_period(ledger, &filter, step)?;
-                print_table(ctx, render::activities_by_period_table(&report), out)?;
-                return tie_out(report.tied_out(), "activities");
-            }
-            let report = activities::activities(ledger, &filter)?;
-            let (table, lines) = (
-                render::activities_table(&report),
-                value::activities_lines(&report),
-            );
-            let valued = print_valued(ctx, ledger, &value, filter.to, table, lines, out)?;
-            tie_out(
-                report.currencies.iter().all(|(_, a)| a.tied_out()) && valued,
-                "activities",
-            )
+            print_activities(ctx, ledger, step, &period, &value, out)
         }
         ReportCommand::Position { at, value } => {
             let at = at.as_deref().map(|d| ctx.date(Field::AT, d)).transpose()?;
@@ -466,6 +451,34 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             tie_out(report.tied_out(), "donors")
         }
     }
+}
+
+/// `fondo report activities`: the period's statement (valued with `--value`), or one per
+/// month or quarter (`step`) and the whole period's.
+fn print_activities(
+    ctx: &Context,
+    ledger: &Ledger,
+    step: Option<activities::Step>,
+    period: &ReportArgs,
+    value: &ValueArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let filter = period.filter(ctx)?;
+    if let Some(step) = step {
+        let report = activities::activities_by_period(ledger, &filter, step)?;
+        print_table(ctx, render::activities_by_period_table(&report), out)?;
+        return tie_out(report.tied_out(), "activities");
+    }
+    let report = activities::activities(ledger, &filter)?;
+    let (table, lines) = (
+        render::activities_table(&report),
+        value::activities_lines(&report),
+    );
+    let valued = print_valued(ctx, ledger, value, filter.to, table, lines, out)?;
+    tie_out(
+        report.currencies.iter().all(|(_, a)| a.tied_out()) && valued,
+        "activities",
+    )
 }
 
 /// `fondo report communes`: one commune's statement, or every commune's totals.

@@ -104,14 +104,16 @@ pub struct GrantLine {
 }
 
 /// Grants to communes in a period (optionally of one commune and one fund), in date order.
+/// The few communes drive the query (CROSS JOIN fixes the order): their postings come from
+/// the index by account, where a scan of every posting is what SQLite would otherwise pick.
 pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) -> Result<Vec<GrantLine>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT t.id, t.date, t.description, c.slug, c.name, c.state, f.code, p.currency, p.amount_minor,
                 EXISTS (SELECT 1 FROM postings u JOIN accounts ua ON ua.id = u.account_id
                         WHERE u.txn_id = t.id AND ua.name = ?1),
                 {LIVE}, k.date, k.reference
-         FROM postings p JOIN transactions t ON t.id = p.txn_id
-              JOIN communes c ON c.account_id = p.account_id JOIN funds f ON f.id = p.fund_id
+         FROM communes c CROSS JOIN postings p ON p.account_id = c.account_id
+              JOIN transactions t ON t.id = p.txn_id JOIN funds f ON f.id = p.fund_id
               LEFT JOIN confirmations k ON k.txn_id = t.id
          WHERE (?2 IS NULL OR t.date >= ?2) AND (?3 IS NULL OR t.date <= ?3)
            AND (?4 IS NULL OR f.code = ?4) AND (?5 IS NULL OR c.slug = ?5)

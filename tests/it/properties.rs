@@ -245,6 +245,9 @@ fn certainly_valid(op: &Op) -> bool {
 }
 
 /// Each fund's flows, keyed by fund and currency.
+/// A balance line's account, fund and currency.
+type LineKey = (String, String, String);
+
 fn flows_by_fund(ledger: &Ledger, filter: &Filter) -> BTreeMap<(String, String), Flows> {
     fondo::report::funds::funds(ledger, filter)
         .unwrap()
@@ -460,7 +463,7 @@ proptest! {
             Filter { from: Some(from), to: None, fund: None },
             Filter { from: None, to: Some(from), fund: Some("tires".into()) },
         ] {
-            let mut summed: BTreeMap<(String, String, String), (i64, i64)> = BTreeMap::new();
+            let mut summed: BTreeMap<LineKey, (i64, i64)> = BTreeMap::new();
             for line in fondo::store::read::register_lines(&conn, None, &filter, None).unwrap().lines {
                 if filter.fund.as_ref().is_some_and(|f| f != &line.fund) {
                     continue;
@@ -469,7 +472,7 @@ proptest! {
                 let minor = line.amount.minor();
                 if minor > 0 { sums.0 += minor } else { sums.1 -= minor }
             }
-            let read: Vec<((String, String, String), (i64, i64))> = fondo::store::read::balance_lines(&conn, &filter)
+            let read: Vec<(LineKey, (i64, i64))> = fondo::store::read::balance_lines(&conn, &filter)
                 .unwrap()
                 .into_iter()
                 .map(|l| ((l.account, l.fund, l.currency.to_string()), (l.debit_minor, l.credit_minor)))

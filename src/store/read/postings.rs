@@ -88,25 +88,108 @@ pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLi
 }
 
 /// Debits and credits per month (`YYYY-MM`), account, fund and currency in the filter's
-/// range, from the maintained daily totals in one pass, in no particular order.
+/// range, from the maintained daily totals in one pass, in no particular order. The days
+/// are summed here as they come, in primary-key order (a month's days one after another):
+/// a GROUP BY of the month would have SQLite sort them all first.
 pub fn monthly_balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<(String, BalanceLine)>> {
     let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
-    let names = Names::read(conn)?;
     let mut stmt = conn.prepare_cached(
-        "SELECT b.account_id, b.fund_id, b.currency, SUM(d.debit_minor), SUM(d.credit_minor),
-                substr(d.date, 1, 7)
+        "SELECT b.account_id, b.fund_id, b.currency, d.date, d.debit_minor, d.credit_minor
          FROM balances b CROSS JOIN daily_totals d
               ON d.account_id = b.account_id AND d.fund_id = b.fund_id AND d.currency = b.currency
-         WHERE (?1 IS NULL OR b.fund_id = ?1) AND d.date BETWEEN ?2 AND ?3
-         GROUP BY b.account_id, b.fund_id, b.currency, substr(d.date, 1, 7)",
+         WHERE (?1 IS NULL OR b.fund_id = ?1) AND d.date BETWEEN ?2 AND ?3",
     )?;
     let (from, to) = date_bounds(filter);
     let mut rows = stmt.query(params![fund_id, from, to])?;
-    let mut lines = Vec::new();
+    let mut months = MonthSums::default();
     while let Some(r) = rows.next()? {
-        lines.push((r.get(5)?, line_at(r, &names)?));
+        let text = |i: usize| -> Result<&str> {
+            r.get_ref(i)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)).into()
+            })
+        };
+        let date = text(3)?;
+        let month = date
+            .get(..7)
+            .ok_or_else(|| Error::Corrupt(format!("an invalid date `{date}`")))?;
+        months.add((r.get(0)?, r.get(1)?, text(2)?, month), (r.get(4)?, r.get(5)?))?;
     }
-    Ok(lines)
+    let names = Names::read(conn)?;
+    months
+        .finish()?
+        .into_iter()
+        .map(
+            |((account_id, fund_id, code, month), (debit_minor, credit_minor))| {
+                let line = BalanceLine {
+                    account: names.account(account_id).to_string(),
+                    fund: names.fund(fund_id).to_string(),
+                    currency: currency(&code)?,
+                    debit_minor,
+                    credit_minor,
+                };
+                Ok((month, line))
+            },
+        )
+        .collect()
+}
+
+/// (account id, fund id, currency, month) → (debits, credits).
+type MonthKey = (i64, i64, String, String);
+
+/// Days summed into months: the month being read, and the months done.
+#[derive(Default)]
+struct MonthSums {
+    current: Option<(MonthKey, (i64, i64))>,
+    done: std::collections::HashMap<MonthKey, (i64, i64)>,
+}
+
+impl MonthSums {
+    fn add(
+        &mut self,
+        (account, fund, code, month): (i64, i64, &str, &str),
+        (debit, credit): (i64, i64),
+    ) -> Result<()> {
+        match &mut self.current {
+            Some(((a, f, c, m), sums))
+                if (*a, *f, c.as_str(), m.as_str()) == (account, fund, code, month) =>
+            {
+                *sums = add_pair(*sums, (debit, credit))?;
+            }
+            _ => {
+                let next = (
+                    (account, fund, code.to_string(), month.to_string()),
+                    (debit, credit),
+                );
+                if let Some((key, sums)) = self.current.replace(next) {
+                    self.merge(key, sums)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, key: MonthKey, sums: (i64, i64)) -> Result<()> {
+        let into = self.done.entry(key).or_default();
+        *into = add_pair(*into, sums)?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<std::collections::HashMap<MonthKey, (i64, i64)>> {
+        if let Some((key, sums)) = self.current.take() {
+            self.merge(key, sums)?;
+        }
+        Ok(self.done)
+    }
+}
+
+fn add_pair((debit, credit): (i64, i64), (more_debit, more_credit): (i64, i64)) -> Result<(i64, i64)> {
+    let overflow = || Error::Overflow {
+        what: "a month's debits or credits".into(),
+    };
+    Ok((
+        debit.checked_add(more_debit).ok_or_else(overflow)?,
+        credit.checked_add(more_credit).ok_or_else(overflow)?,
+    ))
 }
 
 /// A row of (account id, fund id, currency, debits, credits) as a line.

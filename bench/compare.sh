@@ -85,9 +85,15 @@ for n in $SIZES; do
     m=$(measure true "$fondo --db $db report $report --from 2001-01-01")
     row "$n" "report $report over a period" fondo "$m" "${m%% *}"
   done
+  for report in funds union communes activities aging; do
+    m=$(measure true "$fondo --db $db report $report")
+    row "$n" "report $report, whole books" fondo "$m" "${m%% *}"
+  done
   # Twelve statements of activities and the year's, chained (issue 16, item 1).
   m=$(measure true "$fondo --db $db report activities --monthly --from 2001-01-01 --to 2001-12-31")
   row "$n" "report activities --monthly (12 months)" fondo "$m" "${m%% *}"
+  m=$(measure true "$fondo --db $db report activities --quarterly")
+  row "$n" "report activities --quarterly (whole span)" fondo "$m" "${m%% *}"
   # Budgets and pledges (issue 16, items 6 and 7): a year's budget and a month's, and twelve
   # monthly pledges, then both reports.
   "$fondo" --db "$db" budget set general 100000 --period 2001 >/dev/null

@@ -14,9 +14,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use super::net;
 use crate::domain::names::{AccountType, FEES, FUND_MOVES, GRANTS_PREFIX, UNION_SLUG};
 use crate::domain::{Currency, Sum, Totals};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::report::funds;
-use crate::store::read::{self, Filter};
+use crate::store::read::{self, BalanceLine, Filter};
 use crate::store::Ledger;
 
 /// The lines of the statement, in order; each a pair (without, with donor restrictions).
@@ -63,27 +63,17 @@ pub struct ActivitiesReport {
 }
 
 pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> {
-    let sums = line_sums(ledger, filter)?;
+    let restricted = restricted_funds(ledger)?;
+    let sums = line_sums(&read::balance_lines(ledger.conn(), filter)?, &restricted)?;
     let closing = funds_closing(ledger, filter)?;
-    let opening = match filter.from.and_then(|d| d.pred_opt()) {
-        Some(before) => funds_closing(
-            ledger,
-            &Filter {
-                from: None,
-                to: Some(before),
-                fund: filter.fund.clone(),
-            },
-        )?,
-        None => BTreeMap::new(),
-    };
+    let opening = opening(ledger, filter)?;
     let mut currencies: Vec<Currency> = sums
         .keys()
         .map(|(c, _)| *c)
         .chain(closing.keys().copied())
         .chain(opening.keys().copied())
         .collect();
-    currencies.sort_by_key(|c| (*c != ledger.currency(), *c));
-    currencies.dedup();
+    sort_currencies(ledger, &mut currencies);
     let mut report = Vec::new();
     for currency in currencies {
         let start = opening.get(&currency).copied().unwrap_or(zeros(currency));
@@ -95,6 +85,27 @@ pub fn activities(ledger: &Ledger, filter: &Filter) -> Result<ActivitiesReport> 
         to: filter.to,
         currencies: report,
     })
+}
+
+/// The ledger's own currency first, then the others by code, each once.
+fn sort_currencies(ledger: &Ledger, currencies: &mut Vec<Currency>) {
+    currencies.sort_by_key(|c| (*c != ledger.currency(), *c));
+    currencies.dedup();
+}
+
+/// The net assets at the start of the period: as [`funds_closing`] counts them, the day before.
+fn opening(ledger: &Ledger, filter: &Filter) -> Result<BTreeMap<Currency, [Sum; 2]>> {
+    match filter.from.and_then(|d| d.pred_opt()) {
+        Some(before) => funds_closing(
+            ledger,
+            &Filter {
+                from: None,
+                to: Some(before),
+                fund: filter.fund.clone(),
+            },
+        ),
+        None => Ok(BTreeMap::new()),
+    }
 }
 
 /// (currency, index in [`LINES`]) → [without, with donor restrictions].
@@ -128,20 +139,33 @@ fn line_name(account: &str) -> Option<&'static str> {
     }
 }
 
-/// The period's movements summed per currency and line of the statement, with what restricted
-/// funds spent released from restriction.
-fn line_sums(ledger: &Ledger, filter: &Filter) -> Result<LineSums> {
-    let conn = ledger.conn();
-    let restricted = restricted_funds(ledger)?;
-    let column = |fund: &str| usize::from(restricted.get(fund).copied().unwrap_or(false));
+/// Whether each fund is restricted, by code.
+fn restricted_funds(ledger: &Ledger) -> Result<BTreeMap<String, bool>> {
+    Ok(read::funds(ledger.conn())?
+        .into_iter()
+        .map(|f| (f.code, f.restricted))
+        .collect())
+}
+
+/// The column of a fund's money: 0 without donor restrictions, 1 with them.
+fn column(restricted: &BTreeMap<String, bool>, fund: &str) -> usize {
+    usize::from(restricted.get(fund).copied().unwrap_or(false))
+}
+
+/// Movements summed per currency and line of the statement, with what restricted funds
+/// spent released from restriction.
+fn line_sums<'a>(
+    lines: impl IntoIterator<Item = &'a BalanceLine>,
+    restricted: &BTreeMap<String, bool>,
+) -> Result<LineSums> {
     let mut sums = LineSums::new();
     let mut released = Totals::new();
-    for line in read::balance_lines(conn, filter)? {
-        let net = net(&line)?;
+    for line in lines {
+        let net = net(line)?;
         let Some(name) = line_name(&line.account) else {
             continue;
         };
-        let mut col = column(&line.fund);
+        let mut col = column(restricted, &line.fund);
         if AccountType::of(&line.account) == Some(AccountType::Expenses) {
             // Every expense in the first column; a restricted fund's is released to it.
             if col == 1 {
@@ -165,14 +189,6 @@ fn line_sums(ledger: &Ledger, filter: &Filter) -> Result<LineSums> {
     Ok(sums)
 }
 
-/// Whether each fund, by code, is restricted.
-fn restricted_funds(ledger: &Ledger) -> Result<BTreeMap<String, bool>> {
-    Ok(read::funds(ledger.conn())?
-        .into_iter()
-        .map(|f| (f.code, f.restricted))
-        .collect())
-}
-
 /// The net assets at the end of the period per currency, split into (without, with donor
 /// restrictions): the funds report's closing (what each fund holds in assets) less what is
 /// owed (liabilities accounts, by fund), as the statement of financial position counts them.
@@ -190,8 +206,8 @@ fn funds_closing(ledger: &Ledger, filter: &Filter) -> Result<BTreeMap<Currency, 
     let restricted = restricted_funds(ledger)?;
     for line in read::balance_lines(ledger.conn(), &through)? {
         if AccountType::of(&line.account) == Some(AccountType::Liabilities) {
-            let column = usize::from(restricted.get(&line.fund).copied().unwrap_or(false));
-            out.entry(line.currency).or_insert(zeros(line.currency))[column].add(net(&line)?)?;
+            let col = column(&restricted, &line.fund);
+            out.entry(line.currency).or_insert(zeros(line.currency))[col].add(net(&line)?)?;
         }
     }
     Ok(out)
@@ -324,31 +340,125 @@ fn line_values(report: &ActivitiesReport, currency: Currency) -> Vec<[Sum; 2]> {
 }
 
 /// The statement of the period and of each month or quarter in it. Without `--from`/`--to`
-/// the period runs from the first transaction to the last.
+/// the period runs from the first transaction to the last. The periods come from one pass
+/// over the daily totals, grouped by month: each period's lines are its months' sums, it
+/// opens where the one before closed, and it ties out against its asset and liabilities
+/// accounts (by double entry an independent sum) carried on from the opening; the whole period's statement ties
+/// out against the funds report.
 pub fn activities_by_period(ledger: &Ledger, filter: &Filter, step: Step) -> Result<ActivitiesByPeriod> {
     let whole = activities(ledger, filter)?;
     let span = read::date_span(ledger.conn())?;
     let from = filter.from.or(span.map(|(first, _)| first));
     let to = filter.to.or(span.map(|(_, last)| last));
-    let mut periods = Vec::new();
+    let bounds = period_bounds(from, to, step);
+    let (Some((first, _)), Some((_, last))) = (bounds.first(), bounds.last()) else {
+        return Ok(ActivitiesByPeriod {
+            periods: Vec::new(),
+            whole,
+        });
+    };
+    let range = Filter {
+        from: Some(*first),
+        to: Some(*last),
+        fund: filter.fund.clone(),
+    };
+    // Each period by the first day of its whole month or quarter.
+    let index: BTreeMap<NaiveDate, usize> = bounds
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (start, _))| Some((step.around(*start)?.0, i)))
+        .collect();
+    let mut by_period: Vec<Vec<BalanceLine>> = vec![Vec::new(); bounds.len()];
+    for (month, line) in read::monthly_balance_lines(ledger.conn(), &range)? {
+        let i = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .ok()
+            .and_then(|day| index.get(&step.around(day)?.0))
+            .ok_or_else(|| {
+                Error::Corrupt(format!("daily totals of month `{month}` outside {first}..{last}"))
+            })?;
+        by_period[*i].push(line);
+    }
+    let opening = opening(ledger, &range)?;
+    let mut chain = Chain {
+        restricted: restricted_funds(ledger)?,
+        closed: opening.clone(),
+        assets: opening,
+    };
+    let mut periods = Vec::with_capacity(bounds.len());
+    for ((start, end), lines) in bounds.into_iter().zip(by_period) {
+        periods.push(PeriodActivities {
+            label: step.label(start),
+            from: start,
+            to: end,
+            report: chain.next(ledger, &lines, (start, end))?,
+        });
+    }
+    Ok(ActivitiesByPeriod { periods, whole })
+}
+
+/// The periods from `from` to `to` by `step`: the first and the last cut to the dates.
+fn period_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>, step: Step) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut bounds = Vec::new();
     let mut next = from.filter(|from| to.is_some_and(|to| from <= &to));
     while let (Some(start), Some(to)) = (next, to) {
-        let Some((first, last)) = step.around(start) else {
+        let Some((_, last)) = step.around(start) else {
             break;
         };
         let end = last.min(to);
-        let part = Filter {
-            from: Some(start),
-            to: Some(end),
-            fund: filter.fund.clone(),
-        };
-        periods.push(PeriodActivities {
-            label: step.label(first),
-            from: start,
-            to: end,
-            report: activities(ledger, &part)?,
-        });
+        bounds.push((start, end));
         next = end.succ_opt().filter(|d| *d <= to);
     }
-    Ok(ActivitiesByPeriod { periods, whole })
+    bounds
+}
+
+/// The statements of successive periods, per currency: where the last one closed, and its
+/// asset accounts' balances less its liabilities, split by restriction (what the funds
+/// report's closing less what is owed is made of), for the next one's opening and tie-out.
+struct Chain {
+    restricted: BTreeMap<String, bool>,
+    closed: BTreeMap<Currency, [Sum; 2]>,
+    assets: BTreeMap<Currency, [Sum; 2]>,
+}
+
+impl Chain {
+    /// The statement of the period from `start` to `end`, whose movements are `lines`.
+    fn next(
+        &mut self,
+        ledger: &Ledger,
+        lines: &[BalanceLine],
+        (start, end): (NaiveDate, NaiveDate),
+    ) -> Result<ActivitiesReport> {
+        let sums = line_sums(lines, &self.restricted)?;
+        for line in lines {
+            // Net assets: what is held less what is owed.
+            if matches!(
+                AccountType::of(&line.account),
+                Some(AccountType::Assets | AccountType::Liabilities)
+            ) {
+                let col = column(&self.restricted, &line.fund);
+                self.assets.entry(line.currency).or_insert(zeros(line.currency))[col].add(net(line)?)?;
+            }
+        }
+        let mut currencies: Vec<Currency> = self
+            .assets
+            .keys()
+            .chain(self.closed.keys())
+            .chain(sums.keys().map(|(c, _)| c))
+            .copied()
+            .collect();
+        sort_currencies(ledger, &mut currencies);
+        let mut report = Vec::with_capacity(currencies.len());
+        for currency in currencies {
+            let start = self.closed.get(&currency).copied().unwrap_or(zeros(currency));
+            let tie_out = self.assets.get(&currency).copied().unwrap_or(zeros(currency));
+            let activities = statement(currency, &sums, start, tie_out)?;
+            self.closed.insert(currency, activities.closing());
+            report.push((currency, activities));
+        }
+        Ok(ActivitiesReport {
+            from: Some(start),
+            to: Some(end),
+            currencies: report,
+        })
+    }
 }

@@ -13,8 +13,8 @@ use crate::domain::names::UNION_SLUG;
 use crate::domain::{Currency, Sum};
 use crate::error::Result;
 use crate::report::{communes, union};
-use crate::store::accountability;
-use crate::store::read::Filter;
+use crate::store::accountability::{self, GrantLine};
+use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
 /// The upper ends of the age bands, in days; the last band is everything older.
@@ -112,17 +112,18 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
         to: Some(as_of),
         fund: filter.fund.clone(),
     };
-    let rows = grant_rows(ledger, &through, as_of)?;
-    let unconfirmed = communes::communes(ledger, &through)?
+    read::check_filter(ledger.conn(), filter)?;
+    let lines = accountability::grant_lines(ledger.conn(), &through, None)?;
+    let rows = grant_rows(&lines, as_of)?;
+    let unconfirmed = communes::of_lines(ledger, &through, &lines)?
         .totals
         .into_iter()
         .map(|(c, received, _)| (c, received.unconfirmed))
         .collect();
     let totals = per_currency(&rows, "total", unconfirmed)?;
-    let union = union::union(ledger, &through, union::STALE_DAYS_DEFAULT, as_of)?;
     let mut union_rows = Vec::new();
     let mut held: BTreeMap<Currency, Sum> = BTreeMap::new();
-    for r in union.rows {
+    for r in union::union_rows(ledger, &through, union::STALE_DAYS_DEFAULT, as_of)? {
         held.entry(r.currency)
             .or_insert(Sum::zero(r.currency))
             .add(r.held)?;
@@ -144,10 +145,10 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
     })
 }
 
-/// Live grants to communes not yet confirmed, per commune, fund and currency.
-fn grant_rows(ledger: &Ledger, through: &Filter, as_of: NaiveDate) -> Result<Vec<AgingRow>> {
+/// Live grants to communes not yet confirmed, per commune, fund and currency, of `lines`.
+fn grant_rows(lines: &[GrantLine], as_of: NaiveDate) -> Result<Vec<AgingRow>> {
     let mut rows: BTreeMap<(String, String, Currency), AgingRow> = BTreeMap::new();
-    for line in accountability::grant_lines(ledger.conn(), through, None)? {
+    for line in lines {
         if !line.live || line.confirmed.is_some() || line.commune == UNION_SLUG {
             continue;
         }

@@ -85,13 +85,19 @@ impl CommunesReport {
 }
 
 pub fn communes(ledger: &Ledger, filter: &Filter) -> Result<CommunesReport> {
+    read::check_filter(ledger.conn(), filter)?;
+    let lines = accountability::grant_lines(ledger.conn(), filter, None)?;
+    of_lines(ledger, filter, &lines)
+}
+
+/// The report of the grant `lines` of the period (every commune's, as
+/// [`accountability::grant_lines`] reads them), for a caller that has read them already.
+pub fn of_lines(ledger: &Ledger, filter: &Filter, lines: &[GrantLine]) -> Result<CommunesReport> {
     let conn = ledger.conn();
-    read::check_filter(conn, filter)?;
-    let lines = accountability::grant_lines(conn, filter, None)?;
     let mut by_commune: BTreeMap<(String, Currency), (CommuneRow, BTreeMap<String, Received>)> =
         BTreeMap::new();
     let mut totals: BTreeMap<Currency, Received> = BTreeMap::new();
-    for line in &lines {
+    for line in lines {
         let currency = line.amount.currency();
         let (row, funds) = by_commune
             .entry((line.commune.clone(), currency))

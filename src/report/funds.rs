@@ -4,9 +4,9 @@
 //! opening + raised − fees − granted − spent + moved = closing = the fund's asset balances.
 //! Also where the money sits now, the target, and any fund below zero in an asset account.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::net;
@@ -197,13 +197,13 @@ fn accumulate(
 
 pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
     let conn = ledger.conn();
-    let mut by_fund = period_flows(ledger, filter)?;
     let through = Filter {
         from: None,
         to: filter.to,
         fund: filter.fund.clone(),
     };
     let closing_lines = read::balance_lines(conn, &through)?;
+    let mut by_fund = period_flows(ledger, filter, &closing_lines)?;
     accumulate(&closing_lines, &mut by_fund, |f, class, net| {
         match class {
             Class::Bank => f.at_bank.add(net)?,
@@ -244,40 +244,41 @@ pub fn funds(ledger: &Ledger, filter: &Filter) -> Result<FundsReport> {
 }
 
 /// Each fund's opening (when the period has a start) and what it raised, paid in fees,
-/// granted, spent and moved in the period.
-fn period_flows(ledger: &Ledger, filter: &Filter) -> Result<BTreeMap<Key, Flows>> {
-    let conn = ledger.conn();
-    let day_before = |d: NaiveDate| d.pred_opt();
-    let before = Filter {
-        from: None,
-        to: filter.from.and_then(day_before),
-        fund: filter.fund.clone(),
+/// granted, spent and moved in the period, given the `closing_lines` through its end: the
+/// opening is those less the period's (two reads of the daily totals, not three).
+fn period_flows(
+    ledger: &Ledger,
+    filter: &Filter,
+    closing_lines: &[BalanceLine],
+) -> Result<BTreeMap<Key, Flows>> {
+    let period_lines = match filter.from {
+        Some(_) => Cow::Owned(read::balance_lines(ledger.conn(), filter)?),
+        None => Cow::Borrowed(closing_lines),
     };
     let mut by_fund: BTreeMap<Key, Flows> = BTreeMap::new();
     if filter.from.is_some() {
-        accumulate(
-            &read::balance_lines(conn, &before)?,
-            &mut by_fund,
-            |f, class, net| {
-                if class.is_asset() {
-                    f.opening.add(net)?;
-                }
-                Ok(())
-            },
-        )?;
+        let asset = |class: Class, net: Sum| {
+            if class.is_asset() {
+                net
+            } else {
+                Sum::zero(net.currency())
+            }
+        };
+        accumulate(closing_lines, &mut by_fund, |f, class, net| {
+            f.opening.add(asset(class, net))
+        })?;
+        accumulate(&period_lines, &mut by_fund, |f, class, net| {
+            f.opening.sub(asset(class, net))
+        })?;
     }
-    accumulate(
-        &read::balance_lines(conn, filter)?,
-        &mut by_fund,
-        |f, class, net| match class {
-            Class::Income => f.raised.add(net.negated()?),
-            Class::Fees => f.fees.add(net),
-            Class::Grants => f.granted.add(net),
-            Class::OtherExpense => f.spent.add(net),
-            Class::Moved => f.moved.add(net.negated()?),
-            _ => Ok(()),
-        },
-    )?;
+    accumulate(&period_lines, &mut by_fund, |f, class, net| match class {
+        Class::Income => f.raised.add(net.negated()?),
+        Class::Fees => f.fees.add(net),
+        Class::Grants => f.granted.add(net),
+        Class::OtherExpense => f.spent.add(net),
+        Class::Moved => f.moved.add(net.negated()?),
+        _ => Ok(()),
+    })?;
     Ok(by_fund)
 }
 

@@ -74,6 +74,36 @@ impl UnionReport {
 
 pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate) -> Result<UnionReport> {
     let conn = ledger.conn();
+    let as_of = filter.to.unwrap_or(today);
+    let rows = union_rows(ledger, filter, stale_days, today)?;
+    let allocations = accountability::allocations_by_recipient(conn, filter)?
+        .into_iter()
+        .map(|(fund, currency, account, amount_minor)| Allocation {
+            fund,
+            currency,
+            recipient: account
+                .strip_prefix(GRANTS_PREFIX)
+                .unwrap_or(&account)
+                .to_string(),
+            amount: Sum::from_minor(amount_minor, currency),
+        })
+        .collect();
+    Ok(UnionReport {
+        rows,
+        allocations,
+        as_of,
+        stale_days,
+    })
+}
+
+/// The report's rows alone, per fund and currency, without the allocations by recipient.
+pub fn union_rows(
+    ledger: &Ledger,
+    filter: &Filter,
+    stale_days: u32,
+    today: NaiveDate,
+) -> Result<Vec<UnionRow>> {
+    let conn = ledger.conn();
     read::check_filter(conn, filter)?;
     let as_of = filter.to.unwrap_or(today);
     let movements: Vec<UnionMovement> = accountability::union_movements(conn, filter.to)?
@@ -114,24 +144,7 @@ pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate
         row.days_held = row.oldest_unallocated_date.map(|d| (as_of - d).num_days());
         row.stale = row.days_held.is_some_and(|days| days > i64::from(stale_days));
     }
-    let allocations = accountability::allocations_by_recipient(conn, filter)?
-        .into_iter()
-        .map(|(fund, currency, account, amount_minor)| Allocation {
-            fund,
-            currency,
-            recipient: account
-                .strip_prefix(GRANTS_PREFIX)
-                .unwrap_or(&account)
-                .to_string(),
-            amount: Sum::from_minor(amount_minor, currency),
-        })
-        .collect();
-    Ok(UnionReport {
-        rows: rows.into_values().collect(),
-        allocations,
-        as_of,
-        stale_days,
-    })
+    Ok(rows.into_values().collect())
 }
 
 /// First in, first out over live movements: money leaves the union in the order it came, so

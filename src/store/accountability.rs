@@ -3,6 +3,8 @@
 //! is neither voided nor a void; sums include every transaction (a void nets its original
 //! out), while dates, ages and counts look at live transactions only.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -18,10 +20,6 @@ const LIVE: &str = "t.voids IS NULL AND NOT EXISTS (SELECT 1 FROM transactions v
 /// donor's total is net of refunds, the count of gifts is not.
 const GIFT_ID: &str = "CASE WHEN NOT EXISTS (SELECT 1 FROM refunds r WHERE r.txn_id = t.id) THEN t.id END";
 
-/// SQL: the transaction `t` has a posting to a grants account.
-const HAS_GRANT: &str = "EXISTS (SELECT 1 FROM postings g JOIN accounts ga ON ga.id = g.account_id
-                          WHERE g.txn_id = t.id AND ga.name GLOB 'expenses:grants:*')";
-
 /// One posting to `assets:union`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnionMovement {
@@ -35,8 +33,9 @@ pub struct UnionMovement {
 
 /// Every posting to `assets:union` up to `to`, in date order.
 pub fn union_movements(conn: &Connection, to: Option<NaiveDate>) -> Result<Vec<UnionMovement>> {
+    let allocations = grant_transactions(conn)?;
     let mut stmt = conn.prepare(&format!(
-        "SELECT t.date, f.code, p.currency, p.amount_minor, {HAS_GRANT}, {LIVE}
+        "SELECT t.id, t.date, f.code, p.currency, p.amount_minor, {LIVE}
          FROM postings p JOIN transactions t ON t.id = p.txn_id
               JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
          WHERE a.name = ?1 AND (?2 IS NULL OR t.date <= ?2)
@@ -45,16 +44,27 @@ pub fn union_movements(conn: &Connection, to: Option<NaiveDate>) -> Result<Vec<U
     let rows = stmt.query_map(params![UNION_ACCOUNT, to], |r| r.try_into())?;
     let mut movements = Vec::new();
     for row in rows {
-        let (date, fund, code, minor, allocation, live): (String, String, String, i64, bool, bool) = row?;
+        let (txn, date, fund, code, minor, live): (i64, String, String, String, i64, bool) = row?;
         movements.push(UnionMovement {
             date: stored_date(&date)?,
             fund,
             amount: amount(minor, &code)?,
-            allocation,
+            allocation: allocations.contains(&txn),
             live,
         });
     }
     Ok(movements)
+}
+
+/// The transactions with a posting to a grants account, read from the index by account (a
+/// check per movement of all its transaction's postings costs more than this whole set).
+fn grant_transactions(conn: &Connection) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.txn_id FROM accounts a CROSS JOIN postings p ON p.account_id = a.id
+         WHERE a.name GLOB 'expenses:grants:*'",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The union's allocations in a period by recipient: (fund, currency, grants account, sum).
@@ -104,14 +114,16 @@ pub struct GrantLine {
 }
 
 /// Grants to communes in a period (optionally of one commune and one fund), in date order.
+/// The few communes drive the query (CROSS JOIN fixes the order): their postings come from
+/// the index by account, where a scan of every posting is what SQLite would otherwise pick.
 pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) -> Result<Vec<GrantLine>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT t.id, t.date, t.description, c.slug, c.name, c.state, f.code, p.currency, p.amount_minor,
                 EXISTS (SELECT 1 FROM postings u JOIN accounts ua ON ua.id = u.account_id
                         WHERE u.txn_id = t.id AND ua.name = ?1),
                 {LIVE}, k.date, k.reference
-         FROM postings p JOIN transactions t ON t.id = p.txn_id
-              JOIN communes c ON c.account_id = p.account_id JOIN funds f ON f.id = p.fund_id
+         FROM communes c CROSS JOIN postings p ON p.account_id = c.account_id
+              JOIN transactions t ON t.id = p.txn_id JOIN funds f ON f.id = p.fund_id
               LEFT JOIN confirmations k ON k.txn_id = t.id
          WHERE (?2 IS NULL OR t.date >= ?2) AND (?3 IS NULL OR t.date <= ?3)
            AND (?4 IS NULL OR f.code = ?4) AND (?5 IS NULL OR c.slug = ?5)

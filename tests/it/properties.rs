@@ -245,6 +245,9 @@ fn certainly_valid(op: &Op) -> bool {
 }
 
 /// Each fund's flows, keyed by fund and currency.
+/// A balance line's account, fund and currency.
+type LineKey = (String, String, String);
+
 fn flows_by_fund(ledger: &Ledger, filter: &Filter) -> BTreeMap<(String, String), Flows> {
     fondo::report::funds::funds(ledger, filter)
         .unwrap()
@@ -442,5 +445,39 @@ proptest! {
             }
         }
         prop_assert!(credit_line_used);
+    }
+
+    /// The sums a report reads for a period, through a day, or from one — whether from the
+    /// daily totals in the range or the maintained totals less the days after it, whichever
+    /// the store picks — are the postings' own sums, line for line and in the same order.
+    #[test]
+    fn balance_lines_equal_the_postings_summed(ops in prop::collection::vec(op(), 1..40), a in 0..30_u32, span in 0..30_u32) {
+        let t = TempLedger::uninitialized();
+        drop(ledger_after(&t, &ops));
+        let conn = t.raw();
+        let day = |n: u32| NaiveDate::from_ymd_opt(2026, 3, 31).unwrap() + chrono::Days::new(u64::from(n));
+        let (from, to) = (day(a), day(a + span));
+        for filter in [
+            Filter { from: None, to: Some(to), fund: None },
+            Filter { from: Some(from), to: Some(to), fund: None },
+            Filter { from: Some(from), to: None, fund: None },
+            Filter { from: None, to: Some(from), fund: Some("tires".into()) },
+        ] {
+            let mut summed: BTreeMap<LineKey, (i64, i64)> = BTreeMap::new();
+            for line in fondo::store::read::register_lines(&conn, None, &filter, None).unwrap().lines {
+                if filter.fund.as_ref().is_some_and(|f| f != &line.fund) {
+                    continue;
+                }
+                let sums = summed.entry((line.account, line.fund, line.amount.currency().to_string())).or_default();
+                let minor = line.amount.minor();
+                if minor > 0 { sums.0 += minor } else { sums.1 -= minor }
+            }
+            let read: Vec<(LineKey, (i64, i64))> = fondo::store::read::balance_lines(&conn, &filter)
+                .unwrap()
+                .into_iter()
+                .map(|l| ((l.account, l.fund, l.currency.to_string()), (l.debit_minor, l.credit_minor)))
+                .collect();
+            prop_assert_eq!(read, summed.into_iter().collect::<Vec<_>>(), "{:?}", filter);
+        }
     }
 }

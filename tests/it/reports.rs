@@ -1011,4 +1011,12 @@ fn a_loan_changes_no_net_assets_in_activities_or_position() {
             .unwrap();
         assert_eq!(net[2], "100.00", "position at {to}: {position}");
     }
+    // Month by month too: each month ties out (the run fails otherwise) and ends at 100.00.
+    let months = l.run(&["--format", "csv", "report", "activities", "--monthly"]);
+    let ends: Vec<&str> = months
+        .lines()
+        .filter(|r| r.contains("Net assets at the end"))
+        .collect();
+    assert_eq!(ends.len(), 3, "{months}");
+    assert!(ends.iter().all(|r| r.contains(",100.00,")), "{months}");
 }

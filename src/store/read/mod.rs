@@ -28,7 +28,9 @@ pub use journal::{for_each_journal_row, JournalRow};
 pub use people::{donors, people, pseudonyms};
 pub use plans::{budgets, pledges, BudgetInfo, PledgeInfo};
 pub(crate) use postings::balance_minor;
-pub use postings::{balance_lines, holdings, register_lines, BalanceLine, RegisterLine, RegisterLines};
+pub use postings::{
+    balance_lines, holdings, monthly_balance_lines, register_lines, BalanceLine, RegisterLine, RegisterLines,
+};
 pub(crate) use rates::rate_on;
 pub use rates::{rate_for, rates, RateInfo};
 pub use refunds::{live_refunds, refund_links, refunded_minor, RefundLinks};

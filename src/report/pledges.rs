@@ -103,10 +103,15 @@ pub fn pledges(ledger: &Ledger, from: Option<Month>, to: Option<Month>) -> Resul
     }
     // One reading of the gifts per fund the pledges name, and one of all funds: what a pledge
     // that names no fund draws on is the donor's gifts less those other pledges claim.
+    // Only the pledging donors' gifts are read.
+    let mut donors: Vec<String> = windows.iter().map(|(p, _, _)| p.donor.clone()).collect();
+    donors.sort();
+    donors.dedup();
     let mut received_by_fund: HashMap<Option<String>, Received> = HashMap::new();
-    for fund in std::iter::once(None).chain(windows.iter().map(|(p, _, _)| p.fund.clone())) {
+    let funds = windows.iter().map(|(p, _, _)| p.fund.clone());
+    for fund in std::iter::once(None).filter(|_| !windows.is_empty()).chain(funds) {
         if let Entry::Vacant(e) = received_by_fund.entry(fund) {
-            let gifts = received(ledger, &filter(dates, e.key()))?;
+            let gifts = received(ledger, &filter(dates, e.key()), &donors)?;
             e.insert(gifts);
         }
     }
@@ -191,9 +196,9 @@ fn filter((from, to): (Option<NaiveDate>, NaiveDate), fund: &Option<String>) -> 
     }
 }
 
-fn received(ledger: &Ledger, filter: &Filter) -> Result<Received> {
+fn received(ledger: &Ledger, filter: &Filter, donors: &[String]) -> Result<Received> {
     let mut gifts = Received::new();
-    accountability::for_each_donor_month(ledger.conn(), filter, |m: DonorMonth| {
+    accountability::for_each_donor_month(ledger.conn(), filter, Some(donors), |m: DonorMonth| {
         if let Some(donor) = m.donor {
             gifts.insert((m.month, m.currency, donor), m.total_minor);
         }
@@ -245,6 +250,9 @@ fn tie_outs(
             (),
         );
     }
+    let mut donors: Vec<String> = wanted.keys().map(|(_, donor, _)| donor.clone()).collect();
+    donors.sort();
+    donors.dedup();
     let mut out = Vec::with_capacity(wanted.len());
     let mut totals_by_fund = HashMap::new();
     for (fund, donor, currency) in wanted.into_keys() {
@@ -258,9 +266,10 @@ fn tie_outs(
             })?;
         let totals = match totals_by_fund.entry(fund.clone()) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(accountability::donor_totals(
+            Entry::Vacant(e) => e.insert(accountability::donor_totals_of(
                 ledger.conn(),
                 &filter(dates, &fund),
+                Some(&donors),
             )?),
         };
         let donors_report = totals

@@ -665,7 +665,7 @@ fn donor_months(ledger: &Ledger, filter: &Filter) -> Result<BTreeMap<Currency, V
     let mut by_currency: BTreeMap<Currency, Vec<GiftGroup>> = BTreeMap::new();
     let mut ids = DonorIds::default();
     let mut added = Ok(());
-    accountability::for_each_donor_month(ledger.conn(), filter, |row| {
+    accountability::for_each_donor_month(ledger.conn(), filter, None, |row| {
         let groups = by_currency.entry(row.currency).or_default();
         if groups.last().is_none_or(|g| g.label != row.month) {
             groups.push(GiftGroup::new(row.month.clone(), row.currency));

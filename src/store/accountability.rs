@@ -203,15 +203,28 @@ const GIFTS_IN_PERIOD: &str = "FROM postings p JOIN transactions t ON t.id = p.t
 /// live refunds; first and last are the dates of gifts (of refunds only for a donor with
 /// nothing but refunds in the period).
 pub fn donor_totals(conn: &Connection, filter: &Filter) -> Result<Vec<DonorTotal>> {
+    donor_totals_of(conn, filter, None)
+}
+
+/// As [`donor_totals`], of `donors` only when given.
+pub fn donor_totals_of(
+    conn: &Connection,
+    filter: &Filter,
+    donors: Option<&[String]>,
+) -> Result<Vec<DonorTotal>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT t.counterparty, p.currency, count(DISTINCT {GIFT_ID}), -SUM(p.amount_minor),
                 coalesce(min(CASE WHEN {GIFT_ID} IS NOT NULL THEN t.date END), min(t.date)),
                 coalesce(max(CASE WHEN {GIFT_ID} IS NOT NULL THEN t.date END), max(t.date))
          {GIFTS_IN_PERIOD} AND t.counterparty IS NOT NULL AND {LIVE}
+           AND (?4 IS NULL OR t.counterparty IN (SELECT value FROM json_each(?4)))
          GROUP BY t.counterparty, p.currency
          ORDER BY -SUM(p.amount_minor) DESC, t.counterparty"
     ))?;
-    let rows = stmt.query_map(params![filter.from, filter.to, filter.fund], |r| r.try_into())?;
+    let donors = donors.map(|d| serde_json::Value::from(d.to_vec()).to_string());
+    let rows = stmt.query_map(params![filter.from, filter.to, filter.fund, donors], |r| {
+        r.try_into()
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (donor, code, count, total_minor, first_date, last_date): (
@@ -246,18 +259,22 @@ pub struct DonorMonth {
 }
 
 /// Live gifts in a period per month, currency and donor, in that order, each handed to
-/// `each` as it is read (a large ledger has hundreds of thousands of them).
+/// `each` as it is read (a large ledger has hundreds of thousands of them); only `donors`'
+/// gifts when given.
 pub fn for_each_donor_month(
     conn: &Connection,
     filter: &Filter,
+    donors: Option<&[String]>,
     mut each: impl FnMut(DonorMonth),
 ) -> Result<()> {
     let mut stmt = conn.prepare(&format!(
         "SELECT substr(t.date, 1, 7), p.currency, t.counterparty, count(DISTINCT {GIFT_ID}), -SUM(p.amount_minor)
          {GIFTS_IN_PERIOD} AND {LIVE}
+           AND (?4 IS NULL OR t.counterparty IN (SELECT value FROM json_each(?4)))
          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     ))?;
-    let mut rows = stmt.query(params![filter.from, filter.to, filter.fund])?;
+    let donors = donors.map(|d| serde_json::Value::from(d.to_vec()).to_string());
+    let mut rows = stmt.query(params![filter.from, filter.to, filter.fund, donors])?;
     while let Some(r) = rows.next()? {
         each(DonorMonth {
             month: r.get(0)?,

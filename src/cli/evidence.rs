@@ -46,7 +46,8 @@ pub enum AttachmentCommand {
     Get {
         /// The attachment's id, as `fondo show` or `fondo attachment list` gives it
         id: i64,
-        /// Where to write the file
+        /// Where to write the file; `-` writes it to standard output (to pipe it into
+        /// `sha256sum`, say)
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
         /// Replace a file already at FILE
@@ -102,6 +103,9 @@ pub fn attachment(ctx: &Context, cmd: AttachmentCommand, out: &mut dyn Write) ->
         }
         AttachmentCommand::Get { id, output, force } => {
             let (info, bytes) = ledger.attachment_bytes(id)?;
+            if output.as_os_str() == "-" {
+                return out.write_all(&bytes).map_err(Error::Output);
+            }
             let dest = crate::files::Destination {
                 path: &output,
                 ledger: ledger.path(),

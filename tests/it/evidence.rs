@@ -90,6 +90,9 @@ fn the_same_file_is_stored_once_and_comes_back_out_byte_for_byte_0600() {
     let said = l.run(&["attachment", "get", "3", "-o", out.to_str().unwrap()]);
     assert!(said.contains("attachment 3 of #9"), "{said}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), RECEIPT);
+    // `-o -` is standard output, byte for byte, and writes no file named `-`.
+    assert_eq!(l.run(&["attachment", "get", "3", "-o", "-"]), RECEIPT);
+    assert!(!l.dir.path().join("-").exists());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

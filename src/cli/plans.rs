@@ -212,13 +212,7 @@ impl BudgetReportArgs {
             let period = Period::parse(Field::PERIOD, period)?;
             return Ok((Some(period.first_day()), Some(period.last_day())));
         }
-        let from = self
-            .from
-            .as_deref()
-            .map(|d| ctx.date(Field::FROM, d))
-            .transpose()?;
-        let to = self.to.as_deref().map(|d| ctx.date(Field::TO, d)).transpose()?;
-        super::review::in_order(from, to)
+        super::review::dates(ctx, self.from.as_deref(), self.to.as_deref())
     }
 }
 

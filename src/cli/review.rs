@@ -58,15 +58,20 @@ pub(super) fn in_order<T: PartialOrd + std::fmt::Display>(
     }
 }
 
+/// `--from` and `--to` read as dates, in order.
+pub(super) fn dates(
+    ctx: &Context,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
+    let from = from.map(|d| ctx.date(Field::FROM, d)).transpose()?;
+    let to = to.map(|d| ctx.date(Field::TO, d)).transpose()?;
+    in_order(from, to)
+}
+
 impl ReportArgs {
     pub(super) fn filter(&self, ctx: &Context) -> Result<Filter> {
-        let from = self
-            .from
-            .as_deref()
-            .map(|d| ctx.date(Field::FROM, d))
-            .transpose()?;
-        let to = self.to.as_deref().map(|d| ctx.date(Field::TO, d)).transpose()?;
-        let (from, to) = in_order(from, to)?;
+        let (from, to) = dates(ctx, self.from.as_deref(), self.to.as_deref())?;
         Ok(Filter {
             from,
             to,

@@ -363,11 +363,7 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
                 by_fund,
                 depth,
             };
-            let report = balance::balance(ledger, &options)?;
-            let table = render::balance_table(&report, by_fund);
-            let lines = value::balance_lines(&report);
-            let valued = print_valued(ctx, ledger, &value, options.filter.to, table, lines, out)?;
-            tie_out(report.tied_out() && valued, "trial balance")
+            print_balance(ctx, ledger, &options, &value, out)
         }
         ReportCommand::Register {
             account,
@@ -406,13 +402,7 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
         }
         ReportCommand::Position { at, value } => {
             let at = at.as_deref().map(|d| ctx.date(Field::AT, d)).transpose()?;
-            let report = crate::report::position::position(ledger, at)?;
-            let (table, lines) = (render::position_table(&report), value::position_lines(&report));
-            let valued = print_valued(ctx, ledger, &value, at, table, lines, out)?;
-            tie_out(
-                report.currencies.iter().all(|(_, p)| p.tied_out()) && valued,
-                "position",
-            )
+            print_position(ctx, ledger, at, &value, out)
         }
         ReportCommand::Aging { days, strict, period } => {
             let report = crate::report::aging::aging(ledger, &period.filter(ctx)?, ctx.today)?;
@@ -429,11 +419,7 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             tie_out(tied, "pledges")
         }
         ReportCommand::Campaign { period, value } => {
-            let filter = period.filter(ctx)?;
-            let rows = campaign::campaign(ledger, &filter)?;
-            let (table, lines) = (render::campaign_table(&rows), value::campaign_lines(&rows));
-            let valued = print_valued(ctx, ledger, &value, filter.to, table, lines, out)?;
-            tie_out(rows.iter().all(|r| r.tied_out) && valued, "campaign")
+            print_campaign(ctx, ledger, &period.filter(ctx)?, &value, out)
         }
         ReportCommand::Transparency {
             output,
@@ -456,6 +442,50 @@ fn print_report(ctx: &Context, ledger: &Ledger, cmd: ReportCommand, out: &mut dy
             tie_out(report.tied_out(), "donors")
         }
     }
+}
+
+/// `fondo report balance`: the trial balance, valued with `--value`.
+fn print_balance(
+    ctx: &Context,
+    ledger: &Ledger,
+    options: &BalanceOptions,
+    value: &ValueArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let report = balance::balance(ledger, options)?;
+    let table = render::balance_table(&report, options.by_fund);
+    let lines = value::balance_lines(&report);
+    let valued = print_valued(ctx, ledger, value, options.filter.to, table, lines, out)?;
+    tie_out(report.tied_out() && valued, "trial balance")
+}
+
+/// `fondo report position`: the statement of financial position at `at`, valued with `--value`.
+fn print_position(
+    ctx: &Context,
+    ledger: &Ledger,
+    at: Option<chrono::NaiveDate>,
+    value: &ValueArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let report = crate::report::position::position(ledger, at)?;
+    let (table, lines) = (render::position_table(&report), value::position_lines(&report));
+    let valued = print_valued(ctx, ledger, value, at, table, lines, out)?;
+    let tied = report.currencies.iter().all(|(_, p)| p.tied_out());
+    tie_out(tied && valued, "position")
+}
+
+/// `fondo report campaign`: each fund against its target, valued with `--value`.
+fn print_campaign(
+    ctx: &Context,
+    ledger: &Ledger,
+    filter: &Filter,
+    value: &ValueArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let rows = campaign::campaign(ledger, filter)?;
+    let (table, lines) = (render::campaign_table(&rows), value::campaign_lines(&rows));
+    let valued = print_valued(ctx, ledger, value, filter.to, table, lines, out)?;
+    tie_out(rows.iter().all(|r| r.tied_out) && valued, "campaign")
 }
 
 /// `fondo report activities`: the period's statement (valued with `--value`), or one per

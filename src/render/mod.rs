@@ -124,6 +124,32 @@ struct Fitted {
     hidden: Vec<String>,
 }
 
+/// Dates, times, currency codes, numbers and yes/no are never cut; names and text may be.
+fn never_cut(text: &str) -> bool {
+    text.len() <= 10
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || "-.,%".contains(c))
+        || (text.len() <= 25 && text.chars().all(|c| c.is_ascii_digit() || "-:.TZ+".contains(c)))
+        // A long number or a rate (`1/149.123456789`) is a number too.
+        || (text.len() <= 40
+            && text.starts_with(|c: char| c.is_ascii_digit())
+            && text.chars().all(|c| c.is_ascii_digit() || ".,/".contains(c)))
+        || (text.len() <= 20
+            && text.contains('_')
+            && text.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        || ["yes", "no", ""].contains(&text)
+}
+
+/// Breaks each title wider than its column's values into two lines.
+fn break_long_titles(titles: &mut [String], values: &[usize]) {
+    for (title, &value) in titles.iter_mut().zip(values) {
+        if title_width(title) > value {
+            *title = two_lines(title);
+        }
+    }
+}
+
 /// Which columns of a table to show and how wide each text column may be, to fit `limit`
 /// terminal columns: numbers, dates, times and currency codes are never cut. First long
 /// titles break into two lines; then names and text are shortened with `…`, the widest
@@ -141,35 +167,15 @@ fn fit(titles: &[&str], cells: &[Vec<String>], money: &[bool], optional: &[Hide]
             .map(|i| values[i].max(title_width(&titles[i])))
             .collect()
     };
-    // Dates, times, currency codes, numbers and yes/no are never cut; names and text may be.
-    let atomic = |text: &str| {
-        text.len() <= 10
-            && text
-                .chars()
-                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || "-.,%".contains(c))
-            || (text.len() <= 25 && text.chars().all(|c| c.is_ascii_digit() || "-:.TZ+".contains(c)))
-            // A long number or a rate (`1/149.123456789`) is a number too.
-            || (text.len() <= 40
-                && text.starts_with(|c: char| c.is_ascii_digit())
-                && text.chars().all(|c| c.is_ascii_digit() || ".,/".contains(c)))
-            || (text.len() <= 20
-                && text.contains('_')
-                && text.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-            || ["yes", "no", ""].contains(&text)
-    };
     let cuttable: Vec<bool> = (0..titles.len())
-        .map(|i| !money[i] && cells.iter().any(|row| !atomic(&row[i])))
+        .map(|i| !money[i] && cells.iter().any(|row| !never_cut(&row[i])))
         .collect();
     let mut widths = natural(&titles);
     let mut shown: Vec<usize> = (0..titles.len()).collect();
     // Each column costs its width and three characters of border and padding, plus one.
     let total = |shown: &[usize], widths: &[usize]| shown.iter().map(|&i| widths[i] + 3).sum::<usize>() + 1;
     if total(&shown, &widths) > limit {
-        for (i, title) in titles.iter_mut().enumerate() {
-            if title_width(title) > values[i] {
-                *title = two_lines(title);
-            }
-        }
+        break_long_titles(&mut titles, &values);
         let narrower = natural(&titles);
         for (width, now) in widths.iter_mut().zip(narrower) {
             *width = (*width).min(now);

@@ -117,6 +117,45 @@ pub fn funds_report_table(report: &FundsReport) -> Tabular {
 /// The union report: in a table, the holdings and then the allocations by recipient; in CSV
 /// and JSON, one list whose `row` says which.
 pub fn write_union(report: &UnionReport, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut t = union_holdings(report);
+    if format == Format::Table {
+        let mut allocations = Tabular::new(vec![
+            col("fund", "Fund"),
+            col("currency", "Cur"),
+            col("recipient", "Recipient"),
+            col("allocated", "Allocated"),
+        ]);
+        for a in &report.allocations {
+            allocations.rows.push(vec![
+                a.fund.as_str().into(),
+                a.currency.code().into(),
+                a.recipient.as_str().into(),
+                sum(a.amount),
+            ]);
+        }
+        writeln!(out, "Held by the union (ages as of {})", report.as_of)?;
+        t.write(format, out)?;
+        writeln!(out, "\nAllocated onward, by recipient")?;
+        return allocations.write(format, out);
+    }
+    for a in &report.allocations {
+        let mut row = vec![Cell::Empty; UNION_COLUMNS];
+        row[0] = "allocation".into();
+        row[1] = a.fund.as_str().into();
+        row[2] = a.currency.code().into();
+        row[5] = sum(a.amount);
+        row[10] = a.recipient.as_str().into();
+        t.rows.push(row);
+    }
+    t.write(format, out)
+}
+
+/// How many columns the union report's list has (see [`union_holdings`]).
+const UNION_COLUMNS: usize = 12;
+
+/// The union report's holdings, a row per fund and currency, with their tie-outs and the
+/// money held too long.
+fn union_holdings(report: &UnionReport) -> Tabular {
     let mut t = Tabular::new(vec![
         machine_col("row"),
         col("fund", "Fund"),
@@ -171,43 +210,7 @@ pub fn write_union(report: &UnionReport, format: Format, out: &mut dyn Write) ->
             ));
         }
     }
-    if format == Format::Table {
-        let mut allocations = Tabular::new(vec![
-            col("fund", "Fund"),
-            col("currency", "Cur"),
-            col("recipient", "Recipient"),
-            col("allocated", "Allocated"),
-        ]);
-        for a in &report.allocations {
-            allocations.rows.push(vec![
-                a.fund.as_str().into(),
-                a.currency.code().into(),
-                a.recipient.as_str().into(),
-                sum(a.amount),
-            ]);
-        }
-        writeln!(out, "Held by the union (ages as of {})", report.as_of)?;
-        t.write(format, out)?;
-        writeln!(out, "\nAllocated onward, by recipient")?;
-        return allocations.write(format, out);
-    }
-    for a in &report.allocations {
-        t.rows.push(vec![
-            "allocation".into(),
-            a.fund.as_str().into(),
-            a.currency.code().into(),
-            Cell::Empty,
-            Cell::Empty,
-            sum(a.amount),
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            a.recipient.as_str().into(),
-            Cell::Empty,
-        ]);
-    }
-    t.write(format, out)
+    t
 }
 
 fn received_cells(r: &Received) -> [Cell; 6] {

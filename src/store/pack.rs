@@ -223,17 +223,21 @@ impl Ledger {
             w.allow_placeholders();
             let mut entries = Interleave::new(&pack.entries);
             let mut keys = pack.import_keys.iter().peekable();
-            let erased: Vec<&String> = pack
-                .entries
-                .iter()
-                .flat_map(|e| match &e.entry {
-                    Entry::Erasure { blobs, .. } => blobs.iter().collect(),
-                    _ => Vec::new(),
-                })
-                .collect();
+            let mut erased: Vec<&String> = Vec::new();
+            let mut erased_attachments: Vec<i64> = Vec::new();
+            for e in &pack.entries {
+                if let Entry::Erasure {
+                    blobs, attachments, ..
+                } = &e.entry
+                {
+                    erased.extend(blobs);
+                    erased_attachments.extend(attachments);
+                }
+            }
             let files = Evidence {
                 held: &pack.evidence,
                 erased: &erased,
+                erased_attachments: &erased_attachments,
             };
             for t in &pack.transactions {
                 while let Some(e) = entries.next_before(t.id) {
@@ -278,19 +282,24 @@ impl Ledger {
     }
 }
 
-/// The attached files a pack holds, and those its erasures deleted.
+/// The attached files a pack holds, and those its erasures deleted: by digest (erasures
+/// recorded before schema 12) and by attachment (since).
 struct Evidence<'p> {
     held: &'p std::collections::HashMap<String, Vec<u8>>,
     erased: &'p [&'p String],
+    erased_attachments: &'p [i64],
 }
 
 impl Evidence<'_> {
     /// Stores the file an attachment entry records, before the entry is replayed; one a
     /// later erasure deleted is missing from the pack as from the ledger.
     fn restore(&self, w: &mut super::Writer<'_>, entry: &Entry) -> Result<()> {
-        let Entry::Attached { sha256, .. } = entry else {
+        let Entry::Attached { id, sha256, .. } = entry else {
             return Ok(());
         };
+        if self.erased_attachments.contains(id) {
+            return Ok(());
+        }
         match self.held.get(sha256) {
             Some(bytes) => w.restore_blob(sha256, bytes),
             None if self.erased.contains(&sha256) => Ok(()),
@@ -313,6 +322,7 @@ fn replay_entry(w: &mut super::Writer<'_>, e: &PackEntry, files: &Evidence<'_>) 
             id,
             placeholder,
             blobs,
+            attachments,
             ..
         } => Entry::Erasure {
             id: *id,
@@ -323,6 +333,7 @@ fn replay_entry(w: &mut super::Writer<'_>, e: &PackEntry, files: &Evidence<'_>) 
             revised: Vec::new(),
             // The files it deleted are missing from the pack too.
             blobs: blobs.clone(),
+            attachments: attachments.clone(),
         },
         // Its keys have salts of this ledger's own.
         batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),

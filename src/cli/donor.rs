@@ -468,12 +468,12 @@ fn file_lines(files: &[crate::store::evidence::ErasedFile]) -> Vec<String> {
     let about: Vec<String> = files.iter().flat_map(|f| named(&f.about)).collect();
     let kept = files.iter().filter(|f| f.digest_kept).count();
     let left = if kept == 0 {
-        "and their SHA-256 with them".to_string()
+        ", with their SHA-256".to_string()
     } else {
-        format!("the chain keeps the SHA-256 of {kept} of them, attached before fondo sealed the digests (schema 12)")
+        format!("; the chain keeps the SHA-256 of {kept} of them, attached before fondo sealed the digests (schema 12)")
     };
     let mut said = vec![format!(
-        "deletes {} stored file(s), of {}; {left}",
+        "deletes {} stored file(s), of {}{left}",
         files.len(),
         about.join(", ")
     )];

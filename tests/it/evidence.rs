@@ -707,6 +707,26 @@ fn forgetting_a_donor_leaves_no_digest_of_their_files_anywhere_in_the_ledger() {
         l.reject(&["attachment", "get", "5", "-o", "x.txt"]),
         "error: attachment 5's file was deleted by erasure 1\n"
     );
+    // The public page publishes only the grant's kept files, and names no digest.
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    let mut published: Vec<String> = std::fs::read_dir(l.dir.path().join("page-evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    published.sort();
+    // The grant's receipt and its confirmation's wire; not the thank-you (attachment 4).
+    assert_eq!(published, ["attachment-1.pdf", "attachment-2.txt"]);
+    let html = std::fs::read(&page).unwrap();
+    for d in &erased {
+        assert!(!holds(&html, hex(d).as_bytes()));
+    }
     // The same bytes attached again are stored and listed again, under a new attachment.
     let again = l.file("again.txt", "Thanks sent, 20.00 USD\n");
     l.run(&["attach", "9", &again]);

@@ -22,14 +22,15 @@ pub fn attachments_table(list: &[AttachmentInfo]) -> Tabular {
         machine_col("sha256"),
         optional_col("media_type", "type"),
         optional_col("note", "note"),
-        optional_col("erased_by", "erased by"),
+        machine_col("erased_by"),
     ]);
     for a in list {
         // An erased attachment's digest is not shown: it would confirm a guess at the file.
-        let shown = a.sha256.as_ref().map_or_else(
-            || "(erased)".to_string(),
-            |h| h.chars().take(SHA256_SHOWN).collect(),
-        );
+        let shown = match (&a.sha256, a.erased_by) {
+            (Some(h), _) => h.chars().take(SHA256_SHOWN).collect(),
+            (None, Some(e)) => format!("(erased by erasure {e})"),
+            (None, None) => String::new(),
+        };
         t.rows.push(vec![
             Cell::Int(a.id),
             Cell::Text(a.target.to_string()),

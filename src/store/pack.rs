@@ -223,22 +223,7 @@ impl Ledger {
             w.allow_placeholders();
             let mut entries = Interleave::new(&pack.entries);
             let mut keys = pack.import_keys.iter().peekable();
-            let mut erased: Vec<&String> = Vec::new();
-            let mut erased_attachments: Vec<i64> = Vec::new();
-            for e in &pack.entries {
-                if let Entry::Erasure {
-                    blobs, attachments, ..
-                } = &e.entry
-                {
-                    erased.extend(blobs);
-                    erased_attachments.extend(attachments);
-                }
-            }
-            let files = Evidence {
-                held: &pack.evidence,
-                erased: &erased,
-                erased_attachments: &erased_attachments,
-            };
+            let files = Evidence::of(&pack);
             for t in &pack.transactions {
                 while let Some(e) = entries.next_before(t.id) {
                     replay_entry(w, e, &files)?;
@@ -286,11 +271,29 @@ impl Ledger {
 /// recorded before schema 12) and by attachment (since).
 struct Evidence<'p> {
     held: &'p std::collections::HashMap<String, Vec<u8>>,
-    erased: &'p [&'p String],
-    erased_attachments: &'p [i64],
+    erased: Vec<&'p String>,
+    erased_attachments: Vec<i64>,
 }
 
-impl Evidence<'_> {
+impl<'p> Evidence<'p> {
+    fn of(pack: &'p PackContents) -> Evidence<'p> {
+        let mut files = Evidence {
+            held: &pack.evidence,
+            erased: Vec::new(),
+            erased_attachments: Vec::new(),
+        };
+        for e in &pack.entries {
+            if let Entry::Erasure {
+                blobs, attachments, ..
+            } = &e.entry
+            {
+                files.erased.extend(blobs);
+                files.erased_attachments.extend(attachments);
+            }
+        }
+        files
+    }
+
     /// Stores the file an attachment entry records, before the entry is replayed; one a
     /// later erasure deleted is missing from the pack as from the ledger.
     fn restore(&self, w: &mut super::Writer<'_>, entry: &Entry) -> Result<()> {

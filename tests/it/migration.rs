@@ -544,4 +544,14 @@ fn a_schema_11_ledger_with_erased_attachments_migrates_and_erases_new_digests() 
     assert!(!crate::erasure::holds(&bytes, &digest));
     let verified = l.json(&["verify", "--head", &old_head]);
     assert_eq!(verified["ok"], true, "{verified}");
+    // Its audit pack rebuilds a ledger with both forms of erased attachment.
+    let pack = l.dir.path().join("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    let rebuilt = TempLedger::uninitialized();
+    rebuilt.run(&["rebuild", pack.to_str().unwrap()]);
+    assert_eq!(rebuilt.json(&["verify"])["ok"], true);
+    assert_eq!(
+        rebuilt.json(&["attachment", "list"]),
+        l.json(&["attachment", "list"])
+    );
 }

@@ -466,8 +466,14 @@ fn file_lines(files: &[crate::store::evidence::ErasedFile]) -> Vec<String> {
             .collect()
     };
     let about: Vec<String> = files.iter().flat_map(|f| named(&f.about)).collect();
+    let kept = files.iter().filter(|f| f.digest_kept).count();
+    let left = if kept == 0 {
+        ", with their SHA-256".to_string()
+    } else {
+        format!("; the chain keeps the SHA-256 of {kept} of them, attached before fondo sealed the digests (schema 12)")
+    };
     let mut said = vec![format!(
-        "deletes {} stored file(s), of {}; the chain keeps only their SHA-256",
+        "deletes {} stored file(s), of {}{left}",
         files.len(),
         about.join(", ")
     )];

@@ -143,10 +143,9 @@ pub(super) fn publish_grant_files(
     let files: Vec<(String, &str)> = evidence
         .iter()
         .flat_map(|e| &e.files)
-        .filter(|f| f.stored)
-        .map(|f| {
+        .filter_map(|f| {
             let name = crate::domain::evidence::published_name(f.attachment, f.media_type.as_deref());
-            (name, f.sha256.as_str())
+            Some((name, f.stored.as_deref()?))
         })
         .collect();
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();

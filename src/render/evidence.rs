@@ -22,18 +22,27 @@ pub fn attachments_table(list: &[AttachmentInfo]) -> Tabular {
         machine_col("sha256"),
         optional_col("media_type", "type"),
         optional_col("note", "note"),
+        machine_col("erased_by"),
     ]);
     for a in list {
+        // An erased attachment's digest is not shown: it would confirm a guess at the file.
+        let shown = match (&a.sha256, a.erased_by) {
+            (Some(h), _) => h.chars().take(SHA256_SHOWN).collect(),
+            (None, Some(e)) => format!("(erased by erasure {e})"),
+            (None, None) => String::new(),
+        };
         t.rows.push(vec![
             Cell::Int(a.id),
             Cell::Text(a.target.to_string()),
             Cell::Text(a.file_name.clone()),
             Cell::Text(shown_size(a.size.unsigned_abs())),
             Cell::Int(a.size),
-            Cell::Text(a.sha256.chars().take(SHA256_SHOWN).collect()),
-            Cell::Text(a.sha256.clone()),
+            Cell::Text(shown),
+            Cell::from(a.sha256.clone()),
             Cell::from(a.media_type.clone()),
             Cell::from(a.note.clone()),
+            a.erased_by
+                .map_or(Cell::Empty, |e| Cell::Text(format!("erasure {e}"))),
         ]);
     }
     t
@@ -101,7 +110,9 @@ pub fn write_attached(
                 "{verb} {} ({}, sha256 {}) to {} as attachment {}",
                 super::escape_controls(&a.file_name),
                 shown_size(a.size.unsigned_abs()),
-                &a.sha256[..SHA256_SHOWN.min(a.sha256.len())],
+                a.sha256
+                    .as_deref()
+                    .map_or("", |h| &h[..SHA256_SHOWN.min(h.len())]),
                 a.target,
                 a.id
             )

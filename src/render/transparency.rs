@@ -472,7 +472,7 @@ fn evidence_links(t: &Transparency, e: &CommuneEvidence) -> Vec<(String, String,
     };
     e.files
         .iter()
-        .filter(|f| f.stored)
+        .filter(|f| f.stored.is_some())
         .map(|f| {
             let name = published_name(f.attachment, f.media_type.as_deref());
             let opaque = name.ends_with(&format!(".{OPAQUE_EXTENSION}"));

@@ -383,6 +383,7 @@ pub fn activities_by_period(ledger: &Ledger, filter: &Filter, step: Step) -> Res
         restricted: restricted_funds(ledger)?,
         closed: opening.clone(),
         assets: opening,
+        every: whole.currencies.iter().map(|(c, _)| *c).collect(),
     };
     let mut periods = Vec::with_capacity(bounds.len());
     for ((start, end), lines) in bounds.into_iter().zip(by_period) {
@@ -418,6 +419,9 @@ struct Chain {
     restricted: BTreeMap<String, bool>,
     closed: BTreeMap<Currency, [Sum; 2]>,
     assets: BTreeMap<Currency, [Sum; 2]>,
+    /// Every currency of the whole period's statement: each period lists each, with zeros
+    /// before it first moved, so that the periods' columns line up.
+    every: Vec<Currency>,
 }
 
 impl Chain {
@@ -444,6 +448,7 @@ impl Chain {
             .keys()
             .chain(self.closed.keys())
             .chain(sums.keys().map(|(c, _)| c))
+            .chain(&self.every)
             .copied()
             .collect();
         sort_currencies(ledger, &mut currencies);

@@ -67,6 +67,15 @@ pub fn is_donor(conn: &Connection, name: &str) -> Result<bool> {
         .exists([name])?)
 }
 
+/// Whether `name` is a donor's as recorded: one who gave, or one who only pledged so far
+/// (`pledge add`), whom `donor rename`, `merge` and `forget` take as well.
+pub fn gives_or_pledges(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(is_donor(conn, name)?
+        || conn
+            .prepare_cached("SELECT 1 FROM pledges WHERE donor = ?1")?
+            .exists([name])?)
+}
+
 /// ` (did you mean \`Ana Pérez\`?)` when `name` is not a donor's but looks like one, else
 /// nothing: for messages about a name typed as recorded.
 pub fn did_you_mean(conn: &Connection, name: &str) -> Result<String> {

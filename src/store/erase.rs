@@ -387,8 +387,17 @@ impl Writer<'_> {
             txns.erase(self.conn(), &who, &txn)?;
         }
         let names_donor = |field: &str, text: &str| who.names_donor_in_entry(field, text);
-        let entry_texts =
-            entry_texts_to_erase(self.conn(), &names_donor, &txns.changed, &mut txns.not_erased)?;
+        // A receipt attached to the donor's gift, or naming them, is about them: its bytes go,
+        // and so does the digest that would confirm a guess at them.
+        let files = super::evidence::files_to_erase(self.conn(), &txns.changed, &names_donor)?;
+        let erased_files = ErasedFiles::of(&files);
+        let entry_texts = entry_texts_to_erase(
+            self.conn(),
+            &names_donor,
+            &txns.changed,
+            &erased_files,
+            &mut txns.not_erased,
+        )?;
         if !who.is_donor && txns.changed.is_empty() && entry_texts.is_empty() {
             return Err(Error::invalid(
                 Field::NAME_ARG,
@@ -400,9 +409,6 @@ impl Writer<'_> {
             ));
         }
         txns.count_entry_texts(&entry_texts);
-        // A receipt attached to the donor's gift, or naming them, is about them: its bytes go.
-        let files = super::evidence::files_to_erase(self.conn(), &txns.changed, &names_donor)?;
-        let blobs: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
         let pledged = self.pledge_donors()?;
         let author = self.erasure_author(&who);
         self.append_by(
@@ -413,12 +419,13 @@ impl Writer<'_> {
                 keys: txns.keys.clone(),
                 entry_texts: entry_texts.clone(),
                 revised: std::mem::take(&mut txns.revised),
-                blobs: blobs.clone(),
+                blobs: Vec::new(),
+                attachments: erased_files.attachments.clone(),
             },
             &author,
         )?;
         write_erased_texts(self.conn(), who.id, &entry_texts, &txns)?;
-        super::evidence::delete_blobs(self.conn(), &blobs)?;
+        super::evidence::delete_blobs(self.conn(), &erased_files.digests)?;
         self.keep_pledge_donors(&pledged, name)?;
         // The donors' names follow the counterparties just replaced.
         super::donors::rebuild(self.conn())?;
@@ -494,15 +501,40 @@ fn write_erased_texts(
     Ok(())
 }
 
+/// The stored files an erasure deletes: their digests, and every attachment that loses its
+/// file (its own digest erased with it, where its entry seals it).
+struct ErasedFiles {
+    digests: Vec<String>,
+    attachments: Vec<i64>,
+}
+
+impl ErasedFiles {
+    fn of(files: &[super::evidence::ErasedFile]) -> ErasedFiles {
+        let mut attachments: Vec<i64> = files.iter().flat_map(|f| f.attachments().map(|a| a.id)).collect();
+        attachments.sort_unstable();
+        ErasedFiles {
+            digests: files.iter().map(|f| f.sha256.clone()).collect(),
+            attachments,
+        }
+    }
+
+    /// Whether `entry` attached a file this erasure deletes.
+    fn holds(&self, entry: &Entry) -> bool {
+        matches!(entry, Entry::Attached { id, .. } if self.attachments.contains(id))
+    }
+}
+
 /// The private texts of entries that name the donor (`names_donor(field, text)`): those of
 /// sealed entries, to erase, and those of entries recorded before, which their hash covers as
 /// written, added to `not_erased`. An import's file fingerprint goes with the file name, and
 /// wherever the import recorded a row this erasure changes (the file held the name, so its
-/// SHA-256 would confirm a guess at it), and so does every import of the same file.
+/// SHA-256 would confirm a guess at it), and so does every import of the same file; so does
+/// the digest of an attached file the erasure deletes (`files`).
 fn entry_texts_to_erase(
     conn: &Connection,
     names_donor: &dyn Fn(&str, &str) -> bool,
     changed: &[i64],
+    files: &ErasedFiles,
     not_erased: &mut Vec<(String, &'static str)>,
 ) -> Result<Vec<ErasedEntryText>> {
     let entries: Vec<(StoredEntry, Entry)> = chain::entries(conn)?
@@ -539,6 +571,7 @@ fn entry_texts_to_erase(
             let Some(text) = text else { continue };
             let named = match field {
                 "file_sha256" => fingerprints.contains(&text),
+                "sha256" => files.holds(entry),
                 // A file attached to a transaction the erasure changed is about the donor.
                 "file_name" | "note" if attached_to(entry, changed) => true,
                 _ => names_donor(field, &text),

@@ -1,7 +1,7 @@
 //! Attached files: recording one (its bytes in `blobs` under their SHA-256, an `attached`
-//! entry in the chain), reading them back, what an erasure deletes, and what `verify`
-//! checks of the bytes. The entry's row (`attachments`) is written by the chain like any
-//! other projection.
+//! entry in the chain that seals the digest as a private text), reading them back, what an
+//! erasure deletes, and what `verify` checks of the bytes. The entry's row (`attachments`) is
+//! written by the chain like any other projection; an erasure replaces its digest by zeros.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -21,13 +21,16 @@ use crate::error::{Error, Result};
 pub struct AttachmentInfo {
     pub id: i64,
     pub target: Target,
-    pub sha256: String,
+    /// `None` once an erasure deleted its file: the digest would confirm a guess at it.
+    pub sha256: Option<String>,
     pub size: i64,
     pub media_type: Option<String>,
     pub file_name: String,
     pub note: Option<String>,
     pub entered_at: String,
     pub entered_by: String,
+    /// The erasure that deleted its file, if one did.
+    pub erased_by: Option<i64>,
 }
 
 /// The SHA-256 of `bytes`, in lower-case hex.
@@ -84,6 +87,7 @@ impl Writer<'_> {
             media_type: media_type(&file_name).map(str::to_string),
             file_name,
             note,
+            private_sha256: true,
         })?;
         attachment(self.conn(), id)
     }
@@ -154,24 +158,36 @@ fn check_target(conn: &Connection, target: Target) -> Result<()> {
     }
 }
 
+/// An attachment's row and the erasure that deleted its file: one that lists it (since schema
+/// 12), or one that listed its digest (before), unless the same bytes were attached again.
 const SELECT: &str =
-    "SELECT id, target, target_id, sha256, size, media_type, file_name, note, entered_at, entered_by
-                      FROM attachments";
+    "SELECT id, target, target_id, sha256, size, media_type, file_name, note, entered_at, entered_by,
+            coalesce((SELECT x.erasure_id FROM erased_attachments x WHERE x.attachment_id = a.id),
+                     (SELECT e.erasure_id FROM erased_blobs e
+                      WHERE e.sha256 = a.sha256
+                        AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256)))
+     FROM attachments a";
 
 fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AttachmentInfo, String)> {
     let kind: String = r.get(1)?;
     let target_id: i64 = r.get(2)?;
+    let erased_by: Option<i64> = r.get(10)?;
     Ok((
         AttachmentInfo {
             id: r.get(0)?,
             target: Target::Transaction(target_id),
-            sha256: r.get(3)?,
+            sha256: if erased_by.is_some() {
+                None
+            } else {
+                Some(r.get(3)?)
+            },
             size: r.get(4)?,
             media_type: r.get(5)?,
             file_name: r.get(6)?,
             note: r.get(7)?,
             entered_at: r.get(8)?,
             entered_by: r.get(9)?,
+            erased_by,
         },
         kind,
     ))
@@ -234,25 +250,20 @@ impl Ledger {
     /// The bytes of attachment `id`: an erasure may have deleted them, which is said.
     pub fn attachment_bytes(&self, id: i64) -> Result<(AttachmentInfo, Vec<u8>)> {
         let info = attachment(self.conn(), id)?;
-        match blob(self.conn(), &info.sha256)? {
-            Some(bytes) => Ok((info, bytes)),
-            None => Err(Error::Refused(match erased_by(self.conn(), &info.sha256)? {
-                Some(erasure) => format!("attachment {id}'s file was deleted by erasure {erasure}; the chain keeps only its SHA-256"),
-                None => format!("attachment {id}'s file is missing from the ledger; run `fondo verify`"),
-            })),
+        let bytes = match &info.sha256 {
+            Some(sha256) => blob(self.conn(), sha256)?,
+            None => None,
+        };
+        match (bytes, info.erased_by) {
+            (Some(bytes), _) => Ok((info, bytes)),
+            (None, Some(erasure)) => Err(Error::Refused(format!(
+                "attachment {id}'s file was deleted by erasure {erasure}"
+            ))),
+            (None, None) => Err(Error::Refused(format!(
+                "attachment {id}'s file is missing from the ledger; run `fondo verify`"
+            ))),
         }
     }
-}
-
-/// The erasure that deleted the file `sha256`, if one did.
-fn erased_by(conn: &Connection, sha256: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row(
-            "SELECT erasure_id FROM erased_blobs WHERE sha256 = ?1",
-            [sha256],
-            |r| r.get(0),
-        )
-        .optional()?)
 }
 
 /// A stored file an erasure deletes: the attachments about the donor that hold it, and the
@@ -262,6 +273,16 @@ pub struct ErasedFile {
     pub sha256: String,
     pub about: Vec<AttachmentInfo>,
     pub shared: Vec<AttachmentInfo>,
+    /// Whether an attachment recorded before schema 12 holds it: its entry keeps the digest,
+    /// which the chain's hash covers.
+    pub digest_kept: bool,
+}
+
+impl ErasedFile {
+    /// Every attachment that loses the file.
+    pub fn attachments(&self) -> impl Iterator<Item = &AttachmentInfo> {
+        self.about.iter().chain(&self.shared)
+    }
 }
 
 /// The stored files an erasure of a donor deletes: those attached to the transactions `txns`
@@ -285,16 +306,24 @@ pub(super) fn files_to_erase(
     }
     let mut files: Vec<ErasedFile> = Vec::new();
     for a in all.iter().filter(|a| about.contains(&a.id)) {
-        if !files.iter().any(|f| f.sha256 == a.sha256) && blob(conn, &a.sha256)?.is_some() {
+        let Some(sha256) = &a.sha256 else { continue };
+        if !files.iter().any(|f| f.sha256 == *sha256) && blob(conn, sha256)?.is_some() {
             files.push(ErasedFile {
-                sha256: a.sha256.clone(),
+                sha256: sha256.clone(),
                 about: Vec::new(),
                 shared: Vec::new(),
+                digest_kept: conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = ?1
+                       AND NOT EXISTS (SELECT 1 FROM entry_texts t
+                                       WHERE t.entry_id = a.entry_id AND t.field = 'sha256'))",
+                    [sha256],
+                    |r| r.get(0),
+                )?,
             });
         }
     }
     for a in all {
-        if let Some(file) = files.iter_mut().find(|f| f.sha256 == a.sha256) {
+        if let Some(file) = files.iter_mut().find(|f| a.sha256.as_ref() == Some(&f.sha256)) {
             if about.contains(&a.id) {
                 file.about.push(a);
             } else {
@@ -306,7 +335,7 @@ pub(super) fn files_to_erase(
     Ok(files)
 }
 
-/// Deletes the files an erasure just recorded (its `erased_blobs` rows allow it).
+/// Deletes the files an erasure just recorded (its `erased_attachments` rows allow it).
 pub(super) fn delete_blobs(conn: &Connection, digests: &[String]) -> Result<()> {
     let mut delete = conn.prepare("DELETE FROM blobs WHERE sha256 = ?1")?;
     for sha256 in digests {
@@ -322,12 +351,16 @@ pub(super) fn blob_problems(conn: &Connection, notes: &mut Vec<String>) -> Resul
     let mut problems = Vec::new();
     let mut recorded = HashSet::new();
     for a in attachments(conn)? {
-        recorded.insert(a.sha256.clone());
         let place = format!("attachment {} (of {})", a.id, a.target);
-        match blob(conn, &a.sha256)? {
-            Some(bytes) if sha256_hex(&bytes) != a.sha256 => problems.push(format!(
-                "{place}: its file's bytes changed since it was attached (they no longer hash to {})",
-                a.sha256
+        let Some(sha256) = a.sha256 else {
+            if let Some(erasure) = a.erased_by {
+                notes.push(format!("{place}: its file was deleted by erasure {erasure}"));
+            }
+            continue;
+        };
+        match blob(conn, &sha256)? {
+            Some(bytes) if sha256_hex(&bytes) != sha256 => problems.push(format!(
+                "{place}: its file's bytes changed since it was attached (they no longer hash to {sha256})"
             )),
             Some(bytes) if bytes.len() as i64 != a.size => problems.push(format!(
                 "{place}: its file has {} bytes, its entry records {}",
@@ -335,16 +368,11 @@ pub(super) fn blob_problems(conn: &Connection, notes: &mut Vec<String>) -> Resul
                 a.size
             )),
             Some(_) => {}
-            None => match erased_by(conn, &a.sha256)? {
-                Some(erasure) => notes.push(format!(
-                    "{place}: its file was deleted by erasure {erasure}; the chain keeps its SHA-256"
-                )),
-                None => problems.push(format!(
-                    "{place}: its file is missing (SHA-256 {}), and no erasure deleted it",
-                    a.sha256
-                )),
-            },
+            None => problems.push(format!(
+                "{place}: its file is missing (SHA-256 {sha256}), and no erasure deleted it"
+            )),
         }
+        recorded.insert(sha256);
     }
     let mut stmt = conn.prepare("SELECT sha256 FROM blobs ORDER BY sha256")?;
     for sha256 in stmt.query_map([], |r| r.get::<_, String>(0))? {
@@ -363,10 +391,9 @@ pub(super) fn blob_problems(conn: &Connection, notes: &mut Vec<String>) -> Resul
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GrantFile {
     pub attachment: i64,
-    pub sha256: String,
     pub media_type: Option<String>,
-    /// Whether its bytes are still stored (an erasure may have deleted them).
-    pub stored: bool,
+    /// Its SHA-256 while its bytes are stored; `None` once an erasure deleted them.
+    pub stored: Option<String>,
 }
 
 /// A commune's evidence: the files attached to its grants dated in the period, or to their
@@ -385,8 +412,9 @@ pub struct CommuneEvidence {
 /// never here (docs/transparency.md).
 pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<CommuneEvidence>> {
     let mut stmt = conn.prepare(
-        "SELECT c.name, c.state, a.id, a.sha256, a.media_type,
-                EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.sha256)
+        "SELECT c.name, c.state, a.id, a.media_type,
+                (SELECT b.sha256 FROM blobs b WHERE b.sha256 = a.sha256
+                  AND NOT EXISTS (SELECT 1 FROM erased_attachments x WHERE x.attachment_id = a.id))
          FROM attachments a
          JOIN transactions t ON t.id = CASE a.target WHEN 'transaction' THEN a.target_id
                                       ELSE (SELECT txn_id FROM confirmations WHERE id = a.target_id) END
@@ -413,9 +441,8 @@ pub fn commune_evidence(conn: &Connection, filter: &read::Filter) -> Result<Vec<
                 r.get::<_, String>(1)?,
                 GrantFile {
                     attachment: r.get(2)?,
-                    sha256: r.get(3)?,
-                    media_type: r.get(4)?,
-                    stored: r.get(5)?,
+                    media_type: r.get(3)?,
+                    stored: r.get(4)?,
                 },
             ))
         },

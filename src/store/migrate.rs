@@ -612,6 +612,7 @@ fn legacy_erasures(conn: &Connection) -> Result<Vec<Adopted>> {
                     entry_texts: Vec::new(),
                     revised: Vec::new(),
                     blobs: Vec::new(),
+                    attachments: Vec::new(),
                 },
                 r.get(2)?,
                 r.get(3)?,

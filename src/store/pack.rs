@@ -223,18 +223,7 @@ impl Ledger {
             w.allow_placeholders();
             let mut entries = Interleave::new(&pack.entries);
             let mut keys = pack.import_keys.iter().peekable();
-            let erased: Vec<&String> = pack
-                .entries
-                .iter()
-                .flat_map(|e| match &e.entry {
-                    Entry::Erasure { blobs, .. } => blobs.iter().collect(),
-                    _ => Vec::new(),
-                })
-                .collect();
-            let files = Evidence {
-                held: &pack.evidence,
-                erased: &erased,
-            };
+            let files = Evidence::of(&pack);
             for t in &pack.transactions {
                 while let Some(e) = entries.next_before(t.id) {
                     replay_entry(w, e, &files)?;
@@ -278,19 +267,42 @@ impl Ledger {
     }
 }
 
-/// The attached files a pack holds, and those its erasures deleted.
+/// The attached files a pack holds, and those its erasures deleted: by digest (erasures
+/// recorded before schema 12) and by attachment (since).
 struct Evidence<'p> {
     held: &'p std::collections::HashMap<String, Vec<u8>>,
-    erased: &'p [&'p String],
+    erased: Vec<&'p String>,
+    erased_attachments: Vec<i64>,
 }
 
-impl Evidence<'_> {
+impl<'p> Evidence<'p> {
+    fn of(pack: &'p PackContents) -> Evidence<'p> {
+        let mut files = Evidence {
+            held: &pack.evidence,
+            erased: Vec::new(),
+            erased_attachments: Vec::new(),
+        };
+        for e in &pack.entries {
+            if let Entry::Erasure {
+                blobs, attachments, ..
+            } = &e.entry
+            {
+                files.erased.extend(blobs);
+                files.erased_attachments.extend(attachments);
+            }
+        }
+        files
+    }
+
     /// Stores the file an attachment entry records, before the entry is replayed; one a
     /// later erasure deleted is missing from the pack as from the ledger.
     fn restore(&self, w: &mut super::Writer<'_>, entry: &Entry) -> Result<()> {
-        let Entry::Attached { sha256, .. } = entry else {
+        let Entry::Attached { id, sha256, .. } = entry else {
             return Ok(());
         };
+        if self.erased_attachments.contains(id) {
+            return Ok(());
+        }
         match self.held.get(sha256) {
             Some(bytes) => w.restore_blob(sha256, bytes),
             None if self.erased.contains(&sha256) => Ok(()),
@@ -313,6 +325,7 @@ fn replay_entry(w: &mut super::Writer<'_>, e: &PackEntry, files: &Evidence<'_>) 
             id,
             placeholder,
             blobs,
+            attachments,
             ..
         } => Entry::Erasure {
             id: *id,
@@ -323,6 +336,7 @@ fn replay_entry(w: &mut super::Writer<'_>, e: &PackEntry, files: &Evidence<'_>) 
             revised: Vec::new(),
             // The files it deleted are missing from the pack too.
             blobs: blobs.clone(),
+            attachments: attachments.clone(),
         },
         // Its keys have salts of this ledger's own.
         batch @ Entry::ImportBatch { .. } => w.replayed_batch(batch),

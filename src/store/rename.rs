@@ -128,7 +128,7 @@ impl Writer<'_> {
                 "a forgotten donor keeps its placeholder; it cannot be renamed or merged",
             ));
         }
-        if !donors::is_donor(self.conn(), from)? {
+        if !donors::gives_or_pledges(self.conn(), from)? {
             return Err(Error::invalid(
                 old_field,
                 from,
@@ -147,7 +147,7 @@ impl Writer<'_> {
                 "is the name the donor has already",
             ));
         }
-        match (args.merge, donors::is_donor(self.conn(), &to)?) {
+        match (args.merge, donors::gives_or_pledges(self.conn(), &to)?) {
             (true, false) => {
                 return Err(Error::invalid(
                     new_field,

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     V9_ERASABLE_TEXT,
     V10_TEXT_REVISIONS,
     V11_STATEMENTS,
+    V12_PRIVATE_DIGESTS,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -770,4 +771,42 @@ CREATE TABLE pledges (
     entered_by   TEXT NOT NULL,
     entry_id     INTEGER NOT NULL REFERENCES entries (id)
 ) STRICT;
+"#;
+
+/// An attached file's SHA-256 is a private text of its `attached` entry (sealed, like an
+/// import's fingerprint), so that once `donor forget` deletes the file nothing left confirms
+/// a guess at its bytes: the erasure replaces the digest by zeros and lists the attachment,
+/// not the digest. Attachments and erasures recorded before keep their digests (their
+/// entries' hashes cover them) and `erased_blobs`.
+const V12_PRIVATE_DIGESTS: &str = r#"
+-- Each attachment whose file an erasure (since schema 12) deleted.
+CREATE TABLE erased_attachments (
+    attachment_id INTEGER PRIMARY KEY REFERENCES attachments (id),
+    erasure_id    INTEGER NOT NULL REFERENCES erasures (id),
+    entry_id      INTEGER NOT NULL REFERENCES entries (id)
+) STRICT;
+
+-- A stored file is deleted only in the write of an erasure that deleted files, and only
+-- when no attachment still names it: each that did was erased (its digest is zeros now, or
+-- it is listed, for one recorded before schema 12), or lost the file to an erasure before
+-- schema 12 (which listed the digest).
+DROP TRIGGER blobs_erased_delete;
+CREATE TRIGGER blobs_erased_delete BEFORE DELETE ON blobs
+WHEN NOT EXISTS (SELECT 1 FROM erased_attachments x WHERE x.entry_id = (SELECT max(id) FROM entries))
+  OR EXISTS (SELECT 1 FROM attachments a
+             WHERE a.sha256 = OLD.sha256
+               AND a.id NOT IN (SELECT attachment_id FROM erased_attachments)
+               AND a.sha256 NOT IN (SELECT sha256 FROM erased_blobs))
+BEGIN SELECT RAISE(ABORT, 'stored files are deleted only by an erasure'); END;
+
+-- An erased attachment digest reads as zeros, as an erased import fingerprint does.
+DROP TRIGGER entry_texts_erased_update;
+CREATE TRIGGER entry_texts_erased_update BEFORE UPDATE ON entry_texts
+WHEN NEW.entry_id IS NOT OLD.entry_id OR NEW.field IS NOT OLD.field OR NEW.salt IS NOT NULL
+  OR NOT EXISTS (SELECT 1 FROM erased_entry_texts x
+                 WHERE x.erased_entry = OLD.entry_id AND x.field = OLD.field
+                   AND x.erasure_id = (SELECT max(id) FROM erasures))
+  OR NEW.text IS NOT (CASE WHEN OLD.field IN ('file_sha256', 'sha256') THEN printf('%064d', 0)
+                      ELSE 'forgotten donor ' || (SELECT max(id) FROM erasures) END)
+BEGIN SELECT RAISE(ABORT, 'entry texts are immutable, but for an erasure'); END;
 "#;

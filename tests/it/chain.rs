@@ -364,6 +364,7 @@ fn a_forged_erasure_can_erase_but_never_rewrite() {
                 entry_texts: vec![],
                 revised: vec![],
                 blobs: vec![],
+                attachments: vec![],
             },
         );
         conn.execute(
@@ -497,6 +498,7 @@ fn an_erasure_must_carry_the_placeholder_fondo_writes() {
             entry_texts: vec![],
             revised: vec![],
             blobs: vec![],
+            attachments: vec![],
         },
     );
     drop(conn);

@@ -494,6 +494,7 @@ fn a_forged_erasure_of_an_entrys_text_can_hide_it_but_never_rewrite_it() {
             }],
             revised: vec![],
             blobs: vec![],
+            attachments: vec![],
         },
         &Stamp {
             entered_at: "2026-11-30T00:00:00Z",
@@ -1313,6 +1314,7 @@ fn an_erasure_that_replaces_a_key_but_leaves_its_row_is_caught() {
             entry_texts: vec![],
             revised: vec![],
             blobs: vec![],
+            attachments: vec![],
         },
         &Stamp {
             entered_at: "2026-11-30T00:00:00Z",

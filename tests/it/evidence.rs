@@ -299,14 +299,14 @@ fn forgetting_a_donor_erases_their_receipts_name_note_and_bytes() {
     assert_eq!(verified["ok"], true, "{verified}");
     assert_eq!(
         verified["notes"][0],
-        "attachment 3 (of #1): its file was deleted by erasure 1; the chain keeps its SHA-256"
+        "attachment 3 (of #1): its file was deleted by erasure 1"
     );
     let shown = l.json(&["show", "1"]);
     assert_eq!(shown["attachments"][0]["file"], "forgotten donor 1");
     assert_eq!(shown["attachments"][0]["note"], "forgotten donor 1");
     assert_eq!(
         l.reject(&["attachment", "get", "3", "-o", "x.pdf"]),
-        "error: attachment 3's file was deleted by erasure 1; the chain keeps only its SHA-256\n"
+        "error: attachment 3's file was deleted by erasure 1\n"
     );
     // The grant's receipt names no donor: it stays, whole.
     let shown = l.json(&["show", "8"]);
@@ -329,12 +329,14 @@ fn the_audit_pack_carries_the_files_and_a_rebuild_restores_them() {
     let pack = l.dir.path().join("pack");
     l.run(&["export", "audit", pack.to_str().unwrap()]);
     let listed = l.json(&["attachment", "list"]);
+    // The erased gift receipt is listed without its digest.
     let digests: Vec<&str> = listed
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["sha256"].as_str().unwrap())
+        .filter_map(|a| a["sha256"].as_str())
         .collect();
+    assert_eq!(digests.len(), 2, "{listed}");
     let mut held: Vec<String> = std::fs::read_dir(pack.join("evidence"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -634,4 +636,137 @@ fn forgetting_a_donor_deletes_files_naming_them_and_says_which_other_attachments
     names.sort();
     assert_eq!(names, ["attachment-2.txt"]);
     assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+/// Regression (issue 16): after `donor forget` deleted a receipt, its SHA-256 stayed in the
+/// `attached` entry, `attachments`, the erasure's entry and `erased_blobs`, so anyone who
+/// could rebuild a short text receipt from a guessed name could confirm the guess.
+#[test]
+fn forgetting_a_donor_leaves_no_digest_of_their_files_anywhere_in_the_ledger() {
+    let l = with_evidence();
+    let gift_receipt = "Receipt for Ana Pérez, 20.00 USD\n";
+    let about = l.file("gift.txt", gift_receipt);
+    l.run(&["attach", "1", &about]);
+    // A receipt attached to a grant, whose note names her, and a copy of the same bytes on a
+    // transaction that has nothing to do with her: both lose the file and its digest.
+    let named = l.file("thanks.txt", "Thanks sent, 20.00 USD\n");
+    l.run(&["attach", "8", &named, "--note", "thank-you for Ana Pérez"]);
+    let copy = l.file("copy.txt", "Thanks sent, 20.00 USD\n");
+    l.run(&["attach", "9", &copy]);
+    let digest = |text: &str| -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(text.as_bytes()).into()
+    };
+    let erased = [digest(gift_receipt), digest("Thanks sent, 20.00 USD\n")];
+    let bytes = ledger_bytes(&l);
+    for d in &erased {
+        assert!(holds(&bytes, hex(d).as_bytes()), "the digest is there before");
+    }
+    let preview = l.run(&["donor", "forget", "Ana Pérez", "--dry-run"]);
+    assert!(preview.contains("deletes 2 stored file(s)"), "{preview}");
+    l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    let bytes = ledger_bytes(&l);
+    for d in &erased {
+        assert!(
+            !holds(&bytes, hex(d).as_bytes()),
+            "a digest's hex is still in the ledger's files"
+        );
+        assert!(
+            !holds(&bytes, d),
+            "a digest's raw bytes are still in the ledger's files"
+        );
+    }
+    // The grant's own receipt is kept, with its digest.
+    assert!(holds(&bytes, hex(&digest(RECEIPT)).as_bytes()));
+    let verified = l.json(&["verify"]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    let listed = l.json(&["attachment", "list"]);
+    let erased_by: Vec<(i64, serde_json::Value, serde_json::Value)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["attachment"].as_i64().unwrap(),
+                a["sha256"].clone(),
+                a["erased_by"].clone(),
+            )
+        })
+        .collect();
+    for (id, sha256, by) in &erased_by[2..] {
+        assert_eq!(sha256, &serde_json::Value::Null, "attachment {id}: {listed}");
+        assert_eq!(by, "erasure 1", "attachment {id}: {listed}");
+    }
+    assert_eq!(erased_by[0].2, serde_json::Value::Null, "{listed}");
+    let table = l.run(&["attachment", "list"]);
+    assert!(table.contains("(erased by erasure 1)"), "{table}");
+    assert_eq!(
+        l.reject(&["attachment", "get", "5", "-o", "x.txt"]),
+        "error: attachment 5's file was deleted by erasure 1\n"
+    );
+    // The public page publishes only the grant's kept files, and names no digest.
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    let mut published: Vec<String> = std::fs::read_dir(l.dir.path().join("page-evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    published.sort();
+    // The grant's receipt and its confirmation's wire; not the thank-you (attachment 4).
+    assert_eq!(published, ["attachment-1.pdf", "attachment-2.txt"]);
+    let html = std::fs::read(&page).unwrap();
+    for d in &erased {
+        assert!(!holds(&html, hex(d).as_bytes()));
+    }
+    // The same bytes attached again are stored and listed again, under a new attachment.
+    let again = l.file("again.txt", "Thanks sent, 20.00 USD\n");
+    l.run(&["attach", "9", &again]);
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn the_erased_attachments_table_and_the_blob_trigger_refuse_edits_and_verify_names_them() {
+    let l = with_evidence();
+    let about = l.file("gift.txt", "Receipt for Ana Pérez\n");
+    l.run(&["attach", "1", &about]);
+    l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    let conn = l.raw();
+    for sql in [
+        // A stored file still named by an attachment, outside an erasure.
+        "DELETE FROM blobs",
+        "DELETE FROM erased_attachments",
+        "UPDATE erased_attachments SET attachment_id = 2",
+    ] {
+        assert!(conn.execute_batch(sql).is_err(), "{sql} was allowed");
+    }
+    drop(conn);
+    for (edit, said) in [
+        ("DELETE FROM erased_attachments", "erased_attachments"),
+        (
+            "INSERT INTO erased_attachments VALUES (1, 1, (SELECT max(id) FROM entries))",
+            "erased_attachments",
+        ),
+        (
+            "UPDATE attachments SET sha256 = (SELECT sha256 FROM attachments WHERE id = 1) WHERE id = 3",
+            "attachments",
+        ),
+    ] {
+        let t = with_evidence();
+        let about = t.file("gift.txt", "Receipt for Ana Pérez\n");
+        t.run(&["attach", "1", &about]);
+        t.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+        edit_without_triggers(&t, edit, true);
+        let out = verify_fails(&t, None, edit);
+        assert!(out.contains(said), "{edit}: {out}");
+    }
 }

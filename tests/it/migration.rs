@@ -181,6 +181,7 @@ fn a_forged_erasure_cannot_keep_a_salt_shared_with_the_fields_it_erased() {
             entry_texts: vec![],
             revised: vec![],
             blobs: vec![],
+            attachments: vec![],
         },
         &stamp,
     )
@@ -350,12 +351,12 @@ fn fixture_migrates_verifies_and_balances_as_before(name: &str, version: i64) {
 
 #[test]
 fn a_ledger_of_every_earlier_schema_migrates_verifies_and_balances_as_before() {
-    for version in [3, 4, 5, 7, 8, 9, 10] {
+    for version in [3, 4, 5, 7, 8, 9, 10, 11] {
         migrates_verifies_and_balances_as_before(version);
     }
     assert_eq!(
         fondo::store::SCHEMA_VERSION,
-        11,
+        12,
         "a new schema: add a fixture of the one before it (tests/fixtures/ledgers/README.md)"
     );
 }
@@ -483,4 +484,74 @@ fn a_ledger_of_schema_1_or_2_from_before_their_last_edit_is_refused_and_left_as_
             "schema {version}: the refused migration wrote"
         );
     }
+}
+
+/// Schema 12 seals an attachment's SHA-256 and erases it with the file. A schema-11 ledger
+/// keeps its `attached` and `erasure` entries as they were (their hashes cover the digests):
+/// it verifies against its old head, its erased attachments are listed as erased and without
+/// a digest, and a file attached and erased after the migration leaves no digest behind.
+#[test]
+fn a_schema_11_ledger_with_erased_attachments_migrates_and_erases_new_digests() {
+    use sha2::Digest;
+    let l = fixture("v11-sample.db");
+    let old_head = fixture_text("v11-sample.head").trim().to_string();
+    assert_eq!(l.json(&["verify", "--head", &old_head])["ok"], true);
+    let listed = l.json(&["attachment", "list"]);
+    let rows: Vec<(i64, bool, serde_json::Value)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["attachment"].as_i64().unwrap(),
+                a["sha256"].is_string(),
+                a["erased_by"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (1, true, serde_json::Value::Null),
+            (2, false, "erasure 1".into()),
+            (3, false, "erasure 1".into())
+        ],
+        "{listed}"
+    );
+    let kept = l.dir.path().join("kept.txt");
+    l.run(&["attachment", "get", "1", "-o", kept.to_str().unwrap()]);
+    assert_eq!(
+        l.reject(&["attachment", "get", "3", "-o", "x.txt"]),
+        "error: attachment 3's file was deleted by erasure 1\n"
+    );
+    let text = "Receipt for Nueva Donante, 7.00 USD\n";
+    l.run(&["donation", "7", "--donor", "Nueva Donante"]);
+    let gift = l
+        .json(&["report", "register"])
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["txn"]
+        .as_i64()
+        .unwrap();
+    let receipt = l.file("nueva.txt", text);
+    l.run(&["attach", &gift.to_string(), &receipt]);
+    l.run(&["donor", "forget", "Nueva Donante", "--yes"]);
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let bytes = crate::erasure::ledger_bytes(&l);
+    assert!(!crate::erasure::holds(&bytes, hex.as_bytes()));
+    assert!(!crate::erasure::holds(&bytes, &digest));
+    let verified = l.json(&["verify", "--head", &old_head]);
+    assert_eq!(verified["ok"], true, "{verified}");
+    // Its audit pack rebuilds a ledger with both forms of erased attachment.
+    let pack = l.dir.path().join("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    let rebuilt = TempLedger::uninitialized();
+    rebuilt.run(&["rebuild", pack.to_str().unwrap()]);
+    assert_eq!(rebuilt.json(&["verify"])["ok"], true);
+    assert_eq!(
+        rebuilt.json(&["attachment", "list"]),
+        l.json(&["attachment", "list"])
+    );
 }

@@ -432,6 +432,46 @@ fn a_pledge_follows_its_donor_through_rename_and_merge() {
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
 
+/// Regression (issue 16): `donor rename` of someone who had only pledged was refused as "no
+/// donor has exactly this name", though `donor forget` took them.
+#[test]
+fn a_donor_who_has_only_pledged_can_be_renamed_and_merged() {
+    let l = pledged();
+    let pledge = |donor: &str| {
+        l.run(&[
+            "pledge",
+            "add",
+            "--donor",
+            donor,
+            "5",
+            "--monthly",
+            "--from",
+            "2026-01",
+            "--new-donor",
+        ])
+    };
+    pledge("Zoe Quintero");
+    let said = l.run(&["donor", "rename", "Zoe Quintero", "Zoé Quintero"]);
+    assert!(said.contains("Zoé Quintero"), "{said}");
+    let donors = |l: &TempLedger| pick(&l.json(&["pledge", "list"]), &["id", "donor"]);
+    assert_eq!(donors(&l)[1], row(&["2", "Zoé Quintero"]));
+    // Her old spelling is nobody's now.
+    let refused = l.reject(&["donor", "rename", "Zoe Quintero", "Zoe Q"]);
+    assert!(refused.contains("no donor has exactly this name"), "{refused}");
+    // Another who only pledged is named for a merge, either way round.
+    pledge("Yago Ruiz");
+    l.run(&["donor", "merge", "Yago Ruiz", "Zoé Quintero", "--yes"]);
+    assert_eq!(donors(&l)[2], row(&["3", "Zoé Quintero"]));
+    l.run(&["donor", "merge", "Zoé Quintero", "Ana Pérez", "--yes"]);
+    let list = donors(&l);
+    assert!(list.iter().all(|r| r[1] == "Ana Pérez"), "{list:?}");
+    // A pledging donor's name is taken: a rename to it is refused as another donor's.
+    pledge("Xia Li");
+    let refused = l.reject(&["donor", "rename", "Ana Pérez", "Xia Li"]);
+    assert!(refused.contains("is another donor's name already"), "{refused}");
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
 /// The sample's twelve monthly donors each give every month, at least 10.00: pledged at
 /// 10.00 none misses a month; Luis Romero and Carla Ruiz pledged 20.00 from 2026 and fall
 /// short in the months `ledger.sample.csv` shows (read off it by hand).

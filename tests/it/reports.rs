@@ -1020,3 +1020,64 @@ fn a_loan_changes_no_net_assets_in_activities_or_position() {
     assert_eq!(ends.len(), 3, "{months}");
     assert!(ends.iter().all(|r| r.contains(",100.00,")), "{months}");
 }
+
+/// Regression (issue 16): with `--monthly`, a currency was listed only from the month it
+/// first moved in, so the months before had fewer rows than the whole period; every period
+/// now lists every currency of the report, with zeros before it first moved.
+#[test]
+fn every_period_of_activities_lists_every_currency_of_the_report() {
+    let l = TempLedger::new();
+    l.run(&["donation", "100", "--donor", "Ana", "--date", "2026-01-10"]);
+    l.run(&[
+        "donation",
+        "50",
+        "--currency",
+        "EUR",
+        "--donor",
+        "Bo",
+        "--date",
+        "2026-03-05",
+    ]);
+    let months = l.run(&["--format", "csv", "report", "activities", "--monthly"]);
+    let rows: Vec<Vec<&str>> = months
+        .lines()
+        .filter(|r| r.starts_with("Gifts,") || r.starts_with("Net assets at the end,"))
+        .map(|r| {
+            let cells: Vec<&str> = r.split(',').collect();
+            vec![cells[0], cells[1], cells[4], cells[7]]
+        })
+        .collect();
+    let expected: Vec<Vec<&str>> = [
+        ["Gifts", "2026-01", "USD", "100.00"],
+        ["Net assets at the end", "2026-01", "USD", "100.00"],
+        ["Gifts", "2026-01", "EUR", "0.00"],
+        ["Net assets at the end", "2026-01", "EUR", "0.00"],
+        ["Gifts", "2026-02", "USD", "0.00"],
+        ["Net assets at the end", "2026-02", "USD", "100.00"],
+        ["Gifts", "2026-02", "EUR", "0.00"],
+        ["Net assets at the end", "2026-02", "EUR", "0.00"],
+        ["Gifts", "2026-03", "USD", "0.00"],
+        ["Net assets at the end", "2026-03", "USD", "100.00"],
+        ["Gifts", "2026-03", "EUR", "50.00"],
+        ["Net assets at the end", "2026-03", "EUR", "50.00"],
+        ["Gifts", "whole", "USD", "100.00"],
+        ["Net assets at the end", "whole", "USD", "100.00"],
+        ["Gifts", "whole", "EUR", "50.00"],
+        ["Net assets at the end", "whole", "EUR", "50.00"],
+    ]
+    .iter()
+    .map(|r| r.to_vec())
+    .collect();
+    assert_eq!(rows, expected, "{months}");
+    // A report that ends before the currency first moved does not list it at all.
+    let early = l.run(&[
+        "--format",
+        "csv",
+        "report",
+        "activities",
+        "--monthly",
+        "--to",
+        "2026-02-28",
+    ]);
+    assert!(!early.contains("EUR"), "EUR had not moved by then: {early}");
+}

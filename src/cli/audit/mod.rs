@@ -194,12 +194,13 @@ fn write_evidence(ledger: &Ledger, options: &AuditOptions, pack: &mut DirectoryW
         csv(None, render::evidence::attachments_table(&attachments), out)
     })?;
     let mut written = std::collections::HashSet::new();
-    for a in &attachments {
-        if !written.insert(a.sha256.as_str()) {
+    // An erased attachment has no digest here, and its file is gone.
+    for sha256 in attachments.iter().filter_map(|a| a.sha256.as_deref()) {
+        if !written.insert(sha256) {
             continue;
         }
-        if let Some(bytes) = crate::store::evidence::blob(conn, &a.sha256)? {
-            pack.file(&format!("evidence/{}", a.sha256), |out| {
+        if let Some(bytes) = crate::store::evidence::blob(conn, sha256)? {
+            pack.file(&format!("evidence/{sha256}"), |out| {
                 out.write_all(&bytes).map_err(Error::Output)
             })?;
         }

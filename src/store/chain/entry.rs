@@ -132,15 +132,22 @@ pub enum Entry {
         /// transactions an earlier form of erasure changed).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         revised: Vec<Revision>,
-        /// The SHA-256 of each attached file it deleted (an attachment keeps its digest).
+        /// The SHA-256 of each attached file it deleted: an erasure recorded before schema 12
+        /// (the attachment keeps its digest).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         blobs: Vec<String>,
+        /// The attachments whose file it deleted, since schema 12: their digests are among
+        /// the `entry_texts` it replaced (an attachment recorded before keeps its digest).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<i64>,
     },
     /// `donor rename` / `donor merge`: the counterparty of each transaction in `revised` was
     /// given a new text (whose salted digest it records); it names no one.
     DonorRenamed { revised: Vec<Revision> },
     /// `fondo attach`: a file attached to a transaction or a confirmation (`target`), whose
-    /// bytes are kept in `blobs` under their SHA-256.
+    /// bytes are kept in `blobs` under their SHA-256. Since schema 12 the digest is a private
+    /// text (`private_sha256`), which an erasure of the file replaces by zeros; before, the
+    /// body holds it as it is.
     Attached {
         id: i64,
         target: String,
@@ -150,6 +157,8 @@ pub enum Entry {
         media_type: Option<String>,
         file_name: String,
         note: Option<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        private_sha256: bool,
     },
     /// `rate add`: units of `to` per unit of `from` on `date`, as the exact decimal text
     /// given; `corrects` names the rate of the same pair and day it replaces.
@@ -267,9 +276,9 @@ pub struct ErasedEntryText {
 }
 
 /// What an erasure leaves in a private field of an entry: its placeholder, or for a file's
-/// fingerprint (which must stay 64 hex digits) zeros.
+/// fingerprint or an attachment's digest (which must stay 64 hex digits) zeros.
 pub fn erased_value(field: &str, erasure_id: i64) -> String {
-    if field == "file_sha256" {
+    if field == "file_sha256" || field == "sha256" {
         "0".repeat(64)
     } else {
         crate::domain::privacy::placeholder(erasure_id)
@@ -323,8 +332,18 @@ impl Entry {
                 ("file_sha256", Some(file_sha256.clone())),
             ],
             Entry::LockOverridden { reason, .. } => vec![("reason", Some(reason.clone()))],
-            Entry::Attached { file_name, note, .. } => {
-                vec![("file_name", Some(file_name.clone())), ("note", note.clone())]
+            Entry::Attached {
+                file_name,
+                note,
+                sha256,
+                private_sha256,
+                ..
+            } => {
+                let mut texts = vec![("file_name", Some(file_name.clone())), ("note", note.clone())];
+                if *private_sha256 {
+                    texts.push(("sha256", Some(sha256.clone())));
+                }
+                texts
             }
             Entry::PledgeAdded { donor, .. } | Entry::PledgeDonorChanged { donor, .. } => {
                 vec![("donor", Some(donor.clone()))]
@@ -345,6 +364,7 @@ impl Entry {
             (Entry::LockOverridden { reason, .. }, "reason") => text(reason),
             (Entry::Attached { file_name, .. }, "file_name") => text(file_name),
             (Entry::Attached { note, .. }, "note") => *note = value,
+            (Entry::Attached { sha256, .. }, "sha256") => text(sha256),
             (Entry::PledgeAdded { donor, .. }, "donor")
             | (Entry::PledgeDonorChanged { donor, .. }, "donor") => text(donor),
             _ => {}

@@ -10,7 +10,7 @@ use super::tables::{
     IMPORT_BATCHES, LOCK_OVERRIDES, META, PERIOD_LOCKS, RATES, RECONCILED_POSTINGS, RECONCILIATIONS,
     TEXT_REVISIONS,
 };
-use super::tables::{ATTACHMENTS, ERASED_BLOBS};
+use super::tables::{ATTACHMENTS, ERASED_ATTACHMENTS, ERASED_BLOBS};
 use super::tables::{BUDGETS, PLEDGES};
 use crate::error::{Error, Result};
 use crate::store::hash;
@@ -391,6 +391,7 @@ impl Entry {
             entry_texts,
             revised,
             blobs,
+            attachments,
         } = self
         else {
             return Err(misplaced(self));
@@ -415,6 +416,12 @@ impl Entry {
                 .iter()
                 .map(|sha256| rows.add(&ERASED_BLOBS, vec![text(sha256), Value::Integer(*id)])),
         );
+        all.extend(attachments.iter().map(|attachment| {
+            rows.add(
+                &ERASED_ATTACHMENTS,
+                vec![Value::Integer(*attachment), Value::Integer(*id)],
+            )
+        }));
         Ok(all)
     }
 
@@ -429,6 +436,7 @@ impl Entry {
             media_type,
             file_name,
             note,
+            private_sha256: _,
         } = self
         else {
             return Err(misplaced(self));

@@ -239,6 +239,12 @@ pub(super) const ERASED_BLOBS: Table = Table {
     key: &["sha256"],
     columns: &["sha256", "erasure_id", "entry_id"],
 };
+/// Since schema 12: the attachments whose file each erasure deleted.
+pub(super) const ERASED_ATTACHMENTS: Table = Table {
+    name: "erased_attachments",
+    key: &["attachment_id"],
+    columns: &["attachment_id", "erasure_id", "entry_id"],
+};
 
 pub(super) const BUDGETS: Table = Table {
     name: "budgets",
@@ -270,7 +276,7 @@ pub(super) const PLEDGES: Table = Table {
 };
 
 /// Every projected table, in the order `verify` reports them.
-pub const TABLES: [&Table; 21] = [
+pub const TABLES: [&Table; 22] = [
     &META,
     &ACCOUNTS,
     &FUNDS,
@@ -288,6 +294,7 @@ pub const TABLES: [&Table; 21] = [
     &LOCK_OVERRIDES,
     &ATTACHMENTS,
     &ERASED_BLOBS,
+    &ERASED_ATTACHMENTS,
     &RATES,
     &REFUNDS,
     &BUDGETS,

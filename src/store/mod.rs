@@ -251,6 +251,11 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<(Connection, i64)> {
 /// within the memory a treasurer's laptop can spare.
 const CACHE_KIB: i64 = 32 * 1024;
 
+/// How much of the file SQLite reads through a memory map rather than a copy per page read:
+/// a report over a large ledger reads pages all over it, and the copies were a third of its
+/// time (SQLite caps this at its own maximum, 2 GiB; writes still go through the journal).
+const MMAP_BYTES: i64 = 1 << 31;
+
 /// Sets what every connection needs: a busy timeout so concurrent commands wait for each
 /// other, foreign keys, and a full sync on every commit.
 fn configure(conn: Connection) -> Result<Connection> {
@@ -259,6 +264,7 @@ fn configure(conn: Connection) -> Result<Connection> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     // A larger page cache (negative: KiB) keeps index pages in memory during big imports.
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     Ok(conn)
 }
 

@@ -117,6 +117,13 @@ for n in $SIZES; do
   row "$n" "public page (Markdown)" fondo "$m" "${m%% *}"
   m=$(measure true "$fondo --db $db report register assets:bank --limit 50")
   row "$n" "register page (50 lines)" fondo "$m" "${m%% *}"
+  m=$(measure true "$fondo --db $db report register assets:bank --from 2001-01-01 --limit 50")
+  row "$n" "register page (50 lines) from a date" fondo "$m" "${m%% *}"
+  # Donors (private): every donor's totals, and one donor's letter for a year.
+  m=$(measure true "$fondo --db $db report donors")
+  row "$n" "report donors" fondo "$m" "${m%% *}"
+  m=$(measure true "$fondo --db $db report statement --donor 'Donor 00010' --year 2001")
+  row "$n" "report statement (one donor, a year)" fondo "$m" "${m%% *}"
   empty=$(measure "rm -f $work/empty.db*; $fondo --db $work/empty.db init" "$fondo --db $work/empty.db donation 10 --donor Someone")
   row "$n" "one donation, empty ledger" fondo "$empty" "${empty%% *}"
   cp "$db" "$work/big.db"
@@ -130,6 +137,11 @@ for n in $SIZES; do
   row "$n" "verify" fondo "$m" "${m%% *}"
   m=$(measure "rm -f $work/journal.csv" "$fondo --db $db export journal -o $work/journal.csv")
   row "$n" "export journal" fondo "$m" "${m%% *}"
+  # A backup (copy and verify) while a loop records one donation after another in the ledger.
+  m=$(measure "rm -f $work/backup.db" "touch $work/writing
+    (while [ -e $work/writing ]; do $fondo --db $work/big.db donation 10 --donor Writer >/dev/null; done) &
+    $fondo --db $work/big.db backup $work/backup.db; status=\$?; rm $work/writing; wait; exit \$status")
+  row "$n" "backup while donations are recorded" fondo "$m" "${m%% *}"
 done
 # Donor statements: a letter each for 10,000 donors who all gave in 2026 (issue 16: <= 5 s).
 "$generate" 43800 simple 2026-01-01 10000 >"$work/donors.csv"

@@ -158,6 +158,13 @@ for n in $SIZES; do
   fondo_row "$n" "public page (Markdown)" "$m" "$(at_1m s:0.1)"
   m=$(measure true "$fondo --db $db report register assets:bank --limit 50")
   fondo_row "$n" "register page (50 lines)" "$m" "$(at_1m s:0.1)"
+  m=$(measure true "$fondo --db $db report register assets:bank --from 2001-01-01 --limit 50")
+  fondo_row "$n" "register page (50 lines) from a date" "$m" "$(at_1m s:0.1)"
+  # Donors (private): every donor's totals, and one donor's letter for a year.
+  m=$(measure true "$fondo --db $db report donors")
+  fondo_row "$n" "report donors" "$m" "$(at_1m s:0.1)"
+  m=$(measure true "$fondo --db $db report statement --donor 'Donor 00010' --year 2001")
+  fondo_row "$n" "report statement (one donor, a year)" "$m" "$(at_1m s:0.1)"
   empty=$(measure "rm -f $work/empty.db*; $fondo --db $work/empty.db init" "$fondo --db $work/empty.db donation 10 --donor Someone")
   fondo_row "$n" "one donation, empty ledger" "$empty"
   cp "$db" "$work/big.db"
@@ -171,6 +178,11 @@ for n in $SIZES; do
   fondo_row "$n" "verify" "$m" "$(at_1m s:5)"
   m=$(measure "rm -f $work/journal.csv" "$fondo --db $db export journal -o $work/journal.csv")
   fondo_row "$n" "export journal" "$m" "$(at_1m s:4)"
+  # A backup (copy and verify) while a loop records one donation after another in the ledger.
+  m=$(measure "rm -f $work/backup.db" "touch $work/writing
+    (while [ -e $work/writing ]; do $fondo --db $work/big.db donation 10 --donor Writer >/dev/null; done) &
+    $fondo --db $work/big.db backup $work/backup.db; status=\$?; rm $work/writing; wait; exit \$status")
+  fondo_row "$n" "backup while donations are recorded" "$m" "$(at_1m s:10)"
 done
 # Donor statements: a letter each for 10,000 donors who all gave in 2026 (issue 16: <= 5 s).
 "$generate" 43800 simple 2026-01-01 10000 >"$work/donors.csv"

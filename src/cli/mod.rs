@@ -428,6 +428,13 @@ impl Context {
         Ledger::open(&self.db, &self.actor)
     }
 
+    /// Opens the ledger for a command that reads much of it (see [`Ledger::read_mapped`]).
+    fn open_to_read(&self) -> Result<Ledger> {
+        let ledger = self.open()?;
+        ledger.read_mapped()?;
+        Ok(ledger)
+    }
+
     fn date(&self, field: Field, text: &str) -> Result<NaiveDate> {
         parse_date(field, text, self.today)
     }
@@ -550,7 +557,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Demo => review::demo(&ctx, out),
         Command::Add(args) => add::add(&ctx, args, out),
         Command::Backup { dest } => {
-            let ledger = ctx.open()?;
+            let ledger = ctx.open_to_read()?;
             let outcome = crate::store::backup::backup(&ledger, &dest, &ctx.actor)?;
             ledger.note_output("backup", &dest);
             writeln!(

@@ -262,7 +262,7 @@ fn tie_out(tied: bool, report: &str) -> Result<()> {
 }
 
 pub fn report(ctx: &Context, cmd: ReportCommand, out: &mut dyn Write) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_to_read()?;
     // The page names the head in its own footer; a letter is for a donor, not an auditor.
     let page = matches!(
         cmd,
@@ -591,7 +591,7 @@ pub struct VerifyArgs {
 }
 
 pub fn verify(ctx: &Context, args: VerifyArgs, out: &mut dyn Write) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_to_read()?;
     let outcome = verify::verify(&ledger, args.head.as_deref())?;
     render::write_verify(&outcome, ctx.format, out).map_err(Error::Output)?;
     if outcome.ok {

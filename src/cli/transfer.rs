@@ -126,7 +126,7 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
             "export journal writes CSV, the form auditors re-add; leave out --format json".into(),
         ));
     }
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_to_read()?;
     let options = ExportOptions {
         filter: period.filter(ctx)?,
         anonymize,
@@ -158,7 +158,7 @@ fn export_audit(
     force: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_to_read()?;
     let options = super::audit::AuditOptions {
         anonymize,
         public,

@@ -45,7 +45,9 @@ pub fn backup(ledger: &Ledger, dest: &Path, actor: &str) -> Result<VerifyOutcome
         copy.pragma_update(None, "journal_mode", "DELETE")?;
     }
     // Read-only: opening it as a ledger would turn it back to WAL mode.
-    let outcome = verify(&Ledger::open_read_only(temp.path(), actor)?, None)?;
+    let copy = Ledger::open_read_only(temp.path(), actor)?;
+    copy.read_mapped()?;
+    let outcome = verify(&copy, None)?;
     if !outcome.ok {
         return Err(Error::CheckFailed(format!(
             "the backup did not verify ({}); nothing was written to {}",

@@ -234,6 +234,61 @@ fn register_runs_a_balance_in_date_order() {
     );
 }
 
+/// A page of the register (`--limit`) is the start of the whole register, whichever way it is
+/// read: by walking the transactions in date order (an account with many postings, or every
+/// account) or from the postings by account (a rare account, a fund, a long page).
+#[test]
+fn a_register_page_is_the_start_of_the_whole_register() {
+    let l = TempLedger::new();
+    // Recorded out of date order: the transactions' ids do not follow their dates.
+    for (amount, date) in [
+        ("10", "2026-03-09"),
+        ("20", "2026-03-02"),
+        ("30", "2026-03-05"),
+        ("40", "2026-03-02"),
+        ("50", "2026-03-01"),
+        ("60", "2026-03-07"),
+        ("70", "2026-03-03"),
+        ("80", "2026-03-04"),
+    ] {
+        l.run(&["donation", amount, "--donor", "Ana", "--date", date]);
+    }
+    l.run(&["fee", "1.50", "--from", "assets:bank", "--date", "2026-03-06"]);
+    let page = l.json(&["report", "register", "assets:bank", "--limit", "3"]);
+    assert_eq!(
+        pick(&page, &["txn", "date", "running_balance"]),
+        [
+            ["5", "2026-03-01", "50.00"],
+            ["2", "2026-03-02", "70.00"],
+            ["4", "2026-03-02", "110.00"],
+        ]
+    );
+    let periods: [&[&str]; 4] = [
+        &[],
+        &["--from", "2026-03-03"],
+        &["--from", "2026-03-02", "--to", "2026-03-06"],
+        &["--fund", "general"],
+    ];
+    for account in [None, Some("assets:bank"), Some("expenses:fees"), Some("assets")] {
+        for period in periods {
+            let mut args = vec!["report", "register"];
+            args.extend(account);
+            args.extend(period);
+            let whole = l.json(&args);
+            let whole = whole.as_array().unwrap();
+            for limit in [1, 3, 5, 30] {
+                let text = limit.to_string();
+                let page = l.json(&[&args[..], &["--limit", &text]].concat());
+                assert_eq!(
+                    page.as_array().unwrap()[..],
+                    whole[..limit.min(whole.len())],
+                    "{args:?} --limit {limit}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn show_has_postings_audit_fields_and_links() {
     let l = worked_example();

@@ -17,6 +17,7 @@ pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<std::thread::JoinHa
         let path = path.to_path_buf();
         std::thread::spawn(move || -> Result<Problems> {
             let own = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            own.pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
             let mut found = Problems::default();
             check_sqlite(&own, &mut found)?;
             Ok(found)

@@ -75,6 +75,12 @@ enum Kind<'a> {
     Directory(&'a [&'a str]),
 }
 
+/// Whether an output path means standard output: `-o -`, as for most tools
+/// (`fondo export journal -o - | sha256sum`).
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// A file name as a message shows it: not valid Unicode replaced, control and format
 /// characters escaped, so that a file named with escape sequences cannot retitle or clear
 /// the terminal when fondo names it.

@@ -103,7 +103,7 @@ pub fn attachment(ctx: &Context, cmd: AttachmentCommand, out: &mut dyn Write) ->
         }
         AttachmentCommand::Get { id, output, force } => {
             let (info, bytes) = ledger.attachment_bytes(id)?;
-            if output.as_os_str() == "-" {
+            if crate::files::is_stdout(&output) {
                 return out.write_all(&bytes).map_err(Error::Output);
             }
             let dest = crate::files::Destination {

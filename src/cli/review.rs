@@ -212,7 +212,7 @@ pub enum ReportCommand {
         after_help = "Example:\n  fondo report transparency -o transparency.html\n  fondo --format md report transparency\n  fondo report transparency --value USD -o transparency.html"
     )]
     Transparency {
-        /// Write to this file (.md for Markdown) instead of standard output
+        /// Write to this file (.md for Markdown); without it, or with `-`, to standard output
         #[arg(short, long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
         /// Replace FILE if it exists (never the ledger, an SQLite file or a directory)
@@ -293,6 +293,12 @@ fn transparency_page(
     out: &mut dyn Write,
 ) -> Result<()> {
     let (output, force) = (page_output.path, page_output.force);
+    if output.is_some_and(crate::files::is_stdout) && page_output.public_evidence {
+        return Err(Error::Usage(
+            "--public-evidence writes the grants' files in a directory beside the page: give -o a file name, not -".into(),
+        ));
+    }
+    let output = output.filter(|path| !crate::files::is_stdout(path));
     use crate::render::transparency::{write_transparency, PageFormat};
     if ctx.format != crate::render::Format::Table {
         return Err(Error::Usage(

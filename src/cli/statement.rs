@@ -39,8 +39,8 @@ pub struct StatementArgs {
     /// A text file with the thank-you text and its placeholders [default: a built-in text]
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
-    /// With --donor: write the letter to FILE (else standard output); with --all: the
-    /// directory the letters go into, made if absent
+    /// With --donor: write the letter to FILE (else, or with `-`, standard output); with
+    /// --all: the directory the letters go into, made if absent
     #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
     /// Replace letters (or FILE) already there
@@ -49,7 +49,14 @@ pub struct StatementArgs {
 }
 
 pub fn statement(ctx: &Context, ledger: &Ledger, args: StatementArgs, out: &mut dyn Write) -> Result<()> {
-    let format = letter_format(ctx, args.output.as_deref().filter(|_| !args.all))?;
+    let output = args.output.as_deref();
+    if args.all && output.is_some_and(files::is_stdout) {
+        return Err(Error::Usage(
+            "--all writes a letter per donor into a directory: give -o a directory, not -".into(),
+        ));
+    }
+    let output = output.filter(|path| !files::is_stdout(path));
+    let format = letter_format(ctx, output.filter(|_| !args.all))?;
     let run = Run {
         ledger,
         template: read_template(args.template.as_deref(), format)?,
@@ -57,7 +64,7 @@ pub fn statement(ctx: &Context, ledger: &Ledger, args: StatementArgs, out: &mut 
         format,
         existing: Existing::from_force(args.force),
     };
-    match (args.all, args.output.as_deref()) {
+    match (args.all, output) {
         (true, Some(dir)) => run.write_all(dir, out),
         (_, output) => run.write_one(output, out),
     }

@@ -70,7 +70,7 @@ pub enum ExportCommand {
     /// Every posting as one CSV row, in the journal format import reads back
     #[command(after_help = "Example:\n  fondo export journal -o journal.csv --from 2026-01-01")]
     Journal {
-        /// Write to this file (mode 0600) instead of standard output
+        /// Write to this file (mode 0600); without it, or with `-`, to standard output
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
         /// Replace FILE if it exists (never the ledger, an SQLite file or a directory)
@@ -132,7 +132,7 @@ pub fn export(ctx: &Context, cmd: ExportCommand, out: &mut dyn Write) -> Result<
         anonymize,
         public,
     };
-    match output {
+    match output.filter(|path| !crate::files::is_stdout(path)) {
         Some(path) => {
             let dest = Destination {
                 path: &path,

@@ -504,3 +504,74 @@ fn a_closed_pipe_is_success_for_every_command_that_prints() {
         );
     }
 }
+
+/// `-o -` is standard output for every command that writes one file, as for most tools; no
+/// file named `-` appears.
+#[test]
+fn dash_as_the_output_file_is_standard_output() {
+    let l = TempLedger::new();
+    l.run(&["donation", "50", "--donor", "Ana Pérez", "--date", "2026-03-02"]);
+    let dir = l.dir.path();
+    let to_stdout = |args: &[&str]| {
+        let output = l.cmd().current_dir(dir).args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!dir.join("-").exists(), "{args:?} wrote a file named -");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let journal = to_stdout(&["export", "journal", "-o", "-"]);
+    assert_eq!(journal, l.run(&["export", "journal"]));
+    assert!(journal.contains("income:donations"), "{journal}");
+    let page = to_stdout(&["--format", "md", "report", "transparency", "-o", "-"]);
+    assert_eq!(page, l.run(&["--format", "md", "report", "transparency"]));
+    let letter = to_stdout(&[
+        "report",
+        "statement",
+        "--donor",
+        "Ana Pérez",
+        "--year",
+        "2026",
+        "-o",
+        "-",
+    ]);
+    assert!(
+        letter.contains("Ana Pérez") && letter.contains("50.00"),
+        "{letter}"
+    );
+    let bytes = "paid 50.00\n";
+    std::fs::write(dir.join("receipt.txt"), bytes).unwrap();
+    l.run(&["attach", "1", dir.join("receipt.txt").to_str().unwrap()]);
+    assert_eq!(to_stdout(&["attachment", "get", "1", "-o", "-"]), bytes);
+}
+
+/// Where `-` cannot stand for standard output (a directory of letters, a page with its
+/// evidence beside it), it is refused, and nothing is written.
+#[test]
+fn dash_is_refused_where_a_directory_is_written() {
+    let l = TempLedger::new();
+    l.run(&["donation", "50", "--donor", "Ana Pérez", "--date", "2026-03-02"]);
+    let dir = l.dir.path();
+    for (args, says) in [
+        (
+            &["report", "statement", "--all", "--year", "2026", "-o", "-"][..],
+            "give -o a directory",
+        ),
+        (
+            &["report", "transparency", "-o", "-", "--public-evidence"][..],
+            "give -o a file name",
+        ),
+    ] {
+        let before = listing(dir);
+        let output = l.cmd().current_dir(dir).args(args).output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            !output.status.success() && stderr.starts_with("error: "),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert_eq!(listing(dir), before, "{args:?}");
+    }
+}

@@ -100,7 +100,7 @@ impl<'l> Writer<'l> {
     pub(super) fn commit(mut self) -> Result<()> {
         self.totals.flush(&self.tx)?;
         if let Some(first) = self.first_recorded {
-            recheck::check_written(&self.tx, first, &self.totals.before)?;
+            recheck::check_written(&self.tx, first, &mut self.totals.before)?;
         }
         self.tx.commit()?;
         Ok(())

@@ -56,7 +56,7 @@ pub(in crate::store) fn check_no_twin(others: &[read::CommuneInfo], name: &str) 
 }
 
 /// The most donor names a write keeps in memory (a few MiB); past it, a donor is looked up.
-const KNOWN_DONORS_MAX: usize = 100_000;
+const KNOWN_DONORS_MAX: usize = 50_000;
 
 impl Writer<'_> {
     /// Refuses a gift's donor whose name looks like an existing donor's (see

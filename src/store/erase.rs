@@ -428,7 +428,7 @@ impl Writer<'_> {
         super::evidence::delete_blobs(self.conn(), &erased_files.digests)?;
         self.keep_pledge_donors(&pledged, name)?;
         // The donors' names follow the counterparties just replaced.
-        super::donors::rebuild(self.conn())?;
+        self.rebuild_donors()?;
         super::outputs::forget_paths_naming(self.conn(), &who.files)?;
         Ok(Erasure {
             id: who.id,

@@ -6,7 +6,28 @@ use sha2::{Digest, Sha256};
 
 /// A date as the ledger stores it and its records hash it: `YYYY-MM-DD`, never another form.
 pub fn date_text(date: chrono::NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    // Written digit by digit: chrono's formatter parses its pattern on every call, and an
+    // import formats several dates a row. Years outside four digits keep chrono's form.
+    let Ok(year @ 0..=9999) = u32::try_from(date.year()) else {
+        return date.format("%Y-%m-%d").to_string();
+    };
+    let digit = |value: u32| char::from(b'0' + (value % 10) as u8);
+    let (month, day) = (date.month(), date.day());
+    [
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        '-',
+        digit(month / 10),
+        digit(month),
+        '-',
+        digit(day / 10),
+        digit(day),
+    ]
+    .into_iter()
+    .collect()
 }
 
 /// Every digest the chain records is written as lower-case hex.
@@ -163,6 +184,31 @@ pub fn random<const N: usize>() -> crate::error::Result<[u8; N]> {
         ))
     })?;
     Ok(bytes)
+}
+
+/// Random bytes from the operating system fetched a page at a time: a write that salts every
+/// transaction and import key would otherwise make a system call for each.
+#[derive(Default)]
+pub struct RandomPool(Vec<u8>);
+
+/// How many random bytes [`RandomPool`] fetches at once.
+const RANDOM_POOL_LEN: usize = 4096;
+
+impl RandomPool {
+    /// `N` random bytes, none of them handed out before.
+    pub fn take<const N: usize>(&mut self) -> crate::error::Result<[u8; N]> {
+        if N > RANDOM_POOL_LEN {
+            return random::<N>();
+        }
+        if self.0.len() < N {
+            self.0 = random::<RANDOM_POOL_LEN>()?.to_vec();
+        }
+        let mut bytes = [0_u8; N];
+        let rest = self.0.len() - N;
+        bytes.copy_from_slice(&self.0[rest..]);
+        self.0.truncate(rest);
+        Ok(bytes)
+    }
 }
 
 /// The length of one field's salt.
@@ -342,6 +388,38 @@ pub fn content_key(txn: &crate::domain::NewTransaction) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_random_pool_never_hands_out_the_same_bytes_twice() {
+        let mut pool = RandomPool::default();
+        let mut seen = std::collections::HashSet::new();
+        // Past a refill of the pool, and larger than the pool itself.
+        for _ in 0..RANDOM_POOL_LEN / 16 * 3 {
+            assert!(seen.insert(pool.take::<16>().expect("random bytes")));
+        }
+        assert!(seen.insert(
+            pool.take::<96>().expect("random bytes")[..16]
+                .try_into()
+                .expect("16 bytes")
+        ));
+        assert_ne!(pool.take::<8192>().expect("random bytes"), [0_u8; 8192]);
+    }
+
+    #[test]
+    fn date_text_is_chronos_iso_form() {
+        for (y, m, d) in [
+            (2026, 12, 6),
+            (1, 1, 1),
+            (999, 10, 31),
+            (9999, 12, 31),
+            (0, 2, 29),
+            (10000, 1, 1),
+            (-1, 3, 9),
+        ] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid test date");
+            assert_eq!(date_text(date), date.format("%Y-%m-%d").to_string());
+        }
+    }
 
     #[test]
     fn field_boundaries_are_unambiguous() {

@@ -58,40 +58,107 @@ fn stored(total: &mut Statement<'_>, key: impl Params) -> Result<Option<(i64, i6
     Ok(total.query_row(key, |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
 }
 
-/// What the postings of this write moved, recomputed from them as stored.
+/// What the postings of this write moved per balance, recomputed from them as stored.
 #[derive(Default)]
 struct Recomputed {
     balances: HashMap<TotalKey, Moved>,
-    days: HashMap<TotalKey, HashMap<NaiveDate, Moved>>,
 }
 
 impl Recomputed {
-    fn add(&mut self, key: TotalKey, date: NaiveDate, minor: i64) {
-        let moved = if minor >= 0 {
-            (i128::from(minor), 0)
+    fn add(&mut self, key: TotalKey, minor: i64) {
+        let sum = self.balances.entry(key).or_default();
+        if minor >= 0 {
+            sum.0 += i128::from(minor);
         } else {
-            (0, -i128::from(minor))
-        };
-        for sum in [
-            self.balances.entry(key).or_default(),
-            self.days.entry(key).or_default().entry(date).or_default(),
-        ] {
-            sum.0 += moved.0;
-            sum.1 += moved.1;
+            sum.1 -= i128::from(minor);
         }
     }
 }
 
+/// Per noted day, what its totals moved as stored (now less before) and the write's
+/// postings have not yet accounted for. Held in place of the totals before, so that a
+/// write across many days (an import) holds one map of days, not two.
+type DaysLeft = HashMap<TotalKey, HashMap<NaiveDate, (i64, i64)>>;
+
 /// Checks the transactions from `first` on, and the totals `before` noted, as stored now
 /// (the write's pending totals already written out).
-pub(super) fn check_written(tx: &Transaction<'_>, first: i64, before: &TotalsBefore) -> Result<()> {
-    let moved = check_balanced(tx, first)?;
-    check_totals_moved(tx, before, &moved)
+pub(super) fn check_written(tx: &Transaction<'_>, first: i64, before: &mut TotalsBefore) -> Result<()> {
+    let mut days = days_moved_as_stored(tx, std::mem::take(&mut before.days))?;
+    let moved = check_balanced(tx, first, &mut days)?;
+    check_totals_moved(tx, before, &moved)?;
+    check_days_accounted(tx, first, &days)
+}
+
+/// Turns the daily totals noted before the write into what each has moved since, as stored.
+fn days_moved_as_stored(tx: &Transaction<'_>, mut days: DaysLeft) -> Result<DaysLeft> {
+    let mut day = tx.prepare_cached(DAY)?;
+    for ((account, fund, currency), dates) in &mut days {
+        for (date, total) in dates.iter_mut() {
+            let now = stored(&mut day, params![account, fund, currency, date])?.unwrap_or_default();
+            // Debits and credits only grow, from zero: neither difference can overflow.
+            *total = (now.0 - total.0, now.1 - total.1);
+        }
+    }
+    Ok(days)
+}
+
+/// Every noted day's totals moved by exactly what the write's postings took from them.
+fn check_days_accounted(tx: &Transaction<'_>, first: i64, days: &DaysLeft) -> Result<()> {
+    for (key, dates) in days {
+        if let Some((date, _)) = dates.iter().find(|(_, left)| **left != (0, 0)) {
+            return Err(day_mismatch(tx, first, *key, *date, dates.get(date).copied()));
+        }
+    }
+    Ok(())
+}
+
+/// The error for a day whose totals did not move by its postings (or moved unnoted), with
+/// the totals before, now and what the postings moved, recomputed for that day alone.
+fn day_mismatch(
+    tx: &Transaction<'_>,
+    first: i64,
+    key: TotalKey,
+    date: NaiveDate,
+    left: Option<(i64, i64)>,
+) -> Error {
+    let (account, fund, currency) = key;
+    let found = || -> Result<Error> {
+        let now = stored(
+            &mut *tx.prepare_cached(DAY)?,
+            params![account, fund, currency, date],
+        )?;
+        let moved: (i64, i64) = tx.query_row(
+            "SELECT coalesce(sum(max(p.amount_minor, 0)), 0), coalesce(sum(max(-p.amount_minor, 0)), 0)
+             FROM postings p JOIN transactions t ON t.id = p.txn_id
+             WHERE p.txn_id >= ?1 AND p.account_id = ?2 AND p.fund_id = ?3 AND p.currency = ?4 AND t.date = ?5",
+            params![first, account, fund, currency, date],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        // What stood before: now less what the postings and the stray change moved.
+        let was = left.map(|(debit, credit)| {
+            let now = now.unwrap_or_default();
+            (
+                now.0.saturating_sub(moved.0).saturating_sub(debit),
+                now.1.saturating_sub(moved.1).saturating_sub(credit),
+            )
+        });
+        let what = || format!("account {account} / fund {fund} / {currency} on {date}");
+        let moved = (i128::from(moved.0), i128::from(moved.1));
+        Ok(compare(now, was.as_ref(), Some(&moved), what)
+            .err()
+            .unwrap_or_else(|| {
+                Error::Internal(format!(
+                    "the maintained totals of {} did not move by this write's postings",
+                    what()
+                ))
+            }))
+    };
+    found().unwrap_or_else(|e| e)
 }
 
 /// Streams the postings from transaction `first` on, in transaction order: each
 /// transaction must balance per currency and fund. Returns what they moved.
-fn check_balanced(tx: &Transaction<'_>, first: i64) -> Result<Recomputed> {
+fn check_balanced(tx: &Transaction<'_>, first: i64, days: &mut DaysLeft) -> Result<Recomputed> {
     let mut stmt = tx.prepare(
         "SELECT p.txn_id, p.currency, p.fund_id, p.amount_minor, p.account_id, t.date
          FROM postings p JOIN transactions t ON t.id = p.txn_id
@@ -123,7 +190,14 @@ fn check_balanced(tx: &Transaction<'_>, first: i64) -> Result<Recomputed> {
         let code = Currency::parse(&currency)
             .map_err(|why| Error::Internal(format!("transaction #{txn} was stored in `{currency}`: {why}")))?
             .code();
-        moved.add((r.get(4)?, fund, code), r.get(5)?, minor);
+        let (key, date) = ((r.get(4)?, fund, code), r.get(5)?);
+        moved.add(key, minor);
+        let Some(left) = days.get_mut(&key).and_then(|dates| dates.get_mut(&date)) else {
+            return Err(day_mismatch(tx, first, key, date, None));
+        };
+        // Within what the day moved as stored, so no overflow: anything else is a mismatch.
+        let taken = if minor >= 0 { &mut left.0 } else { &mut left.1 };
+        *taken = taken.saturating_sub(minor.saturating_abs());
         let key = (currency, fund);
         match sums.iter_mut().find(|(k, _)| *k == key) {
             Some((_, sum)) => *sum += i128::from(minor),
@@ -139,27 +213,12 @@ fn check_balanced(tx: &Transaction<'_>, first: i64) -> Result<Recomputed> {
 /// Every total the write noted, or its postings moved, now stands at what it stood at
 /// before plus exactly what the postings moved.
 fn check_totals_moved(tx: &Transaction<'_>, before: &TotalsBefore, moved: &Recomputed) -> Result<()> {
-    let (mut balance, mut day) = (tx.prepare_cached(BALANCE)?, tx.prepare_cached(DAY)?);
-    let (none_before, none_moved) = (HashMap::new(), HashMap::new());
+    let mut balance = tx.prepare_cached(BALANCE)?;
     let keys: HashSet<&TotalKey> = before.balances.keys().chain(moved.balances.keys()).collect();
     for key @ (account, fund, currency) in keys {
         let now = stored(&mut balance, params![account, fund, currency])?;
         let what = || format!("account {account} / fund {fund} / {currency}");
         compare(now, before.balances.get(key), moved.balances.get(key), what)?;
-        let (days_before, days_moved) = (
-            before.days.get(key).unwrap_or(&none_before),
-            moved.days.get(key).unwrap_or(&none_moved),
-        );
-        let dates: HashSet<&NaiveDate> = days_before.keys().chain(days_moved.keys()).collect();
-        for date in dates {
-            let now = day
-                .query_row(params![account, fund, currency, date], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            let what = || format!("account {account} / fund {fund} / {currency} on {date}");
-            compare(now, days_before.get(date), days_moved.get(date), what)?;
-        }
     }
     Ok(())
 }

@@ -103,7 +103,7 @@ impl Writer<'_> {
             .query_row("SELECT max(id) FROM entries", [], |r| r.get(0))?;
         write_renamed(self.conn(), entry_id, &renaming.changes)?;
         self.follow_pledges(from, &to)?;
-        donors::rebuild(self.conn())?;
+        self.rebuild_donors()?;
         Ok(Renamed {
             name: to,
             transactions: renaming.changes.iter().map(|c| c.txn_id).collect(),

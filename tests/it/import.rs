@@ -261,6 +261,35 @@ fn an_overlapping_later_export_adds_only_the_new_rows() {
     );
 }
 
+/// A date the ledger has import keys of is looked up row by row; a date it has none of is
+/// not (issue 17), and neither way may count a row of the file twice or miss one.
+#[test]
+fn rows_on_dates_imported_before_and_on_new_dates_are_told_apart() {
+    let l = ledger();
+    let dir = tempfile::tempdir().unwrap();
+    let header = "date,description,debit,credit,amount,currency,fund,counterparty,reference\n";
+    let x = "2026-02-01,Gift,assets:bank,income:donations,10.00,,,Ana,\n";
+    let y = "2026-02-05,Gift,assets:bank,income:donations,20.00,,,Bo,\n";
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, format!("{header}{x}{x}")).unwrap();
+    assert_eq!(import(&l, &first, &[])["added"], 2);
+    // A new date first, then the earlier date's two rows and a third like them, then the
+    // new date's row again.
+    let later = dir.path().join("later.csv");
+    std::fs::write(&later, format!("{header}{y}{x}{x}{x}{y}")).unwrap();
+    let outcome = import(&l, &later, &[]);
+    assert_eq!(
+        (outcome["added"].as_i64(), outcome["skipped_duplicates"].as_i64()),
+        (Some(3), Some(2))
+    );
+    let again = import(&l, &later, &[]);
+    assert_eq!(
+        (again["added"].as_i64(), again["skipped_duplicates"].as_i64()),
+        (Some(0), Some(5))
+    );
+    assert_eq!(l.json(&["verify"])["transactions"], 6);
+}
+
 #[test]
 fn dry_run_reports_and_writes_nothing() {
     let l = ledger();

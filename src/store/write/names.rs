@@ -55,11 +55,35 @@ pub(in crate::store) fn check_no_twin(others: &[read::CommuneInfo], name: &str) 
     }
 }
 
+/// The most donor names a write keeps in memory (a few MiB); past it, a donor is looked up.
+const KNOWN_DONORS_MAX: usize = 50_000;
+
 impl Writer<'_> {
     /// Refuses a gift's donor whose name looks like an existing donor's (see
     /// [`donors::look_alikes`]), unless the name rules say it is someone else.
     pub(super) fn check_donor(&self, name: &str) -> Result<()> {
+        if self.known_donors.contains(name) {
+            return Ok(());
+        }
         self.check_donor_but(self.name_rules.donor_field, name, None)
+    }
+
+    /// Notes a gift's donor in `donor_names`, once a write.
+    pub(super) fn remember_donor(&mut self, name: &str) -> Result<()> {
+        if self.known_donors.contains(name) {
+            return Ok(());
+        }
+        donors::remember(&self.tx, name)?;
+        if self.known_donors.len() < KNOWN_DONORS_MAX {
+            self.known_donors.insert(name.to_string());
+        }
+        Ok(())
+    }
+
+    /// Fills `donor_names` afresh, after a rename or an erasure changed the names it holds.
+    pub(in crate::store) fn rebuild_donors(&mut self) -> Result<()> {
+        self.known_donors.clear();
+        donors::rebuild(&self.tx)
     }
 
     /// [`Writer::check_donor`] for `field`, leaving out the donor `but` (the one a rename

@@ -10,7 +10,7 @@ use crate::domain::{Field, NewTransaction};
 use crate::error::{Error, Result};
 use crate::store::chain::{Entry, Head};
 use crate::store::hash::{self, PostingContent, PrivateText, TxnContent, FIELD_SALT_LEN, PRIVATE_FIELDS};
-use crate::store::{donors, read};
+use crate::store::read;
 
 /// Refuses a reference that starts like an erasure's placeholder (`forgotten donor N`), which
 /// is what `donor forget` leaves in place of a reference: several transactions may then share
@@ -114,7 +114,7 @@ impl Writer<'_> {
         let hash = self.insert_transaction(txn, id, &prev_hash, source)?;
         self.insert_postings(txn, id, &resolved)?;
         if let Some(donor) = donor {
-            donors::remember(&self.tx, donor)?;
+            self.remember_donor(donor)?;
         }
         if self.totals.day_count >= PENDING_DAYS_LIMIT {
             self.totals.flush(&self.tx)?;
@@ -205,7 +205,7 @@ impl Writer<'_> {
             entered_by: self.actor,
             source,
         };
-        let mut salt = hash::random::<{ FIELD_SALT_LEN * PRIVATE_FIELDS.len() }>()?;
+        let mut salt = self.salts.take::<{ FIELD_SALT_LEN * PRIVATE_FIELDS.len() }>()?;
         // An empty field has no digest; its salt is zeros, so that no byte of the row is
         // left that the hash does not pin down (verify checks them).
         for (slot, text) in salt.chunks_mut(FIELD_SALT_LEN).zip(content.private_texts()) {

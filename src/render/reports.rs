@@ -221,8 +221,8 @@ pub fn donor_list_table(rows: &[DonorListRow]) -> Tabular {
             g.total.currency().code().into(),
             Cell::Int(g.count),
             sum(g.total),
-            g.first_date.to_string().into(),
-            g.last_date.to_string().into(),
+            g.first_date.map(|d| d.to_string()).into(),
+            g.last_date.map(|d| d.to_string()).into(),
             match r.other_spellings.is_empty() {
                 true => Cell::Empty,
                 false => r.other_spellings.join("; ").into(),

@@ -410,7 +410,9 @@ fn a_forgotten_donors_pledge_keeps_no_trace_of_the_name() {
 #[test]
 fn a_pledge_follows_its_donor_through_rename_and_merge() {
     let l = pledged();
-    l.run(&["donor", "rename", "Ana Pérez", "Ana P. Pérez"]);
+    let said = l.run(&["donor", "rename", "Ana Pérez", "Ana P. Pérez"]);
+    assert!(said.contains(" transaction(s) (#"), "{said}");
+    assert!(said.contains("), 1 pledge(s); "), "{said}");
     let rows = pick(&l.json(&["report", "pledges"]), &PLEDGE_KEYS);
     assert_eq!(
         rows[5],
@@ -452,7 +454,11 @@ fn a_donor_who_has_only_pledged_can_be_renamed_and_merged() {
     };
     pledge("Zoe Quintero");
     let said = l.run(&["donor", "rename", "Zoe Quintero", "Zoé Quintero"]);
-    assert!(said.contains("Zoé Quintero"), "{said}");
+    // What moved is her pledge, and no empty list of transactions.
+    assert!(
+        said.contains("donor `Zoe Quintero` is now `Zoé Quintero`: 1 pledge(s); 0 counterparty field(s)"),
+        "{said}"
+    );
     let donors = |l: &TempLedger| pick(&l.json(&["pledge", "list"]), &["id", "donor"]);
     assert_eq!(donors(&l)[1], row(&["2", "Zoé Quintero"]));
     // Her old spelling is nobody's now.

@@ -135,7 +135,15 @@ fn budgets_against_actuals_by_hand() {
 fn setting_a_budget_again_replaces_it_and_the_chain_keeps_both() {
     let l = books();
     let said = l.run(&["budget", "set", "tires", "300", "--period", "2026"]);
-    assert_eq!(said, "budget of fund tires for 2026: 300.00 USD\n");
+    // It says what it replaced, and the day that was set: a date `YYYY-MM-DD`.
+    let set_on = said
+        .strip_prefix("budget of fund tires for 2026: 300.00 USD (replaces 200.00 USD set on ")
+        .and_then(|rest| rest.strip_suffix(")\n"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        chrono::NaiveDate::parse_from_str(set_on, "%Y-%m-%d").is_ok(),
+        "{said}"
+    );
     let list = pick(&l.json(&["budget", "list"]), &["fund", "period", "budget"]);
     assert_eq!(
         list,
@@ -156,6 +164,9 @@ fn setting_a_budget_again_replaces_it_and_the_chain_keeps_both() {
         .unwrap();
     assert_eq!(kinds, 4);
     assert_eq!(l.json(&["verify"])["ok"], true);
+    // A budget for a new period replaces nothing and says nothing of it.
+    let said = l.run(&["budget", "set", "tires", "20", "--period", "2026-04"]);
+    assert_eq!(said, "budget of fund tires for 2026-04: 20.00 USD\n");
 }
 
 #[test]

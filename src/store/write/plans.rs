@@ -20,16 +20,25 @@ pub struct NewPledge {
 }
 
 impl Writer<'_> {
-    /// Sets `fund`'s budget for `period`, replacing the one it had.
-    pub fn set_budget(&mut self, fund: &str, period: Period, amount: Amount) -> Result<()> {
+    /// Sets `fund`'s budget for `period`, replacing the one it had; returns that one.
+    pub fn set_budget(
+        &mut self,
+        fund: &str,
+        period: Period,
+        amount: Amount,
+    ) -> Result<Option<read::BudgetInfo>> {
         let fund_id = read::fund_id(self.conn(), fund)?;
         crate::domain::builders::require_positive(Field::AMOUNT, amount)?;
+        let replaced = read::budgets(self.conn())?
+            .into_iter()
+            .find(|b| b.fund == fund && b.period == period);
         self.append(&Entry::BudgetSet {
             fund_id,
             period: period.to_string(),
             amount_minor: amount.minor(),
             currency: amount.currency().code().to_string(),
-        })
+        })?;
+        Ok(replaced)
     }
 
     /// Records a monthly pledge; returns its number. The donor must have given before, unless

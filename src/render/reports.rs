@@ -1,5 +1,6 @@
 //! Each list and report as a [`Tabular`], and the views of one transaction.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use serde::Serialize;
@@ -228,6 +229,17 @@ pub fn donor_list_table(rows: &[DonorListRow]) -> Tabular {
                 false => r.other_spellings.join("; ").into(),
             },
         ]);
+    }
+    let pledged_only: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.pledged_only)
+        .map(|r| r.gifts.donor.as_str())
+        .collect();
+    if !pledged_only.is_empty() {
+        t.notes.push(format!(
+            "pledged but not given yet (no gift, no dates): {}",
+            pledged_only.into_iter().collect::<Vec<_>>().join(", ")
+        ));
     }
     let flagged = rows.iter().filter(|r| !r.other_spellings.is_empty()).count();
     if flagged > 0 {

@@ -464,6 +464,30 @@ fn a_donor_who_has_only_pledged_can_be_renamed_and_merged() {
         ])
     };
     pledge("Zoe Quintero");
+    // `donor list`, which a refused `pledge add` points to, lists her, marked as pledged
+    // only.
+    let list = l.run(&["donor", "list"]);
+    assert!(
+        list.contains("│ Zoe Quintero ┆ USD ┆     0 ┆  0.00 ┆            ┆            ┆"),
+        "{list}"
+    );
+    assert!(
+        list.contains("pledged but not given yet (no gift, no dates): Zoe Quintero"),
+        "{list}"
+    );
+    let csv = l.run(&["--format", "csv", "donor", "list"]);
+    assert!(csv.contains("\nZoe Quintero,USD,0,0.00,,,\n"), "{csv}");
+    let refused = l.reject(&[
+        "pledge",
+        "add",
+        "--donor",
+        "Zoe Q",
+        "5",
+        "--monthly",
+        "--from",
+        "2026-01",
+    ]);
+    assert!(refused.contains("`fondo donor list` lists them"), "{refused}");
     let said = l.run(&["donor", "rename", "Zoe Quintero", "Zoé Quintero"]);
     // What moved is her pledge, and no empty list of transactions.
     assert!(
@@ -484,6 +508,17 @@ fn a_donor_who_has_only_pledged_can_be_renamed_and_merged() {
     assert!(list.iter().all(|r| r[1] == "Ana Pérez"), "{list:?}");
     // A pledging donor's name is taken: a rename to it is refused as another donor's.
     pledge("Xia Li");
+    // A second pledge of someone who has only pledged needs no --new-donor.
+    l.run(&[
+        "pledge",
+        "add",
+        "--donor",
+        "Xia Li",
+        "3",
+        "--monthly",
+        "--from",
+        "2026-06",
+    ]);
     let refused = l.reject(&["donor", "rename", "Ana Pérez", "Xia Li"]);
     assert!(refused.contains("is another donor's name already"), "{refused}");
     assert_eq!(l.json(&["verify"])["ok"], true);

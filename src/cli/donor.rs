@@ -198,6 +198,11 @@ fn rename(
     let mut ledger = ctx.open()?;
     let write = |ledger: &mut crate::store::Ledger, dry_run: bool| ledger.rename_donor(args, rules, dry_run);
     let from = escape_controls(args.from);
+    // The pledges the rename moves: `from`'s, counted before they follow the new name.
+    let pledges = crate::store::read::pledges(ledger.conn())?
+        .iter()
+        .filter(|p| p.donor == args.from)
+        .count();
     let say = |renamed: &crate::store::rename::Renamed, out: &mut dyn Write, dry_run: bool| -> Result<()> {
         let done = match (args.merge, dry_run) {
             (false, false) => "is now",
@@ -205,14 +210,12 @@ fn rename(
             (true, false) => "is merged into",
             (true, true) => "would be merged into",
         };
-        let ids: Vec<String> = renamed.transactions.iter().map(|id| format!("#{id}")).collect();
         let [descriptions, counterparties, memos] = renamed.fields;
         writeln!(
             out,
-            "donor `{from}` {done} `{}`: {} transaction(s) ({}); {counterparties} counterparty field(s), {descriptions} description(s), {memos} memo(s)",
+            "donor `{from}` {done} `{}`: {}; {counterparties} counterparty field(s), {descriptions} description(s), {memos} memo(s)",
             escape_controls(&renamed.name),
-            ids.len(),
-            ids.join(", ")
+            what_moved(&renamed.transactions, pledges)
         ).map_err(Error::Output)?;
         if let Some(why) = &renamed.not_rebuilt {
             eprintln!(
@@ -250,6 +253,23 @@ fn rename(
         }
     }
     Ok(())
+}
+
+/// What a rename or merge moved: `2 transaction(s) (#1, #4), 1 pledge(s)`, naming only what
+/// it moved (a donor who only pledged has no transaction).
+fn what_moved(transactions: &[i64], pledges: usize) -> String {
+    let mut moved = Vec::new();
+    if !transactions.is_empty() || pledges == 0 {
+        let ids: Vec<String> = transactions.iter().map(|id| format!("#{id}")).collect();
+        moved.push(match ids.is_empty() {
+            true => "0 transaction(s)".to_string(),
+            false => format!("{} transaction(s) ({})", ids.len(), ids.join(", ")),
+        });
+    }
+    if pledges > 0 {
+        moved.push(format!("{pledges} pledge(s)"));
+    }
+    moved.join(", ")
 }
 
 /// After a rename, says where the old name still stands (text of other records, which a

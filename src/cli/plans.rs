@@ -115,11 +115,19 @@ pub fn budget(ctx: &Context, cmd: BudgetCommand, out: &mut dyn Write) -> Result<
             let period = Period::parse(Field::PERIOD, &period)?;
             let mut ledger = ctx.open()?;
             let amount = amount(&ledger, &text, currency.as_deref())?;
-            ledger.write(WriteMode::Commit, |w| w.set_budget(&fund, period, amount))?;
+            let replaced = ledger.write(WriteMode::Commit, |w| w.set_budget(&fund, period, amount))?;
+            let replaces = replaced.map_or(String::new(), |b| {
+                format!(
+                    " (replaces {} {} set on {})",
+                    b.amount.to_decimal(),
+                    b.amount.currency(),
+                    b.entered_at.get(..10).unwrap_or(&b.entered_at)
+                )
+            });
             said(
                 out,
                 &format!(
-                    "budget of fund {fund} for {period}: {} {}",
+                    "budget of fund {fund} for {period}: {} {}{replaces}",
                     amount.to_decimal(),
                     amount.currency()
                 ),

@@ -188,6 +188,16 @@ impl Run<'_> {
             )
             .map_err(Error::Output)?;
         }
+        let refunds: Vec<String> = found.refunds_only.iter().map(|s| s.to_string()).collect();
+        if !refunds.is_empty() {
+            writeln!(
+                out,
+                "no letter for refunds of earlier years' gifts to donors who gave nothing in {}: {}",
+                found.year,
+                refunds.join(", ")
+            )
+            .map_err(Error::Output)?;
+        }
         if !found.tied_out()? {
             return Err(Error::CheckFailed(
                 "the letters do not add up to the donors report of the year; run `fondo verify`".into(),
@@ -195,7 +205,8 @@ impl Run<'_> {
         }
         writeln!(
             out,
-            "ties out: the letters and the forgotten donors' gifts add up to `fondo report donors --from {0}-01-01 --to {0}-12-31`",
+            "ties out: the letters{} and the forgotten donors' gifts add up to `fondo report donors --from {1}-01-01 --to {1}-12-31`",
+            if refunds.is_empty() { "" } else { ", the refunds without a letter" },
             found.year
         )
         .map_err(Error::Output)

@@ -375,8 +375,8 @@ pub fn donors_table(report: &DonorsReport) -> Tabular {
             r.total.currency().code().into(),
             Cell::Int(r.count),
             sum(r.total),
-            r.first_date.to_string().into(),
-            r.last_date.to_string().into(),
+            date(r.first_date),
+            date(r.last_date),
             Cell::Empty,
         ]);
     }

@@ -1,5 +1,6 @@
 //! Each list and report as a [`Tabular`], and the views of one transaction.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use serde::Serialize;
@@ -221,13 +222,24 @@ pub fn donor_list_table(rows: &[DonorListRow]) -> Tabular {
             g.total.currency().code().into(),
             Cell::Int(g.count),
             sum(g.total),
-            g.first_date.to_string().into(),
-            g.last_date.to_string().into(),
+            g.first_date.map(|d| d.to_string()).into(),
+            g.last_date.map(|d| d.to_string()).into(),
             match r.other_spellings.is_empty() {
                 true => Cell::Empty,
                 false => r.other_spellings.join("; ").into(),
             },
         ]);
+    }
+    let pledged_only: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.pledged_only)
+        .map(|r| r.gifts.donor.as_str())
+        .collect();
+    if !pledged_only.is_empty() {
+        t.notes.push(format!(
+            "pledged but not given yet (no gift, no dates): {}",
+            pledged_only.into_iter().collect::<Vec<_>>().join(", ")
+        ));
     }
     let flagged = rows.iter().filter(|r| !r.other_spellings.is_empty()).count();
     if flagged > 0 {

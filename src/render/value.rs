@@ -74,6 +74,13 @@ pub fn valuation_table(v: &ValuedReport) -> Tabular {
         t.rows.push(row);
     }
     t.notes = valuation_notes(v);
+    if let Some(difference) = v.shown_difference_max() {
+        t.notes.push(format!(
+            "each valued amount is rounded once from the exact sum, so lines may differ from their total (here by up to {} {})",
+            shown_value(difference, v.currency),
+            v.currency
+        ));
+    }
     t
 }
 

@@ -346,7 +346,7 @@ fn line_values(report: &ActivitiesReport, currency: Currency) -> Vec<[Sum; 2]> {
 /// accounts (by double entry an independent sum) carried on from the opening; the whole period's statement ties
 /// out against the funds report.
 pub fn activities_by_period(ledger: &Ledger, filter: &Filter, step: Step) -> Result<ActivitiesByPeriod> {
-    let whole = activities(ledger, filter)?;
+    let mut whole = activities(ledger, filter)?;
     let span = read::date_span(ledger.conn())?;
     let from = filter.from.or(span.map(|(first, _)| first));
     let to = filter.to.or(span.map(|(_, last)| last));
@@ -357,6 +357,8 @@ pub fn activities_by_period(ledger: &Ledger, filter: &Filter, step: Step) -> Res
             whole,
         });
     };
+    // The whole period carries its dates as each period does, also without --from/--to.
+    (whole.from, whole.to) = (Some(*first), Some(*last));
     let range = Filter {
         from: Some(*first),
         to: Some(*last),

@@ -45,18 +45,25 @@ pub struct Statements {
     pub letters: Vec<Letter>,
     /// The gifts of forgotten donors in the year, who get no letter.
     pub forgotten: Totals,
+    /// Refunds in the year of earlier years' gifts, to donors with no gift in the year: no
+    /// letter thanks a donor for a refund alone.
+    pub refunds_only: Totals,
     /// For every donor's statements: the donors report's total of the year (`report donors
     /// --from .. --to ..`). One donor's letter has nothing to tie to.
     pub donors_report: Option<Totals>,
 }
 
 impl Statements {
-    /// The letters and the forgotten donors' gifts add up to the donors report's total.
+    /// The letters, the forgotten donors' gifts and the refunds without a letter add up to
+    /// the donors report's total.
     pub fn tied_out(&self) -> Result<bool> {
         let Some(report) = &self.donors_report else {
             return Ok(true);
         };
         let mut sum = self.forgotten.clone();
+        for total in self.refunds_only.iter() {
+            sum.add(total)?;
+        }
         for total in self.letters.iter().flat_map(|l| &l.totals) {
             sum.add(*total)?;
         }
@@ -86,7 +93,8 @@ pub fn year_period(text: &str) -> Result<(i32, Filter)> {
 }
 
 /// The statements of `year` (`text` as typed): every donor's, or only `donor`'s, who must
-/// be a donor of record, not forgotten, with gifts in that year.
+/// be a donor of record, not forgotten, with gifts in that year. A donor whose only line in
+/// the year is a refund of an earlier year's gift gets no letter.
 pub fn statements(ledger: &Ledger, year_text: &str, donor: Option<&str>) -> Result<Statements> {
     let conn = ledger.conn();
     let (year, filter) = year_period(year_text)?;
@@ -95,6 +103,7 @@ pub fn statements(ledger: &Ledger, year_text: &str, donor: Option<&str>) -> Resu
     }
     let mut letters = Vec::new();
     let mut forgotten = Totals::new();
+    let mut refunds_only = Totals::new();
     let lines = accountability::gift_lines(conn, &filter, donor)?;
     for gifts in lines.chunk_by(|a, b| a.donor == b.donor) {
         let mut totals = Totals::new();
@@ -107,15 +116,26 @@ pub fn statements(ledger: &Ledger, year_text: &str, donor: Option<&str>) -> Resu
             }
             continue;
         }
-        letters.push(Letter {
+        let letter = Letter {
             donor: gifts[0].donor.clone(),
             year,
             gifts: gifts.to_vec(),
             totals: totals.iter().collect(),
-        });
+        };
+        if letter.gift_count() == 0 {
+            for total in totals.iter() {
+                refunds_only.add(total)?;
+            }
+            continue;
+        }
+        letters.push(letter);
     }
     if letters.is_empty() {
         let problem = match donor {
+            Some(name) if refunds_only.iter().next().is_some() => format!(
+                "`{}` gave nothing in {year}: the refund of an earlier year's gift is in `fondo report donors --from {year}-01-01 --to {year}-12-31`",
+                crate::domain::names::escape_controls(name)
+            ),
             Some(name) => format!(
                 "`{}` gave nothing in {year}; `fondo report donors` shows each donor's first and last gift",
                 crate::domain::names::escape_controls(name)
@@ -139,6 +159,7 @@ pub fn statements(ledger: &Ledger, year_text: &str, donor: Option<&str>) -> Resu
         org: read::organisation(conn)?,
         letters,
         forgotten,
+        refunds_only,
         donors_report,
     })
 }

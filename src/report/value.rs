@@ -79,6 +79,24 @@ impl ValuedReport {
         });
         parts_add_up && equal
     }
+
+    /// The most by which a line's total as shown differs from its parts as shown, summed:
+    /// each is rounded once from its exact value, so they need not re-add. `None` when every
+    /// total re-adds.
+    pub fn shown_difference_max(&self) -> Option<Decimal> {
+        let shown = |v: Decimal| valuation::shown(v, self.currency);
+        self.lines
+            .iter()
+            .filter_map(|l| {
+                let parts = l
+                    .parts
+                    .iter()
+                    .try_fold(Decimal::ZERO, |s, p| s.checked_add(shown(p.value)))?;
+                shown(l.total).checked_sub(parts).map(|d| d.abs())
+            })
+            .filter(|d| !d.is_zero())
+            .max()
+    }
 }
 
 /// Values `lines` in `currency` at the rates on `date`. A currency with only zero sums needs

@@ -189,8 +189,9 @@ pub struct DonorTotal {
     pub donor: String,
     pub count: i64,
     pub total: Sum,
-    pub first_date: NaiveDate,
-    pub last_date: NaiveDate,
+    /// Her first and last gift in the period: none when she has only refunds in it.
+    pub first_date: Option<NaiveDate>,
+    pub last_date: Option<NaiveDate>,
 }
 
 /// The postings to `income:donations` in the period and fund given as ?1, ?2 and ?3, of the
@@ -233,8 +234,8 @@ pub fn donor_totals_of(
 ) -> Result<Vec<DonorTotal>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT t.counterparty, p.currency, count(DISTINCT {GIFT_ID}), -SUM(p.amount_minor),
-                coalesce(min(CASE WHEN {GIFT_ID} IS NOT NULL THEN t.date END), min(t.date)),
-                coalesce(max(CASE WHEN {GIFT_ID} IS NOT NULL THEN t.date END), max(t.date))
+                min(CASE WHEN {GIFT_ID} IS NOT NULL THEN t.date END),
+                max(CASE WHEN {GIFT_ID} IS NOT NULL THEN t.date END)
          {} AND t.counterparty IS NOT NULL AND {LIVE}
          GROUP BY t.counterparty, p.currency
          ORDER BY -SUM(p.amount_minor) DESC, t.counterparty",
@@ -251,15 +252,15 @@ pub fn donor_totals_of(
             String,
             i64,
             i64,
-            String,
-            String,
+            Option<String>,
+            Option<String>,
         ) = row?;
         out.push(DonorTotal {
             donor,
             count,
             total: Sum::from_minor(total_minor, currency(&code)?),
-            first_date: stored_date(&first_date)?,
-            last_date: stored_date(&last_date)?,
+            first_date: first_date.as_deref().map(stored_date).transpose()?,
+            last_date: last_date.as_deref().map(stored_date).transpose()?,
         });
     }
     Ok(out)

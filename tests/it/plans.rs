@@ -135,7 +135,15 @@ fn budgets_against_actuals_by_hand() {
 fn setting_a_budget_again_replaces_it_and_the_chain_keeps_both() {
     let l = books();
     let said = l.run(&["budget", "set", "tires", "300", "--period", "2026"]);
-    assert_eq!(said, "budget of fund tires for 2026: 300.00 USD\n");
+    // It says what it replaced, and the day that was set: a date `YYYY-MM-DD`.
+    let set_on = said
+        .strip_prefix("budget of fund tires for 2026: 300.00 USD (replaces 200.00 USD set on ")
+        .and_then(|rest| rest.strip_suffix(")\n"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        chrono::NaiveDate::parse_from_str(set_on, "%Y-%m-%d").is_ok(),
+        "{said}"
+    );
     let list = pick(&l.json(&["budget", "list"]), &["fund", "period", "budget"]);
     assert_eq!(
         list,
@@ -156,6 +164,9 @@ fn setting_a_budget_again_replaces_it_and_the_chain_keeps_both() {
         .unwrap();
     assert_eq!(kinds, 4);
     assert_eq!(l.json(&["verify"])["ok"], true);
+    // A budget for a new period replaces nothing and says nothing of it.
+    let said = l.run(&["budget", "set", "tires", "20", "--period", "2026-04"]);
+    assert_eq!(said, "budget of fund tires for 2026-04: 20.00 USD\n");
 }
 
 #[test]
@@ -410,7 +421,9 @@ fn a_forgotten_donors_pledge_keeps_no_trace_of_the_name() {
 #[test]
 fn a_pledge_follows_its_donor_through_rename_and_merge() {
     let l = pledged();
-    l.run(&["donor", "rename", "Ana Pérez", "Ana P. Pérez"]);
+    let said = l.run(&["donor", "rename", "Ana Pérez", "Ana P. Pérez"]);
+    assert!(said.contains(" transaction(s) (#"), "{said}");
+    assert!(said.contains("), 1 pledge(s); "), "{said}");
     let rows = pick(&l.json(&["report", "pledges"]), &PLEDGE_KEYS);
     assert_eq!(
         rows[5],
@@ -451,8 +464,36 @@ fn a_donor_who_has_only_pledged_can_be_renamed_and_merged() {
         ])
     };
     pledge("Zoe Quintero");
+    // `donor list`, which a refused `pledge add` points to, lists her, marked as pledged
+    // only.
+    let list = l.run(&["donor", "list"]);
+    assert!(
+        list.contains("│ Zoe Quintero ┆ USD ┆     0 ┆  0.00 ┆            ┆            ┆"),
+        "{list}"
+    );
+    assert!(
+        list.contains("pledged but not given yet (no gift, no dates): Zoe Quintero"),
+        "{list}"
+    );
+    let csv = l.run(&["--format", "csv", "donor", "list"]);
+    assert!(csv.contains("\nZoe Quintero,USD,0,0.00,,,\n"), "{csv}");
+    let refused = l.reject(&[
+        "pledge",
+        "add",
+        "--donor",
+        "Zoe Q",
+        "5",
+        "--monthly",
+        "--from",
+        "2026-01",
+    ]);
+    assert!(refused.contains("`fondo donor list` lists them"), "{refused}");
     let said = l.run(&["donor", "rename", "Zoe Quintero", "Zoé Quintero"]);
-    assert!(said.contains("Zoé Quintero"), "{said}");
+    // What moved is her pledge, and no empty list of transactions.
+    assert!(
+        said.contains("donor `Zoe Quintero` is now `Zoé Quintero`: 1 pledge(s); 0 counterparty field(s)"),
+        "{said}"
+    );
     let donors = |l: &TempLedger| pick(&l.json(&["pledge", "list"]), &["id", "donor"]);
     assert_eq!(donors(&l)[1], row(&["2", "Zoé Quintero"]));
     // Her old spelling is nobody's now.
@@ -467,6 +508,17 @@ fn a_donor_who_has_only_pledged_can_be_renamed_and_merged() {
     assert!(list.iter().all(|r| r[1] == "Ana Pérez"), "{list:?}");
     // A pledging donor's name is taken: a rename to it is refused as another donor's.
     pledge("Xia Li");
+    // A second pledge of someone who has only pledged needs no --new-donor.
+    l.run(&[
+        "pledge",
+        "add",
+        "--donor",
+        "Xia Li",
+        "3",
+        "--monthly",
+        "--from",
+        "2026-06",
+    ]);
     let refused = l.reject(&["donor", "rename", "Ana Pérez", "Xia Li"]);
     assert!(refused.contains("is another donor's name already"), "{refused}");
     assert_eq!(l.json(&["verify"])["ok"], true);

@@ -158,6 +158,12 @@ fn values_are_summed_unrounded_and_rounded_once_half_even() {
         .map(|r| &r["value_exact"])
         .collect();
     assert_eq!(exact, ["0.054", "0.0635", "0.1175"]);
+    // The table says why 0.05 + 0.06 shows as 0.12.
+    let table = l.run(&["report", "funds", "--value", "USD", "--to", "2026-03-31"]);
+    assert!(
+        table.contains("each valued amount is rounded once from the exact sum, so lines may differ from their total (here by up to 0.01 USD)"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -183,6 +189,8 @@ fn every_valued_report_says_which_rate_it_used_and_ties_out() {
             "{table}"
         );
         assert!(table.contains("rounded once (half-even)"), "{table}");
+        // Every total re-adds from its lines as shown: no note on rounding.
+        assert!(!table.contains("lines may differ"), "{table}");
         assert!(
             table
                 .lines()

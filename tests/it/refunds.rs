@@ -331,8 +331,8 @@ fn verify_re_checks_that_refunds_return_no_more_than_the_gift() {
     );
 }
 
-/// A refund is not a gift: the donors report's first and last dates are the gifts', unless a
-/// donor has nothing but refunds in the period.
+/// A refund is not a gift: the donors report's first and last dates are the gifts', empty
+/// when a donor has nothing but refunds in the period.
 #[test]
 fn a_refund_moves_no_donors_first_or_last_gift() {
     let l = gifts();
@@ -349,6 +349,47 @@ fn a_refund_moves_no_donors_first_or_last_gift() {
     assert_eq!(cy(&[]), row(&["Cy", "1", "30.00", "2026-03-03", "2026-03-03"]));
     assert_eq!(
         cy(&["--from", "2026-04-01"]),
-        row(&["Cy", "0", "-20.00", "2026-04-10", "2026-04-10"])
+        row(&["Cy", "0", "-20.00", "null", "null"])
     );
+}
+
+/// A refund in a year of an earlier year's gift thanks no one: `--donor` says the donor gave
+/// nothing that year and where the refund is counted; `--all` writes no letter for it and
+/// still ties out with the donors report.
+#[test]
+fn a_refund_alone_in_a_year_gets_no_letter() {
+    let l = gifts();
+    l.run(&["donation", "60", "--donor", "Dee", "--date", "2025-06-01"]);
+    l.run(&["refund", "4", "20", "--date", "2026-04-10"]);
+    let out = l
+        .cmd()
+        .args(["report", "statement", "--donor", "Dee", "--year", "2026"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`Dee` gave nothing in 2026: the refund of an earlier year's gift is in `fondo report donors --from 2026-01-01 --to 2026-12-31`"),
+        "{err}"
+    );
+    let dir = l.dir.path().join("letters");
+    let dir_arg = dir.to_str().unwrap();
+    let out = l.run(&["report", "statement", "--all", "--year", "2026", "-o", dir_arg]);
+    assert!(out.contains("wrote 3 letter(s) for 3 gift(s) in 2026"), "{out}");
+    assert!(
+        out.contains(
+            "no letter for refunds of earlier years' gifts to donors who gave nothing in 2026: -20.00 USD"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("ties out: the letters, the refunds without a letter"),
+        "{out}"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["ana-perez-2026.md", "bo-2026.md", "cy-2026.md"]);
 }

@@ -704,7 +704,8 @@ fn statement_of_activities_by_month_chains_and_adds_up() {
         .all(|r| r["tied_out"] == true));
 }
 
-/// `--quarterly` without `--from` starts at the first transaction; the table says the
+/// `--quarterly` without `--from` starts at the first transaction, and so do the whole
+/// period's rows (`period_from`); the table says the
 /// quarters add up, fits 80 columns by hiding the Total column, and `--wide` shows it.
 #[test]
 fn statement_of_activities_by_quarter() {
@@ -726,7 +727,7 @@ fn statement_of_activities_by_quarter() {
         [
             ["2026-Q1", "2026-01-10", "2026-03-31", "Gifts", "120.00"],
             ["2026-Q2", "2026-04-01", "2026-04-30", "Gifts", "10.00"],
-            ["whole", "null", "2026-04-30", "Gifts", "130.00"],
+            ["whole", "2026-01-10", "2026-04-30", "Gifts", "130.00"],
         ]
     );
     let table = String::from_utf8(

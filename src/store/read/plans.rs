@@ -13,6 +13,8 @@ pub struct BudgetInfo {
     pub fund: String,
     pub period: Period,
     pub amount: Amount,
+    /// When it was set, as recorded (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub entered_at: String,
 }
 
 /// A donor's monthly pledge.
@@ -31,17 +33,18 @@ pub struct PledgeInfo {
 /// Every budget, by fund and then period (a year before its months).
 pub fn budgets(conn: &Connection) -> Result<Vec<BudgetInfo>> {
     let mut stmt = conn.prepare(
-        "SELECT f.code, b.period, b.amount_minor, b.currency
+        "SELECT f.code, b.period, b.amount_minor, b.currency, b.entered_at
          FROM budgets b JOIN funds f ON f.id = b.fund_id ORDER BY f.code, b.period",
     )?;
     let rows = stmt.query_map([], |r| r.try_into())?;
     let mut out = Vec::new();
     for row in rows {
-        let (fund, period, minor, code): (String, String, i64, String) = row?;
+        let (fund, period, minor, code, entered_at): (String, String, i64, String, String) = row?;
         out.push(BudgetInfo {
             fund,
             period: Period::parse(Field::PERIOD, &period).map_err(|_| corrupt("period", &period))?,
             amount: amount(minor, &code)?,
+            entered_at,
         });
     }
     Ok(out)

@@ -20,26 +20,35 @@ pub struct NewPledge {
 }
 
 impl Writer<'_> {
-    /// Sets `fund`'s budget for `period`, replacing the one it had.
-    pub fn set_budget(&mut self, fund: &str, period: Period, amount: Amount) -> Result<()> {
+    /// Sets `fund`'s budget for `period`, replacing the one it had; returns that one.
+    pub fn set_budget(
+        &mut self,
+        fund: &str,
+        period: Period,
+        amount: Amount,
+    ) -> Result<Option<read::BudgetInfo>> {
         let fund_id = read::fund_id(self.conn(), fund)?;
         crate::domain::builders::require_positive(Field::AMOUNT, amount)?;
+        let replaced = read::budgets(self.conn())?
+            .into_iter()
+            .find(|b| b.fund == fund && b.period == period);
         self.append(&Entry::BudgetSet {
             fund_id,
             period: period.to_string(),
             amount_minor: amount.minor(),
             currency: amount.currency().code().to_string(),
-        })
+        })?;
+        Ok(replaced)
     }
 
-    /// Records a monthly pledge; returns its number. The donor must have given before, unless
+    /// Records a monthly pledge; returns its number. The donor must have given or pledged before, unless
     /// the name rules say it is a new donor (`--new-donor`; then it is checked as a gift's is).
     pub fn add_pledge(&mut self, pledge: &NewPledge) -> Result<i64> {
         let donor = check_name(Field::DONOR, &pledge.donor)?;
         check_not_placeholder(Field::DONOR, &donor)?;
         if self.name_rules.new_donor {
             self.check_donor(&donor)?;
-        } else if !donors::is_donor(self.conn(), &donor)? {
+        } else if !donors::gives_or_pledges(self.conn(), &donor)? {
             let names = read::donors(self.conn())?;
             let suggestion = closest(&donor, names.iter().map(String::as_str))
                 .map(|s| format!(" (did you mean `{s}`?)"))

@@ -387,9 +387,10 @@ impl Writer<'_> {
             txns.erase(self.conn(), &who, &txn)?;
         }
         let names_donor = |field: &str, text: &str| who.names_donor_in_entry(field, text);
-        // A receipt attached to the donor's gift, or naming them, is about them: its bytes go,
+        // A receipt attached to the donor's gift, or naming them (in its name, note or
+        // content), is about them: its bytes go,
         // and so does the digest that would confirm a guess at them.
-        let files = super::evidence::files_to_erase(self.conn(), &txns.changed, &names_donor)?;
+        let files = super::evidence::files_to_erase(self.conn(), &txns.changed, name, &names_donor)?;
         let erased_files = ErasedFiles::of(&files);
         let entry_texts = entry_texts_to_erase(
             self.conn(),

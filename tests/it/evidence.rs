@@ -778,7 +778,10 @@ fn the_erased_attachments_table_and_the_blob_trigger_refuse_edits_and_verify_nam
 #[test]
 fn forgetting_a_donor_deletes_files_whose_content_names_them() {
     let l = with_evidence();
-    let wire = l.file("wire-8.txt", "Wire to El Maizal, funded by the gift of ANA Pérez\n");
+    let wire = l.file(
+        "wire-8.txt",
+        "Wire to El Maizal, funded by the gift of ANA Pérez\n",
+    );
     l.run(&["attach", "8", &wire, "--note", "bank wire"]);
     let utf16: Vec<u8> = "Nota: donación de Ana Pérez, MEMO-U16"
         .encode_utf16()

@@ -614,3 +614,30 @@ fn a_rename_or_merge_leaves_no_former_spelling_of_a_pledging_donor() {
     assert!(!holds(&ledger_bytes(&l), b"Newname"));
     assert_eq!(l.json(&["verify", "--head", &kept])["ok"], true);
 }
+
+/// Regression (issue 16): after `donor merge` of a donor who had only pledged into one who
+/// pledged too, each gift of the merged donor was counted under both pledges, and the tie-out
+/// still said ok. A gift fills one pledge: the older first, up to what it pledged.
+#[test]
+fn a_merge_of_two_pledging_donors_counts_each_gift_once() {
+    let l = TempLedger::new();
+    for date in ["2026-09-05", "2026-10-05"] {
+        l.run(&["donation", "10", "--donor", "Ana Pérez", "--date", date]);
+    }
+    let pledge = ["pledge", "add", "10", "--monthly", "--from", "2026-09", "--donor"];
+    l.run(&[&pledge[..], &["Ana Pérez"]].concat());
+    l.run(&[&pledge[..], &["Priya Xylo", "--new-donor"]].concat());
+    l.run(&["donor", "merge", "Priya Xylo", "Ana Pérez", "--yes"]);
+    let report = l.json(&["report", "pledges"]);
+    let totals: Vec<Vec<String>> = pick(&report, &PLEDGE_KEYS)
+        .into_iter()
+        .filter(|r| r[0] == "pledge")
+        .collect();
+    assert_eq!(
+        totals,
+        vec![
+            row(&["pledge", "1", "Ana Pérez", "total", "20.00", "20.00", "0"]),
+            row(&["pledge", "2", "Ana Pérez", "total", "20.00", "0.00", "2"]),
+        ]
+    );
+}

@@ -97,9 +97,39 @@ impl FileNameMatch {
     }
 }
 
+/// Whether a file's bytes hold `name` as written: encoded as UTF-8 or as UTF-16LE, ASCII
+/// letters in either case ("ZELDA QUINTANILLA" too). Only text stored as such is found: a
+/// PDF's compressed streams, an image, an archive are not searched.
+pub fn content_names(bytes: &[u8], name: &str) -> bool {
+    let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let holds = |needle: &[u8]| {
+        !needle.is_empty()
+            && bytes
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    holds(name.as_bytes()) || holds(&utf16)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_contents_name_a_donor_in_utf8_or_utf16_in_any_ascii_case() {
+        let utf16 = |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        let cases: [(&str, Vec<u8>, bool); 6] = [
+            ("Zelda Quintanilla", b"gift of Zelda Quintanilla\n".to_vec(), true),
+            ("Zelda Quintanilla", b"GIFT OF ZELDA QUINTANILLA".to_vec(), true),
+            ("Ana P\u{e9}rez", "de Ana P\u{e9}rez".as_bytes().to_vec(), true),
+            ("Ana P\u{e9}rez", utf16("de Ana P\u{e9}rez"), true),
+            ("Zelda Quintanilla", b"Zelda Q.".to_vec(), false),
+            ("", b"anything".to_vec(), false),
+        ];
+        for (name, bytes, expected) in cases {
+            assert_eq!(content_names(&bytes, name), expected, "{name}");
+        }
+    }
 
     #[test]
     fn file_names_name_a_donor_in_any_case_accents_or_separators() {

@@ -235,7 +235,7 @@ impl<'n> Forgotten<'n> {
         }
         let in_text = NameMatch::new(name, all_donors.iter().map(String::as_str));
         let files = FileNameMatch::new(name, all_donors.iter().map(String::as_str));
-        let id: i64 = conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM erasures", [], |r| r.get(0))?;
+        let id = next_erasure_id(conn)?;
         Ok(Forgotten {
             name,
             is_donor,
@@ -387,9 +387,10 @@ impl Writer<'_> {
             txns.erase(self.conn(), &who, &txn)?;
         }
         let names_donor = |field: &str, text: &str| who.names_donor_in_entry(field, text);
-        // A receipt attached to the donor's gift, or naming them, is about them: its bytes go,
+        // A receipt attached to the donor's gift, or naming them (in its name, note or
+        // content), is about them: its bytes go,
         // and so does the digest that would confirm a guess at them.
-        let files = super::evidence::files_to_erase(self.conn(), &txns.changed, &names_donor)?;
+        let files = super::evidence::files_to_erase(self.conn(), &txns.changed, name, &names_donor)?;
         let erased_files = ErasedFiles::of(&files);
         let entry_texts = entry_texts_to_erase(
             self.conn(),
@@ -456,6 +457,49 @@ impl Writer<'_> {
             actor
         }
     }
+}
+
+impl Writer<'_> {
+    /// `donor rename` and `donor merge`: the old spelling `from` goes from the entries that
+    /// record it as a pledge's donor, as `donor forget` erases an entry's text, in an erasure
+    /// that changes nothing else; so neither text nor salt is left to confirm it. The caller
+    /// records the pledge's donor again ([`Writer::follow_pledges`]).
+    pub(super) fn erase_pledge_donor(&mut self, from: &str) -> Result<()> {
+        let entry_texts: Vec<ErasedEntryText> = self
+            .conn()
+            .prepare(
+                "SELECT entry_id FROM entry_texts
+                 WHERE field = 'donor' AND text = ?1 AND salt IS NOT NULL ORDER BY entry_id",
+            )?
+            .query_map([from], |r| r.get(0))?
+            .map(|entry_id| {
+                Ok(ErasedEntryText {
+                    entry_id: entry_id?,
+                    fields: vec!["donor".to_string()],
+                })
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        if entry_texts.is_empty() {
+            return Ok(());
+        }
+        let id = next_erasure_id(self.conn())?;
+        self.append(&Entry::Erasure {
+            id,
+            placeholder: placeholder(id),
+            erased: Vec::new(),
+            keys: Vec::new(),
+            entry_texts: entry_texts.clone(),
+            revised: Vec::new(),
+            blobs: Vec::new(),
+            attachments: Vec::new(),
+        })?;
+        write_erased_texts(self.conn(), id, &entry_texts, &ErasedTransactions::default())
+    }
+}
+
+/// The number the next erasure takes.
+fn next_erasure_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM erasures", [], |r| r.get(0))?)
 }
 
 /// Writes what an erasure replaced: entries' texts, import keys and transactions' fields.

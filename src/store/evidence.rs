@@ -3,7 +3,7 @@
 //! erasure deletes, and what `verify` checks of the bytes. The entry's row (`attachments`) is
 //! written by the chain like any other projection; an erasure replaces its digest by zeros.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::chain::Entry;
 use super::write::Writer;
 use super::{read, Ledger};
+use crate::domain::erasure::content_names;
 use crate::domain::evidence::{media_type, Target, ATTACHMENT_BYTES_MAX};
 use crate::domain::names::check_text;
 use crate::domain::Field;
@@ -286,11 +287,13 @@ impl ErasedFile {
 }
 
 /// The stored files an erasure of a donor deletes: those attached to the transactions `txns`
-/// it changes (or to their confirmations), and those whose file name or note names the donor
-/// (`names_donor(field, text)`), as a receipt of theirs may be attached anywhere.
+/// it changes (or to their confirmations), those whose file name or note names the donor
+/// (`names_donor(field, text)`), as a receipt of theirs may be attached anywhere, and those
+/// whose bytes hold `name` ([`content_names`]).
 pub(super) fn files_to_erase(
     conn: &Connection,
     txns: &[i64],
+    name: &str,
     names_donor: &dyn Fn(&str, &str) -> bool,
 ) -> Result<Vec<ErasedFile>> {
     let mut about = BTreeSet::new();
@@ -298,9 +301,22 @@ pub(super) fn files_to_erase(
         about.extend(attachments_of(conn, *txn)?.into_iter().map(|a| a.id));
     }
     let all = attachments(conn)?;
+    // Each stored file read once, however many attachments share it.
+    let mut content_named: HashMap<&str, bool> = HashMap::new();
     for a in &all {
-        if names_donor("file_name", &a.file_name) || a.note.as_deref().is_some_and(|n| names_donor("note", n))
-        {
+        let mut named = names_donor("file_name", &a.file_name)
+            || a.note.as_deref().is_some_and(|n| names_donor("note", n));
+        if let (false, Some(sha256)) = (named, a.sha256.as_deref()) {
+            named = match content_named.get(sha256) {
+                Some(named) => *named,
+                None => {
+                    let named = blob(conn, sha256)?.is_some_and(|bytes| content_names(&bytes, name));
+                    content_named.insert(sha256, named);
+                    named
+                }
+            };
+        }
+        if named {
             about.insert(a.id);
         }
     }

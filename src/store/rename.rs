@@ -7,7 +7,9 @@
 //! new text's salt is kept apart, and the old spelling's salt is zeroed where the field had
 //! one of its own — so a renamed donor can still be forgotten completely. References,
 //! import file names, who entered a record and an imported row's import key stay as
-//! recorded (`donor forget --former-name` erases the old spelling there).
+//! recorded (`donor forget --former-name` erases the old spelling there). A pledge's donor
+//! follows in a `pledge_donor_changed` entry, and the old spelling goes from the pledge's
+//! earlier entries in an erasure of its own (their text is not a transaction's field).
 
 use rusqlite::{params, Connection};
 
@@ -102,7 +104,9 @@ impl Writer<'_> {
             .conn()
             .query_row("SELECT max(id) FROM entries", [], |r| r.get(0))?;
         write_renamed(self.conn(), entry_id, &renaming.changes)?;
-        self.follow_pledges(from, &to)?;
+        let pledged = self.pledge_donors()?;
+        self.erase_pledge_donor(from)?;
+        self.follow_pledges(&pledged, from, &to)?;
         self.rebuild_donors()?;
         Ok(Renamed {
             name: to,

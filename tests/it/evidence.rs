@@ -770,3 +770,73 @@ fn the_erased_attachments_table_and_the_blob_trigger_refuse_edits_and_verify_nam
         assert!(out.contains(said), "{edit}: {out}");
     }
 }
+
+/// Regression (issue 16): a file whose content named the donor (a bank wire "funded by the
+/// gift of …"), under a name and note that did not, was kept by `donor forget`, then
+/// published by `--public-evidence` and carried by the audit pack. Now its bytes are searched
+/// as UTF-8 and UTF-16LE, ASCII letters in any case.
+#[test]
+fn forgetting_a_donor_deletes_files_whose_content_names_them() {
+    let l = with_evidence();
+    let wire = l.file(
+        "wire-8.txt",
+        "Wire to El Maizal, funded by the gift of ANA Pérez\n",
+    );
+    l.run(&["attach", "8", &wire, "--note", "bank wire"]);
+    let utf16: Vec<u8> = "Nota: donación de Ana Pérez, MEMO-U16"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let letter = l.dir.path().join("letter.txt");
+    std::fs::write(&letter, &utf16).unwrap();
+    l.run(&["attach", "8", letter.to_str().unwrap()]);
+    let dry = l.run(&["donor", "forget", "Ana Pérez", "--dry-run"]);
+    let deletes = dry
+        .lines()
+        .find(|l| l.starts_with("deletes 2 stored file(s), of "))
+        .unwrap_or_else(|| panic!("{dry}"));
+    for about in ["attachment 3 (of #8)", "attachment 4 (of #8)"] {
+        assert!(deletes.contains(about), "{dry}");
+    }
+    l.run(&["donor", "forget", "Ana Pérez", "--yes"]);
+    let file = ledger_bytes(&l);
+    assert!(!holds(&file, b"funded by the gift"));
+    assert!(!holds(&file, &utf16[..20]));
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    let mut names: Vec<String> = std::fs::read_dir(l.dir.path().join("page-evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // The grant's receipt and the confirmation's wire, which name no donor.
+    assert_eq!(names, ["attachment-1.pdf", "attachment-2.txt"]);
+    let pack = l.dir.path().join("pack");
+    l.run(&["export", "audit", pack.to_str().unwrap()]);
+    for f in walk(&pack) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(!holds(&bytes, b"funded by the gift"), "{}", f.display());
+    }
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|e| {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}

@@ -132,15 +132,29 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Gives every pledge of donor `from` the donor `to`: a rename or merge follows them.
-    pub(in crate::store) fn follow_pledges(&mut self, from: &str, to: &str) -> Result<()> {
-        for pledge in read::pledges(self.conn())?
-            .into_iter()
-            .filter(|p| p.donor == from)
-        {
+    /// After a rename or merge erased `from` from the pledges' entries (`before` as
+    /// [`Writer::pledge_donors`] read it first): every pledge of `from` is given `to`, and a
+    /// pledge of another donor whose row the erasure rewrote (an entry of it recorded `from`
+    /// before an earlier rename) gets its donor back.
+    pub(in crate::store) fn follow_pledges(
+        &mut self,
+        before: &[(i64, String)],
+        from: &str,
+        to: &str,
+    ) -> Result<()> {
+        let now = self.pledge_donors()?;
+        for (id, was) in before {
+            let is = now.iter().find(|(p, _)| p == id).map(|(_, d)| d);
+            let donor = if was == from {
+                to
+            } else if is != Some(was) {
+                was.as_str()
+            } else {
+                continue;
+            };
             self.append(&Entry::PledgeDonorChanged {
-                id: pledge.id,
-                donor: to.to_string(),
+                id: *id,
+                donor: donor.to_string(),
             })?;
         }
         Ok(())

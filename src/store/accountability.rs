@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::read::{amount, currency, date_at, stored_date, Filter};
+use super::read::{amount, currency, date_at, stored_date, text_at, Filter};
 use crate::domain::names::{CONVERSION, UNION_ACCOUNT};
 use crate::domain::{Amount, Currency, Sum};
 use crate::error::{Error, Result};
@@ -85,8 +85,8 @@ pub fn union_movements(conn: &Connection, to: Option<NaiveDate>) -> Result<Vec<U
                 txn,
                 date: date_at(r, 1)?,
                 fund: lookups.fund(r.get(2)?)?.to_string(),
-                amount: amount(r.get(4)?, &r.get::<_, String>(3)?)?,
-                allocation: allocations.contains(&txn),
+                amount: amount(r.get(4)?, text_at(r, 3)?)?,
+                allocation: allocations.contains(txn),
                 live: !lookups.not_live.contains(&txn),
             },
         ));
@@ -105,13 +105,26 @@ fn in_date_order<T>(mut rows: Vec<(i64, T)>, key: impl Fn(&T) -> (NaiveDate, i64
 /// The transactions with a posting to an account whose name matches the GLOB `pattern`,
 /// read from the index by account alone (a check per posting of all its transaction's
 /// postings costs more than this whole set).
-fn transactions_posting_to(conn: &Connection, pattern: &str) -> Result<HashSet<i64>> {
+fn transactions_posting_to(conn: &Connection, pattern: &str) -> Result<TxnSet> {
     let mut stmt = conn.prepare(
         "SELECT p.txn_id FROM accounts a CROSS JOIN postings p ON p.account_id = a.id
          WHERE a.name GLOB ?1",
     )?;
     let rows = stmt.query_map([pattern], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut ids: Vec<i64> = rows.collect::<rusqlite::Result<_>>()?;
+    // Each account's ids come sorted: a few runs to merge.
+    ids.sort_unstable();
+    Ok(TxnSet(ids))
+}
+
+/// A set of transaction ids, sorted: tens of thousands of them cost less to sort and
+/// search than to hash.
+struct TxnSet(Vec<i64>);
+
+impl TxnSet {
+    fn contains(&self, txn: i64) -> bool {
+        self.0.binary_search(&txn).is_ok()
+    }
 }
 
 /// The union's allocations in a period by recipient: (fund, currency, grants account, sum).
@@ -208,8 +221,8 @@ pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) ->
                 name: r.get(4)?,
                 state: r.get(5)?,
                 fund: fund.to_string(),
-                amount: amount(r.get(8)?, &r.get::<_, String>(7)?)?,
-                via_union: via_union.contains(&txn),
+                amount: amount(r.get(8)?, text_at(r, 7)?)?,
+                via_union: via_union.contains(txn),
                 live: !lookups.not_live.contains(&txn),
                 confirmed: r.get::<_, Option<String>>(9)?.map(|d| (d, reference)),
             },

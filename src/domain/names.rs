@@ -443,9 +443,17 @@ pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
                 b.is_ascii_digit()
             }
         });
-    shaped
-        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-        .flatten()
+    // Digits checked above; from_ymd_opt rejects what is no date, as parsing would, faster
+    // than a format string (reports read a date from every row).
+    let number = |range: std::ops::Range<usize>| {
+        text.get(range)
+            .map(|digits| digits.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0')))
+    };
+    if !shaped {
+        return None;
+    }
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
 /// The existing name closest to a mistyped one, if any is close enough to be a likely typo.
@@ -462,6 +470,30 @@ pub fn closest<'a>(wanted: &str, existing: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_iso_date_is_exactly_yyyy_mm_dd_and_a_real_day() {
+        let cases = [
+            ("2026-12-06", Some((2026, 12, 6))),
+            ("2024-02-29", Some((2024, 2, 29))),
+            ("0001-01-01", Some((1, 1, 1))),
+            ("9999-12-31", Some((9999, 12, 31))),
+            ("2025-02-29", None),
+            ("2026-13-01", None),
+            ("2026-00-10", None),
+            ("2026-04-31", None),
+            ("2026-12-6", None),
+            ("2026/12/06", None),
+            ("+026-12-06", None),
+            ("2026-12-0٦", None),
+            (" 2026-12-06", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            let want = want.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d));
+            assert_eq!(parse_iso_date(text), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn a_commune_answers_to_its_slug_or_its_name_in_any_case() {

@@ -137,12 +137,9 @@ pub fn of_lines(ledger: &Ledger, filter: &Filter, lines: &[GrantLine]) -> Result
         rows.push(row);
         rows.extend(fund_rows);
     }
-    let commune_accounts: Vec<String> = read::communes(conn)?.into_iter().map(|c| c.account).collect();
     let mut accounts = Totals::new();
-    for line in read::balance_lines(conn, filter)? {
-        if commune_accounts.contains(&line.account) {
-            accounts.add(net(&line)?)?;
-        }
+    for line in read::commune_balance_lines(conn, filter)? {
+        accounts.add(net(&line)?)?;
     }
     let currencies: std::collections::BTreeSet<Currency> = totals
         .keys()

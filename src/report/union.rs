@@ -74,18 +74,20 @@ impl UnionReport {
 
 pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate) -> Result<UnionReport> {
     let conn = ledger.conn();
+    read::check_filter(conn, filter)?;
     let as_of = filter.to.unwrap_or(today);
-    let rows = union_rows(ledger, filter, stale_days, today)?;
-    let allocations = accountability::allocations_by_recipient(conn, filter)?
+    let movements = movements(ledger, filter)?;
+    let rows = rows_of(&movements, filter, stale_days, as_of)?;
+    let allocations = accountability::allocations_by_recipient(conn, filter, &movements)?
         .into_iter()
-        .map(|(fund, currency, account, amount_minor)| Allocation {
+        .map(|(fund, currency, account, amount)| Allocation {
             fund,
             currency,
             recipient: account
                 .strip_prefix(GRANTS_PREFIX)
                 .unwrap_or(&account)
                 .to_string(),
-            amount: Sum::from_minor(amount_minor, currency),
+            amount,
         })
         .collect();
     Ok(UnionReport {
@@ -103,15 +105,28 @@ pub fn union_rows(
     stale_days: u32,
     today: NaiveDate,
 ) -> Result<Vec<UnionRow>> {
-    let conn = ledger.conn();
-    read::check_filter(conn, filter)?;
-    let as_of = filter.to.unwrap_or(today);
-    let movements: Vec<UnionMovement> = accountability::union_movements(conn, filter.to)?
+    read::check_filter(ledger.conn(), filter)?;
+    let movements = movements(ledger, filter)?;
+    rows_of(&movements, filter, stale_days, filter.to.unwrap_or(today))
+}
+
+/// The union's movements up to the end of the period, of the filter's fund.
+fn movements(ledger: &Ledger, filter: &Filter) -> Result<Vec<UnionMovement>> {
+    Ok(accountability::union_movements(ledger.conn(), filter.to)?
         .into_iter()
         .filter(|m| filter.fund.as_ref().is_none_or(|f| f == &m.fund))
-        .collect();
+        .collect())
+}
+
+/// The rows of `movements`, per fund and currency, with ages counted to `as_of`.
+fn rows_of(
+    movements: &[UnionMovement],
+    filter: &Filter,
+    stale_days: u32,
+    as_of: NaiveDate,
+) -> Result<Vec<UnionRow>> {
     let mut rows: BTreeMap<(String, Currency), UnionRow> = BTreeMap::new();
-    for m in &movements {
+    for m in movements {
         let currency = m.amount.currency();
         let row = rows
             .entry((m.fund.clone(), currency))
@@ -139,7 +154,7 @@ pub fn union_rows(
         }
     }
     for ((fund, currency), row) in rows.iter_mut() {
-        row.held_since = still_held(&movements, fund, *currency)?;
+        row.held_since = still_held(movements, fund, *currency)?;
         row.oldest_unallocated_date = row.held_since.first().map(|(date, _)| *date);
         row.days_held = row.oldest_unallocated_date.map(|d| (as_of - d).num_days());
         row.stale = row.days_held.is_some_and(|days| days > i64::from(stale_days));

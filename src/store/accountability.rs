@@ -3,15 +3,15 @@
 //! is neither voided nor a void; sums include every transaction (a void nets its original
 //! out), while dates, ages and counts look at live transactions only.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::read::{amount, currency, stored_date, Filter};
+use super::read::{amount, currency, date_at, stored_date, text_at, Filter};
 use crate::domain::names::{CONVERSION, UNION_ACCOUNT};
 use crate::domain::{Amount, Currency, Sum};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// SQL: the transaction `t` is neither voided nor a void.
 const LIVE: &str = "t.voids IS NULL AND NOT EXISTS (SELECT 1 FROM transactions v WHERE v.voids = t.id)";
@@ -23,6 +23,7 @@ const GIFT_ID: &str = "CASE WHEN NOT EXISTS (SELECT 1 FROM refunds r WHERE r.txn
 /// One posting to `assets:union`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnionMovement {
+    pub txn: i64,
     pub date: NaiveDate,
     pub fund: String,
     pub amount: Amount,
@@ -31,68 +32,139 @@ pub struct UnionMovement {
     pub live: bool,
 }
 
-/// Every posting to `assets:union` up to `to`, in date order.
-pub fn union_movements(conn: &Connection, to: Option<NaiveDate>) -> Result<Vec<UnionMovement>> {
-    let allocations = grant_transactions(conn)?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT t.id, t.date, f.code, p.currency, p.amount_minor, {LIVE}
-         FROM postings p JOIN transactions t ON t.id = p.txn_id
-              JOIN accounts a ON a.id = p.account_id JOIN funds f ON f.id = p.fund_id
-         WHERE a.name = ?1 AND (?2 IS NULL OR t.date <= ?2)
-         ORDER BY t.date, t.id, p.line"
-    ))?;
-    let rows = stmt.query_map(params![UNION_ACCOUNT, to], |r| r.try_into())?;
-    let mut movements = Vec::new();
-    for row in rows {
-        let (txn, date, fund, code, minor, live): (i64, String, String, String, i64, bool) = row?;
-        movements.push(UnionMovement {
-            date: stored_date(&date)?,
-            fund,
-            amount: amount(minor, &code)?,
-            allocation: allocations.contains(&txn),
-            live,
-        });
-    }
-    Ok(movements)
+/// What the accountability queries look up once rather than per posting: the transactions
+/// that are voided or are voids (every other one is live) and the funds' codes by id.
+struct Lookups {
+    not_live: HashSet<i64>,
+    funds: HashMap<i64, String>,
 }
 
-/// The transactions with a posting to a grants account, read from the index by account (a
-/// check per movement of all its transaction's postings costs more than this whole set).
-fn grant_transactions(conn: &Connection) -> Result<HashSet<i64>> {
+impl Lookups {
+    fn read(conn: &Connection) -> Result<Lookups> {
+        let mut not_live = HashSet::new();
+        let mut stmt = conn.prepare("SELECT id, voids FROM transactions WHERE voids IS NOT NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            not_live.insert(r.get::<_, i64>(0)?);
+            not_live.insert(r.get::<_, i64>(1)?);
+        }
+        let mut stmt = conn.prepare("SELECT id, code FROM funds")?;
+        let funds = stmt
+            .query_map([], |r| r.try_into())?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Lookups { not_live, funds })
+    }
+
+    fn fund(&self, id: i64) -> Result<&str> {
+        self.funds
+            .get(&id)
+            .map(String::as_str)
+            .ok_or_else(|| Error::Corrupt(format!("a posting to the unknown fund #{id}")))
+    }
+}
+
+/// Every posting to `assets:union` up to `to`, in date order. The union's postings come
+/// from the index by account (CROSS JOIN fixes the order), each with its transaction.
+pub fn union_movements(conn: &Connection, to: Option<NaiveDate>) -> Result<Vec<UnionMovement>> {
+    let allocations = transactions_posting_to(conn, "expenses:grants:*")?;
+    let lookups = Lookups::read(conn)?;
+    let mut stmt = conn.prepare(
+        "SELECT t.id, t.date, p.fund_id, p.currency, p.amount_minor, p.line
+         FROM accounts a CROSS JOIN postings p ON p.account_id = a.id
+              JOIN transactions t ON t.id = p.txn_id
+         WHERE a.name = ?1 AND (?2 IS NULL OR t.date <= ?2)",
+    )?;
+    let mut rows = stmt.query(params![UNION_ACCOUNT, to])?;
+    let mut movements = Vec::new();
+    while let Some(r) = rows.next()? {
+        let txn: i64 = r.get(0)?;
+        let line: i64 = r.get(5)?;
+        movements.push((
+            line,
+            UnionMovement {
+                txn,
+                date: date_at(r, 1)?,
+                fund: lookups.fund(r.get(2)?)?.to_string(),
+                amount: amount(r.get(4)?, text_at(r, 3)?)?,
+                allocation: allocations.contains(txn),
+                live: !lookups.not_live.contains(&txn),
+            },
+        ));
+    }
+    Ok(in_date_order(movements, |m| (m.date, m.txn)))
+}
+
+/// `rows`, each with its posting's line, in the order of their `key` (date, transaction),
+/// then line: sorted here, which
+/// costs less than SQLite's sorter copying every column.
+fn in_date_order<T>(mut rows: Vec<(i64, T)>, key: impl Fn(&T) -> (NaiveDate, i64)) -> Vec<T> {
+    rows.sort_unstable_by_key(|(line, row)| (key(row), *line));
+    rows.into_iter().map(|(_, row)| row).collect()
+}
+
+/// The transactions with a posting to an account whose name matches the GLOB `pattern`,
+/// read from the index by account alone (a check per posting of all its transaction's
+/// postings costs more than this whole set).
+fn transactions_posting_to(conn: &Connection, pattern: &str) -> Result<TxnSet> {
     let mut stmt = conn.prepare(
         "SELECT p.txn_id FROM accounts a CROSS JOIN postings p ON p.account_id = a.id
-         WHERE a.name GLOB 'expenses:grants:*'",
+         WHERE a.name GLOB ?1",
     )?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt.query_map([pattern], |r| r.get(0))?;
+    let mut ids: Vec<i64> = rows.collect::<rusqlite::Result<_>>()?;
+    // Each account's ids come sorted: a few runs to merge.
+    ids.sort_unstable();
+    Ok(TxnSet(ids))
+}
+
+/// A set of transaction ids, sorted: tens of thousands of them cost less to sort and
+/// search than to hash.
+struct TxnSet(Vec<i64>);
+
+impl TxnSet {
+    fn contains(&self, txn: i64) -> bool {
+        self.0.binary_search(&txn).is_ok()
+    }
 }
 
 /// The union's allocations in a period by recipient: (fund, currency, grants account, sum).
+/// An allocation is a posting to a grants account in a transaction that posts to
+/// `assets:union` in the same fund: one of `movements`, every posting to the union up to
+/// the end of the period, whose dates place the allocations in the period.
 pub fn allocations_by_recipient(
     conn: &Connection,
     filter: &Filter,
-) -> Result<Vec<(String, Currency, String, i64)>> {
+    movements: &[UnionMovement],
+) -> Result<Vec<(String, Currency, String, Sum)>> {
+    let in_period: HashSet<(i64, &str)> = movements
+        .iter()
+        .filter(|m| filter.from.is_none_or(|from| m.date >= from) && filter.to.is_none_or(|to| m.date <= to))
+        .filter(|m| filter.fund.as_ref().is_none_or(|f| f == &m.fund))
+        .map(|m| (m.txn, m.fund.as_str()))
+        .collect();
+    let lookups = Lookups::read(conn)?;
     let mut stmt = conn.prepare(
-        "SELECT f.code, g.currency, ga.name, SUM(g.amount_minor)
-         FROM postings g JOIN transactions t ON t.id = g.txn_id
-              JOIN accounts ga ON ga.id = g.account_id JOIN funds f ON f.id = g.fund_id
-         WHERE ga.name GLOB 'expenses:grants:*'
-           AND EXISTS (SELECT 1 FROM postings u JOIN accounts ua ON ua.id = u.account_id
-                       WHERE u.txn_id = t.id AND ua.name = ?1 AND u.fund_id = g.fund_id)
-           AND (?2 IS NULL OR t.date >= ?2) AND (?3 IS NULL OR t.date <= ?3)
-           AND (?4 IS NULL OR f.code = ?4)
-         GROUP BY f.code, g.currency, ga.name
-         ORDER BY f.code, g.currency, ga.name",
+        "SELECT p.txn_id, ga.name, p.fund_id, p.currency, p.amount_minor
+         FROM accounts ga CROSS JOIN postings p ON p.account_id = ga.id
+         WHERE ga.name GLOB 'expenses:grants:*'",
     )?;
-    let rows = stmt.query_map(params![UNION_ACCOUNT, filter.from, filter.to, filter.fund], |r| {
-        r.try_into()
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (fund, code, account, sum): (String, String, String, i64) = row?;
-        out.push((fund, currency(&code)?, account, sum));
+    let mut rows = stmt.query([])?;
+    let mut sums: BTreeMap<(String, String, String), Sum> = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let fund = lookups.fund(r.get(2)?)?;
+        if !in_period.contains(&(r.get(0)?, fund)) {
+            continue;
+        }
+        let code: String = r.get(3)?;
+        let posted = amount(r.get(4)?, &code)?;
+        sums.entry((fund.to_string(), code, r.get(1)?))
+            .or_insert(Sum::zero(posted.currency()))
+            .add(posted)?;
     }
-    Ok(out)
+    Ok(sums
+        .into_iter()
+        .map(|((fund, _, account), sum)| (fund, sum.currency(), account, sum))
+        .collect())
 }
 
 /// One grant posting to a commune's account.
@@ -115,72 +187,48 @@ pub struct GrantLine {
 
 /// Grants to communes in a period (optionally of one commune and one fund), in date order.
 /// The few communes drive the query (CROSS JOIN fixes the order): their postings come from
-/// the index by account, where a scan of every posting is what SQLite would otherwise pick.
+/// the index by account, where a scan of every posting is what SQLite would otherwise pick;
+/// whether a grant came through the union, and whether it is live, are looked up in sets
+/// read once.
 pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) -> Result<Vec<GrantLine>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT t.id, t.date, t.description, c.slug, c.name, c.state, f.code, p.currency, p.amount_minor,
-                EXISTS (SELECT 1 FROM postings u JOIN accounts ua ON ua.id = u.account_id
-                        WHERE u.txn_id = t.id AND ua.name = ?1),
-                {LIVE}, k.date, k.reference
+    let via_union = transactions_posting_to(conn, UNION_ACCOUNT)?;
+    let lookups = Lookups::read(conn)?;
+    let mut stmt = conn.prepare(
+        "SELECT t.id, t.date, t.description, c.slug, c.name, c.state, p.fund_id, p.currency, p.amount_minor,
+                k.date, k.reference, p.line
          FROM communes c CROSS JOIN postings p ON p.account_id = c.account_id
-              JOIN transactions t ON t.id = p.txn_id JOIN funds f ON f.id = p.fund_id
+              JOIN transactions t ON t.id = p.txn_id
               LEFT JOIN confirmations k ON k.txn_id = t.id
-         WHERE (?2 IS NULL OR t.date >= ?2) AND (?3 IS NULL OR t.date <= ?3)
-           AND (?4 IS NULL OR f.code = ?4) AND (?5 IS NULL OR c.slug = ?5)
-         ORDER BY t.date, t.id, p.line"
-    ))?;
-    let rows = stmt.query_map(
-        params![UNION_ACCOUNT, filter.from, filter.to, filter.fund, commune],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-                r.get::<_, i64>(8)?,
-                r.get::<_, bool>(9)?,
-                r.get::<_, bool>(10)?,
-                r.get::<_, Option<String>>(11)?,
-                r.get::<_, Option<String>>(12)?,
-            ))
-        },
+         WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR c.slug = ?3)",
     )?;
+    let mut rows = stmt.query(params![filter.from, filter.to, commune])?;
     let mut lines = Vec::new();
-    for row in rows {
-        let (
-            txn,
-            date,
-            description,
-            commune,
-            name,
-            state,
-            fund,
-            code,
-            minor,
-            via_union,
-            live,
-            confirmed,
-            receipt,
-        ) = row?;
-        lines.push(GrantLine {
-            txn,
-            date: stored_date(&date)?,
-            description,
-            commune,
-            name,
-            state,
-            fund,
-            amount: amount(minor, &code)?,
-            via_union,
-            live,
-            confirmed: confirmed.map(|d| (d, receipt)),
-        });
+    while let Some(r) = rows.next()? {
+        let fund = lookups.fund(r.get(6)?)?;
+        if filter.fund.as_ref().is_some_and(|f| f != fund) {
+            continue;
+        }
+        let txn: i64 = r.get(0)?;
+        let reference: Option<String> = r.get(10)?;
+        let line: i64 = r.get(11)?;
+        lines.push((
+            line,
+            GrantLine {
+                txn,
+                date: date_at(r, 1)?,
+                description: r.get(2)?,
+                commune: r.get(3)?,
+                name: r.get(4)?,
+                state: r.get(5)?,
+                fund: fund.to_string(),
+                amount: amount(r.get(8)?, text_at(r, 7)?)?,
+                via_union: via_union.contains(txn),
+                live: !lookups.not_live.contains(&txn),
+                confirmed: r.get::<_, Option<String>>(9)?.map(|d| (d, reference)),
+            },
+        ));
     }
-    Ok(lines)
+    Ok(in_date_order(lines, |g| (g.date, g.txn)))
 }
 
 /// One donor's live gifts in one currency.

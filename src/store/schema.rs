@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[&str] = &[
     V11_STATEMENTS,
     V12_PRIVATE_DIGESTS,
     V13_COUNTERPARTY_INDEX,
+    V14_COVERING_POSTINGS_BY_ACCOUNT,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -818,4 +819,13 @@ const V13_COUNTERPARTY_INDEX: &str = r#"
 -- a donor's transactions by the name they record: the pledges report and a donor's statement
 -- read a few donors' gifts from here rather than every posting to income:donations.
 CREATE INDEX transactions_by_counterparty ON transactions (counterparty) WHERE counterparty IS NOT NULL;
+"#;
+
+/// The postings by account with every column the accountability reports read (union,
+/// communes, aging; issue 17): they read the few postings of the union's and the communes'
+/// accounts, and a lookup of each posting's row, on a page of its own, cost as much as the
+/// rest of the report.
+const V14_COVERING_POSTINGS_BY_ACCOUNT: &str = r#"
+DROP INDEX postings_by_account;
+CREATE INDEX postings_by_account ON postings (account_id, txn_id, line, fund_id, currency, amount_minor);
 "#;

@@ -29,7 +29,8 @@ pub use people::{donors, people, pseudonyms};
 pub use plans::{budgets, pledges, BudgetInfo, PledgeInfo};
 pub(crate) use postings::balance_minor;
 pub use postings::{
-    balance_lines, holdings, monthly_balance_lines, register_lines, BalanceLine, RegisterLine, RegisterLines,
+    balance_lines, commune_balance_lines, holdings, monthly_balance_lines, register_lines, BalanceLine,
+    RegisterLine, RegisterLines,
 };
 pub(crate) use rates::rate_on;
 pub use rates::{rate_for, rates, RateInfo};
@@ -69,9 +70,13 @@ pub(crate) fn stored_date(text: &str) -> Result<NaiveDate> {
 /// Column `i` of a row as a stored date: [`stored_date`] inside a row closure, its error
 /// carried through rusqlite's (and given back by `Error::from`).
 pub(crate) fn date_at(row: &Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
-    let text: String = row.get(i)?;
-    stored_date(&text)
+    stored_date(text_at(row, i)?)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// Column `i` of a row as text, borrowed from the row.
+pub(crate) fn text_at<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    Ok(row.get_ref(i)?.as_str()?)
 }
 
 fn strings(conn: &Connection, sql: &str) -> Result<Vec<String>> {

@@ -48,11 +48,22 @@ pub(crate) fn balance_minor(conn: &Connection, account_id: i64, fund_id: i64, cu
 /// more than the sums). Through a date in the later half of the books, it takes the days
 /// after it from the maintained totals instead, which reads fewer days.
 pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLine>> {
+    balance_lines_where(conn, filter, false)
+}
+
+/// As [`balance_lines`], of the communes' grants accounts only: the others' days go unread.
+pub fn commune_balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLine>> {
+    balance_lines_where(conn, filter, true)
+}
+
+/// [`balance_lines`], of the communes' accounts only when `communes_only` (?4).
+fn balance_lines_where(conn: &Connection, filter: &Filter, communes_only: bool) -> Result<Vec<BalanceLine>> {
     let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
     let sql = match (filter.from, filter.to) {
         (None, None) => {
             "SELECT account_id, fund_id, currency, debit_minor, credit_minor FROM balances
-             WHERE (?1 IS NULL OR fund_id = ?1) AND ?2 IS NOT NULL AND ?3 IS NOT NULL"
+             WHERE (?1 IS NULL OR fund_id = ?1) AND ?2 IS NOT NULL AND ?3 IS NOT NULL
+               AND (NOT ?4 OR account_id IN (SELECT account_id FROM communes))"
         }
         (None, Some(to)) if in_later_half(conn, to)? => {
             "SELECT b.account_id, b.fund_id, b.currency,
@@ -62,6 +73,7 @@ pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLi
                   ON d.account_id = b.account_id AND d.fund_id = b.fund_id AND d.currency = b.currency
                      AND d.date > ?3
              WHERE (?1 IS NULL OR b.fund_id = ?1) AND ?2 IS NOT NULL
+               AND (NOT ?4 OR b.account_id IN (SELECT account_id FROM communes))
                AND EXISTS (SELECT 1 FROM daily_totals e
                            WHERE e.account_id = b.account_id AND e.fund_id = b.fund_id
                              AND e.currency = b.currency AND e.date <= ?3)
@@ -72,13 +84,14 @@ pub fn balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<BalanceLi
              FROM balances b CROSS JOIN daily_totals d
                   ON d.account_id = b.account_id AND d.fund_id = b.fund_id AND d.currency = b.currency
              WHERE (?1 IS NULL OR b.fund_id = ?1) AND d.date BETWEEN ?2 AND ?3
+               AND (NOT ?4 OR b.account_id IN (SELECT account_id FROM communes))
              GROUP BY b.account_id, b.fund_id, b.currency"
         }
     };
     let names = Names::read(conn)?;
     let mut stmt = conn.prepare_cached(sql)?;
     let (from, to) = date_bounds(filter);
-    let mut rows = stmt.query(params![fund_id, from, to])?;
+    let mut rows = stmt.query(params![fund_id, from, to, communes_only])?;
     let mut lines = Vec::new();
     while let Some(r) = rows.next()? {
         lines.push(line_at(r, &names)?);

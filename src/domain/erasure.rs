@@ -98,17 +98,29 @@ impl FileNameMatch {
 }
 
 /// Whether a file's bytes hold `name` as written: encoded as UTF-8 or as UTF-16LE, ASCII
-/// letters in either case ("ZELDA QUINTANILLA" too). Only text stored as such is found: a
-/// PDF's compressed streams, an image, an archive are not searched.
+/// letters in either case ("ZELDA QUINTANILLA" too), as words of their own (forgetting "Ana"
+/// does not delete a receipt for "bananas"). Only text stored as such is found: a PDF's
+/// compressed streams, an image, an archive are not searched.
 pub fn content_names(bytes: &[u8], name: &str) -> bool {
     let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let holds = |needle: &[u8]| {
-        !needle.is_empty()
-            && bytes
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle))
+    holds_word(bytes, name.as_bytes(), 1) || holds_word(bytes, &utf16, 2)
+}
+
+/// Whether `needle` occurs in `bytes`, ASCII letters in either case, with no ASCII letter or
+/// digit run into it on either side; `unit` is the width of a code unit (1 for UTF-8, 2 for
+/// UTF-16LE), so the neighbours looked at are whole characters.
+fn holds_word(bytes: &[u8], needle: &[u8], unit: usize) -> bool {
+    let joins = |neighbour: Option<&[u8]>| match neighbour {
+        Some([c]) | Some([c, 0]) => c.is_ascii_alphanumeric(),
+        _ => false,
     };
-    holds(name.as_bytes()) || holds(&utf16)
+    !needle.is_empty()
+        && bytes.windows(needle.len()).enumerate().any(|(at, window)| {
+            let end = at + needle.len();
+            window.eq_ignore_ascii_case(needle)
+                && !joins(at.checked_sub(unit).map(|start| &bytes[start..at]))
+                && !joins(bytes.get(end..end + unit))
+        })
 }
 
 #[cfg(test)]
@@ -118,13 +130,19 @@ mod tests {
     #[test]
     fn file_contents_name_a_donor_in_utf8_or_utf16_in_any_ascii_case() {
         let utf16 = |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
-        let cases: [(&str, Vec<u8>, bool); 6] = [
+        let cases: [(&str, Vec<u8>, bool); 12] = [
             ("Zelda Quintanilla", b"gift of Zelda Quintanilla\n".to_vec(), true),
             ("Zelda Quintanilla", b"GIFT OF ZELDA QUINTANILLA".to_vec(), true),
             ("Ana P\u{e9}rez", "de Ana P\u{e9}rez".as_bytes().to_vec(), true),
             ("Ana P\u{e9}rez", utf16("de Ana P\u{e9}rez"), true),
             ("Zelda Quintanilla", b"Zelda Q.".to_vec(), false),
             ("", b"anything".to_vec(), false),
+            ("Ana", b"receipt: 40 kg of bananas".to_vec(), false),
+            ("Ana", utf16("an analysis"), false),
+            ("Ana", b"from Ana, thanks".to_vec(), true),
+            ("Ana", "\u{201c}Ana\u{201d}".as_bytes().to_vec(), true),
+            ("Ana", utf16("gift of ANA."), true),
+            ("Lara", b"customs declaration".to_vec(), false),
         ];
         for (name, bytes, expected) in cases {
             assert_eq!(content_names(&bytes, name), expected, "{name}");

@@ -163,6 +163,8 @@ pub(super) fn publish_grant_files(
         }
         Ok(())
     })?;
+    // A grant's file may name a donor, whom `donor forget` must then tell about this copy.
+    ledger.note_output("report transparency --public-evidence", &dir);
     let count = files.len();
     let plural = if count == 1 { "" } else { "s" };
     writeln!(out, "wrote {} ({count} file{plural})", crate::files::shown(&dir)).map_err(Error::Output)?;

@@ -106,21 +106,40 @@ pub fn content_names(bytes: &[u8], name: &str) -> bool {
     holds_word(bytes, name.as_bytes(), 1) || holds_word(bytes, &utf16, 2)
 }
 
-/// Whether `needle` occurs in `bytes`, ASCII letters in either case, with no ASCII letter or
-/// digit run into it on either side; `unit` is the width of a code unit (1 for UTF-8, 2 for
-/// UTF-16LE), so the neighbours looked at are whole characters.
+/// Whether `needle` occurs in `bytes`, ASCII letters in either case, with no letter or digit
+/// run into it on either side; `unit` is the width of a code unit (1 for UTF-8, 2 for
+/// UTF-16LE), which says how the neighbouring characters are read.
 fn holds_word(bytes: &[u8], needle: &[u8], unit: usize) -> bool {
-    let joins = |neighbour: Option<&[u8]>| match neighbour {
-        Some([c]) | Some([c, 0]) => c.is_ascii_alphanumeric(),
-        _ => false,
-    };
     !needle.is_empty()
         && bytes.windows(needle.len()).enumerate().any(|(at, window)| {
-            let end = at + needle.len();
             window.eq_ignore_ascii_case(needle)
-                && !joins(at.checked_sub(unit).map(|start| &bytes[start..at]))
-                && !joins(bytes.get(end..end + unit))
+                && !neighbour_is_alphanumeric(bytes, at, unit, true)
+                && !neighbour_is_alphanumeric(bytes, at + needle.len(), unit, false)
         })
+}
+
+/// Whether the character just before (`before`) or just from byte `at` is a letter or digit
+/// ("mañana" runs into "Ana"; a quotation mark or a space does not). Bytes that are no
+/// character are no letter.
+fn neighbour_is_alphanumeric(bytes: &[u8], at: usize, unit: usize, before: bool) -> bool {
+    let character = if unit == 2 {
+        let start = if before { at.checked_sub(2) } else { Some(at) };
+        start
+            .and_then(|start| bytes.get(start..start + 2))
+            .and_then(|pair| char::from_u32(u32::from(u16::from_le_bytes([pair[0], pair[1]]))))
+    } else if before {
+        // A UTF-8 character is at most four bytes: the last one that decodes ends at `at`.
+        (1..=4)
+            .filter_map(|len| at.checked_sub(len).map(|start| &bytes[start..at]))
+            .find_map(|tail| std::str::from_utf8(tail).ok())
+            .and_then(|text| text.chars().next_back())
+    } else {
+        (1..=4)
+            .filter_map(|len| bytes.get(at..at + len))
+            .find_map(|head| std::str::from_utf8(head).ok())
+            .and_then(|text| text.chars().next())
+    };
+    character.is_some_and(char::is_alphanumeric)
 }
 
 #[cfg(test)]
@@ -130,7 +149,7 @@ mod tests {
     #[test]
     fn file_contents_name_a_donor_in_utf8_or_utf16_in_any_ascii_case() {
         let utf16 = |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
-        let cases: [(&str, Vec<u8>, bool); 12] = [
+        let cases: [(&str, Vec<u8>, bool); 16] = [
             ("Zelda Quintanilla", b"gift of Zelda Quintanilla\n".to_vec(), true),
             ("Zelda Quintanilla", b"GIFT OF ZELDA QUINTANILLA".to_vec(), true),
             ("Ana P\u{e9}rez", "de Ana P\u{e9}rez".as_bytes().to_vec(), true),
@@ -143,6 +162,10 @@ mod tests {
             ("Ana", "\u{201c}Ana\u{201d}".as_bytes().to_vec(), true),
             ("Ana", utf16("gift of ANA."), true),
             ("Lara", b"customs declaration".to_vec(), false),
+            ("Ana", "pago de ma\u{f1}ana".as_bytes().to_vec(), false),
+            ("Ana", utf16("ma\u{f1}ana"), false),
+            ("Ana", "\u{e9}Ana".as_bytes().to_vec(), false),
+            ("Ana", "\u{bf}Ana?".as_bytes().to_vec(), true),
         ];
         for (name, bytes, expected) in cases {
             assert_eq!(content_names(&bytes, name), expected, "{name}");

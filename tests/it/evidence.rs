@@ -840,3 +840,26 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         })
         .collect()
 }
+
+/// A grant's file published with `--public-evidence` may name a donor: `donor forget` cannot
+/// reach the published copy, so it names the directory among the earlier outputs.
+#[test]
+fn forget_names_a_published_evidence_directory_that_holds_the_name() {
+    let l = with_evidence();
+    let wire = l.file("wire-8.txt", "Wire to El Maizal, ordered by Ana Pérez\n");
+    l.run(&["attach", "8", &wire]);
+    let page = l.dir.path().join("page.html");
+    let page = page.to_str().unwrap();
+    l.run(&["report", "transparency", "-o", page, "--public-evidence"]);
+    let published = std::fs::read_dir(l.dir.path().join("page-evidence"))
+        .unwrap()
+        .count();
+    assert!(published >= 1);
+    let dry = l.run(&["donor", "forget", "Ana Pérez", "--dry-run"]);
+    let earlier = dry
+        .lines()
+        .find(|line| line.contains("earlier export(s) still contain this name"))
+        .unwrap_or_else(|| panic!("{dry}"));
+    assert!(earlier.contains("page-evidence"), "{earlier}");
+    assert!(earlier.contains("--public-evidence"), "{earlier}");
+}

@@ -81,6 +81,17 @@ pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// Refuses `-` where standard output cannot stand in (a ledger, a backup, a directory):
+/// `what` names the argument.
+pub fn refuse_stdout(path: &Path, what: &str) -> Result<()> {
+    if is_stdout(path) {
+        return Err(Error::Usage(format!(
+            "{what} cannot be `-` (standard output): give a path, or `./-` for a file named -"
+        )));
+    }
+    Ok(())
+}
+
 /// A file name as a message shows it: not valid Unicode replaced, control and format
 /// characters escaped, so that a file named with escape sequences cannot retitle or clear
 /// the terminal when fondo names it.

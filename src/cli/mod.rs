@@ -319,10 +319,15 @@ fn ledger_from_args(args: &[std::ffi::OsString]) -> Result<(PathBuf, &'static st
 /// which of the three it was.
 fn ledger_path(db_flag: Option<PathBuf>) -> Result<(PathBuf, &'static str)> {
     if let Some(path) = db_flag {
+        crate::files::refuse_stdout(&path, "--db")?;
         return Ok((path, "from --db"));
     }
     match std::env::var_os("FONDO_DB").filter(|v| !v.is_empty()) {
-        Some(path) => Ok((PathBuf::from(path), "from FONDO_DB")),
+        Some(path) => {
+            let path = PathBuf::from(path);
+            crate::files::refuse_stdout(&path, "FONDO_DB")?;
+            Ok((path, "from FONDO_DB"))
+        }
         None => Ok((default_db_path()?, "the default; change it with --db or FONDO_DB")),
     }
 }
@@ -557,6 +562,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Demo => review::demo(&ctx, out),
         Command::Add(args) => add::add(&ctx, args, out),
         Command::Backup { dest } => {
+            crate::files::refuse_stdout(&dest, "the backup's DEST")?;
             let ledger = ctx.open_to_read()?;
             let outcome = crate::store::backup::backup(&ledger, &dest, &ctx.actor)?;
             ledger.note_output("backup", &dest);
@@ -586,6 +592,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
 /// per command (`fondo-report-funds.1`), each written whole; existing pages are replaced
 /// only by pages fondo wrote (a man directory holds nothing else of value to fondo).
 fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<()> {
+    if let Some(dir) = dir {
+        crate::files::refuse_stdout(dir, "--dir")?;
+    }
     // Not the ledger in use on this machine: a manual page is the same for everyone.
     let mut top = command(&[])
         .disable_help_subcommand(true)

@@ -158,6 +158,7 @@ fn export_audit(
     force: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
+    crate::files::refuse_stdout(dir, "the audit pack's DIR")?;
     let ledger = ctx.open_to_read()?;
     let options = super::audit::AuditOptions {
         anonymize,

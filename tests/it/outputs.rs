@@ -548,7 +548,8 @@ fn dash_as_the_output_file_is_standard_output() {
 }
 
 /// Where `-` cannot stand for standard output (a directory of letters, a page with its
-/// evidence beside it), it is refused, and nothing is written.
+/// evidence beside it, an audit pack, a backup, manual pages), it is refused, and nothing is
+/// written.
 #[test]
 fn dash_is_refused_where_a_directory_is_written() {
     let l = TempLedger::new();
@@ -563,6 +564,9 @@ fn dash_is_refused_where_a_directory_is_written() {
             &["report", "transparency", "-o", "-", "--public-evidence"][..],
             "give -o a file name",
         ),
+        (&["export", "audit", "-"][..], "DIR cannot be `-`"),
+        (&["backup", "-"][..], "DEST cannot be `-`"),
+        (&["man", "--dir", "-"][..], "--dir cannot be `-`"),
     ] {
         let before = listing(dir);
         let output = l.cmd().current_dir(dir).args(args).output().unwrap();
@@ -573,5 +577,27 @@ fn dash_is_refused_where_a_directory_is_written() {
         );
         assert!(stderr.contains(says), "{args:?}: {stderr}");
         assert_eq!(listing(dir), before, "{args:?}");
+    }
+}
+
+/// `--db -` (or `FONDO_DB=-`) is refused: a ledger is no stream, and a file named `-` would
+/// be made in the current directory.
+#[test]
+fn dash_is_no_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, env) in [(&["--db", "-", "init"][..], None), (&["init"][..], Some("-"))] {
+        let mut cmd = crate::common::fondo();
+        cmd.current_dir(dir.path()).args(args);
+        if let Some(value) = env {
+            cmd.env("FONDO_DB", value);
+        }
+        let output = cmd.output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            !output.status.success() && stderr.starts_with("error: "),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("cannot be `-`"), "{stderr}");
+        assert!(listing(dir.path()).is_empty(), "{args:?}");
     }
 }

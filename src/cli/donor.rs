@@ -485,7 +485,11 @@ fn file_lines(files: &[crate::store::evidence::ErasedFile]) -> Vec<String> {
             .map(|a| format!("attachment {} (of {})", a.id, a.target))
             .collect()
     };
-    let about: Vec<String> = files.iter().flat_map(|f| named(&f.about)).collect();
+    let about: Vec<String> = files
+        .iter()
+        .flat_map(|f| &f.about)
+        .map(|(a, why)| format!("attachment {} (of {}: {why})", a.id, a.target))
+        .collect();
     let kept = files.iter().filter(|f| f.digest_kept).count();
     let left = if kept == 0 {
         ", with their SHA-256".to_string()

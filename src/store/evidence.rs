@@ -3,7 +3,7 @@
 //! erasure deletes, and what `verify` checks of the bytes. The entry's row (`attachments`) is
 //! written by the chain like any other projection; an erasure replaces its digest by zeros.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
@@ -272,7 +272,8 @@ impl Ledger {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErasedFile {
     pub sha256: String,
-    pub about: Vec<AttachmentInfo>,
+    /// The attachments about the donor, each with why it is.
+    pub about: Vec<(AttachmentInfo, WhyErased)>,
     pub shared: Vec<AttachmentInfo>,
     /// Whether an attachment recorded before schema 12 holds it: its entry keeps the digest,
     /// which the chain's hash covers.
@@ -282,7 +283,28 @@ pub struct ErasedFile {
 impl ErasedFile {
     /// Every attachment that loses the file.
     pub fn attachments(&self) -> impl Iterator<Item = &AttachmentInfo> {
-        self.about.iter().chain(&self.shared)
+        self.about.iter().map(|(a, _)| a).chain(&self.shared)
+    }
+}
+
+/// Why an erasure takes an attachment to be about the donor, as `donor forget` tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhyErased {
+    /// It is attached to a gift of theirs (or to its confirmation).
+    OfTheirGift,
+    /// Its file name or note names them.
+    NamedInNameOrNote,
+    /// Its bytes hold the name.
+    NamedInContent,
+}
+
+impl std::fmt::Display for WhyErased {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WhyErased::OfTheirGift => "of their gift",
+            WhyErased::NamedInNameOrNote => "its name or note names them",
+            WhyErased::NamedInContent => "its content holds the name",
+        })
     }
 }
 
@@ -296,32 +318,43 @@ pub(super) fn files_to_erase(
     name: &str,
     names_donor: &dyn Fn(&str, &str) -> bool,
 ) -> Result<Vec<ErasedFile>> {
-    let mut about = BTreeSet::new();
+    let mut about = BTreeMap::new();
     for txn in txns {
-        about.extend(attachments_of(conn, *txn)?.into_iter().map(|a| a.id));
+        about.extend(
+            attachments_of(conn, *txn)?
+                .into_iter()
+                .map(|a| (a.id, WhyErased::OfTheirGift)),
+        );
     }
     let all = attachments(conn)?;
     // Each stored file read once, however many attachments share it.
     let mut content_named: HashMap<&str, bool> = HashMap::new();
     for a in &all {
-        let mut named = names_donor("file_name", &a.file_name)
-            || a.note.as_deref().is_some_and(|n| names_donor("note", n));
-        if let (false, Some(sha256)) = (named, a.sha256.as_deref()) {
-            named = match content_named.get(sha256) {
-                Some(named) => *named,
-                None => {
-                    let named = blob(conn, sha256)?.is_some_and(|bytes| content_names(&bytes, name));
-                    content_named.insert(sha256, named);
-                    named
-                }
-            };
+        if about.contains_key(&a.id) {
+            continue;
         }
+        if names_donor("file_name", &a.file_name) || a.note.as_deref().is_some_and(|n| names_donor("note", n))
+        {
+            about.insert(a.id, WhyErased::NamedInNameOrNote);
+            continue;
+        }
+        let Some(sha256) = a.sha256.as_deref() else {
+            continue;
+        };
+        let named = match content_named.get(sha256) {
+            Some(named) => *named,
+            None => {
+                let named = blob(conn, sha256)?.is_some_and(|bytes| content_names(&bytes, name));
+                content_named.insert(sha256, named);
+                named
+            }
+        };
         if named {
-            about.insert(a.id);
+            about.insert(a.id, WhyErased::NamedInContent);
         }
     }
     let mut files: Vec<ErasedFile> = Vec::new();
-    for a in all.iter().filter(|a| about.contains(&a.id)) {
+    for a in all.iter().filter(|a| about.contains_key(&a.id)) {
         let Some(sha256) = &a.sha256 else { continue };
         if !files.iter().any(|f| f.sha256 == *sha256) && blob(conn, sha256)?.is_some() {
             files.push(ErasedFile {
@@ -340,8 +373,8 @@ pub(super) fn files_to_erase(
     }
     for a in all {
         if let Some(file) = files.iter_mut().find(|f| a.sha256.as_ref() == Some(&f.sha256)) {
-            if about.contains(&a.id) {
-                file.about.push(a);
+            if let Some(why) = about.get(&a.id) {
+                file.about.push((a, *why));
             } else {
                 file.shared.push(a);
             }

@@ -605,7 +605,10 @@ fn forgetting_a_donor_deletes_files_naming_them_and_says_which_other_attachments
         .lines()
         .find(|l| l.starts_with("deletes 2 stored file(s), of "))
         .unwrap_or_else(|| panic!("{dry}"));
-    for about in ["attachment 3 (of #1)", "attachment 4 (of #8)"] {
+    for about in [
+        "attachment 3 (of #1: of their gift)",
+        "attachment 4 (of #8: its name or note names them)",
+    ] {
         assert!(deletes.contains(about), "{dry}");
     }
     assert!(!deletes.contains("attachment 1 "), "{dry}");
@@ -795,7 +798,10 @@ fn forgetting_a_donor_deletes_files_whose_content_names_them() {
         .lines()
         .find(|l| l.starts_with("deletes 2 stored file(s), of "))
         .unwrap_or_else(|| panic!("{dry}"));
-    for about in ["attachment 3 (of #8)", "attachment 4 (of #8)"] {
+    for about in [
+        "attachment 3 (of #8: its content holds the name)",
+        "attachment 4 (of #8: its content holds the name)",
+    ] {
         assert!(deletes.contains(about), "{dry}");
     }
     l.run(&["donor", "forget", "Ana Pérez", "--yes"]);

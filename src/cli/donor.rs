@@ -280,12 +280,15 @@ fn note_old_name_left(ledger: &mut crate::store::Ledger, old: &str) -> Result<()
     };
     let places = preview.erasure.transactions.len()
         + preview.erasure.fields[6..].iter().map(|(_, n)| n).sum::<usize>();
-    if places > 0 {
+    let files = preview.erasure.files.len();
+    if places + files > 0 {
+        let old = escape_controls(old);
+        let in_files = match files {
+            0 => String::new(),
+            n => format!(" and in {n} stored file(s) (their names, notes or content)"),
+        };
         eprintln!(
-            "note: `{}` still stands in the text of {} other record(s) (references, memos, file names, notes); `fondo donor forget \"{}\" --former-name --dry-run` shows where (without --dry-run, it erases it there)",
-            escape_controls(old),
-            places,
-            escape_controls(old)
+            "note: `{old}` still stands in the text of {places} other record(s) (references, memos, file names, notes){in_files}; `fondo donor forget \"{old}\" --former-name --dry-run` shows where (without --dry-run, it erases it there)"
         );
     }
     Ok(())

@@ -869,3 +869,26 @@ fn forget_names_a_published_evidence_directory_that_holds_the_name() {
     assert!(earlier.contains("page-evidence"), "{earlier}");
     assert!(earlier.contains("--public-evidence"), "{earlier}");
 }
+
+/// A rename cannot rewrite a stored file, so one whose content holds the old spelling keeps
+/// it: the rename says so, and `donor forget OLD --former-name` deletes it.
+#[test]
+fn a_rename_names_the_files_that_keep_the_old_spelling() {
+    let l = with_evidence();
+    let wire = l.file("wire-8.txt", "Grant funded by the gift of Ana Pérez\n");
+    l.run(&["attach", "8", &wire]);
+    let output = l
+        .cmd()
+        .args(["donor", "rename", "Ana Pérez", "Ana P. Soto"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("in 1 stored file(s) (their names, notes or content)"),
+        "{stderr}"
+    );
+    l.run(&["donor", "forget", "Ana Pérez", "--former-name", "--yes"]);
+    assert!(!holds(&ledger_bytes(&l), b"Grant funded by the gift of"));
+    assert_eq!(l.json(&["verify"])["ok"], true);
+}

@@ -624,19 +624,7 @@ fn forgetting_a_donor_deletes_files_naming_them_and_says_which_other_attachments
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains(&format!("note: {shared}")), "{stderr}");
     assert!(!holds(&ledger_bytes(&l), b"PHOTO-QX-5521"));
-    let page = l.dir.path().join("page.html");
-    l.run(&[
-        "report",
-        "transparency",
-        "-o",
-        page.to_str().unwrap(),
-        "--public-evidence",
-    ]);
-    let mut names: Vec<String> = std::fs::read_dir(l.dir.path().join("page-evidence"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let (_, names) = publish_with_evidence(&l);
     assert_eq!(names, ["attachment-2.txt"]);
     assert_eq!(l.json(&["verify"])["ok"], true);
 }
@@ -708,19 +696,7 @@ fn forgetting_a_donor_leaves_no_digest_of_their_files_anywhere_in_the_ledger() {
         "error: attachment 5's file was deleted by erasure 1\n"
     );
     // The public page publishes only the grant's kept files, and names no digest.
-    let page = l.dir.path().join("page.html");
-    l.run(&[
-        "report",
-        "transparency",
-        "-o",
-        page.to_str().unwrap(),
-        "--public-evidence",
-    ]);
-    let mut published: Vec<String> = std::fs::read_dir(l.dir.path().join("page-evidence"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    published.sort();
+    let (page, published) = publish_with_evidence(&l);
     // The grant's receipt and its confirmation's wire; not the thank-you (attachment 4).
     assert_eq!(published, ["attachment-1.pdf", "attachment-2.txt"]);
     let html = std::fs::read(&page).unwrap();
@@ -808,19 +784,7 @@ fn forgetting_a_donor_deletes_files_whose_content_names_them() {
     let file = ledger_bytes(&l);
     assert!(!holds(&file, b"funded by the gift"));
     assert!(!holds(&file, &utf16[..20]));
-    let page = l.dir.path().join("page.html");
-    l.run(&[
-        "report",
-        "transparency",
-        "-o",
-        page.to_str().unwrap(),
-        "--public-evidence",
-    ]);
-    let mut names: Vec<String> = std::fs::read_dir(l.dir.path().join("page-evidence"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let (_, names) = publish_with_evidence(&l);
     // The grant's receipt and the confirmation's wire, which name no donor.
     assert_eq!(names, ["attachment-1.pdf", "attachment-2.txt"]);
     let pack = l.dir.path().join("pack");
@@ -854,13 +818,8 @@ fn forget_names_a_published_evidence_directory_that_holds_the_name() {
     let l = with_evidence();
     let wire = l.file("wire-8.txt", "Wire to El Maizal, ordered by Ana Pérez\n");
     l.run(&["attach", "8", &wire]);
-    let page = l.dir.path().join("page.html");
-    let page = page.to_str().unwrap();
-    l.run(&["report", "transparency", "-o", page, "--public-evidence"]);
-    let published = std::fs::read_dir(l.dir.path().join("page-evidence"))
-        .unwrap()
-        .count();
-    assert!(published >= 1);
+    let (_, published) = publish_with_evidence(&l);
+    assert!(!published.is_empty());
     let dry = l.run(&["donor", "forget", "Ana Pérez", "--dry-run"]);
     let earlier = dry
         .lines()
@@ -891,4 +850,23 @@ fn a_rename_names_the_files_that_keep_the_old_spelling() {
     l.run(&["donor", "forget", "Ana Pérez", "--former-name", "--yes"]);
     assert!(!holds(&ledger_bytes(&l), b"Grant funded by the gift of"));
     assert_eq!(l.json(&["verify"])["ok"], true);
+}
+
+/// Publishes the public page with `--public-evidence` as page.html: its path, and the names
+/// of the files published beside it, sorted.
+fn publish_with_evidence(l: &TempLedger) -> (std::path::PathBuf, Vec<String>) {
+    let page = l.dir.path().join("page.html");
+    l.run(&[
+        "report",
+        "transparency",
+        "-o",
+        page.to_str().unwrap(),
+        "--public-evidence",
+    ]);
+    let mut names: Vec<String> = std::fs::read_dir(l.dir.path().join("page-evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    (page, names)
 }

@@ -256,6 +256,20 @@ fn account_ids_under(conn: &Connection, account: &str) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
+/// ⌊√n⌋ in integers, by bisection (`u64::isqrt` is newer than the Rust fondo builds with).
+fn square_root(n: u64) -> u64 {
+    let (mut low, mut high) = (0_u64, 1_u64 << 32);
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if middle.saturating_mul(middle) <= n {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    low
+}
+
 /// Whether the first `limit` postings of the accounts `ids` (a JSON array; every account when
 /// none) are found sooner by walking the transactions in date order than by reading all of
 /// those accounts' postings and sorting them. A walk reads about limit × transactions ÷
@@ -271,8 +285,9 @@ fn walk_by_date(conn: &Connection, ids: Option<&str>, fund: Option<i64>, limit: 
     };
     let transactions: i64 =
         conn.query_row("SELECT coalesce(max(id), 0) FROM transactions", [], |r| r.get(0))?;
-    // Not money: a count's square root, where an approximation is as good.
-    let enough = (limit.saturating_mul(transactions.unsigned_abs()) as f64).sqrt() as i64 + 1;
+    let enough = i64::try_from(square_root(limit.saturating_mul(transactions.unsigned_abs())))
+        .unwrap_or(i64::MAX)
+        .saturating_add(1);
     let matching: i64 = conn.query_row(
         "SELECT count(*) FROM (SELECT 1 FROM postings WHERE account_id IN (SELECT value FROM json_each(?1)) LIMIT ?2)",
         params![ids, enough],
@@ -447,4 +462,24 @@ pub fn holdings(
         out.push(crate::domain::payout::Holding { fund, layers });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::square_root;
+
+    #[test]
+    fn square_root_is_the_floor_of_the_real_one() {
+        for (n, root) in [
+            (0, 0),
+            (1, 1),
+            (3, 1),
+            (4, 2),
+            (99, 9),
+            (100, 10),
+            (u64::MAX, 4_294_967_295),
+        ] {
+            assert_eq!(square_root(n), root, "{n}");
+        }
+    }
 }

@@ -36,13 +36,10 @@ pub fn look_alikes(conn: &Connection, name: &str) -> Result<Vec<(String, Likenes
 
 /// [`look_alikes`], leaving out the donor `but` (the one a rename gives `name` to).
 pub fn look_alikes_but(conn: &Connection, name: &str, but: Option<&str>) -> Result<Vec<(String, Likeness)>> {
-    let known = conn
-        .prepare_cached("SELECT 1 FROM donor_names WHERE name = ?1")?
-        .exists([name])?;
-    if known {
+    if gives_or_pledges(conn, name)? {
         return Ok(Vec::new());
     }
-    let mut found = Vec::new();
+    let mut candidates = Vec::new();
     for (column, value) in [("identity_key", identity_key(name)), ("skeleton", skeleton(name))] {
         let other: Option<String> = conn
             .prepare_cached(&format!(
@@ -50,11 +47,23 @@ pub fn look_alikes_but(conn: &Connection, name: &str, but: Option<&str>) -> Resu
             ))?
             .query_row(rusqlite::params![&value, but], |r| r.get(0))
             .optional()?;
-        // A stored name's likeness is worked out again: it may meet by both.
-        if let Some((other, how)) = other.and_then(|o| likeness(name, &o).map(|how| (o, how))) {
-            if !found.iter().any(|(_, h)| *h == how) {
-                found.push((other, how));
-            }
+        candidates.extend(other);
+    }
+    // Donors who have only pledged are in no gift, so not in `donor_names`: the few pledges
+    // are compared one by one.
+    let mut pledging =
+        conn.prepare_cached("SELECT DISTINCT donor FROM pledges WHERE donor IS NOT ?1 ORDER BY donor")?;
+    for donor in pledging.query_map([but], |r| r.get::<_, String>(0))? {
+        candidates.push(donor?);
+    }
+    let mut found: Vec<(String, Likeness)> = Vec::new();
+    // A stored name's likeness is worked out again: it may meet by both.
+    for (other, how) in candidates
+        .into_iter()
+        .filter_map(|o| likeness(name, &o).map(|how| (o, how)))
+    {
+        if !found.iter().any(|(_, h)| *h == how) {
+            found.push((other, how));
         }
     }
     Ok(found)

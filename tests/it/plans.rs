@@ -693,3 +693,46 @@ fn a_merge_of_two_pledging_donors_counts_each_gift_once() {
         ]
     );
 }
+
+/// A gift under a spelling of a donor who has only pledged so far (no gift yet) is caught as
+/// a look-alike, as it is for a donor who gave: it would be a second donor and leave the
+/// pledge's months missed.
+#[test]
+fn a_gift_spelled_like_a_pledging_donor_is_caught() {
+    let l = TempLedger::new();
+    l.run(&[
+        "pledge",
+        "add",
+        "--donor",
+        "Zelda Quintanilla",
+        "5",
+        "--monthly",
+        "--from",
+        "2026-10",
+        "--new-donor",
+    ]);
+    let said = l.reject(&[
+        "donation",
+        "5",
+        "--donor",
+        "zelda  QUINTANILLA",
+        "--date",
+        "2026-10-05",
+    ]);
+    assert!(said.contains("Zelda Quintanilla"), "{said}");
+    l.run(&[
+        "donation",
+        "5",
+        "--donor",
+        "Zelda Quintanilla",
+        "--date",
+        "2026-10-05",
+    ]);
+    let pledges = l.json(&["report", "pledges", "--to", "2026-10"]);
+    let total = &pledges.as_array().unwrap()[1];
+    assert_eq!(
+        (&total["received"], &total["missed"]),
+        (&"5.00".into(), &0.into()),
+        "{pledges}"
+    );
+}

@@ -529,16 +529,9 @@ fn only_grants_of_the_fund_asked_for_bring_evidence_never_a_gift_in_kind() {
     l.run(&["attach", "11", &note]);
     let md = l.run(&["--format", "md", "report", "transparency"]);
     assert!(md.contains("| El Maizal (Lara) | 2 receipts |"), "{md}");
-    let page = l.dir.path().join("page.html");
-    l.run(&[
-        "report",
-        "transparency",
-        "-o",
-        page.to_str().unwrap(),
-        "--public-evidence",
-    ]);
+    let (_, published) = publish_with_evidence(&l);
     for donors in ["attachment-3.txt", "attachment-4.txt"] {
-        assert!(!l.dir.path().join("page-evidence").join(donors).exists());
+        assert!(!published.contains(&donors.to_string()), "{published:?}");
     }
 
     // Enough donors in each fund for a page narrowed to it (the disclosure rule).
@@ -571,17 +564,15 @@ fn a_file_a_browser_would_run_is_published_as_bin_and_linked_for_download() {
     let l = worked_example();
     let evil = l.file("evil.html", "<script>alert(1)</script>\n");
     l.run(&["attach", "8", &evil]);
-    let page = l.dir.path().join("page.html");
-    l.run(&[
-        "report",
-        "transparency",
-        "-o",
-        page.to_str().unwrap(),
-        "--public-evidence",
-    ]);
-    let published = l.dir.path().join("page-evidence");
-    assert!(!published.join("attachment-1.html").exists());
-    assert!(published.join("attachment-1.bin").exists());
+    let (page, published) = publish_with_evidence(&l);
+    assert!(
+        !published.contains(&"attachment-1.html".to_string()),
+        "{published:?}"
+    );
+    assert!(
+        published.contains(&"attachment-1.bin".to_string()),
+        "{published:?}"
+    );
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(
         html.contains("<a href=\"page-evidence/attachment-1.bin\" download>attachment 1</a>"),

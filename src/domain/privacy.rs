@@ -196,31 +196,32 @@ pub fn placeholder(id: i64) -> String {
 pub fn looks_like_placeholder(name: &str) -> bool {
     use super::identity::{identity_key, skeleton};
     // Letters and digits only: `forgotten-donor 1`, `(forgotten donor 1)`, `forgotten donor1`.
-    let stem: String = PLACEHOLDER_PREFIX
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
+    // Read without a copy, in lower case: every counterparty of every imported row passes here.
     let reads_as = |text: &str| {
         // A zero for an o in the words; an l, I or i for a one in the number.
-        let bare: String = text
+        let mut bare = text.chars().filter(|c| c.is_alphanumeric()).map(|c| {
+            if c == '0' {
+                'o'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        });
+        let stem_read = PLACEHOLDER_PREFIX
             .chars()
             .filter(|c| c.is_alphanumeric())
-            .map(|c| if c == '0' { 'o' } else { c })
-            .collect();
-        bare.strip_prefix(&stem).is_some_and(|rest| {
-            let mut chars = rest.chars();
-            match chars.next() {
+            .all(|expected| bare.next() == Some(expected));
+        stem_read
+            && match bare.next() {
                 None => true,
                 Some(c) if !c.is_alphabetic() => true,
-                Some('l' | 'i' | 'o') => chars.all(|c| c.is_numeric() || "lio".contains(c)),
+                Some('l' | 'i' | 'o') => bare.all(|c| c.is_numeric() || "lio".contains(c)),
                 Some(_) => false,
             }
-        })
     };
     // Every row of an import passes here: an ASCII name needs no confusables table (its
     // look-alikes of the placeholder — 0 for o, l for 1 — are read above).
     if name.is_ascii() {
-        return reads_as(&name.to_ascii_lowercase());
+        return reads_as(name);
     }
     let key = identity_key(name);
     // Letters as the letters they look like (a Cyrillic о as o); digits as themselves (the

@@ -2,13 +2,12 @@
 //! non-zero postings, summing to exactly zero for each (currency, fund).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
 use super::field::Field;
 use super::money::{format_minor, Amount, Currency, Sum};
-use super::names::{check_name, check_text};
+use super::names::checked;
 use crate::error::{Error, Result};
 
 /// The most postings one transaction may have. Each amount is at most 999,999,999,999 in
@@ -39,22 +38,14 @@ pub struct NewTransaction {
 
 impl NewTransaction {
     /// Checks the text fields and that the postings balance per currency and fund. Returns
-    /// the transaction as it is recorded: its text in NFC ([`check_text`]), borrowed when it
+    /// the transaction as it is recorded: its text in NFC ([`check_text`](super::names::check_text)), borrowed when it
     /// already was.
-    pub fn check(&self) -> Result<Cow<'_, NewTransaction>> {
-        let description = check_text(Field::DESCRIPTION_COLUMN, &self.description)?;
-        let optional = |field: Field, value: &Option<String>, name: bool| -> Result<Option<String>> {
-            value
-                .as_deref()
-                .map(|v| {
-                    if name {
-                        check_name(field, v)
-                    } else {
-                        check_text(field, v)
-                    }
-                })
-                .transpose()
-        };
+    pub fn check<'t>(&'t self) -> Result<Cow<'t, NewTransaction>> {
+        let description = checked(Field::DESCRIPTION_COLUMN, &self.description, false)?;
+        let optional =
+            |field: Field, value: &'t Option<String>, name: bool| -> Result<Option<Cow<'t, str>>> {
+                value.as_deref().map(|v| checked(field, v, name)).transpose()
+            };
         let counterparty = optional(Field::COUNTERPARTY, &self.counterparty, true)?;
         let reference = optional(Field::REFERENCE, &self.reference, false)?;
         let memo = optional(Field::MEMO_COLUMN, &self.memo, false)?;
@@ -78,18 +69,18 @@ impl NewTransaction {
             ));
         }
         check_balanced(&self.postings)?;
-        let same = description == self.description
-            && counterparty == self.counterparty
-            && reference == self.reference
-            && memo == self.memo;
+        let same = description == self.description.as_str()
+            && counterparty.as_deref() == self.counterparty.as_deref()
+            && reference.as_deref() == self.reference.as_deref()
+            && memo.as_deref() == self.memo.as_deref();
         Ok(if same {
             Cow::Borrowed(self)
         } else {
             Cow::Owned(NewTransaction {
-                description,
-                counterparty,
-                reference,
-                memo,
+                description: description.into_owned(),
+                counterparty: counterparty.map(Cow::into_owned),
+                reference: reference.map(Cow::into_owned),
+                memo: memo.map(Cow::into_owned),
                 ..self.clone()
             })
         })
@@ -98,29 +89,38 @@ impl NewTransaction {
 
 /// Every (currency, fund) group must sum to zero; the error shows the arithmetic.
 fn check_balanced(postings: &[NewPosting]) -> Result<()> {
-    let mut groups: BTreeMap<(Currency, &str), Vec<Amount>> = BTreeMap::new();
+    // Summed in a short list, not a map of lists: every row of an import passes here, and
+    // most have one group.
+    let mut groups: Vec<((Currency, &str), Sum)> = Vec::new();
     for p in postings {
-        groups
-            .entry((p.amount.currency(), p.fund.as_str()))
-            .or_default()
-            .push(p.amount);
+        let key = (p.amount.currency(), p.fund.as_str());
+        let at = match groups.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                groups.push((key, Sum::zero(key.0)));
+                groups.len() - 1
+            }
+        };
+        groups[at].1.add(p.amount).map_err(|_| Error::Overflow {
+            what: format!("the sum of the {} postings in fund `{}`", key.0, key.1),
+        })?;
     }
-    for ((currency, fund), amounts) in groups {
-        let mut sum = Sum::zero(currency);
-        for a in &amounts {
-            sum.add(*a).map_err(|_| Error::Overflow {
-                what: format!("the sum of the {currency} postings in fund `{fund}`"),
-            })?;
-        }
-        if !sum.is_zero() {
-            return Err(Error::Unbalanced {
+    groups.sort_by_key(|(key, _)| *key);
+    match groups.into_iter().find(|(_, sum)| !sum.is_zero()) {
+        None => Ok(()),
+        Some(((currency, fund), sum)) => {
+            let amounts: Vec<Amount> = postings
+                .iter()
+                .filter(|p| p.amount.currency() == currency && p.fund == fund)
+                .map(|p| p.amount)
+                .collect();
+            Err(Error::Unbalanced {
                 currency: currency.code().to_string(),
                 fund: fund.to_string(),
                 arithmetic: format!("{} = {}", signed_sum_text(&amounts), sum.to_decimal()),
-            });
+            })
         }
     }
-    Ok(())
 }
 
 /// `100.00 - 90.00 + 5.00`

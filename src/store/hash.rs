@@ -38,8 +38,15 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// Builds the canonical content of one record. Each field is written as `<length>:<value>`
 /// (a missing one as `-`), so no two different records can encode to the same bytes.
-#[derive(Default)]
 pub struct Canonical(Vec<u8>);
+
+impl Default for Canonical {
+    /// Room for a transaction with its postings without growing: every row of an import
+    /// is encoded two or three times.
+    fn default() -> Self {
+        Canonical(Vec::with_capacity(512))
+    }
+}
 
 /// Appends `value` in decimal without a formatting call: hashing writes a length for every
 /// field and several integers for every transaction.

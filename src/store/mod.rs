@@ -196,10 +196,11 @@ impl Ledger {
     /// is [`WriteMode::Commit`], rolled back otherwise, so a failed or dry-run command
     /// changes nothing.
     pub fn write<T>(&mut self, mode: WriteMode, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer::new(tx, &self.actor);
+        // Unchecked only in that it takes the connection shared: `&mut self` keeps this the
+        // only transaction on it, and the writer holds statements on the connection itself.
+        let conn = &self.conn;
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        let mut writer = Writer::new(conn, tx, &self.actor);
         let value = f(&mut writer)?;
         if mode == WriteMode::Commit {
             writer.commit()?;

@@ -552,7 +552,7 @@ fn a_file_imported_before_text_was_normalised_is_still_recognised() {
     ledger
         .write(WriteMode::Commit, |w| {
             w.begin_import()?;
-            let identity = w.import_identity(&as_read)?;
+            let identity = w.import_identity(as_read.date, fondo::store::hash::content_key(&as_read))?;
             let id = w.record(&as_read, "import:old.csv:2")?;
             w.remember_import(&identity, id)?;
             w.finish_import(&Batch {

@@ -6,12 +6,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
 
-use super::Writer;
+use super::{Insert, Writer};
 use crate::domain::{NewTransaction, Sum};
 use crate::error::{Error, Result};
 use crate::store::chain::{self, Entry, ImportKeys};
 use crate::store::hash::{self, FIELD_SALT_LEN};
 use crate::store::read;
+
+pub(super) const INSERT_IMPORT_KEY: &str =
+    "INSERT INTO import_keys (date, content_sha256, occurrence, txn_id, key_salt)
+ VALUES (?1, ?2, ?3, ?4, ?5)";
 
 /// What a transaction moved, without its text: its date, and per account and currency the
 /// sum of its postings (funds together, so a payout's split compares with its lump).
@@ -195,15 +199,15 @@ impl Writer<'_> {
     }
 
     /// The identity of a transaction without a reference within the file being imported:
-    /// its content hash and how many times that content has appeared in the file so far.
-    pub fn import_identity(&mut self, txn: &NewTransaction) -> Result<ImportIdentity> {
-        let date = hash::date_text(txn.date);
-        let content = hash::content_key(txn);
+    /// its content hash (`hash::content_key`) and how many times that content has appeared
+    /// in the file so far.
+    pub fn import_identity(&mut self, day: NaiveDate, content: [u8; 32]) -> Result<ImportIdentity> {
+        let date = hash::date_text(day);
         let import = self
             .import
             .as_mut()
             .ok_or_else(|| Error::Internal("an import key was read outside an import".into()))?;
-        let occurrence = import.seen.count(&self.tx, txn.date, &date, content)?;
+        let occurrence = import.seen.count(&self.tx, day, &date, content)?;
         Ok(ImportIdentity {
             date,
             content,
@@ -247,18 +251,13 @@ impl Writer<'_> {
     /// commitment its batch's digest covers (so an erasure can replace the key).
     pub fn remember_import(&mut self, identity: &ImportIdentity, txn_id: i64) -> Result<()> {
         let salt = self.salts.take::<FIELD_SALT_LEN>()?;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO import_keys (date, content_sha256, occurrence, txn_id, key_salt)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                identity.date,
-                &identity.content[..],
-                identity.occurrence,
-                txn_id,
-                &salt[..]
-            ])?;
+        self.inserts.get(Insert::ImportKey)?.execute(params![
+            identity.date,
+            &identity.content[..],
+            identity.occurrence,
+            txn_id,
+            &salt[..]
+        ])?;
         let import = self
             .import
             .as_mut()
@@ -305,6 +304,9 @@ impl Writer<'_> {
                 found.entry(signature).or_insert(at);
             }
             self.forgotten = Some(found);
+        }
+        if self.forgotten.as_ref().is_some_and(HashMap::is_empty) {
+            return Ok(None);
         }
         let mut moved: BTreeMap<(String, String), Sum> = BTreeMap::new();
         for p in &txn.postings {

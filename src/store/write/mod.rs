@@ -39,6 +39,9 @@ pub use void::{Confirmation, Confirmed};
 
 /// A write in progress. Dropped without [`Writer::commit`], it leaves the ledger unchanged.
 pub struct Writer<'l> {
+    /// The inserts every recorded transaction runs, prepared once a write (before `tx`:
+    /// fields drop in order, so they are finalized before the transaction rolls back).
+    inserts: Inserts<'l>,
     tx: rusqlite::Transaction<'l>,
     actor: &'l str,
     entered_at: String,
@@ -73,11 +76,56 @@ pub struct Writer<'l> {
     salts: crate::store::hash::RandomPool,
 }
 
+/// The statements every recorded transaction runs, held for the whole write: rusqlite's
+/// statement cache hashes a statement's text when it is taken and again when it is given
+/// back, which was a fifteenth of an import's time.
+pub(super) struct Inserts<'l> {
+    conn: &'l rusqlite::Connection,
+    transaction: Option<rusqlite::Statement<'l>>,
+    posting: Option<rusqlite::Statement<'l>>,
+    import_key: Option<rusqlite::Statement<'l>>,
+}
+
+/// Which of the held inserts.
+#[derive(Clone, Copy)]
+pub(super) enum Insert {
+    Transaction,
+    Posting,
+    ImportKey,
+}
+
+impl<'l> Inserts<'l> {
+    /// The statement, prepared the first time it is asked for.
+    pub(super) fn get(&mut self, which: Insert) -> Result<&mut rusqlite::Statement<'l>> {
+        let (slot, sql) = match which {
+            Insert::Transaction => (&mut self.transaction, record::INSERT_TRANSACTION),
+            Insert::Posting => (&mut self.posting, record::INSERT_POSTING),
+            Insert::ImportKey => (&mut self.import_key, import::INSERT_IMPORT_KEY),
+        };
+        if slot.is_none() {
+            *slot = Some(self.conn.prepare(sql)?);
+        }
+        slot.as_mut()
+            .ok_or_else(|| crate::error::Error::Internal("a held statement was not prepared".into()))
+    }
+}
+
 impl<'l> Writer<'l> {
-    pub(super) fn new(tx: rusqlite::Transaction<'l>, actor: &'l str) -> Writer<'l> {
+    /// A write on `conn` inside `tx`, a transaction open on it.
+    pub(super) fn new(
+        conn: &'l rusqlite::Connection,
+        tx: rusqlite::Transaction<'l>,
+        actor: &'l str,
+    ) -> Writer<'l> {
         let now = Utc::now();
         Writer {
             tx,
+            inserts: Inserts {
+                conn,
+                transaction: None,
+                posting: None,
+                import_key: None,
+            },
             actor,
             entered_at: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             today: now.date_naive(),
@@ -102,6 +150,7 @@ impl<'l> Writer<'l> {
         if let Some(first) = self.first_recorded {
             recheck::check_written(&self.tx, first, &mut self.totals.before)?;
         }
+        drop(self.inserts);
         self.tx.commit()?;
         Ok(())
     }

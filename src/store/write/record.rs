@@ -4,7 +4,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::totals::PENDING_DAYS_LIMIT;
-use super::Writer;
+use super::{Insert, Writer};
 use crate::domain::names::{closest, AccountType, DONATIONS};
 use crate::domain::{Field, NewTransaction};
 use crate::error::{Error, Result};
@@ -25,6 +25,15 @@ pub(super) fn check_reference(reference: &str) -> Result<()> {
     }
     Ok(())
 }
+
+pub(super) const INSERT_TRANSACTION: &str =
+    "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
+                          entered_at, entered_by, source, prev_hash, hash, batch_id, text_salts)
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
+pub(super) const INSERT_POSTING: &str =
+    "INSERT INTO postings (txn_id, line, account_id, fund_id, currency, amount_minor)
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 /// What a write needs to know of an account: its id, its type, and whether it may go below
 /// zero.
@@ -228,43 +237,34 @@ impl Writer<'_> {
                 amount_minor: p.amount.minor(),
             }),
         );
-        self.tx
-            .prepare_cached(
-                "INSERT INTO transactions (id, date, description, counterparty, reference, memo, voids,
-                                           entered_at, entered_by, source, prev_hash, hash, batch_id, text_salts)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?
-            .execute(params![
-                id,
-                date,
-                txn.description,
-                txn.counterparty,
-                txn.reference,
-                txn.memo,
-                txn.voids,
-                self.entered_at,
-                self.actor,
-                source,
-                prev_hash,
-                hash,
-                self.import.as_ref().map(|i| i.batch),
-                &salt[..]
-            ])?;
+        let batch = self.import.as_ref().map(|i| i.batch);
+        self.inserts.get(Insert::Transaction)?.execute(params![
+            id,
+            date,
+            txn.description,
+            txn.counterparty,
+            txn.reference,
+            txn.memo,
+            txn.voids,
+            self.entered_at,
+            self.actor,
+            source,
+            prev_hash,
+            hash,
+            batch,
+            &salt[..]
+        ])?;
         Ok(hash)
     }
 
     /// Writes the postings, adding each to the pending totals.
     fn insert_postings(&mut self, txn: &NewTransaction, id: i64, resolved: &[ResolvedPosting]) -> Result<()> {
-        let mut insert = self.tx.prepare_cached(
-            "INSERT INTO postings (txn_id, line, account_id, fund_id, currency, amount_minor)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
         for ((p, r), line) in txn.postings.iter().zip(resolved).zip(1_i64..) {
             // Added to the pending totals first: they note the stored totals before this
             // posting can change them, for the check at commit.
             self.totals
                 .add(&self.tx, r.account_id, r.fund_id, txn.date, p.amount)?;
-            insert.execute(params![
+            self.inserts.get(Insert::Posting)?.execute(params![
                 id,
                 line,
                 r.account_id,

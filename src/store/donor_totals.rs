@@ -1,14 +1,16 @@
 //! Each donor's live gifts per currency (`donor_totals`) and the live gifts without a donor
 //! (`unnamed_gift_totals`), kept so that `report donors` reads one row per donor rather
 //! than every gift (issue 17). Derived from the transactions alone, as `donor_names` is: a
-//! write notes the donors its transactions touch and recomputes their rows at commit from
-//! their gifts, through the index by counterparty ([`PendingDonorTotals`]); a rename or an
+//! write adds its gifts to their donors' rows at commit, and recomputes from their gifts,
+//! through the index by counterparty, the rows of donors whose gift it voided or refunded
+//! ([`PendingDonorTotals`]); a rename or an
 //! erasure, which rewrite counterparties, recomputes every row; `verify` recomputes both
 //! tables and compares ([`problems`]). Rows are keyed by the name as recorded, as in
 //! `donor_names`: an erasure's recomputation deletes the forgotten name's rows with it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::accountability::{self, DonorTotal};
@@ -17,38 +19,79 @@ use crate::domain::names::DONATIONS;
 use crate::domain::{Currency, NewTransaction, Sum};
 use crate::error::{Error, Result};
 
-/// The most donors a write recomputes one by one; past it, it recomputes every row once.
-const TOUCHED_DONORS_MAX: usize = 50_000;
+/// The most donors a write holds the gifts of, or recomputes one by one: past it, the gifts
+/// are written out, or every row is recomputed once.
+const PENDING_DONORS_MAX: usize = 50_000;
 
-/// What a write changes in the donors' totals, written out at commit.
+/// What a write's gifts add to one donor's row in one currency.
+struct Added {
+    count: i64,
+    total_minor: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+/// What a write changes in the donors' totals, written out at commit: a gift adds to its
+/// donor's row, as the per-account totals are added to; a void or a refund, after which
+/// the first and last gift or the count may be another's, has its donor's rows recomputed.
 #[derive(Default)]
 pub(super) struct PendingDonorTotals {
-    /// The donors whose gifts (or whose gifts' voids) this write recorded.
-    touched: HashSet<String>,
-    /// Every row is recomputed: after a rename or an erasure, or past [`TOUCHED_DONORS_MAX`].
+    /// What this write's live gifts add, per donor and currency.
+    added: HashMap<(String, &'static str), Added>,
+    /// The donors whose rows are recomputed: a gift (or a refund) of theirs was voided, or
+    /// a refund recorded.
+    recomputed: HashSet<String>,
+    /// Every row is recomputed: after a rename or an erasure, or past [`PENDING_DONORS_MAX`].
     all: bool,
     /// What this write adds to the live gifts without a donor, per currency.
     unnamed: HashMap<&'static str, i64>,
 }
 
 impl PendingDonorTotals {
-    /// Notes what recording `txn` changes: its donor's rows, or (without one) the unnamed
-    /// gifts' sum; a void also takes the transaction it voids out of them.
+    /// Notes what recording `txn` changes: what a gift adds to its donor's rows, or (without
+    /// one) to the unnamed gifts' sum; a void also takes the transaction it voids out.
     pub(super) fn note(&mut self, conn: &Connection, txn: &NewTransaction) -> Result<()> {
-        let gift = txn.postings.iter().any(|p| p.account == DONATIONS);
+        // Per currency, what the transaction credits to `income:donations`.
+        let mut credits: Vec<(&'static str, i64)> = Vec::new();
+        for p in txn.postings.iter().filter(|p| p.account == DONATIONS) {
+            let code = p.amount.currency().code();
+            match credits.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, sum)) => *sum = checked(*sum, -p.amount.minor(), code)?,
+                None => credits.push((code, -p.amount.minor())),
+            }
+        }
         match (&txn.counterparty, txn.voids) {
-            (Some(donor), _) if gift => self.touch(donor),
-            (None, None) if gift => {
-                for p in txn.postings.iter().filter(|p| p.account == DONATIONS) {
-                    self.add_unnamed(p.amount.currency().code(), -p.amount.minor())?;
+            (Some(donor), None) => self.add_gift(conn, donor, txn.date, &credits)?,
+            (None, None) => {
+                for (code, minor) in credits {
+                    self.add_unnamed(code, minor)?;
                 }
             }
-            _ => {}
+            (_, Some(voided)) => self.note_voided(conn, voided)?,
         }
-        match txn.voids {
-            Some(voided) => self.note_voided(conn, voided),
-            None => Ok(()),
+        Ok(())
+    }
+
+    fn add_gift(&mut self, conn: &Connection, donor: &str, date: NaiveDate, credits: &[(&'static str, i64)]) -> Result<()> {
+        if self.all || credits.is_empty() {
+            return Ok(());
         }
+        if self.added.len() >= PENDING_DONORS_MAX {
+            self.write_added(conn)?;
+        }
+        for &(code, minor) in credits {
+            let added = self.added.entry((donor.to_string(), code)).or_insert(Added {
+                count: 0,
+                total_minor: 0,
+                first: date,
+                last: date,
+            });
+            added.count += 1;
+            added.total_minor = checked(added.total_minor, minor, code)?;
+            added.first = added.first.min(date);
+            added.last = added.last.max(date);
+        }
+        Ok(())
     }
 
     /// A voided transaction is no longer live: its donor's rows are recomputed, or its
@@ -59,7 +102,7 @@ impl PendingDonorTotals {
             .query_row([voided], |r| r.get(0))
             .optional()?;
         match counterparty.flatten() {
-            Some(donor) => self.touch(&donor),
+            Some(donor) => self.recompute(&donor),
             None => {
                 let mut credits = conn.prepare_cached(
                     "SELECT p.currency, p.amount_minor FROM postings p JOIN accounts a ON a.id = p.account_id
@@ -75,38 +118,75 @@ impl PendingDonorTotals {
         Ok(())
     }
 
-    fn touch(&mut self, donor: &str) {
-        if self.all || self.touched.contains(donor) {
+    /// Transaction `refund` returns a gift: it is no gift of its own, so its donor's rows
+    /// are recomputed rather than added to.
+    pub(super) fn note_refund(&mut self, conn: &Connection, refund: i64) -> Result<()> {
+        let counterparty: Option<Option<String>> = conn
+            .prepare_cached("SELECT counterparty FROM transactions WHERE id = ?1")?
+            .query_row([refund], |r| r.get(0))
+            .optional()?;
+        if let Some(donor) = counterparty.flatten() {
+            self.recompute(&donor);
+        }
+        Ok(())
+    }
+
+    fn recompute(&mut self, donor: &str) {
+        if self.all || self.recomputed.contains(donor) {
             return;
         }
-        if self.touched.len() >= TOUCHED_DONORS_MAX {
+        if self.recomputed.len() >= PENDING_DONORS_MAX {
             self.touch_all();
         } else {
-            self.touched.insert(donor.to_string());
+            self.recomputed.insert(donor.to_string());
         }
     }
 
     /// Every donor's rows are recomputed at commit: counterparties were rewritten.
     pub(super) fn touch_all(&mut self) {
         self.all = true;
-        self.touched.clear();
+        self.added.clear();
+        self.recomputed.clear();
     }
 
     fn add_unnamed(&mut self, code: &'static str, minor: i64) -> Result<()> {
         let sum = self.unnamed.entry(code).or_default();
-        *sum = sum.checked_add(minor).ok_or_else(|| Error::Overflow {
-            what: format!("the gifts without a donor in {code}"),
-        })?;
+        *sum = checked(*sum, minor, code)?;
         Ok(())
     }
 
-    /// Writes the touched donors' rows afresh and adds to the unnamed gifts' sums; starts
-    /// again from nothing.
+    /// Adds the gifts held to their donors' rows (but those recomputed at commit anyway).
+    fn write_added(&mut self, conn: &Connection) -> Result<()> {
+        let mut add = conn.prepare_cached(
+            "INSERT INTO donor_totals (donor, currency, gift_count, total_minor, first_date, last_date)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (donor, currency) DO UPDATE
+                 SET gift_count = gift_count + excluded.gift_count,
+                     total_minor = total_minor + excluded.total_minor,
+                     first_date = min(coalesce(first_date, ?5), ?5),
+                     last_date = max(coalesce(last_date, ?6), ?6)",
+        )?;
+        for ((donor, code), added) in self.added.drain() {
+            if !self.recomputed.contains(&donor) {
+                let (first, last) = (added.first.to_string(), added.last.to_string());
+                add.execute(params![donor, code, added.count, added.total_minor, first, last])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes out what this write changed: the gifts added, the rows recomputed, the
+    /// unnamed gifts' sums; starts again from nothing.
     pub(super) fn flush(&mut self, conn: &Connection) -> Result<()> {
         if self.all {
             rebuild(conn)?;
-        } else if !self.touched.is_empty() {
-            let donors: Vec<String> = self.touched.drain().collect();
+            self.all = false;
+            self.unnamed.clear();
+            return Ok(());
+        }
+        self.write_added(conn)?;
+        if !self.recomputed.is_empty() {
+            let donors: Vec<String> = self.recomputed.drain().collect();
             let mut delete = conn.prepare_cached("DELETE FROM donor_totals WHERE donor = ?1")?;
             for donor in &donors {
                 delete.execute([donor])?;
@@ -117,14 +197,17 @@ impl PendingDonorTotals {
             "INSERT INTO unnamed_gift_totals (currency, total_minor) VALUES (?1, ?2)
              ON CONFLICT (currency) DO UPDATE SET total_minor = total_minor + excluded.total_minor",
         )?;
-        // Not when every row was rebuilt: the rebuild counted this write's gifts already.
-        let rebuilt = self.all;
-        for (code, minor) in self.unnamed.drain().filter(|_| !rebuilt) {
+        for (code, minor) in self.unnamed.drain() {
             add.execute(params![code, minor])?;
         }
-        self.all = false;
         Ok(())
     }
+}
+
+fn checked(sum: i64, minor: i64, code: &str) -> Result<i64> {
+    sum.checked_add(minor).ok_or_else(|| Error::Overflow {
+        what: format!("the donors' totals in {code}"),
+    })
 }
 
 /// Fills both tables afresh from the transactions: after migrating an older ledger, and

@@ -154,3 +154,27 @@ fn a_kept_total_changed_outside_fondo_fails_verify() {
         "{report}"
     );
 }
+
+#[test]
+fn an_import_adds_its_gifts_to_rows_kept_before() {
+    let l = ledger();
+    // Ana's gifts before her first and after her last, in one file with a new donor's.
+    let csv = l.file(
+        "more.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-02-20,transfer,assets:bank,income:donations,7.00,,,Ana Pérez,t-1\n\
+         2026-03-20,transfer,assets:bank,income:donations,3.00,,,Ana Pérez,t-2\n\
+         2026-03-21,transfer,assets:bank,income:donations,4.00,EUR,,Ana Pérez,t-3\n\
+         2026-03-21,transfer,assets:bank,income:donations,9.00,,,Dee,t-4\n",
+    );
+    l.run(&["import", &csv, "--create-missing"]);
+    assert_eq!(
+        rows(&kept_equals_recomputed(&l))[..4],
+        [
+            "Bo USD 1 250.00 2026-03-03 2026-03-03 -",
+            "Ana Pérez USD 4 140.00 2026-02-20 2026-03-20 -",
+            "Dee USD 1 9.00 2026-03-21 2026-03-21 -",
+            "Ana Pérez EUR 1 4.00 2026-03-21 2026-03-21 -",
+        ]
+    );
+}

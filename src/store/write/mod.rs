@@ -51,7 +51,7 @@ pub struct Writer<'l> {
     /// What this write adds to the maintained totals, written once at commit rather than
     /// per posting (half of an import's time went to per-posting upserts).
     totals: PendingTotals,
-    /// The donors whose totals this write changes, recomputed at commit.
+    /// What this write changes in the donors' totals, written at commit.
     donor_totals: crate::store::donor_totals::PendingDonorTotals,
     /// Today (UTC), for the check on dates in the future.
     today: NaiveDate,
@@ -164,6 +164,9 @@ impl<'l> Writer<'l> {
         }
         let head = self.head()?;
         self.head = Some(chain::append(&self.tx, &head, entry, stamp)?);
+        if let Entry::Refunded { txn_id, .. } = entry {
+            self.donor_totals.note_refund(&self.tx, *txn_id)?;
+        }
         Ok(())
     }
 

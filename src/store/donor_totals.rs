@@ -36,8 +36,9 @@ struct Added {
 /// the first and last gift or the count may be another's, has its donor's rows recomputed.
 #[derive(Default)]
 pub(super) struct PendingDonorTotals {
-    /// What this write's live gifts add, per donor and currency.
-    added: HashMap<(String, &'static str), Added>,
+    /// What this write's live gifts add, per donor and currency (a donor gives in one or
+    /// two: a list costs less than a key per currency).
+    added: HashMap<String, Vec<(&'static str, Added)>>,
     /// The donors whose rows are recomputed: a gift (or a refund) of theirs was voided, or
     /// a refund recorded.
     recomputed: HashSet<String>,
@@ -79,13 +80,26 @@ impl PendingDonorTotals {
         if self.added.len() >= PENDING_DONORS_MAX {
             self.write_added(conn)?;
         }
+        // Looked up by the name first: a donor who gave before in this write costs no copy.
+        let per_currency = match self.added.get_mut(donor) {
+            Some(found) => found,
+            None => self.added.entry(donor.to_string()).or_default(),
+        };
         for &(code, minor) in credits {
-            let added = self.added.entry((donor.to_string(), code)).or_insert(Added {
-                count: 0,
-                total_minor: 0,
-                first: date,
-                last: date,
-            });
+            let at = match per_currency.iter().position(|(c, _)| *c == code) {
+                Some(at) => at,
+                None => {
+                    let nothing = Added {
+                        count: 0,
+                        total_minor: 0,
+                        first: date,
+                        last: date,
+                    };
+                    per_currency.push((code, nothing));
+                    per_currency.len() - 1
+                }
+            };
+            let added = &mut per_currency[at].1;
             added.count += 1;
             added.total_minor = checked(added.total_minor, minor, code)?;
             added.first = added.first.min(date);
@@ -166,8 +180,11 @@ impl PendingDonorTotals {
                      first_date = min(coalesce(first_date, ?5), ?5),
                      last_date = max(coalesce(last_date, ?6), ?6)",
         )?;
-        for ((donor, code), added) in self.added.drain() {
-            if !self.recomputed.contains(&donor) {
+        for (donor, per_currency) in self.added.drain() {
+            if self.recomputed.contains(&donor) {
+                continue;
+            }
+            for (code, added) in per_currency {
                 let (first, last) = (added.first.to_string(), added.last.to_string());
                 add.execute(params![donor, code, added.count, added.total_minor, first, last])?;
             }

@@ -73,7 +73,13 @@ impl PendingDonorTotals {
         Ok(())
     }
 
-    fn add_gift(&mut self, conn: &Connection, donor: &str, date: NaiveDate, credits: &[(&'static str, i64)]) -> Result<()> {
+    fn add_gift(
+        &mut self,
+        conn: &Connection,
+        donor: &str,
+        date: NaiveDate,
+        credits: &[(&'static str, i64)],
+    ) -> Result<()> {
         if self.all || credits.is_empty() {
             return Ok(());
         }
@@ -208,7 +214,10 @@ impl PendingDonorTotals {
             for donor in &donors {
                 delete.execute([donor])?;
             }
-            insert(conn, &accountability::donor_totals_of(conn, &Filter::default(), Some(&donors))?)?;
+            insert(
+                conn,
+                &accountability::donor_totals_of(conn, &Filter::default(), Some(&donors))?,
+            )?;
         }
         let mut add = conn.prepare_cached(
             "INSERT INTO unnamed_gift_totals (currency, total_minor) VALUES (?1, ?2)
@@ -268,7 +277,12 @@ pub fn read(conn: &Connection) -> Result<Vec<DonorTotal>> {
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let date = |i: usize| -> Result<_> { r.get::<_, Option<String>>(i)?.as_deref().map(stored_date).transpose() };
+        let date = |i: usize| -> Result<_> {
+            r.get::<_, Option<String>>(i)?
+                .as_deref()
+                .map(stored_date)
+                .transpose()
+        };
         out.push(DonorTotal {
             donor: r.get(0)?,
             total: Sum::from_minor(r.get(3)?, currency(&r.get::<_, String>(1)?)?),

@@ -32,9 +32,17 @@ fn rows(report: &Value) -> Vec<String> {
                 Value::Null => "-".into(),
                 other => other.to_string(),
             };
-            ["donor", "currency", "count", "total", "first_date", "last_date", "tied_out"]
-                .map(cell)
-                .join(" ")
+            [
+                "donor",
+                "currency",
+                "count",
+                "total",
+                "first_date",
+                "last_date",
+                "tied_out",
+            ]
+            .map(cell)
+            .join(" ")
         })
         .collect()
 }
@@ -71,7 +79,14 @@ fn gifts_refunds_and_voids_keep_the_totals_equal_to_the_gifts() {
     );
     // A partial refund of Ana's first gift, then a void of her last: one gift of 60.00 left.
     l.run(&["refund", "1", "40", "--date", "2026-03-08"]);
-    l.run(&["void", "3", "--reason", "a cheque that bounced", "--date", "2026-03-09"]);
+    l.run(&[
+        "void",
+        "3",
+        "--reason",
+        "a cheque that bounced",
+        "--date",
+        "2026-03-09",
+    ]);
     // A void of a gift without a donor leaves the box's total.
     l.run(&["void", "4", "--reason", "counted twice", "--date", "2026-03-09"]);
     let report = kept_equals_recomputed(&l);
@@ -92,7 +107,14 @@ fn gifts_refunds_and_voids_keep_the_totals_equal_to_the_gifts() {
         "{table}"
     );
     // Voiding the refund gives its 40.00 back; voiding the gift then takes her off the list.
-    l.run(&["void", "6", "--reason", "refund sent back", "--date", "2026-03-10"]);
+    l.run(&[
+        "void",
+        "6",
+        "--reason",
+        "refund sent back",
+        "--date",
+        "2026-03-10",
+    ]);
     assert_eq!(
         rows(&kept_equals_recomputed(&l))[1],
         "Ana Pérez USD 1 100.00 2026-03-02 2026-03-02 -"

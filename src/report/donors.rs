@@ -5,6 +5,7 @@ use super::net;
 use crate::domain::{Currency, Sum, Totals};
 use crate::error::Result;
 use crate::store::accountability::{self, DonorTotal};
+use crate::store::donor_totals;
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
@@ -46,7 +47,18 @@ impl DonorsReport {
 pub fn donors(ledger: &Ledger, filter: &Filter, anonymize: bool) -> Result<DonorsReport> {
     let conn = ledger.conn();
     read::check_filter(conn, filter)?;
-    let mut rows = accountability::donor_totals(conn, filter)?;
+    // The whole ledger's rows are kept on write; a period or a fund reads its gifts.
+    let whole = filter.from.is_none() && filter.to.is_none() && filter.fund.is_none();
+    let (mut rows, sums) = if whole {
+        let rows = donor_totals::read(conn)?;
+        let sums = donor_totals::donation_sums(conn, &rows)?;
+        (rows, sums)
+    } else {
+        (
+            accountability::donor_totals(conn, filter)?,
+            accountability::donation_sums(conn, filter)?,
+        )
+    };
     if anonymize {
         let pseudonyms = read::pseudonyms(conn)?;
         for row in &mut rows {
@@ -65,7 +77,7 @@ pub fn donors(ledger: &Ledger, filter: &Filter, anonymize: bool) -> Result<Donor
             income.sub(net(&line)?)?;
         }
     }
-    let totals = accountability::donation_sums(conn, filter)?
+    let totals = sums
         .into_iter()
         .map(|(currency, from_donors, without_donor, voided)| DonationTotals {
             currency,

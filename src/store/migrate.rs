@@ -22,6 +22,8 @@ pub(super) const ONE_CHAIN_VERSION: usize = 6;
 
 /// The schema version at which donors' names are kept with their identity keys.
 const DONOR_NAMES_VERSION: i64 = 8;
+/// The version that keeps each donor's totals (`store::donor_totals`).
+const DONOR_TOTALS_VERSION: i64 = 15;
 
 /// Every ledger of this schema or a later one has schemas 1 and 2 in their present form.
 const V1_V2_SETTLED_BY: i64 = 4;
@@ -62,6 +64,9 @@ pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     // An older ledger's donors, as its transactions name them (which stay as recorded).
     if version > 0 && version < DONOR_NAMES_VERSION {
         super::donors::rebuild(&tx)?;
+    }
+    if version > 0 && version < DONOR_TOTALS_VERSION {
+        super::donor_totals::rebuild(&tx)?;
     }
     if (FIELD_SALTS_VERSION..schema::SCHEMA_VERSION).contains(&version) {
         record_salted_empty_fields(&tx)?;

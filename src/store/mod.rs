@@ -5,6 +5,7 @@
 pub mod accountability;
 pub mod backup;
 pub mod chain;
+pub mod donor_totals;
 pub mod donors;
 pub mod erase;
 pub mod evidence;

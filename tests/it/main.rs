@@ -7,6 +7,7 @@ mod campaign;
 mod chain;
 mod common;
 mod disclosure;
+mod donor_totals;
 mod erasure;
 mod error_cases;
 mod errors;

@@ -427,6 +427,8 @@ fn a_fully_recomputed_chain_is_caught_with_the_head_an_auditor_kept() {
         "PRAGMA foreign_keys = OFF;
          UPDATE postings SET amount_minor = amount_minor + 1000 WHERE txn_id = 2 AND line = 1;
          UPDATE postings SET amount_minor = amount_minor - 1000 WHERE txn_id = 2 AND line = 2;
+         UPDATE donor_totals SET total_minor = total_minor + 1000
+             WHERE donor = (SELECT counterparty FROM transactions WHERE id = 2);
          {RECOMPUTE_TOTALS}"
     ))
     .unwrap();

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use self::imports::check_import_batches;
 use self::refunds::check_refunds;
-use self::sqlite::{check_schema, check_sqlite, spawn_sqlite_checks};
+use self::sqlite::{check_apart, check_schema, spawn_sqlite_checks};
 use self::totals::{check_maintained_totals, Recomputed};
 use self::transactions::check_transactions;
 use self::walk::{head_problem, Walk};
@@ -98,17 +98,22 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     }
     let mut problems = Problems::default();
     let sqlite_checks = spawn_sqlite_checks(ledger);
+    let mut donor_totals = Vec::new();
     if sqlite_checks.is_none() {
-        check_sqlite(conn, &mut problems)?;
+        donor_totals = check_apart(conn, &mut problems)?;
     }
     let (chain, walked) = walk(conn, expected_head)?;
     if let Some(handle) = sqlite_checks {
-        let found = handle
+        let (found, kept) = handle
             .join()
             .map_err(|_| Error::Internal("the integrity check stopped unexpectedly".into()))??;
         problems.extend(found);
+        donor_totals = kept;
     }
     problems.extend(walked);
+    for problem in donor_totals {
+        problems.push(problem);
+    }
     let Walk {
         replay,
         batches,

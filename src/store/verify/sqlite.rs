@@ -9,23 +9,39 @@ use super::Problems;
 use crate::error::Result;
 use crate::store::Ledger;
 
-/// SQLite's own checks read every page but need nothing from the walk: on a file, they run
-/// on a second connection in another thread while the walk runs (`None` in memory).
-pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<std::thread::JoinHandle<Result<Problems>>> {
+/// What [`check_apart`] found: SQLite's problems, and the donors' totals' apart.
+pub(super) type FoundApart = (Problems, Vec<String>);
+
+/// SQLite's own checks read every page but need nothing from the walk, nor does the
+/// recomputation of the donors' totals: on a file, they run on a second connection in
+/// another thread while the walk runs (`None` in memory).
+pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<std::thread::JoinHandle<Result<FoundApart>>> {
     let path = ledger.path();
     (path != std::path::Path::new(":memory:")).then(|| {
         let path = path.to_path_buf();
-        std::thread::spawn(move || -> Result<Problems> {
+        std::thread::spawn(move || -> Result<FoundApart> {
             let own = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
             own.pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
             let mut found = Problems::default();
-            check_sqlite(&own, &mut found)?;
-            Ok(found)
+            let donor_totals = check_apart(&own, &mut found)?;
+            Ok((found, donor_totals))
         })
     })
 }
 
-pub(super) fn check_sqlite(conn: &Connection, problems: &mut Problems) -> Result<()> {
+/// What needs nothing from the walk: SQLite's checks, and the donors' totals recomputed,
+/// whose problems are returned to be listed after the walk's (damage the walk names, an
+/// edited amount or an invalid currency, explains them).
+pub(super) fn check_apart(conn: &Connection, problems: &mut Problems) -> Result<Vec<String>> {
+    check_sqlite(conn, problems)?;
+    Ok(crate::store::donor_totals::problems(conn).unwrap_or_else(|e| {
+        vec![format!(
+            "the donors' totals kept for `report donors` could not be recomputed: {e}"
+        )]
+    }))
+}
+
+fn check_sqlite(conn: &Connection, problems: &mut Problems) -> Result<()> {
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     for row in rows {

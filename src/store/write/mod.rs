@@ -54,6 +54,8 @@ pub struct Writer<'l> {
     /// What this write adds to the maintained totals, written once at commit rather than
     /// per posting (half of an import's time went to per-posting upserts).
     totals: PendingTotals,
+    /// What this write changes in the donors' totals, written at commit.
+    donor_totals: crate::store::donor_totals::PendingDonorTotals,
     /// Today (UTC), for the check on dates in the future.
     today: NaiveDate,
     /// What the treasurer allowed: future dates, a closed period with a reason.
@@ -139,6 +141,7 @@ impl<'l> Writer<'l> {
             import: None,
             head: None,
             totals: PendingTotals::default(),
+            donor_totals: Default::default(),
             first_recorded: None,
             known_donors: std::collections::HashSet::new(),
             salts: crate::store::hash::RandomPool::default(),
@@ -147,6 +150,7 @@ impl<'l> Writer<'l> {
 
     pub(super) fn commit(mut self) -> Result<()> {
         self.totals.flush(&self.tx)?;
+        self.donor_totals.flush(&self.tx)?;
         if let Some(first) = self.first_recorded {
             recheck::check_written(&self.tx, first, &mut self.totals.before)?;
         }
@@ -209,6 +213,9 @@ impl<'l> Writer<'l> {
         }
         let head = self.head()?;
         self.head = Some(chain::append(&self.tx, &head, entry, stamp)?);
+        if let Entry::Refunded { txn_id, .. } = entry {
+            self.donor_totals.note_refund(&self.tx, *txn_id)?;
+        }
         Ok(())
     }
 

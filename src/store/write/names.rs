@@ -80,9 +80,10 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Fills `donor_names` afresh, after a rename or an erasure changed the names it holds.
+    /// Fills `donor_names` afresh (and the donors' totals at commit), after a rename or an erasure changed the names it holds.
     pub(in crate::store) fn rebuild_donors(&mut self) -> Result<()> {
         self.known_donors.clear();
+        self.donor_totals.touch_all();
         donors::rebuild(&self.tx)
     }
 

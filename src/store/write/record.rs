@@ -122,6 +122,7 @@ impl Writer<'_> {
         self.first_recorded.get_or_insert(id);
         let hash = self.insert_transaction(txn, id, &prev_hash, source)?;
         self.insert_postings(txn, id, &resolved)?;
+        self.donor_totals.note(&self.tx, txn)?;
         if let Some(donor) = donor {
             self.remember_donor(donor)?;
         }

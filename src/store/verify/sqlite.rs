@@ -11,18 +11,42 @@ use crate::store::Ledger;
 
 /// SQLite's own checks read every page but need nothing from the walk: on a file, they run
 /// on a second connection in another thread while the walk runs (`None` in memory).
-pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<std::thread::JoinHandle<Result<Problems>>> {
+pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<Beside<Problems>> {
+    beside(ledger, |own| {
+        let mut found = Problems::default();
+        check_sqlite(own, &mut found)?;
+        Ok(found)
+    })
+}
+
+/// Work running beside the walk, on a connection of its own.
+pub(super) type Beside<T> = std::thread::JoinHandle<Result<T>>;
+
+/// Runs `work` in another thread on a read-only connection of its own to the ledger's file,
+/// while the walk runs; `None` in memory, where there is no second connection to the data.
+pub(super) fn beside<T: Send + 'static>(
+    ledger: &Ledger,
+    work: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+) -> Option<Beside<T>> {
     let path = ledger.path();
     (path != std::path::Path::new(":memory:")).then(|| {
         let path = path.to_path_buf();
-        std::thread::spawn(move || -> Result<Problems> {
-            let own = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        std::thread::spawn(move || -> Result<T> {
+            // One thread uses it: SQLite need not lock it on every call, as the ledger's own.
+            let flags =
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let own = Connection::open_with_flags(&path, flags)?;
             own.pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
-            let mut found = Problems::default();
-            check_sqlite(&own, &mut found)?;
-            Ok(found)
+            work(&own)
         })
     })
+}
+
+/// What work running [`beside`] the walk found.
+pub(super) fn joined<T>(handle: Beside<T>, what: &str) -> Result<T> {
+    handle
+        .join()
+        .map_err(|_| crate::error::Error::Internal(format!("{what} stopped unexpectedly")))?
 }
 
 pub(super) fn check_sqlite(conn: &Connection, problems: &mut Problems) -> Result<()> {

@@ -5,13 +5,28 @@
 /// Lower-case hex of bytes, two digits a byte, by table lookup rather than a formatting call
 /// per byte: every hash in the chain and every file fingerprint is written through it.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        text.push(char::from(DIGITS[usize::from(b >> 4)]));
-        text.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        let [high, low] = hex_pair(*b);
+        text.push(char::from(high));
+        text.push(char::from(low));
     }
     text
+}
+
+/// Lower-case hex of a SHA-256 digest, as [`hex`] writes it, without allocating: verify
+/// compares a million recomputed hashes with the stored ones.
+pub fn hex_digest(digest: &[u8; 32]) -> [u8; 64] {
+    let mut text = [0; 64];
+    for (pair, b) in text.chunks_exact_mut(2).zip(digest) {
+        pair.copy_from_slice(&hex_pair(*b));
+    }
+    text
+}
+
+fn hex_pair(b: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]
 }
 
 /// Bytes from lower-case hex, as [`hex`] writes them; `None` for anything else.
@@ -59,6 +74,12 @@ pub fn csv_io_error(e: csv::Error) -> std::io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_digest_is_hex_of_the_digest() {
+        let digest: [u8; 32] = std::array::from_fn(|i| (i * 37 + 5) as u8);
+        assert_eq!(hex_digest(&digest).as_slice(), hex(&digest).as_bytes());
+    }
 
     #[test]
     fn hex_is_undone_exactly() {

@@ -372,10 +372,11 @@ pub fn activities_by_period(ledger: &Ledger, filter: &Filter, step: Step) -> Res
         .collect();
     let mut by_period: Vec<Vec<BalanceLine>> = vec![Vec::new(); bounds.len()];
     for (month, line) in read::monthly_balance_lines(ledger.conn(), &range)? {
-        let i = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-            .ok()
-            .and_then(|day| index.get(&step.around(day)?.0))
+        let i = step
+            .around(month)
+            .and_then(|(start, _)| index.get(&start))
             .ok_or_else(|| {
+                let month = month.format("%Y-%m");
                 Error::Corrupt(format!("daily totals of month `{month}` outside {first}..{last}"))
             })?;
         by_period[*i].push(line);

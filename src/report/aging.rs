@@ -113,7 +113,8 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
         fund: filter.fund.clone(),
     };
     read::check_filter(ledger.conn(), filter)?;
-    let lines = accountability::grant_lines(ledger.conn(), &through, None)?;
+    let movements = union::movements(ledger, &through)?;
+    let lines = accountability::grant_lines_undescribed(ledger.conn(), &through, &movements)?;
     let rows = grant_rows(&lines, as_of)?;
     let unconfirmed = communes::of_lines(ledger, &through, &lines)?
         .totals
@@ -123,7 +124,7 @@ pub fn aging(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Aging
     let totals = per_currency(&rows, "total", unconfirmed)?;
     let mut union_rows = Vec::new();
     let mut held: BTreeMap<Currency, Sum> = BTreeMap::new();
-    for r in union::union_rows(ledger, &through, union::STALE_DAYS_DEFAULT, as_of)? {
+    for r in union::rows_of(&movements, &through, union::STALE_DAYS_DEFAULT, as_of)? {
         held.entry(r.currency)
             .or_insert(Sum::zero(r.currency))
             .add(r.held)?;

@@ -111,7 +111,7 @@ pub fn union_rows(
 }
 
 /// The union's movements up to the end of the period, of the filter's fund.
-fn movements(ledger: &Ledger, filter: &Filter) -> Result<Vec<UnionMovement>> {
+pub(crate) fn movements(ledger: &Ledger, filter: &Filter) -> Result<Vec<UnionMovement>> {
     Ok(accountability::union_movements(ledger.conn(), filter.to)?
         .into_iter()
         .filter(|m| filter.fund.as_ref().is_none_or(|f| f == &m.fund))
@@ -119,7 +119,7 @@ fn movements(ledger: &Ledger, filter: &Filter) -> Result<Vec<UnionMovement>> {
 }
 
 /// The rows of `movements`, per fund and currency, with ages counted to `as_of`.
-fn rows_of(
+pub(crate) fn rows_of(
     movements: &[UnionMovement],
     filter: &Filter,
     stale_days: u32,

@@ -191,16 +191,55 @@ pub struct GrantLine {
 /// whether a grant came through the union, and whether it is live, are looked up in sets
 /// read once.
 pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) -> Result<Vec<GrantLine>> {
+    grant_lines_of(conn, filter, commune, None)
+}
+
+/// As [`grant_lines`] of every commune, without descriptions (left empty): for the aging
+/// report, which reads `movements`, the union's, first. Each grant's date comes from the
+/// union's movement of its transaction (every allocation is one), else from the
+/// transaction: its row, on a page of its own, is read once, not a second time here.
+pub fn grant_lines_undescribed(
+    conn: &Connection,
+    filter: &Filter,
+    movements: &[UnionMovement],
+) -> Result<Vec<GrantLine>> {
+    let mut dates: Vec<(i64, NaiveDate)> = movements.iter().map(|m| (m.txn, m.date)).collect();
+    dates.sort_unstable();
+    grant_lines_of(conn, filter, None, Some(&dates))
+}
+
+/// The columns of a grant line, the transaction's date and description second and third.
+fn grants_sql(dated: bool) -> String {
+    let (columns, transactions, period) = if dated {
+        // The period is checked on the dates found; its parameters stay, always true here.
+        ("NULL, ''", "", "?1 IS ?1 AND ?2 IS ?2")
+    } else {
+        (
+            "t.date, t.description",
+            "JOIN transactions t ON t.id = p.txn_id",
+            "(?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)",
+        )
+    };
+    format!(
+        "SELECT p.txn_id, {columns}, c.slug, c.name, c.state, p.fund_id, p.currency, p.amount_minor,
+                k.date, k.reference, p.line
+         FROM communes c CROSS JOIN postings p ON p.account_id = c.account_id {transactions}
+              LEFT JOIN confirmations k ON k.txn_id = p.txn_id
+         WHERE {period} AND (?3 IS NULL OR c.slug = ?3)"
+    )
+}
+
+/// [`grant_lines`], with the transactions' dates from `dates` (by transaction) where given.
+fn grant_lines_of(
+    conn: &Connection,
+    filter: &Filter,
+    commune: Option<&str>,
+    dates: Option<&[(i64, NaiveDate)]>,
+) -> Result<Vec<GrantLine>> {
     let via_union = transactions_posting_to(conn, UNION_ACCOUNT)?;
     let lookups = Lookups::read(conn)?;
-    let mut stmt = conn.prepare(
-        "SELECT t.id, t.date, t.description, c.slug, c.name, c.state, p.fund_id, p.currency, p.amount_minor,
-                k.date, k.reference, p.line
-         FROM communes c CROSS JOIN postings p ON p.account_id = c.account_id
-              JOIN transactions t ON t.id = p.txn_id
-              LEFT JOIN confirmations k ON k.txn_id = t.id
-         WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2) AND (?3 IS NULL OR c.slug = ?3)",
-    )?;
+    let mut stmt = conn.prepare(&grants_sql(dates.is_some()))?;
+    let mut date_of = conn.prepare("SELECT date FROM transactions WHERE id = ?1")?;
     let mut rows = stmt.query(params![filter.from, filter.to, commune])?;
     let mut lines = Vec::new();
     while let Some(r) = rows.next()? {
@@ -209,13 +248,23 @@ pub fn grant_lines(conn: &Connection, filter: &Filter, commune: Option<&str>) ->
             continue;
         }
         let txn: i64 = r.get(0)?;
+        let date = match dates {
+            None => date_at(r, 1)?,
+            Some(dates) => match dates.binary_search_by_key(&txn, |(t, _)| *t) {
+                Ok(at) => dates[at].1,
+                Err(_) => stored_date(&date_of.query_row([txn], |d| d.get::<_, String>(0))?)?,
+            },
+        };
+        if filter.from.is_some_and(|from| date < from) || filter.to.is_some_and(|to| date > to) {
+            continue;
+        }
         let reference: Option<String> = r.get(10)?;
         let line: i64 = r.get(11)?;
         lines.push((
             line,
             GrantLine {
                 txn,
-                date: date_at(r, 1)?,
+                date,
                 description: r.get(2)?,
                 commune: r.get(3)?,
                 name: r.get(4)?,

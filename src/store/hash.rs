@@ -51,6 +51,12 @@ impl Default for Canonical {
 /// Appends `value` in decimal without a formatting call: hashing writes a length for every
 /// field and several integers for every transaction.
 fn push_decimal(out: &mut Vec<u8>, value: u64) {
+    let (digits, at) = decimal(value);
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// `value` in decimal: the digits end the array, from the index returned.
+fn decimal(value: u64) -> ([u8; 20], usize) {
     let mut digits = [0_u8; 20];
     let mut at = digits.len();
     let mut rest = value;
@@ -62,10 +68,16 @@ fn push_decimal(out: &mut Vec<u8>, value: u64) {
             break;
         }
     }
-    out.extend_from_slice(&digits[at..]);
+    (digits, at)
 }
 
 impl Canonical {
+    /// An empty record with room for `bytes` bytes: hashing a million records, growing each
+    /// buffer step by step costs more than the hashing.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Canonical(Vec::with_capacity(bytes))
+    }
+
     pub fn text(mut self, value: &str) -> Self {
         push_decimal(&mut self.0, value.len() as u64);
         self.0.push(b':');
@@ -82,14 +94,12 @@ impl Canonical {
 
     /// An integer, as the text of its decimal digits.
     pub fn int(mut self, value: i64) -> Self {
-        let mut digits = Vec::with_capacity(21);
-        if value < 0 {
-            digits.push(b'-');
-        }
-        push_decimal(&mut digits, value.unsigned_abs());
-        push_decimal(&mut self.0, digits.len() as u64);
+        let (digits, at) = decimal(value.unsigned_abs());
+        let sign: &[u8] = if value < 0 { b"-" } else { b"" };
+        push_decimal(&mut self.0, (sign.len() + digits.len() - at) as u64);
         self.0.push(b':');
-        self.0.extend_from_slice(&digits);
+        self.0.extend_from_slice(sign);
+        self.0.extend_from_slice(&digits[at..]);
         self
     }
 
@@ -107,10 +117,15 @@ impl Canonical {
 
     /// The record's hash, chained to the previous one: hex SHA-256 of `prev_hash ‖ content`.
     pub fn chained_hash(&self, prev_hash: &str) -> String {
+        hex(&self.chained_digest(prev_hash))
+    }
+
+    /// The bytes of [`Canonical::chained_hash`] before they are written as hex.
+    fn chained_digest(&self, prev_hash: &str) -> [u8; 32] {
         let mut hasher = Sha256::new();
         hasher.update(prev_hash.as_bytes());
         hasher.update(&self.0);
-        hex(&hasher.finalize())
+        hasher.finalize().into()
     }
 
     /// The canonical bytes themselves.
@@ -239,13 +254,19 @@ pub fn field_salt(salts: &[u8], i: usize) -> &[u8] {
 /// field's random salt, the field's name and its text. Without the salt, which erasure
 /// deletes, no one can test a guessed name against it.
 pub fn private_digest(salt: &[u8], field: &str, value: Option<&str>) -> Option<String> {
-    value.map(|v| {
-        let canonical = Canonical::default().text(field).text(v);
-        let mut hasher = Sha256::new();
-        hasher.update(salt);
-        hasher.update(&canonical.0);
-        hex(&hasher.finalize())
-    })
+    value.map(|v| hex(&private_sha256(salt, field, v)))
+}
+
+/// The bytes of a [`private_digest`] before they are written as hex.
+fn private_sha256(salt: &[u8], field: &str, value: &str) -> [u8; 32] {
+    // Room for both texts and their lengths: one allocation, never grown.
+    let canonical = Canonical::with_capacity(field.len() + value.len() + 42)
+        .text(field)
+        .text(value);
+    let mut hasher = Sha256::new();
+    hasher.update(salt);
+    hasher.update(&canonical.0);
+    hasher.finalize().into()
 }
 
 /// The personal-text fields of a transaction, in the order its salts and digests follow.
@@ -303,8 +324,34 @@ pub fn transaction_hash<'a>(
     txn: &TxnContent<'_>,
     postings: impl IntoIterator<Item = PostingContent<'a>>,
 ) -> String {
+    hex(&transaction_digest(prev_hash, txn, postings))
+}
+
+/// The digest of a private field as a transaction's hash covers it: computed from its text
+/// here (as hex, without allocating), or as recorded by a revision or an erasure.
+enum FieldDigest<'a> {
+    Computed([u8; 64]),
+    Recorded(&'a str),
+}
+
+impl FieldDigest<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            // Hex digits are ASCII: never the empty fallback.
+            FieldDigest::Computed(hex) => std::str::from_utf8(hex).unwrap_or_default(),
+            FieldDigest::Recorded(text) => text,
+        }
+    }
+}
+
+/// The bytes of [`transaction_hash`] before they are written as hex.
+pub fn transaction_digest<'a>(
+    prev_hash: &str,
+    txn: &TxnContent<'_>,
+    postings: impl IntoIterator<Item = PostingContent<'a>>,
+) -> [u8; 32] {
     let texts = txn.private_texts();
-    let (form, digests): (Option<TextForm>, [Option<String>; 6]) = match txn.private {
+    let (form, digests): (Option<TextForm>, [Option<FieldDigest<'_>>; 6]) = match txn.private {
         PrivateText::Plain => (None, Default::default()),
         PrivateText::Salted(salts) | PrivateText::Revised(salts, _) => {
             let form = TextForm::of_salts(salts).unwrap_or(TextForm::Shared);
@@ -314,21 +361,28 @@ pub fn transaction_hash<'a>(
                 _ => None,
             };
             let digests = std::array::from_fn(|i| {
-                fields
-                    .get(i)
-                    .and_then(|field| match revised.and_then(|r| r[i].clone()) {
-                        Some(digest) => Some(digest),
-                        None => private_digest(field_salt(salts, i), field, texts[i]),
-                    })
+                let field = fields.get(i)?;
+                match revised.and_then(|r| r[i].as_deref()) {
+                    Some(digest) => Some(FieldDigest::Recorded(digest)),
+                    None => texts[i].map(|text| {
+                        FieldDigest::Computed(crate::encode::hex_digest(&private_sha256(
+                            field_salt(salts, i),
+                            field,
+                            text,
+                        )))
+                    }),
+                }
             });
             (Some(form), digests)
         }
         PrivateText::Erased(kept) => (
             Some(TextForm::of_digests(kept.len())),
-            std::array::from_fn(|i| kept.get(i).copied().flatten().map(str::to_string)),
+            std::array::from_fn(|i| kept.get(i).copied().flatten().map(FieldDigest::Recorded)),
         ),
     };
-    let canonical = Canonical::default()
+    let digest = |i: usize| digests[i].as_ref().map(FieldDigest::as_str);
+    // Room for a transaction with a few postings: one allocation, rarely grown.
+    let canonical = Canonical::with_capacity(1024)
         .text("transaction")
         .int(txn.id)
         .text(txn.date);
@@ -344,19 +398,16 @@ pub fn transaction_hash<'a>(
             .text(txn.source),
         Some(TextForm::Shared | TextForm::ThreeFields) => canonical
             .text("private digests")
-            .optional(digests[0].as_deref())
-            .optional(digests[1].as_deref())
+            .optional(digest(0))
+            .optional(digest(1))
             .optional(txn.reference)
-            .optional(digests[2].as_deref())
+            .optional(digest(2))
             .optional_int(txn.voids)
             .text(txn.entered_at)
             .text(txn.entered_by)
             .text(txn.source),
-        Some(TextForm::SixFields) => digests
-            .iter()
-            .fold(canonical.text("private digests 2"), |c, d| {
-                c.optional(d.as_deref())
-            })
+        Some(TextForm::SixFields) => (0..6)
+            .fold(canonical.text("private digests 2"), |c, i| c.optional(digest(i)))
             .optional_int(txn.voids)
             .text(txn.entered_at),
     };
@@ -369,7 +420,7 @@ pub fn transaction_hash<'a>(
             .text(p.currency)
             .int(p.amount_minor);
     }
-    canonical.chained_hash(prev_hash)
+    canonical.chained_digest(prev_hash)
 }
 
 /// The identity of an imported transaction without a reference: SHA-256 of what it says

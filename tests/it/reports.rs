@@ -1082,3 +1082,39 @@ fn every_period_of_activities_lists_every_currency_of_the_report() {
     ]);
     assert!(!early.contains("EUR"), "EUR had not moved by then: {early}");
 }
+
+/// Aging dates a grant through the union from the union's movement of it, and a direct
+/// grant from its transaction (issue 17 reads each transaction once): with `--to` between
+/// them, only what was granted by then waits. A direct 100.00 on 1 March, 200.00 sent to the
+/// union on 2 March, 50.00 allocated from it on 10 April, a direct 30.00 on 1 May.
+#[test]
+fn aging_dates_grants_through_the_union_and_direct_alike() {
+    let l = crate::common::TempLedger::new();
+    l.run(&["commune", "add", "El Maizal", "--state", "Lara"]);
+    l.run(&["donation", "1000", "--donor", "A", "--date", "2026-02-01"]);
+    l.run(&["send", "100", "--to", "el-maizal", "--date", "2026-03-01"]);
+    l.run(&["send", "200", "--to", "union", "--date", "2026-03-02"]);
+    l.run(&["allocate", "50", "--to", "el-maizal", "--date", "2026-04-10"]);
+    l.run(&["send", "30", "--to", "el-maizal", "--date", "2026-05-01"]);
+    let keys = ["row", "commune", "total", "grants", "oldest"];
+    let rows = |to: &str| crate::common::pick(&l.json(&["report", "aging", "--to", to]), &keys);
+    let row = |cells: [&str; 5]| cells.map(str::to_string).to_vec();
+    assert_eq!(
+        rows("2026-04-09"),
+        [
+            row(["commune", "el-maizal", "100.00", "1", "2026-03-01"]),
+            row(["total", "total", "100.00", "1", "2026-03-01"]),
+            row(["union", "union", "200.00", "1", "2026-03-02"]),
+            row(["union_total", "union", "200.00", "1", "2026-03-02"]),
+        ]
+    );
+    assert_eq!(
+        rows("2026-05-01"),
+        [
+            row(["commune", "el-maizal", "180.00", "3", "2026-03-01"]),
+            row(["total", "total", "180.00", "3", "2026-03-01"]),
+            row(["union", "union", "150.00", "1", "2026-03-02"]),
+            row(["union_total", "union", "150.00", "1", "2026-03-02"]),
+        ]
+    );
+}

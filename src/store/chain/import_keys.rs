@@ -12,7 +12,8 @@ pub struct ImportKeys {
 
 /// The canonical form of one import key.
 fn key_canonical(txn_id: i64, date: &str, content: &[u8], occurrence: i64) -> hash::Canonical {
-    hash::Canonical::default()
+    // Room for the key's fields, the content's 64 hex digits and the lengths.
+    hash::Canonical::with_capacity(date.len() + 2 * content.len() + 64)
         .int(txn_id)
         .text(date)
         .text(&hash::hex(content))

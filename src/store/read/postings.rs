@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{account_id, amount, currency, date_at, fund_id, stored_date, Filter, Names};
-use crate::domain::names::closest;
+use crate::domain::names::{closest, parse_iso_date};
 use crate::domain::{Amount, Currency, Sum};
 use crate::error::{Error, Result};
 
@@ -100,98 +100,87 @@ fn balance_lines_where(conn: &Connection, filter: &Filter, communes_only: bool) 
     Ok(lines)
 }
 
-/// Debits and credits per month (`YYYY-MM`), account, fund and currency in the filter's
-/// range, from the maintained daily totals in one pass, in no particular order. The days
-/// are summed here as they come, in primary-key order (a month's days one after another):
-/// a GROUP BY of the month would have SQLite sort them all first.
-pub fn monthly_balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<(String, BalanceLine)>> {
+/// Debits and credits per month (its first day), account, fund and currency in the filter's
+/// range, from the maintained daily totals, in no particular order. Each account, fund and
+/// currency's days are read in primary-key order (a month's days one after another) and
+/// summed as they come, compared with the month being summed as stored bytes: a GROUP BY of
+/// the month would have SQLite sort them all first.
+pub fn monthly_balance_lines(conn: &Connection, filter: &Filter) -> Result<Vec<(NaiveDate, BalanceLine)>> {
     let fund_id = filter.fund.as_deref().map(|f| fund_id(conn, f)).transpose()?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT b.account_id, b.fund_id, b.currency, d.date, d.debit_minor, d.credit_minor
-         FROM balances b CROSS JOIN daily_totals d
-              ON d.account_id = b.account_id AND d.fund_id = b.fund_id AND d.currency = b.currency
-         WHERE (?1 IS NULL OR b.fund_id = ?1) AND d.date BETWEEN ?2 AND ?3",
+    let names = Names::read(conn)?;
+    let mut keys = conn.prepare_cached(
+        "SELECT account_id, fund_id, currency FROM balances WHERE ?1 IS NULL OR fund_id = ?1",
+    )?;
+    let keys = keys
+        .query_map(params![fund_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<(i64, i64, String)>>>()?;
+    let mut days = conn.prepare_cached(
+        "SELECT date, debit_minor, credit_minor FROM daily_totals
+         WHERE account_id = ?1 AND fund_id = ?2 AND currency = ?3 AND date BETWEEN ?4 AND ?5
+         ORDER BY date",
     )?;
     let (from, to) = date_bounds(filter);
-    let mut rows = stmt.query(params![fund_id, from, to])?;
-    let mut months = MonthSums::default();
-    while let Some(r) = rows.next()? {
-        let text = |i: usize| -> Result<&str> {
-            r.get_ref(i)?.as_str().map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)).into()
-            })
+    let mut lines = Vec::new();
+    for (account_id, fund_id, code) in keys {
+        let line = |(first, (debit_minor, credit_minor)): (NaiveDate, (i64, i64))| -> Result<_> {
+            let line = BalanceLine {
+                account: names.account(account_id).to_string(),
+                fund: names.fund(fund_id).to_string(),
+                currency: currency(&code)?,
+                debit_minor,
+                credit_minor,
+            };
+            Ok((first, line))
         };
-        let date = text(3)?;
-        let month = date
-            .get(..7)
-            .ok_or_else(|| Error::Corrupt(format!("an invalid date `{date}`")))?;
-        months.add((r.get(0)?, r.get(1)?, text(2)?, month), (r.get(4)?, r.get(5)?))?;
-    }
-    let names = Names::read(conn)?;
-    months
-        .finish()?
-        .into_iter()
-        .map(
-            |((account_id, fund_id, code, month), (debit_minor, credit_minor))| {
-                let line = BalanceLine {
-                    account: names.account(account_id).to_string(),
-                    fund: names.fund(fund_id).to_string(),
-                    currency: currency(&code)?,
-                    debit_minor,
-                    credit_minor,
-                };
-                Ok((month, line))
-            },
-        )
-        .collect()
-}
-
-/// (account id, fund id, currency, month) → (debits, credits).
-type MonthKey = (i64, i64, String, String);
-
-/// Days summed into months: the month being read, and the months done.
-#[derive(Default)]
-struct MonthSums {
-    current: Option<(MonthKey, (i64, i64))>,
-    done: std::collections::HashMap<MonthKey, (i64, i64)>,
-}
-
-impl MonthSums {
-    fn add(
-        &mut self,
-        (account, fund, code, month): (i64, i64, &str, &str),
-        (debit, credit): (i64, i64),
-    ) -> Result<()> {
-        match &mut self.current {
-            Some(((a, f, c, m), sums))
-                if (*a, *f, c.as_str(), m.as_str()) == (account, fund, code, month) =>
-            {
-                *sums = add_pair(*sums, (debit, credit))?;
-            }
-            _ => {
-                let next = (
-                    (account, fund, code.to_string(), month.to_string()),
-                    (debit, credit),
-                );
-                if let Some((key, sums)) = self.current.replace(next) {
-                    self.merge(key, sums)?;
+        let mut rows = days.query(params![account_id, fund_id, code, from, to])?;
+        let mut month: Option<Month> = None;
+        while let Some(r) = rows.next()? {
+            let rusqlite::types::ValueRef::Text(date) = r.get_ref(0)? else {
+                return Err(Error::Corrupt(
+                    "a date that is not text in the daily totals".into(),
+                ));
+            };
+            let amounts = (r.get(1)?, r.get(2)?);
+            match &mut month {
+                Some(current) if date.get(..7) == Some(&current.text[..]) => {
+                    current.sums = add_pair(current.sums, amounts)?;
+                }
+                _ => {
+                    if let Some(done) = month.replace(Month::start(date, amounts)?) {
+                        lines.push(line((done.first, done.sums))?);
+                    }
                 }
             }
         }
-        Ok(())
-    }
-
-    fn merge(&mut self, key: MonthKey, sums: (i64, i64)) -> Result<()> {
-        let into = self.done.entry(key).or_default();
-        *into = add_pair(*into, sums)?;
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<std::collections::HashMap<MonthKey, (i64, i64)>> {
-        if let Some((key, sums)) = self.current.take() {
-            self.merge(key, sums)?;
+        if let Some(done) = month {
+            lines.push(line((done.first, done.sums))?);
         }
-        Ok(self.done)
+    }
+    Ok(lines)
+}
+
+/// The month being summed: `YYYY-MM` as stored, its first day, its debits and credits.
+struct Month {
+    text: [u8; 7],
+    first: NaiveDate,
+    sums: (i64, i64),
+}
+
+impl Month {
+    /// The month of a stored `date`, with its first day's amounts.
+    fn start(date: &[u8], sums: (i64, i64)) -> Result<Month> {
+        let invalid = || Error::Corrupt(format!("an invalid date `{}`", String::from_utf8_lossy(date)));
+        let text: [u8; 7] = date
+            .get(..7)
+            .and_then(|m| m.try_into().ok())
+            .ok_or_else(invalid)?;
+        let mut first = *b"YYYY-MM-01";
+        first[..7].copy_from_slice(&text);
+        let first = std::str::from_utf8(&first)
+            .ok()
+            .and_then(parse_iso_date)
+            .ok_or_else(invalid)?;
+        Ok(Month { text, first, sums })
     }
 }
 

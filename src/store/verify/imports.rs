@@ -12,17 +12,17 @@ use crate::store::hash;
 
 /// Checks that the transactions naming each import batch are the ones its entry recorded,
 /// and that the import keys are the ones it wrote (a deleted key would let a re-import
-/// record the same gifts twice).
+/// record the same gifts twice): `keys` are their [`key_digests`].
 pub(super) fn check_import_batches(
     conn: &Connection,
     batches: &[BatchRecord],
     runs: &[(i64, i64, i64)],
+    keys: KeyDigests,
     problems: &mut Problems,
 ) -> Result<()> {
     check_batch_runs(batches, runs, problems);
-    let replaced = replaced_keys(conn)?;
     check_keys_replaced_alone(conn, problems)?;
-    let (digests, stray) = key_digests(conn, batches, &replaced)?;
+    let KeyDigests { digests, stray } = keys;
     if stray > 0 {
         problems.push(format!(
             "{stray} import key(s) belong to no import batch the chain recorded (added outside fondo)"
@@ -91,11 +91,15 @@ fn check_keys_replaced_alone(conn: &Connection, problems: &mut Problems) -> Resu
 }
 
 /// The digest of each batch's import keys as stored, and how many keys belong to no batch.
-fn key_digests(
-    conn: &Connection,
-    batches: &[BatchRecord],
-    replaced: &HashMap<i64, (String, Vec<u8>)>,
-) -> Result<(Vec<ImportKeys>, u64)> {
+pub(super) struct KeyDigests {
+    digests: Vec<ImportKeys>,
+    stray: u64,
+}
+
+/// Digests each batch's import keys as stored. It needs nothing from the walk but the
+/// batches, so on a file it runs beside it.
+pub(super) fn key_digests(conn: &Connection, batches: &[BatchRecord]) -> Result<KeyDigests> {
+    let replaced = replaced_keys(conn)?;
     let mut digests: Vec<ImportKeys> = batches.iter().map(|_| ImportKeys::default()).collect();
     // (first, last, index into batches), by first transaction, to find a key's batch.
     let mut ranges: Vec<(i64, i64, usize)> = batches
@@ -143,5 +147,5 @@ fn key_digests(
             (false, Some(_)) => digests[i].add_commitment(&[0; 32]),
         }
     }
-    Ok((digests, stray))
+    Ok(KeyDigests { digests, stray })
 }

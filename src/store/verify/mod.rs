@@ -20,13 +20,13 @@ use std::collections::{BTreeMap, HashSet};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use self::imports::check_import_batches;
+use self::imports::{check_import_batches, key_digests};
 use self::refunds::check_refunds;
-use self::sqlite::{check_apart, check_schema, spawn_sqlite_checks};
+use self::sqlite::{beside, check_schema, check_sqlite, donor_totals_problems, joined, spawn_sqlite_checks};
 use self::totals::{check_maintained_totals, Recomputed};
 use self::transactions::check_transactions;
-use self::walk::{head_problem, Walk};
-use super::chain;
+use self::walk::{batch_records, head_problem, Walk};
+use super::chain::{self, StoredEntry};
 // Named here for the checks in this module's files, which call `super::migrate`.
 use super::migrate;
 use super::read::Names;
@@ -97,26 +97,31 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         check_head_form(head)?;
     }
     let mut problems = Problems::default();
+    let entries = chain::entries(conn)?;
+    let batches = batch_records(&entries);
     let sqlite_checks = spawn_sqlite_checks(ledger);
-    let mut donor_totals = Vec::new();
+    let keys_beside = {
+        let batches = batches.clone();
+        beside(ledger, move |own| key_digests(own, &batches))
+    };
+    let donors_beside = beside(ledger, donor_totals_problems);
     if sqlite_checks.is_none() {
-        donor_totals = check_apart(conn, &mut problems)?;
+        check_sqlite(conn, &mut problems)?;
     }
-    let (chain, walked) = walk(conn, expected_head)?;
+    let (chain, walked) = walk(conn, entries, expected_head)?;
     if let Some(handle) = sqlite_checks {
-        let (found, kept) = handle
-            .join()
-            .map_err(|_| Error::Internal("the integrity check stopped unexpectedly".into()))??;
-        problems.extend(found);
-        donor_totals = kept;
+        problems.extend(joined(handle, "the integrity check")?);
     }
     problems.extend(walked);
+    let donor_totals = match donors_beside {
+        Some(handle) => joined(handle, "the donors' totals' check")?,
+        None => donor_totals_problems(conn)?,
+    };
     for problem in donor_totals {
         problems.push(problem);
     }
     let Walk {
         replay,
-        batches,
         batch_runs,
         summary,
         adopted_through,
@@ -126,7 +131,11 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     for problem in replay.differences(conn)? {
         problems.push(problem);
     }
-    check_import_batches(conn, &batches, &batch_runs, &mut problems)?;
+    let keys = match keys_beside {
+        Some(handle) => joined(handle, "the digest of import keys")?,
+        None => key_digests(conn, &batches)?,
+    };
+    check_import_batches(conn, &batches, &batch_runs, keys, &mut problems)?;
     let mut notes = Vec::new();
     for problem in super::evidence::blob_problems(conn, &mut notes)? {
         problems.push(problem);
@@ -175,12 +184,16 @@ fn check_head_form(head: &str) -> Result<()> {
 
 /// Walks the chain of transactions and entries, and checks what the walk recomputes: the
 /// maintained totals and the donors' names.
-fn walk<'c>(conn: &'c Connection, expected_head: Option<&'c str>) -> Result<(Walk<'c>, Problems)> {
+fn walk<'c>(
+    conn: &'c Connection,
+    entries: Vec<StoredEntry>,
+    expected_head: Option<&'c str>,
+) -> Result<(Walk<'c>, Problems)> {
     let names = Names::read(conn)?;
     let mut recomputed = Recomputed::default();
     let mut donors = HashSet::new();
     let mut walked = Problems::default();
-    let mut chain = Walk::new(conn, chain::entries(conn)?, expected_head)?;
+    let mut chain = Walk::new(conn, entries, expected_head)?;
     check_transactions(
         conn,
         &names,

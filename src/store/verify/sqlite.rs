@@ -9,31 +9,43 @@ use super::Problems;
 use crate::error::Result;
 use crate::store::Ledger;
 
-/// What [`check_apart`] found: SQLite's problems, and the donors' totals' apart.
-pub(super) type FoundApart = (Problems, Vec<String>);
+/// SQLite's own checks read every page but need nothing from the walk: on a file, they run
+/// on a second connection in another thread while the walk runs (`None` in memory).
+pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<Beside<Problems>> {
+    beside(ledger, |own| {
+        let mut found = Problems::default();
+        check_sqlite(own, &mut found)?;
+        Ok(found)
+    })
+}
 
-/// SQLite's own checks read every page but need nothing from the walk, nor does the
-/// recomputation of the donors' totals: on a file, they run on a second connection in
-/// another thread while the walk runs (`None` in memory).
-pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<std::thread::JoinHandle<Result<FoundApart>>> {
+/// Work running beside the walk, on a connection of its own.
+pub(super) type Beside<T> = std::thread::JoinHandle<Result<T>>;
+
+/// Runs `work` in another thread on a read-only connection of its own to the ledger's file,
+/// while the walk runs; `None` in memory, where there is no second connection to the data.
+pub(super) fn beside<T: Send + 'static>(
+    ledger: &Ledger,
+    work: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+) -> Option<Beside<T>> {
     let path = ledger.path();
     (path != std::path::Path::new(":memory:")).then(|| {
         let path = path.to_path_buf();
-        std::thread::spawn(move || -> Result<FoundApart> {
-            let own = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        std::thread::spawn(move || -> Result<T> {
+            // One thread uses it: SQLite need not lock it on every call, as the ledger's own.
+            let flags =
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let own = Connection::open_with_flags(&path, flags)?;
             own.pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
-            let mut found = Problems::default();
-            let donor_totals = check_apart(&own, &mut found)?;
-            Ok((found, donor_totals))
+            work(&own)
         })
     })
 }
 
-/// What needs nothing from the walk: SQLite's checks, and the donors' totals recomputed,
-/// whose problems are returned to be listed after the walk's (damage the walk names, an
-/// edited amount or an invalid currency, explains them).
-pub(super) fn check_apart(conn: &Connection, problems: &mut Problems) -> Result<Vec<String>> {
-    check_sqlite(conn, problems)?;
+/// The donors' totals kept for `report donors` recomputed and compared: the problems, to be
+/// listed after the walk's (damage the walk names, an edited amount or an invalid currency,
+/// explains them); a recomputation that fails on damaged rows is one of them.
+pub(super) fn donor_totals_problems(conn: &Connection) -> Result<Vec<String>> {
     Ok(crate::store::donor_totals::problems(conn).unwrap_or_else(|e| {
         vec![format!(
             "the donors' totals kept for `report donors` could not be recomputed: {e}"
@@ -41,7 +53,14 @@ pub(super) fn check_apart(conn: &Connection, problems: &mut Problems) -> Result<
     }))
 }
 
-fn check_sqlite(conn: &Connection, problems: &mut Problems) -> Result<()> {
+/// What work running [`beside`] the walk found.
+pub(super) fn joined<T>(handle: Beside<T>, what: &str) -> Result<T> {
+    handle
+        .join()
+        .map_err(|_| crate::error::Error::Internal(format!("{what} stopped unexpectedly")))?
+}
+
+pub(super) fn check_sqlite(conn: &Connection, problems: &mut Problems) -> Result<()> {
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     for row in rows {

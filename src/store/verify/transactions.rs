@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::postings::{PostingRow, PostingStream};
 use super::totals::{bytes, text, Recomputed};
 use super::txn_row::TxnRow;
-use super::walk::Walk;
+use super::walk::{Link, Walk};
 use super::Problems;
 use crate::domain::names::DONATIONS;
 use crate::domain::{Amount, Currency};
@@ -122,7 +122,7 @@ impl TxnChecks<'_> {
         }
         chain.summary.transactions += 1;
         chain.prev_txn = id;
-        chain.link(format!("transaction #{id}"), None, row.stored_hash, bad);
+        chain.link(Link::Transaction(id), None, row.stored_hash, bad);
         Ok(())
     }
 
@@ -152,7 +152,7 @@ impl TxnChecks<'_> {
         }
         let private = row.private_text(revisions, &revised_digests);
         let mut bad = Vec::new();
-        if self.hash_of(row, private, own) != row.stored_hash {
+        if crate::encode::hex_digest(&self.digest_of(row, private, own)) != row.stored_hash.as_bytes() {
             bad.push("stored content no longer matches its hash (changed after it was recorded)".to_string());
         }
         bad.extend(row.erased_problem());
@@ -167,7 +167,7 @@ impl TxnChecks<'_> {
     }
 
     /// The hash of a transaction as recomputed from its content and postings.
-    fn hash_of(&self, row: &TxnRow<'_>, private: PrivateText<'_>, own: &[PostingRow]) -> String {
+    fn digest_of(&self, row: &TxnRow<'_>, private: PrivateText<'_>, own: &[PostingRow]) -> [u8; 32] {
         let content = TxnContent {
             id: row.id,
             date: row.date.unwrap_or_default(),
@@ -181,7 +181,7 @@ impl TxnChecks<'_> {
             entered_by: row.entered_by.unwrap_or_default(),
             source: row.source.unwrap_or_default(),
         };
-        hash::transaction_hash(
+        hash::transaction_digest(
             row.stored_prev.unwrap_or_default(),
             &content,
             own.iter().map(|p| PostingContent {

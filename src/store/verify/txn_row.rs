@@ -18,7 +18,7 @@ pub(super) struct TxnRow<'r> {
     pub(super) source: Option<&'r str>,
     pub(super) stored_prev: Option<&'r str>,
     pub(super) voids: Option<i64>,
-    pub(super) stored_hash: String,
+    pub(super) stored_hash: &'r str,
     salt: Option<&'r [u8]>,
     was_erased: bool,
     /// The digests its latest erasure kept, in [`PRIVATE_FIELDS`] order.
@@ -47,7 +47,9 @@ impl<'r> TxnRow<'r> {
         let (date, description, counterparty, reference, memo) =
             (field(1)?, field(2)?, field(3)?, field(4)?, field(5)?);
         let (entered_at, entered_by, source, stored_prev) = (field(7)?, field(8)?, field(9)?, field(10)?);
-        let (voids, stored_hash) = (r.get(6)?, r.get(11)?);
+        let voids = r.get(6)?;
+        let stored_hash =
+            field(11)?.ok_or_else(|| Error::Corrupt(format!("no hash in transaction #{id}")))?;
         let salt = r
             .get_ref(12)?
             .as_blob_or_null()

@@ -25,18 +25,35 @@ pub(super) fn head_problem(head: &str, summary: &ChainSummary) -> Option<String>
     }
 }
 
+/// A link of the chain, named as problems name it.
+#[derive(Clone, Copy)]
+pub(super) enum Link {
+    Transaction(i64),
+    Entry(i64),
+}
+
+impl std::fmt::Display for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Link::Transaction(id) => write!(f, "transaction #{id}"),
+            Link::Entry(id) => write!(f, "entry {id}"),
+        }
+    }
+}
+
 pub(super) struct ChainSummary {
     pub(super) transactions: i64,
     pub(super) entries: i64,
     pub(super) head: Option<String>,
     /// Where the expected head is: the link's position in the chain and what it is.
-    head_found_at: Option<(u64, String)>,
+    head_found_at: Option<(u64, Link)>,
     /// The position of the first link that is not as recorded.
     first_bad: Option<u64>,
     pub(super) since_head: Option<SinceHead>,
 }
 
 /// An import batch as its entry recorded it.
+#[derive(Clone)]
 pub(super) struct BatchRecord {
     pub(super) id: i64,
     pub(super) txns: Option<(i64, i64)>,
@@ -57,7 +74,6 @@ pub(super) struct Walk<'c> {
     prev_entry: i64,
     position: u64,
     pub(super) replay: Replay,
-    pub(super) batches: Vec<BatchRecord>,
     /// Runs of consecutive transactions that name the same import batch: (first, last, batch).
     pub(super) batch_runs: Vec<(i64, i64, i64)>,
     pub(super) problems: Problems,
@@ -71,6 +87,35 @@ pub(super) struct Walk<'c> {
     /// Which erasure replaced each private text of a sealed entry: (entry, field) → erasure,
     /// as `erased_entry_texts` holds it (which the replay checks in turn).
     erased_texts: HashMap<(i64, String), i64>,
+}
+
+/// The import batches the entries record, in the chain's order: read ahead of the walk
+/// (which checks that each entry is as recorded) so that their keys are digested beside it.
+pub(super) fn batch_records(entries: &[StoredEntry]) -> Vec<BatchRecord> {
+    entries
+        .iter()
+        .filter_map(|e| match e.open() {
+            Ok((
+                Entry::ImportBatch {
+                    id,
+                    first_txn,
+                    last_txn,
+                    key_count,
+                    keys_sha256,
+                    salted_keys,
+                    ..
+                },
+                _,
+            )) => Some(BatchRecord {
+                id,
+                txns: first_txn.zip(last_txn),
+                key_count,
+                keys_sha256,
+                salted_keys,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What the replay of an entry looks up: postings in the ledger, earlier entries in the walk.
@@ -127,7 +172,6 @@ impl<'c> Walk<'c> {
             prev_entry: 0,
             position: 0,
             replay: Replay::default(),
-            batches: Vec::new(),
             batch_runs: Vec::new(),
             problems: Problems::default(),
             summary: ChainSummary {
@@ -143,7 +187,7 @@ impl<'c> Walk<'c> {
 
     /// Advances past one link whose stored hash is `hash`; `bad` lists what is wrong with it.
     /// `kind` is an entry's kind, `None` for a transaction.
-    pub(super) fn link(&mut self, what: String, kind: Option<&'static str>, hash: String, bad: Vec<String>) {
+    pub(super) fn link(&mut self, what: Link, kind: Option<&'static str>, hash: &str, bad: Vec<String>) {
         self.position += 1;
         if let Some(since) = &mut self.summary.since_head {
             match kind {
@@ -155,12 +199,13 @@ impl<'c> Walk<'c> {
             self.summary.first_bad.get_or_insert(self.position);
             self.problems.push(format!("{what}: {}", bad.join("; ")));
         }
-        if self.expected_head == Some(hash.as_str()) {
+        if self.expected_head == Some(hash) {
             self.summary.head_found_at = Some((self.position, what));
             self.summary.since_head = Some(SinceHead::default());
         }
-        self.prev_hash = hash;
-        self.summary.head = Some(self.prev_hash.clone());
+        // Copied into the buffer the walk keeps: no allocation per link.
+        self.prev_hash.clear();
+        self.prev_hash.push_str(hash);
     }
 
     /// Walks the entries recorded before transaction `next_txn`.
@@ -170,11 +215,12 @@ impl<'c> Walk<'c> {
         }
     }
 
-    /// Walks the entries recorded after the last transaction.
+    /// Walks the entries recorded after the last transaction, and notes the chain's head.
     pub(super) fn entries_after_last(&mut self) {
         while let Some(e) = self.entries.next_after_last() {
             self.entry(e);
         }
+        self.summary.head = (self.position > 0).then(|| self.prev_hash.clone());
     }
 
     /// Checks one entry against the link before it and replays it.
@@ -224,9 +270,9 @@ impl<'c> Walk<'c> {
         self.summary.entries += 1;
         self.prev_entry = e.id;
         self.link(
-            format!("entry {}", e.id),
+            Link::Entry(e.id),
             Some(kind.unwrap_or("unreadable")),
-            e.hash,
+            &e.hash,
             bad,
         );
     }
@@ -257,24 +303,6 @@ impl<'c> Walk<'c> {
                     erase_placeholder(*id)
                 ));
             }
-        }
-        if let Entry::ImportBatch {
-            id,
-            first_txn,
-            last_txn,
-            key_count,
-            keys_sha256,
-            salted_keys,
-            ..
-        } = entry
-        {
-            self.batches.push(BatchRecord {
-                id: *id,
-                txns: first_txn.zip(*last_txn),
-                key_count: *key_count,
-                keys_sha256: keys_sha256.clone(),
-                salted_keys: *salted_keys,
-            });
         }
     }
 

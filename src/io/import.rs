@@ -248,7 +248,8 @@ fn read_ahead(
 ) -> Result<Vec<std::result::Result<ParsedTxn, Rejected>>> {
     let mut head = Vec::new();
     if format != InputFormat::Journal {
-        while head.len() < REORDER_ROWS_MAX {
+        // One row past the most, to know whether the file ends within them.
+        while head.len() <= REORDER_ROWS_MAX {
             match reader.next_txn()? {
                 Some(item) => head.push(item),
                 None => {
@@ -608,13 +609,6 @@ impl Run<'_> {
                     "names a transaction that does not come earlier in this file",
                 )
             })?;
-            if let Some(by) = w.transaction(target)?.voided_by {
-                return Err(Error::invalid(
-                    Field::VOIDS_COLUMN,
-                    voided.to_string(),
-                    format!("that transaction (#{target} here) is already voided by #{by}"),
-                ));
-            }
             txn.to_mut().voids = Some(target);
         }
         if self.create_missing {
@@ -649,12 +643,7 @@ impl Run<'_> {
                     self.skipped += 1;
                     existing
                 }
-                None => {
-                    self.added += 1;
-                    let recorded = recorded_form(w, txn, parsed.payout.as_ref())?;
-                    not_forgotten(w, &recorded)?;
-                    w.record(&recorded, &source)?
-                }
+                None => self.record_new(w, parsed, txn, &source)?,
             },
             None => {
                 let content = ahead.content.unwrap_or_else(|| hash::content_key(txn));
@@ -670,11 +659,8 @@ impl Run<'_> {
                         existing
                     }
                     None => {
-                        let recorded = recorded_form(w, txn, parsed.payout.as_ref())?;
-                        not_forgotten(w, &recorded)?;
-                        let id = w.record(&recorded, &source)?;
+                        let id = self.record_new(w, parsed, txn, &source)?;
                         w.remember_import(&identity, id)?;
-                        self.added += 1;
                         id
                     }
                 }
@@ -684,6 +670,32 @@ impl Run<'_> {
             w.map_source(source_id, id)?;
         }
         Ok(())
+    }
+
+    /// Records a row the ledger does not have yet. A void of a transaction already voided is
+    /// refused here rather than on reading it: a void the ledger has (a journal imported
+    /// again) is skipped like any row it has.
+    fn record_new(
+        &mut self,
+        w: &mut Writer<'_>,
+        parsed: &ParsedTxn,
+        txn: &NewTransaction,
+        source: &str,
+    ) -> Result<i64> {
+        if let (Some(voided), Some(target)) = (parsed.source_voids, txn.voids) {
+            if let Some(by) = w.transaction(target)?.voided_by {
+                return Err(Error::invalid(
+                    Field::VOIDS_COLUMN,
+                    voided.to_string(),
+                    format!("that transaction (#{target} here) is already voided by #{by}"),
+                ));
+            }
+        }
+        let recorded = recorded_form(w, txn, parsed.payout.as_ref())?;
+        not_forgotten(w, &recorded)?;
+        let id = w.record(&recorded, source)?;
+        self.added += 1;
+        Ok(id)
     }
 }
 

@@ -167,6 +167,29 @@ fn a_kept_total_changed_outside_fondo_fails_verify() {
         // Counted, not named: verify's output goes into audit packs.
         assert!(!report.contains("Zed") && !report.contains("Bo\""), "{report}");
     }
+    // Rows for currencies no gift is in, a zero among them (it shows a tie-out in `report
+    // donors`): each listed, in the currencies' order, the same on every run.
+    let l = ledger();
+    let edit =
+        "INSERT INTO unnamed_gift_totals (currency, total_minor) VALUES ('JPY', 0), ('GBP', 5), ('CHF', 9)";
+    edit_without_triggers(&l, edit, true);
+    let report = verify_fails(&l, None, edit);
+    let listed: Vec<&str> = report
+        .lines()
+        .filter(|line| line.contains("but no gift is in"))
+        .collect();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|line| line.trim().trim_end_matches(',').trim_matches('"'))
+            .collect::<Vec<_>>(),
+        [
+            "the total of gifts without a donor kept in CHF is 9 minor units, but no gift is in CHF (changed outside fondo)",
+            "the total of gifts without a donor kept in GBP is 5 minor units, but no gift is in GBP (changed outside fondo)",
+            "the total of gifts without a donor kept in JPY is 0 minor units, but no gift is in JPY (changed outside fondo)",
+        ],
+        "{report}"
+    );
     let l = ledger();
     let edit = "UPDATE unnamed_gift_totals SET total_minor = 999 WHERE currency = 'EUR'";
     edit_without_triggers(&l, edit, true);

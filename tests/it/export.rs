@@ -39,6 +39,28 @@ fn export_import_export_of_the_sample_gives_the_same_rows() {
     assert_eq!(copy.json(&["import", path.to_str().unwrap()])["added"], 0);
 }
 
+/// A journal with voids imported again adds nothing: the void it holds is found in the
+/// ledger like any other row. It was refused ("that transaction (#1 here) is already voided
+/// by #2"), naming rows that were fine.
+#[test]
+fn a_journal_with_voids_imported_again_adds_nothing() {
+    let original = TempLedger::new();
+    original.run(&["donation", "10", "--donor", "Ana", "--date", "2026-01-02"]);
+    original.run(&["donation", "20", "--donor", "Bo", "--date", "2026-01-03"]);
+    original.run(&["void", "1", "--reason", "bounced", "--date", "2026-01-04"]);
+    let path = original.dir.path().join("journal.csv");
+    original.run(&["export", "journal", "-o", path.to_str().unwrap()]);
+    let copy = TempLedger::new();
+    let first = copy.json(&["import", path.to_str().unwrap()]);
+    assert_eq!(first["added"], 3);
+    let again = copy.json(&["import", path.to_str().unwrap()]);
+    assert_eq!(
+        (again["added"].as_i64(), again["skipped_duplicates"].as_i64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(copy.json(&["verify"])["ok"], true);
+}
+
 #[test]
 fn the_export_is_safe_in_a_spreadsheet_and_exact() {
     let l = TempLedger::new();

@@ -756,6 +756,27 @@ fn a_long_import_over_many_days_keeps_exact_totals_and_checks() {
     );
 }
 
+/// A newest-first file of exactly the most rows put in date order (10,000) is put in date
+/// order: the first row, a payment, is checked after the gifts that fund it. It was refused
+/// ("fund general has only 10.00 USD"): only a file shorter than that was sorted.
+#[test]
+fn a_newest_first_file_of_exactly_ten_thousand_rows_is_recorded_in_date_order() {
+    let l = TempLedger::new();
+    let mut text =
+        String::from("date,description,debit,credit,amount,currency,fund,counterparty,reference\n");
+    text.push_str("2026-06-30,wire,assets:union,assets:bank,500.00,,,,\n");
+    for i in 0..9_999 {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 29).unwrap() - chrono::Days::new(i / 60);
+        text.push_str(&format!(
+            "{day},gift,assets:bank,income:donations,1.00,,,Donor {i},\n"
+        ));
+    }
+    let file = l.file("newest-10000.csv", &text);
+    let outcome = import(&l, std::path::Path::new(&file), &[]);
+    assert_eq!(outcome["added"], 10_000);
+    assert_eq!(l.json(&["show", "10000"])["date"], "2026-06-30");
+}
+
 /// A newest-first export is recorded oldest first: a payment is checked after the gift that
 /// funds it, and a payout is split by what the funds hold once the gifts before it are in.
 /// Both files were refused before ("fund `tires` has only 0.00 USD … on 2026-07-10").

@@ -211,6 +211,61 @@ fn a_full_disk_fails_cleanly_and_changes_nothing() {
     assert!(failures > 5, "the faults never made an import fail");
 }
 
+/// `verify` while donations, voids and imports are recorded beside it finds nothing wrong:
+/// every check it runs (the walk, SQLite's, the import keys', the donors' totals) reads the
+/// same state of the ledger. Each of them read its own, and an honest ledger was reported
+/// as changed outside fondo.
+#[test]
+fn verify_while_others_record_sees_one_state_of_the_ledger() {
+    let l = TempLedger::new();
+    let gifts = gifts_file(&l, 3_000);
+    l.run(&["import", gifts.to_str().unwrap()]);
+    let path = l.path.clone();
+    let dir = l.dir.path().to_path_buf();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let run = |args: &[&str]| -> Value {
+                let out = Command::new(bin())
+                    .arg("--db")
+                    .arg(&path)
+                    .args(["--format", "json"])
+                    .args(args)
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+            };
+            let mut k = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let file = dir.join(format!("more-{k}.csv"));
+                std::fs::write(
+                    &file,
+                    format!("date,description,debit,credit,amount,currency,fund,counterparty,reference\n2026-01-02,Gift,assets:bank,income:donations,2.00,,,Importer {k},I-{k}\n"),
+                )
+                .unwrap();
+                run(&["import", file.to_str().unwrap()]);
+                let gift = run(&["donation", "3", "--donor", &format!("Writer {k}")]);
+                run(&["void", &gift["txn"].to_string(), "--reason", "test"]);
+                k += 1;
+            }
+        })
+    };
+    for run in 0..trials(4) {
+        let out = l.cmd().args(["verify"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "verify {run} while others record: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    assert!(verified(&l).0);
+}
+
 #[test]
 fn four_writers_at_once_record_everything_once() {
     let l = TempLedger::new();

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use self::imports::{check_import_batches, key_digests};
 use self::refunds::check_refunds;
-use self::sqlite::{beside, check_schema, check_sqlite, donor_totals_problems, joined, spawn_sqlite_checks};
+use self::sqlite::{check_schema, check_sqlite, donor_totals_problems, joined, spawn_sqlite_checks, OneView};
 use self::totals::{check_maintained_totals, Recomputed};
 use self::transactions::check_transactions;
 use self::walk::{batch_records, head_problem, Walk};
@@ -97,14 +97,16 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         check_head_form(head)?;
     }
     let mut problems = Problems::default();
+    let mut view = OneView::begin(ledger)?;
     let entries = chain::entries(conn)?;
     let batches = batch_records(&entries);
-    let sqlite_checks = spawn_sqlite_checks(ledger);
+    let sqlite_checks = view.counted(spawn_sqlite_checks(&view));
     let keys_beside = {
         let batches = batches.clone();
-        beside(ledger, move |own| key_digests(own, &batches))
+        view.counted(view.beside(move |own| key_digests(own, &batches)))
     };
-    let donors_beside = beside(ledger, donor_totals_problems);
+    let donors_beside = view.counted(view.beside(donor_totals_problems));
+    view.release();
     if sqlite_checks.is_none() {
         check_sqlite(conn, &mut problems)?;
     }

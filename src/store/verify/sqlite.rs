@@ -11,8 +11,8 @@ use crate::store::Ledger;
 
 /// SQLite's own checks read every page but need nothing from the walk: on a file, they run
 /// on a second connection in another thread while the walk runs (`None` in memory).
-pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<Beside<Problems>> {
-    beside(ledger, |own| {
+pub(super) fn spawn_sqlite_checks(view: &OneView<'_>) -> Option<Beside<Problems>> {
+    view.beside(|own| {
         let mut found = Problems::default();
         check_sqlite(own, &mut found)?;
         Ok(found)
@@ -22,24 +22,104 @@ pub(super) fn spawn_sqlite_checks(ledger: &Ledger) -> Option<Beside<Problems>> {
 /// Work running beside the walk, on a connection of its own.
 pub(super) type Beside<T> = std::thread::JoinHandle<Result<T>>;
 
-/// Runs `work` in another thread on a read-only connection of its own to the ledger's file,
-/// while the walk runs; `None` in memory, where there is no second connection to the data.
-pub(super) fn beside<T: Send + 'static>(
-    ledger: &Ledger,
-    work: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
-) -> Option<Beside<T>> {
-    let path = ledger.path();
-    (path != std::path::Path::new(":memory:")).then(|| {
-        let path = path.to_path_buf();
-        std::thread::spawn(move || -> Result<T> {
+/// One state of the ledger for every check of a verify, though recordings go on beside it:
+/// the walk and the work beside it each read on a connection of their own, and a check that
+/// saw a recording another had not would report the difference as a change outside fondo.
+/// Writers are held off (the file's write lock taken, as a recording takes it) until every
+/// connection has begun reading, and each then reads the state it began with — milliseconds,
+/// not the whole verify.
+pub(super) struct OneView<'l> {
+    conn: &'l Connection,
+    path: Option<std::path::PathBuf>,
+    /// Holds the write lock until [`OneView::release`].
+    hold: Option<Connection>,
+    /// Each connection beside the walk says here that it has begun reading.
+    begun: std::sync::mpsc::Sender<()>,
+    begun_by: std::sync::mpsc::Receiver<()>,
+    beside: usize,
+}
+
+/// Begins a read on `conn`: the state it reads is fixed from here to its end.
+fn begin_reading(conn: &Connection) -> Result<()> {
+    conn.execute_batch("BEGIN")?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;
+    Ok(())
+}
+
+impl<'l> OneView<'l> {
+    /// Takes the write lock (on a file) and begins reading on the ledger's own connection.
+    pub(super) fn begin(ledger: &'l Ledger) -> Result<OneView<'l>> {
+        let path = ledger.path();
+        let path = (path != std::path::Path::new(":memory:")).then(|| path.to_path_buf());
+        let hold = match &path {
+            Some(path) => {
+                let hold = Connection::open(path)?;
+                hold.busy_timeout(std::time::Duration::from_secs(crate::error::BUSY_TIMEOUT_SECONDS))?;
+                hold.execute_batch("BEGIN IMMEDIATE")?;
+                Some(hold)
+            }
+            None => None,
+        };
+        begin_reading(ledger.conn())?;
+        let (begun, begun_by) = std::sync::mpsc::channel();
+        Ok(OneView {
+            conn: ledger.conn(),
+            path,
+            hold,
+            begun,
+            begun_by,
+            beside: 0,
+        })
+    }
+
+    /// Runs `work` in another thread on a read-only connection of its own, reading the same
+    /// state as the walk; `None` in memory, where there is no second connection to the data.
+    pub(super) fn beside<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Option<Beside<T>> {
+        let path = self.path.clone()?;
+        let begun = self.begun.clone();
+        Some(std::thread::spawn(move || -> Result<T> {
             // One thread uses it: SQLite need not lock it on every call, as the ledger's own.
             let flags =
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let own = Connection::open_with_flags(&path, flags)?;
             own.pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
+            begin_reading(&own)?;
+            // A failed send means the walk has stopped waiting for this thread.
+            let _ = begun.send(());
+            drop(begun);
             work(&own)
-        })
-    })
+        }))
+    }
+
+    /// Counts one more connection beside the walk, for [`OneView::release`] to wait for.
+    pub(super) fn counted<T>(&mut self, handle: Option<Beside<T>>) -> Option<Beside<T>> {
+        self.beside += usize::from(handle.is_some());
+        handle
+    }
+
+    /// Lets writers go on once every connection beside the walk has begun reading (or
+    /// stopped before it could).
+    pub(super) fn release(&mut self) {
+        let (begun, _) = std::sync::mpsc::channel();
+        drop(std::mem::replace(&mut self.begun, begun));
+        for _ in 0..self.beside {
+            if self.begun_by.recv().is_err() {
+                break;
+            }
+        }
+        self.hold = None;
+    }
+}
+
+impl Drop for OneView<'_> {
+    /// Ends the walk's read (it only read: nothing to keep).
+    fn drop(&mut self) {
+        self.hold = None;
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
 }
 
 /// The donors' totals kept for `report donors` recomputed and compared: the problems, to be

@@ -21,6 +21,12 @@ pub struct Currency(iso_currency::Currency);
 impl Currency {
     /// Parses an upper-case ISO 4217 code such as `USD` or `VES`.
     pub fn parse(code: &str) -> std::result::Result<Currency, String> {
+        // The code parsed last, on this thread: reports, imports and verify parse one code
+        // per row read, nearly always the same one, and the table look-up is a long match.
+        thread_local!(static LAST: std::cell::Cell<Option<Currency>> = const { std::cell::Cell::new(None) });
+        if let Some(last) = LAST.get().filter(|last| last.code() == code) {
+            return Ok(last);
+        }
         let currency = iso_currency::Currency::from_code(code).ok_or_else(|| {
             if iso_currency::Currency::from_code(&code.to_ascii_uppercase()).is_some() {
                 format!(
@@ -37,6 +43,7 @@ impl Currency {
                 currency.name()
             ));
         }
+        LAST.set(Some(Currency(currency)));
         Ok(Currency(currency))
     }
 

@@ -46,7 +46,7 @@ pub fn write_import_outcome(
             };
             writeln!(
                 out,
-                "{verb} {} ({}): {} rows, {add} {}, {skip} {} already in the ledger (batch {})",
+                "{verb} {} ({}): {} rows, {add} {}, {skip} {} already recorded (batch {})",
                 escape_controls(&outcome.file),
                 outcome.format,
                 outcome.rows,

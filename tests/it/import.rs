@@ -756,6 +756,26 @@ fn a_long_import_over_many_days_keeps_exact_totals_and_checks() {
     );
 }
 
+/// A row repeated in the same file with its reference is recorded once, and the summary
+/// counts it as already recorded, not as already in the ledger (it was not, before).
+#[test]
+fn a_row_repeated_in_one_file_is_recorded_once_and_said_so() {
+    let l = TempLedger::new();
+    let file = l.file(
+        "repeated.csv",
+        "date,description,debit,credit,amount,currency,fund,counterparty,reference\n\
+         2026-03-01,gift,assets:bank,income:donations,10.00,,,Ana,R-1\n\
+         2026-03-02,gift,assets:bank,income:donations,20.00,,,Bo,R-2\n\
+         2026-03-01,gift,assets:bank,income:donations,10.00,,,Ana,R-1\n",
+    );
+    let out = l.run(&["import", &file]);
+    assert!(
+        out.contains("3 rows, added 2, skipped 1 already recorded (batch"),
+        "{out}"
+    );
+    assert_eq!(l.json(&["verify"])["transactions"], 2);
+}
+
 /// A newest-first file of exactly the most rows put in date order (10,000) is put in date
 /// order: the first row, a payment, is checked after the gifts that fund it. It was refused
 /// ("fund general has only 10.00 USD"): only a file shorter than that was sorted.

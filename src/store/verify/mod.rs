@@ -100,12 +100,12 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     let mut view = OneView::begin(ledger)?;
     let entries = chain::entries(conn)?;
     let batches = batch_records(&entries);
-    let sqlite_checks = view.counted(spawn_sqlite_checks(&view));
+    let sqlite_checks = spawn_sqlite_checks(&view);
     let keys_beside = {
         let batches = batches.clone();
-        view.counted(view.beside(move |own| key_digests(own, &batches)))
+        view.beside(move |own| key_digests(own, &batches))
     };
-    let donors_beside = view.counted(view.beside(donor_totals_problems));
+    let donors_beside = view.beside(donor_totals_problems);
     view.release();
     if sqlite_checks.is_none() {
         check_sqlite(conn, &mut problems)?;

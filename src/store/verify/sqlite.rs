@@ -33,10 +33,10 @@ pub(super) struct OneView<'l> {
     path: Option<std::path::PathBuf>,
     /// Holds the write lock until [`OneView::release`].
     hold: Option<Connection>,
-    /// Each connection beside the walk says here that it has begun reading.
-    begun: std::sync::mpsc::Sender<()>,
+    /// Each connection beside the walk holds a copy until it has begun reading; the view's
+    /// own is dropped at [`OneView::release`], which then waits for every copy to be gone.
+    begun: Option<std::sync::mpsc::Sender<()>>,
     begun_by: std::sync::mpsc::Receiver<()>,
-    beside: usize,
 }
 
 /// Begins a read on `conn`: the state it reads is fixed from here to its end.
@@ -66,9 +66,8 @@ impl<'l> OneView<'l> {
             conn: ledger.conn(),
             path,
             hold,
-            begun,
+            begun: Some(begun),
             begun_by,
-            beside: 0,
         })
     }
 
@@ -79,7 +78,7 @@ impl<'l> OneView<'l> {
         work: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> Option<Beside<T>> {
         let path = self.path.clone()?;
-        let begun = self.begun.clone();
+        let begun = self.begun.clone()?;
         Some(std::thread::spawn(move || -> Result<T> {
             // One thread uses it: SQLite need not lock it on every call, as the ledger's own.
             let flags =
@@ -87,29 +86,18 @@ impl<'l> OneView<'l> {
             let own = Connection::open_with_flags(&path, flags)?;
             own.pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
             begin_reading(&own)?;
-            // A failed send means the walk has stopped waiting for this thread.
-            let _ = begun.send(());
+            // Reading has begun: the walk need not wait for this thread any longer.
             drop(begun);
             work(&own)
         }))
     }
 
-    /// Counts one more connection beside the walk, for [`OneView::release`] to wait for.
-    pub(super) fn counted<T>(&mut self, handle: Option<Beside<T>>) -> Option<Beside<T>> {
-        self.beside += usize::from(handle.is_some());
-        handle
-    }
-
     /// Lets writers go on once every connection beside the walk has begun reading (or
     /// stopped before it could).
     pub(super) fn release(&mut self) {
-        let (begun, _) = std::sync::mpsc::channel();
-        drop(std::mem::replace(&mut self.begun, begun));
-        for _ in 0..self.beside {
-            if self.begun_by.recv().is_err() {
-                break;
-            }
-        }
+        self.begun = None;
+        // Ends with an error when the last copy of the sender is dropped.
+        while self.begun_by.recv().is_ok() {}
         self.hold = None;
     }
 }

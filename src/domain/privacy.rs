@@ -302,7 +302,12 @@ impl Disclosure {
     pub fn breach(&self, donors: &HashMap<u32, Sum>) -> Option<Breach> {
         let total: i128 = donors.values().map(|m| i128::from(m.minor())).sum();
         let largest = donors.values().map(|m| m.minor()).max().map_or(0, i128::from);
-        let giving = giving(donors);
+        self.breach_of(giving(donors), total, largest)
+    }
+
+    /// The first rule a figure breaks, if any: `giving` people gave ([`giving`]), `total`
+    /// in all, the largest one person's sum being `largest` (minor units).
+    fn breach_of(&self, giving: i64, total: i128, largest: i128) -> Option<Breach> {
         if giving < self.min_donors {
             Some(Breach::TooFew { giving })
         } else if total <= 0 {
@@ -364,10 +369,51 @@ impl DonorIds {
         if let Some(id) = self.by_name.get(&name.map(str::to_string)) {
             return *id;
         }
-        let next = u32::try_from(self.by_key.len()).unwrap_or(u32::MAX);
-        let id = *self.by_key.entry(donor_key(name)).or_insert(next);
+        let id = self.id_of_key(&donor_key(name));
         self.by_name.insert(name.map(str::to_string), id);
         id
+    }
+
+    /// The number of the donor whose [`donor_key`] is `key`.
+    pub fn id_of_key(&mut self, key: &str) -> u32 {
+        if let Some(id) = self.by_key.get(key) {
+            return *id;
+        }
+        let next = u32::try_from(self.by_key.len()).unwrap_or(u32::MAX);
+        self.by_key.insert(key.to_string(), next);
+        next
+    }
+}
+
+/// What the disclosure rules read of a [`GiftGroup`], without each donor's sum: a month's
+/// figures as the ledger keeps them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub label: String,
+    pub currency: Currency,
+    /// People who gave something ([`giving`]).
+    pub giving: i64,
+    pub gifts: i64,
+    pub total: Sum,
+    /// The largest one person's sum (minor units).
+    pub largest_minor: i64,
+}
+
+impl Tally {
+    pub fn of(group: &GiftGroup) -> error::Result<Tally> {
+        Ok(Tally {
+            label: group.label.clone(),
+            currency: group.currency,
+            giving: giving(&group.donors),
+            gifts: group.gifts,
+            total: group.total()?,
+            largest_minor: group.donors.values().map(|m| m.minor()).max().unwrap_or(0),
+        })
+    }
+
+    fn allowed_by(&self, rules: &Disclosure) -> bool {
+        let (total, largest) = (i128::from(self.total.minor()), i128::from(self.largest_minor));
+        rules.breach_of(self.giving, total, largest).is_none()
     }
 }
 
@@ -413,27 +459,41 @@ impl GiftGroup {
 /// so no hidden figure can be worked out by subtraction: while the merged group breaks the
 /// rules, the smallest published group joins it; if even all of them together break the
 /// rules, nothing is published (an empty list).
-pub fn publishable(groups: Vec<GiftGroup>, rules: &Disclosure, other: &str) -> error::Result<Vec<GiftGroup>> {
-    let (mut shown, hidden): (Vec<GiftGroup>, Vec<GiftGroup>) =
-        groups.into_iter().partition(|g| rules.allows(&g.donors));
-    let Some(currency) = hidden.first().map(|g| g.currency) else {
+pub fn publishable(groups: Vec<GiftGroup>, rules: &Disclosure, other: &str) -> error::Result<Vec<Tally>> {
+    let tallies = groups.iter().map(Tally::of).collect::<error::Result<Vec<_>>>()?;
+    let mut groups: HashMap<String, GiftGroup> = groups.into_iter().map(|g| (g.label.clone(), g)).collect();
+    publishable_tallies(tallies, rules, other, |tally| {
+        Ok(groups
+            .remove(&tally.label)
+            .unwrap_or_else(|| GiftGroup::new(tally.label.as_str(), tally.currency)))
+    })
+}
+
+/// [`publishable`] from each group's figures, with each donor's sum asked of `donors` only
+/// for the groups that are merged.
+pub fn publishable_tallies(
+    tallies: Vec<Tally>,
+    rules: &Disclosure,
+    other: &str,
+    mut donors: impl FnMut(&Tally) -> error::Result<GiftGroup>,
+) -> error::Result<Vec<Tally>> {
+    let (mut shown, hidden): (Vec<Tally>, Vec<Tally>) =
+        tallies.into_iter().partition(|t| t.allowed_by(rules));
+    let Some(currency) = hidden.first().map(|t| t.currency) else {
         return Ok(shown);
     };
     let mut merged = GiftGroup::new(other, currency);
-    for group in hidden {
-        merged.absorb(group)?;
+    for tally in &hidden {
+        merged.absorb(donors(tally)?)?;
     }
     while !rules.allows(&merged.donors) {
-        let totals = shown
-            .iter()
-            .map(GiftGroup::total)
-            .collect::<error::Result<Vec<_>>>()?;
-        let Some(smallest) = (0..shown.len()).min_by_key(|&i| (totals[i].minor(), i)) else {
+        let Some(smallest) = (0..shown.len()).min_by_key(|&i| (shown[i].total.minor(), i)) else {
             return Ok(Vec::new());
         };
-        merged.absorb(shown.remove(smallest))?;
+        let joining = shown.remove(smallest);
+        merged.absorb(donors(&joining)?)?;
     }
-    shown.push(merged);
+    shown.push(Tally::of(&merged)?);
     Ok(shown)
 }
 
@@ -540,8 +600,8 @@ mod tests {
         .unwrap();
         let labels: Vec<&str> = out.iter().map(|g| g.label.as_str()).collect();
         assert_eq!(labels, ["01", "other"]);
-        assert_eq!(out[1].total().unwrap().minor(), 250 + 14);
-        let all: i64 = out.iter().map(|g| g.total().unwrap().minor()).sum();
+        assert_eq!(out[1].total.minor(), 250 + 14);
+        let all: i64 = out.iter().map(|g| g.total.minor()).sum();
         assert_eq!(all, 500 + 264);
         // Nothing safe at all: nothing published.
         assert!(publishable(

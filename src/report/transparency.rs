@@ -8,12 +8,13 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::domain::names::{CONVERSION, FEES, UNION_SLUG};
-use crate::domain::privacy::{self, Disclosure, DonorIds, GiftGroup};
+use crate::domain::privacy::{self, Disclosure, DonorIds, GiftGroup, Tally};
 use crate::domain::Field;
 use crate::domain::{Amount, Currency, Sum};
 use crate::error::{Error, Result};
 use crate::report::{communes, funds, union};
 use crate::store::accountability::{self, Exchange};
+use crate::store::gift_months;
 use crate::store::read::{self, Filter};
 use crate::store::Ledger;
 
@@ -321,11 +322,15 @@ fn check_whole_months(filter: &Filter) -> Result<()> {
 pub fn transparency(ledger: &Ledger, filter: &Filter, today: NaiveDate) -> Result<Transparency> {
     check_whole_months(filter)?;
     let conn = ledger.conn();
+    read::check_filter(conn, filter)?;
     let disclosure = read::disclosure(conn)?;
     check_scope(ledger, filter, &disclosure)?;
     let funds = funds::funds(ledger, filter)?;
-    let union = union::union(ledger, filter, union::STALE_DAYS_DEFAULT, today)?;
-    let communes = communes::communes(ledger, filter)?;
+    // The union's movements are read once: the communes' grants take their dates from them.
+    let movements = union::movements(ledger, filter)?;
+    let union = union::of_movements(ledger, filter, &movements, union::STALE_DAYS_DEFAULT, today)?;
+    let grants = accountability::grant_lines_undescribed(conn, filter, &movements)?;
+    let communes = communes::of_lines(ledger, filter, &grants)?;
     let totals = currency_totals(ledger, filter, &funds, &union, &communes)?;
     let names: BTreeMap<String, String> = read::funds(conn)?.into_iter().map(|f| (f.code, f.name)).collect();
     let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
@@ -680,28 +685,46 @@ fn donor_months(ledger: &Ledger, filter: &Filter) -> Result<BTreeMap<Currency, V
 }
 
 /// The months that may be published under `rules`, per currency (see
-/// [`privacy::publishable`]), and the currencies none of whose months may.
+/// [`privacy::publishable`]), and the currencies none of whose months may. A page of whole
+/// months of every fund reads the months' figures the ledger keeps, and a month's donors
+/// only when it is hidden; a fund's page reads its gifts.
 pub fn publishable_months(
     ledger: &Ledger,
     filter: &Filter,
     rules: &Disclosure,
 ) -> Result<(Vec<MonthOfGifts>, Vec<Currency>)> {
+    let mut shown: Vec<(Currency, Vec<Tally>)> = Vec::new();
+    if filter.fund.is_none() {
+        let conn = ledger.conn();
+        let mut by_currency: BTreeMap<Currency, Vec<Tally>> = BTreeMap::new();
+        for tally in gift_months::tallies(conn, filter)? {
+            by_currency.entry(tally.currency).or_default().push(tally);
+        }
+        let mut ids = DonorIds::default();
+        for (currency, tallies) in by_currency {
+            let publishable = privacy::publishable_tallies(tallies, rules, OTHER_MONTHS, |tally| {
+                gift_months::month_donors(conn, tally.currency, &tally.label, &mut ids)
+            })?;
+            shown.push((currency, publishable));
+        }
+    } else {
+        for (currency, groups) in donor_months(ledger, filter)? {
+            shown.push((currency, privacy::publishable(groups, rules, OTHER_MONTHS)?));
+        }
+    }
     let mut months = Vec::new();
     let mut withheld = Vec::new();
-    for (currency, groups) in donor_months(ledger, filter)? {
-        let shown = privacy::publishable(groups, rules, OTHER_MONTHS)?;
-        if shown.is_empty() {
+    for (currency, tallies) in shown {
+        if tallies.is_empty() {
             withheld.push(currency);
         }
-        for g in shown {
-            months.push(MonthOfGifts {
-                total: g.total()?,
-                donors: privacy::giving(&g.donors),
-                month: g.label,
-                currency,
-                gifts: g.gifts,
-            });
-        }
+        months.extend(tallies.into_iter().map(|t| MonthOfGifts {
+            month: t.label,
+            currency,
+            donors: t.giving,
+            gifts: t.gifts,
+            total: t.total,
+        }));
     }
     Ok((months, withheld))
 }

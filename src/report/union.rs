@@ -73,12 +73,22 @@ impl UnionReport {
 }
 
 pub fn union(ledger: &Ledger, filter: &Filter, stale_days: u32, today: NaiveDate) -> Result<UnionReport> {
-    let conn = ledger.conn();
-    read::check_filter(conn, filter)?;
+    read::check_filter(ledger.conn(), filter)?;
+    of_movements(ledger, filter, &movements(ledger, filter)?, stale_days, today)
+}
+
+/// The report of the union's `movements` (as [`movements`] reads them), for a caller that
+/// has read them already.
+pub(crate) fn of_movements(
+    ledger: &Ledger,
+    filter: &Filter,
+    movements: &[UnionMovement],
+    stale_days: u32,
+    today: NaiveDate,
+) -> Result<UnionReport> {
     let as_of = filter.to.unwrap_or(today);
-    let movements = movements(ledger, filter)?;
-    let rows = rows_of(&movements, filter, stale_days, as_of)?;
-    let allocations = accountability::allocations_by_recipient(conn, filter, &movements)?
+    let rows = rows_of(movements, filter, stale_days, as_of)?;
+    let allocations = accountability::allocations_by_recipient(ledger.conn(), filter, movements)?
         .into_iter()
         .map(|(fund, currency, account, amount)| Allocation {
             fund,

@@ -331,23 +331,46 @@ pub fn donor_totals_of(
     filter: &Filter,
     donors: Option<&[String]>,
 ) -> Result<Vec<DonorTotal>> {
+    let mut totals = DonorTotals::default();
+    for_each_live_gift(conn, filter, donors, |gift| totals.add(&gift))?;
+    totals.finish()
+}
+
+/// One live posting to `income:donations`, as [`for_each_live_gift`] reads it.
+pub(crate) struct LiveGift<'r> {
+    pub txn: i64,
+    pub donor: Option<&'r str>,
+    /// As stored: `YYYY-MM-DD`.
+    pub date: &'r str,
+    pub currency: &'r str,
+    /// Negative for a credit: a gift.
+    pub minor: i64,
+    /// A refund returns a gift rather than being one: it nets a donor's total, and is not
+    /// counted as a gift.
+    pub refund: bool,
+}
+
+/// Every live posting to `income:donations` in a period (only `donors`' when given), a
+/// transaction's postings one after another, handed to `each` as it is read.
+pub(crate) fn for_each_live_gift(
+    conn: &Connection,
+    filter: &Filter,
+    donors: Option<&[String]>,
+    mut each: impl FnMut(LiveGift<'_>) -> Result<()>,
+) -> Result<()> {
     let lookups = Lookups::read(conn)?;
     let refunds: HashSet<i64> = conn
         .prepare("SELECT txn_id FROM refunds")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare(&format!(
-        "SELECT t.id, t.counterparty, t.date, p.currency, p.amount_minor
-         {} AND t.counterparty IS NOT NULL
-         ORDER BY p.txn_id",
+        "SELECT t.id, t.counterparty, t.date, p.currency, p.amount_minor {} ORDER BY p.txn_id",
         gifts_in_period(donors.is_some())
     ))?;
     let mut rows = stmt.query(params![filter.from, filter.to, filter.fund, donors_json(donors)])?;
-    // Per donor, per currency: what the donor's live postings add up to.
-    let mut found: HashMap<String, Vec<(String, GiftsSummed)>> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        if lookups.not_live.contains(&id) {
+        let txn: i64 = r.get(0)?;
+        if lookups.not_live.contains(&txn) {
             continue;
         }
         let text = |i: usize| -> Result<&str> {
@@ -355,10 +378,39 @@ pub fn donor_totals_of(
                 .as_str()
                 .map_err(|e| Error::Corrupt(format!("a gift's column {i} is not text: {e}")))
         };
-        let (donor, code) = (text(1)?, text(3)?);
-        let per_currency = match found.get_mut(donor) {
+        let donor = match r.get_ref(1)? {
+            rusqlite::types::ValueRef::Null => None,
+            _ => Some(text(1)?),
+        };
+        each(LiveGift {
+            txn,
+            donor,
+            date: text(2)?,
+            currency: text(3)?,
+            minor: r.get(4)?,
+            refund: refunds.contains(&txn),
+        })?;
+    }
+    Ok(())
+}
+
+/// Live gifts summed per donor and currency as they are read ([`donor_totals`]); gifts
+/// without a donor are left out.
+#[derive(Default)]
+pub(crate) struct DonorTotals {
+    /// Per donor, per currency: what the donor's live postings add up to.
+    found: HashMap<String, Vec<(String, GiftsSummed)>>,
+}
+
+impl DonorTotals {
+    pub(crate) fn add(&mut self, gift: &LiveGift<'_>) -> Result<()> {
+        let Some(donor) = gift.donor else {
+            return Ok(());
+        };
+        let code = gift.currency;
+        let per_currency = match self.found.get_mut(donor) {
             Some(per_currency) => per_currency,
-            None => found.entry(donor.to_string()).or_default(),
+            None => self.found.entry(donor.to_string()).or_default(),
         };
         let at = match per_currency.iter().position(|(c, _)| c == code) {
             Some(at) => at,
@@ -367,33 +419,36 @@ pub fn donor_totals_of(
                 per_currency.len() - 1
             }
         };
-        let gift = (!refunds.contains(&id)).then_some(id);
-        per_currency[at].1.add(gift, text(2)?, r.get(4)?, code)?;
+        let counted = (!gift.refund).then_some(gift.txn);
+        per_currency[at].1.add(counted, gift.date, gift.minor, code)
     }
-    let mut out = Vec::new();
-    for (donor, per_currency) in found {
-        for (code, summed) in per_currency {
-            out.push(DonorTotal {
-                donor: donor.clone(),
-                count: summed.count,
-                total: Sum::from_minor(
-                    summed.credits.checked_neg().ok_or_else(|| sum_overflow(&code))?,
-                    currency(&code)?,
-                ),
-                first_date: summed.first.as_deref().map(stored_date).transpose()?,
-                last_date: summed.last.as_deref().map(stored_date).transpose()?,
-            });
+
+    /// The totals, the largest first, then by name (bytes), then currency, as SQL ordered them.
+    pub(crate) fn finish(self) -> Result<Vec<DonorTotal>> {
+        let mut out = Vec::new();
+        for (donor, per_currency) in self.found {
+            for (code, summed) in per_currency {
+                out.push(DonorTotal {
+                    donor: donor.clone(),
+                    count: summed.count,
+                    total: Sum::from_minor(
+                        summed.credits.checked_neg().ok_or_else(|| sum_overflow(&code))?,
+                        currency(&code)?,
+                    ),
+                    first_date: summed.first.as_deref().map(stored_date).transpose()?,
+                    last_date: summed.last.as_deref().map(stored_date).transpose()?,
+                });
+            }
         }
+        out.sort_by(|a, b| {
+            (b.total.minor(), &a.donor, a.total.currency().code()).cmp(&(
+                a.total.minor(),
+                &b.donor,
+                b.total.currency().code(),
+            ))
+        });
+        Ok(out)
     }
-    // As SQL ordered them: the largest total first, then by name (bytes), then currency.
-    out.sort_by(|a, b| {
-        (b.total.minor(), &a.donor, a.total.currency().code()).cmp(&(
-            a.total.minor(),
-            &b.donor,
-            b.total.currency().code(),
-        ))
-    });
-    Ok(out)
 }
 
 /// One donor's live postings to `income:donations` in one currency, as they are read.

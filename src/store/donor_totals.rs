@@ -52,15 +52,7 @@ impl PendingDonorTotals {
     /// Notes what recording `txn` changes: what a gift adds to its donor's rows, or (without
     /// one) to the unnamed gifts' sum; a void also takes the transaction it voids out.
     pub(super) fn note(&mut self, conn: &Connection, txn: &NewTransaction) -> Result<()> {
-        // Per currency, what the transaction credits to `income:donations`.
-        let mut credits: Vec<(&'static str, i64)> = Vec::new();
-        for p in txn.postings.iter().filter(|p| p.account == DONATIONS) {
-            let code = p.amount.currency().code();
-            match credits.iter_mut().find(|(c, _)| *c == code) {
-                Some((_, sum)) => *sum = checked(*sum, -p.amount.minor(), code)?,
-                None => credits.push((code, -p.amount.minor())),
-            }
-        }
+        let credits = donation_credits(txn)?;
         match (&txn.counterparty, txn.voids) {
             (Some(donor), None) => self.add_gift(conn, donor, txn.date, &credits)?,
             (None, None) => {
@@ -230,6 +222,20 @@ impl PendingDonorTotals {
     }
 }
 
+/// Per currency, what `txn` credits to `income:donations` (a currency it posts to there
+/// at all is listed, even when its postings there add up to nothing).
+pub(super) fn donation_credits(txn: &NewTransaction) -> Result<Vec<(&'static str, i64)>> {
+    let mut credits: Vec<(&'static str, i64)> = Vec::new();
+    for p in txn.postings.iter().filter(|p| p.account == DONATIONS) {
+        let code = p.amount.currency().code();
+        match credits.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, sum)) => *sum = checked(*sum, -p.amount.minor(), code)?,
+            None => credits.push((code, -p.amount.minor())),
+        }
+    }
+    Ok(credits)
+}
+
 fn checked(sum: i64, minor: i64, code: &str) -> Result<i64> {
     sum.checked_add(minor).ok_or_else(|| Error::Overflow {
         what: format!("the donors' totals in {code}"),
@@ -301,14 +307,12 @@ pub fn unnamed(conn: &Connection) -> Result<HashMap<String, i64>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What differs between the two tables and the gifts they are derived from. Counted, not
-/// named: `verify`'s output goes into audit packs.
-pub fn problems(conn: &Connection) -> Result<Vec<String>> {
+/// What differs between the two tables and the gifts they are derived from, `recomputed`
+/// from them ([`accountability::donor_totals`] of the whole ledger). Counted, not named:
+/// `verify`'s output goes into audit packs.
+pub fn problems(conn: &Connection, recomputed: Vec<DonorTotal>) -> Result<Vec<String>> {
     let key = |t: &DonorTotal| (t.donor.clone(), t.total.currency().code());
-    let mut recomputed: HashMap<_, _> = accountability::donor_totals(conn, &Filter::default())?
-        .into_iter()
-        .map(|t| (key(&t), t))
-        .collect();
+    let mut recomputed: HashMap<_, _> = recomputed.into_iter().map(|t| (key(&t), t)).collect();
     let mut differing = 0;
     for stored in read(conn)? {
         if recomputed.remove(&key(&stored)).as_ref() != Some(&stored) {

@@ -24,6 +24,8 @@ pub(super) const ONE_CHAIN_VERSION: usize = 6;
 const DONOR_NAMES_VERSION: i64 = 8;
 /// The version that keeps each donor's totals (`store::donor_totals`).
 const DONOR_TOTALS_VERSION: i64 = 15;
+/// The version that keeps each month's gifts (`store::gift_months`).
+const GIFT_MONTHS_VERSION: i64 = 16;
 
 /// Every ledger of this schema or a later one has schemas 1 and 2 in their present form.
 const V1_V2_SETTLED_BY: i64 = 4;
@@ -67,6 +69,9 @@ pub(super) fn migrate(conn: &mut Connection, version: i64) -> Result<()> {
     }
     if version > 0 && version < DONOR_TOTALS_VERSION {
         super::donor_totals::rebuild(&tx)?;
+    }
+    if version > 0 && version < GIFT_MONTHS_VERSION {
+        super::gift_months::rebuild(&tx)?;
     }
     if (FIELD_SALTS_VERSION..schema::SCHEMA_VERSION).contains(&version) {
         record_salted_empty_fields(&tx)?;

@@ -9,6 +9,7 @@ pub mod donor_totals;
 pub mod donors;
 pub mod erase;
 pub mod evidence;
+pub mod gift_months;
 pub mod hash;
 pub mod known;
 pub mod locks;

@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[&str] = &[
     V13_COUNTERPARTY_INDEX,
     V14_COVERING_POSTINGS_BY_ACCOUNT,
     V15_DONOR_TOTALS,
+    V16_GIFT_MONTHS,
 ];
 
 /// The schema version this build of fondo writes and understands.
@@ -850,5 +851,31 @@ CREATE TABLE donor_totals (
 CREATE TABLE unnamed_gift_totals (
     currency    TEXT PRIMARY KEY,
     total_minor INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+";
+
+/// Each month's live gifts per currency and donor, and each month's figures the disclosure
+/// rules read, kept on write (issue 17: the public page within 0.1 s on a million
+/// transactions rather than reading every gift; `store::gift_months`). Donors are people by
+/// their identity key, as the rules count them; gifts without a donor have the key `''`.
+/// Derived from the transactions alone: `verify` recomputes and compares both tables, and
+/// `donor rename`, `merge` and `forget` recompute them.
+const V16_GIFT_MONTHS: &str = "
+CREATE TABLE gift_month_donors (
+    currency    TEXT NOT NULL,
+    month       TEXT NOT NULL,
+    donor_key   TEXT NOT NULL,
+    gift_count  INTEGER NOT NULL,
+    total_minor INTEGER NOT NULL,
+    PRIMARY KEY (currency, month, donor_key)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE gift_months (
+    currency      TEXT NOT NULL,
+    month         TEXT NOT NULL,
+    giving        INTEGER NOT NULL,
+    gift_count    INTEGER NOT NULL,
+    total_minor   INTEGER NOT NULL,
+    largest_minor INTEGER NOT NULL,
+    PRIMARY KEY (currency, month)
 ) STRICT, WITHOUT ROWID;
 ";

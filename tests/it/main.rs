@@ -15,6 +15,7 @@ mod evidence;
 mod export;
 mod flows;
 mod fuzz;
+mod gift_months;
 mod import;
 mod input;
 mod migration;

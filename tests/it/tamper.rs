@@ -429,6 +429,14 @@ fn a_fully_recomputed_chain_is_caught_with_the_head_an_auditor_kept() {
          UPDATE postings SET amount_minor = amount_minor - 1000 WHERE txn_id = 2 AND line = 2;
          UPDATE donor_totals SET total_minor = total_minor + 1000
              WHERE donor = (SELECT counterparty FROM transactions WHERE id = 2);
+         UPDATE gift_month_donors SET total_minor = total_minor + 1000
+             WHERE month = (SELECT substr(date, 1, 7) FROM transactions WHERE id = 2)
+               AND donor_key = (SELECT identity_key FROM donor_names
+                                WHERE name = (SELECT counterparty FROM transactions WHERE id = 2));
+         UPDATE gift_months SET total_minor = total_minor + 1000,
+                largest_minor = (SELECT max(d.total_minor) FROM gift_month_donors d
+                                 WHERE d.currency = gift_months.currency AND d.month = gift_months.month)
+             WHERE month = (SELECT substr(date, 1, 7) FROM transactions WHERE id = 2);
          {RECOMPUTE_TOTALS}"
     ))
     .unwrap();

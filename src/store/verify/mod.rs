@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use self::imports::{check_import_batches, key_digests};
 use self::refunds::check_refunds;
-use self::sqlite::{check_schema, check_sqlite, donor_totals_problems, joined, spawn_sqlite_checks, OneView};
+use self::sqlite::{check_schema, check_sqlite, joined, kept_totals_problems, spawn_sqlite_checks, OneView};
 use self::totals::{check_maintained_totals, Recomputed};
 use self::transactions::check_transactions;
 use self::walk::{batch_records, head_problem, Walk};
@@ -105,7 +105,7 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
         let batches = batches.clone();
         view.beside(move |own| key_digests(own, &batches))
     };
-    let donors_beside = view.beside(donor_totals_problems);
+    let donors_beside = view.beside(kept_totals_problems);
     view.release();
     if sqlite_checks.is_none() {
         check_sqlite(conn, &mut problems)?;
@@ -116,8 +116,8 @@ pub fn verify(ledger: &Ledger, expected_head: Option<&str>) -> Result<VerifyOutc
     }
     problems.extend(walked);
     let donor_totals = match donors_beside {
-        Some(handle) => joined(handle, "the donors' totals' check")?,
-        None => donor_totals_problems(conn)?,
+        Some(handle) => joined(handle, "the kept totals' check")?,
+        None => kept_totals_problems(conn)?,
     };
     for problem in donor_totals {
         problems.push(problem);

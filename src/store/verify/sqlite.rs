@@ -113,12 +113,27 @@ impl Drop for OneView<'_> {
 /// The donors' totals kept for `report donors` recomputed and compared: the problems, to be
 /// listed after the walk's (damage the walk names, an edited amount or an invalid currency,
 /// explains them); a recomputation that fails on damaged rows is one of them.
-pub(super) fn donor_totals_problems(conn: &Connection) -> Result<Vec<String>> {
-    Ok(crate::store::donor_totals::problems(conn).unwrap_or_else(|e| {
+pub(super) fn kept_totals_problems(conn: &Connection) -> Result<Vec<String>> {
+    Ok(recompute_kept_totals(conn).unwrap_or_else(|e| {
         vec![format!(
-            "the donors' totals kept for `report donors` could not be recomputed: {e}"
+            "the donors' totals kept for `report donors` and the public page could not be recomputed: {e}"
         )]
     }))
+}
+
+/// Recomputes the donors' totals and the months' gifts from one read of every live gift,
+/// and compares them with those kept.
+fn recompute_kept_totals(conn: &Connection) -> Result<Vec<String>> {
+    use crate::store::{accountability, donor_totals, gift_months};
+    let mut totals = accountability::DonorTotals::default();
+    let mut months = gift_months::Expected::default();
+    accountability::for_each_live_gift(conn, &crate::store::read::Filter::default(), None, |gift| {
+        totals.add(&gift)?;
+        months.add(&gift)
+    })?;
+    let mut problems = donor_totals::problems(conn, totals.finish()?)?;
+    problems.extend(months.problems(conn)?);
+    Ok(problems)
 }
 
 /// What work running [`beside`] the walk found.

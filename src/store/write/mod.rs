@@ -56,6 +56,7 @@ pub struct Writer<'l> {
     totals: PendingTotals,
     /// What this write changes in the donors' totals, written at commit.
     donor_totals: crate::store::donor_totals::PendingDonorTotals,
+    gift_months: crate::store::gift_months::PendingGiftMonths,
     /// Today (UTC), for the check on dates in the future.
     today: NaiveDate,
     /// What the treasurer allowed: future dates, a closed period with a reason.
@@ -142,6 +143,7 @@ impl<'l> Writer<'l> {
             head: None,
             totals: PendingTotals::default(),
             donor_totals: Default::default(),
+            gift_months: Default::default(),
             first_recorded: None,
             known_donors: std::collections::HashSet::new(),
             salts: crate::store::hash::RandomPool::default(),
@@ -151,6 +153,7 @@ impl<'l> Writer<'l> {
     pub(super) fn commit(mut self) -> Result<()> {
         self.totals.flush(&self.tx)?;
         self.donor_totals.flush(&self.tx)?;
+        self.gift_months.flush(&self.tx)?;
         if let Some(first) = self.first_recorded {
             recheck::check_written(&self.tx, first, &mut self.totals.before)?;
         }
@@ -215,6 +218,7 @@ impl<'l> Writer<'l> {
         self.head = Some(chain::append(&self.tx, &head, entry, stamp)?);
         if let Entry::Refunded { txn_id, .. } = entry {
             self.donor_totals.note_refund(&self.tx, *txn_id)?;
+            self.gift_months.note_refund(&self.tx, *txn_id)?;
         }
         Ok(())
     }

@@ -84,6 +84,7 @@ impl Writer<'_> {
     pub(in crate::store) fn rebuild_donors(&mut self) -> Result<()> {
         self.known_donors.clear();
         self.donor_totals.touch_all();
+        self.gift_months.touch_all();
         donors::rebuild(&self.tx)
     }
 

@@ -123,6 +123,7 @@ impl Writer<'_> {
         let hash = self.insert_transaction(txn, id, &prev_hash, source)?;
         self.insert_postings(txn, id, &resolved)?;
         self.donor_totals.note(&self.tx, txn)?;
+        self.gift_months.note(&self.tx, txn)?;
         if let Some(donor) = donor {
             self.remember_donor(donor)?;
         }

@@ -394,8 +394,41 @@ pub fn shown_value(text: &str) -> String {
 
 /// The first [`SHOWN_CHARS`] characters of a value and `…`, escaped.
 pub fn shown_start(text: &str) -> String {
-    let start: String = text.chars().take(SHOWN_CHARS).collect();
+    shown_prefix(text, SHOWN_CHARS)
+}
+
+/// The first `chars` characters of a value and `…`, escaped.
+pub fn shown_prefix(text: &str, chars: usize) -> String {
+    let start: String = text.chars().take(chars).collect();
     format!("{}…", escape_controls(&start))
+}
+
+/// Bytes that are not all UTF-8, as a message shows them: escaped as [`escape_controls`]
+/// does, each byte that is not part of a character as `\xff`, and a long value cut to the
+/// [`SHOWN_CHARS`] characters around its first such byte, so that byte is always shown.
+pub fn shown_bytes(bytes: &[u8]) -> String {
+    let mut pieces: Vec<String> = Vec::new();
+    let mut first_bad = None;
+    for chunk in bytes.utf8_chunks() {
+        pieces.extend(
+            chunk
+                .valid()
+                .chars()
+                .map(|c| escape_controls(c.encode_utf8(&mut [0; 4]))),
+        );
+        if !chunk.invalid().is_empty() && first_bad.is_none() {
+            first_bad = Some(pieces.len());
+        }
+        pieces.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
+    }
+    if pieces.len() <= SHOWN_WHOLE_MAX {
+        return pieces.concat();
+    }
+    let from = first_bad.unwrap_or(0).saturating_sub(SHOWN_CHARS / 2);
+    let to = (from + SHOWN_CHARS).min(pieces.len());
+    let before = if from > 0 { "…" } else { "" };
+    let after = if to < pieces.len() { "…" } else { "" };
+    format!("{before}{}{after}", pieces[from..to].concat())
 }
 
 /// Refuses a value longer than [`VALUE_BYTES_MAX`]: its length, the limit and its start.
@@ -482,6 +515,21 @@ pub fn closest<'a>(wanted: &str, existing: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_not_utf8_are_shown_escaped_around_the_first_bad_one() {
+        let long: Vec<u8> = [&[b'a'; 100][..], b"\xe9", &[b'b'; 100][..]].concat();
+        let cases: [(&[u8], String); 5] = [
+            (b"Caf\xe9", "Caf\\xe9".into()),
+            ("Peña \u{1b}[2J".as_bytes(), "Peña \\u{1b}[2J".into()),
+            (b"\xc3(\xff", "\\xc3(\\xff".into()),
+            (&long, format!("…{}\\xe9{}…", "a".repeat(20), "b".repeat(19))),
+            (&long[90..], format!("{}\\xe9{}…", "a".repeat(10), "b".repeat(29))),
+        ];
+        for (bytes, shown) in cases {
+            assert_eq!(shown_bytes(bytes), shown, "{bytes:?}");
+        }
+    }
 
     #[test]
     fn an_iso_date_is_exactly_yyyy_mm_dd_and_a_real_day() {

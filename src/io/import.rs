@@ -98,7 +98,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
         Err(e) => {
             let mut problems = Problems::default();
             problems.add(e);
-            return Err(problems.into_error(&shown, None));
+            return Err(problems.into_error(&shown));
         }
     };
     let file_name = path
@@ -124,8 +124,7 @@ pub fn import(ledger: &mut Ledger, path: &Path, options: &ImportOptions) -> Resu
             Ok(rows)
         })?;
         if !run.problems.is_empty() {
-            let hint = run.missing_hint();
-            return Err(run.problems.into_error(&shown, hint.as_deref()));
+            return Err(run.problems.into_error(&shown));
         }
         w.finish_import(&Batch {
             file_name: &file_name,
@@ -449,8 +448,6 @@ struct Run<'a> {
     file_name: &'a str,
     create_missing: bool,
     allow_similar: bool,
-    /// The names the ledger lacks, for the summary under the errors: (`account`, name).
-    missing: std::collections::BTreeSet<(&'static str, String)>,
     problems: Problems,
     /// Names `--create-missing` has already made sure of.
     ensured: std::collections::HashSet<(&'static str, String)>,
@@ -471,7 +468,6 @@ impl<'a> Run<'a> {
             file_name,
             create_missing: options.create_missing,
             allow_similar: options.allow_similar,
-            missing: std::collections::BTreeSet::new(),
             problems: Problems::default(),
             ensured: std::collections::HashSet::new(),
             found_accounts: std::collections::HashSet::new(),
@@ -493,8 +489,7 @@ impl Run<'_> {
                 // The names it holds are checked all the same: every problem of a row.
                 for n in &rejected.names {
                     for e in self.name_problems(w, [(n.what, n.name.as_str())])? {
-                        self.note_missing(&e);
-                        self.problems.add(RowError::new(n.line, &n.column, e.to_string()));
+                        self.add_problem(n.line, &n.column, &e);
                     }
                 }
             }
@@ -510,36 +505,34 @@ impl Run<'_> {
                     problems.extend(self.import_one(w, &parsed, ahead).err());
                 }
                 for e in problems {
-                    self.note_missing(&e);
-                    self.problems
-                        .add(RowError::new(parsed.line, &parsed.column_of(&e), e.to_string()));
+                    self.add_problem(parsed.line, &parsed.column_of(&e), &e);
                 }
             }
         }
         Ok(())
     }
 
-    /// The summary under the errors of the names the ledger lacks, if any.
-    fn missing_hint(&self) -> Option<String> {
-        (!self.missing.is_empty()).then(|| {
-            let names: Vec<String> = self.missing.iter().map(|(what, name)| format!("{what} `{name}`")).collect();
-            format!(
-                "names the ledger lacks: {}; add them (fondo account add, fund add, commune add) or import with --create-missing",
-                names.join(", ")
-            )
-        })
-    }
-    /// Remembers a name the ledger lacks, for the summary under the errors.
-    fn note_missing(&mut self, e: &Error) {
-        match e {
+    /// Notes a problem of the row on `line`. A name the ledger lacks (or, with
+    /// `--create-missing`, one too close to a name it has) is listed once, on the first row
+    /// that names it, with the other rows that do: a file names the same few on every row.
+    fn add_problem(&mut self, line: u64, column: &str, e: &Error) {
+        let (what, name, problem) = match e {
             Error::UnknownAccount { name, .. } => {
-                self.missing.insert(("account", name.clone()));
+                ("account", name, format!("{e}, or import with --create-missing"))
             }
             Error::UnknownFund { code, .. } => {
-                self.missing.insert(("fund", code.clone()));
+                ("fund", code, format!("{e}, or import with --create-missing"))
             }
-            _ => {}
-        }
+            Error::Invalid { field, value, .. } if *field == Field::ACCOUNT_ARG => {
+                ("account", value, e.to_string())
+            }
+            Error::Invalid { field, value, .. } if *field == Field::FUND_ARG => {
+                ("fund", value, e.to_string())
+            }
+            _ => return self.problems.add(RowError::new(line, column, e.to_string())),
+        };
+        self.problems
+            .add_for_name(what, name, RowError::new(line, column, problem));
     }
 
     /// What is wrong with these account and fund names of a row, each once: the ones the

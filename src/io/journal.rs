@@ -175,18 +175,7 @@ impl<R: Read> JournalReader<R> {
     /// A row that has not as many fields as the header is an error each.
     fn field_count_errors(&self, rows: &[Row<'_>]) -> Vec<RowError> {
         rows.iter()
-            .filter(|row| row.record.len() != self.columns.len())
-            .map(|row| {
-                RowError::new(
-                    row.line,
-                    "row",
-                    format!(
-                        "has {} fields; the header has {}",
-                        row.record.len(),
-                        self.columns.len()
-                    ),
-                )
-            })
+            .filter_map(|row| super::field_count_error(row.line, row.record, self.columns.len()))
             .collect()
     }
 }

@@ -15,9 +15,12 @@ use std::fmt;
 use std::io::Read;
 
 use chrono::NaiveDate;
-use csv::StringRecord;
+use csv::{ByteRecord, StringRecord};
 
-use crate::domain::names::{name_problem, parse_iso_date, shown_start, shown_value, text_problem};
+use crate::domain::names::{
+    escape_controls, name_problem, parse_iso_date, shown_bytes, shown_prefix, shown_start, shown_value,
+    text_problem,
+};
 use crate::domain::{Amount, Currency, Field, NewTransaction};
 use crate::encode::restore_formula;
 use crate::error::{Error, Result};
@@ -90,14 +93,40 @@ const REPEATS_NAMED: usize = 12;
 #[derive(Debug, Default)]
 pub struct Problems {
     listed: Vec<(RowError, Vec<u64>, usize)>,
-    seen: std::collections::HashMap<(String, String), usize>,
+    seen: std::collections::HashMap<Same, usize>,
     total: usize,
+}
+
+/// What makes two problems the same, to list once.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum Same {
+    /// The same problem in the same column.
+    Problem { column: String, problem: String },
+    /// A problem with one name (an account or fund the ledger lacks), in whichever column.
+    Name { what: &'static str, name: String },
 }
 
 impl Problems {
     pub fn add(&mut self, error: RowError) {
+        let same = Same::Problem {
+            column: error.column.clone(),
+            problem: error.problem.clone(),
+        };
+        self.add_as(same, error);
+    }
+
+    /// Adds a problem with the account or fund (`what`) `name`: listed once however many
+    /// rows, and in whichever of their columns, name it.
+    pub fn add_for_name(&mut self, what: &'static str, name: &str, error: RowError) {
+        let same = Same::Name {
+            what,
+            name: name.to_string(),
+        };
+        self.add_as(same, error);
+    }
+
+    fn add_as(&mut self, key: Same, error: RowError) {
         self.total += 1;
-        let key = (error.column.clone(), error.problem.clone());
         if let Some(&i) = self.seen.get(&key) {
             let (_, lines, others) = &mut self.listed[i];
             *others += 1;
@@ -120,9 +149,9 @@ impl Problems {
         self.total == 0
     }
 
-    /// The error that rejects `file`: a line per problem, then `hint` if given.
-    pub fn into_error(self, file: &str, hint: Option<&str>) -> Error {
-        let mut errors: Vec<String> = self
+    /// The error that rejects `file`: a line per problem.
+    pub fn into_error(self, file: &str) -> Error {
+        let errors: Vec<String> = self
             .listed
             .iter()
             .map(|(first, lines, others)| {
@@ -139,9 +168,6 @@ impl Problems {
                 text
             })
             .collect();
-        if let Some(hint) = hint {
-            errors.push(format!("{file}: {hint}"));
-        }
         Error::RowsRejected {
             file: file.to_string(),
             errors,
@@ -255,53 +281,79 @@ impl<R: Read> Records<R> {
         let (read, cuts, shift) = loop {
             // The csv reader's line numbers miss the line breaks cut before this record.
             let shift = self.lines_dropped;
-            let read = self.csv.read_record(&mut self.record);
+            let read = self.read();
             let end = self.csv.position().byte();
             let cuts = self.csv.get_mut().take_cuts_before(end);
             self.lines_dropped += cuts.iter().map(|c| c.lines_dropped).sum::<u64>();
             // A blank line of a CRLF file is a record of one `\r`; skip it like an empty line.
             let blank =
-                matches!(read, Ok(true)) && self.record.len() == 1 && self.record[0].trim().is_empty();
+                matches!(read, Ok(Found::Text)) && self.record.len() == 1 && self.record[0].trim().is_empty();
             if !blank || !cuts.is_empty() {
                 break (read, cuts, shift);
             }
         };
+        let line_of = |record: &ByteRecord| record.position().map_or(0, |p| p.line()) + shift;
         if let Some(cut) = cuts.first() {
             let line = match &read {
-                Ok(_) => self.record.position().map_or(0, |p| p.line()),
-                Err(e) => e.position().map_or(0, |p| p.line()),
+                Ok(Found::NotUtf8(bytes, _)) => line_of(bytes),
+                Ok(_) => line_of(self.record.as_byte_record()),
+                Err(e) => e.position().map_or(0, |p| p.line()) + shift,
             };
-            return Ok(Some(Err(self.too_long(line + shift, cut))));
+            return Ok(Some(Err(self.too_long(line, cut))));
         }
         match read {
-            Ok(false) => Ok(None),
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line()) + shift;
-                Ok(Some(Ok((line, &self.record))))
-            }
-            Err(e) => match e.kind() {
-                csv::ErrorKind::Utf8 { pos, .. } => {
-                    let line = pos.as_ref().map_or(0, |p| p.line()) + shift;
-                    Ok(Some(Err(RowError::new(
-                        line,
-                        "row",
-                        "not valid UTF-8; save the file as UTF-8 (or name its encoding in a statement mapping)",
-                    ))))
-                }
-                _ => Err(Error::io("read", &self.path)(crate::encode::csv_io_error(e))),
-            },
+            Ok(Found::End) => Ok(None),
+            Ok(Found::Text) => Ok(Some(Ok((line_of(self.record.as_byte_record()), &self.record)))),
+            Ok(Found::NotUtf8(bytes, e)) => Ok(Some(Err(self.not_utf8(line_of(&bytes), &bytes, &e)))),
+            Err(e) => Err(Error::io("read", &self.path)(crate::encode::csv_io_error(e))),
         }
+    }
+
+    /// Reads the next record as bytes, then as text: the bytes of a record that is not UTF-8
+    /// are kept, to show (the csv crate's own text reading drops them).
+    fn read(&mut self) -> csv::Result<Found> {
+        // The record's buffers are reused, as `csv::Reader::read_record` reuses them.
+        let mut bytes = std::mem::take(&mut self.record).into_byte_record();
+        if !self.csv.read_byte_record(&mut bytes)? {
+            return Ok(Found::End);
+        }
+        match StringRecord::from_byte_record(bytes) {
+            Ok(record) => {
+                self.record = record;
+                Ok(Found::Text)
+            }
+            Err(e) => {
+                let error = e.utf8_error().clone();
+                Ok(Found::NotUtf8(e.into_byte_record(), error))
+            }
+        }
+    }
+
+    /// The name of the `i`th column (from 0), or its number before the header is known.
+    fn column(&self, i: usize) -> String {
+        self.columns
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", i + 1))
+    }
+
+    fn not_utf8(&self, line: u64, bytes: &ByteRecord, error: &csv::Utf8Error) -> RowError {
+        let field = bytes.get(error.field()).unwrap_or_default();
+        RowError::new(
+            line,
+            &self.column(error.field()),
+            format!(
+                "not valid UTF-8 (`{}`); fondo reads UTF-8: save the file as UTF-8, or convert it (`iconv -f windows-1252 -t utf-8 FILE > FILE-utf8.csv`); a statement mapping can name another encoding",
+                shown_bytes(field)
+            ),
+        )
     }
 
     fn too_long(&self, line: u64, cut: &bounded::Cut) -> RowError {
         let start = shown_start(&String::from_utf8_lossy(&cut.start));
         match cut.field {
             Some(i) => {
-                let column = self
-                    .columns
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| format!("column {}", i + 1));
+                let column = self.column(i);
                 RowError::new(
                     line,
                     &column,
@@ -323,6 +375,15 @@ impl<R: Read> Records<R> {
             ),
         }
     }
+}
+
+/// What reading a record found.
+enum Found {
+    End,
+    /// A record of text, in `Records::record`.
+    Text,
+    /// A record that is not all UTF-8, and where.
+    NotUtf8(ByteRecord, csv::Utf8Error),
 }
 
 /// The cells of one record, read by column index, with errors naming the column.
@@ -424,6 +485,34 @@ impl Row<'_> {
             code => code.to_string(),
         }
     }
+}
+
+/// How many characters of a row an error about the row as a whole shows.
+const ROW_SHOWN_CHARS: usize = 80;
+
+/// A row of a comma-separated file whose number of cells is not the header's `width`: the
+/// counts, the row's start (its cells as read, joined by commas) so it can be found, and
+/// the likely cause.
+pub fn field_count_error(line: u64, record: &StringRecord, width: usize) -> Option<RowError> {
+    let found = record.len();
+    let cause = match found.cmp(&width) {
+        std::cmp::Ordering::Equal => return None,
+        std::cmp::Ordering::Greater => "a comma inside a cell splits it (a description, or an amount written `1,000.00`): put that cell in double quotes (`\"rent, March\"`) and write amounts without thousands separators (`1000.00`)",
+        std::cmp::Ordering::Less => "a cell is left out (every row has a comma between each two cells, empty ones too), or a double quote opened in a cell is never closed",
+    };
+    let joined = record.iter().collect::<Vec<_>>().join(",");
+    // The `\r` of a CRLF line ends the last cell, which is trimmed when read.
+    let text = joined.trim_end_matches('\r');
+    let shown = if text.chars().nth(ROW_SHOWN_CHARS).is_none() {
+        escape_controls(text)
+    } else {
+        shown_prefix(text, ROW_SHOWN_CHARS)
+    };
+    Some(RowError::new(
+        line,
+        "row",
+        format!("has {found} fields; the header has {width} (`{shown}`): {cause}"),
+    ))
 }
 
 /// Checks a header row against the columns a format requires, naming the first difference.

@@ -184,7 +184,7 @@ fn read_rows<T>(
     if problems.is_empty() {
         Ok(out)
     } else {
-        Err(problems.into_error(&path.display().to_string(), None))
+        Err(problems.into_error(&path.display().to_string()))
     }
 }
 
@@ -226,7 +226,7 @@ fn read_journal(path: &Path, currency: Currency) -> Result<Vec<PackTransaction>>
     if problems.is_empty() {
         Ok(transactions)
     } else {
-        Err(problems.into_error(&path.display().to_string(), None))
+        Err(problems.into_error(&path.display().to_string()))
     }
 }
 

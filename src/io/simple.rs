@@ -73,13 +73,8 @@ fn parse(
     default_currency: Currency,
     width: usize,
 ) -> std::result::Result<ParsedTxn, Rejected> {
-    if row.record.len() != width {
-        return Err(vec![RowError::new(
-            row.line,
-            "row",
-            format!("has {} fields; the header has {width}", row.record.len()),
-        )]
-        .into());
+    if let Some(error) = super::field_count_error(row.line, row.record, width) {
+        return Err(vec![error].into());
     }
     let mut errors = Vec::new();
     let date = keep(&mut errors, row.iso_date(0));

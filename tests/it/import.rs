@@ -60,12 +60,12 @@ fn malformed_files_are_rejected_with_line_and_column_and_change_nothing() {
         ("header-extra-column.csv", "1: header: not a simple header"),
         ("header-reordered.csv", "1: header: not a simple header"),
         ("journal-header-typo.csv", "1: header: not a simple header"),
-        ("binary.bin.csv", "1: row: not valid UTF-8"),
-        ("windows-1252-in-simple.csv", "3: row: not valid UTF-8"),
-        ("invalid-utf8-mid-file.csv", "4: row: not valid UTF-8"),
-        ("too-few-fields.csv", "3: row: has 8 fields; the header has 9"),
-        ("too-many-fields.csv", "2: row: has 10 fields; the header has 9"),
-        ("unterminated-quote.csv", "3: row: has 2 fields; the header has 9"),
+        ("binary.bin.csv", "1: column 1: not valid UTF-8 (`\\u{0}\\u{1}\\u{2}\\xff\\xfe garbage \\u{0}`); fondo reads UTF-8"),
+        ("windows-1252-in-simple.csv", "3: counterparty: not valid UTF-8 (`P\\xe9rez`); fondo reads UTF-8: save the file as UTF-8, or convert it (`iconv -f windows-1252 -t utf-8 FILE > FILE-utf8.csv`)"),
+        ("invalid-utf8-mid-file.csv", "4: description: not valid UTF-8 (`Donation \\xc3(`)"),
+        ("too-few-fields.csv", "3: row: has 8 fields; the header has 9 (`2026-01-06,Donation,assets:bank,income:donations,10.00,,,Ana`): a cell is left out"),
+        ("too-many-fields.csv", "2: row: has 10 fields; the header has 9 (`2026-01-06,Donation,assets:bank,income:donations,10.00,,,Ana,,extra`): a comma inside a cell splits it"),
+        ("unterminated-quote.csv", "3: row: has 2 fields; the header has 9 (`2026-01-06,Donation,assets:bank,income:donations,10.00,,,Ana,\\n2026-01-05,Donatio…`): a cell is left out (every row has a comma between each two cells, empty ones too), or a double quote opened in a cell is never closed"),
         ("date-us-format.csv", "2: date: not a date; write YYYY-MM-DD, e.g. 2026-03-01 (`01/05/2026`)"),
         ("date-impossible.csv", "2: date: not a date; write YYYY-MM-DD, e.g. 2026-03-01 (`2026-02-30`)"),
         ("date-with-time.csv", "2: date: not a date"),
@@ -111,7 +111,7 @@ fn malformed_files_are_rejected_with_line_and_column_and_change_nothing() {
         ("journal-voids-unknown.csv", "2: voids: invalid voids `99`: names a transaction that does not come earlier in this file"),
         ("journal-bad-txn-number.csv", "2: txn: not a transaction number (`abc`)"),
         ("journal-single-posting.csv", "2: row: a transaction needs at least two postings"),
-        ("journal-too-few-fields.csv", "2: row: has 8 fields; the header has 15"),
+        ("journal-too-few-fields.csv", "2: row: has 8 fields; the header has 15 (`1,2026-01-05,Gift,assets:bank,general,10.00,,USD`)"),
         ("semicolons.csv", "1: header: not a simple header"),
         // CRLF, a blank line, and a cell across two lines before the bad row on line 6.
         ("crlf-line-numbers.csv", "6: amount: not a plain decimal number"),
@@ -153,11 +153,14 @@ fn every_bad_row_is_listed_with_its_physical_line() {
     let message = l.reject(&["import", path.to_str().unwrap()]);
     let lines: Vec<&str> = message.lines().collect();
     // The first row spans lines 2-3, so the bad rows are on physical lines 5 and 7.
-    assert_eq!(lines.len(), 4, "{message}");
+    assert_eq!(lines.len(), 3, "{message}");
     assert!(lines[0].contains("csv:5: amount:"), "{message}");
-    assert!(lines[1].contains("csv:7: fund: unknown fund `nope`"), "{message}");
-    assert!(lines[2].contains("names the ledger lacks"), "{message}");
-    assert!(lines[3].contains("2 problem(s) found"), "{message}");
+    assert!(
+        lines[1].contains("csv:7: fund: unknown fund `nope`")
+            && lines[1].ends_with("or import with --create-missing"),
+        "{message}"
+    );
+    assert!(lines[2].contains("2 problem(s) found"), "{message}");
 }
 
 #[test]
@@ -694,20 +697,20 @@ fn a_problem_on_many_rows_is_listed_once_with_every_line() {
     std::fs::write(&path, text).unwrap();
     let message = l.reject(&["import", path.to_str().unwrap()]);
     let lines: Vec<&str> = message.lines().collect();
-    assert_eq!(lines.len(), 4, "{message}");
+    assert_eq!(lines.len(), 3, "{message}");
     assert!(
         lines[0].contains("many.csv:2: fund: unknown fund `seeds`")
-            && lines[0]
-                .ends_with("(the same on 19 more rows: lines 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, …)"),
+            && lines[0].ends_with(
+                "or import with --create-missing (the same on 19 more rows: lines 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, …)"
+            ),
         "{message}"
     );
     assert!(
         lines[1].contains("many.csv:22: amount: USD has 2 decimal places"),
         "{message}"
     );
-    assert!(lines[2].ends_with("or import with --create-missing"), "{message}");
     assert!(
-        lines[3].ends_with("21 problem(s) found; nothing was written"),
+        lines[2].ends_with("21 problem(s) found; nothing was written"),
         "{message}"
     );
 }
@@ -863,7 +866,7 @@ fn a_spreadsheet_header_in_any_case_without_the_optional_columns() {
     );
 }
 
-/// `--create-missing` does not turn a typo into a new account or fund; the errors list every
+/// `--create-missing` does not turn a typo into a new account or fund; the errors name every
 /// name the ledger lacks; a dry run says what it would create.
 #[test]
 fn create_missing_refuses_near_typos_and_says_what_it_would_create() {
@@ -877,8 +880,8 @@ fn create_missing_refuses_near_typos_and_says_what_it_would_create() {
     );
     let message = l.reject(&["import", &file]);
     assert!(
-        message
-            .contains("names the ledger lacks: account `assets:bnak`, fund `seeds`, fund `tire`; add them"),
+        message.contains("typos.csv:2: debit: unknown account `assets:bnak`")
+            && message.contains("typos.csv:3: fund: unknown fund `seeds`"),
         "{message}"
     );
     // Both names line 2 lacks are reported, not only the first.
@@ -915,4 +918,156 @@ fn create_missing_refuses_near_typos_and_says_what_it_would_create() {
     );
     let outcome = import(&l, std::path::Path::new(&series), &["--create-missing"]);
     assert_eq!(outcome["added"], 4);
+}
+
+const SIMPLE_HEADER: &str = "date,description,debit,credit,amount,currency,fund,counterparty,reference";
+
+/// What `fondo import` says for a file's bytes: exit 1, only `error:` lines, the ledger as
+/// it was.
+fn rejected_bytes(l: &TempLedger, name: &str, bytes: &[u8]) -> (String, String) {
+    let path = l.dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let shown = path.display().to_string();
+    (l.reject(&["import", &shown]), shown)
+}
+
+/// Bytes that are not UTF-8 (a spreadsheet saved as Windows-1252): the error named only the
+/// row; it now names the cell and shows the bytes, escaped, in one line however long the
+/// cell, and says how to convert the file.
+#[test]
+fn bytes_that_are_not_utf8_are_shown_with_their_cell() {
+    let l = ledger();
+    let convert = "; fondo reads UTF-8: save the file as UTF-8, or convert it (`iconv -f windows-1252 -t utf-8 FILE > FILE-utf8.csv`); a statement mapping can name another encoding";
+    let long = "z".repeat(50_000);
+    let row = |cells: &[&[u8]]| {
+        [
+            SIMPLE_HEADER.as_bytes(),
+            b"\n2026-01-05,",
+            &cells.concat(),
+            b",assets:bank,income:donations,1.00,,,Ana,\n",
+        ]
+        .concat()
+    };
+    let cases: Vec<(&str, Vec<u8>, String)> = vec![
+        (
+            "memo.csv",
+            row(&[b"Caf\xe9"]),
+            "2: description: not valid UTF-8 (`Caf\\xe9`)".into(),
+        ),
+        (
+            "header.csv",
+            b"date,descr\xffiption,debit\n".to_vec(),
+            "1: column 2: not valid UTF-8 (`descr\\xffiption`)".into(),
+        ),
+        // A BOM, CRLF line ends, and a quoted cell across two lines: the row's first line.
+        (
+            "quoted.csv",
+            [
+                b"\xef\xbb\xbf".as_slice(),
+                SIMPLE_HEADER.as_bytes(),
+                b"\r\n2026-01-05,\"two\r\nlines caf\xe9\",assets:bank,income:donations,1.00,,,Ana,\r\n",
+            ]
+            .concat(),
+            "2: description: not valid UTF-8 (`two\\r\\nlines caf\\xe9`)".into(),
+        ),
+        // The bad byte of a long cell is shown with the characters around it.
+        (
+            "long.csv",
+            row(&[long.as_bytes(), b"\xe9w"]),
+            format!("2: description: not valid UTF-8 (`…{}\\xe9w`)", "z".repeat(20)),
+        ),
+        // A file that is not text at all (and does not start with a UTF-16 BOM).
+        (
+            "garbage.csv",
+            (0..=255u8).cycle().skip(128).take(100_000).collect(),
+            format!(
+                "1: column 1: not valid UTF-8 (`{}…`)",
+                (128..168).map(|b| format!("\\x{b:x}")).collect::<String>()
+            ),
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let (message, shown) = rejected_bytes(&l, name, &bytes);
+        let wanted = format!("error: {shown}:{expected}");
+        assert!(
+            message.starts_with(&wanted),
+            "{name}\n  said:   {message}\n  wanted: {wanted}"
+        );
+        let first = message.lines().next().unwrap_or_default();
+        assert!(first.ends_with(convert), "{name}: {first}");
+        assert!(first.chars().count() < 500, "{name}: {first}");
+        assert_eq!(message.lines().count(), 2, "{message}");
+    }
+}
+
+/// A row with more or fewer cells than the header: the error named only the counts; it now
+/// shows the row's start (80 characters at most, on one line) and the likely cause.
+#[test]
+fn a_row_with_the_wrong_number_of_cells_is_shown_with_the_likely_cause() {
+    let l = ledger();
+    let row = "2026-01-05,Gift,assets:bank,income:donations,1,000.00,,,Ana,";
+    let (message, shown) = rejected_bytes(
+        &l,
+        "comma.csv",
+        format!("{SIMPLE_HEADER}\r\n{row}\r\n").as_bytes(),
+    );
+    assert_eq!(
+        message.lines().next(),
+        Some(format!("error: {shown}:2: row: has 10 fields; the header has 9 (`{row}`): a comma inside a cell splits it (a description, or an amount written `1,000.00`): put that cell in double quotes (`\"rent, March\"`) and write amounts without thousands separators (`1000.00`)").as_str()),
+        "{message}"
+    );
+    // 100,000 characters of cells: the message stays one short line.
+    let cells = vec!["y".repeat(9); 10_000].join(",");
+    let (message, shown) = rejected_bytes(
+        &l,
+        "wide.csv",
+        format!("{SIMPLE_HEADER}\n2026-01-05,{cells}\n").as_bytes(),
+    );
+    let first = message.lines().next().unwrap_or_default();
+    let start = format!("2026-01-05,{}", cells.chars().take(69).collect::<String>());
+    assert!(
+        first.starts_with(&format!(
+            "error: {shown}:2: row: has 10001 fields; the header has 9 (`{start}…`): a comma"
+        )),
+        "{first}"
+    );
+    assert_eq!(message.lines().count(), 2, "{message}");
+    let (message, shown) = rejected_bytes(
+        &l,
+        "short.csv",
+        format!("{SIMPLE_HEADER}\n2026-01-05,Gift,assets:bank\n").as_bytes(),
+    );
+    assert!(
+        message.starts_with(&format!("error: {shown}:2: row: has 3 fields; the header has 9 (`2026-01-05,Gift,assets:bank`): a cell is left out (every row has a comma between each two cells, empty ones too), or a double quote opened in a cell is never closed\n")),
+        "{message}"
+    );
+}
+
+/// An account the ledger lacks was listed on each row that named it in another column, and
+/// again in a summary: it is now one line, on the first row that names it, with the other
+/// rows and what would add it.
+#[test]
+fn a_missing_account_is_reported_once_with_the_rows_that_name_it() {
+    let l = ledger();
+    let (message, shown) = rejected_bytes(
+        &l,
+        "missing.csv",
+        format!(
+            "{SIMPLE_HEADER}\n\
+             2026-01-05,Gift,assets:till,income:donations,1.00,,,,\n\
+             2026-01-06,Gift,assets:till,income:donations,1.00,,,,\n\
+             2026-01-07,Deposit,assets:bank,assets:till,2.00,,,,\n\
+             2026-01-08,Gift,assets:bank,income:donations,1.00,,seeds,,\n"
+        )
+        .as_bytes(),
+    );
+    assert_eq!(
+        message.lines().collect::<Vec<_>>(),
+        [
+            format!("error: {shown}:2: debit: unknown account `assets:till`; list accounts with `fondo account list`, add one with `fondo account add NAME`, or import with --create-missing (the same on 2 more rows: lines 3, 4)"),
+            format!("error: {shown}:5: fund: unknown fund `seeds`; list funds with `fondo fund list`, add one with `fondo fund add CODE`, or import with --create-missing"),
+            format!("error: {shown} was rejected: 4 problem(s) found; nothing was written"),
+        ],
+        "{message}"
+    );
 }

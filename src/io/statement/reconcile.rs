@@ -55,7 +55,7 @@ pub fn read(path: &Path, mapping: Option<Mapping>, account: &str, currency: Curr
         Ok(reader) => reader,
         Err(e) => {
             problems.add(e);
-            return Err(problems.into_error(&shown, None));
+            return Err(problems.into_error(&shown));
         }
     };
     let mut lines = Vec::new();
@@ -66,7 +66,7 @@ pub fn read(path: &Path, mapping: Option<Mapping>, account: &str, currency: Curr
         }
     }
     if !problems.is_empty() {
-        return Err(problems.into_error(&shown, None));
+        return Err(problems.into_error(&shown));
     }
     Ok(Statement {
         file_name: path

@@ -12,6 +12,7 @@
 //! recomputes both tables and compares ([`Expected`]).
 
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use rusqlite::{params, Connection};
 
@@ -22,8 +23,9 @@ use crate::domain::privacy::{donor_key, DonorIds, GiftGroup, Tally};
 use crate::domain::{Currency, NewTransaction, Sum};
 use crate::error::{Error, Result};
 
-/// The most rows a write holds what it changes of before writing them out.
-const PENDING_ROWS_MAX: usize = 50_000;
+/// The most rows a write holds what it changes of before writing them out, and the most
+/// donors' keys it keeps worked out: a long import stays within its memory.
+const PENDING_ROWS_MAX: usize = 8_192;
 
 /// A month as its gifts' stored dates begin: `YYYY-MM`.
 type Month = [u8; 7];
@@ -39,11 +41,11 @@ fn month_text(month: &Month) -> Result<&str> {
     std::str::from_utf8(month).map_err(|_| Error::Corrupt("a gift's month is not text".into()))
 }
 
-/// Texts numbered in the order they are first seen.
+/// Texts numbered in the order they are first seen, each text held once.
 #[derive(Default)]
 struct Numbered {
-    ids: HashMap<String, u32>,
-    texts: Vec<String>,
+    ids: HashMap<Rc<str>, u32>,
+    texts: Vec<Rc<str>>,
 }
 
 impl Numbered {
@@ -52,13 +54,14 @@ impl Numbered {
             return *id;
         }
         let id = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
-        self.ids.insert(text.to_string(), id);
-        self.texts.push(text.to_string());
+        let text: Rc<str> = Rc::from(text);
+        self.ids.insert(Rc::clone(&text), id);
+        self.texts.push(text);
         id
     }
 
     fn text(&self, id: u32) -> &str {
-        self.texts.get(id as usize).map_or("", String::as_str)
+        self.texts.get(id as usize).map_or("", |t| t)
     }
 }
 
@@ -151,24 +154,30 @@ impl Grouped {
         groups
     }
 
-    fn row(&self, (code, month, key): (u32, Month, u32), summed: Summed) -> Result<Row> {
-        let code = self.currencies.text(code);
-        Ok((
-            code.to_string(),
-            month_text(&month)?.to_string(),
-            self.keys.text(key).to_string(),
-            summed.gifts,
-            summed.credits.checked_neg().ok_or_else(|| overflow(code))?,
-        ))
-    }
-
     /// Forgets the names and keys seen once they are many: a long import of many donors.
     fn forget_names(&mut self) {
-        if self.keys.texts.len() > PENDING_ROWS_MAX {
+        if self.keys.texts.len() > PENDING_ROWS_MAX || self.key_of_name.len() > PENDING_ROWS_MAX {
             self.keys = Numbered::default();
             self.key_of_name.clear();
         }
     }
+}
+
+/// A group's row, its currency and key by their numbers in `currencies` and `keys`.
+fn row(
+    currencies: &Numbered,
+    keys: &Numbered,
+    (code, month, key): (u32, Month, u32),
+    summed: Summed,
+) -> Result<Row> {
+    let code = currencies.text(code);
+    Ok((
+        code.to_string(),
+        month_text(&month)?.to_string(),
+        keys.text(key).to_string(),
+        summed.gifts,
+        summed.credits.checked_neg().ok_or_else(|| overflow(code))?,
+    ))
 }
 
 fn checked(sum: i64, minor: i64, code: &str) -> Result<i64> {
@@ -280,8 +289,15 @@ impl PendingGiftMonths {
                  SET gift_count = gift_count + excluded.gift_count,
                      total_minor = total_minor + excluded.total_minor",
         )?;
-        for (group, summed) in self.changes.take_sorted() {
-            let (code, month, key, gifts, total_minor) = self.changes.row(group, summed)?;
+        // Written as held, not sorted first: a sorted copy would double what is held.
+        let Grouped {
+            currencies,
+            keys,
+            groups,
+            ..
+        } = &mut self.changes;
+        for (group, summed) in groups.drain() {
+            let (code, month, key, gifts, total_minor) = row(currencies, keys, group, summed)?;
             add.execute(params![code, month, key, gifts, total_minor])?;
             self.touched.insert((code, month));
         }
@@ -308,19 +324,28 @@ impl PendingGiftMonths {
     }
 }
 
-/// Recomputes `gift_months` from `gift_month_donors`: one month's row, or every row.
+/// Recomputes `gift_months` from `gift_month_donors`: one month's row (through the key),
+/// or every row.
 fn refigure(conn: &Connection, month: Option<(&str, &str)>) -> Result<()> {
-    let (code, month) = month.unzip();
-    conn.prepare_cached("DELETE FROM gift_months WHERE ?1 IS NULL OR (currency = ?1 AND month = ?2)")?
-        .execute(params![code, month])?;
-    conn.prepare_cached(
+    const FIGURES: &str =
         "INSERT INTO gift_months (currency, month, giving, gift_count, total_minor, largest_minor)
          SELECT currency, month, count(*) FILTER (WHERE total_minor > 0), sum(gift_count),
                 sum(total_minor), max(total_minor)
-         FROM gift_month_donors WHERE ?1 IS NULL OR (currency = ?1 AND month = ?2)
-         GROUP BY currency, month",
-    )?
-    .execute(params![code, month])?;
+         FROM gift_month_donors";
+    match month {
+        Some((code, month)) => {
+            conn.prepare_cached("DELETE FROM gift_months WHERE currency = ?1 AND month = ?2")?
+                .execute(params![code, month])?;
+            conn.prepare_cached(&format!(
+                "{FIGURES} WHERE currency = ?1 AND month = ?2 GROUP BY currency, month"
+            ))?
+            .execute(params![code, month])?;
+        }
+        None => {
+            conn.execute("DELETE FROM gift_months", [])?;
+            conn.execute(&format!("{FIGURES} GROUP BY currency, month"), [])?;
+        }
+    }
     Ok(())
 }
 
@@ -356,7 +381,7 @@ impl Expected {
         sorted
             .into_iter()
             .filter(|(_, s)| s.gifts != 0 || s.credits != 0)
-            .map(move |(group, summed)| self.0.row(group, summed))
+            .map(move |(group, summed)| row(&self.0.currencies, &self.0.keys, group, summed))
     }
 
     /// What differs between the two tables kept and the gifts. Counted, not named:

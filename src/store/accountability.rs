@@ -332,13 +332,15 @@ pub fn donor_totals_of(
     donors: Option<&[String]>,
 ) -> Result<Vec<DonorTotal>> {
     let mut totals = DonorTotals::default();
-    for_each_live_gift(conn, filter, donors, |gift| totals.add(&gift))?;
+    for_each_gift(conn, filter, donors, |gift| totals.add(&gift))?;
     totals.finish()
 }
 
-/// One live posting to `income:donations`, as [`for_each_live_gift`] reads it.
-pub(crate) struct LiveGift<'r> {
+/// One posting to `income:donations`, as [`for_each_gift`] reads it.
+pub(crate) struct Gift<'r> {
     pub txn: i64,
+    /// Neither voided nor a void: only live gifts count.
+    pub live: bool,
     pub donor: Option<&'r str>,
     /// As stored: `YYYY-MM-DD`.
     pub date: &'r str,
@@ -350,13 +352,13 @@ pub(crate) struct LiveGift<'r> {
     pub refund: bool,
 }
 
-/// Every live posting to `income:donations` in a period (only `donors`' when given), a
+/// Every posting to `income:donations` in a period (only `donors`' when given), a
 /// transaction's postings one after another, handed to `each` as it is read.
-pub(crate) fn for_each_live_gift(
+pub(crate) fn for_each_gift(
     conn: &Connection,
     filter: &Filter,
     donors: Option<&[String]>,
-    mut each: impl FnMut(LiveGift<'_>) -> Result<()>,
+    mut each: impl FnMut(Gift<'_>) -> Result<()>,
 ) -> Result<()> {
     let lookups = Lookups::read(conn)?;
     let refunds: HashSet<i64> = conn
@@ -370,9 +372,6 @@ pub(crate) fn for_each_live_gift(
     let mut rows = stmt.query(params![filter.from, filter.to, filter.fund, donors_json(donors)])?;
     while let Some(r) = rows.next()? {
         let txn: i64 = r.get(0)?;
-        if lookups.not_live.contains(&txn) {
-            continue;
-        }
         let text = |i: usize| -> Result<&str> {
             r.get_ref(i)?
                 .as_str()
@@ -382,8 +381,9 @@ pub(crate) fn for_each_live_gift(
             rusqlite::types::ValueRef::Null => None,
             _ => Some(text(1)?),
         };
-        each(LiveGift {
+        each(Gift {
             txn,
+            live: !lookups.not_live.contains(&txn),
             donor,
             date: text(2)?,
             currency: text(3)?,
@@ -395,7 +395,7 @@ pub(crate) fn for_each_live_gift(
 }
 
 /// Live gifts summed per donor and currency as they are read ([`donor_totals`]); gifts
-/// without a donor are left out.
+/// without a donor, and those not live, are left out.
 #[derive(Default)]
 pub(crate) struct DonorTotals {
     /// Per donor, per currency: what the donor's live postings add up to.
@@ -403,8 +403,8 @@ pub(crate) struct DonorTotals {
 }
 
 impl DonorTotals {
-    pub(crate) fn add(&mut self, gift: &LiveGift<'_>) -> Result<()> {
-        let Some(donor) = gift.donor else {
+    pub(crate) fn add(&mut self, gift: &Gift<'_>) -> Result<()> {
+        let Some(donor) = gift.donor.filter(|_| gift.live) else {
             return Ok(());
         };
         let code = gift.currency;

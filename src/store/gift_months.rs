@@ -16,7 +16,8 @@ use std::rc::Rc;
 
 use rusqlite::{params, Connection};
 
-use super::accountability::LiveGift;
+use super::accountability::Gift;
+use super::keyed::KeyedMap;
 use super::read::{currency, Filter};
 use crate::domain::names::DONATIONS;
 use crate::domain::privacy::{donor_key, DonorIds, GiftGroup, Tally};
@@ -83,11 +84,11 @@ struct Grouped {
     keys: Numbered,
     /// Donors' names as recorded, to their keys' numbers: a key is worked out once a name.
     key_of_name: HashMap<String, u32>,
-    groups: HashMap<(u32, Month, u32), Summed>,
+    groups: KeyedMap<(u32, Month, u32), Summed>,
 }
 
 /// One row of `gift_month_donors`: currency, month, donor key, gifts, total.
-type Row = (String, String, String, i64, i64);
+type Row<'a> = (&'a str, &'a str, &'a str, i64, i64);
 
 /// One row of `gift_months`: currency, month, people giving, gifts, total, largest sum.
 type Figures = (String, String, i64, i64, i64, i64);
@@ -111,7 +112,10 @@ impl Grouped {
     }
 
     /// Adds one live posting read from the ledger.
-    fn add(&mut self, gift: &LiveGift<'_>) -> Result<()> {
+    fn add(&mut self, gift: &Gift<'_>) -> Result<()> {
+        if !gift.live {
+            return Ok(());
+        }
         let group = self.group(gift.currency, month_of(gift.date)?, gift.donor);
         group.credits = checked(group.credits, gift.minor, gift.currency)?;
         if !gift.refund && group.last_gift != Some(gift.txn) {
@@ -163,18 +167,17 @@ impl Grouped {
     }
 }
 
-/// A group's row, its currency and key by their numbers in `currencies` and `keys`.
-fn row(
-    currencies: &Numbered,
-    keys: &Numbered,
-    (code, month, key): (u32, Month, u32),
-    summed: Summed,
-) -> Result<Row> {
-    let code = currencies.text(code);
+/// A group as its row, its currency and key by their numbers in `currencies` and `keys`.
+fn row<'a>(
+    currencies: &'a Numbered,
+    keys: &'a Numbered,
+    ((code, month, key), summed): &'a ((u32, Month, u32), Summed),
+) -> Result<Row<'a>> {
+    let code = currencies.text(*code);
     Ok((
-        code.to_string(),
-        month_text(&month)?.to_string(),
-        keys.text(key).to_string(),
+        code,
+        month_text(month)?,
+        keys.text(*key),
         summed.gifts,
         summed.credits.checked_neg().ok_or_else(|| overflow(code))?,
     ))
@@ -195,7 +198,7 @@ fn overflow(code: &str) -> Error {
 pub(super) struct PendingGiftMonths {
     changes: Grouped,
     /// The months whose figures are recomputed at commit, by currency.
-    touched: BTreeSet<(String, String)>,
+    touched: BTreeSet<(u32, Month)>,
     /// Every row is recomputed: after a rename or an erasure.
     all: bool,
 }
@@ -296,10 +299,10 @@ impl PendingGiftMonths {
             groups,
             ..
         } = &mut self.changes;
-        for (group, summed) in groups.drain() {
-            let (code, month, key, gifts, total_minor) = row(currencies, keys, group, summed)?;
+        for group in groups.drain() {
+            let (code, month, key, gifts, total_minor) = row(currencies, keys, &group)?;
             add.execute(params![code, month, key, gifts, total_minor])?;
-            self.touched.insert((code, month));
+            self.touched.insert((group.0 .0, group.0 .1));
         }
         self.changes.forget_names();
         Ok(())
@@ -317,8 +320,9 @@ impl PendingGiftMonths {
              WHERE currency = ?1 AND month = ?2 AND gift_count = 0 AND total_minor = 0",
         )?;
         for (code, month) in std::mem::take(&mut self.touched) {
+            let (code, month) = (self.changes.currencies.text(code), month_text(&month)?);
             clear.execute(params![code, month])?;
-            refigure(conn, Some((&code, &month)))?;
+            refigure(conn, Some((code, month)))?;
         }
         Ok(())
     }
@@ -354,13 +358,14 @@ fn refigure(conn: &Connection, month: Option<(&str, &str)>) -> Result<()> {
 pub(super) fn rebuild(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM gift_month_donors", [])?;
     let mut expected = Expected::default();
-    super::accountability::for_each_live_gift(conn, &Filter::default(), None, |gift| expected.add(&gift))?;
+    super::accountability::for_each_gift(conn, &Filter::default(), None, |gift| expected.add(&gift))?;
     let mut insert = conn.prepare(
         "INSERT INTO gift_month_donors (currency, month, donor_key, gift_count, total_minor)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for row in expected.rows() {
-        let (code, month, key, gifts, total_minor) = row?;
+    let groups = expected.sorted();
+    for group in &groups {
+        let (code, month, key, gifts, total_minor) = expected.row(group)?;
         insert.execute(params![code, month, key, gifts, total_minor])?;
     }
     refigure(conn, None)
@@ -370,41 +375,52 @@ pub(super) fn rebuild(conn: &Connection) -> Result<()> {
 #[derive(Default)]
 pub(crate) struct Expected(Grouped);
 
+/// A row of `gift_month_donors` as read, owned.
+type StoredRow = (String, String, String, i64, i64);
+
 impl Expected {
-    pub(crate) fn add(&mut self, gift: &LiveGift<'_>) -> Result<()> {
+    pub(crate) fn add(&mut self, gift: &Gift<'_>) -> Result<()> {
         self.0.add(gift)
     }
 
-    /// The rows with something in them, in the table's order.
-    fn rows(mut self) -> impl Iterator<Item = Result<Row>> {
-        let sorted = self.0.take_sorted();
-        sorted
-            .into_iter()
-            .filter(|(_, s)| s.gifts != 0 || s.credits != 0)
-            .map(move |(group, summed)| row(&self.0.currencies, &self.0.keys, group, summed))
+    /// The groups with something in them, in the table's order.
+    fn sorted(&mut self) -> Vec<((u32, Month, u32), Summed)> {
+        let mut groups = self.0.take_sorted();
+        groups.retain(|(_, s)| s.gifts != 0 || s.credits != 0);
+        groups
+    }
+
+    fn row<'a>(&'a self, group: &'a ((u32, Month, u32), Summed)) -> Result<Row<'a>> {
+        row(&self.0.currencies, &self.0.keys, group)
     }
 
     /// What differs between the two tables kept and the gifts. Counted, not named:
     /// `verify`'s output goes into audit packs.
-    pub(crate) fn problems(self, conn: &Connection) -> Result<Vec<String>> {
+    pub(crate) fn problems(mut self, conn: &Connection) -> Result<Vec<String>> {
+        let groups = self.sorted();
+        let expected = || groups.iter().map(|group| self.row(group));
         let mut figures: Vec<Figures> = Vec::new();
-        let mut figured = Ok(());
-        let expected = self.rows().inspect(|row| {
-            if let (Ok(row), Ok(())) = (row, &figured) {
-                figured = add_to_figures(&mut figures, row);
-            }
-        });
+        for row in expected() {
+            add_to_figures(&mut figures, &row?)?;
+        }
         let mut stmt = conn.prepare(
             "SELECT currency, month, donor_key, gift_count, total_minor FROM gift_month_donors
              ORDER BY currency, month, donor_key",
         )?;
-        let stored = stmt
-            .query_map([], |r| r.try_into())?
-            .map(|r| r.map_err(Error::from));
-        let rows_differing = differing(expected, stored, |x: &Row, y: &Row| {
-            (&x.0, &x.1, &x.2).cmp(&(&y.0, &y.1, &y.2))
-        })?;
-        figured?;
+        // Compared row by row as read; counted, which copies every row, only when one differs.
+        let rows_differing = if stored_as(&mut stmt, expected())? {
+            0
+        } else {
+            let owned = |(c, m, k, g, t): Row<'_>| (c.to_string(), m.to_string(), k.to_string(), g, t);
+            let stored = stmt
+                .query_map([], |r| r.try_into())?
+                .map(|r| r.map_err(Error::from));
+            differing(
+                expected().map(|r| r.map(owned)),
+                stored,
+                |x: &StoredRow, y: &StoredRow| (&x.0, &x.1, &x.2).cmp(&(&y.0, &y.1, &y.2)),
+            )?
+        };
         let mut stmt = conn.prepare(
             "SELECT currency, month, giving, gift_count, total_minor, largest_minor FROM gift_months
              ORDER BY currency, month",
@@ -425,6 +441,30 @@ impl Expected {
         }
         Ok(out)
     }
+}
+
+/// Whether the rows `stmt` reads are `expected`, one for one.
+fn stored_as<'a>(
+    stmt: &mut rusqlite::Statement<'_>,
+    expected: impl Iterator<Item = Result<Row<'a>>>,
+) -> Result<bool> {
+    let mut rows = stmt.query([])?;
+    for row in expected {
+        let (code, month, key, gifts, total) = row?;
+        let Some(r) = rows.next()? else {
+            return Ok(false);
+        };
+        let text = |i: usize| -> Result<Option<&str>> { Ok(r.get_ref(i)?.as_str().ok()) };
+        let same = text(0)? == Some(code)
+            && text(1)? == Some(month)
+            && text(2)? == Some(key)
+            && r.get::<_, i64>(3)? == gifts
+            && r.get::<_, i64>(4)? == total;
+        if !same {
+            return Ok(false);
+        }
+    }
+    Ok(rows.next()?.is_none())
 }
 
 /// How many rows differ between two lists in the order of their keys (`by_key` orders two
@@ -457,9 +497,9 @@ fn differing<T: PartialEq>(
 }
 
 /// Adds a donor's row to its month's figures; the rows come in the table's order.
-fn add_to_figures(figures: &mut Vec<Figures>, (code, month, _, gifts, total): &Row) -> Result<()> {
-    if !figures.last().is_some_and(|m| &m.0 == code && &m.1 == month) {
-        figures.push((code.clone(), month.clone(), 0, 0, 0, *total));
+fn add_to_figures(figures: &mut Vec<Figures>, (code, month, _, gifts, total): &Row<'_>) -> Result<()> {
+    if !figures.last().is_some_and(|m| m.0 == *code && m.1 == *month) {
+        figures.push((code.to_string(), month.to_string(), 0, 0, 0, *total));
     }
     if let Some(m) = figures.last_mut() {
         m.2 += i64::from(*total > 0);

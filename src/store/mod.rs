@@ -11,6 +11,7 @@ pub mod erase;
 pub mod evidence;
 pub mod gift_months;
 pub mod hash;
+mod keyed;
 pub mod known;
 pub mod locks;
 pub mod master;

@@ -121,17 +121,19 @@ pub(super) fn kept_totals_problems(conn: &Connection) -> Result<Vec<String>> {
     }))
 }
 
-/// Recomputes the donors' totals and the months' gifts from one read of every live gift,
-/// and compares them with those kept.
+/// Recomputes the donors' totals, the unnamed gifts' and the months' gifts from one read
+/// of every gift, and compares them with those kept.
 fn recompute_kept_totals(conn: &Connection) -> Result<Vec<String>> {
     use crate::store::{accountability, donor_totals, gift_months};
     let mut totals = accountability::DonorTotals::default();
+    let mut unnamed = donor_totals::UnnamedSums::default();
     let mut months = gift_months::Expected::default();
-    accountability::for_each_live_gift(conn, &crate::store::read::Filter::default(), None, |gift| {
+    accountability::for_each_gift(conn, &crate::store::read::Filter::default(), None, |gift| {
         totals.add(&gift)?;
+        unnamed.add(&gift)?;
         months.add(&gift)
     })?;
-    let mut problems = donor_totals::problems(conn, totals.finish()?)?;
+    let mut problems = donor_totals::problems(conn, totals.finish()?, unnamed)?;
     problems.extend(months.problems(conn)?);
     Ok(problems)
 }

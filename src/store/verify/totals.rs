@@ -1,57 +1,16 @@
 //! The totals recomputed from the postings, and the maintained totals compared with them.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rusqlite::Connection;
 
 use super::postings::PostingRow;
 use super::Problems;
 use crate::error::Result;
+use crate::store::keyed::KeyedMap;
 use crate::store::read::Names;
 
 /// Debits and credits recomputed from the postings, keyed by account id, fund id, currency
 /// and (for the daily totals) date.
-type Sums<K> = HashMap<K, (i64, i64), BuildHasherDefault<SumsHasher>>;
-
-/// The hash of a sum's key: ids, a currency code and a date, two keys a posting of a million
-/// transactions. Multiply-and-rotate as rustc's own maps do, where SipHash (which resists
-/// keys chosen to collide) cost more than the rest of adding a posting; the keys come from
-/// the ledger under check, whose worst case is a slower verify, never a wrong one.
-#[derive(Default)]
-struct SumsHasher(u64);
-
-impl SumsHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for SumsHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.add(value);
-    }
-
-    fn write_i64(&mut self, value: i64) {
-        self.add(value as u64);
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.add(value as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+type Sums<K> = KeyedMap<K, (i64, i64)>;
 
 /// A currency code or a date as fixed bytes, so keying millions of sums allocates nothing.
 /// Text of another length (possible only in a damaged file) is cut or padded, and then

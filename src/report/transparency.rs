@@ -631,11 +631,22 @@ fn check_scope(ledger: &Ledger, filter: &Filter, rules: &Disclosure) -> Result<(
     if filter.from.is_none() && filter.to.is_none() && filter.fund.is_none() {
         return Ok(());
     }
-    for (currency, groups) in donor_months(ledger, filter)? {
-        let mut scope = GiftGroup::new("scope", currency);
-        for group in groups {
-            scope.absorb(group)?;
+    let scopes = match filter.fund {
+        None => gift_months::scopes(ledger.conn(), filter)?,
+        Some(_) => {
+            let mut scopes = Vec::new();
+            for (currency, groups) in donor_months(ledger, filter)? {
+                let mut scope = GiftGroup::new("scope", currency);
+                for group in groups {
+                    scope.absorb(group)?;
+                }
+                scopes.push(scope);
+            }
+            scopes
         }
+    };
+    for scope in scopes {
+        let currency = scope.currency;
         if let Some(breach) = rules.breach(&scope.donors) {
             return Err(Error::PageSinglesOut {
                 scope: scope_name(filter),

@@ -510,15 +510,66 @@ fn add_to_figures(figures: &mut Vec<Figures>, (code, month, _, gifts, total): &R
     Ok(())
 }
 
+/// The months a period of whole months covers, from and to (`YYYY-MM`); every month for
+/// an open end.
+fn months_of(filter: &Filter) -> (String, String) {
+    let month = |d: Option<chrono::NaiveDate>, open: &str| {
+        d.map_or_else(
+            || open.to_string(),
+            |d| super::hash::date_text(d)[..7].to_string(),
+        )
+    };
+    (month(filter.from, "0000-01"), month(filter.to, "9999-12"))
+}
+
+/// Each currency's gifts in a period of whole months taken together, each person's sum
+/// apart: read from the kept months, through their key per currency.
+pub fn scopes(conn: &Connection, filter: &Filter) -> Result<Vec<GiftGroup>> {
+    let (from, to) = months_of(filter);
+    let currencies: Vec<String> = conn
+        .prepare("SELECT DISTINCT currency FROM gift_months ORDER BY currency")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT donor_key, gift_count, total_minor FROM gift_month_donors
+         WHERE currency = ?1 AND month >= ?2 AND month <= ?3",
+    )?;
+    let mut ids = DonorIds::default();
+    let mut scopes = Vec::new();
+    for code in currencies {
+        let mut scope = GiftGroup::new("scope", currency(&code)?);
+        let mut rows = stmt.query(params![code, from, to])?;
+        while let Some(r) = rows.next()? {
+            add_donor_row(&mut scope, r, &mut ids)?;
+        }
+        if !scope.donors.is_empty() {
+            scopes.push(scope);
+        }
+    }
+    Ok(scopes)
+}
+
+/// Adds a row of `gift_month_donors` (key, gifts, total) to `group`.
+fn add_donor_row(group: &mut GiftGroup, r: &rusqlite::Row<'_>, ids: &mut DonorIds) -> Result<()> {
+    let key = r
+        .get_ref(0)?
+        .as_str()
+        .map_err(|e| Error::Corrupt(format!("a donor key is not text: {e}")))?;
+    group.add(
+        ids.id_of_key(key),
+        Sum::from_minor(r.get(2)?, group.currency),
+        r.get(1)?,
+    )
+}
+
 /// Each month's figures in a period (whole months), per currency in month order.
 pub fn tallies(conn: &Connection, filter: &Filter) -> Result<Vec<Tally>> {
-    let month = |d: Option<chrono::NaiveDate>| d.map(|d| super::hash::date_text(d)[..7].to_string());
     let mut stmt = conn.prepare(
         "SELECT currency, month, giving, gift_count, total_minor, largest_minor FROM gift_months
-         WHERE (?1 IS NULL OR month >= ?1) AND (?2 IS NULL OR month <= ?2)
-         ORDER BY currency, month",
+         WHERE month >= ?1 AND month <= ?2 ORDER BY currency, month",
     )?;
-    let mut rows = stmt.query(params![month(filter.from), month(filter.to)])?;
+    let (from, to) = months_of(filter);
+    let mut rows = stmt.query(params![from, to])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let code = currency(&r.get::<_, String>(0)?)?;
@@ -547,15 +598,7 @@ pub fn month_donors(
     )?;
     let mut rows = stmt.query(params![currency.code(), month])?;
     while let Some(r) = rows.next()? {
-        let key = r
-            .get_ref(0)?
-            .as_str()
-            .map_err(|e| Error::Corrupt(format!("a donor key is not text: {e}")))?;
-        group.add(
-            ids.id_of_key(key),
-            Sum::from_minor(r.get(2)?, currency),
-            r.get(1)?,
-        )?;
+        add_donor_row(&mut group, r, ids)?;
     }
     Ok(group)
 }

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use fondo::domain::builders::{self, Donation, Header, RefundAsked};
 use fondo::domain::{Amount, Currency, NewPosting, NewTransaction};
-use fondo::report::transparency::publishable_months;
+use fondo::report::transparency::{publishable_months, transparency};
 use fondo::store::read::Filter;
 use fondo::store::rename::RenameArgs;
 use fondo::store::write::{Confirmed, NameRules};
@@ -182,6 +182,15 @@ proptest! {
             publishable_months(&ledger, &spring, &rules).unwrap(),
             publishable_months(&ledger, &spring_general, &rules).unwrap()
         );
+        // The page of a period is refused when its gifts together single someone out: the
+        // same rule broken, read from the kept months or from the gifts.
+        let today = date(12, 31);
+        let breach = |filter: &Filter| match transparency(&ledger, filter, today) {
+            Ok(_) => None,
+            Err(fondo::Error::PageSinglesOut { currency, breach, .. }) => Some((currency, breach)),
+            Err(e) => panic!("{e}"),
+        };
+        prop_assert_eq!(breach(&spring), breach(&spring_general));
     }
 }
 

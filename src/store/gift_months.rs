@@ -523,24 +523,38 @@ fn months_of(filter: &Filter) -> (String, String) {
 }
 
 /// Each currency's gifts in a period of whole months taken together, each person's sum
-/// apart: read from the kept months, through their key per currency.
+/// apart (gifts not counted): read from the kept months in the period, or, for a period of
+/// most months, from the donors' whole totals less the months outside it.
 pub fn scopes(conn: &Connection, filter: &Filter) -> Result<Vec<GiftGroup>> {
     let (from, to) = months_of(filter);
-    let currencies: Vec<String> = conn
-        .prepare("SELECT DISTINCT currency FROM gift_months ORDER BY currency")?
-        .query_map([], |r| r.get(0))?
+    let currencies: Vec<(String, i64, i64)> = conn
+        .prepare(
+            "SELECT currency, sum(month >= ?1 AND month <= ?2), count(*) FROM gift_months
+             GROUP BY currency ORDER BY currency",
+        )?
+        .query_map(params![from, to], |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
-    let mut stmt = conn.prepare(
-        "SELECT donor_key, gift_count, total_minor FROM gift_month_donors
-         WHERE currency = ?1 AND month >= ?2 AND month <= ?3",
-    )?;
     let mut ids = DonorIds::default();
     let mut scopes = Vec::new();
-    for code in currencies {
+    for (code, inside, months) in currencies {
         let mut scope = GiftGroup::new("scope", currency(&code)?);
-        let mut rows = stmt.query(params![code, from, to])?;
-        while let Some(r) = rows.next()? {
-            add_donor_row(&mut scope, r, &mut ids)?;
+        if inside * 2 <= months {
+            let mut stmt = conn.prepare_cached(
+                "SELECT donor_key, 0, total_minor FROM gift_month_donors
+                 WHERE currency = ?1 AND month >= ?2 AND month <= ?3",
+            )?;
+            add_donor_rows(&mut scope, stmt.query(params![code, from, to])?, 1, &mut ids)?;
+        } else {
+            add_whole_totals(conn, &mut scope, &mut ids)?;
+            // Before and after, each a range of the key (one condition with OR reads them all).
+            let mut stmt = conn.prepare_cached(
+                "SELECT donor_key, 0, total_minor FROM gift_month_donors
+                 WHERE currency = ?1 AND month < ?2
+                 UNION ALL
+                 SELECT donor_key, 0, total_minor FROM gift_month_donors
+                 WHERE currency = ?1 AND month > ?3",
+            )?;
+            add_donor_rows(&mut scope, stmt.query(params![code, from, to])?, -1, &mut ids)?;
         }
         if !scope.donors.is_empty() {
             scopes.push(scope);
@@ -549,17 +563,48 @@ pub fn scopes(conn: &Connection, filter: &Filter) -> Result<Vec<GiftGroup>> {
     Ok(scopes)
 }
 
-/// Adds a row of `gift_month_donors` (key, gifts, total) to `group`.
-fn add_donor_row(group: &mut GiftGroup, r: &rusqlite::Row<'_>, ids: &mut DonorIds) -> Result<()> {
-    let key = r
-        .get_ref(0)?
-        .as_str()
-        .map_err(|e| Error::Corrupt(format!("a donor key is not text: {e}")))?;
-    group.add(
-        ids.id_of_key(key),
-        Sum::from_minor(r.get(2)?, group.currency),
-        r.get(1)?,
-    )
+/// Adds every person's whole total in the group's currency: each donor's (by their key) and
+/// the gifts without a donor's.
+fn add_whole_totals(conn: &Connection, scope: &mut GiftGroup, ids: &mut DonorIds) -> Result<()> {
+    let code = scope.currency.code();
+    let mut stmt = conn.prepare_cached("SELECT donor, total_minor FROM donor_totals WHERE currency = ?1")?;
+    let mut rows = stmt.query([code])?;
+    while let Some(r) = rows.next()? {
+        let name: String = r.get(0)?;
+        let id = ids.id_of_key(&donor_key(Some(&name)));
+        scope.add(id, Sum::from_minor(r.get(1)?, scope.currency), 0)?;
+    }
+    let mut stmt = conn.prepare_cached("SELECT total_minor FROM unnamed_gift_totals WHERE currency = ?1")?;
+    let mut rows = stmt.query([code])?;
+    while let Some(r) = rows.next()? {
+        scope.add(ids.id_of_key(""), Sum::from_minor(r.get(0)?, scope.currency), 0)?;
+    }
+    Ok(())
+}
+
+/// Adds rows of `gift_month_donors` (key, gifts, total) to `group`, each times `sign`.
+fn add_donor_rows(
+    group: &mut GiftGroup,
+    mut rows: rusqlite::Rows<'_>,
+    sign: i64,
+    ids: &mut DonorIds,
+) -> Result<()> {
+    while let Some(r) = rows.next()? {
+        let key = r
+            .get_ref(0)?
+            .as_str()
+            .map_err(|e| Error::Corrupt(format!("a donor key is not text: {e}")))?;
+        let (gifts, total): (i64, i64) = (r.get(1)?, r.get(2)?);
+        let total = total
+            .checked_mul(sign)
+            .ok_or_else(|| overflow(group.currency.code()))?;
+        group.add(
+            ids.id_of_key(key),
+            Sum::from_minor(total, group.currency),
+            gifts * sign,
+        )?;
+    }
+    Ok(())
 }
 
 /// Each month's figures in a period (whole months), per currency in month order.
@@ -596,9 +641,6 @@ pub fn month_donors(
     let mut stmt = conn.prepare_cached(
         "SELECT donor_key, gift_count, total_minor FROM gift_month_donors WHERE currency = ?1 AND month = ?2",
     )?;
-    let mut rows = stmt.query(params![currency.code(), month])?;
-    while let Some(r) = rows.next()? {
-        add_donor_row(&mut group, r, ids)?;
-    }
+    add_donor_rows(&mut group, stmt.query(params![currency.code(), month])?, 1, ids)?;
     Ok(group)
 }

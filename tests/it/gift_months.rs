@@ -191,6 +191,10 @@ proptest! {
             Err(e) => panic!("{e}"),
         };
         prop_assert_eq!(breach(&spring), breach(&spring_general));
+        // A period of most months: the donors' whole totals less the months outside it.
+        let most = Filter { from: Some(date(2, 1)), to: None, fund: None };
+        let most_general = Filter { fund: Some("general".into()), ..most.clone() };
+        prop_assert_eq!(breach(&most), breach(&most_general));
     }
 }
 

@@ -79,6 +79,21 @@ fn balance_lines_where(conn: &Connection, filter: &Filter, communes_only: bool) 
                              AND e.currency = b.currency AND e.date <= ?3)
              GROUP BY b.account_id, b.fund_id, b.currency"
         }
+        // The mirror: what the books hold less the days before the period.
+        (Some(from), None) if !in_later_half(conn, from)? => {
+            "SELECT b.account_id, b.fund_id, b.currency,
+                    b.debit_minor - coalesce(SUM(d.debit_minor), 0),
+                    b.credit_minor - coalesce(SUM(d.credit_minor), 0)
+             FROM balances b LEFT JOIN daily_totals d
+                  ON d.account_id = b.account_id AND d.fund_id = b.fund_id AND d.currency = b.currency
+                     AND d.date < ?2
+             WHERE (?1 IS NULL OR b.fund_id = ?1) AND ?3 IS NOT NULL
+               AND (NOT ?4 OR b.account_id IN (SELECT account_id FROM communes))
+               AND EXISTS (SELECT 1 FROM daily_totals e
+                           WHERE e.account_id = b.account_id AND e.fund_id = b.fund_id
+                             AND e.currency = b.currency AND e.date >= ?2)
+             GROUP BY b.account_id, b.fund_id, b.currency"
+        }
         _ => {
             "SELECT b.account_id, b.fund_id, b.currency, SUM(d.debit_minor), SUM(d.credit_minor)
              FROM balances b CROSS JOIN daily_totals d

@@ -468,9 +468,11 @@ fn preview_lines(
         // With --yes it comes after the erasure, as a warning.
         said.extend(earlier_outputs(ledger, name)?);
     }
+    // Forgotten one by one, two spellings of one person become two placeholders, which the
+    // public page's rules would count as two people.
     for (other, gifts) in &preview.other_spellings {
         said.push(format!(
-            "not touched: `{}` ({gifts} gift(s)), spelled differently; forget it separately if it is the same person",
+            "not touched: `{}` ({gifts} gift(s)), spelled differently; if it is the same person, merge the two first (`fondo donor merge`) and forget once: forgotten one by one, they would count as two people on the public page",
             escape_controls(other)
         ));
     }

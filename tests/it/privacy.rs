@@ -595,7 +595,7 @@ fn forgetting_shows_first_asks_and_touches_only_whole_names() {
     assert_eq!(
         preview,
         "donor `Dan`: 1 gift(s); 2 transaction(s) name them: 2 description(s), 1 counterparty field(s), 1 memo(s) would read `forgotten donor 1`\n\
-         not touched: `dan` (1 gift(s)), spelled differently; forget it separately if it is the same person\n\
+         not touched: `dan` (1 gift(s)), spelled differently; if it is the same person, merge the two first (`fondo donor merge`) and forget once: forgotten one by one, they would count as two people on the public page\n\
          dry run: nothing was erased\n"
     );
     assert_eq!(l.snapshot(), before);

@@ -116,7 +116,7 @@ impl Drop for OneView<'_> {
 pub(super) fn kept_totals_problems(conn: &Connection) -> Result<Vec<String>> {
     Ok(recompute_kept_totals(conn).unwrap_or_else(|e| {
         vec![format!(
-            "the donors' totals kept for `report donors` and the public page could not be recomputed: {e}"
+            "the totals kept for `report donors` and the public page (donors' totals, months' gifts) could not be recomputed: {e}"
         )]
     }))
 }

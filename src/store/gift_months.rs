@@ -5,11 +5,11 @@
 //! hidden. Donors are people, by [`donor_key`]; gifts without a donor are one donor (key
 //! `''`), as they may all be one person's.
 //!
-//! Derived from the transactions alone, as `donor_totals` is: a write adds what its gifts
-//! change to their donors' rows, takes out what a void or a refund takes out, and
-//! recomputes the rows of each month it changed at commit ([`PendingGiftMonths`]); a
-//! rename or an erasure, which rewrite counterparties, recomputes every row; `verify`
-//! recomputes both tables and compares ([`Expected`]).
+//! Derived from the transactions alone, as `donor_totals` is: a write adds its gifts to
+//! their donors' rows, takes out what a transaction it voids added and a refund's count as
+//! a gift, and recomputes the figures of each month it changed at commit
+//! ([`PendingGiftMonths`]); a rename or an erasure, which rewrite counterparties,
+//! recomputes every row; `verify` recomputes both tables and compares ([`Expected`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;

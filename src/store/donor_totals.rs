@@ -184,7 +184,10 @@ impl PendingDonorTotals {
             }
             for (code, added) in per_currency {
                 let (first, last) = (added.first.to_string(), added.last.to_string());
-                add.execute(params![donor, code, added.count, added.total_minor, first, last])?;
+                add.execute(params![donor, code, added.count, added.total_minor, first, last])
+                    .map_err(super::kept_total_error(
+                        "the donors' totals kept for `report donors`",
+                    ))?;
             }
         }
         Ok(())
@@ -216,7 +219,10 @@ impl PendingDonorTotals {
              ON CONFLICT (currency) DO UPDATE SET total_minor = total_minor + excluded.total_minor",
         )?;
         for (code, minor) in self.unnamed.drain() {
-            add.execute(params![code, minor])?;
+            add.execute(params![code, minor])
+                .map_err(super::kept_total_error(
+                    "the gifts without a donor kept for `report donors`",
+                ))?;
         }
         Ok(())
     }

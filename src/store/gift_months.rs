@@ -301,7 +301,10 @@ impl PendingGiftMonths {
         } = &mut self.changes;
         for group in groups.drain() {
             let (code, month, key, gifts, total_minor) = row(currencies, keys, &group)?;
-            add.execute(params![code, month, key, gifts, total_minor])?;
+            add.execute(params![code, month, key, gifts, total_minor])
+                .map_err(super::kept_total_error(
+                    "the months' gifts kept for the public page",
+                ))?;
             self.touched.insert((group.0 .0, group.0 .1));
         }
         self.changes.forget_names();

@@ -317,3 +317,15 @@ fn check_header(path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// What a write says when adding to a total kept beside the transactions (`what`) fails on
+/// the value stored, as a count at its largest, which no write of fondo's leaves: the table
+/// was changed outside fondo. Other failures (a busy or full disk) are what they are.
+fn kept_total_error(what: &'static str) -> impl Fn(rusqlite::Error) -> Error {
+    move |e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            Error::Corrupt(format!("{what} that a write cannot add to ({e})"))
+        }
+        _ => e.into(),
+    }
+}

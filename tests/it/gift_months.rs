@@ -340,3 +340,27 @@ fn a_page_of_an_unknown_fund_is_refused() {
     let err = l.reject(&["--format", "md", "report", "transparency", "--fund", "tyres"]);
     assert!(err.contains("unknown fund `tyres`"), "{err}");
 }
+
+/// Regression: a kept total edited to a count no write leaves made every later write to it
+/// fail with SQLite's own words; the write is refused, names the table and says to verify.
+#[test]
+fn a_write_onto_a_kept_total_changed_outside_fondo_says_to_verify() {
+    for (edit, what) in [
+        (
+            "UPDATE gift_month_donors SET gift_count = 9223372036854775807 WHERE donor_key = 'bo'",
+            "the months' gifts kept for the public page that a write cannot add to",
+        ),
+        (
+            "UPDATE donor_totals SET gift_count = 9223372036854775807 WHERE donor = 'Bo'",
+            "the donors' totals kept for `report donors` that a write cannot add to",
+        ),
+    ] {
+        let l = ledger();
+        edit_without_triggers(&l, edit, true);
+        let err = l.reject(&["donation", "5", "--donor", "Bo", "--date", "2026-03-20"]);
+        assert!(
+            err.contains(what) && err.contains("run `fondo verify`"),
+            "after `{edit}`: {err}"
+        );
+    }
+}

@@ -125,21 +125,6 @@ impl Grouped {
         Ok(())
     }
 
-    /// Changes one donor's month by `gifts` and `credits`.
-    fn change(
-        &mut self,
-        code: &str,
-        month: Month,
-        donor: Option<&str>,
-        gifts: i64,
-        credits: i64,
-    ) -> Result<()> {
-        let group = self.group(code, month, donor);
-        group.gifts += gifts;
-        group.credits = checked(group.credits, credits, code)?;
-        Ok(())
-    }
-
     /// The groups in the table's order (by currency, month and key as text), taken out.
     fn take_sorted(&mut self) -> Vec<((u32, Month, u32), Summed)> {
         let rank = |numbered: &Numbered| {
@@ -262,6 +247,8 @@ impl PendingGiftMonths {
         Ok(())
     }
 
+    /// Changes one donor's month by `gifts` and `credits`, writing out what is held first
+    /// when it is full.
     fn change(
         &mut self,
         conn: &Connection,
@@ -274,7 +261,10 @@ impl PendingGiftMonths {
         if self.changes.groups.len() >= PENDING_ROWS_MAX {
             self.write_changes(conn)?;
         }
-        self.changes.change(code, month, donor, gifts, credits)
+        let group = self.changes.group(code, month, donor);
+        group.gifts += gifts;
+        group.credits = checked(group.credits, credits, code)?;
+        Ok(())
     }
 
     /// Every row is recomputed at commit: counterparties were rewritten.
